@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { RawWord } from './text.js';
+import { foldWord, stem } from './text.js';
+
+/**
+ * The alias data file (corpus/aliases.yaml): groups of names for one thing (ISIS = Daesh =
+ * Islamic State), and looser synonym groups used only to widen questions.
+ */
+export const AliasFileSchema = z.object({
+  aliases: z
+    .array(
+      z.object({
+        names: z.array(z.string().min(1)).min(1),
+        /** Names matched only with this exact capitalisation ("IS" the group, not "is" the verb). */
+        exact: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .default([]),
+  synonyms: z.array(z.array(z.string().min(1)).min(2)).default([]),
+});
+export type AliasFile = z.input<typeof AliasFileSchema>;
+
+interface Phrase {
+  words: string[];
+  /** The surface form, when only this exact capitalisation counts. */
+  exact?: string[];
+  term: string;
+}
+
+export interface AliasMatch {
+  term: string;
+  length: number;
+}
+
+/** Looks up alias phrases in a word sequence, longest match first. */
+export interface AliasTable {
+  match(words: readonly RawWord[], at: number): AliasMatch | undefined;
+  /** Extra query terms for a term, from the synonym groups (stems or canonical terms). */
+  synonymsOf(term: string): readonly string[];
+  /** A fingerprint of the table, part of the index hash. */
+  readonly fingerprint: string;
+  /** The canonical term of each group with its names, for display and autocomplete. */
+  readonly groups: ReadonlyArray<{ term: string; names: readonly string[] }>;
+}
+
+function wordsOf(name: string): string[] {
+  return [...name.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu)].map((m) => m[0]);
+}
+
+function canonical(name: string): string {
+  return '_' + wordsOf(name).map(foldWord).join('_');
+}
+
+/** Builds the alias table from the parsed data file; throws a zod error naming the bad entry. */
+export function buildAliasTable(data: unknown): AliasTable {
+  const file = AliasFileSchema.parse(data ?? {});
+  const byFirst = new Map<string, Phrase[]>();
+  const groups: Array<{ term: string; names: string[] }> = [];
+  const add = (name: string, term: string, exact: boolean) => {
+    const raw = wordsOf(name);
+    if (raw.length === 0) return;
+    const words = raw.map(foldWord);
+    const phrase: Phrase = exact ? { words, exact: raw, term } : { words, term };
+    const list = byFirst.get(words[0]!) ?? [];
+    list.push(phrase);
+    list.sort((a, b) => b.words.length - a.words.length);
+    byFirst.set(words[0]!, list);
+  };
+  for (const group of file.aliases) {
+    const first = group.names[0] ?? group.exact[0]!;
+    const term = canonical(first);
+    groups.push({ term, names: [...group.names, ...group.exact] });
+    for (const name of group.names) add(name, term, false);
+    for (const name of group.exact) add(name, term, true);
+  }
+
+  // A synonym may itself be an alias name: then it stands for its group's canonical term.
+  const termOf = (name: string): string | undefined => {
+    const words = wordsOf(name);
+    const hit = match(
+      words.map((text, i) => ({ text, folded: foldWord(text), start: i, end: i })),
+      0,
+    );
+    if (hit && hit.length === words.length) return hit.term;
+    // A multi-word synonym that is no alias phrase never appears in the index as one term.
+    return words.length === 1 ? stem(foldWord(words[0]!)) : undefined;
+  };
+  function match(words: readonly RawWord[], at: number): AliasMatch | undefined {
+    const first = words[at];
+    if (!first) return undefined;
+    const candidates = byFirst.get(first.folded);
+    if (!candidates) return undefined;
+    for (const p of candidates) {
+      if (at + p.words.length > words.length) continue;
+      let ok = true;
+      for (let j = 0; j < p.words.length && ok; j++) {
+        const w = words[at + j]!;
+        ok = p.exact ? w.text === p.exact[j] : w.folded === p.words[j];
+      }
+      if (ok) return { term: p.term, length: p.words.length };
+    }
+    return undefined;
+  }
+
+  const synonyms = new Map<string, string[]>();
+  for (const group of file.synonyms) {
+    const termsOfGroup = [...new Set(group.map(termOf))].filter((t): t is string => t !== undefined);
+    for (const t of termsOfGroup) {
+      const others = termsOfGroup.filter((o) => o !== t);
+      synonyms.set(t, [...new Set([...(synonyms.get(t) ?? []), ...others])]);
+    }
+  }
+
+  return {
+    match,
+    synonymsOf: (term) => synonyms.get(term) ?? [],
+    fingerprint: JSON.stringify(file),
+    groups,
+  };
+}
+
+/** A table with no aliases at all. */
+export const NO_ALIASES: AliasTable = buildAliasTable({});

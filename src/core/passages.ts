@@ -1,0 +1,79 @@
+import type { Article } from './types.js';
+import { sentenceSpans } from './sentences.js';
+
+/** A retrievable piece of an article: whole sentences, never more than a few. */
+export interface Passage {
+  /** Index of the article in the corpus order. */
+  article: number;
+  /** 0-based position of the passage within its article. */
+  position: number;
+  heading?: string;
+  text: string;
+  /** Offsets of each sentence within `text`, as [start, end) pairs flattened. */
+  sentences: number[];
+}
+
+export interface PassageOptions {
+  /** A paragraph longer than this is cut into windows of whole sentences. */
+  maxChars: number;
+  /** Paragraphs shorter than this are joined to the next one under the same heading. */
+  minChars: number;
+}
+
+export const DEFAULT_PASSAGE_OPTIONS: PassageOptions = { maxChars: 600, minChars: 120 };
+
+/** Splits an article's body into passages along sentence boundaries; each knows its heading and position. */
+export function splitArticle(article: Article, articleIndex: number, options: PassageOptions = DEFAULT_PASSAGE_OPTIONS): Passage[] {
+  const out: Passage[] = [];
+  const push = (heading: string | undefined, text: string, spans: Array<[number, number]>) => {
+    const p: Passage = { article: articleIndex, position: out.length, text, sentences: spans.flat() };
+    if (heading) p.heading = heading;
+    out.push(p);
+  };
+  for (const section of article.sections) {
+    let carry = '';
+    for (const [i, paragraph] of section.paragraphs.entries()) {
+      const text = carry ? `${carry} ${paragraph}` : paragraph;
+      const isLast = i === section.paragraphs.length - 1;
+      if (text.length < options.minChars && !isLast) {
+        carry = text;
+        continue;
+      }
+      carry = '';
+      const spans = sentenceSpans(text);
+      if (text.length <= options.maxChars || spans.length <= 1) {
+        push(section.heading, text, spans);
+        continue;
+      }
+      for (const window of sentenceWindows(spans, options.maxChars)) {
+        const [from, to] = [window[0]![0], window[window.length - 1]![1]];
+        push(section.heading, text.slice(from, to), window.map(([s, e]) => [s - from, e - from]));
+      }
+    }
+    if (carry) push(section.heading, carry, sentenceSpans(carry));
+  }
+  return out;
+}
+
+/** Groups consecutive sentences into windows of at most `maxChars` (a longer sentence stands alone). */
+function sentenceWindows(spans: Array<[number, number]>, maxChars: number): Array<Array<[number, number]>> {
+  const total = spans[spans.length - 1]![1] - spans[0]![0];
+  // Even windows read better than a full one followed by a scrap.
+  const target = total / Math.ceil(total / maxChars);
+  const windows: Array<Array<[number, number]>> = [];
+  let current: Array<[number, number]> = [];
+  for (const span of spans) {
+    const start = current[0]?.[0] ?? span[0];
+    if (current.length > 0 && span[1] - start > maxChars) {
+      windows.push(current);
+      current = [];
+    }
+    current.push(span);
+    if (current[current.length - 1]![1] - current[0]![0] >= target) {
+      windows.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) windows.push(current);
+  return windows;
+}

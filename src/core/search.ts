@@ -1,0 +1,547 @@
+import MiniSearch from 'minisearch';
+import type { AliasTable } from './aliases.js';
+import { foldWord, tokenize } from './text.js';
+import type { Article } from './types.js';
+import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
+import { namedDates, type NamedDates } from './dates.js';
+
+/** Bumped whenever the persisted shape or the way terms are made changes. */
+export const INDEX_FORMAT_VERSION = 3;
+
+/** What a renderer needs of an article, without its body. */
+export interface ArticleMeta {
+  id: string;
+  title: string;
+  url?: string;
+  published?: string;
+  source?: string;
+  author?: string;
+  tags: string[];
+  standfirst?: string;
+  photoCredits?: string;
+  file: string;
+  /** Index of the article's first passage; its passages run to the next article's. */
+  firstPassage: number;
+}
+
+export interface RankingOptions {
+  /** minisearch field boosts for the article-level search. */
+  fieldBoosts: Record<ArticleField, number>;
+  /** How many articles the article-level search hands to passage scoring. */
+  candidates: number;
+  /** Question terms found in more than this share of articles are left out of the article-level search… */
+  maxDocShare: number;
+  /** …as long as the corpus has at least this many articles (in a tiny corpus every term is common). */
+  minDocsForPruning: number;
+  /** At most this many question terms (rarest first) go to the article-level search. */
+  maxQueryTerms: number;
+  /** Weight of the best passage against the whole article. */
+  passageWeight: number;
+  /** Multiplier for articles from an outlet the question names. */
+  outletBoost: number;
+  /** Multiplier for articles published on a day the question names (half of it for the month). */
+  dateBoost: number;
+  /** Weight of synonym expansions relative to the words asked. */
+  synonymWeight: number;
+  /** BM25 parameters for passages. */
+  k1: number;
+  b: number;
+}
+
+export const DEFAULT_RANKING: RankingOptions = {
+  fieldBoosts: { title: 2, lead: 1.5, body: 1, source: 1, date: 0.5 },
+  candidates: 40,
+  maxDocShare: 0.3,
+  minDocsForPruning: 50,
+  maxQueryTerms: 16,
+  passageWeight: 1,
+  outletBoost: 2,
+  dateBoost: 2,
+  synonymWeight: 0.4,
+  k1: 1.2,
+  b: 0.75,
+};
+
+type ArticleField = 'title' | 'lead' | 'body' | 'source' | 'date';
+const FIELDS: ArticleField[] = ['title', 'lead', 'body', 'source', 'date'];
+
+/** A question term with its weight; `fuzzy` marks a correction of a misspelt word. */
+export interface QueryTerm {
+  term: string;
+  weight: number;
+  /** The word as asked, for terms that came from a synonym or a spelling correction. */
+  from?: string;
+}
+
+export interface ParsedQuery {
+  terms: QueryTerm[];
+  /** Terms the archive has never seen, even after spelling correction. */
+  unknown: string[];
+  outlets: string[];
+  dates: NamedDates;
+}
+
+/** A ranked passage: the evidence behind one result. */
+export interface PassageHit {
+  passage: number;
+  article: number;
+  score: number;
+  /** Score of the article as a whole and of this passage, each scaled to the best candidate (0..1). */
+  articleEvidence: number;
+  passageEvidence: number;
+  /** Index terms of the question this passage contains. */
+  matched: string[];
+}
+
+export interface SearchResult {
+  query: ParsedQuery;
+  hits: PassageHit[];
+}
+
+export interface SearchRequest {
+  /** Number of results. */
+  k: number;
+  /** Passages per article (1: one result per article). */
+  perArticle?: number;
+}
+
+interface Built {
+  articles: ArticleMeta[];
+  passages: Passage[];
+  /** Index terms of each passage, concatenated; `tokenStart[p]..tokenStart[p+1]` is passage p. */
+  tokens: Int32Array;
+  tokenStart: Int32Array;
+  vocab: string[];
+  passageDf: Int32Array;
+  articleDf: Int32Array;
+  mini: MiniSearch;
+}
+
+/** The persisted form of an index. */
+export interface SerializedIndex {
+  formatVersion: number;
+  hash: string;
+  articles: ArticleMeta[];
+  passages: Array<[article: number, position: number, heading: string | null, text: string, sentences: number[]]>;
+  vocab: string[];
+  tokens: string;
+  tokenStart: string;
+  passageDf: string;
+  articleDf: string;
+  mini: unknown;
+}
+
+const identity = (t: string) => t;
+const splitSpace = (s: string) => s.split(' ');
+
+function miniOptions(aliases: AliasTable) {
+  return {
+    fields: FIELDS,
+    storeFields: [],
+    tokenize: (text: string) => tokenize(text, aliases).map((t) => t.term),
+    processTerm: identity,
+    searchOptions: { tokenize: splitSpace, processTerm: identity },
+  };
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2023-10-07T…" → "October 7 2023", so a date asked in words finds the article's date field. */
+function dateWords(iso: string | undefined): string {
+  const m = iso ? /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(iso) : null;
+  if (!m) return '';
+  const month = MONTH_NAMES[Number(m[2]) - 1] ?? '';
+  return [month, m[3] ? String(Number(m[3])) : '', m[1]].filter(Boolean).join(' ');
+}
+
+function toMeta(a: Article, firstPassage: number): ArticleMeta {
+  const meta: ArticleMeta = { id: a.id, title: a.title, tags: a.tags, file: a.file, firstPassage };
+  if (a.url) meta.url = a.url;
+  if (a.published) meta.published = a.published;
+  if (a.source) meta.source = a.source;
+  if (a.author) meta.author = a.author;
+  if (a.standfirst) meta.standfirst = a.standfirst;
+  if (a.photoCredits) meta.photoCredits = a.photoCredits;
+  return meta;
+}
+
+const encode = (a: Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const decode = (s: string) => {
+  const buf = Buffer.from(s, 'base64');
+  // Copy into an aligned buffer: a base64 decode may land at any byte offset.
+  return new Int32Array(new Uint8Array(buf).buffer);
+};
+
+/**
+ * The searchable archive: minisearch over whole articles finds candidates with field weights,
+ * aliases and spelling correction; a compact passage store then ranks the passages of those
+ * candidates, so every question is answered with sentences, not whole articles.
+ */
+export class NewsIndex {
+  readonly articles: ArticleMeta[];
+  readonly passages: Passage[];
+  readonly hash: string;
+  private readonly tokens: Int32Array;
+  private readonly tokenStart: Int32Array;
+  private readonly vocab: string[];
+  private readonly termId: Map<string, number>;
+  private readonly passageDf: Int32Array;
+  private readonly articleDf: Int32Array;
+  private readonly mini: MiniSearch;
+  private readonly avgPassageLength: number;
+  private readonly outletNames: Array<{ name: string; source: string }>;
+  private readonly articlesBySource: Map<string, number[]>;
+  /** Scratch: query slot of each term id, -1 when the term is not asked. */
+  private readonly slotOf: Int32Array;
+  readonly aliases: AliasTable;
+  readonly ranking: RankingOptions;
+
+  private constructor(b: Built, hash: string, aliases: AliasTable, ranking: RankingOptions) {
+    this.articles = b.articles;
+    this.passages = b.passages;
+    this.tokens = b.tokens;
+    this.tokenStart = b.tokenStart;
+    this.vocab = b.vocab;
+    this.passageDf = b.passageDf;
+    this.articleDf = b.articleDf;
+    this.mini = b.mini;
+    this.hash = hash;
+    this.aliases = aliases;
+    this.ranking = ranking;
+    this.termId = new Map(b.vocab.map((t, i) => [t, i]));
+    this.avgPassageLength = b.passages.length ? b.tokens.length / b.passages.length : 1;
+    this.slotOf = new Int32Array(b.vocab.length).fill(-1);
+    this.articlesBySource = new Map();
+    b.articles.forEach((a, i) => {
+      if (!a.source) return;
+      const key = foldWord(a.source);
+      const list = this.articlesBySource.get(key) ?? [];
+      list.push(i);
+      this.articlesBySource.set(key, list);
+    });
+    this.outletNames = outletNamesOf([...this.articlesBySource.keys()]);
+  }
+
+  /** Builds the index from parsed articles. */
+  static build(articles: Article[], options: { aliases: AliasTable; hash?: string; ranking?: Partial<RankingOptions>; passages?: PassageOptions }): NewsIndex {
+    const { aliases } = options;
+    const passages: Passage[] = [];
+    const metas: ArticleMeta[] = [];
+    const vocab: string[] = [];
+    const termId = new Map<string, number>();
+    const idOf = (term: string) => {
+      let id = termId.get(term);
+      if (id === undefined) {
+        id = vocab.length;
+        vocab.push(term);
+        termId.set(term, id);
+      }
+      return id;
+    };
+    const tokenList: number[] = [];
+    const tokenStart: number[] = [];
+    const passageDfCounts: number[] = [];
+    const articleDfCounts: number[] = [];
+    const mini = new MiniSearch(miniOptions(aliases));
+    const docs = [];
+    for (const [i, article] of articles.entries()) {
+      metas.push(toMeta(article, passages.length));
+      const own = splitArticle(article, i, options.passages ?? DEFAULT_PASSAGE_OPTIONS);
+      const articleTerms = new Set<number>();
+      for (const p of own) {
+        tokenStart.push(tokenList.length);
+        const seen = new Set<number>();
+        for (const t of tokenize(p.text, aliases)) {
+          const id = idOf(t.term);
+          tokenList.push(id);
+          seen.add(id);
+        }
+        for (const id of seen) {
+          passageDfCounts[id] = (passageDfCounts[id] ?? 0) + 1;
+          articleTerms.add(id);
+        }
+        passages.push(p);
+      }
+      const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')].filter(Boolean).join('\n');
+      const doc = {
+        id: i,
+        title: article.title,
+        lead,
+        body: own.map((p) => p.text).join('\n'),
+        source: article.source ?? '',
+        date: dateWords(article.published),
+      };
+      for (const f of ['title', 'lead', 'source', 'date'] as const) for (const t of tokenize(doc[f], aliases)) articleTerms.add(idOf(t.term));
+      for (const id of articleTerms) articleDfCounts[id] = (articleDfCounts[id] ?? 0) + 1;
+      docs.push(doc);
+    }
+    mini.addAll(docs);
+    tokenStart.push(tokenList.length);
+    const df = (counts: number[]) => Int32Array.from({ length: vocab.length }, (_, i) => counts[i] ?? 0);
+    return new NewsIndex(
+      {
+        articles: metas,
+        passages,
+        tokens: Int32Array.from(tokenList),
+        tokenStart: Int32Array.from(tokenStart),
+        vocab,
+        passageDf: df(passageDfCounts),
+        articleDf: df(articleDfCounts),
+        mini,
+      },
+      options.hash ?? '',
+      aliases,
+      { ...DEFAULT_RANKING, ...options.ranking },
+    );
+  }
+
+  /** The persisted form, stamped with the format version and the hash it was built for. */
+  toJSON(): SerializedIndex {
+    return {
+      formatVersion: INDEX_FORMAT_VERSION,
+      hash: this.hash,
+      articles: this.articles,
+      passages: this.passages.map((p) => [p.article, p.position, p.heading ?? null, p.text, p.sentences]),
+      vocab: this.vocab,
+      tokens: encode(this.tokens),
+      tokenStart: encode(this.tokenStart),
+      passageDf: encode(this.passageDf),
+      articleDf: encode(this.articleDf),
+      mini: this.mini.toJSON(),
+    };
+  }
+
+  /** Loads a persisted index; throws when the format version differs. */
+  static fromJSON(data: SerializedIndex, options: { aliases: AliasTable; ranking?: Partial<RankingOptions> }): NewsIndex {
+    if (data?.formatVersion !== INDEX_FORMAT_VERSION) throw new Error(`index format ${String(data?.formatVersion)} is not ${INDEX_FORMAT_VERSION}`);
+    const passages: Passage[] = data.passages.map(([article, position, heading, text, sentences]) => {
+      const p: Passage = { article, position, text, sentences };
+      if (heading !== null) p.heading = heading;
+      return p;
+    });
+    const mini = MiniSearch.loadJS(data.mini as Parameters<typeof MiniSearch.loadJS>[0], miniOptions(options.aliases));
+    return new NewsIndex(
+      {
+        articles: data.articles,
+        passages,
+        tokens: decode(data.tokens),
+        tokenStart: decode(data.tokenStart),
+        vocab: data.vocab,
+        passageDf: decode(data.passageDf),
+        articleDf: decode(data.articleDf),
+        mini,
+      },
+      data.hash,
+      options.aliases,
+      { ...DEFAULT_RANKING, ...options.ranking },
+    );
+  }
+
+  get termCount(): number {
+    return this.vocab.length;
+  }
+
+  /** Passages of article `a` as a [from, to) range of passage indexes. */
+  passageRange(a: number): [number, number] {
+    const from = this.articles[a]!.firstPassage;
+    const to = a + 1 < this.articles.length ? this.articles[a + 1]!.firstPassage : this.passages.length;
+    return [from, to];
+  }
+
+  /** Index terms of passage p. */
+  passageTerms(p: number): string[] {
+    const out: string[] = [];
+    for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) out.push(this.vocab[this.tokens[i]!]!);
+    return out;
+  }
+
+  /** How many articles contain the term (0 when the archive has never seen it). */
+  articleFrequency(term: string): number {
+    const id = this.termId.get(term);
+    return id === undefined ? 0 : this.articleDf[id]!;
+  }
+
+  /** Inverse document frequency of a term over articles, as BM25 computes it. */
+  idf(term: string): number {
+    const n = this.articles.length;
+    const df = this.articleFrequency(term);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Turns a question into weighted index terms, outlets and dates. */
+  parseQuery(question: string): ParsedQuery {
+    const counts = new Map<string, number>();
+    for (const t of tokenize(question, this.aliases)) counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
+    const terms: QueryTerm[] = [];
+    const unknown: string[] = [];
+    const add = (qt: QueryTerm) => {
+      const existing = terms.find((t) => t.term === qt.term);
+      if (existing) existing.weight = Math.max(existing.weight, qt.weight);
+      else terms.push(qt);
+    };
+    for (const [term] of counts) {
+      if (this.termId.has(term)) add({ term, weight: 1 });
+      else {
+        const fixed = this.correct(term);
+        if (fixed) add({ term: fixed, weight: 0.7, from: term });
+        else unknown.push(term);
+      }
+      for (const syn of this.aliases.synonymsOf(term)) {
+        if (this.termId.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
+      }
+    }
+    return { terms, unknown, outlets: this.outletsIn(question), dates: namedDates(question) };
+  }
+
+  /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
+  private correct(term: string): string | undefined {
+    if (term.length < 4 || term.startsWith('_') || /\d/.test(term)) return undefined;
+    const maxDistance = term.length >= 8 ? 2 : 1;
+    const hits = this.mini.search(term, { fuzzy: maxDistance, fields: ['title', 'body'], combineWith: 'OR' });
+    let best: string | undefined;
+    let bestScore = -1;
+    const seen = new Set<string>();
+    for (const hit of hits.slice(0, 50)) {
+      for (const candidate of Object.keys(hit.match)) {
+        if (seen.has(candidate) || candidate === term) continue;
+        seen.add(candidate);
+        const df = this.articleFrequency(candidate);
+        if (df > bestScore) {
+          best = candidate;
+          bestScore = df;
+        }
+      }
+    }
+    return best;
+  }
+
+  private outletsIn(question: string): string[] {
+    if (this.outletNames.length === 0) return [];
+    const q = ` ${foldWord(question).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+    const found = new Set<string>();
+    for (const { name, source } of this.outletNames) if (q.includes(` ${name} `)) found.add(source);
+    return [...found];
+  }
+
+  /** Ranks passages for a question: one per article unless asked otherwise. */
+  search(question: string, request: SearchRequest): SearchResult {
+    const query = this.parseQuery(question);
+    return { query, hits: this.rank(query, request) };
+  }
+
+  /** Ranks passages for an already parsed question. */
+  rank(query: ParsedQuery, request: SearchRequest): PassageHit[] {
+    if (query.terms.length === 0 || this.articles.length === 0) return [];
+    const r = this.ranking;
+    const n = this.articles.length;
+
+    // Stage 1: candidate articles from minisearch, with the rarest question terms.
+    let stage1 = [...query.terms].sort((a, b) => this.articleFrequency(a.term) - this.articleFrequency(b.term));
+    if (n >= r.minDocsForPruning) {
+      const pruned = stage1.filter((t) => this.articleFrequency(t.term) <= r.maxDocShare * n);
+      stage1 = (pruned.length >= 3 ? pruned : stage1.slice(0, 3)).slice(0, r.maxQueryTerms);
+    }
+    const weightOf = new Map(stage1.map((t) => [t.term, t.weight]));
+    const outletArticles = new Set<number>();
+    for (const s of query.outlets) for (const a of this.articlesBySource.get(s) ?? []) outletArticles.add(a);
+    const boostOf = (a: number) => {
+      let boost = outletArticles.has(a) ? r.outletBoost : 1;
+      const published = this.articles[a]!.published;
+      if (published && (query.dates.days.size || query.dates.months.size)) {
+        if (query.dates.days.has(published.slice(0, 10))) boost *= r.dateBoost;
+        else if (query.dates.months.has(published.slice(0, 7))) boost *= Math.sqrt(r.dateBoost);
+      }
+      return boost;
+    };
+    const found = this.mini.search(stage1.map((t) => t.term).join(' '), {
+      boost: r.fieldBoosts,
+      boostTerm: (term: string) => weightOf.get(term) ?? 1,
+    });
+    const candidates = found.slice(0, Math.max(r.candidates, request.k * 3));
+    if (candidates.length === 0) return [];
+    const maxArticle = candidates[0]!.score;
+
+    // Stage 2: passages of the candidates, scored with BM25 over all question terms.
+    const slots = query.terms.map((t) => this.termId.get(t.term) ?? -1);
+    const weights = query.terms.map((t, i) => {
+      const id = slots[i]!;
+      if (id < 0) return 0;
+      const df = this.passageDf[id]!;
+      return t.weight * Math.log(1 + (this.passages.length - df + 0.5) / (df + 0.5));
+    });
+    slots.forEach((id, slot) => {
+      if (id >= 0) this.slotOf[id] = slot;
+    });
+    const tf = new Float64Array(slots.length);
+    const scored: Array<{ article: number; passage: number; articleScore: number; passageScore: number; matched: number[] }> = [];
+    try {
+      for (const c of candidates) {
+        const a = c.id as number;
+        const [from, to] = this.passageRange(a);
+        for (let p = from; p < to; p++) {
+          tf.fill(0);
+          const start = this.tokenStart[p]!;
+          const end = this.tokenStart[p + 1]!;
+          for (let i = start; i < end; i++) {
+            const slot = this.slotOf[this.tokens[i]!]!;
+            if (slot >= 0) tf[slot]!++;
+          }
+          let score = 0;
+          const matched: number[] = [];
+          const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / this.avgPassageLength);
+          for (let s = 0; s < slots.length; s++) {
+            const f = tf[s]!;
+            if (f === 0) continue;
+            matched.push(s);
+            score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+          }
+          scored.push({ article: a, passage: p, articleScore: c.score * boostOf(a), passageScore: score, matched });
+        }
+      }
+    } finally {
+      for (const id of slots) if (id >= 0) this.slotOf[id] = -1;
+    }
+    let maxPassage = 0;
+    for (const s of scored) maxPassage = Math.max(maxPassage, s.passageScore);
+    const maxBoosted = Math.max(...scored.map((s) => s.articleScore), maxArticle);
+
+    const hits: PassageHit[] = scored.map((s) => {
+      const articleEvidence = s.articleScore / maxBoosted;
+      const passageEvidence = maxPassage > 0 ? s.passageScore / maxPassage : 0;
+      return {
+        passage: s.passage,
+        article: s.article,
+        score: articleEvidence + r.passageWeight * passageEvidence * boostOf(s.article),
+        articleEvidence,
+        passageEvidence,
+        matched: s.matched.map((slot) => query.terms[slot]!.term),
+      };
+    });
+    hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
+    const perArticle = request.perArticle ?? 1;
+    const taken = new Map<number, number>();
+    const out: PassageHit[] = [];
+    for (const h of hits) {
+      const count = taken.get(h.article) ?? 0;
+      if (count >= perArticle) continue;
+      taken.set(h.article, count + 1);
+      out.push(h);
+      if (out.length >= request.k) break;
+    }
+    return out;
+  }
+}
+
+/** Names a question may use for each outlet: the full name, and the part before " - " ("The Independent"). */
+function outletNamesOf(sources: string[]): Array<{ name: string; source: string }> {
+  const out: Array<{ name: string; source: string }> = [];
+  const norm = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  for (const source of sources) {
+    const full = norm(source);
+    if (full) out.push({ name: full, source });
+    const base = norm(source.split(' - ')[0] ?? '');
+    if (base && base !== full && base.length > 3) out.push({ name: base, source });
+  }
+  // Longer names first, so "the independent life and style" is tried before "the independent".
+  return out.sort((a, b) => b.name.length - a.name.length);
+}

@@ -1,0 +1,96 @@
+import stemWord from 'wink-porter2-stemmer';
+import { eng } from 'stopword';
+import type { AliasTable } from './aliases.js';
+
+/** A word of the text with where it stands, before and after normalisation. */
+export interface Token {
+  /** Index term: a Porter2 stem, or an alias group's canonical term (which starts with "_"). */
+  term: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Words that carry no topic in a question. The `stopword` package's English list, plus the
+ * question words and fillers people put around a question in chat.
+ */
+const QUESTION_FILLER = [
+  'when', 'why', 'whom', 'whose', 'does', 'doing', 'done', 'tell', 'please', 'know', 'anyone',
+  'anything', 'something', 'someone', 'us', 'i', 'me', 'yes', 'no', 'not', 'nor', 'so', 'just',
+  'any', 'am', 'being', 'its', 'it\'s', 'which', 'what', 'who', 'whats', 'hey', 'hi', 'hello',
+  'thanks', 'thank', 'ok', 'okay', 'ever', 'according', 'against', 'during', 'again', 'further',
+  'once', 'own', 'few', 'off', 'until', 'above', 'below', 'down', 'per', 'via', 'yet',
+];
+export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const COMBINING = /\p{M}+/gu;
+
+/** Lower-case and fold diacritics, so "Zōr" and "zor" meet. */
+export function foldWord(word: string): string {
+  const lower = word.toLowerCase();
+  // Most words are plain ASCII; skip the costly normalisation for them.
+  return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize('NFKD').replace(COMBINING, '');
+}
+
+const stemCache = new Map<string, string>();
+
+/** Porter2 stem of a folded word, cached: the corpus repeats a small vocabulary a million times. */
+export function stem(folded: string): string {
+  const cached = stemCache.get(folded);
+  if (cached !== undefined) return cached;
+  // The stemmer treats apostrophes itself ("sdf's" → "sdf"); normalise the typographic one.
+  const s = stemWord(folded.replace(/’/g, "'"));
+  if (stemCache.size > 200_000) stemCache.clear();
+  stemCache.set(folded, s);
+  return s;
+}
+
+interface RawWord {
+  text: string;
+  folded: string;
+  start: number;
+  end: number;
+}
+
+function rawWords(text: string): RawWord[] {
+  const out: RawWord[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const start = m.index ?? 0;
+    out.push({ text: m[0], folded: foldWord(m[0]), start, end: start + m[0].length });
+  }
+  return out;
+}
+
+/**
+ * Splits text into index terms with offsets: words folded, alias phrases merged into their
+ * group's canonical term, stopwords dropped, the rest stemmed. Index and query use this same
+ * function, so both sides always agree.
+ */
+export function tokenize(text: string, aliases?: AliasTable): Token[] {
+  const words = rawWords(text);
+  const out: Token[] = [];
+  for (let i = 0; i < words.length; ) {
+    const w = words[i]!;
+    const hit = aliases?.match(words, i);
+    if (hit) {
+      out.push({ term: hit.term, start: w.start, end: words[i + hit.length - 1]!.end });
+      i += hit.length;
+      continue;
+    }
+    i++;
+    const bare = w.folded.replace(/['’]s$/, '');
+    if (STOPWORDS.has(w.folded) || STOPWORDS.has(bare)) continue;
+    // A single letter is noise, but keep single digits: "5 leaders" can be the answer.
+    if (bare.length < 2 && !/\d/.test(bare)) continue;
+    out.push({ term: stem(w.folded), start: w.start, end: w.end });
+  }
+  return out;
+}
+
+/** Just the terms of `tokenize`, for the index. */
+export function terms(text: string, aliases?: AliasTable): string[] {
+  return tokenize(text, aliases).map((t) => t.term);
+}
+
+export type { RawWord };
