@@ -1,5 +1,5 @@
 import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
-import { tokenize } from './text.js';
+import { tokenize, type Token } from './text.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -53,7 +53,7 @@ export interface AnswerOptions {
   minCoverage: number;
 }
 
-export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.4 };
+export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.15 };
 
 const REFUSALS: Record<RefusalReason, string> = {
   empty: 'Ask a question with a few words in it, for example: "Who is fleeing Deir Ezzor?"',
@@ -122,24 +122,56 @@ export function evidenceCoverage(index: NewsIndex, query: ParsedQuery, hit: Pass
   return total > 0 ? held / total : 0;
 }
 
-function termWeights(index: NewsIndex, query: ParsedQuery): Map<string, number> {
-  return new Map(query.terms.map((t) => [t.term, index.idf(t.term) * t.weight]));
+/** Weight of each question term for choosing sentences, with the asked word it stands for. */
+export interface TermWeight {
+  weight: number;
+  /** Synonyms and corrections share their asked word's group, so they count once together. */
+  group: string;
 }
+
+function termWeights(index: NewsIndex, query: ParsedQuery): Map<string, TermWeight> {
+  return new Map(query.terms.map((t) => [t.term, { weight: index.passageIdf(t.term) * t.weight, group: t.from ?? t.term }]));
+}
+
+// A sentence that opens like this leans on the one before it.
+const CONTINUATION = /^(?:this|these|that|those|it|they|he|she|its|their|the first|the second|the cause|the reason|the objective|the aim|the goal|both|but|so|however|instead|then|in the first|in the second)\b/i;
 
 // Questions that ask for a number or a date want the sentence that holds one.
 const WANTS_NUMBER = /\b(how many|how much|how long|how far|how old|number of|when|what year|what date|which year|which day|how big|how large)\b/i;
 
-function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, number>, question: string): AnswerResult {
+const NUMBER_BONUS = 1.5;
+// A neighbouring passage must hold clearly more of the question to supply the quote instead.
+const NEIGHBOUR_DISCOUNT = 0.8;
+
+function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, TermWeight>, question: string): AnswerResult {
   const article = index.articles[hit.article]!;
-  const passage = index.passages[hit.passage]!;
-  const { text, highlights } = excerptOf(passage.text, passage.sentences, weights, index, WANTS_NUMBER.test(question));
+  const wantsNumber = WANTS_NUMBER.test(question);
+  const [from] = index.passageRange(hit.article);
+  // The hit passage may be a heading or a summary; the sentence that answers can sit just after it.
+  // Quote from the hit passage or from the article's passages that hold the most of the question.
+  const coverage = index.passageCoverage(hit.article, weights);
+  const others = [...coverage.keys()].map((i) => i + from).filter((p) => p !== hit.passage);
+  others.sort((x, y) => coverage[y - from]! - coverage[x - from]!);
+  let chosen = hit.passage;
+  let best = excerptInContext(index, chosen, weights, wantsNumber);
+  const hitCoverage = coverage[hit.passage - from]!;
+  for (const p of others.slice(0, 2)) {
+    // Only a passage that could win (even with the number bonus) is worth quoting from.
+    if (coverage[p - from]! * NEIGHBOUR_DISCOUNT * NUMBER_BONUS <= hitCoverage * 0.5) continue;
+    const candidate = excerptInContext(index, p, weights, wantsNumber);
+    if (candidate.score * NEIGHBOUR_DISCOUNT > best.score) {
+      best = candidate;
+      chosen = p;
+    }
+  }
+  const passage = index.passages[chosen]!;
   const r: AnswerResult = {
     articleId: article.id,
     title: article.title,
-    excerpt: text,
-    highlights,
+    excerpt: best.text,
+    highlights: best.highlights,
     score: Math.round(hit.score * 1000) / 1000,
-    passage: hit.passage,
+    passage: chosen,
   };
   if (article.url) r.url = article.url;
   if (article.published) r.published = article.published;
@@ -148,53 +180,78 @@ function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, num
   return r;
 }
 
+/**
+ * The excerpt of passage p, which may borrow the last sentence of the passage before or the
+ * first of the passage after when they belong to the same section: a long paragraph is cut
+ * into passages, but its sentences still lean on each other.
+ */
+function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<string, TermWeight>, wantsNumber: boolean): Excerpt {
+  const passage = index.passages[p]!;
+  const [from, to] = index.passageRange(passage.article);
+  const sameSection = (q: number) => !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
+  let text = passage.text;
+  let offsets = [...passage.sentences];
+  let core: [number, number] = [0, offsets.length / 2];
+  if (sameSection(p - 1)) {
+    const prev = index.passages[p - 1]!;
+    const [s, e] = prev.sentences.slice(-2) as [number, number];
+    const shift = e - s + 1;
+    text = `${prev.text.slice(s, e)} ${text}`;
+    offsets = [0, e - s, ...offsets.map((o) => o + shift)];
+    core = [1, core[1] + 1];
+  }
+  if (sameSection(p + 1)) {
+    const next = index.passages[p + 1]!;
+    const [s, e] = next.sentences.slice(0, 2) as [number, number];
+    const at = text.length + 1;
+    text = `${text} ${next.text.slice(s, e)}`;
+    offsets.push(at, at + e - s);
+  }
+  return excerptOf(text, offsets, weights, index, wantsNumber, core);
+}
+
 interface Excerpt {
   text: string;
   highlights: Array<[number, number]>;
+  /** Question weight the quoted sentences hold. */
+  score: number;
 }
 
 /** Picks the sentence (and a neighbour, when it helps and fits) that holds most of the question. */
 export function excerptOf(
   text: string,
   sentenceOffsets: readonly number[],
-  weights: ReadonlyMap<string, number>,
+  weights: ReadonlyMap<string, TermWeight>,
   index: Pick<NewsIndex, 'aliases'>,
   wantsNumber = false,
+  /** Sentences [from, to) the quote must start from; the others may only join it as neighbours. */
+  core?: [number, number],
 ): Excerpt {
   const spans: Array<[number, number]> = [];
   for (let i = 0; i + 1 < sentenceOffsets.length; i += 2) spans.push([sentenceOffsets[i]!, sentenceOffsets[i + 1]!]);
   if (spans.length === 0) spans.push([0, text.length]);
   const tokens = tokenize(text, index.aliases);
   const scoreOf = ([s, e]: [number, number]) => {
-    const seen = new Set<string>();
-    let score = 0;
-    for (const t of tokens) {
-      if (t.start < s || t.end > e || seen.has(t.term)) continue;
-      const w = weights.get(t.term);
-      if (w !== undefined) {
-        seen.add(t.term);
-        score += w;
-      }
-    }
-    if (wantsNumber && /\d/.test(text.slice(s, e))) score *= 1.5;
+    let score = weightIn(tokens, weights, s, e);
+    if (wantsNumber && /\d/.test(text.slice(s, e))) score *= NUMBER_BONUS;
     return score;
   };
   const scores = spans.map(scoreOf);
-  let best = 0;
-  for (let i = 1; i < spans.length; i++) if (scores[i]! > scores[best]!) best = i;
+  const [coreFrom, coreTo] = core ?? [0, spans.length];
+  let best = coreFrom;
+  for (let i = coreFrom + 1; i < coreTo; i++) if (scores[i]! > scores[best]!) best = i;
   let [from, to] = spans[best]!;
-  // Add the neighbour that holds more of the question, if the two still fit.
-  const prev = best > 0 ? best - 1 : -1;
+  // Add a neighbour when the two fit: the next sentence when it holds as much of the question
+  // or continues this one ("This will…", "The first is…"), else a previous one that holds more.
+  const prev = best - 1;
   const next = best + 1 < spans.length ? best + 1 : -1;
-  const order = [next, prev].filter((i) => i >= 0).sort((x, y) => scores[y]! - scores[x]!);
-  for (const i of order) {
-    const [s, e] = spans[i]!;
-    const nf = Math.min(from, s);
-    const nt = Math.max(to, e);
-    if (scores[i]! > 0 && nt - nf <= MAX_EXCERPT_CHARS) {
-      [from, to] = [nf, nt];
-      break;
-    }
+  const nextScore = next >= 0 ? scores[next]! : -1;
+  const prevScore = prev >= 0 ? scores[prev]! : -1;
+  const continues = next >= 0 && CONTINUATION.test(text.slice(spans[next]![0], spans[next]![1]));
+  const pick = next >= 0 && (nextScore >= prevScore || continues) ? next : prevScore > 0 ? prev : next;
+  if (pick >= 0 && Math.max(to, spans[pick]![1]) - Math.min(from, spans[pick]![0]) <= MAX_EXCERPT_CHARS) {
+    from = Math.min(from, spans[pick]![0]);
+    to = Math.max(to, spans[pick]![1]);
   }
   if (to - from > MAX_EXCERPT_CHARS) [from, to] = densestWindow(text, tokens, weights, from, to);
   const head = from > spans[0]![0] && !isSentenceStart(text, from, spans) ? ELLIPSIS : '';
@@ -204,7 +261,7 @@ export function excerptOf(
   for (const t of tokens) {
     if (t.start >= from && t.end <= to && weights.has(t.term)) highlights.push([t.start - from + head.length, t.end - from + head.length]);
   }
-  return { text: head + body + tail, highlights };
+  return { text: head + body + tail, highlights, score: scoreOf([from, to]) };
 }
 
 function isSentenceStart(_text: string, at: number, spans: Array<[number, number]>): boolean {
@@ -217,8 +274,8 @@ function isSentenceEnd(at: number, spans: Array<[number, number]>): boolean {
 /** The stretch of at most the excerpt limit (less room for ellipses) holding the most question weight, cut at words. */
 function densestWindow(
   text: string,
-  tokens: ReturnType<typeof tokenize>,
-  weights: ReadonlyMap<string, number>,
+  tokens: readonly Token[],
+  weights: ReadonlyMap<string, TermWeight>,
   from: number,
   to: number,
 ): [number, number] {
@@ -226,17 +283,8 @@ function densestWindow(
   const inside = tokens.filter((t) => t.start >= from && t.end <= to && weights.has(t.term));
   let bestStart = from;
   let bestScore = -1;
-  for (const anchor of [{ start: from }, ...inside]) {
-    const start = anchor.start;
-    const end = Math.min(to, start + room);
-    const seen = new Set<string>();
-    let score = 0;
-    for (const t of inside) {
-      if (t.start >= start && t.end <= end && !seen.has(t.term)) {
-        seen.add(t.term);
-        score += weights.get(t.term)!;
-      }
-    }
+  for (const start of [from, ...inside.map((t) => t.start)]) {
+    const score = weightIn(inside, weights, start, Math.min(to, start + room));
     if (score > bestScore) {
       bestScore = score;
       bestStart = start;
@@ -256,4 +304,17 @@ function densestWindow(
   }
   while (end > start && /[\s,;:]/.test(text[end - 1]!)) end--;
   return [start, end];
+}
+
+/** Question weight held by the tokens within [start, end): each asked word counts once, by its best form. */
+function weightIn(tokens: readonly Token[], weights: ReadonlyMap<string, TermWeight>, start: number, end: number): number {
+  const best = new Map<string, number>();
+  for (const t of tokens) {
+    if (t.start < start || t.end > end) continue;
+    const w = weights.get(t.term);
+    if (w && w.weight > (best.get(w.group) ?? 0)) best.set(w.group, w.weight);
+  }
+  let sum = 0;
+  for (const v of best.values()) sum += v;
+  return sum;
 }

@@ -8,6 +8,8 @@ export interface Passage {
   /** 0-based position of the passage within its article. */
   position: number;
   heading?: string;
+  /** Set on a standfirst or sentence-like heading: it stands apart from the body around it. */
+  lead?: true;
   text: string;
   /** Offsets of each sentence within `text`, as [start, end) pairs flattened. */
   sentences: number[];
@@ -18,19 +20,26 @@ export interface PassageOptions {
   maxChars: number;
   /** Paragraphs shorter than this are joined to the next one under the same heading. */
   minChars: number;
+  /** A heading at least this long reads as a sentence and becomes a passage of its own. */
+  sentenceHeadingChars: number;
 }
 
-export const DEFAULT_PASSAGE_OPTIONS: PassageOptions = { maxChars: 600, minChars: 120 };
+export const DEFAULT_PASSAGE_OPTIONS: PassageOptions = { maxChars: 600, minChars: 120, sentenceHeadingChars: 60 };
 
 /** Splits an article's body into passages along sentence boundaries; each knows its heading and position. */
 export function splitArticle(article: Article, articleIndex: number, options: PassageOptions = DEFAULT_PASSAGE_OPTIONS): Passage[] {
   const out: Passage[] = [];
-  const push = (heading: string | undefined, text: string, spans: Array<[number, number]>) => {
+  const push = (heading: string | undefined, text: string, spans: Array<[number, number]>, lead = false) => {
     const p: Passage = { article: articleIndex, position: out.length, text, sentences: spans.flat() };
     if (heading) p.heading = heading;
+    if (lead) p.lead = true;
     out.push(p);
   };
+  // The standfirst summarises the article: it is searchable and quotable like any passage.
+  if (article.standfirst) push(undefined, article.standfirst, sentenceSpans(article.standfirst), true);
   for (const section of article.sections) {
+    // A sub-heading that reads as a sentence (as in scraped news) is a passage of its own.
+    if (section.heading && section.heading.length >= options.sentenceHeadingChars) push(section.heading, section.heading, sentenceSpans(section.heading), true);
     let carry = '';
     for (const [i, paragraph] of section.paragraphs.entries()) {
       const text = carry ? `${carry} ${paragraph}` : paragraph;

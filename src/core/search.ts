@@ -6,7 +6,7 @@ import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOption
 import { namedDates, type NamedDates } from './dates.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 /** What a renderer needs of an article, without its body. */
 export interface ArticleMeta {
@@ -50,7 +50,7 @@ export interface RankingOptions {
 
 export const DEFAULT_RANKING: RankingOptions = {
   fieldBoosts: { title: 2, lead: 1.5, body: 1, source: 1, date: 0.5 },
-  candidates: 40,
+  candidates: 30,
   maxDocShare: 0.3,
   minDocsForPruning: 50,
   maxQueryTerms: 16,
@@ -122,7 +122,7 @@ export interface SerializedIndex {
   formatVersion: number;
   hash: string;
   articles: ArticleMeta[];
-  passages: Array<[article: number, position: number, heading: string | null, text: string, sentences: number[]]>;
+  passages: Array<[article: number, position: number, heading: string | null, text: string, sentences: number[], lead: 0 | 1]>;
   vocab: string[];
   tokens: string;
   tokenStart: string;
@@ -243,15 +243,18 @@ export class NewsIndex {
     const passageDfCounts: number[] = [];
     const articleDfCounts: number[] = [];
     const mini = new MiniSearch(miniOptions(aliases));
+    const passageOptions = options.passages ?? DEFAULT_PASSAGE_OPTIONS;
     const docs = [];
     for (const [i, article] of articles.entries()) {
       metas.push(toMeta(article, passages.length));
-      const own = splitArticle(article, i, options.passages ?? DEFAULT_PASSAGE_OPTIONS);
+      const own = splitArticle(article, i, passageOptions);
       const articleTerms = new Set<number>();
       for (const p of own) {
         tokenStart.push(tokenList.length);
         const seen = new Set<number>();
-        for (const t of tokenize(p.text, aliases)) {
+        // A short heading ("Background") labels every passage under it, so its words count there too.
+        const label = p.heading && p.heading !== p.text && p.heading.length < passageOptions.sentenceHeadingChars ? `${p.heading}\n` : '';
+        for (const t of tokenize(label + p.text, aliases)) {
           const id = idOf(t.term);
           tokenList.push(id);
           seen.add(id);
@@ -301,7 +304,7 @@ export class NewsIndex {
       formatVersion: INDEX_FORMAT_VERSION,
       hash: this.hash,
       articles: this.articles,
-      passages: this.passages.map((p) => [p.article, p.position, p.heading ?? null, p.text, p.sentences]),
+      passages: this.passages.map((p) => [p.article, p.position, p.heading ?? null, p.text, p.sentences, p.lead ? 1 : 0]),
       vocab: this.vocab,
       tokens: encode(this.tokens),
       tokenStart: encode(this.tokenStart),
@@ -314,9 +317,10 @@ export class NewsIndex {
   /** Loads a persisted index; throws when the format version differs. */
   static fromJSON(data: SerializedIndex, options: { aliases: AliasTable; ranking?: Partial<RankingOptions> }): NewsIndex {
     if (data?.formatVersion !== INDEX_FORMAT_VERSION) throw new Error(`index format ${String(data?.formatVersion)} is not ${INDEX_FORMAT_VERSION}`);
-    const passages: Passage[] = data.passages.map(([article, position, heading, text, sentences]) => {
+    const passages: Passage[] = data.passages.map(([article, position, heading, text, sentences, lead]) => {
       const p: Passage = { article, position, text, sentences };
       if (heading !== null) p.heading = heading;
+      if (lead) p.lead = true;
       return p;
     });
     const mini = MiniSearch.loadJS(data.mini as Parameters<typeof MiniSearch.loadJS>[0], miniOptions(options.aliases));
@@ -368,6 +372,13 @@ export class NewsIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /** Inverse document frequency of a term over passages: finer-grained than over articles in a small archive. */
+  passageIdf(term: string): number {
+    const id = this.termId.get(term);
+    const df = id === undefined ? 0 : this.passageDf[id]!;
+    return Math.log(1 + (this.passages.length - df + 0.5) / (df + 0.5));
+  }
+
   /** Turns a question into weighted index terms, outlets and dates. */
   parseQuery(question: string): ParsedQuery {
     const counts = new Map<string, number>();
@@ -395,15 +406,17 @@ export class NewsIndex {
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
   private correct(term: string): string | undefined {
-    if (term.length < 4 || term.startsWith('_') || /\d/.test(term)) return undefined;
-    const maxDistance = term.length >= 8 ? 2 : 1;
+    // Short words are too close to other real words ("tall" → "fall") to correct safely.
+    if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
+    const maxDistance = term.length >= 9 ? 2 : 1;
     const hits = this.mini.search(term, { fuzzy: maxDistance, fields: ['title', 'body'], combineWith: 'OR' });
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();
     for (const hit of hits.slice(0, 50)) {
       for (const candidate of Object.keys(hit.match)) {
-        if (seen.has(candidate) || candidate === term) continue;
+        // A typo rarely changes the first letter; requiring it keeps corrections honest.
+        if (seen.has(candidate) || candidate === term || candidate[0] !== term[0]) continue;
         seen.add(candidate);
         const df = this.articleFrequency(candidate);
         if (df > bestScore) {
@@ -459,7 +472,6 @@ export class NewsIndex {
     });
     const candidates = found.slice(0, Math.max(r.candidates, request.k * 3));
     if (candidates.length === 0) return [];
-    const maxArticle = candidates[0]!.score;
 
     // Stage 2: passages of the candidates, scored with BM25 over all question terms.
     const slots = query.terms.map((t) => this.termId.get(t.term) ?? -1);
@@ -473,62 +485,120 @@ export class NewsIndex {
       if (id >= 0) this.slotOf[id] = slot;
     });
     const tf = new Float64Array(slots.length);
-    const scored: Array<{ article: number; passage: number; articleScore: number; passageScore: number; matched: number[] }> = [];
+    const perArticle = request.perArticle ?? 1;
+    // For each candidate, its best passages (at most perArticle), kept in score order.
+    const best: Array<{ article: number; articleScore: number; passages: Array<{ p: number; score: number }> }> = [];
+    let maxPassage = 0;
+    let maxArticle = 0;
     try {
       for (const c of candidates) {
         const a = c.id as number;
         const [from, to] = this.passageRange(a);
+        const top: Array<{ p: number; score: number }> = [];
         for (let p = from; p < to; p++) {
-          tf.fill(0);
-          const start = this.tokenStart[p]!;
-          const end = this.tokenStart[p + 1]!;
-          for (let i = start; i < end; i++) {
-            const slot = this.slotOf[this.tokens[i]!]!;
-            if (slot >= 0) tf[slot]!++;
+          const score = this.scorePassage(p, slots.length, weights, tf);
+          if (top.length < perArticle || score > top[top.length - 1]!.score) {
+            top.push({ p, score });
+            top.sort((x, y) => y.score - x.score);
+            if (top.length > perArticle) top.pop();
           }
-          let score = 0;
-          const matched: number[] = [];
-          const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / this.avgPassageLength);
-          for (let s = 0; s < slots.length; s++) {
-            const f = tf[s]!;
-            if (f === 0) continue;
-            matched.push(s);
-            score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
-          }
-          scored.push({ article: a, passage: p, articleScore: c.score * boostOf(a), passageScore: score, matched });
         }
+        if (top.length === 0) continue;
+        const articleScore = c.score * boostOf(a);
+        maxArticle = Math.max(maxArticle, articleScore);
+        maxPassage = Math.max(maxPassage, top[0]!.score);
+        best.push({ article: a, articleScore, passages: top });
       }
     } finally {
       for (const id of slots) if (id >= 0) this.slotOf[id] = -1;
     }
-    let maxPassage = 0;
-    for (const s of scored) maxPassage = Math.max(maxPassage, s.passageScore);
-    const maxBoosted = Math.max(...scored.map((s) => s.articleScore), maxArticle);
 
-    const hits: PassageHit[] = scored.map((s) => {
-      const articleEvidence = s.articleScore / maxBoosted;
-      const passageEvidence = maxPassage > 0 ? s.passageScore / maxPassage : 0;
-      return {
-        passage: s.passage,
-        article: s.article,
-        score: articleEvidence + r.passageWeight * passageEvidence * boostOf(s.article),
-        articleEvidence,
-        passageEvidence,
-        matched: s.matched.map((slot) => query.terms[slot]!.term),
-      };
-    });
+    const hits: PassageHit[] = [];
+    for (const b of best) {
+      const articleEvidence = maxArticle > 0 ? b.articleScore / maxArticle : 0;
+      const boost = boostOf(b.article);
+      for (const { p, score } of b.passages) {
+        const passageEvidence = maxPassage > 0 ? score / maxPassage : 0;
+        hits.push({
+          passage: p,
+          article: b.article,
+          score: articleEvidence + r.passageWeight * passageEvidence * boost,
+          articleEvidence,
+          passageEvidence,
+          matched: [],
+        });
+      }
+    }
     hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
-    const perArticle = request.perArticle ?? 1;
-    const taken = new Map<number, number>();
-    const out: PassageHit[] = [];
-    for (const h of hits) {
-      const count = taken.get(h.article) ?? 0;
-      if (count >= perArticle) continue;
-      taken.set(h.article, count + 1);
-      out.push(h);
-      if (out.length >= request.k) break;
+    const out = hits.slice(0, request.k);
+    for (const h of out) h.matched = this.matchedTerms(h.passage, query);
+    return out;
+  }
+
+  /** BM25 of passage p for the question terms currently in `slotOf`. */
+  private scorePassage(p: number, slotCount: number, weights: number[], tf: Float64Array): number {
+    const r = this.ranking;
+    tf.fill(0);
+    const start = this.tokenStart[p]!;
+    const end = this.tokenStart[p + 1]!;
+    let any = false;
+    for (let i = start; i < end; i++) {
+      const slot = this.slotOf[this.tokens[i]!]!;
+      if (slot >= 0) {
+        tf[slot]!++;
+        any = true;
+      }
+    }
+    if (!any) return 0;
+    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / this.avgPassageLength);
+    let score = 0;
+    for (let s = 0; s < slotCount; s++) {
+      const f = tf[s]!;
+      if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+    }
+    return score;
+  }
+
+  /**
+   * For each passage of article a, the question weight it holds: each group of terms (a word
+   * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising.
+   */
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+    const [from, to] = this.passageRange(a);
+    const groups = [...new Set([...weights.values()].map((w) => w.group))];
+    const byId = new Map<number, { slot: number; weight: number }>();
+    for (const [term, w] of weights) {
+      const id = this.termId.get(term);
+      if (id !== undefined) byId.set(id, { slot: groups.indexOf(w.group), weight: w.weight });
+    }
+    const out = new Float64Array(to - from);
+    const best = new Float64Array(groups.length);
+    for (let p = from; p < to; p++) {
+      best.fill(0);
+      for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
+        const hit = byId.get(this.tokens[i]!);
+        if (hit && hit.weight > best[hit.slot]!) best[hit.slot] = hit.weight;
+      }
+      let sum = 0;
+      for (const v of best) sum += v;
+      out[p - from] = sum;
     }
     return out;
+  }
+
+  /** The question's terms that passage p contains. */
+  private matchedTerms(p: number, query: ParsedQuery): string[] {
+    const wanted = new Map<number, string>();
+    for (const t of query.terms) {
+      const id = this.termId.get(t.term);
+      if (id !== undefined) wanted.set(id, t.term);
+    }
+    const out = new Set<string>();
+    for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
+      const term = wanted.get(this.tokens[i]!);
+      if (term !== undefined) out.add(term);
+    }
+    return [...out];
   }
 }
 

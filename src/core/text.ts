@@ -35,12 +35,26 @@ export function foldWord(word: string): string {
 
 const stemCache = new Map<string, string>();
 
+/**
+ * British and American spellings meet before stemming ("neutralised" = "neutralized",
+ * "defence" = "defense"). The rewrite runs on both sides of every match, so a word it changes
+ * needlessly ("promise" → "promize") still only meets itself.
+ */
+export function americanSpelling(word: string): string {
+  if (word.length < 6) return word;
+  return word
+    .replace(/([a-z]{3})is(e|ed|es|ing|ation|ations|er|ers)$/, '$1iz$2')
+    .replace(/([a-z]{2})ys(e|ed|es|ing)$/, '$1yz$2')
+    .replace(/([a-z]{3})our(s|ed|ing|ite|ites|able)?$/, '$1or$2')
+    .replace(/^(defen|offen|licen)ce(s)?$/, '$1se$2');
+}
+
 /** Porter2 stem of a folded word, cached: the corpus repeats a small vocabulary a million times. */
 export function stem(folded: string): string {
   const cached = stemCache.get(folded);
   if (cached !== undefined) return cached;
   // The stemmer treats apostrophes itself ("sdf's" → "sdf"); normalise the typographic one.
-  const s = stemWord(folded.replace(/’/g, "'"));
+  const s = stemWord(americanSpelling(folded.replace(/’/g, "'")));
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, s);
   return s;

@@ -1,0 +1,110 @@
+import 'dotenv/config';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { answerQuestion } from './core/answer.js';
+import { openEngine, type Engine } from './engine.js';
+import { loadConfig } from './config.js';
+import { ANSI, PLAIN, answerJson, renderAnswerText } from './render/text.js';
+
+const USAGE = `Usage:
+  npm run ask -- "question" [--json] [-k N] [--corpus DIR|FILE]
+  npm run ask -- --stdin [--json]        one question per line
+Options:
+  --json           print JSON: {"question","answered","results":[…]}
+  --stdin          read questions from standard input, one per line
+  -k, --results N  number of results (1-10, default 3)
+  --corpus PATH    another corpus directory or file (default: the bundled corpus/)
+  --no-cache       do not read or write the saved index`;
+
+/** Opens the engine for a command line: the configured corpus, or --corpus (no shared cache then). */
+export async function engineFor(corpus: string | undefined, cache: boolean): Promise<Engine> {
+  const config = loadConfig();
+  const engine = await openEngine({
+    corpus: corpus ?? config.CORPUS_DIR,
+    // Another corpus gets no cache, so it never overwrites the bot's saved index.
+    indexPath: cache && !corpus ? config.INDEX_PATH : null,
+  });
+  for (const w of engine.warnings) process.stderr.write(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.reason}\n`);
+  return engine;
+}
+
+/** Answers questions in a loop, one per line, until the input ends. */
+export async function answerLines(engine: Engine, input: NodeJS.ReadableStream, out: NodeJS.WritableStream, opts: { json: boolean; k: number; prompt?: string }): Promise<number> {
+  const rl = createInterface({ input, terminal: false });
+  const style = (out as NodeJS.WriteStream).isTTY ? ANSI : PLAIN;
+  let count = 0;
+  if (opts.prompt) out.write(opts.prompt);
+  for await (const line of rl) {
+    if (line.trim() === '' && !opts.json) {
+      if (opts.prompt) out.write(opts.prompt);
+      continue;
+    }
+    const answer = answerQuestion(engine.index, line, { k: opts.k });
+    out.write(opts.json ? `${JSON.stringify(answerJson(answer))}\n` : `${renderAnswerText(answer, style)}\n\n`);
+    count++;
+    if (opts.prompt) out.write(opts.prompt);
+  }
+  return count;
+}
+
+async function ask(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      stdin: { type: 'boolean', default: false },
+      results: { type: 'string', short: 'k' },
+      corpus: { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const k = values.results === undefined ? loadConfig().ANSWER_RESULTS : Number(values.results);
+  if (!Number.isInteger(k) || k < 1 || k > 10) {
+    process.stderr.write('error: -k must be a whole number from 1 to 10\n');
+    return 2;
+  }
+  if (!values.stdin && positionals.length === 0) {
+    process.stderr.write(`error: give a question, or --stdin\n\n${USAGE}\n`);
+    return 2;
+  }
+  const engine = await engineFor(values.corpus, !values['no-cache']);
+  if (values.stdin) {
+    await answerLines(engine, process.stdin, process.stdout, { json: values.json, k });
+    return 0;
+  }
+  const answer = answerQuestion(engine.index, positionals.join(' '), { k });
+  process.stdout.write(values.json ? `${JSON.stringify(answerJson(answer))}\n` : `${renderAnswerText(answer, process.stdout.isTTY ? ANSI : PLAIN)}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  ask,
+  eval: async (argv) => (await import('./eval/cli.js')).runEval(argv),
+};
+
+/** Entry point: `tsx src/cli.ts <command> [args]`. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    process.stderr.write(`Commands: ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}\n`);
+    return 2;
+  }
+  return run(rest);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import type { Answer, AnswerResult } from '../core/answer.js';
+
+export interface TextStyle {
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+}
+
+export const PLAIN: TextStyle = { bold: (s) => s, dim: (s) => s };
+export const ANSI: TextStyle = { bold: (s) => `\x1b[1m${s}\x1b[22m`, dim: (s) => `\x1b[2m${s}\x1b[22m` };
+
+/** The excerpt with its matched words passed through `mark`. */
+export function markExcerpt(result: Pick<AnswerResult, 'excerpt' | 'highlights'>, mark: (s: string) => string): string {
+  let out = '';
+  let at = 0;
+  for (const [s, e] of result.highlights) {
+    if (s < at) continue;
+    out += result.excerpt.slice(at, s) + mark(result.excerpt.slice(s, e));
+    at = e;
+  }
+  return out + result.excerpt.slice(at);
+}
+
+/** "2019-10-29T…" → "2019-10-29". */
+export function shortDate(iso: string | undefined): string | undefined {
+  return iso ? iso.slice(0, 10) : undefined;
+}
+
+/** An answer as readable terminal text. */
+export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN): string {
+  const lines: string[] = [];
+  if (!answer.answered) {
+    lines.push(answer.message ?? 'The archive has no answer to that.');
+    if (answer.nearest.length > 0) {
+      lines.push('', 'Nearest articles:');
+      for (const n of answer.nearest) lines.push(`  - ${n.title}${n.url ? ` <${n.url}>` : ''}`);
+    }
+    return lines.join('\n');
+  }
+  answer.results.forEach((r, i) => {
+    const meta = [r.source, shortDate(r.published), r.url].filter(Boolean).join(' · ');
+    lines.push(`${i + 1}. ${style.bold(r.title)}`);
+    if (meta) lines.push(`   ${style.dim(meta)}`);
+    lines.push(`   “${markExcerpt(r, style.bold)}”`, '');
+  });
+  return lines.join('\n').trimEnd();
+}
+
+/** The JSON shape of an answer for `--json`. */
+export function answerJson(answer: Answer): object {
+  return {
+    question: answer.question,
+    answered: answer.answered,
+    results: answer.results.map((r) => ({
+      articleId: r.articleId,
+      title: r.title,
+      url: r.url ?? null,
+      published: r.published ?? null,
+      excerpt: r.excerpt,
+      score: r.score,
+    })),
+  };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { NewsIndex } from '../../src/core/search.js';
+import { buildAliasTable } from '../../src/core/aliases.js';
+import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
+import type { Article } from '../../src/core/types.js';
+import { DEFAULT_PASSAGE_OPTIONS } from '../../src/core/passages.js';
+
+const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
+
+const article = (id: string, title: string, paragraphs: string[], extra: Partial<Article> = {}): Article => ({
+  id,
+  title,
+  tags: [],
+  file: `${id}.txt`,
+  sections: [{ paragraphs }],
+  ...extra,
+});
+
+const articles: Article[] = [
+  article('a', 'Floods close the harbour', ['Heavy rain flooded the harbour on Monday. Ships were moved to the outer anchorage.', 'The port authority said repairs will take two weeks.'], { source: 'Harbour News', published: '2023-10-02T08:00:00Z' }),
+  article('b', 'Daesh cells hunted in the desert', ['Security forces hunted Islamic State cells in the desert. Several commanders were arrested near the border.'], { source: 'Desert Times', published: '2023-10-05T08:00:00Z' }),
+  article('c', 'A new library opens', ['The city opened a library with ten thousand books. Children can borrow four books at a time.'], { source: 'City Post', published: '2023-11-20T08:00:00Z' }),
+  article('d', 'Harbour repairs begin', ['Workers began repairing the flooded harbour walls. The repairs are paid by the port authority.'], { source: 'City Post', published: '2023-10-09T08:00:00Z' }),
+];
+
+describe('NewsIndex', () => {
+  const index = NewsIndex.build(articles, { aliases, hash: 'h1' });
+
+  it('splits articles into passages that know their article and position', () => {
+    expect(index.passages.length).toBeGreaterThanOrEqual(articles.length);
+    for (const p of index.passages) expect(index.articles[p.article]!.id).toBe(articles[p.article]!.id);
+    expect(index.passageRange(0)).toEqual([0, index.articles[1]!.firstPassage]);
+  });
+
+  it('ranks the article that answers first', () => {
+    const hits = index.search('how long will the harbour repairs take?', { k: 3 }).hits;
+    expect(index.articles[hits[0]!.article]!.id).toMatch(/^[ad]$/);
+    expect(new Set(hits.map((h) => h.article)).size).toBe(hits.length);
+  });
+
+  it('finds an article through an alias of the name asked', () => {
+    const hits = index.search('Where were ISIS commanders arrested?', { k: 1 }).hits;
+    expect(index.articles[hits[0]!.article]!.id).toBe('b');
+  });
+
+  it('corrects a misspelt word', () => {
+    const { query, hits } = index.search('how many books can childern borrow', { k: 1 });
+    expect(query.terms.some((t) => t.from === 'childern')).toBe(true);
+    expect(index.articles[hits[0]!.article]!.id).toBe('c');
+  });
+
+  it('prefers the outlet a question names', () => {
+    const hits = index.search('harbour according to City Post', { k: 2 }).hits;
+    expect(index.articles[hits[0]!.article]!.source).toBe('City Post');
+  });
+
+  it('prefers the date a question names', () => {
+    const hits = index.search('harbour on October 9, 2023', { k: 2 }).hits;
+    expect(index.articles[hits[0]!.article]!.id).toBe('d');
+  });
+
+  it('gives several passages of one article only when asked', () => {
+    const one = index.search('harbour', { k: 5 }).hits;
+    expect(new Set(one.map((h) => h.article)).size).toBe(one.length);
+    const fine = NewsIndex.build(articles, { aliases, passages: { ...DEFAULT_PASSAGE_OPTIONS, minChars: 0 } });
+    const many = fine.search('harbour repairs', { k: 5, perArticle: 2 }).hits;
+    expect(many.length).toBeGreaterThan(new Set(many.map((h) => h.article)).size);
+  });
+
+  it('returns nothing for a question of stopwords only', () => {
+    expect(index.search('what is the of and', { k: 3 }).hits).toEqual([]);
+  });
+
+  it('answers exactly the same after a save and load round trip', () => {
+    const json = JSON.parse(JSON.stringify(index.toJSON()));
+    const loaded = NewsIndex.fromJSON(json, { aliases });
+    expect(loaded.hash).toBe('h1');
+    for (const q of ['harbour repairs', 'Daesh commanders arrested', 'library books', 'childern', 'City Post harbour October 9, 2023', 'nothing here']) {
+      expect(answerQuestion(loaded, q, { k: 4 })).toEqual(answerQuestion(index, q, { k: 4 }));
+    }
+  });
+
+  it('refuses to load another format version', () => {
+    const json = { ...index.toJSON(), formatVersion: 0 };
+    expect(() => NewsIndex.fromJSON(json, { aliases })).toThrow(/index format 0/);
+  });
+});
+
+describe('answerQuestion', () => {
+  const index = NewsIndex.build(articles, { aliases });
+
+  it('quotes the sentence that answers, with the matched words marked', () => {
+    const a = answerQuestion(index, 'Who pays for the harbour repairs?', { k: 1 });
+    expect(a.answered).toBe(true);
+    expect(a.results[0]!.excerpt).toContain('paid by the port authority');
+    const marked = a.results[0]!.highlights.map(([s, e]) => a.results[0]!.excerpt.slice(s, e).toLowerCase());
+    expect(marked).toEqual(expect.arrayContaining(['harbour', 'repairs']));
+  });
+
+  it('refuses plainly when nothing matches, and offers no noise', () => {
+    const a = answerQuestion(index, 'best lasagna recipe with spinach');
+    expect(a).toMatchObject({ answered: false, reason: 'no-match', results: [] });
+    expect(a.message).toBe('The archive has nothing on that.');
+  });
+
+  it('refuses weak matches and lists the nearest articles', () => {
+    const a = answerQuestion(index, 'What did the mayor say about the ferry timetable and bus tickets in harbour town?');
+    expect(a.answered).toBe(false);
+    expect(a.reason).toBe('weak-match');
+    expect(a.nearest.length).toBeGreaterThan(0);
+  });
+
+  it('turns away empty, symbol-only and overlong questions with a clear message', () => {
+    expect(answerQuestion(index, '   ')).toMatchObject({ answered: false, reason: 'empty' });
+    expect(answerQuestion(index, '🙂🙂🙂')).toMatchObject({ answered: false, reason: 'empty' });
+    const long = answerQuestion(index, 'harbour '.repeat(2000));
+    expect(long).toMatchObject({ answered: false, reason: 'too-long' });
+    expect(long.message).toMatch(/too long/);
+    expect(answerQuestion(index, 'what is the')).toMatchObject({ answered: false, reason: 'no-terms' });
+  });
+
+  it('pages with an offset', () => {
+    const first = answerQuestion(index, 'harbour', { k: 1 });
+    const second = answerQuestion(index, 'harbour', { k: 1, offset: 1 });
+    expect(second.results[0]!.articleId).not.toBe(first.results[0]!.articleId);
+  });
+
+  it('never quotes more than the excerpt limit', () => {
+    const long = 'The harbour ' + 'was busy with ships and boats and cranes '.repeat(40) + 'today.';
+    const idx = NewsIndex.build([article('x', 'Long', [long, 'Short harbour note.'])], { aliases });
+    const a = answerQuestion(idx, 'harbour cranes today', { k: 2, perArticle: 2 });
+    for (const r of a.results) {
+      expect(r.excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
+      for (const [s, e] of r.highlights) expect(e).toBeLessThanOrEqual(r.excerpt.length);
+    }
+    expect(a.results.some((r) => r.excerpt.endsWith('…') || r.excerpt.startsWith('…'))).toBe(true);
+  });
+});

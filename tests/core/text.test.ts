@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { foldWord, terms, tokenize } from '../../src/core/text.js';
+import { buildAliasTable } from '../../src/core/aliases.js';
+
+const aliases = buildAliasTable({
+  aliases: [
+    { names: ['ISIS', 'Daesh', 'Islamic State'], exact: ['IS'] },
+    { names: ['Deir ez-Zor', 'Deir Ezzor'] },
+  ],
+  synonyms: [['flee', 'escape']],
+});
+
+describe('tokenize', () => {
+  it('folds case and diacritics, drops stopwords and stems', () => {
+    expect(terms('The Leaders were FLEEING from Zōr')).toEqual(['leader', 'flee', 'zor']);
+  });
+
+  it('keeps offsets that point at the words in the original text', () => {
+    const text = 'Mass escapes of ISIS leaders';
+    for (const t of tokenize(text, aliases)) expect(text.slice(t.start, t.end)).toMatch(/^(Mass|escapes|ISIS|leaders)$/);
+  });
+
+  it('merges alias phrases into one canonical term spanning the phrase', () => {
+    const text = 'The Islamic State fled Deir ez-Zor';
+    const toks = tokenize(text, aliases);
+    expect(toks.map((t) => t.term)).toEqual(['_isis', 'fled', '_deir_ez_zor']);
+    expect(text.slice(toks[0]!.start, toks[0]!.end)).toBe('Islamic State');
+    expect(text.slice(toks[2]!.start, toks[2]!.end)).toBe('Deir ez-Zor');
+  });
+
+  it('treats every spelling in a group alike', () => {
+    expect(terms('Daesh in Deir Ezzor', aliases)).toEqual(terms('ISIS in Deir ez-Zor', aliases));
+  });
+
+  it('matches exact-case aliases only in that case', () => {
+    expect(terms('IS leaders', aliases)).toEqual(['_isis', 'leader']);
+    expect(terms('is leading', aliases)).toEqual(['lead']);
+  });
+
+  it('keeps single digits but drops single letters', () => {
+    expect(terms('5 leaders and a b')).toEqual(['5', 'leader']);
+  });
+
+  it('strips possessives', () => {
+    expect(terms('SDF’s offensive')).toEqual(terms("SDF's offensive"));
+    expect(terms('SDF’s offensive')).toEqual(['sdf', 'offens']);
+  });
+
+  it('never throws and always returns in-range offsets (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        for (const t of tokenize(s, aliases)) {
+          expect(t.start).toBeGreaterThanOrEqual(0);
+          expect(t.end).toBeLessThanOrEqual(s.length);
+          expect(t.end).toBeGreaterThan(t.start);
+          expect(t.term.length).toBeGreaterThan(0);
+        }
+      }),
+    );
+  });
+
+  it('folds non-ASCII to plain letters', () => {
+    expect(foldWord('Zōr')).toBe('zor');
+    expect(foldWord('ÉLYSÉE')).toBe('elysee');
+  });
+});
+
+describe('synonyms', () => {
+  it('link stems both ways', () => {
+    expect(aliases.synonymsOf('flee')).toEqual(['escap']);
+    expect(aliases.synonymsOf('escap')).toEqual(['flee']);
+    expect(aliases.synonymsOf('leader')).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../bench/bench.js';
+import {
+  benchJson,
+  formatBenchTables,
+  loadCorpus,
+  loadQueries,
+  measureSystem,
+  percentile,
+  readJsonl,
+  replicateCorpus,
+} from '../../bench/harness.js';
+import { createSqliteFts5 } from '../../bench/peers/sqlite-fts5.js';
+
+describe('harness helpers', () => {
+  it('percentile is nearest-rank', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 99)).toBe(99);
+    expect(percentile(xs, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([1, 2, 3], 50)).toBe(2);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('replicateCorpus keeps the originals and adds id~n copies', () => {
+    const a = [
+      { id: 'd1', title: 't1', body: 'b1' },
+      { id: 'd2', title: 't2', body: 'b2' },
+    ];
+    const r = replicateCorpus(a, 3);
+    expect(r.map((x) => x.id)).toEqual(['d1', 'd2', 'd1~1', 'd2~1', 'd1~2', 'd2~2']);
+    expect(r[3]!.body).toBe('b2');
+    expect(replicateCorpus(a, 1)).toHaveLength(2);
+  });
+
+  it('reads jsonl files and measures a system end to end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-harness-'));
+    const corpus = join(dir, 'corpus.jsonl');
+    const queries = join(dir, 'queries.jsonl');
+    writeFileSync(
+      corpus,
+      [
+        { id: 'd1', title: 'Volcano erupts in Iceland', body: 'Lava near Grindavik.', source: 'X', published_at: '2023-12-19' },
+        { id: 'd2', title: 'Chiefs beat Eagles', body: 'Mahomes threw two touchdowns.', source: 'Y', published_at: null },
+        { id: 'd3', title: 'Fed holds rates', body: 'Powell spoke about inflation.' },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n') + '\n\n',
+    );
+    writeFileSync(
+      queries,
+      [
+        { id: 'q1', question: 'Where did the volcano erupt?', type: 'inference_query', gold: ['d1'], answer: 'Iceland' },
+        { id: 'q2', question: 'Did Mahomes beat the Eagles?', type: 'comparison_query', gold: ['d2', 'd3'] },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n'),
+    );
+    expect(readJsonl(corpus)).toHaveLength(3);
+    const arts = loadCorpus(corpus);
+    expect(arts[0]).toEqual({ id: 'd1', title: 'Volcano erupts in Iceland', body: 'Lava near Grindavik.', source: 'X', published: '2023-12-19' });
+    expect(arts[1]!.published).toBeUndefined();
+    const qs = loadQueries(queries);
+    expect(qs[0]).toEqual({ id: 'q1', question: 'Where did the volcano erupt?', type: 'inference_query', gold: ['d1'] });
+
+    const f = await measureSystem('sqlite-fts5', createSqliteFts5, arts, qs, { k: 10 });
+    expect(f.queries).toBe(2);
+    expect(f.articles).toBe(3);
+    expect(f['Hit@10']).toBe(1);
+    expect(f['R@10']).toBe(0.75);
+    expect(f.coldStartMs).toBeGreaterThan(0);
+    expect(f.serializedMB).toBeGreaterThan(0);
+    expect(f.p99ms).toBeGreaterThanOrEqual(f.p50ms);
+    expect(f.rssMB).toBeGreaterThan(0);
+    expect(f.report?.byType['comparison_query']?.n).toBe(1);
+
+    const json = benchJson([f], { factor: 10, articles: 30, queries: 2, systems: [] });
+    expect(Object.keys(json.systems[0]!)).toEqual(
+      expect.arrayContaining(['name', 'nDCG@10', 'R@10', 'buildMs', 'coldStartMs', 'p50ms', 'p99ms', 'rssMB']),
+    );
+    expect(JSON.parse(JSON.stringify(json)).scale.factor).toBe(10);
+    expect(formatBenchTables([f], null)).toContain('| sqlite-fts5 |');
+  });
+});
+
+describe('bench CLI', () => {
+  it('exits 2 with usage when --corpus or --queries is missing', async () => {
+    const write = process.stderr.write;
+    let err = '';
+    process.stderr.write = ((s: string) => {
+      err += s;
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect(await main([])).toBe(2);
+      expect(await main(['--corpus', 'x.jsonl'])).toBe(2);
+      expect(await main(['--bogus'])).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(err).toContain('usage: npm run bench');
+  });
+});
