@@ -37,6 +37,8 @@ export interface AliasTable {
   match(words: readonly RawWord[], at: number): AliasMatch | undefined;
   /** Extra query terms for a term, from the synonym groups (stems or canonical terms). */
   synonymsOf(term: string): readonly string[];
+  /** The group term of the one-word name closest to a misspelt word (same first letter), if any is near enough. */
+  closestName(word: string, maxDistance: number): string | undefined;
   /** A fingerprint of the table, part of the index hash. */
   readonly fingerprint: string;
   /** The canonical term of each group with its names, for display and autocomplete. */
@@ -111,8 +113,25 @@ export function buildAliasTable(data: unknown): AliasTable {
     }
   }
 
+  const singleWords = new Map<string, string>();
+  for (const [first, phrases] of byFirst) for (const p of phrases) if (p.words.length === 1 && !p.exact) singleWords.set(first, p.term);
+  const closestName = (word: string, maxDistance: number): string | undefined => {
+    let best: string | undefined;
+    let bestDistance = maxDistance + 1;
+    for (const [name, term] of singleWords) {
+      if (name[0] !== word[0] || Math.abs(name.length - word.length) > maxDistance) continue;
+      const d = editDistance(word, name, maxDistance);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = term;
+      }
+    }
+    return best;
+  };
+
   return {
     match,
+    closestName,
     synonymsOf: (term) => synonyms.get(term) ?? [],
     fingerprint: JSON.stringify(file),
     groups,
@@ -121,3 +140,20 @@ export function buildAliasTable(data: unknown): AliasTable {
 
 /** A table with no aliases at all. */
 export const NO_ALIASES: AliasTable = buildAliasTable({});
+
+/** Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > limit) return limit + 1;
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -51,9 +51,11 @@ export interface AnswerOptions {
   offset?: number;
   /** Share of the question's weight that the best passage must hold to count as an answer. */
   minCoverage: number;
+  /** Later results must hold at least this share of what the first one holds (0 keeps every result). */
+  minRelativeCoverage: number;
 }
 
-export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.15 };
+export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.15, minRelativeCoverage: 0.5 };
 
 const REFUSALS: Record<RefusalReason, string> = {
   empty: 'Ask a question with a few words in it, for example: "Who is fleeing Deir Ezzor?"',
@@ -74,13 +76,19 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const offset = opts.offset ?? 0;
   const hits = index.rank(query, { k: opts.k + offset, ...(opts.perArticle ? { perArticle: opts.perArticle } : {}) });
   if (hits.length === 0) return refuse(question, 'no-match', []);
-  const coverage = evidenceCoverage(index, query, hits[0]!);
-  if (coverage < opts.minCoverage) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));
+  const evidence = evidenceOf(index, query, hits[0]!);
+  const coverage = evidence.coverage;
+  // One common word in a question of several is chance, unless it is a name the archive knows.
+  const tooFew = evidence.asked >= 2 && evidence.held < 2 && !evidence.name && coverage < 0.5;
+  if (coverage < opts.minCoverage || tooFew) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));
   const weights = termWeights(index, query);
+  // A result far weaker than the first is noise next to it: leave it out.
+  const floor = coverage * opts.minRelativeCoverage;
+  const kept = hits.filter((h, i) => i === 0 || opts.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor);
   return {
     question,
     answered: true,
-    results: hits.slice(offset).map((h) => buildResult(index, h, weights, question)),
+    results: kept.slice(offset).map((h) => buildResult(index, h, weights, question)),
     nearest: [],
   };
 }
@@ -98,29 +106,51 @@ function nearestOf(index: NewsIndex, hit: PassageHit): NearestArticle {
 }
 
 /**
- * Share of the question's informative weight (IDF of each term asked) that the best result
- * holds in its passage or title. Words the archive has never seen count fully against it.
+ * Share of the question's informative weight that the best result holds in its passage or
+ * title. Each word asked weighs its IDF; a word the archive has never seen weighs the most and
+ * is never held. A word held only through a synonym or a spelling correction counts in part.
  */
 export function evidenceCoverage(index: NewsIndex, query: ParsedQuery, hit: PassageHit): number {
-  const asked = query.terms.filter((t) => t.weight >= 0.7);
-  const matched = new Set(hit.matched);
-  const title = new Set(tokenize(index.articles[hit.article]!.title, index.aliases).map((t) => t.term));
-  const maxIdf = Math.log(1 + (index.articles.length + 0.5) / 0.5);
-  let total = query.unknown.length * maxIdf;
-  let held = 0;
-  for (const t of asked) {
-    const w = index.idf(t.term) * t.weight;
-    total += w;
-    if (matched.has(t.term) || title.has(t.term)) held += w;
-  }
-  // A synonym standing in for a missing word earns part of that word's weight.
-  for (const t of query.terms) {
-    if (t.weight < 0.7 && t.from && matched.has(t.term) && !asked.some((a) => a.term === t.from && matched.has(a.term))) {
-      held += index.idf(t.term) * t.weight;
-    }
-  }
-  return total > 0 ? held / total : 0;
+  return evidenceOf(index, query, hit).coverage;
 }
+
+/** How much of the question a result holds: the weighted share, and how many words asked it holds. */
+export function evidenceOf(index: NewsIndex, query: ParsedQuery, hit: PassageHit): { coverage: number; held: number; asked: number; name: boolean } {
+  const matched = new Set(hit.matched);
+  const title = index.titleTerms(hit.article);
+  const has = (term: string) => matched.has(term) || title.has(term);
+  const maxIdf = index.passageIdf('');
+  let total = 0;
+  let held = 0;
+  const groups = new Map<string, { weight: number; held: number }>();
+  for (const t of query.terms) {
+    const asked = t.from ?? t.term;
+    const g = groups.get(asked) ?? { weight: 0, held: 0 };
+    const idf = index.passageIdf(t.term);
+    // A word the archive knows only by a synonym ("spokesperson" for "spokesman") weighs as that synonym.
+    g.weight = Math.max(g.weight, idf);
+    if (has(t.term)) g.held = Math.max(g.held, idf * (t.from ? PARTIAL_CREDIT : 1));
+    groups.set(asked, g);
+  }
+  let heldGroups = 0;
+  for (const g of groups.values()) {
+    const weight = g.weight > 0 ? g.weight : maxIdf;
+    total += weight;
+    held += Math.min(g.held, weight);
+    if (g.held > 0) heldGroups++;
+  }
+  // A name the archive has never seen is what the question is about: it weighs double.
+  total += (query.unknown.length + query.unknownNames.length) * maxIdf;
+  return {
+    coverage: total > 0 ? held / total : 0,
+    held: heldGroups,
+    asked: groups.size + query.unknown.length,
+    name: query.names.some(has),
+  };
+}
+
+/** What a synonym or a corrected spelling earns of the word asked. */
+const PARTIAL_CREDIT = 0.7;
 
 /** Weight of each question term for choosing sentences, with the asked word it stands for. */
 export interface TermWeight {

@@ -71,12 +71,18 @@ export interface QueryTerm {
   weight: number;
   /** The word as asked, for terms that came from a synonym or a spelling correction. */
   from?: string;
+  /** Set when the term is a spelling correction of `from`. */
+  corrected?: true;
 }
 
 export interface ParsedQuery {
   terms: QueryTerm[];
   /** Terms the archive has never seen, even after spelling correction. */
   unknown: string[];
+  /** Of those, the ones asked as names (capitalised mid-sentence, or an acronym). */
+  unknownNames: string[];
+  /** Known terms asked as names, or alias groups (which are always names). */
+  names: string[];
   outlets: string[];
   dates: NamedDates;
 }
@@ -191,6 +197,7 @@ export class NewsIndex {
   private readonly avgPassageLength: number;
   private readonly outletNames: Array<{ name: string; source: string }>;
   private readonly articlesBySource: Map<string, number[]>;
+  private readonly titleCache = new Map<number, ReadonlySet<string>>();
   /** Scratch: query slot of each term id, -1 when the term is not asked. */
   private readonly slotOf: Int32Array;
   readonly aliases: AliasTable;
@@ -372,6 +379,17 @@ export class NewsIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /** Index terms of an article's title (cached: refusals and excerpts ask for them often). */
+  titleTerms(a: number): ReadonlySet<string> {
+    let t = this.titleCache.get(a);
+    if (!t) {
+      t = new Set(tokenize(this.articles[a]!.title, this.aliases).map((x) => x.term));
+      if (this.titleCache.size > 10_000) this.titleCache.clear();
+      this.titleCache.set(a, t);
+    }
+    return t;
+  }
+
   /** Inverse document frequency of a term over passages: finer-grained than over articles in a small archive. */
   passageIdf(term: string): number {
     const id = this.termId.get(term);
@@ -382,7 +400,13 @@ export class NewsIndex {
   /** Turns a question into weighted index terms, outlets and dates. */
   parseQuery(question: string): ParsedQuery {
     const counts = new Map<string, number>();
-    for (const t of tokenize(question, this.aliases)) counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
+    const named = new Set<string>();
+    const surface = new Map<string, string>();
+    for (const t of tokenize(question, this.aliases)) {
+      counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
+      surface.set(t.term, foldWord(question.slice(t.start, t.end)));
+      if (looksLikeName(question, t.start, t.end)) named.add(t.term);
+    }
     const terms: QueryTerm[] = [];
     const unknown: string[] = [];
     const add = (qt: QueryTerm) => {
@@ -390,26 +414,34 @@ export class NewsIndex {
       if (existing) existing.weight = Math.max(existing.weight, qt.weight);
       else terms.push(qt);
     };
+    const names = new Set<string>();
     for (const [term] of counts) {
-      if (this.termId.has(term)) add({ term, weight: 1 });
-      else {
-        const fixed = this.correct(term);
-        if (fixed) add({ term: fixed, weight: 0.7, from: term });
-        else unknown.push(term);
+      if (this.termId.has(term)) {
+        add({ term, weight: 1 });
+        if (named.has(term) || term.startsWith('_')) names.add(term);
+      } else {
+        const fixed = this.correct(term, surface.get(term) ?? term);
+        if (fixed) {
+          add({ term: fixed, weight: 0.7, from: term, corrected: true });
+          if (named.has(term) || fixed.startsWith('_')) names.add(fixed);
+        } else unknown.push(term);
       }
       for (const syn of this.aliases.synonymsOf(term)) {
         if (this.termId.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
       }
     }
-    return { terms, unknown, outlets: this.outletsIn(question), dates: namedDates(question) };
+    return { terms, unknown, unknownNames: unknown.filter((u) => named.has(u)), names: [...names], outlets: this.outletsIn(question), dates: namedDates(question) };
   }
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
-  private correct(term: string): string | undefined {
+  private correct(term: string, word: string): string | undefined {
     // Short words are too close to other real words ("tall" → "fall") to correct safely.
     if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
-    const maxDistance = term.length >= 9 ? 2 : 1;
+    const maxDistance = term.length >= 7 ? 2 : 1;
     const hits = this.mini.search(term, { fuzzy: maxDistance, fields: ['title', 'body'], combineWith: 'OR' });
+    // Names merged into an alias group are indexed under the group's term, not as words.
+    const alias = this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
+    if (alias && this.termId.has(alias)) return alias;
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();
@@ -600,6 +632,15 @@ export class NewsIndex {
     }
     return [...out];
   }
+}
+
+/** A word written as a name: an acronym, or capitalised somewhere other than the start of a sentence. */
+function looksLikeName(text: string, start: number, end: number): boolean {
+  const word = text.slice(start, end);
+  if (/^[A-Z0-9]{2,}$/.test(word) && /[A-Z]/.test(word)) return true;
+  if (!/^\p{Lu}/u.test(word)) return false;
+  const before = text.slice(0, start).trimEnd();
+  return before.length > 0 && !/[.!?:"“]$/.test(before);
 }
 
 /** Names a question may use for each outlet: the full name, and the part before " - " ("The Independent"). */

@@ -19,7 +19,8 @@ const QUESTION_FILLER = [
   'anything', 'something', 'someone', 'us', 'i', 'me', 'yes', 'no', 'not', 'nor', 'so', 'just',
   'any', 'am', 'being', 'its', 'it\'s', 'which', 'what', 'who', 'whats', 'hey', 'hi', 'hello',
   'thanks', 'thank', 'ok', 'okay', 'ever', 'according', 'against', 'during', 'again', 'further',
-  'once', 'own', 'few', 'off', 'until', 'above', 'below', 'down', 'per', 'via', 'yet',
+  'once', 'own', 'few', 'off', 'until', 'above', 'below', 'down', 'per', 'via', 'yet', 'say', 'says',
+  'saying', 'think', 'thinks', 'mean', 'means',
 ];
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
@@ -71,7 +72,8 @@ function rawWords(text: string): RawWord[] {
   const out: RawWord[] = [];
   for (const m of text.matchAll(WORD)) {
     const start = m.index ?? 0;
-    out.push({ text: m[0], folded: foldWord(m[0]), start, end: start + m[0].length });
+    // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".
+    out.push({ text: m[0], folded: foldWord(m[0]).replace(/['’]s$/, ''), start, end: start + m[0].length });
   }
   return out;
 }
@@ -93,11 +95,11 @@ export function tokenize(text: string, aliases?: AliasTable): Token[] {
       continue;
     }
     i++;
-    const bare = w.folded.replace(/['’]s$/, '');
-    if (STOPWORDS.has(w.folded) || STOPWORDS.has(bare)) continue;
+    const bare = w.folded;
+    if (STOPWORDS.has(bare) || STOPWORDS.has(foldWord(w.text))) continue;
     // A single letter is noise, but keep single digits: "5 leaders" can be the answer.
     if (bare.length < 2 && !/\d/.test(bare)) continue;
-    out.push({ term: stem(w.folded), start: w.start, end: w.end });
+    out.push({ term: stem(bare), start: w.start, end: w.end });
   }
   return out;
 }
