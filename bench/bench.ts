@@ -1,0 +1,245 @@
+/**
+ * `npm run bench -- --corpus FILE --queries FILE [--json] [--systems a,b]
+ *                   [--limit N] [--no-scale] [--scale-factor N]
+ *                   [--scale-queries N] [--k N] [--in-process]`
+ *
+ * Runs each system in its own child process (build, cold start, all queries,
+ * scoring, RSS), then the same at 10× corpus size for latency and memory.
+ * Prints Markdown tables, or with --json one JSON object on stdout
+ * (progress always goes to stderr).
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import {
+  benchJson,
+  formatBenchTables,
+  loadCorpus,
+  loadQueries,
+  measureSystem,
+  replicateCorpus,
+  runSystemInChild,
+  type ScaleResult,
+  type SystemFigures,
+} from './harness.js';
+import { DEFAULT_PEERS, EXTRA_PEERS } from './peers/index.js';
+import type { PeerFactory } from './peers/types.js';
+
+// ────────────────────────────────────────────────────────────────────────
+// SYSTEM REGISTRY. Order = run order.
+//
+// >>> NEWSDESK HOOK <<<  Register the Newsdesk system here once
+// bench/peers/newsdesk.ts exists (it implements PeerSystem), e.g.:
+//
+//   import { createNewsdesk } from './peers/newsdesk.js';
+//   ...and add  newsdesk: createNewsdesk,  as the first entry of SYSTEMS.
+//
+// ────────────────────────────────────────────────────────────────────────
+export const SYSTEMS: Record<string, PeerFactory> = {
+  // newsdesk: createNewsdesk,   // <<< NEWSDESK HOOK
+  ...DEFAULT_PEERS,
+};
+/** Selectable with --systems, not run by default. */
+export const OPTIONAL_SYSTEMS: Record<string, PeerFactory> = { ...EXTRA_PEERS };
+
+/** Questions timed at 10× scale (keeps the whole bench under ~5 min). */
+const DEFAULT_SCALE_QUERIES = 100;
+
+const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
+  --corpus FILE        corpus.jsonl (one article per line: id, title, body, ...)
+  --queries FILE       queries.jsonl (id, question, type, gold)
+  --json               print one JSON object on stdout instead of tables
+  --systems a,b        systems to run (default: ${Object.keys(SYSTEMS).join(',')};
+                       also: ${Object.keys(OPTIONAL_SYSTEMS).join(',')})
+  --limit N            only the first N questions
+  --no-scale           skip the 10x-corpus run
+  --scale-factor N     corpus replication factor for the scale run (default 10)
+  --scale-queries N    questions timed in the scale run (default ${DEFAULT_SCALE_QUERIES})
+  --k N                articles per question (default 10)
+  --in-process         run all systems in this process (RSS figures polluted)
+`;
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench] ${msg}\n`);
+};
+
+function factoryFor(name: string): PeerFactory {
+  const f = SYSTEMS[name] ?? OPTIONAL_SYSTEMS[name];
+  if (!f) throw new Error(`unknown system "${name}"`);
+  return f;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      corpus: { type: 'string' },
+      queries: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      systems: { type: 'string' },
+      limit: { type: 'string' },
+      'no-scale': { type: 'boolean', default: false },
+      'scale-factor': { type: 'string' },
+      'scale-queries': { type: 'string' },
+      k: { type: 'string' },
+      'in-process': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      // internal: run one system and send figures to the parent
+      child: { type: 'string' },
+      'child-scale': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+type Opts = ReturnType<typeof parse>;
+
+function posInt(s: string | undefined, dflt: number | undefined, flag: string): number | undefined {
+  if (s === undefined) return dflt;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${s}"`);
+  return n;
+}
+
+/** Runs one system in this process, in the main or the scale setting. */
+async function measureOne(name: string, o: Opts, scale: boolean): Promise<SystemFigures> {
+  const k = posInt(o.k, 10, '--k')!;
+  let articles = loadCorpus(o.corpus!);
+  let queries = loadQueries(o.queries!);
+  if (scale) {
+    articles = replicateCorpus(articles, posInt(o['scale-factor'], 10, '--scale-factor')!);
+    queries = queries.slice(0, posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries'));
+  } else {
+    const limit = posInt(o.limit, undefined, '--limit');
+    if (limit !== undefined) queries = queries.slice(0, limit);
+  }
+  return measureSystem(name, factoryFor(name), articles, queries, {
+    k,
+    score: !scale,
+    log: (m) => log(scale ? `[scale] ${m}` : m),
+  });
+}
+
+/** Arguments forwarded to a child. */
+function childArgs(o: Opts, scale: boolean): string[] {
+  const a = ['--corpus', o.corpus!, '--queries', o.queries!];
+  for (const key of ['limit', 'scale-factor', 'scale-queries', 'k'] as const) {
+    if (o[key] !== undefined) a.push(`--${key}`, o[key]!);
+  }
+  if (scale) a.push('--child-scale');
+  return a;
+}
+
+async function runOne(name: string, o: Opts, scale: boolean): Promise<SystemFigures> {
+  try {
+    return o['in-process'] ? await measureOne(name, o, scale) : await runSystemInChild(name, childArgs(o, scale));
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    log(`${name}${scale ? ' [scale]' : ''} failed: ${error}`);
+    const nan = Number.NaN;
+    return {
+      name, articles: 0, queries: 0, 'nDCG@10': null, 'R@10': null, buildMs: nan, coldStartMs: null,
+      p50ms: nan, p99ms: nan, rssMB: nan, 'R@5': null, 'MRR@10': null, 'Hit@10': null, 'All@10': null,
+      meanMs: nan, serializeMs: null, serializedMB: null, baseRssMB: nan, peakRssMB: nan, error,
+    };
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Opts;
+  try {
+    o = parse(argv);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (o.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!o.corpus || !o.queries) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+
+  if (o.child) {
+    // Child mode: one system, figures back to the parent over IPC.
+    const figures = await measureOne(o.child, o, o['child-scale']);
+    if (process.send) {
+      await new Promise<void>((res) => process.send!(figures, () => res()));
+      process.disconnect?.();
+    } else process.stdout.write(JSON.stringify(figures) + '\n');
+    return 0;
+  }
+
+  let names: string[];
+  try {
+    names = o.systems ? o.systems.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(SYSTEMS);
+    names.forEach(factoryFor);
+    posInt(o.limit, undefined, '--limit');
+    posInt(o.k, 10, '--k');
+    posInt(o['scale-factor'], 10, '--scale-factor');
+    posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries');
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+
+  const t0 = performance.now();
+  const mainFigures: SystemFigures[] = [];
+  for (const name of names) {
+    const f = await runOne(name, o, false);
+    mainFigures.push(f);
+    log(`${name}: nDCG@10 ${f['nDCG@10']?.toFixed(4)} R@10 ${f['R@10']?.toFixed(4)} build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`);
+  }
+
+  let scale: ScaleResult | null = null;
+  if (!o['no-scale']) {
+    const scaleFigures: SystemFigures[] = [];
+    for (const name of names) {
+      const f = await runOne(name, o, true);
+      scaleFigures.push(f);
+      log(`[scale] ${name}: build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`);
+    }
+    const first = scaleFigures.find((f) => !f.error) ?? scaleFigures[0];
+    const r = (x: number | null, d: number) => (x == null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
+    scale = {
+      factor: posInt(o['scale-factor'], 10, '--scale-factor')!,
+      articles: first?.articles ?? 0,
+      queries: first?.queries ?? 0,
+      systems: scaleFigures.map((f) => {
+        const s: ScaleResult['systems'][number] = {
+          name: f.name,
+          buildMs: r(f.buildMs, 1) ?? Number.NaN,
+          coldStartMs: r(f.coldStartMs, 1),
+          p50ms: r(f.p50ms, 2) ?? Number.NaN,
+          p99ms: r(f.p99ms, 2) ?? Number.NaN,
+          rssMB: r(f.rssMB, 1) ?? Number.NaN,
+          serializedMB: r(f.serializedMB, 1),
+          meanMs: r(f.meanMs, 2) ?? Number.NaN,
+          baseRssMB: r(f.baseRssMB, 1) ?? Number.NaN,
+          peakRssMB: r(f.peakRssMB, 1) ?? Number.NaN,
+        };
+        if (f.error) s.error = f.error;
+        return s;
+      }),
+    };
+  }
+  log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  if (o.json) process.stdout.write(JSON.stringify(benchJson(mainFigures, scale), null, 2) + '\n');
+  else process.stdout.write(formatBenchTables(mainFigures, scale));
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

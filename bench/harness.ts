@@ -1,0 +1,373 @@
+/**
+ * Measuring part of `npm run bench`: load the benchmark files, build each
+ * system and time it, measure cold start, run every query with per-query
+ * latency, score the run with the article-level protocol, and measure RSS —
+ * one system per child process so that systems do not pollute each other's
+ * memory figures.
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dedupeArticles, scoreRun, type EvalReport, type Metrics } from '../src/eval/metrics.js';
+import type { BenchArticle, PeerFactory, PeerSystem } from './peers/types.js';
+
+// ───────────────────────────── data ─────────────────────────────
+
+/** One JSON value per non-blank line. */
+export function readJsonl<T = unknown>(path: string): T[] {
+  const out: T[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() !== '') out.push(JSON.parse(line) as T);
+  }
+  return out;
+}
+
+export interface BenchQuery {
+  id: string;
+  question: string;
+  type: string;
+  gold: string[];
+}
+
+interface CorpusRow {
+  id: string;
+  title?: string | null;
+  body?: string | null;
+  source?: string | null;
+  published_at?: string | null;
+}
+
+/** corpus.jsonl → articles (`published_at` → `published`). */
+export function loadCorpus(path: string): BenchArticle[] {
+  return readJsonl<CorpusRow>(path).map((r) => {
+    const a: BenchArticle = { id: r.id, title: r.title ?? '', body: r.body ?? '' };
+    if (r.source) a.source = r.source;
+    if (r.published_at) a.published = r.published_at;
+    return a;
+  });
+}
+
+/** queries.jsonl → the fields the bench needs. */
+export function loadQueries(path: string): BenchQuery[] {
+  return readJsonl<BenchQuery>(path).map(({ id, question, type, gold }) => ({ id, question, type, gold }));
+}
+
+/**
+ * The corpus `factor` times over: the originals plus copies with ids
+ * `${id}~${n}` (n = 1 … factor-1). Query gold stays as it is, so only
+ * latency and memory are meaningful at scale.
+ */
+export function replicateCorpus(articles: readonly BenchArticle[], factor: number): BenchArticle[] {
+  const out: BenchArticle[] = [...articles];
+  for (let n = 1; n < factor; n++) {
+    for (const a of articles) out.push({ ...a, id: `${a.id}~${n}` });
+  }
+  return out;
+}
+
+// ─────────────────────────── measuring ───────────────────────────
+
+/** Nearest-rank percentile of an ascending list (p in 0..100). */
+export function percentile(sortedAsc: readonly number[], p: number): number {
+  if (sortedAsc.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sortedAsc.length);
+  return sortedAsc[Math.min(sortedAsc.length, Math.max(1, rank)) - 1]!;
+}
+
+/** Full GC if the process runs with --expose-gc (a no-op otherwise). */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  gc();
+  gc();
+}
+
+export const rssMB = (): number => process.memoryUsage().rss / 2 ** 20;
+/** Peak RSS of this process so far, MB. */
+export const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
+
+export async function timeBuild(
+  factory: PeerFactory,
+  articles: BenchArticle[],
+): Promise<{ system: PeerSystem; buildMs: number }> {
+  const system = factory();
+  const t0 = performance.now();
+  await system.build(articles);
+  return { system, buildMs: performance.now() - t0 };
+}
+
+export interface ColdStart {
+  serializeMs: number;
+  serializedMB: number;
+  /** load() into a fresh instance plus the first query answered. */
+  coldStartMs: number;
+}
+
+/**
+ * serialize → fresh instance → load → first query answered. The serialized
+ * form is held in memory (no disk read is timed, except where a peer's
+ * load() itself writes/opens a file, as sqlite-fts5 does). Returns null if
+ * the system cannot serialize. Closes the fresh instance.
+ */
+export async function measureColdStart(
+  built: PeerSystem,
+  factory: PeerFactory,
+  firstQuestion: string,
+  k: number,
+): Promise<ColdStart | null> {
+  if (!built.serialize || !built.load) return null;
+  let t0 = performance.now();
+  let data: string | Buffer | null = built.serialize();
+  const serializeMs = performance.now() - t0;
+  const serializedMB = (typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length) / 2 ** 20;
+  const fresh = factory();
+  t0 = performance.now();
+  await fresh.load!(data);
+  fresh.search(firstQuestion, k);
+  const coldStartMs = performance.now() - t0;
+  data = null;
+  fresh.close?.();
+  return { serializeMs, serializedMB, coldStartMs };
+}
+
+export interface QueryRun {
+  run: Map<string, string[]>;
+  /** Per-query latency in ms, in query order. */
+  latencies: number[];
+}
+
+/** Every query once, timed with performance.now(); lists deduplicated to k. */
+export function runQueries(system: PeerSystem, queries: readonly BenchQuery[], k: number): QueryRun {
+  const run = new Map<string, string[]>();
+  const latencies: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const ids = system.search(q.question, k);
+    latencies.push(performance.now() - t0);
+    run.set(q.id, dedupeArticles(ids, k));
+  }
+  return { run, latencies };
+}
+
+export interface SystemFigures {
+  name: string;
+  articles: number;
+  queries: number;
+  'nDCG@10': number | null;
+  'R@10': number | null;
+  buildMs: number;
+  coldStartMs: number | null;
+  p50ms: number;
+  p99ms: number;
+  /** RSS after build and all queries, after GC, with the built index alive. */
+  rssMB: number;
+  // extras
+  'R@5': number | null;
+  'MRR@10': number | null;
+  'Hit@10': number | null;
+  'All@10': number | null;
+  meanMs: number;
+  serializeMs: number | null;
+  serializedMB: number | null;
+  /** RSS before building (runtime + corpus + queries), after GC. */
+  baseRssMB: number;
+  peakRssMB: number;
+  /** Full report (overall and per type), when scored. */
+  report?: EvalReport;
+  error?: string;
+}
+
+export interface MeasureOptions {
+  k?: number;
+  /** Score the run (off for the scale variant, where gold is meaningless). */
+  score?: boolean;
+  /** Measure cold start (default true). */
+  coldStart?: boolean;
+  /** Queries run before timing starts, results discarded (default 5). */
+  warmup?: number;
+  log?: (msg: string) => void;
+}
+
+/**
+ * All phases for one system in this process: build (timed) → warm-up →
+ * every query (timed) → GC → RSS → serialize → cold start → score.
+ * Run it in a child process (`runSystemInChild`) for clean RSS figures.
+ */
+export async function measureSystem(
+  name: string,
+  factory: PeerFactory,
+  articles: BenchArticle[],
+  queries: readonly BenchQuery[],
+  opts: MeasureOptions = {},
+): Promise<SystemFigures> {
+  const k = opts.k ?? 10;
+  const log = opts.log ?? (() => {});
+  collectGarbage();
+  const baseRssMB = rssMB();
+  log(`${name}: building over ${articles.length} articles`);
+  const { system, buildMs } = await timeBuild(factory, articles);
+  log(`${name}: built in ${buildMs.toFixed(0)} ms; ${queries.length} queries`);
+  for (const q of queries.slice(0, opts.warmup ?? 5)) system.search(q.question, k);
+  const { run, latencies } = runQueries(system, queries, k);
+  collectGarbage();
+  const rss = rssMB();
+  let cold: ColdStart | null = null;
+  let error: string | undefined;
+  if (opts.coldStart ?? true) {
+    log(`${name}: cold start`);
+    collectGarbage();
+    try {
+      cold = await measureColdStart(system, factory, queries[0]?.question ?? 'news', k);
+    } catch (e) {
+      error = `cold start failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(`${name}: ${error}`);
+    }
+  }
+  system.close?.();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const report = (opts.score ?? true) ? scoreRun(queries, run) : undefined;
+  const m = (key: keyof Metrics): number | null => (report ? report.overall[key] : null);
+  const figures: SystemFigures = {
+    name,
+    articles: articles.length,
+    queries: queries.length,
+    'nDCG@10': m('nDCG@10'),
+    'R@10': m('R@10'),
+    buildMs,
+    coldStartMs: cold?.coldStartMs ?? null,
+    p50ms: percentile(sorted, 50),
+    p99ms: percentile(sorted, 99),
+    rssMB: rss,
+    'R@5': m('R@5'),
+    'MRR@10': m('MRR@10'),
+    'Hit@10': m('Hit@10'),
+    'All@10': m('All@10'),
+    meanMs: latencies.reduce((s, x) => s + x, 0) / Math.max(1, latencies.length),
+    serializeMs: cold?.serializeMs ?? null,
+    serializedMB: cold?.serializedMB ?? null,
+    baseRssMB,
+    peakRssMB: peakRssMB(),
+  };
+  if (report) figures.report = report;
+  if (error) figures.error = error;
+  return figures;
+}
+
+// ───────────────────────── child processes ─────────────────────────
+
+/** The CLI that serves `--child NAME` requests. */
+export const BENCH_SCRIPT = fileURLToPath(new URL('./bench.ts', import.meta.url));
+
+/**
+ * Runs one system in a fresh child process (`bench.ts --child NAME ...args`,
+ * with --expose-gc and the tsx loader) and returns the figures it sends back
+ * over IPC. The child's stdout and stderr are forwarded to this process's
+ * stderr. Rejects if the child exits without sending figures.
+ */
+export function runSystemInChild(name: string, args: readonly string[], script = BENCH_SCRIPT): Promise<SystemFigures> {
+  const execArgv = process.execArgv.filter((a) => a !== '--expose-gc');
+  if (!execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
+  execArgv.push('--expose-gc');
+  return new Promise((resolve, reject) => {
+    const child = fork(script, ['--child', name, ...args], {
+      execArgv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    child.stdout?.pipe(process.stderr);
+    child.stderr?.pipe(process.stderr);
+    let result: SystemFigures | null = null;
+    child.on('message', (msg) => {
+      result = msg as SystemFigures;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (result) resolve(result);
+      else reject(new Error(`bench child for ${name} exited (code ${code}, signal ${signal}) without figures`));
+    });
+  });
+}
+
+// ───────────────────────────── output ─────────────────────────────
+
+export interface ScaleResult {
+  factor: number;
+  articles: number;
+  queries: number;
+  systems: Array<
+    Pick<SystemFigures, 'name' | 'buildMs' | 'coldStartMs' | 'p50ms' | 'p99ms' | 'rssMB'> &
+      Partial<Pick<SystemFigures, 'serializedMB' | 'meanMs' | 'baseRssMB' | 'peakRssMB' | 'error'>>
+  >;
+}
+
+export interface BenchJson {
+  systems: Array<
+    Pick<SystemFigures, 'name' | 'nDCG@10' | 'R@10' | 'buildMs' | 'coldStartMs' | 'p50ms' | 'p99ms' | 'rssMB'> &
+      Partial<SystemFigures>
+  >;
+  scale: ScaleResult | null;
+}
+
+const r2 = (x: number | null | undefined, d: number): number | null =>
+  x == null || Number.isNaN(x) ? null : Number(x.toFixed(d));
+
+/** The JSON object of a bench run; numbers rounded (metrics 4 d.p., times 0.01 ms, MB 0.1). */
+export function benchJson(main: SystemFigures[], scale: ScaleResult | null): BenchJson {
+  const systems = main.map((f) => {
+    const o: BenchJson['systems'][number] = {
+      name: f.name,
+      'nDCG@10': r2(f['nDCG@10'], 4),
+      'R@10': r2(f['R@10'], 4),
+      buildMs: r2(f.buildMs, 1) ?? 0,
+      coldStartMs: r2(f.coldStartMs, 1),
+      p50ms: r2(f.p50ms, 2) ?? 0,
+      p99ms: r2(f.p99ms, 2) ?? 0,
+      rssMB: r2(f.rssMB, 1) ?? 0,
+      'R@5': r2(f['R@5'], 4),
+      'MRR@10': r2(f['MRR@10'], 4),
+      'Hit@10': r2(f['Hit@10'], 4),
+      'All@10': r2(f['All@10'], 4),
+      meanMs: r2(f.meanMs, 2) ?? 0,
+      serializedMB: r2(f.serializedMB, 1),
+      baseRssMB: r2(f.baseRssMB, 1) ?? 0,
+      peakRssMB: r2(f.peakRssMB, 1) ?? 0,
+      articles: f.articles,
+      queries: f.queries,
+    };
+    if (f.error) o.error = f.error;
+    return o;
+  });
+  return { systems, scale };
+}
+
+const cell = (x: number | null | undefined, d: number): string =>
+  x == null || Number.isNaN(x) ? '–' : x.toFixed(d);
+
+/** Markdown tables for people. */
+export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | null): string {
+  const out: string[] = [];
+  const n = main[0];
+  out.push(`## Quality and speed (${n?.articles ?? 0} articles, ${n?.queries ?? 0} questions, k = 10)`, '');
+  out.push(
+    '| system | nDCG@10 | R@10 | R@5 | MRR@10 | All@10 | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | base RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const f of main) {
+    out.push(
+      `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f['nDCG@10'], 4)} | ${cell(f['R@10'], 4)} | ${cell(f['R@5'], 4)} | ${cell(f['MRR@10'], 4)} | ${cell(f['All@10'], 4)} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.baseRssMB, 0)} |`,
+    );
+  }
+  out.push(
+    '',
+    'RSS: after build and all queries, after GC, one system per process; base RSS: same process before building (runtime, corpus and questions loaded). Index MB: size of the serialized form used for the cold start.',
+  );
+  if (scale) {
+    out.push('', `## Scale: corpus ×${scale.factor} (${scale.articles} articles, ${scale.queries} questions; latency and memory only)`, '');
+    out.push('| system | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | base RSS MB |', '|---|---|---|---|---|---|---|---|');
+    for (const f of scale.systems) {
+      out.push(
+        `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.baseRssMB, 0)} |`,
+      );
+    }
+  }
+  return out.join('\n') + '\n';
+}
