@@ -209,15 +209,21 @@ export function parseHtml(file: string, content: string): ParseResult {
   }
   const { document: body } = parseHTML(`<!doctype html><html><body>${extracted.content}</body></html>`);
   const sections: Section[] = [{ paragraphs: [] }];
+  let headline: string | undefined;
   for (const el of body.querySelectorAll('h1, h2, h3, h4, p, li, blockquote, pre')) {
     const text = clean(el.textContent ?? '');
     if (!text) continue;
-    if (/^H\d$/.test(el.tagName)) sections.push({ heading: text, paragraphs: [] });
+    if (/^H\d$/.test(el.tagName)) {
+      // A heading before any paragraph is the headline (Readability turns h1 into h2): the title.
+      const beforeBody = sections.length === 1 && sections[0]!.paragraphs.length === 0;
+      if (beforeBody && !headline) headline = text;
+      else sections.push({ heading: text, paragraphs: [] });
+    }
     else if (!el.parentElement?.closest('li, blockquote')) sections[sections.length - 1]!.paragraphs.push(text);
   }
   const article: Article = {
     id: basename(file),
-    title: clean(extracted.title || fallbackTitle || ''),
+    title: clean(headline || extracted.title || fallbackTitle || ''),
     tags: [],
     sections: sections.filter((s) => s.paragraphs.length > 0),
     file,

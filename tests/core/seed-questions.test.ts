@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
+import { openEngine, type Engine } from '../../src/engine.js';
+
+// Questions written as chat users ask them (paraphrases, other spellings, misspellings) and
+// off-topic ones. Each names the article and words the excerpt must hold, not the answer text.
+interface SeedQuestions {
+  answerable: Array<{ q: string; article: string; answer: string[] }>;
+  refuse: string[];
+}
+const questions = JSON.parse(readFileSync(new URL('../fixtures/seed-questions.json', import.meta.url), 'utf8')) as SeedQuestions;
+
+describe('questions about the seed articles', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await openEngine({ corpus: new URL('../fixtures/seeds', import.meta.url).pathname, indexPath: null });
+  });
+
+  it('finds the right article first for at least 40 of 41 questions, and quotes the answer for at least 37', () => {
+    expect(questions.answerable).toHaveLength(41);
+    let rightArticle = 0;
+    let answerQuoted = 0;
+    const misses: string[] = [];
+    for (const { q, article, answer } of questions.answerable) {
+      const a = answerQuestion(engine.index, q);
+      const first = a.results[0];
+      if (first?.articleId === article) rightArticle++;
+      if (first && answer.some((w) => first.excerpt.includes(w))) answerQuoted++;
+      else misses.push(q);
+    }
+    expect(rightArticle).toBeGreaterThanOrEqual(40);
+    expect(answerQuoted, `excerpt misses: ${misses.join(' | ')}`).toBeGreaterThanOrEqual(37);
+  });
+
+  it('refuses every off-topic question (general knowledge, cooking, sport, prices, shopping)', () => {
+    const answered = questions.refuse.filter((q) => answerQuestion(engine.index, q).answered);
+    expect(answered).toEqual([]);
+  });
+
+  it('never quotes more than 400 characters, and marks only text inside the excerpt', () => {
+    for (const { q } of questions.answerable) {
+      for (const r of answerQuestion(engine.index, q, { k: 5 }).results) {
+        expect(r.excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
+        for (const [s, e] of r.highlights) expect(r.excerpt.slice(s, e)).toMatch(/^[\p{L}\p{N}]/u);
+      }
+    }
+  });
+
+  it('finds an article through every spelling of a place', () => {
+    const ids = ['Deir ez-Zor', 'Deir Ezzor', 'Dayr az-Zawr', 'deir al-zour'].map((p) => answerQuestion(engine.index, `Who is fleeing ${p} at night?`).results[0]?.articleId);
+    expect(new Set(ids).size).toBe(1);
+    expect(ids[0]).toBe('001_6769e8153fbb5a3b');
+  });
+
+  it('treats markdown and mentions in a question as plain words', () => {
+    const a = answerQuestion(engine.index, '@everyone **How many** White Helmets did _Jordan_ take in? <@123>');
+    expect(a.answered).toBe(true);
+    expect(a.results[0]!.excerpt).toContain('442');
+  });
+});

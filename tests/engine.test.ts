@@ -1,0 +1,58 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { answerQuestion } from '../src/core/answer.js';
+import { openEngine } from '../src/engine.js';
+
+const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;
+
+function tempCorpus() {
+  const dir = mkdtempSync(join(tmpdir(), 'newsdesk-engine-'));
+  cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
+  return { corpus: join(dir, 'corpus'), indexPath: join(dir, 'data', 'index.json') };
+}
+
+describe('openEngine and the saved index', () => {
+  it('builds and saves the index, then loads it and answers the same', async () => {
+    const paths = tempCorpus();
+    const built = await openEngine(paths);
+    expect(built.origin).toBe('built');
+    expect(built.index.articles).toHaveLength(5);
+    const loaded = await openEngine(paths);
+    expect(loaded.origin).toBe('cache');
+    const q = 'How many White Helmets did Jordan take in?';
+    expect(answerQuestion(loaded.index, q)).toEqual(answerQuestion(built.index, q));
+  });
+
+  it('rebuilds when a corpus file changes', async () => {
+    const paths = tempCorpus();
+    await openEngine(paths);
+    appendFileSync(join(paths.corpus, '000_265a22b589eca241.txt'), '\nA zeppelin landed in Raqqa on Tuesday.\n');
+    const again = await openEngine(paths);
+    expect(again.origin).toBe('built');
+    expect(again.rebuildReason).toBe('corpus or aliases changed');
+    expect(answerQuestion(again.index, 'Where did the zeppelin land?').results[0]?.excerpt).toContain('zeppelin');
+  });
+
+  it('rebuilds when the saved index is unreadable or of another format', async () => {
+    const paths = tempCorpus();
+    await openEngine(paths);
+    writeFileSync(paths.indexPath, '{"index": {"formatVersion": 1}');
+    const broken = await openEngine(paths);
+    expect(broken.origin).toBe('built');
+    expect(broken.rebuildReason).toMatch(/^saved index unreadable/);
+    const saved = JSON.parse(readFileSync(paths.indexPath, 'utf8'));
+    saved.index.formatVersion = 0;
+    writeFileSync(paths.indexPath, JSON.stringify(saved));
+    expect((await openEngine(paths)).rebuildReason).toBe('saved index has another format version');
+  });
+
+  it('skips a malformed file with a warning and loads the rest', async () => {
+    const paths = tempCorpus();
+    writeFileSync(join(paths.corpus, 'broken.jsonl'), '{"title": "ok", "body": "Fine text."}\n{not json}\n');
+    const engine = await openEngine(paths);
+    expect(engine.index.articles).toHaveLength(6);
+    expect(engine.warnings).toEqual([{ file: 'broken.jsonl', line: 2, reason: expect.stringMatching(/^invalid JSON: /) }]);
+  });
+});
