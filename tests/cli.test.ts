@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SEEDS = join(ROOT, 'tests/fixtures/seeds');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+function run(script: string, args: string[], input = '', env: Record<string, string> = {}) {
+  const data = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
+  const r = spawnSync(TSX, [join(ROOT, script), ...args], {
+    input,
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: data, CORPUS_DIR: SEEDS, INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), ...env },
+    timeout: 30_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('npm run ask', () => {
+  it('prints a readable answer with the quoted sentence', () => {
+    const r = run('src/cli.ts', ['ask', 'How many White Helmets did Jordan take in?']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^1\. Syria, the heads of Isis try to escape from Deir Ezzor/);
+    expect(r.out).toContain('Jordan 442');
+  });
+
+  it('--json prints one object with the agreed fields', () => {
+    const r = run('src/cli.ts', ['ask', '--json', '-k', '2', 'Who is the spokesman of Jazeera Storm?']);
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.out);
+    expect(Object.keys(answer)).toEqual(['question', 'answered', 'results']);
+    expect(answer.answered).toBe(true);
+    expect(answer.results.length).toBeLessThanOrEqual(2);
+    expect(Object.keys(answer.results[0])).toEqual(['articleId', 'title', 'url', 'published', 'excerpt', 'score']);
+    expect(answer.results[0].excerpt).toContain('Mustefa Bali');
+  });
+
+  it('--stdin --json answers one line per question, in order', () => {
+    const r = run('src/cli.ts', ['ask', '--stdin', '--json'], 'Who is Sadam al-Jamal?\nWhat is the capital of France?\nWhere is Tasil?\n');
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.question, l.answered])).toEqual([
+      ['Who is Sadam al-Jamal?', true],
+      ['What is the capital of France?', false],
+      ['Where is Tasil?', true],
+    ]);
+  });
+
+  it('--corpus uses another corpus', () => {
+    const r = run('src/cli.ts', ['ask', '--json', '--corpus', join(ROOT, 'tests/fixtures/formats/articles.jsonl'), 'When do electric trains start on the coast line?']);
+    expect(JSON.parse(r.out).results[0].articleId).toBe('l1');
+    expect(r.err).toContain('warning: articles.jsonl:2: invalid JSON');
+  });
+
+  it('rejects a bad -k with a short message', () => {
+    const r = run('src/cli.ts', ['ask', '-k', 'lots', 'question']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe('error: -k must be a whole number from 1 to 10');
+  });
+});
+
+describe('npm start without a token', () => {
+  it('answers piped questions from the corpus and exits at the end of input', () => {
+    const r = run('src/main.ts', [], 'How many White Helmets did Jordan take in?\n');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Jordan 442');
+    expect(r.err).toMatch(/Newsdesk: 5 articles, \d+ passages/);
+  });
+
+  it('meets bad input with a clear message, never a stack trace', () => {
+    const input = ['', '   ', 'x'.repeat(10_000), '🙂🙂🙂', '**bold** `code` @everyone @here', '<@&123> ||spoiler||'].join('\n') + '\n';
+    const r = run('src/main.ts', [], input);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('That question is too long');
+    expect(r.out).toContain('Ask a question with a few words in it');
+    expect(r.out + r.err).not.toMatch(/\bat .*\.ts:\d+|Error:/);
+  });
+
+  it('names the bad variable when the configuration is wrong, without its value', () => {
+    const r = run('src/main.ts', [], '', { DISCORD_GUILD_ID: 'not-a-snowflake', ANSWER_RESULTS: '99' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Invalid configuration:');
+    expect(r.err).toContain('DISCORD_GUILD_ID: must be a Discord id (17 to 20 digits)');
+    expect(r.err).toContain('ANSWER_RESULTS:');
+    expect(r.err).not.toContain('not-a-snowflake');
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('gives defaults for everything optional', () => {
+    expect(loadConfig({})).toMatchObject({ CORPUS_DIR: 'corpus', DATABASE_PATH: 'data/newsdesk.db', ANSWER_RESULTS: 3, STORE_QUESTION_TEXT: false, LOG_LEVEL: 'info' });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DISCORD_TOKEN: '', CORPUS_DIR: '  ' }).DISCORD_TOKEN).toBeUndefined();
+  });
+
+  it('reports every bad variable at once, by name, without its value', () => {
+    const secret = 'x'.repeat(10);
+    try {
+      loadConfig({ DISCORD_TOKEN: secret, LOG_LEVEL: 'loud', STORE_QUESTION_TEXT: 'maybe' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const e = err as ConfigError;
+      expect(e.problems.map((p) => p.split(':')[0])).toEqual(['DISCORD_TOKEN', 'LOG_LEVEL', 'STORE_QUESTION_TEXT']);
+      expect(e.message).not.toContain(secret);
+      expect(e.problems[2]).toBe('STORE_QUESTION_TEXT: must be true or false');
+    }
+  });
+
+  it('parses numbers and flags', () => {
+    expect(loadConfig({ ANSWER_RESULTS: '5', STORE_QUESTION_TEXT: 'yes' })).toMatchObject({ ANSWER_RESULTS: 5, STORE_QUESTION_TEXT: true });
+  });
+});
