@@ -23,19 +23,13 @@ import {
 } from './harness.js';
 import { DEFAULT_PEERS, EXTRA_PEERS } from './peers/index.js';
 import type { PeerFactory } from './peers/types.js';
+import { createNewsdesk } from './peers/newsdesk.js';
 
 // ────────────────────────────────────────────────────────────────────────
 // SYSTEM REGISTRY. Order = run order.
 //
-// >>> NEWSDESK HOOK <<<  Register the Newsdesk system here once
-// bench/peers/newsdesk.ts exists (it implements PeerSystem), e.g.:
-//
-//   import { createNewsdesk } from './peers/newsdesk.js';
-//   ...and add  newsdesk: createNewsdesk,  as the first entry of SYSTEMS.
-//
-// ────────────────────────────────────────────────────────────────────────
 export const SYSTEMS: Record<string, PeerFactory> = {
-  // newsdesk: createNewsdesk,   // <<< NEWSDESK HOOK
+  newsdesk: createNewsdesk,
   ...DEFAULT_PEERS,
 };
 /** Selectable with --systems, not run by default. */

@@ -272,6 +272,17 @@ function fromRecord(value: unknown, file: string, fallbackId: string, line: numb
   return validated(withMeta(article, rec), warnings);
 }
 
+/** Articles from already-parsed records (title, body, url, published_at, source…), as the JSON loaders read them. */
+export function articlesFromRecords(records: readonly unknown[], file: string): ParseResult {
+  const warnings: CorpusWarning[] = [];
+  const articles: Article[] = [];
+  records.forEach((r, i) => {
+    const a = fromRecord(r, file, `${basename(file)}#${i + 1}`, undefined, warnings);
+    if (a) articles.push(a);
+  });
+  return { articles, warnings };
+}
+
 /** JSON Lines: one article per line; a bad line is skipped with its line number. */
 export function parseJsonLines(file: string, content: string): ParseResult {
   const warnings: CorpusWarning[] = [];
