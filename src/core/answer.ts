@@ -221,6 +221,7 @@ function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<stri
   const sameSection = (q: number) => !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
   let text = passage.text;
   let offsets = [...passage.sentences];
+  let tokens = index.passageTokens(p);
   let core: [number, number] = [0, offsets.length / 2];
   if (sameSection(p - 1)) {
     const prev = index.passages[p - 1]!;
@@ -228,6 +229,8 @@ function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<stri
     const shift = e - s + 1;
     text = `${prev.text.slice(s, e)} ${text}`;
     offsets = [0, e - s, ...offsets.map((o) => o + shift)];
+    const borrowed = index.passageTokens(p - 1).filter((t) => t.start >= s).map((t) => ({ ...t, start: t.start - s, end: t.end - s }));
+    tokens = [...borrowed, ...tokens.map((t) => ({ ...t, start: t.start + shift, end: t.end + shift }))];
     core = [1, core[1] + 1];
   }
   if (sameSection(p + 1)) {
@@ -236,8 +239,9 @@ function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<stri
     const at = text.length + 1;
     text = `${text} ${next.text.slice(s, e)}`;
     offsets.push(at, at + e - s);
+    tokens.push(...index.passageTokens(p + 1).filter((t) => t.end <= e && t.start >= s).map((t) => ({ ...t, start: t.start - s + at, end: t.end - s + at })));
   }
-  return excerptOf(text, offsets, weights, index, wantsNumber, core);
+  return excerptOf(text, offsets, weights, tokens, wantsNumber, core);
 }
 
 interface Excerpt {
@@ -252,7 +256,8 @@ export function excerptOf(
   text: string,
   sentenceOffsets: readonly number[],
   weights: ReadonlyMap<string, TermWeight>,
-  index: Pick<NewsIndex, 'aliases'>,
+  /** The index terms of `text` with their offsets. */
+  tokens: readonly Token[],
   wantsNumber = false,
   /** Sentences [from, to) the quote must start from; the others may only join it as neighbours. */
   core?: [number, number],
@@ -260,7 +265,6 @@ export function excerptOf(
   const spans: Array<[number, number]> = [];
   for (let i = 0; i + 1 < sentenceOffsets.length; i += 2) spans.push([sentenceOffsets[i]!, sentenceOffsets[i + 1]!]);
   if (spans.length === 0) spans.push([0, text.length]);
-  const tokens = tokenize(text, index.aliases);
   const scoreOf = ([s, e]: [number, number]) => {
     let score = weightIn(tokens, weights, s, e);
     if (wantsNumber && /\d/.test(text.slice(s, e))) score *= NUMBER_BONUS;

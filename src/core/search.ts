@@ -1,12 +1,12 @@
 import MiniSearch from 'minisearch';
 import type { AliasTable } from './aliases.js';
-import { foldWord, tokenize } from './text.js';
+import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { namedDates, type NamedDates } from './dates.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 /** What a renderer needs of an article, without its body. */
 export interface ArticleMeta {
@@ -117,6 +117,8 @@ interface Built {
   /** Index terms of each passage, concatenated; `tokenStart[p]..tokenStart[p+1]` is passage p. */
   tokens: Int32Array;
   tokenStart: Int32Array;
+  /** Where each token stands in its passage's text: [start, end) pairs; -1 for heading words. */
+  tokenOffsets: Int32Array;
   vocab: string[];
   passageDf: Int32Array;
   articleDf: Int32Array;
@@ -132,6 +134,7 @@ export interface SerializedIndex {
   vocab: string[];
   tokens: string;
   tokenStart: string;
+  tokenOffsets: string;
   passageDf: string;
   articleDf: string;
   mini: unknown;
@@ -189,6 +192,7 @@ export class NewsIndex {
   readonly hash: string;
   private readonly tokens: Int32Array;
   private readonly tokenStart: Int32Array;
+  private readonly tokenOffsets: Int32Array;
   private readonly vocab: string[];
   private readonly termId: Map<string, number>;
   private readonly passageDf: Int32Array;
@@ -208,6 +212,7 @@ export class NewsIndex {
     this.passages = b.passages;
     this.tokens = b.tokens;
     this.tokenStart = b.tokenStart;
+    this.tokenOffsets = b.tokenOffsets;
     this.vocab = b.vocab;
     this.passageDf = b.passageDf;
     this.articleDf = b.articleDf;
@@ -247,6 +252,7 @@ export class NewsIndex {
     };
     const tokenList: number[] = [];
     const tokenStart: number[] = [];
+    const offsets: number[] = [];
     const passageDfCounts: number[] = [];
     const articleDfCounts: number[] = [];
     const mini = new MiniSearch(miniOptions(aliases));
@@ -264,6 +270,8 @@ export class NewsIndex {
         for (const t of tokenize(label + p.text, aliases)) {
           const id = idOf(t.term);
           tokenList.push(id);
+          if (t.start < label.length) offsets.push(-1, -1);
+          else offsets.push(t.start - label.length, t.end - label.length);
           seen.add(id);
         }
         for (const id of seen) {
@@ -294,6 +302,7 @@ export class NewsIndex {
         passages,
         tokens: Int32Array.from(tokenList),
         tokenStart: Int32Array.from(tokenStart),
+        tokenOffsets: Int32Array.from(offsets),
         vocab,
         passageDf: df(passageDfCounts),
         articleDf: df(articleDfCounts),
@@ -315,6 +324,7 @@ export class NewsIndex {
       vocab: this.vocab,
       tokens: encode(this.tokens),
       tokenStart: encode(this.tokenStart),
+      tokenOffsets: encode(this.tokenOffsets),
       passageDf: encode(this.passageDf),
       articleDf: encode(this.articleDf),
       mini: this.mini.toJSON(),
@@ -337,6 +347,7 @@ export class NewsIndex {
         passages,
         tokens: decode(data.tokens),
         tokenStart: decode(data.tokenStart),
+        tokenOffsets: decode(data.tokenOffsets),
         vocab: data.vocab,
         passageDf: decode(data.passageDf),
         articleDf: decode(data.articleDf),
@@ -357,6 +368,16 @@ export class NewsIndex {
     const from = this.articles[a]!.firstPassage;
     const to = a + 1 < this.articles.length ? this.articles[a + 1]!.firstPassage : this.passages.length;
     return [from, to];
+  }
+
+  /** The words of passage p with their index terms and offsets in its text (heading words left out). */
+  passageTokens(p: number): Token[] {
+    const out: Token[] = [];
+    for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
+      const start = this.tokenOffsets[2 * i]!;
+      if (start >= 0) out.push({ term: this.vocab[this.tokens[i]!]!, start, end: this.tokenOffsets[2 * i + 1]! });
+    }
+    return out;
   }
 
   /** Index terms of passage p. */
@@ -598,22 +619,32 @@ export class NewsIndex {
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
     const [from, to] = this.passageRange(a);
     const groups = [...new Set([...weights.values()].map((w) => w.group))];
-    const byId = new Map<number, { slot: number; weight: number }>();
+    const ids: number[] = [];
+    const slotWeight: number[] = [];
+    const slotGroup: number[] = [];
     for (const [term, w] of weights) {
       const id = this.termId.get(term);
-      if (id !== undefined) byId.set(id, { slot: groups.indexOf(w.group), weight: w.weight });
+      if (id === undefined) continue;
+      this.slotOf[id] = ids.length;
+      ids.push(id);
+      slotWeight.push(w.weight);
+      slotGroup.push(groups.indexOf(w.group));
     }
     const out = new Float64Array(to - from);
     const best = new Float64Array(groups.length);
-    for (let p = from; p < to; p++) {
-      best.fill(0);
-      for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
-        const hit = byId.get(this.tokens[i]!);
-        if (hit && hit.weight > best[hit.slot]!) best[hit.slot] = hit.weight;
+    try {
+      for (let p = from; p < to; p++) {
+        best.fill(0);
+        for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
+          const slot = this.slotOf[this.tokens[i]!]!;
+          if (slot >= 0 && slotWeight[slot]! > best[slotGroup[slot]!]!) best[slotGroup[slot]!] = slotWeight[slot]!;
+        }
+        let sum = 0;
+        for (const v of best) sum += v;
+        out[p - from] = sum;
       }
-      let sum = 0;
-      for (const v of best) sum += v;
-      out[p - from] = sum;
+    } finally {
+      for (const id of ids) this.slotOf[id] = -1;
     }
     return out;
   }
