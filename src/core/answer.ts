@@ -31,7 +31,7 @@ export interface NearestArticle {
 }
 
 /** Why a question got no quoted answer. */
-export type RefusalReason = 'empty' | 'too-long' | 'no-terms' | 'no-match' | 'weak-match';
+export type RefusalReason = 'empty' | 'too-long' | 'no-terms' | 'no-match' | 'unknown-name' | 'weak-match';
 
 export interface Answer {
   question: string;
@@ -55,13 +55,14 @@ export interface AnswerOptions {
   minRelativeCoverage: number;
 }
 
-export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.15, minRelativeCoverage: 0.5 };
+export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.13, minRelativeCoverage: 0.5 };
 
 const REFUSALS: Record<RefusalReason, string> = {
   empty: 'Ask a question with a few words in it, for example: "Who is fleeing Deir Ezzor?"',
   'too-long': `That question is too long: keep it under ${MAX_QUESTION_CHARS} characters.`,
   'no-terms': 'That question has no words to search for. Try naming a person, place or event.',
   'no-match': 'The archive has nothing on that.',
+  'unknown-name': 'The archive has nothing on that name.',
   'weak-match': 'The archive has no article that answers that.',
 };
 
@@ -78,6 +79,12 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const evidence = evidenceOf(index, query, hits[0]!);
   const coverage = evidence.coverage;
+  // A name the archive has never seen is what the question is about, unless the rest of the
+  // question is well answered: then the name was a side remark.
+  if (query.unknownNames.length > 0 && coverage < 0.5) {
+    const names = query.unknownNames.slice(0, 3).map((n) => `“${n}”`).join(', ');
+    return { ...refuse(question, 'unknown-name', hits.slice(0, 3).map((h) => nearestOf(index, h))), message: `The archive has nothing on ${names}.` };
+  }
   // One common word in a question of several is chance, unless it is a name the archive knows.
   const tooFew = evidence.asked >= 2 && evidence.held < 2 && !evidence.name && coverage < 0.5;
   if (coverage < opts.minCoverage || tooFew) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));

@@ -79,7 +79,7 @@ export interface ParsedQuery {
   terms: QueryTerm[];
   /** Terms the archive has never seen, even after spelling correction. */
   unknown: string[];
-  /** Of those, the ones asked as names (capitalised mid-sentence, or an acronym). */
+  /** Of those, the ones asked as names (capitalised mid-sentence, or an acronym), as written. */
   unknownNames: string[];
   /** Known terms asked as names, or alias groups (which are always names). */
   names: string[];
@@ -423,9 +423,11 @@ export class NewsIndex {
     const counts = new Map<string, number>();
     const named = new Set<string>();
     const surface = new Map<string, string>();
+    const asWritten = new Map<string, string>();
     for (const t of tokenize(question, this.aliases)) {
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
       surface.set(t.term, foldWord(question.slice(t.start, t.end)));
+      if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));
       if (looksLikeName(question, t.start, t.end)) named.add(t.term);
     }
     const terms: QueryTerm[] = [];
@@ -451,7 +453,7 @@ export class NewsIndex {
         if (this.termId.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
       }
     }
-    return { terms, unknown, unknownNames: unknown.filter((u) => named.has(u)), names: [...names], outlets: this.outletsIn(question), dates: namedDates(question) };
+    return { terms, unknown, unknownNames: unknown.filter((u) => named.has(u)).map((u) => asWritten.get(u) ?? u), names: [...names], outlets: this.outletsIn(question), dates: namedDates(question) };
   }
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
@@ -473,6 +475,17 @@ export class NewsIndex {
         seen.add(candidate);
         const df = this.articleFrequency(candidate);
         if (df > bestScore) {
+          best = candidate;
+          bestScore = df;
+        }
+      }
+    }
+    if (best) return best;
+    // A shorter form of a known word ("Kurds" for "Kurdish"): the most common word it begins.
+    for (const hit of this.mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)) {
+      for (const candidate of Object.keys(hit.match)) {
+        const df = this.articleFrequency(candidate);
+        if (candidate.startsWith(term) && candidate.length - term.length <= 4 && df > bestScore) {
           best = candidate;
           bestScore = df;
         }

@@ -110,6 +110,15 @@ describe('answerQuestion', () => {
     expect(a.nearest.length).toBeGreaterThan(0);
   });
 
+  it('names the name it has never heard of', () => {
+    const a = answerQuestion(index, 'What did Zelensky say about the harbour?');
+    expect(a).toMatchObject({ answered: false, reason: 'unknown-name', message: 'The archive has nothing on “Zelensky”.' });
+  });
+
+  it('does not take a capitalised first word for a name', () => {
+    expect(index.parseQuery('Harbour repairs by the port authority').unknownNames).toEqual([]);
+  });
+
   it('turns away empty, symbol-only and overlong questions with a clear message', () => {
     expect(answerQuestion(index, '   ')).toMatchObject({ answered: false, reason: 'empty' });
     expect(answerQuestion(index, '🙂🙂🙂')).toMatchObject({ answered: false, reason: 'empty' });
