@@ -1,56 +1,115 @@
+/**
+ * Reading the corpus from disk: a directory (recursively, in sorted order) or a single file,
+ * parsed with `parseArticleFile`. Problems (unreadable or unsupported files, bad records,
+ * duplicate ids) are warnings; only a corpus path that does not exist is an error.
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { ARTICLE_EXTENSIONS, parseArticleFile } from './core/formats.js';
+import { basename, join, relative, sep } from 'node:path';
+import { isArticleFile, parseArticleFile } from './core/article.js';
 import type { Article, CorpusWarning } from './core/types.js';
 
 /** A corpus file as read from disk; `path` is relative to the corpus root (or the file name). */
 export interface CorpusFile {
   path: string;
+  /** The text; empty when the file was not read (see `error`) or is of a type that is not parsed. */
   content: string;
+  /** Why the file could not be read. */
+  error?: string;
 }
 
-/** Data files that live in corpus/ but are not articles. */
-const NOT_ARTICLES = new Set(['aliases.yaml', 'aliases.yml', 'readme.md']);
+/** Data files that live in the corpus directory but are not articles. */
+const NOT_ARTICLES = new Set(['aliases.yaml', 'aliases.yml']);
 
-/** Reads every article file under a directory (recursively, sorted), or the one file given. */
+/** Hidden (`.x`) and private (`_x`) files and folders are not part of the corpus, nor is the alias data. */
+export function isSkipped(relativePath: string): boolean {
+  const parts = relativePath.split(/[\\/]/);
+  return parts.some((p) => p.startsWith('.') || p.startsWith('_')) || NOT_ARTICLES.has(parts[parts.length - 1]!);
+}
+
+/** How many files are read at once. */
+const READ_CONCURRENCY = 32;
+
+async function readOne(full: string, path: string): Promise<CorpusFile> {
+  // A file of a type we do not parse is listed (it gets a warning) but not read.
+  if (!isArticleFile(path)) return { path, content: '' };
+  try {
+    return { path, content: await readFile(full, 'utf8') };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { path, content: '', error: e.code ?? e.message.split('\n')[0] ?? 'read error' };
+  }
+}
+
+/** Lists (relative, sorted, `/`-separated) the corpus files under a directory. */
+async function listDirectory(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries) {
+    const full = join(e.parentPath, e.name);
+    const rel = relative(root, full).split(sep).join('/');
+    if (isSkipped(rel)) continue;
+    if (e.isFile()) out.push(rel);
+    else if (e.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined);
+      if (target?.isFile()) out.push(rel);
+    }
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Reads every corpus file under a directory (recursively, sorted), or the one file given (its
+ * path is then its base name). Throws only when `path` does not exist.
+ */
 export async function listCorpusFiles(path: string): Promise<CorpusFile[]> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new Error(`corpus not found: ${path}`);
-  if (info.isFile()) return [{ path: path.split(/[\\/]/).pop() ?? path, content: await readFile(path, 'utf8') }];
-  const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  const names = entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? path, e.name))
-    .filter((full) => {
-      const rel = relative(path, full);
-      const base = rel.split(/[\\/]/).pop()!.toLowerCase();
-      if (rel.split(/[\\/]/).some((part) => part.startsWith('.') || part.startsWith('_'))) return false;
-      if (NOT_ARTICLES.has(base)) return false;
-      return ARTICLE_EXTENSIONS.includes(base.split('.').pop() ?? '');
-    })
-    .sort();
-  return Promise.all(names.map(async (full) => ({ path: relative(path, full), content: await readFile(full, 'utf8') })));
+  if (!info.isDirectory()) return [await readOne(path, basename(path))];
+  const names = await listDirectory(path);
+  const files: CorpusFile[] = new Array<CorpusFile>(names.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < names.length; i = next++) files[i] = await readOne(join(path, names[i]!), names[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+  return files;
 }
 
 /** Parses read files into articles; a repeated article id keeps the first and warns naming both files. */
 export function parseCorpusFiles(files: CorpusFile[]): { articles: Article[]; warnings: CorpusWarning[] } {
   const articles: Article[] = [];
   const warnings: CorpusWarning[] = [];
-  const seen = new Map<string, string>();
+  const seen = new Map<string, Article>();
   for (const f of files) {
+    if (f.error !== undefined) {
+      warnings.push({ file: f.path, reason: `could not read the file: ${f.error}` });
+      continue;
+    }
     const parsed = parseArticleFile(f.path, f.content);
-    warnings.push(...parsed.warnings);
+    const fileWarnings = [...parsed.warnings];
     for (const a of parsed.articles) {
       const first = seen.get(a.id);
-      if (first !== undefined) {
-        const w: CorpusWarning = { file: f.path, reason: `duplicate article id "${a.id}" (first in ${first}); skipped` };
-        if (a.line) w.line = a.line;
-        warnings.push(w);
+      if (first) {
+        const where = first.line !== undefined ? `${first.file}:${first.line}` : first.file;
+        const w: CorpusWarning = { file: a.file, reason: `duplicate article id "${a.id}" (first in ${where}); skipped` };
+        if (a.line !== undefined) w.line = a.line;
+        fileWarnings.push(w);
         continue;
       }
-      seen.set(a.id, f.path);
+      seen.set(a.id, a);
       articles.push(a);
     }
+    // A file's warnings in line order (stable: same-line warnings keep their order).
+    warnings.push(...fileWarnings.sort((x, y) => (x.line ?? 0) - (y.line ?? 0)));
   }
   return { articles, warnings };
+}
+
+/**
+ * Loads a corpus directory or file: the articles in file order, the warnings, and the files
+ * considered (relative paths).
+ */
+export async function loadCorpus(path: string): Promise<{ articles: Article[]; warnings: CorpusWarning[]; files: string[] }> {
+  const files = await listCorpusFiles(path);
+  return { ...parseCorpusFiles(files), files: files.map((f) => f.path) };
 }

@@ -95,7 +95,14 @@ export interface ArticleMeta {
   standfirst?: string;
 }
 
-const describeType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : v instanceof Date ? 'a date' : `a ${typeof v}`);
+/** "a string", "an array", "null"…: for messages about a value of the wrong type. */
+export function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a date';
+  const t = typeof v;
+  return t === 'object' || t === 'undefined' ? `an ${t}` : `a ${t}`;
+}
 
 /** Reads the first present (non-null) of `keys` from a record. */
 function pick(record: Record<string, unknown>, keys: readonly string[]): [string, unknown] | undefined {

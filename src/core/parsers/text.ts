@@ -66,7 +66,8 @@ const CAPTION_MAX_WORDS = 30;
 
 /**
  * Reads the optional header block: consecutive `Key: value` lines at the top, with known keys.
- * A URL or date header must hold a URL or a date, so a headline like "Date: a night out" stays text.
+ * A first line with a URL or date key must hold a URL or a date, so a headline like
+ * "Date: a night out" stays text.
  */
 function readHeaders(lines: string[]): { meta: ArticleMeta; next: number } {
   const meta: ArticleMeta = {};
@@ -77,8 +78,10 @@ function readHeaders(lines: string[]): { meta: ArticleMeta; next: number } {
     const field = m ? HEADERS[m[1]!.toLowerCase()] : undefined;
     if (!m || !field) break;
     const value = clean(m[2]!);
-    if (field === 'url' && !isHttpUrl(value)) break;
-    if (field === 'published' && !isoDate(value)) break;
+    // A first line with a bad URL or date is text; inside a header block it is a header (and a warning).
+    const first = Object.keys(meta).length === 0;
+    if (first && field === 'url' && !isHttpUrl(value)) break;
+    if (first && field === 'published' && !isoDate(value)) break;
     if (field === 'tags') meta.tags = value.split(',').map(clean).filter(Boolean);
     else meta[field] = value;
   }
@@ -112,14 +115,18 @@ export function parseText(file: string, content: string): ParseResult {
     else paragraphs.push(p);
   }
 
+  // The headline is the first line of text (a Title header may name it too).
   let title = meta.title;
+  let headlineInText = true;
   if (title === undefined) title = paragraphs.shift();
   else if (paragraphs[0] !== undefined && sameText(paragraphs[0], title)) paragraphs.shift();
+  else headlineInText = false;
   if (title === undefined || paragraphs.length === 0) {
     return { articles: [], warnings: [{ file, reason: 'no article text' }] };
   }
-  // The paragraph under the headline is the standfirst, when there is body after it.
-  const standfirst = paragraphs.length > 1 ? paragraphs.shift() : undefined;
+  // The paragraph under the headline is the standfirst, when there is body after it. Text that
+  // starts straight after its header lines, with no headline, starts with its body.
+  const standfirst = headlineInText && paragraphs.length > 1 ? paragraphs.shift() : undefined;
 
   const sections: Section[] = [{ paragraphs: [] }];
   paragraphs.forEach((p, at) => {
@@ -133,6 +140,6 @@ export function parseText(file: string, content: string): ParseResult {
   const article: Article = newArticle(meta.id ?? baseId(file), title, file, keptSections(sections));
   if (standfirst) article.standfirst = standfirst;
   if (credits.length) article.photoCredits = credits.join('; ');
-  applyMeta(article, { ...meta, standfirst: undefined }, warnings);
+  applyMeta(article, meta, warnings);
   return { articles: [article], warnings };
 }
