@@ -1,4 +1,4 @@
-import { articlesFromRecords } from '../../src/core/formats.js';
+import { parseJsonLines } from '../../src/core/parsers/json.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { NewsIndex, type SerializedIndex } from '../../src/core/search.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/engine.js';
@@ -15,8 +15,9 @@ export class NewsdeskPeer implements PeerSystem {
   private readonly aliases = loadAliases(`${BUNDLED_CORPUS}/aliases.yaml`, []).table;
 
   build(articles: BenchArticle[]): void {
-    const records = articles.map((a) => ({ id: a.id, title: a.title, body: a.body, source: a.source, published_at: a.published }));
-    this.index = NewsIndex.build(articlesFromRecords(records, 'bench.jsonl').articles, { aliases: this.aliases });
+    // The same JSONL loader a corpus file goes through.
+    const lines = articles.map((a) => JSON.stringify({ id: a.id, title: a.title, body: a.body, source: a.source, published_at: a.published }));
+    this.index = NewsIndex.build(parseJsonLines('bench.jsonl', lines.join('\n')).articles, { aliases: this.aliases });
   }
 
   serialize(): string {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseArticleFile, parseJsonLines } from '../../src/core/formats.js';
+import { parseArticleFile } from '../../src/core/article.js';
+import { parseJsonLines } from '../../src/core/parsers/json.js';
 import { listCorpusFiles, parseCorpusFiles } from '../../src/corpus.js';
 import type { Article } from '../../src/core/types.js';
 
@@ -77,7 +78,7 @@ describe('Markdown with front matter', () => {
     expect(a.published).toMatch(/^2024-03-05/);
     expect(a.sections.map((s) => s.heading)).toEqual([undefined, 'What was damaged', 'What comes next']);
     expect(a.sections[0]!.paragraphs[0]).toBe('The harbour reopened on Tuesday after a week of repairs, said the port authority.');
-    expect(a.sections[1]!.paragraphs[0]).toBe('Two cranes were toppled by the wind. The north pier lost forty metres of railing.');
+    expect(a.sections[1]!.paragraphs).toEqual(['Two cranes were toppled by the wind.', 'The north pier lost forty metres of railing.']);
     expect(allText(a)).not.toMatch(/crane\.jpg|\*\*|\]\(/);
   });
 
@@ -115,7 +116,7 @@ describe('JSON and JSONL', () => {
     expect(articles.map((a) => a.id)).toEqual(['j1', 'j3']);
     expect(articles[0]).toMatchObject({ url: 'https://example.org/bridge', source: 'Town Times', published: '2024-01-15T08:00:00Z' });
     expect(articles[0]!.sections[0]!.paragraphs).toEqual(['The new bridge opened to traffic on Monday.', 'It links the two halves of the town.']);
-    expect(warnings).toEqual([{ file: 'formats/articles.json', reason: 'missing body' }]);
+    expect(warnings).toEqual([{ file: 'formats/articles.json', reason: 'item 1: missing body' }]);
   });
 
   it('loads JSONL line by line, naming each bad line', () => {
@@ -124,7 +125,7 @@ describe('JSON and JSONL', () => {
     expect(warnings.map((w) => [w.line, w.reason.split(':')[0]])).toEqual([
       [2, 'invalid JSON'],
       [4, 'missing title'],
-      [5, 'not an article object'],
+      [5, 'expected an article object, got an array'],
     ]);
     for (const w of warnings) expect(w.file).toBe('formats/articles.jsonl');
   });
