@@ -21,6 +21,8 @@ export interface AnswerResult {
   score: number;
   /** Index of the passage the excerpt comes from (for "full passage"). */
   passage: number;
+  /** The passage's position within its article (stable across rebuilds of the same corpus). */
+  position: number;
 }
 
 export interface NearestArticle {
@@ -209,6 +211,7 @@ function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, Ter
     highlights: best.highlights,
     score: Math.round(hit.score * 1000) / 1000,
     passage: chosen,
+    position: passage.position,
   };
   if (article.url) r.url = article.url;
   if (article.published) r.published = article.published;

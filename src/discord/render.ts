@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import {
+  ButtonStyle,
+  ComponentType,
+  MessageFlags,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  type APIApplicationCommandOptionChoice,
+} from 'discord-api-types/v10';
+import type { Answer, AnswerResult } from '../core/answer.js';
+import { escapeText, truncate, unescapeText } from './escape.js';
+import { DISCORD_LIMITS as L } from './limits.js';
+
+/** A reply as plain data: discord.js takes it as it is. Nothing in it may ping but `mention`. */
+export interface ReplyPayload {
+  content: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+  allowedMentions: { parse: []; users?: string[]; repliedUser?: boolean };
+  flags?: number;
+}
+
+export interface RenderOptions {
+  /** Results already shown before this page (for "More results"). */
+  offset?: number;
+  /** A user to point at the answer; the only one who may be pinged. */
+  mentionUserId?: string;
+  ephemeral?: boolean;
+}
+
+const EMBED_COLOUR = 0x2f6fbf;
+const REFUSAL_COLOUR = 0x888888;
+const QUESTION_PREFIX = '**Q:** ';
+
+/** A short stable key for an article id, so button ids stay under 100 characters and survive restarts. */
+export function articleKey(articleId: string): string {
+  return createHash('sha256').update(articleId).digest('base64url').slice(0, 10);
+}
+
+/** Button ids: `nd:<action>:<args…>`; parsed back by `parseCustomId`. */
+export const customIds = {
+  more: (offset: number) => `nd:more:${offset}`,
+  passage: (articleId: string, position: number) => `nd:psg:${articleKey(articleId)}:${position}`,
+  feedback: (vote: 'up' | 'down', articleId: string) => `nd:fb:${vote}:${articleKey(articleId)}`,
+};
+
+export type ParsedCustomId =
+  | { action: 'more'; offset: number }
+  | { action: 'passage'; articleKey: string; position: number }
+  | { action: 'feedback'; vote: 'up' | 'down'; articleKey: string };
+
+export function parseCustomId(id: string): ParsedCustomId | undefined {
+  const [ns, action, a, b] = id.split(':');
+  if (ns !== 'nd') return undefined;
+  if (action === 'more' && /^\d+$/.test(a ?? '')) return { action, offset: Number(a) };
+  if (action === 'psg' && a && /^\d+$/.test(b ?? '')) return { action: 'passage', articleKey: a, position: Number(b) };
+  if (action === 'fb' && (a === 'up' || a === 'down') && b) return { action: 'feedback', vote: a, articleKey: b };
+  return undefined;
+}
+
+/** The excerpt as a Discord quote with the matched words in bold; all of it escaped. */
+export function quoteExcerpt(result: Pick<AnswerResult, 'excerpt' | 'highlights'>): string {
+  let out = '';
+  let at = 0;
+  for (const [s, e] of result.highlights) {
+    if (s < at) continue;
+    out += escapeText(result.excerpt.slice(at, s)) + `**${escapeText(result.excerpt.slice(s, e))}**`;
+    at = e;
+  }
+  out += escapeText(result.excerpt.slice(at));
+  return `> ${out.replace(/\n/g, '\n> ')}`;
+}
+
+const isWebUrl = (url: string | undefined): url is string => !!url && /^https?:\/\/\S+$/i.test(url) && url.length <= 2048;
+
+function resultEmbed(r: AnswerResult, n: number): APIEmbed {
+  const embed: APIEmbed = {
+    title: truncate(`${n}. ${r.title}`, L.embedTitle),
+    description: truncate(quoteExcerpt(r), L.embedDescription),
+    color: EMBED_COLOUR,
+  };
+  if (isWebUrl(r.url)) embed.url = r.url;
+  const footer = [r.source, r.published?.slice(0, 10), r.heading ? `§ ${r.heading}` : undefined].filter(Boolean).join(' · ');
+  if (footer) embed.footer = { text: truncate(footer, L.embedFooter) };
+  return embed;
+}
+
+function embedLength(e: APIEmbed): number {
+  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+}
+
+/** Keeps whole embeds while they fit in Discord's total for one message. */
+function fitEmbeds(embeds: APIEmbed[]): APIEmbed[] {
+  const out: APIEmbed[] = [];
+  let total = 0;
+  for (const e of embeds.slice(0, L.embedsPerMessage)) {
+    const n = embedLength(e);
+    if (total + n > L.embedsTotal) break;
+    out.push(e);
+    total += n;
+  }
+  return out;
+}
+
+/** The question as the first line of the reply; read back by `questionOf` for "More results". */
+function questionLine(question: string, mentionUserId?: string): string {
+  const mention = mentionUserId ? `<@${mentionUserId}> ` : '';
+  return truncate(`${mention}${QUESTION_PREFIX}${escapeText(question.replace(/\s+/g, ' '))}`, L.content);
+}
+
+/** The question a reply of ours was answering, read back from its content (stateless across restarts). */
+export function questionOf(content: string): string | undefined {
+  const at = content.indexOf(QUESTION_PREFIX);
+  if (at < 0) return undefined;
+  const raw = content.slice(at + QUESTION_PREFIX.length);
+  return raw.endsWith('…') ? undefined : unescapeText(raw);
+}
+
+/** An answer as a Discord reply: one embed per result, buttons for more, full passages and feedback. */
+export function renderAnswer(answer: Answer, options: RenderOptions = {}): ReplyPayload {
+  const allowedMentions: ReplyPayload['allowedMentions'] = options.mentionUserId ? { parse: [], users: [options.mentionUserId] } : { parse: [] };
+  const base = { content: questionLine(answer.question, options.mentionUserId), allowedMentions, ...(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) };
+  if (!answer.answered) {
+    const lines = [escapeText(answer.message ?? 'The archive has no answer to that.')];
+    if (answer.nearest.length > 0) {
+      lines.push('', '**Nearest articles:**');
+      for (const n of answer.nearest) lines.push(isWebUrl(n.url) ? `• [${escapeText(n.title)}](${n.url})` : `• ${escapeText(n.title)}`);
+    }
+    return { ...base, embeds: [{ title: 'No answer in the archive', description: truncate(lines.join('\n'), L.embedDescription), color: REFUSAL_COLOUR }], components: [] };
+  }
+  const offset = options.offset ?? 0;
+  const embeds = fitEmbeds(answer.results.map((r, i) => resultEmbed(r, offset + i + 1)));
+  const shown = answer.results.slice(0, embeds.length);
+  const first = shown[0];
+  const rows: APIActionRowComponent<APIButtonComponent>[] = [];
+  const button = (custom_id: string, label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponent => ({
+    type: ComponentType.Button,
+    style,
+    custom_id,
+    label: truncate(label, L.buttonLabel),
+  });
+  const main: APIButtonComponent[] = [button(customIds.more(offset + shown.length), 'More results', ButtonStyle.Primary)];
+  if (first) main.push(button(customIds.feedback('up', first.articleId), '👍'), button(customIds.feedback('down', first.articleId), '👎'));
+  rows.push({ type: ComponentType.ActionRow, components: main });
+  const passages = shown.slice(0, L.buttonsPerRow).map((r, i) => button(customIds.passage(r.articleId, r.position), `Full passage ${offset + i + 1}`));
+  if (passages.length > 0) rows.push({ type: ComponentType.ActionRow, components: passages });
+  return { ...base, embeds, components: rows };
+}
+
+/** A passage shown whole (ephemeral), with the article it comes from. */
+export function renderPassage(p: { title: string; url?: string; heading?: string; text: string }): ReplyPayload {
+  const embed: APIEmbed = { title: truncate(p.title, L.embedTitle), description: truncate(escapeText(p.text), L.embedDescription), color: EMBED_COLOUR };
+  if (isWebUrl(p.url)) embed.url = p.url;
+  if (p.heading) embed.footer = { text: truncate(`§ ${p.heading}`, L.embedFooter) };
+  return { content: '', embeds: [embed], components: [], allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral };
+}
+
+/** A short notice to the one user who asked (errors, rate limits, confirmations). */
+export function renderNotice(text: string): ReplyPayload {
+  return { content: truncate(text, L.content), embeds: [], components: [], allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral };
+}
+
+/** Autocomplete choices: at most 25, names and values at most 100 characters, no duplicates. */
+export function renderChoices(suggestions: readonly string[]): APIApplicationCommandOptionChoice<string>[] {
+  const seen = new Set<string>();
+  const out: APIApplicationCommandOptionChoice<string>[] = [];
+  for (const s of suggestions) {
+    const name = truncate(s.replace(/\s+/g, ' ').trim(), L.choiceName);
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    out.push({ name, value: truncate(name, L.choiceValue) });
+    if (out.length >= L.autocompleteChoices) break;
+  }
+  return out;
+}
