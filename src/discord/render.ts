@@ -61,15 +61,18 @@ export function parseCustomId(id: string): ParsedCustomId | undefined {
 
 /** The excerpt as a Discord quote with the matched words in bold; all of it escaped. */
 export function quoteExcerpt(result: Pick<AnswerResult, 'excerpt' | 'highlights'>): string {
-  let out = '';
+  // Mark the matches with private-use characters, escape the whole text once, then turn the
+  // marks into bold: escaping piece by piece would misread piece starts as line starts.
+  let marked = '';
   let at = 0;
   for (const [s, e] of result.highlights) {
     if (s < at) continue;
-    out += escapeText(result.excerpt.slice(at, s)) + `**${escapeText(result.excerpt.slice(s, e))}**`;
+    marked += `${result.excerpt.slice(at, s)}\uE000${result.excerpt.slice(s, e)}\uE001`;
     at = e;
   }
-  out += escapeText(result.excerpt.slice(at));
-  return `> ${out.replace(/\n/g, '\n> ')}`;
+  marked += result.excerpt.slice(at);
+  const text = escapeText(marked).replace(/\uE000|\uE001/g, '**');
+  return `> ${text.replace(/\n/g, '\n> ')}`;
 }
 
 const isWebUrl = (url: string | undefined): url is string => !!url && /^https?:\/\/\S+$/i.test(url) && url.length <= 2048;
