@@ -1,0 +1,478 @@
+/**
+ * A local Discord double: REST under /api/v10 and the gateway WebSocket on 127.0.0.1, enough
+ * for the real, unmodified discord.js client to log in, receive events and answer them. It
+ * enforces what discord.js does not check itself: the 3 s window for the first interaction
+ * response, one response per interaction, message and embed limits; and it records
+ * allowed_mentions so tests can prove nothing pings. See ../../../README.md (testing).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { choiceProblems, messageProblems, pingsOf, wouldPing } from './limits.js';
+
+type Json = Record<string, unknown>;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: Json | null;
+  at: number;
+}
+
+export interface StoredMessage extends Json {
+  id: string;
+  channel_id: string;
+  content: string;
+  author: APIUser;
+  embeds: Json[];
+  components: Json[];
+  flags: number;
+  /** allowed_mentions as the bot sent it (undefined when it sent none). */
+  allowed_mentions?: Json;
+  /** The interaction whose response this is, if any. */
+  interaction_id?: string;
+}
+
+export interface InteractionRecord {
+  id: string;
+  token: string;
+  type: InteractionType;
+  dispatchedAt: number;
+  /** Milliseconds from dispatch to the first callback, once there is one. */
+  firstResponseMs?: number;
+  callbacks: Json[];
+  /** Status codes the double answered callbacks with. */
+  statuses: number[];
+  /** For a component interaction: the message the component is on. */
+  messageId?: string;
+}
+
+export interface DoubleOptions {
+  /** Discord's window for the first response to an interaction (3 s). */
+  interactionAckTimeoutMs?: number;
+}
+
+let lastId = BigInt(Date.now() - 1420070400000) << 22n;
+/** Increasing snowflakes, like Discord's. */
+export const snowflake = (): string => (lastId += 1n << 12n).toString();
+
+const user = (id: string, username: string, bot = false): APIUser => ({ id, username, discriminator: '0', global_name: username, avatar: null, bot });
+
+export class DiscordDouble {
+  readonly appId = snowflake();
+  readonly botUser = user(snowflake(), 'Newsdesk', true);
+  readonly guildId = snowflake();
+  readonly channelId = snowflake();
+  readonly otherChannelId = snowflake();
+  readonly users = { alice: user(snowflake(), 'alice'), bob: user(snowflake(), 'bob'), otherBot: user(snowflake(), 'otherbot', true) };
+  readonly requests: RecordedRequest[] = [];
+  readonly interactions = new Map<string, InteractionRecord>();
+  readonly commands: Json[] = [];
+  /** Requests the double could not route: a test can assert there are none. */
+  readonly unknownRoutes: string[] = [];
+  /** Identify payloads the client sent (intents and all). */
+  readonly identifies: Json[] = [];
+  private readonly messagesById = new Map<string, StoredMessage>();
+  private readonly originals = new Map<string, string>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly waiters = new Set<() => void>();
+  private seq = 0;
+  private intents = 0;
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly ackTimeoutMs: number;
+
+  constructor(options: DoubleOptions = {}) {
+    this.ackTimeoutMs = options.interactionAckTimeoutMs ?? 3000;
+    this.server = createServer((req, res) => void this.onRequest(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (req.url?.startsWith('/gateway')) this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      else socket.destroy();
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** What to pass as discord.js `rest.api` (discord.js appends /v10). */
+  get apiBase(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- observing ---------------------------------------------------------------------------
+
+  /** Messages the bot posted or edited in a channel (interaction responses included), oldest first. */
+  messages(channelId = this.channelId): StoredMessage[] {
+    return [...this.messagesById.values()].filter((m) => m.channel_id === channelId);
+  }
+
+  message(id: string): StoredMessage | undefined {
+    return this.messagesById.get(id);
+  }
+
+  /** The original response to an interaction (after reply or deferReply + editReply). */
+  original(interactionId: string): StoredMessage | undefined {
+    const id = this.originals.get(interactionId);
+    return id ? this.messagesById.get(id) : undefined;
+  }
+
+  /** Everyone the bot's messages would have notified: message id → users, roles, @everyone. */
+  pings(): Array<{ messageId: string; everyone: boolean; users: string[]; roles: string[] }> {
+    return [...this.messagesById.values()]
+      .filter((m) => m.author.id === this.botUser.id && wouldPing(m.content, m.allowed_mentions))
+      .map((m) => ({ messageId: m.id, ...pingsOf(m.content, m.allowed_mentions) }));
+  }
+
+  /** A new member of the guild, for a test that needs a user of its own. */
+  newUser(name = 'user'): APIUser {
+    return user(snowflake(), name);
+  }
+
+  /** Resolves when `predicate` holds (checked after every request and event), or rejects after `timeoutMs`. */
+  waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const v = predicate();
+        if (v) {
+          this.waiters.delete(check);
+          clearTimeout(timer);
+          resolve(v);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  // ---- scenarios ---------------------------------------------------------------------------
+
+  /** Dispatches a slash command as `who`; returns the interaction record to watch. */
+  runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice): InteractionRecord {
+    const resolved: Json = {};
+    for (const o of options) {
+      if (o.type === ApplicationCommandOptionType.User) {
+        const u = Object.values(this.users).find((x) => x.id === o.value) ?? user(String(o.value), 'someone');
+        resolved.users = { ...(resolved.users as Json), [u.id]: u };
+        resolved.members = { ...(resolved.members as Json), [u.id]: this.member(u, false) };
+      }
+    }
+    const data: Json = { id: this.commandId(name), name, type: 1, options, guild_id: this.guildId };
+    if (Object.keys(resolved).length) data.resolved = resolved;
+    return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who);
+  }
+
+  /** Dispatches an autocomplete request with `focused` set on the named option. */
+  runAutocomplete(name: string, focused: string, value: string, who: APIUser = this.users.alice): InteractionRecord {
+    const data = { id: this.commandId(name), name, type: 1, options: [{ type: ApplicationCommandOptionType.String, name: focused, value, focused: true }] };
+    return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who);
+  }
+
+  /** Clicks a button on one of the bot's messages. */
+  clickButton(message: StoredMessage, customId: string, who: APIUser = this.users.alice): InteractionRecord {
+    return this.dispatchInteraction(InteractionType.MessageComponent, { custom_id: customId, component_type: 2 }, who, message);
+  }
+
+  /** A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply. */
+  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage } = {}): Json {
+    const author = opts.who ?? this.users.alice;
+    const text = opts.mentionsBot ? `<@${this.botUser.id}> ${content}` : content;
+    const mentions = [...text.matchAll(/<@!?(\d+)>/g)].map((m) => [this.botUser, ...Object.values(this.users)].find((u) => u.id === m[1])).filter(Boolean) as APIUser[];
+    if (opts.replyTo && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
+    const addressed = mentions.some((u) => u.id === this.botUser.id) || opts.replyTo?.author.id === this.botUser.id;
+    // Without the MessageContent intent Discord sends the text only to a bot it is addressed to.
+    const visible = addressed || (this.intents & (1 << 15)) !== 0;
+    const message: Json = {
+      id: snowflake(),
+      channel_id: opts.channelId ?? this.channelId,
+      guild_id: this.guildId,
+      author,
+      member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
+      content: visible ? text : '',
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions,
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: opts.replyTo ? 19 : 0,
+    };
+    if (opts.replyTo) {
+      message.message_reference = { message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.guildId };
+      message.referenced_message = opts.replyTo;
+    }
+    if (this.intents & (1 << 9)) this.dispatch('MESSAGE_CREATE', message);
+    return message;
+  }
+
+  /** Sends any gateway event to the connected client. */
+  dispatch(t: string, d: unknown): void {
+    const packet = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: ++this.seq, d });
+    for (const ws of this.sockets) ws.send(packet);
+  }
+
+  private commandId(name: string): string {
+    const known = this.commands.find((c) => c.name === name);
+    return (known?.id as string | undefined) ?? '100000000000000001';
+  }
+
+  private member(u: APIUser, withUser = true): Json {
+    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions: '2248473465835073' };
+  }
+
+  private dispatchInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage): InteractionRecord {
+    const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [] };
+    if (message) rec.messageId = message.id;
+    this.interactions.set(rec.id, rec);
+    const payload: Json = {
+      id: rec.id,
+      application_id: this.appId,
+      type,
+      token: rec.token,
+      version: 1,
+      guild_id: this.guildId,
+      channel_id: message?.channel_id ?? this.channelId,
+      channel: { id: message?.channel_id ?? this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
+      member: this.member(who),
+      app_permissions: '2248473465835073',
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+      data,
+    };
+    if (message) payload.message = message;
+    this.dispatch('INTERACTION_CREATE', payload);
+    return rec;
+  }
+
+  // ---- gateway -----------------------------------------------------------------------------
+
+  private onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.send(JSON.stringify({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: 41250 } }));
+    ws.on('message', (raw) => {
+      const packet = JSON.parse(String(raw)) as { op: number; d: Json };
+      if (packet.op === GatewayOpcodes.Heartbeat) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
+      else if (packet.op === GatewayOpcodes.Identify) this.onIdentify(ws, packet.d);
+      else if (packet.op === GatewayOpcodes.Resume) ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t: 'RESUMED', s: ++this.seq, d: {} }));
+    });
+  }
+
+  private onIdentify(ws: WebSocket, d: Json): void {
+    this.identifies.push({ ...d, token: '[redacted]' });
+    this.intents = Number(d.intents ?? 0);
+    const send = (t: string, data: unknown) => ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: ++this.seq, d: data }));
+    send('READY', {
+      v: 10,
+      user: this.botUser,
+      guilds: [{ id: this.guildId, unavailable: true }],
+      session_id: randomBytes(8).toString('hex'),
+      resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
+      application: { id: this.appId, flags: 0 },
+    });
+    send('GUILD_CREATE', {
+      id: this.guildId,
+      name: 'Test guild',
+      owner_id: this.users.alice.id,
+      unavailable: false,
+      member_count: 4,
+      roles: [{ id: this.guildId, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      channels: [
+        { id: this.channelId, type: 0, name: 'general', guild_id: this.guildId, position: 0, permission_overwrites: [] },
+        { id: this.otherChannelId, type: 0, name: 'random', guild_id: this.guildId, position: 1, permission_overwrites: [] },
+      ],
+      members: [this.botUser, ...Object.values(this.users)].map((u) => this.member(u)),
+      threads: [],
+      emojis: [],
+      stickers: [],
+      features: [],
+    });
+    this.notify();
+  }
+
+  // ---- REST --------------------------------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.split('/').map(decodeURIComponent).join('/');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    let body: Json | null = null;
+    if (raw.length > 0) {
+      const type = req.headers['content-type'] ?? '';
+      if (type.startsWith('multipart/form-data')) {
+        const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+        body = JSON.parse(String(form.get('payload_json') ?? '{}')) as Json;
+      } else body = JSON.parse(raw.toString('utf8')) as Json;
+    }
+    const method = req.method ?? 'GET';
+    this.requests.push({ method, path, body, at: performance.now() });
+    const send = (status: number, data?: unknown) => {
+      // A 204 has no body and no content type, or clients try to parse the nothing as JSON.
+      res.writeHead(status, data === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(data === undefined ? undefined : JSON.stringify(data));
+      this.notify();
+    };
+    const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: problems });
+    const route = path.replace(/^\/api\/v\d+/, '');
+    let m: RegExpExecArray | null;
+
+    if (method === 'GET' && route === '/gateway/bot') {
+      return send(200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+    }
+    if (method === 'GET' && route === '/users/@me') return send(200, this.botUser);
+    if (method === 'GET' && route === '/oauth2/applications/@me') return send(200, { id: this.appId, name: 'Newsdesk' });
+
+    if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(route))) {
+      if (method === 'PUT') {
+        this.commands.splice(0, this.commands.length, ...((body as unknown as Json[]) ?? []).map((c) => ({ ...c, id: snowflake(), application_id: m![1], guild_id: m![2] })));
+        return send(200, this.commands);
+      }
+      if (method === 'GET') return send(200, this.commands);
+    }
+
+    if (method === 'POST' && (m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(route))) {
+      const rec = this.interactions.get(m[1]!);
+      if (!rec || rec.token !== m[2]) return send(404, { code: 10062, message: 'Unknown interaction' });
+      const elapsed = performance.now() - rec.dispatchedAt;
+      if (rec.callbacks.length > 0) {
+        rec.statuses.push(400);
+        return send(400, { code: 40060, message: 'Interaction has already been acknowledged.' });
+      }
+      if (elapsed > this.ackTimeoutMs) {
+        rec.statuses.push(404);
+        return send(404, { code: 10062, message: 'Unknown interaction' });
+      }
+      const data = (body?.data ?? {}) as Json;
+      const problems = body?.type === 8 ? choiceProblems(data.choices) : body?.type === 4 || body?.type === 7 ? messageProblems(data) : [];
+      if (problems.length) {
+        rec.statuses.push(400);
+        return invalid(problems);
+      }
+      rec.callbacks.push(body ?? {});
+      rec.statuses.push(204);
+      rec.firstResponseMs = elapsed;
+      if (body?.type === 4 || body?.type === 5) this.storeOriginal(rec, body.type === 4 ? data : { content: '', flags: data.flags });
+      if (body?.type === 7) {
+        const target = rec.messageId ? this.messagesById.get(rec.messageId) : undefined;
+        if (target) Object.assign(target, this.messageFields(data, target));
+      }
+      if (url.searchParams.get('with_response') === 'true') {
+        const original = this.original(rec.id);
+        return send(200, { interaction: { id: rec.id, type: rec.type }, resource: { type: body?.type, ...(original ? { message: original } : {}) } });
+      }
+      return send(204);
+    }
+
+    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(route))) {
+      const rec = [...this.interactions.values()].find((r) => r.token === m![2]);
+      if (!rec) return send(404, { code: 10015, message: 'Unknown Webhook' });
+      if (performance.now() - rec.dispatchedAt > 15 * 60_000) return send(401, { code: 50027, message: 'Invalid Webhook Token' });
+      const target = m[3] === '@original' ? this.original(rec.id) : m[3] ? this.messagesById.get(m[3]) : undefined;
+      if (method === 'POST' && !m[3]) {
+        const problems = messageProblems(body ?? {});
+        if (problems.length) return invalid(problems);
+        return send(200, this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: this.channelId, interaction_id: rec.id }));
+      }
+      if (!target) return send(404, { code: 10008, message: 'Unknown Message' });
+      if (method === 'GET') return send(200, target);
+      if (method === 'DELETE') {
+        this.messagesById.delete(target.id);
+        return send(204);
+      }
+      if (method === 'PATCH') {
+        const problems = messageProblems({ ...target, ...(body ?? {}) });
+        if (problems.length) return invalid(problems);
+        Object.assign(target, this.messageFields(body ?? {}, target));
+        return send(200, target);
+      }
+    }
+
+    if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
+      if (method === 'POST' && !m[2]) {
+        const problems = messageProblems(body ?? {});
+        if (problems.length) return invalid(problems);
+        const msg = this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: m[1]! });
+        const ref = body?.message_reference as Json | undefined;
+        if (ref) msg.message_reference = ref;
+        this.dispatch('MESSAGE_CREATE', { ...msg, guild_id: this.guildId, mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 });
+        return send(200, msg);
+      }
+      const target = m[2] ? this.messagesById.get(m[2]) : undefined;
+      if (!target) return send(404, { code: 10008, message: 'Unknown Message' });
+      if (method === 'GET') return send(200, target);
+      if (method === 'PATCH') {
+        const problems = messageProblems({ ...target, ...(body ?? {}) });
+        if (problems.length) return invalid(problems);
+        Object.assign(target, this.messageFields(body ?? {}, target));
+        return send(200, target);
+      }
+      if (method === 'DELETE') {
+        this.messagesById.delete(target.id);
+        return send(204);
+      }
+    }
+    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) return send(200, { id: m[1], type: 0, guild_id: this.guildId, name: 'general' });
+    if (method === 'GET' && (m = /^\/guilds\/(\d+)$/.exec(route))) return send(200, { id: m[1], name: 'Test guild', roles: [], emojis: [], features: [] });
+
+    this.unknownRoutes.push(`${method} ${path}`);
+    return send(404, { code: 0, message: '404: Not Found' });
+  }
+
+  private messageFields(body: Json, base?: StoredMessage): Partial<StoredMessage> {
+    const out: Partial<StoredMessage> = {};
+    if ('content' in body || !base) out.content = typeof body.content === 'string' ? body.content : '';
+    if ('embeds' in body || !base) out.embeds = Array.isArray(body.embeds) ? (body.embeds as Json[]) : [];
+    if ('components' in body || !base) out.components = Array.isArray(body.components) ? (body.components as Json[]) : [];
+    if ('flags' in body || !base) out.flags = Number(body.flags ?? base?.flags ?? 0);
+    if ('allowed_mentions' in body) out.allowed_mentions = body.allowed_mentions as Json;
+    else if (!base) delete out.allowed_mentions;
+    return out;
+  }
+
+  private storeMessage(fields: Partial<StoredMessage> & { channel_id: string }): StoredMessage {
+    const msg = { id: snowflake(), author: this.botUser, content: '', embeds: [], components: [], flags: 0, ...fields } as StoredMessage;
+    this.messagesById.set(msg.id, msg);
+    return msg;
+  }
+
+  private storeOriginal(rec: InteractionRecord, data: Json): void {
+    const msg = this.storeMessage({ ...this.messageFields(data), channel_id: this.channelId, interaction_id: rec.id });
+    this.originals.set(rec.id, msg.id);
+  }
+}
+
+/** Starts a double on a random port of 127.0.0.1. */
+export async function startDiscordDouble(options: DoubleOptions = {}): Promise<DiscordDouble> {
+  return new DiscordDouble(options).listen();
+}

@@ -1,0 +1,200 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationCommandOptionType, Status, type Client } from 'discord.js';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NewsIndex } from '../../src/core/search.js';
+import { attachHandlers, createClient } from '../../src/discord/bot.js';
+import type { BotDeps, BotStore } from '../../src/discord/types.js';
+import { openEngine } from '../../src/engine.js';
+import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';
+
+const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
+const question = (value: string) => ({ type: ApplicationCommandOptionType.String, name: 'question', value });
+
+interface Recorded {
+  feedback: Parameters<BotStore['recordFeedback']>[0][];
+  queries: number;
+}
+
+describe('the bot, end to end through the Discord double', () => {
+  let discord: DiscordDouble;
+  let client: Client;
+  let seeds: NewsIndex;
+  let index: () => NewsIndex;
+  const recorded: Recorded = { feedback: [], queries: 0 };
+  const deps = (): BotDeps => ({
+    index: () => index(),
+    logger: pino({ level: 'silent' }),
+    store: {
+      answerChannels: () => [],
+      recordFeedback: (f) => void recorded.feedback.push(f),
+      logQuery: () => void recorded.queries++,
+    },
+    answerResults: 3,
+    rateLimit: { questions: 4, windowMs: 60_000 },
+  });
+
+  beforeAll(async () => {
+    seeds = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
+    index = () => seeds;
+    discord = await startDiscordDouble();
+    client = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
+    attachHandlers(client, deps());
+    const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
+    await client.login('test-token');
+    await ready;
+  });
+
+  afterAll(async () => {
+    await discord.waitFor(() => client.ws.shards.every((s) => s.status === Status.Ready), 2000, 'shards ready');
+    await client.destroy();
+    await discord.close();
+  });
+
+  afterEach(() => {
+    index = () => seeds;
+  });
+
+  const answered = (rec: InteractionRecord): Promise<StoredMessage> =>
+    discord.waitFor(() => {
+      const m = discord.original(rec.id);
+      return m && m.embeds.length > 0 ? m : undefined;
+    }, 5000, 'an answer');
+  const buttonIds = (m: StoredMessage) => m.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
+
+  it('logs in with only the Guilds and GuildMessages intents', () => {
+    expect(discord.identifies[0]!.intents).toBe((1 << 0) | (1 << 9));
+    expect(client.guilds.cache.get(discord.guildId)?.channels.cache.has(discord.channelId)).toBe(true);
+  });
+
+  it('answers /ask with the quoted excerpt in an embed, acknowledged at once', async () => {
+    const rec = discord.runSlashCommand('ask', [question('How many White Helmets did Jordan take in?')], discord.users.bob);
+    const reply = await answered(rec);
+    expect(rec.callbacks[0]).toMatchObject({ type: 5 });
+    expect(rec.firstResponseMs).toBeLessThan(3000);
+    expect(reply.embeds[0]!.title).toBe('1. Syria, the heads of Isis try to escape from Deir Ezzor because of SDF’s pressing');
+    expect(reply.embeds[0]!.description).toMatch(/Jordan\*\* 442/);
+    expect(reply.content).toBe('**Q:** How many White Helmets did Jordan take in?');
+    expect(reply.allowed_mentions).toEqual({ parse: [] });
+    expect(reply.flags & 64).toBe(0);
+  });
+
+  it('refuses plainly when the archive has no answer', async () => {
+    const reply = await answered(discord.runSlashCommand('ask', [question('What is a good recipe for lasagna?')], discord.newUser()));
+    expect(reply.embeds[0]).toMatchObject({ title: 'No answer in the archive' });
+    expect(reply.components).toEqual([]);
+  });
+
+  it('hides the answer when asked (ephemeral)', async () => {
+    const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?'), { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true }], discord.newUser());
+    await answered(rec);
+    expect(rec.callbacks[0]).toMatchObject({ type: 5, data: { flags: 64 } });
+    expect(discord.original(rec.id)!.flags & 64).toBe(64);
+  });
+
+  it('points the mentioned user at the answer, and pings no one else', async () => {
+    const bob = discord.users.bob;
+    const reply: StoredMessage = await answered(discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal? @everyone'), { type: ApplicationCommandOptionType.User, name: 'mention', value: bob.id }], discord.newUser()));
+    expect(reply.content.startsWith(`<@${bob.id}> `)).toBe(true);
+    expect(reply.allowed_mentions).toEqual({ parse: [], users: [bob.id] });
+    expect(reply.content).not.toMatch(/@everyone/);
+    expect(discord.pings()).toContainEqual({ messageId: reply.id, everyone: false, users: [bob.id], roles: [] });
+  });
+
+  it('suggests titles and topics while the question is typed', async () => {
+    const rec = discord.runAutocomplete('ask', 'question', 'Deir Ezzor');
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'autocomplete');
+    const choices = (rec.callbacks[0]!.data as { choices: Array<{ name: string; value: string }> }).choices;
+    expect(rec.callbacks[0]!.type).toBe(8);
+    expect(choices.length).toBeGreaterThan(1);
+    expect(choices.length).toBeLessThanOrEqual(25);
+    expect(choices.some((c) => c.name.includes('Deir Ezzor'))).toBe(true);
+  });
+
+  it('answers a message that mentions it, in place', async () => {
+    const asked = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
+    const reply = await discord.waitFor(() => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), 5000, 'a reply');
+    expect(reply.embeds[0]!.description).toContain('Mustefa Bali');
+    expect(reply.allowed_mentions).toEqual({ parse: [], replied_user: false });
+  });
+
+  it('answers a reply to one of its answers, and ignores chatter not addressed to it', async () => {
+    const before = discord.messages().length;
+    discord.say('Who is the spokesman of Jazeera Storm?');
+    discord.say('Who is the spokesman of Jazeera Storm?', { who: discord.users.otherBot, mentionsBot: true });
+    const ours = discord.messages().find((m) => m.author.id === discord.botUser.id && m.embeds.length > 0)!;
+    const asked = discord.say('And where is Tasil?', { replyTo: ours, who: discord.newUser() });
+    const reply = await discord.waitFor(() => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), 5000, 'a reply');
+    expect(reply.embeds[0]!.description).toMatch(/Tasil/);
+    expect(discord.messages().length).toBe(before + 1);
+  });
+
+  it('shows more results, the full passage and takes feedback through the buttons', async () => {
+    const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
+    const ids = buttonIds(reply);
+    const more = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:more:'))!);
+    await discord.waitFor(() => more.callbacks.length > 0, 3000, 'more');
+    expect(more.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
+    const page = (more.callbacks[0]!.data as { embeds: Array<{ title: string }> }).embeds;
+    expect(page[0]!.title).toMatch(/^4\. /);
+    expect(page.map((e) => e.title.slice(3))).not.toContain(reply.embeds[0]!.title!.toString().slice(3));
+
+    const passage = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:psg:'))!);
+    await discord.waitFor(() => passage.callbacks.length > 0, 3000, 'passage');
+    const shown = (passage.callbacks[0]!.data as { embeds: Array<{ description: string }>; flags: number });
+    expect(shown.flags).toBe(64);
+    expect(shown.embeds[0]!.description.length).toBeGreaterThan(100);
+
+    const up = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:fb:up:'))!, discord.users.bob);
+    await discord.waitFor(() => up.callbacks.length > 0, 3000, 'feedback');
+    expect(recorded.feedback.at(-1)).toMatchObject({ userId: discord.users.bob.id, messageId: reply.id, vote: 1 });
+  });
+
+  it('never pings for @everyone in a question or inside an article', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-ping-'));
+    writeFileSync(join(dir, 'a.jsonl'), `${JSON.stringify({ id: 'p1', title: '@everyone Harbour <@&1> closes', body: 'The harbour closed on Monday, @everyone was told by <@123> in a notice. @here too.' })}\n`);
+    const pingy = (await openEngine({ corpus: dir, indexPath: null })).index;
+    index = () => pingy;
+    const reply = await answered(discord.runSlashCommand('ask', [question('@everyone when did the harbour close? @here')], discord.newUser()));
+    expect(reply.embeds[0]!.description).toMatch(/harbour/i);
+    const m = discord.say('@everyone harbour closed?', { mentionsBot: true, who: discord.newUser() });
+    await discord.waitFor(() => discord.messages().find((x) => (x.message_reference as { message_id?: string } | undefined)?.message_id === m.id), 5000, 'a reply');
+    expect(discord.pings().filter((p) => p.everyone || p.roles.length > 0)).toEqual([]);
+  });
+
+  it('acknowledges a slow answer within 3 s', async () => {
+    index = () => {
+      const until = Date.now() + 1500;
+      while (Date.now() < until);
+      return seeds;
+    };
+    const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?')], discord.newUser());
+    const reply = await answered(rec);
+    expect(rec.firstResponseMs).toBeLessThan(1000);
+    expect(reply.embeds.length).toBeGreaterThan(0);
+  });
+
+  it('limits how fast one user may ask, with a friendly ephemeral notice', async () => {
+    const carol = discord.newUser('carol');
+    const recs: InteractionRecord[] = [];
+    for (let i = 0; i < 5; i++) {
+      recs.push(discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?')], carol));
+      await discord.waitFor(() => recs[i]!.callbacks.length > 0, 3000, 'a response');
+    }
+    expect(recs.slice(0, 4).map((r) => r.callbacks[0]!.type)).toEqual([5, 5, 5, 5]);
+    expect(recs[4]!.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/^You’re asking quickly: try again in \d+ s\.$/) } });
+  });
+
+  it('tells the user what to fix, privately', async () => {
+    const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?'), { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true }, { type: ApplicationCommandOptionType.User, name: 'mention', value: discord.users.bob.id }], discord.newUser());
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
+    expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/hidden answer/) } });
+  });
+
+  it('used only routes the double knows, and pinged only the one user it was asked to', () => {
+    expect(discord.unknownRoutes).toEqual([]);
+    expect(discord.pings().flatMap((p) => [p.everyone ? 'everyone' : '', ...p.users, ...p.roles]).filter(Boolean)).toEqual([discord.users.bob.id]);
+  });
+});
