@@ -152,11 +152,15 @@ export class DiscordDouble {
         if (v) {
           this.waiters.delete(check);
           clearTimeout(timer);
+          clearInterval(poll);
           resolve(v);
         }
       };
+      // Checked after every request and event, and every 10 ms for state the test keeps itself.
+      const poll = setInterval(check, 10);
       const timer = setTimeout(() => {
         this.waiters.delete(check);
+        clearInterval(poll);
         reject(new Error(`timed out waiting for ${what}`));
       }, timeoutMs);
       this.waiters.add(check);

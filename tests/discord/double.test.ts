@@ -1,0 +1,82 @@
+import { Client, DiscordAPIError, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pingsOf, wouldPing } from './double/limits.js';
+import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+
+// The double's own rules, driven by a bare real discord.js client (no Newsdesk code).
+async function connect(discord: DiscordDouble, onInteraction: (i: import('discord.js').Interaction) => Promise<void>): Promise<Client> {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    allowedMentions: { parse: [] },
+    rest: { api: discord.apiBase },
+    ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+  });
+  client.on(Events.InteractionCreate, (i) => void onInteraction(i).catch(() => {}));
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login('test-token');
+  await ready;
+  return client;
+}
+
+describe('the Discord double', () => {
+  let discord: DiscordDouble;
+  let client: Client | undefined;
+  afterEach(async () => {
+    if (client) {
+      await discord.waitFor(() => client!.ws.shards.every((s) => s.status === Status.Ready), 2000, 'ready');
+      await client.destroy();
+      client = undefined;
+    }
+    await discord.close();
+  });
+
+  it('rejects a first response after the window with 10062, and a second response with 40060', async () => {
+    discord = await startDiscordDouble({ interactionAckTimeoutMs: 150 });
+    const errors: unknown[] = [];
+    client = await connect(discord, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      if (i.options.getString('q') === 'late') await new Promise((r) => setTimeout(r, 300));
+      await i.reply('one').catch((e: unknown) => errors.push(e));
+      // discord.js refuses a second reply itself, so send the raw callback as a buggy bot would.
+      if (i.options.getString('q') === 'now') await i.client.rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'again' } }, auth: false }).catch((e: unknown) => errors.push(e));
+    });
+    const late = discord.runSlashCommand('x', [{ type: 3, name: 'q', value: 'late' }]);
+    await discord.waitFor(() => errors.length >= 1, 3000, 'the late error');
+    expect(late.statuses[0]).toBe(404);
+    expect((errors[0] as DiscordAPIError).code).toBe(10062);
+    const twice = discord.runSlashCommand('x', [{ type: 3, name: 'q', value: 'now' }]);
+    await discord.waitFor(() => errors.length >= 2, 3000, 'the second error');
+    expect(twice.statuses).toEqual([204, 400]);
+    expect((errors[1] as DiscordAPIError).code).toBe(40060);
+  });
+
+  it('rejects messages over Discord’s limits with 400 and names the problem', async () => {
+    discord = await startDiscordDouble();
+    const errors: DiscordAPIError[] = [];
+    client = await connect(discord, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      await i.reply({ embeds: [{ title: 't'.repeat(257), description: 'd'.repeat(4000) }, { description: 'e'.repeat(4000) }] }).catch((e: DiscordAPIError) => errors.push(e));
+    });
+    discord.runSlashCommand('x');
+    await discord.waitFor(() => errors.length > 0, 3000, 'the rejection');
+    expect(errors[0]!.status).toBe(400);
+    expect(JSON.stringify(errors[0]!.rawError)).toMatch(/embeds\[0\]\.title: 257 > 256.*embeds total: 8257 > 6000/);
+  });
+
+  it('hides message text from a bot that is not addressed (no MessageContent intent)', async () => {
+    discord = await startDiscordDouble();
+    const seen: string[] = [];
+    client = await connect(discord, async () => {});
+    client.on(Events.MessageCreate, (m) => void seen.push(m.content));
+    discord.say('hello all');
+    discord.say('hello bot', { mentionsBot: true });
+    await discord.waitFor(() => seen.length === 2, 3000, 'two messages');
+    expect(seen).toEqual(['', `<@${discord.botUser.id}> hello bot`]);
+  });
+
+  it('computes pings the way Discord does', () => {
+    expect(wouldPing('@everyone look', undefined)).toBe(true);
+    expect(wouldPing('@everyone look <@1>', { parse: [] })).toBe(false);
+    expect(pingsOf('<@1> and <@2> and <@&3>', { parse: [], users: ['2'] })).toEqual({ everyone: false, users: ['2'], roles: [] });
+  });
+});
