@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { deployCommands } from '../../src/discord/deploy.js';
+import { DISCORD_LIMITS } from '../../src/discord/limits.js';
+import { MAX_QUESTION_CHARS } from '../../src/core/answer.js';
+import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+
+describe('npm run deploy:commands', () => {
+  let discord: DiscordDouble;
+  beforeAll(async () => {
+    discord = await startDiscordDouble();
+  });
+  afterAll(() => discord.close());
+
+  const token = 'x'.repeat(72);
+
+  it('registers /ask in the configured guild, asking Discord for the application id', async () => {
+    const lines: string[] = [];
+    await deployCommands(loadConfig({ DISCORD_TOKEN: token, DISCORD_GUILD_ID: discord.guildId, DISCORD_API_URL: discord.apiBase }), (l) => lines.push(l));
+    expect(discord.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v10/oauth2/applications/@me', `PUT /api/v10/applications/${discord.appId}/guilds/${discord.guildId}/commands`]);
+    expect(discord.commands.map((c) => c.name)).toEqual(['ask']);
+    const question = (discord.commands[0]!.options as Array<{ name: string; max_length?: number; autocomplete?: boolean }>)[0]!;
+    expect(question).toMatchObject({ name: 'question', max_length: MAX_QUESTION_CHARS, autocomplete: true });
+    expect(lines).toEqual([`Registered /ask in guild ${discord.guildId}.`]);
+  });
+
+  it('registers globally without a guild', async () => {
+    await deployCommands(loadConfig({ DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: discord.appId, DISCORD_API_URL: discord.apiBase }), () => {});
+    expect(discord.requests.at(-1)!.path).toBe(`/api/v10/applications/${discord.appId}/commands`);
+  });
+
+  it('refuses without a token, naming the variable', async () => {
+    await expect(deployCommands(loadConfig({}))).rejects.toThrow('DISCORD_TOKEN: required to register commands');
+  });
+
+  it('keeps command names and descriptions within Discord’s limits', () => {
+    for (const c of discord.commands) {
+      expect(String(c.description).length).toBeLessThanOrEqual(100);
+      expect(String(c.name)).toMatch(/^[\p{Ll}\p{N}_-]{1,32}$/u);
+    }
+    expect(DISCORD_LIMITS.customId).toBe(100);
+  });
+});
