@@ -1,11 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseArticleFile } from '../../src/core/article.js';
 import { parseJsonLines } from '../../src/core/parsers/json.js';
-import { listCorpusFiles, parseCorpusFiles } from '../../src/corpus.js';
 import type { Article } from '../../src/core/types.js';
 
 const FIX = new URL('../fixtures/', import.meta.url).pathname;
@@ -150,31 +148,8 @@ describe('JSON and JSONL', () => {
   });
 });
 
-describe('unsupported files and the corpus loader', () => {
+describe('unsupported files', () => {
   it('names an unsupported file type', () => {
     expect(parseArticleFile('notes.csv', 'a,b')).toEqual({ articles: [], warnings: [{ file: 'notes.csv', reason: 'unsupported file type ".csv"' }] });
-  });
-
-  it('loads a directory of mixed formats, skipping what is broken and reporting duplicates', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-corpus-'));
-    mkdirSync(join(dir, 'sub'));
-    copyFileSync(join(FIX, 'seeds/000_265a22b589eca241.txt'), join(dir, 'seed.txt'));
-    copyFileSync(join(FIX, 'formats/markdown-article.md'), join(dir, 'sub/harbour.md'));
-    copyFileSync(join(FIX, 'formats/bad-front-matter.md'), join(dir, 'bad.md'));
-    copyFileSync(join(FIX, 'formats/articles.jsonl'), join(dir, 'feed.jsonl'));
-    writeFileSync(join(dir, 'dupe.json'), JSON.stringify({ id: 'l1', title: 'Same id', body: 'Text.' }));
-    writeFileSync(join(dir, 'aliases.yaml'), 'aliases: []\n');
-    writeFileSync(join(dir, '.hidden.txt'), 'ignored');
-    const files = await listCorpusFiles(dir);
-    expect(files.map((f) => f.path)).toEqual(['bad.md', 'dupe.json', 'feed.jsonl', 'seed.txt', join('sub', 'harbour.md')]);
-    const { articles, warnings } = parseCorpusFiles(files);
-    expect(articles.map((a) => a.id)).toEqual(['l1', 'l5', 'seed', 'harbour']);
-    expect(articles[0]!.title).toBe('Same id');
-    expect(warnings.find((w) => w.file === 'feed.jsonl' && w.line === 1)?.reason).toBe('duplicate article id "l1" (first in dupe.json); skipped');
-    expect(warnings.some((w) => w.file === 'bad.md')).toBe(true);
-  });
-
-  it('says clearly when the corpus path does not exist', async () => {
-    await expect(listCorpusFiles('/no/such/corpus')).rejects.toThrow('corpus not found: /no/such/corpus');
   });
 });
