@@ -152,6 +152,27 @@ describe('the bot, end to end through the Discord double', () => {
     expect(recorded.feedback.at(-1)).toMatchObject({ userId: discord.users.bob.id, messageId: reply.id, vote: 1 });
   });
 
+  it('keeps its buttons working after a restart with a rebuilt index', async () => {
+    const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
+    // A second process: a new client and an index built again from the same corpus.
+    const rebuilt = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
+    const again = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
+    await discord.waitFor(() => client.ws.shards.every((s) => s.status === Status.Ready), 2000, 'ready');
+    await client.destroy();
+    attachHandlers(again, deps());
+    index = () => rebuilt;
+    const ready = new Promise<void>((resolve) => again.once('clientReady', () => resolve()));
+    await again.login('test-token');
+    await ready;
+    client = again;
+    for (const id of buttonIds(reply).filter((x) => !x.startsWith('nd:fb:'))) {
+      const click = discord.clickButton(reply, id, discord.newUser());
+      await discord.waitFor(() => click.callbacks.length > 0, 3000, `a response to ${id}`);
+      expect(click.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
+      expect((click.callbacks[0]!.data as { embeds: unknown[] }).embeds.length).toBeGreaterThan(0);
+    }
+  });
+
   it('never pings for @everyone in a question or inside an article', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-ping-'));
     writeFileSync(join(dir, 'a.jsonl'), `${JSON.stringify({ id: 'p1', title: '@everyone Harbour <@&1> closes', body: 'The harbour closed on Monday, @everyone was told by <@123> in a notice. @here too.' })}\n`);
