@@ -1,0 +1,80 @@
+import { watch, type FSWatcher } from 'chokidar';
+import type { NewsIndex } from './core/search.js';
+import type { CorpusWarning } from './core/types.js';
+import { openEngine, type Engine, type EngineOptions } from './engine.js';
+
+export interface ReindexReport {
+  articles: number;
+  passages: number;
+  warnings: CorpusWarning[];
+  ms: number;
+  /** False when the corpus was unchanged and the saved index was reused. */
+  rebuilt: boolean;
+}
+
+/**
+ * The live archive: the current index, swapped for a new one only when a rebuild succeeds, so
+ * questions are always answered from a whole index (never a half-built one).
+ */
+export class Archive {
+  private engine: Engine;
+  private running: Promise<ReindexReport> | null = null;
+  private watcher: FSWatcher | null = null;
+
+  private constructor(
+    engine: Engine,
+    private readonly options: EngineOptions,
+  ) {
+    this.engine = engine;
+  }
+
+  static async open(options: EngineOptions): Promise<Archive> {
+    return new Archive(await openEngine(options), options);
+  }
+
+  get index(): NewsIndex {
+    return this.engine.index;
+  }
+
+  get warnings(): CorpusWarning[] {
+    return this.engine.warnings;
+  }
+
+  get files(): string[] {
+    return this.engine.files;
+  }
+
+  /** Rebuilds from the corpus; on failure the current index stays and the error is thrown. Concurrent calls share one run. */
+  reindex(): Promise<ReindexReport> {
+    this.running ??= (async () => {
+      try {
+        const started = performance.now();
+        const next = await openEngine(this.options);
+        this.engine = next;
+        return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Watches the corpus and reindexes after changes settle for `debounceMs`. */
+  watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 500): void {
+    if (this.watcher) return;
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.reindex().then(onReindex, (err: unknown) => onReindex(err instanceof Error ? err : new Error(String(err))));
+      }, debounceMs);
+    };
+    this.watcher = watch(this.options.corpus, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
+    this.watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
+  }
+}

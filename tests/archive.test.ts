@@ -1,0 +1,58 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Archive, type ReindexReport } from '../src/archive.js';
+import { answerQuestion } from '../src/core/answer.js';
+
+const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;
+const article = (title: string, body: string) => `${JSON.stringify({ id: title.toLowerCase().replace(/\W+/g, '-'), title, body })}\n`;
+
+describe('the live archive', () => {
+  let archive: Archive | undefined;
+  afterEach(async () => {
+    await archive?.close();
+  });
+
+  function corpus() {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-archive-'));
+    cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
+    return { corpus: join(dir, 'corpus'), indexPath: join(dir, 'index.json') };
+  }
+
+  it('reindexes on demand and swaps in the new index', async () => {
+    const paths = corpus();
+    archive = await Archive.open(paths);
+    const before = archive.index;
+    expect((await archive.reindex()).rebuilt).toBe(false);
+    writeFileSync(join(paths.corpus, 'new.jsonl'), article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'));
+    const report = await archive.reindex();
+    expect(report).toMatchObject({ articles: 6, rebuilt: true, warnings: [] });
+    expect(archive.index).not.toBe(before);
+    expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe('zeppelin-lands-in-raqqa');
+  });
+
+  it('keeps the current index when a rebuild fails', async () => {
+    const paths = corpus();
+    archive = await Archive.open(paths);
+    const before = archive.index;
+    rmSync(paths.corpus, { recursive: true });
+    await expect(archive.reindex()).rejects.toThrow(/^corpus not found: /);
+    expect(archive.index).toBe(before);
+    expect(answerQuestion(archive.index, 'Who is Sadam al-Jamal?').answered).toBe(true);
+  });
+
+  it('watches the corpus and reindexes once changes settle', async () => {
+    const paths = corpus();
+    archive = await Archive.open(paths);
+    const reports: Array<ReindexReport | Error> = [];
+    archive.watch((r) => reports.push(r), 100);
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(join(paths.corpus, 'a.jsonl'), article('Ferry strike ends', 'The ferry strike ended after nine days.'));
+    writeFileSync(join(paths.corpus, 'b.jsonl'), article('Library opens late', 'The library now opens until nine.'));
+    const deadline = Date.now() + 5000;
+    while (archive.index.articles.length < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(archive.index.articles.length).toBe(7);
+    expect(reports.every((r) => !(r instanceof Error))).toBe(true);
+  });
+});
