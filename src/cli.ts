@@ -3,6 +3,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { answerQuestion } from './core/answer.js';
 import { openEngine, type Engine } from './engine.js';
+import type { NewsIndex } from './core/search.js';
+import type { CorpusWarning } from './core/types.js';
 import { loadConfig } from './config.js';
 import { ANSI, PLAIN, answerJson, renderAnswerText } from './render/text.js';
 
@@ -24,12 +26,17 @@ export async function engineFor(corpus: string | undefined, cache: boolean): Pro
     // Another corpus gets no cache, so it never overwrites the bot's saved index.
     indexPath: cache && !corpus ? config.INDEX_PATH : null,
   });
-  for (const w of engine.warnings) process.stderr.write(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.reason}\n`);
+  printWarnings(engine.warnings);
   return engine;
 }
 
+/** Corpus warnings on stderr, one a line: `warning: file:line: reason`. */
+export function printWarnings(warnings: readonly CorpusWarning[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.reason}\n`);
+}
+
 /** Answers questions in a loop, one per line, until the input ends. */
-export async function answerLines(engine: Engine, input: NodeJS.ReadableStream, out: NodeJS.WritableStream, opts: { json: boolean; k: number; prompt?: string }): Promise<number> {
+export async function answerLines(index: () => NewsIndex, input: NodeJS.ReadableStream, out: NodeJS.WritableStream, opts: { json: boolean; k: number; prompt?: string }): Promise<number> {
   const rl = createInterface({ input, terminal: false });
   const style = (out as NodeJS.WriteStream).isTTY ? ANSI : PLAIN;
   let count = 0;
@@ -39,7 +46,7 @@ export async function answerLines(engine: Engine, input: NodeJS.ReadableStream, 
       if (opts.prompt) out.write(opts.prompt);
       continue;
     }
-    const answer = answerQuestion(engine.index, line, { k: opts.k });
+    const answer = answerQuestion(index(), line, { k: opts.k });
     out.write(opts.json ? `${JSON.stringify(answerJson(answer))}\n` : `${renderAnswerText(answer, style)}\n\n`);
     count++;
     if (opts.prompt) out.write(opts.prompt);
@@ -75,7 +82,7 @@ async function ask(argv: string[]): Promise<number> {
   }
   const engine = await engineFor(values.corpus, !values['no-cache']);
   if (values.stdin) {
-    await answerLines(engine, process.stdin, process.stdout, { json: values.json, k });
+    await answerLines(() => engine.index, process.stdin, process.stdout, { json: values.json, k });
     return 0;
   }
   const answer = answerQuestion(engine.index, positionals.join(' '), { k });

@@ -1,24 +1,23 @@
 import 'dotenv/config';
+import { Archive } from './archive.js';
+import { answerLines, printWarnings } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
-import { answerLines, engineFor } from './cli.js';
 
 /** Composition root: config → corpus and index → Discord bot (with a token) or a terminal session. */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const engine = await engineFor(undefined, true);
-  const { index } = engine;
-  process.stderr.write(
-    `Newsdesk: ${index.articles.length} articles, ${index.passages.length} passages ` +
-      `(index ${engine.origin === 'cache' ? 'loaded' : 'built'} in ${Math.round(engine.ms)} ms).\n`,
-  );
+  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+  printWarnings(archive.warnings);
+  const { index } = archive;
+  process.stderr.write(`Newsdesk: ${index.articles.length} articles, ${index.passages.length} passages.\n`);
   if (config.DISCORD_TOKEN) {
     const { startBot } = await import('./discord/bot.js');
-    await startBot(config, engine);
+    await startBot(config, archive);
     return -1;
   }
   const tty = process.stdin.isTTY === true;
   if (tty) process.stderr.write('No DISCORD_TOKEN set: answering here. Ask a question (Ctrl-D to quit).\n');
-  await answerLines(engine, process.stdin, process.stdout, { json: false, k: config.ANSWER_RESULTS, ...(tty ? { prompt: '> ' } : {}) });
+  await answerLines(() => archive.index, process.stdin, process.stdout, { json: false, k: config.ANSWER_RESULTS, ...(tty ? { prompt: '> ' } : {}) });
   return 0;
 }
 

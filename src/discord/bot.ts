@@ -2,7 +2,7 @@ import { Client, Events, GatewayIntentBits, type ClientOptions, type Interaction
 import pino from 'pino';
 import type { Config } from '../config.js';
 import { answerQuestion } from '../core/answer.js';
-import type { Engine } from '../engine.js';
+import type { Archive } from '../archive.js';
 import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
 import { describeError } from './errors.js';
 import { RateLimiter } from './rateLimit.js';
@@ -90,20 +90,24 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
 }
 
 /** Starts the bot with a token: connects, serves, and logs (never the token). */
-export async function startBot(config: Config, engine: Engine): Promise<void> {
+export async function startBot(config: Config, archive: Archive): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
   const client = createClient(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {});
   attachHandlers(client, {
-    index: () => engine.index,
+    index: () => archive.index,
     logger,
     store: NO_STORE,
     answerResults: config.ANSWER_RESULTS,
     rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
   });
   client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
+  archive.watch((r) => {
+    if (r instanceof Error) logger.error({ err: r }, 'reindex failed; still answering from the previous index');
+    else logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
+  });
   const stop = () => {
     logger.info('shutting down');
-    void client.destroy().finally(() => process.exit(0));
+    void Promise.all([client.destroy(), archive.close()]).finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
