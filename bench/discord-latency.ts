@@ -24,6 +24,7 @@ export async function measureInteractionLatency(corpus: string, questions: reado
   const client = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
   attachHandlers(client, {
     index: () => index,
+    reindex: () => Promise.reject(new Error('not in the benchmark')),
     logger: pino({ level: 'silent' }),
     store: { answerChannels: () => [], recordFeedback: () => {}, logQuery: () => {} },
     answerResults: 3,

@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { Config } from '../config.js';
 import { answerQuestion } from '../core/answer.js';
 import type { Archive } from '../archive.js';
+import { adminCommand, executeAdmin } from './commands/admin.js';
 import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
 import { describeError } from './errors.js';
 import { RateLimiter } from './rateLimit.js';
@@ -10,7 +11,7 @@ import { parseCustomId, renderAnswer, renderNotice } from './render.js';
 import { NO_STORE, type BotDeps } from './types.js';
 
 /** The slash commands the bot registers, in one explicit list. */
-export const COMMANDS = [askCommand];
+export const COMMANDS = [askCommand, adminCommand];
 
 /** A discord.js client with only the intents Newsdesk needs and no pings unless a reply allows one. */
 export function createClient(extra: Partial<ClientOptions> = {}): Client {
@@ -45,6 +46,7 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
       }
       if (interaction.isChatInputCommand()) {
         if (interaction.commandName === askCommand.name) await executeAsk(interaction, deps, limiter);
+        else if (interaction.commandName === adminCommand.name) await executeAdmin(interaction, deps);
         return;
       }
       if (interaction.isButton()) {
@@ -95,6 +97,7 @@ export async function startBot(config: Config, archive: Archive): Promise<void> 
   const client = createClient(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {});
   attachHandlers(client, {
     index: () => archive.index,
+    reindex: () => archive.reindex(),
     logger,
     store: NO_STORE,
     answerResults: config.ANSWER_RESULTS,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Answer } from '../core/answer.js';
 import type { NewsIndex } from '../core/search.js';
+import type { ReindexReport } from '../archive.js';
 
 /** What the bot keeps between messages; the SQLite store implements it, tests may pass a fake. */
 export interface BotStore {
@@ -14,6 +15,8 @@ export interface BotStore {
 export interface BotDeps {
   /** The current index (it may be swapped by a reindex). */
   index: () => NewsIndex;
+  /** Rebuilds the index from the corpus and swaps it in on success. */
+  reindex: () => Promise<ReindexReport>;
   logger: Logger;
   store: BotStore;
   answerResults: number;

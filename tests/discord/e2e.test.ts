@@ -26,6 +26,7 @@ describe('the bot, end to end through the Discord double', () => {
   const recorded: Recorded = { feedback: [], queries: 0 };
   const deps = (): BotDeps => ({
     index: () => index(),
+    reindex: async () => ({ articles: index().articles.length, passages: index().passages.length, warnings: [{ file: 'bad.jsonl', line: 2, reason: 'invalid JSON: @everyone' }], ms: 12, rebuilt: true }),
     logger: pino({ level: 'silent' }),
     store: {
       answerChannels: () => [],
@@ -212,6 +213,24 @@ describe('the bot, end to end through the Discord double', () => {
     const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?'), { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true }, { type: ApplicationCommandOptionType.User, name: 'mention', value: discord.users.bob.id }], discord.newUser());
     await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
     expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/hidden answer/) } });
+  });
+
+  it('lets a server manager reindex and list the corpus, privately', async () => {
+    const reindex = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: '32' });
+    const done = await discord.waitFor(() => discord.original(reindex.id)?.content && discord.original(reindex.id), 5000, 'the report');
+    expect(reindex.callbacks[0]).toMatchObject({ type: 5, data: { flags: 64 } });
+    expect(done && done.content).toBe('Reindexed in 12 ms.\n5 articles, 30 passages.\n1 file problem(s):\n• bad.jsonl:2: invalid JSON: @\u200beveryone');
+    const list = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'corpus', options: [] }], discord.newUser(), { permissions: '32' });
+    await discord.waitFor(() => list.callbacks.length > 0, 3000, 'the list');
+    const content = (list.callbacks[0]!.data as { content: string; flags: number }).content;
+    expect(content.split('\n')[0]).toBe('5 articles (page 1 of 1):');
+    expect(content).toContain('`000_265a22b589eca241.txt`');
+  });
+
+  it('refuses /admin to a member without Manage Server, clearly', async () => {
+    const rec = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: '0' });
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'the refusal');
+    expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: 'You need the Manage Server permission to use /admin.' } });
   });
 
   it('used only routes the double knows, and pinged only the one user it was asked to', () => {

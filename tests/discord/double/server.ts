@@ -175,7 +175,7 @@ export class DiscordDouble {
   // ---- scenarios ---------------------------------------------------------------------------
 
   /** Dispatches a slash command as `who`; returns the interaction record to watch. */
-  runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice): InteractionRecord {
+  runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice, member: { permissions?: string } = {}): InteractionRecord {
     const resolved: Json = {};
     for (const o of options) {
       if (o.type === ApplicationCommandOptionType.User) {
@@ -186,7 +186,7 @@ export class DiscordDouble {
     }
     const data: Json = { id: this.commandId(name), name, type: 1, options, guild_id: this.guildId };
     if (Object.keys(resolved).length) data.resolved = resolved;
-    return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who);
+    return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who, undefined, member.permissions);
   }
 
   /** Dispatches an autocomplete request with `focused` set on the named option. */
@@ -246,11 +246,12 @@ export class DiscordDouble {
     return (known?.id as string | undefined) ?? '100000000000000001';
   }
 
-  private member(u: APIUser, withUser = true): Json {
-    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions: '2248473465835073' };
+  /** A member with every permission unless `permissions` (a bit field as a string) says otherwise. */
+  private member(u: APIUser, withUser = true, permissions = '2248473465835073'): Json {
+    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions };
   }
 
-  private dispatchInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage): InteractionRecord {
+  private dispatchInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage, permissions?: string): InteractionRecord {
     const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [] };
     if (message) rec.messageId = message.id;
     this.interactions.set(rec.id, rec);
@@ -263,7 +264,7 @@ export class DiscordDouble {
       guild_id: this.guildId,
       channel_id: message?.channel_id ?? this.channelId,
       channel: { id: message?.channel_id ?? this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
-      member: this.member(who),
+      member: this.member(who, true, permissions),
       app_permissions: '2248473465835073',
       locale: 'en-US',
       guild_locale: 'en-US',
