@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/core/answer.js';
+import { Store } from '../../src/store/store.js';
+
+const answered: Answer = { question: 'q', answered: true, results: [], nearest: [] };
+const refused: Answer = { question: 'q', answered: false, reason: 'weak-match', results: [], nearest: [] };
+const G = '123456789012345678';
+const C = '223456789012345678';
+
+function clock(start = '2026-11-01T12:00:00Z') {
+  let t = new Date(start).getTime();
+  return { now: () => new Date(t), advanceDays: (d: number) => (t += d * 86_400_000) };
+}
+
+describe('Store', () => {
+  it('migrates a new database, in WAL mode, and keeps data across a reopen', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
+    const a = new Store({ path });
+    expect(a.version).toBe(1);
+    expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    a.setSetting(G, 'answerChannels', [C]);
+    a.close();
+    const b = new Store({ path });
+    expect(b.version).toBe(1);
+    expect(b.answerChannels(G)).toEqual([C]);
+    b.close();
+  });
+
+  it('refuses a database from a newer Newsdesk, changing nothing', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite');
+    const raw = new Database(path);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (1); upgrade Newsdesk');
+  });
+
+  it('validates settings and changes nothing on a bad value', () => {
+    const s = new Store({ path: ':memory:' });
+    s.setSetting(G, 'answerChannels', [C]);
+    expect(() => s.setSetting(G, 'answerChannels', ['not-a-channel'])).toThrow();
+    expect(s.answerChannels(G)).toEqual([C]);
+    expect(s.answerChannels('999999999999999999')).toEqual([]);
+  });
+
+  it('keeps one feedback vote per user per answer', () => {
+    const c = clock();
+    const s = new Store({ path: ':memory:', now: c.now });
+    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: 1 });
+    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1 });
+    s.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: 1 });
+    expect(s.stats(G).feedback).toEqual({ up: 1, down: 1 });
+  });
+
+  it('logs questions, keeping their text only when the guild allows it, and counts the last 7 days', () => {
+    const c = clock();
+    const s = new Store({ path: ':memory:', now: c.now });
+    s.logQuery({ guildId: G, question: 'private one', answer: refused, ms: 1 });
+    s.setSetting(G, 'storeQuestionText', true);
+    s.logQuery({ guildId: G, question: 'Who won the cup?', answer: refused, ms: 1 });
+    s.logQuery({ guildId: G, question: 'who won the cup?', answer: refused, ms: 1 });
+    s.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
+    expect(s.db.prepare('SELECT question FROM query_log ORDER BY id').all()).toEqual([{ question: null }, { question: 'Who won the cup?' }, { question: 'who won the cup?' }, { question: 'Where is Tasil?' }]);
+    expect(s.stats(G)).toMatchObject({ answered: 1, refused: 3, unanswered: [{ count: 2 }] });
+    c.advanceDays(8);
+    s.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
+    expect(s.stats(G)).toMatchObject({ answered: 1, refused: 0, unanswered: [] });
+  });
+
+  it('records when each article was first seen, once', () => {
+    const c = clock();
+    const s = new Store({ path: ':memory:', now: c.now });
+    expect(s.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'b', file: 'b.txt' }])).toBe(2);
+    c.advanceDays(1);
+    expect(s.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'c', file: 'c.txt' }])).toBe(1);
+    expect(s.firstSeen()).toEqual(new Map([['a', '2026-11-01T12:00:00.000Z'], ['b', '2026-11-01T12:00:00.000Z'], ['c', '2026-11-02T12:00:00.000Z']]));
+  });
+});
