@@ -7,6 +7,7 @@ import { ApplicationCommandOptionType, Status } from 'discord.js';
 import pino from 'pino';
 import { attachHandlers, createClient } from '../src/discord/bot.js';
 import { openEngine } from '../src/engine.js';
+import { Store } from '../src/store/store.js';
 import { startDiscordDouble } from '../tests/discord/double/server.js';
 import { percentile } from './harness.js';
 
@@ -26,7 +27,7 @@ export async function measureInteractionLatency(corpus: string, questions: reado
     index: () => index,
     reindex: () => Promise.reject(new Error('not in the benchmark')),
     logger: pino({ level: 'silent' }),
-    store: { answerChannels: () => [], recordFeedback: () => {}, logQuery: () => {} },
+    store: new Store({ path: ':memory:' }),
     answerResults: 3,
     rateLimit: { questions: 1_000_000, windowMs: 1000 },
   });

@@ -1,14 +1,15 @@
 import { Client, Events, GatewayIntentBits, type ClientOptions, type Interaction, type Message } from 'discord.js';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import { answerQuestion } from '../core/answer.js';
 import type { Archive } from '../archive.js';
 import { adminCommand, executeAdmin } from './commands/admin.js';
 import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
 import { describeError } from './errors.js';
-import { RateLimiter } from './rateLimit.js';
+import { RateLimiter, type QuestionGate } from './rateLimit.js';
 import { parseCustomId, renderAnswer, renderNotice } from './render.js';
-import { NO_STORE, type BotDeps } from './types.js';
+import type { BotDeps } from './types.js';
+import { Store } from '../store/store.js';
 
 /** The slash commands the bot registers, in one explicit list. */
 export const COMMANDS = [askCommand, adminCommand];
@@ -32,6 +33,7 @@ export function questionFromMessage(content: string, botId: string): string {
 /** Wires the handlers onto a client. Returns the client for chaining. */
 export function attachHandlers(client: Client, deps: BotDeps): Client {
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
+  const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.getSetting(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     void onInteraction(interaction).catch((err: unknown) => deps.logger.error({ err }, 'interaction handler failed'));
@@ -45,13 +47,13 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
         return;
       }
       if (interaction.isChatInputCommand()) {
-        if (interaction.commandName === askCommand.name) await executeAsk(interaction, deps, limiter);
+        if (interaction.commandName === askCommand.name) await executeAsk(interaction, deps, gate);
         else if (interaction.commandName === adminCommand.name) await executeAdmin(interaction, deps);
         return;
       }
       if (interaction.isButton()) {
         const action = parseCustomId(interaction.customId);
-        if (action) await handleAnswerButton(interaction, action, deps, limiter);
+        if (action) await handleAnswerButton(interaction, action, deps, gate);
       }
     } catch (err) {
       if (interaction.isAutocomplete()) return void deps.logger.warn({ ...context, err }, 'autocomplete failed');
@@ -75,7 +77,8 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
     const allowed = message.guildId ? deps.store.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
-    if (limiterBlocks(message.author.id)) return;
+    // A chat question over the limit is ignored quietly: a reply would be noise in the channel.
+    if (gate(message.author.id, message.guildId) > 0) return;
     const started = performance.now();
     const answer = answerQuestion(deps.index(), question, { k: deps.answerResults });
     deps.store.logQuery({ guildId: message.guildId, question, answer, ms: performance.now() - started });
@@ -83,36 +86,74 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
     await message.reply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: { parse: [], repliedUser: false } });
   }
 
-  // A chat question over the limit is ignored quietly: a reply would be noise in the channel.
-  function limiterBlocks(userId: string): boolean {
-    return limiter.take(userId) > 0;
-  }
-
   return client;
 }
 
-/** Starts the bot with a token: connects, serves, and logs (never the token). */
-export async function startBot(config: Config, archive: Archive): Promise<void> {
-  const logger = pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
-  const client = createClient(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {});
+/** A running bot: its client and store, and how to stop it cleanly. */
+export interface BotRuntime {
+  client: Client;
+  store: Store;
+  /** Disconnects, stops watching the corpus and closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
+function markSeen(store: Store, archive: Archive): void {
+  store.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
+}
+
+/** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
+export async function runBot(config: Config, archive: Archive, options: { clientOptions?: Partial<ClientOptions>; logger?: Logger } = {}): Promise<BotRuntime> {
+  const logger = options.logger ?? pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
+  const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT });
+  markSeen(store, archive);
+  const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
+  const reindex = async () => {
+    const report = await archive.reindex();
+    markSeen(store, archive);
+    return report;
+  };
   attachHandlers(client, {
     index: () => archive.index,
-    reindex: () => archive.reindex(),
+    reindex,
     logger,
-    store: NO_STORE,
+    store,
     answerResults: config.ANSWER_RESULTS,
     rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
   });
   client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
   archive.watch((r) => {
-    if (r instanceof Error) logger.error({ err: r }, 'reindex failed; still answering from the previous index');
-    else logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
+    if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
+    markSeen(store, archive);
+    logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
   });
+  try {
+    await client.login(config.DISCORD_TOKEN);
+  } catch (err) {
+    await Promise.allSettled([client.destroy(), archive.close()]);
+    store.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    client,
+    store,
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.allSettled([client.destroy(), archive.close()]);
+        store.close();
+      })()),
+  };
+}
+
+/** Starts the bot for `npm start`: serves until SIGINT/SIGTERM, then shuts down cleanly. */
+export async function startBot(config: Config, archive: Archive): Promise<void> {
+  const logger = pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
+  const bot = await runBot(config, archive, { logger });
   const stop = () => {
     logger.info('shutting down');
-    void Promise.all([client.destroy(), archive.close()]).finally(() => process.exit(0));
+    void bot.stop().finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await client.login(config.DISCORD_TOKEN);
 }

@@ -8,13 +8,13 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records an attempt; returns 0 when allowed, else the milliseconds until the next one is. */
-  take(key: string): number {
+  /** Records an attempt; returns 0 when allowed, else the milliseconds until the next one is. `max` overrides the default limit (a guild's own setting). */
+  take(key: string, max = this.max): number {
     const t = this.now();
     const recent = (this.hits.get(key) ?? []).filter((at) => t - at < this.windowMs);
-    if (recent.length >= this.max) {
+    if (recent.length >= max) {
       this.hits.set(key, recent);
-      return this.windowMs - (t - recent[0]!);
+      return this.windowMs - (t - recent[recent.length - max]!);
     }
     recent.push(t);
     this.hits.set(key, recent);
@@ -23,3 +23,6 @@ export class RateLimiter {
     return 0;
   }
 }
+
+/** Asks whether a user may ask another question now (in a guild, under its own limit): 0, or the wait in ms. */
+export type QuestionGate = (userId: string, guildId: string | null) => number;

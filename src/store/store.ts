@@ -41,6 +41,61 @@ const MIGRATIONS: readonly string[] = [
      file TEXT NOT NULL,
      first_seen_at TEXT NOT NULL
    );`,
+  `CREATE TABLE digest_schedule (
+     id INTEGER PRIMARY KEY,
+     guild_id TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     cron TEXT NOT NULL,
+     timezone TEXT NOT NULL,
+     topic TEXT,
+     count INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     last_run_at TEXT,
+     paused_reason TEXT
+   );
+   CREATE TABLE digest_run (
+     id INTEGER PRIMARY KEY,
+     guild_id TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     schedule_id INTEGER,
+     article_ids TEXT NOT NULL,
+     skipped_ids TEXT NOT NULL,
+     options TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'posted', 'failed')),
+     message_id TEXT,
+     error TEXT,
+     created_at TEXT NOT NULL,
+     posted_at TEXT
+   );
+   CREATE INDEX digest_run_channel ON digest_run (channel_id, id);
+   CREATE TABLE digest_ledger (
+     channel_id TEXT NOT NULL,
+     article_id TEXT NOT NULL,
+     run_id INTEGER NOT NULL,
+     how TEXT NOT NULL CHECK (how IN ('posted', 'skipped')),
+     at TEXT NOT NULL,
+     PRIMARY KEY (channel_id, article_id)
+   );
+   CREATE TABLE feed (
+     id INTEGER PRIMARY KEY,
+     guild_id TEXT NOT NULL,
+     url TEXT NOT NULL,
+     title TEXT,
+     added_by TEXT NOT NULL,
+     added_at TEXT NOT NULL,
+     last_polled_at TEXT,
+     last_error TEXT,
+     UNIQUE (guild_id, url)
+   );
+   CREATE TABLE feed_item (
+     feed_id INTEGER NOT NULL REFERENCES feed (id) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     article_id TEXT,
+     file TEXT,
+     added_at TEXT NOT NULL,
+     PRIMARY KEY (feed_id, key)
+   );`,
 ];
 
 /** Per-guild settings, each validated; stored as JSON by key. */
@@ -49,9 +104,77 @@ export const SETTINGS = {
   answerChannels: z.array(z.string().regex(/^\d{17,20}$/)).max(100),
   /** Keep question text in the query log (for "most asked unanswered" stats). */
   storeQuestionText: z.boolean(),
+  /** How many articles a digest carries when `count` is not given. */
+  digestCount: z.number().int().min(1).max(25),
+  /** IANA time zone digest schedules are read in when `timezone` is not given. */
+  digestTimezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Rome'),
+  /** Questions per user per rate-limit window in this guild (overrides RATE_LIMIT_QUESTIONS). */
+  rateLimitQuestions: z.number().int().min(1).max(1000),
 } as const;
+
+/** True for a time zone name this runtime knows (e.g. "Europe/Rome", "UTC"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
+
+export interface DigestSchedule {
+  id: number;
+  guildId: string;
+  channelId: string;
+  /** A cron pattern (croner syntax). */
+  cron: string;
+  /** IANA time zone the pattern is read in. */
+  timezone: string;
+  topic: string | null;
+  count: number;
+  createdBy: string;
+  createdAt: string;
+  lastRunAt: string | null;
+  /** Why the schedule stopped posting (e.g. missing permissions), or null while it runs. */
+  pausedReason: string | null;
+}
+
+export interface DigestRun {
+  id: number;
+  guildId: string;
+  channelId: string;
+  scheduleId: number | null;
+  /** Articles the post carries, in order. */
+  articleIds: string[];
+  /** Articles marked seen without being posted (the first run of a schedule does not flood). */
+  skippedIds: string[];
+  /** The selection options, for `/digest why`. */
+  options: Record<string, unknown>;
+  state: 'pending' | 'posted' | 'failed';
+  messageId: string | null;
+  error: string | null;
+  createdAt: string;
+  postedAt: string | null;
+}
+
+export interface LedgerEntry {
+  how: 'posted' | 'skipped';
+  runId: number;
+  at: string;
+}
+
+export interface Feed {
+  id: number;
+  guildId: string;
+  url: string;
+  title: string | null;
+  addedBy: string;
+  addedAt: string;
+  lastPolledAt: string | null;
+  lastError: string | null;
+}
 
 export interface StoreOptions {
   /** A file path, or ":memory:". */
@@ -124,6 +247,18 @@ export class Store {
     return this.getSetting(guildId, 'answerChannels') ?? [];
   }
 
+  setAnswerChannels(guildId: string, channelIds: string[]): void {
+    this.setSetting(guildId, 'answerChannels', [...new Set(channelIds)]);
+  }
+
+  keepsQuestionText(guildId: string): boolean {
+    return this.getSetting(guildId, 'storeQuestionText') ?? this.storeQuestionTextDefault;
+  }
+
+  setKeepsQuestionText(guildId: string, keep: boolean): void {
+    this.setSetting(guildId, 'storeQuestionText', keep);
+  }
+
   /** One vote per user per answer: a new vote replaces the old one. */
   recordFeedback(f: { guildId: string | null; userId: string; messageId: string; articleId: string; vote: 1 | -1 }): void {
     this.db
@@ -133,7 +268,7 @@ export class Store {
 
   /** Logs a question's outcome; its text only when the guild keeps question text. */
   logQuery(q: { guildId: string | null; question: string; answer: Answer; ms: number }): void {
-    const keepText = (q.guildId ? this.getSetting(q.guildId, 'storeQuestionText') : undefined) ?? this.storeQuestionTextDefault;
+    const keepText = q.guildId ? this.keepsQuestionText(q.guildId) : this.storeQuestionTextDefault;
     this.db
       .prepare('INSERT INTO query_log (guild_id, at, answered, reason, question, results, ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(q.guildId, this.now().toISOString(), q.answer.answered ? 1 : 0, q.answer.reason ?? null, keepText ? q.question.slice(0, 1000) : null, q.answer.results.length, q.ms);
@@ -164,4 +299,189 @@ export class Store {
     const rows = this.db.prepare('SELECT article_id, first_seen_at FROM article_seen').all() as Array<{ article_id: string; first_seen_at: string }>;
     return new Map(rows.map((r) => [r.article_id, r.first_seen_at]));
   }
+
+  // --- digests ------------------------------------------------------------------------------
+
+  addSchedule(s: { guildId: string; channelId: string; cron: string; timezone: string; topic: string | null; count: number; createdBy: string }): DigestSchedule {
+    const info = this.db
+      .prepare('INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.guildId, s.channelId, s.cron, s.timezone, s.topic, s.count, s.createdBy, this.now().toISOString());
+    return this.schedule(Number(info.lastInsertRowid))!;
+  }
+
+  schedule(id: number): DigestSchedule | undefined {
+    const row = this.db.prepare('SELECT * FROM digest_schedule WHERE id = ?').get(id) as ScheduleRow | undefined;
+    return row && toSchedule(row);
+  }
+
+  /** Schedules of one guild, or of every guild. */
+  schedules(guildId?: string): DigestSchedule[] {
+    const rows = (guildId === undefined ? this.db.prepare('SELECT * FROM digest_schedule ORDER BY id').all() : this.db.prepare('SELECT * FROM digest_schedule WHERE guild_id = ? ORDER BY id').all(guildId)) as ScheduleRow[];
+    return rows.map(toSchedule);
+  }
+
+  /** Removes a guild's schedule; false when it has no schedule with that id. */
+  removeSchedule(guildId: string, id: number): boolean {
+    return this.db.prepare('DELETE FROM digest_schedule WHERE guild_id = ? AND id = ?').run(guildId, id).changes > 0;
+  }
+
+  markScheduleRun(id: number, at: Date): void {
+    this.db.prepare('UPDATE digest_schedule SET last_run_at = ? WHERE id = ?').run(at.toISOString(), id);
+  }
+
+  /** Pauses a schedule with a reason shown in `/digest list`, or resumes it with null. */
+  pauseSchedule(id: number, reason: string | null): void {
+    this.db.prepare('UPDATE digest_schedule SET paused_reason = ? WHERE id = ?').run(reason, id);
+  }
+
+  /**
+   * Records a digest about to be posted. It stays pending until {@link completeRun}: after a crash
+   * a pending run is either found in the channel (then completed) or posted again, never both.
+   */
+  beginRun(r: { guildId: string; channelId: string; scheduleId: number | null; articleIds: string[]; skippedIds: string[]; options: Record<string, unknown> }): DigestRun {
+    const info = this.db
+      .prepare("INSERT INTO digest_run (guild_id, channel_id, schedule_id, article_ids, skipped_ids, options, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
+      .run(r.guildId, r.channelId, r.scheduleId, JSON.stringify(r.articleIds), JSON.stringify(r.skippedIds), JSON.stringify(r.options), this.now().toISOString());
+    return this.run(Number(info.lastInsertRowid))!;
+  }
+
+  run(id: number): DigestRun | undefined {
+    const row = this.db.prepare('SELECT * FROM digest_run WHERE id = ?').get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /** Marks a run posted and writes its articles into the channel's ledger, in one transaction. */
+  completeRun(id: number, messageId: string | null): void {
+    const at = this.now().toISOString();
+    this.db.transaction(() => {
+      const run = this.run(id);
+      if (!run || run.state === 'posted') return;
+      this.db.prepare("UPDATE digest_run SET state = 'posted', message_id = ?, posted_at = ?, error = NULL WHERE id = ?").run(messageId, at, id);
+      const put = this.db.prepare('INSERT OR IGNORE INTO digest_ledger (channel_id, article_id, run_id, how, at) VALUES (?, ?, ?, ?, ?)');
+      for (const a of run.articleIds) put.run(run.channelId, a, id, 'posted', at);
+      for (const a of run.skippedIds) put.run(run.channelId, a, id, 'skipped', at);
+    })();
+  }
+
+  failRun(id: number, error: string): void {
+    this.db.prepare("UPDATE digest_run SET state = 'failed', error = ? WHERE id = ? AND state = 'pending'").run(error.slice(0, 500), id);
+  }
+
+  pendingRuns(): DigestRun[] {
+    return (this.db.prepare("SELECT * FROM digest_run WHERE state = 'pending' ORDER BY id").all() as RunRow[]).map(toRun);
+  }
+
+  /** The newest posted run in a channel (or in any channel of the guild when no channel is given). */
+  lastPostedRun(guildId: string, channelId?: string): DigestRun | undefined {
+    const row = (channelId
+      ? this.db.prepare("SELECT * FROM digest_run WHERE guild_id = ? AND channel_id = ? AND state = 'posted' ORDER BY id DESC LIMIT 1").get(guildId, channelId)
+      : this.db.prepare("SELECT * FROM digest_run WHERE guild_id = ? AND state = 'posted' ORDER BY id DESC LIMIT 1").get(guildId)) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /** What was posted (or marked seen) in a channel, by article id. */
+  ledger(channelId: string): Map<string, LedgerEntry> {
+    const rows = this.db.prepare('SELECT article_id, run_id, how, at FROM digest_ledger WHERE channel_id = ?').all(channelId) as Array<{ article_id: string; run_id: number; how: 'posted' | 'skipped'; at: string }>;
+    return new Map(rows.map((r) => [r.article_id, { how: r.how, runId: r.run_id, at: r.at }]));
+  }
+
+  // --- feeds --------------------------------------------------------------------------------
+
+  /** Adds a feed; returns undefined when the guild already follows that url. */
+  addFeed(f: { guildId: string; url: string; title: string | null; addedBy: string }): Feed | undefined {
+    const info = this.db.prepare('INSERT OR IGNORE INTO feed (guild_id, url, title, added_by, added_at) VALUES (?, ?, ?, ?, ?)').run(f.guildId, f.url, f.title, f.addedBy, this.now().toISOString());
+    if (info.changes === 0) return undefined;
+    return this.feeds().find((x) => x.id === Number(info.lastInsertRowid));
+  }
+
+  feeds(guildId?: string): Feed[] {
+    const rows = (guildId === undefined ? this.db.prepare('SELECT * FROM feed ORDER BY id').all() : this.db.prepare('SELECT * FROM feed WHERE guild_id = ? ORDER BY id').all(guildId)) as FeedRow[];
+    return rows.map((r) => ({ id: r.id, guildId: r.guild_id, url: r.url, title: r.title, addedBy: r.added_by, addedAt: r.added_at, lastPolledAt: r.last_polled_at, lastError: r.last_error }));
+  }
+
+  /** Removes a guild's feed by id or url; false when there is none. */
+  removeFeed(guildId: string, idOrUrl: string): boolean {
+    const id = /^\d+$/.test(idOrUrl) ? Number(idOrUrl) : -1;
+    return this.db.prepare('DELETE FROM feed WHERE guild_id = ? AND (id = ? OR url = ?)').run(guildId, id, idOrUrl).changes > 0;
+  }
+
+  markFeedPolled(id: number, error: string | null): void {
+    this.db.prepare('UPDATE feed SET last_polled_at = ?, last_error = ? WHERE id = ?').run(this.now().toISOString(), error && error.slice(0, 300), id);
+  }
+
+  /** True when any feed already brought in an item with one of these keys (guid, url). */
+  feedItemKnown(keys: readonly string[]): boolean {
+    const has = this.db.prepare('SELECT 1 FROM feed_item WHERE key = ? LIMIT 1');
+    return keys.some((k) => has.get(k) !== undefined);
+  }
+
+  /** Records an item under each of its keys, so later polls skip it by guid or by url. */
+  recordFeedItem(feedId: number, keys: readonly string[], articleId: string | null, file: string | null): void {
+    const put = this.db.prepare('INSERT OR IGNORE INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, ?, ?, ?, ?)');
+    const at = this.now().toISOString();
+    this.db.transaction(() => {
+      for (const k of keys) put.run(feedId, k, articleId, file, at);
+    })();
+  }
+}
+
+interface ScheduleRow {
+  id: number;
+  guild_id: string;
+  channel_id: string;
+  cron: string;
+  timezone: string;
+  topic: string | null;
+  count: number;
+  created_by: string;
+  created_at: string;
+  last_run_at: string | null;
+  paused_reason: string | null;
+}
+
+function toSchedule(r: ScheduleRow): DigestSchedule {
+  return { id: r.id, guildId: r.guild_id, channelId: r.channel_id, cron: r.cron, timezone: r.timezone, topic: r.topic, count: r.count, createdBy: r.created_by, createdAt: r.created_at, lastRunAt: r.last_run_at, pausedReason: r.paused_reason };
+}
+
+interface RunRow {
+  id: number;
+  guild_id: string;
+  channel_id: string;
+  schedule_id: number | null;
+  article_ids: string;
+  skipped_ids: string;
+  options: string;
+  state: 'pending' | 'posted' | 'failed';
+  message_id: string | null;
+  error: string | null;
+  created_at: string;
+  posted_at: string | null;
+}
+
+function toRun(r: RunRow): DigestRun {
+  return {
+    id: r.id,
+    guildId: r.guild_id,
+    channelId: r.channel_id,
+    scheduleId: r.schedule_id,
+    articleIds: JSON.parse(r.article_ids) as string[],
+    skippedIds: JSON.parse(r.skipped_ids) as string[],
+    options: JSON.parse(r.options) as Record<string, unknown>,
+    state: r.state,
+    messageId: r.message_id,
+    error: r.error,
+    createdAt: r.created_at,
+    postedAt: r.posted_at,
+  };
+}
+
+interface FeedRow {
+  id: number;
+  guild_id: string;
+  url: string;
+  title: string | null;
+  added_by: string;
+  added_at: string;
+  last_polled_at: string | null;
+  last_error: string | null;
 }

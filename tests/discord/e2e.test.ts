@@ -6,33 +6,25 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NewsIndex } from '../../src/core/search.js';
 import { attachHandlers, createClient } from '../../src/discord/bot.js';
-import type { BotDeps, BotStore } from '../../src/discord/types.js';
+import type { BotDeps } from '../../src/discord/types.js';
+import { Store } from '../../src/store/store.js';
 import { openEngine } from '../../src/engine.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const question = (value: string) => ({ type: ApplicationCommandOptionType.String, name: 'question', value });
 
-interface Recorded {
-  feedback: Parameters<BotStore['recordFeedback']>[0][];
-  queries: number;
-}
-
 describe('the bot, end to end through the Discord double', () => {
   let discord: DiscordDouble;
   let client: Client;
   let seeds: NewsIndex;
   let index: () => NewsIndex;
-  const recorded: Recorded = { feedback: [], queries: 0 };
+  const store = new Store({ path: ':memory:', storeQuestionText: true });
   const deps = (): BotDeps => ({
     index: () => index(),
     reindex: async () => ({ articles: index().articles.length, passages: index().passages.length, warnings: [{ file: 'bad.jsonl', line: 2, reason: 'invalid JSON: @everyone' }], ms: 12, rebuilt: true }),
     logger: pino({ level: 'silent' }),
-    store: {
-      answerChannels: () => [],
-      recordFeedback: (f) => void recorded.feedback.push(f),
-      logQuery: () => void recorded.queries++,
-    },
+    store,
     answerResults: 3,
     rateLimit: { questions: 4, windowMs: 60_000 },
   });
@@ -150,7 +142,7 @@ describe('the bot, end to end through the Discord double', () => {
 
     const up = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:fb:up:'))!, discord.users.bob);
     await discord.waitFor(() => up.callbacks.length > 0, 3000, 'feedback');
-    expect(recorded.feedback.at(-1)).toMatchObject({ userId: discord.users.bob.id, messageId: reply.id, vote: 1 });
+    expect(store.db.prepare('SELECT user_id, message_id, vote FROM feedback ORDER BY at DESC LIMIT 1').get()).toEqual({ user_id: discord.users.bob.id, message_id: reply.id, vote: 1 });
   });
 
   it('keeps its buttons working after a restart with a rebuilt index', async () => {
@@ -231,6 +223,57 @@ describe('the bot, end to end through the Discord double', () => {
     const rec = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: '0' });
     await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'the refusal');
     expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: 'You need the Manage Server permission to use /admin.' } });
+  });
+
+  const admin = (sub: string, options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = [], permissions = '32') =>
+    discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }], discord.newUser(), { permissions });
+  const firstReply = async (rec: InteractionRecord) => {
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
+    return rec.callbacks[0]!.data as { content: string; flags: number };
+  };
+  const replyTo = (asked: { id: unknown }) => () => discord.messages().concat(discord.messages(discord.otherChannelId)).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
+
+  it('answers mentions only in the channels an admin chose, and everywhere again when told', async () => {
+    const set = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Channel, name: 'answer_in', value: discord.otherChannelId }]));
+    expect(set.flags).toBe(64);
+    expect(set.content).toContain(`Saved: mentions answered in <#${discord.otherChannelId}>.`);
+    expect(store.answerChannels(discord.guildId)).toEqual([discord.otherChannelId]);
+
+    const ignored = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
+    const answeredThere = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser(), channelId: discord.otherChannelId });
+    const reply = await discord.waitFor(replyTo(answeredThere), 5000, 'a reply in the chosen channel');
+    expect(reply.channel_id).toBe(discord.otherChannelId);
+    expect(replyTo(ignored)()).toBeUndefined();
+
+    const everywhere = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', value: true }]));
+    expect(everywhere.content).toContain('mentions answered in every channel');
+    const again = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
+    await discord.waitFor(replyTo(again), 5000, 'a reply in general');
+  });
+
+  it('changes no setting when one of the changes is invalid, and says which', async () => {
+    const bad = await firstReply(admin('config', [
+      { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', value: 2 },
+      { type: ApplicationCommandOptionType.String, name: 'digest_timezone', value: 'Mars/Olympus' },
+    ]));
+    expect(bad).toMatchObject({ flags: 64, content: expect.stringContaining('“Mars/Olympus” is not a time zone I know') });
+    expect(store.getSetting(discord.guildId, 'rateLimitQuestions')).toBeUndefined();
+    const shown = await firstReply(admin('config'));
+    expect(shown.content).toMatch(/^Current settings:\n• Mentions answered in: every channel\n/);
+    const refused = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', value: false }], '0'));
+    expect(refused.content).toBe('You need the Manage Server permission to use /admin.');
+    expect(store.keepsQuestionText(discord.guildId)).toBe(true);
+  });
+
+  it('reports stats: questions answered and refused, what the archive lacks, feedback', async () => {
+    const stats = await firstReply(admin('stats'));
+    const lines = stats.content.split('\n');
+    expect(lines[0]).toBe('**Archive:** 5 articles, 30 passages.');
+    const counted = store.stats(discord.guildId, 7);
+    expect(counted.answered).toBeGreaterThan(5);
+    expect(lines[1]).toBe(`**Last 7 days:** ${counted.answered + counted.refused} questions: ${counted.answered} answered, ${counted.refused} refused (${Math.round((100 * counted.refused) / (counted.answered + counted.refused))}% refused).`);
+    expect(lines[2]).toBe('**Feedback:** 1 👍 · 0 👎');
+    expect(lines).toContain('1. “What is a good recipe for lasagna?”');
   });
 
   it('used only routes the double knows, and pinged only the one user it was asked to', () => {

@@ -20,12 +20,12 @@ describe('Store', () => {
   it('migrates a new database, in WAL mode, and keeps data across a reopen', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
     const a = new Store({ path });
-    expect(a.version).toBe(1);
+    expect(a.version).toBe(2);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     a.setSetting(G, 'answerChannels', [C]);
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(1);
+    expect(b.version).toBe(2);
     expect(b.answerChannels(G)).toEqual([C]);
     b.close();
   });
@@ -35,7 +35,7 @@ describe('Store', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (1); upgrade Newsdesk');
+    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (2); upgrade Newsdesk');
   });
 
   it('validates settings and changes nothing on a bad value', () => {
@@ -77,5 +77,49 @@ describe('Store', () => {
     c.advanceDays(1);
     expect(s.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'c', file: 'c.txt' }])).toBe(1);
     expect(s.firstSeen()).toEqual(new Map([['a', '2026-11-01T12:00:00.000Z'], ['b', '2026-11-01T12:00:00.000Z'], ['c', '2026-11-02T12:00:00.000Z']]));
+  });
+});
+
+describe('Store: digests and feeds', () => {
+  it('keeps a pending digest out of the ledger until it is completed, then records posted and skipped articles', () => {
+    const c = clock();
+    const store = new Store({ path: ':memory:', now: c.now });
+    const run = store.beginRun({ guildId: G, channelId: C, scheduleId: null, articleIds: ['a', 'b'], skippedIds: ['c'], options: { count: 2 } });
+    expect(store.pendingRuns().map((r) => r.id)).toEqual([run.id]);
+    expect(store.ledger(C).size).toBe(0);
+    store.completeRun(run.id, '999');
+    store.completeRun(run.id, '998');
+    expect(store.pendingRuns()).toEqual([]);
+    expect(store.run(run.id)).toMatchObject({ state: 'posted', messageId: '999', articleIds: ['a', 'b'], options: { count: 2 } });
+    expect([...store.ledger(C)].map(([id, e]) => [id, e.how])).toEqual([['a', 'posted'], ['b', 'posted'], ['c', 'skipped']]);
+    expect(store.lastPostedRun(G)?.id).toBe(run.id);
+  });
+
+  it('stores schedules per guild, pauses them with a reason and removes only its own', () => {
+    const store = new Store({ path: ':memory:' });
+    const s = store.addSchedule({ guildId: G, channelId: C, cron: '0 9 * * *', timezone: 'Europe/Rome', topic: null, count: 5, createdBy: '1' });
+    store.pauseSchedule(s.id, 'missing permission to post');
+    expect(store.schedules(G)).toEqual([expect.objectContaining({ id: s.id, cron: '0 9 * * *', pausedReason: 'missing permission to post' })]);
+    expect(store.removeSchedule('999999999999999999', s.id)).toBe(false);
+    expect(store.removeSchedule(G, s.id)).toBe(true);
+    expect(store.schedules()).toEqual([]);
+  });
+
+  it('follows a feed once per guild and remembers items by every key', () => {
+    const store = new Store({ path: ':memory:' });
+    const feed = store.addFeed({ guildId: G, url: 'https://example.org/rss', title: 'Example', addedBy: '1' })!;
+    expect(store.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '2' })).toBeUndefined();
+    store.recordFeedItem(feed.id, ['guid-1', 'https://example.org/a'], 'a', 'feeds/1/a.md');
+    expect(store.feedItemKnown(['https://example.org/a'])).toBe(true);
+    expect(store.feedItemKnown(['guid-2'])).toBe(false);
+    expect(store.removeFeed(G, 'https://example.org/rss')).toBe(true);
+    expect(store.feedItemKnown(['guid-1'])).toBe(false);
+  });
+
+  it('validates guild settings and rejects an unknown time zone', () => {
+    const store = new Store({ path: ':memory:' });
+    expect(() => store.setSetting(G, 'digestTimezone', 'Mars/Olympus')).toThrow(/IANA time zone/);
+    store.setSetting(G, 'digestTimezone', 'Europe/Rome');
+    expect(store.getSetting(G, 'digestTimezone')).toBe('Europe/Rome');
   });
 });

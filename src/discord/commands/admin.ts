@@ -1,5 +1,6 @@
 import {
   ApplicationCommandOptionType,
+  ChannelType,
   ApplicationCommandType,
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
@@ -9,10 +10,11 @@ import { UserError } from '../errors.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import { isTimeZone } from '../../store/store.js';
 
 export const adminCommand = {
   name: 'admin',
-  description: 'Manage Newsdesk: reindex the archive, list its articles',
+  description: 'Manage Newsdesk: reindex, stats, settings, the articles in the archive',
   type: ApplicationCommandType.ChatInput,
   // Shown only to members who can manage the server; checked again when the command runs.
   default_member_permissions: String(PermissionFlagsBits.ManageGuild),
@@ -25,10 +27,32 @@ export const adminCommand = {
       description: 'List the articles in the archive with their source files',
       options: [{ type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Page number', min_value: 1 }],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'stats',
+      description: 'Articles, questions answered and refused, what the archive lacks, feedback',
+      options: [{ type: ApplicationCommandOptionType.Integer, name: 'days', description: 'Period in days (default 7)', min_value: 1, max_value: 365 }],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'config',
+      description: 'Show or change this server’s settings (no options: show them)',
+      options: [
+        { type: ApplicationCommandOptionType.Channel, name: 'answer_in', description: 'Answer mentions in this channel (once set, only in the listed channels)', channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread] },
+        { type: ApplicationCommandOptionType.Channel, name: 'stop_answering_in', description: 'Stop answering mentions in this channel', channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread] },
+        { type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', description: 'Answer mentions in every channel again (clears the list)' },
+        { type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', description: 'Keep question text for “most asked unanswered” stats' },
+        { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: 25 },
+        { type: ApplicationCommandOptionType.String, name: 'digest_timezone', description: 'Time zone for digest schedules, e.g. Europe/Rome', max_length: 64 },
+        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: 1000 },
+      ],
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 const PAGE_SIZE = 20;
+/** Articles per digest when neither the command nor the server says. */
+export const DEFAULT_DIGEST_COUNT = 5;
 
 /** Runs /admin: the caller's Manage Server permission is checked here too, not only by Discord. */
 export async function executeAdmin(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
@@ -55,10 +79,115 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     const { articles } = deps.index();
     const pages = Math.max(1, Math.ceil(articles.length / PAGE_SIZE));
     const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
+    const seen = deps.store.firstSeen();
     const lines = articles
       .slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
-      .map((a) => `• ${escapeText(truncate(a.title, 90))} — \`${a.file.replace(/`/g, "'")}\`${a.published ? ` · ${a.published.slice(0, 10)}` : ''}`);
+      .map((a) => {
+        const dates = [a.published ? `published ${a.published.slice(0, 10)}` : '', seen.has(a.id) ? `first seen ${seen.get(a.id)!.slice(0, 10)}` : ''].filter(Boolean).join(', ');
+        return `• ${escapeText(truncate(a.title, 90))} — \`${a.file.replace(/`/g, "'")}\`${dates ? ` · ${dates}` : ''}`;
+      });
     const head = `${articles.length} articles (page ${page} of ${pages}):`;
     await interaction.reply({ content: truncate([head, ...lines].join('\n'), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
   }
+  if (sub === 'stats') {
+    await interaction.reply({ content: truncate(statsText(deps, interaction.guildId, interaction.options.getInteger('days') ?? 7), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
+    return;
+  }
+  if (sub === 'config') {
+    const changes = applyConfig(deps, interaction.guildId, {
+      answerIn: interaction.options.getChannel('answer_in')?.id ?? null,
+      stopAnsweringIn: interaction.options.getChannel('stop_answering_in')?.id ?? null,
+      answerEverywhere: interaction.options.getBoolean('answer_everywhere'),
+      keepQuestions: interaction.options.getBoolean('keep_questions'),
+      digestCount: interaction.options.getInteger('digest_count'),
+      digestTimezone: interaction.options.getString('digest_timezone'),
+      rateLimit: interaction.options.getInteger('rate_limit'),
+    });
+    const text = [changes.length ? `Saved: ${changes.join('; ')}.` : 'Current settings:', ...configLines(deps, interaction.guildId)].join('\n');
+    await interaction.reply({ content: truncate(text, L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
+  }
+}
+
+/** The lines of `/admin stats`: the archive, questions over `days`, what it lacks, feedback. */
+export function statsText(deps: BotDeps, guildId: string, days: number): string {
+  const index = deps.index();
+  const s = deps.store.stats(guildId, days, 5);
+  const asked = s.answered + s.refused;
+  const lines = [
+    `**Archive:** ${index.articles.length} articles, ${index.passages.length} passages.`,
+    `**Last ${days} day${days === 1 ? '' : 's'}:** ${asked} question${asked === 1 ? '' : 's'}: ${s.answered} answered, ${s.refused} refused${asked ? ` (${Math.round((100 * s.refused) / asked)}% refused)` : ''}.`,
+    `**Feedback:** ${s.feedback.up} 👍 · ${s.feedback.down} 👎`,
+  ];
+  if (s.unanswered.length > 0) {
+    lines.push('**Most-asked unanswered** (what the archive lacks):');
+    s.unanswered.forEach((u, i) => lines.push(`${i + 1}. “${escapeText(truncate(u.question, 150))}”${u.count > 1 ? ` ×${u.count}` : ''}`));
+  } else if (s.refused > 0 && !deps.store.keepsQuestionText(guildId)) {
+    lines.push('Question text is not kept in this server, so unanswered questions can’t be listed (`/admin config keep_questions:true`).');
+  }
+  return lines.join('\n');
+}
+
+interface ConfigChange {
+  answerIn: string | null;
+  stopAnsweringIn: string | null;
+  answerEverywhere: boolean | null;
+  keepQuestions: boolean | null;
+  digestCount: number | null;
+  digestTimezone: string | null;
+  rateLimit: number | null;
+}
+
+/** Validates every requested change first, then applies them all in one transaction; returns what changed. */
+function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] {
+  const { store } = deps;
+  if (c.digestTimezone !== null && !isTimeZone(c.digestTimezone)) throw new UserError(`“${escapeText(truncate(c.digestTimezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC. Nothing was changed.`);
+  if (c.answerEverywhere && c.answerIn) throw new UserError('`answer_everywhere` clears the channel list, so it can’t go with `answer_in`. Nothing was changed.');
+  const done: string[] = [];
+  store.db.transaction(() => {
+    let channels = c.answerEverywhere ? [] : store.answerChannels(guildId);
+    if (c.answerEverywhere) done.push('mentions answered in every channel');
+    if (c.answerIn && !channels.includes(c.answerIn)) {
+      channels = [...channels, c.answerIn];
+      done.push(`mentions answered in <#${c.answerIn}>`);
+    }
+    if (c.stopAnsweringIn) {
+      if (channels.length === 0) throw new UserError('Mentions are answered in every channel: list the channels to answer in with `answer_in` instead. Nothing was changed.');
+      if (channels.includes(c.stopAnsweringIn)) {
+        channels = channels.filter((x) => x !== c.stopAnsweringIn);
+        done.push(`mentions no longer answered in <#${c.stopAnsweringIn}>`);
+      }
+      if (channels.length === 0) throw new UserError('That would leave no channel where mentions are answered: use `answer_everywhere:true` to answer everywhere. Nothing was changed.');
+    }
+    store.setAnswerChannels(guildId, channels);
+    if (c.keepQuestions !== null) {
+      store.setKeepsQuestionText(guildId, c.keepQuestions);
+      done.push(c.keepQuestions ? 'question text kept' : 'question text not kept');
+    }
+    if (c.digestCount !== null) {
+      store.setSetting(guildId, 'digestCount', c.digestCount);
+      done.push(`digests carry ${c.digestCount} articles`);
+    }
+    if (c.digestTimezone !== null) {
+      store.setSetting(guildId, 'digestTimezone', c.digestTimezone);
+      done.push(`digest time zone ${c.digestTimezone}`);
+    }
+    if (c.rateLimit !== null) {
+      store.setSetting(guildId, 'rateLimitQuestions', c.rateLimit);
+      done.push(`${c.rateLimit} questions per member per window`);
+    }
+  })();
+  return done;
+}
+
+/** The guild's settings, one per line, for `/admin config`. */
+function configLines(deps: BotDeps, guildId: string): string[] {
+  const { store } = deps;
+  const channels = store.answerChannels(guildId);
+  const windowS = Math.round(deps.rateLimit.windowMs / 1000);
+  return [
+    `• Mentions answered in: ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'every channel'}`,
+    `• Question text kept for stats: ${store.keepsQuestionText(guildId) ? 'yes' : 'no'}`,
+    `• Digest: ${store.getSetting(guildId, 'digestCount') ?? DEFAULT_DIGEST_COUNT} articles, time zone ${store.getSetting(guildId, 'digestTimezone') ?? 'UTC'}`,
+    `• Rate limit: ${store.getSetting(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
+  ];
 }

@@ -8,7 +8,7 @@ import { answerQuestion, MAX_QUESTION_CHARS } from '../../core/answer.js';
 import { UserError } from '../errors.js';
 import { articleKey, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, type ParsedCustomId } from '../render.js';
 import type { BotDeps } from '../types.js';
-import type { RateLimiter } from '../rateLimit.js';
+import type { QuestionGate } from '../rateLimit.js';
 
 export const askCommand = {
   name: 'ask',
@@ -22,13 +22,13 @@ export const askCommand = {
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Answers /ask: acknowledged at once (deferred), then edited with the answer. */
-export async function executeAsk(interaction: ChatInputCommandInteraction, deps: BotDeps, limiter: RateLimiter): Promise<void> {
+export async function executeAsk(interaction: ChatInputCommandInteraction, deps: BotDeps, gate: QuestionGate): Promise<void> {
   const question = interaction.options.getString('question', true);
   const hide = interaction.options.getBoolean('hide') ?? false;
   const mention = interaction.options.getUser('mention');
   if (hide && mention) throw new UserError('A hidden answer can’t point anyone at it: leave out `hide` or `mention`.');
   if (mention?.bot) throw new UserError('Bots can’t be pointed at answers: mention a person.');
-  const wait = limiter.take(interaction.user.id);
+  const wait = gate(interaction.user.id, interaction.guildId);
   if (wait > 0) {
     await interaction.reply(renderNotice(`You’re asking quickly: try again in ${Math.ceil(wait / 1000)} s.`));
     return;
@@ -52,7 +52,7 @@ export async function autocompleteAsk(interaction: AutocompleteInteraction, deps
 }
 
 /** The buttons under an answer: next page, a full passage (ephemeral), feedback. */
-export async function handleAnswerButton(interaction: ButtonInteraction, action: ParsedCustomId, deps: BotDeps, limiter: RateLimiter): Promise<void> {
+export async function handleAnswerButton(interaction: ButtonInteraction, action: ParsedCustomId, deps: BotDeps, gate: QuestionGate): Promise<void> {
   const index = deps.index();
   if (action.action === 'passage') {
     const a = index.articles.findIndex((x) => articleKey(x.id) === action.articleKey);
@@ -71,7 +71,7 @@ export async function handleAnswerButton(interaction: ButtonInteraction, action:
   }
   const question = questionOf(interaction.message.content);
   if (!question) throw new UserError('I can’t tell what that answer was about any more: ask again with /ask.');
-  const wait = limiter.take(interaction.user.id);
+  const wait = gate(interaction.user.id, interaction.guildId);
   if (wait > 0) {
     await interaction.reply(renderNotice(`You’re asking quickly: try again in ${Math.ceil(wait / 1000)} s.`));
     return;

@@ -75,6 +75,7 @@ export class DiscordDouble {
   /** Identify payloads the client sent (intents and all). */
   readonly identifies: Json[] = [];
   private readonly messagesById = new Map<string, StoredMessage>();
+  private readonly attachments = new Map<string, Json>();
   private readonly originals = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
@@ -176,17 +177,36 @@ export class DiscordDouble {
 
   /** Dispatches a slash command as `who`; returns the interaction record to watch. */
   runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice, member: { permissions?: string } = {}): InteractionRecord {
-    const resolved: Json = {};
-    for (const o of options) {
-      if (o.type === ApplicationCommandOptionType.User) {
-        const u = Object.values(this.users).find((x) => x.id === o.value) ?? user(String(o.value), 'someone');
-        resolved.users = { ...(resolved.users as Json), [u.id]: u };
-        resolved.members = { ...(resolved.members as Json), [u.id]: this.member(u, false) };
+    const resolved: Record<string, Json> = {};
+    const add = (kind: string, id: string, value: unknown) => (resolved[kind] = { ...resolved[kind], [id]: value });
+    // Discord sends the objects behind user, channel and attachment options in `resolved`, at any depth of subcommands.
+    const visit = (list: Json[]) => {
+      for (const o of list) {
+        if (Array.isArray(o.options)) visit(o.options as Json[]);
+        if (o.type === ApplicationCommandOptionType.User) {
+          const u = Object.values(this.users).find((x) => x.id === o.value) ?? user(String(o.value), 'someone');
+          add('users', u.id, u);
+          add('members', u.id, this.member(u, false));
+        } else if (o.type === ApplicationCommandOptionType.Channel) {
+          const id = String(o.value);
+          add('channels', id, { id, type: 0, name: id === this.channelId ? 'general' : 'random', permissions: '2248473465835073' });
+        } else if (o.type === ApplicationCommandOptionType.Attachment) {
+          const a = this.attachments.get(String(o.value));
+          if (a) add('attachments', String(a.id), a);
+        }
       }
-    }
+    };
+    visit(options);
     const data: Json = { id: this.commandId(name), name, type: 1, options, guild_id: this.guildId };
     if (Object.keys(resolved).length) data.resolved = resolved;
     return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who, undefined, member.permissions);
+  }
+
+  /** Registers an uploaded file served by `url` (a test's own HTTP server); returns the attachment id for an option. */
+  attach(filename: string, url: string, size: number, contentType = 'text/plain'): string {
+    const id = snowflake();
+    this.attachments.set(id, { id, filename, size, url, proxy_url: url, content_type: contentType });
+    return id;
   }
 
   /** Dispatches an autocomplete request with `focused` set on the named option. */
