@@ -1,10 +1,12 @@
 /**
  * `npm run bench -- --corpus FILE --queries FILE [--json] [--systems a,b]
  *                   [--limit N] [--no-scale] [--scale-factor N]
- *                   [--scale-queries N] [--k N] [--in-process]`
+ *                   [--scale-queries N] [--k N] [--in-process]
+ *                   [--discord-questions N] [--no-discord]`
  *
  * Runs each system in its own child process (build, cold start, all queries,
- * scoring, RSS), then the same at 10× corpus size for latency and memory.
+ * scoring, RSS), then the same at 10× corpus size for latency and memory, then
+ * the bot on the local Discord double: INTERACTION_CREATE → first response.
  * Prints Markdown tables, or with --json one JSON object on stdout
  * (progress always goes to stderr).
  */
@@ -24,6 +26,7 @@ import {
 import { DEFAULT_PEERS, EXTRA_PEERS } from './peers/index.js';
 import type { PeerFactory } from './peers/types.js';
 import { createNewsdesk } from './peers/newsdesk.js';
+import { formatDiscordLatency, measureInteractionLatency, roundLatency, type InteractionLatency } from './discord-latency.js';
 
 // ────────────────────────────────────────────────────────────────────────
 // SYSTEM REGISTRY. Order = run order.
@@ -34,6 +37,9 @@ export const SYSTEMS: Record<string, PeerFactory> = {
 };
 /** Selectable with --systems, not run by default. */
 export const OPTIONAL_SYSTEMS: Record<string, PeerFactory> = { ...EXTRA_PEERS };
+
+/** /ask questions sent through the Discord double for the interaction latency. */
+const DEFAULT_DISCORD_QUESTIONS = 300;
 
 /** Questions timed at 10× scale (keeps the whole bench under ~5 min). */
 const DEFAULT_SCALE_QUERIES = 100;
@@ -50,6 +56,8 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
   --scale-queries N    questions timed in the scale run (default ${DEFAULT_SCALE_QUERIES})
   --k N                articles per question (default 10)
   --in-process         run all systems in this process (RSS figures polluted)
+  --discord-questions N  /ask questions sent through the Discord double (default ${DEFAULT_DISCORD_QUESTIONS})
+  --no-discord         skip the Discord latency run
 `;
 
 const log = (msg: string): void => {
@@ -72,6 +80,8 @@ function parse(argv: string[]) {
       systems: { type: 'string' },
       limit: { type: 'string' },
       'no-scale': { type: 'boolean', default: false },
+      'no-discord': { type: 'boolean', default: false },
+      'discord-questions': { type: 'string' },
       'scale-factor': { type: 'string' },
       'scale-queries': { type: 'string' },
       k: { type: 'string' },
@@ -174,6 +184,7 @@ export async function main(argv: string[]): Promise<number> {
     posInt(o.k, 10, '--k');
     posInt(o['scale-factor'], 10, '--scale-factor');
     posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries');
+    posInt(o['discord-questions'], DEFAULT_DISCORD_QUESTIONS, '--discord-questions');
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;
@@ -219,10 +230,17 @@ export async function main(argv: string[]): Promise<number> {
       }),
     };
   }
+  let discord: InteractionLatency | null = null;
+  if (!o['no-discord']) {
+    const n = posInt(o['discord-questions'], DEFAULT_DISCORD_QUESTIONS, '--discord-questions')!;
+    const questions = loadQueries(o.queries).slice(0, n).map((q) => q.question);
+    discord = await measureInteractionLatency(o.corpus, questions);
+    log(`discord: INTERACTION_CREATE → first response over ${discord.n} /ask: p50 ${discord.p50ms.toFixed(2)} ms, p99 ${discord.p99ms.toFixed(2)} ms`);
+  }
   log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  if (o.json) process.stdout.write(JSON.stringify(benchJson(mainFigures, scale), null, 2) + '\n');
-  else process.stdout.write(formatBenchTables(mainFigures, scale));
+  if (o.json) process.stdout.write(JSON.stringify({ ...benchJson(mainFigures, scale), discord: discord && roundLatency(discord) }, null, 2) + '\n');
+  else process.stdout.write(formatBenchTables(mainFigures, scale) + formatDiscordLatency(discord));
   return 0;
 }
 

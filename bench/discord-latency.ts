@@ -50,3 +50,23 @@ export async function measureInteractionLatency(corpus: string, questions: reado
   const sorted = [...times].sort((a, b) => a - b);
   return { n: times.length, p50ms: percentile(sorted, 50), p99ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? 0 };
 }
+
+/** Latency figures rounded to 0.01 ms for the JSON output. */
+export function roundLatency(l: InteractionLatency): InteractionLatency {
+  const r = (x: number) => Number(x.toFixed(2));
+  return { n: l.n, p50ms: r(l.p50ms), p99ms: r(l.p99ms), maxMs: r(l.maxMs) };
+}
+
+/** The Discord section of the bench tables (empty when the run was skipped). */
+export function formatDiscordLatency(l: InteractionLatency | null): string {
+  if (!l) return '';
+  return [
+    '',
+    `## Discord: INTERACTION_CREATE → first response (${l.n} /ask through the local double, real discord.js client; Discord allows 3000 ms)`,
+    '',
+    '| p50 ms | p99 ms | max ms |',
+    '|---|---|---|',
+    `| ${l.p50ms.toFixed(2)} | ${l.p99ms.toFixed(2)} | ${l.maxMs.toFixed(2)} |`,
+    '',
+  ].join('\n');
+}

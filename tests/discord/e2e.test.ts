@@ -231,7 +231,7 @@ describe('the bot, end to end through the Discord double', () => {
     await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
     return rec.callbacks[0]!.data as { content: string; flags: number };
   };
-  const replyTo = (asked: { id: unknown }) => () => discord.messages().concat(discord.messages(discord.otherChannelId)).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
+  const replyTo = (asked: Record<string, unknown>) => () => discord.messages().concat(discord.messages(discord.otherChannelId)).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
 
   it('answers mentions only in the channels an admin chose, and everywhere again when told', async () => {
     const set = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Channel, name: 'answer_in', value: discord.otherChannelId }]));
