@@ -6,7 +6,8 @@ import { openEngine, type Engine } from './engine.js';
 import type { NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
 import { loadConfig } from './config.js';
-import { ANSI, PLAIN, answerJson, renderAnswerText } from './render/text.js';
+import { ANSI, PLAIN, answerJson, renderAnswerText, renderDigestItemText } from './render/text.js';
+import { DigestInputError, parseSince, selectDigest } from './core/digest.js';
 
 const USAGE = `Usage:
   npm run ask -- "question" [--json] [-k N] [--corpus DIR|FILE]
@@ -90,8 +91,74 @@ async function ask(argv: string[]): Promise<number> {
   return 0;
 }
 
+const DIGEST_USAGE = `Usage:
+  npm run digest -- [--since 7d] [--topic T] [--count N] [--json] [--corpus DIR|FILE]
+Options:
+  --since PERIOD   only articles from this period: 90m, 24h, 7d, 2w or a date (2026-01-31)
+  --topic T        only articles about T (names, places, subjects; other spellings count)
+  --count N        at most N articles (1-25, default 5)
+  --json           print JSON: {"items":[{"articleId","title","url","published","summary"}]}
+  --corpus PATH    another corpus directory or file (default: the bundled corpus/)`;
+
+/** \`npm run digest\`: the digest the bot would post (without a channel's history), as text or JSON. */
+async function digest(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        since: { type: 'string' },
+        topic: { type: 'string' },
+        count: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        corpus: { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n\n${DIGEST_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${DIGEST_USAGE}\n`);
+    return 0;
+  }
+  const count = values.count === undefined ? 5 : Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > 25) {
+    process.stderr.write('error: --count must be a whole number from 1 to 25\n');
+    return 2;
+  }
+  let since: Date | undefined;
+  try {
+    if (values.since !== undefined) since = parseSince(values.since, new Date());
+  } catch (err) {
+    if (!(err instanceof DigestInputError)) throw err;
+    process.stderr.write(`error: ${err.message}\n`);
+    return 2;
+  }
+  if (values.topic !== undefined && !values.topic.trim()) {
+    process.stderr.write('error: --topic needs a few words\n');
+    return 2;
+  }
+  const engine = await engineFor(values.corpus, !values['no-cache']);
+  const { items } = selectDigest(engine.index, { count, ...(since ? { since } : {}), ...(values.topic ? { topic: values.topic } : {}) });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ items: items.map((i) => ({ articleId: i.articleId, title: i.title, url: i.url ?? null, published: i.published ?? null, summary: i.summary })) })}\n`);
+    return 0;
+  }
+  const style = process.stdout.isTTY ? ANSI : PLAIN;
+  if (items.length === 0) {
+    process.stdout.write('Nothing to post: no article matches.\n');
+    return 0;
+  }
+  process.stdout.write(`${items.map((i, n) => renderDigestItemText(i, n + 1, style)).join('\n\n')}\n`);
+  return 0;
+}
+
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   ask,
+  digest,
   eval: async (argv) => (await import('./eval/cli.js')).runEval(argv),
 };
 

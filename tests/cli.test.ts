@@ -88,3 +88,40 @@ describe('npm start without a token', () => {
     expect(r.err).not.toContain('not-a-snowflake');
   });
 });
+
+describe('npm run digest', () => {
+  it('lists the five seed articles as JSON, each with a 20–400 character summary', () => {
+    const r = run('src/cli.ts', ['digest', '--since', '3650d', '--json']);
+    expect(r.code).toBe(0);
+    const { items } = JSON.parse(r.out) as { items: Array<{ articleId: string; title: string; url: string | null; published: string | null; summary: string }> };
+    expect(items).toHaveLength(5);
+    expect(new Set(items.map((i) => i.articleId)).size).toBe(5);
+    for (const i of items) {
+      expect(Object.keys(i)).toEqual(['articleId', 'title', 'url', 'published', 'summary']);
+      expect(i.summary.length).toBeGreaterThanOrEqual(20);
+      expect(i.summary.length).toBeLessThanOrEqual(400);
+      expect(i.summary).not.toContain(i.title);
+    }
+  });
+
+  it('filters by topic through the alias data, and prints nothing for an off-topic one', () => {
+    const daesh = JSON.parse(run('src/cli.ts', ['digest', '--topic', 'White Helmets', '--json']).out) as { items: Array<{ articleId: string }> };
+    expect(daesh.items.map((i) => i.articleId)).toEqual(['002_a2c911d8e0e811de']);
+    const off = run('src/cli.ts', ['digest', '--topic', 'lasagna recipes']);
+    expect(off.code).toBe(0);
+    expect(off.out.trim()).toBe('Nothing to post: no article matches.');
+  });
+
+  it('refuses bad arguments with a one-line reason and exit code 2', () => {
+    for (const [args, message] of [
+      [['--since', 'last tuesday'], '"since" must look like 7d, 24h, 2w or a date like 2026-01-31.'],
+      [['--count', '0'], '--count must be a whole number from 1 to 25'],
+      [['--colour'], "Unknown option '--colour'"],
+    ] as const) {
+      const r = run('src/cli.ts', ['digest', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n')[0]).toBe(`error: ${message}`);
+      expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+});

@@ -3,8 +3,12 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import { answerQuestion } from '../core/answer.js';
 import type { Archive } from '../archive.js';
+import type { NewsIndex } from '../core/search.js';
 import { adminCommand, executeAdmin } from './commands/admin.js';
 import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
+import { autocompleteDigest, digestCommand, executeDigest } from './commands/digest.js';
+import { discordPoster } from './digestPoster.js';
+import { DigestScheduler, DigestService } from '../digests/service.js';
 import { describeError } from './errors.js';
 import { RateLimiter, type QuestionGate } from './rateLimit.js';
 import { parseCustomId, renderAnswer, renderNotice } from './render.js';
@@ -12,7 +16,7 @@ import type { BotDeps } from './types.js';
 import { Store } from '../store/store.js';
 
 /** The slash commands the bot registers, in one explicit list. */
-export const COMMANDS = [askCommand, adminCommand];
+export const COMMANDS = [askCommand, digestCommand, adminCommand];
 
 /** A discord.js client with only the intents Newsdesk needs and no pings unless a reply allows one. */
 export function createClient(extra: Partial<ClientOptions> = {}): Client {
@@ -44,10 +48,12 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
     try {
       if (interaction.isAutocomplete()) {
         if (interaction.commandName === askCommand.name) await autocompleteAsk(interaction, deps);
+        else if (interaction.commandName === digestCommand.name) await autocompleteDigest(interaction, deps);
         return;
       }
       if (interaction.isChatInputCommand()) {
         if (interaction.commandName === askCommand.name) await executeAsk(interaction, deps, gate);
+        else if (interaction.commandName === digestCommand.name) await executeDigest(interaction, deps);
         else if (interaction.commandName === adminCommand.name) await executeAdmin(interaction, deps);
         return;
       }
@@ -89,10 +95,13 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
   return client;
 }
 
-/** A running bot: its client and store, and how to stop it cleanly. */
+/** A running bot: its client, store and digest scheduler, and how to stop it cleanly. */
 export interface BotRuntime {
   client: Client;
   store: Store;
+  /** The archive's current index. */
+  index: () => NewsIndex;
+  digests: { service: DigestService; scheduler: DigestScheduler };
   /** Disconnects, stops watching the corpus and closes the database. */
   stop(): Promise<void>;
 }
@@ -103,9 +112,9 @@ function markSeen(store: Store, archive: Archive): void {
 }
 
 /** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
-export async function runBot(config: Config, archive: Archive, options: { clientOptions?: Partial<ClientOptions>; logger?: Logger } = {}): Promise<BotRuntime> {
+export async function runBot(config: Config, archive: Archive, options: { clientOptions?: Partial<ClientOptions>; logger?: Logger; now?: () => Date } = {}): Promise<BotRuntime> {
   const logger = options.logger ?? pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
-  const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT });
+  const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
   markSeen(store, archive);
   const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
   const reindex = async () => {
@@ -113,11 +122,14 @@ export async function runBot(config: Config, archive: Archive, options: { client
     markSeen(store, archive);
     return report;
   };
+  const service = new DigestService({ store, index: () => archive.index, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
+  const digests = { service, scheduler: new DigestScheduler(service, store, options.now) };
   attachHandlers(client, {
     index: () => archive.index,
     reindex,
     logger,
     store,
+    digests,
     answerResults: config.ANSWER_RESULTS,
     rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
   });
@@ -127,9 +139,14 @@ export async function runBot(config: Config, archive: Archive, options: { client
     markSeen(store, archive);
     logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
   });
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(config.DISCORD_TOKEN);
+    await ready;
+    // Digests left pending by a crash are settled, missed schedules run once, timers start.
+    await digests.scheduler.start();
   } catch (err) {
+    digests.scheduler.stop();
     await Promise.allSettled([client.destroy(), archive.close()]);
     store.close();
     throw err;
@@ -138,8 +155,11 @@ export async function runBot(config: Config, archive: Archive, options: { client
   return {
     client,
     store,
+    index: () => archive.index,
+    digests,
     stop: () =>
       (stopping ??= (async () => {
+        digests.scheduler.stop();
         await Promise.allSettled([client.destroy(), archive.close()]);
         store.close();
       })()),

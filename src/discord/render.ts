@@ -177,3 +177,22 @@ export function renderChoices(suggestions: readonly string[]): APIApplicationCom
   }
   return out;
 }
+
+/** A digest as one channel message: a header naming the digest, one embed per article (title linked, summary, date). */
+export function renderDigest(d: { marker: string; topic: string | null; items: ReadonlyArray<{ title: string; url?: string; published?: string; summary: string }> }, heading = ''): ReplyPayload {
+  const n = d.items.length;
+  const marker = d.marker.charAt(0).toUpperCase() + d.marker.slice(1);
+  const about = d.topic ? ` on “${escapeText(truncate(d.topic, 100))}”` : '';
+  const content = truncate(`${heading}📰 **News ${marker}**${about}: ${n} article${n === 1 ? '' : 's'}`, L.content);
+  // Every article must show: each gets an equal share of the message's embed budget.
+  const share = Math.floor(L.embedsTotal / Math.max(1, n)) - 1;
+  const embeds = d.items.slice(0, L.embedsPerMessage).map((item): APIEmbed => {
+    const footer = item.published ? `Published ${item.published.slice(0, 10)}` : undefined;
+    const title = truncate(item.title, Math.min(L.embedTitle, Math.floor(share / 3)));
+    const embed: APIEmbed = { title, description: truncate(escapeText(item.summary), Math.min(L.embedDescription, share - title.length - (footer?.length ?? 0))), color: EMBED_COLOUR };
+    if (isWebUrl(item.url)) embed.url = item.url;
+    if (footer) embed.footer = { text: footer };
+    return embed;
+  });
+  return { content, embeds, components: [], allowedMentions: { parse: [] } };
+}

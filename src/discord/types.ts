@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { NewsIndex } from '../core/search.js';
 import type { ReindexReport } from '../archive.js';
 import type { Store } from '../store/store.js';
+import type { DigestScheduler, DigestService } from '../digests/service.js';
 
 /** Everything the Discord layer needs from the rest of Newsdesk. */
 export interface BotDeps {
@@ -12,6 +13,8 @@ export interface BotDeps {
   logger: Logger;
   /** Settings, feedback, the query log and digests (SQLite). */
   store: Store;
+  /** Digests: posting, schedules, explanations (absent: /digest explains it is unavailable). */
+  digests?: { service: DigestService; scheduler: DigestScheduler };
   answerResults: number;
   rateLimit: { questions: number; windowMs: number };
   now?: () => number;

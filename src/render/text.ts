@@ -1,4 +1,5 @@
 import type { Answer, AnswerResult } from '../core/answer.js';
+import type { DigestItem } from '../core/digest.js';
 
 export interface TextStyle {
   bold: (s: string) => string;
@@ -59,4 +60,10 @@ export function answerJson(answer: Answer): object {
       score: r.score,
     })),
   };
+}
+
+/** One digest item as terminal text: numbered title, date and link, then the summary. */
+export function renderDigestItemText(item: DigestItem, n: number, style: TextStyle = PLAIN): string {
+  const meta = [shortDate(item.published), item.url].filter(Boolean).join(' · ');
+  return [`${n}. ${style.bold(item.title)}`, ...(meta ? [`   ${style.dim(meta)}`] : []), `   ${item.summary}`].join('\n');
 }

@@ -76,6 +76,8 @@ export class DiscordDouble {
   readonly identifies: Json[] = [];
   private readonly messagesById = new Map<string, StoredMessage>();
   private readonly attachments = new Map<string, Json>();
+  /** Channels where posting answers 403 Missing Permissions. */
+  readonly refusing = new Set<string>();
   private readonly originals = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
@@ -444,6 +446,11 @@ export class DiscordDouble {
     }
 
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
+      if (method === 'POST' && !m[2] && this.refusing.has(m[1]!)) return send(403, { code: 50013, message: 'Missing Permissions' });
+      if (method === 'GET' && !m[2]) {
+        const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
+        return send(200, this.messages(m[1]!).reverse().slice(0, limit).map((x) => ({ ...x, timestamp: new Date().toISOString(), edited_timestamp: null, mentions: [], mention_roles: [], attachments: [], tts: false, mention_everyone: false, pinned: false, type: 0 })));
+      }
       if (method === 'POST' && !m[2]) {
         const problems = messageProblems(body ?? {});
         if (problems.length) return invalid(problems);

@@ -1,0 +1,201 @@
+import { evidenceOf } from './answer.js';
+import { isoDate } from './parsers/common.js';
+import type { NewsIndex } from './search.js';
+import { splitSentences } from './sentences.js';
+import { terms } from './text.js';
+
+/** One article in a digest. */
+export interface DigestItem {
+  articleId: string;
+  title: string;
+  url?: string;
+  published?: string;
+  summary: string;
+}
+
+/** A digest option the user got wrong: the message says how to write it. */
+export class DigestInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DigestInputError';
+  }
+}
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+/** Longest period a digest looks back: ten years. */
+const MAX_SINCE_MS = 3660 * UNIT_MS.d;
+
+/** "7d", "24h", "2w", "90m" or a date ("2026-01-31") → the cut-off. */
+export function parseSince(text: string, now: Date): Date {
+  const t = text.trim().toLowerCase();
+  const rel = /^(\d{1,5})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)$/.exec(t);
+  if (rel) {
+    const unit = rel[2]!.startsWith('mi') || rel[2] === 'm' ? 'm' : (rel[2]![0] as 'h' | 'd' | 'w');
+    const ms = Number(rel[1]) * UNIT_MS[unit];
+    if (ms <= 0 || ms > MAX_SINCE_MS) throw new DigestInputError('"since" must be between 1 minute and 10 years, like 7d, 24h or 2w.');
+    return new Date(now.getTime() - ms);
+  }
+  const date = isoDate(text.trim());
+  if (date && /^\d{4}-\d{2}-\d{2}/.test(date)) {
+    const at = new Date(date.length === 10 ? `${date}T00:00:00Z` : date);
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  throw new DigestInputError('"since" must look like 7d, 24h, 2w or a date like 2026-01-31.');
+}
+
+export interface DigestRequest {
+  /** Only articles published (or, when undated, first seen) at or after this. */
+  since?: Date;
+  /** Only articles about this: most of its words (aliases and other spellings count) in the article. */
+  topic?: string;
+  /** At most this many articles. */
+  count: number;
+  /** Articles already posted to the channel. */
+  exclude?: ReadonlySet<string>;
+  /** When each article was first seen (ISO), for undated articles. */
+  firstSeen?: ReadonlyMap<string, string>;
+}
+
+export type DigestVerdict = 'included' | 'already-posted' | 'too-old' | 'off-topic' | 'over-count';
+
+export interface DigestSelection {
+  items: DigestItem[];
+  /** Every article of the index, with why it is in the digest or not. */
+  verdicts: Map<string, DigestVerdict>;
+}
+
+/** Share of a topic's weight an article must hold to count as about it. */
+const TOPIC_COVERAGE = 0.5;
+
+/**
+ * Chooses a digest: articles not yet posted, new enough, about the topic when one is given,
+ * newest first (undated ones by when they were first seen, then in corpus order), at most `count`.
+ */
+export function selectDigest(index: NewsIndex, request: DigestRequest): DigestSelection {
+  const verdicts = new Map<string, DigestVerdict>();
+  const onTopic = request.topic === undefined ? undefined : topicArticles(index, request.topic);
+  const eligible: Array<{ a: number; at: number }> = [];
+  index.articles.forEach((article, a) => {
+    const at = dateOf(article.published ?? request.firstSeen?.get(article.id));
+    if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
+    else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
+    else if (request.since && at !== undefined && at < request.since.getTime()) verdicts.set(article.id, 'too-old');
+    else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
+  });
+  eligible.sort((x, y) => y.at - x.at || x.a - y.a);
+  const count = Math.max(0, Math.floor(request.count));
+  const items: DigestItem[] = [];
+  for (const { a } of eligible) {
+    const article = index.articles[a]!;
+    if (items.length >= count) {
+      verdicts.set(article.id, 'over-count');
+      continue;
+    }
+    verdicts.set(article.id, 'included');
+    items.push(itemOf(index, a));
+  }
+  return { items, verdicts };
+}
+
+function dateOf(iso: string | undefined): number | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Articles about a topic: the index's own ranking, kept where the topic's words are well covered. */
+function topicArticles(index: NewsIndex, topic: string): Set<number> {
+  const query = index.parseQuery(topic);
+  const out = new Set<number>();
+  if (query.terms.length === 0) return out;
+  for (const hit of index.rank(query, { k: index.articles.length })) {
+    if (evidenceOf(index, query, hit).coverage >= TOPIC_COVERAGE) out.add(hit.article);
+  }
+  return out;
+}
+
+function itemOf(index: NewsIndex, a: number): DigestItem {
+  const article = index.articles[a]!;
+  const item: DigestItem = { articleId: article.id, title: article.title, summary: summarizeAt(index, a) };
+  if (article.url) item.url = article.url;
+  if (article.published) item.published = article.published;
+  return item;
+}
+
+export const SUMMARY_MAX_CHARS = 400;
+const SUMMARY_MIN_CHARS = 20;
+
+/** An article's gist in one or two sentences (20–400 characters): its standfirst, else its most central sentences. */
+export function summarize(index: NewsIndex, articleId: string): string {
+  const a = index.articles.findIndex((x) => x.id === articleId);
+  if (a < 0) throw new Error(`no article ${articleId} in the index`);
+  return summarizeAt(index, a);
+}
+
+function summarizeAt(index: NewsIndex, a: number): string {
+  const article = index.articles[a]!;
+  if (article.standfirst && article.standfirst.length >= SUMMARY_MIN_CHARS) return fit(splitSentences(article.standfirst));
+  const [from, to] = index.passageRange(a);
+  const sentences: string[] = [];
+  for (let p = from; p < to; p++) {
+    const passage = index.passages[p]!;
+    for (const s of splitSentences(passage.text)) if (s.length >= SUMMARY_MIN_CHARS && !sentences.includes(s)) sentences.push(s);
+  }
+  if (sentences.length === 0) return fit([article.title]);
+  return fit(centralSentences(sentences, article.title));
+}
+
+/**
+ * Sentences ranked by how much of the article they stand for: the share of the article's words
+ * (each counted once per sentence it appears in) a sentence holds, with the title's words counting
+ * double and a small preference for the opening, where news puts its gist. Returned in article order.
+ */
+function centralSentences(sentences: string[], title: string): string[] {
+  const bags = sentences.map((s) => new Set(terms(s)));
+  const df = new Map<string, number>();
+  for (const bag of bags) for (const t of bag) df.set(t, (df.get(t) ?? 0) + 1);
+  const titleTerms = new Set(terms(title));
+  const scores = bags.map((bag, i) => {
+    let s = 0;
+    for (const t of bag) s += (df.get(t)! - 1) + (titleTerms.has(t) ? 2 : 0);
+    // Long sentences hold more words: normalise by length, gently.
+    return (s / Math.sqrt(Math.max(bag.size, 4))) * (1 + 0.5 / (1 + i));
+  });
+  const order = scores.map((s, i) => [s, i] as const).sort((x, y) => y[0] - x[0] || x[1] - y[1]);
+  const first = order[0]![1];
+  const chosen = [first];
+  const second = order.find(([, i]) => i !== first && sentences[first]!.length + sentences[i]!.length + 1 <= SUMMARY_MAX_CHARS);
+  if (second && sentences[first]!.length < 160) chosen.push(second[1]);
+  return chosen.sort((x, y) => x - y).map((i) => sentences[i]!);
+}
+
+/** Whole sentences within the limit; a single sentence too long is cut at a word with an ellipsis. */
+function fit(sentences: string[]): string {
+  let out = '';
+  for (const s of sentences) {
+    const next = out ? `${out} ${s}` : s;
+    if (next.length > SUMMARY_MAX_CHARS) break;
+    out = next;
+    if (out.length >= 160) break;
+  }
+  if (out) return out;
+  const first = sentences[0] ?? '';
+  const cut = first.slice(0, SUMMARY_MAX_CHARS - 1).replace(/\s+\S*$/, '');
+  return `${cut}…`;
+}
+
+/** One line for `/digest why`: why an article was or was not in a digest. */
+export function explainVerdict(verdict: DigestVerdict): string {
+  switch (verdict) {
+    case 'included':
+      return 'it was included in that digest.';
+    case 'already-posted':
+      return 'it was already posted there before, so it was left out.';
+    case 'too-old':
+      return 'it was left out as too old for the period that digest covered.';
+    case 'off-topic':
+      return 'it was left out because it is not about that digest’s topic.';
+    case 'over-count':
+      return 'it was eligible, but newer articles filled the digest; it will come in a later one.';
+  }
+}

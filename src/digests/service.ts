@@ -1,0 +1,261 @@
+import type { Logger } from 'pino';
+import { parseSince, selectDigest, summarize, type DigestItem, type DigestSelection, type DigestVerdict } from '../core/digest.js';
+import type { NewsIndex } from '../core/search.js';
+import type { DigestRun, Store } from '../store/store.js';
+import { cronFor, nextFire } from './when.js';
+
+/** The most articles one digest carries: one message, within Discord's embed limits. */
+export const MAX_DIGEST_COUNT = 10;
+export const DEFAULT_DIGEST_COUNT = 5;
+
+/** What a moderator asks for: the same options for post, preview and schedules. */
+export interface DigestAsk {
+  topic?: string | null;
+  /** "7d", "24h", "2w" or an ISO date. */
+  since?: string | null;
+  count?: number | null;
+}
+
+/** A digest ready to post: its items and the marker that identifies its message in the channel. */
+export interface DigestMessage {
+  runId: number;
+  /** Text in the message that identifies this digest, so a restart can tell whether it was posted. */
+  marker: string;
+  topic: string | null;
+  items: DigestItem[];
+}
+
+/** Where digests go: the Discord adapter implements it. */
+export interface DigestPoster {
+  /** Posts the digest; returns the message id. Throws {@link PostRefused} when the channel refuses the bot for good. */
+  post(channelId: string, digest: DigestMessage): Promise<string>;
+  /** The id of the bot's recent message in the channel that carries `marker`, if any. */
+  find(channelId: string, marker: string): Promise<string | null>;
+}
+
+/** The channel refused the post (missing access or permissions): retrying won't help until someone fixes it. */
+export class PostRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PostRefused';
+  }
+}
+
+export type PostOutcome = { posted: true; run: DigestRun; messageId: string; items: DigestItem[] } | { posted: false; reason: 'nothing-new' };
+
+export interface DigestServiceDeps {
+  store: Store;
+  index: () => NewsIndex;
+  poster: DigestPoster;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export const markerOf = (runId: number): string => `digest #${runId}`;
+
+/** A digest item for an article by id (for re-posting a run), or undefined when it left the archive. */
+function itemOf(index: NewsIndex, id: string): DigestItem | undefined {
+  const a = index.articles.find((x) => x.id === id);
+  if (!a) return undefined;
+  return { articleId: a.id, title: a.title, ...(a.url ? { url: a.url } : {}), ...(a.published ? { published: a.published } : {}), summary: summarize(index, a.id) };
+}
+
+/**
+ * Selects, posts and records digests. A post is recorded as pending before it is sent and completed
+ * (with its articles written to the channel's ledger) after: a crash in between is settled by
+ * {@link recover}, which finds the message by its marker or posts it again — never lost, never twice.
+ */
+export class DigestService {
+  private readonly now: () => Date;
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: DigestServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The digest a post to `channelId` would carry now (articles already posted there left out). */
+  select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): DigestSelection {
+    const { store } = this.deps;
+    const count = Math.min(ask.count ?? store.getSetting(guildId, 'digestCount') ?? DEFAULT_DIGEST_COUNT, MAX_DIGEST_COUNT);
+    return selectDigest(this.deps.index(), {
+      count,
+      ...(ask.since ? { since: parseSince(ask.since, at) } : {}),
+      ...(ask.topic ? { topic: ask.topic } : {}),
+      ...(channelId ? { exclude: new Set(store.ledger(channelId).keys()) } : {}),
+      firstSeen: store.firstSeen(),
+    });
+  }
+
+  /**
+   * Posts a digest of articles not yet posted to the channel. `firstRun` (a schedule's first) marks
+   * the articles over the count as seen, so a new schedule does not flood the channel later.
+   */
+  post(guildId: string, channelId: string, ask: DigestAsk, options: { scheduleId?: number; firstRun?: boolean } = {}): Promise<PostOutcome> {
+    // One post at a time per channel: two at once would both pick the same new articles.
+    const previous = this.running.get(channelId) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.postNow(guildId, channelId, ask, options));
+    this.running.set(channelId, next);
+    return next.finally(() => {
+      if (this.running.get(channelId) === next) this.running.delete(channelId);
+    });
+  }
+
+  private async postNow(guildId: string, channelId: string, ask: DigestAsk, options: { scheduleId?: number; firstRun?: boolean }): Promise<PostOutcome> {
+    const { store } = this.deps;
+    const selection = this.select(guildId, channelId, ask);
+    if (selection.items.length === 0) return { posted: false, reason: 'nothing-new' };
+    const skipped = options.firstRun ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id) : [];
+    const run = store.beginRun({
+      guildId,
+      channelId,
+      scheduleId: options.scheduleId ?? null,
+      articleIds: selection.items.map((i) => i.articleId),
+      skippedIds: skipped,
+      options: { topic: ask.topic ?? null, since: ask.since ?? null, count: ask.count ?? null, at: this.now().toISOString() },
+    });
+    const messageId = await this.send(run, selection.items);
+    return { posted: true, run: store.run(run.id)!, messageId, items: selection.items };
+  }
+
+  /** Sends a recorded run and completes it; on a failed send, looks for the message before giving up on it. */
+  private async send(run: DigestRun, items: DigestItem[]): Promise<string> {
+    const { store, poster } = this.deps;
+    const digest: DigestMessage = { runId: run.id, marker: markerOf(run.id), topic: (run.options.topic as string | null) ?? null, items };
+    try {
+      const messageId = await poster.post(run.channelId, digest);
+      store.completeRun(run.id, messageId);
+      return messageId;
+    } catch (err) {
+      // A timeout or 5xx may still have posted: look before recording a failure (whose articles stay unposted).
+      const found = err instanceof PostRefused ? null : await poster.find(run.channelId, digest.marker).catch(() => null);
+      if (found) {
+        store.completeRun(run.id, found);
+        return found;
+      }
+      store.failRun(run.id, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+
+  /** Settles digests left pending by a crash: completes those found in their channel, posts the others. */
+  async recover(): Promise<{ found: number; reposted: number; failed: number }> {
+    const { store, poster, logger } = this.deps;
+    const result = { found: 0, reposted: 0, failed: 0 };
+    for (const run of store.pendingRuns()) {
+      try {
+        const found = await poster.find(run.channelId, markerOf(run.id));
+        if (found) {
+          store.completeRun(run.id, found);
+          result.found++;
+          continue;
+        }
+        const index = this.deps.index();
+        const items = run.articleIds.flatMap((id) => itemOf(index, id) ?? []);
+        await this.send(run, items);
+        result.reposted++;
+      } catch (err) {
+        result.failed++;
+        logger.warn({ err, runId: run.id, channelId: run.channelId }, 'could not settle a digest left pending');
+      }
+    }
+    return result;
+  }
+
+  /** Runs a schedule now: posts what is new (nothing when nothing is), records the run, pauses on refusal. */
+  async runSchedule(id: number): Promise<PostOutcome | null> {
+    const { store, logger } = this.deps;
+    const schedule = store.schedule(id);
+    if (!schedule || schedule.pausedReason) return null;
+    const at = this.now();
+    try {
+      const outcome = await this.post(schedule.guildId, schedule.channelId, { topic: schedule.topic, count: schedule.count }, { scheduleId: id, firstRun: schedule.lastRunAt === null });
+      store.markScheduleRun(id, at);
+      logger.info({ scheduleId: id, channelId: schedule.channelId, posted: outcome.posted ? outcome.items.length : 0 }, 'scheduled digest ran');
+      return outcome;
+    } catch (err) {
+      if (err instanceof PostRefused) {
+        store.pauseSchedule(id, err.message);
+        store.markScheduleRun(id, at);
+        logger.warn({ scheduleId: id, channelId: schedule.channelId, reason: err.message }, 'scheduled digest paused');
+        return null;
+      }
+      logger.error({ err, scheduleId: id }, 'scheduled digest failed; it will try again at its next time');
+      return null;
+    }
+  }
+
+  /** Why an article was or was not in the last digest posted (to a channel, or anywhere in the guild). */
+  why(guildId: string, articleId: string, channelId?: string): { verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun } {
+    const { store } = this.deps;
+    const run = store.lastPostedRun(guildId, channelId);
+    if (!run) return { verdict: 'no-digest' };
+    const index = this.deps.index();
+    if (!index.articles.some((a) => a.id === articleId)) return { verdict: 'not-in-archive', run };
+    if (run.articleIds.includes(articleId)) return { verdict: 'included', run };
+    const entry = store.ledger(run.channelId).get(articleId);
+    if (entry && entry.runId < run.id) return { verdict: 'already-posted', run };
+    // Replay the selection as it was made: its options, its time, the ledger before it.
+    const at = new Date(String(run.options.at ?? run.createdAt));
+    const before = new Set([...store.ledger(run.channelId)].filter(([, e]) => e.runId < run.id).map(([id]) => id));
+    const seen = store.firstSeen();
+    if ((seen.get(articleId) ?? '') > (run.postedAt ?? run.createdAt)) return { verdict: 'not-in-archive', run };
+    const replay = selectDigest(index, {
+      count: Number(run.options.count ?? run.articleIds.length) || run.articleIds.length,
+      ...(run.options.since ? { since: parseSince(String(run.options.since), at) } : {}),
+      ...(run.options.topic ? { topic: String(run.options.topic) } : {}),
+      exclude: before,
+      firstSeen: seen,
+    });
+    return { verdict: replay.verdicts.get(articleId) ?? 'over-count', run };
+  }
+}
+
+/**
+ * Runs each stored schedule with croner, in its time zone. On start, a schedule whose time passed
+ * while the bot was down runs once (not once per missed time).
+ */
+export class DigestScheduler {
+  private readonly jobs = new Map<number, ReturnType<typeof cronFor>>();
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly service: DigestService,
+    private readonly store: Store,
+    now?: () => Date,
+  ) {
+    this.now = now ?? (() => new Date());
+  }
+
+  /** Settles pending posts, runs missed schedules once, and starts every schedule's timer. */
+  async start(): Promise<void> {
+    await this.service.recover();
+    for (const s of this.store.schedules()) {
+      this.arm(s.id);
+      const since = new Date(s.lastRunAt ?? s.createdAt);
+      const due = nextFire(s.cron, s.timezone, since);
+      if (due && due.getTime() <= this.now().getTime()) await this.service.runSchedule(s.id);
+    }
+  }
+
+  /** Starts the timer of a new (or changed) schedule. */
+  arm(id: number): void {
+    this.disarm(id);
+    const s = this.store.schedule(id);
+    if (!s) return;
+    this.jobs.set(id, cronFor(s.cron, s.timezone, () => void this.service.runSchedule(id)));
+  }
+
+  disarm(id: number): void {
+    this.jobs.get(id)?.stop();
+    this.jobs.delete(id);
+  }
+
+  /** When a schedule next runs (null when it is unknown or paused). */
+  nextRun(id: number): Date | null {
+    return this.jobs.get(id)?.nextRun() ?? null;
+  }
+
+  stop(): void {
+    for (const id of [...this.jobs.keys()]) this.disarm(id);
+  }
+}
