@@ -21,6 +21,10 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_QUESTIONS: intIn(1, 1000).default(5),
   RATE_LIMIT_WINDOW_SECONDS: intIn(1, 3600).default(60),
   STORE_QUESTION_TEXT: boolFlag.default(false),
+  FETCH_MAX_BYTES: intIn(10_000, 50_000_000).default(2_000_000),
+  FETCH_TIMEOUT_SECONDS: intIn(1, 120).default(10),
+  ALLOW_PRIVATE_URLS: boolFlag.default(false),
+  FEED_POLL_MINUTES: intIn(5, 10_080).default(30),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -7,6 +7,9 @@ import type { NewsIndex } from '../core/search.js';
 import { adminCommand, executeAdmin } from './commands/admin.js';
 import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
 import { autocompleteDigest, digestCommand, executeDigest } from './commands/digest.js';
+import { articleCommand, executeArticle } from './commands/article.js';
+import { executeFeed, feedCommand } from './commands/feed.js';
+import { FeedPoller } from '../feedPoller.js';
 import { discordPoster } from './digestPoster.js';
 import { DigestScheduler, DigestService } from '../digests/service.js';
 import { describeError } from './errors.js';
@@ -16,7 +19,7 @@ import type { BotDeps } from './types.js';
 import { Store } from '../store/store.js';
 
 /** The slash commands the bot registers, in one explicit list. */
-export const COMMANDS = [askCommand, digestCommand, adminCommand];
+export const COMMANDS = [askCommand, digestCommand, articleCommand, feedCommand, adminCommand];
 
 /** A discord.js client with only the intents Newsdesk needs and no pings unless a reply allows one. */
 export function createClient(extra: Partial<ClientOptions> = {}): Client {
@@ -54,6 +57,8 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
       if (interaction.isChatInputCommand()) {
         if (interaction.commandName === askCommand.name) await executeAsk(interaction, deps, gate);
         else if (interaction.commandName === digestCommand.name) await executeDigest(interaction, deps);
+        else if (interaction.commandName === articleCommand.name) await executeArticle(interaction, deps);
+        else if (interaction.commandName === feedCommand.name) await executeFeed(interaction, deps);
         else if (interaction.commandName === adminCommand.name) await executeAdmin(interaction, deps);
         return;
       }
@@ -124,12 +129,15 @@ export async function runBot(config: Config, archive: Archive, options: { client
   };
   const service = new DigestService({ store, index: () => archive.index, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
   const digests = { service, scheduler: new DigestScheduler(service, store, options.now) };
+  const fetch = { allowPrivate: config.ALLOW_PRIVATE_URLS, maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000 };
+  const feeds = new FeedPoller({ store, corpusDir: config.CORPUS_DIR, fetch, reindex, logger, minutes: config.FEED_POLL_MINUTES });
   attachHandlers(client, {
     index: () => archive.index,
     reindex,
     logger,
     store,
     digests,
+    ingest: { corpusDir: config.CORPUS_DIR, fetch, pollMinutes: config.FEED_POLL_MINUTES, pollNow: (id) => feeds.pollNow(id) },
     answerResults: config.ANSWER_RESULTS,
     rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
   });
@@ -145,8 +153,10 @@ export async function runBot(config: Config, archive: Archive, options: { client
     await ready;
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
     await digests.scheduler.start();
+    feeds.start();
   } catch (err) {
     digests.scheduler.stop();
+    feeds.stop();
     await Promise.allSettled([client.destroy(), archive.close()]);
     store.close();
     throw err;
@@ -160,6 +170,7 @@ export async function runBot(config: Config, archive: Archive, options: { client
     stop: () =>
       (stopping ??= (async () => {
         digests.scheduler.stop();
+        feeds.stop();
         await Promise.allSettled([client.destroy(), archive.close()]);
         store.close();
       })()),

@@ -3,6 +3,8 @@ import type { NewsIndex } from '../core/search.js';
 import type { ReindexReport } from '../archive.js';
 import type { Store } from '../store/store.js';
 import type { DigestScheduler, DigestService } from '../digests/service.js';
+import type { FetchOptions } from '../ingest/fetch.js';
+import type { PollSummary } from '../feedPoller.js';
 
 /** Everything the Discord layer needs from the rest of Newsdesk. */
 export interface BotDeps {
@@ -15,6 +17,8 @@ export interface BotDeps {
   store: Store;
   /** Digests: posting, schedules, explanations (absent: /digest explains it is unavailable). */
   digests?: { service: DigestService; scheduler: DigestScheduler };
+  /** Adding articles and following feeds (absent: those commands explain they are unavailable). */
+  ingest?: { corpusDir: string; fetch: FetchOptions; pollMinutes: number; pollNow: (feedId: number) => Promise<PollSummary> };
   answerResults: number;
   rateLimit: { questions: number; windowMs: number };
   now?: () => number;

@@ -18,13 +18,13 @@ describe('npm run deploy:commands', () => {
     const lines: string[] = [];
     await deployCommands(loadConfig({ DISCORD_TOKEN: token, DISCORD_GUILD_ID: discord.guildId, DISCORD_API_URL: discord.apiBase }), (l) => lines.push(l));
     expect(discord.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v10/oauth2/applications/@me', `PUT /api/v10/applications/${discord.appId}/guilds/${discord.guildId}/commands`]);
-    expect(discord.commands.map((c) => c.name)).toEqual(['ask', 'digest', 'admin']);
+    expect(discord.commands.map((c) => c.name)).toEqual(['ask', 'digest', 'article', 'feed', 'admin']);
     // Digests for those who manage messages, admin for those who manage the server.
     expect(discord.commands[1]).toMatchObject({ default_member_permissions: String(1 << 13), dm_permission: false });
-    expect(discord.commands[2]).toMatchObject({ default_member_permissions: '32', dm_permission: false });
+    expect(discord.commands[4]).toMatchObject({ default_member_permissions: '32', dm_permission: false });
     const question = (discord.commands[0]!.options as Array<{ name: string; max_length?: number; autocomplete?: boolean }>)[0]!;
     expect(question).toMatchObject({ name: 'question', max_length: MAX_QUESTION_CHARS, autocomplete: true });
-    expect(lines).toEqual([`Registered /ask, /digest, /admin in guild ${discord.guildId}.`]);
+    expect(lines).toEqual([`Registered /ask, /digest, /article, /feed, /admin in guild ${discord.guildId}.`]);
   });
 
   it('registers globally without a guild', async () => {

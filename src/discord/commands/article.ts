@@ -1,0 +1,69 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  MessageFlags,
+  PermissionFlagsBits,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
+import type { ChatInputCommandInteraction } from 'discord.js';
+import { ARTICLE_EXTENSIONS } from '../../core/article.js';
+import { AddRefused, addArticleFile, addArticleUrl, type AddedArticle } from '../../ingest/add.js';
+import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
+import { UserError } from '../errors.js';
+import { escapeText, truncate } from '../escape.js';
+import { DISCORD_LIMITS as L } from '../limits.js';
+import type { BotDeps } from '../types.js';
+
+export const articleCommand = {
+  name: 'article',
+  description: 'Add articles to the archive',
+  type: ApplicationCommandType.ChatInput,
+  default_member_permissions: String(PermissionFlagsBits.ManageMessages),
+  dm_permission: false,
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'add',
+      description: 'Add an article from a file (txt, md, html, json, jsonl) or a web page',
+      options: [
+        { type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'The article as a file: txt, md, html, json or jsonl' },
+        { type: ApplicationCommandOptionType.String, name: 'url', description: 'A web page with the article', max_length: 2000 },
+      ],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** Runs /article add: fetches, validates and writes the article into corpus/, reindexes, confirms with its title. */
+export async function executeArticle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
+  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
+    throw new UserError('You need the Manage Messages permission to add articles.');
+  }
+  const ingest = deps.ingest;
+  if (!ingest) throw new UserError('Adding articles is not available in this Newsdesk.');
+  const file = interaction.options.getAttachment('file');
+  const url = interaction.options.getString('url');
+  if (!file === !url) throw new UserError('Give either a `file` or a `url` (one of them).');
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  let added: AddedArticle;
+  try {
+    if (file) {
+      if (!ARTICLE_EXTENSIONS.some((ext) => file.name.toLowerCase().endsWith(ext))) throw new UserError(`“${escapeText(truncate(file.name, 80))}” is not a file I can read: send ${ARTICLE_EXTENSIONS.join(', ')}.`);
+      if (file.size > ingest.fetch.maxBytes) throw new UserError(`That file is larger than ${Math.round(ingest.fetch.maxBytes / 1_000_000)} MB.`);
+      const page = await safeFetch(file.url, ingest.fetch);
+      added = await addArticleFile(ingest.corpusDir, { name: file.name, content: page.body });
+    } else {
+      added = await addArticleUrl(ingest.corpusDir, url!, ingest.fetch);
+    }
+  } catch (err) {
+    if (err instanceof AddRefused || err instanceof FetchRefused) throw new UserError(`Nothing was added: ${err.message}`);
+    throw err;
+  }
+  const report = await deps.reindex();
+  const titles = added.articles.map((a) => `“${escapeText(truncate(a.title, 150))}”`);
+  const lines = [
+    added.articles.length === 1 ? `Added ${titles[0]} (\`${added.file}\`).` : `Added ${added.articles.length} articles from \`${added.file}\`: ${titles.slice(0, 5).join(', ')}${added.articles.length > 5 ? ', …' : ''}.`,
+    `The archive now has ${report.articles} articles; questions can find it at once.`,
+  ];
+  if (added.warnings.length > 0) lines.push(`${added.warnings.length} part(s) skipped: ${added.warnings.slice(0, 3).map((w) => escapeText(`${w.line ? `line ${w.line}: ` : ''}${w.reason}`)).join('; ')}`);
+  await interaction.editReply({ content: truncate(lines.join('\n'), L.content), allowedMentions: { parse: [] } });
+}

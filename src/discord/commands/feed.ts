@@ -1,0 +1,80 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  MessageFlags,
+  PermissionFlagsBits,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
+import type { ChatInputCommandInteraction } from 'discord.js';
+import { FetchRefused } from '../../ingest/fetch.js';
+import { probeFeed } from '../../ingest/feeds.js';
+import { UserError } from '../errors.js';
+import { escapeText, truncate } from '../escape.js';
+import { DISCORD_LIMITS as L } from '../limits.js';
+import type { BotDeps } from '../types.js';
+
+export const feedCommand = {
+  name: 'feed',
+  description: 'Follow RSS/Atom feeds: their new items are added to the archive',
+  type: ApplicationCommandType.ChatInput,
+  default_member_permissions: String(PermissionFlagsBits.ManageMessages),
+  dm_permission: false,
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'add',
+      description: 'Follow a feed',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'The feed’s address (RSS or Atom)', required: true, max_length: 2000 }],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'The feeds this server follows' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'remove',
+      description: 'Stop following a feed (its articles stay in the archive)',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'feed', description: 'The feed’s number or address (see /feed list)', required: true, max_length: 2000 }],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** Runs /feed: adding probes the feed first and brings in its current items at once. */
+export async function executeFeed(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
+  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
+    throw new UserError('You need the Manage Messages permission to manage feeds.');
+  }
+  const ingest = deps.ingest;
+  if (!ingest) throw new UserError('Feeds are not available in this Newsdesk.');
+  const reply = (content: string) => interaction.reply({ content: truncate(content, L.content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  const sub = interaction.options.getSubcommand();
+  if (sub === 'add') {
+    const url = interaction.options.getString('url', true).trim();
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    let probe: { title: string | null; entries: number };
+    try {
+      probe = await probeFeed(url, ingest.fetch);
+    } catch (err) {
+      if (err instanceof FetchRefused) throw new UserError(`That feed can’t be followed: ${err.message}`);
+      throw new UserError('That address does not serve an RSS or Atom feed I can read.');
+    }
+    const feed = deps.store.addFeed({ guildId: interaction.guildId, url, title: probe.title, addedBy: interaction.user.id });
+    if (!feed) throw new UserError('This server already follows that feed: see /feed list.');
+    const report = await ingest.pollNow(feed.id);
+    const name = probe.title ? `“${escapeText(truncate(probe.title, 100))}”` : 'the feed';
+    await interaction.editReply({ content: truncate(`Following ${name} (#${feed.id}, ${probe.entries} items): added ${report.added} new article${report.added === 1 ? '' : 's'}${report.errors ? `, ${report.errors} item(s) could not be read` : ''}. New items are checked every ${ingest.pollMinutes} minutes.`, L.content), allowedMentions: { parse: [] } });
+    return;
+  }
+  if (sub === 'list') {
+    const feeds = deps.store.feeds(interaction.guildId);
+    if (feeds.length === 0) return void (await reply('This server follows no feeds. Add one with /feed add.'));
+    await reply(
+      feeds
+        .map((f) => `**#${f.id}** ${f.title ? `${escapeText(truncate(f.title, 80))} — ` : ''}<${f.url}>${f.lastPolledAt ? ` · checked <t:${Math.floor(Date.parse(f.lastPolledAt) / 1000)}:R>` : ''}${f.lastError ? ` · ⚠ ${escapeText(f.lastError)}` : ''}`)
+        .join('\n'),
+    );
+    return;
+  }
+  if (sub === 'remove') {
+    const which = interaction.options.getString('feed', true).trim().replace(/^#/, '');
+    if (!deps.store.removeFeed(interaction.guildId, which)) throw new UserError('This server follows no such feed: see /feed list.');
+    await reply('Feed removed. The articles it brought stay in the archive.');
+  }
+}

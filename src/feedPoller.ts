@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import { pollFeed } from './ingest/feeds.js';
+import type { FetchOptions } from './ingest/fetch.js';
+import type { Store } from './store/store.js';
+
+/** What one poll brought in. */
+export interface PollSummary {
+  added: number;
+  errors: number;
+}
+
+/**
+ * Polls every followed feed on an interval (and one feed on demand), writes new items into the
+ * corpus and reindexes once after a poll that added anything.
+ */
+export class FeedPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<PollSummary> | null = null;
+
+  constructor(
+    private readonly deps: { store: Store; corpusDir: string; fetch: FetchOptions; reindex: () => Promise<unknown>; logger: Logger; minutes: number },
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.pollAll(), this.deps.minutes * 60_000).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Polls every feed (one poll at a time: a slow feed never overlaps the next round). */
+  pollAll(): Promise<PollSummary> {
+    this.polling ??= this.poll(this.deps.store.feeds().map((f) => f.id)).finally(() => (this.polling = null));
+    return this.polling;
+  }
+
+  /** Polls one feed now (after `/feed add`). */
+  pollNow(feedId: number): Promise<PollSummary> {
+    return this.poll([feedId]);
+  }
+
+  private async poll(ids: number[]): Promise<PollSummary> {
+    const { store, corpusDir, fetch, logger } = this.deps;
+    const total: PollSummary = { added: 0, errors: 0 };
+    for (const id of ids) {
+      const feed = store.feeds().find((f) => f.id === id);
+      if (!feed) continue;
+      try {
+        const report = await pollFeed(store, feed, corpusDir, fetch);
+        total.added += report.added.length;
+        total.errors += report.errors.length;
+        if (report.added.length || report.errors.length) logger.info({ feedId: id, added: report.added.length, skipped: report.skipped, errors: report.errors }, 'feed polled');
+      } catch (err) {
+        total.errors++;
+        logger.warn({ err, feedId: id }, 'feed poll failed');
+      }
+    }
+    if (total.added > 0) await this.deps.reindex();
+    return total;
+  }
+}

@@ -1,0 +1,98 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationCommandOptionType, Status } from 'discord.js';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Archive } from '../../src/archive.js';
+import { answerQuestion } from '../../src/core/answer.js';
+import { loadConfig } from '../../src/config.js';
+import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
+import { startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
+
+const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
+const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'i'.repeat(38)}`;
+const MANAGE_MESSAGES = String(1 << 13);
+
+describe('adding articles and feeds from Discord, end to end', () => {
+  let discord: DiscordDouble;
+  let web: Awaited<ReturnType<typeof startWebServer>>;
+  let bot: BotRuntime;
+  let dir: string;
+
+  const md = `---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n`;
+  const rss = () => `<?xml version="1.0"?><rss version="2.0"><channel><title>Valley Wire</title><item><title>Dam inspection ends</title><link>${web.base}/dam</link><guid>valley-1</guid><description>Teaser only.</description></item></channel></rss>`;
+
+  beforeAll(async () => {
+    discord = await startDiscordDouble();
+    web = await startWebServer({});
+    web.server.removeAllListeners('request');
+    web.server.on('request', (req, res) => {
+      const routes: Record<string, ReturnType<typeof send>> = {
+        '/upload/bridge.md': send('text/markdown', md),
+        '/news/harbour': send('text/html', articlePage('Harbour of Tartus reopens to cargo ships', LOREM)),
+        '/feed.xml': send('application/rss+xml', rss()),
+        '/dam': send('text/html', articlePage('Dam inspection ends', ['Engineers finished inspecting the Tabqa dam on the Euphrates on Friday and found the spillway gates in working order, officials said.', ...LOREM.slice(1)])),
+      };
+      (routes[new URL(req.url ?? '/', 'http://x').pathname] ?? send('text/plain', 'not found', 404))(req, res);
+    });
+    dir = mkdtempSync(join(tmpdir(), 'newsdesk-ingest-'));
+    cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
+    const config = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(dir, 'corpus'), INDEX_PATH: join(dir, 'index.json'), DATABASE_PATH: join(dir, 'db.sqlite'), ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'silent' });
+    const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+    bot = await runBot(config, archive, { logger: pino({ level: 'silent' }), clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } });
+  });
+
+  afterAll(async () => {
+    await discord.waitFor(() => bot.client.ws.shards.every((s) => s.status === Status.Ready), 2000, 'ready');
+    await bot.stop();
+    await discord.close();
+    await web.close();
+  });
+
+  const run = (command: string, sub: string, options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }>, permissions = MANAGE_MESSAGES) =>
+    discord.runSlashCommand(command, [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }], discord.newUser(), { permissions });
+  const outcome = (rec: InteractionRecord) =>
+    discord.waitFor(() => {
+      const first = rec.callbacks[0];
+      if (first?.type === 4) return (first.data as { content: string }).content;
+      return discord.original(rec.id)?.content || undefined;
+    }, 8000, 'a response');
+  const answers = (q: string) => answerQuestion(bot.index(), q, { k: 1 });
+
+  it('adds an uploaded file, confirms it by title, and answers from it at once', async () => {
+    const file = discord.attach('bridge.md', `${web.base}/upload/bridge.md`, md.length, 'text/markdown');
+    const text = await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
+    expect(text).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)\.\nThe archive now has 6 articles/);
+    expect(answers('When did the Raqqa bridge reopen?').results[0]?.title).toBe('Bridge at Raqqa reopens');
+  });
+
+  it('adds a web page by its link, keeping the link', async () => {
+    const text = await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }]));
+    expect(text).toMatch(/^Added “Harbour of Tartus reopens to cargo ships”/);
+    const hit = answers('How much did the Tartus harbour repairs cost?').results[0];
+    expect(hit).toMatchObject({ title: 'Harbour of Tartus reopens to cargo ships', url: `${web.base}/news/harbour` });
+  });
+
+  it('explains a refused link and adds nothing', async () => {
+    const before = bot.index().articles.length;
+    expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: 'file:///etc/passwd' }]))).toBe('Nothing was added: only http and https links are accepted');
+    expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/missing` }]))).toBe('Nothing was added: the site answered 404');
+    expect(bot.index().articles.length).toBe(before);
+  });
+
+  it('follows a feed, bringing in its items, and lists it', async () => {
+    const text = await outcome(run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]));
+    expect(text).toMatch(/^Following “Valley Wire” \(#\d+, 1 items\): added 1 new article\./);
+    expect(answers('Which dam did engineers inspect?').results[0]?.title).toBe('Dam inspection ends');
+    expect(await outcome(run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]))).toBe('This server already follows that feed: see /feed list.');
+    expect(await outcome(run('feed', 'list', []))).toMatch(new RegExp(`^\\*\\*#\\d+\\*\\* Valley Wire — <${web.base}/feed.xml> · checked <t:\\d+:R>$`));
+  });
+
+  it('refuses members without Manage Messages', async () => {
+    expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }], '0'))).toBe('You need the Manage Messages permission to add articles.');
+    expect(await outcome(run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'))).toBe('You need the Manage Messages permission to manage feeds.');
+    expect(bot.store.feeds(discord.guildId)).toHaveLength(1);
+  });
+});
