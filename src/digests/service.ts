@@ -151,6 +151,12 @@ export class DigestService {
         }
         const index = this.deps.index();
         const items = run.articleIds.flatMap((id) => itemOf(index, id) ?? []);
+        if (items.length === 0) {
+          // Its articles left the archive meanwhile: nothing to post, and nothing to record as posted.
+          store.failRun(run.id, 'its articles are no longer in the archive');
+          result.failed++;
+          continue;
+        }
         await this.send(run, items);
         result.reposted++;
       } catch (err) {

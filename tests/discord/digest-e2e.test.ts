@@ -171,6 +171,8 @@ describe('digests, end to end through the Discord double', () => {
     await discordPoster(b.client).post(channel, { runId: posted.id, marker: markerOf(posted.id), topic: null, items: [{ articleId: 'x', title: 'Already out', summary: 'This digest reached the channel before the crash.' }] });
     // Crash before posting: nothing in the channel, the run pending.
     const lost = b.store.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: [...b.store.ledger(channel).keys()].slice(0, 1), skippedIds: [], options: {} });
+    // Pending, but its only article has left the archive since: nothing to post.
+    const gone = b.store.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: ['no-longer-here'], skippedIds: [], options: {} });
     const before = digests(channel).length;
     await stop();
     await start();
@@ -179,5 +181,7 @@ describe('digests, end to end through the Discord double', () => {
     expect(digests(channel).filter((m) => m.content.includes(`Digest #${lost.id}**`))).toHaveLength(1);
     expect(bot!.store.pendingRuns()).toEqual([]);
     expect(bot!.store.run(posted.id)!.state).toBe('posted');
+    expect(bot!.store.run(gone.id)).toMatchObject({ state: 'failed', error: 'its articles are no longer in the archive' });
+    expect(bot!.store.ledger(channel).has('no-longer-here')).toBe(false);
   });
 });
