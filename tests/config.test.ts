@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('gives the fetching and feed settings safe defaults, and bounds them', () => {
+    expect(loadConfig({})).toMatchObject({ ALLOW_PRIVATE_URLS: false, FETCH_MAX_BYTES: 2_000_000, FETCH_TIMEOUT_SECONDS: 10, FEED_POLL_MINUTES: 30 });
+    expect(loadConfig({ ALLOW_PRIVATE_URLS: 'on', FETCH_MAX_BYTES: '500000', FETCH_TIMEOUT_SECONDS: '30', FEED_POLL_MINUTES: '5' })).toMatchObject({ ALLOW_PRIVATE_URLS: true, FETCH_MAX_BYTES: 500_000, FETCH_TIMEOUT_SECONDS: 30, FEED_POLL_MINUTES: 5 });
+    try {
+      loadConfig({ ALLOW_PRIVATE_URLS: 'sometimes', FETCH_TIMEOUT_SECONDS: 'ten', FEED_POLL_MINUTES: '4' });
+      expect.unreachable();
+    } catch (err) {
+      const e = err as ConfigError;
+      expect(e.problems.map((p) => p.split(':')[0])).toEqual(['FETCH_TIMEOUT_SECONDS', 'ALLOW_PRIVATE_URLS', 'FEED_POLL_MINUTES']);
+      expect(e.problems[1]).toBe('ALLOW_PRIVATE_URLS: must be true or false');
+    }
+  });
+
   it('parses numbers and flags', () => {
     expect(loadConfig({ ANSWER_RESULTS: '5', STORE_QUESTION_TEXT: 'yes' })).toMatchObject({ ANSWER_RESULTS: 5, STORE_QUESTION_TEXT: true });
   });

@@ -1,17 +1,24 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+/**
+ * RSS and Atom feeds: read with @extractus/feed-extractor from text fetched by `safeFetch` (never
+ * the library's own fetch), each new entry written as a Markdown article under
+ * corpus/feeds/<feed id>/ and recorded in the store by its guid and its url, so it is never
+ * brought in twice.
+ */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { extractFromXml, type FeedData, type FeedEntry } from '@extractus/feed-extractor';
+import { parseArticleFile } from '../core/article.js';
+import { clean, isoDate } from '../core/parsers/common.js';
 import { parseHtml } from '../core/parsers/html.js';
-import { isoDate } from '../core/parsers/common.js';
 import type { Article } from '../core/types.js';
 import type { Feed, Store } from '../store/store.js';
-import { articleToMarkdown } from './add.js';
+import { articleToMarkdown, extractArticle, writeNewFile } from './add.js';
 import { FetchRefused, safeFetch, type FetchOptions } from './fetch.js';
 
 /** Where a feed's articles go, inside the corpus: corpus/feeds/<feed id>/. */
 export const FEEDS_DIR = 'feeds';
-/** An entry carrying at least this much text (after its HTML) is the article itself; less is a teaser. */
-const FULL_TEXT_CHARS = 600;
+/** An entry carrying more text than this (once its HTML is stripped) is the article itself; less is a teaser. */
+export const FULL_TEXT_CHARS = 600;
 
 export interface PollReport {
   feedId: number;
@@ -22,53 +29,103 @@ export interface PollReport {
   errors: string[];
 }
 
-/** A feed as the library reads it; entries keep their full content (RSS content:encoded, Atom content). */
-function readFeed(xml: string): FeedData {
-  let feed: FeedData;
-  try {
-    feed = extractFromXml(xml, {
-      descriptionMaxLen: 0,
-      getExtraEntryFields: (raw) => {
-        const content = raw['content:encoded'] ?? raw.content;
-        const text = typeof content === 'string' ? content : typeof content === 'object' && content && '#text' in content ? String((content as Record<string, unknown>)['#text']) : undefined;
-        return text ? { content: text } : {};
-      },
-    });
-  } catch {
-    throw new FetchRefused('that address does not serve an RSS or Atom feed');
-  }
-  if (!feed || !Array.isArray(feed.entries)) throw new FetchRefused('that address does not serve an RSS or Atom feed');
-  return feed;
+/** What we read from an entry ourselves, beside the library's normalised fields. */
+interface EntryExtras {
+  /** The entry's own guid (RSS) or id (Atom), when it has one: the library makes one up otherwise. */
+  guid?: string;
+  /** The longest HTML body the entry carries: content:encoded, Atom content, description or summary. */
+  html?: string;
+  /** Atom: the rel="alternate" link (the library takes the first link, which may be "self" or an enclosure). */
+  alternate?: string;
+  /** The publication date as written (Atom `published` rather than `updated`). */
+  date?: string;
+}
+type Entry = FeedEntry & EntryExtras;
+
+const NOT_A_FEED = 'that address does not serve an RSS or Atom feed';
+
+/** The text of an XML node as fast-xml-parser gives it: a string, or an object with `#text`. */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() || undefined;
+  if (typeof value === 'number') return String(value);
+  if (value && typeof value === 'object' && '#text' in value) return textOf((value as Record<string, unknown>)['#text']);
+  return undefined;
 }
 
-/** Checks a link before `/feed add`: it must serve a feed Newsdesk can read. */
+function extrasOf(raw: Record<string, unknown>): EntryExtras {
+  const extras: EntryExtras = {};
+  const guid = textOf(raw.guid) ?? textOf(raw.id);
+  if (guid) extras.guid = guid;
+  const bodies = [raw['content:encoded'], raw.content, raw.description, raw.summary].map(textOf).filter((h): h is string => h !== undefined);
+  const html = bodies.sort((a, b) => plainLength(b) - plainLength(a))[0];
+  if (html) extras.html = html;
+  const links = (Array.isArray(raw.link) ? raw.link : [raw.link]).filter((l): l is Record<string, unknown> => !!l && typeof l === 'object' && '@_href' in l);
+  const alternate = links.find((l) => (l['@_rel'] ?? 'alternate') === 'alternate');
+  if (alternate && typeof alternate['@_href'] === 'string') extras.alternate = alternate['@_href'];
+  const date = textOf(raw.pubDate) ?? textOf(raw.published) ?? textOf(raw['dc:date']) ?? textOf(raw.updated);
+  if (date) extras.date = date;
+  return extras;
+}
+
+/** A feed as the library reads it, with our extras on every entry. */
+function readFeed(xml: string, baseUrl: string): FeedData & { entries: Entry[] } {
+  let feed: FeedData | null;
+  try {
+    feed = extractFromXml(xml, {
+      baseUrl,
+      descriptionMaxLen: 0,
+      // Tag values stay strings: a numeric guid must not lose digits.
+      xmlParserOptions: { parseTagValue: false },
+      getExtraEntryFields: (raw) => extrasOf(raw as Record<string, unknown>) as Record<string, unknown>,
+    });
+  } catch {
+    throw new FetchRefused(NOT_A_FEED);
+  }
+  if (!feed || !Array.isArray(feed.entries)) throw new FetchRefused(NOT_A_FEED);
+  const entries = (feed.entries as Entry[]).map((e) => {
+    if (e.alternate === undefined) return e;
+    // The library makes its own link absolute, not the alternate link we read.
+    const alternate = URL.canParse(e.alternate, baseUrl) ? new URL(e.alternate, baseUrl).href : undefined;
+    const { alternate: _raw, ...rest } = e;
+    return alternate ? { ...rest, alternate } : rest;
+  });
+  return { ...feed, entries };
+}
+
+const titleOf = (feed: FeedData) => (typeof feed.title === 'string' && feed.title.trim() ? feed.title.trim() : null);
+
+/** Checks a link before `/feed add`: it must serve an RSS or Atom feed; gives its title and number of entries. */
 export async function probeFeed(url: string, fetchOptions: FetchOptions): Promise<{ title: string | null; entries: number }> {
   const page = await safeFetch(url, fetchOptions);
-  const feed = readFeed(page.body);
-  return { title: typeof feed.title === 'string' && feed.title.trim() ? feed.title.trim() : null, entries: feed.entries?.length ?? 0 };
+  const feed = readFeed(page.body, page.url);
+  return { title: titleOf(feed), entries: feed.entries.length };
 }
 
 /**
  * Polls one feed: each entry not brought in before (by guid or by url) becomes an article under
  * corpus/feeds/<id>/ — from the entry's own content when it carries the full text, else from its
- * page, fetched and extracted. One bad entry never stops the others.
+ * page, fetched and extracted. One bad entry never stops the others. Throws `FetchRefused` (after
+ * recording the error on the feed) only when the feed itself can't be read.
  */
 export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetchOptions: FetchOptions): Promise<PollReport> {
   const report: PollReport = { feedId: feed.id, added: [], skipped: 0, errors: [] };
-  let data: FeedData;
+  let data: ReturnType<typeof readFeed>;
   try {
-    data = readFeed((await safeFetch(feed.url, fetchOptions)).body);
+    const page = await safeFetch(feed.url, fetchOptions);
+    data = readFeed(page.body, page.url);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    store.markFeedPolled(feed.id, message);
-    throw err instanceof FetchRefused ? err : new FetchRefused(message);
+    const refused = err instanceof FetchRefused ? err : new FetchRefused('the feed could not be read');
+    store.markFeedPolled(feed.id, refused.message);
+    throw refused;
   }
   const dir = join(corpusDir, FEEDS_DIR, String(feed.id));
-  const source = typeof data.title === 'string' ? data.title.trim() : undefined;
-  for (const entry of data.entries ?? []) {
-    const keys = keysOf(entry);
+  const source = titleOf(data) ?? undefined;
+  for (const entry of data.entries) {
+    const label = clean(entry.title || entry.link || 'an entry').slice(0, 80);
+    const link = linkOf(entry);
+    const keys = [...new Set([entry.guid, link].filter((k): k is string => k !== undefined && k !== ''))];
     if (keys.length === 0) {
-      report.errors.push(`${entry.title ?? 'an entry'}: no id and no link`);
+      report.errors.push(`${label}: no guid and no link`);
       continue;
     }
     if (store.feedItemKnown(keys)) {
@@ -76,58 +133,78 @@ export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetc
       continue;
     }
     try {
-      const article = await articleOf(entry, fetchOptions, source);
-      const name = `${fileStem(keys[0]!)}.md`;
-      await mkdir(dir, { recursive: true });
-      const temp = join(dir, `.${name}.tmp`);
-      await writeFile(temp, articleToMarkdown(article));
-      await rename(temp, join(dir, name));
+      const article = await articleOf(entry, link, fetchOptions, source);
+      const markdown = articleToMarkdown(article);
+      const stem = fileStem(article.title, keys[0]!);
+      const name = await writeNewFile(dir, markdown, (n) => (n === 1 ? `${stem}.md` : `${stem}-${n}.md`));
       const file = `${FEEDS_DIR}/${feed.id}/${name}`;
-      store.recordFeedItem(feed.id, keys, article.id, file);
+      const written = parseArticleFile(file, markdown).articles[0];
+      store.recordFeedItem(feed.id, keys, written?.id ?? null, file);
       report.added.push({ title: article.title, file });
     } catch (err) {
-      report.errors.push(`${(entry.title ?? entry.link ?? 'an entry').slice(0, 80)}: ${err instanceof Error ? err.message : String(err)}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      report.errors.push(`${label}: ${err instanceof FetchRefused || err instanceof EntryError ? err.message : `could not be added${typeof code === 'string' ? ` (${code})` : ''}`}`);
     }
   }
-  store.markFeedPolled(feed.id, report.errors.length && report.added.length === 0 ? report.errors[0]! : null);
+  store.markFeedPolled(feed.id, report.errors.length > 0 && report.added.length === 0 ? report.errors[0]! : null);
   return report;
 }
 
-/** The keys an entry is known by: its guid and its link. */
-function keysOf(entry: FeedEntry): string[] {
-  return [...new Set([entry.id, entry.link].filter((k): k is string => typeof k === 'string' && k.trim() !== '').map((k) => k.trim()))];
+/** A problem with one entry; the message is safe to show. */
+class EntryError extends Error {}
+
+/** The entry's link: Atom's alternate link when there is one, else the library's. */
+function linkOf(entry: Entry): string | undefined {
+  return [entry.alternate, entry.link].find((l): l is string => typeof l === 'string' && /^https?:\/\//i.test(l));
 }
 
-/** A short file name that is the same for the same entry: a hash of its first key. */
-function fileStem(key: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return `item-${h.toString(16).padStart(8, '0')}`;
+/** A readable, stable file name: the title's first words and a hash of the entry's first key. */
+function fileStem(title: string, key: string): string {
+  const words = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/, '');
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
+  return words ? `${words}-${hash}` : `item-${hash}`;
 }
 
-async function articleOf(entry: FeedEntry, fetchOptions: FetchOptions, source: string | undefined): Promise<Article> {
-  const title = (entry.title ?? '').trim();
-  const content = typeof entry.content === 'string' ? entry.content : '';
+async function articleOf(entry: Entry, link: string | undefined, fetchOptions: FetchOptions, source: string | undefined): Promise<Article> {
+  const title = clean(entry.title ?? '');
+  const html = entry.html ?? '';
   let article: Article | undefined;
-  if (plainLength(content) >= FULL_TEXT_CHARS) {
-    article = parseHtml('entry.html', `<!doctype html><html><head><title>${escapeHtml(title)}</title></head><body><article><h1>${escapeHtml(title)}</h1>${content}</article></body></html>`).articles[0];
+  if (plainLength(html) > FULL_TEXT_CHARS) {
+    const page = `<!doctype html><html><head><title>${escapeHtml(title)}</title></head><body><article><h1>${escapeHtml(title)}</h1>${html}</article></body></html>`;
+    article = parseHtml('entry.html', page).articles[0];
   }
   if (!article) {
-    if (!entry.link) throw new Error('a teaser without a link to the article');
-    const page = await safeFetch(entry.link, fetchOptions);
-    article = parseHtml('page.html', page.body).articles[0];
-    if (!article) throw new Error('no article found on its page');
+    if (!link) throw new EntryError('a teaser without a link to the article');
+    const page = await safeFetch(link, fetchOptions);
+    try {
+      article = extractArticle(page.body, page.url);
+    } catch {
+      throw new EntryError('no article found on its page');
+    }
   }
   if (title) article.title = title;
-  if (entry.link) article.url = entry.link;
-  const published = isoDate(entry.published);
+  if (link) article.url = link;
+  const published = isoDate(entry.date) ?? isoDate(entry.published);
   if (published) article.published = published;
   if (!article.source && source) article.source = source;
   return article;
 }
 
+/** Characters of text in an HTML fragment. */
 function plainLength(html: string): number {
-  return html.replace(/<[^>]*>/g, ' ').replace(/&\w+;|&#\d+;/g, ' ').replace(/\s+/g, ' ').trim().length;
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#?\w+;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim().length;
 }
 
 function escapeHtml(text: string): string {

@@ -1,18 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FetchRefused, isPrivateAddress, safeFetch, type FetchOptions } from '../../src/ingest/fetch.js';
+import { FetchRefused, isPrivateAddress, safeFetch, USER_AGENT, type FetchOptions } from '../../src/ingest/fetch.js';
 import { send, startWebServer } from './server.js';
 
 const open: FetchOptions = { allowPrivate: true, maxBytes: 50_000, timeoutMs: 2000 };
 const strict: FetchOptions = { allowPrivate: false, maxBytes: 50_000, timeoutMs: 2000 };
+const PRIVATE = 'that address is on a private network';
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 describe('safeFetch', () => {
   let web: Awaited<ReturnType<typeof startWebServer>>;
+  let port: string;
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
   beforeAll(async () => {
     web = await startWebServer({
       '/page': send('text/html; charset=utf-8', '<p>Grüße aus dem Hafen</p>'),
+      '/headers': (req, res) => {
+        seen.push(req.headers);
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      },
       '/latin1': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' }).end(Buffer.from([0x63, 0x61, 0x66, 0xe9])),
+      '/latin1-meta': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(Buffer.concat([Buffer.from('<html><head><meta charset="windows-1252"></head><body>caf'), Buffer.from([0xe9]), Buffer.from('</body></html>')])),
       '/moved': (_req, res) => res.writeHead(302, { location: '/page' }).end(),
       '/loop': (_req, res) => res.writeHead(302, { location: '/loop' }).end(),
+      '/to-file': (_req, res) => res.writeHead(301, { location: 'file:///etc/passwd' }).end(),
+      '/to-metadata': (_req, res) => res.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+      '/to-localhost': (_req, res) => res.writeHead(302, { location: `http://localhost:${port}/secret` }).end(),
+      '/to-intranet': (_req, res) => res.writeHead(307, { location: `http://wiki.intranet.test:${port}/secret` }).end(),
+      '/secret': send('text/plain', 'internal'),
       '/big': send('text/html', 'x'.repeat(60_000)),
       '/big-chunked': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -20,57 +36,124 @@ describe('safeFetch', () => {
         res.end();
       },
       '/slow': (_req, res) => void setTimeout(() => res.writeHead(200).end('late'), 5000),
+      '/slow-body': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.write('<p>first part');
+        setTimeout(() => res.end('</p>'), 5000);
+      },
+      '/gone': send('text/plain', 'gone', 410),
     });
+    port = new URL(web.base).port;
   });
   afterAll(() => web.close());
 
-  it('fetches a page, follows redirects and decodes the charset it names', async () => {
+  it('fetches a page, follows redirects and says who it is', async () => {
     const page = await safeFetch(`${web.base}/moved`, open);
-    expect(page).toMatchObject({ url: `${web.base}/page`, status: 200, body: '<p>Grüße aus dem Hafen</p>' });
+    expect(page).toEqual({ url: `${web.base}/page`, status: 200, contentType: 'text/html; charset=utf-8', body: '<p>Grüße aus dem Hafen</p>' });
+    await safeFetch(`${web.base}/headers`, open);
+    expect(seen.at(-1)!['user-agent']).toBe(`Newsdesk/${VERSION}`);
+    expect(USER_AGENT).toBe(`Newsdesk/${VERSION}`);
+  });
+
+  it('decodes the charset the response names, or the page declares', async () => {
     expect((await safeFetch(`${web.base}/latin1`, open)).body).toBe('café');
+    expect((await safeFetch(`${web.base}/latin1-meta`, open)).body).toContain('<body>café</body>');
   });
 
   it('refuses other schemes and links with credentials', async () => {
     await expect(safeFetch('file:///etc/passwd', open)).rejects.toThrow('only http and https links are accepted');
     await expect(safeFetch('ftp://example.org/x', open)).rejects.toThrow('only http and https links are accepted');
+    await expect(safeFetch('javascript:alert(1)', open)).rejects.toThrow('only http and https links are accepted');
     await expect(safeFetch('https://user:pw@example.org/', open)).rejects.toThrow('links with a user name or password are not accepted');
     await expect(safeFetch('not a link', open)).rejects.toThrow('that is not a link');
   });
 
-  it('refuses loopback, private and metadata addresses unless allowed, whatever the name resolves to', async () => {
-    for (const url of [`${web.base}/page`, 'http://10.1.2.3/', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://192.168.0.10/']) {
-      await expect(safeFetch(url, strict), url).rejects.toThrow('that address is on a private network');
-    }
-    // A public-looking name that resolves to a private address (DNS rebinding) is refused too.
-    const lookup = async () => [{ address: '127.0.0.1', family: 4 }];
-    await expect(safeFetch(`http://news.example.org:${new URL(web.base).port}/page`, { ...strict, lookup })).rejects.toThrow('that address is on a private network');
-    await expect(safeFetch('http://localhost/', strict)).rejects.toThrow('that address is on a private network');
+  it('refuses loopback, private, link-local and metadata addresses unless allowed', async () => {
+    const urls = [
+      `${web.base}/page`,
+      'http://127.0.0.1/',
+      'http://10.1.2.3/',
+      'http://172.16.5.4/',
+      'http://192.168.0.10/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.64.0.1/',
+      'http://0.0.0.0/',
+      'http://224.0.0.1/',
+      'http://0x7f.1/', // 127.0.0.1 written in hex
+      'http://2130706433/', // 127.0.0.1 as one number
+      'http://[::1]/',
+      'http://[::]/',
+      'http://[fd12::1]/',
+      'http://[fe80::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:a9fe:a9fe]/', // 169.254.169.254, IPv4-mapped
+    ];
+    for (const url of urls) await expect(safeFetch(url, strict), url).rejects.toThrow(new FetchRefused(PRIVATE));
+    // localhost goes through the real resolver.
+    await expect(safeFetch(`http://localhost:${port}/page`, strict)).rejects.toThrow(PRIVATE);
+    expect(web.hits).not.toContain('/secret');
   });
 
-  it('checks every redirect hop, not only the first link', async () => {
-    const redirecting = await startWebServer({
-      '/to-file': (_req, res) => res.writeHead(301, { location: 'file:///etc/passwd' }).end(),
-      '/to-metadata': (_req, res) => res.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
-    });
-    try {
-      await expect(safeFetch(`${redirecting.base}/to-file`, open)).rejects.toThrow('only http and https links are accepted');
-      // Loopback is allowed here (a test server), yet the hop to the metadata address is a new request, checked the same way.
-      await expect(safeFetch(`${redirecting.base}/to-metadata`, { ...open, timeoutMs: 300 })).rejects.toThrow(FetchRefused);
-    } finally {
-      await redirecting.close();
-    }
+  it('checks every address a name resolves to (faked DNS), not only the first', async () => {
+    const asked: string[] = [];
+    const lookup = async (host: string) => {
+      asked.push(host);
+      if (host === 'mixed.example.org') return [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.8', family: 4 }];
+      if (host === 'rebind.example.org') return [{ address: '127.0.0.1', family: 4 }];
+      if (host === 'v6.example.org') return [{ address: 'fd00::5', family: 6 }];
+      return [];
+    };
+    await expect(safeFetch(`http://mixed.example.org:${port}/page`, { ...strict, lookup })).rejects.toThrow(PRIVATE);
+    await expect(safeFetch(`http://rebind.example.org:${port}/page`, { ...strict, lookup })).rejects.toThrow(PRIVATE);
+    await expect(safeFetch(`http://v6.example.org:${port}/page`, { ...strict, lookup })).rejects.toThrow(PRIVATE);
+    await expect(safeFetch(`http://nowhere.example.org:${port}/page`, { ...strict, lookup })).rejects.toThrow('that site’s name does not resolve');
+    expect(asked).toEqual(['mixed.example.org', 'rebind.example.org', 'v6.example.org', 'nowhere.example.org']);
+    // The same faked name is fetched when private addresses are allowed: the refusal was the check, not the fake.
+    expect((await safeFetch(`http://rebind.example.org:${port}/page`, { ...open, lookup })).body).toBe('<p>Grüße aus dem Hafen</p>');
   });
 
-  it('refuses oversize bodies, with or without Content-Length, slow sites, errors and redirect loops', async () => {
-    await expect(safeFetch(`${web.base}/big`, open)).rejects.toThrow('the page is larger than 50 kB');
-    await expect(safeFetch(`${web.base}/big-chunked`, open)).rejects.toThrow('the page is larger than 50 kB');
-    await expect(safeFetch(`${web.base}/slow`, { ...open, timeoutMs: 1000 })).rejects.toThrow('the site took longer than 1 s');
-    await expect(safeFetch(`${web.base}/missing`, open)).rejects.toThrow('the site answered 404');
-    await expect(safeFetch(`${web.base}/loop`, open)).rejects.toThrow('the link redirects more than 5 times');
+  it('checks every redirect hop: an allowed host cannot redirect to a private one', async () => {
+    const trusted: FetchOptions = { ...strict, allowHosts: ['127.0.0.1'] };
+    // The trusted host itself is fetched…
+    expect((await safeFetch(`${web.base}/moved`, trusted)).body).toBe('<p>Grüße aus dem Hafen</p>');
+    // …but none of its redirects to another private host are followed.
+    await expect(safeFetch(`${web.base}/to-metadata`, trusted)).rejects.toThrow(new FetchRefused(PRIVATE));
+    await expect(safeFetch(`${web.base}/to-localhost`, trusted)).rejects.toThrow(new FetchRefused(PRIVATE));
+    const lookup = async () => [{ address: '10.20.30.40', family: 4 }];
+    await expect(safeFetch(`${web.base}/to-intranet`, { ...trusted, lookup })).rejects.toThrow(new FetchRefused(PRIVATE));
+    await expect(safeFetch(`${web.base}/to-file`, open)).rejects.toThrow('only http and https links are accepted');
+    expect(web.hits).not.toContain('/secret');
+  });
+
+  it('refuses oversize bodies, with or without Content-Length', async () => {
+    await expect(safeFetch(`${web.base}/big`, open)).rejects.toThrow(new FetchRefused('the page is larger than 50 kB'));
+    await expect(safeFetch(`${web.base}/big-chunked`, open)).rejects.toThrow(new FetchRefused('the page is larger than 50 kB'));
+    await expect(safeFetch(`${web.base}/big`, { ...open, maxBytes: 2_000_000 })).resolves.toMatchObject({ status: 200 });
+    await expect(safeFetch(`${web.base}/big`, { ...open, maxBytes: 20_000 })).rejects.toThrow('the page is larger than 20 kB');
+  });
+
+  it('gives up on slow sites, whether the headers or the body are slow', async () => {
+    const started = Date.now();
+    await expect(safeFetch(`${web.base}/slow`, { ...open, timeoutMs: 1000 })).rejects.toThrow(new FetchRefused('the site took longer than 1 s'));
+    await expect(safeFetch(`${web.base}/slow-body`, { ...open, timeoutMs: 400 })).rejects.toThrow(new FetchRefused('the site took longer than 0.4 s'));
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('names error statuses, redirect loops and unreachable sites, without internals', async () => {
+    await expect(safeFetch(`${web.base}/missing`, open)).rejects.toThrow(new FetchRefused('the site answered 404'));
+    await expect(safeFetch(`${web.base}/gone`, open)).rejects.toThrow(new FetchRefused('the site answered 410'));
+    await expect(safeFetch(`${web.base}/loop`, open)).rejects.toThrow(new FetchRefused('the link redirects more than 5 times'));
+    // A port nobody listens on: the port is taken and released to be sure it is free.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closed = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await expect(safeFetch(`http://127.0.0.1:${closed}/`, open)).rejects.toThrow(new FetchRefused('the site could not be reached (ECONNREFUSED)'));
   });
 
   it('classifies addresses', () => {
-    expect(['127.0.0.1', '10.0.0.1', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1'].filter((a) => !isPrivateAddress(a))).toEqual([]);
-    expect(['93.184.216.34', '8.8.8.8', '2606:4700::1111', '172.32.0.1'].filter(isPrivateAddress)).toEqual([]);
+    const blocked = ['127.0.0.1', '127.255.0.9', '10.0.0.1', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '100.127.255.254', '0.0.0.0', '224.0.0.251', '::', '::1', 'fd00::1', 'fc00::1', 'fe80::1', 'ff02::1', '::ffff:10.0.0.1', '::ffff:7f00:1', '[::1]', 'not-an-address'];
+    expect(blocked.filter((a) => !isPrivateAddress(a))).toEqual([]);
+    expect(['93.184.216.34', '8.8.8.8', '100.128.0.1', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'].filter(isPrivateAddress)).toEqual([]);
   });
 });
