@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { answerQuestion } from './core/answer.js';
@@ -7,7 +8,7 @@ import type { NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
 import { loadConfig } from './config.js';
 import { ANSI, PLAIN, answerJson, renderAnswerText, renderDigestItemText } from './render/text.js';
-import { DigestInputError, parseSince, selectDigest } from './core/digest.js';
+import { DIGEST_MAX_COUNT, DigestInputError, parseSince, selectDigest } from './core/digest.js';
 
 const USAGE = `Usage:
   npm run ask -- "question" [--json] [-k N] [--corpus DIR|FILE]
@@ -96,7 +97,7 @@ const DIGEST_USAGE = `Usage:
 Options:
   --since PERIOD   only articles from this period: 90m, 24h, 7d, 2w or a date (2026-01-31)
   --topic T        only articles about T (names, places, subjects; other spellings count)
-  --count N        at most N articles (1-25, default 5)
+  --count N        at most N articles (1-${DIGEST_MAX_COUNT}, default 5)
   --json           print JSON: {"items":[{"articleId","title","url","published","summary"}]}
   --corpus PATH    another corpus directory or file (default: the bundled corpus/)`;
 
@@ -117,7 +118,8 @@ async function digest(argv: string[]): Promise<number> {
       },
     }));
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n\n${DIGEST_USAGE}\n`);
+    // One line: the reason, as node:util words it; --help has the rest.
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
   if (values.help) {
@@ -125,8 +127,8 @@ async function digest(argv: string[]): Promise<number> {
     return 0;
   }
   const count = values.count === undefined ? 5 : Number(values.count);
-  if (!Number.isInteger(count) || count < 1 || count > 25) {
-    process.stderr.write('error: --count must be a whole number from 1 to 25\n');
+  if (!Number.isInteger(count) || count < 1 || count > DIGEST_MAX_COUNT) {
+    process.stderr.write(`error: --count must be a whole number from 1 to ${DIGEST_MAX_COUNT}\n`);
     return 2;
   }
   let since: Date | undefined;
@@ -139,6 +141,10 @@ async function digest(argv: string[]): Promise<number> {
   }
   if (values.topic !== undefined && !values.topic.trim()) {
     process.stderr.write('error: --topic needs a few words\n');
+    return 2;
+  }
+  if (values.corpus !== undefined && !existsSync(values.corpus)) {
+    process.stderr.write(`error: --corpus: no such file or directory: ${values.corpus}\n`);
     return 2;
   }
   const engine = await engineFor(values.corpus, !values['no-cache']);

@@ -1,6 +1,6 @@
 import { evidenceOf } from './answer.js';
 import { isoDate } from './parsers/common.js';
-import type { NewsIndex } from './search.js';
+import type { NewsIndex, ParsedQuery } from './search.js';
 import { splitSentences } from './sentences.js';
 import { terms } from './text.js';
 
@@ -66,24 +66,29 @@ export interface DigestSelection {
 
 /** Share of a topic's weight an article must hold to count as about it. */
 const TOPIC_COVERAGE = 0.5;
+/** Most articles one digest holds; the Discord option and the CLI share it. */
+export const DIGEST_MAX_COUNT = 25;
 
 /**
  * Chooses a digest: articles not yet posted, new enough, about the topic when one is given,
  * newest first (undated ones by when they were first seen, then in corpus order), at most `count`.
+ * An undated article never seen before counts as seen now, so `since` keeps it.
+ * With a topic the order stays newest first: the topic decides what is in, the date what leads,
+ * so 'over-count' always means "newer articles filled the digest".
  */
 export function selectDigest(index: NewsIndex, request: DigestRequest): DigestSelection {
   const verdicts = new Map<string, DigestVerdict>();
   const onTopic = request.topic === undefined ? undefined : topicArticles(index, request.topic);
   const eligible: Array<{ a: number; at: number }> = [];
   index.articles.forEach((article, a) => {
-    const at = dateOf(article.published ?? request.firstSeen?.get(article.id));
+    const at = dateOf(article.published) ?? dateOf(request.firstSeen?.get(article.id));
     if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
     else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
     else if (request.since && at !== undefined && at < request.since.getTime()) verdicts.set(article.id, 'too-old');
     else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
   });
   eligible.sort((x, y) => y.at - x.at || x.a - y.a);
-  const count = Math.max(0, Math.floor(request.count));
+  const count = Math.min(DIGEST_MAX_COUNT, Math.max(0, Math.floor(request.count)));
   const items: DigestItem[] = [];
   for (const { a } of eligible) {
     const article = index.articles[a]!;
@@ -103,15 +108,34 @@ function dateOf(iso: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** Articles about a topic: the index's own ranking, kept where the topic's words are well covered. */
+/**
+ * Articles about a topic: the index's own candidates (aliases, stems, spelling), kept where the
+ * topic's words are well covered by the article as a whole (title, standfirst, every passage),
+ * weighed as answers weigh their evidence.
+ */
 function topicArticles(index: NewsIndex, topic: string): Set<number> {
   const query = index.parseQuery(topic);
   const out = new Set<number>();
   if (query.terms.length === 0) return out;
+  const asked = new Set(query.terms.map((t) => t.term));
   for (const hit of index.rank(query, { k: index.articles.length })) {
-    if (evidenceOf(index, query, hit).coverage >= TOPIC_COVERAGE) out.add(hit.article);
+    const [from, to] = index.passageRange(hit.article);
+    const held = new Set<string>();
+    for (let p = from; p < to; p++) for (const t of index.passageTerms(p)) if (asked.has(t)) held.add(t);
+    for (const t of index.titleTerms(hit.article)) if (asked.has(t)) held.add(t);
+    if (evidenceOf(index, heldQuery(query, held), { ...hit, matched: [...held] }).coverage >= TOPIC_COVERAGE) out.add(hit.article);
   }
   return out;
+}
+
+/**
+ * The query as this article answers it: of each word asked, only the forms the article holds
+ * (or all of them when it holds none). evidenceOf weighs a word by its rarest form, so an article
+ * that says "escape" would otherwise fall short for a topic whose synonym "exodus" is rarer.
+ */
+function heldQuery(query: ParsedQuery, held: ReadonlySet<string>): ParsedQuery {
+  const groupHeld = new Set(query.terms.filter((t) => held.has(t.term)).map((t) => t.from ?? t.term));
+  return { ...query, terms: query.terms.filter((t) => held.has(t.term) || !groupHeld.has(t.from ?? t.term)) };
 }
 
 function itemOf(index: NewsIndex, a: number): DigestItem {
@@ -123,9 +147,16 @@ function itemOf(index: NewsIndex, a: number): DigestItem {
 }
 
 export const SUMMARY_MAX_CHARS = 400;
-const SUMMARY_MIN_CHARS = 20;
+export const SUMMARY_MIN_CHARS = 20;
+/** A gist this long says enough: a second sentence is added only to a shorter one. */
+const SUMMARY_ENOUGH_CHARS = 160;
+const SUMMARY_MAX_SENTENCES = 2;
+const ELLIPSIS = '…';
 
-/** An article's gist in one or two sentences (20–400 characters): its standfirst, else its most central sentences. */
+/**
+ * An article's gist in one or two whole sentences (20–400 characters): its standfirst, else its
+ * most central sentences. Only an article with less than 20 characters of text in all gets less.
+ */
 export function summarize(index: NewsIndex, articleId: string): string {
   const a = index.articles.findIndex((x) => x.id === articleId);
   if (a < 0) throw new Error(`no article ${articleId} in the index`);
@@ -134,68 +165,112 @@ export function summarize(index: NewsIndex, articleId: string): string {
 
 function summarizeAt(index: NewsIndex, a: number): string {
   const article = index.articles[a]!;
-  if (article.standfirst && article.standfirst.length >= SUMMARY_MIN_CHARS) return fit(splitSentences(article.standfirst));
-  const [from, to] = index.passageRange(a);
-  const sentences: string[] = [];
-  for (let p = from; p < to; p++) {
-    const passage = index.passages[p]!;
-    for (const s of splitSentences(passage.text)) if (s.length >= SUMMARY_MIN_CHARS && !sentences.includes(s)) sentences.push(s);
+  if (article.standfirst) {
+    const gist = fit(splitSentences(article.standfirst));
+    if (gist.length >= SUMMARY_MIN_CHARS) return gist;
   }
-  if (sentences.length === 0) return fit([article.title]);
-  return fit(centralSentences(sentences, article.title));
+  const sentences = bodySentences(index, a);
+  const full = sentences.filter((s) => s.length >= SUMMARY_MIN_CHARS);
+  if (full.length > 0) return fit(centralSentences(full, article.title, index));
+  // A tiny article: all it says, after its title when that alone is too short to read as a gist.
+  const all = fit(sentences);
+  if (all.length >= SUMMARY_MIN_CHARS || !all) return all || article.title;
+  return fit([`${article.title}${/[.!?…]$/.test(article.title) ? '' : ' —'} ${all}`]);
 }
+
+/** The article's sentences in order, once each, without a repeat of its title. */
+function bodySentences(index: NewsIndex, a: number): string[] {
+  const title = normalised(index.articles[a]!.title);
+  const [from, to] = index.passageRange(a);
+  const out: string[] = [];
+  for (let p = from; p < to; p++) {
+    for (const s of splitSentences(index.passages[p]!.text)) if (normalised(s) !== title && !out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+const normalised = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/** A sentence that ends without a full stop is more often a list item, caption or fragment. */
+const ENDS_SENTENCE = /[.!?…]["'”’)\]]*$/;
 
 /**
  * Sentences ranked by how much of the article they stand for: the share of the article's words
  * (each counted once per sentence it appears in) a sentence holds, with the title's words counting
  * double and a small preference for the opening, where news puts its gist. Returned in article order.
  */
-function centralSentences(sentences: string[], title: string): string[] {
-  const bags = sentences.map((s) => new Set(terms(s)));
+function centralSentences(sentences: string[], title: string, index: NewsIndex): string[] {
+  const bags = sentences.map((s) => new Set(terms(s, index.aliases)));
   const df = new Map<string, number>();
   for (const bag of bags) for (const t of bag) df.set(t, (df.get(t) ?? 0) + 1);
-  const titleTerms = new Set(terms(title));
+  const titleTerms = new Set(terms(title, index.aliases));
   const scores = bags.map((bag, i) => {
     let s = 0;
-    for (const t of bag) s += (df.get(t)! - 1) + (titleTerms.has(t) ? 2 : 0);
+    for (const t of bag) s += df.get(t)! - 1 + (titleTerms.has(t) ? 2 : 0);
     // Long sentences hold more words: normalise by length, gently.
-    return (s / Math.sqrt(Math.max(bag.size, 4))) * (1 + 0.5 / (1 + i));
+    const score = (s / Math.sqrt(Math.max(bag.size, 4))) * (1 + 0.5 / (1 + i));
+    return ENDS_SENTENCE.test(sentences[i]!) ? score : score * 0.6;
   });
   const order = scores.map((s, i) => [s, i] as const).sort((x, y) => y[0] - x[0] || x[1] - y[1]);
   const first = order[0]![1];
   const chosen = [first];
   const second = order.find(([, i]) => i !== first && sentences[first]!.length + sentences[i]!.length + 1 <= SUMMARY_MAX_CHARS);
-  if (second && sentences[first]!.length < 160) chosen.push(second[1]);
+  if (second && sentences[first]!.length < SUMMARY_ENOUGH_CHARS) chosen.push(second[1]);
   return chosen.sort((x, y) => x - y).map((i) => sentences[i]!);
 }
 
-/** Whole sentences within the limit; a single sentence too long is cut at a word with an ellipsis. */
-function fit(sentences: string[]): string {
+/** At most two whole sentences within the limit; a single sentence too long is cut at a word, with an ellipsis. */
+function fit(sentences: readonly string[]): string {
   let out = '';
-  for (const s of sentences) {
+  for (const s of sentences.slice(0, SUMMARY_MAX_SENTENCES)) {
     const next = out ? `${out} ${s}` : s;
     if (next.length > SUMMARY_MAX_CHARS) break;
     out = next;
-    if (out.length >= 160) break;
+    if (out.length >= SUMMARY_ENOUGH_CHARS) break;
   }
-  if (out) return out;
-  const first = sentences[0] ?? '';
-  const cut = first.slice(0, SUMMARY_MAX_CHARS - 1).replace(/\s+\S*$/, '');
-  return `${cut}…`;
+  if (out || sentences.length === 0) return out;
+  const cut = sentences[0]!.slice(0, SUMMARY_MAX_CHARS - ELLIPSIS.length).replace(/\s+\S*$/, '').replace(/[\s,;:–—-]+$/, '');
+  return `${cut}${ELLIPSIS}`;
 }
 
-/** One line for `/digest why`: why an article was or was not in a digest. */
-export function explainVerdict(verdict: DigestVerdict): string {
+/** What `/digest why` knows about a verdict, to make its explanation specific. */
+export interface VerdictDetails {
+  /** When the article was posted to the channel before (ISO), for 'already-posted'. */
+  postedAt?: string;
+  /** The article's date, or when it was first seen (ISO), for 'too-old'. */
+  published?: string;
+  /** The digest's period as asked ("7d") or its cut-off (ISO), for 'too-old'. */
+  since?: string;
+  /** The digest's topic, for 'off-topic'; inserted as given, so escape the line when rendering. */
+  topic?: string;
+  /** How many articles the digest held, for 'over-count'. */
+  count?: number;
+}
+
+/** One line for `/digest why`, a clause after "…:": why an article was or was not in a digest. */
+export function explainVerdict(verdict: DigestVerdict, details: VerdictDetails = {}): string {
   switch (verdict) {
     case 'included':
       return 'it was included in that digest.';
     case 'already-posted':
-      return 'it was already posted there before, so it was left out.';
-    case 'too-old':
-      return 'it was left out as too old for the period that digest covered.';
+      return details.postedAt
+        ? `it was already posted there on ${dayOf(details.postedAt)}, so it was left out.`
+        : 'it was already posted there before, so it was left out.';
+    case 'too-old': {
+      const dated = details.published ? `, from ${dayOf(details.published)},` : '';
+      const since = details.since ? (dateOf(details.since) === undefined ? `the last ${details.since}` : `since ${dayOf(details.since)}`) : undefined;
+      return since ? `it${dated} was left out as older than that digest’s period (${since}).` : `it${dated} was left out as too old for the period that digest covered.`;
+    }
     case 'off-topic':
-      return 'it was left out because it is not about that digest’s topic.';
+      return details.topic ? `it was left out because it is not about “${details.topic}”.` : 'it was left out because it is not about that digest’s topic.';
     case 'over-count':
-      return 'it was eligible, but newer articles filled the digest; it will come in a later one.';
+      return details.count !== undefined
+        ? `it was eligible, but ${details.count} newer ${details.count === 1 ? 'article' : 'articles'} filled the digest; it will come in a later one.`
+        : 'it was eligible, but newer articles filled the digest; it will come in a later one.';
   }
+}
+
+/** The calendar day of an ISO date or date-time, as written ("2026-11-20"). */
+function dayOf(iso: string): string {
+  return /^\d{4}-\d{2}-\d{2}/.exec(iso)?.[0] ?? iso;
 }

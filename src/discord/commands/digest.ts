@@ -141,7 +141,7 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       if (why.verdict === 'no-digest') return void (await reply(`No digest has been posted ${channelId ? `in <#${channelId}>` : 'in this server'} yet.`));
       const run = why.run!;
       const when = `<t:${Math.floor(Date.parse(run.postedAt ?? run.createdAt) / 1000)}:f>`;
-      const text = why.verdict === 'not-in-archive' ? 'it was not in the archive yet when that digest was made.' : explainVerdict(why.verdict);
+      const text = why.verdict === 'not-in-archive' ? 'it was not in the archive yet when that digest was made.' : escapeText(explainVerdict(why.verdict));
       await reply(`“${escapeText(truncate(article.title, 150))}” and the last digest in <#${run.channelId}> (${when}): ${text}`);
       return;
     }

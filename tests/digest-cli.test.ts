@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const FORMATS = join(ROOT, 'tests/fixtures/formats');
+
+interface Item {
+  articleId: string;
+  title: string;
+  url: string | null;
+  published: string | null;
+  summary: string;
+}
+
+/** `npm run digest -- …` as the script runs it, with no Discord token, no database and a throwaway index path. */
+function digest(args: string[], env: Record<string, string> = {}) {
+  const data = mkdtempSync(join(tmpdir(), 'newsdesk-digest-cli-'));
+  const r = spawnSync(TSX, [join(ROOT, 'src/cli.ts'), 'digest', ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: data, INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), ...env },
+    timeout: 30_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const itemsOf = (out: string): Item[] => (JSON.parse(out) as { items: Item[] }).items;
+
+describe('npm run digest, on the bundled corpus', () => {
+  it('--since 3650d --json lists the five seed articles, each with a gist of 20–400 characters', () => {
+    const r = digest(['--since', '3650d', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    const parsed = JSON.parse(r.out) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['items']);
+    const items = itemsOf(r.out);
+    expect(items.map((i) => i.articleId).sort()).toEqual(['000_265a22b589eca241', '001_6769e8153fbb5a3b', '002_a2c911d8e0e811de', '003_673823d6fb807e77', '004_37483b185861883f']);
+    for (const i of items) {
+      expect(Object.keys(i)).toEqual(['articleId', 'title', 'url', 'published', 'summary']);
+      expect(i.title.length, i.articleId).toBeGreaterThan(10);
+      expect(i.summary.length, i.articleId).toBeGreaterThanOrEqual(20);
+      expect(i.summary.length, i.articleId).toBeLessThanOrEqual(400);
+      expect(i.summary, i.articleId).not.toContain(i.title);
+      expect(i.summary, i.articleId).not.toMatch(/skip to|Photo Credits|…$/i);
+    }
+  });
+
+  it('keeps undated articles in corpus order, which is the order they were found in', () => {
+    const items = itemsOf(digest(['--json']).out);
+    expect(items.map((i) => i.published)).toEqual([null, null, null, null, null]);
+    expect(items.map((i) => i.articleId)).toEqual([...items.map((i) => i.articleId)].sort());
+  });
+
+  it('--topic goes through the alias data, and an off-topic one gives an empty list', () => {
+    const daesh = itemsOf(digest(['--topic', 'Islamic State', '--json', '--count', '25']).out);
+    expect(daesh).toHaveLength(5);
+    const white = itemsOf(digest(['--topic', 'Syria Civil Defence', '--json']).out);
+    expect(white.map((i) => i.articleId)).toEqual(['002_a2c911d8e0e811de']);
+    const off = digest(['--topic', 'lasagna recipes', '--json']);
+    expect(off.code).toBe(0);
+    expect(off.out).toBe('{"items":[]}\n');
+  });
+
+  it('--count limits the items', () => {
+    expect(itemsOf(digest(['--count', '2', '--json']).out)).toHaveLength(2);
+  });
+});
+
+describe('npm run digest, on another corpus', () => {
+  it('orders dated articles newest first and fills url and published when known', () => {
+    const r = digest(['--corpus', FORMATS, '--count', '25', '--json']);
+    expect(r.code).toBe(0);
+    const items = itemsOf(r.out);
+    expect(items.length).toBeGreaterThanOrEqual(15);
+    const dated = items.filter((i) => i.published !== null).map((i) => Date.parse(i.published!.length === 10 ? `${i.published}T00:00:00Z` : i.published!));
+    expect(dated.length).toBeGreaterThan(5);
+    expect(dated).toEqual([...dated].sort((x, y) => y - x));
+    // Undated ones, never seen before, come after every dated one.
+    expect(items.findIndex((i) => i.published === null)).toBe(dated.length);
+    expect(items.find((i) => i.articleId === 'news-page')).toMatchObject({ url: 'https://coast.example/ferry-strike-ends', published: '2024-04-10T09:30:00Z' });
+  });
+
+  it('--since leaves out dated articles before the cut-off', () => {
+    const items = itemsOf(digest(['--corpus', FORMATS, '--count', '25', '--since', '2024-03-01', '--json']).out);
+    const dates = items.map((i) => i.published).filter((p): p is string => p !== null);
+    expect(dates.sort()).toEqual(['2024-03-05', '2024-03-05', '2024-04-10T09:30:00Z', '2024-05-02']);
+  });
+
+  it('prints a readable digest: number and title, then date and link, then the summary', () => {
+    const r = digest(['--corpus', join(FORMATS, 'news-page.html')]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('1. Ferry strike ends after nine days');
+    expect(lines[1]).toBe('   2024-04-10 · https://coast.example/ferry-strike-ends');
+    expect(lines[2]).toMatch(/^ {3}The ferry crews' strike ended on Wednesday morning/);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('says so when nothing matches', () => {
+    const r = digest(['--corpus', FORMATS, '--topic', 'lasagna recipes']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('Nothing to post: no article matches.\n');
+  });
+});
+
+describe('npm run digest, bad arguments', () => {
+  it.each([
+    [['--since', 'last tuesday'], '"since" must look like 7d, 24h, 2w or a date like 2026-01-31.'],
+    [['--since', '0h'], '"since" must be between 1 minute and 10 years, like 7d, 24h or 2w.'],
+    [['--count', '0'], '--count must be a whole number from 1 to 25'],
+    [['--count', '26'], '--count must be a whole number from 1 to 25'],
+    [['--count', 'many'], '--count must be a whole number from 1 to 25'],
+    [['--topic', '   '], '--topic needs a few words'],
+    [['--corpus', '/no/such/corpus'], '--corpus: no such file or directory: /no/such/corpus'],
+    [['--colour'], "Unknown option '--colour'"],
+    [['--count'], "Option '--count <value>' argument missing"],
+    [['news'], "Unexpected argument 'news'. This command does not take positional arguments"],
+  ])('%j → exit 2 and one line on stderr', (args, message) => {
+    const r = digest(args);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(`error: ${message}\n`);
+  });
+});
