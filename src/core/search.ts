@@ -9,20 +9,10 @@ import { namedDates, type NamedDates } from './dates.js';
 export const INDEX_FORMAT_VERSION = 5;
 
 /** What a renderer needs of an article, without its body. */
-export interface ArticleMeta {
-  id: string;
-  title: string;
-  url?: string;
-  published?: string;
-  source?: string;
-  author?: string;
-  tags: string[];
-  standfirst?: string;
-  photoCredits?: string;
-  file: string;
+export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
   /** Index of the article's first passage; its passages run to the next article's. */
   firstPassage: number;
-}
+};
 
 export interface RankingOptions {
   /** minisearch field boosts for the article-level search. */

@@ -198,11 +198,12 @@ export class DigestService {
     const index = this.deps.index();
     if (!index.articles.some((a) => a.id === articleId)) return { verdict: 'not-in-archive', run };
     if (run.articleIds.includes(articleId)) return { verdict: 'included', run };
-    const entry = store.ledger(run.channelId).get(articleId);
+    const ledger = store.ledger(run.channelId);
+    const entry = ledger.get(articleId);
     if (entry && entry.runId < run.id) return { verdict: 'already-posted', run };
     // Replay the selection as it was made: its options, its time, the ledger before it.
     const at = new Date(String(run.options.at ?? run.createdAt));
-    const before = new Set([...store.ledger(run.channelId)].filter(([, e]) => e.runId < run.id).map(([id]) => id));
+    const before = new Set([...ledger].filter(([, e]) => e.runId < run.id).map(([id]) => id));
     const seen = store.firstSeen();
     if ((seen.get(articleId) ?? '') > (run.postedAt ?? run.createdAt)) return { verdict: 'not-in-archive', run };
     const replay = selectDigest(index, {

@@ -104,6 +104,7 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
 export interface BotRuntime {
   client: Client;
   store: Store;
+  logger: Logger;
   /** The archive's current index. */
   index: () => NewsIndex;
   digests: { service: DigestService; scheduler: DigestScheduler };
@@ -165,6 +166,7 @@ export async function runBot(config: Config, archive: Archive, options: { client
   return {
     client,
     store,
+    logger,
     index: () => archive.index,
     digests,
     stop: () =>
@@ -179,10 +181,9 @@ export async function runBot(config: Config, archive: Archive, options: { client
 
 /** Starts the bot for `npm start`: serves until SIGINT/SIGTERM, then shuts down cleanly. */
 export async function startBot(config: Config, archive: Archive): Promise<void> {
-  const logger = pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
-  const bot = await runBot(config, archive, { logger });
+  const bot = await runBot(config, archive);
   const stop = () => {
-    logger.info('shutting down');
+    bot.logger.info('shutting down');
     void bot.stop().finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -7,6 +7,7 @@ import {
 } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { UserError } from '../errors.js';
+import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
@@ -56,9 +57,7 @@ export const DEFAULT_DIGEST_COUNT = 5;
 
 /** Runs /admin: the caller's Manage Server permission is checked here too, not only by Discord. */
 export async function executeAdmin(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    throw new UserError('You need the Manage Server permission to use /admin.');
-  }
+  requirePermission(interaction, PermissionFlagsBits.ManageGuild, 'You need the Manage Server permission to use /admin.');
   const sub = interaction.options.getSubcommand();
   if (sub === 'reindex') {
     await interaction.deferReply({ flags: 'Ephemeral' });

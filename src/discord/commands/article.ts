@@ -10,6 +10,7 @@ import { ARTICLE_EXTENSIONS } from '../../core/article.js';
 import { AddRefused, addArticleFile, addArticleUrl, type AddedArticle } from '../../ingest/add.js';
 import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
 import { UserError } from '../errors.js';
+import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
@@ -35,9 +36,7 @@ export const articleCommand = {
 
 /** Runs /article add: fetches, validates and writes the article into corpus/, reindexes, confirms with its title. */
 export async function executeArticle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
-    throw new UserError('You need the Manage Messages permission to add articles.');
-  }
+  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to add articles.');
   const ingest = deps.ingest;
   if (!ingest) throw new UserError('Adding articles is not available in this Newsdesk.');
   const file = interaction.options.getAttachment('file');

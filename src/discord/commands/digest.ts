@@ -13,6 +13,7 @@ import { MAX_DIGEST_COUNT, type DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
 import { isTimeZone } from '../../store/store.js';
 import { UserError } from '../errors.js';
+import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import { articleKey, renderChoices, renderDigest } from '../render.js';
@@ -72,9 +73,7 @@ const ARTICLE_VALUE = 'article:';
 
 /** Runs /digest: the caller's Manage Messages permission is checked here too, not only by Discord. */
 export async function executeDigest(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
-    throw new UserError('You need the Manage Messages permission to use /digest.');
-  }
+  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to use /digest.');
   const digests = deps.digests;
   if (!digests) throw new UserError('Digests are not available in this Newsdesk (no database).');
   const { service, scheduler } = digests;

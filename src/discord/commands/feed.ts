@@ -9,6 +9,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import { FetchRefused } from '../../ingest/fetch.js';
 import { probeFeed } from '../../ingest/feeds.js';
 import { UserError } from '../errors.js';
+import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
@@ -38,9 +39,7 @@ export const feedCommand = {
 
 /** Runs /feed: adding probes the feed first and brings in its current items at once. */
 export async function executeFeed(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
-    throw new UserError('You need the Manage Messages permission to manage feeds.');
-  }
+  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to manage feeds.');
   const ingest = deps.ingest;
   if (!ingest) throw new UserError('Feeds are not available in this Newsdesk.');
   const reply = (content: string) => interaction.reply({ content: truncate(content, L.content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
