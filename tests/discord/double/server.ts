@@ -49,6 +49,12 @@ export interface InteractionRecord {
   messageId?: string;
 }
 
+/**
+ * A fault a test injects into REST: called for every request before routing. Return true when it
+ * has answered the request itself (a 429, a 5xx, a hang), false to let the double route it.
+ */
+export type Interceptor = (req: { method: string; route: string; body: Json | null }, res: ServerResponse) => boolean | Promise<boolean>;
+
 export interface DoubleOptions {
   /** Discord's window for the first response to an interaction (3 s). */
   interactionAckTimeoutMs?: number;
@@ -78,6 +84,8 @@ export class DiscordDouble {
   private readonly attachments = new Map<string, Json>();
   /** Channels where posting answers 403 Missing Permissions. */
   readonly refusing = new Set<string>();
+  /** REST faults, tried in order before routing (see `intercept`). */
+  private readonly interceptors: Interceptor[] = [];
   private readonly originals = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
@@ -95,6 +103,15 @@ export class DiscordDouble {
       if (req.url?.startsWith('/gateway')) this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
       else socket.destroy();
     });
+  }
+
+  /** Adds a REST fault; returns a function that removes it. */
+  intercept(fn: Interceptor): () => void {
+    this.interceptors.push(fn);
+    return () => {
+      const i = this.interceptors.indexOf(fn);
+      if (i >= 0) this.interceptors.splice(i, 1);
+    };
   }
 
   async listen(): Promise<this> {
@@ -373,6 +390,9 @@ export class DiscordDouble {
     const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: problems });
     const route = path.replace(/^\/api\/v\d+/, '');
     let m: RegExpExecArray | null;
+    for (const fault of [...this.interceptors]) {
+      if (await fault({ method, route, body }, res)) return this.notify();
+    }
 
     if (method === 'GET' && route === '/gateway/bot') {
       return send(200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
