@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import {
   benchJson,
+  buildServeScript,
+  roundFigures,
   formatBenchTables,
   loadCorpus,
   loadQueries,
@@ -26,6 +28,7 @@ import {
 import { DEFAULT_PEERS, EXTRA_PEERS } from './peers/index.js';
 import type { PeerFactory } from './peers/types.js';
 import { createNewsdesk } from './peers/newsdesk.js';
+import { SERVE_LOADERS } from './serve.js';
 import { formatDiscordLatency, measureInteractionLatency, roundLatency, type InteractionLatency } from './discord-latency.js';
 
 // ────────────────────────────────────────────────────────────────────────
@@ -90,6 +93,7 @@ function parse(argv: string[]) {
       // internal: run one system and send figures to the parent
       child: { type: 'string' },
       'child-scale': { type: 'boolean', default: false },
+      'serve-script': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -117,9 +121,11 @@ async function measureOne(name: string, o: Opts, scale: boolean): Promise<System
     const limit = posInt(o.limit, undefined, '--limit');
     if (limit !== undefined) queries = queries.slice(0, limit);
   }
+  const limit = scale ? posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries') : posInt(o.limit, undefined, '--limit');
   return measureSystem(name, factoryFor(name), articles, queries, {
     k,
     score: !scale,
+    ...(o['serve-script'] ? { serve: { script: o['serve-script'], queriesFile: o.queries!, ...(limit ? { limit } : {}) } } : {}),
     log: (m) => log(scale ? `[scale] ${m}` : m),
   });
 }
@@ -127,7 +133,7 @@ async function measureOne(name: string, o: Opts, scale: boolean): Promise<System
 /** Arguments forwarded to a child. */
 function childArgs(o: Opts, scale: boolean): string[] {
   const a = ['--corpus', o.corpus!, '--queries', o.queries!];
-  for (const key of ['limit', 'scale-factor', 'scale-queries', 'k'] as const) {
+  for (const key of ['limit', 'scale-factor', 'scale-queries', 'k', 'serve-script'] as const) {
     if (o[key] !== undefined) a.push(`--${key}`, o[key]!);
   }
   if (scale) a.push('--child-scale');
@@ -143,7 +149,7 @@ async function runOne(name: string, o: Opts, scale: boolean): Promise<SystemFigu
     const nan = Number.NaN;
     return {
       name, articles: 0, queries: 0, 'nDCG@10': null, 'R@10': null, buildMs: nan, coldStartMs: null,
-      p50ms: nan, p99ms: nan, rssMB: nan, 'R@5': null, 'MRR@10': null, 'Hit@10': null, 'All@10': null,
+      p50ms: nan, p99ms: nan, rssMB: nan, buildRssMB: nan, memoryColdStartMs: null, serveP50ms: null, serveP99ms: null, serveBaseRssMB: null, 'R@5': null, 'MRR@10': null, 'Hit@10': null, 'All@10': null,
       meanMs: nan, serializeMs: null, serializedMB: null, baseRssMB: nan, peakRssMB: nan, error,
     };
   }
@@ -180,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     names = o.systems ? o.systems.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(SYSTEMS);
     names.forEach(factoryFor);
+    for (const name of names) if (!SERVE_LOADERS[name]) throw new Error(`bench/serve.ts has no loader for "${name}"`);
     posInt(o.limit, undefined, '--limit');
     posInt(o.k, 10, '--k');
     posInt(o['scale-factor'], 10, '--scale-factor');
@@ -191,6 +198,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const t0 = performance.now();
+  // Cold start and RSS come from a compiled serving process (bench/serve.ts) per system.
+  o['serve-script'] = await buildServeScript();
   const mainFigures: SystemFigures[] = [];
   for (const name of names) {
     const f = await runOne(name, o, false);
@@ -207,26 +216,13 @@ export async function main(argv: string[]): Promise<number> {
       log(`[scale] ${name}: build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`);
     }
     const first = scaleFigures.find((f) => !f.error) ?? scaleFigures[0];
-    const r = (x: number | null, d: number) => (x == null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
     scale = {
       factor: posInt(o['scale-factor'], 10, '--scale-factor')!,
       articles: first?.articles ?? 0,
       queries: first?.queries ?? 0,
       systems: scaleFigures.map((f) => {
-        const s: ScaleResult['systems'][number] = {
-          name: f.name,
-          buildMs: r(f.buildMs, 1) ?? Number.NaN,
-          coldStartMs: r(f.coldStartMs, 1),
-          p50ms: r(f.p50ms, 2) ?? Number.NaN,
-          p99ms: r(f.p99ms, 2) ?? Number.NaN,
-          rssMB: r(f.rssMB, 1) ?? Number.NaN,
-          serializedMB: r(f.serializedMB, 1),
-          meanMs: r(f.meanMs, 2) ?? Number.NaN,
-          baseRssMB: r(f.baseRssMB, 1) ?? Number.NaN,
-          peakRssMB: r(f.peakRssMB, 1) ?? Number.NaN,
-        };
-        if (f.error) s.error = f.error;
-        return s;
+        const { 'nDCG@10': _n, 'R@10': _r, 'R@5': _r5, 'MRR@10': _m, 'Hit@10': _h, 'All@10': _a, ...rest } = roundFigures(f);
+        return rest;
       }),
     };
   }

@@ -6,10 +6,13 @@
  * memory figures.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dedupeArticles, scoreRun, type EvalReport, type Metrics } from '../src/eval/metrics.js';
 import type { BenchArticle, PeerFactory, PeerSystem } from './peers/types.js';
+import type { ServeFigures } from './serve.js';
 
 // ───────────────────────────── data ─────────────────────────────
 
@@ -80,6 +83,16 @@ export function collectGarbage(): void {
   if (!gc) return;
   gc();
   gc();
+}
+
+/**
+ * RSS once memory has settled: a full GC, then a pause, because V8 sweeps freed pages on
+ * background threads after the collection returns (read at once, RSS still counts them).
+ */
+export async function settledRssMB(): Promise<number> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return rssMB();
 }
 
 export const rssMB = (): number => process.memoryUsage().rss / 2 ** 20;
@@ -159,8 +172,20 @@ export interface SystemFigures {
   coldStartMs: number | null;
   p50ms: number;
   p99ms: number;
-  /** RSS after build and all queries, after GC, with the built index alive. */
+  /**
+   * RSS of a fresh plain-node process serving every question from the persisted index, after GC
+   * (see bench/serve.ts); where a system cannot persist, RSS of the building process.
+   */
   rssMB: number;
+  /** RSS of the building process after build and all queries, after GC, with the built index alive. */
+  buildRssMB: number;
+  /** In the building process: load() from the in-memory serialized form plus the first question. */
+  memoryColdStartMs: number | null;
+  /** The serving process's own latency figures. */
+  serveP50ms: number | null;
+  serveP99ms: number | null;
+  /** RSS of the serving process before it read the index. */
+  serveBaseRssMB: number | null;
   // extras
   'R@5': number | null;
   'MRR@10': number | null;
@@ -185,6 +210,8 @@ export interface MeasureOptions {
   coldStart?: boolean;
   /** Queries run before timing starts, results discarded (default 5). */
   warmup?: number;
+  /** Serve the persisted index from a fresh process (bench/serve.ts compiled) for cold start and RSS. */
+  serve?: { script: string; queriesFile: string; limit?: number };
   log?: (msg: string) => void;
 }
 
@@ -202,15 +229,13 @@ export async function measureSystem(
 ): Promise<SystemFigures> {
   const k = opts.k ?? 10;
   const log = opts.log ?? (() => {});
-  collectGarbage();
-  const baseRssMB = rssMB();
+  const baseRssMB = await settledRssMB();
   log(`${name}: building over ${articles.length} articles`);
   const { system, buildMs } = await timeBuild(factory, articles);
   log(`${name}: built in ${buildMs.toFixed(0)} ms; ${queries.length} queries`);
   for (const q of queries.slice(0, opts.warmup ?? 5)) system.search(q.question, k);
   const { run, latencies } = runQueries(system, queries, k);
-  collectGarbage();
-  const rss = rssMB();
+  const rss = await settledRssMB();
   let cold: ColdStart | null = null;
   let error: string | undefined;
   if (opts.coldStart ?? true) {
@@ -220,6 +245,16 @@ export async function measureSystem(
       cold = await measureColdStart(system, factory, queries[0]?.question ?? 'news', k);
     } catch (e) {
       error = `cold start failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(`${name}: ${error}`);
+    }
+  }
+  let served: ServeFigures | null = null;
+  if (opts.serve && !error) {
+    log(`${name}: serving from the persisted index in a fresh process`);
+    try {
+      served = await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, opts.serve.limit);
+    } catch (e) {
+      error = `serving failed: ${e instanceof Error ? e.message : String(e)}`;
       log(`${name}: ${error}`);
     }
   }
@@ -234,10 +269,15 @@ export async function measureSystem(
     'nDCG@10': m('nDCG@10'),
     'R@10': m('R@10'),
     buildMs,
-    coldStartMs: cold?.coldStartMs ?? null,
+    coldStartMs: served?.coldStartMs ?? cold?.coldStartMs ?? null,
     p50ms: percentile(sorted, 50),
     p99ms: percentile(sorted, 99),
-    rssMB: rss,
+    rssMB: served?.rssMB ?? rss,
+    buildRssMB: rss,
+    memoryColdStartMs: cold?.coldStartMs ?? null,
+    serveP50ms: served?.p50ms ?? null,
+    serveP99ms: served?.p99ms ?? null,
+    serveBaseRssMB: served?.baseRssMB ?? null,
     'R@5': m('R@5'),
     'MRR@10': m('MRR@10'),
     'Hit@10': m('Hit@10'),
@@ -254,6 +294,56 @@ export async function measureSystem(
 }
 
 // ───────────────────────── child processes ─────────────────────────
+
+/** Where the compiled serving script goes: one level below the project root, like src/. */
+const SERVE_BUILD_DIR = fileURLToPath(new URL('../.bench-build/', import.meta.url));
+
+/**
+ * Compiles bench/serve.ts to plain JavaScript (esbuild, one chunk per system) so the serving
+ * figures come from `node` without a TypeScript loader, as in production. Returns the script path.
+ */
+export async function buildServeScript(): Promise<string> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./serve.ts', import.meta.url))],
+    outdir: SERVE_BUILD_DIR,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
+  return join(SERVE_BUILD_DIR, 'serve.mjs');
+}
+
+/**
+ * Writes a built system's persisted index to a file and has a fresh plain-node process serve
+ * every question from it (bench/serve.ts). Null when the system cannot persist.
+ */
+export async function measureServing(system: PeerSystem, name: string, script: string, queriesFile: string, k: number, limit?: number): Promise<ServeFigures | null> {
+  if (!system.serialize) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'newsdesk-serve-'));
+  try {
+    const data = system.serialize();
+    const file = join(dir, typeof data === 'string' ? 'index.txt' : 'index.bin');
+    writeFileSync(file, data);
+    return await new Promise<ServeFigures>((resolve, reject) => {
+      const args = [name, file, queriesFile, String(k), ...(limit ? [String(limit)] : [])];
+      const child = fork(script, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      child.stdout?.pipe(process.stderr);
+      child.stderr?.pipe(process.stderr);
+      let result: ServeFigures | null = null;
+      child.on('message', (msg) => (result = msg as ServeFigures));
+      child.on('error', reject);
+      child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`serving process for ${name} exited with ${code}`))));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The CLI that serves `--child NAME` requests. */
 export const BENCH_SCRIPT = fileURLToPath(new URL('./bench.ts', import.meta.url));
@@ -293,10 +383,8 @@ export interface ScaleResult {
   factor: number;
   articles: number;
   queries: number;
-  systems: Array<
-    Pick<SystemFigures, 'name' | 'buildMs' | 'coldStartMs' | 'p50ms' | 'p99ms' | 'rssMB'> &
-      Partial<Pick<SystemFigures, 'serializedMB' | 'meanMs' | 'baseRssMB' | 'peakRssMB' | 'error'>>
-  >;
+  /** The same figures as the main run, without the quality metrics (gold is meaningless at scale). */
+  systems: Array<Pick<SystemFigures, 'name' | 'buildMs' | 'coldStartMs' | 'p50ms' | 'p99ms' | 'rssMB'> & Partial<SystemFigures>>;
 }
 
 export interface BenchJson {
@@ -310,33 +398,40 @@ export interface BenchJson {
 const r2 = (x: number | null | undefined, d: number): number | null =>
   x == null || Number.isNaN(x) ? null : Number(x.toFixed(d));
 
-/** The JSON object of a bench run; numbers rounded (metrics 4 d.p., times 0.01 ms, MB 0.1). */
+/** One system's figures rounded for JSON (metrics 4 d.p., times 0.01 ms or 0.1 ms, MB 0.1). */
+export function roundFigures(f: SystemFigures): BenchJson['systems'][number] {
+  const o: BenchJson['systems'][number] = {
+    name: f.name,
+    'nDCG@10': r2(f['nDCG@10'], 4),
+    'R@10': r2(f['R@10'], 4),
+    buildMs: r2(f.buildMs, 1) ?? Number.NaN,
+    coldStartMs: r2(f.coldStartMs, 1),
+    p50ms: r2(f.p50ms, 2) ?? Number.NaN,
+    p99ms: r2(f.p99ms, 2) ?? Number.NaN,
+    rssMB: r2(f.rssMB, 1) ?? Number.NaN,
+    'R@5': r2(f['R@5'], 4),
+    'MRR@10': r2(f['MRR@10'], 4),
+    'Hit@10': r2(f['Hit@10'], 4),
+    'All@10': r2(f['All@10'], 4),
+    meanMs: r2(f.meanMs, 2) ?? Number.NaN,
+    serializedMB: r2(f.serializedMB, 1),
+    memoryColdStartMs: r2(f.memoryColdStartMs, 1),
+    serveP50ms: r2(f.serveP50ms, 2),
+    serveP99ms: r2(f.serveP99ms, 2),
+    serveBaseRssMB: r2(f.serveBaseRssMB, 1),
+    buildRssMB: r2(f.buildRssMB, 1) ?? Number.NaN,
+    baseRssMB: r2(f.baseRssMB, 1) ?? Number.NaN,
+    peakRssMB: r2(f.peakRssMB, 1) ?? Number.NaN,
+    articles: f.articles,
+    queries: f.queries,
+  };
+  if (f.error) o.error = f.error;
+  return o;
+}
+
+/** The JSON object of a bench run. */
 export function benchJson(main: SystemFigures[], scale: ScaleResult | null): BenchJson {
-  const systems = main.map((f) => {
-    const o: BenchJson['systems'][number] = {
-      name: f.name,
-      'nDCG@10': r2(f['nDCG@10'], 4),
-      'R@10': r2(f['R@10'], 4),
-      buildMs: r2(f.buildMs, 1) ?? 0,
-      coldStartMs: r2(f.coldStartMs, 1),
-      p50ms: r2(f.p50ms, 2) ?? 0,
-      p99ms: r2(f.p99ms, 2) ?? 0,
-      rssMB: r2(f.rssMB, 1) ?? 0,
-      'R@5': r2(f['R@5'], 4),
-      'MRR@10': r2(f['MRR@10'], 4),
-      'Hit@10': r2(f['Hit@10'], 4),
-      'All@10': r2(f['All@10'], 4),
-      meanMs: r2(f.meanMs, 2) ?? 0,
-      serializedMB: r2(f.serializedMB, 1),
-      baseRssMB: r2(f.baseRssMB, 1) ?? 0,
-      peakRssMB: r2(f.peakRssMB, 1) ?? 0,
-      articles: f.articles,
-      queries: f.queries,
-    };
-    if (f.error) o.error = f.error;
-    return o;
-  });
-  return { systems, scale };
+  return { systems: main.map(roundFigures), scale };
 }
 
 const cell = (x: number | null | undefined, d: number): string =>
@@ -348,24 +443,24 @@ export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | nu
   const n = main[0];
   out.push(`## Quality and speed (${n?.articles ?? 0} articles, ${n?.queries ?? 0} questions, k = 10)`, '');
   out.push(
-    '| system | nDCG@10 | R@10 | R@5 | MRR@10 | All@10 | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | base RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| system | nDCG@10 | R@10 | R@5 | MRR@10 | All@10 | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | serving base MB | build RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const f of main) {
     out.push(
-      `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f['nDCG@10'], 4)} | ${cell(f['R@10'], 4)} | ${cell(f['R@5'], 4)} | ${cell(f['MRR@10'], 4)} | ${cell(f['All@10'], 4)} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.baseRssMB, 0)} |`,
+      `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f['nDCG@10'], 4)} | ${cell(f['R@10'], 4)} | ${cell(f['R@5'], 4)} | ${cell(f['MRR@10'], 4)} | ${cell(f['All@10'], 4)} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
     );
   }
   out.push(
     '',
-    'RSS: after build and all queries, after GC, one system per process; base RSS: same process before building (runtime, corpus and questions loaded). Index MB: size of the serialized form used for the cold start.',
+    'Latency: every question, after 5 warm-up ones, in the process that built the index. Cold start and RSS: a fresh plain-node process (bench/serve.ts, compiled) reads the persisted index from disk and answers the first question (cold start), then every question; RSS after GC. Serving base: that process before reading the index (runtime, library, questions). Build RSS: the building process after all questions. Index MB: size of the persisted form.',
   );
   if (scale) {
     out.push('', `## Scale: corpus ×${scale.factor} (${scale.articles} articles, ${scale.queries} questions; latency and memory only)`, '');
-    out.push('| system | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | base RSS MB |', '|---|---|---|---|---|---|---|---|');
+    out.push('| system | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | serving base MB | build RSS MB |', '|---|---|---|---|---|---|---|---|---|');
     for (const f of scale.systems) {
       out.push(
-        `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.baseRssMB, 0)} |`,
+        `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
       );
     }
   }

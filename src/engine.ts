@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { buildAliasTable, NO_ALIASES, type AliasTable } from './core/aliases.js';
-import { INDEX_FORMAT_VERSION, NewsIndex, type SerializedIndex } from './core/search.js';
+import { dirname, join } from 'node:path';
+import { BUNDLED_CORPUS, loadAliases } from './aliasFile.js';
+import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
 
-/** The bundled corpus, wherever the process was started from. */
-export const BUNDLED_CORPUS = resolve(dirname(new URL(import.meta.url).pathname), '..', 'corpus');
+export { BUNDLED_CORPUS, loadAliases };
 
 export interface EngineOptions {
   /** A corpus directory or a single article file. */
@@ -29,10 +27,10 @@ export interface Engine {
   ms: number;
 }
 
-interface CacheFile {
+/** What the engine keeps beside the index in its cache file. */
+interface CacheExtra {
   warnings: CorpusWarning[];
   files: string[];
-  index: SerializedIndex;
 }
 
 function findAliases(corpus: string, explicit?: string): string | undefined {
@@ -40,18 +38,6 @@ function findAliases(corpus: string, explicit?: string): string | undefined {
   const dir = existsSync(corpus) && statSync(corpus).isDirectory() ? corpus : dirname(corpus);
   for (const candidate of [join(dir, 'aliases.yaml'), join(BUNDLED_CORPUS, 'aliases.yaml')]) if (existsSync(candidate)) return candidate;
   return undefined;
-}
-
-/** Reads and validates the alias file; a broken one is reported and the engine runs without aliases. */
-export function loadAliases(path: string | undefined, warnings: CorpusWarning[]): { table: AliasTable; text: string } {
-  if (!path) return { table: NO_ALIASES, text: '' };
-  try {
-    const text = readFileSync(path, 'utf8');
-    return { table: buildAliasTable(parseYaml(text)), text };
-  } catch (err) {
-    warnings.push({ file: path, reason: `alias file ignored: ${(err as Error).message.split('\n')[0]}` });
-    return { table: NO_ALIASES, text: '' };
-  }
 }
 
 /** Hash of everything the index depends on: the files, the alias data and the index format. */
@@ -75,11 +61,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   let rebuildReason = 'no saved index';
   if (options.indexPath && existsSync(options.indexPath)) {
     try {
-      const cached = JSON.parse(readFileSync(options.indexPath, 'utf8')) as CacheFile;
-      if (cached.index?.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
-      else if (cached.index.hash !== hash) rebuildReason = 'corpus or aliases changed';
+      const data = readFileSync(options.indexPath);
+      const stamp = NewsIndex.peek(data);
+      if (!stamp) rebuildReason = 'saved index is not an index file';
+      else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
+      else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
       else {
-        const index = NewsIndex.fromJSON(cached.index, { aliases: aliases.table });
+        const { index, extra } = NewsIndex.fromBuffer(data, { aliases: aliases.table });
+        const cached = extra as CacheExtra;
         return { index, warnings: [...aliasWarnings, ...cached.warnings], files: cached.files, origin: 'cache', ms: performance.now() - started };
       }
     } catch (err) {
@@ -90,13 +79,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const index = NewsIndex.build(parsed.articles, { aliases: aliases.table, hash });
   const warnings = [...aliasWarnings, ...parsed.warnings];
   const fileNames = files.map((f) => f.path);
-  if (options.indexPath) saveIndex(options.indexPath, { warnings: parsed.warnings, files: fileNames, index: index.toJSON() });
+  if (options.indexPath) saveIndex(options.indexPath, index.toBuffer({ warnings: parsed.warnings, files: fileNames } satisfies CacheExtra));
   return { index, warnings, files: fileNames, origin: 'built', rebuildReason, ms: performance.now() - started };
 }
 
-function saveIndex(path: string, data: CacheFile): void {
+function saveIndex(path: string, data: Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data));
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
 }

@@ -37,15 +37,25 @@ describe('openEngine and the saved index', () => {
 
   it('rebuilds when the saved index is unreadable or of another format', async () => {
     const paths = tempCorpus();
-    await openEngine(paths);
+    const first = await openEngine(paths);
+    const whole = readFileSync(paths.indexPath);
+    // An index from an older release (JSON), a file cut short by a crash, another format version.
     writeFileSync(paths.indexPath, '{"index": {"formatVersion": 1}');
-    const broken = await openEngine(paths);
-    expect(broken.origin).toBe('built');
-    expect(broken.rebuildReason).toMatch(/^saved index unreadable/);
-    const saved = JSON.parse(readFileSync(paths.indexPath, 'utf8'));
-    saved.index.formatVersion = 0;
-    writeFileSync(paths.indexPath, JSON.stringify(saved));
+    const foreign = await openEngine(paths);
+    expect(foreign.origin).toBe('built');
+    expect(foreign.rebuildReason).toBe('saved index is not an index file');
+    for (const cut of [whole.length - 5, Math.floor(whole.length / 2), 40]) {
+      writeFileSync(paths.indexPath, whole.subarray(0, cut));
+      const broken = await openEngine(paths);
+      expect(broken.origin).toBe('built');
+      expect(broken.rebuildReason).toMatch(/^saved index unreadable/);
+      expect(broken.index.passages.length).toBe(first.index.passages.length);
+    }
+    const older = Buffer.from(whole);
+    older.writeUInt32LE(0, 4);
+    writeFileSync(paths.indexPath, older);
     expect((await openEngine(paths)).rebuildReason).toBe('saved index has another format version');
+    expect((await openEngine(paths)).origin).toBe('cache');
   });
 
   it('skips a malformed file with a warning and loads the rest', async () => {

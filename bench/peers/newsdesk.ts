@@ -1,7 +1,6 @@
-import { parseJsonLines } from '../../src/core/parsers/json.js';
 import { answerQuestion } from '../../src/core/answer.js';
-import { NewsIndex, type SerializedIndex } from '../../src/core/search.js';
-import { BUNDLED_CORPUS, loadAliases } from '../../src/engine.js';
+import { NewsIndex } from '../../src/core/search.js';
+import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
 import type { BenchArticle, PeerSystem } from './types.js';
 
 /**
@@ -14,20 +13,20 @@ export class NewsdeskPeer implements PeerSystem {
   private index: NewsIndex | null = null;
   private readonly aliases = loadAliases(`${BUNDLED_CORPUS}/aliases.yaml`, []).table;
 
-  build(articles: BenchArticle[]): void {
-    // The same JSONL loader a corpus file goes through.
+  async build(articles: BenchArticle[]): Promise<void> {
+    // The same JSONL loader a corpus file goes through (imported here: serving from a saved index doesn't need it).
+    const { parseJsonLines } = await import('../../src/core/parsers/json.js');
     const lines = articles.map((a) => JSON.stringify({ id: a.id, title: a.title, body: a.body, source: a.source, published_at: a.published }));
     this.index = NewsIndex.build(parseJsonLines('bench.jsonl', lines.join('\n')).articles, { aliases: this.aliases });
   }
 
-  serialize(): string {
+  serialize(): Buffer {
     if (!this.index) throw new Error('newsdesk: not built');
-    return JSON.stringify(this.index.toJSON());
+    return this.index.toBuffer();
   }
 
   load(data: string | Buffer): void {
-    const json = JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as SerializedIndex;
-    this.index = NewsIndex.fromJSON(json, { aliases: this.aliases });
+    this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { aliases: this.aliases }).index;
   }
 
   search(question: string, k: number): string[] {

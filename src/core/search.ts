@@ -6,7 +6,7 @@ import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOption
 import { namedDates, type NamedDates } from './dates.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -115,20 +115,43 @@ interface Built {
   mini: MiniSearch;
 }
 
-/** The persisted form of an index. */
-export interface SerializedIndex {
+/** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
+interface IndexHeader {
   formatVersion: number;
   hash: string;
+  /** Whatever the caller stores alongside the index (the engine keeps its warnings and file list). */
+  extra: unknown;
   articles: ArticleMeta[];
-  passages: Array<[article: number, position: number, heading: string | null, text: string, sentences: number[], lead: 0 | 1]>;
+  /** Distinct passage headings; `passageHeading` points into it. */
+  headings: string[];
   vocab: string[];
-  tokens: string;
-  tokenStart: string;
-  tokenOffsets: string;
-  passageDf: string;
-  articleDf: string;
   mini: unknown;
+  /** Where each section lies after the header: [byte offset, byte length]. */
+  sections: Record<SectionName, [offset: number, bytes: number]>;
 }
+
+/** Binary sections: Int32 arrays, and `text` (every passage's text, UTF-8, back to back). */
+const SECTIONS = [
+  'tokens',
+  'tokenStart',
+  'tokenOffsets',
+  'passageDf',
+  'articleDf',
+  'passageArticle',
+  'passagePosition',
+  'passageHeading',
+  'passageLead',
+  'textStart',
+  'sentenceStart',
+  'sentences',
+  'text',
+] as const;
+type SectionName = (typeof SECTIONS)[number];
+
+/** File signature of a persisted index: "NDIX". */
+const MAGIC = 0x5844_494e;
+/** Magic, format version, header length. */
+const PREAMBLE_BYTES = 12;
 
 const identity = (t: string) => t;
 const splitSpace = (s: string) => s.split(' ');
@@ -163,13 +186,6 @@ function toMeta(a: Article, firstPassage: number): ArticleMeta {
   if (a.photoCredits) meta.photoCredits = a.photoCredits;
   return meta;
 }
-
-const encode = (a: Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-const decode = (s: string) => {
-  const buf = Buffer.from(s, 'base64');
-  // Copy into an aligned buffer: a base64 decode may land at any byte offset.
-  return new Int32Array(new Uint8Array(buf).buffer);
-};
 
 /**
  * The searchable archive: minisearch over whole articles finds candidates with field weights,
@@ -304,49 +320,135 @@ export class NewsIndex {
     );
   }
 
-  /** The persisted form, stamped with the format version and the hash it was built for. */
-  toJSON(): SerializedIndex {
-    return {
-      formatVersion: INDEX_FORMAT_VERSION,
-      hash: this.hash,
-      articles: this.articles,
-      passages: this.passages.map((p) => [p.article, p.position, p.heading ?? null, p.text, p.sentences, p.lead ? 1 : 0]),
-      vocab: this.vocab,
-      tokens: encode(this.tokens),
-      tokenStart: encode(this.tokenStart),
-      tokenOffsets: encode(this.tokenOffsets),
-      passageDf: encode(this.passageDf),
-      articleDf: encode(this.articleDf),
-      mini: this.mini.toJSON(),
+  /**
+   * The persisted form: a small preamble, a JSON header (articles, passage text, vocabulary,
+   * minisearch's own index, `extra`) and the integer arrays as raw bytes, so loading parses only
+   * the header and copies the arrays. Stamped with the format version and the corpus hash.
+   */
+  toBuffer(extra: unknown = null): Buffer {
+    const n = this.passages.length;
+    const headings: string[] = [];
+    const headingId = new Map<string, number>();
+    const passageHeading = new Int32Array(n).fill(-1);
+    const textStart = new Int32Array(n + 1);
+    const sentenceStart = new Int32Array(n + 1);
+    let chars = 0;
+    let sentenceCount = 0;
+    this.passages.forEach((p, i) => {
+      if (p.heading !== undefined) {
+        let id = headingId.get(p.heading);
+        if (id === undefined) headingId.set(p.heading, (id = headings.push(p.heading) - 1));
+        passageHeading[i] = id;
+      }
+      textStart[i] = chars;
+      chars += p.text.length;
+      sentenceStart[i] = sentenceCount;
+      sentenceCount += p.sentences.length;
+    });
+    textStart[n] = chars;
+    sentenceStart[n] = sentenceCount;
+    const ints = (values: ArrayLike<number>) => Buffer.from(Int32Array.from(values).buffer);
+    const data: Record<SectionName, Buffer> = {
+      tokens: ints(this.tokens),
+      tokenStart: ints(this.tokenStart),
+      tokenOffsets: ints(this.tokenOffsets),
+      passageDf: ints(this.passageDf),
+      articleDf: ints(this.articleDf),
+      passageArticle: ints(this.passages.map((p) => p.article)),
+      passagePosition: ints(this.passages.map((p) => p.position)),
+      passageHeading: ints(passageHeading),
+      passageLead: ints(this.passages.map((p) => (p.lead ? 1 : 0))),
+      textStart: ints(textStart),
+      sentenceStart: ints(sentenceStart),
+      sentences: ints(this.passages.flatMap((p) => p.sentences)),
+      text: Buffer.from(this.passages.map((p) => p.text).join(''), 'utf8'),
     };
+    const sections = {} as IndexHeader['sections'];
+    let offset = 0;
+    for (const name of SECTIONS) {
+      sections[name] = [offset, data[name].length];
+      // Each section starts on a 4-byte boundary.
+      offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
+    }
+    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, articles: this.articles, headings, vocab: this.vocab, mini: this.mini.toJSON(), sections };
+    const json = Buffer.from(JSON.stringify(header), 'utf8');
+    const body = PREAMBLE_BYTES + json.length + ((4 - (json.length % 4)) % 4);
+    const out = Buffer.alloc(body + offset);
+    out.writeUInt32LE(MAGIC, 0);
+    out.writeUInt32LE(INDEX_FORMAT_VERSION, 4);
+    out.writeUInt32LE(json.length, 8);
+    json.copy(out, PREAMBLE_BYTES);
+    for (const name of SECTIONS) data[name].copy(out, body + sections[name][0]);
+    return out;
   }
 
-  /** Loads a persisted index; throws when the format version differs. */
-  static fromJSON(data: SerializedIndex, options: { aliases: AliasTable; ranking?: Partial<RankingOptions> }): NewsIndex {
-    if (data?.formatVersion !== INDEX_FORMAT_VERSION) throw new Error(`index format ${String(data?.formatVersion)} is not ${INDEX_FORMAT_VERSION}`);
-    const passages: Passage[] = data.passages.map(([article, position, heading, text, sentences, lead]) => {
-      const p: Passage = { article, position, text, sentences };
-      if (heading !== null) p.heading = heading;
-      if (lead) p.lead = true;
-      return p;
-    });
-    const mini = MiniSearch.loadJS(data.mini as Parameters<typeof MiniSearch.loadJS>[0], miniOptions(options.aliases));
-    return new NewsIndex(
+  /**
+   * The format version and corpus hash of a persisted index, read without loading it; null when
+   * the data is not an index, an error when it is cut short.
+   */
+  static peek(data: Uint8Array): { formatVersion: number; hash: string } | null {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) return null;
+    const formatVersion = buf.readUInt32LE(4);
+    if (PREAMBLE_BYTES + buf.readUInt32LE(8) > buf.length) throw new Error('index file is truncated');
+    // The hash is the second key of the header: read only the start of it.
+    const start = buf.toString('utf8', PREAMBLE_BYTES, Math.min(buf.length, PREAMBLE_BYTES + 200));
+    const quoted = /"hash":("(?:[^"\\]|\\.)*")/.exec(start)?.[1];
+    return { formatVersion, hash: quoted ? (JSON.parse(quoted) as string) : '' };
+  }
+
+  /** Loads a persisted index; throws when it is not one, or has another format version, or is cut short. */
+  static fromBuffer(data: Uint8Array, options: { aliases: AliasTable; ranking?: Partial<RankingOptions> }): { index: NewsIndex; extra: unknown } {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
+    const version = buf.readUInt32LE(4);
+    if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
+    const jsonLength = buf.readUInt32LE(8);
+    if (PREAMBLE_BYTES + jsonLength > buf.length) throw new Error('index file is truncated');
+    const header = JSON.parse(buf.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)) as IndexHeader;
+    const body = PREAMBLE_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4);
+    const section = (name: SectionName): Buffer => {
+      const [offset, bytes] = header.sections[name];
+      if (body + offset + bytes > buf.length) throw new Error('index file is truncated');
+      return buf.subarray(body + offset, body + offset + bytes);
+    };
+    const array = (name: SectionName): Int32Array => {
+      const bytes = section(name);
+      // A copy: the arrays then own aligned memory and the file buffer can be freed.
+      const out = new Int32Array(bytes.length / 4);
+      new Uint8Array(out.buffer).set(bytes);
+      return out;
+    };
+    // One string for all passage text; each passage's text is a slice of it.
+    const text = section('text').toString('utf8');
+    const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
+      ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
+    ).map(array) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    const passages: Passage[] = [];
+    for (let i = 0; i < article.length; i++) {
+      const p: Passage = { article: article[i]!, position: position[i]!, text: text.slice(textStart[i]!, textStart[i + 1]!), sentences: Array.from(sentences.subarray(sentenceStart[i]!, sentenceStart[i + 1]!)) };
+      if (heading[i]! >= 0) p.heading = header.headings[heading[i]!]!;
+      if (lead[i]) p.lead = true;
+      passages.push(p);
+    }
+    const mini = MiniSearch.loadJS(header.mini as Parameters<typeof MiniSearch.loadJS>[0], miniOptions(options.aliases));
+    const index = new NewsIndex(
       {
-        articles: data.articles,
+        articles: header.articles,
         passages,
-        tokens: decode(data.tokens),
-        tokenStart: decode(data.tokenStart),
-        tokenOffsets: decode(data.tokenOffsets),
-        vocab: data.vocab,
-        passageDf: decode(data.passageDf),
-        articleDf: decode(data.articleDf),
+        tokens: array('tokens'),
+        tokenStart: array('tokenStart'),
+        tokenOffsets: array('tokenOffsets'),
+        vocab: header.vocab,
+        passageDf: array('passageDf'),
+        articleDf: array('articleDf'),
         mini,
       },
-      data.hash,
+      header.hash,
       options.aliases,
       { ...DEFAULT_RANKING, ...options.ranking },
     );
+    return { index, extra: header.extra };
   }
 
   get termCount(): number {

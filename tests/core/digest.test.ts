@@ -214,7 +214,7 @@ describe('on the seed articles', async () => {
   });
 
   it('summarises the same from a saved and reloaded index', () => {
-    const reloaded = NewsIndex.fromJSON(JSON.parse(JSON.stringify(seeds.toJSON())), { aliases: table });
+    const reloaded = NewsIndex.fromBuffer(seeds.toBuffer(), { aliases: table }).index;
     for (const a of seeds.articles) expect(summarize(reloaded, a.id)).toBe(summarize(seeds, a.id));
   });
 });

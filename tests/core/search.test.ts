@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NewsIndex } from '../../src/core/search.js';
+import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
@@ -72,17 +72,22 @@ describe('NewsIndex', () => {
   });
 
   it('answers exactly the same after a save and load round trip', () => {
-    const json = JSON.parse(JSON.stringify(index.toJSON()));
-    const loaded = NewsIndex.fromJSON(json, { aliases });
+    const { index: loaded, extra } = NewsIndex.fromBuffer(Buffer.from(index.toBuffer({ note: 'kept' })), { aliases });
     expect(loaded.hash).toBe('h1');
+    expect(extra).toEqual({ note: 'kept' });
+    expect(NewsIndex.peek(index.toBuffer())).toEqual({ formatVersion: INDEX_FORMAT_VERSION, hash: 'h1' });
     for (const q of ['harbour repairs', 'Daesh commanders arrested', 'library books', 'childern', 'City Post harbour October 9, 2023', 'nothing here']) {
       expect(answerQuestion(loaded, q, { k: 4 })).toEqual(answerQuestion(index, q, { k: 4 }));
     }
   });
 
   it('refuses to load another format version', () => {
-    const json = { ...index.toJSON(), formatVersion: 0 };
-    expect(() => NewsIndex.fromJSON(json, { aliases })).toThrow(/index format 0/);
+    const older = index.toBuffer();
+    older.writeUInt32LE(0, 4);
+    expect(() => NewsIndex.fromBuffer(older, { aliases })).toThrow(/index format 0/);
+    expect(() => NewsIndex.fromBuffer(Buffer.from('{"formatVersion": 6}'), { aliases })).toThrow(/not a Newsdesk index/);
+    const whole = index.toBuffer();
+    expect(() => NewsIndex.fromBuffer(whole.subarray(0, whole.length - 4), { aliases })).toThrow(/truncated/);
   });
 });
 

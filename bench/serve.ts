@@ -1,0 +1,81 @@
+/**
+ * The serving half of `npm run bench`: a fresh process that does what a deployed bot does after
+ * a restart — read one system's persisted index from disk, answer every question — and reports
+ * its cold start and its RSS. The bench compiles this file (with esbuild) and runs it with plain
+ * `node`, as production runs compiled JavaScript, and it imports only the one system it serves,
+ * so the RSS is that system's and not the bench harness's.
+ *
+ *   node --expose-gc .bench-build/serve.js SYSTEM INDEX_FILE QUERIES_FILE K [LIMIT]
+ *
+ * Figures go back over IPC when forked, else to stdout as JSON.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { loadQueries, percentile, settledRssMB } from './harness.js';
+import type { PeerFactory } from './peers/types.js';
+
+/** Each system's module, loaded on demand so a serving process holds only its own library. */
+export const SERVE_LOADERS: Record<string, () => Promise<PeerFactory>> = {
+  newsdesk: async () => (await import('./peers/newsdesk.js')).createNewsdesk,
+  'sqlite-fts5': async () => (await import('./peers/sqlite-fts5.js')).createSqliteFts5,
+  'minisearch-default': async () => (await import('./peers/minisearch-default.js')).createMiniSearchDefault,
+  lunr: async () => (await import('./peers/lunr.js')).createLunr,
+  flexsearch: async () => (await import('./peers/flexsearch.js')).createFlexsearch,
+  orama: async () => (await import('./peers/orama.js')).createOrama,
+  'flexsearch-default': async () => (await import('./peers/flexsearch.js')).createFlexsearchDefault,
+  'orama-default': async () => (await import('./peers/orama.js')).createOramaDefault,
+};
+
+export interface ServeFigures {
+  /** Read the file, load it, answer the first question. */
+  coldStartMs: number;
+  /** RSS after loading and answering every question, after GC. */
+  rssMB: number;
+  /** RSS of the same process before reading the index (runtime, library, questions). */
+  baseRssMB: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+export async function serve(system: string, indexFile: string, queriesFile: string, k: number, limit?: number): Promise<ServeFigures> {
+  const loader = SERVE_LOADERS[system];
+  if (!loader) throw new Error(`no serving loader for "${system}"`);
+  const factory = await loader();
+  const questions = loadQueries(queriesFile)
+    .slice(0, limit)
+    .map((q) => q.question);
+  const baseRssMB = await settledRssMB();
+  const t0 = performance.now();
+  const bytes = readFileSync(indexFile);
+  const peer = factory();
+  // String serializations are handed back as strings, as they were produced.
+  await peer.load!(indexFile.endsWith('.txt') ? bytes.toString('utf8') : bytes);
+  peer.search(questions[0] ?? 'news', k);
+  const coldStartMs = performance.now() - t0;
+  const latencies: number[] = [];
+  for (const q of questions) {
+    const t = performance.now();
+    peer.search(q, k);
+    latencies.push(performance.now() - t);
+  }
+  const out: ServeFigures = { coldStartMs, rssMB: await settledRssMB(), baseRssMB, p50ms: 0, p99ms: 0 };
+  latencies.sort((a, b) => a - b);
+  out.p50ms = percentile(latencies, 50);
+  out.p99ms = percentile(latencies, 99);
+  peer.close?.();
+  return out;
+}
+
+const [system, indexFile, queriesFile, k, limit] = process.argv.slice(2);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && system && indexFile && queriesFile && k) {
+  serve(system, indexFile, queriesFile, Number(k), limit ? Number(limit) : undefined).then(
+    (figures) => {
+      if (process.send) process.send(figures, () => process.disconnect?.());
+      else process.stdout.write(`${JSON.stringify(figures)}\n`);
+    },
+    (e: unknown) => {
+      process.stderr.write(`serve: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
