@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { isArticleFile, parseArticleFile } from './core/article.js';
+import { decodeBytes } from './core/parsers/encoding.js';
 import type { Article, CorpusWarning } from './core/types.js';
 
 /** A corpus file as read from disk; `path` is relative to the corpus root (or the file name). */
@@ -13,8 +14,27 @@ export interface CorpusFile {
   path: string;
   /** The text; empty when the file was not read (see `error`) or is of a type that is not parsed. */
   content: string;
-  /** Why the file could not be read. */
+  /** Why the file could not be read (an fs error code). */
   error?: string;
+  /** Why the file was read but not parsed (too large, not text): the warning's reason as it is. */
+  skipped?: string;
+  /** Something to warn about in a file that still loads (read in a legacy encoding). */
+  note?: string;
+}
+
+export interface ListOptions {
+  /** Files larger than this many bytes are skipped with a warning (default 20 MB). */
+  maxFileBytes?: number;
+}
+
+/** No news article comes near this; a file that does is a data dump or a mistake, and would stall the start. */
+export const DEFAULT_MAX_FILE_BYTES = 20_000_000;
+
+/** "20 MB", "1.5 kB", "300 bytes". */
+function formatSize(bytes: number): string {
+  if (bytes >= 1e6) return `${+(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${+(bytes / 1e3).toFixed(1)} kB`;
+  return `${bytes} bytes`;
 }
 
 /** Data files that live in the corpus directory but are not articles. */
@@ -29,11 +49,15 @@ export function isSkipped(relativePath: string): boolean {
 /** How many files are read at once. */
 const READ_CONCURRENCY = 32;
 
-async function readOne(full: string, path: string): Promise<CorpusFile> {
+async function readOne(full: string, path: string, maxFileBytes: number): Promise<CorpusFile> {
   // A file of a type we do not parse is listed (it gets a warning) but not read.
   if (!isArticleFile(path)) return { path, content: '' };
   try {
-    return { path, content: await readFile(full, 'utf8') };
+    // The size is checked before reading, so a huge file costs nothing.
+    if ((await stat(full)).size > maxFileBytes) return { path, content: '', skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped` };
+    const decoded = decodeBytes(await readFile(full));
+    if ('error' in decoded) return { path, content: '', skipped: `${decoded.error}; skipped` };
+    return decoded.note ? { path, content: decoded.text, note: decoded.note } : { path, content: decoded.text };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { path, content: '', error: e.code ?? e.message.split('\n')[0] ?? 'read error' };
@@ -59,17 +83,20 @@ async function listDirectory(root: string): Promise<string[]> {
 
 /**
  * Reads every corpus file under a directory (recursively, sorted), or the one file given (its
- * path is then its base name). Throws only when `path` does not exist.
+ * path is then its base name), decoding UTF-8, UTF-16 with a byte-order mark and legacy 8-bit
+ * text; files over `maxFileBytes` or not text are listed but skipped. Throws only when `path`
+ * does not exist.
  */
-export async function listCorpusFiles(path: string): Promise<CorpusFile[]> {
+export async function listCorpusFiles(path: string, options: ListOptions = {}): Promise<CorpusFile[]> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new Error(`corpus not found: ${path}`);
-  if (!info.isDirectory()) return [await readOne(path, basename(path))];
+  if (!info.isDirectory()) return [await readOne(path, basename(path), maxFileBytes)];
   const names = await listDirectory(path);
   const files: CorpusFile[] = new Array<CorpusFile>(names.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < names.length; i = next++) files[i] = await readOne(join(path, names[i]!), names[i]!);
+    for (let i = next++; i < names.length; i = next++) files[i] = await readOne(join(path, names[i]!), names[i]!, maxFileBytes);
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
   return files;
@@ -85,8 +112,12 @@ export function parseCorpusFiles(files: CorpusFile[]): { articles: Article[]; wa
       warnings.push({ file: f.path, reason: `could not read the file: ${f.error}` });
       continue;
     }
+    if (f.skipped !== undefined) {
+      warnings.push({ file: f.path, reason: f.skipped });
+      continue;
+    }
     const parsed = parseArticleFile(f.path, f.content);
-    const fileWarnings = [...parsed.warnings];
+    const fileWarnings: CorpusWarning[] = f.note !== undefined ? [{ file: f.path, reason: f.note }, ...parsed.warnings] : [...parsed.warnings];
     for (const a of parsed.articles) {
       const first = seen.get(a.id);
       if (first) {
@@ -109,7 +140,7 @@ export function parseCorpusFiles(files: CorpusFile[]): { articles: Article[]; wa
  * Loads a corpus directory or file: the articles in file order, the warnings, and the files
  * considered (relative paths).
  */
-export async function loadCorpus(path: string): Promise<{ articles: Article[]; warnings: CorpusWarning[]; files: string[] }> {
-  const files = await listCorpusFiles(path);
+export async function loadCorpus(path: string, options: ListOptions = {}): Promise<{ articles: Article[]; warnings: CorpusWarning[]; files: string[] }> {
+  const files = await listCorpusFiles(path, options);
   return { ...parseCorpusFiles(files), files: files.map((f) => f.path) };
 }

@@ -9,7 +9,7 @@ import {
   type APIApplicationCommandOptionChoice,
 } from 'discord-api-types/v10';
 import type { Answer, AnswerResult } from '../core/answer.js';
-import { escapeText, truncate, unescapeText } from './escape.js';
+import { defuseMentions, escapeText, truncate, unescapeText } from './escape.js';
 import { DISCORD_LIMITS as L } from './limits.js';
 
 /** A reply as plain data: discord.js takes it as it is. Nothing in it may ping but `mention`. */
@@ -79,13 +79,14 @@ const isWebUrl = (url: string | undefined): url is string => !!url && /^https?:\
 
 function resultEmbed(r: AnswerResult, n: number): APIEmbed {
   const embed: APIEmbed = {
-    title: truncate(`${n}. ${r.title}`, L.embedTitle),
+    // Article text may hold mentions: shown, never live.
+    title: truncate(`${n}. ${defuseMentions(r.title)}`, L.embedTitle),
     description: truncate(quoteExcerpt(r), L.embedDescription),
     color: EMBED_COLOUR,
   };
   if (isWebUrl(r.url)) embed.url = r.url;
   const footer = [r.source, r.published?.slice(0, 10), r.heading ? `§ ${r.heading}` : undefined].filter(Boolean).join(' · ');
-  if (footer) embed.footer = { text: truncate(footer, L.embedFooter) };
+  if (footer) embed.footer = { text: truncate(defuseMentions(footer), L.embedFooter) };
   return embed;
 }
 
@@ -117,7 +118,9 @@ export function questionOf(content: string): string | undefined {
   const at = content.indexOf(QUESTION_PREFIX);
   if (at < 0) return undefined;
   const raw = content.slice(at + QUESTION_PREFIX.length);
-  return raw.endsWith('…') ? undefined : unescapeText(raw);
+  // A question cut to fit ends with the ellipsis at the length limit; one the asker ended with "…" is whole.
+  const cut = content.length >= L.content - 1 && raw.endsWith('…');
+  return cut ? undefined : unescapeText(raw);
 }
 
 /** An answer as a Discord reply: one embed per result, buttons for more, full passages and feedback. */
@@ -153,9 +156,9 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
 
 /** A passage shown whole (ephemeral), with the article it comes from. */
 export function renderPassage(p: { title: string; url?: string; heading?: string; text: string }): ReplyPayload {
-  const embed: APIEmbed = { title: truncate(p.title, L.embedTitle), description: truncate(escapeText(p.text), L.embedDescription), color: EMBED_COLOUR };
+  const embed: APIEmbed = { title: truncate(defuseMentions(p.title), L.embedTitle), description: truncate(escapeText(p.text), L.embedDescription), color: EMBED_COLOUR };
   if (isWebUrl(p.url)) embed.url = p.url;
-  if (p.heading) embed.footer = { text: truncate(`§ ${p.heading}`, L.embedFooter) };
+  if (p.heading) embed.footer = { text: truncate(`§ ${defuseMentions(p.heading)}`, L.embedFooter) };
   return { content: '', embeds: [embed], components: [], allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral };
 }
 
@@ -188,7 +191,7 @@ export function renderDigest(d: { marker: string; topic: string | null; items: R
   const share = Math.floor(L.embedsTotal / Math.max(1, n)) - 1;
   const embeds = d.items.slice(0, L.embedsPerMessage).map((item): APIEmbed => {
     const footer = item.published ? `Published ${item.published.slice(0, 10)}` : undefined;
-    const title = truncate(item.title, Math.min(L.embedTitle, Math.floor(share / 3)));
+    const title = truncate(defuseMentions(item.title), Math.min(L.embedTitle, Math.floor(share / 3)));
     const embed: APIEmbed = { title, description: truncate(escapeText(item.summary), Math.min(L.embedDescription, share - title.length - (footer?.length ?? 0))), color: EMBED_COLOUR };
     if (isWebUrl(item.url)) embed.url = item.url;
     if (footer) embed.footer = { text: footer };

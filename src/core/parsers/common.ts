@@ -20,9 +20,17 @@ export function normaliseNewlines(content: string): string {
   return content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
 }
 
-/** Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims; drops zero-width characters. */
+/**
+ * Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims;
+ * drops zero-width characters and control characters (an escape sequence in an article must not
+ * reach a terminal).
+ */
 export function clean(text: string): string {
-  return text.replace(/[\u200B\u200C\u200D\u2060\uFEFF]/g, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\u200B\u200C\u200D\u2060\uFEFF]/g, '')
+    .replace(/[\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Plain text → paragraphs: blank lines separate them, a single newline is only whitespace. */

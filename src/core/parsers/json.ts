@@ -68,6 +68,7 @@ export function parseJsonLines(file: string, content: string): ParseResult {
 
 /** A JSON file: one record, or an array of records (ids `<basename>#<index>` when they have none). */
 export function parseJson(file: string, content: string): ParseResult {
+  if (!content.trim()) return { articles: [], warnings: [{ file, reason: 'empty file' }] };
   let value: unknown;
   try {
     value = JSON.parse(normaliseNewlines(content));
