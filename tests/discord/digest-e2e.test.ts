@@ -29,10 +29,10 @@ describe('digests, end to end through the Discord double', () => {
   const time = clock('2030-01-07T08:59:00Z');
   let bot: BotRuntime | undefined;
 
-  const start = async (): Promise<BotRuntime> => {
+  const start = async (logger = pino({ level: 'silent' })): Promise<BotRuntime> => {
     const config = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(dir, 'corpus'), INDEX_PATH: join(dir, 'index.json'), DATABASE_PATH: join(dir, 'newsdesk.db'), LOG_LEVEL: 'silent' });
     const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
-    bot = await runBot(config, archive, { now: time.now, logger: pino({ level: 'silent' }), clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } });
+    bot = await runBot(config, archive, { now: time.now, logger, clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } });
     return bot;
   };
   const stop = async () => {
@@ -148,17 +148,22 @@ describe('digests, end to end through the Discord double', () => {
     expect(list).toMatch(/\*\*#\d+\*\* <#\d+> · daily at 09:00 \(UTC\) · up to 2 · next <t:\d+:R> · last ran <t:\d+:R>/);
   });
 
-  it('pauses a schedule whose channel refuses the bot, and says why in /digest list', async () => {
+  it('pauses a schedule whose channel refuses the bot, and says why in /digest list and in the log', async () => {
     time.set('2030-01-09T06:59:00Z');
     const b = await start();
     const refusing = '900000000000000001';
     discord.refusing.add(refusing);
-    b.store.addSchedule({ guildId: discord.guildId, channelId: refusing, cron: '0 7 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id });
+    const schedule = b.store.addSchedule({ guildId: discord.guildId, channelId: refusing, cron: '0 7 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id });
     await stop();
     time.set('2030-01-09T07:05:00Z');
-    await start();
+    const logs: Array<Record<string, unknown>> = [];
+    await start(pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) }));
     const list = await text(digest('list'));
     expect(list).toMatch(new RegExp(`<#${refusing}> · daily at 07:00 \\(UTC\\) · up to 3 · ⏸ paused: Newsdesk lacks permission to post there`));
+    expect(logs.filter((l) => l.msg === 'scheduled digest paused')).toEqual([
+      expect.objectContaining({ level: 40, scheduleId: schedule.id, channelId: refusing, reason: `Newsdesk lacks permission to post there (<#${refusing}>, Discord error 50013)` }),
+    ]);
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
     expect(bot!.store.pendingRuns()).toEqual([]);
     expect(bot!.store.ledger(refusing).size).toBe(0);
   });

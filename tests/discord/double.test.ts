@@ -1,4 +1,4 @@
-import { Client, DiscordAPIError, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes, Routes, Status } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pingsOf, wouldPing } from './double/limits.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
@@ -72,6 +72,39 @@ describe('the Discord double', () => {
     discord.say('hello bot', { mentionsBot: true });
     await discord.waitFor(() => seen.length === 2, 3000, 'two messages');
     expect(seen).toEqual(['', `<@${discord.botUser.id}> hello bot`]);
+  });
+
+  it('replays to a RESUME what was dispatched while the client was away, then sends RESUMED', async () => {
+    discord = await startDiscordDouble();
+    const seen: string[] = [];
+    client = await connect(discord, async () => {});
+    client.on(Events.MessageCreate, (m) => void seen.push(m.content));
+    const [session] = [...discord.sessions.values()];
+    const seq = discord.lastSeq;
+    discord.closeGateway(GatewayCloseCodes.UnknownError);
+    discord.say('while you were away', { mentionsBot: true });
+    expect(session!.log.at(-1)).toMatchObject({ s: seq + 1, t: 'MESSAGE_CREATE' });
+    await discord.waitFor(() => seen.length === 1, 3000, 'the replayed message');
+    expect(seen).toEqual([`<@${discord.botUser.id}> while you were away`]);
+    expect(discord.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([{ token: '[redacted]', session_id: session!.id, seq }]);
+    const resumedOn = discord.clientPackets(GatewayOpcodes.Resume)[0]!.connection;
+    expect(discord.gatewayPackets.filter((p) => p.from === 'double' && p.connection === resumedOn && p.op === GatewayOpcodes.Dispatch).map((p) => [p.t, p.s])).toEqual([['MESSAGE_CREATE', seq + 1], ['RESUMED', seq + 2]]);
+    expect(discord.identifies).toHaveLength(1);
+    expect(discord.connections[0]).toMatchObject({ closeCode: 4000, closedBy: 'double' });
+  });
+
+  it('refuses to resume a session a close code ended (op 9 false), and the client identifies again', async () => {
+    discord = await startDiscordDouble();
+    client = await connect(discord, async () => {});
+    const [first] = [...discord.sessions.values()];
+    // discord.js tries to RESUME after 4009, but Discord wants a new session.
+    discord.closeGateway(GatewayCloseCodes.SessionTimedOut);
+    await discord.waitFor(() => discord.identifies.length === 2 && client!.ws.shards.every((s) => s.status === Status.Ready), 3000, 'a new session');
+    expect(discord.clientPackets(GatewayOpcodes.Resume).map((p) => (p.d as { session_id: string }).session_id)).toEqual([first!.id]);
+    const refusedOn = discord.clientPackets(GatewayOpcodes.Resume)[0]!.connection;
+    expect(discord.gatewayPackets.filter((p) => p.from === 'double' && p.connection === refusedOn && p.op === GatewayOpcodes.InvalidSession).map((p) => p.d)).toEqual([false]);
+    expect(discord.sessions.size).toBe(2);
+    expect([...discord.sessions.values()].map((s) => s.resumable)).toEqual([false, true]);
   });
 
   it('computes pings the way Discord does', () => {

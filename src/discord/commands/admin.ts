@@ -6,7 +6,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
-import { UserError } from '../errors.js';
+import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
@@ -60,7 +60,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
   requirePermission(interaction, PermissionFlagsBits.ManageGuild, 'You need the Manage Server permission to use /admin.');
   const sub = interaction.options.getSubcommand();
   if (sub === 'reindex') {
-    await interaction.deferReply({ flags: 'Ephemeral' });
+    await deferOnce(interaction, { flags: 'Ephemeral' });
     const report = await deps.reindex();
     const lines = [
       report.rebuilt ? `Reindexed in ${Math.round(report.ms)} ms.` : 'The corpus has not changed: the index is current.',

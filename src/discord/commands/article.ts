@@ -9,7 +9,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import { ARTICLE_EXTENSIONS } from '../../core/article.js';
 import { AddRefused, addArticleFile, addArticleUrl, type AddedArticle } from '../../ingest/add.js';
 import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
-import { UserError } from '../errors.js';
+import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
@@ -42,7 +42,7 @@ export async function executeArticle(interaction: ChatInputCommandInteraction, d
   const file = interaction.options.getAttachment('file');
   const url = interaction.options.getString('url');
   if (!file === !url) throw new UserError('Give either a `file` or a `url` (one of them).');
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
   let added: AddedArticle;
   try {
     if (file) {

@@ -5,7 +5,7 @@ import {
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { answerQuestion, MAX_QUESTION_CHARS } from '../../core/answer.js';
-import { UserError } from '../errors.js';
+import { deferOnce, UserError } from '../errors.js';
 import { articleKey, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, type ParsedCustomId } from '../render.js';
 import type { BotDeps } from '../types.js';
 import type { QuestionGate } from '../rateLimit.js';
@@ -33,7 +33,7 @@ export async function executeAsk(interaction: ChatInputCommandInteraction, deps:
     await interaction.reply(renderNotice(`You’re asking quickly: try again in ${Math.ceil(wait / 1000)} s.`));
     return;
   }
-  await interaction.deferReply(hide ? { flags: 'Ephemeral' } : {});
+  await deferOnce(interaction, hide ? { flags: 'Ephemeral' } : {});
   const started = performance.now();
   const answer = answerQuestion(deps.index(), question, { k: deps.answerResults });
   deps.store.logQuery({ guildId: interaction.guildId, question, answer, ms: performance.now() - started });

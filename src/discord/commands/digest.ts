@@ -12,7 +12,7 @@ import { DigestInputError, explainVerdict } from '../../core/digest.js';
 import { MAX_DIGEST_COUNT, type DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
 import { isTimeZone } from '../../store/store.js';
-import { UserError } from '../errors.js';
+import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
@@ -93,7 +93,7 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     }
     if (sub === 'post') {
       const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
-      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
       const outcome = await service.post(guildId, channelId, ask());
       const text = outcome.posted ? `Posted a digest of ${outcome.items.length} article${outcome.items.length === 1 ? '' : 's'} in <#${channelId}>.` : nothingText(ask(), channelId);
       await interaction.editReply({ content: text, allowedMentions: { parse: [] } });

@@ -8,7 +8,7 @@ import {
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { FetchRefused } from '../../ingest/fetch.js';
 import { probeFeed } from '../../ingest/feeds.js';
-import { UserError } from '../errors.js';
+import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
@@ -46,7 +46,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
   const sub = interaction.options.getSubcommand();
   if (sub === 'add') {
     const url = interaction.options.getString('url', true).trim();
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
     let probe: { title: string | null; entries: number };
     try {
       probe = await probeFeed(url, ingest.fetch);

@@ -4,11 +4,22 @@
  * enforces what discord.js does not check itself: the 3 s window for the first interaction
  * response, one response per interaction, message and embed limits; and it records
  * allowed_mentions so tests can prove nothing pings. See ../../../README.md (testing).
+ *
+ * Faults a test can inject. REST: `intercept` answers a request itself (a 429 with Retry-After,
+ * a 5xx, a hang). Gateway: every IDENTIFY opens a session that keeps the dispatches it was sent
+ * or owed, so a RESUME with a known session_id replays those with s > seq and then sends RESUMED
+ * (an unknown or invalidated session gets op 9 false, as Discord does). Dispatches made while the
+ * client is away are kept for that replay. `closeGateway(code)` closes the connection (4000 is
+ * resumable; 4007, 4009 and the fatal codes end the session), `sendReconnect()` sends op 7,
+ * `invalidateSession(resumable)` sends op 9, `stopHeartbeatAcks()` makes the open connection a
+ * zombie (optionally one that also stops delivering events), and `heartbeatIntervalMs` shortens
+ * HELLO's interval so a zombie is noticed quickly. `gatewayPackets` and `connections` record what
+ * happened on the wire for assertions.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
+import { GatewayCloseCodes, GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { choiceProblems, messageProblems, pingsOf, wouldPing } from './limits.js';
 
@@ -58,7 +69,63 @@ export type Interceptor = (req: { method: string; route: string; body: Json | nu
 export interface DoubleOptions {
   /** Discord's window for the first response to an interaction (3 s). */
   interactionAckTimeoutMs?: number;
+  /** The heartbeat_interval sent in HELLO (Discord: 41250 ms). Short values make zombie detection quick. */
+  heartbeatIntervalMs?: number;
 }
+
+/** One gateway WebSocket connection, as the double saw it. */
+export interface GatewayConnection {
+  /** 0 for the first connection of this double, then 1, 2, … */
+  id: number;
+  openedAt: number;
+  closedAt?: number;
+  /** The close code: the client's when it closed the connection, the double's own otherwise. */
+  closeCode?: number;
+  closedBy?: 'client' | 'double';
+  /** The session this connection serves, after READY or RESUMED. */
+  sessionId?: string;
+  /** False after `stopHeartbeatAcks()`: heartbeats go unanswered. */
+  acking: boolean;
+  /** False after `stopHeartbeatAcks({ dropEvents: true })`: dispatches are kept for a RESUME but not sent. */
+  delivering: boolean;
+}
+
+/** A gateway session: opened by IDENTIFY, continued by RESUME. */
+export interface GatewaySession {
+  id: string;
+  /** [shard_id, num_shards] from the IDENTIFY. */
+  shard: [number, number];
+  /** Every dispatch sent or owed to the session, oldest first: what a RESUME replays from. */
+  log: Array<{ s: number; t: string; packet: string }>;
+  /** The connection serving it; null while the client is away (dispatches then wait in `log`). */
+  connection: GatewayConnection | null;
+  /** False once invalidated, ended by a close code or replaced by a new IDENTIFY: RESUME then gets op 9 false. */
+  resumable: boolean;
+}
+
+/** A gateway packet on the wire (tokens redacted). */
+export interface GatewayPacket {
+  from: 'client' | 'double';
+  /** The GatewayConnection id it went over. */
+  connection: number;
+  op: GatewayOpcodes;
+  t?: string | null;
+  s?: number | null;
+  d: unknown;
+  at: number;
+}
+
+/** Close codes after which Discord does not let the session be resumed. */
+const SESSION_ENDING_CLOSES = new Set<number>([
+  GatewayCloseCodes.AuthenticationFailed,
+  GatewayCloseCodes.InvalidSeq,
+  GatewayCloseCodes.SessionTimedOut,
+  GatewayCloseCodes.InvalidShard,
+  GatewayCloseCodes.ShardingRequired,
+  GatewayCloseCodes.InvalidAPIVersion,
+  GatewayCloseCodes.InvalidIntents,
+  GatewayCloseCodes.DisallowedIntents,
+]);
 
 let lastId = BigInt(Date.now() - 1420070400000) << 22n;
 /** Increasing snowflakes, like Discord's. */
@@ -88,6 +155,14 @@ export class DiscordDouble {
   private readonly interceptors: Interceptor[] = [];
   private readonly originals = new Map<string, string>();
   private readonly sockets = new Set<WebSocket>();
+  /** Gateway sessions by session_id (see GatewaySession). */
+  readonly sessions = new Map<string, GatewaySession>();
+  /** Every gateway connection, oldest first. */
+  readonly connections: GatewayConnection[] = [];
+  /** Every gateway packet both ways, oldest first. */
+  readonly gatewayPackets: GatewayPacket[] = [];
+  private readonly socketOf = new Map<GatewayConnection, WebSocket>();
+  private readonly heartbeatIntervalMs: number;
   private readonly waiters = new Set<() => void>();
   private seq = 0;
   private intents = 0;
@@ -97,6 +172,7 @@ export class DiscordDouble {
 
   constructor(options: DoubleOptions = {}) {
     this.ackTimeoutMs = options.interactionAckTimeoutMs ?? 3000;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
     this.server = createServer((req, res) => void this.onRequest(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
@@ -274,10 +350,20 @@ export class DiscordDouble {
     return message;
   }
 
-  /** Sends any gateway event to the connected client. */
+  /**
+   * Sends any gateway event to every live session: at once when its connection is up, otherwise
+   * kept in the session for the client's RESUME to replay.
+   */
   dispatch(t: string, d: unknown): void {
-    const packet = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: ++this.seq, d });
-    for (const ws of this.sockets) ws.send(packet);
+    const s = ++this.seq;
+    const packet = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s, d });
+    for (const session of this.sessions.values()) {
+      if (!session.resumable) continue;
+      const ws = session.connection?.delivering ? this.socketOf.get(session.connection) : undefined;
+      // Sent packets enter the log in onOutgoing; owed ones go in here.
+      if (ws && ws.readyState === ws.OPEN) ws.send(packet);
+      else session.log.push({ s, t, packet });
+    }
   }
 
   private commandId(name: string): string {
@@ -319,15 +405,147 @@ export class DiscordDouble {
 
   // ---- gateway -----------------------------------------------------------------------------
 
+  /** The s of the last dispatch the double made (what a client that saw everything would RESUME with). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Packets the client sent, optionally only those with opcode `op`. */
+  clientPackets(op?: GatewayOpcodes): GatewayPacket[] {
+    return this.gatewayPackets.filter((p) => p.from === 'client' && (op === undefined || p.op === op));
+  }
+
+  /** Closes every open gateway connection with `code` (default 4000, resumable). */
+  closeGateway(code: number = GatewayCloseCodes.UnknownError, reason = 'closed by the double'): void {
+    for (const conn of this.openConnections()) {
+      const session = conn.sessionId ? this.sessions.get(conn.sessionId) : undefined;
+      if (session && SESSION_ENDING_CLOSES.has(code)) session.resumable = false;
+      this.detach(conn);
+      conn.closeCode = code;
+      conn.closedBy = 'double';
+      this.socketOf.get(conn)!.close(code, reason);
+    }
+  }
+
+  /** Sends op 7 Reconnect on every open connection: the client should close and RESUME. */
+  sendReconnect(): void {
+    for (const conn of this.openConnections()) this.socketOf.get(conn)!.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+  }
+
+  /** Sends op 9 Invalid Session on every open connection; unless `resumable`, their sessions end (RESUME will fail). */
+  invalidateSession(resumable = false): void {
+    for (const conn of this.openConnections()) {
+      const session = conn.sessionId ? this.sessions.get(conn.sessionId) : undefined;
+      if (session && !resumable) {
+        session.resumable = false;
+        this.detach(conn);
+      }
+      this.socketOf.get(conn)!.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: resumable }));
+    }
+  }
+
+  /**
+   * Makes the open connections zombies: heartbeats go unanswered. With `dropEvents` they also stop
+   * delivering dispatches (a dead link), which stay in the session for a RESUME. New connections
+   * behave normally.
+   */
+  stopHeartbeatAcks(options: { dropEvents?: boolean } = {}): void {
+    for (const conn of this.openConnections()) {
+      conn.acking = false;
+      if (options.dropEvents) conn.delivering = false;
+    }
+  }
+
+  private openConnections(): GatewayConnection[] {
+    return this.connections.filter((c) => c.closedAt === undefined && c.closedBy === undefined);
+  }
+
+  /** The connection no longer serves its session: dispatches wait in the session's log. */
+  private detach(conn: GatewayConnection): void {
+    const session = conn.sessionId ? this.sessions.get(conn.sessionId) : undefined;
+    if (session?.connection === conn) session.connection = null;
+  }
+
+  private record(from: GatewayPacket['from'], conn: GatewayConnection, packet: { op: GatewayOpcodes; t?: string | null; s?: number | null; d?: unknown }): void {
+    const d = packet.d && typeof packet.d === 'object' && 'token' in packet.d ? { ...packet.d, token: '[redacted]' } : packet.d;
+    this.gatewayPackets.push({ from, connection: conn.id, op: packet.op, ...(packet.t !== undefined ? { t: packet.t } : {}), ...(packet.s !== undefined ? { s: packet.s } : {}), d, at: performance.now() });
+  }
+
+  /**
+   * Sees everything the double sends on a connection, including onIdentify's own READY and
+   * GUILD_CREATE: READY opens the session, and each dispatch enters the session's log once (a
+   * replayed one is already there).
+   */
+  private onOutgoing(conn: GatewayConnection, data: string): void {
+    const packet = JSON.parse(data) as { op: GatewayOpcodes; t?: string; s?: number; d?: Json };
+    this.record('double', conn, packet);
+    if (packet.op !== GatewayOpcodes.Dispatch || typeof packet.s !== 'number') return;
+    if (packet.t === 'READY' && typeof packet.d?.session_id === 'string') {
+      const identify = [...this.clientPackets(GatewayOpcodes.Identify)].reverse().find((p) => p.connection === conn.id)?.d as Json | undefined;
+      const shard = (Array.isArray(identify?.shard) ? identify.shard : [0, 1]) as [number, number];
+      // A new session for a shard replaces the old one: Discord stops sending to it.
+      for (const old of this.sessions.values()) {
+        if (old.shard[0] === shard[0] && old.shard[1] === shard[1]) {
+          old.resumable = false;
+          old.connection = null;
+        }
+      }
+      this.sessions.set(packet.d.session_id, { id: packet.d.session_id, shard, log: [], connection: conn, resumable: true });
+      conn.sessionId = packet.d.session_id;
+    }
+    const session = conn.sessionId ? this.sessions.get(conn.sessionId) : undefined;
+    const last = session?.log.at(-1);
+    if (session && (!last || packet.s > last.s)) session.log.push({ s: packet.s, t: String(packet.t), packet: data });
+  }
+
+  private onResume(ws: WebSocket, conn: GatewayConnection, d: Json): void {
+    const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
+    if (!session?.resumable) return void ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+    // Discord drops a connection still holding the session (a zombie the client gave up on).
+    const previous = session.connection;
+    if (previous && previous !== conn) {
+      this.detach(previous);
+      previous.closeCode = GatewayCloseCodes.SessionTimedOut;
+      previous.closedBy = 'double';
+      this.socketOf.get(previous)?.terminate();
+    }
+    session.connection = conn;
+    conn.sessionId = session.id;
+    const seq = Number(d.seq ?? 0);
+    for (const entry of session.log) if (entry.s > seq) ws.send(entry.packet);
+    ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t: 'RESUMED', s: ++this.seq, d: {} }));
+  }
+
   private onSocket(ws: WebSocket): void {
+    const conn: GatewayConnection = { id: this.connections.length, openedAt: performance.now(), acking: true, delivering: true };
+    this.connections.push(conn);
+    this.socketOf.set(conn, ws);
     this.sockets.add(ws);
-    ws.on('close', () => this.sockets.delete(ws));
-    ws.send(JSON.stringify({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: 41250 } }));
+    // Wrapped so that every packet is recorded and logged in its session, whichever code sends it.
+    const rawSend = ws.send.bind(ws) as (data: string) => void;
+    ws.send = ((data: unknown) => {
+      this.onOutgoing(conn, String(data));
+      rawSend(String(data));
+    }) as typeof ws.send;
+    ws.on('close', (code) => {
+      this.sockets.delete(ws);
+      this.detach(conn);
+      conn.closedAt = performance.now();
+      if (!conn.closedBy) {
+        conn.closeCode = code;
+        conn.closedBy = 'client';
+      }
+      this.notify();
+    });
+    ws.send(JSON.stringify({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.heartbeatIntervalMs } }));
     ws.on('message', (raw) => {
-      const packet = JSON.parse(String(raw)) as { op: number; d: Json };
-      if (packet.op === GatewayOpcodes.Heartbeat) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
-      else if (packet.op === GatewayOpcodes.Identify) this.onIdentify(ws, packet.d);
-      else if (packet.op === GatewayOpcodes.Resume) ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t: 'RESUMED', s: ++this.seq, d: {} }));
+      const packet = JSON.parse(String(raw)) as { op: GatewayOpcodes; d: Json };
+      this.record('client', conn, packet);
+      if (packet.op === GatewayOpcodes.Heartbeat) {
+        if (conn.acking) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
+      } else if (packet.op === GatewayOpcodes.Identify) this.onIdentify(ws, packet.d);
+      else if (packet.op === GatewayOpcodes.Resume) this.onResume(ws, conn, packet.d);
+      this.notify();
     });
   }
 
