@@ -33,7 +33,7 @@ export interface NearestArticle {
 }
 
 /** Why a question got no quoted answer. */
-export type RefusalReason = 'empty' | 'too-long' | 'no-terms' | 'no-match' | 'unknown-name' | 'weak-match';
+export type RefusalReason = 'empty' | 'too-long' | 'no-terms' | 'no-match' | 'unknown-name' | 'unknown-outlet' | 'weak-match';
 
 export interface Answer {
   question: string;
@@ -65,6 +65,7 @@ const REFUSALS: Record<RefusalReason, string> = {
   'no-terms': 'That question has no words to search for. Try naming a person, place or event.',
   'no-match': 'The archive has nothing on that.',
   'unknown-name': 'The archive has nothing on that name.',
+  'unknown-outlet': 'The archive has no articles from that outlet.',
   'weak-match': 'The archive has no article that answers that.',
 };
 
@@ -72,7 +73,7 @@ const REFUSALS: Record<RefusalReason, string> = {
 export function answerQuestion(index: NewsIndex, rawQuestion: string, options: Partial<AnswerOptions> = {}): Answer {
   const opts = { ...DEFAULT_ANSWER_OPTIONS, ...options };
   const question = rawQuestion.trim();
-  if (question.length > MAX_QUESTION_CHARS) return refuse(question.slice(0, 100), 'too-long', []);
+  if (question.length > MAX_QUESTION_CHARS) return refuse(headOf(question, 100), 'too-long', []);
   if (!/[\p{L}\p{N}]/u.test(question)) return refuse(question, 'empty', []);
   const query = index.parseQuery(question);
   if (query.terms.length === 0) return refuse(question, query.unknown.length ? 'no-match' : 'no-terms', []);
@@ -81,6 +82,12 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const evidence = evidenceOf(index, query, hits[0]!);
   const coverage = evidence.coverage;
+  // A question that asks what some outlet reported, when the archive holds nothing from any
+  // outlet it names, asks for articles that are not here — unless the rest is well answered.
+  if (query.absentOutlets.length > 0 && query.outlets.length === 0 && coverage < 0.5) {
+    const names = query.absentOutlets.slice(0, 3).join(' or ');
+    return { ...refuse(question, 'unknown-outlet', hits.slice(0, 3).map((h) => nearestOf(index, h))), message: `The archive has no articles from ${names}.` };
+  }
   // A name the archive has never seen is what the question is about, unless the rest of the
   // question is well answered: then the name was a side remark.
   if (query.unknownNames.length > 0 && coverage < 0.5) {
@@ -100,6 +107,12 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
     results: kept.slice(offset).map((h) => buildResult(index, h, weights, question)),
     nearest: [],
   };
+}
+
+/** The first `n` UTF-16 units of `text`, less a trailing half of an emoji. */
+function headOf(text: string, n: number): string {
+  const head = text.slice(0, n);
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
 }
 
 function refuse(question: string, reason: RefusalReason, nearest: NearestArticle[]): Answer {

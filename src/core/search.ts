@@ -4,6 +4,7 @@ import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { namedDates, type NamedDates } from './dates.js';
+import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
 export const INDEX_FORMAT_VERSION = 6;
@@ -74,6 +75,8 @@ export interface ParsedQuery {
   /** Known terms asked as names, or alias groups (which are always names). */
   names: string[];
   outlets: string[];
+  /** Outlets the question names that the archive holds no article from (see outlets.ts), as written. */
+  absentOutlets: string[];
   dates: NamedDates;
 }
 
@@ -208,6 +211,8 @@ export class NewsIndex {
   private readonly outletNames: Array<{ name: string; source: string }>;
   private readonly articlesBySource: Map<string, number[]>;
   private readonly titleCache = new Map<number, ReadonlySet<string>>();
+  /** The archive's sources in compact form ("bbcnewstechnology"), to tell which named outlets it holds. */
+  private readonly sourceKeys: string[];
   /** Scratch: query slot of each term id, -1 when the term is not asked. */
   private readonly slotOf: Int32Array;
   readonly aliases: AliasTable;
@@ -238,6 +243,7 @@ export class NewsIndex {
       this.articlesBySource.set(key, list);
     });
     this.outletNames = outletNamesOf([...this.articlesBySource.keys()]);
+    this.sourceKeys = [...this.articlesBySource.keys()].map(compact);
   }
 
   /** Builds the index from parsed articles. */
@@ -545,7 +551,20 @@ export class NewsIndex {
         if (this.termId.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
       }
     }
-    return { terms, unknown, unknownNames: unknown.filter((u) => named.has(u)).map((u) => asWritten.get(u) ?? u), names: [...names], outlets: this.outletsIn(question), dates: namedDates(question) };
+    const outlets = this.outletsIn(question);
+    const absentOutlets = this.absentOutletsIn(question);
+    // An outlet's name says where to look, not what about: it is not an unknown word of the question.
+    const outletWords = new Set(absentOutlets.flatMap((o) => tokenize(o, this.aliases).map((t) => t.term)));
+    const unknownWords = unknown.filter((u) => !outletWords.has(u));
+    return {
+      terms,
+      unknown: unknownWords,
+      unknownNames: unknownWords.filter((u) => named.has(u)).map((u) => asWritten.get(u) ?? u),
+      names: [...names],
+      outlets,
+      absentOutlets,
+      dates: namedDates(question),
+    };
   }
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
@@ -584,6 +603,22 @@ export class NewsIndex {
       }
     }
     return best;
+  }
+
+  /** Well-known outlets named in the question that none of the archive's sources is. */
+  private absentOutletsIn(question: string): string[] {
+    const found: Array<{ name: string; at: number }> = [];
+    let rest = question;
+    for (const { name, pattern } of OUTLET_PATTERNS) {
+      pattern.lastIndex = 0;
+      const m = pattern.exec(rest);
+      if (!m) continue;
+      // Blank the match so "The Times of India" is not read again as "Times of India".
+      rest = rest.replace(pattern, (x) => ' '.repeat(x.length));
+      const key = compact(name);
+      if (!this.sourceKeys.some((s) => s.includes(key))) found.push({ name, at: m.index });
+    }
+    return found.sort((a, b) => a.at - b.at).map((f) => f.name);
   }
 
   private outletsIn(question: string): string[] {
@@ -769,6 +804,16 @@ export class NewsIndex {
     return [...out];
   }
 }
+
+/** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */
+const compact = (s: string): string => foldWord(s).replace(/[^\p{L}\p{N}]+/gu, '');
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Each well-known outlet as a whole-word, case-sensitive pattern; longest names first. */
+const OUTLET_PATTERNS = [...KNOWN_OUTLETS]
+  .sort((a, b) => b.length - a.length)
+  .map((name) => ({ name, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, 'gu') }));
 
 /** A word written as a name: an acronym, or capitalised somewhere other than the start of a sentence. */
 function looksLikeName(text: string, start: number, end: number): boolean {

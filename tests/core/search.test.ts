@@ -120,6 +120,25 @@ describe('answerQuestion', () => {
     expect(a).toMatchObject({ answered: false, reason: 'unknown-name', message: 'The archive has nothing on “Zelensky”.' });
   });
 
+  it('says so when the question asks what an outlet the archive holds nothing from reported', () => {
+    const a = answerQuestion(index, 'What did Reuters and Bloomberg report about the library budget cuts and the new mayor?');
+    expect(a).toMatchObject({ answered: false, reason: 'unknown-outlet', message: 'The archive has no articles from Reuters or Bloomberg.' });
+    expect(a.nearest[0]?.articleId).toBe('c');
+    // When the archive answers the rest of the question well, the quote is worth more than the refusal.
+    expect(answerQuestion(index, 'What did Reuters report about how many books children can borrow at the library?').answered).toBe(true);
+    // An outlet the archive holds is a preference, not a refusal; so is a half-remembered one when another named outlet is here.
+    expect(answerQuestion(index, 'What did the City Post report about the library books for children?').answered).toBe(true);
+    expect(answerQuestion(index, 'What did the City Post and Reuters report about the library books for children?').answered).toBe(true);
+    // Outlets are names: the common word "reuters" in lower case, or "Times" alone, is not one.
+    expect(index.parseQuery('The Times of India and the reuters desk').absentOutlets).toEqual(['The Times of India']);
+  });
+
+  it('answers a question naming an absent outlet when the rest of it is well answered', () => {
+    const a = answerQuestion(index, 'According to CNN, how many books can children borrow at the new city library?');
+    expect(a.answered).toBe(true);
+    expect(a.results[0]!.excerpt).toContain('four books');
+  });
+
   it('does not take a capitalised first word for a name', () => {
     expect(index.parseQuery('Harbour repairs by the port authority').unknownNames).toEqual([]);
   });
