@@ -31,7 +31,7 @@ export class NewsdeskPeer implements PeerSystem {
 
   search(question: string, k: number): string[] {
     if (!this.index) throw new Error('newsdesk: not built');
-    return answerQuestion(this.index, question, { k, minCoverage: 0, minRelativeCoverage: 0 }).results.map((r) => r.articleId);
+    return answerQuestion(this.index, question, { k, refuse: false }).results.map((r) => r.articleId);
   }
 
   close(): void {

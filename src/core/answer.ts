@@ -55,6 +55,11 @@ export interface AnswerOptions {
   minCoverage: number;
   /** Later results must hold at least this share of what the first one holds (0 keeps every result). */
   minRelativeCoverage: number;
+  /**
+   * False quotes whatever ranks first, however weak, and keeps every result: for scoring the
+   * ranking (eval, bench), where a refusal would hide what was found.
+   */
+  refuse?: boolean;
 }
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.13, minRelativeCoverage: 0.5 };
@@ -80,6 +85,8 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const offset = opts.offset ?? 0;
   const hits = index.rank(query, { k: opts.k + offset, ...(opts.perArticle ? { perArticle: opts.perArticle } : {}) });
   if (hits.length === 0) return refuse(question, 'no-match', []);
+  const weights = termWeights(index, query);
+  if (opts.refuse === false) return { question, answered: true, results: hits.slice(offset).map((h) => buildResult(index, h, weights, question)), nearest: [] };
   const evidence = evidenceOf(index, query, hits[0]!);
   const coverage = evidence.coverage;
   // A question that asks what some outlet reported, when the archive holds nothing from any
@@ -97,7 +104,6 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   // One common word in a question of several is chance, unless it is a name the archive knows.
   const tooFew = evidence.asked >= 2 && evidence.held < 2 && !evidence.name && coverage < 0.5;
   if (coverage < opts.minCoverage || tooFew) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));
-  const weights = termWeights(index, query);
   // A result far weaker than the first is noise next to it: leave it out.
   const floor = coverage * opts.minRelativeCoverage;
   const kept = hits.filter((h, i) => i === 0 || opts.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor);

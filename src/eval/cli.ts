@@ -44,7 +44,7 @@ export async function evaluate(corpus: string, queries: QueryLine[], nulls: Quer
   let refused = 0;
   for (const q of queries) {
     // Ranking is scored with refusals off, so a refused question still shows what was found.
-    run.set(q.id, answerQuestion(index, q.question, { k: 10, minCoverage: 0, minRelativeCoverage: 0 }).results.map((r) => r.articleId));
+    run.set(q.id, answerQuestion(index, q.question, { k: 10, refuse: false }).results.map((r) => r.articleId));
     if (!answerQuestion(index, q.question, { k: 1 }).answered) refused++;
   }
   const refusedNull = nulls ? nulls.filter((q) => !answerQuestion(index, q.question, { k: 1 }).answered).length : null;

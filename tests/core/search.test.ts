@@ -139,6 +139,15 @@ describe('answerQuestion', () => {
     expect(a.results[0]!.excerpt).toContain('four books');
   });
 
+  it('with refusals off (for scoring a ranking), quotes what ranks first for every kind of refusal', () => {
+    for (const q of ['What did Zelensky say about the harbour?', 'What did Reuters and Bloomberg report about the library budget cuts and the new mayor?', 'What did the mayor say about the ferry timetable and bus tickets in harbour town?']) {
+      expect(answerQuestion(index, q).answered).toBe(false);
+      const a = answerQuestion(index, q, { k: 3, refuse: false });
+      expect(a.answered).toBe(true);
+      expect(a.results.map((r) => r.articleId)).toEqual(index.search(q, { k: 3 }).hits.map((h) => index.articles[h.article]!.id));
+    }
+  });
+
   it('does not take a capitalised first word for a name', () => {
     expect(index.parseQuery('Harbour repairs by the port authority').unknownNames).toEqual([]);
   });
