@@ -150,22 +150,30 @@ export function evidenceOf(index: NewsIndex, query: ParsedQuery, hit: PassageHit
   const maxIdf = index.passageIdf('');
   let total = 0;
   let held = 0;
-  const groups = new Map<string, { weight: number; held: number }>();
+  const groups = new Map<string, { weight: number; own: boolean; forms: Array<{ idf: number; credit: number; held: boolean }> }>();
+  // Each word asked weighs its own IDF; a word the archive knows only by a synonym or a corrected
+  // spelling ("spokesperson" for "spokesman") weighs as its rarest known form.
   for (const t of query.terms) {
     const asked = t.from ?? t.term;
-    const g = groups.get(asked) ?? { weight: 0, held: 0 };
+    const g = groups.get(asked) ?? { weight: 0, own: false, forms: [] };
     const idf = index.passageIdf(t.term);
-    // A word the archive knows only by a synonym ("spokesperson" for "spokesman") weighs as that synonym.
-    g.weight = Math.max(g.weight, idf);
-    if (has(t.term)) g.held = Math.max(g.held, idf * (t.from ? PARTIAL_CREDIT : 1));
+    if (!t.from) {
+      g.weight = idf;
+      g.own = true;
+    } else if (!g.own) g.weight = Math.max(g.weight, idf);
+    g.forms.push({ idf, credit: t.from ? PARTIAL_CREDIT : 1, held: has(t.term) });
     groups.set(asked, g);
   }
   let heldGroups = 0;
   for (const g of groups.values()) {
     const weight = g.weight > 0 ? g.weight : maxIdf;
     total += weight;
-    held += Math.min(g.held, weight);
-    if (g.held > 0) heldGroups++;
+    // A form held earns its credit of the word's weight, never more than its own IDF: a common
+    // synonym found does not stand in for a rare word asked.
+    let best = 0;
+    for (const f of g.forms) if (f.held) best = Math.max(best, Math.min(f.idf, weight) * f.credit);
+    held += best;
+    if (best > 0) heldGroups++;
   }
   // A name the archive has never seen is what the question is about: it weighs double.
   total += (query.unknown.length + query.unknownNames.length) * maxIdf;

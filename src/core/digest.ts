@@ -130,8 +130,8 @@ function topicArticles(index: NewsIndex, topic: string): Set<number> {
 
 /**
  * The query as this article answers it: of each word asked, only the forms the article holds
- * (or all of them when it holds none). evidenceOf weighs a word by its rarest form, so an article
- * that says "escape" would otherwise fall short for a topic whose synonym "exodus" is rarer.
+ * (or all of them when it holds none). evidenceOf weighs a word the archive knows only by its
+ * synonyms as the rarest of them, so an article holding a common one would otherwise fall short.
  */
 function heldQuery(query: ParsedQuery, held: ReadonlySet<string>): ParsedQuery {
   const groupHeld = new Set(query.terms.filter((t) => held.has(t.term)).map((t) => t.from ?? t.term));

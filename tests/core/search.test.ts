@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
-import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
+import { answerQuestion, evidenceOf, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
 import { DEFAULT_PASSAGE_OPTIONS } from '../../src/core/passages.js';
 
@@ -176,5 +176,33 @@ describe('answerQuestion', () => {
       for (const [s, e] of r.highlights) expect(e).toBeLessThanOrEqual(r.excerpt.length);
     }
     expect(a.results.some((r) => r.excerpt.endsWith('…') || r.excerpt.startsWith('…'))).toBe(true);
+  });
+});
+
+describe('evidence of an answer', () => {
+  const table = buildAliasTable({ synonyms: [['ship', 'vessel']] });
+  // "ship" is common in this archive, "vessel" rare.
+  const fleet = [
+    article('s1', 'The ship sails at dawn', ['The ship left the quay at dawn with grain for the islands.']),
+    article('s2', 'A ship in the storm', ['A ship lost its mast in the storm off the cape.']),
+    article('s3', 'Ship repairs', ['The old ship was repaired in dry dock over the winter.']),
+    article('s4', 'The vessel registry', ['Every vessel must be entered in the registry by March.']),
+  ];
+  const index = NewsIndex.build(fleet, { aliases: table });
+
+  it('gives a passage holding the very word asked full credit for it, however rare its synonyms', () => {
+    const query = index.parseQuery('ship grain');
+    const hit = index.rank(query, { k: 1 })[0]!;
+    expect(index.articles[hit.article]!.id).toBe('s1');
+    expect(evidenceOf(index, query, hit).coverage).toBeCloseTo(1, 5);
+  });
+
+  it('gives a synonym found part of the credit, and never more than its own weight', () => {
+    const query = index.parseQuery('vessel grain');
+    const hit = index.rank(query, { k: 4 }).find((h) => index.articles[h.article]!.id === 's1')!;
+    expect(hit.matched).toContain('ship');
+    const { coverage } = evidenceOf(index, query, hit);
+    expect(coverage).toBeGreaterThan(0.3);
+    expect(coverage).toBeLessThan(0.9);
   });
 });
