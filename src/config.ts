@@ -14,7 +14,7 @@ export const ConfigSchema = z.object({
   /** For tests against a local Discord double; real deployments leave it unset. */
   DISCORD_API_URL: z.url('must be a URL').optional(),
   CORPUS_DIR: z.string().min(1).default('corpus'),
-  INDEX_PATH: z.string().min(1).default('data/index.json'),
+  INDEX_PATH: z.string().min(1).default('data/index.bin'),
   DATABASE_PATH: z.string().min(1).default('data/newsdesk.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ANSWER_RESULTS: intIn(1, 10).default(3),
