@@ -42,7 +42,7 @@ export interface RankingOptions {
 export const DEFAULT_RANKING: RankingOptions = {
   fieldBoosts: { title: 2, lead: 1.5, body: 1, source: 1, date: 0.5 },
   candidates: 30,
-  maxDocShare: 0.3,
+  maxDocShare: 0.2,
   minDocsForPruning: 50,
   maxQueryTerms: 16,
   passageWeight: 1,
