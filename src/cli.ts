@@ -166,7 +166,28 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   ask,
   digest,
   eval: async (argv) => (await import('./eval/cli.js')).runEval(argv),
+  backup,
 };
+
+/** `backup DEST`: an online copy of the database at DATABASE_PATH. */
+async function backup(argv: string[]): Promise<number> {
+  const [dest, ...extra] = argv;
+  if (!dest || extra.length > 0 || dest.startsWith('-')) {
+    process.stderr.write('usage: npm run backup -- DEST_FILE\n');
+    return 2;
+  }
+  const { loadConfig } = await import('./config.js');
+  const { backupDatabase } = await import('./backup.js');
+  const source = loadConfig().DATABASE_PATH;
+  try {
+    const { pages } = await backupDatabase(source, dest);
+    process.stdout.write(`Backed up ${source} to ${dest} (${pages} pages, integrity ok).\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
 
 /** Entry point: `tsx src/cli.ts <command> [args]`. */
 export async function main(argv: string[]): Promise<number> {
