@@ -44,6 +44,11 @@ export class Archive {
     return this.engine.files;
   }
 
+  /** How the current index came to be: loaded from the saved cache, or built from the corpus. */
+  get origin(): Engine['origin'] {
+    return this.engine.origin;
+  }
+
   /** Rebuilds from the corpus; on failure the current index stays and the error is thrown. Concurrent calls share one run. */
   reindex(): Promise<ReindexReport> {
     this.running ??= (async () => {

@@ -25,6 +25,16 @@ export const ConfigSchema = z.object({
   FETCH_TIMEOUT_SECONDS: intIn(1, 120).default(10),
   ALLOW_PRIVATE_URLS: boolFlag.default(false),
   FEED_POLL_MINUTES: intIn(5, 10_080).default(30),
+  /**
+   * Unset: one process (today's bot). `auto` or N: this process becomes a discord.js ShardingManager
+   * that builds the index once and runs the shards as child processes (see README, Sharding).
+   * Only the manager reads it: discord.js overwrites SHARDS with the shard ids in each shard.
+   */
+  SHARDS: z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,4})$/, 'must be auto or a whole number from 1')
+    .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v)))
+    .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -1,7 +1,8 @@
 import 'dotenv/config';
 import { Archive } from './archive.js';
 import { answerLines, printWarnings } from './cli.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, exitOnSignals } from './lifecycle.js';
 
 /** Composition root: config → corpus and index → Discord bot (with a token) or a terminal session. */
 async function main(): Promise<number> {
@@ -10,7 +11,15 @@ async function main(): Promise<number> {
   printWarnings(archive.warnings);
   const { index } = archive;
   process.stderr.write(`Newsdesk: ${index.articles.length} articles, ${index.passages.length} passages.\n`);
+  if (config.DISCORD_TOKEN && config.SHARDS) {
+    // The index above was built (or found current) and saved once, here; the shards load the file.
+    await startManager(config, archive);
+    return -1;
+  }
   if (config.DISCORD_TOKEN) {
+    // discord.js reads SHARDS from the environment as JSON shard ids: an empty `SHARDS=` from .env
+    // would make the client throw. Unsharded, this process is shard 0 of 1.
+    delete process.env.SHARDS;
     const { startBot } = await import('./discord/bot.js');
     await startBot(config, archive);
     return -1;
@@ -19,6 +28,15 @@ async function main(): Promise<number> {
   if (tty) process.stderr.write('No DISCORD_TOKEN set: answering here. Ask a question (Ctrl-D to quit).\n');
   await answerLines(() => archive.index, process.stdin, process.stdout, { json: false, k: config.ANSWER_RESULTS, ...(tty ? { prompt: '> ' } : {}) });
   return 0;
+}
+
+/** Runs the shard manager until SIGINT/SIGTERM, then stops every shard and exits 0. */
+async function startManager(config: Config, archive: Archive): Promise<void> {
+  const { runManager } = await import('./sharding.js');
+  const logger = createLogger(config.LOG_LEVEL, { shard: 'manager' });
+  logger.info({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'built' ? 'index built' : 'index loaded from cache');
+  const runtime = await runManager(config, archive, logger);
+  exitOnSignals(logger, () => runtime.stop());
 }
 
 main().then(

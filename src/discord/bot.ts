@@ -1,8 +1,10 @@
 import { Client, Events, GatewayIntentBits, type ClientOptions, type Interaction, type Message } from 'discord.js';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger, exitOnSignals } from '../lifecycle.js';
 import type { Config } from '../config.js';
 import { answerQuestion } from '../core/answer.js';
-import type { Archive } from '../archive.js';
+import type { Archive, ReindexReport } from '../archive.js';
+import { nextFire } from '../digests/when.js';
 import type { NewsIndex } from '../core/search.js';
 import { adminCommand, executeAdmin } from './commands/admin.js';
 import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
@@ -37,13 +39,54 @@ export function questionFromMessage(content: string, botId: string): string {
   return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The handlers a bot is running. `close()` makes new events be ignored (a bot shutting down takes
+ * no new work) and `drain()` waits for the ones already started, so their answers still arrive.
+ */
+export class InFlight {
+  private readonly running = new Set<Promise<unknown>>();
+  private open = true;
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Runs `work` unless closed; returns whether it ran. */
+  run(work: () => Promise<unknown>): boolean {
+    if (!this.open) return false;
+    const p = work().finally(() => this.running.delete(p));
+    this.running.add(p);
+    return true;
+  }
+
+  close(): void {
+    this.open = false;
+  }
+
+  /** Resolves true when every running handler has settled, false if `timeoutMs` passed first. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const settled = (async () => {
+      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      return true as const;
+    })();
+    try {
+      return await Promise.race([settled, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
 /** Wires the handlers onto a client. Returns the client for chaining. */
-export function attachHandlers(client: Client, deps: BotDeps): Client {
+export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InFlight()): Client {
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
   const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.getSetting(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    void onInteraction(interaction).catch((err: unknown) => deps.logger.error({ err }, 'interaction handler failed'));
+    const started = inFlight.run(() => onInteraction(interaction).catch((err: unknown) => deps.logger.error({ err }, 'interaction handler failed')));
+    if (!started) deps.logger.info({ interactionId: interaction.id, guildId: interaction.guildId }, 'interaction ignored: shutting down');
   });
 
   async function onInteraction(interaction: Interaction): Promise<void> {
@@ -77,7 +120,8 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
   }
 
   client.on(Events.MessageCreate, (message: Message) => {
-    void onMessage(message).catch((err: unknown) => deps.logger.error({ err, channelId: message.channelId }, 'message handler failed'));
+    const started = inFlight.run(() => onMessage(message).catch((err: unknown) => deps.logger.error({ err, channelId: message.channelId }, 'message handler failed')));
+    if (!started) deps.logger.debug({ messageId: message.id }, 'message ignored: shutting down');
   });
 
   async function onMessage(message: Message): Promise<void> {
@@ -94,7 +138,9 @@ export function attachHandlers(client: Client, deps: BotDeps): Client {
     const answer = answerQuestion(deps.index(), question, { k: deps.answerResults });
     deps.store.logQuery({ guildId: message.guildId, question, answer, ms: performance.now() - started });
     const payload = renderAnswer(answer);
-    await message.reply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: { parse: [], repliedUser: false } });
+    // The question's id as nonce, enforced: if Discord posted the reply but the response was lost
+    // (a 5xx) and discord.js retries, Discord returns the first reply instead of posting twice.
+    await message.reply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: { parse: [], repliedUser: false }, nonce: message.id, enforceNonce: true });
   }
 
   return client;
@@ -108,8 +154,58 @@ export interface BotRuntime {
   /** The archive's current index. */
   index: () => NewsIndex;
   digests: { service: DigestService; scheduler: DigestScheduler };
-  /** Disconnects, stops watching the corpus and closes the database. */
-  stop(): Promise<void>;
+  /** Reloads the index (from the saved cache when it is current) and records new articles as seen. */
+  reindex(): Promise<ReindexReport>;
+  /**
+   * Takes no new work, lets running handlers finish (at most `drainMs`), then disconnects, stops
+   * watching the corpus and closes the database (SQLite checkpoints its WAL on the last close).
+   */
+  stop(drainMs?: number): Promise<void>;
+}
+
+/** How long a stopping bot waits for answers already being worked on. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
+/** What one process of a sharded bot does besides answering (a single-process bot does all of it). */
+export interface BotRole {
+  /** Runs the digest scheduler and the feed poller: exactly one process may, or digests post twice. */
+  background: boolean;
+  /** Watches the corpus and reindexes on changes (the shard manager does it for sharded bots). */
+  watchCorpus: boolean;
+  /** Without `background`: tells the process that has it that a schedule was added (arm) or removed (disarm). */
+  forwardSchedule?: (op: 'arm' | 'disarm', id: number) => void;
+}
+
+/**
+ * A scheduler for a process without the timers: schedule changes go to the process that has
+ * them, and the next run is worked out from the stored schedule.
+ */
+class ForwardingScheduler extends DigestScheduler {
+  constructor(
+    service: DigestService,
+    private readonly schedules: Store,
+    private readonly forward: (op: 'arm' | 'disarm', id: number) => void,
+    private readonly clock: () => Date,
+  ) {
+    super(service, schedules, clock);
+  }
+
+  override start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  override arm(id: number): void {
+    this.forward('arm', id);
+  }
+
+  override disarm(id: number): void {
+    this.forward('disarm', id);
+  }
+
+  override nextRun(id: number): Date | null {
+    const s = this.schedules.schedule(id);
+    return s && !s.pausedReason ? nextFire(s.cron, s.timezone, this.clock()) : null;
+  }
 }
 
 /** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
@@ -118,8 +214,13 @@ function markSeen(store: Store, archive: Archive): void {
 }
 
 /** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
-export async function runBot(config: Config, archive: Archive, options: { clientOptions?: Partial<ClientOptions>; logger?: Logger; now?: () => Date } = {}): Promise<BotRuntime> {
-  const logger = options.logger ?? pino({ level: config.LOG_LEVEL, redact: ['token', '*.token', 'headers.authorization'] });
+export async function runBot(
+  config: Config,
+  archive: Archive,
+  options: { clientOptions?: Partial<ClientOptions>; logger?: Logger; now?: () => Date; role?: BotRole } = {},
+): Promise<BotRuntime> {
+  const role = options.role ?? { background: true, watchCorpus: true };
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
   markSeen(store, archive);
   const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
@@ -129,10 +230,15 @@ export async function runBot(config: Config, archive: Archive, options: { client
     return report;
   };
   const service = new DigestService({ store, index: () => archive.index, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
-  const digests = { service, scheduler: new DigestScheduler(service, store, options.now) };
+  const scheduler =
+    role.background || !role.forwardSchedule ? new DigestScheduler(service, store, options.now) : new ForwardingScheduler(service, store, role.forwardSchedule, options.now ?? (() => new Date()));
+  const digests = { service, scheduler };
   const fetch = { allowPrivate: config.ALLOW_PRIVATE_URLS, maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000 };
   const feeds = new FeedPoller({ store, corpusDir: config.CORPUS_DIR, fetch, reindex, logger, minutes: config.FEED_POLL_MINUTES });
-  attachHandlers(client, {
+  const inFlight = new InFlight();
+  attachHandlers(
+    client,
+    {
     index: () => archive.index,
     reindex,
     logger,
@@ -141,20 +247,25 @@ export async function runBot(config: Config, archive: Archive, options: { client
     ingest: { corpusDir: config.CORPUS_DIR, fetch, pollMinutes: config.FEED_POLL_MINUTES, pollNow: (id) => feeds.pollNow(id) },
     answerResults: config.ANSWER_RESULTS,
     rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
-  });
+    },
+    inFlight,
+  );
   client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
-  archive.watch((r) => {
-    if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
-    markSeen(store, archive);
-    logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
-  });
+  if (role.watchCorpus)
+    archive.watch((r) => {
+      if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
+      markSeen(store, archive);
+      logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
+    });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(config.DISCORD_TOKEN);
     await ready;
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
-    await digests.scheduler.start();
-    feeds.start();
+    if (role.background) {
+      await digests.scheduler.start();
+      feeds.start();
+    }
   } catch (err) {
     digests.scheduler.stop();
     feeds.stop();
@@ -169,10 +280,16 @@ export async function runBot(config: Config, archive: Archive, options: { client
     logger,
     index: () => archive.index,
     digests,
-    stop: () =>
+    reindex,
+    stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
+        inFlight.close();
         digests.scheduler.stop();
         feeds.stop();
+        const running = inFlight.size;
+        // The client stays connected meanwhile: the answers being worked on are sent through it.
+        if (!(await inFlight.drain(drainMs))) logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
+        else if (running > 0) logger.info({ finished: running }, 'answers in flight finished');
         await Promise.allSettled([client.destroy(), archive.close()]);
         store.close();
       })()),
@@ -182,10 +299,5 @@ export async function runBot(config: Config, archive: Archive, options: { client
 /** Starts the bot for `npm start`: serves until SIGINT/SIGTERM, then shuts down cleanly. */
 export async function startBot(config: Config, archive: Archive): Promise<void> {
   const bot = await runBot(config, archive);
-  const stop = () => {
-    bot.logger.info('shutting down');
-    void bot.stop().finally(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  exitOnSignals(bot.logger, () => bot.stop());
 }

@@ -214,6 +214,24 @@ describe('the bot under Discord faults, through the double', () => {
       expect(failed).toBe(1);
       expect(repliesTo(d, asked)).toEqual([answer]);
     });
+
+    it('replies once when Discord posted the reply but answered 502 (the retry carries the same enforced nonce)', async () => {
+      const d = await boot();
+      let failed = 0;
+      d.intercept(({ method, route }, res) => {
+        if (method !== 'POST' || route !== `/channels/${d.channelId}/messages` || failed > 0) return false;
+        failed++;
+        failAfterProcessing(res, 502);
+        return false;
+      });
+      const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
+      const answer = await reply(d, asked);
+      await settle(d);
+      const posts = d.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${d.channelId}/messages`) && r.body?.nonce === asked.id);
+      // The lost reply and its retry, both with the question's id as an enforced nonce.
+      expect(posts.map((p) => p.body?.enforce_nonce)).toEqual([true, true]);
+      expect(repliesTo(d, asked)).toEqual([answer]);
+    });
   });
 
   describe('gateway', () => {

@@ -15,6 +15,12 @@
  * zombie (optionally one that also stops delivering events), and `heartbeatIntervalMs` shortens
  * HELLO's interval so a zombie is noticed quickly. `gatewayPackets` and `connections` record what
  * happened on the wire for assertions.
+ *
+ * Shards: `addGuild(name, [shardId, count])` adds guilds; an IDENTIFY with `shard: [id, count]` gets
+ * READY and GUILD_CREATE for the guilds with `(guild_id >> 22) % count === id` only, and a guild's
+ * dispatches go only to that shard's session. `inGuild(id, () => …)` runs a scenario in another
+ * guild, `shardsReceiving(t, match)` says which shards were sent a dispatch, and the `gatewayShards`
+ * and `maxConcurrency` options set what GET /gateway/bot recommends.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -44,6 +50,8 @@ export interface StoredMessage extends Json {
   allowed_mentions?: Json;
   /** The interaction whose response this is, if any. */
   interaction_id?: string;
+  /** The nonce the bot sent with it, if any. */
+  nonce?: string;
 }
 
 export interface InteractionRecord {
@@ -71,7 +79,20 @@ export interface DoubleOptions {
   interactionAckTimeoutMs?: number;
   /** The heartbeat_interval sent in HELLO (Discord: 41250 ms). Short values make zombie detection quick. */
   heartbeatIntervalMs?: number;
+  /** GET /gateway/bot's recommended `shards` (1) and `session_start_limit.max_concurrency` (1). */
+  gatewayShards?: number;
+  maxConcurrency?: number;
 }
+
+/** A guild the bot is in, with the text channel its scenarios happen in. */
+export interface DoubleGuild {
+  id: string;
+  name: string;
+  channelId: string;
+}
+
+/** The shard Discord sends a guild's events to: (guild_id >> 22) % num_shards. */
+export const shardOf = (guildId: string, shardCount: number): number => Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 
 /** One gateway WebSocket connection, as the double saw it. */
 export interface GatewayConnection {
@@ -139,6 +160,11 @@ export class DiscordDouble {
   readonly guildId = snowflake();
   readonly channelId = snowflake();
   readonly otherChannelId = snowflake();
+  /** Every guild the bot is in, the default one first (more with `addGuild`). Each shard gets the guilds `shardOf` gives it. */
+  readonly guilds: DoubleGuild[] = [{ id: this.guildId, name: 'Test guild', channelId: this.channelId }];
+  /** The guild scenario helpers act in (see `inGuild`); the default guild when null. */
+  private scope: DoubleGuild | null = null;
+  private readonly gatewayAdvice: { shards: number; maxConcurrency: number };
   readonly users = { alice: user(snowflake(), 'alice'), bob: user(snowflake(), 'bob'), otherBot: user(snowflake(), 'otherbot', true) };
   readonly requests: RecordedRequest[] = [];
   readonly interactions = new Map<string, InteractionRecord>();
@@ -173,6 +199,7 @@ export class DiscordDouble {
   constructor(options: DoubleOptions = {}) {
     this.ackTimeoutMs = options.interactionAckTimeoutMs ?? 3000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
+    this.gatewayAdvice = { shards: options.gatewayShards ?? 1, maxConcurrency: options.maxConcurrency ?? 1 };
     this.server = createServer((req, res) => void this.onRequest(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
@@ -270,6 +297,37 @@ export class DiscordDouble {
 
   // ---- scenarios ---------------------------------------------------------------------------
 
+  /** Adds a guild (before the bot connects); with `onShard: [id, count]` its id puts it on that shard. */
+  addGuild(name = `Guild ${this.guilds.length + 1}`, onShard?: [number, number]): DoubleGuild {
+    let id = BigInt(snowflake());
+    if (onShard) while (shardOf(id.toString(), onShard[1]) !== onShard[0]) id += 1n << 22n;
+    const guild = { id: id.toString(), name, channelId: snowflake() };
+    this.guilds.push(guild);
+    return guild;
+  }
+
+  /** Runs scenario helpers (runSlashCommand, say, clickButton, …) in another guild. */
+  inGuild<T>(guildId: string, run: () => T): T {
+    const previous = this.scope;
+    this.scope = this.guilds.find((g) => g.id === guildId) ?? null;
+    if (!this.scope) throw new Error(`no guild ${guildId} in the double`);
+    try {
+      return run();
+    } finally {
+      this.scope = previous;
+    }
+  }
+
+  /** The shards (from their IDENTIFY) of the sessions a dispatch went out to, by a predicate on its packet. */
+  shardsReceiving(t: string, match: (d: Json) => boolean): number[] {
+    const conns = this.gatewayPackets.filter((p) => p.from === 'double' && p.t === t && match(p.d as Json)).map((p) => this.connections[p.connection]);
+    return conns.map((c) => (c?.sessionId ? this.sessions.get(c.sessionId)?.shard[0] : undefined)).filter((x): x is number => x !== undefined);
+  }
+
+  private guildOfChannel(channelId: string): string {
+    return this.guilds.find((g) => g.channelId === channelId)?.id ?? this.guildId;
+  }
+
   /** Dispatches a slash command as `who`; returns the interaction record to watch. */
   runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice, member: { permissions?: string } = {}): InteractionRecord {
     const resolved: Record<string, Json> = {};
@@ -292,7 +350,7 @@ export class DiscordDouble {
       }
     };
     visit(options);
-    const data: Json = { id: this.commandId(name), name, type: 1, options, guild_id: this.guildId };
+    const data: Json = { id: this.commandId(name), name, type: 1, options, guild_id: this.scope?.id ?? this.guildId };
     if (Object.keys(resolved).length) data.resolved = resolved;
     return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who, undefined, member.permissions);
   }
@@ -326,8 +384,8 @@ export class DiscordDouble {
     const visible = addressed || (this.intents & (1 << 15)) !== 0;
     const message: Json = {
       id: snowflake(),
-      channel_id: opts.channelId ?? this.channelId,
-      guild_id: this.guildId,
+      channel_id: opts.channelId ?? this.scope?.channelId ?? this.channelId,
+      guild_id: this.scope?.id ?? this.guildId,
       author,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
       content: visible ? text : '',
@@ -357,8 +415,11 @@ export class DiscordDouble {
   dispatch(t: string, d: unknown): void {
     const s = ++this.seq;
     const packet = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s, d });
+    // A guild's events go only to the shard that has the guild, as on Discord.
+    const guildId = d && typeof d === 'object' && 'guild_id' in d && typeof d.guild_id === 'string' ? d.guild_id : undefined;
     for (const session of this.sessions.values()) {
       if (!session.resumable) continue;
+      if (guildId && shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
       const ws = session.connection?.delivering ? this.socketOf.get(session.connection) : undefined;
       // Sent packets enter the log in onOutgoing; owed ones go in here.
       if (ws && ws.readyState === ws.OPEN) ws.send(packet);
@@ -380,21 +441,22 @@ export class DiscordDouble {
     const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [] };
     if (message) rec.messageId = message.id;
     this.interactions.set(rec.id, rec);
+    const guild = this.scope ?? this.guilds[0]!;
     const payload: Json = {
       id: rec.id,
       application_id: this.appId,
       type,
       token: rec.token,
       version: 1,
-      guild_id: this.guildId,
-      channel_id: message?.channel_id ?? this.channelId,
-      channel: { id: message?.channel_id ?? this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
+      guild_id: guild.id,
+      channel_id: message?.channel_id ?? guild.channelId,
+      channel: { id: message?.channel_id ?? guild.channelId, type: 0, guild_id: guild.id, name: 'general' },
       member: this.member(who, true, permissions),
       app_permissions: '2248473465835073',
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guild.id },
       context: 0,
       data,
     };
@@ -553,31 +615,35 @@ export class DiscordDouble {
     this.identifies.push({ ...d, token: '[redacted]' });
     this.intents = Number(d.intents ?? 0);
     const send = (t: string, data: unknown) => ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: ++this.seq, d: data }));
+    const [shardId, shardCount] = (Array.isArray(d.shard) ? d.shard : [0, 1]) as [number, number];
+    const owned = this.guilds.filter((g) => shardOf(g.id, shardCount) === shardId);
     send('READY', {
       v: 10,
       user: this.botUser,
-      guilds: [{ id: this.guildId, unavailable: true }],
+      guilds: owned.map((g) => ({ id: g.id, unavailable: true })),
       session_id: randomBytes(8).toString('hex'),
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
       application: { id: this.appId, flags: 0 },
     });
-    send('GUILD_CREATE', {
-      id: this.guildId,
-      name: 'Test guild',
-      owner_id: this.users.alice.id,
-      unavailable: false,
-      member_count: 4,
-      roles: [{ id: this.guildId, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
-      channels: [
-        { id: this.channelId, type: 0, name: 'general', guild_id: this.guildId, position: 0, permission_overwrites: [] },
-        { id: this.otherChannelId, type: 0, name: 'random', guild_id: this.guildId, position: 1, permission_overwrites: [] },
-      ],
-      members: [this.botUser, ...Object.values(this.users)].map((u) => this.member(u)),
-      threads: [],
-      emojis: [],
-      stickers: [],
-      features: [],
-    });
+    for (const g of owned) {
+      send('GUILD_CREATE', {
+        id: g.id,
+        name: g.name,
+        owner_id: this.users.alice.id,
+        unavailable: false,
+        member_count: 4,
+        roles: [{ id: g.id, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+        channels: [
+          { id: g.channelId, type: 0, name: 'general', guild_id: g.id, position: 0, permission_overwrites: [] },
+          ...(g.id === this.guildId ? [{ id: this.otherChannelId, type: 0, name: 'random', guild_id: g.id, position: 1, permission_overwrites: [] }] : []),
+        ],
+        members: [this.botUser, ...Object.values(this.users)].map((u) => this.member(u)),
+        threads: [],
+        emojis: [],
+        stickers: [],
+        features: [],
+      });
+    }
     this.notify();
   }
 
@@ -613,7 +679,7 @@ export class DiscordDouble {
     }
 
     if (method === 'GET' && route === '/gateway/bot') {
-      return send(200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+      return send(200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: this.gatewayAdvice.shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: this.gatewayAdvice.maxConcurrency } });
     }
     if (method === 'GET' && route === '/users/@me') return send(200, this.botUser);
     if (method === 'GET' && route === '/oauth2/applications/@me') return send(200, { id: this.appId, name: 'Newsdesk' });
@@ -692,10 +758,18 @@ export class DiscordDouble {
       if (method === 'POST' && !m[2]) {
         const problems = messageProblems(body ?? {});
         if (problems.length) return invalid(problems);
+        // Like Discord: with enforce_nonce, a nonce seen in this channel in the last few minutes
+        // returns the message it made instead of posting again.
+        const nonce = typeof body?.nonce === 'string' || typeof body?.nonce === 'number' ? String(body.nonce) : undefined;
+        if (nonce && body?.enforce_nonce === true) {
+          const earlier = this.messages(m[1]!).find((x) => x.nonce === nonce);
+          if (earlier) return send(200, earlier);
+        }
         const msg = this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: m[1]! });
+        if (nonce) msg.nonce = nonce;
         const ref = body?.message_reference as Json | undefined;
         if (ref) msg.message_reference = ref;
-        this.dispatch('MESSAGE_CREATE', { ...msg, guild_id: this.guildId, mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 });
+        this.dispatch('MESSAGE_CREATE', { ...msg, guild_id: this.guildOfChannel(m[1]!), mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 });
         return send(200, msg);
       }
       const target = m[2] ? this.messagesById.get(m[2]) : undefined;

@@ -1,0 +1,50 @@
+import 'dotenv/config';
+import { Archive } from './archive.js';
+import { loadConfig } from './config.js';
+import { runBot } from './discord/bot.js';
+import { createLogger, exitOnSignals } from './lifecycle.js';
+import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './sharding.js';
+
+/**
+ * One shard process, spawned by the ShardingManager in main.ts. discord.js gives it SHARDS (its
+ * shard ids, JSON) and SHARD_COUNT; the client picks both up. The index was saved by the manager,
+ * so this loads it instead of building.
+ */
+async function shard(): Promise<void> {
+  const ids = JSON.parse(process.env.SHARDS ?? '[0]') as number | number[];
+  const shardIds = Array.isArray(ids) ? ids : [ids];
+  // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to discord.js.
+  const config = loadConfig({ ...process.env, SHARDS: undefined });
+  const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
+  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+  const level = archive.origin === 'cache' ? 'info' : 'warn';
+  logger[level]({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)');
+  const background = shardIds.includes(BACKGROUND_SHARD);
+  const bot = await runBot(config, archive, {
+    logger,
+    role: {
+      background,
+      watchCorpus: false,
+      forwardSchedule: (op, id) => process.send?.({ newsdesk: 'schedule', op, id } satisfies ShardMessage),
+    },
+  });
+  process.on('message', (m: unknown) => {
+    if (!isShardMessage(m)) return;
+    if (m.newsdesk === 'reload') {
+      bot.reindex().then(
+        (r) => logger.info({ articles: r.articles, rebuilt: r.rebuilt }, 'index reloaded'),
+        (err: unknown) => logger.error({ err }, 'reload failed; still answering from the previous index'),
+      );
+    } else if (m.newsdesk === 'schedule' && background) {
+      if (m.op === 'arm') bot.digests.scheduler.arm(m.id);
+      else bot.digests.scheduler.disarm(m.id);
+      logger.info({ scheduleId: m.id, op: m.op, next: bot.digests.scheduler.nextRun(m.id) }, 'digest schedule changed on another shard');
+    }
+  });
+  exitOnSignals(logger, () => bot.stop(), { onDisconnect: true });
+}
+
+shard().catch((err: unknown) => {
+  process.stderr.write(`shard failed to start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+  process.exit(1);
+});

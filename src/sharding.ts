@@ -1,0 +1,99 @@
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { REST, ShardingManager, type Shard } from 'discord.js';
+import { Routes, type RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
+import type { Logger } from 'pino';
+import type { Archive } from './archive.js';
+import type { Config } from './config.js';
+import { DRAIN_TIMEOUT_MS } from './discord/bot.js';
+
+/** Messages between the manager and its shards (besides discord.js's own). */
+export type ShardMessage =
+  /** Manager → shards: the saved index changed; load it. */
+  | { newsdesk: 'reload' }
+  /** Shard → manager → the background shard: a digest schedule was added or removed. */
+  | { newsdesk: 'schedule'; op: 'arm' | 'disarm'; id: number };
+
+/** The shard that runs the digest scheduler and the feed poller (every shard count has a shard 0). */
+export const BACKGROUND_SHARD = 0;
+
+export function isShardMessage(m: unknown): m is ShardMessage {
+  return typeof m === 'object' && m !== null && 'newsdesk' in m;
+}
+
+/** Discord's advice for this bot: how many shards, and how many may identify at once. */
+async function gatewayAdvice(config: Config): Promise<{ shards: number; maxConcurrency: number }> {
+  // discord.js's fetchRecommendedShardCount always asks discord.com; this honours DISCORD_API_URL.
+  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN ?? '');
+  const res = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+  return { shards: res.shards, maxConcurrency: res.session_start_limit.max_concurrency };
+}
+
+/** The shard entry point next to this file, and how to run it (through tsx when this is TypeScript). */
+function shardEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const typescript = here.endsWith('.ts');
+  const file = here.replace(/sharding\.(ts|js)$/, `shard.${typescript ? 'ts' : 'js'}`);
+  return { file, execArgv: typescript ? ['--import', import.meta.resolve('tsx')] : [] };
+}
+
+export interface ManagerRuntime {
+  manager: ShardingManager;
+  /** Stops every shard (each finishes its answers and closes the database), then the watcher. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the bot as a discord.js ShardingManager. The index is already built and saved (by
+ * Archive.open in this process), so every shard loads the saved file. This process watches the
+ * corpus, rebuilds once on a change and tells the shards to reload.
+ */
+export async function runManager(config: Config, archive: Archive, logger: Logger): Promise<ManagerRuntime> {
+  if (!config.SHARDS) throw new Error('runManager needs SHARDS');
+  const advice = await gatewayAdvice(config);
+  const total = config.SHARDS === 'auto' ? advice.shards : config.SHARDS;
+  const { file, execArgv } = shardEntry();
+  // The shards read their configuration from the environment; SHARDS there is discord.js's own (their ids).
+  const manager = new ShardingManager(file, { totalShards: total, token: config.DISCORD_TOKEN, execArgv, respawn: true });
+  const send = (shard: Shard | undefined, message: ShardMessage) => void shard?.send(message).catch((err: unknown) => logger.warn({ err, shardId: shard.id }, 'could not reach a shard'));
+  let stopping: Promise<void> | undefined;
+  manager.on('shardCreate', (shard) => {
+    shard.on('message', (m: unknown) => {
+      if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(BACKGROUND_SHARD), m);
+    });
+    shard.on('death', (child) => {
+      const code = 'exitCode' in child ? child.exitCode : undefined;
+      logger[stopping ? 'info' : 'warn']({ shardId: shard.id, code }, stopping ? 'shard stopped' : 'shard exited; respawning');
+    });
+    shard.on('ready', () => logger.info({ shardId: shard.id }, 'shard ready'));
+  });
+  archive.watch((r) => {
+    if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; shards keep the previous index');
+    logger.info({ articles: r.articles, passages: r.passages, rebuilt: r.rebuilt, ms: Math.round(r.ms) }, 'corpus changed: reindexed; shards reload');
+    for (const shard of manager.shards.values()) send(shard, { newsdesk: 'reload' });
+  });
+  const stop = () =>
+    (stopping ??= (async () => {
+      manager.respawn = false;
+      const children = [...manager.shards.values()].flatMap((shard) => (shard.process && shard.process.exitCode === null ? [shard.process] : []));
+      const exits = children.map((child) => once(child, 'exit'));
+      for (const child of children) child.kill('SIGTERM');
+      // Each shard drains for at most DRAIN_TIMEOUT_MS; one stuck past that is killed.
+      const timer = setTimeout(() => {
+        for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, DRAIN_TIMEOUT_MS + 5_000);
+      await Promise.all(exits);
+      clearTimeout(timer);
+      await archive.close();
+    })());
+  // Shards identify one after another unless Discord lets them all start together.
+  const delay = total <= advice.maxConcurrency ? 0 : 5500;
+  logger.info({ shards: total, delay }, 'spawning shards');
+  try {
+    await manager.spawn({ amount: total, delay, timeout: 60_000 });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { manager, stop };
+}

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { shardOf, startDiscordDouble, type DiscordDouble, type DoubleGuild } from './double/server.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
+
+interface LogLine {
+  msg?: string;
+  shard?: number | string;
+  origin?: string;
+  pid?: number;
+  rebuilt?: boolean;
+  scheduleId?: number;
+  op?: string;
+}
+
+describe('SHARDS', () => {
+  it('is unset by default (one process), else auto or a whole number from 1', () => {
+    expect(loadConfig({}).SHARDS).toBeUndefined();
+    expect(loadConfig({ SHARDS: 'auto' }).SHARDS).toBe('auto');
+    expect(loadConfig({ SHARDS: '4' }).SHARDS).toBe(4);
+    for (const bad of ['0', '-1', '1.5', 'two', '[0]']) expect(() => loadConfig({ SHARDS: bad })).toThrow('SHARDS: must be auto or a whole number from 1');
+  });
+});
+
+describe('SHARDS=auto: a shard manager and two shard processes', () => {
+  let discord: DiscordDouble;
+  let child: ReturnType<typeof spawn>;
+  let output = '';
+  let exit: Promise<number | null>;
+  let guilds: DoubleGuild[];
+  let indexPath: string;
+  let corpus: string;
+  const lines = (): LogLine[] =>
+    output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+
+  beforeAll(async () => {
+    // 'auto': the manager asks GET /gateway/bot, which recommends 2; both may identify at once.
+    discord = await startDiscordDouble({ gatewayShards: 2, maxConcurrency: 16 });
+    const other = discord.addGuild('Second guild', [1 - shardOf(discord.guildId, 2), 2]);
+    guilds = [discord.guilds[0]!, other].sort((a, b) => shardOf(a.id, 2) - shardOf(b.id, 2));
+    const data = mkdtempSync(join(tmpdir(), 'newsdesk-shards-'));
+    indexPath = join(data, 'index.bin');
+    corpus = join(data, 'corpus');
+    cpSync(join(ROOT, 'tests/fixtures/seeds'), corpus, { recursive: true });
+    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', SHARDS: 'auto', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    await discord.waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, 20_000, 'both shards to connect').catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${output}`);
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await discord.close();
+  });
+
+  it('builds the index once, in the manager; each shard loads the saved file', () => {
+    const logs = lines();
+    expect(logs.filter((l) => l.msg === 'index built').map((l) => l.shard)).toEqual(['manager']);
+    const loaded = logs.filter((l) => l.msg === 'index loaded from cache');
+    expect(loaded.map((l) => l.shard).sort()).toEqual([0, 1]);
+    expect(new Set(loaded.map((l) => l.pid)).size).toBe(2);
+    expect(logs.some((l) => l.msg?.startsWith('index rebuilt in a shard'))).toBe(false);
+    expect(statSync(indexPath).size).toBeGreaterThan(0);
+  });
+
+  it('identifies each shard with [id, 2] and gives it only its own guild', () => {
+    expect(discord.identifies.map((i) => i.shard).sort()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    for (const [shard, guild] of guilds.entries()) {
+      expect(discord.shardsReceiving('GUILD_CREATE', (d) => d.id === guild.id)).toEqual([shard]);
+    }
+  });
+
+  it('answers a question in each guild from the shard that has the guild', async () => {
+    for (const [shard, guild] of guilds.entries()) {
+      const rec = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' }]));
+      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, `an answer in guild ${shard}`);
+      expect(reply && reply.embeds[0]!.description).toMatch(/security chief/);
+      // Only the owning shard's session was sent the interaction, so only it could have answered.
+      expect(discord.shardsReceiving('INTERACTION_CREATE', (d) => d.id === rec.id)).toEqual([shard]);
+    }
+  });
+
+  it('rebuilds once in the manager when the corpus changes, and every shard reloads the saved index', async () => {
+    writeFileSync(
+      join(corpus, 'lighthouse.md'),
+      '---\ntitle: Harbour lighthouse relit\npublished: 2024-05-02\n---\nThe Ventotene harbour lighthouse was relit on Thursday after eleven years of darkness, the port authority said.\n',
+    );
+    await discord.waitFor(() => lines().filter((l) => l.msg === 'index reloaded').length === 2, 10_000, 'both shards to reload');
+    const logs = lines();
+    expect(logs.filter((l) => l.msg === 'corpus changed: reindexed; shards reload').map((l) => [l.shard, l.rebuilt])).toEqual([['manager', true]]);
+    expect(logs.filter((l) => l.msg === 'index reloaded').map((l) => [l.shard, l.rebuilt]).sort()).toEqual([
+      [0, false],
+      [1, false],
+    ]);
+    for (const guild of guilds) {
+      const rec = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'When was the Ventotene lighthouse relit?' }]));
+      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, 'an answer from the new article');
+      expect(reply && reply.embeds[0]!.title).toMatch(/Harbour lighthouse relit/);
+    }
+  });
+
+  it('hands a digest schedule made on shard 1 to shard 0, which runs the scheduler', async () => {
+    const guild = guilds[1]!;
+    const rec = discord.inGuild(guild.id, () =>
+      discord.runSlashCommand('digest', [
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'schedule',
+          options: [
+            { type: ApplicationCommandOptionType.Channel, name: 'channel', value: guild.channelId },
+            { type: ApplicationCommandOptionType.String, name: 'when', value: 'daily at 09:00' },
+          ],
+        },
+      ], discord.newUser(), { permissions: String(PermissionFlagsBits.ManageMessages) }),
+    );
+    const reply = await discord.waitFor(() => discord.original(rec.id)?.content && discord.original(rec.id), 10_000, 'the schedule reply');
+    const id = Number(/Scheduled digest #(\d+)/.exec(reply ? reply.content : '')?.[1]);
+    expect(reply && reply.content).toMatch(/daily at 09:00 \(UTC\).* Next: <t:\d+:F>/);
+    const armed = await discord.waitFor(() => lines().find((l) => l.msg === 'digest schedule changed on another shard' && l.scheduleId === id), 5_000, 'shard 0 to arm the schedule');
+    expect(armed).toMatchObject({ shard: 0, op: 'arm' });
+  });
+
+  it('stops every shard on SIGTERM to the manager and exits 0', async () => {
+    const pids = [...new Set(lines().filter((l) => l.msg === 'connected').map((l) => l.pid!))];
+    expect(pids).toHaveLength(2);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+    expect(lines().filter((l) => l.msg === 'stopped').map((l) => l.shard).sort()).toEqual([0, 1, 'manager'].sort());
+  }, 20_000);
+});
