@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases } from './aliasFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
@@ -83,9 +83,42 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   return { index, warnings, files: fileNames, origin: 'built', rebuildReason, ms: performance.now() - started };
 }
 
+/**
+ * Writes the cache so a crash at any moment leaves either the old file or the new one whole:
+ * the data is fsynced before the rename, and the directory after it where the platform allows.
+ */
 function saveIndex(path: string, data: Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  removeStaleTmp(path);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+  try {
+    const dfd = openSync(dir, 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* directories cannot be opened or fsynced on every platform (Windows) */ }
+}
+
+/** Deletes `<cache>.<pid>.tmp` files left by processes killed mid-write; never read as the cache. */
+function removeStaleTmp(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${path.slice(dir.length + 1)}.`;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -4)) : NaN;
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    try { unlinkSync(join(dir, name)); } catch { /* another process got there first */ }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
