@@ -112,7 +112,7 @@ describe('SIGKILL during a digest post', () => {
     await discord.waitFor(() => held, 10_000, 'the digest to be on its way');
 
     await kill(bot);
-    release();
+    release?.();
     stopHolding();
     if (delivered) await discord.waitFor(() => digestsIn(channel).length === 1, 5000, 'Discord to post the digest');
     else expect(digestsIn(channel)).toEqual([]);
