@@ -32,7 +32,7 @@ async function main(): Promise<number> {
 
 /** Runs the shard manager until SIGINT/SIGTERM, then stops every shard and exits 0. */
 async function startManager(config: Config, archive: Archive): Promise<void> {
-  const { runManager } = await import('./sharding.js');
+  const { runManager } = await import('./discord/sharding.js');
   const logger = createLogger(config.LOG_LEVEL, { shard: 'manager' });
   logger.info({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'built' ? 'index built' : 'index loaded from cache');
   const runtime = await runManager(config, archive, logger);

@@ -3,7 +3,7 @@ import { Archive } from './archive.js';
 import { loadConfig } from './config.js';
 import { runBot } from './discord/bot.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
-import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './sharding.js';
+import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './discord/sharding.js';
 
 /**
  * One shard process, spawned by the ShardingManager in main.ts. discord.js gives it SHARDS (its

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { REST, ShardingManager, type Shard } from 'discord.js';
 import { Routes, type RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
-import type { Archive } from './archive.js';
-import type { Config } from './config.js';
-import { DRAIN_TIMEOUT_MS } from './discord/bot.js';
+import type { Archive } from '../archive.js';
+import type { Config } from '../config.js';
+import { DRAIN_TIMEOUT_MS } from './bot.js';
 
 /** Messages between the manager and its shards (besides discord.js's own). */
 export type ShardMessage =
@@ -29,11 +29,10 @@ async function gatewayAdvice(config: Config): Promise<{ shards: number; maxConcu
   return { shards: res.shards, maxConcurrency: res.session_start_limit.max_concurrency };
 }
 
-/** The shard entry point next to this file, and how to run it (through tsx when this is TypeScript). */
+/** The shard entry point (src/shard.ts, beside main.ts), and how to run it (through tsx when this is TypeScript). */
 function shardEntry(): { file: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const typescript = here.endsWith('.ts');
-  const file = here.replace(/sharding\.(ts|js)$/, `shard.${typescript ? 'ts' : 'js'}`);
+  const typescript = fileURLToPath(import.meta.url).endsWith('.ts');
+  const file = fileURLToPath(new URL(`../shard.${typescript ? 'ts' : 'js'}`, import.meta.url));
   return { file, execArgv: typescript ? ['--import', import.meta.resolve('tsx')] : [] };
 }
 
