@@ -193,20 +193,10 @@ export interface TermWeight {
   weight: number;
   /** Synonyms and corrections share their asked word's group, so they count once together. */
   group: string;
-  /** The group's number within the question (0, 1, …). */
-  slot: number;
 }
 
 function termWeights(index: NewsIndex, query: ParsedQuery): Map<string, TermWeight> {
-  const slots = new Map<string, number>();
-  return new Map(
-    query.terms.map((t) => {
-      const group = t.from ?? t.term;
-      let slot = slots.get(group);
-      if (slot === undefined) slots.set(group, (slot = slots.size));
-      return [t.term, { weight: index.passageIdf(t.term) * t.weight, group, slot }];
-    }),
-  );
+  return new Map(query.terms.map((t) => [t.term, { weight: index.passageIdf(t.term) * t.weight, group: t.from ?? t.term }]));
 }
 
 // A sentence that opens like this leans on the one before it.
@@ -387,30 +377,15 @@ function densestWindow(
   return [start, end];
 }
 
-/** Scratch for weightIn: the best weight found per group, and which groups were touched. */
-let groupBest = new Float64Array(64);
-let touched = new Int32Array(64);
-
 /** Question weight held by the tokens within [start, end): each asked word counts once, by its best form. */
 function weightIn(tokens: readonly Token[], weights: ReadonlyMap<string, TermWeight>, start: number, end: number): number {
-  // Called for every sentence of every candidate excerpt: no allocation per call.
-  let sum = 0;
-  let n = 0;
+  const best = new Map<string, number>();
   for (const t of tokens) {
     if (t.start < start || t.end > end) continue;
     const w = weights.get(t.term);
-    if (!w) continue;
-    if (w.slot >= groupBest.length) {
-      groupBest = Float64Array.from({ length: w.slot * 2 }, (_, i) => groupBest[i] ?? 0);
-      touched = Int32Array.from({ length: w.slot * 2 }, (_, i) => touched[i] ?? 0);
-    }
-    const held = groupBest[w.slot]!;
-    if (w.weight > held) {
-      if (held === 0) touched[n++] = w.slot;
-      sum += w.weight - held;
-      groupBest[w.slot] = w.weight;
-    }
+    if (w && w.weight > (best.get(w.group) ?? 0)) best.set(w.group, w.weight);
   }
-  for (let i = 0; i < n; i++) groupBest[touched[i]!] = 0;
+  let sum = 0;
+  for (const v of best.values()) sum += v;
   return sum;
 }
