@@ -7,7 +7,7 @@ import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 6;
+export const INDEX_FORMAT_VERSION = 7;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -190,6 +190,40 @@ function toMeta(a: Article, firstPassage: number): ArticleMeta {
   return meta;
 }
 
+/** The loaded passages' text and sentence offsets, in flat arrays shared by every passage. */
+interface PassageStore {
+  text: Buffer;
+  textStart: Int32Array;
+  sentenceStart: Int32Array;
+  sentences: Int32Array;
+}
+
+/**
+ * A passage of a loaded index. Only the passages a question reaches are ever read, so the text is
+ * decoded and the sentence offsets copied on demand instead of held for all of them.
+ */
+class StoredPassage implements Passage {
+  heading?: string;
+  lead?: true;
+
+  constructor(
+    readonly article: number,
+    readonly position: number,
+    private readonly store: PassageStore,
+    private readonly i: number,
+  ) {}
+
+  get text(): string {
+    const { text, textStart } = this.store;
+    return text.toString('utf8', textStart[this.i]!, textStart[this.i + 1]!);
+  }
+
+  get sentences(): number[] {
+    const { sentences, sentenceStart } = this.store;
+    return Array.from(sentences.subarray(sentenceStart[this.i]!, sentenceStart[this.i + 1]!));
+  }
+}
+
 /**
  * The searchable archive: minisearch over whole articles finds candidates with field weights,
  * aliases and spelling correction; a compact passage store then ranks the passages of those
@@ -338,7 +372,7 @@ export class NewsIndex {
     const passageHeading = new Int32Array(n).fill(-1);
     const textStart = new Int32Array(n + 1);
     const sentenceStart = new Int32Array(n + 1);
-    let chars = 0;
+    let bytes = 0;
     let sentenceCount = 0;
     this.passages.forEach((p, i) => {
       if (p.heading !== undefined) {
@@ -346,12 +380,12 @@ export class NewsIndex {
         if (id === undefined) headingId.set(p.heading, (id = headings.push(p.heading) - 1));
         passageHeading[i] = id;
       }
-      textStart[i] = chars;
-      chars += p.text.length;
+      textStart[i] = bytes;
+      bytes += Buffer.byteLength(p.text, 'utf8');
       sentenceStart[i] = sentenceCount;
       sentenceCount += p.sentences.length;
     });
-    textStart[n] = chars;
+    textStart[n] = bytes;
     sentenceStart[n] = sentenceCount;
     const ints = (values: ArrayLike<number>) => Buffer.from(Int32Array.from(values).buffer);
     const data: Record<SectionName, Buffer> = {
@@ -425,14 +459,15 @@ export class NewsIndex {
       new Uint8Array(out.buffer).set(bytes);
       return out;
     };
-    // One string for all passage text; each passage's text is a slice of it.
-    const text = section('text').toString('utf8');
     const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
       ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
     ).map(array) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    // The passage text stays UTF-8 in one copied buffer (half the memory of a JS string holding
+    // any non-Latin-1 character) and each passage decodes its own bytes when read.
+    const store: PassageStore = { text: Buffer.from(section('text')), textStart, sentenceStart, sentences };
     const passages: Passage[] = [];
     for (let i = 0; i < article.length; i++) {
-      const p: Passage = { article: article[i]!, position: position[i]!, text: text.slice(textStart[i]!, textStart[i + 1]!), sentences: Array.from(sentences.subarray(sentenceStart[i]!, sentenceStart[i + 1]!)) };
+      const p: Passage = new StoredPassage(article[i]!, position[i]!, store, i);
       if (heading[i]! >= 0) p.heading = header.headings[heading[i]!]!;
       if (lead[i]) p.lead = true;
       passages.push(p);

@@ -81,6 +81,20 @@ describe('NewsIndex', () => {
     }
   });
 
+  it('keeps every passage’s text, sentences and heading through a round trip, whatever the characters', () => {
+    // Multi-byte UTF-8 before, inside and after a passage: offsets must survive the encoding.
+    const mixed = [
+      ...articles,
+      article('e', 'Ça ira: «café» in Kraków', ['Zürich’s “harbour” café — 42 € a cup. Łódź sent 3 ships; 東京 sent none. 🚢 arrived at 09:00.', 'Plain ASCII follows the emoji, then “quotes” again.']),
+      article('f', 'After the emoji', ['The last article is plain ASCII, so its offsets sit after every multi-byte one.']),
+    ];
+    const built = NewsIndex.build(mixed, { aliases });
+    const loaded = NewsIndex.fromBuffer(built.toBuffer(), { aliases }).index;
+    const shape = (i: NewsIndex) => i.passages.map((p) => ({ article: p.article, position: p.position, heading: p.heading, lead: p.lead, text: p.text, sentences: p.sentences }));
+    expect(shape(loaded)).toEqual(shape(built));
+    expect(loaded.passages.map((p) => p.text).join('')).toContain('東京 sent none. 🚢');
+  });
+
   it('refuses to load another format version', () => {
     const older = index.toBuffer();
     older.writeUInt32LE(0, 4);
