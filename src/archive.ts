@@ -17,7 +17,9 @@ export interface ReindexReport {
  * questions are always answered from a whole index (never a half-built one).
  */
 export class Archive {
-  private engine: Engine;
+  /** The index is null once released: the archive then builds and saves it but holds none. */
+  private engine: Engine | Released;
+  private holding = true;
   private running: Promise<ReindexReport> | null = null;
   private watcher: FSWatcher | null = null;
 
@@ -33,6 +35,7 @@ export class Archive {
   }
 
   get index(): NewsIndex {
+    if (!this.engine.index) throw new Error('this archive was released: it saves the index for other processes and holds none');
     return this.engine.index;
   }
 
@@ -49,13 +52,22 @@ export class Archive {
     return this.engine.origin;
   }
 
+  /**
+   * Drops the index, now and after every reindex, keeping what the report needs: for a process
+   * that only keeps the saved index current for others (the shard manager).
+   */
+  release(): void {
+    this.holding = false;
+    this.engine = { ...this.engine, index: null };
+  }
+
   /** Rebuilds from the corpus; on failure the current index stays and the error is thrown. Concurrent calls share one run. */
   reindex(): Promise<ReindexReport> {
     this.running ??= (async () => {
       try {
         const started = performance.now();
         const next = await openEngine(this.options);
-        this.engine = next;
+        this.engine = this.holding ? next : { ...next, index: null };
         return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
       } finally {
         this.running = null;
@@ -83,3 +95,6 @@ export class Archive {
     this.watcher = null;
   }
 }
+
+/** An engine whose index was let go (see `release`). */
+type Released = Omit<Engine, 'index'> & { index: null };

@@ -35,6 +35,8 @@ async function startManager(config: Config, archive: Archive): Promise<void> {
   const { runManager } = await import('./discord/sharding.js');
   const logger = createLogger(config.LOG_LEVEL, { shard: 'manager' });
   logger.info({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'built' ? 'index built' : 'index loaded from cache');
+  // The shards load the saved file; this process only keeps it current, holding no index itself.
+  archive.release();
   const runtime = await runManager(config, archive, logger);
   exitOnSignals(logger, () => runtime.stop());
 }

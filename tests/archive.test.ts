@@ -32,6 +32,21 @@ describe('the live archive', () => {
     expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe('zeppelin-lands-in-raqqa');
   });
 
+  it('once released, holds no index but still rebuilds and saves it for others to load', async () => {
+    const paths = corpus();
+    archive = await Archive.open(paths);
+    archive.release();
+    expect(() => archive!.index).toThrow(/released/);
+    writeFileSync(join(paths.corpus, 'new.jsonl'), article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'));
+    expect(await archive.reindex()).toMatchObject({ articles: 6, rebuilt: true });
+    expect(() => archive!.index).toThrow(/released/);
+    expect(archive.files).toHaveLength(6);
+    // Another process opening the same paths finds the saved index current.
+    const reader = await Archive.open(paths);
+    expect(reader.origin).toBe('cache');
+    expect(answerQuestion(reader.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe('zeppelin-lands-in-raqqa');
+  });
+
   it('keeps the current index when a rebuild fails', async () => {
     const paths = corpus();
     archive = await Archive.open(paths);
