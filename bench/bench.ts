@@ -25,21 +25,9 @@ import {
   type ScaleResult,
   type SystemFigures,
 } from './harness.js';
-import { DEFAULT_PEERS, EXTRA_PEERS } from './peers/index.js';
-import type { PeerFactory } from './peers/types.js';
-import { createNewsdesk } from './peers/newsdesk.js';
-import { SERVE_LOADERS } from './serve.js';
+import { DEFAULT_SYSTEMS, loadSystem, SYSTEMS } from './peers/index.js';
 import { formatDiscordLatency, measureInteractionLatency, roundLatency, type InteractionLatency } from './discord-latency.js';
 
-// ────────────────────────────────────────────────────────────────────────
-// SYSTEM REGISTRY. Order = run order.
-//
-export const SYSTEMS: Record<string, PeerFactory> = {
-  newsdesk: createNewsdesk,
-  ...DEFAULT_PEERS,
-};
-/** Selectable with --systems, not run by default. */
-export const OPTIONAL_SYSTEMS: Record<string, PeerFactory> = { ...EXTRA_PEERS };
 
 /** /ask questions sent through the Discord double for the interaction latency. */
 const DEFAULT_DISCORD_QUESTIONS = 300;
@@ -51,8 +39,8 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
   --corpus FILE        corpus.jsonl (one article per line: id, title, body, ...)
   --queries FILE       queries.jsonl (id, question, type, gold)
   --json               print one JSON object on stdout instead of tables
-  --systems a,b        systems to run (default: ${Object.keys(SYSTEMS).join(',')};
-                       also: ${Object.keys(OPTIONAL_SYSTEMS).join(',')})
+  --systems a,b        systems to run (default: ${DEFAULT_SYSTEMS.join(',')};
+                       also: ${Object.keys(SYSTEMS).filter((n) => !DEFAULT_SYSTEMS.includes(n)).join(',')})
   --limit N            only the first N questions
   --no-scale           skip the 10x-corpus run
   --scale-factor N     corpus replication factor for the scale run (default 10)
@@ -67,11 +55,6 @@ const log = (msg: string): void => {
   process.stderr.write(`[bench] ${msg}\n`);
 };
 
-function factoryFor(name: string): PeerFactory {
-  const f = SYSTEMS[name] ?? OPTIONAL_SYSTEMS[name];
-  if (!f) throw new Error(`unknown system "${name}"`);
-  return f;
-}
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -122,7 +105,7 @@ async function measureOne(name: string, o: Opts, scale: boolean): Promise<System
     if (limit !== undefined) queries = queries.slice(0, limit);
   }
   const limit = scale ? posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries') : posInt(o.limit, undefined, '--limit');
-  return measureSystem(name, factoryFor(name), articles, queries, {
+  return measureSystem(name, await loadSystem(name), articles, queries, {
     k,
     score: !scale,
     ...(o['serve-script'] ? { serve: { script: o['serve-script'], queriesFile: o.queries!, ...(limit ? { limit } : {}) } } : {}),
@@ -184,9 +167,8 @@ export async function main(argv: string[]): Promise<number> {
 
   let names: string[];
   try {
-    names = o.systems ? o.systems.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(SYSTEMS);
-    names.forEach(factoryFor);
-    for (const name of names) if (!SERVE_LOADERS[name]) throw new Error(`bench/serve.ts has no loader for "${name}"`);
+    names = o.systems ? o.systems.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SYSTEMS;
+    for (const name of names) if (!SYSTEMS[name]) throw new Error(`unknown system "${name}"`);
     posInt(o.limit, undefined, '--limit');
     posInt(o.k, 10, '--k');
     posInt(o['scale-factor'], 10, '--scale-factor');

@@ -12,19 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadQueries, percentile, settledRssMB } from './harness.js';
+import { loadSystem } from './peers/index.js';
 import type { PeerFactory } from './peers/types.js';
 
-/** Each system's module, loaded on demand so a serving process holds only its own library. */
-export const SERVE_LOADERS: Record<string, () => Promise<PeerFactory>> = {
-  newsdesk: async () => (await import('./peers/newsdesk.js')).createNewsdesk,
-  'sqlite-fts5': async () => (await import('./peers/sqlite-fts5.js')).createSqliteFts5,
-  'minisearch-default': async () => (await import('./peers/minisearch-default.js')).createMiniSearchDefault,
-  lunr: async () => (await import('./peers/lunr.js')).createLunr,
-  flexsearch: async () => (await import('./peers/flexsearch.js')).createFlexsearch,
-  orama: async () => (await import('./peers/orama.js')).createOrama,
-  'flexsearch-default': async () => (await import('./peers/flexsearch.js')).createFlexsearchDefault,
-  'orama-default': async () => (await import('./peers/orama.js')).createOramaDefault,
-};
 
 export interface ServeFigures {
   /** Read the file, load it, answer the first question. */
@@ -48,9 +38,7 @@ async function loadFile(peer: ReturnType<PeerFactory>, indexFile: string): Promi
 }
 
 export async function serve(system: string, indexFile: string, queriesFile: string, k: number, limit?: number): Promise<ServeFigures> {
-  const loader = SERVE_LOADERS[system];
-  if (!loader) throw new Error(`no serving loader for "${system}"`);
-  const factory = await loader();
+  const factory = await loadSystem(system);
   const questions = loadQueries(queriesFile)
     .slice(0, limit)
     .map((q) => q.question);

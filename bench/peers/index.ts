@@ -1,23 +1,33 @@
-import { createFlexsearch, createFlexsearchDefault } from './flexsearch.js';
-import { createLunr } from './lunr.js';
-import { createMiniSearchDefault } from './minisearch-default.js';
-import { createOrama, createOramaDefault } from './orama.js';
-import { createSqliteFts5 } from './sqlite-fts5.js';
 import type { PeerFactory } from './types.js';
 
-/** Peer systems run by default, in this order. */
-export const DEFAULT_PEERS: Record<string, PeerFactory> = {
-  'sqlite-fts5': createSqliteFts5,
-  'minisearch-default': createMiniSearchDefault,
-  lunr: createLunr,
-  flexsearch: createFlexsearch,
-  orama: createOrama,
+interface SystemEntry {
+  /** Imports the system's module on demand, so a serving process (bench/serve.ts) holds only its own library. */
+  load: () => Promise<PeerFactory>;
+  /** A library-default variant, run only when named with --systems. */
+  optional?: true;
+}
+
+/** Every system the bench knows, by name, in run order: Newsdesk first, then its peers. */
+export const SYSTEMS: Record<string, SystemEntry> = {
+  newsdesk: { load: async () => (await import('./newsdesk.js')).createNewsdesk },
+  'sqlite-fts5': { load: async () => (await import('./sqlite-fts5.js')).createSqliteFts5 },
+  'minisearch-default': { load: async () => (await import('./minisearch-default.js')).createMiniSearchDefault },
+  lunr: { load: async () => (await import('./lunr.js')).createLunr },
+  flexsearch: { load: async () => (await import('./flexsearch.js')).createFlexsearch },
+  orama: { load: async () => (await import('./orama.js')).createOrama },
+  'flexsearch-default': { load: async () => (await import('./flexsearch.js')).createFlexsearchDefault, optional: true },
+  'orama-default': { load: async () => (await import('./orama.js')).createOramaDefault, optional: true },
 };
 
-/** Library-default variants, run only when named with --systems. */
-export const EXTRA_PEERS: Record<string, PeerFactory> = {
-  'flexsearch-default': createFlexsearchDefault,
-  'orama-default': createOramaDefault,
-};
+/** The systems run when --systems is not given. */
+export const DEFAULT_SYSTEMS = Object.keys(SYSTEMS).filter((name) => !SYSTEMS[name]!.optional);
+/** The peers, every system but Newsdesk. */
+export const PEER_NAMES = Object.keys(SYSTEMS).filter((name) => name !== 'newsdesk');
+
+export async function loadSystem(name: string): Promise<PeerFactory> {
+  const entry = SYSTEMS[name];
+  if (!entry) throw new Error(`unknown system "${name}"`);
+  return entry.load();
+}
 
 export type { BenchArticle, PeerFactory, PeerSystem } from './types.js';

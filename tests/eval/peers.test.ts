@@ -3,10 +3,10 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCorpus, loadQueries, runQueries } from '../../bench/harness.js';
-import { DEFAULT_PEERS, EXTRA_PEERS } from '../../bench/peers/index.js';
+import { loadSystem, PEER_NAMES } from '../../bench/peers/index.js';
 import { NLTK_STOPWORDS } from '../../bench/peers/nltk-stopwords.js';
 import { baselineQueryTerms } from '../../bench/peers/query-terms.js';
-import type { BenchArticle, PeerFactory } from '../../bench/peers/types.js';
+import type { BenchArticle } from '../../bench/peers/types.js';
 import { scoreRun } from '../../src/eval/metrics.js';
 
 const TINY: BenchArticle[] = [
@@ -51,11 +51,9 @@ const OBVIOUS: Array<[string, string]> = [
   ["Who is the FTX founder on trial for fraud: is it Sam Bankman-Fried?", 'e-ftx'],
 ];
 
-const ALL_PEERS: Record<string, PeerFactory> = { ...DEFAULT_PEERS, ...EXTRA_PEERS };
-
-describe.each(Object.entries(ALL_PEERS))('peer %s on a 5-article corpus', (name, factory) => {
+describe.each(PEER_NAMES)('peer %s on a 5-article corpus', (name) => {
   it('ranks the obviously right article first', async () => {
-    const p = factory();
+    const p = (await loadSystem(name))();
     expect(p.name).toBe(name);
     await p.build(TINY);
     for (const [q, want] of OBVIOUS) {
@@ -69,7 +67,7 @@ describe.each(Object.entries(ALL_PEERS))('peer %s on a 5-article corpus', (name,
   });
 
   it('does not throw on stopword-only, punctuation-only and query-syntax questions', async () => {
-    const p = factory();
+    const p = (await loadSystem(name))();
     await p.build(TINY);
     for (const q of ['the and of', 'Who is it that was?', '?!', '', 'title:foo~2 ^3 +bar -baz * "x']) {
       const got = p.search(q, 10);
@@ -80,6 +78,7 @@ describe.each(Object.entries(ALL_PEERS))('peer %s on a 5-article corpus', (name,
   });
 
   it('answers the same after serialize → load into a fresh instance', async () => {
+    const factory = await loadSystem(name);
     const p = factory();
     await p.build(TINY);
     if (!p.serialize || !p.load) return;
@@ -123,7 +122,7 @@ describe('sqlite-fts5 reproduces the BASELINES.md FTS5 article run', () => {
   it.runIf(existsSync(`${BENCH}/corpus.jsonl`) && existsSync(`${BENCH}/queries.jsonl`))(
     'R@10 ≈ 0.8519, nDCG@10 ≈ 0.7291 over the 2,255 questions',
     async () => {
-      const p = DEFAULT_PEERS['sqlite-fts5']!();
+      const p = (await loadSystem('sqlite-fts5'))();
       await p.build(loadCorpus(`${BENCH}/corpus.jsonl`));
       const queries = loadQueries(`${BENCH}/queries.jsonl`);
       expect(queries).toHaveLength(2255);
