@@ -186,15 +186,18 @@ describe('SIGKILL during a reindex', () => {
     writeFileSync(join(corpus, 'batch', 'plant.md'), '---\ntitle: Desalination plant opens in Qalamoun\npublished: 2030-02-02\n---\n\nThe Qalamoun desalination plant opened on Monday. It runs 41 pumps and serves 90,000 people, the water ministry said.\n');
     const temp = () => readdirSync(data).filter((f) => f.endsWith('.tmp'));
     const deadline = Date.now() + 30_000;
-    while (temp().length === 0 && Date.now() < deadline && bot.child.exitCode === null) {
+    let seen: string[] = [];
+    while ((seen = temp()).length === 0 && Date.now() < deadline && bot.child.exitCode === null) {
       /* poll */
     }
-    expect(temp()).toHaveLength(1);
     await kill(bot);
+    expect(seen).toHaveLength(1);
 
     // Whole: the old file byte for byte, or (if the rename won the race) the new one, which loads.
     const after = readFileSync(cache);
-    expect(articlesIn(after)).toBe(after.equals(before) ? oldCount : oldCount + 400);
+    // (A watcher that fired before every new file had settled may have saved a partial batch: still a whole file.)
+    if (after.equals(before)) expect(articlesIn(after)).toBe(oldCount);
+    else expect(articlesIn(after)).toBeGreaterThan(oldCount);
 
     bot = spawnBot(discord, dir);
     await discord.waitFor(() => bot!.logged('connected'), 30_000, 'the restarted bot to connect');
