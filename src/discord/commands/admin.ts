@@ -1,9 +1,7 @@
 import {
   ApplicationCommandOptionType,
   ChannelType,
-  ApplicationCommandType,
   PermissionFlagsBits,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -11,15 +9,13 @@ import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import { guardedCommand } from './define.js';
 import { isTimeZone } from '../../store/store.js';
 
-export const adminCommand = {
+export const adminCommand = guardedCommand({
   name: 'admin',
   description: 'Manage Newsdesk: reindex, stats, settings, the articles in the archive',
-  type: ApplicationCommandType.ChatInput,
-  // Shown only to members who can manage the server; checked again when the command runs.
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
-  dm_permission: false,
+  permission: PermissionFlagsBits.ManageGuild,
   options: [
     { type: ApplicationCommandOptionType.Subcommand, name: 'reindex', description: 'Rebuild the search index from the corpus and swap it in' },
     {
@@ -49,7 +45,7 @@ export const adminCommand = {
       ],
     },
   ],
-} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+});
 
 const PAGE_SIZE = 20;
 /** Articles per digest when neither the command nor the server says. */

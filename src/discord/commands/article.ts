@@ -1,9 +1,7 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationCommandType,
   MessageFlags,
   PermissionFlagsBits,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { ARTICLE_EXTENSIONS } from '../../core/article.js';
@@ -14,13 +12,12 @@ import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import { guardedCommand } from './define.js';
 
-export const articleCommand = {
+export const articleCommand = guardedCommand({
   name: 'article',
   description: 'Add articles to the archive',
-  type: ApplicationCommandType.ChatInput,
-  default_member_permissions: String(PermissionFlagsBits.ManageMessages),
-  dm_permission: false,
+  permission: PermissionFlagsBits.ManageMessages,
   options: [
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -32,7 +29,7 @@ export const articleCommand = {
       ],
     },
   ],
-} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+});
 
 /** Runs /article add: fetches, validates and writes the article into corpus/, reindexes, confirms with its title. */
 export async function executeArticle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {

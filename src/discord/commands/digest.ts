@@ -1,11 +1,9 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationCommandType,
   ChannelType,
   MessageFlags,
   PermissionFlagsBits,
   type APIApplicationCommandBasicOption,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { DigestInputError, explainVerdict } from '../../core/digest.js';
@@ -18,6 +16,7 @@ import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import { articleKey, renderChoices, renderDigest } from '../render.js';
 import type { BotDeps } from '../types.js';
+import { guardedCommand } from './define.js';
 
 const POSTABLE: Array<ChannelType.GuildText | ChannelType.GuildAnnouncement | ChannelType.PublicThread> = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread];
 
@@ -28,13 +27,10 @@ const selectionOptions: APIApplicationCommandBasicOption[] = [
   { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel (default: this one)', channel_types: POSTABLE },
 ];
 
-export const digestCommand = {
+export const digestCommand = guardedCommand({
   name: 'digest',
   description: 'Post, preview and schedule digests of articles',
-  type: ApplicationCommandType.ChatInput,
-  // Shown to members who can manage messages; checked again when the command runs.
-  default_member_permissions: String(PermissionFlagsBits.ManageMessages),
-  dm_permission: false,
+  permission: PermissionFlagsBits.ManageMessages,
   options: [
     { type: ApplicationCommandOptionType.Subcommand, name: 'post', description: 'Post a digest of articles not yet posted to the channel', options: selectionOptions },
     { type: ApplicationCommandOptionType.Subcommand, name: 'preview', description: 'See the digest /digest post would post (only you see it)', options: selectionOptions },
@@ -67,7 +63,7 @@ export const digestCommand = {
       ],
     },
   ],
-} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+});
 
 const ARTICLE_VALUE = 'article:';
 

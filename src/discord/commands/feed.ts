@@ -1,9 +1,7 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationCommandType,
   MessageFlags,
   PermissionFlagsBits,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { FetchRefused } from '../../ingest/fetch.js';
@@ -13,13 +11,12 @@ import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import { guardedCommand } from './define.js';
 
-export const feedCommand = {
+export const feedCommand = guardedCommand({
   name: 'feed',
   description: 'Follow RSS/Atom feeds: their new items are added to the archive',
-  type: ApplicationCommandType.ChatInput,
-  default_member_permissions: String(PermissionFlagsBits.ManageMessages),
-  dm_permission: false,
+  permission: PermissionFlagsBits.ManageMessages,
   options: [
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -35,7 +32,7 @@ export const feedCommand = {
       options: [{ type: ApplicationCommandOptionType.String, name: 'feed', description: 'The feed’s number or address (see /feed list)', required: true, max_length: 2000 }],
     },
   ],
-} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+});
 
 /** Runs /feed: adding probes the feed first and brings in its current items at once. */
 export async function executeFeed(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
