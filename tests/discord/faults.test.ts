@@ -1,5 +1,4 @@
 import { cpSync, mkdtempSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationCommandOptionType, GatewayCloseCodes, GatewayOpcodes, Status } from 'discord.js';
@@ -8,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { loadConfig } from '../../src/config.js';
 import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { failRoute } from './double/faults.js';
 import { startDiscordDouble, type DiscordDouble, type DoubleOptions, type GatewaySession, type InteractionRecord, type StoredMessage } from './double/server.js';
 
 // Issue #6: the real bot (runBot, real discord.js) against the double while Discord misbehaves.
@@ -17,37 +17,15 @@ const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'f'.repeat(38)}`;
 const MANAGE_SERVER = String(1 << 5);
 const SPOKESMAN = 'Who is the spokesman of Jazeera Storm?';
+/** An interaction's response callback: POST /interactions/{id}/{token}/callback. */
+const CALLBACK = /^\/interactions\/\d+\/[^/]+\/callback$/;
+/** An edit of an interaction's original response. */
+const ORIGINAL = /\/messages\/@original$/;
 
 interface LogLine {
   level: number;
   msg: string;
   [key: string]: unknown;
-}
-
-/** Answers a request the way Discord rate-limits a route: 429 with Retry-After in seconds. */
-function tooManyRequests(res: ServerResponse, seconds: number): void {
-  res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(seconds), 'x-ratelimit-scope': 'user' });
-  res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: seconds, global: false }));
-}
-
-function serverError(res: ServerResponse, status: 500 | 502): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ message: status === 500 ? 'Internal Server Error' : 'Bad Gateway', code: 0 }));
-}
-
-/**
- * Lets the double handle the request, then turns its success into `status`: Discord did the work
- * but the answer was lost on the way (a proxy's 502), so the client cannot tell it went through.
- */
-function failAfterProcessing(res: ServerResponse, status: 500 | 502): void {
-  const writeHead = res.writeHead.bind(res) as (code: number, ...rest: unknown[]) => ServerResponse;
-  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  let lost = false;
-  res.writeHead = ((code: number, ...rest: unknown[]) => {
-    lost = code < 300;
-    return lost ? writeHead(status, { 'content-type': 'application/json' }) : writeHead(code, ...rest);
-  }) as ServerResponse['writeHead'];
-  res.end = ((...args: unknown[]) => (lost ? end(JSON.stringify({ message: 'Bad Gateway', code: 0 })) : end(...args))) as ServerResponse['end'];
 }
 
 describe('the bot under Discord faults, through the double', () => {
@@ -109,6 +87,8 @@ describe('the bot under Discord faults, through the double', () => {
   const settle = async (d: DiscordDouble): Promise<void> => {
     await reply(d, d.say('Where is Tasil?', { mentionsBot: true, who: d.newUser() }));
   };
+  /** The route of a message posted in the double's channel (a mention's reply). */
+  const channelMessages = (d: DiscordDouble): RegExp => new RegExp(`^/channels/${d.channelId}/messages$`);
   const attempts = (d: DiscordDouble, method: string, path: RegExp) => d.requests.filter((r) => r.method === method && path.test(r.path));
   const liveSession = (d: DiscordDouble): GatewaySession => {
     const live = [...d.sessions.values()].filter((s) => s.resumable);
@@ -122,13 +102,7 @@ describe('the bot under Discord faults, through the double', () => {
   describe('REST', () => {
     it('retries an interaction callback refused with 429 after Retry-After, and answers once', async () => {
       const d = await boot();
-      let refused = 0;
-      d.intercept(({ method, route }, res) => {
-        if (method !== 'POST' || !/^\/interactions\/\d+\/[^/]+\/callback$/.test(route) || refused > 0) return false;
-        refused++;
-        tooManyRequests(res, 0.2);
-        return true;
-      });
+      failRoute(d, { method: 'POST', route: CALLBACK, status: 429, retryAfter: 0.2 });
       const rec = ask(d, 'How many White Helmets did Jordan take in?');
       const answer = await answered(d, rec);
       await settle(d);
@@ -144,13 +118,7 @@ describe('the bot under Discord faults, through the double', () => {
 
     it('retries a mention reply refused with 429 after Retry-After, and replies once', async () => {
       const d = await boot();
-      let refused = 0;
-      d.intercept(({ method, route }, res) => {
-        if (method !== 'POST' || route !== `/channels/${d.channelId}/messages` || refused > 0) return false;
-        refused++;
-        tooManyRequests(res, 0.3);
-        return true;
-      });
+      failRoute(d, { method: 'POST', route: channelMessages(d), status: 429, retryAfter: 0.3 });
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
       await settle(d);
@@ -163,17 +131,11 @@ describe('the bot under Discord faults, through the double', () => {
 
     it('retries the answer’s edit after a 500, and answers once', async () => {
       const d = await boot();
-      let failed = 0;
-      d.intercept(({ method, route }, res) => {
-        if (method !== 'PATCH' || !route.endsWith('/messages/@original') || failed > 0) return false;
-        failed++;
-        serverError(res, 500);
-        return true;
-      });
+      const failed = failRoute(d, { method: 'PATCH', route: ORIGINAL, status: 500 });
       const rec = ask(d, 'Who is Sadam al-Jamal?');
       const answer = await answered(d, rec);
       await settle(d);
-      expect(failed).toBe(1);
+      expect(failed.count).toBe(1);
       expect(attempts(d, 'PATCH', new RegExp(`/webhooks/${d.appId}/${rec.token}/messages/@original$`))).toHaveLength(2);
       expect(rec.callbacks).toHaveLength(1);
       expect(responses(d, rec)).toEqual([answer]);
@@ -181,13 +143,7 @@ describe('the bot under Discord faults, through the double', () => {
 
     it('answers once when Discord took the deferral but answered 502 (its retry gets 40060)', async () => {
       const d = await boot();
-      let failed = 0;
-      d.intercept(({ method, route }, res) => {
-        if (method !== 'POST' || !/^\/interactions\/\d+\/[^/]+\/callback$/.test(route) || failed > 0) return false;
-        failed++;
-        failAfterProcessing(res, 502);
-        return false;
-      });
+      failRoute(d, { method: 'POST', route: CALLBACK, status: 502, lost: true });
       const rec = ask(d, 'Who is Sadam al-Jamal?');
       const answer = await answered(d, rec);
       await settle(d);
@@ -201,29 +157,17 @@ describe('the bot under Discord faults, through the double', () => {
 
     it('retries a mention reply after a 502, and replies once', async () => {
       const d = await boot();
-      let failed = 0;
-      d.intercept(({ method, route }, res) => {
-        if (method !== 'POST' || route !== `/channels/${d.channelId}/messages` || failed > 0) return false;
-        failed++;
-        serverError(res, 502);
-        return true;
-      });
+      const failed = failRoute(d, { method: 'POST', route: channelMessages(d), status: 502 });
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
       await settle(d);
-      expect(failed).toBe(1);
+      expect(failed.count).toBe(1);
       expect(repliesTo(d, asked)).toEqual([answer]);
     });
 
     it('replies once when Discord posted the reply but answered 502 (the retry carries the same enforced nonce)', async () => {
       const d = await boot();
-      let failed = 0;
-      d.intercept(({ method, route }, res) => {
-        if (method !== 'POST' || route !== `/channels/${d.channelId}/messages` || failed > 0) return false;
-        failed++;
-        failAfterProcessing(res, 502);
-        return false;
-      });
+      failRoute(d, { method: 'POST', route: channelMessages(d), status: 502, lost: true });
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
       await settle(d);
