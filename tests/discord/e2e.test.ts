@@ -1,14 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationCommandOptionType, Status, type Client } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NewsIndex } from '../../src/core/search.js';
-import { attachHandlers, createClient } from '../../src/discord/bot.js';
 import type { BotDeps } from '../../src/discord/types.js';
 import { Store } from '../../src/store/store.js';
 import { openEngine } from '../../src/engine.js';
+import { bootBot, type BootedBot } from './boot.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
@@ -16,7 +16,7 @@ const question = (value: string) => ({ type: ApplicationCommandOptionType.String
 
 describe('the bot, end to end through the Discord double', () => {
   let discord: DiscordDouble;
-  let client: Client;
+  let bot: BootedBot;
   let seeds: NewsIndex;
   let index: () => NewsIndex;
   const store = new Store({ path: ':memory:', storeQuestionText: true });
@@ -33,16 +33,11 @@ describe('the bot, end to end through the Discord double', () => {
     seeds = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
     index = () => seeds;
     discord = await startDiscordDouble();
-    client = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
-    attachHandlers(client, deps());
-    const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
-    await client.login('test-token');
-    await ready;
+    bot = await bootBot(discord, deps());
   });
 
   afterAll(async () => {
-    await discord.waitFor(() => client.ws.shards.every((s) => s.status === Status.Ready), 2000, 'shards ready');
-    await client.destroy();
+    await bot.stop();
     await discord.close();
   });
 
@@ -59,7 +54,7 @@ describe('the bot, end to end through the Discord double', () => {
 
   it('logs in with only the Guilds and GuildMessages intents', () => {
     expect(discord.identifies[0]!.intents).toBe((1 << 0) | (1 << 9));
-    expect(client.guilds.cache.get(discord.guildId)?.channels.cache.has(discord.channelId)).toBe(true);
+    expect(bot.client.guilds.cache.get(discord.guildId)?.channels.cache.has(discord.channelId)).toBe(true);
   });
 
   it('answers /ask with the quoted excerpt in an embed, acknowledged at once', async () => {
@@ -149,15 +144,9 @@ describe('the bot, end to end through the Discord double', () => {
     const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
     // A second process: a new client and an index built again from the same corpus.
     const rebuilt = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
-    const again = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
-    await discord.waitFor(() => client.ws.shards.every((s) => s.status === Status.Ready), 2000, 'ready');
-    await client.destroy();
-    attachHandlers(again, deps());
+    await bot.stop();
     index = () => rebuilt;
-    const ready = new Promise<void>((resolve) => again.once('clientReady', () => resolve()));
-    await again.login('test-token');
-    await ready;
-    client = again;
+    bot = await bootBot(discord, deps());
     for (const id of buttonIds(reply).filter((x) => !x.startsWith('nd:fb:'))) {
       const click = discord.clickButton(reply, id, discord.newUser());
       await discord.waitFor(() => click.callbacks.length > 0, 3000, `a response to ${id}`);

@@ -1,19 +1,13 @@
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApplicationCommandOptionType, GatewayCloseCodes, GatewayOpcodes, Status } from 'discord.js';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Archive } from '../../src/archive.js';
-import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { bootRuntime, type BootedRuntime } from './boot.js';
 import { failRoute } from './double/faults.js';
 import { startDiscordDouble, type DiscordDouble, type DoubleOptions, type GatewaySession, type InteractionRecord, type StoredMessage } from './double/server.js';
 
 // Issue #6: the real bot (runBot, real discord.js) against the double while Discord misbehaves.
 // Each test gets its own double and bot, so a fault cannot leak into the next test.
 
-const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'f'.repeat(38)}`;
 const MANAGE_SERVER = String(1 << 5);
 const SPOKESMAN = 'Who is the spokesman of Jazeera Storm?';
@@ -30,17 +24,17 @@ interface LogLine {
 
 describe('the bot under Discord faults, through the double', () => {
   let discord: DiscordDouble | undefined;
-  let bot: BotRuntime | undefined;
+  let booted: BootedRuntime | undefined;
   let logs: LogLine[] = [];
 
   /** A double (with `options`) and the bot connected to it through runBot, with a temp corpus, index and database. */
   const boot = async (options: DoubleOptions = {}, slowReindexMs = 0): Promise<DiscordDouble> => {
     discord = await startDiscordDouble(options);
-    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-faults-'));
-    cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
-    const config = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(dir, 'corpus'), INDEX_PATH: join(dir, 'index.json'), DATABASE_PATH: join(dir, 'newsdesk.db'), LOG_LEVEL: 'info' });
-    const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+    logs = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+    booted = await bootRuntime(discord, { env: { DISCORD_TOKEN: TOKEN, LOG_LEVEL: 'info' }, logger });
     if (slowReindexMs > 0) {
+      const archive = booted.archive;
       // A corpus big enough that a rebuild takes longer than Discord's window.
       const reindex = archive.reindex.bind(archive);
       archive.reindex = async () => {
@@ -48,22 +42,15 @@ describe('the bot under Discord faults, through the double', () => {
         return reindex();
       };
     }
-    logs = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
-    bot = await runBot(config, archive, { logger, clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } });
     return discord;
   };
 
   afterEach(async () => {
     const d = discord;
-    const b = bot;
+    const b = booted;
     discord = undefined;
-    bot = undefined;
-    if (b && d) {
-      // A shard destroyed while it waits to reconnect keeps reconnecting (see DISCORD-DOUBLE.md).
-      await d.waitFor(() => b.client.ws.shards.every((s) => s.status === Status.Ready), 3000, 'shards ready');
-      await b.stop();
-    }
+    booted = undefined;
+    if (b && d) await b.stop(3000);
     await d?.close();
     // No fault may surface as an error in the logs or as a request the double does not know.
     expect(logs.filter((l) => l.level >= 50)).toEqual([]);
@@ -218,7 +205,7 @@ describe('the bot under Discord faults, through the double', () => {
       const d = await boot();
       const first = liveSession(d);
       d.invalidateSession(false);
-      await d.waitFor(() => d.identifies.length === 2 && bot!.client.ws.shards.every((s) => s.status === Status.Ready), 3000, 'a new session');
+      await d.waitFor(() => d.identifies.length === 2 && booted!.bot.client.ws.shards.every((s) => s.status === Status.Ready), 3000, 'a new session');
       expect(d.clientPackets(GatewayOpcodes.Resume)).toEqual([]);
       expect(d.connections[0]).toMatchObject({ closedBy: 'client', closeCode: 1000 });
       const second = liveSession(d);

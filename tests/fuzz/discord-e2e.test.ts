@@ -6,15 +6,15 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
-import { ApplicationCommandOptionType, Status, type Client } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_QUESTION_CHARS } from '../../src/core/answer.js';
 import type { NewsIndex } from '../../src/core/search.js';
-import { attachHandlers, createClient } from '../../src/discord/bot.js';
 import { Store } from '../../src/store/store.js';
 import { openEngine } from '../../src/engine.js';
+import { bootBot, type BootedBot } from '../discord/boot.js';
 import { startDiscordDouble, type DiscordDouble, type StoredMessage } from '../discord/double/server.js';
 import { mentionProblems, questionArb, stringsOf } from './arbitraries.js';
 
@@ -23,7 +23,7 @@ const RUNS = 150;
 
 describe('hostile questions through discord.js and the Discord double (property)', () => {
   let discord: DiscordDouble;
-  let client: Client;
+  let bot: BootedBot;
   let index: NewsIndex;
   let words: string[];
   const errorStatuses: Array<{ route: string; status: number }> = [];
@@ -49,8 +49,7 @@ describe('hostile questions through discord.js and the Discord double (property)
         done();
       },
     });
-    client = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
-    attachHandlers(client, {
+    bot = await bootBot(discord, {
       index: () => index,
       reindex: async () => ({ articles: 0, passages: 0, warnings: [], ms: 0, rebuilt: false }),
       logger: pino({ level: 'warn' }, logs),
@@ -58,14 +57,10 @@ describe('hostile questions through discord.js and the Discord double (property)
       answerResults: 3,
       rateLimit: { questions: 1000, windowMs: 60_000 },
     });
-    const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
-    await client.login('test-token');
-    await ready;
   });
 
   afterAll(async () => {
-    await discord.waitFor(() => client.ws.shards.every((s) => s.status === Status.Ready), 2000, 'shards ready');
-    await client.destroy();
+    await bot.stop();
     await discord.close();
   });
 

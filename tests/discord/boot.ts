@@ -1,0 +1,92 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Status, type Client, type ClientOptions } from 'discord.js';
+import type { Logger } from 'pino';
+import { Archive } from '../../src/archive.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { attachHandlers, createClient, runBot, type BotRuntime } from '../../src/discord/bot.js';
+import type { BotDeps } from '../../src/discord/types.js';
+import type { DiscordDouble } from './double/server.js';
+
+const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
+
+/** discord.js spaces IDENTIFYs out (5 s apart); the double has no such limit, so the tests do not wait. */
+export const NO_IDENTIFY_WAIT = { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } satisfies Partial<ClientOptions>;
+
+/** Waits until every shard of `client` is Ready: a shard destroyed while it waits to reconnect keeps reconnecting. */
+export function shardsReady(discord: DiscordDouble, client: Client, ms = 2000): Promise<unknown> {
+  return discord.waitFor(() => client.ws.shards.every((s) => s.status === Status.Ready), ms, 'shards ready');
+}
+
+export interface BootedBot {
+  client: Client;
+  /** Waits for the shards to be Ready (at most `readyMs`), then destroys the client. The double stays open. */
+  stop(readyMs?: number): Promise<void>;
+}
+
+/** The bot's handlers with `deps` on a discord.js client logged in to the double; resolves once the client is ready. */
+export async function bootBot(discord: DiscordDouble, deps: BotDeps): Promise<BootedBot> {
+  const client = createClient({ rest: { api: discord.apiBase }, ...NO_IDENTIFY_WAIT });
+  attachHandlers(client, deps);
+  const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
+  await client.login('test-token');
+  await ready;
+  return {
+    client,
+    stop: async (readyMs) => {
+      await shardsReady(discord, client, readyMs);
+      await client.destroy();
+    },
+  };
+}
+
+export interface BootRuntimeOptions {
+  /** Config variables over the defaults (a token, the double's URL, and a corpus, index and database in a temp folder). */
+  env?: Record<string, string>;
+  logger?: Logger;
+  /** The clock runBot gives the store, digests and schedules. */
+  now?: () => Date;
+  /** The corpus copied into the temp folder (default: the seed articles). */
+  corpus?: string;
+}
+
+export interface BootedRuntime {
+  bot: BotRuntime;
+  archive: Archive;
+  config: Config;
+  /** The temp folder: corpus/, index.json and newsdesk.db. */
+  dir: string;
+  /** Waits for the shards to be Ready (at most `readyMs`), then stops the bot. The double stays open. */
+  stop(readyMs?: number): Promise<void>;
+}
+
+/** The whole bot (runBot: archive, database, digests) against the double, with a temp copy of the corpus. */
+export async function bootRuntime(discord: DiscordDouble, options: BootRuntimeOptions = {}): Promise<BootedRuntime> {
+  const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bot-'));
+  cpSync(options.corpus ?? SEEDS, join(dir, 'corpus'), { recursive: true });
+  const config = loadConfig({
+    DISCORD_TOKEN: `${'N'.repeat(24)}.${'x'.repeat(6)}.${'b'.repeat(38)}`,
+    DISCORD_API_URL: discord.apiBase,
+    CORPUS_DIR: join(dir, 'corpus'),
+    INDEX_PATH: join(dir, 'index.json'),
+    DATABASE_PATH: join(dir, 'newsdesk.db'),
+    ...options.env,
+  });
+  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+  const bot = await runBot(config, archive, {
+    clientOptions: NO_IDENTIFY_WAIT,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    bot,
+    archive,
+    config,
+    dir,
+    stop: async (readyMs) => {
+      await shardsReady(discord, bot.client, readyMs);
+      await bot.stop();
+    },
+  };
+}
