@@ -1,10 +1,11 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
- * What never reaches a log line: tokens, authorization headers, and the request URL and body of
- * a failed Discord call (an interaction callback's URL carries that interaction's token).
+ * What never reaches a log line: tokens (also as the config's DISCORD_TOKEN, should the config be
+ * logged), authorization headers, and the request URL and body of a failed Discord call (an
+ * interaction callback's URL carries that interaction's token).
  */
-export const REDACT_PATHS = ['token', '*.token', 'headers.authorization', 'err.url', 'err.requestBody'];
+export const REDACT_PATHS = ['token', '*.token', 'DISCORD_TOKEN', '*.DISCORD_TOKEN', 'headers.authorization', '*.headers.authorization', 'err.url', 'err.requestBody'];
 
 /** The process's logger: JSON lines on stdout (or `destination`), secrets redacted. */
 export function createLogger(level: string, bindings?: Record<string, unknown>, destination?: DestinationStream): Logger {

@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, type ClientOptions, type Interaction, type Message } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Interaction, type Message } from 'discord.js';
 import type { Logger } from 'pino';
 import { createLogger, exitOnSignals } from '../lifecycle.js';
 import type { Config } from '../config.js';
@@ -27,8 +27,10 @@ export const COMMANDS = [askCommand, digestCommand, articleCommand, feedCommand,
 export function createClient(extra: Partial<ClientOptions> = {}): Client {
   return new Client({
     // Guilds + GuildMessages: mentions of the bot and replies to it carry their text without the
-    // privileged MessageContent intent.
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    // privileged MessageContent intent. DirectMessages: a DM always carries its text; its channel is
+    // not cached before the first message, hence Partials.Channel.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
+    partials: [Partials.Channel],
     allowedMentions: { parse: [] },
     ...extra,
   });
@@ -127,7 +129,8 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
   async function onMessage(message: Message): Promise<void> {
     const me = client.user;
     if (!me || message.author.bot || message.author.id === me.id) return;
-    const addressed = message.mentions.users.has(me.id) || message.mentions.repliedUser?.id === me.id;
+    // In a DM every message is addressed to the bot; in a server only a mention or a reply is.
+    const addressed = !message.guildId || message.mentions.users.has(me.id) || message.mentions.repliedUser?.id === me.id;
     if (!addressed) return;
     const allowed = message.guildId ? deps.store.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;

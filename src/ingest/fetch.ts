@@ -62,7 +62,8 @@ export const USER_AGENT = `Newsdesk/${version()}`;
 const BLOCKED = new BlockList();
 const BLOCKED_V4 = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const;
 // ::/96 covers ::, ::1 and the deprecated IPv4-compatible form; BlockList checks IPv4-mapped (::ffff:a.b.c.d) against the IPv4 list itself.
-const BLOCKED_V6 = [['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['100::', 64]] as const;
+// 64:ff9b::/96 (NAT64), 2002::/16 (6to4) and 2001::/32 (Teredo) carry an IPv4 address inside: 2002:7f00:1:: is 127.0.0.1 to a relay.
+const BLOCKED_V6 = [['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['100::', 64], ['2002::', 16], ['2001::', 32]] as const;
 for (const [net, prefix] of BLOCKED_V4) BLOCKED.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of BLOCKED_V6) BLOCKED.addSubnet(net, prefix, 'ipv6');
 

@@ -1,12 +1,13 @@
-import { Client, DiscordAPIError, Events, GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes, Routes, Status } from 'discord.js';
+import { ChannelType, Client, DiscordAPIError, Events, GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes, Partials, Routes, Status, type Message } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pingsOf, wouldPing } from './double/limits.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
 
 // The double's own rules, driven by a bare real discord.js client (no Newsdesk code).
-async function connect(discord: DiscordDouble, onInteraction: (i: import('discord.js').Interaction) => Promise<void>): Promise<Client> {
+async function connect(discord: DiscordDouble, onInteraction: (i: import('discord.js').Interaction) => Promise<void>, dms = false): Promise<Client> {
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, ...(dms ? [GatewayIntentBits.DirectMessages] : [])],
+    ...(dms ? { partials: [Partials.Channel] } : {}),
     allowedMentions: { parse: [] },
     rest: { api: discord.apiBase },
     ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
@@ -72,6 +73,44 @@ describe('the Discord double', () => {
     discord.say('hello bot', { mentionsBot: true });
     await discord.waitFor(() => seen.length === 2, 3000, 'two messages');
     expect(seen).toEqual(['', `<@${discord.botUser.id}> hello bot`]);
+  });
+
+  it('sends DMs only to a client with the DirectMessages intent', async () => {
+    discord = await startDiscordDouble();
+    const seen: string[] = [];
+    client = await connect(discord, async () => {});
+    client.on(Events.MessageCreate, (m) => void seen.push(m.content));
+    const dm = discord.say('a DM', { dm: true });
+    discord.say('in the server', { mentionsBot: true });
+    await discord.waitFor(() => seen.length === 1, 3000, 'the server message');
+    expect(seen).toEqual([`<@${discord.botUser.id}> in the server`]);
+    expect(discord.gatewayPackets.filter((p) => p.t === 'MESSAGE_CREATE' && (p.d as { id: string }).id === dm.id)).toEqual([]);
+  });
+
+  it('delivers DMs and DM interactions (no guild, the user, a DM channel) and keeps the replies in the DM channel', async () => {
+    discord = await startDiscordDouble();
+    const interactions: Array<{ inGuild: boolean; guildId: string | null; userId: string; channelType: ChannelType | undefined }> = [];
+    client = await connect(discord, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      interactions.push({ inGuild: i.inGuild(), guildId: i.guildId, userId: i.user.id, channelType: i.channel?.type });
+      await i.reply({ content: 'from the DM' });
+    }, true);
+    const messages: Message[] = [];
+    client.on(Events.MessageCreate, (m) => {
+      if (m.author.id === discord.users.bob.id) void m.reply({ content: 'got it' }).then(() => messages.push(m));
+    });
+    const dm = discord.dmChannel(discord.users.bob);
+    const asked = discord.say('hello in private', { dm: true, who: discord.users.bob });
+    await discord.waitFor(() => messages.length === 1, 3000, 'the DM reply');
+    expect(messages[0]).toMatchObject({ guildId: null, content: 'hello in private', channelId: dm });
+    expect(messages[0]!.channel.type).toBe(ChannelType.DM);
+    expect(discord.messages(dm).map((m) => [m.content, (m.message_reference as { message_id?: string } | undefined)?.message_id])).toEqual([['got it', asked.id]]);
+    const rec = discord.runSlashCommand('x', [], discord.users.bob, { dm: true });
+    await discord.waitFor(() => discord.original(rec.id), 3000, 'the interaction reply');
+    expect(interactions).toEqual([{ inGuild: false, guildId: null, userId: discord.users.bob.id, channelType: ChannelType.DM }]);
+    expect(discord.original(rec.id)).toMatchObject({ channel_id: dm, content: 'from the DM' });
+    expect(discord.messages()).toEqual([]);
+    expect(discord.unknownRoutes).toEqual([]);
   });
 
   it('replays to a RESUME what was dispatched while the client was away, then sends RESUMED', async () => {

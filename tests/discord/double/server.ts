@@ -21,6 +21,11 @@
  * dispatches go only to that shard's session. `inGuild(id, () => …)` runs a scenario in another
  * guild, `shardsReceiving(t, match)` says which shards were sent a dispatch, and the `gatewayShards`
  * and `maxConcurrency` options set what GET /gateway/bot recommends.
+ *
+ * DMs: each user has a DM channel with the bot (`dmChannel(user)`, type 1, no guild).
+ * `runSlashCommand(…, { dm: true })` dispatches an interaction from it (no guild_id, `user` instead
+ * of `member`, context 1 BOT_DM), and `say(…, { dm: true })` sends a DM, delivered only to a client
+ * that IDENTIFYed with the DirectMessages intent (1 << 12), as Discord does.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -66,6 +71,8 @@ export interface InteractionRecord {
   statuses: number[];
   /** For a component interaction: the message the component is on. */
   messageId?: string;
+  /** For an interaction from a DM: the DM channel its responses go to (the guild's channel otherwise). */
+  channelId?: string;
 }
 
 /**
@@ -174,6 +181,8 @@ export class DiscordDouble {
   /** Identify payloads the client sent (intents and all). */
   readonly identifies: Json[] = [];
   private readonly messagesById = new Map<string, StoredMessage>();
+  /** DM channels by the id of the user on the other side. */
+  private readonly dmChannels = new Map<string, { id: string; user: APIUser }>();
   private readonly attachments = new Map<string, Json>();
   /** Channels where posting answers 403 Missing Permissions. */
   readonly refusing = new Set<string>();
@@ -262,6 +271,19 @@ export class DiscordDouble {
       .map((m) => ({ messageId: m.id, ...pingsOf(m.content, m.allowed_mentions) }));
   }
 
+  /** The id of the DM channel between `who` and the bot (opened on first use, like Discord's). */
+  dmChannel(who: APIUser = this.users.alice): string {
+    let dm = this.dmChannels.get(who.id);
+    if (!dm) this.dmChannels.set(who.id, (dm = { id: snowflake(), user: who }));
+    return dm.id;
+  }
+
+  /** The DM channel object (type 1, no guild) behind a channel id, if it is one. */
+  private dmChannelData(channelId: string): Json | undefined {
+    const dm = [...this.dmChannels.values()].find((d) => d.id === channelId);
+    return dm ? { id: dm.id, type: 1, last_message_id: null, recipients: [dm.user], flags: 0 } : undefined;
+  }
+
   /** A new member of the guild, for a test that needs a user of its own. */
   newUser(name = 'user'): APIUser {
     return user(snowflake(), name);
@@ -328,8 +350,11 @@ export class DiscordDouble {
     return this.guilds.find((g) => g.channelId === channelId)?.id ?? this.guildId;
   }
 
-  /** Dispatches a slash command as `who`; returns the interaction record to watch. */
-  runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice, member: { permissions?: string } = {}): InteractionRecord {
+  /**
+   * Dispatches a slash command as `who`; returns the interaction record to watch. `member.permissions`
+   * sets the member's permission bits; `member.dm` sends it from `who`'s DM with the bot instead.
+   */
+  runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice, member: { permissions?: string; dm?: boolean } = {}): InteractionRecord {
     const resolved: Record<string, Json> = {};
     const add = (kind: string, id: string, value: unknown) => (resolved[kind] = { ...resolved[kind], [id]: value });
     // Discord sends the objects behind user, channel and attachment options in `resolved`, at any depth of subcommands.
@@ -350,8 +375,9 @@ export class DiscordDouble {
       }
     };
     visit(options);
-    const data: Json = { id: this.commandId(name), name, type: 1, options, guild_id: this.scope?.id ?? this.guildId };
+    const data: Json = { id: this.commandId(name), name, type: 1, options, ...(member.dm ? {} : { guild_id: this.scope?.id ?? this.guildId }) };
     if (Object.keys(resolved).length) data.resolved = resolved;
+    if (member.dm) return this.dispatchDmInteraction(InteractionType.ApplicationCommand, data, who);
     return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who, undefined, member.permissions);
   }
 
@@ -373,9 +399,13 @@ export class DiscordDouble {
     return this.dispatchInteraction(InteractionType.MessageComponent, { custom_id: customId, component_type: 2 }, who, message);
   }
 
-  /** A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply. */
-  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage } = {}): Json {
+  /**
+   * A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply,
+   * `dm` says it in the user's DM with the bot.
+   */
+  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage; dm?: boolean } = {}): Json {
     const author = opts.who ?? this.users.alice;
+    if (opts.dm) return this.sayInDm(content, author);
     const text = opts.mentionsBot ? `<@${this.botUser.id}> ${content}` : content;
     const mentions = [...text.matchAll(/<@!?(\d+)>/g)].map((m) => [this.botUser, ...Object.values(this.users)].find((u) => u.id === m[1])).filter(Boolean) as APIUser[];
     if (opts.replyTo && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
@@ -405,6 +435,32 @@ export class DiscordDouble {
       message.referenced_message = opts.replyTo;
     }
     if (this.intents & (1 << 9)) this.dispatch('MESSAGE_CREATE', message);
+    return message;
+  }
+
+  /** A DM from `author` to the bot: no guild, no member; its text is always visible (Discord sends DM content without MessageContent). */
+  private sayInDm(content: string, author: APIUser): Json {
+    const mentions = [...content.matchAll(/<@!?(\d+)>/g)].map((m) => [this.botUser, ...Object.values(this.users)].find((u) => u.id === m[1])).filter(Boolean) as APIUser[];
+    const message: Json = {
+      id: snowflake(),
+      channel_id: this.dmChannel(author),
+      // Discord says what kind of channel a message is in; discord.js needs it to make an uncached DM channel.
+      channel_type: 1,
+      author,
+      content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions,
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: 0,
+    };
+    // DMs reach only a bot that asked for them.
+    if (this.intents & (1 << 12)) this.dispatch('MESSAGE_CREATE', message);
     return message;
   }
 
@@ -462,6 +518,30 @@ export class DiscordDouble {
     };
     if (message) payload.message = message;
     this.dispatch('INTERACTION_CREATE', payload);
+    return rec;
+  }
+
+  /** An interaction from `who`'s DM with the bot: no guild_id, `user` instead of `member`, context 1 (BOT_DM). */
+  private dispatchDmInteraction(type: InteractionType, data: Json, who: APIUser): InteractionRecord {
+    const channelId = this.dmChannel(who);
+    const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [], channelId };
+    this.interactions.set(rec.id, rec);
+    this.dispatch('INTERACTION_CREATE', {
+      id: rec.id,
+      application_id: this.appId,
+      type,
+      token: rec.token,
+      version: 1,
+      channel_id: channelId,
+      channel: this.dmChannelData(channelId),
+      user: who,
+      app_permissions: '2248473465835073',
+      locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': '0' },
+      context: 1,
+      data,
+    });
     return rec;
   }
 
@@ -733,7 +813,7 @@ export class DiscordDouble {
       if (method === 'POST' && !m[3]) {
         const problems = messageProblems(body ?? {});
         if (problems.length) return invalid(problems);
-        return send(200, this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: this.channelId, interaction_id: rec.id }));
+        return send(200, this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: rec.channelId ?? this.channelId, interaction_id: rec.id }));
       }
       if (!target) return send(404, { code: 10008, message: 'Unknown Message' });
       if (method === 'GET') return send(200, target);
@@ -769,7 +849,9 @@ export class DiscordDouble {
         if (nonce) msg.nonce = nonce;
         const ref = body?.message_reference as Json | undefined;
         if (ref) msg.message_reference = ref;
-        this.dispatch('MESSAGE_CREATE', { ...msg, guild_id: this.guildOfChannel(m[1]!), mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 });
+        const echo = { ...msg, mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 };
+        if (!this.dmChannelData(m[1]!)) this.dispatch('MESSAGE_CREATE', { ...echo, guild_id: this.guildOfChannel(m[1]!) });
+        else if (this.intents & (1 << 12)) this.dispatch('MESSAGE_CREATE', { ...echo, channel_type: 1 });
         return send(200, msg);
       }
       const target = m[2] ? this.messagesById.get(m[2]) : undefined;
@@ -786,7 +868,11 @@ export class DiscordDouble {
         return send(204);
       }
     }
-    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) return send(200, { id: m[1], type: 0, guild_id: this.guildId, name: 'general' });
+    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) return send(200, this.dmChannelData(m[1]!) ?? { id: m[1], type: 0, guild_id: this.guildId, name: 'general' });
+    if (method === 'POST' && route === '/users/@me/channels') {
+      const who = [...Object.values(this.users), ...[...this.dmChannels.values()].map((d) => d.user)].find((u) => u.id === body?.recipient_id) ?? user(String(body?.recipient_id), 'someone');
+      return send(200, this.dmChannelData(this.dmChannel(who)));
+    }
     if (method === 'GET' && (m = /^\/guilds\/(\d+)$/.exec(route))) return send(200, { id: m[1], name: 'Test guild', roles: [], emojis: [], features: [] });
 
     this.unknownRoutes.push(`${method} ${path}`);
@@ -811,7 +897,7 @@ export class DiscordDouble {
   }
 
   private storeOriginal(rec: InteractionRecord, data: Json): void {
-    const msg = this.storeMessage({ ...this.messageFields(data), channel_id: this.channelId, interaction_id: rec.id });
+    const msg = this.storeMessage({ ...this.messageFields(data), channel_id: rec.channelId ?? this.channelId, interaction_id: rec.id });
     this.originals.set(rec.id, msg.id);
   }
 }
