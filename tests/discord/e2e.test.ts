@@ -52,8 +52,8 @@ describe('the bot, end to end through the Discord double', () => {
     }, 5000, 'an answer');
   const buttonIds = (m: StoredMessage) => m.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
 
-  it('logs in with only the Guilds and GuildMessages intents', () => {
-    expect(discord.identifies[0]!.intents).toBe((1 << 0) | (1 << 9));
+  it('logs in with only the Guilds, GuildMessages and DirectMessages intents (none privileged)', () => {
+    expect(discord.identifies[0]!.intents).toBe((1 << 0) | (1 << 9) | (1 << 12));
     expect(bot.client.guilds.cache.get(discord.guildId)?.channels.cache.has(discord.channelId)).toBe(true);
   });
 
