@@ -216,12 +216,19 @@ function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, Ter
   // The hit passage may be a heading or a summary; the sentence that answers can sit just after it.
   // Quote from the hit passage or from the article's passages that hold the most of the question.
   const coverage = index.passageCoverage(hit.article, weights);
-  const others = [...coverage.keys()].map((i) => i + from).filter((p) => p !== hit.passage);
-  others.sort((x, y) => coverage[y - from]! - coverage[x - from]!);
+  // The two other passages that hold the most (the earlier one on a tie).
+  const others: number[] = [];
+  for (let i = 0; i < coverage.length; i++) {
+    if (i + from === hit.passage) continue;
+    if (others.length < 2) others.push(i + from);
+    else if (coverage[i]! > coverage[others[1]! - from]!) others[1] = i + from;
+    else continue;
+    if (others.length === 2 && coverage[others[1]! - from]! > coverage[others[0]! - from]!) others.reverse();
+  }
   let chosen = hit.passage;
   let best = excerptInContext(index, chosen, weights, wantsNumber);
   const hitCoverage = coverage[hit.passage - from]!;
-  for (const p of others.slice(0, 2)) {
+  for (const p of others) {
     // Only a passage that could win (even with the number bonus) is worth quoting from.
     if (coverage[p - from]! * NEIGHBOUR_DISCOUNT * NUMBER_BONUS <= hitCoverage * 0.5) continue;
     const candidate = excerptInContext(index, p, weights, wantsNumber);
@@ -256,28 +263,32 @@ function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<stri
   const passage = index.passages[p]!;
   const [from, to] = index.passageRange(passage.article);
   const sameSection = (q: number) => !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
+  const own = passage.sentences;
   let text = passage.text;
-  let offsets = [...passage.sentences];
-  let tokens = index.passageTokens(p);
-  let core: [number, number] = [0, offsets.length / 2];
+  let offsets: number[] = [];
+  let tokens: Token[] = [];
+  let shift = 0;
+  let core: [number, number] = [0, own.length / 2];
   if (sameSection(p - 1)) {
     const prev = index.passages[p - 1]!;
     const [s, e] = prev.sentences.slice(-2) as [number, number];
-    const shift = e - s + 1;
+    shift = e - s + 1;
     text = `${prev.text.slice(s, e)} ${text}`;
-    offsets = [0, e - s, ...offsets.map((o) => o + shift)];
-    const borrowed = index.passageTokens(p - 1).filter((t) => t.start >= s).map((t) => ({ ...t, start: t.start - s, end: t.end - s }));
-    tokens = [...borrowed, ...tokens.map((t) => ({ ...t, start: t.start + shift, end: t.end + shift }))];
+    offsets.push(0, e - s);
+    tokens = index.passageTokens(p - 1, s, Infinity, -s, weights);
     core = [1, core[1] + 1];
   }
+  for (const o of own) offsets.push(o + shift);
+  for (const t of index.passageTokens(p, 0, Infinity, shift, weights)) tokens.push(t);
   if (sameSection(p + 1)) {
     const next = index.passages[p + 1]!;
     const [s, e] = next.sentences.slice(0, 2) as [number, number];
     const at = text.length + 1;
     text = `${text} ${next.text.slice(s, e)}`;
     offsets.push(at, at + e - s);
-    tokens.push(...index.passageTokens(p + 1).filter((t) => t.end <= e && t.start >= s).map((t) => ({ ...t, start: t.start - s + at, end: t.end - s + at })));
+    for (const t of index.passageTokens(p + 1, s, e, at - s, weights)) tokens.push(t);
   }
+  // Only the question's words: the others weigh nothing in the excerpt.
   return excerptOf(text, offsets, weights, tokens, wantsNumber, core);
 }
 
@@ -293,7 +304,7 @@ export function excerptOf(
   text: string,
   sentenceOffsets: readonly number[],
   weights: ReadonlyMap<string, TermWeight>,
-  /** The index terms of `text` with their offsets. */
+  /** The index terms of `text` with their offsets (those not in `weights` may be left out: they weigh nothing). */
   tokens: readonly Token[],
   wantsNumber = false,
   /** Sentences [from, to) the quote must start from; the others may only join it as neighbours. */

@@ -503,12 +503,19 @@ export class NewsIndex {
     return [from, to];
   }
 
-  /** The words of passage p with their index terms and offsets in its text (heading words left out). */
-  passageTokens(p: number): Token[] {
+  /**
+   * The words of passage p with their index terms and offsets in its text (heading words left
+   * out); only those within [from, to), with `shift` added to their offsets, and only the terms
+   * `only` holds when it is given.
+   */
+  passageTokens(p: number, from = 0, to = Infinity, shift = 0, only?: ReadonlyMap<string, unknown>): Token[] {
     const out: Token[] = [];
     for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
       const start = this.tokenOffsets[2 * i]!;
-      if (start >= 0) out.push({ term: this.vocab[this.tokens[i]!]!, start, end: this.tokenOffsets[2 * i + 1]! });
+      const end = this.tokenOffsets[2 * i + 1]!;
+      if (start < from || end > to) continue;
+      const term = this.vocab[this.tokens[i]!]!;
+      if (!only || only.has(term)) out.push({ term, start: start + shift, end: end + shift });
     }
     return out;
   }
@@ -726,8 +733,11 @@ export class NewsIndex {
         for (let p = from; p < to; p++) {
           const score = this.scorePassage(p, slots.length, weights, tf);
           if (top.length < perArticle || score > top[top.length - 1]!.score) {
+            // Insert after every passage scoring at least as much (earlier passages first on a tie).
+            let at = top.length;
             top.push({ p, score });
-            top.sort((x, y) => y.score - x.score);
+            for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
+            top[at] = { p, score };
             if (top.length > perArticle) top.pop();
           }
         }

@@ -1,5 +1,6 @@
 import stemWord from 'wink-porter2-stemmer';
-import { eng } from 'stopword';
+// The English list alone: the package's main module holds every language's list (7 MB of RSS).
+import { eng } from 'stopword/src/stopwords_eng.js';
 import type { AliasTable } from './aliases.js';
 
 /** A word of the text with where it stands, before and after normalisation. */
