@@ -649,18 +649,13 @@ export class NewsIndex {
 
   /** Well-known outlets named in the question that none of the archive's sources is. */
   private absentOutletsIn(question: string): string[] {
-    const found: Array<{ name: string; at: number }> = [];
-    let rest = question;
-    for (const { name, pattern } of OUTLET_PATTERNS) {
-      pattern.lastIndex = 0;
-      const m = pattern.exec(rest);
-      if (!m) continue;
-      // Blank the match so "The Times of India" is not read again as "Times of India".
-      rest = rest.replace(pattern, (x) => ' '.repeat(x.length));
-      const key = compact(name);
-      if (!this.sourceKeys.some((s) => s.includes(key))) found.push({ name, at: m.index });
+    const found = new Set<string>();
+    // One pass, longest name first at each place: "The Times of India" is not read again as "Times of India".
+    for (const m of question.matchAll(OUTLET_PATTERN)) {
+      const name = m[0];
+      if (!found.has(name) && !this.sourceKeys.some((s) => s.includes(compact(name)))) found.add(name);
     }
-    return found.sort((a, b) => a.at - b.at).map((f) => f.name);
+    return [...found];
   }
 
   private outletsIn(question: string): string[] {
@@ -855,10 +850,18 @@ const compact = (s: string): string => foldWord(s).replace(/[^\p{L}\p{N}]+/gu, '
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Each well-known outlet as a whole-word, case-sensitive pattern; longest names first. */
-const OUTLET_PATTERNS = [...KNOWN_OUTLETS]
-  .sort((a, b) => b.length - a.length)
-  .map((name) => ({ name, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, 'gu') }));
+/**
+ * The well-known outlets as one whole-word, case-sensitive pattern, longest names first so the
+ * longest name wins where several start. One pattern, not one per outlet: each `\p{…}` pattern
+ * costs a compile on first use, and a hundred of them made the first question 80 ms slower.
+ */
+const OUTLET_PATTERN = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${[...KNOWN_OUTLETS]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|')})(?![\\p{L}\\p{N}])`,
+  'gu',
+);
 
 /** A word written as a name: an acronym, or capitalised somewhere other than the start of a sentence. */
 function looksLikeName(text: string, start: number, end: number): boolean {
