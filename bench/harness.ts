@@ -393,6 +393,75 @@ export interface BenchJson {
       Partial<SystemFigures>
   >;
   scale: ScaleResult | null;
+  comparison: ComparisonRow[];
+}
+
+/** One of Newsdesk's figures beside the best peer's from the same run, and its goal. */
+export interface ComparisonRow {
+  figure: string;
+  newsdesk: number | null;
+  /** The best peer on this figure: highest for quality, lowest for time and memory. */
+  best: { name: string; value: number } | null;
+  /** Newsdesk's value over the best peer's. */
+  ratio: number | null;
+  goal: string;
+  /** Null when a figure is missing. */
+  met: boolean | null;
+}
+
+type Figures = Partial<SystemFigures> & { name: string };
+
+interface Goal {
+  figure: string;
+  value: (f: Figures) => number | null | undefined;
+  higherIsBetter: boolean;
+  /** The absolute bound. */
+  bound: number;
+  /** At most this many times the best peer (time); for quality, above every peer. */
+  timesBest?: number;
+  decimals: number;
+}
+
+/** Newsdesk's goals, as the benchmark issue sets them. */
+const GOALS: Goal[] = [
+  { figure: 'nDCG@10', value: (f) => f['nDCG@10'], higherIsBetter: true, bound: 0.76, decimals: 4 },
+  { figure: 'R@10', value: (f) => f['R@10'], higherIsBetter: true, bound: 0.86, decimals: 4 },
+  { figure: 'All@10', value: (f) => f['All@10'], higherIsBetter: true, bound: 0.66, decimals: 4 },
+  { figure: 'p99 ms', value: (f) => f.p99ms, higherIsBetter: false, bound: 5, timesBest: 2, decimals: 2 },
+  { figure: 'cold start ms', value: (f) => f.coldStartMs, higherIsBetter: false, bound: 300, decimals: 0 },
+  { figure: 'RSS MB', value: (f) => f.rssMB, higherIsBetter: false, bound: 150, decimals: 0 },
+];
+const SCALE_GOAL: Goal = { figure: 'p99 ms', value: (f) => f.p99ms, higherIsBetter: false, bound: 25, timesBest: 2, decimals: 2 };
+
+const present = (x: number | null | undefined): x is number => x != null && !Number.isNaN(x);
+
+function compareOne(goal: Goal, systems: Figures[], label: string): ComparisonRow {
+  const own = systems.find((f) => f.name === 'newsdesk');
+  const mine = own && !own.error ? goal.value(own) : null;
+  let best: ComparisonRow['best'] = null;
+  for (const f of systems) {
+    const v = goal.value(f);
+    if (f.name === 'newsdesk' || f.error || !present(v)) continue;
+    if (!best || (goal.higherIsBetter ? v > best.value : v < best.value)) best = { name: f.name, value: v };
+  }
+  const ratio = present(mine) && best && best.value !== 0 ? mine / best.value : null;
+  const cmp = goal.higherIsBetter ? '≥' : '≤';
+  const goalText = goal.higherIsBetter
+    ? `${cmp} ${goal.bound} and above every peer`
+    : `${cmp} ${goal.bound}${goal.timesBest ? ` and ≤ ${goal.timesBest}× the best peer` : ''}`;
+  let met: boolean | null = null;
+  if (present(mine)) {
+    met = goal.higherIsBetter ? mine >= goal.bound && (!best || mine > best.value) : mine <= goal.bound;
+    if (met && goal.timesBest && ratio !== null) met = ratio <= goal.timesBest;
+  }
+  return { figure: label, newsdesk: present(mine) ? r2(mine, goal.decimals) : null, best: best && { name: best.name, value: r2(best.value, goal.decimals)! }, ratio: ratio === null ? null : r2(ratio, 2), goal: goalText, met };
+}
+
+/** Newsdesk against the best peer on each goal of the benchmark issue, from this run's figures. */
+export function compareWithPeers(main: Figures[], scale: ScaleResult | null): ComparisonRow[] {
+  const rows = GOALS.map((g) => compareOne(g, main, g.figure));
+  if (scale) rows.push(compareOne(SCALE_GOAL, scale.systems, `${SCALE_GOAL.figure} at ×${scale.factor}`));
+  return rows;
 }
 
 const r2 = (x: number | null | undefined, d: number): number | null =>
@@ -431,7 +500,7 @@ export function roundFigures(f: SystemFigures): BenchJson['systems'][number] {
 
 /** The JSON object of a bench run. */
 export function benchJson(main: SystemFigures[], scale: ScaleResult | null): BenchJson {
-  return { systems: main.map(roundFigures), scale };
+  return { systems: main.map(roundFigures), scale, comparison: compareWithPeers(main, scale) };
 }
 
 const cell = (x: number | null | undefined, d: number): string =>
@@ -462,6 +531,14 @@ export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | nu
       out.push(
         `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
       );
+    }
+  }
+  const rows = compareWithPeers(main, scale);
+  if (rows.some((r) => r.best)) {
+    out.push('', '## Newsdesk against the best peer (this run)', '', '| figure | newsdesk | best peer | ratio | goal | met |', '|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const met = r.met === null ? '–' : r.met ? 'yes' : 'no';
+      out.push(`| ${r.figure} | ${r.newsdesk ?? '–'} | ${r.best ? `${r.best.value} (${r.best.name})` : '–'} | ${r.ratio === null ? '–' : `${r.ratio}×`} | ${r.goal} | ${met} |`);
     }
   }
   return out.join('\n') + '\n';

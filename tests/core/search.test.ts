@@ -95,6 +95,20 @@ describe('NewsIndex', () => {
     expect(loaded.passages.map((p) => p.text).join('')).toContain('東京 sent none. 🚢');
   });
 
+  it('finds a word from any chunk of the saved term index after a round trip', () => {
+    // Made-up words (letters only; a few share a stem): more than two chunks of 1,000 terms.
+    const word = (i: number) => `qx${i.toString(26).replace(/./g, (d) => String.fromCharCode(97 + parseInt(d, 26)))}`;
+    const words = Array.from({ length: 2600 }, (_, i) => word(i));
+    const big = [...articles, article('w', 'Word list', [words.slice(0, 1300).join(' ') + '.', words.slice(1300).join(' ') + '.'])];
+    const built = NewsIndex.build(big, { aliases });
+    const loaded = NewsIndex.fromBuffer(built.toBuffer(), { aliases }).index;
+    expect(loaded.termCount).toBe(built.termCount);
+    expect(built.termCount).toBeGreaterThan(2 * 1000);
+    for (const w of [words[0]!, words[1299]!, words[2599]!]) {
+      expect(loaded.search(w, { k: 1 }).hits.map((h) => big[h.article]!.id)).toEqual(['w']);
+    }
+  });
+
   it('refuses to load another format version', () => {
     const older = index.toBuffer();
     older.writeUInt32LE(0, 4);
