@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --corpus FILE --queries FILE [--json] [--systems a,b]
  *                   [--limit N] [--no-scale] [--scale-factor N]
- *                   [--scale-queries N] [--k N] [--in-process]
+ *                   [--scale-queries N] [--k N] [--passes N] [--in-process]
  *                   [--discord-questions N] [--no-discord]`
  *
  * Runs each system in its own child process (build, cold start, all queries,
@@ -46,6 +46,8 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
   --scale-factor N     corpus replication factor for the scale run (default 10)
   --scale-queries N    questions timed in the scale run (default ${DEFAULT_SCALE_QUERIES})
   --k N                articles per question (default 10)
+  --passes N           timed passes over the questions and fresh processes for cold start;
+                       p50, p99 and cold start are the median of them (default 3)
   --in-process         run all systems in this process (RSS figures polluted)
   --discord-questions N  /ask questions sent through the Discord double (default ${DEFAULT_DISCORD_QUESTIONS})
   --no-discord         skip the Discord latency run
@@ -71,6 +73,7 @@ function parse(argv: string[]) {
       'scale-factor': { type: 'string' },
       'scale-queries': { type: 'string' },
       k: { type: 'string' },
+      passes: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       // internal: run one system and send figures to the parent
@@ -107,6 +110,7 @@ async function measureOne(name: string, o: Opts, scale: boolean): Promise<System
   const limit = scale ? posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries') : posInt(o.limit, undefined, '--limit');
   return measureSystem(name, await loadSystem(name), articles, queries, {
     k,
+    passes: posInt(o.passes, 3, '--passes')!,
     score: !scale,
     ...(o['serve-script'] ? { serve: { script: o['serve-script'], queriesFile: o.queries!, ...(limit ? { limit } : {}) } } : {}),
     log: (m) => log(scale ? `[scale] ${m}` : m),
@@ -116,7 +120,7 @@ async function measureOne(name: string, o: Opts, scale: boolean): Promise<System
 /** Arguments forwarded to a child. */
 function childArgs(o: Opts, scale: boolean): string[] {
   const a = ['--corpus', o.corpus!, '--queries', o.queries!];
-  for (const key of ['limit', 'scale-factor', 'scale-queries', 'k', 'serve-script'] as const) {
+  for (const key of ['limit', 'scale-factor', 'scale-queries', 'k', 'passes', 'serve-script'] as const) {
     if (o[key] !== undefined) a.push(`--${key}`, o[key]!);
   }
   if (scale) a.push('--child-scale');
