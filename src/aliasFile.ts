@@ -1,20 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { buildAliasTable, NO_ALIASES, type AliasTable } from './core/aliases.js';
 import type { CorpusWarning } from './core/types.js';
+import { yaml } from './yaml.js';
 
 /** The bundled corpus, wherever the process was started from. */
 export const BUNDLED_CORPUS = resolve(dirname(new URL(import.meta.url).pathname), '..', 'corpus');
 
-/** Reads and validates the alias file; a broken one is reported and the engine runs without aliases. */
-export function loadAliases(path: string | undefined, warnings: CorpusWarning[]): { table: AliasTable; text: string } {
-  if (!path) return { table: NO_ALIASES, text: '' };
+const warn = (warnings: CorpusWarning[], path: string, err: unknown): void => {
+  warnings.push({ file: path, reason: `alias file ignored: ${(err as Error).message.split('\n')[0]}` });
+};
+
+/** The alias file's text, for the index hash; '' (and a warning) when there is none or it is unreadable. */
+export function readAliasText(path: string | undefined, warnings: CorpusWarning[]): string {
+  if (!path) return '';
   try {
-    const text = readFileSync(path, 'utf8');
-    return { table: buildAliasTable(parseYaml(text)), text };
+    return readFileSync(path, 'utf8');
   } catch (err) {
-    warnings.push({ file: path, reason: `alias file ignored: ${(err as Error).message.split('\n')[0]}` });
-    return { table: NO_ALIASES, text: '' };
+    warn(warnings, path, err);
+    return '';
   }
+}
+
+/** Parses and validates alias text; a broken one is reported and the engine runs without aliases. */
+export function parseAliases(path: string | undefined, text: string, warnings: CorpusWarning[]): AliasTable {
+  if (!path || !text) return NO_ALIASES;
+  try {
+    return buildAliasTable(yaml().parse(text));
+  } catch (err) {
+    warn(warnings, path, err);
+    return NO_ALIASES;
+  }
+}
+
+/** Reads, parses and validates the alias file. */
+export function loadAliases(path: string | undefined, warnings: CorpusWarning[]): { table: AliasTable; text: string } {
+  const text = readAliasText(path, warnings);
+  return { table: parseAliases(path, text, warnings), text };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BUNDLED_CORPUS, loadAliases } from './aliasFile.js';
+import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
@@ -29,6 +29,7 @@ export interface Engine {
 
 /** What the engine keeps beside the index in its cache file. */
 interface CacheExtra {
+  /** The alias file's warnings first, then the corpus files'. */
   warnings: CorpusWarning[];
   files: string[];
 }
@@ -55,9 +56,11 @@ export function corpusHash(files: CorpusFile[], aliasText: string): string {
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const started = performance.now();
   const aliasWarnings: CorpusWarning[] = [];
-  const aliases = loadAliases(findAliases(options.corpus, options.aliasesPath), aliasWarnings);
+  const aliasPath = findAliases(options.corpus, options.aliasesPath);
+  // Only the text, for the hash: a saved index that matches it carries the parsed aliases.
+  const aliasText = readAliasText(aliasPath, aliasWarnings);
   const files = await listCorpusFiles(options.corpus);
-  const hash = corpusHash(files, aliases.text);
+  const hash = corpusHash(files, aliasText);
   let rebuildReason = 'no saved index';
   if (options.indexPath && existsSync(options.indexPath)) {
     try {
@@ -67,19 +70,20 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
       else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
       else {
-        const { index, extra } = NewsIndex.fromBuffer(data, { aliases: aliases.table });
+        const { index, extra } = NewsIndex.fromBuffer(data);
         const cached = extra as CacheExtra;
-        return { index, warnings: [...aliasWarnings, ...cached.warnings], files: cached.files, origin: 'cache', ms: performance.now() - started };
+        return { index, warnings: cached.warnings, files: cached.files, origin: 'cache', ms: performance.now() - started };
       }
     } catch (err) {
       rebuildReason = `saved index unreadable (${(err as Error).message.split('\n')[0]})`;
     }
   }
+  const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
   const parsed = parseCorpusFiles(files);
-  const index = NewsIndex.build(parsed.articles, { aliases: aliases.table, hash });
+  const index = NewsIndex.build(parsed.articles, { aliases, hash });
   const warnings = [...aliasWarnings, ...parsed.warnings];
   const fileNames = files.map((f) => f.path);
-  if (options.indexPath) saveIndex(options.indexPath, index.toBuffer({ warnings: parsed.warnings, files: fileNames } satisfies CacheExtra));
+  if (options.indexPath) saveIndex(options.indexPath, index.toBuffer({ warnings, files: fileNames } satisfies CacheExtra));
   return { index, warnings, files: fileNames, origin: 'built', rebuildReason, ms: performance.now() - started };
 }
 

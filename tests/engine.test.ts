@@ -58,6 +58,26 @@ describe('openEngine and the saved index', () => {
     expect((await openEngine(paths)).origin).toBe('cache');
   });
 
+  it('starts from the saved index with the aliases it was built with, and with the alias file’s warnings', async () => {
+    const paths = tempCorpus();
+    writeFileSync(join(paths.corpus, 'aliases.yaml'), 'aliases:\n  - names: [White Helmets, Lifesaver Brigades]\n');
+    const built = await openEngine(paths);
+    const loaded = await openEngine(paths);
+    expect(loaded.origin).toBe('cache');
+    const q = 'How many Lifesaver Brigades did Jordan take in?';
+    expect(answerQuestion(built.index, q).results[0]?.excerpt).toMatch(/White Helmets/);
+    expect(answerQuestion(loaded.index, q)).toEqual(answerQuestion(built.index, q));
+
+    writeFileSync(join(paths.corpus, 'aliases.yaml'), 'aliases:\n  - names: []\n');
+    const broken = await openEngine(paths);
+    expect(broken.origin).toBe('built');
+    expect(broken.warnings).toEqual([{ file: join(paths.corpus, 'aliases.yaml'), reason: expect.stringMatching(/^alias file ignored: /) }]);
+    const again = await openEngine(paths);
+    expect(again.origin).toBe('cache');
+    expect(again.warnings).toEqual(broken.warnings);
+    expect(answerQuestion(again.index, q).results[0]?.excerpt ?? '').not.toMatch(/White Helmets/);
+  });
+
   it('skips a malformed file with a warning and loads the rest', async () => {
     const paths = tempCorpus();
     writeFileSync(join(paths.corpus, 'broken.jsonl'), '{"title": "ok", "body": "Fine text."}\n{not json}\n');

@@ -11,13 +11,13 @@ import type { BenchArticle, PeerSystem } from './types.js';
 export class NewsdeskPeer implements PeerSystem {
   readonly name = 'newsdesk';
   private index: NewsIndex | null = null;
-  private readonly aliases = loadAliases(`${BUNDLED_CORPUS}/aliases.yaml`, []).table;
 
   async build(articles: BenchArticle[]): Promise<void> {
+    const aliases = loadAliases(`${BUNDLED_CORPUS}/aliases.yaml`, []).table;
     // The same JSONL loader a corpus file goes through (imported here: serving from a saved index doesn't need it).
     const { parseJsonLines } = await import('../../src/core/parsers/json.js');
     const lines = articles.map((a) => JSON.stringify({ id: a.id, title: a.title, body: a.body, source: a.source, published_at: a.published }));
-    this.index = NewsIndex.build(parseJsonLines('bench.jsonl', lines.join('\n')).articles, { aliases: this.aliases });
+    this.index = NewsIndex.build(parseJsonLines('bench.jsonl', lines.join('\n')).articles, { aliases });
   }
 
   serialize(): Buffer {
@@ -26,7 +26,8 @@ export class NewsdeskPeer implements PeerSystem {
   }
 
   load(data: string | Buffer): void {
-    this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { aliases: this.aliases }).index;
+    // As the bot starts from its saved index: the aliases come with it, no alias file is read.
+    this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).index;
   }
 
   search(question: string, k: number): string[] {

@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import type { AliasTable } from './aliases.js';
+import { buildAliasTable, type AliasTable } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
@@ -7,7 +7,7 @@ import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 8;
+export const INDEX_FORMAT_VERSION = 9;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -128,6 +128,8 @@ interface IndexHeader {
   /** Distinct passage headings; `passageHeading` points into it. */
   headings: string[];
   vocab: string[];
+  /** The alias data the index was built with (validated, as JSON), so a load needs no alias file. */
+  aliases: string;
   /** minisearch's own serialization without its term index, which is in the `miniIndex` section. */
   mini: Record<string, unknown>;
   /** Where each section lies after the header: [byte offset, byte length]. */
@@ -436,7 +438,7 @@ export class NewsIndex {
       // Each section starts on a 4-byte boundary.
       offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
     }
-    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, articles: this.articles, headings, vocab: this.vocab, mini, sections };
+    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, articles: this.articles, headings, vocab: this.vocab, aliases: this.aliases.fingerprint, mini, sections };
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     const body = PREAMBLE_BYTES + json.length + ((4 - (json.length % 4)) % 4);
     const out = Buffer.alloc(body + offset);
@@ -463,8 +465,11 @@ export class NewsIndex {
     return { formatVersion, hash: quoted ? (JSON.parse(quoted) as string) : '' };
   }
 
-  /** Loads a persisted index; throws when it is not one, or has another format version, or is cut short. */
-  static fromBuffer(data: Uint8Array, options: { aliases: AliasTable; ranking?: Partial<RankingOptions> }): { index: NewsIndex; extra: unknown } {
+  /**
+   * Loads a persisted index; throws when it is not one, or has another format version, or is cut
+   * short. It answers with the aliases it was built with unless others are given.
+   */
+  static fromBuffer(data: Uint8Array, options: { aliases?: AliasTable; ranking?: Partial<RankingOptions> } = {}): { index: NewsIndex; extra: unknown } {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
     const version = buf.readUInt32LE(4);
@@ -505,7 +510,8 @@ export class NewsIndex {
       for (let i = 0; i + 1 < chunks.length; i++) yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
     }
     const serialized = { ...header.mini, index: termEntries() } as unknown as Parameters<typeof MiniSearch.loadJS>[0];
-    const mini = MiniSearch.loadJS(serialized, miniOptions(options.aliases));
+    const aliases = options.aliases ?? buildAliasTable(JSON.parse(header.aliases));
+    const mini = MiniSearch.loadJS(serialized, miniOptions(aliases));
     const index = new NewsIndex(
       {
         articles: header.articles,
@@ -519,7 +525,7 @@ export class NewsIndex {
         mini,
       },
       header.hash,
-      options.aliases,
+      aliases,
       { ...DEFAULT_RANKING, ...options.ranking },
     );
     return { index, extra: header.extra };

@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { stringify } from 'yaml';
 import { isArticleFile, parseArticleFile } from '../core/article.js';
 import { baseId, extensionOf } from '../core/parsers/common.js';
 import { parseHtml } from '../core/parsers/html.js';
 import type { Article, CorpusWarning } from '../core/types.js';
 import { isSkipped } from '../corpus.js';
 import { safeFetch, type FetchOptions } from './fetch.js';
+import { yaml } from '../yaml.js';
 
 /** Where articles added from Discord go, inside the corpus. */
 export const ADDED_DIR = 'added';
@@ -87,7 +87,7 @@ export function articleToMarkdown(article: Article): string {
     for (const p of section.paragraphs) body.push(escapeMarkdown(p));
   }
   // Double-quoted scalars: the loader's YAML (js-yaml, YAML 1.1) reads "2030-01-05", "yes" or "1_000" back as the same strings.
-  return `---\n${stringify(meta, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })}---\n\n${body.join('\n\n')}\n`;
+  return `---\n${yaml().stringify(meta, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })}---\n\n${body.join('\n\n')}\n`;
 }
 
 /** Markdown syntax in plain text escaped, so the loader reads the text as written. */

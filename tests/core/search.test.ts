@@ -76,9 +76,13 @@ describe('NewsIndex', () => {
     expect(loaded.hash).toBe('h1');
     expect(extra).toEqual({ note: 'kept' });
     expect(NewsIndex.peek(index.toBuffer())).toEqual({ formatVersion: INDEX_FORMAT_VERSION, hash: 'h1' });
+    // Loaded without an alias table, it answers with the one it was built with.
+    const own = NewsIndex.fromBuffer(index.toBuffer()).index;
     for (const q of ['harbour repairs', 'Daesh commanders arrested', 'library books', 'childern', 'City Post harbour October 9, 2023', 'nothing here']) {
       expect(answerQuestion(loaded, q, { k: 4 })).toEqual(answerQuestion(index, q, { k: 4 }));
+      expect(answerQuestion(own, q, { k: 4 })).toEqual(answerQuestion(index, q, { k: 4 }));
     }
+    expect(own.aliases.fingerprint).toBe(aliases.fingerprint);
   });
 
   it('keeps every passage’s text, sentences and heading through a round trip, whatever the characters', () => {
