@@ -39,7 +39,7 @@ export interface AliasTable {
   synonymsOf(term: string): readonly string[];
   /** The group term of the one-word name closest to a misspelt word (same first letter), if any is near enough. */
   closestName(word: string, maxDistance: number): string | undefined;
-  /** A fingerprint of the table, part of the index hash. */
+  /** The validated alias data as JSON: a fingerprint of the table, and what a saved index keeps to rebuild it. */
   readonly fingerprint: string;
   /** The canonical term of each group with its names, for display and autocomplete. */
   readonly groups: ReadonlyArray<{ term: string; names: readonly string[] }>;

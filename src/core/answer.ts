@@ -265,7 +265,8 @@ function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<stri
   const sameSection = (q: number) => !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
   const own = passage.sentences;
   let text = passage.text;
-  let offsets: number[] = [];
+  const offsets: number[] = [];
+  // The question's words only (passageTokens' `only`): the others weigh nothing in an excerpt.
   let tokens: Token[] = [];
   let shift = 0;
   let core: [number, number] = [0, own.length / 2];
@@ -288,7 +289,6 @@ function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<stri
     offsets.push(at, at + e - s);
     for (const t of index.passageTokens(p + 1, s, e, at - s, weights)) tokens.push(t);
   }
-  // Only the question's words: the others weigh nothing in the excerpt.
   return excerptOf(text, offsets, weights, tokens, wantsNumber, core);
 }
 

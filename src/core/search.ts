@@ -692,7 +692,9 @@ export class NewsIndex {
     // One pass, longest name first at each place: "The Times of India" is not read again as "Times of India".
     for (const m of question.matchAll(OUTLET_PATTERN)) {
       const name = m[0];
-      if (!found.has(name) && !this.sourceKeys.some((s) => s.includes(compact(name)))) found.add(name);
+      if (found.has(name)) continue;
+      const key = compact(name);
+      if (!this.sourceKeys.some((s) => s.includes(key))) found.add(name);
     }
     return [...found];
   }
