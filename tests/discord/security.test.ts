@@ -154,6 +154,22 @@ describe('security: permissions and DMs, through the double', () => {
       expect(booted.bot.store.stats(null).answered).toBe(answeredBefore + 1);
     });
 
+    it('answers the buttons of an answer given in a DM, in the DM, privately', async () => {
+      const who = discord.newUser('dm-clicker');
+      const answer = await answeredAsk(discord, discord.runSlashCommand('ask', [str('question', SPOKESMAN)], who, { dm: true }));
+      const ids = answer.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
+      const click = async (prefix: string) => {
+        const rec = discord.clickButton(answer, ids.find((id) => id.startsWith(prefix))!, who);
+        await discord.waitFor(() => rec.callbacks.length > 0, 3000, `a response to ${prefix}`);
+        expect(rec.channelId).toBe(discord.dmChannel(who));
+        expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+        return rec.callbacks[0]!.data as { content?: string; embeds: Array<{ description?: string }> };
+      };
+      expect((await click('nd:psg:')).embeds[0]!.description!.length).toBeGreaterThan(100);
+      const more = await click('nd:more:');
+      expect(more.embeds.length > 0 || more.content === 'No more results for that question.').toBe(true);
+    });
+
     it.each([
       { command: 'admin', options: [sub('stats')] },
       { command: 'digest', options: [sub('post')] },

@@ -394,9 +394,11 @@ export class DiscordDouble {
     return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who);
   }
 
-  /** Clicks a button on one of the bot's messages. */
+  /** Clicks a button on one of the bot's messages (from a DM when the message is in one). */
   clickButton(message: StoredMessage, customId: string, who: APIUser = this.users.alice): InteractionRecord {
-    return this.dispatchInteraction(InteractionType.MessageComponent, { custom_id: customId, component_type: 2 }, who, message);
+    const data = { custom_id: customId, component_type: 2 };
+    if (this.dmChannelData(message.channel_id)) return this.dispatchDmInteraction(InteractionType.MessageComponent, data, who, message);
+    return this.dispatchInteraction(InteractionType.MessageComponent, data, who, message);
   }
 
   /**
@@ -522,8 +524,8 @@ export class DiscordDouble {
   }
 
   /** An interaction from `who`'s DM with the bot: no guild_id, `user` instead of `member`, context 1 (BOT_DM). */
-  private dispatchDmInteraction(type: InteractionType, data: Json, who: APIUser): InteractionRecord {
-    const channelId = this.dmChannel(who);
+  private dispatchDmInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage): InteractionRecord {
+    const channelId = message?.channel_id ?? this.dmChannel(who);
     const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [], channelId };
     this.interactions.set(rec.id, rec);
     this.dispatch('INTERACTION_CREATE', {
@@ -541,6 +543,7 @@ export class DiscordDouble {
       authorizing_integration_owners: { '0': '0' },
       context: 1,
       data,
+      ...(message ? { message } : {}),
     });
     return rec;
   }
