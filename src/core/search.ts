@@ -7,7 +7,7 @@ import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 9;
+export const INDEX_FORMAT_VERSION = 10;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -104,14 +104,18 @@ export interface SearchRequest {
   perArticle?: number;
 }
 
+/** 16-bit where every value fits (a vocabulary and passages under 65,535), else 32-bit: half the memory of most archives. */
+type Ints = Uint16Array | Int32Array;
+const narrowest = (values: ArrayLike<number>, max: number): Ints => (max < 0xffff ? Uint16Array.from(values) : Int32Array.from(values));
+
 interface Built {
   articles: ArticleMeta[];
   passages: Passage[];
   /** Index terms of each passage, concatenated; `tokenStart[p]..tokenStart[p+1]` is passage p. */
-  tokens: Int32Array;
+  tokens: Ints;
   tokenStart: Int32Array;
-  /** Where each token stands in its passage's text: [start, end) pairs; -1 for heading words. */
-  tokenOffsets: Int32Array;
+  /** Where each token stands in its passage's text: [start, end) pairs plus one; 0 for heading words. */
+  tokenOffsets: Ints;
   vocab: string[];
   passageDf: Int32Array;
   articleDf: Int32Array;
@@ -134,10 +138,12 @@ interface IndexHeader {
   mini: Record<string, unknown>;
   /** Where each section lies after the header: [byte offset, byte length]. */
   sections: Record<SectionName, [offset: number, bytes: number]>;
+  /** Whether `tokens` and `tokenOffsets` are 16-bit (else 32-bit). */
+  narrow: { tokens: boolean; tokenOffsets: boolean };
 }
 
 /**
- * Binary sections: Int32 arrays; `text` (every passage's text, UTF-8, back to back); and
+ * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so); `text` (every passage's text, UTF-8, back to back); and
  * `miniIndex`, minisearch's term index as JSON arrays of [term, postings] entries, each chunk
  * of `MINI_CHUNK_TERMS` terms starting at the byte offset in `miniChunks`.
  */
@@ -182,6 +188,9 @@ function miniOptions(aliases: AliasTable) {
     searchOptions: { tokenize: splitSpace, processTerm: identity },
   };
 }
+
+/** The bytes of a typed array, as they are in memory. */
+const bytesOf = (a: Ints): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** minisearch's term index as the `miniChunks` and `miniIndex` sections (see SECTIONS). */
 function miniSections(entries: ReturnType<MiniSearch['toJSON']>['index']): { miniChunks: Buffer; miniIndex: Buffer } {
@@ -259,9 +268,9 @@ export class NewsIndex {
   readonly articles: ArticleMeta[];
   readonly passages: Passage[];
   readonly hash: string;
-  private readonly tokens: Int32Array;
+  private readonly tokens: Ints;
   private readonly tokenStart: Int32Array;
-  private readonly tokenOffsets: Int32Array;
+  private readonly tokenOffsets: Ints;
   private readonly vocab: string[];
   private readonly termId: Map<string, number>;
   private readonly passageDf: Int32Array;
@@ -342,8 +351,8 @@ export class NewsIndex {
         for (const t of tokenize(label + p.text, aliases)) {
           const id = idOf(t.term);
           tokenList.push(id);
-          if (t.start < label.length) offsets.push(-1, -1);
-          else offsets.push(t.start - label.length, t.end - label.length);
+          if (t.start < label.length) offsets.push(0, 0);
+          else offsets.push(t.start - label.length + 1, t.end - label.length + 1);
           seen.add(id);
         }
         for (const id of seen) {
@@ -372,9 +381,9 @@ export class NewsIndex {
       {
         articles: metas,
         passages,
-        tokens: Int32Array.from(tokenList),
+        tokens: narrowest(tokenList, vocab.length),
         tokenStart: Int32Array.from(tokenStart),
-        tokenOffsets: Int32Array.from(offsets),
+        tokenOffsets: narrowest(offsets, offsets.reduce((m, x) => Math.max(m, x), 0)),
         vocab,
         passageDf: df(passageDfCounts),
         articleDf: df(articleDfCounts),
@@ -416,9 +425,9 @@ export class NewsIndex {
     const ints = (values: ArrayLike<number>) => Buffer.from(Int32Array.from(values).buffer);
     const { index: terms, ...mini } = this.mini.toJSON();
     const data: Record<SectionName, Buffer> = {
-      tokens: ints(this.tokens),
+      tokens: bytesOf(this.tokens),
       tokenStart: ints(this.tokenStart),
-      tokenOffsets: ints(this.tokenOffsets),
+      tokenOffsets: bytesOf(this.tokenOffsets),
       passageDf: ints(this.passageDf),
       articleDf: ints(this.articleDf),
       passageArticle: ints(this.passages.map((p) => p.article)),
@@ -438,7 +447,7 @@ export class NewsIndex {
       // Each section starts on a 4-byte boundary.
       offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
     }
-    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, articles: this.articles, headings, vocab: this.vocab, aliases: this.aliases.fingerprint, mini, sections };
+    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, articles: this.articles, headings, vocab: this.vocab, aliases: this.aliases.fingerprint, mini, sections, narrow: { tokens: this.tokens instanceof Uint16Array, tokenOffsets: this.tokenOffsets instanceof Uint16Array } };
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     const body = PREAMBLE_BYTES + json.length + ((4 - (json.length % 4)) % 4);
     const out = Buffer.alloc(body + offset);
@@ -490,6 +499,13 @@ export class NewsIndex {
       new Uint8Array(out.buffer).set(bytes);
       return out;
     };
+    const ints = (name: 'tokens' | 'tokenOffsets'): Ints => {
+      if (!header.narrow[name]) return array(name);
+      const bytes = section(name);
+      const out = new Uint16Array(bytes.length / 2);
+      new Uint8Array(out.buffer).set(bytes);
+      return out;
+    };
     const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
       ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
     ).map(array) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
@@ -516,9 +532,9 @@ export class NewsIndex {
       {
         articles: header.articles,
         passages,
-        tokens: array('tokens'),
+        tokens: ints('tokens'),
         tokenStart: array('tokenStart'),
-        tokenOffsets: array('tokenOffsets'),
+        tokenOffsets: ints('tokenOffsets'),
         vocab: header.vocab,
         passageDf: array('passageDf'),
         articleDf: array('articleDf'),
@@ -550,8 +566,9 @@ export class NewsIndex {
   passageTokens(p: number, from = 0, to = Infinity, shift = 0, only?: ReadonlyMap<string, unknown>): Token[] {
     const out: Token[] = [];
     for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
-      const start = this.tokenOffsets[2 * i]!;
-      const end = this.tokenOffsets[2 * i + 1]!;
+      // Stored plus one, 0 for a heading word: -1 here, before any `from`.
+      const start = this.tokenOffsets[2 * i]! - 1;
+      const end = this.tokenOffsets[2 * i + 1]! - 1;
       if (start < from || end > to) continue;
       const term = this.vocab[this.tokens[i]!]!;
       if (!only || only.has(term)) out.push({ term, start: start + shift, end: end + shift });

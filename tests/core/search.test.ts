@@ -113,6 +113,28 @@ describe('NewsIndex', () => {
     }
   });
 
+  it('keeps 32-bit token ids and offsets through a round trip when 16 bits are too few', () => {
+    // One run-on "sentence" of 70,000 made-up words: more terms than 16 bits can number, and a
+    // passage longer than 16-bit offsets can reach; the needle sits at its far end.
+    const word = (i: number) => `zq${i.toString(26).replace(/./g, (d) => String.fromCharCode(97 + parseInt(d, 26)))}`;
+    const filler = Array.from({ length: 70_000 }, (_, i) => word(i)).join(' ');
+    const big = [...articles, article('w', 'Run-on', [`${filler} and the lighthouse keeper counted 17 gulls`])];
+    const built = NewsIndex.build(big, { aliases });
+    const buf = built.toBuffer();
+    const header = JSON.parse(buf.toString('utf8', 12, 12 + buf.readUInt32LE(8))) as { narrow: Record<string, boolean> };
+    expect(header.narrow).toEqual({ tokens: false, tokenOffsets: false });
+    const loaded = NewsIndex.fromBuffer(buf).index;
+    const q = 'How many gulls did the lighthouse keeper count?';
+    const answer = answerQuestion(loaded, q, { k: 1 });
+    expect(answer).toEqual(answerQuestion(built, q, { k: 1 }));
+    const [hit] = answer.results;
+    expect(hit?.articleId).toBe('w');
+    expect(hit!.highlights.map(([a, b]) => hit!.excerpt.slice(a, b))).toEqual(expect.arrayContaining(['lighthouse', 'keeper', 'gulls']));
+    // The small archive is stored in 16 bits.
+    const small = index.toBuffer();
+    expect((JSON.parse(small.toString('utf8', 12, 12 + small.readUInt32LE(8))) as { narrow: unknown }).narrow).toEqual({ tokens: true, tokenOffsets: true });
+  });
+
   it('refuses to load another format version', () => {
     const older = index.toBuffer();
     older.writeUInt32LE(0, 4);
