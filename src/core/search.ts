@@ -104,7 +104,7 @@ export interface SearchRequest {
   perArticle?: number;
 }
 
-/** 16-bit where every value fits (a vocabulary and passages under 65,535), else 32-bit: half the memory of most archives. */
+/** 16-bit where every value fits (a vocabulary and passages under 65,535), else 32-bit. */
 type Ints = Uint16Array | Int32Array;
 const narrowest = (values: ArrayLike<number>, max: number): Ints => (max < 0xffff ? Uint16Array.from(values) : Int32Array.from(values));
 
@@ -143,9 +143,10 @@ interface IndexHeader {
 }
 
 /**
- * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so); `text` (every passage's text, UTF-8, back to back); and
- * `miniIndex`, minisearch's term index as JSON arrays of [term, postings] entries, each chunk
- * of `MINI_CHUNK_TERMS` terms starting at the byte offset in `miniChunks`.
+ * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so);
+ * `text` (every passage's text, UTF-8, back to back); and `miniIndex`, minisearch's term index
+ * as JSON arrays of [term, postings] entries, each chunk of `MINI_CHUNK_TERMS` terms starting at
+ * the byte offset in `miniChunks`.
  */
 const SECTIONS = [
   'tokens',
