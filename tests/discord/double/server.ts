@@ -409,28 +409,15 @@ export class DiscordDouble {
     const author = opts.who ?? this.users.alice;
     if (opts.dm) return this.sayInDm(content, author);
     const text = opts.mentionsBot ? `<@${this.botUser.id}> ${content}` : content;
-    const mentions = [...text.matchAll(/<@!?(\d+)>/g)].map((m) => [this.botUser, ...Object.values(this.users)].find((u) => u.id === m[1])).filter(Boolean) as APIUser[];
+    const mentions = this.mentionsIn(text);
     if (opts.replyTo && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
     const addressed = mentions.some((u) => u.id === this.botUser.id) || opts.replyTo?.author.id === this.botUser.id;
     // Without the MessageContent intent Discord sends the text only to a bot it is addressed to.
     const visible = addressed || (this.intents & (1 << 15)) !== 0;
     const message: Json = {
-      id: snowflake(),
-      channel_id: opts.channelId ?? this.scope?.channelId ?? this.channelId,
+      ...this.userMessage(opts.channelId ?? this.scope?.channelId ?? this.channelId, author, visible ? text : '', mentions, opts.replyTo ? 19 : 0),
       guild_id: this.scope?.id ?? this.guildId,
-      author,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
-      content: visible ? text : '',
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      tts: false,
-      mention_everyone: false,
-      mentions,
-      mention_roles: [],
-      attachments: [],
-      embeds: [],
-      pinned: false,
-      type: opts.replyTo ? 19 : 0,
     };
     if (opts.replyTo) {
       message.message_reference = { message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.guildId };
@@ -440,14 +427,17 @@ export class DiscordDouble {
     return message;
   }
 
-  /** A DM from `author` to the bot: no guild, no member; its text is always visible (Discord sends DM content without MessageContent). */
-  private sayInDm(content: string, author: APIUser): Json {
-    const mentions = [...content.matchAll(/<@!?(\d+)>/g)].map((m) => [this.botUser, ...Object.values(this.users)].find((u) => u.id === m[1])).filter(Boolean) as APIUser[];
-    const message: Json = {
+  /** The known users a text mentions (`<@id>`). */
+  private mentionsIn(text: string): APIUser[] {
+    const known = [this.botUser, ...Object.values(this.users)];
+    return [...text.matchAll(/<@!?(\d+)>/g)].map((m) => known.find((u) => u.id === m[1])).filter((u): u is APIUser => u !== undefined);
+  }
+
+  /** The fields every MESSAGE_CREATE from a user carries, in a server or a DM. */
+  private userMessage(channelId: string, author: APIUser, content: string, mentions: APIUser[], type: number): Json {
+    return {
       id: snowflake(),
-      channel_id: this.dmChannel(author),
-      // Discord says what kind of channel a message is in; discord.js needs it to make an uncached DM channel.
-      channel_type: 1,
+      channel_id: channelId,
       author,
       content,
       timestamp: new Date().toISOString(),
@@ -459,7 +449,16 @@ export class DiscordDouble {
       attachments: [],
       embeds: [],
       pinned: false,
-      type: 0,
+      type,
+    };
+  }
+
+  /** A DM from `author` to the bot: no guild, no member; its text is always visible (Discord sends DM content without MessageContent). */
+  private sayInDm(content: string, author: APIUser): Json {
+    const message: Json = {
+      ...this.userMessage(this.dmChannel(author), author, content, this.mentionsIn(content), 0),
+      // Discord says what kind of channel a message is in; discord.js needs it to make an uncached DM channel.
+      channel_type: 1,
     };
     // DMs reach only a bot that asked for them.
     if (this.intents & (1 << 12)) this.dispatch('MESSAGE_CREATE', message);
