@@ -28,10 +28,12 @@ export interface ServeFigures {
 }
 
 /**
- * Reads the saved index and hands it to the system. In a function of its own so the file's bytes
- * are garbage once loaded, as in a bot that loaded its cache, and not counted in the RSS.
+ * Hands the saved index to the system: its path, for a system that serves from its file, else
+ * its bytes. In a function of its own so the file's bytes are garbage once loaded, as in a bot
+ * that loaded its cache, and not counted in the RSS.
  */
 async function loadFile(peer: ReturnType<PeerFactory>, indexFile: string): Promise<void> {
+  if (peer.loadFile) return peer.loadFile(indexFile);
   const bytes = readFileSync(indexFile);
   // String serializations are handed back as strings, as they were produced.
   await peer.load!(indexFile.endsWith('.txt') ? bytes.toString('utf8') : bytes);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
@@ -64,15 +64,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   let rebuildReason = 'no saved index';
   if (options.indexPath && existsSync(options.indexPath)) {
     try {
-      const data = readFileSync(options.indexPath);
-      const stamp = NewsIndex.peek(data);
-      if (!stamp) rebuildReason = 'saved index is not an index file';
-      else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
-      else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
-      else {
-        const { index, extra } = NewsIndex.fromBuffer(data);
-        const cached = extra as CacheExtra;
-        return { index, warnings: cached.warnings, files: cached.files, origin: 'cache', ms: performance.now() - started };
+      const loaded = NewsIndex.fromFile(options.indexPath, {}, (data) => {
+        const stamp = NewsIndex.peek(data);
+        if (!stamp) rebuildReason = 'saved index is not an index file';
+        else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
+        else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
+        else return true;
+        return false;
+      });
+      if (loaded) {
+        const cached = loaded.extra as CacheExtra;
+        return { index: loaded.index, warnings: cached.warnings, files: cached.files, origin: 'cache', ms: performance.now() - started };
       }
     } catch (err) {
       rebuildReason = `saved index unreadable (${(err as Error).message.split('\n')[0]})`;
@@ -80,11 +82,29 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   }
   const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
   const parsed = parseCorpusFiles(files);
-  const index = NewsIndex.build(parsed.articles, { aliases, hash });
+  const built = NewsIndex.build(parsed.articles, { aliases, hash });
   const warnings = [...aliasWarnings, ...parsed.warnings];
   const fileNames = files.map((f) => f.path);
-  if (options.indexPath) saveIndex(options.indexPath, index.toBuffer({ warnings, files: fileNames } satisfies CacheExtra));
+  let index = built;
+  if (options.indexPath) {
+    saveIndex(options.indexPath, built.toBuffer({ warnings, files: fileNames } satisfies CacheExtra));
+    index = reloadSaved(options.indexPath, hash) ?? built;
+  }
   return { index, warnings, files: fileNames, origin: 'built', rebuildReason, ms: performance.now() - started };
+}
+
+/**
+ * The index just saved, loaded back as a restart would load it: half the heap of the index as
+ * built (whose passages are objects holding their text) and the passage text left in the file,
+ * so a bot that reindexes as its corpus grows holds what a restarted one holds. Null if another
+ * process replaced the file meanwhile or it cannot be read; the caller keeps the built index.
+ */
+function reloadSaved(path: string, hash: string): NewsIndex | null {
+  try {
+    return NewsIndex.fromFile(path, {}, (data) => NewsIndex.peek(data)?.hash === hash)?.index ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**

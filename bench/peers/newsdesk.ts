@@ -30,6 +30,11 @@ export class NewsdeskPeer implements PeerSystem {
     this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).index;
   }
 
+  /** As the bot starts: the passage text stays in the file until an answer quotes it. */
+  loadFile(path: string): void {
+    this.index = NewsIndex.fromFile(path)!.index;
+  }
+
   search(question: string, k: number): string[] {
     if (!this.index) throw new Error('newsdesk: not built');
     return answerQuestion(this.index, question, { k, refuse: false }).results.map((r) => r.articleId);

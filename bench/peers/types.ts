@@ -16,6 +16,11 @@ export interface PeerSystem {
   serialize?(): string | Buffer;
   /** Cold start from serialized form (called on a fresh instance). */
   load?(data: string | Buffer): Promise<void> | void;
+  /**
+   * Cold start from the file `serialize()` was saved to, for a system that serves from its file
+   * as it is deployed; else the bench reads the file and calls load().
+   */
+  loadFile?(path: string): Promise<void> | void;
   /** Top-k distinct article ids, best first. */
   search(question: string, k: number): string[];
   close?(): void;

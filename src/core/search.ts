@@ -1,3 +1,4 @@
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import MiniSearch from 'minisearch';
 import { buildAliasTable, type AliasTable } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
@@ -226,9 +227,80 @@ function toMeta(a: Article, firstPassage: number): ArticleMeta {
   return meta;
 }
 
+export interface LoadOptions {
+  /** Aliases to answer with instead of those the index was built with. */
+  aliases?: AliasTable;
+  ranking?: Partial<RankingOptions>;
+}
+
+/** Passage text as UTF-8 bytes, by byte range. */
+interface TextBytes {
+  read(from: number, to: number): string;
+}
+
+const memoryText = (bytes: Buffer): TextBytes => ({ read: (from, to) => bytes.toString('utf8', from, to) });
+
+/** Bytes of passage text read from the index file at a time (see FileText). */
+const TEXT_BLOCK_BYTES = 16_384;
+
+/** Closes the descriptor of an index file once nothing can read from it any more. */
+const fileCloser = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed by the process ending */
+  }
+});
+
+/**
+ * Passage text left in the index file and read when an answer quotes it: a few passages per
+ * question, so a few kilobytes read instead of the whole text held in memory. The descriptor
+ * belongs to this object and is closed when it is garbage-collected, so an old index that a
+ * late reader still holds keeps working after a reindex replaced it. The file is only ever
+ * replaced by a rename (see saveIndex), so the descriptor goes on reading the file it opened.
+ */
+class FileText implements TextBytes {
+  /** The last block read: `filled` bytes from `blockAt`; the buffer is reused by the next read. */
+  private block = Buffer.allocUnsafe(TEXT_BLOCK_BYTES);
+  private blockAt = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly fd: number,
+    /** Where the text section starts in the file, and its length. */
+    private readonly base: number,
+    private readonly length: number,
+  ) {
+    fileCloser.register(this, fd);
+  }
+
+  read(from: number, to: number): string {
+    if (from < this.blockAt || to > this.blockAt + this.filled) this.fill(from, to);
+    return this.block.toString('utf8', from - this.blockAt, to - this.blockAt);
+  }
+
+  /**
+   * Reads a block holding [from, to) and the text around it: an excerpt reads its passage, the
+   * passages either side and the article's other good passages, which one read then serves.
+   */
+  private fill(from: number, to: number): void {
+    const start = Math.max(0, from - TEXT_BLOCK_BYTES / 4);
+    const end = Math.min(this.length, Math.max(to, start + TEXT_BLOCK_BYTES));
+    if (end - start > this.block.length) this.block = Buffer.allocUnsafe(end - start);
+    this.filled = 0;
+    for (let got = 0; got < end - start; ) {
+      const n = readSync(this.fd, this.block, got, end - start - got, this.base + start + got);
+      if (n === 0) throw new Error('index file is truncated: it changed after it was loaded');
+      got += n;
+    }
+    this.blockAt = start;
+    this.filled = end - start;
+  }
+}
+
 /** The loaded passages' text and sentence offsets, in flat arrays shared by every passage. */
 interface PassageStore {
-  text: Buffer;
+  text: TextBytes;
   textStart: Int32Array;
   sentenceStart: Int32Array;
   sentences: Int32Array;
@@ -251,7 +323,7 @@ class StoredPassage implements Passage {
 
   get text(): string {
     const { text, textStart } = this.store;
-    return text.toString('utf8', textStart[this.i]!, textStart[this.i + 1]!);
+    return text.read(textStart[this.i]!, textStart[this.i + 1]!);
   }
 
   get sentences(): number[] {
@@ -479,8 +551,30 @@ export class NewsIndex {
    * Loads a persisted index; throws when it is not one, or has another format version, or is cut
    * short. It answers with the aliases it was built with unless others are given.
    */
-  static fromBuffer(data: Uint8Array, options: { aliases?: AliasTable; ranking?: Partial<RankingOptions> } = {}): { index: NewsIndex; extra: unknown } {
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  static fromBuffer(data: Uint8Array, options: LoadOptions = {}): { index: NewsIndex; extra: unknown } {
+    return NewsIndex.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options);
+  }
+
+  /**
+   * Loads a persisted index from its file, as fromBuffer does, but leaves the passage text in the
+   * file (see FileText): the way a bot starts. `accept` may look at the file's bytes first (see
+   * peek) and turn it down by returning false; the result is then null.
+   */
+  static fromFile(path: string, options: LoadOptions = {}, accept?: (data: Buffer) => boolean): { index: NewsIndex; extra: unknown } | null {
+    const fd = openSync(path, 'r');
+    let loaded: { index: NewsIndex; extra: unknown } | null = null;
+    try {
+      const data = readFileSync(fd);
+      if (accept && !accept(data)) return null;
+      loaded = NewsIndex.load(data, options, fd);
+      return loaded;
+    } finally {
+      if (!loaded) closeSync(fd);
+    }
+  }
+
+  /** fromBuffer, reading the passage text from `fd` (the file `buf` was read from) when given. */
+  private static load(buf: Buffer, options: LoadOptions, fd?: number): { index: NewsIndex; extra: unknown } {
     if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
     const version = buf.readUInt32LE(4);
     if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
@@ -510,9 +604,15 @@ export class NewsIndex {
     const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
       ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
     ).map(array) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    // The passage text stays UTF-8 in one copied buffer (half the memory of a JS string holding
-    // any non-Latin-1 character) and each passage decodes its own bytes when read.
-    const store: PassageStore = { text: Buffer.from(section('text')), textStart, sentenceStart, sentences };
+    // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1
+    // character), in the file or in one copied buffer, and each passage decodes its own bytes.
+    const text = section('text');
+    const store: PassageStore = {
+      text: fd === undefined ? memoryText(Buffer.from(text)) : new FileText(fd, body + header.sections.text[0], text.length),
+      textStart,
+      sentenceStart,
+      sentences,
+    };
     const passages: Passage[] = [];
     for (let i = 0; i < article.length; i++) {
       const p: Passage = new StoredPassage(article[i]!, position[i]!, store, i);

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
@@ -97,6 +100,56 @@ describe('NewsIndex', () => {
     const shape = (i: NewsIndex) => i.passages.map((p) => ({ article: p.article, position: p.position, heading: p.heading, lead: p.lead, text: p.text, sentences: p.sentences }));
     expect(shape(loaded)).toEqual(shape(built));
     expect(loaded.passages.map((p) => p.text).join('')).toContain('東京 sent none. 🚢');
+  });
+
+  it('loaded from its file, reads each passage’s text from the file, and keeps reading the file it opened after a save replaces it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-file-'));
+    try {
+      // Far more text than one read block, a passage longer than a block, multi-byte characters.
+      const many = Array.from({ length: 60 }, (_, i) =>
+        article(`m${i}`, `Report ${i} from Łódź`, [`Item ${i}: the “harbour” café in Kraków sold ${i * 7} cups. ${'Ships came and went all day. '.repeat(12)}`, `東京 ${i} 🚢 follows.`]),
+      );
+      const long = article('long', 'A run-on', [`${'and the tide rose again over the wall '.repeat(600)}until the keeper counted 17 gulls.`]);
+      const built = NewsIndex.build([...articles, ...many, long], { aliases, hash: 'f1' });
+      const path = join(dir, 'index.bin');
+      writeFileSync(path, built.toBuffer());
+      const loaded = NewsIndex.fromFile(path)!.index;
+      const texts = (i: NewsIndex, order: number[]) => order.map((p) => ({ text: i.passages[p]!.text, sentences: i.passages[p]!.sentences }));
+      const forward = built.passages.map((_, p) => p);
+      expect(Math.max(...built.passages.map((p) => Buffer.byteLength(p.text)))).toBeGreaterThan(16_384);
+      // Backwards and shuffled too: a read before or after the block in hand reads another one.
+      for (const order of [forward, [...forward].reverse(), forward.map((p) => (p * 37) % forward.length)]) expect(texts(loaded, order)).toEqual(texts(built, order));
+      const q = 'How many gulls did the keeper count?';
+      expect(answerQuestion(loaded, q, { k: 3 })).toEqual(answerQuestion(built, q, { k: 3 }));
+      // Replaced the way the engine saves (a rename over it): the loaded index still reads the old file.
+      const other = NewsIndex.build(articles.slice(0, 1), { aliases, hash: 'f2' });
+      writeFileSync(`${path}.tmp`, other.toBuffer());
+      renameSync(`${path}.tmp`, path);
+      expect(texts(loaded, forward)).toEqual(texts(built, forward));
+      expect(NewsIndex.fromFile(path)!.index.hash).toBe('f2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a file it turns down closed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-file-'));
+    try {
+      const path = join(dir, 'index.bin');
+      writeFileSync(path, index.toBuffer());
+      const open = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+      const before = open();
+      let seen = '';
+      for (let i = 0; i < 20; i++) {
+        expect(NewsIndex.fromFile(path, {}, (data) => ((seen = NewsIndex.peek(data)!.hash), false))).toBeNull();
+        writeFileSync(`${path}.bad`, 'not an index');
+        expect(() => NewsIndex.fromFile(`${path}.bad`)).toThrow(/not a Newsdesk index file/);
+      }
+      expect(seen).toBe('h1');
+      expect(open()).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds a word from any chunk of the saved term index after a round trip', () => {
