@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dedupeArticles, scoreRun, type EvalReport, type Metrics } from '../src/eval/metrics.js';
 import type { BenchArticle, PeerFactory, PeerSystem } from './peers/types.js';
+import { isNewsdesk } from './peers/index.js';
 import type { ServeFigures } from './serve.js';
 
 // ───────────────────────────── data ─────────────────────────────
@@ -464,7 +465,7 @@ function compareOne(goal: Goal, systems: Figures[], label: string): ComparisonRo
   let best: ComparisonRow['best'] = null;
   for (const f of systems) {
     const v = goal.value(f);
-    if (f.name === 'newsdesk' || f.error || !present(v)) continue;
+    if (isNewsdesk(f.name) || f.error || !present(v)) continue;
     if (!best || (goal.higherIsBetter ? v > best.value : v < best.value)) best = { name: f.name, value: v };
   }
   const ratio = present(mine) && best && best.value !== 0 ? mine / best.value : null;

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +53,8 @@ const OBVIOUS: Array<[string, string]> = [
   ["Who is the FTX founder on trial for fraud: is it Sam Bankman-Fried?", 'e-ftx'],
 ];
 
-describe.each(PEER_NAMES)('peer %s on a 5-article corpus', (name) => {
+// The peers, and Newsdesk's variants as the bench runs them.
+describe.each([...PEER_NAMES, 'newsdesk', 'newsdesk-lean'])('system %s on a 5-article corpus', (name) => {
   it('ranks the obviously right article first', async () => {
     const p = (await loadSystem(name))();
     expect(p.name).toBe(name);
@@ -86,6 +89,19 @@ describe.each(PEER_NAMES)('peer %s on a 5-article corpus', (name) => {
     const q = factory();
     await q.load!(data);
     for (const [question] of OBVIOUS) expect(q.search(question, 10)).toEqual(p.search(question, 10));
+    if (p.loadFile) {
+      // Served from its file, as the bench's serving process (and the bot) does.
+      const dir = mkdtempSync(join(tmpdir(), 'newsdesk-peer-'));
+      try {
+        writeFileSync(join(dir, 'index'), data);
+        const r = factory();
+        await r.loadFile(join(dir, 'index'));
+        for (const [question] of OBVIOUS) expect(r.search(question, 10)).toEqual(p.search(question, 10));
+        r.close?.();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
     p.close?.();
     q.close?.();
   });
