@@ -95,7 +95,7 @@ describe.each([...PEER_NAMES, 'newsdesk', 'newsdesk-lean'])('system %s on a 5-ar
       try {
         writeFileSync(join(dir, 'index'), data);
         const r = factory();
-        await r.loadFile(join(dir, 'index'));
+        await r.loadFile!(join(dir, 'index'));
         for (const [question] of OBVIOUS) expect(r.search(question, 10)).toEqual(p.search(question, 10));
         r.close?.();
       } finally {
