@@ -136,7 +136,7 @@ async function runOne(name: string, o: Opts, scale: boolean): Promise<SystemFigu
     const nan = Number.NaN;
     return {
       name, articles: 0, queries: 0, 'nDCG@10': null, 'R@10': null, buildMs: nan, coldStartMs: null,
-      p50ms: nan, p99ms: nan, rssMB: nan, buildRssMB: nan, memoryColdStartMs: null, serveP50ms: null, serveP99ms: null, serveBaseRssMB: null, 'R@5': null, 'MRR@10': null, 'Hit@10': null, 'All@10': null,
+      p50ms: nan, p99ms: nan, rssMB: nan, buildRssMB: nan, memoryColdStartMs: null, builtP50ms: nan, builtP99ms: nan, serveBaseRssMB: null, 'R@5': null, 'MRR@10': null, 'Hit@10': null, 'All@10': null,
       meanMs: nan, serializeMs: null, serializedMB: null, baseRssMB: nan, peakRssMB: nan, error,
     };
   }

@@ -174,6 +174,7 @@ export interface SystemFigures {
   'R@10': number | null;
   buildMs: number;
   coldStartMs: number | null;
+  /** Latency in the serving process (see bench/serve.ts); where a system cannot persist, in the building process. */
   p50ms: number;
   p99ms: number;
   /**
@@ -185,9 +186,9 @@ export interface SystemFigures {
   buildRssMB: number;
   /** In the building process: load() from the in-memory serialized form plus the first question. */
   memoryColdStartMs: number | null;
-  /** The serving process's own latency figures. */
-  serveP50ms: number | null;
-  serveP99ms: number | null;
+  /** Latency in the building process, over the index as built (p50ms and p99ms are the serving process's when it ran). */
+  builtP50ms: number;
+  builtP99ms: number;
   /** RSS of the serving process before it read the index. */
   serveBaseRssMB: number | null;
   // extras
@@ -271,11 +272,11 @@ export async function measureSystem(
   if (opts.serve && !error) {
     log(`${name}: serving from the persisted index in a fresh process`);
     try {
-      served = await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, opts.serve.limit);
+      served = await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, opts.serve.limit, passes);
       if (served) {
         // More fresh processes for cold start alone (one question each).
         const colds = [served.coldStartMs];
-        for (let i = 1; i < passes; i++) colds.push((await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, 1))!.coldStartMs);
+        for (let i = 1; i < passes; i++) colds.push((await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, 1, 1))!.coldStartMs);
         served.coldStartMs = median(colds);
       }
     } catch (e) {
@@ -294,13 +295,13 @@ export async function measureSystem(
     'R@10': m('R@10'),
     buildMs,
     coldStartMs: served?.coldStartMs ?? cold?.coldStartMs ?? null,
-    p50ms: median(passP50),
-    p99ms: median(passP99),
+    p50ms: served?.p50ms ?? median(passP50),
+    p99ms: served?.p99ms ?? median(passP99),
+    builtP50ms: median(passP50),
+    builtP99ms: median(passP99),
     rssMB: served?.rssMB ?? rss,
     buildRssMB: rss,
     memoryColdStartMs: cold?.coldStartMs ?? null,
-    serveP50ms: served?.p50ms ?? null,
-    serveP99ms: served?.p99ms ?? null,
     serveBaseRssMB: served?.baseRssMB ?? null,
     'R@5': m('R@5'),
     'MRR@10': m('MRR@10'),
@@ -347,7 +348,7 @@ export async function buildServeScript(): Promise<string> {
  * Writes a built system's persisted index to a file and has a fresh plain-node process serve
  * every question from it (bench/serve.ts). Null when the system cannot persist.
  */
-export async function measureServing(system: PeerSystem, name: string, script: string, queriesFile: string, k: number, limit?: number): Promise<ServeFigures | null> {
+export async function measureServing(system: PeerSystem, name: string, script: string, queriesFile: string, k: number, limit?: number, passes = 1): Promise<ServeFigures | null> {
   if (!system.serialize) return null;
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-serve-'));
   try {
@@ -355,7 +356,7 @@ export async function measureServing(system: PeerSystem, name: string, script: s
     const file = join(dir, typeof data === 'string' ? 'index.txt' : 'index.bin');
     writeFileSync(file, data);
     return await new Promise<ServeFigures>((resolve, reject) => {
-      const args = [name, file, queriesFile, String(k), ...(limit ? [String(limit)] : [])];
+      const args = [name, file, queriesFile, String(k), limit ? String(limit) : 'all', String(passes)];
       const child = fork(script, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       child.stdout?.pipe(process.stderr);
       child.stderr?.pipe(process.stderr);
@@ -509,8 +510,8 @@ export function roundFigures(f: SystemFigures): BenchJson['systems'][number] {
     meanMs: r2(f.meanMs, 2) ?? Number.NaN,
     serializedMB: r2(f.serializedMB, 1),
     memoryColdStartMs: r2(f.memoryColdStartMs, 1),
-    serveP50ms: r2(f.serveP50ms, 2),
-    serveP99ms: r2(f.serveP99ms, 2),
+    builtP50ms: r2(f.builtP50ms, 2) ?? Number.NaN,
+    builtP99ms: r2(f.builtP99ms, 2) ?? Number.NaN,
     serveBaseRssMB: r2(f.serveBaseRssMB, 1),
     buildRssMB: r2(f.buildRssMB, 1) ?? Number.NaN,
     baseRssMB: r2(f.baseRssMB, 1) ?? Number.NaN,
@@ -536,24 +537,24 @@ export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | nu
   const n = main[0];
   out.push(`## Quality and speed (${n?.articles ?? 0} articles, ${n?.queries ?? 0} questions, k = 10)`, '');
   out.push(
-    '| system | nDCG@10 | R@10 | R@5 | MRR@10 | All@10 | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | serving base MB | build RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| system | nDCG@10 | R@10 | R@5 | MRR@10 | All@10 | build ms | cold start ms | index MB | p50 ms | p99 ms | p99 ms as built | RSS MB | serving base MB | build RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const f of main) {
     out.push(
-      `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f['nDCG@10'], 4)} | ${cell(f['R@10'], 4)} | ${cell(f['R@5'], 4)} | ${cell(f['MRR@10'], 4)} | ${cell(f['All@10'], 4)} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
+      `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f['nDCG@10'], 4)} | ${cell(f['R@10'], 4)} | ${cell(f['R@5'], 4)} | ${cell(f['MRR@10'], 4)} | ${cell(f['All@10'], 4)} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.builtP99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
     );
   }
   out.push(
     '',
-    'Latency: every question, after 5 warm-up ones, in the process that built the index; p50 and p99 are the median of three passes\' (--passes). Cold start and RSS: a fresh plain-node process (bench/serve.ts, compiled) reads the persisted index from disk and answers the first question (cold start: the median of three such processes), then every question; RSS after GC. Serving base: that process before reading the index (runtime, library, questions). Build RSS: the building process after all questions. Index MB: size of the persisted form.',
+    'Serving: a fresh plain-node process (bench/serve.ts, compiled) reads the persisted index from disk and answers the first question (cold start: the median of three such processes), then every question three times (--passes): p50 and p99 are the median of the passes\'; RSS after GC. That is a restarted bot. p99 as built: the same three passes, after 5 warm-up questions, in the process that built the index. Serving base: the serving process before reading the index (runtime, library, questions). Build RSS: the building process after all questions. Index MB: size of the persisted form. A system that cannot persist is timed where it was built.',
   );
   if (scale) {
     out.push('', `## Scale: corpus ×${scale.factor} (${scale.articles} articles, ${scale.queries} questions; latency and memory only)`, '');
-    out.push('| system | build ms | cold start ms | index MB | p50 ms | p99 ms | RSS MB | serving base MB | build RSS MB |', '|---|---|---|---|---|---|---|---|---|');
+    out.push('| system | build ms | cold start ms | index MB | p50 ms | p99 ms | p99 ms as built | RSS MB | serving base MB | build RSS MB |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const f of scale.systems) {
       out.push(
-        `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
+        `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.builtP99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
       );
     }
   }

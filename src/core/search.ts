@@ -253,8 +253,8 @@ const fileCloser = new FinalizationRegistry<number>((fd) => {
 });
 
 /**
- * Passage text left in the index file and read when an answer quotes it: a few passages per
- * question, so a few kilobytes read instead of the whole text held in memory. The descriptor
+ * Passage text left in the index file and read when an answer quotes it (on the benchmark,
+ * about 13 reads of 16 KB per question) instead of the whole text held in memory. The descriptor
  * belongs to this object and is closed when it is garbage-collected, so an old index that a
  * late reader still holds keeps working after a reindex replaced it. The file is only ever
  * replaced by a rename (see saveIndex), so the descriptor goes on reading the file it opened.

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bench/bench.js';
+import { serve } from '../../bench/serve.js';
+import { createNewsdesk } from '../../bench/peers/newsdesk.js';
 import {
   benchJson,
   compareWithPeers,
@@ -103,6 +105,18 @@ describe('harness helpers', () => {
     );
     expect(JSON.parse(JSON.stringify(json)).scale.factor).toBe(10);
     expect(formatBenchTables([f], null)).toContain('| sqlite-fts5 |');
+
+    // The serving half, as a fresh process runs it: Newsdesk from its file, every question per pass.
+    const nd = createNewsdesk();
+    await nd.build(arts);
+    const file = join(dir, 'newsdesk.bin');
+    writeFileSync(file, nd.serialize!());
+    const served = await serve('newsdesk', file, queries, 10, undefined, 3);
+    expect(served.coldStartMs).toBeGreaterThan(0);
+    expect(served.p50ms).toBeGreaterThan(0);
+    expect(served.p99ms).toBeGreaterThanOrEqual(served.p50ms);
+    expect(served.rssMB).toBeGreaterThan(served.baseRssMB * 0.5);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
