@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,19 @@ describe('openEngine and the saved index', () => {
     expect(loaded.origin).toBe('cache');
     const q = 'How many White Helmets did Jordan take in?';
     expect(answerQuestion(loaded.index, q)).toEqual(answerQuestion(built.index, q));
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('serves a new build from the file it saved, as a restart would, and answers the same as the build', async () => {
+    const paths = tempCorpus();
+    const openFiles = () => readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } });
+    const built = await openEngine(paths);
+    expect(built.origin).toBe('built');
+    // The index holds the saved file open: its passage text is read from there.
+    expect(openFiles()).toContain(realpathSync(paths.indexPath));
+    const inMemory = await openEngine({ ...paths, indexPath: null });
+    for (const q of ['How many White Helmets did Jordan take in?', 'Who leads the Syrian Democratic Forces?']) {
+      expect(answerQuestion(built.index, q)).toEqual(answerQuestion(inMemory.index, q));
+    }
   });
 
   it('rebuilds when a corpus file changes', async () => {
