@@ -254,10 +254,11 @@ const fileCloser = new FinalizationRegistry<number>((fd) => {
 
 /**
  * Passage text left in the index file and read when an answer quotes it (on the benchmark,
- * about 13 reads of 16 KB per question) instead of the whole text held in memory. The descriptor
- * belongs to this object and is closed when it is garbage-collected, so an old index that a
- * late reader still holds keeps working after a reindex replaced it. The file is only ever
- * replaced by a rename (see saveIndex), so the descriptor goes on reading the file it opened.
+ * about 13 reads of 16 KB per question) instead of the whole text held in memory. Once the index
+ * has loaded, the descriptor belongs to this object (see own) and is closed when it is garbage,
+ * so an old index that a late reader still holds keeps working after a reindex replaced it. The
+ * file is only ever replaced by a rename (see saveIndex), so the descriptor goes on reading the
+ * file it opened.
  */
 class FileText implements TextBytes {
   /** The last block read: `filled` bytes from `blockAt`; the buffer is reused by the next read. */
@@ -270,8 +271,15 @@ class FileText implements TextBytes {
     /** Where the text section starts in the file, and its length. */
     private readonly base: number,
     private readonly length: number,
-  ) {
-    fileCloser.register(this, fd);
+  ) {}
+
+  /**
+   * Takes the descriptor over: from now on it is closed when this object is garbage. Called once
+   * the index has loaded; until then the loader closes it if the load fails (closing it twice
+   * could close whatever file was opened in between under the same number).
+   */
+  own(): void {
+    fileCloser.register(this, this.fd);
   }
 
   read(from: number, to: number): string {
@@ -645,6 +653,7 @@ export class NewsIndex {
       aliases,
       { ...DEFAULT_RANKING, ...options.ranking },
     );
+    if (store.text instanceof FileText) store.text.own();
     return { index, extra: header.extra };
   }
 

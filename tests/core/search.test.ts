@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +129,40 @@ describe('NewsIndex', () => {
       renameSync(`${path}.tmp`, path);
       expect(texts(loaded, forward)).toEqual(texts(built, forward));
       expect(NewsIndex.fromFile(path)!.index.hash).toBe('f2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never closes a descriptor it gave up: a file that fails to load leaves the next file opened alone', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-file-'));
+    try {
+      // Whole up to minisearch's term index, which is cut short: the load fails late.
+      const whole = index.toBuffer();
+      const bad = join(dir, 'bad.bin');
+      writeFileSync(bad, whole);
+      const header = JSON.parse(whole.toString('utf8', 12, 12 + whole.readUInt32LE(8))) as { sections: Record<string, [number, number]> };
+      const body = 12 + whole.readUInt32LE(8) + ((4 - (whole.readUInt32LE(8) % 4)) % 4);
+      const [miniAt] = header.sections['miniIndex']!;
+      const broken = Buffer.from(whole);
+      broken.fill(0x7b, body + miniAt, body + miniAt + 8);
+      writeFileSync(bad, broken);
+      expect(() => NewsIndex.fromFile(bad)).toThrow();
+      // The descriptor number it had is free again, and the next open takes it.
+      const other = join(dir, 'other.txt');
+      writeFileSync(other, 'still open');
+      const fd = openSync(other, 'r');
+      try {
+        for (let i = 0; i < 3; i++) {
+          gc();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(fstatSync(fd).size).toBe(10);
+      } finally {
+        closeSync(fd);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
