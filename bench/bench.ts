@@ -26,6 +26,7 @@ import {
   type SystemFigures,
 } from './harness.js';
 import { DEFAULT_SYSTEMS, loadSystem, SYSTEMS } from './peers/index.js';
+import { tuneRuntime } from '../src/runtime.js';
 import { formatDiscordLatency, measureInteractionLatency, roundLatency, type InteractionLatency } from './discord-latency.js';
 
 
@@ -159,6 +160,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Every system, and the bot on the Discord double, under the runtime settings the bot runs with.
+  tuneRuntime();
   if (o.child) {
     // Child mode: one system, figures back to the parent over IPC.
     const figures = await measureOne(o.child, o, o['child-scale']);

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadQueries, median, percentile, settledRssMB } from './harness.js';
 import { loadSystem } from './peers/index.js';
+import { tuneRuntime } from '../src/runtime.js';
 import type { PeerFactory } from './peers/types.js';
 
 
@@ -41,6 +42,8 @@ async function loadFile(peer: ReturnType<PeerFactory>, indexFile: string): Promi
 }
 
 export async function serve(system: string, indexFile: string, queriesFile: string, k: number, limit?: number, passes = 1): Promise<ServeFigures> {
+  // The runtime the bot runs under, for every system alike.
+  tuneRuntime();
   const factory = await loadSystem(system);
   const questions = loadQueries(queriesFile)
     .slice(0, limit)

@@ -7,6 +7,7 @@ import { openEngine, type Engine } from './engine.js';
 import type { NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
 import { loadConfig } from './config.js';
+import { tuneRuntime } from './runtime.js';
 import { ANSI, PLAIN, answerJson, renderAnswerText, renderDigestItemText } from './render/text.js';
 import { DIGEST_MAX_COUNT, DigestInputError, parseSince, selectDigest } from './core/digest.js';
 
@@ -197,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Commands: ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}\n`);
     return 2;
   }
+  tuneRuntime();
   return run(rest);
 }
 

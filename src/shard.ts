@@ -3,6 +3,7 @@ import { Archive } from './archive.js';
 import { loadConfig } from './config.js';
 import { runBot } from './discord/bot.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
+import { tuneRuntime } from './runtime.js';
 import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './discord/sharding.js';
 
 /**
@@ -11,6 +12,7 @@ import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './discord/s
  * so this loads it instead of building.
  */
 async function shard(): Promise<void> {
+  tuneRuntime();
   const ids = JSON.parse(process.env.SHARDS ?? '[0]') as number | number[];
   const shardIds = Array.isArray(ids) ? ids : [ids];
   // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to discord.js.
