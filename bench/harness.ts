@@ -147,6 +147,15 @@ export async function measureColdStart(
 /** The middle value (the lower middle of an even count). */
 export const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 
+/**
+ * p50 and p99 over several timed passes of the same questions: the median of the passes'
+ * figures, so one pass disturbed by the machine does not decide them.
+ */
+export function passPercentiles(passes: ReadonlyArray<readonly number[]>): { p50ms: number; p99ms: number } {
+  const sorted = passes.map((times) => [...times].sort((a, b) => a - b));
+  return { p50ms: median(sorted.map((s) => percentile(s, 50))), p99ms: median(sorted.map((s) => percentile(s, 99))) };
+}
+
 export interface QueryRun {
   run: Map<string, string[]>;
   /** Per-query latency in ms, in query order. */
@@ -246,15 +255,9 @@ export async function measureSystem(
   for (const q of queries.slice(0, opts.warmup ?? 5)) system.search(q.question, k);
   const passes = Math.max(1, opts.passes ?? 3);
   const { run, latencies } = runQueries(system, queries, k);
-  const passP50: number[] = [];
-  const passP99: number[] = [];
-  const notePass = (times: number[]) => {
-    const sorted = [...times].sort((a, b) => a - b);
-    passP50.push(percentile(sorted, 50));
-    passP99.push(percentile(sorted, 99));
-  };
-  notePass(latencies);
-  for (let i = 1; i < passes; i++) notePass(runQueries(system, queries, k).latencies);
+  const timed = [latencies];
+  for (let i = 1; i < passes; i++) timed.push(runQueries(system, queries, k).latencies);
+  const built = passPercentiles(timed);
   const rss = await settledRssMB();
   let cold: ColdStart | null = null;
   let error: string | undefined;
@@ -273,12 +276,6 @@ export async function measureSystem(
     log(`${name}: serving from the persisted index in a fresh process`);
     try {
       served = await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, opts.serve.limit, passes);
-      if (served) {
-        // More fresh processes for cold start alone (one question each).
-        const colds = [served.coldStartMs];
-        for (let i = 1; i < passes; i++) colds.push((await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, 1, 1))!.coldStartMs);
-        served.coldStartMs = median(colds);
-      }
     } catch (e) {
       error = `serving failed: ${e instanceof Error ? e.message : String(e)}`;
       log(`${name}: ${error}`);
@@ -295,10 +292,10 @@ export async function measureSystem(
     'R@10': m('R@10'),
     buildMs,
     coldStartMs: served?.coldStartMs ?? cold?.coldStartMs ?? null,
-    p50ms: served?.p50ms ?? median(passP50),
-    p99ms: served?.p99ms ?? median(passP99),
-    builtP50ms: median(passP50),
-    builtP99ms: median(passP99),
+    p50ms: served?.p50ms ?? built.p50ms,
+    p99ms: served?.p99ms ?? built.p99ms,
+    builtP50ms: built.p50ms,
+    builtP99ms: built.p99ms,
     rssMB: served?.rssMB ?? rss,
     buildRssMB: rss,
     memoryColdStartMs: cold?.coldStartMs ?? null,
@@ -345,8 +342,10 @@ export async function buildServeScript(): Promise<string> {
 }
 
 /**
- * Writes a built system's persisted index to a file and has a fresh plain-node process serve
- * every question from it (bench/serve.ts). Null when the system cannot persist.
+ * Writes a built system's persisted index to a file once and has fresh plain-node processes
+ * serve it (bench/serve.ts): one answers every question `passes` times, then `passes - 1` more
+ * answer only the first, so cold start is the median of `passes` processes. Null when the
+ * system cannot persist.
  */
 export async function measureServing(system: PeerSystem, name: string, script: string, queriesFile: string, k: number, limit?: number, passes = 1): Promise<ServeFigures | null> {
   if (!system.serialize) return null;
@@ -355,16 +354,20 @@ export async function measureServing(system: PeerSystem, name: string, script: s
     const data = system.serialize();
     const file = join(dir, typeof data === 'string' ? 'index.txt' : 'index.bin');
     writeFileSync(file, data);
-    return await new Promise<ServeFigures>((resolve, reject) => {
-      const args = [name, file, queriesFile, String(k), limit ? String(limit) : 'all', String(passes)];
-      const child = fork(script, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-      child.stdout?.pipe(process.stderr);
-      child.stderr?.pipe(process.stderr);
-      let result: ServeFigures | null = null;
-      child.on('message', (msg) => (result = msg as ServeFigures));
-      child.on('error', reject);
-      child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`serving process for ${name} exited with ${code}`))));
-    });
+    const serveOnce = (questions: string, times: number) =>
+      new Promise<ServeFigures>((resolve, reject) => {
+        const child = fork(script, [name, file, queriesFile, String(k), questions, String(times)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        child.stdout?.pipe(process.stderr);
+        child.stderr?.pipe(process.stderr);
+        let result: ServeFigures | null = null;
+        child.on('message', (msg) => (result = msg as ServeFigures));
+        child.on('error', reject);
+        child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`serving process for ${name} exited with ${code}`))));
+      });
+    const served = await serveOnce(limit ? String(limit) : 'all', passes);
+    const colds = [served.coldStartMs];
+    for (let i = 1; i < passes; i++) colds.push((await serveOnce('1', 1)).coldStartMs);
+    return { ...served, coldStartMs: median(colds) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

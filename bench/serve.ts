@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadQueries, median, percentile, settledRssMB } from './harness.js';
+import { loadQueries, passPercentiles, settledRssMB } from './harness.js';
 import { loadSystem } from './peers/index.js';
 import { tuneRuntime } from '../src/runtime.js';
 import type { PeerFactory } from './peers/types.js';
@@ -54,8 +54,7 @@ export async function serve(system: string, indexFile: string, queriesFile: stri
   await loadFile(peer, indexFile);
   peer.search(questions[0] ?? 'news', k);
   const coldStartMs = performance.now() - t0;
-  const p50: number[] = [];
-  const p99: number[] = [];
+  const timed: number[][] = [];
   for (let pass = 0; pass < passes; pass++) {
     const latencies: number[] = [];
     for (const q of questions) {
@@ -63,11 +62,9 @@ export async function serve(system: string, indexFile: string, queriesFile: stri
       peer.search(q, k);
       latencies.push(performance.now() - t);
     }
-    latencies.sort((a, b) => a - b);
-    p50.push(percentile(latencies, 50));
-    p99.push(percentile(latencies, 99));
+    timed.push(latencies);
   }
-  const out: ServeFigures = { coldStartMs, rssMB: await settledRssMB(), baseRssMB, p50ms: median(p50), p99ms: median(p99) };
+  const out: ServeFigures = { coldStartMs, rssMB: await settledRssMB(), baseRssMB, ...passPercentiles(timed) };
   peer.close?.();
   return out;
 }

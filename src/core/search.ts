@@ -595,20 +595,15 @@ export class NewsIndex {
       if (body + offset + bytes > buf.length) throw new Error('index file is truncated');
       return buf.subarray(body + offset, body + offset + bytes);
     };
-    const array = (name: SectionName): Int32Array => {
+    const copy = <T extends Ints>(name: SectionName, Type: { new (length: number): T; BYTES_PER_ELEMENT: number }): T => {
       const bytes = section(name);
       // A copy: the arrays then own aligned memory and the file buffer can be freed.
-      const out = new Int32Array(bytes.length / 4);
+      const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
       new Uint8Array(out.buffer).set(bytes);
       return out;
     };
-    const ints = (name: 'tokens' | 'tokenOffsets'): Ints => {
-      if (!header.narrow[name]) return array(name);
-      const bytes = section(name);
-      const out = new Uint16Array(bytes.length / 2);
-      new Uint8Array(out.buffer).set(bytes);
-      return out;
-    };
+    const array = (name: SectionName): Int32Array => copy(name, Int32Array);
+    const ints = (name: 'tokens' | 'tokenOffsets'): Ints => (header.narrow[name] ? copy(name, Uint16Array) : array(name));
     const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
       ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
     ).map(array) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];

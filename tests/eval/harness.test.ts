@@ -12,6 +12,7 @@ import {
   loadCorpus,
   loadQueries,
   measureSystem,
+  passPercentiles,
   percentile,
   readJsonl,
   replicateCorpus,
@@ -41,6 +42,9 @@ describe('harness helpers', () => {
     const xs = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(xs, 50)).toBe(50);
     expect(percentile(xs, 99)).toBe(99);
+    // Over passes: the median of each pass's figure (the slow middle pass decides neither).
+    const shifted = (d: number) => xs.map((x) => x + d);
+    expect(passPercentiles([shifted(1), shifted(50), xs])).toEqual({ p50ms: 51, p99ms: 100 });
     expect(percentile(xs, 100)).toBe(100);
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([1, 2, 3], 50)).toBe(2);
