@@ -1,3 +1,4 @@
+import { dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
@@ -26,6 +27,19 @@ export const ConfigSchema = z.object({
   ALLOW_PRIVATE_URLS: boolFlag.default(false),
   FEED_POLL_MINUTES: intIn(5, 10_080).default(30),
   /**
+   * Where each server's own additions (/article add, its feeds) are kept: <dir>/<guild id>/. Unset:
+   * `guilds/` beside the database (see {@link guildArchiveDir}). Never inside CORPUS_DIR: the shared corpus.
+   */
+  GUILD_ARCHIVE_DIR: z.string().min(1).optional(),
+  /** Servers (comma-separated ids) whose additions go into the shared corpus that every server is answered from. */
+  CURATOR_GUILD_IDS: z
+    .string()
+    .transform((v) => v.split(',').map((id) => id.trim()).filter(Boolean))
+    .refine((ids) => ids.every((id) => /^\d{17,20}$/.test(id)), 'must be Discord server ids (17 to 20 digits) separated by commas')
+    .default([]),
+  /** How many servers' own indexes (shared corpus + their additions) are held in memory at once; the rest load from disk when asked. */
+  GUILD_INDEX_CACHE: intIn(1, 1000).default(8),
+  /**
    * Unset: one process (today's bot). `auto` or N: this process becomes a discord.js ShardingManager
    * that builds the index once and runs the shards as child processes (see README, Sharding).
    * Only the manager reads it: discord.js overwrites SHARDS with the shard ids in each shard.
@@ -37,6 +51,12 @@ export const ConfigSchema = z.object({
     .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Where server additions live: GUILD_ARCHIVE_DIR, else `guilds/` beside the database (or the index, for an in-memory database). */
+export function guildArchiveDir(config: Pick<Config, 'GUILD_ARCHIVE_DIR' | 'DATABASE_PATH' | 'INDEX_PATH'>): string {
+  if (config.GUILD_ARCHIVE_DIR) return config.GUILD_ARCHIVE_DIR;
+  return join(dirname(config.DATABASE_PATH === ':memory:' ? config.INDEX_PATH : config.DATABASE_PATH), 'guilds');
+}
 
 /** A configuration problem, with one line per bad variable. Never includes a variable's value. */
 export class ConfigError extends Error {
@@ -54,6 +74,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value.trim() !== '') relevant[key] = value.trim();
   }
   const parsed = ConfigSchema.safeParse(relevant);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // Additions kept inside the shared corpus would be read into it, for every server.
+    const guilds = resolve(guildArchiveDir(parsed.data));
+    const corpus = resolve(parsed.data.CORPUS_DIR);
+    if (guilds === corpus || guilds.startsWith(`${corpus}${sep}`)) throw new ConfigError(['GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR (set it, or move DATABASE_PATH out of the corpus)']);
+    return parsed.data;
+  }
   throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
 }

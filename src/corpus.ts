@@ -102,12 +102,28 @@ export async function listCorpusFiles(path: string, options: ListOptions = {}): 
   return files;
 }
 
-/** Parses read files into articles; a repeated article id keeps the first and warns naming both files. */
+/**
+ * Folders of the corpus that Newsdesk writes itself (curator servers' uploads and feeds). Their
+ * articles never displace the operator's: on a repeated id the operator's file wins, whatever the sort order.
+ */
+export const INGESTED_DIRS: readonly string[] = ['added', 'feeds'];
+
+const isIngested = (path: string) => INGESTED_DIRS.some((d) => path.startsWith(`${d}/`));
+
+/**
+ * Parses read files into articles; a repeated article id keeps one (the operator's file over an
+ * ingested one, else the first) and warns naming both files.
+ */
 export function parseCorpusFiles(files: CorpusFile[]): { articles: Article[]; warnings: CorpusWarning[] } {
+  const parsed = files.map((f) => (f.error === undefined && f.skipped === undefined ? parseArticleFile(f.path, f.content) : null));
+  // Who keeps each id: the operator's files are claimed first, then the ingested ones, each in file order.
+  const owner = new Map<string, Article>();
+  const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || a - b);
+  for (const i of order) for (const a of parsed[i]?.articles ?? []) if (!owner.has(a.id)) owner.set(a.id, a);
   const articles: Article[] = [];
   const warnings: CorpusWarning[] = [];
-  const seen = new Map<string, Article>();
-  for (const f of files) {
+  const emitted = new Set<Article>();
+  for (const [i, f] of files.entries()) {
     if (f.error !== undefined) {
       warnings.push({ file: f.path, reason: `could not read the file: ${f.error}` });
       continue;
@@ -116,18 +132,18 @@ export function parseCorpusFiles(files: CorpusFile[]): { articles: Article[]; wa
       warnings.push({ file: f.path, reason: f.skipped });
       continue;
     }
-    const parsed = parseArticleFile(f.path, f.content);
-    const fileWarnings: CorpusWarning[] = f.note !== undefined ? [{ file: f.path, reason: f.note }, ...parsed.warnings] : [...parsed.warnings];
-    for (const a of parsed.articles) {
-      const first = seen.get(a.id);
-      if (first) {
-        const where = first.line !== undefined ? `${first.file}:${first.line}` : first.file;
-        const w: CorpusWarning = { file: a.file, reason: `duplicate article id "${a.id}" (first in ${where}); skipped` };
+    const result = parsed[i]!;
+    const fileWarnings: CorpusWarning[] = f.note !== undefined ? [{ file: f.path, reason: f.note }, ...result.warnings] : [...result.warnings];
+    for (const a of result.articles) {
+      const kept = owner.get(a.id)!;
+      if (kept !== a) {
+        const where = kept.line !== undefined ? `${kept.file}:${kept.line}` : kept.file;
+        const w: CorpusWarning = { file: a.file, reason: `duplicate article id "${a.id}" (${emitted.has(kept) ? 'first in' : 'kept from'} ${where}); skipped` };
         if (a.line !== undefined) w.line = a.line;
         fileWarnings.push(w);
         continue;
       }
-      seen.set(a.id, a);
+      emitted.add(a);
       articles.push(a);
     }
     // A file's warnings in line order (stable: same-line warnings keep their order).

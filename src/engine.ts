@@ -3,7 +3,8 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, ren
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
-import type { CorpusWarning } from './core/types.js';
+import type { AliasTable } from './core/aliases.js';
+import type { Article, CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
 
 export { BUNDLED_CORPUS, loadAliases };
@@ -94,12 +95,27 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 }
 
 /**
+ * The corpus parsed as `openEngine` would build it, with its alias table and hash: what an index
+ * over the corpus plus more articles (a server's own) is built from.
+ */
+export async function readCorpus(options: Pick<EngineOptions, 'corpus' | 'aliasesPath'>): Promise<{ articles: Article[]; warnings: CorpusWarning[]; aliases: AliasTable; hash: string }> {
+  const aliasWarnings: CorpusWarning[] = [];
+  const aliasPath = findAliases(options.corpus, options.aliasesPath);
+  const aliasText = readAliasText(aliasPath, aliasWarnings);
+  const files = await listCorpusFiles(options.corpus);
+  const hash = corpusHash(files, aliasText);
+  const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
+  const parsed = parseCorpusFiles(files);
+  return { articles: parsed.articles, warnings: [...aliasWarnings, ...parsed.warnings], aliases, hash };
+}
+
+/**
  * The index just saved, loaded back as a restart would load it: half the heap of the index as
  * built (whose passages are objects holding their text) and the passage text left in the file,
  * so a bot that reindexes as its corpus grows holds what a restarted one holds. Null if another
  * process replaced the file meanwhile or it cannot be read; the caller keeps the built index.
  */
-function reloadSaved(path: string, hash: string): NewsIndex | null {
+export function reloadSaved(path: string, hash: string): NewsIndex | null {
   try {
     return NewsIndex.fromFile(path, {}, (data) => NewsIndex.peek(data)?.hash === hash)?.index ?? null;
   } catch {
@@ -111,7 +127,7 @@ function reloadSaved(path: string, hash: string): NewsIndex | null {
  * Writes the cache so a crash at any moment leaves either the old file or the new one whole:
  * the data is fsynced before the rename, and the directory after it where the platform allows.
  */
-function saveIndex(path: string, data: Buffer): void {
+export function saveIndex(path: string, data: Buffer): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   removeStaleTmp(path);

@@ -9,16 +9,24 @@ export interface PollSummary {
   errors: number;
 }
 
+/** Where a server's feed items go, and whose items count as already brought in. */
+export interface FeedTargets {
+  /** The archive folder the server's additions go to (the shared corpus for a curator). */
+  dirFor(guildId: string): string;
+  /** The servers whose feed items a server's feeds skip: itself, or every curator for a curator. */
+  dedupScope(guildId: string): readonly string[];
+}
+
 /**
  * Polls every followed feed on an interval (and one feed on demand), writes new items into the
- * corpus and reindexes once after a poll that added anything.
+ * archive of the feed's server and reindexes each archive that changed, once, after the poll.
  */
 export class FeedPoller {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<PollSummary> | null = null;
 
   constructor(
-    private readonly deps: { store: Store; corpusDir: string; fetch: FetchOptions; reindex: () => Promise<unknown>; logger: Logger; minutes: number },
+    private readonly deps: { store: Store; targets: FeedTargets; fetch: FetchOptions; reindex: (guildIds: readonly string[]) => Promise<unknown>; logger: Logger; minutes: number },
   ) {}
 
   start(): void {
@@ -42,13 +50,15 @@ export class FeedPoller {
   }
 
   private async poll(ids: number[]): Promise<PollSummary> {
-    const { store, corpusDir, fetch, logger } = this.deps;
+    const { store, targets, fetch, logger } = this.deps;
     const total: PollSummary = { added: 0, errors: 0 };
+    const changed = new Set<string>();
     for (const id of ids) {
       const feed = store.feeds().find((f) => f.id === id);
       if (!feed) continue;
       try {
-        const report = await pollFeed(store, feed, corpusDir, fetch);
+        const report = await pollFeed(store, feed, targets.dirFor(feed.guildId), fetch, targets.dedupScope(feed.guildId));
+        if (report.added.length > 0) changed.add(feed.guildId);
         total.added += report.added.length;
         total.errors += report.errors.length;
         if (report.added.length || report.errors.length) logger.info({ feedId: id, added: report.added.length, skipped: report.skipped, errors: report.errors }, 'feed polled');
@@ -57,7 +67,7 @@ export class FeedPoller {
         logger.warn({ err, feedId: id }, 'feed poll failed');
       }
     }
-    if (total.added > 0) await this.deps.reindex();
+    if (changed.size > 0) await this.deps.reindex([...changed]);
     return total;
   }
 }

@@ -28,15 +28,21 @@ async function shard(): Promise<void> {
       background,
       watchCorpus: false,
       forwardSchedule: (op, id) => process.send?.({ newsdesk: 'schedule', op, id } satisfies ShardMessage),
+      forwardGuildChange: (guildId) => process.send?.({ newsdesk: 'guild', guildId } satisfies ShardMessage),
     },
   });
   process.on('message', (m: unknown) => {
     if (!isShardMessage(m)) return;
     if (m.newsdesk === 'reload') {
+      // Every server's own index is built over the shared one: each is checked again on its next question.
+      bot.guilds.invalidate();
       bot.reindex().then(
         (r) => logger.info({ articles: r.articles, rebuilt: r.rebuilt }, 'index reloaded'),
         (err: unknown) => logger.error({ err }, 'reload failed; still answering from the previous index'),
       );
+    } else if (m.newsdesk === 'guild') {
+      bot.guilds.invalidate(m.guildId);
+      logger.info({ guildId: m.guildId }, 'server archive changed on another shard');
     } else if (m.newsdesk === 'schedule' && background) {
       if (m.op === 'arm') bot.digests.scheduler.arm(m.id);
       else bot.digests.scheduler.disarm(m.id);

@@ -45,7 +45,8 @@ export type PostOutcome = { posted: true; run: DigestRun; messageId: string; ite
 
 export interface DigestServiceDeps {
   store: Store;
-  index: () => NewsIndex;
+  /** The index a server is answered from: its digests choose from it (shared + the server's own additions). */
+  index: (guildId: string) => NewsIndex | Promise<NewsIndex>;
   poster: DigestPoster;
   logger: Logger;
   now?: () => Date;
@@ -74,10 +75,11 @@ export class DigestService {
   }
 
   /** The digest a post to `channelId` would carry now (articles already posted there left out). */
-  select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): DigestSelection {
+  async select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): Promise<DigestSelection> {
     const { store } = this.deps;
     const count = Math.min(ask.count ?? store.getSetting(guildId, 'digestCount') ?? DEFAULT_DIGEST_COUNT, MAX_DIGEST_COUNT);
-    return selectDigest(this.deps.index(), {
+    const index = await this.deps.index(guildId);
+    return selectDigest(index, {
       count,
       ...(ask.since ? { since: parseSince(ask.since, at) } : {}),
       ...(ask.topic ? { topic: ask.topic } : {}),
@@ -102,7 +104,7 @@ export class DigestService {
 
   private async postNow(guildId: string, channelId: string, ask: DigestAsk, options: { scheduleId?: number; firstRun?: boolean }): Promise<PostOutcome> {
     const { store } = this.deps;
-    const selection = this.select(guildId, channelId, ask);
+    const selection = await this.select(guildId, channelId, ask);
     if (selection.items.length === 0) return { posted: false, reason: 'nothing-new' };
     const skipped = options.firstRun ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id) : [];
     const run = store.beginRun({
@@ -149,7 +151,7 @@ export class DigestService {
           result.found++;
           continue;
         }
-        const index = this.deps.index();
+        const index = await this.deps.index(run.guildId);
         const items = run.articleIds.flatMap((id) => itemOf(index, id) ?? []);
         if (items.length === 0) {
           // Its articles left the archive meanwhile: nothing to post, and nothing to record as posted.
@@ -191,11 +193,11 @@ export class DigestService {
   }
 
   /** Why an article was or was not in the last digest posted (to a channel, or anywhere in the guild). */
-  why(guildId: string, articleId: string, channelId?: string): { verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun } {
+  async why(guildId: string, articleId: string, channelId?: string): Promise<{ verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun }> {
     const { store } = this.deps;
     const run = store.lastPostedRun(guildId, channelId);
     if (!run) return { verdict: 'no-digest' };
-    const index = this.deps.index();
+    const index = await this.deps.index(guildId);
     if (!index.articles.some((a) => a.id === articleId)) return { verdict: 'not-in-archive', run };
     if (run.articleIds.includes(articleId)) return { verdict: 'included', run };
     const ledger = store.ledger(run.channelId);

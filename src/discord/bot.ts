@@ -1,7 +1,7 @@
 import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Interaction, type Message } from 'discord.js';
 import type { Logger } from 'pino';
 import { createLogger, exitOnSignals } from '../lifecycle.js';
-import type { Config } from '../config.js';
+import { guildArchiveDir, type Config } from '../config.js';
 import { answerQuestion } from '../core/answer.js';
 import type { Archive, ReindexReport } from '../archive.js';
 import { nextFire } from '../digests/when.js';
@@ -19,6 +19,7 @@ import { RateLimiter, type QuestionGate } from './rateLimit.js';
 import { parseCustomId, renderAnswer, renderNotice } from './render.js';
 import type { BotDeps } from './types.js';
 import { Store } from '../store/store.js';
+import { GuildArchives, guildIdPrefix } from '../guildArchives.js';
 
 /** The slash commands the bot registers, in one explicit list. */
 export const COMMANDS = [askCommand, digestCommand, articleCommand, feedCommand, adminCommand];
@@ -138,7 +139,7 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     // A chat question over the limit is ignored quietly: a reply would be noise in the channel.
     if (gate(message.author.id, message.guildId) > 0) return;
     const started = performance.now();
-    const answer = answerQuestion(deps.index(), question, { k: deps.answerResults });
+    const answer = answerQuestion(await deps.index(message.guildId), question, { k: deps.answerResults });
     deps.store.logQuery({ guildId: message.guildId, question, answer, ms: performance.now() - started });
     const payload = renderAnswer(answer);
     // The question's id as nonce, enforced: if Discord posted the reply but the response was lost
@@ -154,11 +155,18 @@ export interface BotRuntime {
   client: Client;
   store: Store;
   logger: Logger;
-  /** The archive's current index. */
+  /** The shared archive's current index (DMs, and servers without additions of their own). */
   index: () => NewsIndex;
+  /** The index a server is answered from: its own (shared + its additions), or the shared one. */
+  indexFor: (guildId: string | null) => Promise<NewsIndex>;
+  /** The servers' own archives and their indexes. */
+  guilds: GuildArchives;
   digests: { service: DigestService; scheduler: DigestScheduler };
-  /** Reloads the index (from the saved cache when it is current) and records new articles as seen. */
-  reindex(): Promise<ReindexReport>;
+  /**
+   * Reloads the shared index (from the saved cache when it is current) and records new articles as
+   * seen; with a server id, the server's own index too.
+   */
+  reindex(guildId?: string | null): Promise<ReindexReport>;
   /**
    * Takes no new work, lets running handlers finish (at most `drainMs`), then disconnects, stops
    * watching the corpus and closes the database (SQLite checkpoints its WAL on the last close).
@@ -177,6 +185,8 @@ export interface BotRole {
   watchCorpus: boolean;
   /** Without `background`: tells the process that has it that a schedule was added (arm) or removed (disarm). */
   forwardSchedule?: (op: 'arm' | 'disarm', id: number) => void;
+  /** Tells the other processes that a server's own archive changed, so they check its index again. */
+  forwardGuildChange?: (guildId: string) => void;
 }
 
 /**
@@ -227,27 +237,64 @@ export async function runBot(
   const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
   markSeen(store, archive);
   const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
-  const reindex = async () => {
+  const guilds = new GuildArchives({
+    root: guildArchiveDir(config),
+    corpus: config.CORPUS_DIR,
+    shared: () => archive.index,
+    indexPath: config.INDEX_PATH,
+    curators: config.CURATOR_GUILD_IDS,
+    capacity: config.GUILD_INDEX_CACHE,
+    onLoaded: (guildId, index) => {
+      const prefix = guildIdPrefix(guildId);
+      store.markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })));
+    },
+    onError: (guildId, err) => logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
+  });
+  const indexFor = (guildId: string | null) => guilds.index(guildId);
+  /** The shared index, then the server's own (built over it): a curator's additions are in the shared one. */
+  const reindexOwn = async (guildId: string): Promise<ReindexReport> => {
+    const own = await guilds.reindex(guildId);
+    if (own.rebuilt) role.forwardGuildChange?.(guildId);
+    return own;
+  };
+  const reindex = async (guildId: string | null = null): Promise<ReindexReport> => {
     const report = await archive.reindex();
     markSeen(store, archive);
-    return report;
+    if (guildId === null || !guilds.has(guildId)) return report;
+    const own = await reindexOwn(guildId);
+    return { ...own, ms: report.ms + own.ms, rebuilt: report.rebuilt || own.rebuilt };
   };
-  const service = new DigestService({ store, index: () => archive.index, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
+  const service = new DigestService({ store, index: indexFor, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
   const scheduler =
     role.background || !role.forwardSchedule ? new DigestScheduler(service, store, options.now) : new ForwardingScheduler(service, store, role.forwardSchedule, options.now ?? (() => new Date()));
   const digests = { service, scheduler };
   const fetch = { allowPrivate: config.ALLOW_PRIVATE_URLS, maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000 };
-  const feeds = new FeedPoller({ store, corpusDir: config.CORPUS_DIR, fetch, reindex, logger, minutes: config.FEED_POLL_MINUTES });
+  const targets = {
+    dirFor: (guildId: string) => guilds.dirFor(guildId),
+    // Curators share one corpus, so one curator's feed skips what another's brought in; nobody else's counts.
+    dedupScope: (guildId: string) => (guilds.isCurator(guildId) ? config.CURATOR_GUILD_IDS : [guildId]),
+  };
+  const feeds = new FeedPoller({
+    store,
+    targets,
+    fetch,
+    reindex: async (guildIds) => {
+      if (guildIds.some((g) => guilds.isCurator(g))) await reindex(null);
+      for (const g of guildIds) if (!guilds.isCurator(g)) await reindexOwn(g);
+    },
+    logger,
+    minutes: config.FEED_POLL_MINUTES,
+  });
   const inFlight = new InFlight();
   attachHandlers(
     client,
     {
-    index: () => archive.index,
+    index: indexFor,
     reindex,
     logger,
     store,
     digests,
-    ingest: { corpusDir: config.CORPUS_DIR, fetch, pollMinutes: config.FEED_POLL_MINUTES, pollNow: (id) => feeds.pollNow(id) },
+    ingest: { dirFor: targets.dirFor, fetch, pollMinutes: config.FEED_POLL_MINUTES, pollNow: (id) => feeds.pollNow(id) },
     answerResults: config.ANSWER_RESULTS,
     rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
     },
@@ -282,6 +329,8 @@ export async function runBot(
     store,
     logger,
     index: () => archive.index,
+    indexFor,
+    guilds,
     digests,
     reindex,
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>

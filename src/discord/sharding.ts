@@ -12,7 +12,9 @@ export type ShardMessage =
   /** Manager → shards: the saved index changed; load it. */
   | { newsdesk: 'reload' }
   /** Shard → manager → the background shard: a digest schedule was added or removed. */
-  | { newsdesk: 'schedule'; op: 'arm' | 'disarm'; id: number };
+  | { newsdesk: 'schedule'; op: 'arm' | 'disarm'; id: number }
+  /** Shard → manager → every shard: a server's own archive changed (an upload, a feed poll on shard 0); check its index again. */
+  | { newsdesk: 'guild'; guildId: string };
 
 /** The shard that runs the digest scheduler and the feed poller (every shard count has a shard 0). */
 export const BACKGROUND_SHARD = 0;
@@ -59,6 +61,8 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
   manager.on('shardCreate', (shard) => {
     shard.on('message', (m: unknown) => {
       if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(BACKGROUND_SHARD), m);
+      // Any shard may hold the server's index: the one that has the server, and shard 0 for digests.
+      if (isShardMessage(m) && m.newsdesk === 'guild') for (const other of manager.shards.values()) if (other !== shard) send(other, m);
     });
     shard.on('death', (child) => {
       const code = 'exitCode' in child ? child.exitCode : undefined;

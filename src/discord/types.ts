@@ -8,17 +8,26 @@ import type { PollSummary } from '../feedPoller.js';
 
 /** Everything the Discord layer needs from the rest of Newsdesk. */
 export interface BotDeps {
-  /** The current index (it may be swapped by a reindex). */
-  index: () => NewsIndex;
-  /** Rebuilds the index from the corpus and swaps it in on success. */
-  reindex: () => Promise<ReindexReport>;
+  /**
+   * The index a server is answered from (it may be swapped by a reindex): the shared one, or the
+   * server's own (shared + its additions). Null (a DM) is the shared one.
+   */
+  index: (guildId: string | null) => NewsIndex | Promise<NewsIndex>;
+  /** Rebuilds what a server is answered from (the shared index, and the server's own) and swaps it in on success. */
+  reindex: (guildId: string | null) => Promise<ReindexReport>;
   logger: Logger;
   /** Settings, feedback, the query log and digests (SQLite). */
   store: Store;
   /** Digests: posting, schedules, explanations (absent: /digest explains it is unavailable). */
   digests?: { service: DigestService; scheduler: DigestScheduler };
   /** Adding articles and following feeds (absent: those commands explain they are unavailable). */
-  ingest?: { corpusDir: string; fetch: FetchOptions; pollMinutes: number; pollNow: (feedId: number) => Promise<PollSummary> };
+  ingest?: {
+    /** Where a server's additions are written: its own folder, or the shared corpus for a curator server. */
+    dirFor: (guildId: string) => string;
+    fetch: FetchOptions;
+    pollMinutes: number;
+    pollNow: (feedId: number) => Promise<PollSummary>;
+  };
   answerResults: number;
   rateLimit: { questions: number; windowMs: number };
   now?: () => number;

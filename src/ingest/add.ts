@@ -41,22 +41,32 @@ export interface AddedArticle {
  * Adds an uploaded file: parsed first (nothing is written when it holds no article), then written
  * under corpus/added/ with a safe, new name, atomically.
  */
-export async function addArticleFile(corpusDir: string, upload: { name: string; content: string }, options: { maxBytes?: number } = {}): Promise<AddedArticle> {
+export async function addArticleFile(corpusDir: string, upload: { name: string; content: string }, options: AddOptions = {}): Promise<AddedArticle> {
   const ext = extensionOf(upload.name);
   if (!UPLOAD_EXTENSIONS.includes(ext)) throw new AddRefused(`“${basename(upload.name.replace(/\\/g, '/')).slice(0, 80)}” is not a file Newsdesk reads: send ${UPLOAD_EXTENSIONS.join(', ')}`);
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   if (Buffer.byteLength(upload.content, 'utf8') > maxBytes) throw new AddRefused(`the file is larger than ${formatBytes(maxBytes)}`);
   if (upload.content.trim() === '') throw new AddRefused('the file is empty');
   const stem = safeStem(upload.name.slice(0, upload.name.length - ext.length - 1));
-  return writeChecked(corpusDir, stem, ext, upload.content);
+  return writeChecked(corpusDir, stem, ext, upload.content, options.existingIds);
+}
+
+/** How an addition is checked besides its content. */
+export interface AddOptions {
+  maxBytes?: number;
+  /**
+   * Ids (lower case) the archive the article joins already has, wherever they come from (the shared
+   * corpus, the server's own articles): an upload naming one is refused, and a file name giving one is not used.
+   */
+  existingIds?: ReadonlySet<string>;
 }
 
 /** Adds a web page: fetched safely, the article extracted (Readability), kept as Markdown with its url. */
-export async function addArticleUrl(corpusDir: string, url: string, fetchOptions: FetchOptions): Promise<AddedArticle> {
+export async function addArticleUrl(corpusDir: string, url: string, fetchOptions: FetchOptions, options: AddOptions = {}): Promise<AddedArticle> {
   const page = await safeFetch(url, fetchOptions);
   if (!/html|xml/i.test(page.contentType) && !/^\s*</.test(page.body)) throw new AddRefused('that link is not a web page');
   const article = extractArticle(page.body, page.url);
-  return writeChecked(corpusDir, safeStem(article.title || new URL(page.url).pathname), 'md', articleToMarkdown(article));
+  return writeChecked(corpusDir, safeStem(article.title || new URL(page.url).pathname), 'md', articleToMarkdown(article), options.existingIds);
 }
 
 /** The article of a fetched page (Readability), with the page's final url; refused when there is none. */
@@ -170,10 +180,14 @@ async function placeWithoutOverwriting(temp: string, target: string): Promise<bo
   return true;
 }
 
-async function writeChecked(corpusDir: string, stem: string, ext: string, content: string): Promise<AddedArticle> {
+/** Ids a server's own articles get (`g<server id>/…`): no upload may name one. */
+const RESERVED_ID = /^g\d{17,20}\//i;
+
+async function writeChecked(corpusDir: string, stem: string, ext: string, content: string, existing: ReadonlySet<string> = new Set()): Promise<AddedArticle> {
   const info = await stat(corpusDir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new AddRefused('this archive is a single file: articles can be added only to a corpus directory');
   const taken = await takenIds(corpusDir);
+  for (const id of existing) taken.add(id);
   const nameAt = (n: number) => (n === 1 ? `${stem}.${ext}` : `${stem}-${n}.${ext}`);
   const isTaken = (name: string) => taken.has(baseId(name).toLowerCase());
   // Parsed under the first free name: the verdict (and any id the content names) does not depend on the name.
@@ -189,6 +203,8 @@ async function writeChecked(corpusDir: string, stem: string, ext: string, conten
   const derived = baseId(guess).toLowerCase();
   const clash = parsed.articles.find((a) => a.id.toLowerCase().split(/[#:]/)[0] !== derived && taken.has(a.id.toLowerCase()));
   if (clash) throw new AddRefused(`the archive already has an article with the id "${clash.id}"`);
+  const reserved = parsed.articles.find((a) => RESERVED_ID.test(a.id));
+  if (reserved) throw new AddRefused(`ids like "${reserved.id.slice(0, 40)}" (g, a server id, a slash) are reserved`);
 
   const name = await writeNewFile(join(corpusDir, ADDED_DIR), content, (n) => nameAt(first + n - 1), isTaken);
   const file = `${ADDED_DIR}/${name}`;

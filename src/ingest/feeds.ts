@@ -102,12 +102,13 @@ export async function probeFeed(url: string, fetchOptions: FetchOptions): Promis
 }
 
 /**
- * Polls one feed: each entry not brought in before (by guid or by url) becomes an article under
- * corpus/feeds/<id>/ — from the entry's own content when it carries the full text, else from its
- * page, fetched and extracted. One bad entry never stops the others. Throws `FetchRefused` (after
- * recording the error on the feed) only when the feed itself can't be read.
+ * Polls one feed: each entry not brought in before (by guid or by url, by a feed of one of the
+ * `known` servers: the feed's own by default) becomes an article under <dir>/feeds/<id>/ — `dir`
+ * being the feed's server's archive — from the entry's own content when it carries the full text,
+ * else from its page, fetched and extracted. One bad entry never stops the others. Throws
+ * `FetchRefused` (after recording the error on the feed) only when the feed itself can't be read.
  */
-export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetchOptions: FetchOptions): Promise<PollReport> {
+export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetchOptions: FetchOptions, known: readonly string[] = [feed.guildId]): Promise<PollReport> {
   const report: PollReport = { feedId: feed.id, added: [], skipped: 0, errors: [] };
   let data: ReturnType<typeof readFeed>;
   try {
@@ -128,7 +129,7 @@ export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetc
       report.errors.push(`${label}: no guid and no link`);
       continue;
     }
-    if (store.feedItemKnown(keys)) {
+    if (store.feedItemKnown(known, keys)) {
       report.skipped++;
       continue;
     }

@@ -96,6 +96,11 @@ const MIGRATIONS: readonly string[] = [
      added_at TEXT NOT NULL,
      PRIMARY KEY (feed_id, key)
    );`,
+  // Every server is a tenant: a feed item is known per server (a feed in one server can't make
+  // another skip its items), so each item records the server whose feed brought it in.
+  `ALTER TABLE feed_item ADD COLUMN guild_id TEXT;
+   UPDATE feed_item SET guild_id = (SELECT guild_id FROM feed WHERE feed.id = feed_item.feed_id);
+   CREATE INDEX feed_item_guild_key ON feed_item (guild_id, key);`,
 ];
 
 /** Per-guild settings, each validated; stored as JSON by key. */
@@ -409,18 +414,23 @@ export class Store {
     this.db.prepare('UPDATE feed SET last_polled_at = ?, last_error = ? WHERE id = ?').run(this.now().toISOString(), error && error.slice(0, 300), id);
   }
 
-  /** True when any feed already brought in an item with one of these keys (guid, url). */
-  feedItemKnown(keys: readonly string[]): boolean {
-    const has = this.db.prepare('SELECT 1 FROM feed_item WHERE key = ? LIMIT 1');
-    return keys.some((k) => has.get(k) !== undefined);
+  /**
+   * True when a feed of one of `guildIds` already brought in an item with one of these keys (guid,
+   * url). The scope is the asking server alone, or every curator server for a curator (they share
+   * one corpus): never another server's feeds.
+   */
+  feedItemKnown(guildIds: readonly string[], keys: readonly string[]): boolean {
+    if (guildIds.length === 0) return false;
+    const has = this.db.prepare(`SELECT 1 FROM feed_item WHERE key = ? AND guild_id IN (${guildIds.map(() => '?').join(', ')}) LIMIT 1`);
+    return keys.some((k) => has.get(k, ...guildIds) !== undefined);
   }
 
-  /** Records an item under each of its keys, so later polls skip it by guid or by url. */
+  /** Records an item of a feed under each of its keys (and the feed's server), so later polls skip it by guid or by url. */
   recordFeedItem(feedId: number, keys: readonly string[], articleId: string | null, file: string | null): void {
-    const put = this.db.prepare('INSERT OR IGNORE INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, ?, ?, ?, ?)');
+    const put = this.db.prepare('INSERT OR IGNORE INTO feed_item (feed_id, key, article_id, file, added_at, guild_id) VALUES (?, ?, ?, ?, ?, (SELECT guild_id FROM feed WHERE id = ?))');
     const at = this.now().toISOString();
     this.db.transaction(() => {
-      for (const k of keys) put.run(feedId, k, articleId, file, at);
+      for (const k of keys) put.run(feedId, k, articleId, file, at, feedId);
     })();
   }
 }

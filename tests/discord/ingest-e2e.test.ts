@@ -59,33 +59,34 @@ describe('adding articles and feeds from Discord, end to end', () => {
       if (first?.type === 4) return (first.data as { content: string }).content;
       return discord.original(rec.id)?.content || undefined;
     }, 8000, 'a response');
-  const answers = (q: string) => answerQuestion(bot.index(), q, { k: 1 });
+  // Additions are the server's own: they are answered from the server's index.
+  const answers = async (q: string) => answerQuestion(await bot.indexFor(discord.guildId), q, { k: 1 });
 
   it('adds an uploaded file, confirms it by title, and answers from it at once', async () => {
     const file = discord.attach('bridge.md', `${web.base}/upload/bridge.md`, md.length, 'text/markdown');
     const text = await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
     expect(text).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)\.\nThe archive now has 6 articles/);
-    expect(answers('When did the Raqqa bridge reopen?').results[0]?.title).toBe('Bridge at Raqqa reopens');
+    expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).toBe('Bridge at Raqqa reopens');
   });
 
   it('adds a web page by its link, keeping the link', async () => {
     const text = await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }]));
     expect(text).toMatch(/^Added “Harbour of Tartus reopens to cargo ships”/);
-    const hit = answers('How much did the Tartus harbour repairs cost?').results[0];
+    const hit = (await answers('How much did the Tartus harbour repairs cost?')).results[0];
     expect(hit).toMatchObject({ title: 'Harbour of Tartus reopens to cargo ships', url: `${web.base}/news/harbour` });
   });
 
   it('explains a refused link and adds nothing', async () => {
-    const before = bot.index().articles.length;
+    const before = (await bot.indexFor(discord.guildId)).articles.length;
     expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: 'file:///etc/passwd' }]))).toBe('Nothing was added: only http and https links are accepted');
     expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/missing` }]))).toBe('Nothing was added: the site answered 404');
-    expect(bot.index().articles.length).toBe(before);
+    expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
   });
 
   it('follows a feed, bringing in its items, and lists it', async () => {
     const text = await outcome(run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]));
     expect(text).toMatch(/^Following “Valley Wire” \(#\d+, 1 items\): added 1 new article\./);
-    expect(answers('Which dam did engineers inspect?').results[0]?.title).toBe('Dam inspection ends');
+    expect((await answers('Which dam did engineers inspect?')).results[0]?.title).toBe('Dam inspection ends');
     expect(await outcome(run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]))).toBe('This server already follows that feed: see /feed list.');
     expect(await outcome(run('feed', 'list', []))).toMatch(new RegExp(`^\\*\\*#\\d+\\*\\* Valley Wire — <${web.base}/feed.xml> · checked <t:\\d+:R>$`));
   });

@@ -20,12 +20,12 @@ describe('Store', () => {
   it('migrates a new database, in WAL mode, and keeps data across a reopen', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
     const a = new Store({ path });
-    expect(a.version).toBe(2);
+    expect(a.version).toBe(3);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     a.setSetting(G, 'answerChannels', [C]);
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(2);
+    expect(b.version).toBe(3);
     expect(b.answerChannels(G)).toEqual([C]);
     b.close();
   });
@@ -35,7 +35,7 @@ describe('Store', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (2); upgrade Newsdesk');
+    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (3); upgrade Newsdesk');
   });
 
   it('validates settings and changes nothing on a bad value', () => {
@@ -110,10 +110,10 @@ describe('Store: digests and feeds', () => {
     const feed = store.addFeed({ guildId: G, url: 'https://example.org/rss', title: 'Example', addedBy: '1' })!;
     expect(store.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '2' })).toBeUndefined();
     store.recordFeedItem(feed.id, ['guid-1', 'https://example.org/a'], 'a', 'feeds/1/a.md');
-    expect(store.feedItemKnown(['https://example.org/a'])).toBe(true);
-    expect(store.feedItemKnown(['guid-2'])).toBe(false);
+    expect(store.feedItemKnown([G], ['https://example.org/a'])).toBe(true);
+    expect(store.feedItemKnown([G], ['guid-2'])).toBe(false);
     expect(store.removeFeed(G, 'https://example.org/rss')).toBe(true);
-    expect(store.feedItemKnown(['guid-1'])).toBe(false);
+    expect(store.feedItemKnown([G], ['guid-1'])).toBe(false);
   });
 
   it('validates guild settings and rejects an unknown time zone', () => {

@@ -57,7 +57,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
   const sub = interaction.options.getSubcommand();
   if (sub === 'reindex') {
     await deferOnce(interaction, { flags: 'Ephemeral' });
-    const report = await deps.reindex();
+    const report = await deps.reindex(interaction.guildId);
     const lines = [
       report.rebuilt ? `Reindexed in ${Math.round(report.ms)} ms.` : 'The corpus has not changed: the index is current.',
       `${report.articles} articles, ${report.passages} passages.`,
@@ -71,7 +71,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     return;
   }
   if (sub === 'corpus') {
-    const { articles } = deps.index();
+    const { articles } = await deps.index(interaction.guildId);
     const pages = Math.max(1, Math.ceil(articles.length / PAGE_SIZE));
     const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
     const seen = deps.store.firstSeen();
@@ -85,7 +85,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     await interaction.reply({ content: truncate([head, ...lines].join('\n'), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
   }
   if (sub === 'stats') {
-    await interaction.reply({ content: truncate(statsText(deps, interaction.guildId, interaction.options.getInteger('days') ?? 7), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
+    await interaction.reply({ content: truncate(await statsText(deps, interaction.guildId, interaction.options.getInteger('days') ?? 7), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
     return;
   }
   if (sub === 'config') {
@@ -104,8 +104,8 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
 }
 
 /** The lines of `/admin stats`: the archive, questions over `days`, what it lacks, feedback. */
-export function statsText(deps: BotDeps, guildId: string, days: number): string {
-  const index = deps.index();
+export async function statsText(deps: BotDeps, guildId: string, days: number): Promise<string> {
+  const index = await deps.index(guildId);
   const s = deps.store.stats(guildId, days, 5);
   const asked = s.answered + s.refused;
   const lines = [

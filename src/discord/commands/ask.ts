@@ -35,7 +35,7 @@ export async function executeAsk(interaction: ChatInputCommandInteraction, deps:
   }
   await deferOnce(interaction, hide ? { flags: 'Ephemeral' } : {});
   const started = performance.now();
-  const answer = answerQuestion(deps.index(), question, { k: deps.answerResults });
+  const answer = answerQuestion(await deps.index(interaction.guildId), question, { k: deps.answerResults });
   deps.store.logQuery({ guildId: interaction.guildId, question, answer, ms: performance.now() - started });
   const payload = renderAnswer(answer, mention ? { mentionUserId: mention.id } : {});
   await interaction.editReply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: payload.allowedMentions });
@@ -44,7 +44,7 @@ export async function executeAsk(interaction: ChatInputCommandInteraction, deps:
 /** Suggestions while typing: titles of matching articles, then topic names from the alias data. */
 export async function autocompleteAsk(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
   const typed = interaction.options.getFocused().trim();
-  const index = deps.index();
+  const index = await deps.index(interaction.guildId);
   const titles = typed ? index.search(typed, { k: 15 }).hits.map((h) => index.articles[h.article]!.title) : index.articles.slice(0, 15).map((a) => a.title);
   const lower = typed.toLowerCase();
   const topics = index.aliases.groups.map((g) => g.names[0]!).filter((n) => !lower || n.toLowerCase().includes(lower));
@@ -53,7 +53,8 @@ export async function autocompleteAsk(interaction: AutocompleteInteraction, deps
 
 /** The buttons under an answer: next page, a full passage (ephemeral), feedback. */
 export async function handleAnswerButton(interaction: ButtonInteraction, action: ParsedCustomId, deps: BotDeps, gate: QuestionGate): Promise<void> {
-  const index = deps.index();
+  // The index of the server the button is clicked in: another server's articles are never looked up.
+  const index = await deps.index(interaction.guildId);
   if (action.action === 'passage') {
     const a = index.articles.findIndex((x) => articleKey(x.id) === action.articleKey);
     // Button ids carry the article and the passage's position in it, not index numbers, so they outlive a reindex.

@@ -81,7 +81,7 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
   try {
     if (sub === 'preview') {
       const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
-      const selection = service.select(guildId, channelId, ask());
+      const selection = await service.select(guildId, channelId, ask());
       if (selection.items.length === 0) return void (await reply(nothingText(ask(), channelId)));
       const payload = renderDigest({ marker: 'digest (preview)', topic: ask().topic ?? null, items: selection.items }, `Preview for <#${channelId}> — only you see this.\n`);
       await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
@@ -130,9 +130,9 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       return;
     }
     if (sub === 'why') {
-      const article = findArticle(deps, interaction.options.getString('article', true));
+      const article = await findArticle(deps, guildId, interaction.options.getString('article', true));
       const channelId = interaction.options.getChannel('channel')?.id;
-      const why = service.why(guildId, article.id, channelId);
+      const why = await service.why(guildId, article.id, channelId);
       if (why.verdict === 'no-digest') return void (await reply(`No digest has been posted ${channelId ? `in <#${channelId}>` : 'in this server'} yet.`));
       const run = why.run!;
       const when = `<t:${Math.floor(Date.parse(run.postedAt ?? run.createdAt) / 1000)}:f>`;
@@ -153,8 +153,8 @@ function nothingText(ask: DigestAsk, channelId: string): string {
 }
 
 /** The article a `/digest why` names: an autocomplete choice, else the best title match. */
-function findArticle(deps: BotDeps, value: string): { id: string; title: string } {
-  const index = deps.index();
+async function findArticle(deps: BotDeps, guildId: string, value: string): Promise<{ id: string; title: string }> {
+  const index = await deps.index(guildId);
   if (value.startsWith(ARTICLE_VALUE)) {
     const key = value.slice(ARTICLE_VALUE.length);
     const found = index.articles.find((a) => articleKey(a.id) === key);
@@ -171,7 +171,7 @@ function findArticle(deps: BotDeps, value: string): { id: string; title: string 
 export async function autocompleteDigest(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
   const focused = interaction.options.getFocused(true);
   const typed = String(focused.value).trim();
-  const index = deps.index();
+  const index = await deps.index(interaction.guildId);
   if (focused.name === 'article') {
     const articles = typed ? index.search(typed, { k: 25 }).hits.map((h) => index.articles[h.article]!) : index.articles.slice(-25).reverse();
     await interaction.respond(articles.slice(0, L.autocompleteChoices).map((a) => ({ name: truncate(a.title, L.choiceName), value: `${ARTICLE_VALUE}${articleKey(a.id)}` })));

@@ -1,0 +1,232 @@
+/**
+ * Every server is a tenant: what a server adds (/article add, its feeds) is kept in a folder of its
+ * own and answered from in that server only. A server with additions gets an index of its own,
+ * built over the shared corpus plus its articles, so its additions never touch what any other
+ * server is answered from — not even the term statistics that rank the shared articles. Servers
+ * without additions (and DMs, the terminal, the CLI) use the shared index.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { ReindexReport } from './archive.js';
+import { isArticleFile } from './core/article.js';
+import { NewsIndex } from './core/search.js';
+import type { Article, CorpusWarning } from './core/types.js';
+import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
+import { corpusHash, readCorpus, reloadSaved, saveIndex } from './engine.js';
+
+/** A Discord id: the only thing ever used as a folder or file name part here. */
+const SNOWFLAKE = /^\d{17,20}$/;
+
+/** The prefix of the ids of a server's own articles: they can never equal a shared id, nor another server's. */
+export const guildIdPrefix = (guildId: string): string => `g${guildId}/`;
+
+/**
+ * The ids (lower case) an upload in a server must not take: every id of the index the server is
+ * answered from — shared ones as they are, the server's own without their prefix (as the upload names them).
+ */
+export function existingIds(index: NewsIndex, guildId: string | null): Set<string> {
+  const prefix = guildId ? guildIdPrefix(guildId) : null;
+  return new Set(index.articles.map((a) => (prefix && a.id.startsWith(prefix) ? a.id.slice(prefix.length) : a.id).toLowerCase()));
+}
+
+export interface GuildArchivesOptions {
+  /** The folder holding one folder per server (GUILD_ARCHIVE_DIR). */
+  root: string;
+  /** The shared corpus directory (CORPUS_DIR). */
+  corpus: string;
+  /** The shared index as it is now. */
+  shared: () => NewsIndex;
+  /** The shared index file: each server's index is saved beside it; null keeps them in memory only. */
+  indexPath: string | null;
+  /** Servers whose additions go into the shared corpus instead of a folder of their own. */
+  curators: readonly string[];
+  /** At most this many servers' indexes are held in memory (least recently used go first). */
+  capacity: number;
+  /** Called when a server's index was loaded or built (to record its articles as seen). */
+  onLoaded?: (guildId: string, index: NewsIndex) => void;
+  /** A refresh running in the background failed: the server keeps its previous index meanwhile. */
+  onError?: (guildId: string, err: unknown) => void;
+}
+
+interface Entry {
+  index: NewsIndex;
+  /** Hash of the server's files and the shared corpus the index was built over. */
+  stamp: string;
+  /** The shared index's hash when this entry was last checked: a new shared index makes it stale. */
+  sharedHash: string;
+  stale: boolean;
+  warnings: CorpusWarning[];
+  /** No background refresh before this time (after one failed). */
+  retryAt: number;
+}
+
+/** How long a server keeps its previous index after a background refresh failed, before trying again. */
+const RETRY_MS = 30_000;
+
+/** The stamp of a server's index: its id, the shared corpus's hash and its own files. */
+function guildStamp(guildId: string, sharedHash: string, files: CorpusFile[]): string {
+  return createHash('sha256').update(`newsdesk-guild\0${guildId}\0${sharedHash}\0${corpusHash(files, '')}`).digest('hex');
+}
+
+/** The servers' own archives and their indexes, built lazily and kept (least recently used dropped first). */
+export class GuildArchives {
+  private readonly entries = new Map<string, Entry>();
+  private readonly running = new Map<string, Promise<Entry | null>>();
+  private readonly curators: ReadonlySet<string>;
+
+  constructor(private readonly options: GuildArchivesOptions) {
+    this.curators = new Set(options.curators);
+  }
+
+  /** A curator server's additions go into the shared corpus. */
+  isCurator(guildId: string): boolean {
+    return this.curators.has(guildId);
+  }
+
+  /** Where additions made in a server are written: the shared corpus for a curator, else the server's own folder. */
+  dirFor(guildId: string): string {
+    if (this.isCurator(guildId)) return this.options.corpus;
+    if (!SNOWFLAKE.test(guildId)) throw new Error('not a server id');
+    return join(this.options.root, guildId);
+  }
+
+  /** Whether a server has a folder of its own (additions that only it is answered from). */
+  has(guildId: string): boolean {
+    return this.ownDir(guildId) !== null;
+  }
+
+  /** The server's own folder, when it has one. */
+  private ownDir(guildId: string | null): string | null {
+    if (guildId === null || !SNOWFLAKE.test(guildId)) return null;
+    const dir = join(this.options.root, guildId);
+    return existsSync(dir) ? dir : null;
+  }
+
+  /** Where a server's index is saved: beside the shared one, named by the server's id. */
+  cachePath(guildId: string): string | null {
+    const path = this.options.indexPath;
+    if (!path) return null;
+    const ext = extname(path);
+    return join(dirname(path), `${basename(path, ext)}.guild-${guildId}${ext}`);
+  }
+
+  /**
+   * The index a server is answered from: the shared one, or (when the server has additions) its
+   * own. A stale index is served while its refresh runs in the background, as the shared archive
+   * keeps answering during a rebuild; only a server with no index in memory waits for one.
+   */
+  async index(guildId: string | null): Promise<NewsIndex> {
+    if (guildId === null || !this.ownDir(guildId)) return this.options.shared();
+    const entry = this.entries.get(guildId);
+    if (!entry) return (await this.refresh(guildId))?.index ?? this.options.shared();
+    // Most recently used last: the first entry is the one to drop.
+    this.entries.delete(guildId);
+    this.entries.set(guildId, entry);
+    if ((entry.stale || entry.sharedHash !== this.options.shared().hash) && Date.now() >= entry.retryAt) {
+      this.refresh(guildId).catch((err: unknown) => {
+        entry.retryAt = Date.now() + RETRY_MS;
+        this.options.onError?.(guildId, err);
+      });
+    }
+    return entry.index;
+  }
+
+  /** Re-reads a server's folder now (after an addition) and rebuilds its index when anything changed. */
+  async reindex(guildId: string): Promise<ReindexReport> {
+    const started = performance.now();
+    // A refresh already running may have listed the folder before the change: wait for it, then look again.
+    await this.running.get(guildId)?.catch(() => {});
+    const before = this.entries.get(guildId)?.stamp;
+    const entry = await this.refresh(guildId);
+    const index = entry?.index ?? this.options.shared();
+    return { articles: index.articles.length, passages: index.passages.length, warnings: entry?.warnings ?? [], ms: performance.now() - started, rebuilt: entry !== null && entry.stamp !== before };
+  }
+
+  /** Marks a server's index (every server's, without an id) to be checked again on its next question. */
+  invalidate(guildId?: string): void {
+    for (const [id, entry] of this.entries) {
+      if (guildId === undefined || id === guildId) {
+        entry.stale = true;
+        entry.retryAt = 0;
+      }
+    }
+  }
+
+  /** How many servers' indexes are in memory now. */
+  get held(): number {
+    return this.entries.size;
+  }
+
+  /** One refresh per server at a time: concurrent callers share it. */
+  private refresh(guildId: string): Promise<Entry | null> {
+    let run = this.running.get(guildId);
+    if (!run) {
+      run = this.load(guildId).finally(() => this.running.delete(guildId));
+      this.running.set(guildId, run);
+    }
+    return run;
+  }
+
+  /** The server's index: the one in memory if still current, else the saved one if current, else built. */
+  private async load(guildId: string): Promise<Entry | null> {
+    const { shared: sharedNow, onLoaded } = this.options;
+    const sharedHash = sharedNow().hash;
+    const dir = this.ownDir(guildId);
+    const files = dir ? await listCorpusFiles(dir) : [];
+    if (!files.some((f) => isArticleFile(f.path))) {
+      // Nothing of its own (any more): the server is answered from the shared index.
+      this.entries.delete(guildId);
+      return null;
+    }
+    const stamp = guildStamp(guildId, sharedHash, files);
+    const current = this.entries.get(guildId);
+    if (current && current.stamp === stamp) {
+      Object.assign(current, { stale: false, sharedHash, retryAt: 0 });
+      return current;
+    }
+    const path = this.cachePath(guildId);
+    let entry: Entry | null = null;
+    if (path && existsSync(path)) {
+      try {
+        const loaded = NewsIndex.fromFile(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
+        if (loaded) entry = { index: loaded.index, stamp, sharedHash, stale: false, warnings: (loaded.extra as { warnings?: CorpusWarning[] } | null)?.warnings ?? [], retryAt: 0 };
+      } catch {
+        // Unreadable: built again below.
+      }
+    }
+    entry ??= await this.build(guildId, files, sharedHash, path);
+    this.entries.delete(guildId);
+    this.entries.set(guildId, entry);
+    for (const id of this.entries.keys()) {
+      if (this.entries.size <= this.options.capacity) break;
+      if (id !== guildId) this.entries.delete(id);
+    }
+    onLoaded?.(guildId, entry.index);
+    return entry;
+  }
+
+  /** Builds shared + the server's articles (theirs namespaced, the shared ones winning any id) and saves it. */
+  private async build(guildId: string, files: CorpusFile[], sharedHash: string, path: string | null): Promise<Entry> {
+    const shared = await readCorpus({ corpus: this.options.corpus });
+    const own = parseCorpusFiles(files);
+    const prefix = guildIdPrefix(guildId);
+    const sharedIds = new Set(shared.articles.map((a) => a.id));
+    const warnings: CorpusWarning[] = [...shared.warnings];
+    const mine: Article[] = [];
+    for (const a of own.articles) {
+      const article = { ...a, id: `${prefix}${a.id}` };
+      if (sharedIds.has(article.id)) warnings.push({ file: a.file, reason: `the shared corpus has an article with the id "${article.id}"; skipped` });
+      else mine.push(article);
+    }
+    warnings.push(...own.warnings);
+    // Stamped with the shared corpus as read now (which a rebuild in progress may not have indexed yet).
+    const stamp = guildStamp(guildId, shared.hash, files);
+    let index = NewsIndex.build([...shared.articles, ...mine], { aliases: shared.aliases, hash: stamp });
+    if (path) {
+      saveIndex(path, index.toBuffer({ warnings, files: files.map((f) => f.path) }));
+      index = reloadSaved(path, stamp) ?? index;
+    }
+    return { index, stamp, sharedHash, stale: false, warnings, retryAt: 0 };
+  }
+}
