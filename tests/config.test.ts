@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, guildArchiveDir, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('gives defaults for everything optional', () => {
@@ -39,5 +39,18 @@ describe('loadConfig', () => {
 
   it('parses numbers and flags', () => {
     expect(loadConfig({ ANSWER_RESULTS: '5', STORE_QUESTION_TEXT: 'yes' })).toMatchObject({ ANSWER_RESULTS: 5, STORE_QUESTION_TEXT: true });
+  });
+
+  it('reads curator servers as a list of ids, and keeps server archives beside the database, outside the corpus', () => {
+    expect(loadConfig({}).CURATOR_GUILD_IDS).toEqual([]);
+    expect(loadConfig({ CURATOR_GUILD_IDS: '123456789012345678, 223456789012345678,' }).CURATOR_GUILD_IDS).toEqual(['123456789012345678', '223456789012345678']);
+    expect(() => loadConfig({ CURATOR_GUILD_IDS: '123456789012345678,everyone' })).toThrow('CURATOR_GUILD_IDS: must be Discord server ids (17 to 20 digits) separated by commas');
+    expect(guildArchiveDir(loadConfig({}))).toBe('data/guilds');
+    expect(guildArchiveDir(loadConfig({ DATABASE_PATH: '/srv/nd/db.sqlite' }))).toBe('/srv/nd/guilds');
+    expect(guildArchiveDir(loadConfig({ DATABASE_PATH: ':memory:', INDEX_PATH: '/tmp/x/index.bin' }))).toBe('/tmp/x/guilds');
+    expect(guildArchiveDir(loadConfig({ GUILD_ARCHIVE_DIR: '/srv/tenants' }))).toBe('/srv/tenants');
+    expect(() => loadConfig({ CORPUS_DIR: '/srv/corpus', GUILD_ARCHIVE_DIR: '/srv/corpus/guilds' })).toThrow('GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR');
+    expect(() => loadConfig({ CORPUS_DIR: 'data' })).toThrow('GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR');
+    expect(loadConfig({ GUILD_INDEX_CACHE: '2' }).GUILD_INDEX_CACHE).toBe(2);
   });
 });

@@ -85,6 +85,22 @@ describe('loadCorpus', () => {
     expect(warnings).toEqual([{ file: 'feed.jsonl', line: 2, reason: 'duplicate article id "x" (first in feed.jsonl:1); skipped' }]);
   });
 
+  it('keeps the operator’s article over an added or feed one with the same id, whatever the sort order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-precedence-'));
+    mkdirSync(join(dir, 'added'));
+    mkdirSync(join(dir, 'feeds', '1'), { recursive: true });
+    // added/ and feeds/ sort before zeta.json: the operator's file must still win.
+    writeFileSync(join(dir, 'added', 'a.json'), '{"id":"story","title":"Uploaded impostor","body":"Fake."}');
+    writeFileSync(join(dir, 'feeds', '1', 'b.md'), '---\nid: story\ntitle: Feed impostor\n---\n\nFake too.\n');
+    writeFileSync(join(dir, 'zeta.json'), '{"id":"story","title":"The real story","body":"Real."}');
+    const { articles, warnings } = await loadCorpus(dir);
+    expect(articles.map((a) => [a.id, a.title])).toEqual([['story', 'The real story']]);
+    expect(warnings).toEqual([
+      { file: 'added/a.json', reason: 'duplicate article id "story" (kept from zeta.json); skipped' },
+      { file: 'feeds/1/b.md', reason: 'duplicate article id "story" (kept from zeta.json); skipped' },
+    ]);
+  });
+
   it('loads a single file, naming it by its base name', async () => {
     const { articles, warnings, files } = await loadCorpus(join(FIX, 'formats/wire.jsonl'));
     expect(files).toEqual(['wire.jsonl']);

@@ -103,6 +103,21 @@ describe('addArticleFile', () => {
     expect(loaded.articles.map((a) => a.title).sort()).toEqual(['The original bridge story', 'The uploaded bridge story']);
   });
 
+  it('refuses an id the archive has anywhere, and ids of the form servers’ own articles get', async () => {
+    const dir = corpus();
+    // Ids the archive has outside this folder (the shared corpus, for a server's upload), in lower case.
+    const existingIds = new Set(['wire-0412', 'harbour-notes']);
+    await expect(addArticleFile(dir, { name: 'a.json', content: JSON.stringify({ id: 'WIRE-0412', title: 'Impostor', body: LOREM[0] }) }, { existingIds })).rejects.toThrow(
+      new AddRefused('the archive already has an article with the id "WIRE-0412"'),
+    );
+    await expect(addArticleFile(dir, { name: 'b.md', content: `---\nid: g123456789012345678/bridge\ntitle: Spoof\n---\n\n${LOREM[0]}` })).rejects.toThrow(
+      new AddRefused('ids like "g123456789012345678/bridge" (g, a server id, a slash) are reserved'),
+    );
+    // A name whose derived id the archive has is not used.
+    expect((await addArticleFile(dir, { name: 'Harbour notes.md', content: md('Harbour notes') }, { existingIds })).file).toBe('added/harbour-notes-2.md');
+    expect(addedFiles(dir)).toEqual(['harbour-notes-2.md']);
+  });
+
   it('refuses to add to a corpus that is a single file', async () => {
     const file = join(corpus(), 'corpus.jsonl');
     writeFileSync(file, '');

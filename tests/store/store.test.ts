@@ -116,6 +116,38 @@ describe('Store: digests and feeds', () => {
     expect(store.feedItemKnown([G], ['guid-1'])).toBe(false);
   });
 
+  it('knows feed items per server: one server’s feed never makes another skip an item', () => {
+    const store = new Store({ path: ':memory:' });
+    const H = '323456789012345678';
+    const mine = store.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
+    const theirs = store.addFeed({ guildId: H, url: 'https://spoof.example/rss', title: null, addedBy: '2' })!;
+    store.recordFeedItem(theirs.id, ['guid-1', 'https://example.org/a'], `g${H}/a`, 'feeds/2/a.md');
+    expect(store.feedItemKnown([G], ['guid-1'])).toBe(false);
+    expect(store.feedItemKnown([G], ['https://example.org/a'])).toBe(false);
+    expect(store.feedItemKnown([H], ['guid-1'])).toBe(true);
+    // A curator's scope is every curator server.
+    expect(store.feedItemKnown([G, H], ['https://example.org/a'])).toBe(true);
+    expect(store.feedItemKnown([], ['guid-1'])).toBe(false);
+    store.recordFeedItem(mine.id, ['guid-1'], 'a', 'feeds/1/a.md');
+    expect(store.feedItemKnown([G], ['guid-1'])).toBe(true);
+  });
+
+  it('gives feed items recorded before per-server dedup the server of their feed (migration 3)', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite');
+    const a = new Store({ path });
+    const feed = a.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
+    // Back to schema 2, as an older Newsdesk left it: no guild_id on feed items.
+    a.db.exec('DROP INDEX feed_item_guild_key; ALTER TABLE feed_item DROP COLUMN guild_id;');
+    a.db.prepare("INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')").run(feed.id);
+    a.db.pragma('user_version = 2');
+    a.close();
+    const b = new Store({ path });
+    expect(b.version).toBe(3);
+    expect(b.feedItemKnown([G], ['old-guid'])).toBe(true);
+    expect(b.feedItemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
+    b.close();
+  });
+
   it('validates guild settings and rejects an unknown time zone', () => {
     const store = new Store({ path: ':memory:' });
     expect(() => store.setSetting(G, 'digestTimezone', 'Mars/Olympus')).toThrow(/IANA time zone/);
