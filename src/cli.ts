@@ -168,7 +168,40 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   digest,
   eval: async (argv) => (await import('./eval/cli.js')).runEval(argv),
   backup,
+  'forget-guild': forgetGuild,
 };
+
+/**
+ * `forget-guild ID`: removes everything Newsdesk keeps for one server — its own articles and feed
+ * items (GUILD_ARCHIVE_DIR/ID), its saved index, and its rows in the database. The shared corpus is
+ * untouched (a curator server's additions there are the operator's to remove). Run it with the bot
+ * stopped, or restart the bot after: a running bot keeps the index it holds in memory.
+ */
+async function forgetGuild(argv: string[]): Promise<number> {
+  const [id, ...extra] = argv;
+  if (!id || extra.length > 0 || !/^\d{17,20}$/.test(id)) {
+    process.stderr.write('usage: npm run forget-guild -- SERVER_ID (a Discord id, 17 to 20 digits)\n');
+    return 2;
+  }
+  const { rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { guildArchiveDir } = await import('./config.js');
+  const { guildIndexPath } = await import('./guildArchives.js');
+  const { Store } = await import('./store/store.js');
+  const config = loadConfig();
+  const folder = join(guildArchiveDir(config), id);
+  const hadFolder = existsSync(folder);
+  rmSync(folder, { recursive: true, force: true });
+  rmSync(guildIndexPath(config.INDEX_PATH, id), { force: true });
+  const store = new Store({ path: config.DATABASE_PATH });
+  try {
+    const rows = store.forgetGuild(id);
+    process.stdout.write(`Forgot server ${id}: ${hadFolder ? `removed ${folder}, ` : ''}its saved index and ${rows} database row${rows === 1 ? '' : 's'}.\n`);
+  } finally {
+    store.close();
+  }
+  return 0;
+}
 
 /** `backup DEST`: an online copy of the database at DATABASE_PATH. */
 async function backup(argv: string[]): Promise<number> {

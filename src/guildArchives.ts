@@ -21,6 +21,12 @@ const SNOWFLAKE = /^\d{17,20}$/;
 /** The prefix of the ids of a server's own articles: they can never equal a shared id, nor another server's. */
 export const guildIdPrefix = (guildId: string): string => `g${guildId}/`;
 
+/** Where a server's index is saved: beside the shared index file, named by the server's id (index.guild-<id>.bin). */
+export function guildIndexPath(indexPath: string, guildId: string): string {
+  const ext = extname(indexPath);
+  return join(dirname(indexPath), `${basename(indexPath, ext)}.guild-${guildId}${ext}`);
+}
+
 /**
  * The ids (lower case) an upload in a server must not take: every id of the index the server is
  * answered from — shared ones as they are, the server's own without their prefix (as the upload names them).
@@ -103,12 +109,9 @@ export class GuildArchives {
     return existsSync(dir) ? dir : null;
   }
 
-  /** Where a server's index is saved: beside the shared one, named by the server's id. */
+  /** Where a server's index is saved (null: kept in memory only). */
   cachePath(guildId: string): string | null {
-    const path = this.options.indexPath;
-    if (!path) return null;
-    const ext = extname(path);
-    return join(dirname(path), `${basename(path, ext)}.guild-${guildId}${ext}`);
+    return this.options.indexPath ? guildIndexPath(this.options.indexPath, guildId) : null;
   }
 
   /**

@@ -305,6 +305,28 @@ export class Store {
     return new Map(rows.map((r) => [r.article_id, r.first_seen_at]));
   }
 
+  /**
+   * Deletes everything stored for a server: its settings, feeds (and their items), digest
+   * schedules, runs and channel ledgers, its questions and feedback, and when its own articles were
+   * first seen. Returns how many rows went (cascaded feed items not counted).
+   */
+  forgetGuild(guildId: string): number {
+    const prefix = `g${guildId}/`;
+    return this.db.transaction(() => {
+      let rows = 0;
+      const del = (sql: string, ...args: unknown[]) => (rows += this.db.prepare(sql).run(...args).changes);
+      del('DELETE FROM digest_ledger WHERE channel_id IN (SELECT channel_id FROM digest_run WHERE guild_id = ? UNION SELECT channel_id FROM digest_schedule WHERE guild_id = ?)', guildId, guildId);
+      del('DELETE FROM digest_run WHERE guild_id = ?', guildId);
+      del('DELETE FROM digest_schedule WHERE guild_id = ?', guildId);
+      del('DELETE FROM feed WHERE guild_id = ?', guildId);
+      del('DELETE FROM guild_settings WHERE guild_id = ?', guildId);
+      del('DELETE FROM query_log WHERE guild_id = ?', guildId);
+      del('DELETE FROM feedback WHERE guild_id = ?', guildId);
+      del('DELETE FROM article_seen WHERE substr(article_id, 1, ?) = ?', prefix.length, prefix);
+      return rows;
+    })();
+  }
+
   // --- digests ------------------------------------------------------------------------------
 
   addSchedule(s: { guildId: string; channelId: string; cron: string; timezone: string; topic: string | null; count: number; createdBy: string }): DigestSchedule {
