@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { send, startWebServer } from '../ingest/server.js';
 import { shardOf, startDiscordDouble, type DiscordDouble, type DoubleGuild } from './double/server.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -18,6 +19,7 @@ interface LogLine {
   rebuilt?: boolean;
   scheduleId?: number;
   op?: string;
+  guildId?: string;
 }
 
 describe('SHARDS', () => {
@@ -37,6 +39,8 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
   let guilds: DoubleGuild[];
   let indexPath: string;
   let corpus: string;
+  let web: Awaited<ReturnType<typeof startWebServer>>;
+  const upload = '---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n';
   const lines = (): LogLine[] =>
     output
       .split('\n')
@@ -46,6 +50,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
   beforeAll(async () => {
     // 'auto': the manager asks GET /gateway/bot, which recommends 2; both may identify at once.
     discord = await startDiscordDouble({ gatewayShards: 2, maxConcurrency: 16 });
+    web = await startWebServer({ '/bridge.md': send('text/markdown', upload) });
     const other = discord.addGuild('Second guild', [1 - shardOf(discord.guildId, 2), 2]);
     guilds = [discord.guilds[0]!, other].sort((a, b) => shardOf(a.id, 2) - shardOf(b.id, 2));
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-shards-'));
@@ -54,7 +59,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     cpSync(join(ROOT, 'tests/fixtures/seeds'), corpus, { recursive: true });
     child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', SHARDS: 'auto', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'info' },
+      env: { PATH: process.env.PATH ?? '', SHARDS: 'auto', ALLOW_PRIVATE_URLS: 'true', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
@@ -68,6 +73,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     await discord.close();
+    await web.close();
   });
 
   it('builds the index once, in the manager; each shard loads the saved file', () => {
@@ -117,6 +123,27 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
       const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, 'an answer from the new article');
       expect(reply && reply.embeds[0]!.title).toMatch(/Harbour lighthouse relit/);
     }
+  });
+
+  it('keeps an upload in the guild on shard 1 to that guild, and tells shard 0 (digests, feeds) its archive changed', async () => {
+    const [first, second] = guilds as [DoubleGuild, DoubleGuild];
+    const file = discord.inGuild(second.id, () => discord.attach('bridge.md', `${web.base}/bridge.md`, upload.length, 'text/markdown'));
+    const rec = discord.inGuild(second.id, () =>
+      discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.Subcommand, name: 'add', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }] }], discord.newUser(), {
+        permissions: String(PermissionFlagsBits.ManageMessages),
+      }),
+    );
+    const added = await discord.waitFor(() => discord.original(rec.id)?.content, 10_000, 'the upload reply');
+    expect(added).toMatch(/^Added “Bridge at Raqqa reopens”/);
+    const told = await discord.waitFor(() => lines().find((l) => l.msg === 'server archive changed on another shard'), 5_000, 'shard 0 to hear of it');
+    expect(told).toMatchObject({ shard: 0, guildId: second.id });
+    const ask = async (guild: DoubleGuild) => {
+      const q = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'When did the Raqqa bridge reopen?' }]));
+      const reply = await discord.waitFor(() => discord.original(q.id)?.embeds.length && discord.original(q.id), 10_000, 'an answer');
+      return reply ? reply.embeds.map((e) => String(e.title)).join('\n') : '';
+    };
+    expect(await ask(second)).toMatch(/Bridge at Raqqa reopens/);
+    expect(await ask(first)).not.toMatch(/Bridge at Raqqa reopens/);
   });
 
   it('hands a digest schedule made on shard 1 to shard 0, which runs the scheduler', async () => {
