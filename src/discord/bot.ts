@@ -251,12 +251,13 @@ export async function runBot(
     onError: (guildId, err) => logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
-  /** The shared index, then the server's own (built over it): a curator's additions are in the shared one. */
+  /** A server's own index, after a change in its folder; the other processes are told. */
   const reindexOwn = async (guildId: string): Promise<ReindexReport> => {
     const own = await guilds.reindex(guildId);
     if (own.rebuilt) role.forwardGuildChange?.(guildId);
     return own;
   };
+  /** The shared index, then the server's own (built over it); a curator's additions are in the shared one. */
   const reindex = async (guildId: string | null = null): Promise<ReindexReport> => {
     const report = await archive.reindex();
     markSeen(store, archive);

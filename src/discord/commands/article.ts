@@ -17,7 +17,7 @@ import { guardedCommand } from './define.js';
 
 export const articleCommand = guardedCommand({
   name: 'article',
-  description: 'Add articles to the archive',
+  description: 'Add articles to this server’s archive',
   permission: PermissionFlagsBits.ManageMessages,
   options: [
     {

@@ -15,7 +15,7 @@ import { guardedCommand } from './define.js';
 
 export const feedCommand = guardedCommand({
   name: 'feed',
-  description: 'Follow RSS/Atom feeds: their new items are added to the archive',
+  description: 'Follow RSS/Atom feeds: their new items are added to this server’s archive',
   permission: PermissionFlagsBits.ManageMessages,
   options: [
     {
