@@ -100,7 +100,7 @@ export async function safeFetch(url: string, options: FetchOptions): Promise<Fet
       const res = await request(target, options, controller.signal);
       if (res.status >= 300 && res.status < 400 && res.location !== undefined) {
         // A Location that is not a link is the site's fault: a refusal to show, not a TypeError.
-        if (!URL.canParse(res.location, target)) throw new FetchRefused('the site redirected to an address that is not a valid link');
+        if (!URL.canParse(res.location, target.href)) throw new FetchRefused('the site redirected to an address that is not a valid link');
         current = new URL(res.location, target).href;
         continue;
       }
