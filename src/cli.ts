@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { answerQuestion } from './core/answer.js';
+import { normaliseUrl } from './core/links.js';
 import { openEngine, type Engine } from './engine.js';
 import type { NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
@@ -151,7 +152,7 @@ async function digest(argv: string[]): Promise<number> {
   const engine = await engineFor(values.corpus, !values['no-cache']);
   const { items } = selectDigest(engine.index, { count, ...(since ? { since } : {}), ...(values.topic ? { topic: values.topic } : {}) });
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ items: items.map((i) => ({ articleId: i.articleId, title: i.title, url: i.url ?? null, published: i.published ?? null, summary: i.summary })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ items: items.map((i) => ({ articleId: i.articleId, title: i.title, url: normaliseUrl(i.url) ?? null, published: i.published ?? null, summary: i.summary })) })}\n`);
     return 0;
   }
   const style = process.stdout.isTTY ? ANSI : PLAIN;

@@ -3,8 +3,8 @@
  * parsed with `parseArticleFile`. Problems (unreadable or unsupported files, bad records,
  * duplicate ids) are warnings; only a corpus path that does not exist is an error.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, join, sep } from 'node:path';
 import { isArticleFile, parseArticleFile } from './core/article.js';
 import { decodeBytes } from './core/parsers/encoding.js';
 import type { Article, CorpusWarning } from './core/types.js';
@@ -64,21 +64,95 @@ async function readOne(full: string, path: string, maxFileBytes: number): Promis
   }
 }
 
-/** Lists (relative, sorted, `/`-separated) the corpus files under a directory. */
-async function listDirectory(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const out: string[] = [];
-  for (const e of entries) {
-    const full = join(e.parentPath, e.name);
-    const rel = relative(root, full).split(sep).join('/');
-    if (isSkipped(rel)) continue;
-    if (e.isFile()) out.push(rel);
-    else if (e.isSymbolicLink()) {
-      const target = await stat(full).catch(() => undefined);
-      if (target?.isFile()) out.push(rel);
+/** A file to read: `path` relative to the corpus, `/`-separated; `from` the real path it is read from. */
+interface Listed {
+  path: string;
+  from: string;
+  /** Why it is listed but not read (a symbolic link refused). */
+  skipped?: string;
+}
+
+const byPath = (a: Listed, b: Listed) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/**
+ * Lists the corpus files under a directory (sorted by relative path). Symbolic links are followed
+ * only when their target resolves inside the corpus directory: a link elsewhere on the host (to a
+ * file or a folder) is listed with a reason and never read, so it can't put `/etc/passwd` or a
+ * `.env` in the archive. A link to a folder that contains it (a loop), to a folder already read or
+ * to a file already listed is skipped with a reason too; each real folder is walked once, so
+ * nothing can make the walk loop. Real paths win over links: a file is listed under its own name.
+ */
+async function listDirectory(root: string): Promise<Listed[]> {
+  const rootReal = await realpath(root);
+  const inside = (real: string) => real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+  const out: Listed[] = [];
+  const files = new Map<string, string>(); // real path → relative path listed
+  const dirs = new Map<string, string>(); // real folder → relative path walked
+  const links: Array<{ full: string; rel: string; ancestors: readonly string[] }> = [];
+  const skip = (rel: string, why: string) => out.push({ path: rel, from: '', skipped: `${why}; skipped` });
+
+  const walk = async (full: string, rel: string, real: string, ancestors: readonly string[]) => {
+    dirs.set(real, rel);
+    let entries;
+    try {
+      entries = await readdir(full, { withFileTypes: true });
+    } catch (err) {
+      if (!rel) throw err;
+      skip(rel, `could not read the folder: ${(err as NodeJS.ErrnoException).code ?? 'read error'}`);
+      return;
+    }
+    const within = [...ancestors, real];
+    for (const e of entries) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      if (isSkipped(childRel)) continue;
+      const childFull = join(full, e.name);
+      if (e.isDirectory()) await walk(childFull, childRel, join(real, e.name), within);
+      else if (e.isFile()) {
+        files.set(join(real, e.name), childRel);
+        out.push({ path: childRel, from: childFull });
+      } else if (e.isSymbolicLink()) links.push({ full: childFull, rel: childRel, ancestors: within });
+    }
+  };
+  await walk(root, '', rootReal, []);
+
+  // Links last, in path order, so that every real file and folder has claimed its own name first.
+  const byRel = (a: { rel: string }, b: { rel: string }) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
+  links.sort(byRel);
+  for (let i = 0; i < links.length; i++) {
+    const { full, rel, ancestors } = links[i]!;
+    let real: string;
+    try {
+      real = await realpath(full);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      skip(rel, code === 'ELOOP' ? 'symbolic link loop (the link leads back to itself)' : 'broken symbolic link (its target does not exist)');
+      continue;
+    }
+    if (!inside(real)) {
+      skip(rel, 'symbolic link to a place outside the corpus directory: not read');
+      continue;
+    }
+    const info = await stat(real).catch(() => undefined);
+    if (info?.isDirectory()) {
+      if (ancestors.includes(real)) skip(rel, 'symbolic link loop (the link points to a folder that contains it)');
+      else if (dirs.has(real)) skip(rel, `symbolic link to a folder already read ("${dirs.get(real) || '.'}")`);
+      else {
+        const before = links.length;
+        // Walked at its real path: a link swapped after this check can't redirect the reads.
+        await walk(real, rel, real, ancestors);
+        links.push(...links.splice(before).sort(byRel));
+      }
+    } else if (info?.isFile()) {
+      const first = files.get(real);
+      if (first !== undefined) skip(rel, `symbolic link to a file already read ("${first}")`);
+      else {
+        files.set(real, rel);
+        // Read from the path checked, not through the link: a link swapped after the check can't redirect the read.
+        out.push({ path: rel, from: real });
+      }
     }
   }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out.sort(byPath);
 }
 
 /**
@@ -92,13 +166,16 @@ export async function listCorpusFiles(path: string, options: ListOptions = {}): 
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new Error(`corpus not found: ${path}`);
   if (!info.isDirectory()) return [await readOne(path, basename(path), maxFileBytes)];
-  const names = await listDirectory(path);
-  const files: CorpusFile[] = new Array<CorpusFile>(names.length);
+  const listed = await listDirectory(path);
+  const files: CorpusFile[] = new Array<CorpusFile>(listed.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < names.length; i = next++) files[i] = await readOne(join(path, names[i]!), names[i]!, maxFileBytes);
+    for (let i = next++; i < listed.length; i = next++) {
+      const l = listed[i]!;
+      files[i] = l.skipped !== undefined ? { path: l.path, content: '', skipped: l.skipped } : await readOne(l.from, l.path, maxFileBytes);
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, listed.length) }, worker));
   return files;
 }
 

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Article, CorpusWarning, ParseResult } from './types.js';
-import { extensionOf, firstLine, isHttpUrl, ISO_8601 } from './parsers/common.js';
+import { normaliseUrl } from './links.js';
+import { extensionOf, firstLine, ISO_8601 } from './parsers/common.js';
 import { parseHtml } from './parsers/html.js';
 import { parseJson, parseJsonLines } from './parsers/json.js';
 import { parseMarkdown } from './parsers/markdown.js';
@@ -21,7 +22,7 @@ const text = (what: string) =>
 export const ArticleSchema = z.object({
   id: z.string().trim().min(1, 'missing id'),
   title: z.string().trim().min(1, 'missing title'),
-  url: z.string().refine(isHttpUrl, 'url is not an absolute http(s) URL').optional(),
+  url: z.string().refine((u) => normaliseUrl(u) === u, 'url is not a normalised absolute http(s) URL').optional(),
   published: z.string().regex(ISO_8601, 'published is not an ISO 8601 date').optional(),
   source: text('source').optional(),
   author: text('author').optional(),

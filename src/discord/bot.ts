@@ -237,6 +237,8 @@ export async function runBot(
   const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
   markSeen(store, archive);
   const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
+  // Set once stop() begins; background callbacks check it so nothing writes to a closed store.
+  let stopping: Promise<void> | undefined;
   const guilds = new GuildArchives({
     root: guildArchiveDir(config),
     corpus: config.CORPUS_DIR,
@@ -245,6 +247,8 @@ export async function runBot(
     curators: config.CURATOR_GUILD_IDS,
     capacity: config.GUILD_INDEX_CACHE,
     onLoaded: (guildId, index) => {
+      // A background build can finish after stop() closed the store: nothing to record then.
+      if (stopping) return;
       const prefix = guildIdPrefix(guildId);
       store.markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })));
     },
@@ -304,6 +308,7 @@ export async function runBot(
   client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
   if (role.watchCorpus)
     archive.watch((r) => {
+      if (stopping) return;
       if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
       markSeen(store, archive);
       logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
@@ -324,7 +329,6 @@ export async function runBot(
     store.close();
     throw err;
   }
-  let stopping: Promise<void> | undefined;
   return {
     client,
     store,

@@ -9,7 +9,8 @@ import {
   type APIApplicationCommandOptionChoice,
 } from 'discord-api-types/v10';
 import type { Answer, AnswerResult } from '../core/answer.js';
-import { defuseMentions, escapeText, truncate, unescapeText } from './escape.js';
+import { normaliseUrl } from '../core/links.js';
+import { defuseMentions, escapeText, maskedLink, misleads, truncate, unescapeText } from './escape.js';
 import { DISCORD_LIMITS as L } from './limits.js';
 
 /** A reply as plain data: discord.js takes it as it is. Nothing in it may ping but `mention`. */
@@ -59,23 +60,107 @@ export function parseCustomId(id: string): ParsedCustomId | undefined {
   return undefined;
 }
 
-/** The excerpt as a Discord quote with the matched words in bold; all of it escaped. */
-export function quoteExcerpt(result: Pick<AnswerResult, 'excerpt' | 'highlights'>): string {
-  // Mark the matches with private-use characters, escape the whole text once, then turn the
-  // marks into bold: escaping piece by piece would misread piece starts as line starts.
-  let marked = '';
-  let at = 0;
-  for (const [s, e] of result.highlights) {
-    if (s < at) continue;
-    marked += `${result.excerpt.slice(at, s)}\uE000${result.excerpt.slice(s, e)}\uE001`;
-    at = e;
+/**
+ * What bold must never cut, because cutting it would stop it being defused or change what it is:
+ * `@` and the word after it (`@everyone`, `@here`, a handle), Discord's `<…>` tokens (user, role and channel mentions, timestamps, emoji,
+ * commands), anything with a scheme and `://` (as `escapeText` finds it to defuse it), and the Markdown
+ * that starts a line (`#`, `>`, `-`, `1.`).
+ */
+const PROTECTED = [/@[\p{L}\p{N}_]*/gu, /<[^<>\s]*>/gu, /[a-z][a-z0-9+.-]*:\/\/\S*/giu, /^\s*(?:\d+\.|[#>-])/gmu];
+
+/** The protected spans of a text, merged where they touch or overlap (each pattern is run on its own, so none hides another). */
+function protectedSpans(text: string): Array<[number, number]> {
+  const spans = PROTECTED.flatMap((re) => [...text.matchAll(re)].map((m): [number, number] => [m.index, m.index + m[0].length]));
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push(span);
   }
-  marked += result.excerpt.slice(at);
-  const text = escapeText(marked).replace(/\uE000|\uE001/g, '**');
-  return `> ${text.replace(/\n/g, '\n> ')}`;
+  return merged;
+}
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+/** Private-use characters that mark bold while the text is escaped; taken out of article text first. */
+const BOLD_OPEN = '\uE000';
+const BOLD_CLOSE = '\uE001';
+
+/** The parts of [start, end) that bold may cover: outside protected spans, within one line, trimmed to letters and digits. */
+function boldPieces(text: string, start: number, end: number, spans: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const pieces: Array<[number, number]> = [];
+  const push = (from: number, to: number) => {
+    // One line at a time: bold can't run across the quote's line prefixes.
+    for (const line of text.slice(from, to).split('\n')) {
+      let s = from;
+      let e = from + line.length;
+      from = e + 1;
+      while (s < e && !WORD_CHAR.test(text[s]!)) s++;
+      while (e > s && !WORD_CHAR.test(text[e - 1]!)) e--;
+      if (e > s) pieces.push([s, e]);
+    }
+  };
+  let from = start;
+  for (const [ps, pe] of spans) {
+    if (pe <= from) continue;
+    if (ps >= end) break;
+    if (ps > from) push(from, ps);
+    from = pe;
+  }
+  if (from < end) push(from, end);
+  return pieces;
 }
 
-const isWebUrl = (url: string | undefined): url is string => !!url && /^https?:\/\/\S+$/i.test(url) && url.length <= 2048;
+/**
+ * The excerpt as a Discord quote with the matched words in bold; all of it escaped. Correct by
+ * construction: bold goes only around letters and digits outside protected spans (mentions,
+ * links, line-start Markdown), so taking the `**` out again gives exactly `escapeText` of the text.
+ */
+export function quoteExcerpt(result: Pick<AnswerResult, 'excerpt' | 'highlights'>): string {
+  const text = result.excerpt.replace(/[\uE000\uE001]/g, '\uFFFD');
+  const spans = protectedSpans(text);
+  const pieces: Array<[number, number]> = [];
+  let last = 0;
+  for (const [s, e] of result.highlights) {
+    if (s < last) continue;
+    for (const piece of boldPieces(text, s, Math.min(e, text.length), spans)) {
+      // Touching pieces are one bold run: `**a****b**` would not read as bold.
+      const prev = pieces[pieces.length - 1];
+      if (prev && prev[1] === piece[0]) prev[1] = piece[1];
+      else pieces.push(piece);
+    }
+    last = e;
+  }
+  // Mark the pieces, escape the whole text once, then turn the marks into bold: escaping piece by
+  // piece would misread piece starts as line starts.
+  let marked = '';
+  let at = 0;
+  for (const [s, e] of pieces) {
+    marked += `${text.slice(at, s)}${BOLD_OPEN}${text.slice(s, e)}${BOLD_CLOSE}`;
+    at = e;
+  }
+  marked += text.slice(at);
+  const escaped = escapeText(marked).replace(/\uE000|\uE001/g, '**');
+  return `> ${escaped.replace(/\n/g, '\n> ')}`;
+}
+
+/**
+ * Links an embed to its article: the normalised url under the title; or, when the title could pass
+ * for another link ("https://discord.com/…" over evil.example), the url shown as itself under the
+ * description; or nothing, when the url is not a safe http(s) link.
+ */
+function withLink(embed: APIEmbed, title: string, url: string | undefined, maxDescription: number): APIEmbed {
+  const safe = normaliseUrl(url);
+  if (safe === undefined) return embed;
+  if (!misleads(title, safe)) {
+    embed.url = safe;
+    return embed;
+  }
+  const line = `\n🔗 <${safe}>`;
+  // No room to show it as itself: no link at all rather than a misleading one.
+  if (line.length >= maxDescription) return embed;
+  embed.description = `${truncate(embed.description ?? '', Math.max(1, maxDescription - line.length))}${line}`;
+  return embed;
+}
 
 function resultEmbed(r: AnswerResult, n: number): APIEmbed {
   const embed: APIEmbed = {
@@ -84,7 +169,7 @@ function resultEmbed(r: AnswerResult, n: number): APIEmbed {
     description: truncate(quoteExcerpt(r), L.embedDescription),
     color: EMBED_COLOUR,
   };
-  if (isWebUrl(r.url)) embed.url = r.url;
+  withLink(embed, r.title, r.url, L.embedDescription);
   const footer = [r.source, r.published?.slice(0, 10), r.heading ? `§ ${r.heading}` : undefined].filter(Boolean).join(' · ');
   if (footer) embed.footer = { text: truncate(defuseMentions(footer), L.embedFooter) };
   return embed;
@@ -128,12 +213,17 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
   const allowedMentions: ReplyPayload['allowedMentions'] = options.mentionUserId ? { parse: [], users: [options.mentionUserId] } : { parse: [] };
   const base = { content: questionLine(answer.question, options.mentionUserId), allowedMentions, ...(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) };
   if (!answer.answered) {
-    const lines = [escapeText(answer.message ?? 'The archive has no answer to that.')];
+    let description = truncate(escapeText(answer.message ?? 'The archive has no answer to that.'), L.embedDescription);
     if (answer.nearest.length > 0) {
-      lines.push('', '**Nearest articles:**');
-      for (const n of answer.nearest) lines.push(isWebUrl(n.url) ? `• [${escapeText(n.title)}](${n.url})` : `• ${escapeText(n.title)}`);
+      // Whole lines only: a link cut in half would show, and go to, half a url.
+      const heading = '\n\n**Nearest articles:**';
+      const lines = answer.nearest.map((n) => `\n• ${maskedLink(n.title, n.url)}`);
+      if (description.length + heading.length + (lines[0]?.length ?? 0) <= L.embedDescription) {
+        description += heading;
+        for (const line of lines) if (description.length + line.length <= L.embedDescription) description += line;
+      }
     }
-    return { ...base, embeds: [{ title: 'No answer in the archive', description: truncate(lines.join('\n'), L.embedDescription), color: REFUSAL_COLOUR }], components: [] };
+    return { ...base, embeds: [{ title: 'No answer in the archive', description, color: REFUSAL_COLOUR }], components: [] };
   }
   const offset = options.offset ?? 0;
   const embeds = fitEmbeds(answer.results.map((r, i) => resultEmbed(r, offset + i + 1)));
@@ -157,7 +247,7 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
 /** A passage shown whole (ephemeral), with the article it comes from. */
 export function renderPassage(p: { title: string; url?: string; heading?: string; text: string }): ReplyPayload {
   const embed: APIEmbed = { title: truncate(defuseMentions(p.title), L.embedTitle), description: truncate(escapeText(p.text), L.embedDescription), color: EMBED_COLOUR };
-  if (isWebUrl(p.url)) embed.url = p.url;
+  withLink(embed, p.title, p.url, L.embedDescription);
   if (p.heading) embed.footer = { text: truncate(`§ ${defuseMentions(p.heading)}`, L.embedFooter) };
   return { content: '', embeds: [embed], components: [], allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral };
 }
@@ -192,8 +282,9 @@ export function renderDigest(d: { marker: string; topic: string | null; items: R
   const embeds = d.items.slice(0, L.embedsPerMessage).map((item): APIEmbed => {
     const footer = item.published ? `Published ${item.published.slice(0, 10)}` : undefined;
     const title = truncate(defuseMentions(item.title), Math.min(L.embedTitle, Math.floor(share / 3)));
-    const embed: APIEmbed = { title, description: truncate(escapeText(item.summary), Math.min(L.embedDescription, share - title.length - (footer?.length ?? 0))), color: EMBED_COLOUR };
-    if (isWebUrl(item.url)) embed.url = item.url;
+    const room = Math.min(L.embedDescription, share - title.length - (footer?.length ?? 0));
+    const embed: APIEmbed = { title, description: truncate(escapeText(item.summary), room), color: EMBED_COLOUR };
+    withLink(embed, item.title, item.url, room);
     if (footer) embed.footer = { text: footer };
     return embed;
   });

@@ -96,7 +96,7 @@ export function articleToMarkdown(article: Article): string {
     if (section.heading) body.push(`## ${escapeMarkdown(section.heading)}`);
     for (const p of section.paragraphs) body.push(escapeMarkdown(p));
   }
-  // Double-quoted scalars: the loader's YAML (js-yaml, YAML 1.1) reads "2030-01-05", "yes" or "1_000" back as the same strings.
+  // Double-quoted scalars: the loader's YAML (core schema with timestamps) reads "2030-01-05", "yes" or "1_000" back as the same strings.
   return `---\n${yaml().stringify(meta, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })}---\n\n${body.join('\n\n')}\n`;
 }
 

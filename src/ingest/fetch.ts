@@ -62,8 +62,11 @@ export const USER_AGENT = `Newsdesk/${version()}`;
 const BLOCKED = new BlockList();
 const BLOCKED_V4 = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const;
 // ::/96 covers ::, ::1 and the deprecated IPv4-compatible form; BlockList checks IPv4-mapped (::ffff:a.b.c.d) against the IPv4 list itself.
-// 64:ff9b::/96 (NAT64), 2002::/16 (6to4) and 2001::/32 (Teredo) carry an IPv4 address inside: 2002:7f00:1:: is 127.0.0.1 to a relay.
-const BLOCKED_V6 = [['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['100::', 64], ['2002::', 16], ['2001::', 32]] as const;
+// 64:ff9b::/96 (NAT64), 64:ff9b:1::/48 (local-use NAT64), ::ffff:0:0:0/96 (IPv4-translated, SIIT), 2002::/16 (6to4) and
+// 2001::/32 (Teredo) carry an IPv4 address inside: 2002:7f00:1:: is 127.0.0.1 to a relay, ::ffff:0:7f00:1 to a translator.
+const BLOCKED_V6 = [
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['::ffff:0:0:0', 96], ['100::', 64], ['2002::', 16], ['2001::', 32],
+] as const;
 for (const [net, prefix] of BLOCKED_V4) BLOCKED.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of BLOCKED_V6) BLOCKED.addSubnet(net, prefix, 'ipv6');
 
@@ -96,6 +99,8 @@ export async function safeFetch(url: string, options: FetchOptions): Promise<Fet
       const target = checkUrl(current);
       const res = await request(target, options, controller.signal);
       if (res.status >= 300 && res.status < 400 && res.location !== undefined) {
+        // A Location that is not a link is the site's fault: a refusal to show, not a TypeError.
+        if (!URL.canParse(res.location, target.href)) throw new FetchRefused('the site redirected to an address that is not a valid link');
         current = new URL(res.location, target).href;
         continue;
       }

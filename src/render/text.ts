@@ -1,5 +1,6 @@
 import type { Answer, AnswerResult } from '../core/answer.js';
 import type { DigestItem } from '../core/digest.js';
+import { normaliseUrl } from '../core/links.js';
 
 export interface TextStyle {
   bold: (s: string) => string;
@@ -33,12 +34,15 @@ export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN): stri
     lines.push(answer.message ?? 'The archive has no answer to that.');
     if (answer.nearest.length > 0) {
       lines.push('', 'Nearest articles:');
-      for (const n of answer.nearest) lines.push(`  - ${n.title}${n.url ? ` <${n.url}>` : ''}`);
+      for (const n of answer.nearest) {
+        const url = normaliseUrl(n.url);
+        lines.push(`  - ${n.title}${url ? ` <${url}>` : ''}`);
+      }
     }
     return lines.join('\n');
   }
   answer.results.forEach((r, i) => {
-    const meta = [r.source, shortDate(r.published), r.url].filter(Boolean).join(' · ');
+    const meta = [r.source, shortDate(r.published), normaliseUrl(r.url)].filter(Boolean).join(' · ');
     lines.push(`${i + 1}. ${style.bold(r.title)}`);
     if (meta) lines.push(`   ${style.dim(meta)}`);
     lines.push(`   “${markExcerpt(r, style.bold)}”`, '');
@@ -54,7 +58,7 @@ export function answerJson(answer: Answer): object {
     results: answer.results.map((r) => ({
       articleId: r.articleId,
       title: r.title,
-      url: r.url ?? null,
+      url: normaliseUrl(r.url) ?? null,
       published: r.published ?? null,
       excerpt: r.excerpt,
       score: r.score,
@@ -64,6 +68,6 @@ export function answerJson(answer: Answer): object {
 
 /** One digest item as terminal text: numbered title, date and link, then the summary. */
 export function renderDigestItemText(item: DigestItem, n: number, style: TextStyle = PLAIN): string {
-  const meta = [shortDate(item.published), item.url].filter(Boolean).join(' · ');
+  const meta = [shortDate(item.published), normaliseUrl(item.url)].filter(Boolean).join(' · ');
   return [`${n}. ${style.bold(item.title)}`, ...(meta ? [`   ${style.dim(meta)}`] : []), `   ${item.summary}`].join('\n');
 }

@@ -171,8 +171,10 @@ describe('ArticleSchema and validateArticle', () => {
     expect(check({ ...good, title: '  ' })).toEqual({ warning: { file: 'a.json', reason: 'missing title' } });
     expect(check({ ...good, sections: [{ heading: 'H', paragraphs: [] }] })).toEqual({ warning: { file: 'a.json', reason: 'no article text' } });
     expect(check({ ...good, id: '', line: 7 })).toEqual({ warning: { file: 'a.json', line: 7, reason: 'missing id' } });
-    expect(check({ ...good, url: '/relative' })).toEqual({ warning: { file: 'a.json', reason: 'url is not an absolute http(s) URL' } });
-    expect(check({ ...good, url: 'ftp://x.example/a' })).toEqual({ warning: { file: 'a.json', reason: 'url is not an absolute http(s) URL' } });
+    expect(check({ ...good, url: '/relative' })).toEqual({ warning: { file: 'a.json', reason: 'url is not a normalised absolute http(s) URL' } });
+    expect(check({ ...good, url: 'ftp://x.example/a' })).toEqual({ warning: { file: 'a.json', reason: 'url is not a normalised absolute http(s) URL' } });
+    expect(check({ ...good, url: 'https://discord.com@evil.example/a' })).toEqual({ warning: { file: 'a.json', reason: 'url is not a normalised absolute http(s) URL' } });
+    expect(check({ ...good, url: 'https://x.example/a(b)' })).toEqual({ warning: { file: 'a.json', reason: 'url is not a normalised absolute http(s) URL' } });
     expect(check({ ...good, published: 'last Tuesday' })).toEqual({ warning: { file: 'a.json', reason: 'published is not an ISO 8601 date' } });
     expect(check({ ...good, sections: [{ paragraphs: ['ok.', ''] }] })).toEqual({ warning: { file: 'a.json', reason: 'empty paragraph' } });
     expect(check({ ...good, sections: [{ paragraphs: ['two  spaces'] }] })).toEqual({ warning: { file: 'a.json', reason: 'paragraph has untidy whitespace' } });

@@ -71,7 +71,7 @@ describe('loadCorpus', () => {
     expect(warnings).toEqual([
       { file: 'locked.txt', reason: 'could not read the file: EACCES' },
       { file: 'notes.pdf', reason: 'unsupported file type ".pdf"' },
-      { file: 'storm-survey.md', line: 4, reason: 'invalid front matter: missed comma between flow collection entries' },
+      { file: 'storm-survey.md', line: 4, reason: 'invalid front matter: flow sequence in block collection must be sufficiently indented and end with a ]' },
       { file: 'wire.jsonl', line: 1, reason: 'duplicate article id "w1" (first in dupe.json); skipped' },
       { file: 'wire.jsonl', line: 2, reason: "invalid JSON: Expected ',' or '}' after property value in JSON at position 146" },
     ]);

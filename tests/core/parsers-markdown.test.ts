@@ -86,10 +86,10 @@ describe('Markdown with front matter', () => {
   it('warns about broken YAML with the line and the YAML reason', () => {
     expect(fixture('storm-survey-bad-yaml.md')).toEqual({
       articles: [],
-      warnings: [{ file: 'formats/storm-survey-bad-yaml.md', line: 4, reason: 'invalid front matter: missed comma between flow collection entries' }],
+      warnings: [{ file: 'formats/storm-survey-bad-yaml.md', line: 4, reason: 'invalid front matter: flow sequence in block collection must be sufficiently indented and end with a ]' }],
     });
     const r = md('---\ntitle: ok\n  bad: indent\n---\n\nBody.');
-    expect(r.warnings).toEqual([{ file: 'posts/story.md', line: 3, reason: 'invalid front matter: bad indentation of a mapping entry' }]);
+    expect(r.warnings).toEqual([{ file: 'posts/story.md', line: 2, reason: 'invalid front matter: nested mappings are not allowed in compact mappings' }]);
   });
 
   it('warns about front matter of the wrong shape or with a field of the wrong type', () => {
@@ -108,7 +108,7 @@ describe('Markdown with front matter', () => {
     expect(md('')).toEqual({ articles: [], warnings: [{ file: 'posts/story.md', reason: 'missing title' }] });
   });
 
-  it('gives independent results for the same text under two names (no stale gray-matter cache)', () => {
+  it('gives independent results for the same text under two names (no shared parse cache)', () => {
     const text = '---\ntitle: Cached?\ntags: [a]\n---\n\nBody.';
     const a = md(text, 'one.md').articles[0]!;
     a.tags.push('mutated');

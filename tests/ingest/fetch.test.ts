@@ -28,6 +28,10 @@ describe('safeFetch', () => {
       '/latin1-meta': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(Buffer.concat([Buffer.from('<html><head><meta charset="windows-1252"></head><body>caf'), Buffer.from([0xe9]), Buffer.from('</body></html>')])),
       '/moved': (_req, res) => res.writeHead(302, { location: '/page' }).end(),
       '/loop': (_req, res) => res.writeHead(302, { location: '/loop' }).end(),
+      '/bad-location': (_req, res) => res.writeHead(302, { location: 'http://[not-an-address/' }).end(),
+      '/bad-host-location': (_req, res) => res.writeHead(301, { location: 'https://exa mple.org/x' }).end(),
+      '/to-translated': (_req, res) => res.writeHead(302, { location: `http://[::ffff:0:127.0.0.1]:${port}/secret` }).end(),
+      '/to-local-nat64': (_req, res) => res.writeHead(302, { location: `http://[64:ff9b:1::7f00:1]:${port}/secret` }).end(),
       '/to-file': (_req, res) => res.writeHead(301, { location: 'file:///etc/passwd' }).end(),
       '/to-ftp': (_req, res) => res.writeHead(302, { location: 'ftp://127.0.0.1/secret' }).end(),
       '/to-gopher': (_req, res) => res.writeHead(302, { location: 'gopher://127.0.0.1:6379/_INFO' }).end(),
@@ -182,6 +186,11 @@ describe('safeFetch', () => {
     await expect(safeFetch(`${web.base}/to-v6-loopback`, trusted)).rejects.toThrow(new FetchRefused(PRIVATE));
     await expect(safeFetch(`${web.base}/to-decimal`, trusted)).rejects.toThrow(new FetchRefused(PRIVATE));
     await expect(safeFetch(`${web.base}/to-file`, open)).rejects.toThrow('only http and https links are accepted');
+    // IPv4 inside IPv6 (IPv4-translated, local-use NAT64), as a redirect or as the link itself.
+    for (const path of ['/to-translated', '/to-local-nat64']) await expect(safeFetch(`${web.base}${path}`, trusted), path).rejects.toThrow(new FetchRefused(PRIVATE));
+    for (const link of [`http://[::ffff:0:127.0.0.1]:${port}/secret`, `http://[64:ff9b:1::7f00:1]:${port}/secret`, `http://[64:ff9b::10.0.0.1]:${port}/secret`]) {
+      await expect(safeFetch(link, strict), link).rejects.toThrow(new FetchRefused(PRIVATE));
+    }
     expect(web.hits).not.toContain('/secret');
   });
 
@@ -233,6 +242,9 @@ describe('safeFetch', () => {
     await expect(safeFetch(`${web.base}/missing`, open)).rejects.toThrow(new FetchRefused('the site answered 404'));
     await expect(safeFetch(`${web.base}/gone`, open)).rejects.toThrow(new FetchRefused('the site answered 410'));
     await expect(safeFetch(`${web.base}/loop`, open)).rejects.toThrow(new FetchRefused('the link redirects more than 5 times'));
+    for (const path of ['/bad-location', '/bad-host-location']) {
+      await expect(safeFetch(`${web.base}${path}`, open), path).rejects.toThrow(new FetchRefused('the site redirected to an address that is not a valid link'));
+    }
     // A port nobody listens on: the port is taken and released to be sure it is free.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -242,7 +254,7 @@ describe('safeFetch', () => {
   });
 
   it('classifies addresses', () => {
-    const blocked = ['2002:7f00:1::', '2002:a00:1::5', '2001:0:4136:e378::1', '64:ff9b::a00:1', '::7f00:1', '127.0.0.1', '127.255.0.9', '10.0.0.1', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '100.127.255.254', '0.0.0.0', '224.0.0.251', '::', '::1', 'fd00::1', 'fc00::1', 'fe80::1', 'ff02::1', '::ffff:10.0.0.1', '::ffff:7f00:1', '[::1]', 'not-an-address'];
+    const blocked = ['::ffff:0:7f00:1', '::ffff:0:127.0.0.1', '::ffff:0:a00:1', '::ffff:0:808:808', '64:ff9b:1::7f00:1', '64:ff9b:1:ffff::1', '64:ff9b::127.0.0.1', '64:ff9b::8.8.8.8', '2002:7f00:1::', '2002:a00:1::5', '2001:0:4136:e378::1', '64:ff9b::a00:1', '::7f00:1', '127.0.0.1', '127.255.0.9', '10.0.0.1', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '100.127.255.254', '0.0.0.0', '224.0.0.251', '::', '::1', 'fd00::1', 'fc00::1', 'fe80::1', 'ff02::1', '::ffff:10.0.0.1', '::ffff:7f00:1', '[::1]', 'not-an-address'];
     expect(blocked.filter((a) => !isPrivateAddress(a))).toEqual([]);
     expect(['93.184.216.34', '8.8.8.8', '100.128.0.1', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'].filter(isPrivateAddress)).toEqual([]);
   });

@@ -1,4 +1,5 @@
 /** Helpers shared by the format parsers. Pure: no fs, no environment, no logging. */
+import { normaliseUrl } from '../links.js';
 import type { Article, CorpusWarning, Section } from '../types.js';
 
 /** The file name without directories and without its last extension: `a/b/000_x.txt` → `000_x`. */
@@ -41,11 +42,9 @@ export function paragraphsOf(text: string): string[] {
     .filter((p) => p.length > 0);
 }
 
-/** An absolute http(s) URL. */
+/** An absolute http(s) URL that `normaliseUrl` keeps (no credentials, no disguise). */
 export function isHttpUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const protocol = new URL(value).protocol;
-  return protocol === 'http:' || protocol === 'https:';
+  return normaliseUrl(value) !== undefined;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -201,8 +200,10 @@ export function applyMeta(article: Article, meta: ArticleMeta, warnings: CorpusW
     warnings.push(w);
   };
   if (meta.url !== undefined) {
-    if (isHttpUrl(meta.url)) article.url = meta.url;
-    else warn(`ignored invalid url "${meta.url}"`);
+    // Stored normalised: every front end (Discord, terminal, JSON) shows the same safe link.
+    const url = normaliseUrl(meta.url);
+    if (url) article.url = url;
+    else warn(`ignored invalid url "${meta.url.slice(0, 200)}"`);
   }
   if (meta.published !== undefined) {
     const iso = isoDate(meta.published);

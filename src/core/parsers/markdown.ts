@@ -3,9 +3,9 @@
  * standfirst/summary/description). `#` headings open sections (the first `#` is the title when
  * the front matter has none); paragraphs are blank-line separated and stripped of Markdown syntax.
  */
-import matter from 'gray-matter';
 import type { CorpusWarning, ParseResult, Section } from '../types.js';
-import { applyMeta, baseId, clean, firstLine, keptSections, newArticle, normaliseNewlines, readMeta } from './common.js';
+import { applyMeta, baseId, clean, keptSections, newArticle, normaliseNewlines, readMeta } from './common.js';
+import { readFrontMatter } from './frontMatter.js';
 
 const ESCAPABLE = /\\([\\`*_{}[\]()#+\-.!>~|<"'])/g;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0', mdash: '—', ndash: '–', hellip: '…', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
@@ -112,33 +112,16 @@ export function markdownBlocks(body: string): Block[] {
   return blocks;
 }
 
-/** The 1-based line in the file of a js-yaml error inside the front matter. */
-function yamlErrorLine(err: unknown): number | undefined {
-  const line = (err as { mark?: { line?: unknown } }).mark?.line;
-  // The YAML text starts right after the opening `---`, so its line n (0-based) is file line n + 1.
-  return typeof line === 'number' ? line + 1 : undefined;
-}
-
 export function parseMarkdown(file: string, content: string): ParseResult {
   const warnings: CorpusWarning[] = [];
-  let data: unknown;
-  let body: string;
-  try {
-    // An options object keeps gray-matter from answering out of its cache (keyed by content).
-    const parsed = matter(normaliseNewlines(content), {});
-    data = parsed.data;
-    body = parsed.content;
-  } catch (err) {
-    const reason = (err as { reason?: unknown }).reason;
-    const w: CorpusWarning = { file, reason: `invalid front matter: ${typeof reason === 'string' ? reason : firstLine(err)}` };
-    const line = yamlErrorLine(err);
-    if (line !== undefined) w.line = line;
+  const front = readFrontMatter(normaliseNewlines(content));
+  if ('reason' in front) {
+    const w: CorpusWarning = { file, reason: front.reason };
+    if (front.line !== undefined) w.line = front.line;
     return { articles: [], warnings: [w] };
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { articles: [], warnings: [{ file, reason: 'invalid front matter: not a mapping of fields' }] };
-  }
-  const read = readMeta(data as Record<string, unknown>);
+  const { data = {}, body } = front;
+  const read = readMeta(data);
   if ('error' in read) return { articles: [], warnings: [{ file, reason: `invalid front matter: ${read.error}` }] };
   const { meta } = read;
 

@@ -8,6 +8,7 @@ import { FetchRefused } from '../../ingest/fetch.js';
 import { probeFeed } from '../../ingest/feeds.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
+import { normaliseUrl } from '../../core/links.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
@@ -33,6 +34,12 @@ export const feedCommand = guardedCommand({
     },
   ],
 });
+
+/** A stored feed address as a link (normalised: it can't close the `<…>` or carry a masked link), or a note when it is not a safe link. */
+function feedAddress(url: string): string {
+  const safe = normaliseUrl(url);
+  return safe === undefined ? '(address not shown: not a plain web link)' : `<${safe}>`;
+}
 
 /** Runs /feed: adding probes the feed first and brings in its current items at once. */
 export async function executeFeed(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
@@ -63,7 +70,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
     if (feeds.length === 0) return void (await reply('This server follows no feeds. Add one with /feed add.'));
     await reply(
       feeds
-        .map((f) => `**#${f.id}** ${f.title ? `${escapeText(truncate(f.title, 80))} — ` : ''}<${f.url}>${f.lastPolledAt ? ` · checked <t:${Math.floor(Date.parse(f.lastPolledAt) / 1000)}:R>` : ''}${f.lastError ? ` · ⚠ ${escapeText(f.lastError)}` : ''}`)
+        .map((f) => `**#${f.id}** ${f.title ? `${escapeText(truncate(f.title, 80))} — ` : ''}${feedAddress(f.url)}${f.lastPolledAt ? ` · checked <t:${Math.floor(Date.parse(f.lastPolledAt) / 1000)}:R>` : ''}${f.lastError ? ` · ⚠ ${escapeText(f.lastError)}` : ''}`)
         .join('\n'),
     );
     return;
