@@ -47,10 +47,10 @@ export function paragraphsOf(text: string): string[] {
 
 const BULLET = /^[ \t]*(?:[-*+•‣▪◦]|\d{1,3}[.)])[ \t]+/;
 
-/** A block of lines split before each line that starts with a bullet or an item number; the rest as it is. */
+/** A block of lines split before each line that starts with a bullet or an item number (a lone line keeps its own: "1. …" may be a ranking). */
 export function listItemsOf(block: string): string[] {
   const lines = block.split('\n');
-  if (!lines.some((l) => BULLET.test(l))) return [block];
+  if (lines.length < 2 || !lines.some((l) => BULLET.test(l))) return [block];
   const items: string[] = [];
   let current: string[] = [];
   for (const line of lines) {
