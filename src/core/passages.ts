@@ -40,16 +40,22 @@ export function splitArticle(article: Article, articleIndex: number, options: Pa
   for (const section of article.sections) {
     // A sub-heading that reads as a sentence (as in scraped news) is a passage of its own.
     if (section.heading && section.heading.length >= options.sentenceHeadingChars) push(section.heading, section.heading, sentenceSpans(section.heading), true);
+    // Short paragraphs joined into one passage keep their own sentence ends: a list item or a
+    // one-line paragraph without a final point must not run into the next.
     let carry = '';
+    let carrySpans: Array<[number, number]> = [];
     for (const [i, paragraph] of section.paragraphs.entries()) {
+      const at = carry ? carry.length + 1 : 0;
       const text = carry ? `${carry} ${paragraph}` : paragraph;
+      const spans = [...carrySpans, ...sentenceSpans(paragraph).map(([s, e]): [number, number] => [s + at, e + at])];
       const isLast = i === section.paragraphs.length - 1;
       if (text.length < options.minChars && !isLast) {
         carry = text;
+        carrySpans = spans;
         continue;
       }
       carry = '';
-      const spans = sentenceSpans(text);
+      carrySpans = [];
       if (text.length <= options.maxChars || spans.length <= 1) {
         push(section.heading, text, spans);
         continue;
@@ -59,7 +65,7 @@ export function splitArticle(article: Article, articleIndex: number, options: Pa
         push(section.heading, text.slice(from, to), window.map(([s, e]) => [s - from, e - from]));
       }
     }
-    if (carry) push(section.heading, carry, sentenceSpans(carry));
+    if (carry) push(section.heading, carry, carrySpans);
   }
   return out;
 }

@@ -1,93 +1,216 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { answerQuestion } from '../core/answer.js';
+import { answerQuestion, type Answer } from '../core/answer.js';
+import type { Article } from '../core/types.js';
+import { loadCorpus } from '../corpus.js';
 import { openEngine } from '../engine.js';
-import { formatReport, scoreRun, type EvalQuery } from './metrics.js';
+import { Fts5Paragraphs, SqliteFts5Peer } from './fts5.js';
+import { fmt4 } from './metrics.js';
+import type { BenchArticle } from './peer.js';
+import { halfOf, parseQuestions, type EvalQuestion } from './questions.js';
+import { textAfter } from './quotes.js';
+import { scoreOutcomes, type GroupFigures, type Outcome, type ScoreReport } from './score.js';
 
-const USAGE = `Usage: npm run eval -- --corpus FILE|DIR --queries FILE [--nulls FILE] [--json] [--limit N]
-  Scores Newsdesk's answers with the MultiHop-RAG article-level protocol (R@5, R@10, MRR@10,
-  nDCG@10, Hit@1/5/10, All@10, per question type) and its refusal rates. --nulls defaults to
-  null_queries.jsonl beside the queries file.`;
+const USAGE = `Usage: npm run eval -- --corpus FILE|DIR --queries FILE [--nulls FILE] [--half a|b]
+                      [--reference fts5|none] [--json] [--limit N] [--details FILE]
+  Runs every question through the bot's answer path (refusals on, 10 results) and scores what a
+  user sees: the articles (Hit@1 = top-1, R@5, R@10, MRR@10, nDCG@10, All@10), the quoted
+  excerpts (excerpt answers, answer in a top-3 excerpt; evidence quoted for MultiHop-RAG) and
+  the refusals, overall, per question type and per "named". Reads MultiHop-RAG and NewsQA
+  question files. --nulls defaults to null_queries.jsonl or null.jsonl beside the queries file.
+  --half keeps one half of the questions, split by a hash of their id. --reference fts5 (the
+  default) adds SQLite FTS5 over whole articles and over paragraphs to the table.`;
 
-const QueryLine = z.object({ id: z.string(), question: z.string(), type: z.string().default('query'), gold: z.array(z.string()).default([]) });
-type QueryLine = z.infer<typeof QueryLine>;
+/** The systems a run scores, in table order. */
+export type SystemName = 'newsdesk' | 'newsdesk-ranking' | 'fts5-articles' | 'fts5-paragraphs';
 
-/** Reads a JSONL file of questions; a bad line stops the run with its line number. */
-export function readQueries(path: string): QueryLine[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line, no: i + 1 }))
-    .filter(({ line }) => line.trim() !== '')
-    .map(({ line, no }) => {
-      try {
-        return QueryLine.parse(JSON.parse(line));
-      } catch (err) {
-        throw new Error(`${path}:${no}: not a question record (${(err as Error).message.split('\n')[0]})`);
-      }
-    });
-}
-
-export interface EvalOutcome {
-  metrics: ReturnType<typeof scoreRun>;
-  refusedAnswerable: number;
-  refusedNull: number | null;
+export interface EvalRun {
   questions: number;
   nullQuestions: number;
+  half: 'a' | 'b' | null;
+  systems: Partial<Record<SystemName, ScoreReport>>;
 }
 
-/** Runs every question through the answer path the bot uses and scores it. */
-export async function evaluate(corpus: string, queries: QueryLine[], nulls: QueryLine[] | null): Promise<EvalOutcome> {
-  const { index } = await openEngine({ corpus, indexPath: null });
-  const run = new Map<string, string[]>();
-  let refused = 0;
-  for (const q of queries) {
-    // Ranking is scored with refusals off, so a refused question still shows what was found.
-    run.set(q.id, answerQuestion(index, q.question, { k: 10, refuse: false }).results.map((r) => r.articleId));
-    if (!answerQuestion(index, q.question, { k: 1 }).answered) refused++;
-  }
-  const refusedNull = nulls ? nulls.filter((q) => !answerQuestion(index, q.question, { k: 1 }).answered).length : null;
-  const gold: EvalQuery[] = queries.map((q) => ({ id: q.id, type: q.type, gold: q.gold }));
+export interface EvalOptions {
+  reference: boolean;
+  half: 'a' | 'b' | null;
+  /** Called with each question's outcome per system, for --details. */
+  onOutcome?: (system: SystemName, q: EvalQuestion, o: Outcome) => void;
+}
+
+/** An article's text as the parser read it, paragraphs apart, to find what follows an excerpt. */
+function sourceText(a: Article): string {
+  return [a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].filter((t) => t !== '').join('\n\n');
+}
+
+function outcomeOf(answer: Answer, sources: ReadonlyMap<string, string>): Outcome {
   return {
-    metrics: scoreRun(gold, run),
-    refusedAnswerable: refused / Math.max(1, queries.length),
-    refusedNull: nulls ? refusedNull! / Math.max(1, nulls.length) : null,
-    questions: queries.length,
-    nullQuestions: nulls?.length ?? 0,
+    refused: !answer.answered,
+    results: answer.results.map((r) => ({ articleId: r.articleId, excerpt: r.excerpt, after: textAfter(sources.get(r.articleId) ?? '', r.excerpt) })),
   };
 }
 
+/** Articles for the FTS5 reference: a JSONL file's records as they are (as BASELINES.md indexed them), else the parsed articles. */
+function referenceArticles(corpus: string, parsed: Article[]): BenchArticle[] {
+  if (corpus.endsWith('.jsonl')) {
+    return readFileSync(corpus, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { id: string; title: string; body: string })
+      .map((r) => ({ id: r.id, title: r.title, body: r.body }));
+  }
+  return parsed.map((a) => ({ id: a.id, title: a.title, body: a.sections.flatMap((s) => s.paragraphs).join('\n\n') }));
+}
+
+/** Runs every question through each system and scores the outcomes. */
+export async function evaluate(corpus: string, questions: readonly EvalQuestion[], options: EvalOptions): Promise<EvalRun> {
+  const { index } = await openEngine({ corpus, indexPath: null });
+  const { articles } = await loadCorpus(corpus);
+  const sources = new Map(articles.map((a) => [a.id, sourceText(a)]));
+  const kept = options.half ? questions.filter((q) => halfOf(q.id) === options.half) : [...questions];
+  const runs: Array<[SystemName, (q: string) => Outcome, boolean]> = [
+    // What users get: refusals on, the bot's own cut of weak later results.
+    ['newsdesk', (q) => outcomeOf(answerQuestion(index, q, { k: 10 }), sources), true],
+    // The ranking alone, as the bench scores it: nothing refused, every result kept.
+    ['newsdesk-ranking', (q) => outcomeOf(answerQuestion(index, q, { k: 10, refuse: false }), sources), true],
+  ];
+  const closers: Array<() => void> = [];
+  if (options.reference) {
+    const ref = referenceArticles(corpus, articles);
+    const whole = new SqliteFts5Peer();
+    whole.build(ref);
+    const paragraphs = new Fts5Paragraphs(ref);
+    closers.push(() => whole.close(), () => paragraphs.close());
+    runs.push(['fts5-articles', (q) => ({ refused: false, results: whole.search(q, 10).map((articleId) => ({ articleId })) }), false]);
+    runs.push([
+      'fts5-paragraphs',
+      (q) => ({ refused: false, results: paragraphs.search(q, 10).map((h) => ({ articleId: h.articleId, excerpt: h.paragraph, after: '' })) }),
+      true,
+    ]);
+  }
+  const systems: EvalRun['systems'] = {};
+  try {
+    for (const [name, run, quotes] of runs) {
+      const outcomes = new Map<string, Outcome>();
+      for (const q of kept) {
+        const o = run(q.question);
+        outcomes.set(q.id, o);
+        options.onOutcome?.(name, q, o);
+      }
+      systems[name] = scoreOutcomes(kept, outcomes, quotes);
+    }
+  } finally {
+    for (const close of closers) close();
+  }
+  const nullQuestions = kept.filter((q) => q.gold.length === 0).length;
+  return { questions: kept.length - nullQuestions, nullQuestions, half: options.half, systems };
+}
+
+const pct = (x: number | null) => (x === null ? '–' : fmt4(x));
+
+const COLUMNS: Array<[string, (f: GroupFigures) => string]> = [
+  ['top-1', (f) => fmt4(f['Hit@1'])],
+  ['R@5', (f) => fmt4(f['R@5'])],
+  ['R@10', (f) => fmt4(f['R@10'])],
+  ['MRR@10', (f) => fmt4(f['MRR@10'])],
+  ['nDCG@10', (f) => fmt4(f['nDCG@10'])],
+  ['All@10', (f) => fmt4(f['All@10'])],
+  ['excerpt answers', (f) => pct(f.excerptAnswers)],
+  ['top-3 excerpt', (f) => pct(f.top3Answers)],
+  ['evidence quoted', (f) => pct(f.evidenceQuoted)],
+  ['refused', (f) => (f.n > 0 ? `${f.refusedCount}/${f.n}` : '–')],
+  ['null refused', (f) => (f.nullN > 0 ? `${Math.round(f.nullRefused! * f.nullN)}/${f.nullN}` : '–')],
+  ['mid-sentence', (f) => (f.excerpts > 0 ? `${f.midSentence}/${f.excerpts}` : '–')],
+];
+
+/** The run as Markdown tables: every system overall, then per type and per `named`. */
+export function formatEval(run: EvalRun): string {
+  const head = `| system | group (n) | ${COLUMNS.map(([c]) => c).join(' | ')} |\n|---|---|${COLUMNS.map(() => '---').join('|')}|`;
+  // A group of unanswerable questions only has nothing to rank: its cells stay empty but the refusals.
+  const cellOf = (f: GroupFigures, name: string, cell: (f: GroupFigures) => string) => (f.n === 0 && !/null|mid/.test(name) ? '–' : cell(f));
+  const row = (system: string, group: string, f: GroupFigures) =>
+    `| ${system} | ${group} (${f.n}+${f.nullN}) | ${COLUMNS.map(([name, cell]) => cellOf(f, name, cell)).join(' | ')} |`;
+  const entries = Object.entries(run.systems) as Array<[SystemName, ScoreReport]>;
+  const out = [
+    `### ${run.half ? `half ${run.half}: ` : ''}${run.questions} answerable + ${run.nullQuestions} unanswerable questions`,
+    '',
+    head,
+    ...entries.map(([name, r]) => row(name, 'all', r.overall)),
+  ];
+  for (const [title, pick] of [
+    ['type', (r: ScoreReport) => r.byType],
+    ['named', (r: ScoreReport) => r.byNamed],
+  ] as const) {
+    const rows = entries.flatMap(([name, r]) => Object.entries(pick(r)).map(([g, f]) => row(name, g, f)));
+    if (rows.length > 0) out.push('', `By ${title}:`, '', head, ...rows);
+  }
+  out.push('', 'n = answerable+unanswerable; figures over the answerable ones; a refused question misses everything.');
+  return `${out.join('\n')}\n`;
+}
+
+function defaultNulls(queries: string): string | null {
+  for (const name of ['null_queries.jsonl', 'null.jsonl']) {
+    const path = join(dirname(queries), name);
+    if (path !== queries && existsSync(path)) return path;
+  }
+  return null;
+}
+
 export async function runEval(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      corpus: { type: 'string' },
-      queries: { type: 'string' },
-      nulls: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      limit: { type: 'string' },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        corpus: { type: 'string' },
+        queries: { type: 'string' },
+        nulls: { type: 'string' },
+        half: { type: 'string' },
+        reference: { type: 'string', default: 'fts5' },
+        json: { type: 'boolean', default: false },
+        limit: { type: 'string' },
+        details: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
   if (!values.corpus || !values.queries) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  let queries = readQueries(values.queries);
-  if (values.limit) queries = queries.slice(0, Number(values.limit));
-  const nullsPath = values.nulls ?? join(dirname(values.queries), 'null_queries.jsonl');
-  const nulls = existsSync(nullsPath) ? readQueries(nullsPath) : null;
-  const outcome = await evaluate(values.corpus, queries, nulls);
-  if (values.json) {
-    const byType = Object.fromEntries(Object.entries(outcome.metrics.byType).map(([t, m]) => [t, m]));
-    process.stdout.write(
-      `${JSON.stringify({ ...outcome.metrics.overall, n: outcome.questions, byType, refusedAnswerable: outcome.refusedAnswerable, refusedNull: outcome.refusedNull, nullQuestions: outcome.nullQuestions })}\n`,
-    );
-    return 0;
+  if (values.half !== undefined && values.half !== 'a' && values.half !== 'b') {
+    process.stderr.write('error: --half must be a or b\n');
+    return 2;
   }
-  process.stdout.write(formatReport(outcome.metrics, 'newsdesk'));
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  process.stdout.write(`\nRefused: ${pct(outcome.refusedAnswerable)} of ${outcome.questions} answerable questions`);
-  process.stdout.write(outcome.refusedNull === null ? '\n' : `, ${pct(outcome.refusedNull)} of ${outcome.nullQuestions} unanswerable ones\n`);
+  if (values.reference !== 'fts5' && values.reference !== 'none') {
+    process.stderr.write('error: --reference must be fts5 or none\n');
+    return 2;
+  }
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (!(limit > 0)) {
+    process.stderr.write('error: --limit must be a positive number\n');
+    return 2;
+  }
+  for (const [flag, path] of [['--corpus', values.corpus], ['--queries', values.queries], ['--nulls', values.nulls]] as const) {
+    if (path !== undefined && !existsSync(path)) {
+      process.stderr.write(`error: ${flag}: no such file or directory: ${path}\n`);
+      return 2;
+    }
+  }
+  const read = (path: string) => parseQuestions(path, readFileSync(path, 'utf8'));
+  const answerable = read(values.queries).slice(0, limit);
+  const nullsPath = values.nulls ?? defaultNulls(values.queries);
+  const nulls = nullsPath ? read(nullsPath).map((q) => ({ ...q, gold: [] })) : [];
+  const details: string[] = [];
+  const run = await evaluate(values.corpus, [...answerable, ...nulls], {
+    reference: values.reference === 'fts5',
+    half: values.half ?? null,
+    ...(values.details ? { onOutcome: (system, q, o) => details.push(JSON.stringify({ system, id: q.id, ...o })) } : {}),
+  });
+  if (values.details) writeFileSync(values.details, `${details.join('\n')}\n`);
+  process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatEval(run));
   return 0;
 }

@@ -34,12 +34,35 @@ export function clean(text: string): string {
     .trim();
 }
 
-/** Plain text → paragraphs: blank lines separate them, a single newline is only whitespace. */
+/**
+ * Plain text → paragraphs: blank lines separate them, a single newline is only whitespace, but
+ * each bulleted or numbered list item is a paragraph of its own (without its bullet), as in Markdown.
+ */
 export function paragraphsOf(text: string): string[] {
   return normaliseNewlines(text)
     .split(/\n[ \t\u00A0]*\n/)
+    .flatMap(listItemsOf)
     .map(clean)
     .filter((p) => p.length > 0);
+}
+
+const BULLET = /^[ \t]*(?:[-*+•‣▪◦]|\d{1,3}[.)])[ \t]+/;
+
+/** A block of lines split before each line that starts with a bullet or an item number (a lone line keeps its own: "1. …" may be a ranking). */
+export function listItemsOf(block: string): string[] {
+  const lines = block.split('\n');
+  if (lines.length < 2 || !lines.some((l) => BULLET.test(l))) return [block];
+  const items: string[] = [];
+  let current: string[] = [];
+  for (const line of lines) {
+    if (BULLET.test(line) && current.length > 0) {
+      items.push(current.join('\n'));
+      current = [];
+    }
+    current.push(line.replace(BULLET, ''));
+  }
+  items.push(current.join('\n'));
+  return items;
 }
 
 /** An absolute http(s) URL that `normaliseUrl` keeps (no credentials, no disguise). */

@@ -7,7 +7,7 @@
  * open the file.
  */
 import type { Article, CorpusWarning, ParseResult, Section } from '../types.js';
-import { applyMeta, baseId, clean, isHttpUrl, isoDate, keptSections, newArticle, normaliseNewlines, type ArticleMeta } from './common.js';
+import { applyMeta, baseId, clean, isHttpUrl, isoDate, keptSections, listItemsOf, newArticle, normaliseNewlines, type ArticleMeta } from './common.js';
 
 /** Lines of site chrome that scrapers leave around an article (whole line, any case). */
 const CHROME = new RegExp(
@@ -96,7 +96,7 @@ function isChrome(line: string): boolean {
 function splitParagraphs(lines: string[]): string[] {
   const text = lines.join('\n').trim();
   const blocks = /\n[ \t\u00A0]*\n/.test(text) ? text.split(/\n[ \t\u00A0]*\n/) : text.split('\n');
-  return blocks.map(clean).filter((p) => p.length > 0);
+  return blocks.flatMap(listItemsOf).map(clean).filter((p) => p.length > 0);
 }
 
 const sameText = (a: string, b: string) => clean(a).toLowerCase() === clean(b).toLowerCase();
