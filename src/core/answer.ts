@@ -101,9 +101,10 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
     const names = query.unknownNames.slice(0, 3).map((n) => `“${n}”`).join(', ');
     return { ...refuse(question, 'unknown-name', hits.slice(0, 3).map((h) => nearestOf(index, h))), message: `The archive has nothing on ${names}.` };
   }
-  // One common word in a question of several is chance, unless it is a name the archive knows.
-  const tooFew = evidence.asked >= 2 && evidence.held < 2 && !evidence.name && coverage < 0.5;
-  if (coverage < opts.minCoverage || tooFew) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));
+  // A question whose words the archive mostly never saw, of which the best result holds one
+  // common word, is about something else (a question of vague words the archive knows is not).
+  const offTopic = query.unknown.length >= 2 && evidence.held <= 1 && !evidence.name;
+  if (coverage < opts.minCoverage || offTopic) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));
   // A result far weaker than the first is noise next to it: leave it out.
   const floor = coverage * opts.minRelativeCoverage;
   const kept = hits.filter((h, i) => i === 0 || opts.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor);

@@ -17,16 +17,13 @@ export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
 };
 
 export interface RankingOptions {
-  /** minisearch field boosts for the article-level search. */
-  fieldBoosts: Record<ArticleField, number>;
+  /**
+   * BM25F weights of an article's fields in the article-level score: a title word counts as this
+   * many body words (the body holds the standfirst and headings, as passages do).
+   */
+  fieldWeights: Record<'title' | 'source' | 'date', number>;
   /** How many articles the article-level search hands to passage scoring. */
   candidates: number;
-  /** Question terms found in more than this share of articles are left out of the article-level search… */
-  maxDocShare: number;
-  /** …as long as the corpus has at least this many articles (in a tiny corpus every term is common). */
-  minDocsForPruning: number;
-  /** At most this many question terms (rarest first) go to the article-level search. */
-  maxQueryTerms: number;
   /** Weight of the best passage against the whole article. */
   passageWeight: number;
   /** Multiplier for articles from an outlet the question names. */
@@ -35,17 +32,14 @@ export interface RankingOptions {
   dateBoost: number;
   /** Weight of synonym expansions relative to the words asked. */
   synonymWeight: number;
-  /** BM25 parameters for passages. */
+  /** BM25 parameters, for articles and passages alike. */
   k1: number;
   b: number;
 }
 
 export const DEFAULT_RANKING: RankingOptions = {
-  fieldBoosts: { title: 2, lead: 1.5, body: 1, source: 1, date: 0.5 },
+  fieldWeights: { title: 2, source: 1, date: 0.5 },
   candidates: 30,
-  maxDocShare: 0.2,
-  minDocsForPruning: 50,
-  maxQueryTerms: 16,
   passageWeight: 1,
   outletBoost: 2,
   dateBoost: 2,
@@ -365,6 +359,10 @@ export class NewsIndex {
   private readonly sourceKeys: string[];
   /** Scratch: query slot of each term id, -1 when the term is not asked. */
   private readonly slotOf: Int32Array;
+  /** Article-level postings (see articlePostings). */
+  private readonly postings: ArticlePostings;
+  /** Scratch: article scores of the question being ranked. */
+  private readonly articleScore: Float64Array;
   readonly aliases: AliasTable;
   readonly ranking: RankingOptions;
 
@@ -394,6 +392,8 @@ export class NewsIndex {
     });
     this.outletNames = outletNamesOf([...this.articlesBySource.keys()]);
     this.sourceKeys = [...this.articlesBySource.keys()].map(compact);
+    this.postings = articlePostings(b, (a) => this.articleMetaTerms(a));
+    this.articleScore = new Float64Array(b.articles.length);
   }
 
   /** Builds the index from parsed articles. */
@@ -841,13 +841,7 @@ export class NewsIndex {
     const r = this.ranking;
     const n = this.articles.length;
 
-    // Stage 1: candidate articles from minisearch, with the rarest question terms.
-    let stage1 = [...query.terms].sort((a, b) => this.articleFrequency(a.term) - this.articleFrequency(b.term));
-    if (n >= r.minDocsForPruning) {
-      const pruned = stage1.filter((t) => this.articleFrequency(t.term) <= r.maxDocShare * n);
-      stage1 = (pruned.length >= 3 ? pruned : stage1.slice(0, 3)).slice(0, r.maxQueryTerms);
-    }
-    const weightOf = new Map(stage1.map((t) => [t.term, t.weight]));
+    // Stage 1: candidate articles by BM25F over whole articles, every question term counted.
     const outletArticles = new Set<number>();
     for (const s of query.outlets) for (const a of this.articlesBySource.get(s) ?? []) outletArticles.add(a);
     const boostOf = (a: number) => {
@@ -859,11 +853,7 @@ export class NewsIndex {
       }
       return boost;
     };
-    const found = this.mini.search(stage1.map((t) => t.term).join(' '), {
-      boost: r.fieldBoosts,
-      boostTerm: (term: string) => weightOf.get(term) ?? 1,
-    });
-    const candidates = found.slice(0, Math.max(r.candidates, request.k * 3));
+    const candidates = this.articleCandidates(query, Math.max(r.candidates, request.k * 3), boostOf);
     if (candidates.length === 0) return [];
 
     // Stage 2: passages of the candidates, scored with BM25 over all question terms.
@@ -885,7 +875,7 @@ export class NewsIndex {
     let maxArticle = 0;
     try {
       for (const c of candidates) {
-        const a = c.id as number;
+        const a = c.id;
         const [from, to] = this.passageRange(a);
         const top: Array<{ p: number; score: number }> = [];
         for (let p = from; p < to; p++) {
@@ -928,6 +918,42 @@ export class NewsIndex {
     hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
     const out = hits.slice(0, request.k);
     for (const h of out) h.matched = this.matchedTerms(h.passage, query);
+    return out;
+  }
+
+  /** The best `count` articles for the question by BM25F over whole articles (title, source and date words weighted in). */
+  private articleCandidates(query: ParsedQuery, count: number, boostOf: (a: number) => number): Array<{ id: number; score: number }> {
+    const r = this.ranking;
+    const { start, article, tf, length, avgLength } = this.postings;
+    const scores = this.articleScore;
+    const n = this.articles.length;
+    const touched: number[] = [];
+    for (const t of query.terms) {
+      const id = this.termId.get(t.term);
+      if (id === undefined) continue;
+      const df = start[id + 1]! - start[id]!;
+      const idf = t.weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = start[id]!; i < start[id + 1]!; i++) {
+        const a = article[i]!;
+        const f = tf[i]!;
+        if (scores[a] === 0) touched.push(a);
+        scores[a]! += (idf * f * (r.k1 + 1)) / (f + r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength));
+      }
+    }
+    const out = touched.map((a) => ({ id: a, score: scores[a]! * boostOf(a) }));
+    for (const a of touched) scores[a] = 0;
+    out.sort((x, y) => y.score - x.score || x.id - y.id);
+    return out.slice(0, count);
+  }
+
+  /** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
+  private articleMetaTerms(a: number): Array<[term: string, weight: number]> {
+    const meta = this.articles[a]!;
+    const w = this.ranking.fieldWeights;
+    const out: Array<[string, number]> = [];
+    for (const t of tokenize(meta.title, this.aliases)) out.push([t.term, w.title]);
+    for (const t of tokenize(meta.source ?? '', this.aliases)) out.push([t.term, w.source]);
+    for (const t of tokenize(dateWords(meta.published), this.aliases)) out.push([t.term, w.date]);
     return out;
   }
 
@@ -1006,6 +1032,65 @@ export class NewsIndex {
     }
     return [...out];
   }
+}
+
+/** For each term, the articles holding it and its weighted frequency there; the length of each article. */
+interface ArticlePostings {
+  /** Postings of term t run from start[t] to start[t + 1]. */
+  start: Int32Array;
+  article: Int32Array;
+  tf: Float32Array;
+  length: Float32Array;
+  avgLength: number;
+}
+
+/** Article postings from the passage tokens, plus each article's title, source and date words at their field weight. */
+function articlePostings(b: Built, metaTerms: (a: number) => Array<[string, number]>): ArticlePostings {
+  const termIds = new Map(b.vocab.map((t, i) => [t, i]));
+  const n = b.articles.length;
+  const count = new Int32Array(b.vocab.length + 1);
+  const freq = new Float64Array(b.vocab.length);
+  const length = new Float32Array(n);
+  const perArticle: Array<{ ids: number[]; tfs: number[] }> = [];
+  for (let a = 0; a < n; a++) {
+    const from = b.tokenStart[b.articles[a]!.firstPassage]!;
+    const to = a + 1 < n ? b.tokenStart[b.articles[a + 1]!.firstPassage]! : b.tokens.length;
+    const ids: number[] = [];
+    let len = to - from;
+    for (let i = from; i < to; i++) {
+      const id = b.tokens[i]!;
+      if (freq[id] === 0) ids.push(id);
+      freq[id]! += 1;
+    }
+    for (const [term, w] of metaTerms(a)) {
+      const id = termIds.get(term);
+      if (id === undefined || w <= 0) continue;
+      if (freq[id] === 0) ids.push(id);
+      freq[id]! += w;
+      len += w;
+    }
+    const tfs = ids.map((id) => freq[id]!);
+    for (const id of ids) {
+      freq[id] = 0;
+      count[id + 1]!++;
+    }
+    perArticle.push({ ids, tfs });
+    length[a] = len;
+  }
+  for (let t = 0; t < b.vocab.length; t++) count[t + 1]! += count[t]!;
+  const start = Int32Array.from(count);
+  const fill = Int32Array.from(count);
+  const article = new Int32Array(count[b.vocab.length]!);
+  const tf = new Float32Array(article.length);
+  perArticle.forEach(({ ids, tfs }, a) => {
+    ids.forEach((id, j) => {
+      const at = fill[id]!++;
+      article[at] = a;
+      tf[at] = tfs[j]!;
+    });
+  });
+  const total = length.reduce((x, y) => x + y, 0);
+  return { start, article, tf, length, avgLength: n ? total / n : 1 };
 }
 
 /** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */
