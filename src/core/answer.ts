@@ -62,7 +62,7 @@ export interface AnswerOptions {
   refuse?: boolean;
 }
 
-export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.13, minRelativeCoverage: 0.5 };
+export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.13, minRelativeCoverage: 0.3 };
 
 const REFUSALS: Record<RefusalReason, string> = {
   empty: 'Ask a question with a few words in it, for example: "Who is fleeing Deir Ezzor?"',

@@ -1,14 +1,14 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import MiniSearch from 'minisearch';
-import { buildAliasTable, type AliasTable } from './aliases.js';
-import { foldWord, tokenize, type Token } from './text.js';
+import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
+import { foldWord, irregularForms, stem, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 10;
+export const INDEX_FORMAT_VERSION = 11;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -779,6 +779,12 @@ export class NewsIndex {
     // Names merged into an alias group are indexed under the group's term, not as words.
     const alias = this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
     if (alias && this.termId.has(alias)) return alias;
+    // An irregular form is indexed under its base ("children" as "child"), too far from its misspellings.
+    for (const [form, base] of irregularForms()) {
+      if (form[0] !== word[0] || Math.abs(form.length - word.length) > maxDistance) continue;
+      const fixed = stem(base);
+      if (this.termId.has(fixed) && editDistance(word, form, maxDistance) <= maxDistance) return fixed;
+    }
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();

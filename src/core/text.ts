@@ -1,4 +1,8 @@
 import stemWord from 'wink-porter2-stemmer';
+// WordNet's irregular forms only, through wink-lexicon (wink-lemmatizer's data): the stemmer
+// already meets the regular ones, and the whole lemmatizer takes half a second to load.
+import irregularVerbs from 'wink-lexicon/src/wn-verb-exceptions.js';
+import irregularNouns from 'wink-lexicon/src/wn-noun-exceptions.js';
 // The English list alone: the package's main module holds every language's list (about 9 MB of RSS at start).
 import { eng } from 'stopword/src/stopwords_eng.js';
 import type { AliasTable } from './aliases.js';
@@ -51,12 +55,28 @@ export function americanSpelling(word: string): string {
     .replace(/^(defen|offen|licen)ce(s)?$/, '$1se$2');
 }
 
-/** Porter2 stem of a folded word, cached: the corpus repeats a small vocabulary a million times. */
+/**
+ * The base form of an irregular verb or noun ("fled" → "flee", "ran" → "run", "children" →
+ * "child"), else the word itself: what a stemmer cannot see.
+ */
+export function lemma(folded: string): string {
+  if (!Object.hasOwn(irregularVerbs, folded) && !Object.hasOwn(irregularNouns, folded)) return folded;
+  return (Object.hasOwn(irregularVerbs, folded) ? irregularVerbs[folded] : irregularNouns[folded]) ?? folded;
+}
+
+/** Every irregular form with its base form, for spelling correction ("childern" is near "children"). */
+export function irregularForms(): ReadonlyArray<[form: string, base: string]> {
+  irregularList ??= [...Object.entries(irregularVerbs), ...Object.entries(irregularNouns)];
+  return irregularList;
+}
+let irregularList: Array<[string, string]> | undefined;
+
+/** Porter2 stem of a folded word's lemma, cached: the corpus repeats a small vocabulary a million times. */
 export function stem(folded: string): string {
   const cached = stemCache.get(folded);
   if (cached !== undefined) return cached;
   // The stemmer treats apostrophes itself ("sdf's" → "sdf"); normalise the typographic one.
-  const s = stemWord(americanSpelling(folded.replace(/’/g, "'")));
+  const s = stemWord(americanSpelling(lemma(folded.replace(/’/g, "'"))));
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, s);
   return s;

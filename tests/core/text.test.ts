@@ -24,7 +24,7 @@ describe('tokenize', () => {
   it('merges alias phrases into one canonical term spanning the phrase', () => {
     const text = 'The Islamic State fled Deir ez-Zor';
     const toks = tokenize(text, aliases);
-    expect(toks.map((t) => t.term)).toEqual(['_isis', 'fled', '_deir_ez_zor']);
+    expect(toks.map((t) => t.term)).toEqual(['_isis', 'flee', '_deir_ez_zor']);
     expect(text.slice(toks[0]!.start, toks[0]!.end)).toBe('Islamic State');
     expect(text.slice(toks[2]!.start, toks[2]!.end)).toBe('Deir ez-Zor');
   });
@@ -67,6 +67,13 @@ describe('tokenize', () => {
 });
 
 describe('synonyms', () => {
+  it('gives irregular verbs and nouns their base form, so they meet it', () => {
+    const termsOf = (text: string) => tokenize(text).map((t) => t.term);
+    expect(termsOf('ran fled children mice')).toEqual(termsOf('run flee child mouse'));
+    // Regular forms are the stemmer's: unchanged.
+    expect(termsOf('walked walking')).toEqual(['walk', 'walk']);
+  });
+
   it('link stems both ways', () => {
     expect(aliases.synonymsOf('flee')).toEqual(['escap']);
     expect(aliases.synonymsOf('escap')).toEqual(['flee']);
