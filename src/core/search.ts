@@ -814,6 +814,45 @@ export class NewsIndex {
     return best;
   }
 
+  /**
+   * Up to `n` words of the archive closest in spelling to a word it never saw (same first
+   * letter, at most 3 edits, the most widespread first), as the archive writes them: for "did you
+   * mean". Only refusals ask, so it may read passage text.
+   */
+  nearestWords(term: string, n: number): string[] {
+    if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
+    const found = new Map<string, number>();
+    for (const hit of this.mini.search(term, { fuzzy: Math.min(3, Math.max(1, Math.floor(term.length / 3))), fields: ['title', 'body'] }).slice(0, 50)) {
+      for (const candidate of Object.keys(hit.match)) {
+        if (candidate !== term && candidate[0] === term[0] && this.termId.has(candidate)) found.set(candidate, this.articleFrequency(candidate));
+      }
+    }
+    const out: string[] = [];
+    // A name of an alias group is indexed under the group's term: offer the group's first name.
+    const group = this.aliases.closestName(term, 2);
+    const alias = group && this.termId.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
+    if (alias) out.push(alias);
+    for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
+      const word = this.surfaceOf(candidate);
+      if (word && !out.includes(word)) out.push(word);
+      if (out.length >= n) break;
+    }
+    return out;
+  }
+
+  /** A word of the archive's text that makes the index term, lower-cased unless it is a name. */
+  private surfaceOf(term: string): string | undefined {
+    const id = this.termId.get(term)!;
+    const { start, article } = this.postings;
+    if (start[id] === start[id + 1]) return undefined;
+    const [from, to] = this.passageRange(article[start[id]!]!);
+    for (let p = from; p < to; p++) {
+      const t = this.passageTokens(p).find((x) => x.term === term);
+      if (t) return this.passages[p]!.text.slice(t.start, t.end);
+    }
+    return undefined;
+  }
+
   /** Well-known outlets named in the question that none of the archive's sources is. */
   private absentOutletsIn(question: string): string[] {
     const found = new Set<string>();
