@@ -19,7 +19,8 @@ export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
 export interface RankingOptions {
   /**
    * BM25F weights of an article's fields in the article-level score: a title word counts as this
-   * many body words (the body holds the standfirst and headings, as passages do).
+   * many body words (the body holds the standfirst and headings, as passages do). Applied when
+   * the index is built: they shape its persisted article postings.
    */
   fieldWeights: Record<'title' | 'source' | 'date', number>;
   /** How many articles the article-level search hands to passage scoring. */
@@ -115,6 +116,7 @@ interface Built {
   passageDf: Int32Array;
   articleDf: Int32Array;
   mini: MiniSearch;
+  postings: ArticlePostings;
 }
 
 /** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
@@ -159,6 +161,10 @@ const SECTIONS = [
   'text',
   'miniChunks',
   'miniIndex',
+  'postStart',
+  'postArticle',
+  'postTf',
+  'articleLength',
 ] as const;
 type SectionName = (typeof SECTIONS)[number];
 
@@ -359,8 +365,9 @@ export class NewsIndex {
   private readonly sourceKeys: string[];
   /** Scratch: query slot of each term id, -1 when the term is not asked. */
   private readonly slotOf: Int32Array;
-  /** Article-level postings (see articlePostings). */
+  /** Article-level postings (see articlePostings) and the mean article length in them. */
   private readonly postings: ArticlePostings;
+  private readonly avgArticleLength: number;
   /** Scratch: article scores of the question being ranked. */
   private readonly articleScore: Float64Array;
   readonly aliases: AliasTable;
@@ -392,7 +399,9 @@ export class NewsIndex {
     });
     this.outletNames = outletNamesOf([...this.articlesBySource.keys()]);
     this.sourceKeys = [...this.articlesBySource.keys()].map(compact);
-    this.postings = articlePostings(b, (a) => this.articleMetaTerms(a));
+    this.postings = b.postings;
+    const lengths = b.postings.length;
+    this.avgArticleLength = lengths.length ? lengths.reduce((x, y) => x + y, 0) / lengths.length : 1;
     this.articleScore = new Float64Array(b.articles.length);
   }
 
@@ -458,22 +467,20 @@ export class NewsIndex {
     mini.addAll(docs);
     tokenStart.push(tokenList.length);
     const df = (counts: number[]) => Int32Array.from({ length: vocab.length }, (_, i) => counts[i] ?? 0);
-    return new NewsIndex(
-      {
-        articles: metas,
-        passages,
-        tokens: narrowest(tokenList, vocab.length),
-        tokenStart: Int32Array.from(tokenStart),
-        tokenOffsets: narrowest(offsets, offsets.reduce((m, x) => Math.max(m, x), 0)),
-        vocab,
-        passageDf: df(passageDfCounts),
-        articleDf: df(articleDfCounts),
-        mini,
-      },
-      options.hash ?? '',
-      aliases,
-      { ...DEFAULT_RANKING, ...options.ranking },
-    );
+    const ranking = { ...DEFAULT_RANKING, ...options.ranking };
+    const built = {
+      articles: metas,
+      passages,
+      tokens: narrowest(tokenList, vocab.length),
+      tokenStart: Int32Array.from(tokenStart),
+      tokenOffsets: narrowest(offsets, offsets.reduce((m, x) => Math.max(m, x), 0)),
+      vocab,
+      passageDf: df(passageDfCounts),
+      articleDf: df(articleDfCounts),
+      mini,
+    };
+    const postings = articlePostings(built, termId, (a) => articleMetaTerms(metas[a]!, aliases, ranking.fieldWeights));
+    return new NewsIndex({ ...built, postings }, options.hash ?? '', aliases, ranking);
   }
 
   /**
@@ -520,6 +527,10 @@ export class NewsIndex {
       sentences: ints(this.passages.flatMap((p) => p.sentences)),
       text: Buffer.from(this.passages.map((p) => p.text).join(''), 'utf8'),
       ...miniSections(terms),
+      postStart: ints(this.postings.start),
+      postArticle: ints(this.postings.article),
+      postTf: Buffer.from(Float32Array.from(this.postings.tf).buffer),
+      articleLength: Buffer.from(Float32Array.from(this.postings.length).buffer),
     };
     const sections = {} as IndexHeader['sections'];
     let offset = 0;
@@ -603,6 +614,12 @@ export class NewsIndex {
       return out;
     };
     const array = (name: SectionName): Int32Array => copy(name, Int32Array);
+    const floats = (name: SectionName): Float32Array => {
+      const bytes = section(name);
+      const out = new Float32Array(bytes.length / Float32Array.BYTES_PER_ELEMENT);
+      new Uint8Array(out.buffer).set(bytes);
+      return out;
+    };
     const ints = (name: 'tokens' | 'tokenOffsets'): Ints => (header.narrow[name] ? copy(name, Uint16Array) : array(name));
     const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
       ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
@@ -643,6 +660,12 @@ export class NewsIndex {
         passageDf: array('passageDf'),
         articleDf: array('articleDf'),
         mini,
+        postings: {
+          start: array('postStart'),
+          article: array('postArticle'),
+          tf: floats('postTf'),
+          length: floats('articleLength'),
+        },
       },
       header.hash,
       aliases,
@@ -969,7 +992,8 @@ export class NewsIndex {
   /** The best `count` articles for the question by BM25F over whole articles (title, source and date words weighted in). */
   private articleCandidates(query: ParsedQuery, count: number, boostOf: (a: number) => number): Array<{ id: number; score: number }> {
     const r = this.ranking;
-    const { start, article, tf, length, avgLength } = this.postings;
+    const { start, article, tf, length } = this.postings;
+    const avgLength = this.avgArticleLength;
     const scores = this.articleScore;
     const n = this.articles.length;
     const touched: number[] = [];
@@ -989,17 +1013,6 @@ export class NewsIndex {
     for (const a of touched) scores[a] = 0;
     out.sort((x, y) => y.score - x.score || x.id - y.id);
     return out.slice(0, count);
-  }
-
-  /** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
-  private articleMetaTerms(a: number): Array<[term: string, weight: number]> {
-    const meta = this.articles[a]!;
-    const w = this.ranking.fieldWeights;
-    const out: Array<[string, number]> = [];
-    for (const t of tokenize(meta.title, this.aliases)) out.push([t.term, w.title]);
-    for (const t of tokenize(meta.source ?? '', this.aliases)) out.push([t.term, w.source]);
-    for (const t of tokenize(dateWords(meta.published), this.aliases)) out.push([t.term, w.date]);
-    return out;
   }
 
   /** BM25 of passage p for the question terms currently in `slotOf`. */
@@ -1079,6 +1092,15 @@ export class NewsIndex {
   }
 }
 
+/** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
+function articleMetaTerms(meta: ArticleMeta, aliases: AliasTable, w: RankingOptions['fieldWeights']): Array<[term: string, weight: number]> {
+  const out: Array<[string, number]> = [];
+  for (const t of tokenize(meta.title, aliases)) out.push([t.term, w.title]);
+  for (const t of tokenize(meta.source ?? '', aliases)) out.push([t.term, w.source]);
+  for (const t of tokenize(dateWords(meta.published), aliases)) out.push([t.term, w.date]);
+  return out;
+}
+
 /** For each term, the articles holding it and its weighted frequency there; the length of each article. */
 interface ArticlePostings {
   /** Postings of term t run from start[t] to start[t + 1]. */
@@ -1086,56 +1108,68 @@ interface ArticlePostings {
   article: Int32Array;
   tf: Float32Array;
   length: Float32Array;
-  avgLength: number;
 }
 
-/** Article postings from the passage tokens, plus each article's title, source and date words at their field weight. */
-function articlePostings(b: Built, metaTerms: (a: number) => Array<[string, number]>): ArticlePostings {
-  const termIds = new Map(b.vocab.map((t, i) => [t, i]));
+/**
+ * Article postings from the passage tokens, plus each article's title, source and date words at
+ * their field weight: built with the index and persisted with it (two passes over typed arrays:
+ * count, then fill).
+ */
+function articlePostings(b: Omit<Built, 'postings'>, termId: ReadonlyMap<string, number>, metaTerms: (a: number) => Array<[string, number]>): ArticlePostings {
   const n = b.articles.length;
-  const count = new Int32Array(b.vocab.length + 1);
-  const freq = new Float64Array(b.vocab.length);
+  const terms = b.vocab.length;
+  const meta = Array.from({ length: n }, (_, a) =>
+    metaTerms(a).flatMap(([term, w]) => {
+      const id = termId.get(term);
+      return id === undefined || w <= 0 ? [] : [[id, w] as const];
+    }),
+  );
+  const range = (a: number): [number, number] => [
+    b.tokenStart[b.articles[a]!.firstPassage]!,
+    a + 1 < n ? b.tokenStart[b.articles[a + 1]!.firstPassage]! : b.tokens.length,
+  ];
+  const start = new Int32Array(terms + 1);
+  const lastSeen = new Int32Array(terms).fill(-1);
   const length = new Float32Array(n);
-  const perArticle: Array<{ ids: number[]; tfs: number[] }> = [];
   for (let a = 0; a < n; a++) {
-    const from = b.tokenStart[b.articles[a]!.firstPassage]!;
-    const to = a + 1 < n ? b.tokenStart[b.articles[a + 1]!.firstPassage]! : b.tokens.length;
-    const ids: number[] = [];
+    const [from, to] = range(a);
     let len = to - from;
     for (let i = from; i < to; i++) {
       const id = b.tokens[i]!;
-      if (freq[id] === 0) ids.push(id);
-      freq[id]! += 1;
+      if (lastSeen[id] !== a) {
+        lastSeen[id] = a;
+        start[id + 1]!++;
+      }
     }
-    for (const [term, w] of metaTerms(a)) {
-      const id = termIds.get(term);
-      if (id === undefined || w <= 0) continue;
-      if (freq[id] === 0) ids.push(id);
-      freq[id]! += w;
+    for (const [id, w] of meta[a]!) {
       len += w;
+      if (lastSeen[id] !== a) {
+        lastSeen[id] = a;
+        start[id + 1]!++;
+      }
     }
-    const tfs = ids.map((id) => freq[id]!);
-    for (const id of ids) {
-      freq[id] = 0;
-      count[id + 1]!++;
-    }
-    perArticle.push({ ids, tfs });
     length[a] = len;
   }
-  for (let t = 0; t < b.vocab.length; t++) count[t + 1]! += count[t]!;
-  const start = Int32Array.from(count);
-  const fill = Int32Array.from(count);
-  const article = new Int32Array(count[b.vocab.length]!);
+  for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
+  const fill = start.slice(0, terms);
+  const slot = new Int32Array(terms);
+  const article = new Int32Array(start[terms]!);
   const tf = new Float32Array(article.length);
-  perArticle.forEach(({ ids, tfs }, a) => {
-    ids.forEach((id, j) => {
-      const at = fill[id]!++;
-      article[at] = a;
-      tf[at] = tfs[j]!;
-    });
-  });
-  const total = length.reduce((x, y) => x + y, 0);
-  return { start, article, tf, length, avgLength: n ? total / n : 1 };
+  lastSeen.fill(-1);
+  const add = (id: number, a: number, w: number) => {
+    if (lastSeen[id] !== a) {
+      lastSeen[id] = a;
+      slot[id] = fill[id]!++;
+      article[slot[id]!] = a;
+    }
+    tf[slot[id]!]! += w;
+  };
+  for (let a = 0; a < n; a++) {
+    const [from, to] = range(a);
+    for (let i = from; i < to; i++) add(b.tokens[i]!, a, 1);
+    for (const [id, w] of meta[a]!) add(id, a, w);
+  }
+  return { start, article, tf, length };
 }
 
 /** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */
