@@ -29,7 +29,13 @@ const QUESTION_FILLER = [
 ];
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+/**
+ * A number as one word, with its thousands separators and decimals ("1,000", "2.5") and a
+ * magnitude glued to it ("2.5bn"); else a run of letters and digits with its apostrophes.
+ */
+const WORD = /(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(bn|tn|mn)?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+/** Magnitudes written short, as the word written out: "$2.5bn" meets "$2.5 billion". */
+const MAGNITUDES: Record<string, string> = { bn: 'billion', tn: 'trillion', mn: 'million' };
 const COMBINING = /\p{M}+/gu;
 
 /** Lower-case and fold diacritics, so "Zōr" and "zor" meet. */
@@ -93,6 +99,13 @@ function rawWords(text: string): RawWord[] {
   const out: RawWord[] = [];
   for (const m of text.matchAll(WORD)) {
     const start = m.index ?? 0;
+    if (m[1] !== undefined) {
+      // "1,000" is 1000; a magnitude glued on is a word of its own.
+      const number = m[1];
+      out.push({ text: number, folded: number.replace(/,/g, ''), start, end: start + number.length });
+      if (m[2]) out.push({ text: m[2], folded: MAGNITUDES[m[2]]!, start: start + number.length, end: start + m[0].length });
+      continue;
+    }
     // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".
     out.push({ text: m[0], folded: foldWord(m[0]).replace(/['’]s$/, ''), start, end: start + m[0].length });
   }
@@ -120,7 +133,8 @@ export function tokenize(text: string, aliases?: AliasTable): Token[] {
     if (STOPWORDS.has(bare) || STOPWORDS.has(foldWord(w.text))) continue;
     // A single letter is noise, but keep single digits: "5 leaders" can be the answer.
     if (bare.length < 2 && !/\d/.test(bare)) continue;
-    out.push({ term: stem(bare), start: w.start, end: w.end });
+    // Numbers stay as written ("2.5"): a stemmer has nothing to take from them.
+    out.push({ term: /^[\d.]+$/.test(bare) ? bare : stem(bare), start: w.start, end: w.end });
   }
   return out;
 }
