@@ -39,6 +39,19 @@ describe('npm run ask', () => {
     expect(answer.results[0].excerpt).toContain('Mustefa Bali');
   });
 
+  it('--json gives a refusal its reason, message and nearest articles', () => {
+    const r = run('src/cli.ts', ['ask', '--json', 'What happened to the Syrain refugees?']);
+    const answer = JSON.parse(r.out);
+    expect(Object.keys(answer)).toEqual(['question', 'answered', 'results', 'reason', 'message', 'nearest', 'suggestions']);
+    expect(answer.answered).toBe(false);
+    expect(answer.reason).toBe('unknown-name');
+    // The misspelt name is too far to correct, so the closest names the archive holds are offered.
+    expect(answer.message).toBe('The archive has nothing on “Syrain”. Did you mean “Syria”?');
+    expect(answer.suggestions).toEqual(['Syria']);
+    expect(answer.nearest.length).toBeGreaterThan(0);
+    expect(Object.keys(answer.nearest[0])).toEqual(['articleId', 'title', 'url', 'published']);
+  });
+
   it('--stdin --json answers one line per question, in order', () => {
     const r = run('src/cli.ts', ['ask', '--stdin', '--json'], 'Who is Sadam al-Jamal?\nWhat is the capital of France?\nWhere is Tasil?\n');
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));

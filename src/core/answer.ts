@@ -1,5 +1,6 @@
 import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
 import { tokenize, type Token } from './text.js';
+import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -44,6 +45,8 @@ export interface Answer {
   results: AnswerResult[];
   /** When refused: the articles that came closest, for the reader to look at. */
   nearest: NearestArticle[];
+  /** When refused over words the archive never saw: the closest words it holds ("did you mean"). */
+  suggestions?: string[];
 }
 
 export interface AnswerOptions {
@@ -51,10 +54,8 @@ export interface AnswerOptions {
   perArticle?: number;
   /** Skip this many results (for "more results" pages). */
   offset?: number;
-  /** Share of the question's weight that the best passage must hold to count as an answer. */
-  minCoverage: number;
-  /** Later results must hold at least this share of what the first one holds (0 keeps every result). */
-  minRelativeCoverage: number;
+  /** Thresholds that decide between answering and refusing (see policy.ts). */
+  policy?: Partial<AnswerPolicy>;
   /**
    * False quotes whatever ranks first, however weak, and keeps every result: for scoring the
    * ranking (eval, bench), where a refusal would hide what was found.
@@ -62,7 +63,7 @@ export interface AnswerOptions {
   refuse?: boolean;
 }
 
-export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3, minCoverage: 0.13, minRelativeCoverage: 0.5 };
+export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3 };
 
 const REFUSALS: Record<RefusalReason, string> = {
   empty: 'Ask a question with a few words in it, for example: "Who is fleeing Deir Ezzor?"',
@@ -87,26 +88,36 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
   if (opts.refuse === false) return { question, answered: true, results: hits.slice(offset).map((h) => buildResult(index, h, weights, question)), nearest: [] };
+  const policy = { ...DEFAULT_POLICY, ...opts.policy };
   const evidence = evidenceOf(index, query, hits[0]!);
   const coverage = evidence.coverage;
-  // A question that asks what some outlet reported, when the archive holds nothing from any
-  // outlet it names, asks for articles that are not here — unless the rest is well answered.
-  if (query.absentOutlets.length > 0 && query.outlets.length === 0 && coverage < 0.5) {
-    const names = query.absentOutlets.slice(0, 3).join(' or ');
-    return { ...refuse(question, 'unknown-outlet', hits.slice(0, 3).map((h) => nearestOf(index, h))), message: `The archive has no articles from ${names}.` };
+  const refusal = judgeEvidence(
+    {
+      coverage,
+      held: evidence.held,
+      name: evidence.name,
+      unknownWords: query.unknown.length,
+      unknownNames: query.unknownNames.length,
+      absentOutlets: query.absentOutlets.length,
+      knownOutlets: query.outlets.length,
+    },
+    policy,
+  );
+  if (refusal) {
+    const refused = refuse(question, refusal, hits.slice(0, 3).map((h) => nearestOf(index, h)));
+    if (refusal === 'unknown-outlet') refused.message = `The archive has no articles from ${query.absentOutlets.slice(0, 3).join(' or ')}.`;
+    if (refusal === 'unknown-name') refused.message = `The archive has nothing on ${query.unknownNames.slice(0, 3).map((n) => `“${n}”`).join(', ')}.`;
+    // Words the archive never saw may be misspelt past correcting: offer the closest it holds.
+    const suggestions = [...new Set(query.unknown.flatMap((u) => index.nearestWords(u, 2)))].slice(0, 3);
+    if (suggestions.length > 0 && refusal !== 'unknown-outlet') {
+      refused.suggestions = suggestions;
+      refused.message += ` Did you mean ${suggestions.map((w) => `“${w}”`).join(' or ')}?`;
+    }
+    return refused;
   }
-  // A name the archive has never seen is what the question is about, unless the rest of the
-  // question is well answered: then the name was a side remark.
-  if (query.unknownNames.length > 0 && coverage < 0.5) {
-    const names = query.unknownNames.slice(0, 3).map((n) => `“${n}”`).join(', ');
-    return { ...refuse(question, 'unknown-name', hits.slice(0, 3).map((h) => nearestOf(index, h))), message: `The archive has nothing on ${names}.` };
-  }
-  // One common word in a question of several is chance, unless it is a name the archive knows.
-  const tooFew = evidence.asked >= 2 && evidence.held < 2 && !evidence.name && coverage < 0.5;
-  if (coverage < opts.minCoverage || tooFew) return refuse(question, 'weak-match', hits.slice(0, 3).map((h) => nearestOf(index, h)));
   // A result far weaker than the first is noise next to it: leave it out.
-  const floor = coverage * opts.minRelativeCoverage;
-  const kept = hits.filter((h, i) => i === 0 || opts.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor);
+  const floor = coverage * policy.minRelativeCoverage;
+  const kept = hits.filter((h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor);
   return {
     question,
     answered: true,

@@ -1,14 +1,14 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import MiniSearch from 'minisearch';
-import { buildAliasTable, type AliasTable } from './aliases.js';
-import { foldWord, tokenize, type Token } from './text.js';
+import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
+import { foldWord, irregularForms, stem, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 10;
+export const INDEX_FORMAT_VERSION = 11;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -17,16 +17,14 @@ export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
 };
 
 export interface RankingOptions {
-  /** minisearch field boosts for the article-level search. */
-  fieldBoosts: Record<ArticleField, number>;
+  /**
+   * BM25F weights of an article's fields in the article-level score: a title word counts as this
+   * many body words (the body holds the standfirst and headings, as passages do). Applied when
+   * the index is built: they shape its persisted article postings.
+   */
+  fieldWeights: Record<'title' | 'source' | 'date', number>;
   /** How many articles the article-level search hands to passage scoring. */
   candidates: number;
-  /** Question terms found in more than this share of articles are left out of the article-level search… */
-  maxDocShare: number;
-  /** …as long as the corpus has at least this many articles (in a tiny corpus every term is common). */
-  minDocsForPruning: number;
-  /** At most this many question terms (rarest first) go to the article-level search. */
-  maxQueryTerms: number;
   /** Weight of the best passage against the whole article. */
   passageWeight: number;
   /** Multiplier for articles from an outlet the question names. */
@@ -35,17 +33,14 @@ export interface RankingOptions {
   dateBoost: number;
   /** Weight of synonym expansions relative to the words asked. */
   synonymWeight: number;
-  /** BM25 parameters for passages. */
+  /** BM25 parameters, for articles and passages alike. */
   k1: number;
   b: number;
 }
 
 export const DEFAULT_RANKING: RankingOptions = {
-  fieldBoosts: { title: 2, lead: 1.5, body: 1, source: 1, date: 0.5 },
+  fieldWeights: { title: 2, source: 1, date: 0.5 },
   candidates: 30,
-  maxDocShare: 0.2,
-  minDocsForPruning: 50,
-  maxQueryTerms: 16,
   passageWeight: 1,
   outletBoost: 2,
   dateBoost: 2,
@@ -121,6 +116,7 @@ interface Built {
   passageDf: Int32Array;
   articleDf: Int32Array;
   mini: MiniSearch;
+  postings: ArticlePostings;
 }
 
 /** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
@@ -165,6 +161,10 @@ const SECTIONS = [
   'text',
   'miniChunks',
   'miniIndex',
+  'postStart',
+  'postArticle',
+  'postTf',
+  'articleLength',
 ] as const;
 type SectionName = (typeof SECTIONS)[number];
 
@@ -365,6 +365,11 @@ export class NewsIndex {
   private readonly sourceKeys: string[];
   /** Scratch: query slot of each term id, -1 when the term is not asked. */
   private readonly slotOf: Int32Array;
+  /** Article-level postings (see articlePostings) and the mean article length in them. */
+  private readonly postings: ArticlePostings;
+  private readonly avgArticleLength: number;
+  /** Scratch: article scores of the question being ranked. */
+  private readonly articleScore: Float64Array;
   readonly aliases: AliasTable;
   readonly ranking: RankingOptions;
 
@@ -394,6 +399,10 @@ export class NewsIndex {
     });
     this.outletNames = outletNamesOf([...this.articlesBySource.keys()]);
     this.sourceKeys = [...this.articlesBySource.keys()].map(compact);
+    this.postings = b.postings;
+    const lengths = b.postings.length;
+    this.avgArticleLength = lengths.length ? lengths.reduce((x, y) => x + y, 0) / lengths.length : 1;
+    this.articleScore = new Float64Array(b.articles.length);
   }
 
   /** Builds the index from parsed articles. */
@@ -458,22 +467,20 @@ export class NewsIndex {
     mini.addAll(docs);
     tokenStart.push(tokenList.length);
     const df = (counts: number[]) => Int32Array.from({ length: vocab.length }, (_, i) => counts[i] ?? 0);
-    return new NewsIndex(
-      {
-        articles: metas,
-        passages,
-        tokens: narrowest(tokenList, vocab.length),
-        tokenStart: Int32Array.from(tokenStart),
-        tokenOffsets: narrowest(offsets, offsets.reduce((m, x) => Math.max(m, x), 0)),
-        vocab,
-        passageDf: df(passageDfCounts),
-        articleDf: df(articleDfCounts),
-        mini,
-      },
-      options.hash ?? '',
-      aliases,
-      { ...DEFAULT_RANKING, ...options.ranking },
-    );
+    const ranking = { ...DEFAULT_RANKING, ...options.ranking };
+    const built = {
+      articles: metas,
+      passages,
+      tokens: narrowest(tokenList, vocab.length),
+      tokenStart: Int32Array.from(tokenStart),
+      tokenOffsets: narrowest(offsets, offsets.reduce((m, x) => Math.max(m, x), 0)),
+      vocab,
+      passageDf: df(passageDfCounts),
+      articleDf: df(articleDfCounts),
+      mini,
+    };
+    const postings = articlePostings(built, termId, (a) => articleMetaTerms(metas[a]!, aliases, ranking.fieldWeights));
+    return new NewsIndex({ ...built, postings }, options.hash ?? '', aliases, ranking);
   }
 
   /**
@@ -520,6 +527,10 @@ export class NewsIndex {
       sentences: ints(this.passages.flatMap((p) => p.sentences)),
       text: Buffer.from(this.passages.map((p) => p.text).join(''), 'utf8'),
       ...miniSections(terms),
+      postStart: ints(this.postings.start),
+      postArticle: ints(this.postings.article),
+      postTf: Buffer.from(Float32Array.from(this.postings.tf).buffer),
+      articleLength: Buffer.from(Float32Array.from(this.postings.length).buffer),
     };
     const sections = {} as IndexHeader['sections'];
     let offset = 0;
@@ -603,6 +614,12 @@ export class NewsIndex {
       return out;
     };
     const array = (name: SectionName): Int32Array => copy(name, Int32Array);
+    const floats = (name: SectionName): Float32Array => {
+      const bytes = section(name);
+      const out = new Float32Array(bytes.length / Float32Array.BYTES_PER_ELEMENT);
+      new Uint8Array(out.buffer).set(bytes);
+      return out;
+    };
     const ints = (name: 'tokens' | 'tokenOffsets'): Ints => (header.narrow[name] ? copy(name, Uint16Array) : array(name));
     const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
       ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
@@ -643,6 +660,12 @@ export class NewsIndex {
         passageDf: array('passageDf'),
         articleDf: array('articleDf'),
         mini,
+        postings: {
+          start: array('postStart'),
+          article: array('postArticle'),
+          tf: floats('postTf'),
+          length: floats('articleLength'),
+        },
       },
       header.hash,
       aliases,
@@ -779,6 +802,12 @@ export class NewsIndex {
     // Names merged into an alias group are indexed under the group's term, not as words.
     const alias = this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
     if (alias && this.termId.has(alias)) return alias;
+    // An irregular form is indexed under its base ("children" as "child"), too far from its misspellings.
+    for (const [form, base] of irregularForms()) {
+      if (form[0] !== word[0] || Math.abs(form.length - word.length) > maxDistance) continue;
+      const fixed = stem(base);
+      if (this.termId.has(fixed) && editDistance(word, form, maxDistance) <= maxDistance) return fixed;
+    }
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();
@@ -806,6 +835,45 @@ export class NewsIndex {
       }
     }
     return best;
+  }
+
+  /**
+   * Up to `n` words of the archive closest in spelling to a word it never saw (same first
+   * letter, at most 3 edits, the most widespread first), as the archive writes them: for "did you
+   * mean". Only refusals ask, so it may read passage text.
+   */
+  nearestWords(term: string, n: number): string[] {
+    if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
+    const found = new Map<string, number>();
+    for (const hit of this.mini.search(term, { fuzzy: Math.min(3, Math.max(1, Math.floor(term.length / 3))), fields: ['title', 'body'] }).slice(0, 50)) {
+      for (const candidate of Object.keys(hit.match)) {
+        if (candidate !== term && candidate[0] === term[0] && this.termId.has(candidate)) found.set(candidate, this.articleFrequency(candidate));
+      }
+    }
+    const out: string[] = [];
+    // A name of an alias group is indexed under the group's term: offer the group's first name.
+    const group = this.aliases.closestName(term, 2);
+    const alias = group && this.termId.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
+    if (alias) out.push(alias);
+    for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
+      const word = this.surfaceOf(candidate);
+      if (word && !out.includes(word)) out.push(word);
+      if (out.length >= n) break;
+    }
+    return out;
+  }
+
+  /** A word of the archive's text that makes the index term, lower-cased unless it is a name. */
+  private surfaceOf(term: string): string | undefined {
+    const id = this.termId.get(term)!;
+    const { start, article } = this.postings;
+    if (start[id] === start[id + 1]) return undefined;
+    const [from, to] = this.passageRange(article[start[id]!]!);
+    for (let p = from; p < to; p++) {
+      const t = this.passageTokens(p).find((x) => x.term === term);
+      if (t) return this.passages[p]!.text.slice(t.start, t.end);
+    }
+    return undefined;
   }
 
   /** Well-known outlets named in the question that none of the archive's sources is. */
@@ -841,13 +909,7 @@ export class NewsIndex {
     const r = this.ranking;
     const n = this.articles.length;
 
-    // Stage 1: candidate articles from minisearch, with the rarest question terms.
-    let stage1 = [...query.terms].sort((a, b) => this.articleFrequency(a.term) - this.articleFrequency(b.term));
-    if (n >= r.minDocsForPruning) {
-      const pruned = stage1.filter((t) => this.articleFrequency(t.term) <= r.maxDocShare * n);
-      stage1 = (pruned.length >= 3 ? pruned : stage1.slice(0, 3)).slice(0, r.maxQueryTerms);
-    }
-    const weightOf = new Map(stage1.map((t) => [t.term, t.weight]));
+    // Stage 1: candidate articles by BM25F over whole articles, every question term counted.
     const outletArticles = new Set<number>();
     for (const s of query.outlets) for (const a of this.articlesBySource.get(s) ?? []) outletArticles.add(a);
     const boostOf = (a: number) => {
@@ -859,11 +921,7 @@ export class NewsIndex {
       }
       return boost;
     };
-    const found = this.mini.search(stage1.map((t) => t.term).join(' '), {
-      boost: r.fieldBoosts,
-      boostTerm: (term: string) => weightOf.get(term) ?? 1,
-    });
-    const candidates = found.slice(0, Math.max(r.candidates, request.k * 3));
+    const candidates = this.articleCandidates(query, Math.max(r.candidates, request.k * 3), boostOf);
     if (candidates.length === 0) return [];
 
     // Stage 2: passages of the candidates, scored with BM25 over all question terms.
@@ -885,7 +943,7 @@ export class NewsIndex {
     let maxArticle = 0;
     try {
       for (const c of candidates) {
-        const a = c.id as number;
+        const a = c.id;
         const [from, to] = this.passageRange(a);
         const top: Array<{ p: number; score: number }> = [];
         for (let p = from; p < to; p++) {
@@ -929,6 +987,32 @@ export class NewsIndex {
     const out = hits.slice(0, request.k);
     for (const h of out) h.matched = this.matchedTerms(h.passage, query);
     return out;
+  }
+
+  /** The best `count` articles for the question by BM25F over whole articles (title, source and date words weighted in). */
+  private articleCandidates(query: ParsedQuery, count: number, boostOf: (a: number) => number): Array<{ id: number; score: number }> {
+    const r = this.ranking;
+    const { start, article, tf, length } = this.postings;
+    const avgLength = this.avgArticleLength;
+    const scores = this.articleScore;
+    const n = this.articles.length;
+    const touched: number[] = [];
+    for (const t of query.terms) {
+      const id = this.termId.get(t.term);
+      if (id === undefined) continue;
+      const df = start[id + 1]! - start[id]!;
+      const idf = t.weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = start[id]!; i < start[id + 1]!; i++) {
+        const a = article[i]!;
+        const f = tf[i]!;
+        if (scores[a] === 0) touched.push(a);
+        scores[a]! += (idf * f * (r.k1 + 1)) / (f + r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength));
+      }
+    }
+    const out = touched.map((a) => ({ id: a, score: scores[a]! * boostOf(a) }));
+    for (const a of touched) scores[a] = 0;
+    out.sort((x, y) => y.score - x.score || x.id - y.id);
+    return out.slice(0, count);
   }
 
   /** BM25 of passage p for the question terms currently in `slotOf`. */
@@ -1006,6 +1090,86 @@ export class NewsIndex {
     }
     return [...out];
   }
+}
+
+/** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
+function articleMetaTerms(meta: ArticleMeta, aliases: AliasTable, w: RankingOptions['fieldWeights']): Array<[term: string, weight: number]> {
+  const out: Array<[string, number]> = [];
+  for (const t of tokenize(meta.title, aliases)) out.push([t.term, w.title]);
+  for (const t of tokenize(meta.source ?? '', aliases)) out.push([t.term, w.source]);
+  for (const t of tokenize(dateWords(meta.published), aliases)) out.push([t.term, w.date]);
+  return out;
+}
+
+/** For each term, the articles holding it and its weighted frequency there; the length of each article. */
+interface ArticlePostings {
+  /** Postings of term t run from start[t] to start[t + 1]. */
+  start: Int32Array;
+  article: Int32Array;
+  tf: Float32Array;
+  length: Float32Array;
+}
+
+/**
+ * Article postings from the passage tokens, plus each article's title, source and date words at
+ * their field weight: built with the index and persisted with it (two passes over typed arrays:
+ * count, then fill).
+ */
+function articlePostings(b: Omit<Built, 'postings'>, termId: ReadonlyMap<string, number>, metaTerms: (a: number) => Array<[string, number]>): ArticlePostings {
+  const n = b.articles.length;
+  const terms = b.vocab.length;
+  const meta = Array.from({ length: n }, (_, a) =>
+    metaTerms(a).flatMap(([term, w]) => {
+      const id = termId.get(term);
+      return id === undefined || w <= 0 ? [] : [[id, w] as const];
+    }),
+  );
+  const range = (a: number): [number, number] => [
+    b.tokenStart[b.articles[a]!.firstPassage]!,
+    a + 1 < n ? b.tokenStart[b.articles[a + 1]!.firstPassage]! : b.tokens.length,
+  ];
+  const start = new Int32Array(terms + 1);
+  const lastSeen = new Int32Array(terms).fill(-1);
+  const length = new Float32Array(n);
+  for (let a = 0; a < n; a++) {
+    const [from, to] = range(a);
+    let len = to - from;
+    for (let i = from; i < to; i++) {
+      const id = b.tokens[i]!;
+      if (lastSeen[id] !== a) {
+        lastSeen[id] = a;
+        start[id + 1]!++;
+      }
+    }
+    for (const [id, w] of meta[a]!) {
+      len += w;
+      if (lastSeen[id] !== a) {
+        lastSeen[id] = a;
+        start[id + 1]!++;
+      }
+    }
+    length[a] = len;
+  }
+  for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
+  const fill = start.slice(0, terms);
+  const slot = new Int32Array(terms);
+  const article = new Int32Array(start[terms]!);
+  const tf = new Float32Array(article.length);
+  lastSeen.fill(-1);
+  const add = (id: number, a: number, w: number) => {
+    if (lastSeen[id] !== a) {
+      lastSeen[id] = a;
+      slot[id] = fill[id]!++;
+      article[slot[id]!] = a;
+    }
+    tf[slot[id]!]! += w;
+  };
+  for (let a = 0; a < n; a++) {
+    const [from, to] = range(a);
+    for (let i = from; i < to; i++) add(b.tokens[i]!, a, 1);
+    for (const [id, w] of meta[a]!) add(id, a, w);
+  }
+  return { start, article, tf, length };
 }
 
 /** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */

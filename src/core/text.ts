@@ -1,4 +1,8 @@
 import stemWord from 'wink-porter2-stemmer';
+// WordNet's irregular forms only, through wink-lexicon (wink-lemmatizer's data): the stemmer
+// already meets the regular ones, and the whole lemmatizer takes half a second to load.
+import irregularVerbs from 'wink-lexicon/src/wn-verb-exceptions.js';
+import irregularNouns from 'wink-lexicon/src/wn-noun-exceptions.js';
 // The English list alone: the package's main module holds every language's list (about 9 MB of RSS at start).
 import { eng } from 'stopword/src/stopwords_eng.js';
 import type { AliasTable } from './aliases.js';
@@ -25,7 +29,13 @@ const QUESTION_FILLER = [
 ];
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+/**
+ * A number as one word, with its thousands separators and decimals ("1,000", "2.5") and a
+ * magnitude glued to it ("2.5bn"); else a run of letters and digits with its apostrophes.
+ */
+const WORD = /(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(bn|tn|mn)?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+/** Magnitudes written short, as the word written out: "$2.5bn" meets "$2.5 billion". */
+const MAGNITUDES: Record<string, string> = { bn: 'billion', tn: 'trillion', mn: 'million' };
 const COMBINING = /\p{M}+/gu;
 
 /** Lower-case and fold diacritics, so "Zōr" and "zor" meet. */
@@ -51,12 +61,28 @@ export function americanSpelling(word: string): string {
     .replace(/^(defen|offen|licen)ce(s)?$/, '$1se$2');
 }
 
-/** Porter2 stem of a folded word, cached: the corpus repeats a small vocabulary a million times. */
+/**
+ * The base form of an irregular verb or noun ("fled" → "flee", "ran" → "run", "children" →
+ * "child"), else the word itself: what a stemmer cannot see.
+ */
+export function lemma(folded: string): string {
+  if (!Object.hasOwn(irregularVerbs, folded) && !Object.hasOwn(irregularNouns, folded)) return folded;
+  return (Object.hasOwn(irregularVerbs, folded) ? irregularVerbs[folded] : irregularNouns[folded]) ?? folded;
+}
+
+/** Every irregular form with its base form, for spelling correction ("childern" is near "children"). */
+export function irregularForms(): ReadonlyArray<[form: string, base: string]> {
+  irregularList ??= [...Object.entries(irregularVerbs), ...Object.entries(irregularNouns)];
+  return irregularList;
+}
+let irregularList: Array<[string, string]> | undefined;
+
+/** Porter2 stem of a folded word's lemma, cached: the corpus repeats a small vocabulary a million times. */
 export function stem(folded: string): string {
   const cached = stemCache.get(folded);
   if (cached !== undefined) return cached;
   // The stemmer treats apostrophes itself ("sdf's" → "sdf"); normalise the typographic one.
-  const s = stemWord(americanSpelling(folded.replace(/’/g, "'")));
+  const s = stemWord(americanSpelling(lemma(folded.replace(/’/g, "'"))));
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, s);
   return s;
@@ -73,6 +99,13 @@ function rawWords(text: string): RawWord[] {
   const out: RawWord[] = [];
   for (const m of text.matchAll(WORD)) {
     const start = m.index ?? 0;
+    if (m[1] !== undefined) {
+      // "1,000" is 1000; a magnitude glued on is a word of its own.
+      const number = m[1];
+      out.push({ text: number, folded: number.replace(/,/g, ''), start, end: start + number.length });
+      if (m[2]) out.push({ text: m[2], folded: MAGNITUDES[m[2]]!, start: start + number.length, end: start + m[0].length });
+      continue;
+    }
     // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".
     out.push({ text: m[0], folded: foldWord(m[0]).replace(/['’]s$/, ''), start, end: start + m[0].length });
   }
@@ -100,7 +133,8 @@ export function tokenize(text: string, aliases?: AliasTable): Token[] {
     if (STOPWORDS.has(bare) || STOPWORDS.has(foldWord(w.text))) continue;
     // A single letter is noise, but keep single digits: "5 leaders" can be the answer.
     if (bare.length < 2 && !/\d/.test(bare)) continue;
-    out.push({ term: stem(bare), start: w.start, end: w.end });
+    // Numbers stay as written ("2.5"): a stemmer has nothing to take from them.
+    out.push({ term: /^[\d.]+$/.test(bare) ? bare : stem(bare), start: w.start, end: w.end });
   }
   return out;
 }

@@ -52,6 +52,15 @@ export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN): stri
 
 /** The JSON shape of an answer for `--json`. */
 export function answerJson(answer: Answer): object {
+  // A refusal says why, in words, and where to look instead.
+  const refusal = answer.answered
+    ? {}
+    : {
+        reason: answer.reason ?? null,
+        message: answer.message ?? null,
+        nearest: answer.nearest.map((n) => ({ articleId: n.articleId, title: n.title, url: n.url ?? null, published: n.published ?? null })),
+        suggestions: answer.suggestions ?? [],
+      };
   return {
     question: answer.question,
     answered: answer.answered,
@@ -63,6 +72,7 @@ export function answerJson(answer: Answer): object {
       excerpt: r.excerpt,
       score: r.score,
     })),
+    ...refusal,
   };
 }
 

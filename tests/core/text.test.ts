@@ -24,7 +24,7 @@ describe('tokenize', () => {
   it('merges alias phrases into one canonical term spanning the phrase', () => {
     const text = 'The Islamic State fled Deir ez-Zor';
     const toks = tokenize(text, aliases);
-    expect(toks.map((t) => t.term)).toEqual(['_isis', 'fled', '_deir_ez_zor']);
+    expect(toks.map((t) => t.term)).toEqual(['_isis', 'flee', '_deir_ez_zor']);
     expect(text.slice(toks[0]!.start, toks[0]!.end)).toBe('Islamic State');
     expect(text.slice(toks[2]!.start, toks[2]!.end)).toBe('Deir ez-Zor');
   });
@@ -67,6 +67,26 @@ describe('tokenize', () => {
 });
 
 describe('synonyms', () => {
+  it('reads numbers whole and meets short magnitudes with the written ones', () => {
+    const termsOf = (text: string) => tokenize(text).map((t) => t.term);
+    expect(termsOf('$2.5bn deal')).toEqual(termsOf('$2.5 billion deal'));
+    expect(termsOf('1,000 people and 2.5 tonnes')).toEqual(['1000', 'peopl', '2.5', 'tonn']);
+    expect(termsOf('1000 people')).toEqual(termsOf('1,000 people'));
+    // Letters glued to digits that are no magnitude keep the word whole.
+    expect(termsOf('the 1990s and G7 and 3D')).toEqual(['1990s', 'g7', '3d']);
+    const text = 'It cost $4.2tn in all';
+    const toks = tokenize(text);
+    expect(toks.map((t) => text.slice(t.start, t.end))).toEqual(['cost', '4.2', 'tn']);
+    expect(toks.map((t) => t.term)).toEqual(['cost', '4.2', 'trillion']);
+  });
+
+  it('gives irregular verbs and nouns their base form, so they meet it', () => {
+    const termsOf = (text: string) => tokenize(text).map((t) => t.term);
+    expect(termsOf('ran fled children mice')).toEqual(termsOf('run flee child mouse'));
+    // Regular forms are the stemmer's: unchanged.
+    expect(termsOf('walked walking')).toEqual(['walk', 'walk']);
+  });
+
   it('link stems both ways', () => {
     expect(aliases.synonymsOf('flee')).toEqual(['escap']);
     expect(aliases.synonymsOf('escap')).toEqual(['flee']);
