@@ -82,7 +82,10 @@ describe('hostile content through the CLI', () => {
     // The question the refused files were written to answer is answered by the plain file beside them.
     const answer = JSON.parse(r.stdout) as { answered: boolean; results: Array<{ articleId: string; url: string | null }> };
     expect(answer.answered).toBe(true);
-    expect(answer.results.map((x) => x.articleId)).toEqual(['plain-good']);
+    // First from the plain file; nothing at all from a refused file (a later, weaker result may come from another loaded one).
+    expect(answer.results[0]!.articleId).toBe('plain-good');
+    const refused = new Set(CODE_FILES.map(([file]) => file.replace(/\.md$/, '')));
+    expect(answer.results.filter((x) => refused.has(x.articleId))).toEqual([]);
     expect(answer.results[0]!.url).toBe('https://county.example/roads/valley');
   });
 
