@@ -402,25 +402,27 @@ export class DiscordDouble {
   }
 
   /**
-   * A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply,
+   * A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply
+   * (which pings the replied-to author unless `ping: false`, the client's "@ ON/OFF" switch),
    * `dm` says it in the user's DM with the bot.
    */
-  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage; dm?: boolean } = {}): Json {
+  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage; ping?: boolean; dm?: boolean } = {}): Json {
     const author = opts.who ?? this.users.alice;
     if (opts.dm) return this.sayInDm(content, author);
     const text = opts.mentionsBot ? `<@${this.botUser.id}> ${content}` : content;
     const mentions = this.mentionsIn(text);
-    if (opts.replyTo && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
-    const addressed = mentions.some((u) => u.id === this.botUser.id) || opts.replyTo?.author.id === this.botUser.id;
-    // Without the MessageContent intent Discord sends the text only to a bot it is addressed to.
-    const visible = addressed || (this.intents & (1 << 15)) !== 0;
+    // A reply with the ping on lists the replied-to author in `mentions`; with it off, it does not.
+    if (opts.replyTo && opts.ping !== false && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
+    // Without the MessageContent intent Discord sends the text only when the bot is mentioned
+    // (a pinging reply counts, a pingless one does not), in DMs, and in the bot's own messages.
+    const visible = mentions.some((u) => u.id === this.botUser.id) || (this.intents & (1 << 15)) !== 0;
     const message: Json = {
       ...this.userMessage(opts.channelId ?? this.scope?.channelId ?? this.channelId, author, visible ? text : '', mentions, opts.replyTo ? 19 : 0),
       guild_id: this.scope?.id ?? this.guildId,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     };
     if (opts.replyTo) {
-      message.message_reference = { message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.guildId };
+      message.message_reference = { type: 0, message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.scope?.id ?? this.guildId };
       message.referenced_message = opts.replyTo;
     }
     if (this.intents & (1 << 9)) this.dispatch('MESSAGE_CREATE', message);
