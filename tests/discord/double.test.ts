@@ -75,6 +75,35 @@ describe('the Discord double', () => {
     expect(seen).toEqual(['', `<@${discord.botUser.id}> hello bot`]);
   });
 
+  it('sends a reply’s text only when it pings the bot, yet discord.js reports the replied user either way', async () => {
+    discord = await startDiscordDouble();
+    const seen: Array<{ content: string; mentioned: boolean; repliedUser: string | undefined }> = [];
+    client = await connect(discord, async () => {});
+    client.on(Events.MessageCreate, (m) => void seen.push({ content: m.content, mentioned: m.mentions.users.has(discord.botUser.id), repliedUser: m.mentions.repliedUser?.id }));
+    const ours = await client.channels.fetch(discord.channelId).then((c) => (c as import('discord.js').TextChannel).send('an answer'));
+    await discord.waitFor(() => seen.length === 1, 3000, 'the echo of its own message');
+    discord.say('with ping', { replyTo: discord.message(ours.id)! });
+    discord.say('without ping', { replyTo: discord.message(ours.id)!, ping: false });
+    await discord.waitFor(() => seen.length === 3, 3000, 'two replies');
+    expect(seen.slice(1)).toEqual([
+      { content: 'with ping', mentioned: true, repliedUser: discord.botUser.id },
+      { content: '', mentioned: false, repliedUser: discord.botUser.id },
+    ]);
+  });
+
+  it('answers GET /channels/{id} with the channel’s real guild, and 404 Unknown Channel for none', async () => {
+    discord = await startDiscordDouble();
+    const other = discord.addGuild('Other guild');
+    client = await connect(discord, async () => {});
+    expect(await client.rest.get(Routes.channel(other.channelId))).toMatchObject({ id: other.channelId, type: 0, guild_id: other.id });
+    expect(await client.rest.get(Routes.channel(discord.otherChannelId))).toMatchObject({ guild_id: discord.guildId, name: 'random' });
+    const missing = '900000000000000002';
+    for (const call of [() => client!.rest.get(Routes.channel(missing)), () => client!.rest.post(Routes.channelMessages(missing), { body: { content: 'x' } })]) {
+      const err = (await call().catch((e: unknown) => e)) as DiscordAPIError;
+      expect([err.status, err.code, err.message]).toEqual([404, 10003, 'Unknown Channel']);
+    }
+  });
+
   it('sends DMs only to a client with the DirectMessages intent', async () => {
     discord = await startDiscordDouble();
     const seen: string[] = [];

@@ -22,7 +22,11 @@
  * guild, `shardsReceiving(t, match)` says which shards were sent a dispatch, and the `gatewayShards`
  * and `maxConcurrency` options set what GET /gateway/bot recommends.
  *
- * DMs: each user has a DM channel with the bot (`dmChannel(user)`, type 1, no guild).
+ * Channels: GET /channels/{id} answers with the channel's real guild (a client of another shard
+ * does not hold it, as on Discord), 404 Unknown Channel (10003) for one that does not exist; posting
+ * or reading messages there gets the same 404.
+ *
+ * DMs: each user has a DM channel with the bot (`dmChannel(user)`, type 1, no guild); their events go to shard 0 only.
  * `runSlashCommand(…, { dm: true })` dispatches an interaction from it (no guild_id, `user` instead
  * of `member`, context 1 BOT_DM), and `say(…, { dm: true })` sends a DM, delivered only to a client
  * that IDENTIFYed with the DirectMessages intent (1 << 12), as Discord does.
@@ -350,6 +354,16 @@ export class DiscordDouble {
     return this.guilds.find((g) => g.channelId === channelId)?.id ?? this.guildId;
   }
 
+  /** A channel as GET /channels/{id} returns it: a DM, or a text channel of the guild it is really in; undefined when there is none. */
+  private channelData(channelId: string): Json | undefined {
+    const dm = this.dmChannelData(channelId);
+    if (dm) return dm;
+    const guild = this.guilds.find((g) => g.channelId === channelId) ?? (channelId === this.otherChannelId ? this.guilds[0] : undefined);
+    if (!guild) return undefined;
+    const name = channelId === this.otherChannelId ? 'random' : 'general';
+    return { id: channelId, type: 0, guild_id: guild.id, name, position: name === 'random' ? 1 : 0, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null, rate_limit_per_user: 0, topic: null, flags: 0 };
+  }
+
   /**
    * Dispatches a slash command as `who`; returns the interaction record to watch. `member.permissions`
    * sets the member's permission bits; `member.dm` sends it from `who`'s DM with the bot instead.
@@ -479,6 +493,8 @@ export class DiscordDouble {
     for (const session of this.sessions.values()) {
       if (!session.resumable) continue;
       if (guildId && shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
+      // Events outside guilds (DMs) go to shard 0 only.
+      if (!guildId && session.shard[0] !== 0) continue;
       const ws = session.connection?.delivering ? this.socketOf.get(session.connection) : undefined;
       // Sent packets enter the log in onOutgoing; owed ones go in here.
       if (ws && ws.readyState === ws.OPEN) ws.send(packet);
@@ -835,6 +851,7 @@ export class DiscordDouble {
 
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
       if (method === 'POST' && !m[2] && this.refusing.has(m[1]!)) return send(403, { code: 50013, message: 'Missing Permissions' });
+      if (!this.channelData(m[1]!)) return send(404, { code: 10003, message: 'Unknown Channel' });
       if (method === 'GET' && !m[2]) {
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
         return send(200, this.messages(m[1]!).reverse().slice(0, limit).map((x) => ({ ...x, timestamp: new Date().toISOString(), edited_timestamp: null, mentions: [], mention_roles: [], attachments: [], tts: false, mention_everyone: false, pinned: false, type: 0 })));
@@ -872,7 +889,10 @@ export class DiscordDouble {
         return send(204);
       }
     }
-    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) return send(200, this.dmChannelData(m[1]!) ?? { id: m[1], type: 0, guild_id: this.guildId, name: 'general' });
+    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) {
+      const channel = this.channelData(m[1]!);
+      return channel ? send(200, channel) : send(404, { code: 10003, message: 'Unknown Channel' });
+    }
     if (method === 'POST' && route === '/users/@me/channels') {
       const who = [...Object.values(this.users), ...[...this.dmChannels.values()].map((d) => d.user)].find((u) => u.id === body?.recipient_id) ?? user(String(body?.recipient_id), 'someone');
       return send(200, this.dmChannelData(this.dmChannel(who)));
