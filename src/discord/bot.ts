@@ -324,6 +324,7 @@ export async function runBot(
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
     if (role.background) {
       await digests.scheduler.start();
+      logger.info({ schedules: store.schedules().length }, 'digest scheduler started');
       feeds.start();
     }
   } catch (err) {
