@@ -61,7 +61,18 @@ describe('the Discord double', () => {
     discord.runSlashCommand('x');
     await discord.waitFor(() => errors.length > 0, 3000, 'the rejection');
     expect(errors[0]!.status).toBe(400);
-    expect(JSON.stringify(errors[0]!.rawError)).toMatch(/embeds\[0\]\.title: 257 > 256.*embeds total: 8257 > 6000/);
+    expect(errors[0]!.rawError).toEqual({
+      code: 50035,
+      message: 'Invalid Form Body',
+      errors: {
+        embeds: {
+          '0': { title: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 256 or fewer in length.' }] } },
+          _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }],
+        },
+      },
+    });
+    // discord.js flattens the errors into the message it throws.
+    expect(errors[0]!.message).toBe('Invalid Form Body\nembeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000');
   });
 
   it('hides message text from a bot that is not addressed (no MessageContent intent)', async () => {
@@ -102,6 +113,28 @@ describe('the Discord double', () => {
       const err = (await call().catch((e: unknown) => e)) as DiscordAPIError;
       expect([err.status, err.code, err.message]).toEqual([404, 10003, 'Unknown Channel']);
     }
+  });
+
+  it('sends the fields Discord always sends, and not those it keeps for other intents or payloads', async () => {
+    discord = await startDiscordDouble();
+    let limit: number | undefined;
+    client = await connect(discord, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      limit = i.attachmentSizeLimit;
+      await i.reply('ok');
+    });
+    const dispatched = (t: string) => discord.gatewayPackets.find((p) => p.t === t)!.d as Record<string, unknown>;
+    expect(dispatched('READY').shard).toEqual([0, 1]);
+    // No GuildMembers intent: only the bot's own member, and no member carries `permissions` there.
+    const members = dispatched('GUILD_CREATE').members as Array<Record<string, unknown> & { user: { id: string } }>;
+    expect(members.map((m) => m.user.id)).toEqual([discord.botUser.id]);
+    expect(members.some((m) => 'permissions' in m)).toBe(false);
+    const rec = discord.runSlashCommand('x');
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'the reply');
+    expect(limit).toBe(10 * 1024 * 1024);
+    expect(dispatched('INTERACTION_CREATE').member).toHaveProperty('permissions');
+    const sent = await client.rest.post(Routes.channelMessages(discord.channelId), { body: { content: 'posted' } });
+    expect(sent).toMatchObject({ type: 0, tts: false, pinned: false, mentions: [], mention_everyone: false, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
   it('sends DMs only to a client with the DirectMessages intent', async () => {

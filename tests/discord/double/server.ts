@@ -36,7 +36,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GatewayCloseCodes, GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { choiceProblems, messageProblems, pingsOf, wouldPing } from './limits.js';
+import { choiceProblems, formErrors, messageProblems, pingsOf, wouldPing } from './limits.js';
 
 type Json = Record<string, unknown>;
 
@@ -158,6 +158,11 @@ const SESSION_ENDING_CLOSES = new Set<number>([
   GatewayCloseCodes.InvalidIntents,
   GatewayCloseCodes.DisallowedIntents,
 ]);
+
+/** Every permission, as the double's default member and channel have. */
+const ALL_PERMISSIONS = '2248473465835073';
+/** The upload limit Discord tells an interaction about (bytes; 10 MiB in a server without boosts). */
+const ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
 
 let lastId = BigInt(Date.now() - 1420070400000) << 22n;
 /** Increasing snowflakes, like Discord's. */
@@ -378,7 +383,7 @@ export class DiscordDouble {
         if (o.type === ApplicationCommandOptionType.User) {
           const u = Object.values(this.users).find((x) => x.id === o.value) ?? user(String(o.value), 'someone');
           add('users', u.id, u);
-          add('members', u.id, this.member(u, false));
+          add('members', u.id, this.member(u, false, ALL_PERMISSIONS));
         } else if (o.type === ApplicationCommandOptionType.Channel) {
           const id = String(o.value);
           add('channels', id, { id, type: 0, name: id === this.channelId ? 'general' : 'random', permissions: '2248473465835073' });
@@ -507,9 +512,9 @@ export class DiscordDouble {
     return (known?.id as string | undefined) ?? '100000000000000001';
   }
 
-  /** A member with every permission unless `permissions` (a bit field as a string) says otherwise. */
-  private member(u: APIUser, withUser = true, permissions = '2248473465835073'): Json {
-    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions };
+  /** A member; `permissions` (a bit field as a string) only where Discord sends it: on an interaction's members. */
+  private member(u: APIUser, withUser = true, permissions?: string): Json {
+    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, ...(permissions ? { permissions } : {}) };
   }
 
   private dispatchInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage, permissions?: string): InteractionRecord {
@@ -526,7 +531,8 @@ export class DiscordDouble {
       guild_id: guild.id,
       channel_id: message?.channel_id ?? guild.channelId,
       channel: { id: message?.channel_id ?? guild.channelId, type: 0, guild_id: guild.id, name: 'general' },
-      member: this.member(who, true, permissions),
+      member: this.member(who, true, permissions ?? ALL_PERMISSIONS),
+      attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
       app_permissions: '2248473465835073',
       locale: 'en-US',
       guild_locale: 'en-US',
@@ -555,6 +561,7 @@ export class DiscordDouble {
       channel: this.dmChannelData(channelId),
       user: who,
       app_permissions: '2248473465835073',
+      attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
       locale: 'en-US',
       entitlements: [],
       authorizing_integration_owners: { '0': '0' },
@@ -724,6 +731,7 @@ export class DiscordDouble {
       session_id: randomBytes(8).toString('hex'),
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
       application: { id: this.appId, flags: 0 },
+      shard: [shardId, shardCount],
     });
     for (const g of owned) {
       send('GUILD_CREATE', {
@@ -737,7 +745,8 @@ export class DiscordDouble {
           { id: g.channelId, type: 0, name: 'general', guild_id: g.id, position: 0, permission_overwrites: [] },
           ...(g.id === this.guildId ? [{ id: this.otherChannelId, type: 0, name: 'random', guild_id: g.id, position: 1, permission_overwrites: [] }] : []),
         ],
-        members: [this.botUser, ...Object.values(this.users)].map((u) => this.member(u)),
+        // Every member only with the GuildMembers intent (1 << 1); otherwise Discord sends the bot's own.
+        members: (this.intents & (1 << 1) ? [this.botUser, ...Object.values(this.users)] : [this.botUser]).map((u) => this.member(u)),
         threads: [],
         emojis: [],
         stickers: [],
@@ -771,7 +780,8 @@ export class DiscordDouble {
       res.end(data === undefined ? undefined : JSON.stringify(data));
       this.notify();
     };
-    const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: problems });
+    // Discord's shape: errors nested by field path (discord.js flattens them into the error's message).
+    const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: formErrors(problems) });
     const route = path.replace(/^\/api\/v\d+/, '');
     let m: RegExpExecArray | null;
     for (const fault of [...this.interceptors]) {
@@ -869,7 +879,10 @@ export class DiscordDouble {
         const msg = this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: m[1]! });
         if (nonce) msg.nonce = nonce;
         const ref = body?.message_reference as Json | undefined;
-        if (ref) msg.message_reference = ref;
+        if (ref) {
+          msg.message_reference = ref;
+          msg.type = 19;
+        }
         const echo = { ...msg, mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 };
         if (!this.dmChannelData(m[1]!)) this.dispatch('MESSAGE_CREATE', { ...echo, guild_id: this.guildOfChannel(m[1]!) });
         else if (this.intents & (1 << 12)) this.dispatch('MESSAGE_CREATE', { ...echo, channel_type: 1 });
@@ -915,7 +928,9 @@ export class DiscordDouble {
   }
 
   private storeMessage(fields: Partial<StoredMessage> & { channel_id: string }): StoredMessage {
-    const msg = { id: snowflake(), author: this.botUser, content: '', embeds: [], components: [], flags: 0, ...fields } as StoredMessage;
+    // The fields Discord always sends with a message.
+    const always = { timestamp: new Date().toISOString(), edited_timestamp: null, type: 0, tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [], pinned: false };
+    const msg = { id: snowflake(), author: this.botUser, content: '', embeds: [], components: [], flags: 0, ...always, ...fields } as StoredMessage;
     this.messagesById.set(msg.id, msg);
     return msg;
   }
