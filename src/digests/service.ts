@@ -41,7 +41,14 @@ export class PostRefused extends Error {
   }
 }
 
-export type PostOutcome = { posted: true; run: DigestRun; messageId: string; items: DigestItem[] } | { posted: false; reason: 'nothing-new' };
+export type PostOutcome =
+  | { posted: true; run: DigestRun; messageId: string; items: DigestItem[] }
+  /** Nothing new to post; `claimed-elsewhere`: another process has this scheduled run; `busy`: another process kept the channel busy too long. */
+  | { posted: false; reason: 'nothing-new' | 'claimed-elsewhere' | 'busy' };
+
+/** How long a post waits for another process's digest in the same channel before giving up. */
+export const CLAIM_WAIT_MS = 30_000;
+const CLAIM_RETRY_MS = 100;
 
 export interface DigestServiceDeps {
   store: Store;
@@ -51,6 +58,17 @@ export interface DigestServiceDeps {
   logger: Logger;
   now?: () => Date;
 }
+
+export interface PostOptions {
+  scheduleId?: number;
+  /** A schedule's first run: articles over the count are marked seen. */
+  firstRun?: boolean;
+  /** Names the run across processes (a schedule and its due time): one post per key and channel. */
+  runKey?: string;
+}
+
+/** A timer may fire a little before the due time it was set for. */
+const DUE_SLACK_MS = 2_000;
 
 export const markerOf = (runId: number): string => `digest #${runId}`;
 
@@ -92,8 +110,9 @@ export class DigestService {
    * Posts a digest of articles not yet posted to the channel. `firstRun` (a schedule's first) marks
    * the articles over the count as seen, so a new schedule does not flood the channel later.
    */
-  post(guildId: string, channelId: string, ask: DigestAsk, options: { scheduleId?: number; firstRun?: boolean } = {}): Promise<PostOutcome> {
-    // One post at a time per channel: two at once would both pick the same new articles.
+  post(guildId: string, channelId: string, ask: DigestAsk, options: PostOptions = {}): Promise<PostOutcome> {
+    // One post at a time per channel: two at once would both pick the same new articles. This
+    // queue orders this process's posts; the claim in the database (postNow) orders processes.
     const previous = this.running.get(channelId) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() => this.postNow(guildId, channelId, ask, options));
     this.running.set(channelId, next);
@@ -102,21 +121,38 @@ export class DigestService {
     });
   }
 
-  private async postNow(guildId: string, channelId: string, ask: DigestAsk, options: { scheduleId?: number; firstRun?: boolean }): Promise<PostOutcome> {
+  /**
+   * Selects, claims in the database, then posts. The claim makes the post this process's alone: a
+   * scheduled run another process claimed is left to it; while another process posts in the
+   * channel this one waits, then selects again (what it posted is then left out).
+   */
+  private async postNow(guildId: string, channelId: string, ask: DigestAsk, options: PostOptions): Promise<PostOutcome> {
     const { store } = this.deps;
-    const selection = await this.select(guildId, channelId, ask);
-    if (selection.items.length === 0) return { posted: false, reason: 'nothing-new' };
-    const skipped = options.firstRun ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id) : [];
-    const run = store.beginRun({
-      guildId,
-      channelId,
-      scheduleId: options.scheduleId ?? null,
-      articleIds: selection.items.map((i) => i.articleId),
-      skippedIds: skipped,
-      options: { topic: ask.topic ?? null, since: ask.since ?? null, count: ask.count ?? null, at: this.now().toISOString() },
-    });
-    const messageId = await this.send(run, selection.items);
-    return { posted: true, run: store.run(run.id)!, messageId, items: selection.items };
+    // Real time, not the injected clock: this bounds a wait for another process.
+    const giveUp = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const selection = await this.select(guildId, channelId, ask);
+      if (selection.items.length === 0) return { posted: false, reason: 'nothing-new' };
+      const skipped = options.firstRun ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id) : [];
+      const claim = store.claimRun({
+        guildId,
+        channelId,
+        scheduleId: options.scheduleId ?? null,
+        articleIds: selection.items.map((i) => i.articleId),
+        skippedIds: skipped,
+        options: { topic: ask.topic ?? null, since: ask.since ?? null, count: ask.count ?? null, at: this.now().toISOString() },
+        runKey: options.runKey ?? null,
+      });
+      if (claim.claimed) {
+        const messageId = await this.send(claim.run, selection.items);
+        return { posted: true, run: store.run(claim.run.id)!, messageId, items: selection.items };
+      }
+      if (claim.why === 'taken') return { posted: false, reason: 'claimed-elsewhere' };
+      if (claim.why === 'busy') {
+        if (Date.now() > giveUp) return { posted: false, reason: 'busy' };
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
+      }
+    }
   }
 
   /** Sends a recorded run and completes it; on a failed send, looks for the message before giving up on it. */
@@ -143,7 +179,9 @@ export class DigestService {
   async recover(): Promise<{ found: number; reposted: number; failed: number }> {
     const { store, poster, logger } = this.deps;
     const result = { found: 0, reposted: 0, failed: 0 };
-    for (const run of store.pendingRuns()) {
+    // Only runs whose process is gone: a live process (another shard, a second bot) is still posting its own.
+    for (const run of store.orphanedRuns()) {
+      if (!store.adoptRun(run.id, run.owner)) continue;
       try {
         const found = await poster.find(run.channelId, markerOf(run.id));
         if (found) {
@@ -175,8 +213,17 @@ export class DigestService {
     const schedule = store.schedule(id);
     if (!schedule || schedule.pausedReason) return null;
     const at = this.now();
+    // The time this run is due: the schedule's first time after its last run. Every process that
+    // runs it reads the same one, so it names the run in the claim; when another process has
+    // already run it, the next time is still ahead and there is nothing to do.
+    const due = nextFire(schedule.cron, schedule.timezone, new Date(schedule.lastRunAt ?? schedule.createdAt));
+    if (!due || due.getTime() > at.getTime() + DUE_SLACK_MS) return null;
     try {
-      const outcome = await this.post(schedule.guildId, schedule.channelId, { topic: schedule.topic, count: schedule.count }, { scheduleId: id, firstRun: schedule.lastRunAt === null });
+      const outcome = await this.post(schedule.guildId, schedule.channelId, { topic: schedule.topic, count: schedule.count }, { scheduleId: id, firstRun: schedule.lastRunAt === null, runKey: `schedule ${id} at ${due.toISOString()}` });
+      if (!outcome.posted && outcome.reason === 'claimed-elsewhere') {
+        logger.info({ scheduleId: id, channelId: schedule.channelId }, 'scheduled digest claimed by another process');
+        return outcome;
+      }
       store.markScheduleRun(id, at);
       logger.info({ scheduleId: id, channelId: schedule.channelId, posted: outcome.posted ? outcome.items.length : 0 }, 'scheduled digest ran');
       return outcome;

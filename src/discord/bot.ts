@@ -133,6 +133,10 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     // In a DM every message is addressed to the bot; in a server only a mention or a reply is.
     const addressed = !message.guildId || message.mentions.users.has(me.id) || message.mentions.repliedUser?.id === me.id;
     if (!addressed) return;
+    // Without the MessageContent intent Discord sends no text for a reply to the bot with its ping
+    // switched off (the bot is not in `mentions`), though discord.js still fills `repliedUser`:
+    // there is no question to answer, and a public "ask me something" would be noise.
+    if (message.content.trim() === '') return void deps.logger.debug({ messageId: message.id, guildId: message.guildId }, 'message ignored: no text visible to the bot');
     const allowed = message.guildId ? deps.store.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
@@ -320,6 +324,7 @@ export async function runBot(
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
     if (role.background) {
       await digests.scheduler.start();
+      logger.info({ schedules: store.schedules().length }, 'digest scheduler started');
       feeds.start();
     }
   } catch (err) {

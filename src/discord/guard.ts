@@ -3,7 +3,7 @@ import { UserError } from './errors.js';
 
 /**
  * The runtime half of a command's permission rule (Discord's `default_member_permissions` and
- * `dm_permission: false` are the other, and server admins can change the first): in a server, with
+ * `contexts: [Guild]` are the other, and server admins can change the first): in a server, with
  * `permission`, or a clear refusal. Outside a server (a DM) the refusal says so rather than naming
  * a permission nobody has there.
  */

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -101,7 +103,45 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE feed_item ADD COLUMN guild_id TEXT;
    UPDATE feed_item SET guild_id = (SELECT guild_id FROM feed WHERE feed.id = feed_item.feed_id);
    CREATE INDEX feed_item_guild_key ON feed_item (guild_id, key);`,
+  // Processes sharing the database claim a digest before posting it: a scheduled run's key (its
+  // schedule and due time) is unique per channel, so only one process posts it; the owner says
+  // which process is posting a pending run, so another does not "recover" it while it still posts.
+  `ALTER TABLE digest_run ADD COLUMN run_key TEXT;
+   ALTER TABLE digest_run ADD COLUMN owner TEXT;
+   CREATE UNIQUE INDEX digest_run_claim ON digest_run (channel_id, run_key);`,
 ];
+
+/** Owners (see {@link Store.owner}) of the stores open in this process. */
+const OPEN_OWNERS = new Set<string>();
+const HOST = hostname();
+
+/**
+ * Whether the process (and, in this process, the store) that owns a pending run is still alive.
+ * Another host's process can't be checked: it counts as alive, so its run is never posted twice.
+ */
+function ownerAlive(owner: string | null): boolean {
+  if (!owner) return false;
+  const [host, pid] = owner.split('/');
+  if (host !== HOST) return true;
+  if (Number(pid) === process.pid) return OPEN_OWNERS.has(owner);
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What {@link Store.claimRun} decided: the run to post, or why not. */
+export type Claim =
+  | { claimed: true; run: DigestRun }
+  /** Another process already has this run (same channel and key): it posts it, not us. */
+  | { claimed: false; why: 'taken' }
+  /** Another live process is posting a digest in this channel right now: wait, select again. */
+  | { claimed: false; why: 'busy' }
+  /** An article selected was posted in the channel meanwhile: select again. */
+  | { claimed: false; why: 'stale' };
 
 /** Per-guild settings, each validated; stored as JSON by key. */
 export const SETTINGS = {
@@ -162,6 +202,20 @@ export interface DigestRun {
   error: string | null;
   createdAt: string;
   postedAt: string | null;
+  /** The store (process) posting it while pending; see {@link Store.owner}. */
+  owner: string | null;
+}
+
+/** A digest about to be posted (see {@link Store.beginRun}). */
+export interface NewRun {
+  guildId: string;
+  channelId: string;
+  scheduleId: number | null;
+  articleIds: string[];
+  skippedIds: string[];
+  options: Record<string, unknown>;
+  /** Identifies the run across processes, e.g. a schedule's due time: one run per key and channel. */
+  runKey?: string | null;
 }
 
 export interface LedgerEntry {
@@ -203,6 +257,9 @@ export class Store {
   private readonly now: () => Date;
   private readonly storeQuestionTextDefault: boolean;
 
+  /** Who posts this store's digests: host/pid/random, checked by other processes before they settle a pending run. */
+  readonly owner = `${HOST}/${process.pid}/${randomBytes(6).toString('hex')}`;
+
   constructor(options: StoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
@@ -211,6 +268,7 @@ export class Store {
     this.now = options.now ?? (() => new Date());
     this.storeQuestionTextDefault = options.storeQuestionText ?? false;
     this.migrate();
+    OPEN_OWNERS.add(this.owner);
   }
 
   /** The schema version this database is at. */
@@ -230,6 +288,7 @@ export class Store {
   }
 
   close(): void {
+    OPEN_OWNERS.delete(this.owner);
     this.db.close();
   }
 
@@ -365,11 +424,29 @@ export class Store {
    * Records a digest about to be posted. It stays pending until {@link completeRun}: after a crash
    * a pending run is either found in the channel (then completed) or posted again, never both.
    */
-  beginRun(r: { guildId: string; channelId: string; scheduleId: number | null; articleIds: string[]; skippedIds: string[]; options: Record<string, unknown> }): DigestRun {
+  beginRun(r: NewRun): DigestRun {
     const info = this.db
-      .prepare("INSERT INTO digest_run (guild_id, channel_id, schedule_id, article_ids, skipped_ids, options, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
-      .run(r.guildId, r.channelId, r.scheduleId, JSON.stringify(r.articleIds), JSON.stringify(r.skippedIds), JSON.stringify(r.options), this.now().toISOString());
+      .prepare("INSERT INTO digest_run (guild_id, channel_id, schedule_id, article_ids, skipped_ids, options, state, created_at, run_key, owner) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)")
+      .run(r.guildId, r.channelId, r.scheduleId, JSON.stringify(r.articleIds), JSON.stringify(r.skippedIds), JSON.stringify(r.options), this.now().toISOString(), r.runKey ?? null, this.owner);
     return this.run(Number(info.lastInsertRowid))!;
+  }
+
+  /**
+   * Claims a digest for its channel before it is posted, atomically across every process on this
+   * database (an IMMEDIATE transaction holds SQLite's write lock from check to insert): refused
+   * when a run with the same key exists in the channel, when another live process has a digest
+   * pending there, or when one of the articles was posted there since it was selected.
+   */
+  claimRun(r: NewRun): Claim {
+    const claim = this.db.transaction((): Claim => {
+      if (r.runKey && this.db.prepare('SELECT 1 FROM digest_run WHERE channel_id = ? AND run_key = ?').get(r.channelId, r.runKey)) return { claimed: false, why: 'taken' };
+      const pending = this.db.prepare("SELECT owner FROM digest_run WHERE channel_id = ? AND state = 'pending'").all(r.channelId) as Array<{ owner: string | null }>;
+      if (pending.some((p) => p.owner !== this.owner && ownerAlive(p.owner))) return { claimed: false, why: 'busy' };
+      const posted = this.db.prepare('SELECT 1 FROM digest_ledger WHERE channel_id = ? AND article_id = ?');
+      if (r.articleIds.some((a) => posted.get(r.channelId, a))) return { claimed: false, why: 'stale' };
+      return { claimed: true, run: this.beginRun(r) };
+    });
+    return claim.immediate();
   }
 
   run(id: number): DigestRun | undefined {
@@ -390,12 +467,24 @@ export class Store {
     })();
   }
 
+  /** Marks a run failed; its key is released, so its schedule can try that run again. */
   failRun(id: number, error: string): void {
-    this.db.prepare("UPDATE digest_run SET state = 'failed', error = ? WHERE id = ? AND state = 'pending'").run(error.slice(0, 500), id);
+    this.db.prepare("UPDATE digest_run SET state = 'failed', error = ?, run_key = NULL WHERE id = ? AND state = 'pending'").run(error.slice(0, 500), id);
   }
 
   pendingRuns(): DigestRun[] {
     return (this.db.prepare("SELECT * FROM digest_run WHERE state = 'pending' ORDER BY id").all() as RunRow[]).map(toRun);
+  }
+
+  /** Pending runs whose process is gone (a crash): those are for {@link DigestService.recover} to settle, not a live process's. */
+  orphanedRuns(): DigestRun[] {
+    const rows = this.db.prepare("SELECT * FROM digest_run WHERE state = 'pending' ORDER BY id").all() as RunRow[];
+    return rows.filter((r) => !ownerAlive(r.owner)).map(toRun);
+  }
+
+  /** Takes over an orphaned pending run for this store; false when another process took it first. */
+  adoptRun(id: number, previousOwner: string | null): boolean {
+    return this.db.prepare("UPDATE digest_run SET owner = ? WHERE id = ? AND state = 'pending' AND owner IS ?").run(this.owner, id, previousOwner).changes > 0;
   }
 
   /** The newest posted run in a channel (or in any channel of the guild when no channel is given). */
@@ -488,6 +577,7 @@ interface RunRow {
   error: string | null;
   created_at: string;
   posted_at: string | null;
+  owner: string | null;
 }
 
 function toRun(r: RunRow): DigestRun {
@@ -504,6 +594,7 @@ function toRun(r: RunRow): DigestRun {
     error: r.error,
     createdAt: r.created_at,
     postedAt: r.posted_at,
+    owner: r.owner,
   };
 }
 

@@ -20,8 +20,11 @@ describe('npm run deploy:commands', () => {
     expect(discord.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v10/oauth2/applications/@me', `PUT /api/v10/applications/${discord.appId}/guilds/${discord.guildId}/commands`]);
     expect(discord.commands.map((c) => c.name)).toEqual(['ask', 'digest', 'article', 'feed', 'admin']);
     // Digests for those who manage messages, admin for those who manage the server.
-    expect(discord.commands[1]).toMatchObject({ default_member_permissions: String(1 << 13), dm_permission: false });
-    expect(discord.commands[4]).toMatchObject({ default_member_permissions: '32', dm_permission: false });
+    expect(discord.commands[1]).toMatchObject({ default_member_permissions: String(1 << 13), contexts: [0], integration_types: [0] });
+    expect(discord.commands[4]).toMatchObject({ default_member_permissions: '32', contexts: [0], integration_types: [0] });
+    // Where a command may be used is said with contexts (0 server, 1 DM with the bot), not the deprecated dm_permission.
+    expect(discord.commands[0]).toMatchObject({ contexts: [0, 1], integration_types: [0] });
+    expect(discord.commands.filter((c) => 'dm_permission' in c).map((c) => c.name)).toEqual([]);
     const question = (discord.commands[0]!.options as Array<{ name: string; max_length?: number; autocomplete?: boolean }>)[0]!;
     expect(question).toMatchObject({ name: 'question', max_length: MAX_QUESTION_CHARS, autocomplete: true });
     expect(lines).toEqual([`Registered /ask, /digest, /article, /feed, /admin in guild ${discord.guildId}.`]);

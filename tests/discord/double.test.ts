@@ -61,7 +61,18 @@ describe('the Discord double', () => {
     discord.runSlashCommand('x');
     await discord.waitFor(() => errors.length > 0, 3000, 'the rejection');
     expect(errors[0]!.status).toBe(400);
-    expect(JSON.stringify(errors[0]!.rawError)).toMatch(/embeds\[0\]\.title: 257 > 256.*embeds total: 8257 > 6000/);
+    expect(errors[0]!.rawError).toEqual({
+      code: 50035,
+      message: 'Invalid Form Body',
+      errors: {
+        embeds: {
+          '0': { title: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 256 or fewer in length.' }] } },
+          _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }],
+        },
+      },
+    });
+    // discord.js flattens the errors into the message it throws.
+    expect(errors[0]!.message).toBe('Invalid Form Body\nembeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000');
   });
 
   it('hides message text from a bot that is not addressed (no MessageContent intent)', async () => {
@@ -73,6 +84,57 @@ describe('the Discord double', () => {
     discord.say('hello bot', { mentionsBot: true });
     await discord.waitFor(() => seen.length === 2, 3000, 'two messages');
     expect(seen).toEqual(['', `<@${discord.botUser.id}> hello bot`]);
+  });
+
+  it('sends a reply’s text only when it pings the bot, yet discord.js reports the replied user either way', async () => {
+    discord = await startDiscordDouble();
+    const seen: Array<{ content: string; mentioned: boolean; repliedUser: string | undefined }> = [];
+    client = await connect(discord, async () => {});
+    client.on(Events.MessageCreate, (m) => void seen.push({ content: m.content, mentioned: m.mentions.users.has(discord.botUser.id), repliedUser: m.mentions.repliedUser?.id }));
+    const ours = await client.channels.fetch(discord.channelId).then((c) => (c as import('discord.js').TextChannel).send('an answer'));
+    await discord.waitFor(() => seen.length === 1, 3000, 'the echo of its own message');
+    discord.say('with ping', { replyTo: discord.message(ours.id)! });
+    discord.say('without ping', { replyTo: discord.message(ours.id)!, ping: false });
+    await discord.waitFor(() => seen.length === 3, 3000, 'two replies');
+    expect(seen.slice(1)).toEqual([
+      { content: 'with ping', mentioned: true, repliedUser: discord.botUser.id },
+      { content: '', mentioned: false, repliedUser: discord.botUser.id },
+    ]);
+  });
+
+  it('answers GET /channels/{id} with the channel’s real guild, and 404 Unknown Channel for none', async () => {
+    discord = await startDiscordDouble();
+    const other = discord.addGuild('Other guild');
+    client = await connect(discord, async () => {});
+    expect(await client.rest.get(Routes.channel(other.channelId))).toMatchObject({ id: other.channelId, type: 0, guild_id: other.id });
+    expect(await client.rest.get(Routes.channel(discord.otherChannelId))).toMatchObject({ guild_id: discord.guildId, name: 'random' });
+    const missing = '900000000000000002';
+    for (const call of [() => client!.rest.get(Routes.channel(missing)), () => client!.rest.post(Routes.channelMessages(missing), { body: { content: 'x' } })]) {
+      const err = (await call().catch((e: unknown) => e)) as DiscordAPIError;
+      expect([err.status, err.code, err.message]).toEqual([404, 10003, 'Unknown Channel']);
+    }
+  });
+
+  it('sends the fields Discord always sends, and not those it keeps for other intents or payloads', async () => {
+    discord = await startDiscordDouble();
+    let limit: number | undefined;
+    client = await connect(discord, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      limit = i.attachmentSizeLimit;
+      await i.reply('ok');
+    });
+    const dispatched = (t: string) => discord.gatewayPackets.find((p) => p.t === t)!.d as Record<string, unknown>;
+    expect(dispatched('READY').shard).toEqual([0, 1]);
+    // No GuildMembers intent: only the bot's own member, and no member carries `permissions` there.
+    const members = dispatched('GUILD_CREATE').members as Array<Record<string, unknown> & { user: { id: string } }>;
+    expect(members.map((m) => m.user.id)).toEqual([discord.botUser.id]);
+    expect(members.some((m) => 'permissions' in m)).toBe(false);
+    const rec = discord.runSlashCommand('x');
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'the reply');
+    expect(limit).toBe(10 * 1024 * 1024);
+    expect(dispatched('INTERACTION_CREATE').member).toHaveProperty('permissions');
+    const sent = await client.rest.post(Routes.channelMessages(discord.channelId), { body: { content: 'posted' } });
+    expect(sent).toMatchObject({ type: 0, tts: false, pinned: false, mentions: [], mention_everyone: false, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
   it('sends DMs only to a client with the DirectMessages intent', async () => {

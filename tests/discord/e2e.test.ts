@@ -119,6 +119,29 @@ describe('the bot, end to end through the Discord double', () => {
     expect(discord.messages().length).toBe(before + 1);
   });
 
+  it('ignores quietly a reply to it with the ping switched off (Discord sends it no text), and answers one with the ping', async () => {
+    const first = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
+    const ours = await discord.waitFor(() => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === first.id), 5000, 'an answer to reply to');
+    const seen: Array<{ id: string; content: string; repliedUser: string | undefined }> = [];
+    const listener = (m: { id: string; content: string; mentions: { repliedUser: { id: string } | null } }) => seen.push({ id: m.id, content: m.content, repliedUser: m.mentions.repliedUser?.id });
+    bot.client.on('messageCreate', listener);
+    try {
+      const pingless = discord.say('And where is Tasil?', { replyTo: ours, ping: false, who: discord.newUser() });
+      const pinging = discord.say('And where is Tasil?', { replyTo: ours, who: discord.newUser() });
+      const refersTo = (asked: Record<string, unknown>) => () => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
+      // The pinging reply was sent after the pingless one: once its answer is in, the other was handled.
+      const reply = await discord.waitFor(refersTo(pinging), 5000, 'an answer to the pinging reply');
+      expect(reply.embeds[0]!.description).toMatch(/Tasil/);
+      await discord.waitFor(() => seen.some((m) => m.id === pingless.id), 2000, 'the client to see the pingless reply');
+      // What makes the bug: no text, yet discord.js says it replies to the bot.
+      expect(seen.find((m) => m.id === pingless.id)).toEqual({ id: pingless.id, content: '', repliedUser: discord.botUser.id });
+      expect(seen.find((m) => m.id === pinging.id)?.content).toBe('And where is Tasil?');
+      expect(refersTo(pingless)()).toBeUndefined();
+    } finally {
+      bot.client.off('messageCreate', listener);
+    }
+  });
+
   it('shows more results, the full passage and takes feedback through the buttons', async () => {
     const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
     const ids = buttonIds(reply);

@@ -72,11 +72,12 @@ describe('security: permissions and DMs, through the double', () => {
     expect([...registered.keys()].sort()).toEqual(['admin', 'article', 'ask', 'digest', 'feed']);
     const guarded = { digest: MANAGE_MESSAGES, article: MANAGE_MESSAGES, feed: MANAGE_MESSAGES, admin: MANAGE_GUILD };
     for (const [name, permission] of Object.entries(guarded)) {
-      expect(registered.get(name), name).toMatchObject({ default_member_permissions: permission, dm_permission: false });
+      expect(registered.get(name), name).toMatchObject({ default_member_permissions: permission, contexts: [0], integration_types: [0] });
+      expect(registered.get(name), name).not.toHaveProperty('dm_permission');
     }
     const ask = registered.get('ask')!;
     expect(ask.default_member_permissions ?? null).toBeNull();
-    expect(ask.dm_permission).not.toBe(false);
+    expect(ask.contexts).toEqual([0, 1]);
   });
 
   describe('a member without the permission is refused, and nothing changes', () => {

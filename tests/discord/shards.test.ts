@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { Store } from '../../src/store/store.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { shardOf, startDiscordDouble, type DiscordDouble, type DoubleGuild } from './double/server.js';
 
@@ -20,7 +21,12 @@ interface LogLine {
   scheduleId?: number;
   op?: string;
   guildId?: string;
+  channelId?: string;
+  posted?: number;
 }
+
+/** Generous waits: the machine running the suite may be busy, and two shard processes start slowly then. */
+const SLOW = 60_000;
 
 describe('SHARDS', () => {
   it('is unset by default (one process), else auto or a whole number from 1', () => {
@@ -31,7 +37,7 @@ describe('SHARDS', () => {
   });
 });
 
-describe('SHARDS=auto: a shard manager and two shard processes', () => {
+describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW + 10_000 }, () => {
   let discord: DiscordDouble;
   let child: ReturnType<typeof spawn>;
   let output = '';
@@ -40,6 +46,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
   let indexPath: string;
   let corpus: string;
   let web: Awaited<ReturnType<typeof startWebServer>>;
+  let missed: number;
   const upload = '---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n';
   const lines = (): LogLine[] =>
     output
@@ -57,6 +64,13 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     indexPath = join(data, 'index.bin');
     corpus = join(data, 'corpus');
     cpSync(join(ROOT, 'tests/fixtures/seeds'), corpus, { recursive: true });
+    // A schedule for the guild on shard 1, made three days ago and never run: shard 0, which runs
+    // the scheduler, catches it up on start and posts in a guild its own client does not hold.
+    const past = new Date(Date.now() - 3 * 86_400_000);
+    const store = new Store({ path: join(data, 'db.sqlite'), now: () => past });
+    const onShard1 = guilds[1]!;
+    missed = store.addSchedule({ guildId: onShard1.id, channelId: onShard1.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 2, createdBy: discord.users.alice.id }).id;
+    store.close();
     child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', SHARDS: 'auto', ALLOW_PRIVATE_URLS: 'true', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'info' },
@@ -65,10 +79,10 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
     exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await discord.waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, 20_000, 'both shards to connect').catch((err: unknown) => {
+    await discord.waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect').catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n${output}`);
     });
-  }, 30_000);
+  }, SLOW + 10_000);
 
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -96,10 +110,33 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     }
   });
 
+  it('posts a scheduled digest for the guild on shard 1 from shard 0, which runs the scheduler', async () => {
+    const guild = guilds[1]!;
+    // Ran or paused: before the fix shard 0 found no such channel and paused the schedule.
+    const ran = await discord.waitFor(() => lines().find((l) => (l.msg === 'scheduled digest ran' || l.msg === 'scheduled digest paused') && l.scheduleId === missed), SLOW, 'the missed schedule to run');
+    expect(ran).toMatchObject({ msg: 'scheduled digest ran', shard: 0, channelId: guild.channelId });
+    expect(ran.posted).toBeGreaterThan(0);
+    const posts = discord.messages(guild.channelId).filter((m) => /^📰 \*\*News Digest #\d+\*\*/.test(m.content));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.embeds).toHaveLength(ran.posted!);
+    expect(posts[0]!.allowed_mentions).toEqual({ parse: [] });
+    expect(lines().filter((l) => l.msg === 'scheduled digest paused')).toEqual([]);
+    // Shard 0's client does not hold that guild: what it would fetch the channel by is not in its cache.
+    expect(discord.shardsReceiving('GUILD_CREATE', (d) => d.id === guild.id)).toEqual([1]);
+  });
+
+  it('sends DMs to shard 0 only, and shard 0 answers them', async () => {
+    const who = discord.newUser();
+    const asked = discord.say('Who is Sadam al-Jamal?', { dm: true, who });
+    const reply = await discord.waitFor(() => discord.messages(discord.dmChannel(who)).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), SLOW, 'an answer in the DM');
+    expect(reply.embeds[0]!.description).toMatch(/security chief/);
+    expect(discord.shardsReceiving('MESSAGE_CREATE', (d) => d.id === asked.id)).toEqual([0]);
+  });
+
   it('answers a question in each guild from the shard that has the guild', async () => {
     for (const [shard, guild] of guilds.entries()) {
       const rec = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' }]));
-      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, `an answer in guild ${shard}`);
+      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), SLOW, `an answer in guild ${shard}`);
       expect(reply && reply.embeds[0]!.description).toMatch(/security chief/);
       // Only the owning shard's session was sent the interaction, so only it could have answered.
       expect(discord.shardsReceiving('INTERACTION_CREATE', (d) => d.id === rec.id)).toEqual([shard]);
@@ -111,7 +148,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
       join(corpus, 'lighthouse.md'),
       '---\ntitle: Harbour lighthouse relit\npublished: 2024-05-02\n---\nThe Ventotene harbour lighthouse was relit on Thursday after eleven years of darkness, the port authority said.\n',
     );
-    await discord.waitFor(() => lines().filter((l) => l.msg === 'index reloaded').length === 2, 10_000, 'both shards to reload');
+    await discord.waitFor(() => lines().filter((l) => l.msg === 'index reloaded').length === 2, SLOW, 'both shards to reload');
     const logs = lines();
     expect(logs.filter((l) => l.msg === 'corpus changed: reindexed; shards reload').map((l) => [l.shard, l.rebuilt])).toEqual([['manager', true]]);
     expect(logs.filter((l) => l.msg === 'index reloaded').map((l) => [l.shard, l.rebuilt]).sort()).toEqual([
@@ -120,7 +157,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     ]);
     for (const guild of guilds) {
       const rec = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'When was the Ventotene lighthouse relit?' }]));
-      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, 'an answer from the new article');
+      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), SLOW, 'an answer from the new article');
       expect(reply && reply.embeds[0]!.title).toMatch(/Harbour lighthouse relit/);
     }
   });
@@ -133,13 +170,13 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
         permissions: String(PermissionFlagsBits.ManageMessages),
       }),
     );
-    const added = await discord.waitFor(() => discord.original(rec.id)?.content, 10_000, 'the upload reply');
+    const added = await discord.waitFor(() => discord.original(rec.id)?.content, SLOW, 'the upload reply');
     expect(added).toMatch(/^Added “Bridge at Raqqa reopens”/);
-    const told = await discord.waitFor(() => lines().find((l) => l.msg === 'server archive changed on another shard'), 5_000, 'shard 0 to hear of it');
+    const told = await discord.waitFor(() => lines().find((l) => l.msg === 'server archive changed on another shard'), SLOW, 'shard 0 to hear of it');
     expect(told).toMatchObject({ shard: 0, guildId: second.id });
     const ask = async (guild: DoubleGuild) => {
       const q = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'When did the Raqqa bridge reopen?' }]));
-      const reply = await discord.waitFor(() => discord.original(q.id)?.embeds.length && discord.original(q.id), 10_000, 'an answer');
+      const reply = await discord.waitFor(() => discord.original(q.id)?.embeds.length && discord.original(q.id), SLOW, 'an answer');
       return reply ? reply.embeds.map((e) => String(e.title)).join('\n') : '';
     };
     expect(await ask(second)).toMatch(/Bridge at Raqqa reopens/);
@@ -160,10 +197,10 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
         },
       ], discord.newUser(), { permissions: String(PermissionFlagsBits.ManageMessages) }),
     );
-    const reply = await discord.waitFor(() => discord.original(rec.id)?.content && discord.original(rec.id), 10_000, 'the schedule reply');
+    const reply = await discord.waitFor(() => discord.original(rec.id)?.content && discord.original(rec.id), SLOW, 'the schedule reply');
     const id = Number(/Scheduled digest #(\d+)/.exec(reply ? reply.content : '')?.[1]);
     expect(reply && reply.content).toMatch(/daily at 09:00 \(UTC\).* Next: <t:\d+:F>/);
-    const armed = await discord.waitFor(() => lines().find((l) => l.msg === 'digest schedule changed on another shard' && l.scheduleId === id), 5_000, 'shard 0 to arm the schedule');
+    const armed = await discord.waitFor(() => lines().find((l) => l.msg === 'digest schedule changed on another shard' && l.scheduleId === id), SLOW, 'shard 0 to arm the schedule');
     expect(armed).toMatchObject({ shard: 0, op: 'arm' });
   });
 
@@ -182,5 +219,5 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     });
     expect(alive).toEqual([]);
     expect(lines().filter((l) => l.msg === 'stopped').map((l) => l.shard).sort()).toEqual([0, 1, 'manager'].sort());
-  }, 20_000);
+  });
 });

@@ -20,12 +20,12 @@ describe('Store', () => {
   it('migrates a new database, in WAL mode, and keeps data across a reopen', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
     const a = new Store({ path });
-    expect(a.version).toBe(3);
+    expect(a.version).toBe(4);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     a.setSetting(G, 'answerChannels', [C]);
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(3);
+    expect(b.version).toBe(4);
     expect(b.answerChannels(G)).toEqual([C]);
     b.close();
   });
@@ -35,7 +35,7 @@ describe('Store', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (3); upgrade Newsdesk');
+    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (4); upgrade Newsdesk');
   });
 
   it('validates settings and changes nothing on a bad value', () => {
@@ -138,11 +138,12 @@ describe('Store: digests and feeds', () => {
     const feed = a.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
     // Back to schema 2, as an older Newsdesk left it: no guild_id on feed items.
     a.db.exec('DROP INDEX feed_item_guild_key; ALTER TABLE feed_item DROP COLUMN guild_id;');
+    a.db.exec('DROP INDEX digest_run_claim; ALTER TABLE digest_run DROP COLUMN run_key; ALTER TABLE digest_run DROP COLUMN owner;');
     a.db.prepare("INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')").run(feed.id);
     a.db.pragma('user_version = 2');
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(3);
+    expect(b.version).toBe(4);
     expect(b.feedItemKnown([G], ['old-guid'])).toBe(true);
     expect(b.feedItemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
     b.close();
@@ -153,5 +154,54 @@ describe('Store: digests and feeds', () => {
     expect(() => store.setSetting(G, 'digestTimezone', 'Mars/Olympus')).toThrow(/IANA time zone/);
     store.setSetting(G, 'digestTimezone', 'Europe/Rome');
     expect(store.getSetting(G, 'digestTimezone')).toBe('Europe/Rome');
+  });
+});
+
+describe('claiming a digest (processes sharing one database)', () => {
+  const run = (articleIds: string[], runKey: string | null = null) => ({ guildId: G, channelId: C, scheduleId: 1, articleIds, skippedIds: [], options: {}, runKey });
+
+  it('gives a run key to one store only, refuses while another live store posts in the channel, and re-selects after a post', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-claim-')), 'db.sqlite');
+    const a = new Store({ path });
+    const b = new Store({ path });
+    const first = a.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'));
+    expect(first).toMatchObject({ claimed: true, run: { state: 'pending', owner: a.owner } });
+    expect(b.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({ claimed: false, why: 'taken' });
+    expect(b.claimRun(run(['z']))).toEqual({ claimed: false, why: 'busy' });
+    // Its own pending run does not make a store wait for itself (its in-process queue orders those).
+    expect(a.claimRun(run(['w']))).toMatchObject({ claimed: true });
+    if (!first.claimed) throw new Error('unreachable');
+    a.completeRun(first.run.id, '1');
+    a.failRun(a.pendingRuns()[0]!.id, 'test');
+    expect(b.claimRun(run(['x', 'z']))).toEqual({ claimed: false, why: 'stale' });
+    expect(b.claimRun(run(['z']))).toMatchObject({ claimed: true });
+    a.close();
+    b.close();
+  });
+
+  it('leaves a live store’s pending run alone, and lets one store adopt it once its owner is gone', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-claim-')), 'db.sqlite');
+    const a = new Store({ path });
+    const b = new Store({ path });
+    const c = new Store({ path });
+    const pending = a.beginRun(run(['x']));
+    expect(b.orphanedRuns()).toEqual([]);
+    a.close();
+    expect(b.orphanedRuns().map((r) => r.id)).toEqual([pending.id]);
+    expect(b.adoptRun(pending.id, pending.owner)).toBe(true);
+    expect(c.adoptRun(pending.id, pending.owner)).toBe(false);
+    expect(c.orphanedRuns()).toEqual([]);
+    b.close();
+    c.close();
+  });
+
+  it('releases a failed run’s key, so its schedule can try that run again', () => {
+    const store = new Store({ path: ':memory:' });
+    const key = 'schedule 1 at 2026-11-01T09:00:00.000Z';
+    const first = store.claimRun(run(['x'], key));
+    if (!first.claimed) throw new Error('not claimed');
+    store.failRun(first.run.id, 'HTTP 503');
+    expect(store.claimRun(run(['x'], key))).toMatchObject({ claimed: true });
+    store.close();
   });
 });

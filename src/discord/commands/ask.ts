@@ -1,6 +1,8 @@
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
@@ -14,6 +16,9 @@ export const askCommand = {
   name: 'ask',
   description: 'Ask the news archive a question; get quoted answers with their sources',
   type: ApplicationCommandType.ChatInput,
+  // Installed to servers; asked in a server or in a DM with the bot.
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   options: [
     { type: ApplicationCommandOptionType.String, name: 'question', description: 'What do you want to know?', required: true, max_length: MAX_QUESTION_CHARS, autocomplete: true },
     { type: ApplicationCommandOptionType.Boolean, name: 'hide', description: 'Only you see the answer' },

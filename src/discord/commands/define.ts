@@ -1,5 +1,7 @@
 import {
   ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
   type APIApplicationCommandOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
@@ -14,7 +16,9 @@ export interface GuardedCommandSpec<Name extends string> {
 }
 
 /**
- * A slash command for servers only (not in DMs), shown only to members with `permission`.
+ * A slash command for servers only (not in DMs), shown only to members with `permission`. Where it
+ * may be used is said with `contexts` and `integration_types` (installed to a server), which replace
+ * the deprecated `dm_permission`.
  * Discord's check is a default a server can override: the command's handler checks the permission again when it runs (requirePermission).
  * The keys keep the order Discord has always been sent.
  */
@@ -24,7 +28,8 @@ export function guardedCommand<const Name extends string>(spec: GuardedCommandSp
     description: spec.description,
     type: ApplicationCommandType.ChatInput,
     default_member_permissions: String(spec.permission),
-    dm_permission: false,
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+    contexts: [InteractionContextType.Guild],
     options: spec.options,
   };
 }

@@ -91,7 +91,11 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
       await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
       const outcome = await service.post(guildId, channelId, ask());
-      const text = outcome.posted ? `Posted a digest of ${outcome.items.length} article${outcome.items.length === 1 ? '' : 's'} in <#${channelId}>.` : nothingText(ask(), channelId);
+      const text = outcome.posted
+        ? `Posted a digest of ${outcome.items.length} article${outcome.items.length === 1 ? '' : 's'} in <#${channelId}>.`
+        : outcome.reason === 'nothing-new'
+          ? nothingText(ask(), channelId)
+          : `Another digest is being posted in <#${channelId}> right now: try again in a minute.`;
       await interaction.editReply({ content: text, allowedMentions: { parse: [] } });
       return;
     }

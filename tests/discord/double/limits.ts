@@ -93,3 +93,29 @@ export function wouldPing(content: string, allowedMentions: Json | undefined): b
   const p = pingsOf(content, allowedMentions);
   return p.everyone || p.users.length > 0 || p.roles.length > 0;
 }
+
+type FormErrors = { _errors?: Array<{ code: string; message: string }>; [key: string]: unknown };
+
+/**
+ * Problems ("embeds[0].title: 257 > 256") as the `errors` of Discord's 50035 body: an object nested
+ * by field path, each field's `_errors` a list of `{ code, message }`. Action rows nest their
+ * components under `components`, and a total over a limit belongs to the list itself.
+ */
+export function formErrors(problems: readonly string[]): FormErrors {
+  const root: FormErrors = {};
+  for (const p of problems) {
+    const at = p.indexOf(': ');
+    const total = / total$/.test(p.slice(0, at));
+    const path = p.slice(0, at).replace(/ total$/, '');
+    const detail = p.slice(at + 2);
+    const keys = path.split(/\.|\[(\d+)\]/).filter((k): k is string => k !== undefined && k !== '');
+    // components[i][j] is components.i.components.j on the wire.
+    const wire = keys.flatMap((k, i) => (keys[0] === 'components' && i === 2 && /^\d+$/.test(k) ? ['components', k] : [k]));
+    let node = root;
+    for (const k of wire) node = (node[k] ??= {}) as FormErrors;
+    const over = /^(?:length )?(\d+)(?: > (\d+))?$/.exec(detail);
+    if (total) (node._errors ??= []).push({ code: 'MAX_EMBED_SIZE_EXCEEDED', message: `Embed size exceeds maximum size of ${over?.[2] ?? ''}` });
+    else (node._errors ??= []).push({ code: 'BASE_TYPE_MAX_LENGTH', message: over?.[2] ? `Must be ${over[2]} or fewer in length.` : detail });
+  }
+  return root;
+}

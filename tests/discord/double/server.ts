@@ -22,7 +22,11 @@
  * guild, `shardsReceiving(t, match)` says which shards were sent a dispatch, and the `gatewayShards`
  * and `maxConcurrency` options set what GET /gateway/bot recommends.
  *
- * DMs: each user has a DM channel with the bot (`dmChannel(user)`, type 1, no guild).
+ * Channels: GET /channels/{id} answers with the channel's real guild (a client of another shard
+ * does not hold it, as on Discord), 404 Unknown Channel (10003) for one that does not exist; posting
+ * or reading messages there gets the same 404.
+ *
+ * DMs: each user has a DM channel with the bot (`dmChannel(user)`, type 1, no guild); their events go to shard 0 only.
  * `runSlashCommand(…, { dm: true })` dispatches an interaction from it (no guild_id, `user` instead
  * of `member`, context 1 BOT_DM), and `say(…, { dm: true })` sends a DM, delivered only to a client
  * that IDENTIFYed with the DirectMessages intent (1 << 12), as Discord does.
@@ -32,7 +36,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GatewayCloseCodes, GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { choiceProblems, messageProblems, pingsOf, wouldPing } from './limits.js';
+import { choiceProblems, formErrors, messageProblems, pingsOf, wouldPing } from './limits.js';
 
 type Json = Record<string, unknown>;
 
@@ -154,6 +158,11 @@ const SESSION_ENDING_CLOSES = new Set<number>([
   GatewayCloseCodes.InvalidIntents,
   GatewayCloseCodes.DisallowedIntents,
 ]);
+
+/** Every permission, as the double's default member and channel have. */
+const ALL_PERMISSIONS = '2248473465835073';
+/** The upload limit Discord tells an interaction about (bytes; 10 MiB in a server without boosts). */
+const ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
 
 let lastId = BigInt(Date.now() - 1420070400000) << 22n;
 /** Increasing snowflakes, like Discord's. */
@@ -350,6 +359,16 @@ export class DiscordDouble {
     return this.guilds.find((g) => g.channelId === channelId)?.id ?? this.guildId;
   }
 
+  /** A channel as GET /channels/{id} returns it: a DM, or a text channel of the guild it is really in; undefined when there is none. */
+  private channelData(channelId: string): Json | undefined {
+    const dm = this.dmChannelData(channelId);
+    if (dm) return dm;
+    const guild = this.guilds.find((g) => g.channelId === channelId) ?? (channelId === this.otherChannelId ? this.guilds[0] : undefined);
+    if (!guild) return undefined;
+    const name = channelId === this.otherChannelId ? 'random' : 'general';
+    return { id: channelId, type: 0, guild_id: guild.id, name, position: name === 'random' ? 1 : 0, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null, rate_limit_per_user: 0, topic: null, flags: 0 };
+  }
+
   /**
    * Dispatches a slash command as `who`; returns the interaction record to watch. `member.permissions`
    * sets the member's permission bits; `member.dm` sends it from `who`'s DM with the bot instead.
@@ -364,7 +383,7 @@ export class DiscordDouble {
         if (o.type === ApplicationCommandOptionType.User) {
           const u = Object.values(this.users).find((x) => x.id === o.value) ?? user(String(o.value), 'someone');
           add('users', u.id, u);
-          add('members', u.id, this.member(u, false));
+          add('members', u.id, this.member(u, false, ALL_PERMISSIONS));
         } else if (o.type === ApplicationCommandOptionType.Channel) {
           const id = String(o.value);
           add('channels', id, { id, type: 0, name: id === this.channelId ? 'general' : 'random', permissions: '2248473465835073' });
@@ -402,25 +421,27 @@ export class DiscordDouble {
   }
 
   /**
-   * A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply,
+   * A user says something in a channel; `mentionsBot` adds a mention, `replyTo` makes it a reply
+   * (which pings the replied-to author unless `ping: false`, the client's "@ ON/OFF" switch),
    * `dm` says it in the user's DM with the bot.
    */
-  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage; dm?: boolean } = {}): Json {
+  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage; ping?: boolean; dm?: boolean } = {}): Json {
     const author = opts.who ?? this.users.alice;
     if (opts.dm) return this.sayInDm(content, author);
     const text = opts.mentionsBot ? `<@${this.botUser.id}> ${content}` : content;
     const mentions = this.mentionsIn(text);
-    if (opts.replyTo && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
-    const addressed = mentions.some((u) => u.id === this.botUser.id) || opts.replyTo?.author.id === this.botUser.id;
-    // Without the MessageContent intent Discord sends the text only to a bot it is addressed to.
-    const visible = addressed || (this.intents & (1 << 15)) !== 0;
+    // A reply with the ping on lists the replied-to author in `mentions`; with it off, it does not.
+    if (opts.replyTo && opts.ping !== false && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
+    // Without the MessageContent intent Discord sends the text only when the bot is mentioned
+    // (a pinging reply counts, a pingless one does not), in DMs, and in the bot's own messages.
+    const visible = mentions.some((u) => u.id === this.botUser.id) || (this.intents & (1 << 15)) !== 0;
     const message: Json = {
       ...this.userMessage(opts.channelId ?? this.scope?.channelId ?? this.channelId, author, visible ? text : '', mentions, opts.replyTo ? 19 : 0),
       guild_id: this.scope?.id ?? this.guildId,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     };
     if (opts.replyTo) {
-      message.message_reference = { message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.guildId };
+      message.message_reference = { type: 0, message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.scope?.id ?? this.guildId };
       message.referenced_message = opts.replyTo;
     }
     if (this.intents & (1 << 9)) this.dispatch('MESSAGE_CREATE', message);
@@ -477,6 +498,8 @@ export class DiscordDouble {
     for (const session of this.sessions.values()) {
       if (!session.resumable) continue;
       if (guildId && shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
+      // Events outside guilds (DMs) go to shard 0 only.
+      if (!guildId && session.shard[0] !== 0) continue;
       const ws = session.connection?.delivering ? this.socketOf.get(session.connection) : undefined;
       // Sent packets enter the log in onOutgoing; owed ones go in here.
       if (ws && ws.readyState === ws.OPEN) ws.send(packet);
@@ -489,9 +512,9 @@ export class DiscordDouble {
     return (known?.id as string | undefined) ?? '100000000000000001';
   }
 
-  /** A member with every permission unless `permissions` (a bit field as a string) says otherwise. */
-  private member(u: APIUser, withUser = true, permissions = '2248473465835073'): Json {
-    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, permissions };
+  /** A member; `permissions` (a bit field as a string) only where Discord sends it: on an interaction's members. */
+  private member(u: APIUser, withUser = true, permissions?: string): Json {
+    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, ...(permissions ? { permissions } : {}) };
   }
 
   private dispatchInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage, permissions?: string): InteractionRecord {
@@ -508,7 +531,8 @@ export class DiscordDouble {
       guild_id: guild.id,
       channel_id: message?.channel_id ?? guild.channelId,
       channel: { id: message?.channel_id ?? guild.channelId, type: 0, guild_id: guild.id, name: 'general' },
-      member: this.member(who, true, permissions),
+      member: this.member(who, true, permissions ?? ALL_PERMISSIONS),
+      attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
       app_permissions: '2248473465835073',
       locale: 'en-US',
       guild_locale: 'en-US',
@@ -537,6 +561,7 @@ export class DiscordDouble {
       channel: this.dmChannelData(channelId),
       user: who,
       app_permissions: '2248473465835073',
+      attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
       locale: 'en-US',
       entitlements: [],
       authorizing_integration_owners: { '0': '0' },
@@ -706,6 +731,7 @@ export class DiscordDouble {
       session_id: randomBytes(8).toString('hex'),
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
       application: { id: this.appId, flags: 0 },
+      shard: [shardId, shardCount],
     });
     for (const g of owned) {
       send('GUILD_CREATE', {
@@ -719,7 +745,8 @@ export class DiscordDouble {
           { id: g.channelId, type: 0, name: 'general', guild_id: g.id, position: 0, permission_overwrites: [] },
           ...(g.id === this.guildId ? [{ id: this.otherChannelId, type: 0, name: 'random', guild_id: g.id, position: 1, permission_overwrites: [] }] : []),
         ],
-        members: [this.botUser, ...Object.values(this.users)].map((u) => this.member(u)),
+        // Every member only with the GuildMembers intent (1 << 1); otherwise Discord sends the bot's own.
+        members: (this.intents & (1 << 1) ? [this.botUser, ...Object.values(this.users)] : [this.botUser]).map((u) => this.member(u)),
         threads: [],
         emojis: [],
         stickers: [],
@@ -753,7 +780,8 @@ export class DiscordDouble {
       res.end(data === undefined ? undefined : JSON.stringify(data));
       this.notify();
     };
-    const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: problems });
+    // Discord's shape: errors nested by field path (discord.js flattens them into the error's message).
+    const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: formErrors(problems) });
     const route = path.replace(/^\/api\/v\d+/, '');
     let m: RegExpExecArray | null;
     for (const fault of [...this.interceptors]) {
@@ -833,6 +861,7 @@ export class DiscordDouble {
 
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
       if (method === 'POST' && !m[2] && this.refusing.has(m[1]!)) return send(403, { code: 50013, message: 'Missing Permissions' });
+      if (!this.channelData(m[1]!)) return send(404, { code: 10003, message: 'Unknown Channel' });
       if (method === 'GET' && !m[2]) {
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
         return send(200, this.messages(m[1]!).reverse().slice(0, limit).map((x) => ({ ...x, timestamp: new Date().toISOString(), edited_timestamp: null, mentions: [], mention_roles: [], attachments: [], tts: false, mention_everyone: false, pinned: false, type: 0 })));
@@ -850,7 +879,10 @@ export class DiscordDouble {
         const msg = this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: m[1]! });
         if (nonce) msg.nonce = nonce;
         const ref = body?.message_reference as Json | undefined;
-        if (ref) msg.message_reference = ref;
+        if (ref) {
+          msg.message_reference = ref;
+          msg.type = 19;
+        }
         const echo = { ...msg, mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 };
         if (!this.dmChannelData(m[1]!)) this.dispatch('MESSAGE_CREATE', { ...echo, guild_id: this.guildOfChannel(m[1]!) });
         else if (this.intents & (1 << 12)) this.dispatch('MESSAGE_CREATE', { ...echo, channel_type: 1 });
@@ -870,7 +902,10 @@ export class DiscordDouble {
         return send(204);
       }
     }
-    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) return send(200, this.dmChannelData(m[1]!) ?? { id: m[1], type: 0, guild_id: this.guildId, name: 'general' });
+    if (method === 'GET' && (m = /^\/channels\/(\d+)$/.exec(route))) {
+      const channel = this.channelData(m[1]!);
+      return channel ? send(200, channel) : send(404, { code: 10003, message: 'Unknown Channel' });
+    }
     if (method === 'POST' && route === '/users/@me/channels') {
       const who = [...Object.values(this.users), ...[...this.dmChannels.values()].map((d) => d.user)].find((u) => u.id === body?.recipient_id) ?? user(String(body?.recipient_id), 'someone');
       return send(200, this.dmChannelData(this.dmChannel(who)));
@@ -893,7 +928,9 @@ export class DiscordDouble {
   }
 
   private storeMessage(fields: Partial<StoredMessage> & { channel_id: string }): StoredMessage {
-    const msg = { id: snowflake(), author: this.botUser, content: '', embeds: [], components: [], flags: 0, ...fields } as StoredMessage;
+    // The fields Discord always sends with a message.
+    const always = { timestamp: new Date().toISOString(), edited_timestamp: null, type: 0, tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [], pinned: false };
+    const msg = { id: snowflake(), author: this.botUser, content: '', embeds: [], components: [], flags: 0, ...always, ...fields } as StoredMessage;
     this.messagesById.set(msg.id, msg);
     return msg;
   }
