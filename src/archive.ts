@@ -1,7 +1,11 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
-import { openEngine, type Engine, type EngineOptions } from './engine.js';
+import { openEngine, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
+import { prepareInWorker } from './workers/indexWorkerClient.js';
+
+/** Reading, parsing and indexing run in the index worker: this thread only loads the file it saved. */
+const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
 
 export interface ReindexReport {
   articles: number;
@@ -21,17 +25,21 @@ export class Archive {
   private engine: Engine | Released;
   private holding = true;
   private running: Promise<ReindexReport> | null = null;
+  /** A run asked for while one was running: it starts when that one ends, so no change it missed is lost. */
+  private queued: Promise<ReindexReport> | null = null;
   private watcher: FSWatcher | null = null;
 
   private constructor(
     engine: Engine,
     private readonly options: EngineOptions,
+    private readonly prepare: PrepareIndex,
   ) {
     this.engine = engine;
   }
 
-  static async open(options: EngineOptions): Promise<Archive> {
-    return new Archive(await openEngine(options), options);
+  /** Opens the archive; `prepare` says where the index is built (the index worker unless given). */
+  static async open(options: EngineOptions, prepare: PrepareIndex = inWorker): Promise<Archive> {
+    return new Archive(await openEngine(options, prepare), options, prepare);
   }
 
   get index(): NewsIndex {
@@ -61,19 +69,33 @@ export class Archive {
     this.engine = { ...this.engine, index: null };
   }
 
-  /** Rebuilds from the corpus; on failure the current index stays and the error is thrown. Concurrent calls share one run. */
+  /**
+   * Rebuilds from the corpus; on failure the current index stays and the error is thrown. A call
+   * while a rebuild runs gets the next one, which starts when the running one ends (it may have
+   * read the corpus before the change that prompted the call); calls meanwhile share that next run.
+   */
   reindex(): Promise<ReindexReport> {
-    this.running ??= (async () => {
-      try {
-        const started = performance.now();
-        const next = await openEngine(this.options);
-        this.engine = this.holding ? next : { ...next, index: null };
-        return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
-      } finally {
-        this.running = null;
-      }
-    })();
+    if (this.running) {
+      this.queued ??= this.running.then(
+        () => this.startNext(),
+        () => this.startNext(),
+      );
+      return this.queued;
+    }
+    this.running = this.rebuild().finally(() => (this.running = null));
     return this.running;
+  }
+
+  private startNext(): Promise<ReindexReport> {
+    this.queued = null;
+    return this.reindex();
+  }
+
+  private async rebuild(): Promise<ReindexReport> {
+    const started = performance.now();
+    const next = await openEngine(this.options, this.prepare);
+    this.engine = this.holding ? next : { ...next, index: null };
+    return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
   }
 
   /** Watches the corpus and reindexes after changes settle for `debounceMs`. */
