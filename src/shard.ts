@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { runBot } from './discord/bot.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { tuneRuntime } from './runtime.js';
+import { configureParsing } from './workers/indexWorkerClient.js';
 import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './discord/sharding.js';
 
 /**
@@ -17,6 +18,7 @@ async function shard(): Promise<void> {
   const shardIds = Array.isArray(ids) ? ids : [ids];
   // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to discord.js.
   const config = loadConfig({ ...process.env, SHARDS: undefined });
+  configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
   const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
   const level = archive.origin === 'cache' ? 'info' : 'warn';

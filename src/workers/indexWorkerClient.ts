@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CorpusFile } from '../corpus.js';
 import type { EngineOptions, PreparedIndex } from '../engine.js';
 import type { PreparedGuildIndex } from '../guildArchives.js';
-import { DEFAULT_PARSE_BUDGET, type ParseBudget } from './parseSandbox.js';
+import { configureParseBudget, DEFAULT_PARSE_BUDGET, type ParseBudget } from './parseSandbox.js';
 import { startWorker } from './thread.js';
 
 /** Work for the index worker: the shared index (see prepareIndex) or a server's own (see prepareGuildIndex). */
@@ -120,4 +120,11 @@ export function configureIndexWorker(budget: ParseBudget): void {
 /** Runs a job in this process's index worker. */
 export function prepareInWorker<J extends PrepareJob>(job: J): Promise<ResultOf<J>> {
   return indexWorker().run(job);
+}
+
+/** Sets the parse budget of this process (its sandbox and its index worker's) from the configuration. */
+export function configureParsing(config: { PARSE_TIMEOUT_SECONDS: number; PARSE_MEMORY_MB: number }): void {
+  const budget = { timeoutMs: config.PARSE_TIMEOUT_SECONDS * 1000, memoryMb: config.PARSE_MEMORY_MB };
+  configureParseBudget(budget);
+  configureIndexWorker(budget);
 }

@@ -4,7 +4,8 @@
  * is terminated and a fresh one goes on with the next file. The file gets a refusal naming why.
  */
 import type { Worker } from 'node:worker_threads';
-import type { ParseResult } from '../core/types.js';
+import type { Logger } from 'pino';
+import type { CorpusWarning, ParseResult } from '../core/types.js';
 import { startWorker } from './thread.js';
 
 /** How long one file may take to parse, and how much heap its parser may use. */
@@ -173,4 +174,15 @@ export function configureParseBudget(budget: ParseBudget): void {
   if (shared && shared.budget.timeoutMs === budget.timeoutMs && shared.budget.memoryMb === budget.memoryMb) return;
   void shared?.close();
   shared = new ParseSandbox(budget);
+}
+
+/** Parses one file in this process's sandbox: the default parser of uploads and feed items. */
+export const parseSandboxed = (job: ParseJob): Promise<ParseOutcome> => parseSandbox().parse(job);
+
+/** Whether a corpus warning is a file skipped for breaking the parse budget. */
+export const isOverBudget = (w: CorpusWarning): boolean => /^(took longer than|needed more than \d+ MB|could not be parsed \(the parser)/.test(w.reason);
+
+/** Logs each file a rebuild skipped for breaking the parse budget, by name: an operator should look at it. */
+export function logOverBudget(logger: Logger, warnings: readonly CorpusWarning[]): void {
+  for (const w of warnings.filter(isOverBudget)) logger.warn({ file: w.file, reason: w.reason }, 'corpus file over the parse budget; skipped');
 }
