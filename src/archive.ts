@@ -1,11 +1,17 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { NewsIndex } from './core/search.js';
 import type { CorpusWarning } from './core/types.js';
-import { openEngine, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
+import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
 
 /** Reading, parsing and indexing run in the index worker: this thread only loads the file it saved. */
 const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
+
+/**
+ * At the start, before anything is answered: a saved index that matches the corpus is loaded
+ * without starting the worker (a restart, every shard); anything to build goes to the worker.
+ */
+const atStart: PrepareIndex = async (options, force) => (force === undefined ? await savedIndexIfCurrent(options) : null) ?? inWorker(options, force);
 
 export interface ReindexReport {
   articles: number;
@@ -38,8 +44,8 @@ export class Archive {
   }
 
   /** Opens the archive; `prepare` says where the index is built (the index worker unless given). */
-  static async open(options: EngineOptions, prepare: PrepareIndex = inWorker): Promise<Archive> {
-    return new Archive(await openEngine(options, prepare), options, prepare);
+  static async open(options: EngineOptions, prepare?: PrepareIndex): Promise<Archive> {
+    return new Archive(await openEngine(options, prepare ?? atStart), options, prepare ?? inWorker);
   }
 
   get index(): NewsIndex {

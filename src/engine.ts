@@ -64,30 +64,47 @@ export interface PreparedIndex {
   bytes?: Uint8Array;
 }
 
-/**
- * Makes sure a current index exists: keeps the saved one when it matches the corpus, else parses
- * the corpus, builds the index and saves it (atomically). All the heavy work of opening an
- * archive; the index worker runs it off the serving thread. `force` (why) rebuilds whatever is saved.
- */
-export async function prepareIndex(options: EngineOptions, parse: ParseFiles = parseHere, force?: string): Promise<PreparedIndex> {
+/** The corpus as it is now, and why the saved index does not match it (null: it does). */
+async function readState(options: EngineOptions) {
   const aliasWarnings: CorpusWarning[] = [];
   const aliasPath = findAliases(options.corpus, options.aliasesPath);
   // Only the text, for the hash: a saved index that matches it carries the parsed aliases.
   const aliasText = readAliasText(aliasPath, aliasWarnings);
   const files = await listCorpusFiles(options.corpus);
   const hash = corpusHash(files, aliasText);
-  let rebuildReason = force ?? 'no saved index';
-  if (force === undefined && options.indexPath && existsSync(options.indexPath)) {
+  let rebuildReason: string | null = 'no saved index';
+  if (options.indexPath && existsSync(options.indexPath)) {
     try {
       const stamp = NewsIndex.peek(readFileSync(options.indexPath));
       if (!stamp) rebuildReason = 'saved index is not an index file';
       else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
       else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
-      else return { origin: 'cache', hash };
+      else rebuildReason = null;
     } catch (err) {
       rebuildReason = `saved index unreadable (${(err as Error).message.split('\n')[0]})`;
     }
   }
+  return { aliasWarnings, aliasPath, aliasText, files, hash, rebuildReason };
+}
+
+/**
+ * The saved index when it matches the corpus, else null; reads and hashes the corpus files but
+ * parses nothing: what a starting process (not yet answering) checks before handing a build to the worker.
+ */
+export async function savedIndexIfCurrent(options: EngineOptions): Promise<PreparedIndex | null> {
+  const state = await readState(options);
+  return state.rebuildReason === null ? { origin: 'cache', hash: state.hash } : null;
+}
+
+/**
+ * Makes sure a current index exists: keeps the saved one when it matches the corpus, else parses
+ * the corpus, builds the index and saves it (atomically). All the heavy work of opening an
+ * archive; the index worker runs it off the serving thread. `force` (why) rebuilds whatever is saved.
+ */
+export async function prepareIndex(options: EngineOptions, parse: ParseFiles = parseHere, force?: string): Promise<PreparedIndex> {
+  const { aliasWarnings, aliasPath, aliasText, files, hash, rebuildReason: staleBecause } = await readState(options);
+  if (force === undefined && staleBecause === null) return { origin: 'cache', hash };
+  const rebuildReason = force ?? staleBecause!;
   const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
   const parsed = await parse(files);
   const built = NewsIndex.build(parsed.articles, { aliases, hash });
