@@ -34,6 +34,7 @@ export class Archive {
   /** A run asked for while one was running: it starts when that one ends, so no change it missed is lost. */
   private queued: Promise<ReindexReport> | null = null;
   private watcher: FSWatcher | null = null;
+  private debounce: NodeJS.Timeout | undefined;
 
   private constructor(
     engine: Engine,
@@ -107,11 +108,15 @@ export class Archive {
   /** Watches the corpus and reindexes after changes settle for `debounceMs`. */
   watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 500): void {
     if (this.watcher) return;
-    let timer: NodeJS.Timeout | undefined;
     const schedule = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        this.reindex().then(onReindex, (err: unknown) => onReindex(err instanceof Error ? err : new Error(String(err))));
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => {
+        const watcher = this.watcher;
+        // A rebuild that ends after close() is not reported: whoever listened (the bot, its database) may be gone.
+        const report = (r: ReindexReport | Error) => {
+          if (this.watcher === watcher) onReindex(r);
+        };
+        this.reindex().then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
       }, debounceMs);
     };
     this.watcher = watch(this.options.corpus, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
@@ -119,6 +124,7 @@ export class Archive {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.debounce);
     await this.watcher?.close();
     this.watcher = null;
   }

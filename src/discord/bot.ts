@@ -309,7 +309,12 @@ export async function runBot(
   if (role.watchCorpus)
     archive.watch((r) => {
       if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
-      markSeen(store, archive);
+      try {
+        markSeen(store, archive);
+      } catch (err) {
+        // Bookkeeping (dates for /admin corpus and digests): the new index answers all the same.
+        logger.error({ err }, 'could not record the new articles as seen');
+      }
       logOverBudget(logger, r.warnings);
       logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
     });

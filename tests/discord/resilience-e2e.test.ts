@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationCommandOptionType } from 'discord.js';
 import pino from 'pino';
@@ -10,6 +10,7 @@ import { bootRuntime, type BootedRuntime } from './boot.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
 
 const MANAGE_MESSAGES = String(1 << 13);
+const MANAGE_SERVER = String(1 << 5);
 
 describe('hostile uploads and failing writes on the Discord double', () => {
   let discord: DiscordDouble;
@@ -69,6 +70,17 @@ describe('hostile uploads and failing writes on the Discord double', () => {
     expect(refusal.content).toMatch(/^Nothing was added: (it took longer than 2 s to parse \(the limit for one file\)|could not parse: it is nested too deeply|no article found in it)$/);
     expect(refusal.content).not.toMatch(/call stack/i);
     expect(answer.embeds).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('answers /ask while /admin reindex rebuilds over a corpus file that takes the whole budget, and names that file', async () => {
+    writeFileSync(join(booted.config.CORPUS_DIR, 'flood.md'), flood);
+    const reindex = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: MANAGE_SERVER });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const question = ask('Who is Sadam al-Jamal?');
+    const [report, answer] = await Promise.all([settled(reindex, 30_000), settled(question, 30_000)]);
+    expect(answer.embeds).toBeGreaterThan(0);
+    expect(answer.at).toBeLessThan(report.at);
+    expect(report.content).toMatch(/^Reindexed in \d+ ms\.\n5 articles, \d+ passages\.\n1 file problem\(s\):\n• flood\.md: took longer than 2 s to parse; skipped$/);
   }, 40_000);
 
   it('sends the answer when the stats cannot be written (a full disk), logging the failure', async () => {
