@@ -81,6 +81,12 @@ export class ParseSandbox {
       this.worker = worker;
       // Its errors are handled by the batch running on it; one between batches must not become the process's.
       worker.on('error', () => {});
+      // A thread that ended (terminated, or crashed between batches) is never handed another batch.
+      worker.once('exit', () => {
+        if (this.worker !== worker) return;
+        this.worker = null;
+        this.ready = null;
+      });
       const onExit = (code: number) => reject(new Error(`the parse thread stopped while starting (code ${code})`));
       worker.once('error', reject);
       worker.once('exit', onExit);
