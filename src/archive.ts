@@ -8,10 +8,12 @@ import { prepareInWorker } from './workers/indexWorkerClient.js';
 const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
 
 /**
- * At the start, before anything is answered: a saved index that matches the corpus is loaded
- * without starting the worker (a restart, every shard); anything to build goes to the worker.
+ * A saved index that matches the corpus is loaded without starting the worker; anything to build
+ * goes to the worker. Used at the start, before anything is answered (a restart, every shard), and
+ * by shards for every reload: the manager has built and saved the index, so a shard only checks
+ * (lists and hashes the corpus, parses nothing) and loads it.
  */
-const atStart: PrepareIndex = async (options, force) => (force === undefined ? await savedIndexIfCurrent(options) : null) ?? inWorker(options, force);
+export const preferSaved: PrepareIndex = async (options, force) => (force === undefined ? await savedIndexIfCurrent(options) : null) ?? inWorker(options, force);
 
 export interface ReindexReport {
   articles: number;
@@ -46,7 +48,7 @@ export class Archive {
 
   /** Opens the archive; `prepare` says where the index is built (the index worker unless given). */
   static async open(options: EngineOptions, prepare?: PrepareIndex): Promise<Archive> {
-    return new Archive(await openEngine(options, prepare ?? atStart), options, prepare ?? inWorker);
+    return new Archive(await openEngine(options, prepare ?? preferSaved), options, prepare ?? inWorker);
   }
 
   get index(): NewsIndex {

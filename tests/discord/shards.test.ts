@@ -113,7 +113,8 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
       join(corpus, 'lighthouse.md'),
       '---\ntitle: Harbour lighthouse relit\npublished: 2024-05-02\n---\nThe Ventotene harbour lighthouse was relit on Thursday after eleven years of darkness, the port authority said.\n',
     );
-    await discord.waitFor(() => lines().filter((l) => l.msg === 'index reloaded').length === 2, 10_000, 'both shards to reload');
+    // The manager rebuilds in its index worker (through tsx in the tests): slow on a loaded machine.
+    await discord.waitFor(() => lines().filter((l) => l.msg === 'index reloaded').length === 2, 30_000, 'both shards to reload');
     const logs = lines();
     expect(logs.filter((l) => l.msg === 'corpus changed: reindexed; shards reload').map((l) => [l.shard, l.rebuilt])).toEqual([['manager', true]]);
     expect(logs.filter((l) => l.msg === 'index reloaded').map((l) => [l.shard, l.rebuilt]).sort()).toEqual([
@@ -125,7 +126,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
       const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, 'an answer from the new article');
       expect(reply && reply.embeds[0]!.title).toMatch(/Harbour lighthouse relit/);
     }
-  });
+  }, 60_000);
 
   it('keeps an upload in the guild on shard 1 to that guild, and tells shard 0 (digests, feeds) its archive changed', async () => {
     const [first, second] = guilds as [DoubleGuild, DoubleGuild];
@@ -135,7 +136,8 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
         permissions: String(PermissionFlagsBits.ManageMessages),
       }),
     );
-    const added = await discord.waitFor(() => discord.original(rec.id)?.content, 10_000, 'the upload reply');
+    // Parsed in the parse sandbox, the server's index built in the index worker: threads started through tsx here.
+    const added = await discord.waitFor(() => discord.original(rec.id)?.content, 30_000, 'the upload reply');
     expect(added).toMatch(/^Added “Bridge at Raqqa reopens”/);
     const told = await discord.waitFor(() => lines().find((l) => l.msg === 'server archive changed on another shard'), 5_000, 'shard 0 to hear of it');
     expect(told).toMatchObject({ shard: 0, guildId: second.id });
@@ -146,7 +148,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', () => {
     };
     expect(await ask(second)).toMatch(/Bridge at Raqqa reopens/);
     expect(await ask(first)).not.toMatch(/Bridge at Raqqa reopens/);
-  });
+  }, 60_000);
 
   it('hands a digest schedule made on shard 1 to shard 0, which runs the scheduler', async () => {
     const guild = guilds[1]!;
