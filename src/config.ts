@@ -26,6 +26,10 @@ export const ConfigSchema = z.object({
   FETCH_TIMEOUT_SECONDS: intIn(1, 120).default(10),
   ALLOW_PRIVATE_URLS: boolFlag.default(false),
   FEED_POLL_MINUTES: intIn(5, 10_080).default(30),
+  /** How long one file (corpus file, upload, feed item) may take to parse before it is skipped or refused. */
+  PARSE_TIMEOUT_SECONDS: intIn(1, 600).default(5),
+  /** How much heap the parser of one file may use (the parse thread's cap) before it is skipped or refused. */
+  PARSE_MEMORY_MB: intIn(64, 16_384).default(512),
   /**
    * Where each server's own additions (/article add, its feeds) are kept: <dir>/<guild id>/. Unset:
    * `guilds/` beside the database (see {@link guildArchiveDir}). Never inside CORPUS_DIR: the shared corpus.

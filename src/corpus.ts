@@ -7,7 +7,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { isArticleFile, parseArticleFile } from './core/article.js';
 import { decodeBytes } from './core/parsers/encoding.js';
-import type { Article, CorpusWarning } from './core/types.js';
+import type { Article, CorpusWarning, ParseResult } from './core/types.js';
 
 /** A corpus file as read from disk; `path` is relative to the corpus root (or the file name). */
 export interface CorpusFile {
@@ -191,8 +191,9 @@ const isIngested = (path: string) => INGESTED_DIRS.some((d) => path.startsWith(`
  * Parses read files into articles; a repeated article id keeps one (the operator's file over an
  * ingested one, else the first) and warns naming both files.
  */
-export function parseCorpusFiles(files: CorpusFile[]): { articles: Article[]; warnings: CorpusWarning[] } {
-  const parsed = files.map((f) => (f.error === undefined && f.skipped === undefined ? parseArticleFile(f.path, f.content) : null));
+export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArray<ParseResult | undefined> = []): { articles: Article[]; warnings: CorpusWarning[] } {
+  // `parsedAlready[i]`: file i as parsed elsewhere (the parse sandbox), so it is not parsed again here.
+  const parsed = files.map((f, i) => (f.error === undefined && f.skipped === undefined ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content)) : null));
   // Who keeps each id: the operator's files are claimed first, then the ingested ones, each in file order.
   const owner = new Map<string, Article>();
   const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || a - b);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
@@ -50,62 +50,120 @@ export function corpusHash(files: CorpusFile[], aliasText: string): string {
   return h.digest('hex');
 }
 
-/**
- * Opens the archive: loads the persisted index when it matches the corpus, else parses the
- * corpus, builds the index and saves it (atomically) for the next start.
- */
-export async function openEngine(options: EngineOptions): Promise<Engine> {
-  const started = performance.now();
+/** Parses read corpus files: here (the default), or in a sandbox with a budget per file (the index worker). */
+export type ParseFiles = (files: CorpusFile[]) => Promise<{ articles: Article[]; warnings: CorpusWarning[] }>;
+
+const parseHere: ParseFiles = (files) => Promise.resolve(parseCorpusFiles(files));
+
+/** What preparing the index left behind: the saved index (its bytes when none is saved), and how it came to be. */
+export interface PreparedIndex {
+  origin: Engine['origin'];
+  hash: string;
+  rebuildReason?: string;
+  /** The built index, when there is no index file to load it from. */
+  bytes?: Uint8Array;
+}
+
+/** The corpus as it is now, and why the saved index does not match it (null: it does). */
+async function readState(options: EngineOptions) {
   const aliasWarnings: CorpusWarning[] = [];
   const aliasPath = findAliases(options.corpus, options.aliasesPath);
   // Only the text, for the hash: a saved index that matches it carries the parsed aliases.
   const aliasText = readAliasText(aliasPath, aliasWarnings);
   const files = await listCorpusFiles(options.corpus);
   const hash = corpusHash(files, aliasText);
-  let rebuildReason = 'no saved index';
+  let rebuildReason: string | null = 'no saved index';
   if (options.indexPath && existsSync(options.indexPath)) {
     try {
-      const loaded = NewsIndex.fromFile(options.indexPath, {}, (data) => {
-        const stamp = NewsIndex.peek(data);
-        if (!stamp) rebuildReason = 'saved index is not an index file';
-        else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
-        else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
-        else return true;
-        return false;
-      });
-      if (loaded) {
-        const cached = loaded.extra as CacheExtra;
-        return { index: loaded.index, warnings: cached.warnings, files: cached.files, origin: 'cache', ms: performance.now() - started };
-      }
+      const stamp = NewsIndex.peek(readFileSync(options.indexPath));
+      if (!stamp) rebuildReason = 'saved index is not an index file';
+      else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
+      else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
+      else rebuildReason = null;
     } catch (err) {
       rebuildReason = `saved index unreadable (${(err as Error).message.split('\n')[0]})`;
     }
   }
+  return { aliasWarnings, aliasPath, aliasText, files, hash, rebuildReason };
+}
+
+/**
+ * The saved index when it matches the corpus, else null; reads and hashes the corpus files but
+ * parses nothing: what a starting process (not yet answering) checks before handing a build to the worker.
+ */
+export async function savedIndexIfCurrent(options: EngineOptions): Promise<PreparedIndex | null> {
+  const state = await readState(options);
+  return state.rebuildReason === null ? { origin: 'cache', hash: state.hash } : null;
+}
+
+/**
+ * Makes sure a current index exists: keeps the saved one when it matches the corpus, else parses
+ * the corpus, builds the index and saves it (atomically). All the heavy work of opening an
+ * archive; the index worker runs it off the serving thread. `force` (why) rebuilds whatever is saved.
+ */
+export async function prepareIndex(options: EngineOptions, parse: ParseFiles = parseHere, force?: string): Promise<PreparedIndex> {
+  const { aliasWarnings, aliasPath, aliasText, files, hash, rebuildReason: staleBecause } = await readState(options);
+  if (force === undefined && staleBecause === null) return { origin: 'cache', hash };
+  const rebuildReason = force ?? staleBecause!;
   const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
-  const parsed = parseCorpusFiles(files);
+  const parsed = await parse(files);
   const built = NewsIndex.build(parsed.articles, { aliases, hash });
   const warnings = [...aliasWarnings, ...parsed.warnings];
-  const fileNames = files.map((f) => f.path);
-  let index = built;
-  if (options.indexPath) {
-    saveIndex(options.indexPath, built.toBuffer({ warnings, files: fileNames } satisfies CacheExtra));
-    index = reloadSaved(options.indexPath, hash) ?? built;
+  const bytes = built.toBuffer({ warnings, files: files.map((f) => f.path) } satisfies CacheExtra);
+  if (!options.indexPath) return { origin: 'built', hash, rebuildReason, bytes };
+  saveIndex(options.indexPath, bytes);
+  return { origin: 'built', hash, rebuildReason };
+}
+
+/**
+ * The engine over a prepared index, loaded as a restart would load it (from the saved file, its
+ * passage text left there). Throws when the file is not the prepared one (replaced meanwhile, or damaged).
+ */
+export function loadPrepared(options: EngineOptions, prepared: PreparedIndex, started = performance.now()): Engine {
+  let loaded: { index: NewsIndex; extra: unknown } | null;
+  if (prepared.bytes) loaded = NewsIndex.fromBuffer(prepared.bytes);
+  else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
+  else loaded = NewsIndex.fromFile(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
+  if (!loaded) throw new Error('the saved index changed while it was being loaded');
+  const extra = loaded.extra as CacheExtra;
+  const engine: Engine = { index: loaded.index, warnings: extra.warnings, files: extra.files, origin: prepared.origin, ms: performance.now() - started };
+  if (prepared.rebuildReason !== undefined && prepared.origin === 'built') engine.rebuildReason = prepared.rebuildReason;
+  return engine;
+}
+
+/** Prepares an index: in this thread by default; `isolated.ts` passes the index worker. */
+export type PrepareIndex = (options: EngineOptions, force?: string) => Promise<PreparedIndex>;
+
+/**
+ * Opens the archive: loads the persisted index when it matches the corpus, else parses the
+ * corpus, builds the index and saves it (atomically) for the next start. `prepare` says where
+ * that work runs (here by default: the terminal and the benchmarks; the bot passes its worker).
+ */
+export async function openEngine(options: EngineOptions, prepare: PrepareIndex = (o, force) => prepareIndex(o, parseHere, force)): Promise<Engine> {
+  const started = performance.now();
+  const prepared = await prepare(options);
+  try {
+    return loadPrepared(options, prepared, started);
+  } catch (err) {
+    // A saved index that passed the quick check but will not load (damaged, or replaced by
+    // another process meanwhile) is built again, once.
+    if (prepared.bytes) throw err;
+    return loadPrepared(options, await prepare(options, `saved index unreadable (${(err as Error).message.split('\n')[0]})`), started);
   }
-  return { index, warnings, files: fileNames, origin: 'built', rebuildReason, ms: performance.now() - started };
 }
 
 /**
  * The corpus parsed as `openEngine` would build it, with its alias table and hash: what an index
  * over the corpus plus more articles (a server's own) is built from.
  */
-export async function readCorpus(options: Pick<EngineOptions, 'corpus' | 'aliasesPath'>): Promise<{ articles: Article[]; warnings: CorpusWarning[]; aliases: AliasTable; hash: string }> {
+export async function readCorpus(options: Pick<EngineOptions, 'corpus' | 'aliasesPath'>, parse: ParseFiles = parseHere): Promise<{ articles: Article[]; warnings: CorpusWarning[]; aliases: AliasTable; hash: string }> {
   const aliasWarnings: CorpusWarning[] = [];
   const aliasPath = findAliases(options.corpus, options.aliasesPath);
   const aliasText = readAliasText(aliasPath, aliasWarnings);
   const files = await listCorpusFiles(options.corpus);
   const hash = corpusHash(files, aliasText);
   const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
-  const parsed = parseCorpusFiles(files);
+  const parsed = await parse(files);
   return { articles: parsed.articles, warnings: [...aliasWarnings, ...parsed.warnings], aliases, hash };
 }
 

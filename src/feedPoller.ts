@@ -30,7 +30,7 @@ export class FeedPoller {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.pollAll(), this.deps.minutes * 60_000).unref();
+    this.timer ??= setInterval(() => void this.pollAll().catch((err: unknown) => this.deps.logger.error({ err }, 'feed poll failed')), this.deps.minutes * 60_000).unref();
   }
 
   stop(): void {
@@ -67,7 +67,17 @@ export class FeedPoller {
         logger.warn({ err, feedId: id }, 'feed poll failed');
       }
     }
-    if (changed.size > 0) await this.deps.reindex([...changed]);
+    if (changed.size > 0) {
+      // The items are written; a failed reindex (a full disk when saving) leaves the previous
+      // index answering and the next change or poll to try again. It must not escape: a poll
+      // from the timer has no caller, and an unhandled rejection would end the process.
+      try {
+        await this.deps.reindex([...changed]);
+      } catch (err) {
+        total.errors++;
+        logger.error({ err, guildIds: [...changed] }, 'reindex after a feed poll failed; still answering from the previous index');
+      }
+    }
     return total;
   }
 }

@@ -13,7 +13,8 @@ import { isArticleFile } from './core/article.js';
 import { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
-import { corpusHash, readCorpus, reloadSaved, saveIndex } from './engine.js';
+import { corpusHash, readCorpus, saveIndex, type ParseFiles } from './engine.js';
+import { prepareInWorker, type PrepareJob } from './workers/indexWorkerClient.js';
 
 /** A Discord id: the only thing ever used as a folder or file name part here. */
 const SNOWFLAKE = /^\d{17,20}$/;
@@ -51,6 +52,8 @@ export interface GuildArchivesOptions {
   capacity: number;
   /** Called when a server's index was loaded or built (to record its articles as seen). */
   onLoaded?: (guildId: string, index: NewsIndex) => void;
+  /** Where a server's index is built: the index worker by default (tests may pass another). */
+  prepare?: (job: PrepareJob & { kind: 'guild' }) => Promise<PreparedGuildIndex>;
   /** A refresh running in the background failed: the server keeps its previous index meanwhile. */
   onError?: (guildId: string, err: unknown) => void;
 }
@@ -209,27 +212,45 @@ export class GuildArchives {
     return entry;
   }
 
-  /** Builds shared + the server's articles (theirs namespaced, the shared ones winning any id) and saves it. */
+  /** Builds the server's index in the index worker (never on this thread) and loads what it saved. */
   private async build(guildId: string, files: CorpusFile[], sharedHash: string, path: string | null): Promise<Entry> {
-    const shared = await readCorpus({ corpus: this.options.corpus });
-    const own = parseCorpusFiles(files);
-    const prefix = guildIdPrefix(guildId);
-    const sharedIds = new Set(shared.articles.map((a) => a.id));
-    const warnings: CorpusWarning[] = [...shared.warnings];
-    const mine: Article[] = [];
-    for (const a of own.articles) {
-      const article = { ...a, id: `${prefix}${a.id}` };
-      if (sharedIds.has(article.id)) warnings.push({ file: a.file, reason: `the shared corpus has an article with the id "${article.id}"; skipped` });
-      else mine.push(article);
-    }
-    warnings.push(...own.warnings);
-    // Stamped with the shared corpus as read now (which a rebuild in progress may not have indexed yet).
-    const stamp = guildStamp(guildId, shared.hash, files);
-    let index = NewsIndex.build([...shared.articles, ...mine], { aliases: shared.aliases, hash: stamp });
-    if (path) {
-      saveIndex(path, index.toBuffer({ warnings, files: files.map((f) => f.path) }));
-      index = reloadSaved(path, stamp) ?? index;
-    }
-    return { index, stamp, sharedHash, stale: false, warnings, retryAt: 0 };
+    const built = await (this.options.prepare ?? prepareInWorker)({ kind: 'guild', guildId, corpus: this.options.corpus, files, path });
+    const loaded = built.bytes ? NewsIndex.fromBuffer(built.bytes) : NewsIndex.fromFile(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
+    if (!loaded) throw new Error('the server index changed while it was being loaded');
+    return { index: loaded.index, stamp: built.stamp, sharedHash, stale: false, warnings: built.warnings, retryAt: 0 };
   }
+}
+
+/** What building a server's index left: its stamp and warnings, and its bytes when it is not saved. */
+export interface PreparedGuildIndex {
+  stamp: string;
+  warnings: CorpusWarning[];
+  bytes?: Uint8Array;
+}
+
+/**
+ * Builds shared + the server's articles (theirs namespaced, the shared ones winning any id) and
+ * saves it at `path` (or returns its bytes): the heavy part, run in the index worker.
+ */
+export async function prepareGuildIndex(job: { guildId: string; corpus: string; files: CorpusFile[]; path: string | null }, parse?: ParseFiles): Promise<PreparedGuildIndex> {
+  const { guildId, files, path } = job;
+  const shared = await readCorpus({ corpus: job.corpus }, parse);
+  const own = parse ? await parse(files) : parseCorpusFiles(files);
+  const prefix = guildIdPrefix(guildId);
+  const sharedIds = new Set(shared.articles.map((a) => a.id));
+  const warnings: CorpusWarning[] = [...shared.warnings];
+  const mine: Article[] = [];
+  for (const a of own.articles) {
+    const article = { ...a, id: `${prefix}${a.id}` };
+    if (sharedIds.has(article.id)) warnings.push({ file: a.file, reason: `the shared corpus has an article with the id "${article.id}"; skipped` });
+    else mine.push(article);
+  }
+  warnings.push(...own.warnings);
+  // Stamped with the shared corpus as read now (which a rebuild in progress may not have indexed yet).
+  const stamp = guildStamp(guildId, shared.hash, files);
+  const index = NewsIndex.build([...shared.articles, ...mine], { aliases: shared.aliases, hash: stamp });
+  const bytes = index.toBuffer({ warnings, files: files.map((f) => f.path) });
+  if (!path) return { stamp, warnings, bytes };
+  saveIndex(path, bytes);
+  return { stamp, warnings };
 }

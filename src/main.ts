@@ -4,11 +4,13 @@ import { answerLines, printWarnings } from './cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { tuneRuntime } from './runtime.js';
+import { configureParsing } from './workers/indexWorkerClient.js';
 
 /** Composition root: config → corpus and index → Discord bot (with a token) or a terminal session. */
 async function main(): Promise<number> {
   tuneRuntime();
   const config = loadConfig();
+  configureParsing(config);
   const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
   printWarnings(archive.warnings);
   const { index } = archive;

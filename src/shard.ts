@@ -1,9 +1,10 @@
 import 'dotenv/config';
-import { Archive } from './archive.js';
+import { Archive, preferSaved } from './archive.js';
 import { loadConfig } from './config.js';
 import { runBot } from './discord/bot.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { tuneRuntime } from './runtime.js';
+import { configureParsing } from './workers/indexWorkerClient.js';
 import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './discord/sharding.js';
 
 /**
@@ -17,8 +18,10 @@ async function shard(): Promise<void> {
   const shardIds = Array.isArray(ids) ? ids : [ids];
   // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to discord.js.
   const config = loadConfig({ ...process.env, SHARDS: undefined });
+  configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
-  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+  // The manager builds; a shard loads what it saved (see preferSaved), starting no index worker for it.
+  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH }, preferSaved);
   const level = archive.origin === 'cache' ? 'info' : 'warn';
   logger[level]({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)');
   const background = shardIds.includes(BACKGROUND_SHARD);

@@ -18,8 +18,11 @@ import { describeError } from './errors.js';
 import { RateLimiter, type QuestionGate } from './rateLimit.js';
 import { parseCustomId, renderAnswer, renderNotice } from './render.js';
 import type { BotDeps } from './types.js';
+import { recordQuery } from './queryLog.js';
 import { Store } from '../store/store.js';
 import { GuildArchives, guildIdPrefix } from '../guildArchives.js';
+import { configureParsing } from '../workers/indexWorkerClient.js';
+import { logOverBudget } from '../workers/parseSandbox.js';
 
 /** The slash commands the bot registers, in one explicit list. */
 export const COMMANDS = [askCommand, digestCommand, articleCommand, feedCommand, adminCommand];
@@ -144,7 +147,7 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     if (gate(message.author.id, message.guildId) > 0) return;
     const started = performance.now();
     const answer = answerQuestion(await deps.index(message.guildId), question, { k: deps.answerResults });
-    deps.store.logQuery({ guildId: message.guildId, question, answer, ms: performance.now() - started });
+    recordQuery(deps, { guildId: message.guildId, question, answer, ms: performance.now() - started });
     const payload = renderAnswer(answer);
     // The question's id as nonce, enforced: if Discord posted the reply but the response was lost
     // (a 5xx) and discord.js retries, Discord returns the first reply instead of posting twice.
@@ -238,6 +241,7 @@ export async function runBot(
 ): Promise<BotRuntime> {
   const role = options.role ?? { background: true, watchCorpus: true };
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  configureParsing(config);
   const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
   markSeen(store, archive);
   const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
@@ -314,7 +318,13 @@ export async function runBot(
     archive.watch((r) => {
       if (stopping) return;
       if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
-      markSeen(store, archive);
+      try {
+        markSeen(store, archive);
+      } catch (err) {
+        // Bookkeeping (dates for /admin corpus and digests): the new index answers all the same.
+        logger.error({ err }, 'could not record the new articles as seen');
+      }
+      logOverBudget(logger, r.warnings);
       logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
     });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Archive } from '../archive.js';
 import type { Config } from '../config.js';
 import { DRAIN_TIMEOUT_MS } from './bot.js';
+import { logOverBudget } from '../workers/parseSandbox.js';
 
 /** Messages between the manager and its shards (besides discord.js's own). */
 export type ShardMessage =
@@ -72,6 +73,7 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
   });
   archive.watch((r) => {
     if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; shards keep the previous index');
+    logOverBudget(logger, r.warnings);
     logger.info({ articles: r.articles, passages: r.passages, rebuilt: r.rebuilt, ms: Math.round(r.ms) }, 'corpus changed: reindexed; shards reload');
     for (const shard of manager.shards.values()) send(shard, { newsdesk: 'reload' });
   });

@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { isArticleFile, parseArticleFile } from '../core/article.js';
+import { isArticleFile } from '../core/article.js';
 import { baseId, extensionOf } from '../core/parsers/common.js';
-import { parseHtml } from '../core/parsers/html.js';
-import type { Article, CorpusWarning } from '../core/types.js';
+import type { Article, CorpusWarning, ParseResult } from '../core/types.js';
 import { isSkipped } from '../corpus.js';
 import { safeFetch, type FetchOptions } from './fetch.js';
 import { yaml } from '../yaml.js';
+import { parseSandboxed, type ParseJob, type ParseOutcome } from '../workers/parseSandbox.js';
 
 /** Where articles added from Discord go, inside the corpus. */
 export const ADDED_DIR = 'added';
@@ -48,7 +48,7 @@ export async function addArticleFile(corpusDir: string, upload: { name: string; 
   if (Buffer.byteLength(upload.content, 'utf8') > maxBytes) throw new AddRefused(`the file is larger than ${formatBytes(maxBytes)}`);
   if (upload.content.trim() === '') throw new AddRefused('the file is empty');
   const stem = safeStem(upload.name.slice(0, upload.name.length - ext.length - 1));
-  return writeChecked(corpusDir, stem, ext, upload.content, options.existingIds);
+  return writeChecked(corpusDir, stem, ext, upload.content, options);
 }
 
 /** How an addition is checked besides its content. */
@@ -59,19 +59,28 @@ export interface AddOptions {
    * corpus, the server's own articles): an upload naming one is refused, and a file name giving one is not used.
    */
   existingIds?: ReadonlySet<string>;
+  /** Parses the content: in the parse sandbox, within its time and memory budget, unless given. */
+  parse?: (job: ParseJob) => Promise<ParseOutcome>;
+}
+
+/** An upload or page the sandbox gave up on: refused, saying why (“took longer than 5 s to parse”). */
+async function parseChecked(parse: (job: ParseJob) => Promise<ParseOutcome>, job: ParseJob): Promise<ParseResult> {
+  const outcome = await parse(job);
+  if ('refused' in outcome) throw new AddRefused(`it ${outcome.refused} (the limit for one file)`);
+  return outcome;
 }
 
 /** Adds a web page: fetched safely, the article extracted (Readability), kept as Markdown with its url. */
 export async function addArticleUrl(corpusDir: string, url: string, fetchOptions: FetchOptions, options: AddOptions = {}): Promise<AddedArticle> {
   const page = await safeFetch(url, fetchOptions);
   if (!/html|xml/i.test(page.contentType) && !/^\s*</.test(page.body)) throw new AddRefused('that link is not a web page');
-  const article = extractArticle(page.body, page.url);
-  return writeChecked(corpusDir, safeStem(article.title || new URL(page.url).pathname), 'md', articleToMarkdown(article), options.existingIds);
+  const article = await extractArticle(page.body, page.url, options.parse);
+  return writeChecked(corpusDir, safeStem(article.title || new URL(page.url).pathname), 'md', articleToMarkdown(article), options);
 }
 
-/** The article of a fetched page (Readability), with the page's final url; refused when there is none. */
-export function extractArticle(html: string, url: string): Article {
-  const parsed = parseHtml('page.html', html);
+/** The article of a fetched page (Readability, in the parse sandbox), with the page's final url; refused when there is none. */
+export async function extractArticle(html: string, url: string, parse: (job: ParseJob) => Promise<ParseOutcome> = parseSandboxed): Promise<Article> {
+  const parsed = await parseChecked(parse, { file: 'page.html', content: html, kind: 'page' });
   const article = parsed.articles[0];
   if (!article) throw new AddRefused('no article found on that page');
   article.url = url;
@@ -183,7 +192,9 @@ async function placeWithoutOverwriting(temp: string, target: string): Promise<bo
 /** Ids a server's own articles get (`g<server id>/…`): no upload may name one. */
 const RESERVED_ID = /^g\d{17,20}\//i;
 
-async function writeChecked(corpusDir: string, stem: string, ext: string, content: string, existing: ReadonlySet<string> = new Set()): Promise<AddedArticle> {
+async function writeChecked(corpusDir: string, stem: string, ext: string, content: string, options: AddOptions): Promise<AddedArticle> {
+  const existing = options.existingIds ?? new Set<string>();
+  const parse = options.parse ?? parseSandboxed;
   const info = await stat(corpusDir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new AddRefused('this archive is a single file: articles can be added only to a corpus directory');
   const taken = await takenIds(corpusDir);
@@ -194,7 +205,7 @@ async function writeChecked(corpusDir: string, stem: string, ext: string, conten
   let first = 1;
   while (isTaken(nameAt(first))) first++;
   const guess = `${ADDED_DIR}/${nameAt(first)}`;
-  const parsed = parseArticleFile(guess, content);
+  const parsed = await parseChecked(parse, { file: guess, content });
   if (parsed.articles.length === 0) {
     const why = parsed.warnings[0];
     throw new AddRefused(why ? `${why.line ? `line ${why.line}: ` : ''}${why.reason}` : 'no article found in it');
@@ -208,6 +219,6 @@ async function writeChecked(corpusDir: string, stem: string, ext: string, conten
 
   const name = await writeNewFile(join(corpusDir, ADDED_DIR), content, (n) => nameAt(first + n - 1), isTaken);
   const file = `${ADDED_DIR}/${name}`;
-  const result = file === guess ? parsed : parseArticleFile(file, content);
+  const result = file === guess ? parsed : await parseChecked(parse, { file, content });
   return { file, articles: result.articles.map((a) => ({ id: a.id, title: a.title })), warnings: result.warnings };
 }

@@ -7,13 +7,12 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { extractFromXml, type FeedData, type FeedEntry } from '@extractus/feed-extractor';
-import { parseArticleFile } from '../core/article.js';
 import { clean, isoDate } from '../core/parsers/common.js';
-import { parseHtml } from '../core/parsers/html.js';
 import type { Article } from '../core/types.js';
 import type { Feed, Store } from '../store/store.js';
-import { articleToMarkdown, extractArticle, writeNewFile } from './add.js';
+import { AddRefused, articleToMarkdown, extractArticle, writeNewFile } from './add.js';
 import { FetchRefused, safeFetch, type FetchOptions } from './fetch.js';
+import { parseSandboxed } from '../workers/parseSandbox.js';
 
 /** Where a feed's articles go, inside the corpus: corpus/feeds/<feed id>/. */
 export const FEEDS_DIR = 'feeds';
@@ -139,7 +138,8 @@ export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetc
       const stem = fileStem(article.title, keys[0]!);
       const name = await writeNewFile(dir, markdown, (n) => (n === 1 ? `${stem}.md` : `${stem}-${n}.md`));
       const file = `${FEEDS_DIR}/${feed.id}/${name}`;
-      const written = parseArticleFile(file, markdown).articles[0];
+      const reread = await parseSandboxed({ file, content: markdown });
+      const written = 'refused' in reread ? undefined : reread.articles[0];
       store.recordFeedItem(feed.id, keys, written?.id ?? null, file);
       report.added.push({ title: article.title, file });
     } catch (err) {
@@ -179,15 +179,18 @@ async function articleOf(entry: Entry, link: string | undefined, fetchOptions: F
   let article: Article | undefined;
   if (plainLength(html) > FULL_TEXT_CHARS) {
     const page = `<!doctype html><html><head><title>${escapeHtml(title)}</title></head><body><article><h1>${escapeHtml(title)}</h1>${html}</article></body></html>`;
-    article = parseHtml('entry.html', page).articles[0];
+    // In the parse sandbox: an entry's HTML is as untrusted as an upload, and gets the same budget.
+    const parsed = await parseSandboxed({ file: 'entry.html', content: page, kind: 'page' });
+    if ('refused' in parsed) throw new EntryError(`its text ${parsed.refused}`);
+    article = parsed.articles[0];
   }
   if (!article) {
     if (!link) throw new EntryError('a teaser without a link to the article');
     const page = await safeFetch(link, fetchOptions);
     try {
-      article = extractArticle(page.body, page.url);
-    } catch {
-      throw new EntryError('no article found on its page');
+      article = await extractArticle(page.body, page.url);
+    } catch (err) {
+      throw new EntryError(err instanceof AddRefused && /limit for one file/.test(err.message) ? `its page ${err.message.replace(/^it /, '')}` : 'no article found on its page');
     }
   }
   if (title) article.title = title;

@@ -160,7 +160,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
       const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), SLOW, 'an answer from the new article');
       expect(reply && reply.embeds[0]!.title).toMatch(/Harbour lighthouse relit/);
     }
-  });
+  }, 60_000);
 
   it('keeps an upload in the guild on shard 1 to that guild, and tells shard 0 (digests, feeds) its archive changed', async () => {
     const [first, second] = guilds as [DoubleGuild, DoubleGuild];
@@ -181,7 +181,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
     };
     expect(await ask(second)).toMatch(/Bridge at Raqqa reopens/);
     expect(await ask(first)).not.toMatch(/Bridge at Raqqa reopens/);
-  });
+  }, 60_000);
 
   it('hands a digest schedule made on shard 1 to shard 0, which runs the scheduler', async () => {
     const guild = guilds[1]!;

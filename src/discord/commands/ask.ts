@@ -11,6 +11,7 @@ import { deferOnce, UserError } from '../errors.js';
 import { articleKey, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, type ParsedCustomId } from '../render.js';
 import type { BotDeps } from '../types.js';
 import type { QuestionGate } from '../rateLimit.js';
+import { recordQuery } from '../queryLog.js';
 
 export const askCommand = {
   name: 'ask',
@@ -41,7 +42,7 @@ export async function executeAsk(interaction: ChatInputCommandInteraction, deps:
   await deferOnce(interaction, hide ? { flags: 'Ephemeral' } : {});
   const started = performance.now();
   const answer = answerQuestion(await deps.index(interaction.guildId), question, { k: deps.answerResults });
-  deps.store.logQuery({ guildId: interaction.guildId, question, answer, ms: performance.now() - started });
+  recordQuery(deps, { guildId: interaction.guildId, question, answer, ms: performance.now() - started });
   const payload = renderAnswer(answer, mention ? { mentionUserId: mention.id } : {});
   await interaction.editReply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: payload.allowedMentions });
 }

@@ -1,0 +1,53 @@
+/**
+ * How long the serving event loop stalls while the archive rebuilds: a corpus of one JSON file
+ * per article (MultiHop-RAG by default, replicated `--scale-factor` times under new ids) is
+ * indexed, then one article is added and `Archive.reindex` runs while the loop's delay is
+ * sampled (perf_hooks.monitorEventLoopDelay, plus a 10 ms timer's longest gap).
+ *
+ *   npx tsx bench/rebuild-stall.ts [--corpus corpus.jsonl] [--scale-factor N] [--json]
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Archive } from '../src/archive.js';
+
+const { values } = parseArgs({ options: { corpus: { type: 'string', default: '/work/shared/bench/multihop-rag/corpus.jsonl' }, 'scale-factor': { type: 'string', default: '1' }, json: { type: 'boolean', default: false } } });
+const scale = Number(values['scale-factor']);
+const records = readFileSync(values.corpus!, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
+const dir = mkdtempSync(join(tmpdir(), 'newsdesk-stall-'));
+const corpus = join(dir, 'corpus');
+mkdirSync(corpus);
+for (let k = 0; k < scale; k++) for (const r of records) {
+  const id = k === 0 ? r.id : `${r.id}-x${k}`;
+  writeFileSync(join(corpus, `${id}.json`), JSON.stringify({ ...r, id }));
+}
+try {
+  const t0 = performance.now();
+  const archive = await Archive.open({ corpus, indexPath: join(dir, 'index.bin') });
+  const openMs = performance.now() - t0;
+  const first = records[0]!;
+  writeFileSync(join(corpus, 'added-one.json'), JSON.stringify({ ...first, id: 'added-one', title: 'A freshly added article' }));
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  let last = performance.now();
+  let maxGap = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 10);
+  h.enable();
+  const t1 = performance.now();
+  const report = await archive.reindex();
+  const reindexMs = performance.now() - t1;
+  // A stall shows only when the next tick fires: let one more come before reading the figures.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  h.disable();
+  clearInterval(tick);
+  const result = { scale, articles: report.articles, openMs: Math.round(openMs), reindexMs: Math.round(reindexMs), maxLoopStallMs: Math.round(h.max / 1e6), maxTimerGapMs: Math.round(maxGap), rssMB: Math.round(process.memoryUsage().rss / 1e6) };
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${Object.entries(result).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  await archive.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
