@@ -35,6 +35,11 @@ describe('bold highlighting never splits a mention, a link or Markdown', () => {
     expect(quoteExcerpt({ excerpt: '1. Jordan\n# harbour', highlights: [[0, 9], [10, 19]] })).toBe('> 1\\. **Jordan**\n> \\# **harbour**');
   });
 
+  it('may bold a bare `https:` that starts no link (found by the property below)', () => {
+    expect(quoteExcerpt({ excerpt: '  https:', highlights: [[0, 7]] })).not.toMatch(/\*\*https\*\*:\u200b?\/\//);
+    expect(quoteExcerpt({ excerpt: 'see https://a.example', highlights: [[4, 9]] })).toBe('> see https:\u200b//a.example');
+  });
+
   it('takes private-use marks in article text for text, not for bold', () => {
     expect(quoteExcerpt({ excerpt: 'a\uE000b\uE001c', highlights: [] })).toBe('> a\uFFFDb\uFFFDc');
   });
@@ -44,8 +49,8 @@ describe('bold highlighting never splits a mention, a link or Markdown', () => {
       fc.property(highlighted, ([t, highlights]) => {
         const out = quoteExcerpt({ excerpt: t, highlights });
         expect(out).not.toContain('@**');
-        // `**https**` only where it is a word of its own, never a link's scheme.
-        expect(out).not.toMatch(/\*\*https?\*\*:/i);
+        // `**https**` only where it is a word of its own (`https:` alone links nothing), never a link's scheme.
+        expect(out).not.toMatch(/\*\*https?\*\*:\u200b?\/\//i);
         expect(out.replaceAll('**', '')).toBe(quoted(t));
         // Every mass mention and link in the text shows defused, in one piece.
         for (const m of t.matchAll(/@(everyone|here)/gi)) expect(out).toContain(`@\u200b${m[1]}`);
