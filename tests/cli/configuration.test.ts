@@ -101,3 +101,16 @@ describe('INDEX_PATH', () => {
     expect(unwritableReason(join(dir, 'a'))).toBe(`${join(dir, 'a')} is a folder, not a file`);
   });
 });
+
+describe('npm run ask -- --corpus', () => {
+  it('reads a relative path from the caller’s directory (INIT_CWD under npm), and warns about an empty corpus', () => {
+    const fromTests = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', 'fixtures/seeds', 'Where is Tasil?'], { INIT_CWD: join(ROOT, 'tests') });
+    expect(fromTests.code, fromTests.err).toBe(0);
+    expect(JSON.parse(fromTests.out).answered).toBe(true);
+    const empty = mkdtempSync(join(tmpdir(), 'newsdesk-empty-'));
+    const r = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', '.', 'Where is Tasil?'], { INIT_CWD: empty });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).answered).toBe(false);
+    expect(r.err).toBe('warning: .: no articles found; every question will go unanswered (see README, Your own articles)\n');
+  });
+});
