@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // One temporary folder per run, removed at the end (tests/setup/tmpdir.ts).
+    globalSetup: ['tests/setup/tmpdir.ts'],
   },
 });

@@ -10,7 +10,7 @@
  * Prints Markdown tables, or with --json one JSON object on stdout
  * (progress always goes to stderr).
  */
-import { parseArgs } from 'node:util';
+import { UsageError, callerPath, parseFlags, runCommand } from '../src/commandLine.js';
 import { pathToFileURL } from 'node:url';
 import {
   benchJson,
@@ -52,6 +52,7 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
   --in-process         run all systems in this process (RSS figures polluted)
   --discord-questions N  /ask questions sent through the Discord double (default ${DEFAULT_DISCORD_QUESTIONS})
   --no-discord         skip the Discord latency run
+  -h, --help           this help
 `;
 
 const log = (msg: string): void => {
@@ -60,7 +61,7 @@ const log = (msg: string): void => {
 
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseFlags({
     args: argv,
     options: {
       corpus: { type: 'string' },
@@ -76,7 +77,7 @@ function parse(argv: string[]) {
       k: { type: 'string' },
       passes: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
       // internal: run one system and send figures to the parent
       child: { type: 'string' },
       'child-scale': { type: 'boolean', default: false },
@@ -144,21 +145,15 @@ async function runOne(name: string, o: Opts, scale: boolean): Promise<SystemFigu
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Opts;
-  try {
-    o = parse(argv);
-  } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
+  const o: Opts = parse(argv);
   if (o.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!o.corpus || !o.queries) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  if (!o.corpus || !o.queries) throw new UsageError('give --corpus and --queries (see --help)');
+  // Paths are the caller's, not the package root's (npm runs scripts from the root).
+  o.corpus = callerPath(o.corpus);
+  o.queries = callerPath(o.queries);
 
   // Every system, and the bot on the Discord double, under the runtime settings the bot runs with.
   tuneRuntime();
@@ -182,8 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries');
     posInt(o['discord-questions'], DEFAULT_DISCORD_QUESTIONS, '--discord-questions');
   } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
+    throw new UsageError(e instanceof Error ? e.message : String(e));
   }
 
   const t0 = performance.now();
@@ -230,13 +224,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCommand('bench', () => main(process.argv.slice(2)));
 }

@@ -5,7 +5,16 @@ const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 2
 const boolFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-const intIn = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+/**
+ * A whole number in decimal digits within [min, max]. Hex (`0x3`), exponents (`1e1`) and
+ * fractions are refused: a setting is written as people read it. An out-of-range value says the range.
+ */
+const intIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[+-]?\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
 /** Every environment variable Newsdesk reads; `.env.example` lists the same ones. */
 export const ConfigSchema = z.object({
@@ -65,7 +74,8 @@ export function guildArchiveDir(config: Pick<Config, 'GUILD_ARCHIVE_DIR' | 'DATA
 /** A configuration problem, with one line per bad variable. Never includes a variable's value. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    // One problem is one line; several are listed under a heading, one a line.
+    super(problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -1,18 +1,40 @@
 import 'dotenv/config';
 import { Archive } from './archive.js';
-import { answerLines, printWarnings } from './cli.js';
+import { terminalIndexPath, warnIfEmpty } from './cli.js';
+import { parseFlags, runCommand } from './commandLine.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
+import { unwritableReason } from './paths.js';
 import { tuneRuntime } from './runtime.js';
 import { configureParsing } from './workers/indexWorkerClient.js';
+import { answerLines, printWarnings } from './terminal.js';
+
+export const START_USAGE = `Usage:
+  npm start              with DISCORD_TOKEN set: the Discord bot; without: questions answered here
+  npm start < questions  one question a line, answers on standard output
+  Settings come from the environment or .env (see README, Configuration).
+Options:
+  -h, --help             this help`;
 
 /** Composition root: config → corpus and index → Discord bot (with a token) or a terminal session. */
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseFlags({ args: argv, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  if (values.help) {
+    process.stdout.write(`${START_USAGE}\n`);
+    return 0;
+  }
   tuneRuntime();
   const config = loadConfig();
   configureParsing(config);
-  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+  let indexPath: string | null = config.INDEX_PATH;
+  if (config.DISCORD_TOKEN) {
+    // The bot (and its shards) need the saved index; the terminal can answer from memory.
+    const why = unwritableReason(config.INDEX_PATH);
+    if (why) throw new ConfigError([`INDEX_PATH: ${why}`]);
+  } else indexPath = terminalIndexPath(config);
+  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath });
   printWarnings(archive.warnings);
+  warnIfEmpty(archive, config.CORPUS_DIR);
   const { index } = archive;
   process.stderr.write(`Newsdesk: ${index.articles.length} articles, ${index.passages.length} passages.\n`);
   if (config.DISCORD_TOKEN && config.SHARDS) {
@@ -45,14 +67,5 @@ async function startManager(config: Config, archive: Archive): Promise<void> {
   exitOnSignals(logger, () => runtime.stop());
 }
 
-main().then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (err: unknown) => {
-    // Config errors name the variable; anything else gets its first line only (no stack, no secrets).
-    const message = err instanceof ConfigError ? err.message : `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-    process.stderr.write(`${message}\n`);
-    process.exit(1);
-  },
-);
+// Config errors name the variable; anything else gets its first line only (no stack, no secrets).
+runCommand('start', () => main(process.argv.slice(2)));

@@ -71,7 +71,7 @@ describe('npm run ask', () => {
   it('rejects a bad -k with a short message', () => {
     const r = run('src/cli.ts', ['ask', '-k', 'lots', 'question']);
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe('error: -k must be a whole number from 1 to 10');
+    expect(r.err).toBe('newsdesk ask: -k must be a whole number from 1 to 10 (got "lots")\n');
   });
 });
 
@@ -95,9 +95,9 @@ describe('npm start without a token', () => {
   it('names the bad variable when the configuration is wrong, without its value', () => {
     const r = run('src/main.ts', [], '', { DISCORD_GUILD_ID: 'not-a-snowflake', ANSWER_RESULTS: '99' });
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Invalid configuration:');
+    expect(r.err).toContain('newsdesk start: invalid configuration:\n');
     expect(r.err).toContain('DISCORD_GUILD_ID: must be a Discord id (17 to 20 digits)');
-    expect(r.err).toContain('ANSWER_RESULTS:');
+    expect(r.err).toContain('ANSWER_RESULTS: must be between 1 and 10');
     expect(r.err).not.toContain('not-a-snowflake');
   });
 });

@@ -34,7 +34,7 @@ describe('bad configuration stops the start', () => {
     expect(r.signal).toBeNull();
     expect(r.code).not.toBe(0);
     expect(r.out).toBe('');
-    expect(r.err.startsWith('Invalid configuration:\n')).toBe(true);
+    expect(r.err.startsWith('newsdesk start: invalid configuration:\n')).toBe(true);
     expect(named(r.err).sort()).toEqual(Object.keys(bad).sort());
     for (const value of Object.values(bad).filter((v) => v.length > 1)) expect(r.err).not.toContain(value);
     // No stack trace, no index built: the config is checked first.

@@ -41,7 +41,7 @@ describe('npm run forget-guild', () => {
     const env = { PATH: process.env.PATH ?? '', CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(dir, 'index.bin'), DATABASE_PATH: db };
     const cli = (...args: string[]) => spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli.ts'), 'forget-guild', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
     const bad = cli('../etc');
-    expect([bad.status, bad.stderr]).toEqual([2, 'usage: npm run forget-guild -- SERVER_ID (a Discord id, 17 to 20 digits)\n']);
+    expect([bad.status, bad.stderr]).toEqual([2, 'newsdesk forget-guild: SERVER_ID must be a Discord id, 17 to 20 digits\n']);
     const r = cli(GONE);
     expect(r.stdout).toBe(`Forgot server ${GONE}: removed ${join(dir, 'guilds', GONE)}, its saved index and 8 database rows.\n`);
     expect(r.status).toBe(0);

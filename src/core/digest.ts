@@ -21,18 +21,19 @@ export class DigestInputError extends Error {
   }
 }
 
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+/** A year is 365.25 days, so "10y" is the ten years the limit allows. */
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_557_600_000 } as const;
 /** Longest period a digest looks back: ten years. */
 const MAX_SINCE_MS = 3660 * UNIT_MS.d;
 
-/** "7d", "24h", "2w", "90m" or a date ("2026-01-31") → the cut-off. */
+/** "7d", "24h", "2w", "90m", "2y" or a date ("2026-01-31") → the cut-off. */
 export function parseSince(text: string, now: Date): Date {
   const t = text.trim().toLowerCase();
-  const rel = /^(\d{1,5})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)$/.exec(t);
+  const rel = /^(\d{1,5})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?|y|years?)$/.exec(t);
   if (rel) {
-    const unit = rel[2]!.startsWith('mi') || rel[2] === 'm' ? 'm' : (rel[2]![0] as 'h' | 'd' | 'w');
+    const unit = rel[2]!.startsWith('mi') || rel[2] === 'm' ? 'm' : (rel[2]![0] as 'h' | 'd' | 'w' | 'y');
     const ms = Number(rel[1]) * UNIT_MS[unit];
-    if (ms <= 0 || ms > MAX_SINCE_MS) throw new DigestInputError('"since" must be between 1 minute and 10 years, like 7d, 24h or 2w.');
+    if (ms <= 0 || ms > MAX_SINCE_MS) throw new DigestInputError('"since" must be between 1 minute and 10 years, like 7d, 24h, 2w or 2y.');
     return new Date(now.getTime() - ms);
   }
   const date = isoDate(text.trim());
@@ -40,11 +41,11 @@ export function parseSince(text: string, now: Date): Date {
     const at = new Date(date.length === 10 ? `${date}T00:00:00Z` : date);
     if (!Number.isNaN(at.getTime())) return at;
   }
-  throw new DigestInputError('"since" must look like 7d, 24h, 2w or a date like 2026-01-31.');
+  throw new DigestInputError('"since" must look like 7d, 24h, 2w, 2y or a date like 2026-01-31.');
 }
 
 export interface DigestRequest {
-  /** Only articles published (or, when undated, first seen) at or after this. */
+  /** Only articles published (or, when undated, first seen) at or after this; an undated article never seen is left out. */
   since?: Date;
   /** Only articles about this: most of its words (aliases and other spellings count) in the article. */
   topic?: string;
@@ -66,13 +67,20 @@ export interface DigestSelection {
 
 /** Share of a topic's weight an article must hold to count as about it. */
 const TOPIC_COVERAGE = 0.5;
-/** Most articles one digest holds; the Discord option and the CLI share it. */
-export const DIGEST_MAX_COUNT = 25;
+/**
+ * Most articles one digest holds: one Discord message carries at most 10 embeds, one per article.
+ * The only copy: the CLI, /digest, /admin config and the digest service all read it.
+ */
+export const DIGEST_MAX_COUNT = 10;
+/** Articles in a digest when no count is given (nor set for the server). */
+export const DIGEST_DEFAULT_COUNT = 5;
 
 /**
  * Chooses a digest: articles not yet posted, new enough, about the topic when one is given,
  * newest first (undated ones by when they were first seen, then in corpus order), at most `count`.
- * An undated article never seen before counts as seen now, so `since` keeps it.
+ * An undated article never seen has no date: it comes last, and `since` leaves it out (its age is
+ * unknown; a 2018 page must not pass for this week's). The bot records when it first sees every
+ * article, and the CLI reads those records, so both order the same archive the same way.
  * With a topic the order stays newest first: the topic decides what is in, the date what leads,
  * so 'over-count' always means "newer articles filled the digest".
  */
@@ -84,7 +92,7 @@ export function selectDigest(index: NewsIndex, request: DigestRequest): DigestSe
     const at = dateOf(article.published) ?? dateOf(request.firstSeen?.get(article.id));
     if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
     else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
-    else if (request.since && at !== undefined && at < request.since.getTime()) verdicts.set(article.id, 'too-old');
+    else if (request.since && (at === undefined || at < request.since.getTime())) verdicts.set(article.id, 'too-old');
     else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
   });
   eligible.sort((x, y) => y.at - x.at || x.a - y.a);

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { parseSince, selectDigest, summarize, type DigestItem, type DigestSelection, type DigestVerdict } from '../core/digest.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, parseSince, selectDigest, summarize, type DigestItem, type DigestSelection, type DigestVerdict } from '../core/digest.js';
 import type { NewsIndex } from '../core/search.js';
 import type { DigestRun, Store } from '../store/store.js';
 import { cronFor, nextFire } from './when.js';
 
-/** The most articles one digest carries: one message, within Discord's embed limits. */
-export const MAX_DIGEST_COUNT = 10;
-export const DEFAULT_DIGEST_COUNT = 5;
+/** The most articles one digest carries (one message, within Discord's embed limits): the core's one constant. */
+export const MAX_DIGEST_COUNT = DIGEST_MAX_COUNT;
+export const DEFAULT_DIGEST_COUNT = DIGEST_DEFAULT_COUNT;
 
 /** What a moderator asks for: the same options for post, preview and schedules. */
 export interface DigestAsk {

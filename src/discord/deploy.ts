@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { REST } from 'discord.js';
 import { Routes, type RESTGetAPIOAuth2CurrentApplicationResult } from 'discord-api-types/v10';
+import { parseFlags, runCommand } from '../commandLine.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { COMMANDS } from './bot.js';
 
@@ -14,9 +15,22 @@ export async function deployCommands(config: Config, log: (line: string) => void
   log(`Registered ${COMMANDS.map((c) => `/${c.name}`).join(', ')} ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.`);
 }
 
+export const DEPLOY_USAGE = `Usage:
+  npm run deploy:commands
+  Registers the slash commands with Discord: in DISCORD_GUILD_ID when set (at once), else globally
+  (up to an hour). Needs DISCORD_TOKEN; DISCORD_APPLICATION_ID is asked of Discord when unset.
+Options:
+  -h, --help       this help`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  deployCommands(loadConfig()).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`}\n`);
-    process.exit(1);
+  // loadConfig inside the command, so a bad token or id is one line naming the variable, not a stack trace.
+  runCommand('deploy:commands', async () => {
+    const { values } = parseFlags({ args: process.argv.slice(2), options: { help: { type: 'boolean', short: 'h', default: false } } });
+    if (values.help) {
+      process.stdout.write(`${DEPLOY_USAGE}\n`);
+      return 0;
+    }
+    await deployCommands(loadConfig());
+    return 0;
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { UsageError, callerPath, intFlag, parseFlags } from '../commandLine.js';
 import { answerQuestion, type Answer } from '../core/answer.js';
 import type { Article } from '../core/types.js';
 import { loadCorpus } from '../corpus.js';
@@ -12,15 +12,17 @@ import { halfOf, parseQuestions, type EvalQuestion } from './questions.js';
 import { textAfter } from './quotes.js';
 import { scoreOutcomes, type GroupFigures, type Outcome, type ScoreReport } from './score.js';
 
-const USAGE = `Usage: npm run eval -- --corpus FILE|DIR --queries FILE [--nulls FILE] [--half a|b]
-                      [--reference fts5|none] [--json] [--limit N] [--details FILE]
+export const EVAL_USAGE = `Usage: npm run eval -- --corpus FILE|DIR --queries FILE [--nulls FILE] [--half a|b]
+                      [--reference fts5|none] [--json] [--limit N] [--details FILE] [--help]
   Runs every question through the bot's answer path (refusals on, 10 results) and scores what a
   user sees: the articles (Hit@1 = top-1, R@5, R@10, MRR@10, nDCG@10, All@10), the quoted
   excerpts (excerpt answers, answer in a top-3 excerpt; evidence quoted for MultiHop-RAG) and
   the refusals, overall, per question type and per "named". Reads MultiHop-RAG and NewsQA
   question files. --nulls defaults to null_queries.jsonl or null.jsonl beside the queries file.
   --half keeps one half of the questions, split by a hash of their id. --reference fts5 (the
-  default) adds SQLite FTS5 over whole articles and over paragraphs to the table.`;
+  default) adds SQLite FTS5 over whole articles and over paragraphs to the table. --details FILE
+  writes each question's outcome as JSON lines. Question files are JSONL; the README (Measuring)
+  says which data sets they come from and the fields read.`;
 
 /** The systems a run scores, in table order. */
 export type SystemName = 'newsdesk' | 'newsdesk-ranking' | 'fts5-articles' | 'fts5-paragraphs';
@@ -158,47 +160,38 @@ function defaultNulls(queries: string): string | null {
 }
 
 export async function runEval(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        corpus: { type: 'string' },
-        queries: { type: 'string' },
-        nulls: { type: 'string' },
-        half: { type: 'string' },
-        reference: { type: 'string', default: 'fts5' },
-        json: { type: 'boolean', default: false },
-        limit: { type: 'string' },
-        details: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
+  const { values: flags } = parseFlags({
+    args: argv,
+    options: {
+      corpus: { type: 'string' },
+      queries: { type: 'string' },
+      nulls: { type: 'string' },
+      half: { type: 'string' },
+      reference: { type: 'string', default: 'fts5' },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      details: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (flags.help) {
+    process.stdout.write(`${EVAL_USAGE}\n`);
+    return 0;
   }
-  if (!values.corpus || !values.queries) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  if (values.half !== undefined && values.half !== 'a' && values.half !== 'b') {
-    process.stderr.write('error: --half must be a or b\n');
-    return 2;
-  }
-  if (values.reference !== 'fts5' && values.reference !== 'none') {
-    process.stderr.write('error: --reference must be fts5 or none\n');
-    return 2;
-  }
-  const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  if (!(limit > 0)) {
-    process.stderr.write('error: --limit must be a positive number\n');
-    return 2;
-  }
-  for (const [flag, path] of [['--corpus', values.corpus], ['--queries', values.queries], ['--nulls', values.nulls]] as const) {
-    if (path !== undefined && !existsSync(path)) {
-      process.stderr.write(`error: ${flag}: no such file or directory: ${path}\n`);
-      return 2;
-    }
+  if (!flags.corpus || !flags.queries) throw new UsageError('give --corpus and --queries (see --help)');
+  if (flags.half !== undefined && flags.half !== 'a' && flags.half !== 'b') throw new UsageError('--half must be a or b');
+  if (flags.reference !== 'fts5' && flags.reference !== 'none') throw new UsageError('--reference must be fts5 or none');
+  const limit = flags.limit === undefined ? Infinity : intFlag('--limit', flags.limit, 1, Number.MAX_SAFE_INTEGER);
+  // Paths are the caller's, not the package root's (npm runs scripts from the root).
+  const values = {
+    ...flags,
+    corpus: callerPath(flags.corpus),
+    queries: callerPath(flags.queries),
+    ...(flags.nulls !== undefined ? { nulls: callerPath(flags.nulls) } : {}),
+    ...(flags.details !== undefined ? { details: callerPath(flags.details) } : {}),
+  };
+  for (const [flag, given, path] of [['--corpus', flags.corpus, values.corpus], ['--queries', flags.queries, values.queries], ['--nulls', flags.nulls, values.nulls]] as const) {
+    if (path !== undefined && !existsSync(path)) throw new UsageError(`${flag}: no such file or directory: ${given}`);
   }
   const read = (path: string) => parseQuestions(path, readFileSync(path, 'utf8'));
   const answerable = read(values.queries).slice(0, limit);
@@ -207,7 +200,7 @@ export async function runEval(argv: string[]): Promise<number> {
   const details: string[] = [];
   const run = await evaluate(values.corpus, [...answerable, ...nulls], {
     reference: values.reference === 'fts5',
-    half: values.half ?? null,
+    half: (values.half as 'a' | 'b' | undefined) ?? null,
     ...(values.details ? { onOutcome: (system, q, o) => details.push(JSON.stringify({ system, id: q.id, ...o })) } : {}),
   });
   if (values.details) writeFileSync(values.details, `${details.join('\n')}\n`);

@@ -10,6 +10,44 @@ export interface TextStyle {
 export const PLAIN: TextStyle = { bold: (s) => s, dim: (s) => s };
 export const ANSI: TextStyle = { bold: (s) => `\x1b[1m${s}\x1b[22m`, dim: (s) => `\x1b[2m${s}\x1b[22m` };
 
+/**
+ * How text goes to `out`: bold and dim only on a terminal and without NO_COLOR (https://no-color.org:
+ * set to anything but empty), wrapped to the terminal's width; plain and unwrapped into a pipe or a file.
+ */
+export function textStyleFor(out: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): { style: TextStyle; width?: number } {
+  const tty = (out as NodeJS.WriteStream).isTTY === true;
+  const columns = (out as NodeJS.WriteStream).columns;
+  const style = tty && !env.NO_COLOR ? ANSI : PLAIN;
+  return tty && columns ? { style, width: columns } : { style };
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_CODE = /\x1b\[[0-9;]*m/g;
+const visibleLength = (s: string): number => [...s.replace(ANSI_CODE, '')].length;
+
+/**
+ * One line of text wrapped to `width` columns at spaces: the first line starts with `first`, the
+ * others with `hanging` (usually spaces as wide as a list number). A word never breaks: one longer
+ * than the line (a link) gets a line of its own. Escape codes count as no width.
+ */
+export function wrapLine(text: string, width: number, first = '', hanging = first): string {
+  const words = text.split(' ').filter((w) => w !== '');
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of words) {
+    if (!empty && visibleLength(line) + 1 + visibleLength(word) > width) {
+      lines.push(line);
+      line = hanging;
+      empty = true;
+    }
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 /** The excerpt with its matched words passed through `mark`. */
 export function markExcerpt(result: Pick<AnswerResult, 'excerpt' | 'highlights'>, mark: (s: string) => string): string {
   let out = '';
@@ -27,25 +65,31 @@ export function shortDate(iso: string | undefined): string | undefined {
   return iso ? iso.slice(0, 10) : undefined;
 }
 
-/** An answer as readable terminal text. */
-export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN): string {
+/**
+ * An answer as readable terminal text; with a `width`, each line is wrapped to it with a hanging
+ * indent under the list number (words are never broken).
+ */
+export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN, width?: number): string {
   const lines: string[] = [];
+  const wrap = (text: string, first: string, hanging: string) => (width ? wrapLine(text, width, first, hanging) : first + text);
   if (!answer.answered) {
-    lines.push(answer.message ?? 'The archive has no answer to that.');
+    lines.push(wrap(answer.message ?? 'The archive has no answer to that.', '', ''));
     if (answer.nearest.length > 0) {
       lines.push('', 'Nearest articles:');
       for (const n of answer.nearest) {
         const url = normaliseUrl(n.url);
-        lines.push(`  - ${n.title}${url ? ` <${url}>` : ''}`);
+        lines.push(wrap(`${n.title}${url ? ` <${url}>` : ''}`, '  - ', '    '));
       }
     }
     return lines.join('\n');
   }
   answer.results.forEach((r, i) => {
     const meta = [r.source, shortDate(r.published), normaliseUrl(r.url)].filter(Boolean).join(' · ');
-    lines.push(`${i + 1}. ${style.bold(r.title)}`);
-    if (meta) lines.push(`   ${style.dim(meta)}`);
-    lines.push(`   “${markExcerpt(r, style.bold)}”`, '');
+    const number = `${i + 1}. `;
+    const indent = ' '.repeat(Math.max(3, number.length));
+    lines.push(wrap(style.bold(r.title), number, indent));
+    if (meta) lines.push(wrap(style.dim(meta), indent, indent));
+    lines.push(wrap(`“${markExcerpt(r, style.bold)}”`, indent, indent), '');
   });
   return lines.join('\n').trimEnd();
 }
@@ -76,8 +120,9 @@ export function answerJson(answer: Answer): object {
   };
 }
 
-/** One digest item as terminal text: numbered title, date and link, then the summary. */
-export function renderDigestItemText(item: DigestItem, n: number, style: TextStyle = PLAIN): string {
+/** One digest item as terminal text: numbered title, date and link, then the summary (wrapped to `width` when given). */
+export function renderDigestItemText(item: DigestItem, n: number, style: TextStyle = PLAIN, width?: number): string {
   const meta = [shortDate(item.published), normaliseUrl(item.url)].filter(Boolean).join(' · ');
-  return [`${n}. ${style.bold(item.title)}`, ...(meta ? [`   ${style.dim(meta)}`] : []), `   ${item.summary}`].join('\n');
+  const wrap = (text: string, first: string) => (width ? wrapLine(text, width, first, '   ') : first + text);
+  return [wrap(style.bold(item.title), `${n}. `), ...(meta ? [wrap(style.dim(meta), '   ')] : []), wrap(item.summary, '   ')].join('\n');
 }

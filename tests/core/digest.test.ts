@@ -30,8 +30,9 @@ describe('parseSince', () => {
 
   it('refuses what it cannot read, with a message that says how to write it', () => {
     for (const bad of ['', 'soon', '7 fortnights', '0d', '99999w', '2030-13-45']) expect(() => parseSince(bad, NOW)).toThrow(DigestInputError);
-    expect(() => parseSince('last tuesday', NOW)).toThrow('"since" must look like 7d, 24h, 2w or a date like 2026-01-31.');
-    expect(() => parseSince('0d', NOW)).toThrow('"since" must be between 1 minute and 10 years, like 7d, 24h or 2w.');
+    expect(() => parseSince('last tuesday', NOW)).toThrow('"since" must look like 7d, 24h, 2w, 2y or a date like 2026-01-31.');
+    expect(() => parseSince('0d', NOW)).toThrow('"since" must be between 1 minute and 10 years, like 7d, 24h, 2w or 2y.');
+    expect(() => parseSince('11y', NOW)).toThrow('"since" must be between 1 minute and 10 years');
     expect(() => parseSince('3661d', NOW)).toThrow('"since" must be between 1 minute and 10 years');
   });
 
@@ -39,6 +40,9 @@ describe('parseSince', () => {
     expect(parseSince('2030-01-09T06:30:00+02:00', NOW).toISOString()).toBe('2030-01-09T04:30:00.000Z');
     expect(parseSince(' 3D ', NOW).toISOString()).toBe('2030-01-07T12:00:00.000Z');
     expect(parseSince('3650d', NOW).getTime()).toBe(NOW.getTime() - 3650 * 86_400_000);
+    // A year is 365.25 days: "2y" and "2 years" reach back over one leap day.
+    expect(parseSince('2y', NOW).toISOString()).toBe(parseSince('2 years', NOW).toISOString());
+    expect(parseSince('2y', NOW).getTime()).toBe(NOW.getTime() - 730.5 * 86_400_000);
   });
 });
 
@@ -50,7 +54,7 @@ describe('selectDigest', () => {
   });
 
   it('leaves out articles too old, already posted and over the count, and says which', () => {
-    const s = selectDigest(index, { count: 1, since: parseSince('10d', NOW), exclude: new Set(['cells']) });
+    const s = selectDigest(index, { count: 1, since: parseSince('10d', NOW), exclude: new Set(['cells']), firstSeen: new Map([['library', '2030-01-01T00:00:00Z']]) });
     expect(s.items.map((i) => i.articleId)).toEqual(['flood']);
     expect(Object.fromEntries(s.verdicts)).toEqual({ flood: 'included', cells: 'already-posted', library: 'over-count', repairs: 'too-old' });
   });
@@ -103,7 +107,7 @@ function expectFullVerdicts(index: NewsIndex, s: DigestSelection): void {
 }
 
 describe('selectDigest, since', () => {
-  it('keeps an undated article by when it was first seen, and one never seen as new', () => {
+  it('keeps an undated article by when it was first seen, and leaves one never seen out (its age is unknown)', () => {
     const since = parseSince('10d', NOW);
     const old = selectDigest(index, { count: 10, since, firstSeen: new Map([['library', '2029-06-01T00:00:00Z']]) });
     expect(old.verdicts.get('library')).toBe('too-old');
@@ -111,8 +115,11 @@ describe('selectDigest, since', () => {
     const recent = selectDigest(index, { count: 10, since, firstSeen: new Map([['library', '2030-01-03T00:00:00Z']]) });
     expect(recent.items.map((i) => i.articleId)).toEqual(['cells', 'library', 'flood']);
     const unseen = selectDigest(index, { count: 10, since });
-    expect(unseen.verdicts.get('library')).toBe('included');
+    expect(unseen.verdicts.get('library')).toBe('too-old');
+    expect(unseen.items.map((i) => i.articleId)).toEqual(['cells', 'flood']);
     expectFullVerdicts(index, unseen);
+    // Without a period, the unseen undated article comes after every dated one.
+    expect(selectDigest(index, { count: 10 }).items.map((i) => i.articleId).at(-1)).toBe('library');
   });
 
   it('counts the cut-off itself as inside the period, and prefers the published date to first seen', () => {

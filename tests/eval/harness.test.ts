@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bench/bench.js';
+import { UsageError } from '../../src/commandLine.js';
 import { serve } from '../../bench/serve.js';
 import { createNewsdesk } from '../../bench/peers/newsdesk.js';
 import {
@@ -125,20 +126,9 @@ describe('harness helpers', () => {
 });
 
 describe('bench CLI', () => {
-  it('exits 2 with usage when --corpus or --queries is missing', async () => {
-    const write = process.stderr.write;
-    let err = '';
-    process.stderr.write = ((s: string) => {
-      err += s;
-      return true;
-    }) as typeof process.stderr.write;
-    try {
-      expect(await main([])).toBe(2);
-      expect(await main(['--corpus', 'x.jsonl'])).toBe(2);
-      expect(await main(['--bogus'])).toBe(2);
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(err).toContain('usage: npm run bench');
+  it('refuses a missing --corpus or --queries and a bad flag with a usage error (exit 2, one line)', async () => {
+    await expect(main([])).rejects.toThrow(new UsageError('give --corpus and --queries (see --help)'));
+    await expect(main(['--corpus', 'x.jsonl'])).rejects.toThrow(new UsageError('give --corpus and --queries (see --help)'));
+    await expect(main(['--bogus'])).rejects.toThrow(new UsageError('unknown option --bogus (see --help)'));
   });
 });

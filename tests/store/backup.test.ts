@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ describe('backup', () => {
     expect(existsSync(join(dir, 'live.db-wal'))).toBe(true);
     const { pages } = await backupDatabase(join(dir, 'live.db'), join(dir, 'copies', 'one.db'));
     expect(pages).toBeGreaterThan(0);
+    // One file: no -wal or -shm beside the copy.
+    expect(readdirSync(join(dir, 'copies'))).toEqual(['one.db']);
     live.setSetting(G, 'digestCount', 7);
     const copy = new Store({ path: join(dir, 'copies', 'one.db') });
     expect(copy.answerChannels(G)).toEqual([C]);
@@ -48,5 +50,14 @@ describe('backup', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
     expect(run([]).status).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual(['b.db', 'newsdesk.db']);
+  });
+
+  it('on a fresh clone, says that there is no database yet and that the terminal creates none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-backup-'));
+    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli.ts'), 'backup', 'b.db'], { cwd: dir, env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'data', 'newsdesk.db') }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`newsdesk backup: no database at ${join(dir, 'data', 'newsdesk.db')} (DATABASE_PATH): the bot creates it when it first runs with a DISCORD_TOKEN; the terminal creates none\n`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
 import { guardedCommand } from './define.js';
 import { isTimeZone } from '../../store/store.js';
+import { DEFAULT_DIGEST_COUNT, MAX_DIGEST_COUNT } from '../../digests/service.js';
 
 export const adminCommand = guardedCommand({
   name: 'admin',
@@ -39,7 +40,7 @@ export const adminCommand = guardedCommand({
         { type: ApplicationCommandOptionType.Channel, name: 'stop_answering_in', description: 'Stop answering mentions in this channel', channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread] },
         { type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', description: 'Answer mentions in every channel again (clears the list)' },
         { type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', description: 'Keep question text for “most asked unanswered” stats' },
-        { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: 25 },
+        { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: MAX_DIGEST_COUNT },
         { type: ApplicationCommandOptionType.String, name: 'digest_timezone', description: 'Time zone for digest schedules, e.g. Europe/Rome', max_length: 64 },
         { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: 1000 },
       ],
@@ -49,7 +50,6 @@ export const adminCommand = guardedCommand({
 
 const PAGE_SIZE = 20;
 /** Articles per digest when neither the command nor the server says. */
-export const DEFAULT_DIGEST_COUNT = 5;
 
 /** Runs /admin: the caller's Manage Server permission is checked here too, not only by Discord. */
 export async function executeAdmin(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
