@@ -97,6 +97,8 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
       coverage,
       held: evidence.held,
       name: evidence.name,
+      asked: evidence.asked,
+      namesMissed: evidence.namesMissed,
       unknownWords: query.unknown.length,
       unknownNames: query.unknownNames.length,
       absentOutlets: query.absentOutlets.length,
@@ -155,7 +157,11 @@ export function evidenceCoverage(index: NewsIndex, query: ParsedQuery, hit: Pass
 }
 
 /** How much of the question a result holds: the weighted share, and how many words asked it holds. */
-export function evidenceOf(index: NewsIndex, query: ParsedQuery, hit: PassageHit): { coverage: number; held: number; asked: number; name: boolean } {
+export function evidenceOf(
+  index: NewsIndex,
+  query: ParsedQuery,
+  hit: PassageHit,
+): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
   const matched = new Set(hit.matched);
   const title = index.titleTerms(hit.article);
   const has = (term: string) => matched.has(term) || title.has(term);
@@ -194,6 +200,7 @@ export function evidenceOf(index: NewsIndex, query: ParsedQuery, hit: PassageHit
     held: heldGroups,
     asked: groups.size + query.unknown.length,
     name: query.names.some(has),
+    namesMissed: query.names.filter((n) => !has(n)).length,
   };
 }
 
