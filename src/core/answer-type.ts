@@ -32,7 +32,7 @@ const OPENS = /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u;
 
 /** Whether `text` holds an answer of `type` beyond the words the question already uses (lower-cased in `asked`). */
 export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet<string>): boolean {
-  if (type === 'time') return TIME.test(text);
+  if (type === 'time') return TIME.test(text) || /\d/.test(text);
   if (type === 'number') return NUMBER.test(text);
   for (const m of text.matchAll(CAPITALISED)) {
     if (OPENS.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
