@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, judgeEvidence, type Evidence } from '../../src/core/policy.js';
 
-const strong: Evidence = { coverage: 0.6, held: 3, name: true, unknownWords: 0, unknownNames: 0, absentOutlets: 0, knownOutlets: 0 };
+const strong: Evidence = { coverage: 0.6, held: 3, name: true, asked: 4, namesMissed: 0, unknownWords: 0, unknownNames: 0, absentOutlets: 0, knownOutlets: 0 };
 
 describe('answer policy', () => {
   it('answers when the best result holds enough of the question', () => {
@@ -29,6 +29,13 @@ describe('answer policy', () => {
     expect(judgeEvidence({ ...offTopic, name: true })).toBeNull();
     expect(judgeEvidence({ ...offTopic, held: 2 })).toBeNull();
     expect(judgeEvidence({ ...offTopic, unknownWords: 1 })).toBeNull();
+  });
+
+  it('refuses a short question whose best result misses a name asked and holds little of it', () => {
+    expect(judgeEvidence({ ...strong, coverage: 0.35, namesMissed: 1 })).toBe('weak-match');
+    expect(judgeEvidence({ ...strong, coverage: 0.45, namesMissed: 1 })).toBeNull();
+    expect(judgeEvidence({ ...strong, coverage: 0.35, namesMissed: 1, asked: 9 })).toBeNull();
+    expect(judgeEvidence({ ...strong, coverage: 0.35 })).toBeNull();
   });
 
   it('takes its thresholds from the policy it is given', () => {

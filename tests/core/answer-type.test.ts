@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { answerQuestion } from '../../src/core/answer.js';
+import { buildAliasTable } from '../../src/core/aliases.js';
+import { parseJsonLines } from '../../src/core/parsers/json.js';
+import { NewsIndex } from '../../src/core/search.js';
+import { askedWords, expectedAnswer, holdsExpected } from '../../src/core/answer-type.js';
+
+describe('expectedAnswer', () => {
+  it('reads the kind of answer from the question word', () => {
+    expect(expectedAnswer('When did the ferry sink?')).toBe('time');
+    expect(expectedAnswer('On what day did the bridge close?')).toBe('time');
+    expect(expectedAnswer('How many passengers were aboard?')).toBe('number');
+    expect(expectedAnswer('How much did the council spend?')).toBe('number');
+    expect(expectedAnswer('Where was the mayor arrested?')).toBe('place');
+    expect(expectedAnswer('Which city hosts the summit?')).toBe('place');
+    expect(expectedAnswer('Who won the election?')).toBe('name');
+    expect(expectedAnswer('What did the council decide?')).toBeNull();
+  });
+});
+
+describe('holdsExpected', () => {
+  const asked = askedWords('Who did Maria Lopez defeat in Madrid?');
+  it('finds a name the question does not already use', () => {
+    expect(holdsExpected('Maria Lopez beat Anna Berg in straight sets.', 'name', asked)).toBe(true);
+    expect(holdsExpected('In Madrid, Maria Lopez won in straight sets.', 'name', asked)).toBe(false);
+  });
+  it('ignores the capital that opens a sentence', () => {
+    expect(holdsExpected('Yesterday it rained. Nobody came.', 'name', asked)).toBe(false);
+  });
+  it('finds times and numbers', () => {
+    expect(holdsExpected('The bridge closed on Sunday.', 'time', asked)).toBe(true);
+    expect(holdsExpected('It opened in 1998.', 'time', asked)).toBe(true);
+    expect(holdsExpected('The bridge closed for repairs.', 'time', asked)).toBe(false);
+    expect(holdsExpected('Twelve people were hurt.', 'number', asked)).toBe(true);
+    expect(holdsExpected('People were hurt.', 'number', asked)).toBe(false);
+  });
+});
+
+describe('the quote prefers the sentence that answers', () => {
+  const build = (body: string) => {
+    const { articles } = parseJsonLines('c.jsonl', JSON.stringify({ id: 'f1', title: 'Ferry service', body }));
+    return NewsIndex.build(articles, { aliases: buildAliasTable({}) });
+  };
+  it('quotes a wire lead that holds as much of the question as a later sentence', () => {
+    const body = [
+      'PORTO, Portugal (Wire) -- The harbour ferry sank on Sunday near the old quay, officials said.',
+      'Divers searched the water for hours while crowds gathered on the bank to watch the recovery of the wreck.',
+      'Later the harbour ferry operator promised a full review of its safety rules and its ageing vessels.',
+    ].join('\n\n');
+    const a = answerQuestion(build(body), 'When did the harbour ferry sink?', { k: 1 });
+    expect(a.results[0]!.excerpt).toContain('on Sunday');
+  });
+});
