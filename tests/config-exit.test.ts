@@ -7,14 +7,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TS_NODE } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const [NODE, ...TSX_ARGS] = TS_NODE;
 
 /** Runs src/main.ts with only `env` (and PATH) set, from an empty directory so that no .env file is read. */
 function start(env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'newsdesk-config-'));
-  const r = spawnSync(TSX, [join(ROOT, 'src/main.ts')], {
+  const r = spawnSync(NODE, [...TSX_ARGS, join(ROOT, 'src/main.ts')], {
     cwd,
     input: '',
     encoding: 'utf8',
