@@ -92,6 +92,8 @@ async function readState(options: EngineOptions) {
  * parses nothing: what a starting process (not yet answering) checks before handing a build to the worker.
  */
 export async function savedIndexIfCurrent(options: EngineOptions): Promise<PreparedIndex | null> {
+  // No saved file: nothing to check, and no reason to read and hash the corpus here.
+  if (!options.indexPath || !existsSync(options.indexPath)) return null;
   const state = await readState(options);
   return state.rebuildReason === null ? { origin: 'cache', hash: state.hash } : null;
 }
@@ -165,20 +167,6 @@ export async function readCorpus(options: Pick<EngineOptions, 'corpus' | 'aliase
   const aliases = parseAliases(aliasPath, aliasText, aliasWarnings);
   const parsed = await parse(files);
   return { articles: parsed.articles, warnings: [...aliasWarnings, ...parsed.warnings], aliases, hash };
-}
-
-/**
- * The index just saved, loaded back as a restart would load it: half the heap of the index as
- * built (whose passages are objects holding their text) and the passage text left in the file,
- * so a bot that reindexes as its corpus grows holds what a restarted one holds. Null if another
- * process replaced the file meanwhile or it cannot be read; the caller keeps the built index.
- */
-export function reloadSaved(path: string, hash: string): NewsIndex | null {
-  try {
-    return NewsIndex.fromFile(path, {}, (data) => NewsIndex.peek(data)?.hash === hash)?.index ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -249,14 +249,17 @@ function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, Ter
   // The hit passage may be a heading or a summary; the sentence that answers can sit just after it.
   // Quote from the hit passage or from the article's passages that hold the most of the question.
   const coverage = index.passageCoverage(hit.article, weights);
+  // The OTHERS passages that hold the most (the earlier one on a tie), kept by insertion in one
+  // scan: sorting every passage of the article for two of them cost the answer path allocations.
   const others: number[] = [];
   for (let i = 0; i < coverage.length; i++) {
     if (i + from === hit.passage) continue;
-    others.push(i + from);
+    if (others.length === OTHERS && coverage[i]! <= coverage[others[OTHERS - 1]! - from]!) continue;
+    let at = others.length;
+    while (at > 0 && coverage[i]! > coverage[others[at - 1]! - from]!) at--;
+    others.splice(at, 0, i + from);
+    if (others.length > OTHERS) others.pop();
   }
-  // The passages that hold the most (the earlier one on a tie).
-  others.sort((x, y) => coverage[y - from]! - coverage[x - from]! || x - y);
-  others.length = Math.min(others.length, OTHERS);
   let chosen = hit.passage;
   let best = excerptInContext(index, chosen, weights, want);
   const hitCoverage = coverage[hit.passage - from]!;

@@ -49,7 +49,6 @@ export const adminCommand = guardedCommand({
 });
 
 const PAGE_SIZE = 20;
-/** Articles per digest when neither the command nor the server says. */
 
 /** Runs /admin: the caller's Manage Server permission is checked here too, not only by Discord. */
 export async function executeAdmin(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
