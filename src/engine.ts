@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
@@ -75,7 +75,7 @@ async function readState(options: EngineOptions) {
   let rebuildReason: string | null = 'no saved index';
   if (options.indexPath && existsSync(options.indexPath)) {
     try {
-      const stamp = NewsIndex.peek(readFileSync(options.indexPath));
+      const stamp = NewsIndex.peek(readHead(options.indexPath));
       if (!stamp) rebuildReason = 'saved index is not an index file';
       else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
       else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
@@ -85,6 +85,24 @@ async function readState(options: EngineOptions) {
     }
   }
   return { aliasWarnings, aliasPath, aliasText, files, hash, rebuildReason };
+}
+
+/** The start of a saved index that `NewsIndex.peek` reads (its preamble and header), not the whole file. */
+function readHead(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const read = (length: number) => {
+      const buf = Buffer.alloc(length);
+      let got = 0;
+      for (let n = 1; got < length && n > 0; got += n) n = readSync(fd, buf, got, length - got, got);
+      return buf.subarray(0, got);
+    };
+    const start = read(NewsIndex.PEEK_MIN);
+    const length = NewsIndex.peekLength(start);
+    return length > start.length ? read(length) : start;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

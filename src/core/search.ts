@@ -555,6 +555,15 @@ export class NewsIndex {
    * The format version and corpus hash of a persisted index, read without loading it; null when
    * the data is not an index, an error when it is cut short.
    */
+  /** How many bytes of a file `peek` needs, from its first `PEEK_MIN` bytes (0: not an index file). */
+  static peekLength(start: Uint8Array): number {
+    const buf = Buffer.from(start.buffer, start.byteOffset, start.byteLength);
+    return buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC ? 0 : PREAMBLE_BYTES + buf.readUInt32LE(8);
+  }
+
+  /** The bytes at the start of a file that tell how much of it `peek` reads. */
+  static readonly PEEK_MIN = PREAMBLE_BYTES;
+
   static peek(data: Uint8Array): { formatVersion: number; hash: string } | null {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) return null;

@@ -4,10 +4,6 @@ import type { NewsIndex } from '../core/search.js';
 import type { DigestRun, Store } from '../store/store.js';
 import { cronFor, nextFire } from './when.js';
 
-/** The most articles one digest carries (one message, within Discord's embed limits): the core's one constant. */
-export const MAX_DIGEST_COUNT = DIGEST_MAX_COUNT;
-export const DEFAULT_DIGEST_COUNT = DIGEST_DEFAULT_COUNT;
-
 /** What a moderator asks for: the same options for post, preview and schedules. */
 export interface DigestAsk {
   topic?: string | null;
@@ -95,7 +91,7 @@ export class DigestService {
   /** The digest a post to `channelId` would carry now (articles already posted there left out). */
   async select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): Promise<DigestSelection> {
     const { store } = this.deps;
-    const count = Math.min(ask.count ?? store.getSetting(guildId, 'digestCount') ?? DEFAULT_DIGEST_COUNT, MAX_DIGEST_COUNT);
+    const count = Math.min(ask.count ?? store.getSetting(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT);
     const index = await this.deps.index(guildId);
     return selectDigest(index, {
       count,

@@ -11,7 +11,7 @@ import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
 import { guardedCommand } from './define.js';
 import { isTimeZone } from '../../store/store.js';
-import { DEFAULT_DIGEST_COUNT, MAX_DIGEST_COUNT } from '../../digests/service.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT } from '../../core/digest.js';
 
 export const adminCommand = guardedCommand({
   name: 'admin',
@@ -40,7 +40,7 @@ export const adminCommand = guardedCommand({
         { type: ApplicationCommandOptionType.Channel, name: 'stop_answering_in', description: 'Stop answering mentions in this channel', channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread] },
         { type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', description: 'Answer mentions in every channel again (clears the list)' },
         { type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', description: 'Keep question text for “most asked unanswered” stats' },
-        { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: MAX_DIGEST_COUNT },
+        { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: DIGEST_MAX_COUNT },
         { type: ApplicationCommandOptionType.String, name: 'digest_timezone', description: 'Time zone for digest schedules, e.g. Europe/Rome', max_length: 64 },
         { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: 1000 },
       ],
@@ -181,7 +181,7 @@ function configLines(deps: BotDeps, guildId: string): string[] {
   return [
     `• Mentions answered in: ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'every channel'}`,
     `• Question text kept for stats: ${store.keepsQuestionText(guildId) ? 'yes' : 'no'}`,
-    `• Digest: ${store.getSetting(guildId, 'digestCount') ?? DEFAULT_DIGEST_COUNT} articles, time zone ${store.getSetting(guildId, 'digestTimezone') ?? 'UTC'}`,
+    `• Digest: ${store.getSetting(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT} articles, time zone ${store.getSetting(guildId, 'digestTimezone') ?? 'UTC'}`,
     `• Rate limit: ${store.getSetting(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
   ];
 }

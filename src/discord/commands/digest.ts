@@ -6,8 +6,8 @@ import {
   type APIApplicationCommandBasicOption,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { DigestInputError, explainVerdict } from '../../core/digest.js';
-import { MAX_DIGEST_COUNT, type DigestAsk } from '../../digests/service.js';
+import { DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
+import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
 import { isTimeZone } from '../../store/store.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -23,7 +23,7 @@ const POSTABLE: Array<ChannelType.GuildText | ChannelType.GuildAnnouncement | Ch
 const selectionOptions: APIApplicationCommandBasicOption[] = [
   { type: ApplicationCommandOptionType.String, name: 'topic', description: 'Only articles about this (names, places, subjects)', max_length: 100, autocomplete: true },
   { type: ApplicationCommandOptionType.String, name: 'since', description: 'Only articles from this period: 7d, 24h, 2w or a date like 2026-01-31', max_length: 40 },
-  { type: ApplicationCommandOptionType.Integer, name: 'count', description: `How many articles (1 to ${MAX_DIGEST_COUNT})`, min_value: 1, max_value: MAX_DIGEST_COUNT },
+  { type: ApplicationCommandOptionType.Integer, name: 'count', description: `How many articles (1 to ${DIGEST_MAX_COUNT})`, min_value: 1, max_value: DIGEST_MAX_COUNT },
   { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel (default: this one)', channel_types: POSTABLE },
 ];
 
