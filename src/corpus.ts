@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
+import { boilerplate } from './boilerplateFile.js';
 import { isArticleFile, parseArticleFile } from './core/article.js';
 import { decodeBytes } from './core/parsers/encoding.js';
 import type { Article, CorpusWarning, ParseResult } from './core/types.js';
@@ -193,7 +194,7 @@ const isIngested = (path: string) => INGESTED_DIRS.some((d) => path.startsWith(`
  */
 export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArray<ParseResult | undefined> = []): { articles: Article[]; warnings: CorpusWarning[] } {
   // `parsedAlready[i]`: file i as parsed elsewhere (the parse sandbox), so it is not parsed again here.
-  const parsed = files.map((f, i) => (f.error === undefined && f.skipped === undefined ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content)) : null));
+  const parsed = files.map((f, i) => (f.error === undefined && f.skipped === undefined ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content, boilerplate())) : null));
   // Who keeps each id: the operator's files are claimed first, then the ingested ones, each in file order.
   const owner = new Map<string, Article>();
   const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || a - b);

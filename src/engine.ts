@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
+import { boilerplateText } from './boilerplateFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
 import type { AliasTable } from './core/aliases.js';
 import type { Article, CorpusWarning } from './core/types.js';
@@ -14,7 +15,7 @@ export interface EngineOptions {
   corpus: string;
   /** Where the built index is kept between runs; null keeps it in memory only. */
   indexPath: string | null;
-  /** The alias data file; defaults to aliases.yaml in the corpus directory, else the bundled one. */
+  /** The alias data file; defaults to aliases.yaml in the corpus directory (none when it has none). */
   aliasesPath?: string;
 }
 
@@ -35,17 +36,22 @@ interface CacheExtra {
   files: string[];
 }
 
+/**
+ * Aliases live with the corpus they describe: aliases.yaml in the corpus folder (or beside a
+ * single article file). The bundled corpus's Syria aliases never reach another corpus, where
+ * they would silently widen its searches.
+ */
 function findAliases(corpus: string, explicit?: string): string | undefined {
   if (explicit) return explicit;
   const dir = existsSync(corpus) && statSync(corpus).isDirectory() ? corpus : dirname(corpus);
-  for (const candidate of [join(dir, 'aliases.yaml'), join(BUNDLED_CORPUS, 'aliases.yaml')]) if (existsSync(candidate)) return candidate;
-  return undefined;
+  const candidate = join(dir, 'aliases.yaml');
+  return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Hash of everything the index depends on: the files, the alias data and the index format. */
+/** Hash of everything the index depends on: the files, the alias data, the boilerplate patterns and the index format. */
 export function corpusHash(files: CorpusFile[], aliasText: string): string {
   const h = createHash('sha256');
-  h.update(`format:${INDEX_FORMAT_VERSION}\0aliases:${aliasText}\0`);
+  h.update(`format:${INDEX_FORMAT_VERSION}\0aliases:${aliasText}\0boilerplate:${boilerplateText()}\0`);
   for (const f of files) h.update(`${f.path}\0${f.content.length}\0${f.content}\0`);
   return h.digest('hex');
 }

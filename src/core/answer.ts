@@ -370,7 +370,10 @@ export function excerptOf(
   const nextScore = next >= 0 ? scores[next]! : -1;
   const prevScore = prev >= 0 ? scores[prev]! : -1;
   const pick = next >= 0 && nextScore >= prevScore ? next : prevScore > 0 ? prev : next;
-  if (pick >= 0 && Math.max(to, spans[pick]![1]) - Math.min(from, spans[pick]![0]) <= MAX_EXCERPT_CHARS) {
+  // Only a sentence that ends like one runs on into its neighbour: a list item or a line without a
+  // final point (joined into one passage with the next) would read glued to it ("…the bridge Lorries…").
+  const joins = pick >= 0 && endsSentence(text.slice(...spans[Math.min(best, pick)]!));
+  if (joins && Math.max(to, spans[pick]![1]) - Math.min(from, spans[pick]![0]) <= MAX_EXCERPT_CHARS) {
     from = Math.min(from, spans[pick]![0]);
     to = Math.max(to, spans[pick]![1]);
   }
@@ -385,6 +388,10 @@ export function excerptOf(
   const opens = lead >= 0 && from <= spans[lead]![0] && to > spans[lead]![0];
   return { text: head + body + tail, highlights, score: scoreOf([from, to]) * (opens ? LEAD_BONUS : 1) };
 }
+
+/** Ends with sentence punctuation (or a colon that leads into the next), maybe inside closing quotes or brackets. */
+const ENDS_SENTENCE = /[.!?…:;]["'”’»)\]]*\s*$/u;
+const endsSentence = (sentence: string) => ENDS_SENTENCE.test(sentence);
 
 function isSentenceStart(_text: string, at: number, spans: Array<[number, number]>): boolean {
   return spans.some(([s]) => s === at);

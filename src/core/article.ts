@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Article, CorpusWarning, ParseResult } from './types.js';
+import { NO_BOILERPLATE, type Boilerplate } from './boilerplate.js';
 import { normaliseUrl } from './links.js';
 import { extensionOf, firstLine, ISO_8601 } from './parsers/common.js';
 import { parseHtml } from './parsers/html.js';
@@ -49,7 +50,7 @@ export function validateArticle(candidate: Article): { article: Article } | { wa
   return { warning };
 }
 
-type Parser = (file: string, content: string) => ParseResult;
+type Parser = (file: string, content: string, boilerplate: Boilerplate) => ParseResult;
 
 const PARSERS: Record<string, Parser> = {
   txt: parseText,
@@ -74,15 +75,16 @@ export function isArticleFile(file: string): boolean {
 /**
  * Parses one corpus file by its extension: .txt (scraped text), .md/.markdown (front matter),
  * .html/.htm (Readability), .json (object or array), .jsonl/.ndjson (one record a line).
- * `file` is used as given in articles and warnings. Never throws.
+ * `file` is used as given in articles and warnings. `boilerplate` (patterns/boilerplate.yaml, loaded
+ * outside the core) names the page furniture to drop from HTML and scraped text. Never throws.
  */
-export function parseArticleFile(file: string, content: string): ParseResult {
+export function parseArticleFile(file: string, content: string, boilerplate: Boilerplate = NO_BOILERPLATE): ParseResult {
   const ext = extensionOf(file);
   const parser = Object.hasOwn(PARSERS, ext) ? PARSERS[ext] : undefined;
   if (!parser) return { articles: [], warnings: [{ file, reason: ext ? `unsupported file type ".${ext}"` : 'unsupported file type (no extension)' }] };
   let parsed: ParseResult;
   try {
-    parsed = parser(file, content);
+    parsed = parser(file, content, boilerplate);
   } catch (err) {
     return { articles: [], warnings: [{ file, reason: `could not parse: ${firstLine(err)}` }] };
   }

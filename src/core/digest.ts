@@ -192,7 +192,12 @@ function bodySentences(index: NewsIndex, a: number): string[] {
   const [from, to] = index.passageRange(a);
   const out: string[] = [];
   for (let p = from; p < to; p++) {
-    for (const s of splitSentences(index.passages[p]!.text)) if (normalised(s) !== title && !out.includes(s)) out.push(s);
+    // The passage's own sentence ends: re-splitting its text would glue a list item to the next.
+    const { text, sentences } = index.passages[p]!;
+    for (let i = 0; i + 1 < sentences.length; i += 2) {
+      const s = text.slice(sentences[i], sentences[i + 1]).trim();
+      if (s && normalised(s) !== title && !out.includes(s)) out.push(s);
+    }
   }
   return out;
 }

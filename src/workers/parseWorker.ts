@@ -3,6 +3,7 @@
  * another, and answers each as soon as it is done, so the sandbox can time every file on its own.
  */
 import { parentPort } from 'node:worker_threads';
+import { boilerplate } from '../boilerplateFile.js';
 import { parseArticleFile } from '../core/article.js';
 import { parseHtml } from '../core/parsers/html.js';
 import type { ParseResult } from '../core/types.js';
@@ -14,7 +15,7 @@ const STACK_OVERFLOW = /Maximum call stack size exceeded/i;
 function parseOne(job: ParseJob): ParseResult {
   let result: ParseResult;
   try {
-    result = job.kind === 'page' ? parseHtml(job.file, job.content) : parseArticleFile(job.file, job.content);
+    result = job.kind === 'page' ? parseHtml(job.file, job.content, boilerplate()) : parseArticleFile(job.file, job.content, boilerplate());
   } catch (err) {
     result = { articles: [], warnings: [{ file: job.file, reason: `could not parse: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }] };
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ArticleSchema, isArticleFile, parseArticleFile, validateArticle } from '../../src/core/article.js';
 import type { Article } from '../../src/core/types.js';
+import { boilerplate } from '../../src/boilerplateFile.js';
 
 const SEEDS = new URL('../fixtures/seeds/', import.meta.url).pathname;
 const allText = (a: Article) => [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
@@ -11,7 +12,7 @@ const bodyText = (a: Article) => a.sections.flatMap((s) => s.paragraphs).join('\
 
 describe('the seed articles (scraped text)', () => {
   const names = readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort();
-  const results = names.map((f) => parseArticleFile(f, readFileSync(join(SEEDS, f), 'utf8')));
+  const results = names.map((f) => parseArticleFile(f, readFileSync(join(SEEDS, f), 'utf8'), boilerplate()));
   const articles = results.map((r) => r.articles[0]!);
   const byId = (id: string) => articles.find((a) => a.id.startsWith(id))!;
 

@@ -87,12 +87,12 @@ describe('JSONL files', () => {
     const { articles, warnings } = fixture('bad-lines.jsonl');
     expect(articles.map((a) => [a.id, a.title])).toEqual([
       ['b1', 'Good first record'],
-      ['b4', '42'],
       ['b8', 'Good last record'],
     ]);
     expect(warnings).toEqual([
       { file: 'formats/bad-lines.jsonl', line: 2, reason: 'missing body' },
       { file: 'formats/bad-lines.jsonl', line: 3, reason: 'expected an article object, got an array' },
+      { file: 'formats/bad-lines.jsonl', line: 4, reason: 'wrong type: "title" is a number, expected a string' },
       { file: 'formats/bad-lines.jsonl', line: 5, reason: 'wrong type: "body" is an array, expected a string' },
       { file: 'formats/bad-lines.jsonl', line: 6, reason: `invalid JSON: Unexpected token 'o', "not json at all" is not valid JSON` },
       { file: 'formats/bad-lines.jsonl', line: 7, reason: 'missing title' },

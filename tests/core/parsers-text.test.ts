@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArticleFile } from '../../src/core/article.js';
 import type { Article } from '../../src/core/types.js';
+import { boilerplate } from '../../src/boilerplateFile.js';
 
 const FORMATS = new URL('../fixtures/formats/', import.meta.url).pathname;
-const fixture = (name: string) => parseArticleFile(`formats/${name}`, readFileSync(join(FORMATS, name), 'utf8'));
+const fixture = (name: string) => parseArticleFile(`formats/${name}`, readFileSync(join(FORMATS, name), 'utf8'), boilerplate());
 const one = (text: string, file = 'news/story.txt') => {
-  const r = parseArticleFile(file, text);
+  const r = parseArticleFile(file, text, boilerplate());
   expect(r.articles).toHaveLength(1);
   return { article: r.articles[0]!, warnings: r.warnings };
 };
@@ -146,7 +147,7 @@ describe('scraped text with nothing in it', () => {
   });
 
   it('warns about a file that is only chrome, or only a headline', () => {
-    expect(parseArticleFile('c.txt', 'skip to Main Content\n\n  \n\nBack To Top')).toEqual({ articles: [], warnings: [{ file: 'c.txt', reason: 'no article text' }] });
+    expect(parseArticleFile('c.txt', 'skip to Main Content\n\n  \n\nBack To Top', boilerplate())).toEqual({ articles: [], warnings: [{ file: 'c.txt', reason: 'no article text' }] });
     expect(parseArticleFile('h.txt', 'Just a headline\n')).toEqual({ articles: [], warnings: [{ file: 'h.txt', reason: 'no article text' }] });
     expect(parseArticleFile('t.txt', 'Title: Only headers\nSource: Nobody\n')).toEqual({ articles: [], warnings: [{ file: 't.txt', reason: 'no article text' }] });
   });

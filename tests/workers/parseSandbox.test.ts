@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { boilerplate } from '../../src/boilerplateFile.js';
 import { parseArticleFile } from '../../src/core/article.js';
 import { ParseSandbox } from '../../src/workers/parseSandbox.js';
 import { nestedDivs, tildeMarkdown } from './hostile.js';
@@ -9,8 +11,13 @@ describe('the parse sandbox', () => {
   const box = new ParseSandbox({ timeoutMs: 1000, memoryMb: 128 });
   afterAll(() => box.close());
 
-  it('parses a file exactly as the parser does in this thread', async () => {
+  it('parses a file exactly as the parser does in this thread, page furniture dropped by the shipped patterns', async () => {
     expect(await box.parse(ok)).toEqual(parseArticleFile(ok.file, ok.content));
+    const scraped = { file: 'school-meals.txt', content: readFileSync(new URL('../fixtures/boilerplate/school-meals.txt', import.meta.url), 'utf8') };
+    const parsed = await box.parse(scraped);
+    expect(parsed).toEqual(parseArticleFile(scraped.file, scraped.content, boilerplate()));
+    expect(parsed).toMatchObject({ articles: [{ title: 'School meals to be free for all primary pupils' }] });
+    expect(JSON.stringify(parsed)).not.toMatch(/SPONSORED|Share on|newsletter/);
   });
 
   it('gives up on hostile files within the budget, naming why, and goes on with the next file in a fresh thread', async () => {

@@ -164,14 +164,14 @@ export function readMeta(record: Record<string, unknown>): { meta: ArticleMeta }
   const wrong = (key: string, value: unknown, expected: string) => ({ error: `wrong type: "${key}" is ${describeType(value)}, expected ${expected}` });
   const scalar = (v: unknown) => (typeof v === 'string' ? clean(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
 
-  for (const field of ['id', 'title'] as const) {
-    const hit = pick(record, META_KEYS[field]);
-    if (!hit) continue;
-    const text = scalar(hit[1]);
-    if (text === undefined) return wrong(hit[0], hit[1], 'a string');
-    if (text) meta[field] = text;
+  // An id may be a number (record 5); a headline may not: `"title": 5` is a broken record, not an article called "5".
+  const id = pick(record, META_KEYS.id);
+  if (id) {
+    const text = scalar(id[1]);
+    if (text === undefined) return wrong(id[0], id[1], 'a string');
+    if (text) meta.id = text;
   }
-  for (const field of ['url', 'source', 'standfirst'] as const) {
+  for (const field of ['title', 'url', 'source', 'standfirst'] as const) {
     const hit = pick(record, META_KEYS[field]);
     if (!hit) continue;
     if (typeof hit[1] !== 'string') return wrong(hit[0], hit[1], 'a string');

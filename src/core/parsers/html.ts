@@ -6,6 +6,7 @@
  */
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { NO_BOILERPLATE, type Boilerplate } from '../boilerplate.js';
 import type { ParseResult, Section } from '../types.js';
 import { applyMeta, baseId, clean, firstLine, isHttpUrl, keptSections, newArticle, type ArticleMeta } from './common.js';
 
@@ -20,6 +21,7 @@ interface El {
   getAttribute(name: string): string | null;
   querySelector(selector: string): El | null;
   querySelectorAll(selector: string): ArrayLike<El>;
+  remove(): void;
 }
 interface Doc {
   documentElement: El | null;
@@ -125,23 +127,59 @@ const BLOCK = new Set(['P', 'LI', 'BLOCKQUOTE', 'PRE', 'DD', 'DT']);
 const SKIP = new Set(['FIGURE', 'FIGCAPTION', 'PICTURE', 'IMG', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'TABLE', 'NAV', 'ASIDE', 'FORM', 'BUTTON', 'SVG']);
 const HAS_BLOCKS = 'p, li, blockquote, pre, h1, h2, h3, h4, h5, h6, ul, ol, div, section, article, table, figure';
 
+/** Elements that may be a block of page furniture (inline elements are part of a sentence). */
+const FURNITURE_BLOCKS = 'div, section, aside, ul, ol, p, form, figure, header, footer, nav, table';
+
+/**
+ * Removes the blocks whose class or id marks them as furniture (share bar, inline ad, newsletter
+ * prompt, related links) before Readability reads the page: Readability weighs such classes down,
+ * but keeps a lone paragraph it unwraps from one. A block holding the headline or most of the
+ * page's text is the article itself, whatever its class says.
+ */
+function removeFurnitureBlocks(doc: Doc, boilerplate: Boilerplate): void {
+  const body = doc.querySelector('body');
+  const total = clean(body?.textContent ?? '').length;
+  for (const el of Array.from(doc.querySelectorAll(FURNITURE_BLOCKS))) {
+    const marks = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+    if (!marks.trim() || !boilerplate.isFurnitureClass(marks)) continue;
+    if (el.querySelector('h1, article, main') || clean(el.textContent ?? '').length * 2 > total) continue;
+    el.remove();
+  }
+}
+
+/** A list each of whose items is a link and nothing more: a box of links, not text. */
+function isLinkList(list: El): boolean {
+  const items = Array.from(list.querySelectorAll('li'));
+  return items.length > 0 && items.every((li) => {
+    const text = clean(li.textContent ?? '');
+    const linked = Array.from(li.querySelectorAll('a')).reduce((n, a) => n + clean(a.textContent ?? '').length, 0);
+    return text.length === 0 || linked >= text.length * 0.8;
+  });
+}
+
 /** Walks the extracted content: headings open sections, text blocks become paragraphs. */
-function sectionsOf(root: El, title: string): Section[] {
+function sectionsOf(root: El, title: string, boilerplate: Boilerplate): Section[] {
   const sections: Section[] = [{ paragraphs: [] }];
+  // A furniture heading ("Related stories", "Most read") is followed by its box of links.
+  let linksBoxNext = false;
   const walk = (el: El) => {
     for (const child of Array.from(el.children)) {
       const tag = child.tagName.toUpperCase();
+      const afterFurnitureHeading = linksBoxNext;
+      linksBoxNext = false;
       if (SKIP.has(tag)) continue;
       if (HEADING.test(tag)) {
         // Readability turns the h1 into an h2: a heading that repeats the title is skipped.
         const text = clean(child.textContent ?? '');
-        if (text && text !== title) sections.push({ heading: text, paragraphs: [] });
+        if (text && boilerplate.isFurnitureText(text)) linksBoxNext = true;
+        else if (text && text !== title) sections.push({ heading: text, paragraphs: [] });
         continue;
       }
+      if (afterFurnitureHeading && (tag === 'UL' || tag === 'OL') && isLinkList(child)) continue;
       // A list item or quote made of paragraphs is read paragraph by paragraph.
       if (BLOCK.has(tag) && (tag === 'P' || tag === 'PRE' || !child.querySelector(HAS_BLOCKS))) {
         const text = clean(child.textContent ?? '');
-        if (text) sections[sections.length - 1]!.paragraphs.push(text);
+        if (text && !boilerplate.isFurnitureText(text)) sections[sections.length - 1]!.paragraphs.push(text);
         continue;
       }
       walk(child);
@@ -161,9 +199,11 @@ function withoutByline(sections: Section[], author: string | undefined): Section
   return keptSections(sections);
 }
 
-export function parseHtml(file: string, content: string): ParseResult {
+/** A news page → its article, without page chrome and without the furniture `boilerplate` describes. */
+export function parseHtml(file: string, content: string, boilerplate: Boilerplate = NO_BOILERPLATE): ParseResult {
   const doc = documentOf(content);
   const head = headMeta(doc);
+  removeFurnitureBlocks(doc, boilerplate);
   let extracted: ReturnType<Readability['parse']>;
   try {
     extracted = new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0]).parse();
@@ -175,7 +215,7 @@ export function parseHtml(file: string, content: string): ParseResult {
   const body = extracted?.content ? documentOf(`<!doctype html><html><body>${extracted.content}</body></html>`) : undefined;
   const root = body?.querySelector('body');
   const author = head.author ?? (clean(extracted?.byline ?? '').replace(/^by\s+/i, '') || undefined);
-  const sections = root ? withoutByline(sectionsOf(root, title), author) : [];
+  const sections = root ? withoutByline(sectionsOf(root, title, boilerplate), author) : [];
   const chars = sections.reduce((n, s) => n + s.paragraphs.reduce((m, p) => m + p.length, 0), 0);
   if (!extracted || chars < MIN_ARTICLE_CHARS) {
     return { articles: [], warnings: [{ file, reason: 'no article found in the page' }] };

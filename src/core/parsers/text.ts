@@ -6,38 +6,9 @@
  * become `photoCredits`. Optional `Key: value` header lines (Title, URL, Published, Source…) may
  * open the file.
  */
+import { NO_BOILERPLATE, type Boilerplate } from '../boilerplate.js';
 import type { Article, CorpusWarning, ParseResult, Section } from '../types.js';
 import { applyMeta, baseId, clean, isHttpUrl, isoDate, keptSections, listItemsOf, newArticle, normaliseNewlines, type ArticleMeta } from './common.js';
-
-/** Lines of site chrome that scrapers leave around an article (whole line, any case). */
-const CHROME = new RegExp(
-  '^(?:' +
-    [
-      'skip to (?:the )?(?:main )?(?:content|navigation|article|main)',
-      'skip (?:navigation|to navigation)',
-      '(?:back|return|go|scroll) to (?:the )?top',
-      'top of page',
-      'share(?: (?:this|the))?(?: (?:article|story|post|page))?(?: on (?:facebook|twitter|x|linkedin|whatsapp|email))?',
-      'share via (?:email|facebook|twitter)',
-      'print(?: this)?(?: (?:article|page|story))?',
-      'e-?mail this(?: (?:article|story))?',
-      'advertisement',
-      'sponsored(?: content)?',
-      '(?:toggle |main )?menu',
-      'search',
-      'subscribe(?: now)?',
-      'sign in',
-      'log ?in',
-      'follow us(?: on \\w+)?',
-      'read more',
-      'related (?:articles|stories|posts)',
-      'you may also like',
-      'tweet',
-      'comments?',
-    ].join('|') +
-    ')[\\s.:!›»>↑^|-]*$',
-  'i',
-);
 
 /** "Photo Credits: SDF", "Photo credit: Reuters", "Photo: AP", "Image credits: …". */
 const PHOTO_CREDITS = /^(?:photo(?:graph)?s?|images?|pictures?)(?:\s+credits?)?\s*:\s*(.+)$/i;
@@ -88,10 +59,6 @@ function readHeaders(lines: string[]): { meta: ArticleMeta; next: number } {
   return { meta, next: i };
 }
 
-function isChrome(line: string): boolean {
-  return CHROME.test(clean(line));
-}
-
 /** Splits the text into paragraphs: by blank lines, or line by line when the text has none. */
 function splitParagraphs(lines: string[]): string[] {
   const text = lines.join('\n').trim();
@@ -101,15 +68,21 @@ function splitParagraphs(lines: string[]): string[] {
 
 const sameText = (a: string, b: string) => clean(a).toLowerCase() === clean(b).toLowerCase();
 
-export function parseText(file: string, content: string): ParseResult {
+/**
+ * Scraped text → its article. Lines of site chrome (skip links, menus, share bars: `boilerplate`)
+ * go before anything else, so that a menu under the skip link is never taken for the headline;
+ * a paragraph of furniture (an inline ad, a newsletter prompt) goes after paragraphs are found.
+ */
+export function parseText(file: string, content: string, boilerplate: Boilerplate = NO_BOILERPLATE): ParseResult {
   const warnings: CorpusWarning[] = [];
   const lines = normaliseNewlines(content)
     .split('\n')
-    .filter((line) => !isChrome(line));
+    .filter((line) => !boilerplate.isFurnitureText(clean(line)));
   const { meta, next } = readHeaders(lines);
   const paragraphs: string[] = [];
   const credits: string[] = [];
   for (const p of splitParagraphs(lines.slice(next))) {
+    if (boilerplate.isFurnitureText(p)) continue;
     const credit = PHOTO_CREDITS.exec(p);
     if (credit) credits.push(clean(credit[1]!));
     else paragraphs.push(p);
