@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
-import { BUNDLED_CORPUS, openEngine, type Engine } from '../../src/engine.js';
+import { openEngine, type Engine } from '../../src/engine.js';
 
 // Questions written as chat users ask them (paraphrases, other spellings, misspellings) and
 // off-topic ones. Each names the article and words the excerpt must hold, not the answer text.
@@ -15,8 +14,7 @@ const questions = JSON.parse(readFileSync(new URL('../fixtures/seed-questions.js
 describe('questions about the seed articles', () => {
   let engine: Engine;
   beforeAll(async () => {
-    // The seeds are the bundled corpus's articles: its alias file describes them (aliases live with their corpus).
-    engine = await openEngine({ corpus: new URL('../fixtures/seeds', import.meta.url).pathname, indexPath: null, aliasesPath: join(BUNDLED_CORPUS, 'aliases.yaml') });
+    engine = await openEngine({ corpus: new URL('../fixtures/seeds', import.meta.url).pathname, indexPath: null });
   });
 
   it('finds the right article first for at least 40 of 41 questions, and quotes the answer for at least 37', () => {
