@@ -3,15 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TS_NODE } from './setup/tsx.js';
+import { nodeEntry } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEEDS = join(ROOT, 'tests/fixtures/seeds');
-const [NODE, ...TSX_ARGS] = TS_NODE;
 
 function run(script: string, args: string[], input = '', env: Record<string, string> = {}) {
   const data = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
-  const r = spawnSync(NODE, [...TSX_ARGS, join(ROOT, script), ...args], {
+  const [node, ...entry] = nodeEntry(script);
+  const r = spawnSync(node, [...entry, ...args], {
     input,
     encoding: 'utf8',
     cwd: ROOT,

@@ -7,15 +7,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TS_NODE } from './setup/tsx.js';
+import { nodeEntry } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const [NODE, ...TSX_ARGS] = TS_NODE;
+const [NODE, ...MAIN] = nodeEntry('src/main.ts');
 
 /** Runs src/main.ts with only `env` (and PATH) set, from an empty directory so that no .env file is read. */
 function start(env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'newsdesk-config-'));
-  const r = spawnSync(NODE, [...TSX_ARGS, join(ROOT, 'src/main.ts')], {
+  const r = spawnSync(NODE, MAIN, {
     cwd,
     input: '',
     encoding: 'utf8',

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TS_NODE } from './setup/tsx.js';
+import { nodeEntry } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const [NODE, ...TSX_ARGS] = TS_NODE;
+const [NODE, ...CLI] = nodeEntry('src/cli.ts');
 const FORMATS = join(ROOT, 'tests/fixtures/formats');
 
 interface Item {
@@ -20,7 +20,7 @@ interface Item {
 /** `npm run digest -- …` as the script runs it, with no Discord token, no database and a throwaway index path. */
 function digest(args: string[], env: Record<string, string> = {}) {
   const data = mkdtempSync(join(tmpdir(), 'newsdesk-digest-cli-'));
-  const r = spawnSync(NODE, [...TSX_ARGS, join(ROOT, 'src/cli.ts'), 'digest', ...args], {
+  const r = spawnSync(NODE, [...CLI, 'digest', ...args], {
     encoding: 'utf8',
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: data, INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), ...env },

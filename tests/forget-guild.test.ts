@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Answer } from '../src/core/answer.js';
 import { Store } from '../src/store/store.js';
+import { nodeCommand } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const GONE = '123456789012345678';
@@ -39,7 +40,7 @@ describe('npm run forget-guild', () => {
       writeFileSync(join(dir, `index.guild-${g}.bin`), 'x');
     }
     const env = { PATH: process.env.PATH ?? '', CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(dir, 'index.bin'), DATABASE_PATH: db };
-    const cli = (...args: string[]) => spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli.ts'), 'forget-guild', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
+    const cli = (...args: string[]) => spawnSync(...nodeCommand('src/cli.ts', ['forget-guild', ...args]), { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
     const bad = cli('../etc');
     expect([bad.status, bad.stderr]).toEqual([2, 'newsdesk forget-guild: SERVER_ID must be a Discord id, 17 to 20 digits\n']);
     const r = cli(GONE);

@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TS_NODE } from '../setup/tsx.js';
+import { nodeEntry } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const [NODE, ...TSX_ARGS] = TS_NODE;
 const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 /** Newsdesk's own scripts: `tsx <file> [command]`; the rest (tsc, vitest, node dist) are the tools' own. */
 const OWN = Object.entries(scripts).filter(([, cmd]) => /^tsx (src|bench)\//.test(cmd));
@@ -24,7 +23,8 @@ interface Run {
 function run(script: string, args: string[]): Promise<Run> {
   const [, file, ...fixed] = scripts[script]!.split(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [...TSX_ARGS, join(ROOT, file!), ...fixed, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [node, ...entry] = nodeEntry(file!);
+    const child = spawn(node, [...entry, ...fixed, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

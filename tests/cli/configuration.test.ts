@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { makeDirs, unwritableReason } from '../../src/paths.js';
-import { TS_NODE } from '../setup/tsx.js';
+import { nodeEntry } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const [NODE, ...TSX_ARGS] = TS_NODE;
 const SEEDS = join(ROOT, 'tests/fixtures/seeds');
 
 function problems(env: Record<string, string>): string[] {
@@ -49,7 +48,8 @@ describe('numbers in the configuration', () => {
 
 function spawnScript(file: string, args: string[], env: Record<string, string>, cwd = ROOT) {
   const data = mkdtempSync(join(tmpdir(), 'newsdesk-conf-'));
-  const r = spawnSync(NODE, [...TSX_ARGS, join(ROOT, file), ...args], {
+  const [node, ...entry] = nodeEntry(file);
+  const r = spawnSync(node, [...entry, ...args], {
     cwd,
     input: 'Where is Tasil?\n',
     encoding: 'utf8',

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/engine.js';
 import { textStyleFor, wrapLine } from '../../src/render/text.js';
 import { answerLines } from '../../src/terminal.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SEEDS = join(ROOT, 'tests/fixtures/seeds');
@@ -97,7 +98,7 @@ describe('answerLines on a terminal', () => {
 describe('npm run ask -- --stdin, text', () => {
   it('prints each question above its answer, in plain text into a pipe', () => {
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-echo-'));
-    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli.ts'), 'ask', '--stdin', '-k', '1', '--corpus', SEEDS], {
+    const r = spawnSync(...nodeCommand('src/cli.ts', ['ask', '--stdin', '-k', '1', '--corpus', SEEDS]), {
       cwd: ROOT,
       input: 'Where is Tasil?\nWhat is the capital of France?\n',
       encoding: 'utf8',

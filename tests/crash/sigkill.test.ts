@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_ALIASES } from '../../src/core/aliases.js';
 import { NewsIndex } from '../../src/core/search.js';
 import { startDiscordDouble, type DiscordDouble, type StoredMessage } from '../discord/double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 /**
  * The bot killed with SIGKILL (no shutdown code runs) at the worst moments, then started again on
@@ -24,10 +25,10 @@ interface Bot {
   logged: (msg: string) => boolean;
 }
 
-/** `node --import tsx` rather than the tsx binary: one process, so the SIGKILL reaches the bot itself. */
+/** Plain node on the compiled copy (tests/setup/tsx.ts) rather than the tsx binary: one process, so the SIGKILL reaches the bot itself. */
 function spawnBot(discord: DiscordDouble, dir: string): Bot {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], {
+  const child = spawn(...nodeCommand('src/main.ts', []), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { Store } from '../../src/store/store.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'c'.repeat(38)}`;
@@ -64,7 +65,7 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     scheduleId = store.addSchedule({ guildId: discord.guildId, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id }).id;
     store.close();
     for (let i = 0; i < 2; i++) {
-      const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+      const child = spawn(...nodeCommand('src/main.ts', []), {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: dbPath, LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { Store } from '../../src/store/store.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { shardOf, startDiscordDouble, type DiscordDouble, type DoubleGuild } from './double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
@@ -71,7 +72,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
     const onShard1 = guilds[1]!;
     missed = store.addSchedule({ guildId: onShard1.id, channelId: onShard1.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 2, createdBy: discord.users.alice.id }).id;
     store.close();
-    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+    child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', SHARDS: 'auto', ALLOW_PRIVATE_URLS: 'true', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

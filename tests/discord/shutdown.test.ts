@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
@@ -23,7 +24,7 @@ describe('SIGTERM to a single-process bot', () => {
     discord = await startDiscordDouble();
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-shutdown-'));
     dbPath = join(data, 'db.sqlite');
-    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+    child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,
       // SHARDS empty (a `SHARDS=` line in .env) means one process; discord.js must not read it as shard ids.
       env: { PATH: process.env.PATH ?? '', SHARDS: '', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(data, 'index.bin'), DATABASE_PATH: dbPath, LOG_LEVEL: 'info' },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -17,7 +18,7 @@ describe('npm start with a token', () => {
   beforeAll(async () => {
     discord = await startDiscordDouble();
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-start-'));
-    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+    child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'debug' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,6 +18,7 @@ import { misleads } from '../../src/discord/escape.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { bootRuntime, type BootedRuntime } from '../discord/boot.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from '../discord/double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const HOSTILE = join(ROOT, 'tests/fixtures/hostile');
@@ -99,7 +100,7 @@ describe('hostile content through the CLI', () => {
       'Where does the zebrafinch treasury keep its passwords?',
       'What will the new crane on the north quay lift?',
     ];
-    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli.ts'), 'ask', '--corpus', host.corpus, '--stdin', '--json'], { cwd: ROOT, env: env(), input: questions.join('\n'), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(...nodeCommand('src/cli.ts', ['ask', '--corpus', host.corpus, '--stdin', '--json']), { cwd: ROOT, env: env(), input: questions.join('\n'), encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(host.markers)).toEqual([]);
     const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { answered: boolean; results: Array<{ articleId: string; title: string; url: string | null; excerpt: string }> });

@@ -4,11 +4,25 @@
  * content. Metadata comes from the page head: canonical link or og:url, article:published_time,
  * <time datetime> or JSON-LD datePublished, og:site_name, author and keywords.
  */
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
+import { createRequire } from 'node:module';
+import type { Readability as ReadabilityClass } from '@mozilla/readability';
 import { NO_BOILERPLATE, type Boilerplate } from '../boilerplate.js';
 import type { ParseResult, Section } from '../types.js';
 import { applyMeta, baseId, clean, firstLine, isHttpUrl, keptSections, newArticle, type ArticleMeta } from './common.js';
+
+const require = createRequire(import.meta.url);
+let dom: { Readability: typeof ReadabilityClass; parseHTML: typeof import('linkedom').parseHTML } | undefined;
+/**
+ * Readability and linkedom, loaded on first use (over half a second at start-up on a busy
+ * machine): a start from a saved index, or a corpus without HTML, never needs them.
+ */
+function domLibraries(): NonNullable<typeof dom> {
+  dom ??= {
+    Readability: (require('@mozilla/readability') as typeof import('@mozilla/readability')).Readability,
+    parseHTML: (require('linkedom') as typeof import('linkedom')).parseHTML,
+  };
+  return dom;
+}
 
 /** A page with less article text than this (in characters) has no article to speak of. */
 const MIN_ARTICLE_CHARS = 80;
@@ -31,6 +45,7 @@ interface Doc {
 }
 
 function documentOf(html: string): Doc {
+  const { parseHTML } = domLibraries();
   const doc = parseHTML(html).document as unknown as Doc;
   if (doc.documentElement?.tagName.toUpperCase() === 'HTML') return doc;
   // A fragment (or plain text) has no <html>: wrap it so that there is a document to read.
@@ -204,9 +219,10 @@ export function parseHtml(file: string, content: string, boilerplate: Boilerplat
   const doc = documentOf(content);
   const head = headMeta(doc);
   removeFurnitureBlocks(doc, boilerplate);
-  let extracted: ReturnType<Readability['parse']>;
+  const { Readability } = domLibraries();
+  let extracted: ReturnType<ReadabilityClass['parse']>;
   try {
-    extracted = new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0]).parse();
+    extracted = new Readability(doc as unknown as ConstructorParameters<typeof ReadabilityClass>[0]).parse();
   } catch (err) {
     return { articles: [], warnings: [{ file, reason: `no article found in the page: ${firstLine(err)}` }] };
   }
