@@ -101,6 +101,17 @@ export interface DoubleOptions {
   expectRefusals?: boolean;
 }
 
+/**
+ * The options of a slash command as Discord sends them for a subcommand path: `'add file'` is the
+ * subcommand `file` in the group `add`, `'list'` the subcommand `list`; `options` go innermost.
+ */
+export function commandOptions(path: string, options: Json[] = []): Json[] {
+  const [first, second] = path.split(' ');
+  if (!first) return options;
+  if (second) return [{ type: ApplicationCommandOptionType.SubcommandGroup, name: first, options: [{ type: ApplicationCommandOptionType.Subcommand, name: second, options }] }];
+  return [{ type: ApplicationCommandOptionType.Subcommand, name: first, options }];
+}
+
 /** A guild the bot is in, with the text channel its scenarios happen in. */
 export interface DoubleGuild {
   id: string;
@@ -198,6 +209,8 @@ export class DiscordDouble {
   /** Identify payloads the client sent (intents and all). */
   readonly identifies: Json[] = [];
   private readonly messagesById = new Map<string, StoredMessage>();
+  /** What users said, by message id, as typed (a MESSAGE_CREATE may have carried it without its text). */
+  private readonly fullText = new Map<string, string>();
   /** DM channels by the id of the user on the other side. */
   private readonly dmChannels = new Map<string, { id: string; user: APIUser }>();
   private readonly attachments = new Map<string, Json>();
@@ -421,10 +434,20 @@ export class DiscordDouble {
     return id;
   }
 
-  /** Dispatches an autocomplete request with `focused` set on the named option. */
-  runAutocomplete(name: string, focused: string, value: string, who: APIUser = this.users.alice): InteractionRecord {
-    const data = { id: this.commandId(name), name, type: 1, options: [{ type: ApplicationCommandOptionType.String, name: focused, value, focused: true }] };
-    return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who);
+  /** Dispatches an autocomplete request with `focused` set on the named option (under the subcommand `path`, if any: see commandOptions). */
+  runAutocomplete(name: string, focused: string, value: string, who: APIUser = this.users.alice, path = '', permissions?: string): InteractionRecord {
+    const data = { id: this.commandId(name), name, type: 1, options: commandOptions(path, [{ type: ApplicationCommandOptionType.String, name: focused, value, focused: true }]) };
+    return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who, undefined, permissions);
+  }
+
+  /**
+   * Runs a message context-menu command on `target` (a message a user said, or one of the bot's).
+   * Discord sends the target whole in `resolved.messages`, its text included whatever the intents.
+   */
+  runMessageCommand(name: string, target: Json, who: APIUser = this.users.alice): InteractionRecord {
+    const id = String(target.id);
+    const data = { id: this.commandId(name), name, type: 3, target_id: id, resolved: { messages: { [id]: { ...target, content: this.fullText.get(id) ?? target.content } } } };
+    return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who);
   }
 
   /** Clicks a button on one of the bot's messages (from a DM when the message is in one). */
@@ -454,6 +477,7 @@ export class DiscordDouble {
       guild_id: this.scope?.id ?? this.guildId,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     };
+    this.fullText.set(String(message.id), text);
     if (opts.replyTo) {
       message.message_reference = { type: 0, message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.scope?.id ?? this.guildId };
       message.referenced_message = opts.replyTo;
