@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ReindexReport } from './archive.js';
 import { isArticleFile } from './core/article.js';
@@ -253,4 +254,26 @@ export async function prepareGuildIndex(job: { guildId: string; corpus: string; 
   if (!path) return { stamp, warnings, bytes };
   saveIndex(path, bytes);
   return { stamp, warnings };
+}
+
+/** The folder additions go in, inside a server's folder (or the shared corpus, for a curator). */
+const ADDED = 'added';
+
+/** The files added from Discord into `dir` (a server's folder, or the shared corpus for a curator), by name. */
+export async function addedFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(join(dir, ADDED), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  return entries.filter((e) => e.isFile() && isArticleFile(e.name)).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * Removes one added file from `dir` by its name; false when there is no such file. Only a plain
+ * name listed by `addedFiles` is accepted, so nothing outside the additions can be named.
+ */
+export async function removeAdded(dir: string, name: string): Promise<boolean> {
+  if (!(await addedFiles(dir)).includes(name)) return false;
+  await rm(join(dir, ADDED, name));
+  return true;
 }

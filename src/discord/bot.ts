@@ -1,16 +1,13 @@
-import { Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Interaction, type Message } from 'discord.js';
+import { ApplicationCommandType, Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Interaction, type Message } from 'discord.js';
 import type { Logger } from 'pino';
 import { createLogger, exitOnSignals } from '../lifecycle.js';
 import { guildArchiveDir, type Config } from '../config.js';
-import { answerQuestion } from '../core/answer.js';
 import type { Archive, ReindexReport } from '../archive.js';
 import { nextFire } from '../digests/when.js';
 import type { NewsIndex } from '../core/search.js';
-import { adminCommand, executeAdmin } from './commands/admin.js';
-import { askCommand, autocompleteAsk, executeAsk, handleAnswerButton } from './commands/ask.js';
-import { autocompleteDigest, digestCommand, executeDigest } from './commands/digest.js';
-import { articleCommand, executeArticle } from './commands/article.js';
-import { executeFeed, feedCommand } from './commands/feed.js';
+import { handleAnswerButton } from './commands/ask.js';
+import { COMMAND_MODULES } from './commands/index.js';
+import type { CommandContext, MessageCommandModule, SlashCommandModule } from './commands/module.js';
 import { FeedPoller } from '../feedPoller.js';
 import { discordPoster } from './digestPoster.js';
 import { DigestScheduler, DigestService } from '../digests/service.js';
@@ -18,14 +15,14 @@ import { describeError } from './errors.js';
 import { RateLimiter, type QuestionGate } from './rateLimit.js';
 import { parseCustomId, renderAnswer, renderNotice } from './render.js';
 import type { BotDeps } from './types.js';
-import { recordQuery } from './queryLog.js';
+import { answerFor } from './answering.js';
 import { Store } from '../store/store.js';
 import { GuildArchives, guildIdPrefix } from '../guildArchives.js';
 import { configureParsing } from '../workers/indexWorkerClient.js';
 import { logOverBudget } from '../workers/parseSandbox.js';
 
-/** The slash commands the bot registers, in one explicit list. */
-export const COMMANDS = [askCommand, digestCommand, articleCommand, feedCommand, adminCommand];
+/** The commands the bot registers (slash and context-menu), from the one explicit list of command modules. */
+export const COMMANDS = COMMAND_MODULES.map((m) => m.data);
 
 /** A discord.js client with only the intents Newsdesk needs and no pings unless a reply allows one. */
 export function createClient(extra: Partial<ClientOptions> = {}): Client {
@@ -90,6 +87,8 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
   const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.getSetting(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
 
+  const ctx: CommandContext = { deps, gate, commands: COMMAND_MODULES };
+
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     const started = inFlight.run(() => onInteraction(interaction).catch((err: unknown) => deps.logger.error({ err }, 'interaction handler failed')));
     if (!started) deps.logger.info({ interactionId: interaction.id, guildId: interaction.guildId }, 'interaction ignored: shutting down');
@@ -98,17 +97,16 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
   async function onInteraction(interaction: Interaction): Promise<void> {
     const context = { guildId: interaction.guildId, userId: interaction.user.id, type: interaction.type };
     try {
-      if (interaction.isAutocomplete()) {
-        if (interaction.commandName === askCommand.name) await autocompleteAsk(interaction, deps);
-        else if (interaction.commandName === digestCommand.name) await autocompleteDigest(interaction, deps);
-        return;
-      }
-      if (interaction.isChatInputCommand()) {
-        if (interaction.commandName === askCommand.name) await executeAsk(interaction, deps, gate);
-        else if (interaction.commandName === digestCommand.name) await executeDigest(interaction, deps);
-        else if (interaction.commandName === articleCommand.name) await executeArticle(interaction, deps);
-        else if (interaction.commandName === feedCommand.name) await executeFeed(interaction, deps);
-        else if (interaction.commandName === adminCommand.name) await executeAdmin(interaction, deps);
+      if (interaction.isCommand() || interaction.isAutocomplete()) {
+        const module = COMMAND_MODULES.find((m) => m.data.name === interaction.commandName);
+        if (!module) return;
+        if (interaction.isAutocomplete()) {
+          if ('autocomplete' in module && module.autocomplete) await module.autocomplete(interaction, ctx);
+        } else if (interaction.isChatInputCommand() && 'execute' in module && module.data.type !== ApplicationCommandType.Message) {
+          await (module as SlashCommandModule).execute(interaction, ctx);
+        } else if (interaction.isMessageContextMenuCommand() && module.data.type === ApplicationCommandType.Message) {
+          await (module as MessageCommandModule).execute(interaction, ctx);
+        }
         return;
       }
       if (interaction.isButton()) {
@@ -143,12 +141,10 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     const allowed = message.guildId ? deps.store.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
+    const outcome = await answerFor(deps, gate, { command: 'mention', guildId: message.guildId, userId: message.author.id }, question);
     // A chat question over the limit is ignored quietly: a reply would be noise in the channel.
-    if (gate(message.author.id, message.guildId) > 0) return;
-    const started = performance.now();
-    const answer = answerQuestion(await deps.index(message.guildId), question, { k: deps.answerResults });
-    recordQuery(deps, { guildId: message.guildId, question, answer, ms: performance.now() - started });
-    const payload = renderAnswer(answer);
+    if (outcome.limited) return;
+    const payload = renderAnswer(outcome.answer, { more: outcome.more });
     // The question's id as nonce, enforced: if Discord posted the reply but the response was lost
     // (a 5xx) and discord.js retries, Discord returns the first reply instead of posting twice.
     await message.reply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: { parse: [], repliedUser: false }, nonce: message.id, enforceNonce: true });

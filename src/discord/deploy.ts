@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { REST } from 'discord.js';
-import { Routes, type RESTGetAPIOAuth2CurrentApplicationResult } from 'discord-api-types/v10';
+import { ApplicationCommandType, Routes, type RESTGetAPIOAuth2CurrentApplicationResult } from 'discord-api-types/v10';
 import { parseFlags, runCommand } from '../commandLine.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { COMMANDS } from './bot.js';
@@ -12,7 +12,7 @@ export async function deployCommands(config: Config, log: (line: string) => void
   const appId = config.DISCORD_APPLICATION_ID ?? ((await rest.get(Routes.oauth2CurrentApplication())) as RESTGetAPIOAuth2CurrentApplicationResult).id;
   const route = config.DISCORD_GUILD_ID ? Routes.applicationGuildCommands(appId, config.DISCORD_GUILD_ID) : Routes.applicationCommands(appId);
   await rest.put(route, { body: COMMANDS });
-  log(`Registered ${COMMANDS.map((c) => `/${c.name}`).join(', ')} ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.`);
+  log(`Registered ${COMMANDS.map((c) => (c.type === ApplicationCommandType.Message ? `“${c.name}” (message menu)` : `/${c.name}`)).join(', ')} ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.`);
 }
 
 export const DEPLOY_USAGE = `Usage:

@@ -28,6 +28,8 @@ export interface RenderOptions {
   /** A user to point at the answer; the only one who may be pinged. */
   mentionUserId?: string;
   ephemeral?: boolean;
+  /** Whether a next page exists: "More results" is shown only then. */
+  more?: boolean;
 }
 
 const EMBED_COLOUR = 0x2f6fbf;
@@ -43,20 +45,22 @@ export function articleKey(articleId: string): string {
 export const customIds = {
   more: (offset: number) => `nd:more:${offset}`,
   passage: (articleId: string, position: number) => `nd:psg:${articleKey(articleId)}:${position}`,
-  feedback: (vote: 'up' | 'down', articleId: string) => `nd:fb:${vote}:${articleKey(articleId)}`,
+  /** A vote on the answer the button is under (the message is the answer: one vote per member and message). */
+  feedback: (vote: 'up' | 'down') => `nd:fb:${vote}`,
 };
 
 export type ParsedCustomId =
   | { action: 'more'; offset: number }
   | { action: 'passage'; articleKey: string; position: number }
-  | { action: 'feedback'; vote: 'up' | 'down'; articleKey: string };
+  | { action: 'feedback'; vote: 'up' | 'down' };
 
 export function parseCustomId(id: string): ParsedCustomId | undefined {
   const [ns, action, a, b] = id.split(':');
   if (ns !== 'nd') return undefined;
   if (action === 'more' && /^\d+$/.test(a ?? '')) return { action, offset: Number(a) };
   if (action === 'psg' && a && /^\d+$/.test(b ?? '')) return { action: 'passage', articleKey: a, position: Number(b) };
-  if (action === 'fb' && (a === 'up' || a === 'down') && b) return { action: 'feedback', vote: a, articleKey: b };
+  // Answers posted before votes were per answer carry an article key after the vote: still a vote on that answer.
+  if (action === 'fb' && (a === 'up' || a === 'down')) return { action: 'feedback', vote: a };
   return undefined;
 }
 
@@ -170,10 +174,48 @@ function resultEmbed(r: AnswerResult, n: number): APIEmbed {
     color: EMBED_COLOUR,
   };
   withLink(embed, r.title, r.url, L.embedDescription);
-  const footer = [r.source, r.published?.slice(0, 10), r.heading ? `§ ${r.heading}` : undefined].filter(Boolean).join(' · ');
+  const footer = footerOf(r);
   if (footer) embed.footer = { text: truncate(defuseMentions(footer), L.embedFooter) };
   return embed;
 }
+
+/** Lower-case words only, for "does this say the same thing" comparisons. */
+const plain = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/**
+ * A result's footer: date · source · section, each only when it adds something. A source already
+ * named in the title, and a section heading the title or the excerpt already says, would only
+ * repeat what the reader has just read.
+ */
+export function footerOf(r: Pick<AnswerResult, 'title' | 'excerpt' | 'published' | 'source' | 'heading'>): string {
+  const title = plain(r.title);
+  const excerpt = plain(r.excerpt);
+  const says = (s: string) => {
+    const p = plain(s);
+    return p === '' || title.includes(p) || excerpt.includes(p);
+  };
+  const source = r.source && !plain(r.title).includes(plain(r.source)) ? r.source : undefined;
+  const section = r.heading && !says(r.heading) ? `§ ${r.heading}` : undefined;
+  return [r.published?.slice(0, 10), source, section].filter(Boolean).join(' · ');
+}
+
+/** The feedback buttons of an answer's rows relabelled with its votes (other buttons as they were). */
+export function withVotes(rows: readonly APIActionRowComponent<APIButtonComponent>[], votes: { up: number; down: number }): APIActionRowComponent<APIButtonComponent>[] {
+  return rows.map((row) => ({
+    ...row,
+    components: row.components.map((b) => {
+      const parsed = 'custom_id' in b ? parseCustomId(b.custom_id) : undefined;
+      if (parsed?.action !== 'feedback') return b;
+      // Ids from before votes were per answer are rewritten: every answer then takes the same kind of vote.
+      return { ...b, custom_id: customIds.feedback(parsed.vote), label: voteLabel(parsed.vote, votes) };
+    }),
+  }));
+}
+
+const voteLabel = (vote: 'up' | 'down', votes?: { up: number; down: number }): string => {
+  const icon = vote === 'up' ? '👍' : '👎';
+  return votes ? `${icon} ${vote === 'up' ? votes.up : votes.down}` : icon;
+};
 
 function embedLength(e: APIEmbed): number {
   return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
@@ -236,9 +278,11 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
     custom_id,
     label: truncate(label, L.buttonLabel),
   });
-  const main: APIButtonComponent[] = [button(customIds.more(offset + shown.length), 'More results', ButtonStyle.Primary)];
-  if (first) main.push(button(customIds.feedback('up', first.articleId), '👍'), button(customIds.feedback('down', first.articleId), '👎'));
-  rows.push({ type: ComponentType.ActionRow, components: main });
+  const main: APIButtonComponent[] = [];
+  // "More results" only when there is a next page: a button that answers "no more" is a dead end.
+  if (options.more || shown.length < answer.results.length) main.push(button(customIds.more(offset + shown.length), 'More results', ButtonStyle.Primary));
+  if (first) main.push(button(customIds.feedback('up'), voteLabel('up')), button(customIds.feedback('down'), voteLabel('down')));
+  if (main.length > 0) rows.push({ type: ComponentType.ActionRow, components: main });
   const passages = shown.slice(0, L.buttonsPerRow).map((r, i) => button(customIds.passage(r.articleId, r.position), `Full passage ${offset + i + 1}`));
   if (passages.length > 0) rows.push({ type: ComponentType.ActionRow, components: passages });
   return { ...base, embeds, components: rows };

@@ -109,6 +109,9 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE digest_run ADD COLUMN run_key TEXT;
    ALTER TABLE digest_run ADD COLUMN owner TEXT;
    CREATE UNIQUE INDEX digest_run_claim ON digest_run (channel_id, run_key);`,
+  // Votes are per answer (the message); the question is kept with a vote (when the server keeps question text) for the unhelpful-answers report.
+  `ALTER TABLE feedback ADD COLUMN question TEXT;
+   CREATE INDEX feedback_message ON feedback (message_id);`,
 ];
 
 /** Owners (see {@link Store.owner}) of the stores open in this process. */
@@ -249,6 +252,8 @@ export interface QueryStats {
   /** Most-asked refused questions (only those whose text was kept), most asked first. */
   unanswered: Array<{ question: string; count: number }>;
   feedback: { up: number; down: number };
+  /** Answers with more 👎 than 👍, most 👎 first (the question when its text was kept). */
+  unhelpful: Array<{ question: string | null; up: number; down: number }>;
 }
 
 /** Newsdesk's SQLite storage: settings, feedback, the query log and when articles were first seen. */
@@ -324,10 +329,18 @@ export class Store {
   }
 
   /** One vote per user per answer: a new vote replaces the old one. */
-  recordFeedback(f: { guildId: string | null; userId: string; messageId: string; articleId: string; vote: 1 | -1 }): void {
+  recordFeedback(f: { guildId: string | null; userId: string; messageId: string; articleId: string; vote: 1 | -1; question?: string }): void {
+    const keepText = f.guildId ? this.keepsQuestionText(f.guildId) : this.storeQuestionTextDefault;
     this.db
-      .prepare('INSERT INTO feedback (guild_id, user_id, message_id, article_id, vote, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, message_id) DO UPDATE SET vote = excluded.vote, article_id = excluded.article_id, at = excluded.at')
-      .run(f.guildId, f.userId, f.messageId, f.articleId, f.vote, this.now().toISOString());
+      .prepare(
+        'INSERT INTO feedback (guild_id, user_id, message_id, article_id, vote, at, question) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, message_id) DO UPDATE SET vote = excluded.vote, article_id = excluded.article_id, at = excluded.at, question = excluded.question',
+      )
+      .run(f.guildId, f.userId, f.messageId, f.articleId, f.vote, this.now().toISOString(), keepText && f.question ? f.question.slice(0, 1000) : null);
+  }
+
+  /** The votes on one answer (a message). */
+  votes(messageId: string): { up: number; down: number } {
+    return this.db.prepare('SELECT COALESCE(SUM(vote = 1), 0) AS up, COALESCE(SUM(vote = -1), 0) AS down FROM feedback WHERE message_id = ?').get(messageId) as { up: number; down: number };
   }
 
   /** Logs a question's outcome; its text only when the guild keeps question text. */
@@ -348,7 +361,12 @@ export class Store {
       .prepare(`SELECT question, COUNT(*) AS count FROM query_log WHERE ${scope} AND at >= @since AND answered = 0 AND question IS NOT NULL GROUP BY lower(question) ORDER BY count DESC, MAX(at) DESC LIMIT @top`)
       .all(params) as Array<{ question: string; count: number }>;
     const fb = this.db.prepare(`SELECT COALESCE(SUM(vote = 1), 0) AS up, COALESCE(SUM(vote = -1), 0) AS down FROM feedback WHERE ${scope} AND at >= @since`).get(params) as { up: number; down: number };
-    return { answered: counts.answered, refused: counts.refused, unanswered, feedback: fb };
+    const unhelpful = this.db
+      .prepare(
+        `SELECT MAX(question) AS question, COALESCE(SUM(vote = 1), 0) AS up, COALESCE(SUM(vote = -1), 0) AS down FROM feedback WHERE ${scope} AND at >= @since GROUP BY message_id HAVING down > up ORDER BY down DESC, MAX(at) DESC LIMIT @top`,
+      )
+      .all(params) as Array<{ question: string | null; up: number; down: number }>;
+    return { answered: counts.answered, refused: counts.refused, unanswered, feedback: fb, unhelpful };
   }
 
   /** Records articles not seen before; returns how many were new. */

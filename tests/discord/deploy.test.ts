@@ -18,16 +18,19 @@ describe('npm run deploy:commands', () => {
     const lines: string[] = [];
     await deployCommands(loadConfig({ DISCORD_TOKEN: token, DISCORD_GUILD_ID: discord.guildId, DISCORD_API_URL: discord.apiBase }), (l) => lines.push(l));
     expect(discord.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v10/oauth2/applications/@me', `PUT /api/v10/applications/${discord.appId}/guilds/${discord.guildId}/commands`]);
-    expect(discord.commands.map((c) => c.name)).toEqual(['ask', 'digest', 'article', 'feed', 'admin']);
+    expect(discord.commands.map((c) => c.name)).toEqual(['ask', 'Ask Newsdesk', 'help', 'digest', 'article', 'feed', 'admin']);
     // Digests for those who manage messages, admin for those who manage the server.
-    expect(discord.commands[1]).toMatchObject({ default_member_permissions: String(1 << 13), contexts: [0], integration_types: [0] });
-    expect(discord.commands[4]).toMatchObject({ default_member_permissions: '32', contexts: [0], integration_types: [0] });
+    expect(discord.commands[3]).toMatchObject({ default_member_permissions: String(1 << 13), contexts: [0], integration_types: [0] });
+    // The message context-menu command: type 3, no description, in servers and DMs.
+    expect(discord.commands[1]).toMatchObject({ type: 3, contexts: [0, 1], integration_types: [0] });
+    expect(discord.commands[1]).not.toHaveProperty('description');
+    expect(discord.commands[6]).toMatchObject({ default_member_permissions: '32', contexts: [0], integration_types: [0] });
     // Where a command may be used is said with contexts (0 server, 1 DM with the bot), not the deprecated dm_permission.
     expect(discord.commands[0]).toMatchObject({ contexts: [0, 1], integration_types: [0] });
     expect(discord.commands.filter((c) => 'dm_permission' in c).map((c) => c.name)).toEqual([]);
     const question = (discord.commands[0]!.options as Array<{ name: string; max_length?: number; autocomplete?: boolean }>)[0]!;
     expect(question).toMatchObject({ name: 'question', max_length: MAX_QUESTION_CHARS, autocomplete: true });
-    expect(lines).toEqual([`Registered /ask, /digest, /article, /feed, /admin in guild ${discord.guildId}.`]);
+    expect(lines).toEqual([`Registered /ask, “Ask Newsdesk” (message menu), /help, /digest, /article, /feed, /admin in guild ${discord.guildId}.`]);
   });
 
   it('registers globally without a guild', async () => {
@@ -41,8 +44,9 @@ describe('npm run deploy:commands', () => {
 
   it('keeps command names and descriptions within Discord’s limits', () => {
     for (const c of discord.commands) {
-      expect(String(c.description).length).toBeLessThanOrEqual(100);
-      expect(String(c.name)).toMatch(/^[\p{Ll}\p{N}_-]{1,32}$/u);
+      expect(String(c.description ?? '').length).toBeLessThanOrEqual(100);
+      // Slash command names are lower case; context-menu names may have capitals and spaces.
+      expect(String(c.name)).toMatch(c.type === 3 ? /^.{1,32}$/u : /^[\p{Ll}\p{N}_-]{1,32}$/u);
     }
     expect(DISCORD_LIMITS.customId).toBe(100);
   });

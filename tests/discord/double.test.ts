@@ -52,7 +52,7 @@ describe('the Discord double', () => {
   });
 
   it('rejects messages over Discord’s limits with 400 and names the problem', async () => {
-    discord = await startDiscordDouble();
+    discord = await startDiscordDouble({ expectRefusals: true });
     const errors: DiscordAPIError[] = [];
     client = await connect(discord, async (i) => {
       if (!i.isChatInputCommand()) return;
@@ -64,15 +64,18 @@ describe('the Discord double', () => {
     expect(errors[0]!.rawError).toEqual({
       code: 50035,
       message: 'Invalid Form Body',
+      // An interaction callback's message is its `data`, and Discord names the fields from there.
       errors: {
-        embeds: {
-          '0': { title: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 256 or fewer in length.' }] } },
-          _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }],
+        data: {
+          embeds: {
+            '0': { title: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 256 or fewer in length.' }] } },
+            _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }],
+          },
         },
       },
     });
     // discord.js flattens the errors into the message it throws.
-    expect(errors[0]!.message).toBe('Invalid Form Body\nembeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000');
+    expect(errors[0]!.message).toBe('Invalid Form Body\ndata.embeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000');
   });
 
   it('hides message text from a bot that is not addressed (no MessageContent intent)', async () => {

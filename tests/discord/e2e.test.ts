@@ -158,7 +158,7 @@ describe('the bot, end to end through the Discord double', () => {
     expect(shown.flags).toBe(64);
     expect(shown.embeds[0]!.description.length).toBeGreaterThan(100);
 
-    const up = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:fb:up:'))!, discord.users.bob);
+    const up = discord.clickButton(reply, ids.find((id) => id === 'nd:fb:up')!, discord.users.bob);
     await discord.waitFor(() => up.callbacks.length > 0, 3000, 'feedback');
     expect(store.db.prepare('SELECT user_id, message_id, vote FROM feedback ORDER BY at DESC LIMIT 1').get()).toEqual({ user_id: discord.users.bob.id, message_id: reply.id, vote: 1 });
   });

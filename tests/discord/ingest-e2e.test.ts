@@ -9,7 +9,7 @@ import { answerQuestion } from '../../src/core/answer.js';
 import { loadConfig } from '../../src/config.js';
 import { runBot, type BotRuntime } from '../../src/discord/bot.js';
 import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
-import { startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
+import { commandOptions, startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'i'.repeat(38)}`;
@@ -52,7 +52,7 @@ describe('adding articles and feeds from Discord, end to end', () => {
   });
 
   const run = (command: string, sub: string, options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }>, permissions = MANAGE_MESSAGES) =>
-    discord.runSlashCommand(command, [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }], discord.newUser(), { permissions });
+    discord.runSlashCommand(command, commandOptions(sub, options), discord.newUser(), { permissions });
   const outcome = (rec: InteractionRecord) =>
     discord.waitFor(() => {
       const first = rec.callbacks[0];
@@ -64,13 +64,13 @@ describe('adding articles and feeds from Discord, end to end', () => {
 
   it('adds an uploaded file, confirms it by title, and answers from it at once', async () => {
     const file = discord.attach('bridge.md', `${web.base}/upload/bridge.md`, md.length, 'text/markdown');
-    const text = await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
+    const text = await outcome(run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
     expect(text).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)\.\nThe archive now has 6 articles/);
     expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).toBe('Bridge at Raqqa reopens');
   });
 
   it('adds a web page by its link, keeping the link', async () => {
-    const text = await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }]));
+    const text = await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }]));
     expect(text).toMatch(/^Added “Harbour of Tartus reopens to cargo ships”/);
     const hit = (await answers('How much did the Tartus harbour repairs cost?')).results[0];
     expect(hit).toMatchObject({ title: 'Harbour of Tartus reopens to cargo ships', url: `${web.base}/news/harbour` });
@@ -78,8 +78,8 @@ describe('adding articles and feeds from Discord, end to end', () => {
 
   it('explains a refused link and adds nothing', async () => {
     const before = (await bot.indexFor(discord.guildId)).articles.length;
-    expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: 'file:///etc/passwd' }]))).toBe('Nothing was added: only http and https links are accepted');
-    expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/missing` }]))).toBe('Nothing was added: the site answered 404');
+    expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: 'file:///etc/passwd' }]))).toBe('Nothing was added: only http and https links are accepted');
+    expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/missing` }]))).toBe('Nothing was added: the site answered 404');
     expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
   });
 
@@ -92,7 +92,7 @@ describe('adding articles and feeds from Discord, end to end', () => {
   });
 
   it('refuses members without Manage Messages', async () => {
-    expect(await outcome(run('article', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }], '0'))).toBe('You need the Manage Messages permission to add articles.');
+    expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }], '0'))).toBe('You need the Manage Messages permission to manage this server’s articles.');
     expect(await outcome(run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'))).toBe('You need the Manage Messages permission to manage feeds.');
     expect(bot.store.feeds(discord.guildId)).toHaveLength(1);
   });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Answer, AnswerResult } from '../../src/core/answer.js';
 import { escapeText, truncate, unescapeText } from '../../src/discord/escape.js';
 import { DISCORD_LIMITS as L } from '../../src/discord/limits.js';
-import { customIds, parseCustomId, questionOf, quoteExcerpt, renderAnswer, renderChoices } from '../../src/discord/render.js';
+import { customIds, footerOf, parseCustomId, questionOf, quoteExcerpt, renderAnswer, renderChoices, withVotes } from '../../src/discord/render.js';
 import { questionFromMessage } from '../../src/discord/bot.js';
 
 const result = (over: Partial<AnswerResult> = {}): AnswerResult => ({
@@ -49,7 +49,7 @@ describe('renderAnswer', () => {
   it('puts each result in an embed: linked title, quoted excerpt with matched words in bold, source and date', () => {
     const p = renderAnswer(answer({ results: [result({ url: 'https://example.org/a', source: 'Defense', published: '2019-10-29T10:00:00Z' })] }));
     expect(p.embeds).toHaveLength(1);
-    expect(p.embeds[0]).toMatchObject({ title: '1. Syria, the heads of Isis try to escape', url: 'https://example.org/a', footer: { text: 'Defense · 2019-10-29' } });
+    expect(p.embeds[0]).toMatchObject({ title: '1. Syria, the heads of Isis try to escape', url: 'https://example.org/a', footer: { text: '2019-10-29 · Defense' } });
     expect(p.embeds[0]!.description).toBe('> The jewish State has accepted about 500 and **Jordan** 442.');
     expect(p.allowedMentions).toEqual({ parse: [] });
     expect(p.content).toBe('**Q:** How many did Jordan take in?');
@@ -73,8 +73,33 @@ describe('renderAnswer', () => {
     expect(p.components).toEqual([]);
   });
 
+  it('shows the footer parts only when they add something: no source the title names, no section the excerpt or title says', () => {
+    const r = { title: 'Kurds retreat - Reuters', excerpt: 'In Raqqa, fighters left on Monday.', published: '2019-10-29T10:00:00Z' };
+    expect(footerOf({ ...r, source: 'Reuters', heading: 'In Raqqa' })).toBe('2019-10-29');
+    expect(footerOf({ ...r, source: 'AP', heading: 'Aftermath' })).toBe('2019-10-29 · AP · § Aftermath');
+    expect(footerOf({ title: 'x', excerpt: 'y' })).toBe('');
+  });
+
+  it('shows “More results” only when there is a next page', () => {
+    const ids = (more?: boolean) => renderAnswer(answer(), more === undefined ? {} : { more }).components.flatMap((row) => row.components.map((c) => ('custom_id' in c ? c.custom_id : '')));
+    expect(ids().some((id) => id.startsWith('nd:more:'))).toBe(false);
+    expect(ids(false).some((id) => id.startsWith('nd:more:'))).toBe(false);
+    expect(ids(true).some((id) => id.startsWith('nd:more:'))).toBe(true);
+  });
+
+  it('relabels the vote buttons with an answer’s votes, old per-article ids included', () => {
+    const rows = renderAnswer(answer()).components;
+    rows[0]!.components[0] = { ...rows[0]!.components[0]!, custom_id: 'nd:fb:up:abcdefghij' } as (typeof rows)[0]['components'][0];
+    const voted = withVotes(rows, { up: 2, down: 1 });
+    expect(voted[0]!.components.map((c) => ['custom_id' in c ? c.custom_id : '', 'label' in c ? c.label : ''])).toEqual([
+      ['nd:fb:up', '👍 2'],
+      ['nd:fb:down', '👎 1'],
+    ]);
+    expect(voted[1]).toEqual(rows[1]);
+  });
+
   it('offers more results, full passages and feedback with ids that parse back', () => {
-    const p = renderAnswer(answer(), { offset: 3 });
+    const p = renderAnswer(answer(), { offset: 3, more: true });
     const ids = p.components.flatMap((row) => row.components.map((c) => ('custom_id' in c ? c.custom_id : '')));
     expect(ids.map((id) => parseCustomId(id)?.action)).toEqual(['more', 'feedback', 'feedback', 'passage']);
     expect(parseCustomId(ids[0]!)).toEqual({ action: 'more', offset: 4 });

@@ -35,7 +35,7 @@ describe('hostile uploads and failing writes on the Discord double', () => {
   const upload = (name: string, size: number, type: string) =>
     discord.runSlashCommand(
       'article',
-      [{ type: ApplicationCommandOptionType.Subcommand, name: 'add', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: discord.attach(name, `${web.base}/${name}`, size, type) }] }],
+      [{ type: ApplicationCommandOptionType.SubcommandGroup, name: 'add', options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'file', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: discord.attach(name, `${web.base}/${name}`, size, type) }] }] }],
       discord.newUser(),
       { permissions: MANAGE_MESSAGES },
     );

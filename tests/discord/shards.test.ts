@@ -167,7 +167,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
     const [first, second] = guilds as [DoubleGuild, DoubleGuild];
     const file = discord.inGuild(second.id, () => discord.attach('bridge.md', `${web.base}/bridge.md`, upload.length, 'text/markdown'));
     const rec = discord.inGuild(second.id, () =>
-      discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.Subcommand, name: 'add', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }] }], discord.newUser(), {
+      discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.SubcommandGroup, name: 'add', options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'file', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }] }] }], discord.newUser(), {
         permissions: String(PermissionFlagsBits.ManageMessages),
       }),
     );

@@ -14,7 +14,7 @@ import { Archive } from '../../src/archive.js';
 import { loadConfig } from '../../src/config.js';
 import { runBot, type BotRuntime } from '../../src/discord/bot.js';
 import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
-import { startDiscordDouble, type DiscordDouble, type DoubleGuild, type InteractionRecord, type StoredMessage } from './double/server.js';
+import { commandOptions, startDiscordDouble, type DiscordDouble, type DoubleGuild, type InteractionRecord, type StoredMessage } from './double/server.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'t'.repeat(38)}`;
@@ -90,7 +90,7 @@ describe('every server is a tenant (two servers and a curator on the double)', (
 
   const inGuild = <T>(g: DoubleGuild, run: () => T): T => discord.inGuild(g.id, run);
   const command = (g: DoubleGuild, name: string, sub: string, options: Opt[]) =>
-    inGuild(g, () => discord.runSlashCommand(name, [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }], discord.newUser(), { permissions: MANAGE_MESSAGES }));
+    inGuild(g, () => discord.runSlashCommand(name, commandOptions(sub, options), discord.newUser(), { permissions: MANAGE_MESSAGES }));
   const outcome = (rec: InteractionRecord) =>
     discord.waitFor(() => {
       const first = rec.callbacks[0];
@@ -100,7 +100,7 @@ describe('every server is a tenant (two servers and a curator on the double)', (
   const upload = (g: DoubleGuild, path: string) => {
     const name = path.split('/').pop()!;
     const file = inGuild(g, () => discord.attach(name, `${web.base}${path}`, files[path]!.length, 'text/markdown'));
-    return outcome(command(g, 'article', 'add', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
+    return outcome(command(g, 'article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
   };
   /** The whole answer message as Discord got it: content, embeds and buttons. */
   const ask = async (g: DoubleGuild, question: string): Promise<Pick<StoredMessage, 'content' | 'embeds' | 'components'>> => {

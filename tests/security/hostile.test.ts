@@ -184,7 +184,7 @@ describe('hostile content through the real discord.js client on the double', () 
   it('refuses every code front matter sent with /article add, running nothing and writing nothing', async () => {
     for (const [file, line] of CODE_FILES) {
       const attachment = discord.attach(file, `${web.base}/upload/${file}`, readFixture(file).length, 'text/markdown');
-      const rec = discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.Subcommand, name: 'add', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: attachment }] }], discord.newUser(), { permissions: MANAGE_MESSAGES });
+      const rec = discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.SubcommandGroup, name: 'add', options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'file', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: attachment }] }] }], discord.newUser(), { permissions: MANAGE_MESSAGES });
       const m = await reply(rec);
       expect(m.content, file).toMatch(new RegExp(`^Nothing was added: line ${line}: front matter (in "[^"]+" |tag )refused`));
       expectInert(m);

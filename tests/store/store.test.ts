@@ -20,12 +20,12 @@ describe('Store', () => {
   it('migrates a new database, in WAL mode, and keeps data across a reopen', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
     const a = new Store({ path });
-    expect(a.version).toBe(4);
+    expect(a.version).toBe(5);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     a.setSetting(G, 'answerChannels', [C]);
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(4);
+    expect(b.version).toBe(5);
     expect(b.answerChannels(G)).toEqual([C]);
     b.close();
   });
@@ -35,7 +35,7 @@ describe('Store', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (4); upgrade Newsdesk');
+    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (5); upgrade Newsdesk');
   });
 
   it('validates settings and changes nothing on a bad value', () => {
@@ -44,6 +44,21 @@ describe('Store', () => {
     expect(() => s.setSetting(G, 'answerChannels', ['not-a-channel'])).toThrow();
     expect(s.answerChannels(G)).toEqual([C]);
     expect(s.answerChannels('999999999999999999')).toEqual([]);
+  });
+
+  it('counts votes per answer and reports the answers voted down more than up, with the question only when kept', () => {
+    const s = new Store({ path: join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite'), storeQuestionText: true });
+    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
+    s.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
+    s.recordFeedback({ guildId: G, userId: 'u3', messageId: 'm1', articleId: 'a', vote: 1, question: 'Who won?' });
+    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm2', articleId: 'b', vote: 1, question: 'Where?' });
+    expect(s.votes('m1')).toEqual({ up: 1, down: 2 });
+    expect(s.votes('m2')).toEqual({ up: 1, down: 0 });
+    expect(s.stats(G).unhelpful).toEqual([{ question: 'Who won?', up: 1, down: 2 }]);
+    s.setKeepsQuestionText(G, false);
+    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm3', articleId: 'c', vote: -1, question: 'Secret?' });
+    expect(s.stats(G).unhelpful).toContainEqual({ question: null, up: 0, down: 1 });
+    s.close();
   });
 
   it('keeps one feedback vote per user per answer', () => {
@@ -139,11 +154,12 @@ describe('Store: digests and feeds', () => {
     // Back to schema 2, as an older Newsdesk left it: no guild_id on feed items.
     a.db.exec('DROP INDEX feed_item_guild_key; ALTER TABLE feed_item DROP COLUMN guild_id;');
     a.db.exec('DROP INDEX digest_run_claim; ALTER TABLE digest_run DROP COLUMN run_key; ALTER TABLE digest_run DROP COLUMN owner;');
+    a.db.exec('DROP INDEX feedback_message; ALTER TABLE feedback DROP COLUMN question;');
     a.db.prepare("INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')").run(feed.id);
     a.db.pragma('user_version = 2');
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(4);
+    expect(b.version).toBe(5);
     expect(b.feedItemKnown([G], ['old-guid'])).toBe(true);
     expect(b.feedItemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
     b.close();

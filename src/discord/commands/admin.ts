@@ -112,6 +112,10 @@ export async function statsText(deps: BotDeps, guildId: string, days: number): P
     `**Last ${days} day${days === 1 ? '' : 's'}:** ${asked} question${asked === 1 ? '' : 's'}: ${s.answered} answered, ${s.refused} refused${asked ? ` (${Math.round((100 * s.refused) / asked)}% refused)` : ''}.`,
     `**Feedback:** ${s.feedback.up} 👍 · ${s.feedback.down} 👎`,
   ];
+  if (s.unhelpful.length > 0) {
+    lines.push('**Unhelpful answers** (more 👎 than 👍):');
+    s.unhelpful.forEach((u, i) => lines.push(`${i + 1}. ${u.question ? `“${escapeText(truncate(u.question, 150))}”` : '(question text not kept)'} · ${u.down} 👎 ${u.up} 👍`));
+  }
   if (s.unanswered.length > 0) {
     lines.push('**Most-asked unanswered** (what the archive lacks):');
     s.unanswered.forEach((u, i) => lines.push(`${i + 1}. “${escapeText(truncate(u.question, 150))}”${u.count > 1 ? ` ×${u.count}` : ''}`));

@@ -3,47 +3,115 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from 'discord-api-types/v10';
-import type { ChatInputCommandInteraction } from 'discord.js';
+import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
+import type { NewsIndex } from '../../core/search.js';
 import { ARTICLE_EXTENSIONS } from '../../core/article.js';
 import { AddRefused, addArticleFile, addArticleUrl, type AddedArticle } from '../../ingest/add.js';
 import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
-import { existingIds } from '../../guildArchives.js';
+import { addedFiles, existingIds, guildIdPrefix, removeAdded } from '../../guildArchives.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
-import { escapeText, truncate } from '../escape.js';
+import { defuseMentions, escapeText, truncate } from '../escape.js';
+import { renderNotice } from '../render.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
 import { guardedCommand } from './define.js';
 
+const FILE_TYPES = 'txt, md, html, json or jsonl';
+
 export const articleCommand = guardedCommand({
   name: 'article',
-  description: 'Add articles to this server’s archive',
+  description: 'This server’s own articles: add, list, remove',
   permission: PermissionFlagsBits.ManageMessages,
   options: [
     {
-      type: ApplicationCommandOptionType.Subcommand,
+      type: ApplicationCommandOptionType.SubcommandGroup,
       name: 'add',
-      description: 'Add an article from a file (txt, md, html, json, jsonl) or a web page',
+      description: 'Add an article to this server’s archive',
       options: [
-        { type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'The article as a file: txt, md, html, json or jsonl' },
-        { type: ApplicationCommandOptionType.String, name: 'url', description: 'A web page with the article', max_length: 2000 },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'file',
+          description: `Add an article from a file (${FILE_TYPES})`,
+          options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', description: `The article as a file: ${FILE_TYPES}`, required: true }],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'url',
+          description: 'Add an article from a web page',
+          options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'A web page with the article', required: true, max_length: 2000 }],
+        },
       ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'The articles this server added' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'remove',
+      description: 'Remove an article this server added',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'file', description: 'The file (see /article list)', required: true, max_length: 200, autocomplete: true }],
     },
   ],
 });
 
-/** Runs /article add: fetches, validates and writes the article into the server's archive, reindexes it, confirms with its title. */
+/** The titles of a server's added articles, by file name (the server's own ones first, as /article list shows them). */
+function titlesByFile(index: NewsIndex, guildId: string): Map<string, string[]> {
+  const prefix = guildIdPrefix(guildId);
+  const out = new Map<string, string[]>();
+  // A server's own article ids carry its prefix; a curator's additions are shared and carry none.
+  const own = index.articles.some((a) => a.id.startsWith(prefix));
+  for (const a of index.articles) {
+    if (!a.file.startsWith('added/') || (own && !a.id.startsWith(prefix))) continue;
+    const name = a.file.slice('added/'.length);
+    out.set(name, [...(out.get(name) ?? []), a.title]);
+  }
+  return out;
+}
+
+/** Runs /article: add (a file or a web page), list or remove the server's own articles. */
 export async function executeArticle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to add articles.');
+  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to manage this server’s articles.');
   const ingest = deps.ingest;
   if (!ingest) throw new UserError('Adding articles is not available in this Newsdesk.');
-  const file = interaction.options.getAttachment('file');
-  const url = interaction.options.getString('url');
-  if (!file === !url) throw new UserError('Give either a `file` or a `url` (one of them).');
-  await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
   const guildId = interaction.guildId;
-  // Guild-only command; a DM (should Discord ever send one) must never write to the shared corpus.
-  if (!guildId) throw new UserError('Articles can be added only in a server.');
+  // Guild-only command; a DM (should Discord ever send one) must never touch the shared corpus.
+  if (!guildId) throw new UserError('Articles can be managed only in a server.');
+  const sub = interaction.options.getSubcommand();
+  if (interaction.options.getSubcommandGroup() === 'add') return addArticle(interaction, deps, ingest, guildId, sub === 'file');
+  const dir = ingest.dirFor(guildId);
+  if (sub === 'list') {
+    const files = await addedFiles(dir);
+    if (files.length === 0) return void (await interaction.reply(renderNotice('This server has added no articles. Add one with `/article add file` or `/article add url`.')));
+    const titles = titlesByFile(await deps.index(guildId), guildId);
+    const lines = files.map((f) => {
+      const t = titles.get(f) ?? [];
+      return `• \`${f}\`${t.length ? ` — ${t.slice(0, 3).map((x) => `“${escapeText(truncate(defuseMentions(x), 80))}”`).join(', ')}${t.length > 3 ? ` and ${t.length - 3} more` : ''}` : ''}`;
+    });
+    await interaction.reply(renderNotice(`**${files.length} added file${files.length === 1 ? '' : 's'}:**\n${lines.join('\n')}`));
+    return;
+  }
+  if (sub === 'remove') {
+    const name = interaction.options.getString('file', true).trim();
+    await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
+    if (!(await removeAdded(dir, name))) throw new UserError('This server added no such file: see /article list.');
+    const report = await deps.reindex(guildId);
+    await interaction.editReply({ content: truncate(`Removed \`${name}\`. The archive now has ${report.articles} articles.`, L.content), allowedMentions: { parse: [] } });
+  }
+}
+
+/** Suggests the server's added files for /article remove, matching what is typed. */
+export async function autocompleteArticle(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
+  const guildId = interaction.guildId;
+  if (!guildId || !deps.ingest) return void (await interaction.respond([]));
+  const typed = interaction.options.getFocused().trim().toLowerCase();
+  const files = (await addedFiles(deps.ingest.dirFor(guildId))).filter((f) => f.toLowerCase().includes(typed));
+  await interaction.respond(files.filter((f) => f.length <= L.choiceValue).slice(0, L.autocompleteChoices).map((f) => ({ name: f, value: f })));
+}
+
+/** /article add: fetches, validates and writes the article into the server's archive, reindexes it, confirms with its title. */
+async function addArticle(interaction: ChatInputCommandInteraction, deps: BotDeps, ingest: NonNullable<BotDeps['ingest']>, guildId: string, fromFile: boolean): Promise<void> {
+  const file = fromFile ? interaction.options.getAttachment('file', true) : null;
+  const url = fromFile ? null : interaction.options.getString('url', true);
+  await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
   // The server's own folder (the shared corpus for a curator server); no id the server can see may be taken.
   const dir = ingest.dirFor(guildId);
   const existing = existingIds(await deps.index(guildId), guildId);

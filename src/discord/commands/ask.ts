@@ -5,13 +5,15 @@ import {
   InteractionContextType,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { answerQuestion, MAX_QUESTION_CHARS } from '../../core/answer.js';
+import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction } from 'discord.js';
+import { MAX_QUESTION_CHARS } from '../../core/answer.js';
+import type { NewsIndex } from '../../core/search.js';
+import { answerFor, slowDown, type AskContext } from '../answering.js';
 import { deferOnce, UserError } from '../errors.js';
-import { articleKey, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, type ParsedCustomId } from '../render.js';
+import { articleKey, parseCustomId, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, withVotes, type ParsedCustomId } from '../render.js';
 import type { BotDeps } from '../types.js';
 import type { QuestionGate } from '../rateLimit.js';
-import { recordQuery } from '../queryLog.js';
 
 export const askCommand = {
   name: 'ask',
@@ -34,16 +36,24 @@ export async function executeAsk(interaction: ChatInputCommandInteraction, deps:
   const mention = interaction.options.getUser('mention');
   if (hide && mention) throw new UserError('A hidden answer can’t point anyone at it: leave out `hide` or `mention`.');
   if (mention?.bot) throw new UserError('Bots can’t be pointed at answers: mention a person.');
-  const wait = gate(interaction.user.id, interaction.guildId);
-  if (wait > 0) {
-    await interaction.reply(renderNotice(`You’re asking quickly: try again in ${Math.ceil(wait / 1000)} s.`));
-    return;
-  }
-  await deferOnce(interaction, hide ? { flags: 'Ephemeral' } : {});
-  const started = performance.now();
-  const answer = answerQuestion(await deps.index(interaction.guildId), question, { k: deps.answerResults });
-  recordQuery(deps, { guildId: interaction.guildId, question, answer, ms: performance.now() - started });
-  const payload = renderAnswer(answer, mention ? { mentionUserId: mention.id } : {});
+  await replyWithAnswer(interaction, deps, gate, { command: 'ask', question, hide, ...(mention ? { mentionUserId: mention.id } : {}) });
+}
+
+/**
+ * Asks and answers for an interaction (/ask, the context menu): a private notice over the rate
+ * limit, else a deferral and the answer edited in.
+ */
+export async function replyWithAnswer(
+  interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction,
+  deps: BotDeps,
+  gate: QuestionGate,
+  ask: { command: AskContext['command']; question: string; hide: boolean; mentionUserId?: string },
+): Promise<void> {
+  const outcome = await answerFor(deps, gate, { command: ask.command, guildId: interaction.guildId, userId: interaction.user.id }, ask.question, {
+    admitted: () => deferOnce(interaction, ask.hide ? { flags: 'Ephemeral' } : {}),
+  });
+  if (outcome.limited) return void (await interaction.reply(renderNotice(slowDown(outcome.waitMs))));
+  const payload = renderAnswer(outcome.answer, { more: outcome.more, ...(ask.mentionUserId ? { mentionUserId: ask.mentionUserId } : {}) });
   await interaction.editReply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: payload.allowedMentions });
 }
 
@@ -71,23 +81,32 @@ export async function handleAnswerButton(interaction: ButtonInteraction, action:
     return;
   }
   if (action.action === 'feedback') {
-    const article = index.articles.find((x) => articleKey(x.id) === action.articleKey);
-    deps.store.recordFeedback({ guildId: interaction.guildId, userId: interaction.user.id, messageId: interaction.message.id, articleId: article?.id ?? action.articleKey, vote: action.vote === 'up' ? 1 : -1 });
-    await interaction.reply(renderNotice(action.vote === 'up' ? 'Thanks — noted that this answer helped.' : 'Thanks — noted that this answer missed.'));
+    // One vote per member and answer (a new one replaces the old); the buttons then show the answer's votes.
+    const question = questionOf(interaction.message.content);
+    deps.store.recordFeedback({ guildId: interaction.guildId, userId: interaction.user.id, messageId: interaction.message.id, articleId: firstArticleOf(interaction, index) ?? '', vote: action.vote === 'up' ? 1 : -1, ...(question ? { question } : {}) });
+    const rows = interaction.message.components.map((row) => row.toJSON()) as APIActionRowComponent<APIButtonComponent>[];
+    await interaction.update({ components: withVotes(rows, deps.store.votes(interaction.message.id)), allowedMentions: { parse: [] } });
     return;
   }
   const question = questionOf(interaction.message.content);
   if (!question) throw new UserError('I can’t tell what that answer was about any more: ask again with /ask.');
-  const wait = gate(interaction.user.id, interaction.guildId);
-  if (wait > 0) {
-    await interaction.reply(renderNotice(`You’re asking quickly: try again in ${Math.ceil(wait / 1000)} s.`));
-    return;
-  }
-  const answer = answerQuestion(index, question, { k: deps.answerResults, offset: action.offset });
-  if (!answer.answered || answer.results.length === 0) {
+  const outcome = await answerFor(deps, gate, { command: 'more', guildId: interaction.guildId, userId: interaction.user.id }, question, { offset: action.offset });
+  if (outcome.limited) return void (await interaction.reply(renderNotice(slowDown(outcome.waitMs))));
+  if (!outcome.answer.answered || outcome.answer.results.length === 0) {
     await interaction.reply(renderNotice('No more results for that question.'));
     return;
   }
-  const payload = renderAnswer(answer, { offset: action.offset, ephemeral: true });
+  const payload = renderAnswer(outcome.answer, { offset: action.offset, ephemeral: true, more: outcome.more });
   await interaction.reply({ ...payload, flags: 'Ephemeral' });
+}
+
+/** The article the first result of an answer message quotes (from its first passage button), if it is still in the index. */
+function firstArticleOf(interaction: ButtonInteraction, index: NewsIndex): string | undefined {
+  for (const row of interaction.message.components.map((r) => r.toJSON()) as APIActionRowComponent<APIButtonComponent>[]) {
+    for (const c of row.components) {
+      const parsed = 'custom_id' in c ? parseCustomId(c.custom_id) : undefined;
+      if (parsed?.action === 'passage') return index.articles.find((a) => articleKey(a.id) === parsed.articleKey)?.id ?? parsed.articleKey;
+    }
+  }
+  return undefined;
 }

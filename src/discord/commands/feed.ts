@@ -3,7 +3,7 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from 'discord-api-types/v10';
-import type { ChatInputCommandInteraction } from 'discord.js';
+import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { FetchRefused } from '../../ingest/fetch.js';
 import { probeFeed } from '../../ingest/feeds.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -30,7 +30,7 @@ export const feedCommand = guardedCommand({
       type: ApplicationCommandOptionType.Subcommand,
       name: 'remove',
       description: 'Stop following a feed (its articles stay in the archive)',
-      options: [{ type: ApplicationCommandOptionType.String, name: 'feed', description: 'The feed’s number or address (see /feed list)', required: true, max_length: 2000 }],
+      options: [{ type: ApplicationCommandOptionType.String, name: 'feed', description: 'The feed’s number or address (see /feed list)', required: true, max_length: 2000, autocomplete: true }],
     },
   ],
 });
@@ -80,4 +80,12 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
     if (!deps.store.removeFeed(interaction.guildId, which)) throw new UserError('This server follows no such feed: see /feed list.');
     await reply('Feed removed. The articles it brought stay in the archive.');
   }
+}
+
+/** Suggests this server's feeds for /feed remove: "#id title — address", the id as the value. */
+export async function autocompleteFeed(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
+  if (!interaction.guildId) return void (await interaction.respond([]));
+  const typed = interaction.options.getFocused().trim().replace(/^#/, '').toLowerCase();
+  const feeds = deps.store.feeds(interaction.guildId).filter((f) => !typed || String(f.id).startsWith(typed) || `${f.title ?? ''} ${f.url}`.toLowerCase().includes(typed));
+  await interaction.respond(feeds.slice(0, L.autocompleteChoices).map((f) => ({ name: truncate(`#${f.id} ${f.title ? `${f.title} — ` : ''}${f.url}`, L.choiceName), value: String(f.id) })));
 }

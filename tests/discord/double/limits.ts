@@ -94,16 +94,22 @@ export function wouldPing(content: string, allowedMentions: Json | undefined): b
   return p.everyone || p.users.length > 0 || p.roles.length > 0;
 }
 
+/** One problem in the form Discord's 50035 body nests: the field's path, a code and a message. */
+export interface FormProblem {
+  path: readonly PropertyKey[];
+  code: string;
+  message: string;
+}
+
 type FormErrors = { _errors?: Array<{ code: string; message: string }>; [key: string]: unknown };
 
 /**
- * Problems ("embeds[0].title: 257 > 256") as the `errors` of Discord's 50035 body: an object nested
- * by field path, each field's `_errors` a list of `{ code, message }`. Action rows nest their
- * components under `components`, and a total over a limit belongs to the list itself.
+ * Problems ("embeds[0].title: 257 > 256") as paths on the wire under `prefix` (`['data']` for an
+ * interaction callback). Action rows nest their components under `components`, and a total over a
+ * limit belongs to the list itself.
  */
-export function formErrors(problems: readonly string[]): FormErrors {
-  const root: FormErrors = {};
-  for (const p of problems) {
+export function formProblems(problems: readonly string[], prefix: readonly PropertyKey[] = []): FormProblem[] {
+  return problems.map((p) => {
     const at = p.indexOf(': ');
     const total = / total$/.test(p.slice(0, at));
     const path = p.slice(0, at).replace(/ total$/, '');
@@ -111,11 +117,29 @@ export function formErrors(problems: readonly string[]): FormErrors {
     const keys = path.split(/\.|\[(\d+)\]/).filter((k): k is string => k !== undefined && k !== '');
     // components[i][j] is components.i.components.j on the wire.
     const wire = keys.flatMap((k, i) => (keys[0] === 'components' && i === 2 && /^\d+$/.test(k) ? ['components', k] : [k]));
-    let node = root;
-    for (const k of wire) node = (node[k] ??= {}) as FormErrors;
     const over = /^(?:length )?(\d+)(?: > (\d+))?$/.exec(detail);
-    if (total) (node._errors ??= []).push({ code: 'MAX_EMBED_SIZE_EXCEEDED', message: `Embed size exceeds maximum size of ${over?.[2] ?? ''}` });
-    else (node._errors ??= []).push({ code: 'BASE_TYPE_MAX_LENGTH', message: over?.[2] ? `Must be ${over[2]} or fewer in length.` : detail });
+    if (total) return { path: [...prefix, ...wire], code: 'MAX_EMBED_SIZE_EXCEEDED', message: `Embed size exceeds maximum size of ${over?.[2] ?? ''}` };
+    return { path: [...prefix, ...wire], code: 'BASE_TYPE_MAX_LENGTH', message: over?.[2] ? `Must be ${over[2]} or fewer in length.` : detail };
+  });
+}
+
+/** Problems as the `errors` of Discord's 50035 body: an object nested by field path, each field's `_errors` a list of `{ code, message }`. */
+export function nestErrors(problems: readonly FormProblem[]): FormErrors {
+  const root: FormErrors = {};
+  const seen = new Set<string>();
+  for (const p of problems) {
+    // The schema and the limits can both object to one field: Discord reports it once.
+    const key = `${p.path.join('.')}|${p.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let node = root;
+    for (const k of p.path) node = (node[String(k)] ??= {}) as FormErrors;
+    (node._errors ??= []).push({ code: p.code, message: p.message });
   }
   return root;
+}
+
+/** `formProblems` nested as Discord's 50035 `errors`. */
+export function formErrors(problems: readonly string[], prefix: readonly PropertyKey[] = []): FormErrors {
+  return nestErrors(formProblems(problems, prefix));
 }

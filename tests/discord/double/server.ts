@@ -36,7 +36,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GatewayCloseCodes, GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { choiceProblems, formErrors, messageProblems, pingsOf, wouldPing } from './limits.js';
+import { choiceProblems, formErrors, formProblems, messageProblems, nestErrors, pingsOf, wouldPing } from './limits.js';
+import { componentRuleProblems, requestSchema, specProblems } from './spec.js';
 
 type Json = Record<string, unknown>;
 
@@ -93,6 +94,22 @@ export interface DoubleOptions {
   /** GET /gateway/bot's recommended `shards` (1) and `session_start_limit.max_concurrency` (1). */
   gatewayShards?: number;
   maxConcurrency?: number;
+  /**
+   * Whether the test means to send bodies Discord refuses. Otherwise `close()` fails when any
+   * request was refused with 50035, so every e2e test proves the bot's requests valid.
+   */
+  expectRefusals?: boolean;
+}
+
+/**
+ * The options of a slash command as Discord sends them for a subcommand path: `'add file'` is the
+ * subcommand `file` in the group `add`, `'list'` the subcommand `list`; `options` go innermost.
+ */
+export function commandOptions(path: string, options: Json[] = []): Json[] {
+  const [first, second] = path.split(' ');
+  if (!first) return options;
+  if (second) return [{ type: ApplicationCommandOptionType.SubcommandGroup, name: first, options: [{ type: ApplicationCommandOptionType.Subcommand, name: second, options }] }];
+  return [{ type: ApplicationCommandOptionType.Subcommand, name: first, options }];
 }
 
 /** A guild the bot is in, with the text channel its scenarios happen in. */
@@ -187,9 +204,13 @@ export class DiscordDouble {
   readonly commands: Json[] = [];
   /** Requests the double could not route: a test can assert there are none. */
   readonly unknownRoutes: string[] = [];
+  /** Requests refused with 50035 because their body broke Discord's published schemas or rules (see ./spec.ts). */
+  readonly refused: Array<{ method: string; path: string; errors: ReturnType<typeof nestErrors> }> = [];
   /** Identify payloads the client sent (intents and all). */
   readonly identifies: Json[] = [];
   private readonly messagesById = new Map<string, StoredMessage>();
+  /** What users said, by message id, as typed (a MESSAGE_CREATE may have carried it without its text). */
+  private readonly fullText = new Map<string, string>();
   /** DM channels by the id of the user on the other side. */
   private readonly dmChannels = new Map<string, { id: string; user: APIUser }>();
   private readonly attachments = new Map<string, Json>();
@@ -213,8 +234,10 @@ export class DiscordDouble {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly ackTimeoutMs: number;
+  private readonly expectRefusals: boolean;
 
   constructor(options: DoubleOptions = {}) {
+    this.expectRefusals = options.expectRefusals ?? false;
     this.ackTimeoutMs = options.interactionAckTimeoutMs ?? 3000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
     this.gatewayAdvice = { shards: options.gatewayShards ?? 1, maxConcurrency: options.maxConcurrency ?? 1 };
@@ -249,11 +272,15 @@ export class DiscordDouble {
     return `http://127.0.0.1:${this.port}/api`;
   }
 
+  /** Stops the double; fails when a request was refused and the test did not expect it (see `expectRefusals`). */
   async close(): Promise<void> {
     for (const ws of this.sockets) ws.terminate();
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.refused.length > 0 && !this.expectRefusals) {
+      throw new Error(`the bot sent ${this.refused.length} request(s) Discord would refuse:\n${this.refused.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.errors)}`).join('\n')}`);
+    }
   }
 
   // ---- observing ---------------------------------------------------------------------------
@@ -407,10 +434,20 @@ export class DiscordDouble {
     return id;
   }
 
-  /** Dispatches an autocomplete request with `focused` set on the named option. */
-  runAutocomplete(name: string, focused: string, value: string, who: APIUser = this.users.alice): InteractionRecord {
-    const data = { id: this.commandId(name), name, type: 1, options: [{ type: ApplicationCommandOptionType.String, name: focused, value, focused: true }] };
-    return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who);
+  /** Dispatches an autocomplete request with `focused` set on the named option (under the subcommand `path`, if any: see commandOptions). */
+  runAutocomplete(name: string, focused: string, value: string, who: APIUser = this.users.alice, path = '', permissions?: string): InteractionRecord {
+    const data = { id: this.commandId(name), name, type: 1, options: commandOptions(path, [{ type: ApplicationCommandOptionType.String, name: focused, value, focused: true }]) };
+    return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who, undefined, permissions);
+  }
+
+  /**
+   * Runs a message context-menu command on `target` (a message a user said, or one of the bot's).
+   * Discord sends the target whole in `resolved.messages`, its text included whatever the intents.
+   */
+  runMessageCommand(name: string, target: Json, who: APIUser = this.users.alice): InteractionRecord {
+    const id = String(target.id);
+    const data = { id: this.commandId(name), name, type: 3, target_id: id, resolved: { messages: { [id]: { ...target, content: this.fullText.get(id) ?? target.content } } } };
+    return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who);
   }
 
   /** Clicks a button on one of the bot's messages (from a DM when the message is in one). */
@@ -440,6 +477,7 @@ export class DiscordDouble {
       guild_id: this.scope?.id ?? this.guildId,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     };
+    this.fullText.set(String(message.id), text);
     if (opts.replyTo) {
       message.message_reference = { type: 0, message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.scope?.id ?? this.guildId };
       message.referenced_message = opts.replyTo;
@@ -787,6 +825,15 @@ export class DiscordDouble {
     for (const fault of [...this.interceptors]) {
       if (await fault({ method, route, body }, res)) return this.notify();
     }
+    // Discord checks every body against its schemas before acting on it.
+    const problems = requestSchema(method, route, body) ? [...specProblems(method, route, body), ...this.limitProblems(method, route, body), ...componentRuleProblems(body)] : [];
+    if (problems.length > 0) {
+      const errors = nestErrors(problems);
+      this.refused.push({ method, path, errors });
+      const callback = /^\/interactions\/(\d+)\//.exec(route);
+      if (callback) this.interactions.get(callback[1]!)?.statuses.push(400);
+      return send(400, { code: 50035, message: 'Invalid Form Body', errors });
+    }
 
     if (method === 'GET' && route === '/gateway/bot') {
       return send(200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: this.gatewayAdvice.shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: this.gatewayAdvice.maxConcurrency } });
@@ -914,6 +961,17 @@ export class DiscordDouble {
 
     this.unknownRoutes.push(`${method} ${path}`);
     return send(404, { code: 0, message: '404: Not Found' });
+  }
+
+  /** Discord's limits the schemas do not state (an edit's are checked with the message it edits, in its route). */
+  private limitProblems(method: string, route: string, body: Json | null): ReturnType<typeof formProblems> {
+    if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(route)) {
+      const data = (body?.data ?? {}) as Json;
+      if (body?.type === 8) return formProblems(choiceProblems(data.choices), ['data']);
+      return body?.type === 4 || body?.type === 7 ? formProblems(messageProblems(data), ['data']) : [];
+    }
+    if (method === 'POST' && (/^\/webhooks\/\d+\/[^/]+$/.test(route) || /^\/channels\/\d+\/messages$/.test(route))) return formProblems(messageProblems(body ?? {}));
+    return [];
   }
 
   private messageFields(body: Json, base?: StoredMessage): Partial<StoredMessage> {
