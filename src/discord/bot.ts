@@ -5,7 +5,6 @@ import { guildArchiveDir, type Config } from '../config.js';
 import type { Archive, ReindexReport } from '../archive.js';
 import { nextFire } from '../digests/when.js';
 import type { NewsIndex } from '../core/search.js';
-import { handleAnswerButton } from './commands/ask.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import type { CommandContext, MessageCommandModule, SlashCommandModule } from './commands/module.js';
 import { FeedPoller } from '../feedPoller.js';
@@ -13,7 +12,7 @@ import { discordPoster } from './digestPoster.js';
 import { DigestScheduler, DigestService } from '../digests/service.js';
 import { describeError } from './errors.js';
 import { RateLimiter, type QuestionGate } from './rateLimit.js';
-import { parseCustomId, renderAnswer, renderNotice } from './render.js';
+import { renderAnswer, renderNotice } from './render.js';
 import type { BotDeps } from './types.js';
 import { answerFor } from './answering.js';
 import { Store } from '../store/store.js';
@@ -110,8 +109,8 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
         return;
       }
       if (interaction.isButton()) {
-        const action = parseCustomId(interaction.customId);
-        if (action) await handleAnswerButton(interaction, action, deps, gate);
+        const owner = COMMAND_MODULES.find((m) => 'buttons' in m && m.buttons && interaction.customId.startsWith(m.buttons.prefix)) as SlashCommandModule | undefined;
+        await owner?.buttons?.handle(interaction, ctx);
       }
     } catch (err) {
       if (interaction.isAutocomplete()) return void deps.logger.warn({ ...context, err }, 'autocomplete failed');

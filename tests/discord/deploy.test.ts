@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_MODULES } from '../../src/discord/commands/index.js';
+import { helpEntries } from '../../src/discord/commands/help.js';
 import { loadConfig } from '../../src/config.js';
 import { deployCommands } from '../../src/discord/deploy.js';
 import { DISCORD_LIMITS } from '../../src/discord/limits.js';
@@ -49,5 +52,22 @@ describe('npm run deploy:commands', () => {
       expect(String(c.name)).toMatch(c.type === 3 ? /^.{1,32}$/u : /^[\p{Ll}\p{N}_-]{1,32}$/u);
     }
     expect(DISCORD_LIMITS.customId).toBe(100);
+  });
+
+  it('lists in README every command and subcommand /help lists (both from the one command list)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('| command | who | what |'), readme.indexOf('`/help` lists exactly these'));
+    const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| command') && !l.startsWith('|---'));
+    // No row for a command that does not exist.
+    const names = COMMAND_MODULES.map((m) => (m.data.type === 3 ? `**${m.data.name}**` : `\`/${m.data.name}`));
+    for (const r of rows) expect(names.some((n) => r.split(' | ')[0]!.includes(n)), r).toBe(true);
+    for (const m of COMMAND_MODULES) {
+      for (const e of helpEntries(m)) {
+        const [head, ...words] = e.usage.replace(/^Apps → /, '').split(' ').filter((w) => !w.endsWith(':'));
+        // A row holding the command and each of its subcommand words (`/digest post|preview|…` counts).
+        const wanted = e.usage.startsWith('Apps → ') ? [`**${e.usage.slice('Apps → '.length)}**`] : [`\`${head!}`, ...words];
+        expect(rows.find((r) => wanted.every((w) => r.split(' | ')[0]!.includes(w))), e.usage).toBeDefined();
+      }
+    }
   });
 });

@@ -64,4 +64,10 @@ describe('the double validates request bodies against Discord’s published sche
     const ok = await call('PUT', path, JSON.parse(JSON.stringify(COMMANDS)));
     expect(ok.status).toBe(200);
   });
+
+  it('fails the test on close when a request was refused that the test did not expect', async () => {
+    const strict = await startDiscordDouble();
+    await fetch(`${strict.apiBase}/v10/channels/${strict.channelId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ embeds: [{ url: 'nope' }] }) });
+    await expect(strict.close()).rejects.toThrow(`the bot sent 1 request(s) Discord would refuse:\nPOST /api/v10/channels/${strict.channelId}/messages`);
+  });
 });

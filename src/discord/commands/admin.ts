@@ -9,6 +9,7 @@ import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 import { isTimeZone } from '../../store/store.js';
 import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT } from '../../core/digest.js';
@@ -189,3 +190,9 @@ function configLines(deps: BotDeps, guildId: string): string[] {
     `• Rate limit: ${store.getSetting(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
   ];
 }
+
+/** /admin: its registration data and handlers as one module (see ./index.ts). */
+export const admin: SlashCommandModule = {
+  data: adminCommand,
+  execute: (i, { deps }) => executeAdmin(i, deps),
+};

@@ -15,6 +15,7 @@ import { defuseMentions, escapeText, truncate } from '../escape.js';
 import { renderNotice } from '../render.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 
 const FILE_TYPES = 'txt, md, html, json or jsonl';
@@ -138,3 +139,10 @@ async function addArticle(interaction: ChatInputCommandInteraction, deps: BotDep
   if (added.warnings.length > 0) lines.push(`${added.warnings.length} part(s) skipped: ${added.warnings.slice(0, 3).map((w) => escapeText(`${w.line ? `line ${w.line}: ` : ''}${w.reason}`)).join('; ')}`);
   await interaction.editReply({ content: truncate(lines.join('\n'), L.content), allowedMentions: { parse: [] } });
 }
+
+/** /article: its registration data and handlers as one module (see ./index.ts). */
+export const article: SlashCommandModule = {
+  data: articleCommand,
+  execute: (i, { deps }) => executeArticle(i, deps),
+  autocomplete: (i, { deps }) => autocompleteArticle(i, deps),
+};

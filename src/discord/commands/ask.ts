@@ -13,6 +13,7 @@ import { answerFor, slowDown, type AskContext } from '../answering.js';
 import { deferOnce, UserError } from '../errors.js';
 import { articleKey, parseCustomId, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, withVotes, type ParsedCustomId } from '../render.js';
 import type { BotDeps } from '../types.js';
+import type { SlashCommandModule } from './module.js';
 import type { QuestionGate } from '../rateLimit.js';
 
 export const askCommand = {
@@ -109,4 +110,19 @@ function firstArticleOf(interaction: ButtonInteraction, index: NewsIndex): strin
     }
   }
   return undefined;
+}
+
+/** /ask: its registration data and handlers as one module (see ./index.ts). */
+export const ask: SlashCommandModule = {
+  data: askCommand,
+  execute: (i, { deps, gate }) => executeAsk(i, deps, gate),
+  autocomplete: (i, { deps }) => autocompleteAsk(i, deps),
+  // The buttons under an answer: next page, full passage, votes (ids `nd:…`, see render.ts).
+  buttons: { prefix: 'nd:', handle: (i, { deps, gate }) => handleAnswerButtonId(i, deps, gate) },
+};
+
+/** A click on one of the answer buttons; ids that are not ours any more are ignored. */
+async function handleAnswerButtonId(interaction: ButtonInteraction, deps: BotDeps, gate: QuestionGate): Promise<void> {
+  const action = parseCustomId(interaction.customId);
+  if (action) await handleAnswerButton(interaction, action, deps, gate);
 }

@@ -16,6 +16,7 @@ import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import { articleKey, renderChoices, renderDigest } from '../render.js';
 import type { BotDeps } from '../types.js';
+import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 
 const POSTABLE: Array<ChannelType.GuildText | ChannelType.GuildAnnouncement | ChannelType.PublicThread> = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread];
@@ -190,3 +191,10 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
   const topics = index.aliases.groups.map((g) => g.names[0]!).filter((n) => !lower || n.toLowerCase().includes(lower));
   await interaction.respond(renderChoices([...(typed ? [typed] : []), ...topics]));
 }
+
+/** /digest: its registration data and handlers as one module (see ./index.ts). */
+export const digest: SlashCommandModule = {
+  data: digestCommand,
+  execute: (i, { deps }) => executeDigest(i, deps),
+  autocomplete: (i, { deps }) => autocompleteDigest(i, deps),
+};

@@ -12,6 +12,7 @@ import { normaliseUrl } from '../../core/links.js';
 import { escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
+import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 
 export const feedCommand = guardedCommand({
@@ -89,3 +90,10 @@ export async function autocompleteFeed(interaction: AutocompleteInteraction, dep
   const feeds = deps.store.feeds(interaction.guildId).filter((f) => !typed || String(f.id).startsWith(typed) || `${f.title ?? ''} ${f.url}`.toLowerCase().includes(typed));
   await interaction.respond(feeds.slice(0, L.autocompleteChoices).map((f) => ({ name: truncate(`#${f.id} ${f.title ? `${f.title} — ` : ''}${f.url}`, L.choiceName), value: String(f.id) })));
 }
+
+/** /feed: its registration data and handlers as one module (see ./index.ts). */
+export const feed: SlashCommandModule = {
+  data: feedCommand,
+  execute: (i, { deps }) => executeFeed(i, deps),
+  autocomplete: (i, { deps }) => autocompleteFeed(i, deps),
+};

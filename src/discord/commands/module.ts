@@ -2,7 +2,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { AutocompleteInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction } from 'discord.js';
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction } from 'discord.js';
 import type { QuestionGate } from '../rateLimit.js';
 import type { BotDeps } from '../types.js';
 
@@ -18,6 +18,8 @@ export interface SlashCommandModule {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   execute: (interaction: ChatInputCommandInteraction, ctx: CommandContext) => Promise<void>;
   autocomplete?: (interaction: AutocompleteInteraction, ctx: CommandContext) => Promise<void>;
+  /** The buttons the command's replies carry: clicks whose custom id starts with `prefix`. */
+  buttons?: { prefix: string; handle: (interaction: ButtonInteraction, ctx: CommandContext) => Promise<void> };
 }
 
 /** A message context-menu command; `summary` says what it does in /help (Discord gives such commands no description). */
