@@ -92,6 +92,7 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
   const evidence = evidenceOf(index, query, hits[0]!);
   const coverage = evidence.coverage;
+  const article = articleEvidenceOf(index, query, hits[0]!);
   const refusal = judgeEvidence(
     {
       coverage,
@@ -99,6 +100,8 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
       name: evidence.name,
       asked: evidence.asked,
       namesMissed: evidence.namesMissed,
+      articleCoverage: article.coverage,
+      articleNamesMissed: article.namesMissed,
       unknownWords: query.unknown.length,
       unknownNames: query.unknownNames.length,
       absentOutlets: query.absentOutlets.length,
@@ -164,7 +167,21 @@ export function evidenceOf(
 ): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
   const matched = new Set(hit.matched);
   const title = index.titleTerms(hit.article);
-  const has = (term: string) => matched.has(term) || title.has(term);
+  return weighEvidence(index, query, (term) => matched.has(term) || title.has(term));
+}
+
+/** How much of the question the hit's whole article holds (title and every passage): the same measures. */
+export function articleEvidenceOf(index: NewsIndex, query: ParsedQuery, hit: PassageHit): { coverage: number; namesMissed: number } {
+  const held = index.articleHolds(hit.article, [...query.terms.map((t) => t.term), ...query.names]);
+  const e = weighEvidence(index, query, (term) => held.has(term));
+  return { coverage: e.coverage, namesMissed: e.namesMissed };
+}
+
+function weighEvidence(
+  index: NewsIndex,
+  query: ParsedQuery,
+  has: (term: string) => boolean,
+): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
   const maxIdf = index.passageIdf('');
   let total = 0;
   let held = 0;

@@ -1048,6 +1048,30 @@ export class NewsIndex {
     return score;
   }
 
+  /** Which of `terms` article a holds anywhere: in its title or in any of its passages. */
+  articleHolds(a: number, terms: Iterable<string>): Set<string> {
+    const title = this.titleTerms(a);
+    const held = new Set<string>();
+    const wanted = new Map<number, string>();
+    for (const t of terms) {
+      if (title.has(t)) held.add(t);
+      else {
+        const id = this.termId.get(t);
+        if (id !== undefined) wanted.set(id, t);
+      }
+    }
+    if (wanted.size === 0) return held;
+    const [from, to] = this.passageRange(a);
+    for (let i = this.tokenStart[from]!; i < this.tokenStart[to]! && wanted.size > 0; i++) {
+      const t = wanted.get(this.tokens[i]!);
+      if (t !== undefined) {
+        held.add(t);
+        wanted.delete(this.tokens[i]!);
+      }
+    }
+    return held;
+  }
+
   /**
    * For each passage of article a, the question weight it holds: each group of terms (a word
    * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising.
