@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import MiniSearch from 'minisearch';
 import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
-import { foldWord, irregularForms, stem, tokenize, type Token } from './text.js';
+import { foldWord, irregularForms, stem, terms as indexTerms, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { namedDates, type NamedDates } from './dates.js';
@@ -1048,13 +1048,15 @@ export class NewsIndex {
     return score;
   }
 
-  /** Which of `terms` article a holds anywhere: in its title or in any of its passages. */
+  /** Which of `terms` article a holds anywhere: in its title, its outlet's name or any of its passages. */
   articleHolds(a: number, terms: Iterable<string>): Set<string> {
     const title = this.titleTerms(a);
+    const source = this.articles[a]!.source;
+    const outlet = source ? new Set(indexTerms(source, this.aliases)) : null;
     const held = new Set<string>();
     const wanted = new Map<number, string>();
     for (const t of terms) {
-      if (title.has(t)) held.add(t);
+      if (title.has(t) || outlet?.has(t)) held.add(t);
       else {
         const id = this.termId.get(t);
         if (id !== undefined) wanted.set(id, t);
