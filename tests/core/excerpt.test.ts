@@ -26,3 +26,20 @@ describe('excerpts from wire-style articles', () => {
     expect(a.results[0]!.excerpt).toContain('Osprey');
   });
 });
+
+describe('term proximity', () => {
+  const build = (proximity: number) =>
+    NewsIndex.build(
+      [
+        article('apart', 'Coast report', ['The oil tanker left the bay on Monday; weeks later a spill of paint closed the beach.']),
+        article('together', 'Coast report', ['The tanker left the bay on Monday; weeks later an oil spill of that size closed the beach.']),
+      ],
+      { aliases: buildAliasTable({ aliases: [] }), ranking: { proximity } },
+    );
+
+  it('ranks first the passage where the words asked stand side by side', () => {
+    expect(answerQuestion(build(0.3), 'oil spill closed the beach', { k: 2 }).results.map((r) => r.articleId)).toEqual(['together', 'apart']);
+    // Without it the two tie and corpus order decides: the assertion above is the proximity's doing.
+    expect(answerQuestion(build(0), 'oil spill closed the beach', { k: 2 }).results[0]!.articleId).toBe('apart');
+  });
+});
