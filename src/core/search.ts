@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import MiniSearch from 'minisearch';
+import { placeFormsOf } from './places.js';
 import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
 import { foldWord, irregularForms, stem, terms as indexTerms, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
@@ -789,10 +790,14 @@ export class NewsIndex {
         if (fixed) {
           add({ term: fixed, weight: 0.7, from: term, corrected: true });
           if (named.has(term) || fixed.startsWith('_')) names.add(fixed);
-        } else unknown.push(term);
+        } else if (!placeFormsOf(term).some((p) => this.termId.has(p))) unknown.push(term);
       }
       for (const syn of this.aliases.synonymsOf(term)) {
         if (this.termId.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
+      }
+      // A place asked by its adjective ("Turkish") is also looked for by its name, and the other way round, as a synonym.
+      for (const place of placeFormsOf(term)) {
+        if (this.termId.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
       }
     }
     const outlets = this.outletsIn(question);

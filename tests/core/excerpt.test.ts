@@ -43,3 +43,19 @@ describe('term proximity', () => {
     expect(answerQuestion(build(0), 'oil spill closed the beach', { k: 2 }).results[0]!.articleId).toBe('apart');
   });
 });
+
+describe('places by their adjective', () => {
+  const index = NewsIndex.build(
+    [
+      article('fr', 'Strikes close schools', ['Teachers in France walked out on Tuesday, closing most schools in the capital.']),
+      article('other', 'Teachers walk out', ['Teachers walked out on Tuesday in a dispute over pay, closing schools in the north.']),
+    ],
+    { aliases: buildAliasTable({ aliases: [] }) },
+  );
+
+  it('finds the country for its demonym, as a synonym of the word asked', () => {
+    const q = index.parseQuery('Why did French teachers walk out?');
+    expect(q.terms).toContainEqual(expect.objectContaining({ term: 'franc', from: 'french' }));
+    expect(answerQuestion(index, 'Why did French teachers walk out?', { k: 2 }).results[0]!.articleId).toBe('fr');
+  });
+});
