@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, judgeEvidence, type Evidence } from '../../src/core/policy.js';
 
-const strong: Evidence = { coverage: 0.6, held: 3, name: true, asked: 4, namesMissed: 0, unknownWords: 0, unknownNames: 0, absentOutlets: 0, knownOutlets: 0 };
+const strong: Evidence = { coverage: 0.6, held: 3, name: true, asked: 4, namesMissed: 0, articleCoverage: 0.8, articleNamesMissed: 0, unknownWords: 0, unknownNames: 0, absentOutlets: 0, knownOutlets: 0 };
 
 describe('answer policy', () => {
   it('answers when the best result holds enough of the question', () => {
@@ -36,6 +36,14 @@ describe('answer policy', () => {
     expect(judgeEvidence({ ...strong, coverage: 0.45, namesMissed: 1 })).toBeNull();
     expect(judgeEvidence({ ...strong, coverage: 0.35, namesMissed: 1, asked: 9 })).toBeNull();
     expect(judgeEvidence({ ...strong, coverage: 0.35 })).toBeNull();
+  });
+
+  it('refuses a short question naming something its best article nowhere holds, unless that article holds most of it', () => {
+    const elsewhere = { ...strong, asked: 5, articleCoverage: 0.5, articleNamesMissed: 1 };
+    expect(judgeEvidence(elsewhere)).toBe('weak-match');
+    expect(judgeEvidence({ ...elsewhere, asked: 9 })).toBeNull();
+    expect(judgeEvidence({ ...elsewhere, articleCoverage: DEFAULT_POLICY.articleNameCoverage })).toBeNull();
+    expect(judgeEvidence({ ...elsewhere, articleNamesMissed: 0 })).toBeNull();
   });
 
   it('takes its thresholds from the policy it is given', () => {

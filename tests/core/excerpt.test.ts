@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { NewsIndex } from '../../src/core/search.js';
+import { buildAliasTable } from '../../src/core/aliases.js';
+import { answerQuestion } from '../../src/core/answer.js';
+import type { Article } from '../../src/core/types.js';
+
+const article = (id: string, title: string, paragraphs: string[]): Article => ({ id, title, tags: [], file: `${id}.txt`, sections: [{ paragraphs }] });
+
+// A wire-style story tells its facts first; a later paragraph restates the question's words.
+const wire = [
+  'PORTVALE, Norland (Wire Service) -- The harbour of Portvale reopened on Friday, a week after storms closed it to shipping.',
+  'The first vessel to return was the ferry Osprey, which crossed from the islands with forty passengers aboard.',
+  'Dock workers spent the week clearing debris from the quays and repairing two cranes that the wind had toppled.',
+  'The harbour master praised the crews. She said the first vessel to return to the harbour after a storm is always a relief.',
+];
+
+describe('excerpts from wire-style articles', () => {
+  const index = NewsIndex.build([article('w', 'Portvale harbour reopens', wire), article('x', 'Cranes for sale', ['Used cranes are for sale at the quay.'])], {
+    aliases: buildAliasTable({ aliases: [] }),
+  });
+
+  it('quotes the early paragraph that names the answer over a later one that echoes the question', () => {
+    const a = answerQuestion(index, 'Which vessel was the first to return to the harbour?', { k: 1 });
+    expect(a.answered).toBe(true);
+    expect(a.results[0]!.articleId).toBe('w');
+    expect(a.results[0]!.excerpt).toContain('Osprey');
+  });
+});
+
+describe('term proximity', () => {
+  const build = (proximity: number) =>
+    NewsIndex.build(
+      [
+        article('apart', 'Coast report', ['The oil tanker left the bay on Monday; weeks later a spill of paint closed the beach.']),
+        article('together', 'Coast report', ['The tanker left the bay on Monday; weeks later an oil spill of that size closed the beach.']),
+      ],
+      { aliases: buildAliasTable({ aliases: [] }), ranking: { proximity } },
+    );
+
+  it('ranks first the passage where the words asked stand side by side', () => {
+    expect(answerQuestion(build(0.3), 'oil spill closed the beach', { k: 2 }).results.map((r) => r.articleId)).toEqual(['together', 'apart']);
+    // Without it the two tie and corpus order decides: the assertion above is the proximity's doing.
+    expect(answerQuestion(build(0), 'oil spill closed the beach', { k: 2 }).results[0]!.articleId).toBe('apart');
+  });
+});
+
+describe('places by their adjective', () => {
+  const index = NewsIndex.build(
+    [
+      article('fr', 'Strikes close schools', ['Teachers in France walked out on Tuesday, closing most schools in the capital.']),
+      article('other', 'Teachers walk out', ['Teachers walked out on Tuesday in a dispute over pay, closing schools in the north.']),
+    ],
+    { aliases: buildAliasTable({ aliases: [] }) },
+  );
+
+  it('finds the country for its demonym, as a synonym of the word asked', () => {
+    const q = index.parseQuery('Why did French teachers walk out?');
+    expect(q.terms).toContainEqual(expect.objectContaining({ term: 'franc', from: 'french' }));
+    expect(answerQuestion(index, 'Why did French teachers walk out?', { k: 2 }).results[0]!.articleId).toBe('fr');
+  });
+});
