@@ -43,6 +43,11 @@ export interface AliasTable {
   readonly fingerprint: string;
   /** The canonical term of each group with its names, for display and autocomplete. */
   readonly groups: ReadonlyArray<{ term: string; names: readonly string[] }>;
+  /**
+   * Whether a group term stands for a name (a person, place, organisation: some name in the
+   * group is capitalised) rather than a common noun ("jihadists, militants, fighters").
+   */
+  isName(term: string): boolean;
 }
 
 function wordsOf(name: string): string[] {
@@ -129,9 +134,12 @@ export function buildAliasTable(data: unknown): AliasTable {
     return best;
   };
 
+  const named = new Set(groups.filter((g) => g.names.some((n) => /\p{Lu}/u.test(n))).map((g) => g.term));
+
   return {
     match,
     closestName,
+    isName: (term) => named.has(term),
     synonymsOf: (term) => synonyms.get(term) ?? [],
     fingerprint: JSON.stringify(file),
     groups,

@@ -78,7 +78,7 @@ export interface ParsedQuery {
   unknown: string[];
   /** Of those, the ones asked as names (capitalised mid-sentence, or an acronym), as written. */
   unknownNames: string[];
-  /** Known terms asked as names, or alias groups (which are always names). */
+  /** Known terms asked as names, or alias groups of names (not of common nouns). */
   names: string[];
   outlets: string[];
   /** Outlets the question names that the archive holds no article from (see outlets.ts), as written. */
@@ -784,12 +784,12 @@ export class NewsIndex {
     for (const [term] of counts) {
       if (this.termId.has(term)) {
         add({ term, weight: 1 });
-        if (named.has(term) || term.startsWith('_')) names.add(term);
+        if (named.has(term) || this.aliases.isName(term)) names.add(term);
       } else {
         const fixed = this.correct(term, surface.get(term) ?? term);
         if (fixed) {
           add({ term: fixed, weight: 0.7, from: term, corrected: true });
-          if (named.has(term) || fixed.startsWith('_')) names.add(fixed);
+          if (named.has(term) || this.aliases.isName(fixed)) names.add(fixed);
         } else if (!placeFormsOf(term).some((p) => this.termId.has(p))) unknown.push(term);
       }
       for (const syn of this.aliases.synonymsOf(term)) {

@@ -349,3 +349,20 @@ describe('evidence of an answer', () => {
     expect(coverage).toBeLessThan(0.9);
   });
 });
+
+describe('alias groups as names', () => {
+  const table = buildAliasTable({
+    aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }, { names: ['jihadists', 'militants', 'fighters'] }],
+  });
+  const withMilitants = [...articles, article('e', 'Militants flee', ['Militants of Daesh fled the town at night.'])];
+  const index = NewsIndex.build(withMilitants, { aliases: table, hash: 'h-names' });
+
+  it('counts a group of proper names as a name asked, and a group of common nouns as a word', () => {
+    expect(table.isName('_isis')).toBe(true);
+    expect(table.isName('_jihadists')).toBe(false);
+    const query = index.parseQuery('where were the fighters of Daesh arrested');
+    expect(query.names).toContain('_isis');
+    expect(query.terms.map((t) => t.term)).toContain('_jihadists');
+    expect(query.names).not.toContain('_jihadists');
+  });
+});
