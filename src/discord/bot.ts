@@ -84,7 +84,7 @@ export class InFlight {
 /** Wires the handlers onto a client. Returns the client for chaining. */
 export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InFlight()): Client {
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
-  const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.getSetting(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
+  const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.settings.get(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
 
   const ctx: CommandContext = { deps, gate, commands: COMMAND_MODULES };
 
@@ -137,7 +137,7 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     // switched off (the bot is not in `mentions`), though discord.js still fills `repliedUser`:
     // there is no question to answer, and a public "ask me something" would be noise.
     if (message.content.trim() === '') return void deps.logger.debug({ messageId: message.id, guildId: message.guildId }, 'message ignored: no text visible to the bot');
-    const allowed = message.guildId ? deps.store.answerChannels(message.guildId) : [];
+    const allowed = message.guildId ? deps.store.settings.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
     const outcome = await answerFor(deps, gate, { command: 'mention', guildId: message.guildId, userId: message.author.id }, question);
@@ -218,14 +218,14 @@ class ForwardingScheduler extends DigestScheduler {
   }
 
   override nextRun(id: number): Date | null {
-    const s = this.schedules.schedule(id);
+    const s = this.schedules.digests.schedule(id);
     return s && !s.pausedReason ? nextFire(s.cron, s.timezone, this.clock()) : null;
   }
 }
 
 /** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
 function markSeen(store: Store, archive: Archive): void {
-  store.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
+  store.articles.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
 }
 
 /** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
@@ -253,7 +253,7 @@ export async function runBot(
       // A background build can finish after stop() closed the store: nothing to record then.
       if (stopping) return;
       const prefix = guildIdPrefix(guildId);
-      store.markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })));
+      store.articles.markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })));
     },
     onError: (guildId, err) => logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
   });
@@ -329,7 +329,7 @@ export async function runBot(
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
     if (role.background) {
       await digests.scheduler.start();
-      logger.info({ schedules: store.schedules().length }, 'digest scheduler started');
+      logger.info({ schedules: store.digests.schedules().length }, 'digest scheduler started');
       feeds.start();
     }
   } catch (err) {

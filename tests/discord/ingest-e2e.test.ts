@@ -94,6 +94,6 @@ describe('adding articles and feeds from Discord, end to end', () => {
   it('refuses members without Manage Messages', async () => {
     expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }], '0'))).toBe('You need the Manage Messages permission to manage this server’s articles.');
     expect(await outcome(run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'))).toBe('You need the Manage Messages permission to manage feeds.');
-    expect(bot.store.feeds(discord.guildId)).toHaveLength(1);
+    expect(bot.store.feeds.list(discord.guildId)).toHaveLength(1);
   });
 });

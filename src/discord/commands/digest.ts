@@ -6,7 +6,7 @@ import {
   type APIApplicationCommandBasicOption,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
 import { isTimeZone } from '../../store/store.js';
@@ -103,11 +103,11 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     if (sub === 'schedule') {
       const channelId = interaction.options.getChannel('channel', true).id;
       const cron = parseWhen(interaction.options.getString('when', true));
-      const timezone = interaction.options.getString('timezone') ?? deps.store.getSetting(guildId, 'digestTimezone') ?? 'UTC';
+      const timezone = interaction.options.getString('timezone') ?? deps.store.settings.get(guildId, 'digestTimezone') ?? 'UTC';
       if (!isTimeZone(timezone)) throw new UserError(`“${escapeText(truncate(timezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC.`);
       const topic = interaction.options.getString('topic');
-      const count = interaction.options.getInteger('count') ?? deps.store.getSetting(guildId, 'digestCount') ?? 5;
-      const schedule = deps.store.addSchedule({ guildId, channelId, cron, timezone, topic, count, createdBy: interaction.user.id });
+      const count = interaction.options.getInteger('count') ?? deps.store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT;
+      const schedule = deps.store.digests.addSchedule({ guildId, channelId, cron, timezone, topic, count, createdBy: interaction.user.id });
       scheduler.arm(schedule.id);
       const next = scheduler.nextRun(schedule.id);
       await reply(
@@ -118,13 +118,13 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     }
     if (sub === 'unschedule') {
       const id = interaction.options.getInteger('id', true);
-      if (!deps.store.removeSchedule(guildId, id)) throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
+      if (!deps.store.digests.removeSchedule(guildId, id)) throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
       scheduler.disarm(id);
       await reply(`Scheduled digest #${id} removed.`);
       return;
     }
     if (sub === 'list') {
-      const schedules = deps.store.schedules(guildId);
+      const schedules = deps.store.digests.schedules(guildId);
       if (schedules.length === 0) return void (await reply('No scheduled digests in this server. Add one with /digest schedule.'));
       const lines = schedules.map((s) => {
         const next = scheduler.nextRun(s.id);
@@ -183,7 +183,7 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
     return;
   }
   if (focused.name === 'id') {
-    const schedules = interaction.guildId ? deps.store.schedules(interaction.guildId) : [];
+    const schedules = interaction.guildId ? deps.store.digests.schedules(interaction.guildId) : [];
     await interaction.respond(schedules.slice(0, L.autocompleteChoices).map((s) => ({ name: truncate(`#${s.id} · ${describeWhen(s.cron, s.timezone)}${s.topic ? ` · ${s.topic}` : ''}`, L.choiceName), value: s.id })));
     return;
   }
