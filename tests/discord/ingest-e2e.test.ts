@@ -20,6 +20,8 @@ describe('adding articles and feeds from Discord, end to end', () => {
   let web: Awaited<ReturnType<typeof startWebServer>>;
   let bot: BotRuntime;
   let dir: string;
+  // Paths the web server was asked for: a refused upload must not be downloaded.
+  const asked: string[] = [];
 
   const md = `---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n`;
   const rss = () => `<?xml version="1.0"?><rss version="2.0"><channel><title>Valley Wire</title><item><title>Dam inspection ends</title><link>${web.base}/dam</link><guid>valley-1</guid><description>Teaser only.</description></item></channel></rss>`;
@@ -35,7 +37,9 @@ describe('adding articles and feeds from Discord, end to end', () => {
         '/feed.xml': send('application/rss+xml', rss()),
         '/dam': send('text/html', articlePage('Dam inspection ends', ['Engineers finished inspecting the Tabqa dam on the Euphrates on Friday and found the spillway gates in working order, officials said.', ...LOREM.slice(1)])),
       };
-      (routes[new URL(req.url ?? '/', 'http://x').pathname] ?? send('text/plain', 'not found', 404))(req, res);
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      asked.push(path);
+      (routes[path] ?? send('text/plain', 'not found', 404))(req, res);
     });
     dir = mkdtempSync(join(tmpdir(), 'newsdesk-ingest-'));
     cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
@@ -67,6 +71,16 @@ describe('adding articles and feeds from Discord, end to end', () => {
     const text = await outcome(run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
     expect(text).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)\.\nThe archive now has 6 articles/);
     expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).toBe('Bridge at Raqqa reopens');
+  });
+
+  it('refuses a file type the loaders do not read by its name, before downloading it', async () => {
+    const before = (await bot.indexFor(discord.guildId)).articles.length;
+    const file = discord.attach('notes.pdf', `${web.base}/upload/notes.pdf`, 8, 'application/pdf');
+    expect(await outcome(run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]))).toBe(
+      'Nothing was added: “notes.pdf” is not a file Newsdesk reads: send txt, text, md, markdown, html, htm, json, jsonl, ndjson',
+    );
+    expect(asked).not.toContain('/upload/notes.pdf');
+    expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
   });
 
   it('adds a web page by its link, keeping the link', async () => {
