@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { isTimeZone } from '../core/dates.js';
 import { DIGEST_MAX_COUNT } from '../core/digest.js';
 
 /** Per-guild settings, each validated; stored as JSON by key. */
@@ -16,15 +17,7 @@ export const SETTINGS = {
   rateLimitQuestions: z.number().int().min(1).max(1000),
 } as const;
 
-/** True for a time zone name this runtime knows (e.g. "Europe/Rome", "UTC"). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
 

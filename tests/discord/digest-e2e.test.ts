@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { runBot, type BotRuntime } from '../../src/composition.js';
 import { discordPoster } from '../../src/discord/digestPoster.js';
 import { markerOf } from '../../src/digests/service.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';

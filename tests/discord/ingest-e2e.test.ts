@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { runBot, type BotRuntime } from '../../src/composition.js';
 import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
 import { commandOptions, startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
 

@@ -11,7 +11,7 @@ import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
-import { isTimeZone } from '../../store/store.js';
+import { isTimeZone } from '../../core/dates.js';
 import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT } from '../../core/digest.js';
 
 export const adminCommand = guardedCommand({

@@ -9,7 +9,7 @@ import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'disco
 import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
-import { isTimeZone } from '../../store/store.js';
+import { isTimeZone } from '../../core/dates.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
@@ -178,7 +178,7 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
   const typed = String(focused.value).trim();
   const index = await deps.index(interaction.guildId);
   if (focused.name === 'article') {
-    const articles = typed ? index.search(typed, { k: 25 }).hits.map((h) => index.articles[h.article]!) : index.articles.slice(-25).reverse();
+    const articles = typed ? index.search(typed, { k: L.autocompleteChoices }).hits.map((h) => index.articles[h.article]!) : index.articles.slice(-L.autocompleteChoices).reverse();
     await interaction.respond(articles.slice(0, L.autocompleteChoices).map((a) => ({ name: truncate(a.title, L.choiceName), value: `${ARTICLE_VALUE}${articleKey(a.id)}` })));
     return;
   }
