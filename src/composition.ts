@@ -64,7 +64,7 @@ export interface BotRole {
 class ForwardingScheduler extends DigestScheduler {
   constructor(
     service: DigestService,
-    private readonly schedules: Store,
+    private readonly schedules: Pick<Store, 'digests'>,
     private readonly forward: (op: 'arm' | 'disarm', id: number) => void,
     private readonly clock: () => Date,
   ) {

@@ -26,7 +26,7 @@ export class FeedPoller {
   private polling: Promise<PollSummary> | null = null;
 
   constructor(
-    private readonly deps: { store: Store; targets: FeedTargets; fetch: FetchOptions; reindex: (guildIds: readonly string[]) => Promise<unknown>; logger: Logger; minutes: number },
+    private readonly deps: { store: Pick<Store, 'feeds'>; targets: FeedTargets; fetch: FetchOptions; reindex: (guildIds: readonly string[]) => Promise<unknown>; logger: Logger; minutes: number },
   ) {}
 
   start(): void {

@@ -47,7 +47,8 @@ export const CLAIM_WAIT_MS = 30_000;
 const CLAIM_RETRY_MS = 100;
 
 export interface DigestServiceDeps {
-  store: Store;
+  /** Runs, schedules and ledgers; the guild's digest settings; when articles were first seen. */
+  store: Pick<Store, 'digests' | 'settings' | 'articles'>;
   /** The index a server is answered from: its digests choose from it (shared + the server's own additions). */
   index: (guildId: string) => NewsIndex | Promise<NewsIndex>;
   poster: DigestPoster;
@@ -272,7 +273,7 @@ export class DigestScheduler {
 
   constructor(
     private readonly service: DigestService,
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'digests'>,
     now?: () => Date,
   ) {
     this.now = now ?? (() => new Date());

@@ -107,7 +107,7 @@ export async function probeFeed(url: string, fetchOptions: FetchOptions): Promis
  * else from its page, fetched and extracted. One bad entry never stops the others. Throws
  * `FetchRefused` (after recording the error on the feed) only when the feed itself can't be read.
  */
-export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetchOptions: FetchOptions, known: readonly string[] = [feed.guildId]): Promise<PollReport> {
+export async function pollFeed(store: Pick<Store, 'feeds'>, feed: Feed, corpusDir: string, fetchOptions: FetchOptions, known: readonly string[] = [feed.guildId]): Promise<PollReport> {
   const report: PollReport = { feedId: feed.id, added: [], skipped: 0, errors: [] };
   let data: ReturnType<typeof readFeed>;
   try {

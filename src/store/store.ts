@@ -22,6 +22,9 @@ export interface StoreOptions {
   storeQuestionText?: boolean;
 }
 
+/** The store's parts, without the database or its lifetime: what the Discord layer and services are given. */
+export type StoreParts = Pick<Store, 'settings' | 'activity' | 'articles' | 'digests' | 'feeds'>;
+
 /**
  * Newsdesk's SQLite storage, one part per aggregate: guild settings, members' questions and votes,
  * when articles were first seen, digests (schedules, runs, ledgers) and feeds. Callers take the
