@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { isTimeZone } from '../core/dates.js';
 import { DIGEST_MAX_COUNT } from '../core/digest.js';
+import { RATE_LIMIT_MAX_QUESTIONS } from '../core/limits.js';
 
 /** Per-guild settings, each validated; stored as JSON by key. */
 export const SETTINGS = {
@@ -14,7 +15,7 @@ export const SETTINGS = {
   /** IANA time zone digest schedules are read in when `timezone` is not given. */
   digestTimezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Rome'),
   /** Questions per user per rate-limit window in this guild (overrides RATE_LIMIT_QUESTIONS). */
-  rateLimitQuestions: z.number().int().min(1).max(1000),
+  rateLimitQuestions: z.number().int().min(1).max(RATE_LIMIT_MAX_QUESTIONS),
 } as const;
 
 export { isTimeZone };

@@ -12,7 +12,8 @@ import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 import { isTimeZone } from '../../core/dates.js';
-import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT } from '../../core/digest.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_DEFAULT_TIMEZONE, DIGEST_MAX_COUNT } from '../../core/digest.js';
+import { RATE_LIMIT_MAX_QUESTIONS } from '../../core/limits.js';
 
 export const adminCommand = guardedCommand({
   name: 'admin',
@@ -43,7 +44,7 @@ export const adminCommand = guardedCommand({
         { type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', description: 'Keep question text for “most asked unanswered” stats' },
         { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: DIGEST_MAX_COUNT },
         { type: ApplicationCommandOptionType.String, name: 'digest_timezone', description: 'Time zone for digest schedules, e.g. Europe/Rome', max_length: 64 },
-        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: 1000 },
+        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: RATE_LIMIT_MAX_QUESTIONS },
       ],
     },
   ],
@@ -186,7 +187,7 @@ function configLines(deps: BotDeps, guildId: string): string[] {
   return [
     `• Mentions answered in: ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'every channel'}`,
     `• Question text kept for stats: ${store.settings.keepsQuestionText(guildId) ? 'yes' : 'no'}`,
-    `• Digest: ${store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT} articles, time zone ${store.settings.get(guildId, 'digestTimezone') ?? 'UTC'}`,
+    `• Digest: ${store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT} articles, time zone ${store.settings.get(guildId, 'digestTimezone') ?? DIGEST_DEFAULT_TIMEZONE}`,
     `• Rate limit: ${store.settings.get(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
   ];
 }

@@ -6,7 +6,7 @@ import {
   type APIApplicationCommandBasicOption,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_DEFAULT_TIMEZONE, DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
 import { isTimeZone } from '../../core/dates.js';
@@ -42,7 +42,7 @@ export const digestCommand = guardedCommand({
       options: [
         { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post', required: true, channel_types: POSTABLE },
         { type: ApplicationCommandOptionType.String, name: 'when', description: '"daily at 09:00", "weekly on friday at 17:30" or a cron pattern', required: true, max_length: 60 },
-        { type: ApplicationCommandOptionType.String, name: 'timezone', description: 'Time zone, e.g. Europe/Rome (default: the server’s, else UTC)', max_length: 64 },
+        { type: ApplicationCommandOptionType.String, name: 'timezone', description: `Time zone, e.g. Europe/Rome (default: the server’s, else ${DIGEST_DEFAULT_TIMEZONE})`, max_length: 64 },
         selectionOptions[0]!,
         selectionOptions[2]!,
       ],
@@ -103,7 +103,7 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     if (sub === 'schedule') {
       const channelId = interaction.options.getChannel('channel', true).id;
       const cron = parseWhen(interaction.options.getString('when', true));
-      const timezone = interaction.options.getString('timezone') ?? deps.store.settings.get(guildId, 'digestTimezone') ?? 'UTC';
+      const timezone = interaction.options.getString('timezone') ?? deps.store.settings.get(guildId, 'digestTimezone') ?? DIGEST_DEFAULT_TIMEZONE;
       if (!isTimeZone(timezone)) throw new UserError(`“${escapeText(truncate(timezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC.`);
       const topic = interaction.options.getString('topic');
       const count = interaction.options.getInteger('count') ?? deps.store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT;
