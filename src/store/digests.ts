@@ -85,7 +85,7 @@ export interface LedgerEntry {
 
 /**
  * Digest schedules, runs and each channel's ledger of what was posted there. Several processes may
- * share the database: a run is claimed before it is posted (see {@link claimRun}).
+ * share the database: a run is claimed before it is posted (see {@link DigestStore.claimRun}).
  */
 export class DigestStore {
   /** Who posts this store's digests: host/pid/random, checked by other processes before they settle a pending run. */
