@@ -1,5 +1,6 @@
 import { dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { RATE_LIMIT_MAX_QUESTIONS } from './core/limits.js';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 const boolFlag = z
@@ -28,7 +29,7 @@ export const ConfigSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('data/newsdesk.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ANSWER_RESULTS: intIn(1, 10).default(3),
-  RATE_LIMIT_QUESTIONS: intIn(1, 1000).default(5),
+  RATE_LIMIT_QUESTIONS: intIn(1, RATE_LIMIT_MAX_QUESTIONS).default(5),
   RATE_LIMIT_WINDOW_SECONDS: intIn(1, 3600).default(60),
   STORE_QUESTION_TEXT: boolFlag.default(false),
   FETCH_MAX_BYTES: intIn(10_000, 50_000_000).default(2_000_000),

@@ -26,7 +26,7 @@ export class FeedPoller {
   private polling: Promise<PollSummary> | null = null;
 
   constructor(
-    private readonly deps: { store: Store; targets: FeedTargets; fetch: FetchOptions; reindex: (guildIds: readonly string[]) => Promise<unknown>; logger: Logger; minutes: number },
+    private readonly deps: { store: Pick<Store, 'feeds'>; targets: FeedTargets; fetch: FetchOptions; reindex: (guildIds: readonly string[]) => Promise<unknown>; logger: Logger; minutes: number },
   ) {}
 
   start(): void {
@@ -40,7 +40,7 @@ export class FeedPoller {
 
   /** Polls every feed (one poll at a time: a slow feed never overlaps the next round). */
   pollAll(): Promise<PollSummary> {
-    this.polling ??= this.poll(this.deps.store.feeds().map((f) => f.id)).finally(() => (this.polling = null));
+    this.polling ??= this.poll(this.deps.store.feeds.list().map((f) => f.id)).finally(() => (this.polling = null));
     return this.polling;
   }
 
@@ -54,7 +54,7 @@ export class FeedPoller {
     const total: PollSummary = { added: 0, errors: 0 };
     const changed = new Set<string>();
     for (const id of ids) {
-      const feed = store.feeds().find((f) => f.id === id);
+      const feed = store.feeds.list().find((f) => f.id === id);
       if (!feed) continue;
       try {
         const report = await pollFeed(store, feed, targets.dirFor(feed.guildId), fetch, targets.dedupScope(feed.guildId));

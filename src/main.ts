@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     // discord.js reads SHARDS from the environment as JSON shard ids: an empty `SHARDS=` from .env
     // would make the client throw. Unsharded, this process is shard 0 of 1.
     delete process.env.SHARDS;
-    const { startBot } = await import('./discord/bot.js');
+    const { startBot } = await import('./composition.js');
     await startBot(config, archive);
     return -1;
   }

@@ -1,7 +1,7 @@
 import 'dotenv/config';
 import { Archive, preferSaved } from './archive.js';
 import { loadConfig } from './config.js';
-import { runBot } from './discord/bot.js';
+import { runBot } from './composition.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { tuneRuntime } from './runtime.js';
 import { configureParsing } from './workers/indexWorkerClient.js';

@@ -18,7 +18,7 @@ describe('the feed poller', () => {
     web.server.on('request', (req, res) => (req.url === '/a' ? send('text/html', articlePage('Harbour reopens', LOREM)) : send('application/rss+xml', rss(web.base)))(req, res));
     const store = new Store({ path: ':memory:' });
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-poller-'));
-    store.addFeed({ guildId: GUILD, url: `${web.base}/feed.xml`, title: null, addedBy: '1' });
+    store.feeds.add({ guildId: GUILD, url: `${web.base}/feed.xml`, title: null, addedBy: '1' });
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
     const unhandled: unknown[] = [];

@@ -16,15 +16,15 @@ const answer: Answer = { question: 'q', answered: true, results: [], nearest: []
 function seed(path: string): void {
   const store = new Store({ path });
   for (const [g, channel] of [[GONE, '900000000000000001'], [KEPT, '900000000000000002']] as const) {
-    store.setSetting(g, 'digestCount', 3);
-    const feed = store.addFeed({ guildId: g, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
-    store.recordFeedItem(feed.id, ['guid-1'], `g${g}/a`, 'feeds/1/a.md');
-    store.addSchedule({ guildId: g, channelId: channel, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: '1' });
-    const run = store.beginRun({ guildId: g, channelId: channel, scheduleId: null, articleIds: [`g${g}/a`], skippedIds: [], options: {} });
-    store.completeRun(run.id, '1');
-    store.logQuery({ guildId: g, question: 'q', answer, ms: 1 });
-    store.recordFeedback({ guildId: g, userId: '1', messageId: `m${g}`, articleId: 'x', vote: 1 });
-    store.markSeen([{ id: `g${g}/a`, file: 'added/a.md' }]);
+    store.settings.set(g, 'digestCount', 3);
+    const feed = store.feeds.add({ guildId: g, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
+    store.feeds.recordItem(feed.id, ['guid-1'], `g${g}/a`, 'feeds/1/a.md');
+    store.digests.addSchedule({ guildId: g, channelId: channel, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: '1' });
+    const run = store.digests.beginRun({ guildId: g, channelId: channel, scheduleId: null, articleIds: [`g${g}/a`], skippedIds: [], options: {} });
+    store.digests.completeRun(run.id, '1');
+    store.activity.logQuery({ guildId: g, question: 'q', answer, ms: 1 });
+    store.activity.recordFeedback({ guildId: g, userId: '1', messageId: `m${g}`, articleId: 'x', vote: 1 });
+    store.articles.markSeen([{ id: `g${g}/a`, file: 'added/a.md' }]);
   }
   store.close();
 }
@@ -51,8 +51,8 @@ describe('npm run forget-guild', () => {
     const store = new Store({ path: db });
     const count = (table: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     expect(['guild_settings', 'feed', 'feed_item', 'digest_schedule', 'digest_run', 'digest_ledger', 'query_log', 'feedback', 'article_seen'].map(count)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(store.feeds().map((f) => f.guildId)).toEqual([KEPT]);
-    expect([...store.firstSeen().keys()]).toEqual([`g${KEPT}/a`]);
+    expect(store.feeds.list().map((f) => f.guildId)).toEqual([KEPT]);
+    expect([...store.articles.firstSeen().keys()]).toEqual([`g${KEPT}/a`]);
     store.close();
   });
 });

@@ -29,3 +29,13 @@ export function namedDates(text: string): NamedDates {
   for (const m of lower.matchAll(new RegExp(`\\b${MONTH}\\s+(?:of\\s+)?(\\d{4})\\b`, 'g'))) add(Number(m[2]), MONTHS[m[1]!]);
   return { days, months };
 }
+
+/** True for a time zone name this runtime knows (e.g. "Europe/Rome", "UTC"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

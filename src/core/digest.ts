@@ -74,6 +74,8 @@ const TOPIC_COVERAGE = 0.5;
 export const DIGEST_MAX_COUNT = 10;
 /** Articles in a digest when no count is given (nor set for the server). */
 export const DIGEST_DEFAULT_COUNT = 5;
+/** The time zone digest schedules are read in when neither the schedule nor the server names one. */
+export const DIGEST_DEFAULT_TIMEZONE = 'UTC';
 
 /**
  * Chooses a digest: articles not yet posted, new enough, about the topic when one is given,

@@ -47,7 +47,8 @@ export const CLAIM_WAIT_MS = 30_000;
 const CLAIM_RETRY_MS = 100;
 
 export interface DigestServiceDeps {
-  store: Store;
+  /** Runs, schedules and ledgers; the guild's digest settings; when articles were first seen. */
+  store: Pick<Store, 'digests' | 'settings' | 'articles'>;
   /** The index a server is answered from: its digests choose from it (shared + the server's own additions). */
   index: (guildId: string) => NewsIndex | Promise<NewsIndex>;
   poster: DigestPoster;
@@ -91,14 +92,14 @@ export class DigestService {
   /** The digest a post to `channelId` would carry now (articles already posted there left out). */
   async select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): Promise<DigestSelection> {
     const { store } = this.deps;
-    const count = Math.min(ask.count ?? store.getSetting(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT);
+    const count = Math.min(ask.count ?? store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT);
     const index = await this.deps.index(guildId);
     return selectDigest(index, {
       count,
       ...(ask.since ? { since: parseSince(ask.since, at) } : {}),
       ...(ask.topic ? { topic: ask.topic } : {}),
-      ...(channelId ? { exclude: new Set(store.ledger(channelId).keys()) } : {}),
-      firstSeen: store.firstSeen(),
+      ...(channelId ? { exclude: new Set(store.digests.ledger(channelId).keys()) } : {}),
+      firstSeen: store.articles.firstSeen(),
     });
   }
 
@@ -130,7 +131,7 @@ export class DigestService {
       const selection = await this.select(guildId, channelId, ask);
       if (selection.items.length === 0) return { posted: false, reason: 'nothing-new' };
       const skipped = options.firstRun ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id) : [];
-      const claim = store.claimRun({
+      const claim = store.digests.claimRun({
         guildId,
         channelId,
         scheduleId: options.scheduleId ?? null,
@@ -141,7 +142,7 @@ export class DigestService {
       });
       if (claim.claimed) {
         const messageId = await this.send(claim.run, selection.items);
-        return { posted: true, run: store.run(claim.run.id)!, messageId, items: selection.items };
+        return { posted: true, run: store.digests.run(claim.run.id)!, messageId, items: selection.items };
       }
       if (claim.why === 'taken') return { posted: false, reason: 'claimed-elsewhere' };
       if (claim.why === 'busy') {
@@ -157,16 +158,16 @@ export class DigestService {
     const digest: DigestMessage = { runId: run.id, marker: markerOf(run.id), topic: (run.options.topic as string | null) ?? null, items };
     try {
       const messageId = await poster.post(run.channelId, digest);
-      store.completeRun(run.id, messageId);
+      store.digests.completeRun(run.id, messageId);
       return messageId;
     } catch (err) {
       // A timeout or 5xx may still have posted: look before recording a failure (whose articles stay unposted).
       const found = err instanceof PostRefused ? null : await poster.find(run.channelId, digest.marker).catch(() => null);
       if (found) {
-        store.completeRun(run.id, found);
+        store.digests.completeRun(run.id, found);
         return found;
       }
-      store.failRun(run.id, err instanceof Error ? err.message : String(err));
+      store.digests.failRun(run.id, err instanceof Error ? err.message : String(err));
       throw err;
     }
   }
@@ -176,12 +177,12 @@ export class DigestService {
     const { store, poster, logger } = this.deps;
     const result = { found: 0, reposted: 0, failed: 0 };
     // Only runs whose process is gone: a live process (another shard, a second bot) is still posting its own.
-    for (const run of store.orphanedRuns()) {
-      if (!store.adoptRun(run.id, run.owner)) continue;
+    for (const run of store.digests.orphanedRuns()) {
+      if (!store.digests.adoptRun(run.id, run.owner)) continue;
       try {
         const found = await poster.find(run.channelId, markerOf(run.id));
         if (found) {
-          store.completeRun(run.id, found);
+          store.digests.completeRun(run.id, found);
           result.found++;
           continue;
         }
@@ -189,7 +190,7 @@ export class DigestService {
         const items = run.articleIds.flatMap((id) => itemOf(index, id) ?? []);
         if (items.length === 0) {
           // Its articles left the archive meanwhile: nothing to post, and nothing to record as posted.
-          store.failRun(run.id, 'its articles are no longer in the archive');
+          store.digests.failRun(run.id, 'its articles are no longer in the archive');
           result.failed++;
           continue;
         }
@@ -206,7 +207,7 @@ export class DigestService {
   /** Runs a schedule now: posts what is new (nothing when nothing is), records the run, pauses on refusal. */
   async runSchedule(id: number): Promise<PostOutcome | null> {
     const { store, logger } = this.deps;
-    const schedule = store.schedule(id);
+    const schedule = store.digests.schedule(id);
     if (!schedule || schedule.pausedReason) return null;
     const at = this.now();
     // The time this run is due: the schedule's first time after its last run. Every process that
@@ -220,13 +221,13 @@ export class DigestService {
         logger.info({ scheduleId: id, channelId: schedule.channelId }, 'scheduled digest claimed by another process');
         return outcome;
       }
-      store.markScheduleRun(id, at);
+      store.digests.markScheduleRun(id, at);
       logger.info({ scheduleId: id, channelId: schedule.channelId, posted: outcome.posted ? outcome.items.length : 0 }, 'scheduled digest ran');
       return outcome;
     } catch (err) {
       if (err instanceof PostRefused) {
-        store.pauseSchedule(id, err.message);
-        store.markScheduleRun(id, at);
+        store.digests.pauseSchedule(id, err.message);
+        store.digests.markScheduleRun(id, at);
         logger.warn({ scheduleId: id, channelId: schedule.channelId, reason: err.message }, 'scheduled digest paused');
         return null;
       }
@@ -238,18 +239,18 @@ export class DigestService {
   /** Why an article was or was not in the last digest posted (to a channel, or anywhere in the guild). */
   async why(guildId: string, articleId: string, channelId?: string): Promise<{ verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun }> {
     const { store } = this.deps;
-    const run = store.lastPostedRun(guildId, channelId);
+    const run = store.digests.lastPostedRun(guildId, channelId);
     if (!run) return { verdict: 'no-digest' };
     const index = await this.deps.index(guildId);
     if (!index.articles.some((a) => a.id === articleId)) return { verdict: 'not-in-archive', run };
     if (run.articleIds.includes(articleId)) return { verdict: 'included', run };
-    const ledger = store.ledger(run.channelId);
+    const ledger = store.digests.ledger(run.channelId);
     const entry = ledger.get(articleId);
     if (entry && entry.runId < run.id) return { verdict: 'already-posted', run };
     // Replay the selection as it was made: its options, its time, the ledger before it.
     const at = new Date(String(run.options.at ?? run.createdAt));
     const before = new Set([...ledger].filter(([, e]) => e.runId < run.id).map(([id]) => id));
-    const seen = store.firstSeen();
+    const seen = store.articles.firstSeen();
     if ((seen.get(articleId) ?? '') > (run.postedAt ?? run.createdAt)) return { verdict: 'not-in-archive', run };
     const replay = selectDigest(index, {
       count: Number(run.options.count ?? run.articleIds.length) || run.articleIds.length,
@@ -272,7 +273,7 @@ export class DigestScheduler {
 
   constructor(
     private readonly service: DigestService,
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'digests'>,
     now?: () => Date,
   ) {
     this.now = now ?? (() => new Date());
@@ -281,7 +282,7 @@ export class DigestScheduler {
   /** Settles pending posts, runs missed schedules once, and starts every schedule's timer. */
   async start(): Promise<void> {
     await this.service.recover();
-    for (const s of this.store.schedules()) {
+    for (const s of this.store.digests.schedules()) {
       this.arm(s.id);
       const since = new Date(s.lastRunAt ?? s.createdAt);
       const due = nextFire(s.cron, s.timezone, since);
@@ -292,7 +293,7 @@ export class DigestScheduler {
   /** Starts the timer of a new (or changed) schedule. */
   arm(id: number): void {
     this.disarm(id);
-    const s = this.store.schedule(id);
+    const s = this.store.digests.schedule(id);
     if (!s) return;
     this.jobs.set(id, cronFor(s.cron, s.timezone, () => void this.service.runSchedule(id)));
   }

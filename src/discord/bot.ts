@@ -1,24 +1,11 @@
 import { ApplicationCommandType, Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Interaction, type Message } from 'discord.js';
-import type { Logger } from 'pino';
-import { createLogger, exitOnSignals } from '../lifecycle.js';
-import { guildArchiveDir, type Config } from '../config.js';
-import type { Archive, ReindexReport } from '../archive.js';
-import { nextFire } from '../digests/when.js';
-import type { NewsIndex } from '../core/search.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import type { CommandContext, MessageCommandModule, SlashCommandModule } from './commands/module.js';
-import { FeedPoller } from '../feedPoller.js';
-import { discordPoster } from './digestPoster.js';
-import { DigestScheduler, DigestService } from '../digests/service.js';
 import { describeError } from './errors.js';
 import { RateLimiter, type QuestionGate } from './rateLimit.js';
 import { renderAnswer, renderNotice } from './render.js';
 import type { BotDeps } from './types.js';
 import { answerFor } from './answering.js';
-import { Store } from '../store/store.js';
-import { GuildArchives, guildIdPrefix } from '../guildArchives.js';
-import { configureParsing } from '../workers/indexWorkerClient.js';
-import { logOverBudget } from '../workers/parseSandbox.js';
 
 /** The commands the bot registers (slash and context-menu), from the one explicit list of command modules. */
 export const COMMANDS = COMMAND_MODULES.map((m) => m.data);
@@ -84,7 +71,7 @@ export class InFlight {
 /** Wires the handlers onto a client. Returns the client for chaining. */
 export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InFlight()): Client {
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
-  const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.getSetting(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
+  const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.settings.get(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
 
   const ctx: CommandContext = { deps, gate, commands: COMMAND_MODULES };
 
@@ -137,7 +124,7 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     // switched off (the bot is not in `mentions`), though discord.js still fills `repliedUser`:
     // there is no question to answer, and a public "ask me something" would be noise.
     if (message.content.trim() === '') return void deps.logger.debug({ messageId: message.id, guildId: message.guildId }, 'message ignored: no text visible to the bot');
-    const allowed = message.guildId ? deps.store.answerChannels(message.guildId) : [];
+    const allowed = message.guildId ? deps.store.settings.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
     const outcome = await answerFor(deps, gate, { command: 'mention', guildId: message.guildId, userId: message.author.id }, question);
@@ -152,219 +139,5 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
   return client;
 }
 
-/** A running bot: its client, store and digest scheduler, and how to stop it cleanly. */
-export interface BotRuntime {
-  client: Client;
-  store: Store;
-  logger: Logger;
-  /** The shared archive's current index (DMs, and servers without additions of their own). */
-  index: () => NewsIndex;
-  /** The index a server is answered from: its own (shared + its additions), or the shared one. */
-  indexFor: (guildId: string | null) => Promise<NewsIndex>;
-  /** The servers' own archives and their indexes. */
-  guilds: GuildArchives;
-  digests: { service: DigestService; scheduler: DigestScheduler };
-  /**
-   * Reloads the shared index (from the saved cache when it is current) and records new articles as
-   * seen; with a server id, the server's own index too.
-   */
-  reindex(guildId?: string | null): Promise<ReindexReport>;
-  /**
-   * Takes no new work, lets running handlers finish (at most `drainMs`), then disconnects, stops
-   * watching the corpus and closes the database (SQLite checkpoints its WAL on the last close).
-   */
-  stop(drainMs?: number): Promise<void>;
-}
-
 /** How long a stopping bot waits for answers already being worked on. */
 export const DRAIN_TIMEOUT_MS = 10_000;
-
-/** What one process of a sharded bot does besides answering (a single-process bot does all of it). */
-export interface BotRole {
-  /** Runs the digest scheduler and the feed poller: exactly one process may, or digests post twice. */
-  background: boolean;
-  /** Watches the corpus and reindexes on changes (the shard manager does it for sharded bots). */
-  watchCorpus: boolean;
-  /** Without `background`: tells the process that has it that a schedule was added (arm) or removed (disarm). */
-  forwardSchedule?: (op: 'arm' | 'disarm', id: number) => void;
-  /** Tells the other processes that a server's own archive changed, so they check its index again. */
-  forwardGuildChange?: (guildId: string) => void;
-}
-
-/**
- * A scheduler for a process without the timers: schedule changes go to the process that has
- * them, and the next run is worked out from the stored schedule.
- */
-class ForwardingScheduler extends DigestScheduler {
-  constructor(
-    service: DigestService,
-    private readonly schedules: Store,
-    private readonly forward: (op: 'arm' | 'disarm', id: number) => void,
-    private readonly clock: () => Date,
-  ) {
-    super(service, schedules, clock);
-  }
-
-  override start(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  override arm(id: number): void {
-    this.forward('arm', id);
-  }
-
-  override disarm(id: number): void {
-    this.forward('disarm', id);
-  }
-
-  override nextRun(id: number): Date | null {
-    const s = this.schedules.schedule(id);
-    return s && !s.pausedReason ? nextFire(s.cron, s.timezone, this.clock()) : null;
-  }
-}
-
-/** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
-function markSeen(store: Store, archive: Archive): void {
-  store.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
-}
-
-/** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
-export async function runBot(
-  config: Config,
-  archive: Archive,
-  options: { clientOptions?: Partial<ClientOptions>; logger?: Logger; now?: () => Date; role?: BotRole } = {},
-): Promise<BotRuntime> {
-  const role = options.role ?? { background: true, watchCorpus: true };
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  configureParsing(config);
-  const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
-  markSeen(store, archive);
-  const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
-  // Set once stop() begins; background callbacks check it so nothing writes to a closed store.
-  let stopping: Promise<void> | undefined;
-  const guilds = new GuildArchives({
-    root: guildArchiveDir(config),
-    corpus: config.CORPUS_DIR,
-    shared: () => archive.index,
-    indexPath: config.INDEX_PATH,
-    curators: config.CURATOR_GUILD_IDS,
-    capacity: config.GUILD_INDEX_CACHE,
-    onLoaded: (guildId, index) => {
-      // A background build can finish after stop() closed the store: nothing to record then.
-      if (stopping) return;
-      const prefix = guildIdPrefix(guildId);
-      store.markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })));
-    },
-    onError: (guildId, err) => logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
-  });
-  const indexFor = (guildId: string | null) => guilds.index(guildId);
-  /** A server's own index, after a change in its folder; the other processes are told. */
-  const reindexOwn = async (guildId: string): Promise<ReindexReport> => {
-    const own = await guilds.reindex(guildId);
-    if (own.rebuilt) role.forwardGuildChange?.(guildId);
-    return own;
-  };
-  /** The shared index, then the server's own (built over it); a curator's additions are in the shared one. */
-  const reindex = async (guildId: string | null = null): Promise<ReindexReport> => {
-    const report = await archive.reindex();
-    markSeen(store, archive);
-    if (guildId === null || !guilds.has(guildId)) return report;
-    const own = await reindexOwn(guildId);
-    return { ...own, ms: report.ms + own.ms, rebuilt: report.rebuilt || own.rebuilt };
-  };
-  const service = new DigestService({ store, index: indexFor, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
-  const scheduler =
-    role.background || !role.forwardSchedule ? new DigestScheduler(service, store, options.now) : new ForwardingScheduler(service, store, role.forwardSchedule, options.now ?? (() => new Date()));
-  const digests = { service, scheduler };
-  const fetch = { allowPrivate: config.ALLOW_PRIVATE_URLS, maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000 };
-  const targets = {
-    dirFor: (guildId: string) => guilds.dirFor(guildId),
-    // Curators share one corpus, so one curator's feed skips what another's brought in; nobody else's counts.
-    dedupScope: (guildId: string) => (guilds.isCurator(guildId) ? config.CURATOR_GUILD_IDS : [guildId]),
-  };
-  const feeds = new FeedPoller({
-    store,
-    targets,
-    fetch,
-    reindex: async (guildIds) => {
-      if (guildIds.some((g) => guilds.isCurator(g))) await reindex(null);
-      for (const g of guildIds) if (!guilds.isCurator(g)) await reindexOwn(g);
-    },
-    logger,
-    minutes: config.FEED_POLL_MINUTES,
-  });
-  const inFlight = new InFlight();
-  attachHandlers(
-    client,
-    {
-    index: indexFor,
-    reindex,
-    logger,
-    store,
-    digests,
-    ingest: { dirFor: targets.dirFor, fetch, pollMinutes: config.FEED_POLL_MINUTES, pollNow: (id) => feeds.pollNow(id) },
-    answerResults: config.ANSWER_RESULTS,
-    rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
-    },
-    inFlight,
-  );
-  client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
-  if (role.watchCorpus)
-    archive.watch((r) => {
-      if (stopping) return;
-      if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
-      try {
-        markSeen(store, archive);
-      } catch (err) {
-        // Bookkeeping (dates for /admin corpus and digests): the new index answers all the same.
-        logger.error({ err }, 'could not record the new articles as seen');
-      }
-      logOverBudget(logger, r.warnings);
-      logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
-    });
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  try {
-    await client.login(config.DISCORD_TOKEN);
-    await ready;
-    // Digests left pending by a crash are settled, missed schedules run once, timers start.
-    if (role.background) {
-      await digests.scheduler.start();
-      logger.info({ schedules: store.schedules().length }, 'digest scheduler started');
-      feeds.start();
-    }
-  } catch (err) {
-    digests.scheduler.stop();
-    feeds.stop();
-    await Promise.allSettled([client.destroy(), archive.close()]);
-    store.close();
-    throw err;
-  }
-  return {
-    client,
-    store,
-    logger,
-    index: () => archive.index,
-    indexFor,
-    guilds,
-    digests,
-    reindex,
-    stop: (drainMs = DRAIN_TIMEOUT_MS) =>
-      (stopping ??= (async () => {
-        inFlight.close();
-        digests.scheduler.stop();
-        feeds.stop();
-        const running = inFlight.size;
-        // The client stays connected meanwhile: the answers being worked on are sent through it.
-        if (!(await inFlight.drain(drainMs))) logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
-        else if (running > 0) logger.info({ finished: running }, 'answers in flight finished');
-        await Promise.allSettled([client.destroy(), archive.close()]);
-        store.close();
-      })()),
-  };
-}
-
-/** Starts the bot for `npm start`: serves until SIGINT/SIGTERM, then shuts down cleanly. */
-export async function startBot(config: Config, archive: Archive): Promise<void> {
-  const bot = await runBot(config, archive);
-  exitOnSignals(bot.logger, () => bot.stop());
-}

@@ -7,7 +7,7 @@ import type { BotDeps } from './types.js';
  */
 export function recordQuery(deps: Pick<BotDeps, 'store' | 'logger'>, entry: { guildId: string | null; question: string; answer: Answer; ms: number }): void {
   try {
-    deps.store.logQuery(entry);
+    deps.store.activity.logQuery(entry);
   } catch (err) {
     deps.logger.error({ err, guildId: entry.guildId }, 'could not record the question in the stats; answering anyway');
   }

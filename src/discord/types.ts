@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { NewsIndex } from '../core/search.js';
 import type { ReindexReport } from '../archive.js';
-import type { Store } from '../store/store.js';
+import type { StoreParts } from '../store/store.js';
 import type { DigestScheduler, DigestService } from '../digests/service.js';
 import type { FetchOptions } from '../ingest/fetch.js';
 import type { PollSummary } from '../feedPoller.js';
@@ -16,8 +16,8 @@ export interface BotDeps {
   /** Rebuilds what a server is answered from (the shared index, and the server's own) and swaps it in on success. */
   reindex: (guildId: string | null) => Promise<ReindexReport>;
   logger: Logger;
-  /** Settings, feedback, the query log and digests (SQLite). */
-  store: Store;
+  /** Settings, questions and votes, digests and feeds (SQLite), by part: the database itself stays in src/store. */
+  store: StoreParts;
   /** Digests: posting, schedules, explanations (absent: /digest explains it is unavailable). */
   digests?: { service: DigestService; scheduler: DigestScheduler };
   /** Adding articles and following feeds (absent: those commands explain they are unavailable). */

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { isArticleFile } from '../core/article.js';
+import { ARTICLE_EXTENSIONS, isArticleFile } from '../core/article.js';
 import { baseId, extensionOf } from '../core/parsers/common.js';
 import type { Article, CorpusWarning, ParseResult } from '../core/types.js';
 import { isSkipped } from '../corpus.js';
@@ -17,8 +17,8 @@ import { parseSandboxed, type ParseJob, type ParseOutcome } from '../workers/par
 
 /** Where articles added from Discord go, inside the corpus. */
 export const ADDED_DIR = 'added';
-/** File types an upload may have (lower case, no dot). */
-export const UPLOAD_EXTENSIONS: readonly string[] = ['txt', 'md', 'markdown', 'html', 'htm', 'json', 'jsonl'];
+/** File types an upload may have (lower case, no dot): whatever the corpus loaders read. */
+export const UPLOAD_EXTENSIONS: readonly string[] = ARTICLE_EXTENSIONS;
 /** The largest upload accepted, in bytes (UTF-8). */
 export const MAX_UPLOAD_BYTES = 2_000_000;
 
@@ -42,13 +42,19 @@ export interface AddedArticle {
  * under corpus/added/ with a safe, new name, atomically.
  */
 export async function addArticleFile(corpusDir: string, upload: { name: string; content: string }, options: AddOptions = {}): Promise<AddedArticle> {
-  const ext = extensionOf(upload.name);
-  if (!UPLOAD_EXTENSIONS.includes(ext)) throw new AddRefused(`“${basename(upload.name.replace(/\\/g, '/')).slice(0, 80)}” is not a file Newsdesk reads: send ${UPLOAD_EXTENSIONS.join(', ')}`);
+  const ext = checkUploadName(upload.name);
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   if (Buffer.byteLength(upload.content, 'utf8') > maxBytes) throw new AddRefused(`the file is larger than ${formatBytes(maxBytes)}`);
   if (upload.content.trim() === '') throw new AddRefused('the file is empty');
   const stem = safeStem(upload.name.slice(0, upload.name.length - ext.length - 1));
   return writeChecked(corpusDir, stem, ext, upload.content, options);
+}
+
+/** An upload's extension when Newsdesk reads that type; refuses any other name before anything is fetched or written. */
+export function checkUploadName(name: string): string {
+  const ext = extensionOf(name);
+  if (!UPLOAD_EXTENSIONS.includes(ext)) throw new AddRefused(`“${basename(name.replace(/\\/g, '/')).slice(0, 80)}” is not a file Newsdesk reads: send ${UPLOAD_EXTENSIONS.join(', ')}`);
+  return ext;
 }
 
 /** How an addition is checked besides its content. */

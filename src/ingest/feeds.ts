@@ -107,7 +107,7 @@ export async function probeFeed(url: string, fetchOptions: FetchOptions): Promis
  * else from its page, fetched and extracted. One bad entry never stops the others. Throws
  * `FetchRefused` (after recording the error on the feed) only when the feed itself can't be read.
  */
-export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetchOptions: FetchOptions, known: readonly string[] = [feed.guildId]): Promise<PollReport> {
+export async function pollFeed(store: Pick<Store, 'feeds'>, feed: Feed, corpusDir: string, fetchOptions: FetchOptions, known: readonly string[] = [feed.guildId]): Promise<PollReport> {
   const report: PollReport = { feedId: feed.id, added: [], skipped: 0, errors: [] };
   let data: ReturnType<typeof readFeed>;
   try {
@@ -115,7 +115,7 @@ export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetc
     data = readFeed(page.body, page.url);
   } catch (err) {
     const refused = err instanceof FetchRefused ? err : new FetchRefused('the feed could not be read');
-    store.markFeedPolled(feed.id, refused.message);
+    store.feeds.markPolled(feed.id, refused.message);
     throw refused;
   }
   const dir = join(corpusDir, FEEDS_DIR, String(feed.id));
@@ -128,7 +128,7 @@ export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetc
       report.errors.push(`${label}: no guid and no link`);
       continue;
     }
-    if (store.feedItemKnown(known, keys)) {
+    if (store.feeds.itemKnown(known, keys)) {
       report.skipped++;
       continue;
     }
@@ -140,14 +140,14 @@ export async function pollFeed(store: Store, feed: Feed, corpusDir: string, fetc
       const file = `${FEEDS_DIR}/${feed.id}/${name}`;
       const reread = await parseSandboxed({ file, content: markdown });
       const written = 'refused' in reread ? undefined : reread.articles[0];
-      store.recordFeedItem(feed.id, keys, written?.id ?? null, file);
+      store.feeds.recordItem(feed.id, keys, written?.id ?? null, file);
       report.added.push({ title: article.title, file });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       report.errors.push(`${label}: ${err instanceof FetchRefused || err instanceof EntryError ? err.message : `could not be added${typeof code === 'string' ? ` (${code})` : ''}`}`);
     }
   }
-  store.markFeedPolled(feed.id, report.errors.length > 0 && report.added.length === 0 ? report.errors[0]! : null);
+  store.feeds.markPolled(feed.id, report.errors.length > 0 && report.added.length === 0 ? report.errors[0]! : null);
   return report;
 }
 

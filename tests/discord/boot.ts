@@ -5,7 +5,8 @@ import { Status, type Client, type ClientOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { Archive } from '../../src/archive.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { attachHandlers, createClient, runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { runBot, type BotRuntime } from '../../src/composition.js';
+import { attachHandlers, createClient } from '../../src/discord/bot.js';
 import type { BotDeps } from '../../src/discord/types.js';
 import type { DiscordDouble } from './double/server.js';
 

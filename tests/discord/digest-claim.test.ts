@@ -62,7 +62,7 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     // A daily schedule made three days ago that never ran: each process catches it up on start.
     const past = new Date(Date.now() - 3 * 86_400_000);
     const store = new Store({ path: dbPath, now: () => past });
-    scheduleId = store.addSchedule({ guildId: discord.guildId, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id }).id;
+    scheduleId = store.digests.addSchedule({ guildId: discord.guildId, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id }).id;
     store.close();
     for (let i = 0; i < 2; i++) {
       const child = spawn(...nodeCommand('src/main.ts', []), {
@@ -107,8 +107,8 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     try {
       const runs = store.db.prepare('SELECT state, article_ids FROM digest_run WHERE channel_id = ?').all(discord.channelId) as Array<{ state: string; article_ids: string }>;
       expect(runs.map((r) => r.state)).toEqual(['posted']);
-      expect(store.pendingRuns()).toEqual([]);
-      const posted = [...store.ledger(discord.channelId).values()].filter((e) => e.how === 'posted');
+      expect(store.digests.pendingRuns()).toEqual([]);
+      const posted = [...store.digests.ledger(discord.channelId).values()].filter((e) => e.how === 'posted');
       expect(posted).toHaveLength((JSON.parse(runs[0]!.article_ids) as string[]).length);
     } finally {
       store.close();

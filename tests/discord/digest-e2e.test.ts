@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { runBot, type BotRuntime } from '../../src/composition.js';
 import { discordPoster } from '../../src/discord/digestPoster.js';
 import { markerOf } from '../../src/digests/service.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';
@@ -98,9 +98,9 @@ describe('digests, end to end through the Discord double', () => {
 
   it('explains why an article was or was not in the last digest', async () => {
     const b = await start();
-    const last = b.store.lastPostedRun(discord.guildId, discord.channelId)!;
+    const last = b.store.digests.lastPostedRun(discord.guildId, discord.channelId)!;
     const titleOf = (id: string) => b.index().articles.find((a) => a.id === id)!.title;
-    const earlier = [...b.store.ledger(discord.channelId)].find(([, e]) => e.runId < last.id)![0];
+    const earlier = [...b.store.digests.ledger(discord.channelId)].find(([, e]) => e.runId < last.id)![0];
     const why = (title: string) => digest('why', [{ type: ApplicationCommandOptionType.String, name: 'article', value: title }]);
     const included = await text(why(titleOf(last.articleIds[0]!)));
     expect(included).toMatch(new RegExp(`and the last digest in <#${discord.channelId}> \\(<t:\\d+:f>\\): `));
@@ -125,7 +125,7 @@ describe('digests, end to end through the Discord double', () => {
     const b = await start();
     expect(digests(discord.otherChannelId)).toHaveLength(1);
     expect(digests(discord.otherChannelId)[0]!.embeds).toHaveLength(2);
-    const ledger = [...b.store.ledger(discord.otherChannelId).values()];
+    const ledger = [...b.store.digests.ledger(discord.otherChannelId).values()];
     expect(ledger.filter((e) => e.how === 'posted')).toHaveLength(2);
     expect(ledger.filter((e) => e.how === 'skipped')).toHaveLength(3);
     await stop();
@@ -153,7 +153,7 @@ describe('digests, end to end through the Discord double', () => {
     const b = await start();
     const refusing = '900000000000000001';
     discord.refusing.add(refusing);
-    const schedule = b.store.addSchedule({ guildId: discord.guildId, channelId: refusing, cron: '0 7 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id });
+    const schedule = b.store.digests.addSchedule({ guildId: discord.guildId, channelId: refusing, cron: '0 7 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id });
     await stop();
     time.set('2030-01-09T07:05:00Z');
     const logs: Array<Record<string, unknown>> = [];
@@ -164,29 +164,29 @@ describe('digests, end to end through the Discord double', () => {
       expect.objectContaining({ level: 40, scheduleId: schedule.id, channelId: refusing, reason: `Newsdesk lacks permission to post there (<#${refusing}>, Discord error 50013)` }),
     ]);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
-    expect(bot!.store.pendingRuns()).toEqual([]);
-    expect(bot!.store.ledger(refusing).size).toBe(0);
+    expect(bot!.store.digests.pendingRuns()).toEqual([]);
+    expect(bot!.store.digests.ledger(refusing).size).toBe(0);
   });
 
   it('settles a digest interrupted by a crash: found in the channel, or posted once', async () => {
     const b = await start();
     const channel = discord.otherChannelId;
     // Crash after posting, before recording: the message is there, the run still pending.
-    const posted = b.store.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: [], skippedIds: [], options: {} });
+    const posted = b.store.digests.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: [], skippedIds: [], options: {} });
     await discordPoster(b.client).post(channel, { runId: posted.id, marker: markerOf(posted.id), topic: null, items: [{ articleId: 'x', title: 'Already out', summary: 'This digest reached the channel before the crash.' }] });
     // Crash before posting: nothing in the channel, the run pending.
-    const lost = b.store.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: [...b.store.ledger(channel).keys()].slice(0, 1), skippedIds: [], options: {} });
+    const lost = b.store.digests.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: [...b.store.digests.ledger(channel).keys()].slice(0, 1), skippedIds: [], options: {} });
     // Pending, but its only article has left the archive since: nothing to post.
-    const gone = b.store.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: ['no-longer-here'], skippedIds: [], options: {} });
+    const gone = b.store.digests.beginRun({ guildId: discord.guildId, channelId: channel, scheduleId: null, articleIds: ['no-longer-here'], skippedIds: [], options: {} });
     const before = digests(channel).length;
     await stop();
     await start();
     expect(digests(channel).length).toBe(before + 1);
     expect(digests(channel).filter((m) => m.content.includes(`Digest #${posted.id}**`))).toHaveLength(1);
     expect(digests(channel).filter((m) => m.content.includes(`Digest #${lost.id}**`))).toHaveLength(1);
-    expect(bot!.store.pendingRuns()).toEqual([]);
-    expect(bot!.store.run(posted.id)!.state).toBe('posted');
-    expect(bot!.store.run(gone.id)).toMatchObject({ state: 'failed', error: 'its articles are no longer in the archive' });
-    expect(bot!.store.ledger(channel).has('no-longer-here')).toBe(false);
+    expect(bot!.store.digests.pendingRuns()).toEqual([]);
+    expect(bot!.store.digests.run(posted.id)!.state).toBe('posted');
+    expect(bot!.store.digests.run(gone.id)).toMatchObject({ state: 'failed', error: 'its articles are no longer in the archive' });
+    expect(bot!.store.digests.ledger(channel).has('no-longer-here')).toBe(false);
   });
 });

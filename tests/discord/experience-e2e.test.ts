@@ -138,7 +138,7 @@ describe('the member experience, end to end through the Discord double', () => {
     expect(await vote('nd:fb:up')).toEqual(['👍 1', '👎 0']);
     expect(await vote('nd:fb:down', discord.users.alice)).toEqual(['👍 1', '👎 1']);
     expect(await vote('nd:fb:down')).toEqual(['👍 0', '👎 2']);
-    expect(store.votes(reply.id)).toEqual({ up: 0, down: 2 });
+    expect(store.activity.votes(reply.id)).toEqual({ up: 0, down: 2 });
     const stats = discord.runSlashCommand('admin', commandOptions('stats'), discord.newUser(), { permissions: MANAGE_GUILD });
     const text = ((await first(stats)).data as { content: string }).content;
     expect(text).toContain('**Unhelpful answers** (more 👎 than 👍):');
@@ -168,8 +168,8 @@ describe('the member experience, end to end through the Discord double', () => {
   });
 
   it('suggests the server’s feeds for /feed remove', async () => {
-    const feed = store.addFeed({ guildId: discord.guildId, url: 'https://example.org/wire.xml', title: 'Valley Wire', addedBy: discord.users.bob.id })!;
-    store.addFeed({ guildId: '999999999999999999', url: 'https://example.org/other.xml', title: 'Elsewhere', addedBy: discord.users.bob.id });
+    const feed = store.feeds.add({ guildId: discord.guildId, url: 'https://example.org/wire.xml', title: 'Valley Wire', addedBy: discord.users.bob.id })!;
+    store.feeds.add({ guildId: '999999999999999999', url: 'https://example.org/other.xml', title: 'Elsewhere', addedBy: discord.users.bob.id });
     const rec = discord.runAutocomplete('feed', 'feed', 'val', discord.newUser(), 'remove', MANAGE_MESSAGES);
     expect(await first(rec)).toEqual({ type: 8, data: { choices: [{ name: `#${feed.id} Valley Wire — https://example.org/wire.xml`, value: String(feed.id) }] } });
   });

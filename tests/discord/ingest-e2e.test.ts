@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { runBot, type BotRuntime } from '../../src/composition.js';
 import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
 import { commandOptions, startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
 
@@ -20,6 +20,8 @@ describe('adding articles and feeds from Discord, end to end', () => {
   let web: Awaited<ReturnType<typeof startWebServer>>;
   let bot: BotRuntime;
   let dir: string;
+  // Paths the web server was asked for: a refused upload must not be downloaded.
+  const asked: string[] = [];
 
   const md = `---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n`;
   const rss = () => `<?xml version="1.0"?><rss version="2.0"><channel><title>Valley Wire</title><item><title>Dam inspection ends</title><link>${web.base}/dam</link><guid>valley-1</guid><description>Teaser only.</description></item></channel></rss>`;
@@ -35,7 +37,9 @@ describe('adding articles and feeds from Discord, end to end', () => {
         '/feed.xml': send('application/rss+xml', rss()),
         '/dam': send('text/html', articlePage('Dam inspection ends', ['Engineers finished inspecting the Tabqa dam on the Euphrates on Friday and found the spillway gates in working order, officials said.', ...LOREM.slice(1)])),
       };
-      (routes[new URL(req.url ?? '/', 'http://x').pathname] ?? send('text/plain', 'not found', 404))(req, res);
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      asked.push(path);
+      (routes[path] ?? send('text/plain', 'not found', 404))(req, res);
     });
     dir = mkdtempSync(join(tmpdir(), 'newsdesk-ingest-'));
     cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
@@ -69,6 +73,16 @@ describe('adding articles and feeds from Discord, end to end', () => {
     expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).toBe('Bridge at Raqqa reopens');
   });
 
+  it('refuses a file type the loaders do not read by its name, before downloading it', async () => {
+    const before = (await bot.indexFor(discord.guildId)).articles.length;
+    const file = discord.attach('notes.pdf', `${web.base}/upload/notes.pdf`, 8, 'application/pdf');
+    expect(await outcome(run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]))).toBe(
+      'Nothing was added: “notes.pdf” is not a file Newsdesk reads: send txt, text, md, markdown, html, htm, json, jsonl, ndjson',
+    );
+    expect(asked).not.toContain('/upload/notes.pdf');
+    expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
+  });
+
   it('adds a web page by its link, keeping the link', async () => {
     const text = await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }]));
     expect(text).toMatch(/^Added “Harbour of Tartus reopens to cargo ships”/);
@@ -94,6 +108,6 @@ describe('adding articles and feeds from Discord, end to end', () => {
   it('refuses members without Manage Messages', async () => {
     expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }], '0'))).toBe('You need the Manage Messages permission to manage this server’s articles.');
     expect(await outcome(run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'))).toBe('You need the Manage Messages permission to manage feeds.');
-    expect(bot.store.feeds(discord.guildId)).toHaveLength(1);
+    expect(bot.store.feeds.list(discord.guildId)).toHaveLength(1);
   });
 });

@@ -85,8 +85,8 @@ describe('hostile uploads and failing writes on the Discord double', () => {
 
   it('sends the answer when the stats cannot be written (a full disk), logging the failure', async () => {
     const { store } = booted.bot;
-    const logQuery = store.logQuery.bind(store);
-    store.logQuery = () => {
+    const logQuery = store.activity.logQuery.bind(store);
+    store.activity.logQuery = () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };
     try {
@@ -94,7 +94,7 @@ describe('hostile uploads and failing writes on the Discord double', () => {
       expect(answer.embeds).toBeGreaterThan(0);
       expect(logged).toContainEqual(expect.objectContaining({ level: 50, guildId: discord.guildId, msg: 'could not record the question in the stats; answering anyway', err: expect.objectContaining({ code: 'SQLITE_FULL' }) }));
     } finally {
-      store.logQuery = logQuery;
+      store.activity.logQuery = logQuery;
     }
   });
 });

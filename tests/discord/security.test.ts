@@ -102,9 +102,9 @@ describe('security: permissions and DMs, through the double', () => {
       const g = discord.guildId;
       const store = booted.bot.store;
       // Something for remove and unschedule to remove.
-      const feed = store.addFeed({ guildId: g, url: `${web.base}/feed.xml`, title: 'Seeded', addedBy: discord.users.bob.id })!;
-      const schedule = store.addSchedule({ guildId: g, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.bob.id });
-      store.setAnswerChannels(g, [discord.channelId]);
+      const feed = store.feeds.add({ guildId: g, url: `${web.base}/feed.xml`, title: 'Seeded', addedBy: discord.users.bob.id })!;
+      const schedule = store.digests.addSchedule({ guildId: g, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.bob.id });
+      store.settings.setAnswerChannels(g, [discord.channelId]);
       // Options that would change something, had the command run.
       const byName = (c: string, s: string) => cases.find((x) => x.command === c && x.sub === s)!;
       byName('feed', 'add').options = [str('url', `${web.base}/feed.xml?new`)];
@@ -114,10 +114,10 @@ describe('security: permissions and DMs, through the double', () => {
       byName('article', 'add url').options = [str('url', `${web.base}/page`)];
       byName('article', 'remove').options = [str('file', 'anything.md')];
       state = () => ({
-        feeds: store.feeds(g),
-        schedules: store.schedules(g),
-        answerChannels: store.answerChannels(g),
-        rateLimit: store.getSetting(g, 'rateLimitQuestions'),
+        feeds: store.feeds.list(g),
+        schedules: store.digests.schedules(g),
+        answerChannels: store.settings.answerChannels(g),
+        rateLimit: store.settings.get(g, 'rateLimitQuestions'),
         corpus: filesUnder(booted.config.CORPUS_DIR),
         channel: discord.messages(discord.channelId).filter((m) => !m.interaction_id).length,
         articles: booted.bot.index().articles.length,
@@ -149,12 +149,12 @@ describe('security: permissions and DMs, through the double', () => {
 
     it('answers /ask in a DM, in the DM, and counts it without a server', async () => {
       const who = discord.newUser('dm-asker');
-      const answeredBefore = booted.bot.store.stats(null).answered;
+      const answeredBefore = booted.bot.store.activity.stats(null).answered;
       const rec = discord.runSlashCommand('ask', [str('question', SPOKESMAN)], who, { dm: true });
       const answer = await answeredAsk(discord, rec);
       expect(answer.channel_id).toBe(discord.dmChannel(who));
       expect(answer.embeds[0]!.description).toContain('Mustefa Bali');
-      expect(booted.bot.store.stats(null).answered).toBe(answeredBefore + 1);
+      expect(booted.bot.store.activity.stats(null).answered).toBe(answeredBefore + 1);
     });
 
     it('answers the buttons of an answer given in a DM, in the DM, privately', async () => {
@@ -211,7 +211,7 @@ describe('security: permissions and DMs, through the double', () => {
       const limit = booted.config.RATE_LIMIT_QUESTIONS;
       const dm = discord.dmChannel(who);
       const logged = () => {
-        const s = booted.bot.store.stats(null);
+        const s = booted.bot.store.activity.stats(null);
         return s.answered + s.refused;
       };
       const before = logged();

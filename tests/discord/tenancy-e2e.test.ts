@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/discord/bot.js';
+import { runBot, type BotRuntime } from '../../src/composition.js';
 import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
 import { commandOptions, startDiscordDouble, type DiscordDouble, type DoubleGuild, type InteractionRecord, type StoredMessage } from './double/server.js';
 

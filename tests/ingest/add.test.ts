@@ -50,7 +50,7 @@ describe('addArticleFile', () => {
 
   it('refuses unsupported types, empty, oversize and malformed files, and writes nothing', async () => {
     const dir = corpus();
-    await expect(addArticleFile(dir, { name: 'notes.pdf', content: '%PDF-1.4' })).rejects.toThrow(new AddRefused('“notes.pdf” is not a file Newsdesk reads: send txt, md, markdown, html, htm, json, jsonl'));
+    await expect(addArticleFile(dir, { name: 'notes.pdf', content: '%PDF-1.4' })).rejects.toThrow(new AddRefused('“notes.pdf” is not a file Newsdesk reads: send txt, text, md, markdown, html, htm, json, jsonl, ndjson'));
     await expect(addArticleFile(dir, { name: 'table.csv', content: 'a,b\n1,2' })).rejects.toThrow('“table.csv” is not a file Newsdesk reads');
     await expect(addArticleFile(dir, { name: 'README', content: 'text' })).rejects.toThrow('“README” is not a file Newsdesk reads');
     await expect(addArticleFile(dir, { name: 'empty.md', content: '' })).rejects.toThrow(new AddRefused('the file is empty'));

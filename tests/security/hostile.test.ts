@@ -228,7 +228,7 @@ describe('hostile content through the real discord.js client on the double', () 
   });
 
   it('lists a stored feed address that tries to close its link as a normalised link', async () => {
-    app.bot.store.addFeed({ guildId: discord.guildId, url: 'https://feeds.example/rss>)[FreeNitro](https://evil.example)', title: 'Port [news](https://evil.example) @everyone', addedBy: '1' });
+    app.bot.store.feeds.add({ guildId: discord.guildId, url: 'https://feeds.example/rss>)[FreeNitro](https://evil.example)', title: 'Port [news](https://evil.example) @everyone', addedBy: '1' });
     const rec = discord.runSlashCommand('feed', [{ type: ApplicationCommandOptionType.Subcommand, name: 'list', options: [] }], discord.newUser(), { permissions: MANAGE_MESSAGES });
     const m = await reply(rec);
     expectInert(m);

@@ -15,17 +15,17 @@ describe('backup', () => {
   it('copies a database that is open and written to, uncheckpointed WAL included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-backup-'));
     const live = new Store({ path: join(dir, 'live.db') });
-    live.setSetting(G, 'answerChannels', [C]);
+    live.settings.set(G, 'answerChannels', [C]);
     // The bot is still running: its last write sits in the WAL, not yet in the main file.
     expect(existsSync(join(dir, 'live.db-wal'))).toBe(true);
     const { pages } = await backupDatabase(join(dir, 'live.db'), join(dir, 'copies', 'one.db'));
     expect(pages).toBeGreaterThan(0);
     // One file: no -wal or -shm beside the copy.
     expect(readdirSync(join(dir, 'copies'))).toEqual(['one.db']);
-    live.setSetting(G, 'digestCount', 7);
+    live.settings.set(G, 'digestCount', 7);
     const copy = new Store({ path: join(dir, 'copies', 'one.db') });
-    expect(copy.answerChannels(G)).toEqual([C]);
-    expect(copy.getSetting(G, 'digestCount')).toBeUndefined();
+    expect(copy.settings.answerChannels(G)).toEqual([C]);
+    expect(copy.settings.get(G, 'digestCount')).toBeUndefined();
     copy.close();
     live.close();
   });

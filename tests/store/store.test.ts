@@ -22,11 +22,11 @@ describe('Store', () => {
     const a = new Store({ path });
     expect(a.version).toBe(5);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    a.setSetting(G, 'answerChannels', [C]);
+    a.settings.set(G, 'answerChannels', [C]);
     a.close();
     const b = new Store({ path });
     expect(b.version).toBe(5);
-    expect(b.answerChannels(G)).toEqual([C]);
+    expect(b.settings.answerChannels(G)).toEqual([C]);
     b.close();
   });
 
@@ -40,58 +40,58 @@ describe('Store', () => {
 
   it('validates settings and changes nothing on a bad value', () => {
     const s = new Store({ path: ':memory:' });
-    s.setSetting(G, 'answerChannels', [C]);
-    expect(() => s.setSetting(G, 'answerChannels', ['not-a-channel'])).toThrow();
-    expect(s.answerChannels(G)).toEqual([C]);
-    expect(s.answerChannels('999999999999999999')).toEqual([]);
+    s.settings.set(G, 'answerChannels', [C]);
+    expect(() => s.settings.set(G, 'answerChannels', ['not-a-channel'])).toThrow();
+    expect(s.settings.answerChannels(G)).toEqual([C]);
+    expect(s.settings.answerChannels('999999999999999999')).toEqual([]);
   });
 
   it('counts votes per answer and reports the answers voted down more than up, with the question only when kept', () => {
     const s = new Store({ path: join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite'), storeQuestionText: true });
-    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
-    s.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
-    s.recordFeedback({ guildId: G, userId: 'u3', messageId: 'm1', articleId: 'a', vote: 1, question: 'Who won?' });
-    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm2', articleId: 'b', vote: 1, question: 'Where?' });
-    expect(s.votes('m1')).toEqual({ up: 1, down: 2 });
-    expect(s.votes('m2')).toEqual({ up: 1, down: 0 });
-    expect(s.stats(G).unhelpful).toEqual([{ question: 'Who won?', up: 1, down: 2 }]);
-    s.setKeepsQuestionText(G, false);
-    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm3', articleId: 'c', vote: -1, question: 'Secret?' });
-    expect(s.stats(G).unhelpful).toContainEqual({ question: null, up: 0, down: 1 });
+    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
+    s.activity.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
+    s.activity.recordFeedback({ guildId: G, userId: 'u3', messageId: 'm1', articleId: 'a', vote: 1, question: 'Who won?' });
+    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm2', articleId: 'b', vote: 1, question: 'Where?' });
+    expect(s.activity.votes('m1')).toEqual({ up: 1, down: 2 });
+    expect(s.activity.votes('m2')).toEqual({ up: 1, down: 0 });
+    expect(s.activity.stats(G).unhelpful).toEqual([{ question: 'Who won?', up: 1, down: 2 }]);
+    s.settings.setKeepsQuestionText(G, false);
+    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm3', articleId: 'c', vote: -1, question: 'Secret?' });
+    expect(s.activity.stats(G).unhelpful).toContainEqual({ question: null, up: 0, down: 1 });
     s.close();
   });
 
   it('keeps one feedback vote per user per answer', () => {
     const c = clock();
     const s = new Store({ path: ':memory:', now: c.now });
-    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: 1 });
-    s.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1 });
-    s.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: 1 });
-    expect(s.stats(G).feedback).toEqual({ up: 1, down: 1 });
+    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: 1 });
+    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1 });
+    s.activity.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: 1 });
+    expect(s.activity.stats(G).feedback).toEqual({ up: 1, down: 1 });
   });
 
   it('logs questions, keeping their text only when the guild allows it, and counts the last 7 days', () => {
     const c = clock();
     const s = new Store({ path: ':memory:', now: c.now });
-    s.logQuery({ guildId: G, question: 'private one', answer: refused, ms: 1 });
-    s.setSetting(G, 'storeQuestionText', true);
-    s.logQuery({ guildId: G, question: 'Who won the cup?', answer: refused, ms: 1 });
-    s.logQuery({ guildId: G, question: 'who won the cup?', answer: refused, ms: 1 });
-    s.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
+    s.activity.logQuery({ guildId: G, question: 'private one', answer: refused, ms: 1 });
+    s.settings.set(G, 'storeQuestionText', true);
+    s.activity.logQuery({ guildId: G, question: 'Who won the cup?', answer: refused, ms: 1 });
+    s.activity.logQuery({ guildId: G, question: 'who won the cup?', answer: refused, ms: 1 });
+    s.activity.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
     expect(s.db.prepare('SELECT question FROM query_log ORDER BY id').all()).toEqual([{ question: null }, { question: 'Who won the cup?' }, { question: 'who won the cup?' }, { question: 'Where is Tasil?' }]);
-    expect(s.stats(G)).toMatchObject({ answered: 1, refused: 3, unanswered: [{ count: 2 }] });
+    expect(s.activity.stats(G)).toMatchObject({ answered: 1, refused: 3, unanswered: [{ count: 2 }] });
     c.advanceDays(8);
-    s.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
-    expect(s.stats(G)).toMatchObject({ answered: 1, refused: 0, unanswered: [] });
+    s.activity.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
+    expect(s.activity.stats(G)).toMatchObject({ answered: 1, refused: 0, unanswered: [] });
   });
 
   it('records when each article was first seen, once', () => {
     const c = clock();
     const s = new Store({ path: ':memory:', now: c.now });
-    expect(s.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'b', file: 'b.txt' }])).toBe(2);
+    expect(s.articles.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'b', file: 'b.txt' }])).toBe(2);
     c.advanceDays(1);
-    expect(s.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'c', file: 'c.txt' }])).toBe(1);
-    expect(s.firstSeen()).toEqual(new Map([['a', '2026-11-01T12:00:00.000Z'], ['b', '2026-11-01T12:00:00.000Z'], ['c', '2026-11-02T12:00:00.000Z']]));
+    expect(s.articles.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'c', file: 'c.txt' }])).toBe(1);
+    expect(s.articles.firstSeen()).toEqual(new Map([['a', '2026-11-01T12:00:00.000Z'], ['b', '2026-11-01T12:00:00.000Z'], ['c', '2026-11-02T12:00:00.000Z']]));
   });
 });
 
@@ -99,58 +99,58 @@ describe('Store: digests and feeds', () => {
   it('keeps a pending digest out of the ledger until it is completed, then records posted and skipped articles', () => {
     const c = clock();
     const store = new Store({ path: ':memory:', now: c.now });
-    const run = store.beginRun({ guildId: G, channelId: C, scheduleId: null, articleIds: ['a', 'b'], skippedIds: ['c'], options: { count: 2 } });
-    expect(store.pendingRuns().map((r) => r.id)).toEqual([run.id]);
-    expect(store.ledger(C).size).toBe(0);
-    store.completeRun(run.id, '999');
-    store.completeRun(run.id, '998');
-    expect(store.pendingRuns()).toEqual([]);
-    expect(store.run(run.id)).toMatchObject({ state: 'posted', messageId: '999', articleIds: ['a', 'b'], options: { count: 2 } });
-    expect([...store.ledger(C)].map(([id, e]) => [id, e.how])).toEqual([['a', 'posted'], ['b', 'posted'], ['c', 'skipped']]);
-    expect(store.lastPostedRun(G)?.id).toBe(run.id);
+    const run = store.digests.beginRun({ guildId: G, channelId: C, scheduleId: null, articleIds: ['a', 'b'], skippedIds: ['c'], options: { count: 2 } });
+    expect(store.digests.pendingRuns().map((r) => r.id)).toEqual([run.id]);
+    expect(store.digests.ledger(C).size).toBe(0);
+    store.digests.completeRun(run.id, '999');
+    store.digests.completeRun(run.id, '998');
+    expect(store.digests.pendingRuns()).toEqual([]);
+    expect(store.digests.run(run.id)).toMatchObject({ state: 'posted', messageId: '999', articleIds: ['a', 'b'], options: { count: 2 } });
+    expect([...store.digests.ledger(C)].map(([id, e]) => [id, e.how])).toEqual([['a', 'posted'], ['b', 'posted'], ['c', 'skipped']]);
+    expect(store.digests.lastPostedRun(G)?.id).toBe(run.id);
   });
 
   it('stores schedules per guild, pauses them with a reason and removes only its own', () => {
     const store = new Store({ path: ':memory:' });
-    const s = store.addSchedule({ guildId: G, channelId: C, cron: '0 9 * * *', timezone: 'Europe/Rome', topic: null, count: 5, createdBy: '1' });
-    store.pauseSchedule(s.id, 'missing permission to post');
-    expect(store.schedules(G)).toEqual([expect.objectContaining({ id: s.id, cron: '0 9 * * *', pausedReason: 'missing permission to post' })]);
-    expect(store.removeSchedule('999999999999999999', s.id)).toBe(false);
-    expect(store.removeSchedule(G, s.id)).toBe(true);
-    expect(store.schedules()).toEqual([]);
+    const s = store.digests.addSchedule({ guildId: G, channelId: C, cron: '0 9 * * *', timezone: 'Europe/Rome', topic: null, count: 5, createdBy: '1' });
+    store.digests.pauseSchedule(s.id, 'missing permission to post');
+    expect(store.digests.schedules(G)).toEqual([expect.objectContaining({ id: s.id, cron: '0 9 * * *', pausedReason: 'missing permission to post' })]);
+    expect(store.digests.removeSchedule('999999999999999999', s.id)).toBe(false);
+    expect(store.digests.removeSchedule(G, s.id)).toBe(true);
+    expect(store.digests.schedules()).toEqual([]);
   });
 
   it('follows a feed once per guild and remembers items by every key', () => {
     const store = new Store({ path: ':memory:' });
-    const feed = store.addFeed({ guildId: G, url: 'https://example.org/rss', title: 'Example', addedBy: '1' })!;
-    expect(store.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '2' })).toBeUndefined();
-    store.recordFeedItem(feed.id, ['guid-1', 'https://example.org/a'], 'a', 'feeds/1/a.md');
-    expect(store.feedItemKnown([G], ['https://example.org/a'])).toBe(true);
-    expect(store.feedItemKnown([G], ['guid-2'])).toBe(false);
-    expect(store.removeFeed(G, 'https://example.org/rss')).toBe(true);
-    expect(store.feedItemKnown([G], ['guid-1'])).toBe(false);
+    const feed = store.feeds.add({ guildId: G, url: 'https://example.org/rss', title: 'Example', addedBy: '1' })!;
+    expect(store.feeds.add({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '2' })).toBeUndefined();
+    store.feeds.recordItem(feed.id, ['guid-1', 'https://example.org/a'], 'a', 'feeds/1/a.md');
+    expect(store.feeds.itemKnown([G], ['https://example.org/a'])).toBe(true);
+    expect(store.feeds.itemKnown([G], ['guid-2'])).toBe(false);
+    expect(store.feeds.remove(G, 'https://example.org/rss')).toBe(true);
+    expect(store.feeds.itemKnown([G], ['guid-1'])).toBe(false);
   });
 
   it('knows feed items per server: one server’s feed never makes another skip an item', () => {
     const store = new Store({ path: ':memory:' });
     const H = '323456789012345678';
-    const mine = store.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
-    const theirs = store.addFeed({ guildId: H, url: 'https://spoof.example/rss', title: null, addedBy: '2' })!;
-    store.recordFeedItem(theirs.id, ['guid-1', 'https://example.org/a'], `g${H}/a`, 'feeds/2/a.md');
-    expect(store.feedItemKnown([G], ['guid-1'])).toBe(false);
-    expect(store.feedItemKnown([G], ['https://example.org/a'])).toBe(false);
-    expect(store.feedItemKnown([H], ['guid-1'])).toBe(true);
+    const mine = store.feeds.add({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
+    const theirs = store.feeds.add({ guildId: H, url: 'https://spoof.example/rss', title: null, addedBy: '2' })!;
+    store.feeds.recordItem(theirs.id, ['guid-1', 'https://example.org/a'], `g${H}/a`, 'feeds/2/a.md');
+    expect(store.feeds.itemKnown([G], ['guid-1'])).toBe(false);
+    expect(store.feeds.itemKnown([G], ['https://example.org/a'])).toBe(false);
+    expect(store.feeds.itemKnown([H], ['guid-1'])).toBe(true);
     // A curator's scope is every curator server.
-    expect(store.feedItemKnown([G, H], ['https://example.org/a'])).toBe(true);
-    expect(store.feedItemKnown([], ['guid-1'])).toBe(false);
-    store.recordFeedItem(mine.id, ['guid-1'], 'a', 'feeds/1/a.md');
-    expect(store.feedItemKnown([G], ['guid-1'])).toBe(true);
+    expect(store.feeds.itemKnown([G, H], ['https://example.org/a'])).toBe(true);
+    expect(store.feeds.itemKnown([], ['guid-1'])).toBe(false);
+    store.feeds.recordItem(mine.id, ['guid-1'], 'a', 'feeds/1/a.md');
+    expect(store.feeds.itemKnown([G], ['guid-1'])).toBe(true);
   });
 
   it('gives feed items recorded before per-server dedup the server of their feed (migration 3)', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite');
     const a = new Store({ path });
-    const feed = a.addFeed({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
+    const feed = a.feeds.add({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
     // Back to schema 2, as an older Newsdesk left it: no guild_id on feed items.
     a.db.exec('DROP INDEX feed_item_guild_key; ALTER TABLE feed_item DROP COLUMN guild_id;');
     a.db.exec('DROP INDEX digest_run_claim; ALTER TABLE digest_run DROP COLUMN run_key; ALTER TABLE digest_run DROP COLUMN owner;');
@@ -160,16 +160,16 @@ describe('Store: digests and feeds', () => {
     a.close();
     const b = new Store({ path });
     expect(b.version).toBe(5);
-    expect(b.feedItemKnown([G], ['old-guid'])).toBe(true);
-    expect(b.feedItemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
+    expect(b.feeds.itemKnown([G], ['old-guid'])).toBe(true);
+    expect(b.feeds.itemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
     b.close();
   });
 
   it('validates guild settings and rejects an unknown time zone', () => {
     const store = new Store({ path: ':memory:' });
-    expect(() => store.setSetting(G, 'digestTimezone', 'Mars/Olympus')).toThrow(/IANA time zone/);
-    store.setSetting(G, 'digestTimezone', 'Europe/Rome');
-    expect(store.getSetting(G, 'digestTimezone')).toBe('Europe/Rome');
+    expect(() => store.settings.set(G, 'digestTimezone', 'Mars/Olympus')).toThrow(/IANA time zone/);
+    store.settings.set(G, 'digestTimezone', 'Europe/Rome');
+    expect(store.settings.get(G, 'digestTimezone')).toBe('Europe/Rome');
   });
 });
 
@@ -180,17 +180,17 @@ describe('claiming a digest (processes sharing one database)', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-claim-')), 'db.sqlite');
     const a = new Store({ path });
     const b = new Store({ path });
-    const first = a.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'));
+    const first = a.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'));
     expect(first).toMatchObject({ claimed: true, run: { state: 'pending', owner: a.owner } });
-    expect(b.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({ claimed: false, why: 'taken' });
-    expect(b.claimRun(run(['z']))).toEqual({ claimed: false, why: 'busy' });
+    expect(b.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({ claimed: false, why: 'taken' });
+    expect(b.digests.claimRun(run(['z']))).toEqual({ claimed: false, why: 'busy' });
     // Its own pending run does not make a store wait for itself (its in-process queue orders those).
-    expect(a.claimRun(run(['w']))).toMatchObject({ claimed: true });
+    expect(a.digests.claimRun(run(['w']))).toMatchObject({ claimed: true });
     if (!first.claimed) throw new Error('unreachable');
-    a.completeRun(first.run.id, '1');
-    a.failRun(a.pendingRuns()[0]!.id, 'test');
-    expect(b.claimRun(run(['x', 'z']))).toEqual({ claimed: false, why: 'stale' });
-    expect(b.claimRun(run(['z']))).toMatchObject({ claimed: true });
+    a.digests.completeRun(first.run.id, '1');
+    a.digests.failRun(a.digests.pendingRuns()[0]!.id, 'test');
+    expect(b.digests.claimRun(run(['x', 'z']))).toEqual({ claimed: false, why: 'stale' });
+    expect(b.digests.claimRun(run(['z']))).toMatchObject({ claimed: true });
     a.close();
     b.close();
   });
@@ -200,13 +200,13 @@ describe('claiming a digest (processes sharing one database)', () => {
     const a = new Store({ path });
     const b = new Store({ path });
     const c = new Store({ path });
-    const pending = a.beginRun(run(['x']));
-    expect(b.orphanedRuns()).toEqual([]);
+    const pending = a.digests.beginRun(run(['x']));
+    expect(b.digests.orphanedRuns()).toEqual([]);
     a.close();
-    expect(b.orphanedRuns().map((r) => r.id)).toEqual([pending.id]);
-    expect(b.adoptRun(pending.id, pending.owner)).toBe(true);
-    expect(c.adoptRun(pending.id, pending.owner)).toBe(false);
-    expect(c.orphanedRuns()).toEqual([]);
+    expect(b.digests.orphanedRuns().map((r) => r.id)).toEqual([pending.id]);
+    expect(b.digests.adoptRun(pending.id, pending.owner)).toBe(true);
+    expect(c.digests.adoptRun(pending.id, pending.owner)).toBe(false);
+    expect(c.digests.orphanedRuns()).toEqual([]);
     b.close();
     c.close();
   });
@@ -214,10 +214,10 @@ describe('claiming a digest (processes sharing one database)', () => {
   it('releases a failed run’s key, so its schedule can try that run again', () => {
     const store = new Store({ path: ':memory:' });
     const key = 'schedule 1 at 2026-11-01T09:00:00.000Z';
-    const first = store.claimRun(run(['x'], key));
+    const first = store.digests.claimRun(run(['x'], key));
     if (!first.claimed) throw new Error('not claimed');
-    store.failRun(first.run.id, 'HTTP 503');
-    expect(store.claimRun(run(['x'], key))).toMatchObject({ claimed: true });
+    store.digests.failRun(first.run.id, 'HTTP 503');
+    expect(store.digests.claimRun(run(['x'], key))).toMatchObject({ claimed: true });
     store.close();
   });
 });

@@ -11,8 +11,9 @@ import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
-import { isTimeZone } from '../../store/store.js';
-import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT } from '../../core/digest.js';
+import { isTimeZone } from '../../core/dates.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_DEFAULT_TIMEZONE, DIGEST_MAX_COUNT } from '../../core/digest.js';
+import { RATE_LIMIT_MAX_QUESTIONS } from '../../core/limits.js';
 
 export const adminCommand = guardedCommand({
   name: 'admin',
@@ -43,7 +44,7 @@ export const adminCommand = guardedCommand({
         { type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', description: 'Keep question text for “most asked unanswered” stats' },
         { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: DIGEST_MAX_COUNT },
         { type: ApplicationCommandOptionType.String, name: 'digest_timezone', description: 'Time zone for digest schedules, e.g. Europe/Rome', max_length: 64 },
-        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: 1000 },
+        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: RATE_LIMIT_MAX_QUESTIONS },
       ],
     },
   ],
@@ -74,7 +75,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     const { articles } = await deps.index(interaction.guildId);
     const pages = Math.max(1, Math.ceil(articles.length / PAGE_SIZE));
     const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
-    const seen = deps.store.firstSeen();
+    const seen = deps.store.articles.firstSeen();
     const lines = articles
       .slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
       .map((a) => {
@@ -106,7 +107,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
 /** The lines of `/admin stats`: the archive, questions over `days`, what it lacks, feedback. */
 export async function statsText(deps: BotDeps, guildId: string, days: number): Promise<string> {
   const index = await deps.index(guildId);
-  const s = deps.store.stats(guildId, days, 5);
+  const s = deps.store.activity.stats(guildId, days, 5);
   const asked = s.answered + s.refused;
   const lines = [
     `**Archive:** ${index.articles.length} articles, ${index.passages.length} passages.`,
@@ -120,7 +121,7 @@ export async function statsText(deps: BotDeps, guildId: string, days: number): P
   if (s.unanswered.length > 0) {
     lines.push('**Most-asked unanswered** (what the archive lacks):');
     s.unanswered.forEach((u, i) => lines.push(`${i + 1}. “${escapeText(truncate(u.question, 150))}”${u.count > 1 ? ` ×${u.count}` : ''}`));
-  } else if (s.refused > 0 && !deps.store.keepsQuestionText(guildId)) {
+  } else if (s.refused > 0 && !deps.store.settings.keepsQuestionText(guildId)) {
     lines.push('Question text is not kept in this server, so unanswered questions can’t be listed (`/admin config keep_questions:true`).');
   }
   return lines.join('\n');
@@ -142,8 +143,8 @@ function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] 
   if (c.digestTimezone !== null && !isTimeZone(c.digestTimezone)) throw new UserError(`“${escapeText(truncate(c.digestTimezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC. Nothing was changed.`);
   if (c.answerEverywhere && c.answerIn) throw new UserError('`answer_everywhere` clears the channel list, so it can’t go with `answer_in`. Nothing was changed.');
   const done: string[] = [];
-  store.db.transaction(() => {
-    let channels = c.answerEverywhere ? [] : store.answerChannels(guildId);
+  store.settings.atomically(() => {
+    let channels = c.answerEverywhere ? [] : store.settings.answerChannels(guildId);
     if (c.answerEverywhere) done.push('mentions answered in every channel');
     if (c.answerIn && !channels.includes(c.answerIn)) {
       channels = [...channels, c.answerIn];
@@ -157,37 +158,37 @@ function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] 
       }
       if (channels.length === 0) throw new UserError('That would leave no channel where mentions are answered: use `answer_everywhere:true` to answer everywhere. Nothing was changed.');
     }
-    store.setAnswerChannels(guildId, channels);
+    store.settings.setAnswerChannels(guildId, channels);
     if (c.keepQuestions !== null) {
-      store.setKeepsQuestionText(guildId, c.keepQuestions);
+      store.settings.setKeepsQuestionText(guildId, c.keepQuestions);
       done.push(c.keepQuestions ? 'question text kept' : 'question text not kept');
     }
     if (c.digestCount !== null) {
-      store.setSetting(guildId, 'digestCount', c.digestCount);
+      store.settings.set(guildId, 'digestCount', c.digestCount);
       done.push(`digests carry ${c.digestCount} articles`);
     }
     if (c.digestTimezone !== null) {
-      store.setSetting(guildId, 'digestTimezone', c.digestTimezone);
+      store.settings.set(guildId, 'digestTimezone', c.digestTimezone);
       done.push(`digest time zone ${c.digestTimezone}`);
     }
     if (c.rateLimit !== null) {
-      store.setSetting(guildId, 'rateLimitQuestions', c.rateLimit);
+      store.settings.set(guildId, 'rateLimitQuestions', c.rateLimit);
       done.push(`${c.rateLimit} questions per member per window`);
     }
-  })();
+  });
   return done;
 }
 
 /** The guild's settings, one per line, for `/admin config`. */
 function configLines(deps: BotDeps, guildId: string): string[] {
   const { store } = deps;
-  const channels = store.answerChannels(guildId);
+  const channels = store.settings.answerChannels(guildId);
   const windowS = Math.round(deps.rateLimit.windowMs / 1000);
   return [
     `• Mentions answered in: ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'every channel'}`,
-    `• Question text kept for stats: ${store.keepsQuestionText(guildId) ? 'yes' : 'no'}`,
-    `• Digest: ${store.getSetting(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT} articles, time zone ${store.getSetting(guildId, 'digestTimezone') ?? 'UTC'}`,
-    `• Rate limit: ${store.getSetting(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
+    `• Question text kept for stats: ${store.settings.keepsQuestionText(guildId) ? 'yes' : 'no'}`,
+    `• Digest: ${store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT} articles, time zone ${store.settings.get(guildId, 'digestTimezone') ?? DIGEST_DEFAULT_TIMEZONE}`,
+    `• Rate limit: ${store.settings.get(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
   ];
 }
 

@@ -5,8 +5,7 @@ import {
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { NewsIndex } from '../../core/search.js';
-import { ARTICLE_EXTENSIONS } from '../../core/article.js';
-import { AddRefused, addArticleFile, addArticleUrl, type AddedArticle } from '../../ingest/add.js';
+import { AddRefused, addArticleFile, addArticleUrl, checkUploadName, UPLOAD_EXTENSIONS, type AddedArticle } from '../../ingest/add.js';
 import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
 import { addedFiles, existingIds, guildIdPrefix, removeAdded } from '../../guildArchives.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -18,7 +17,7 @@ import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 
-const FILE_TYPES = 'txt, md, html, json or jsonl';
+const FILE_TYPES = UPLOAD_EXTENSIONS.join(', ');
 
 export const articleCommand = guardedCommand({
   name: 'article',
@@ -119,7 +118,8 @@ async function addArticle(interaction: ChatInputCommandInteraction, deps: BotDep
   let added: AddedArticle;
   try {
     if (file) {
-      if (!ARTICLE_EXTENSIONS.some((ext) => file.name.toLowerCase().endsWith(ext))) throw new UserError(`“${escapeText(truncate(file.name, 80))}” is not a file I can read: send ${ARTICLE_EXTENSIONS.join(', ')}.`);
+      // Refused by name before it is downloaded, with the same check (and message) the upload gets.
+      checkUploadName(file.name);
       if (file.size > ingest.fetch.maxBytes) throw new UserError(`That file is larger than ${Math.round(ingest.fetch.maxBytes / 1_000_000)} MB.`);
       const page = await safeFetch(file.url, ingest.fetch);
       added = await addArticleFile(dir, { name: file.name, content: page.body }, { existingIds: existing });

@@ -84,9 +84,9 @@ export async function handleAnswerButton(interaction: ButtonInteraction, action:
   if (action.action === 'feedback') {
     // One vote per member and answer (a new one replaces the old); the buttons then show the answer's votes.
     const question = questionOf(interaction.message.content);
-    deps.store.recordFeedback({ guildId: interaction.guildId, userId: interaction.user.id, messageId: interaction.message.id, articleId: firstArticleOf(interaction, index) ?? '', vote: action.vote === 'up' ? 1 : -1, ...(question ? { question } : {}) });
+    deps.store.activity.recordFeedback({ guildId: interaction.guildId, userId: interaction.user.id, messageId: interaction.message.id, articleId: firstArticleOf(interaction, index) ?? '', vote: action.vote === 'up' ? 1 : -1, ...(question ? { question } : {}) });
     const rows = interaction.message.components.map((row) => row.toJSON()) as APIActionRowComponent<APIButtonComponent>[];
-    await interaction.update({ components: withVotes(rows, deps.store.votes(interaction.message.id)), allowedMentions: { parse: [] } });
+    await interaction.update({ components: withVotes(rows, deps.store.activity.votes(interaction.message.id)), allowedMentions: { parse: [] } });
     return;
   }
   const question = questionOf(interaction.message.content);

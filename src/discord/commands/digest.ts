@@ -6,10 +6,10 @@ import {
   type APIApplicationCommandBasicOption,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
+import { DIGEST_DEFAULT_COUNT, DIGEST_DEFAULT_TIMEZONE, DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
-import { isTimeZone } from '../../store/store.js';
+import { isTimeZone } from '../../core/dates.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { escapeText, truncate } from '../escape.js';
@@ -42,7 +42,7 @@ export const digestCommand = guardedCommand({
       options: [
         { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post', required: true, channel_types: POSTABLE },
         { type: ApplicationCommandOptionType.String, name: 'when', description: '"daily at 09:00", "weekly on friday at 17:30" or a cron pattern', required: true, max_length: 60 },
-        { type: ApplicationCommandOptionType.String, name: 'timezone', description: 'Time zone, e.g. Europe/Rome (default: the server’s, else UTC)', max_length: 64 },
+        { type: ApplicationCommandOptionType.String, name: 'timezone', description: `Time zone, e.g. Europe/Rome (default: the server’s, else ${DIGEST_DEFAULT_TIMEZONE})`, max_length: 64 },
         selectionOptions[0]!,
         selectionOptions[2]!,
       ],
@@ -103,11 +103,11 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     if (sub === 'schedule') {
       const channelId = interaction.options.getChannel('channel', true).id;
       const cron = parseWhen(interaction.options.getString('when', true));
-      const timezone = interaction.options.getString('timezone') ?? deps.store.getSetting(guildId, 'digestTimezone') ?? 'UTC';
+      const timezone = interaction.options.getString('timezone') ?? deps.store.settings.get(guildId, 'digestTimezone') ?? DIGEST_DEFAULT_TIMEZONE;
       if (!isTimeZone(timezone)) throw new UserError(`“${escapeText(truncate(timezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC.`);
       const topic = interaction.options.getString('topic');
-      const count = interaction.options.getInteger('count') ?? deps.store.getSetting(guildId, 'digestCount') ?? 5;
-      const schedule = deps.store.addSchedule({ guildId, channelId, cron, timezone, topic, count, createdBy: interaction.user.id });
+      const count = interaction.options.getInteger('count') ?? deps.store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT;
+      const schedule = deps.store.digests.addSchedule({ guildId, channelId, cron, timezone, topic, count, createdBy: interaction.user.id });
       scheduler.arm(schedule.id);
       const next = scheduler.nextRun(schedule.id);
       await reply(
@@ -118,13 +118,13 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     }
     if (sub === 'unschedule') {
       const id = interaction.options.getInteger('id', true);
-      if (!deps.store.removeSchedule(guildId, id)) throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
+      if (!deps.store.digests.removeSchedule(guildId, id)) throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
       scheduler.disarm(id);
       await reply(`Scheduled digest #${id} removed.`);
       return;
     }
     if (sub === 'list') {
-      const schedules = deps.store.schedules(guildId);
+      const schedules = deps.store.digests.schedules(guildId);
       if (schedules.length === 0) return void (await reply('No scheduled digests in this server. Add one with /digest schedule.'));
       const lines = schedules.map((s) => {
         const next = scheduler.nextRun(s.id);
@@ -178,12 +178,12 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
   const typed = String(focused.value).trim();
   const index = await deps.index(interaction.guildId);
   if (focused.name === 'article') {
-    const articles = typed ? index.search(typed, { k: 25 }).hits.map((h) => index.articles[h.article]!) : index.articles.slice(-25).reverse();
+    const articles = typed ? index.search(typed, { k: L.autocompleteChoices }).hits.map((h) => index.articles[h.article]!) : index.articles.slice(-L.autocompleteChoices).reverse();
     await interaction.respond(articles.slice(0, L.autocompleteChoices).map((a) => ({ name: truncate(a.title, L.choiceName), value: `${ARTICLE_VALUE}${articleKey(a.id)}` })));
     return;
   }
   if (focused.name === 'id') {
-    const schedules = interaction.guildId ? deps.store.schedules(interaction.guildId) : [];
+    const schedules = interaction.guildId ? deps.store.digests.schedules(interaction.guildId) : [];
     await interaction.respond(schedules.slice(0, L.autocompleteChoices).map((s) => ({ name: truncate(`#${s.id} · ${describeWhen(s.cron, s.timezone)}${s.topic ? ` · ${s.topic}` : ''}`, L.choiceName), value: s.id })));
     return;
   }

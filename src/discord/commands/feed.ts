@@ -59,7 +59,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
       if (err instanceof FetchRefused) throw new UserError(`That feed can’t be followed: ${err.message}`);
       throw new UserError('That address does not serve an RSS or Atom feed I can read.');
     }
-    const feed = deps.store.addFeed({ guildId: interaction.guildId, url, title: probe.title, addedBy: interaction.user.id });
+    const feed = deps.store.feeds.add({ guildId: interaction.guildId, url, title: probe.title, addedBy: interaction.user.id });
     if (!feed) throw new UserError('This server already follows that feed: see /feed list.');
     const report = await ingest.pollNow(feed.id);
     const name = probe.title ? `“${escapeText(truncate(probe.title, 100))}”` : 'the feed';
@@ -67,7 +67,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
     return;
   }
   if (sub === 'list') {
-    const feeds = deps.store.feeds(interaction.guildId);
+    const feeds = deps.store.feeds.list(interaction.guildId);
     if (feeds.length === 0) return void (await reply('This server follows no feeds. Add one with /feed add.'));
     await reply(
       feeds
@@ -78,7 +78,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
   }
   if (sub === 'remove') {
     const which = interaction.options.getString('feed', true).trim().replace(/^#/, '');
-    if (!deps.store.removeFeed(interaction.guildId, which)) throw new UserError('This server follows no such feed: see /feed list.');
+    if (!deps.store.feeds.remove(interaction.guildId, which)) throw new UserError('This server follows no such feed: see /feed list.');
     await reply('Feed removed. The articles it brought stay in the archive.');
   }
 }
@@ -87,7 +87,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
 export async function autocompleteFeed(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
   if (!interaction.guildId) return void (await interaction.respond([]));
   const typed = interaction.options.getFocused().trim().replace(/^#/, '').toLowerCase();
-  const feeds = deps.store.feeds(interaction.guildId).filter((f) => !typed || String(f.id).startsWith(typed) || `${f.title ?? ''} ${f.url}`.toLowerCase().includes(typed));
+  const feeds = deps.store.feeds.list(interaction.guildId).filter((f) => !typed || String(f.id).startsWith(typed) || `${f.title ?? ''} ${f.url}`.toLowerCase().includes(typed));
   await interaction.respond(feeds.slice(0, L.autocompleteChoices).map((f) => ({ name: truncate(`#${f.id} ${f.title ? `${f.title} — ` : ''}${f.url}`, L.choiceName), value: String(f.id) })));
 }
 
