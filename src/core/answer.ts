@@ -1,5 +1,5 @@
 import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
-import { tokenize, type Token } from './text.js';
+import type { Token } from './text.js';
 import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 

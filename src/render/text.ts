@@ -21,7 +21,6 @@ export function textStyleFor(out: NodeJS.WritableStream, env: NodeJS.ProcessEnv 
   return tty && columns ? { style, width: columns } : { style };
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI_CODE = /\x1b\[[0-9;]*m/g;
 const visibleLength = (s: string): number => [...s.replace(ANSI_CODE, '')].length;
 

@@ -316,7 +316,7 @@ describe('answerQuestion', () => {
     const a = answerQuestion(idx, 'harbour cranes today', { k: 2, perArticle: 2 });
     for (const r of a.results) {
       expect(r.excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
-      for (const [s, e] of r.highlights) expect(e).toBeLessThanOrEqual(r.excerpt.length);
+      for (const [, e] of r.highlights) expect(e).toBeLessThanOrEqual(r.excerpt.length);
     }
     expect(a.results.some((r) => r.excerpt.endsWith('…') || r.excerpt.startsWith('…'))).toBe(true);
   });

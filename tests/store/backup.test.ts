@@ -7,7 +7,6 @@ import { backupDatabase } from '../../src/backup.js';
 import { Store } from '../../src/store/store.js';
 import { nodeCommand } from '../setup/tsx.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const G = '123456789012345678';
 const C = '223456789012345678';
 

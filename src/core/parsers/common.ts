@@ -28,7 +28,7 @@ export function normaliseNewlines(content: string): string {
  */
 export function clean(text: string): string {
   return text
-    .replace(/[\u200B\u200C\u200D\u2060\uFEFF]/g, '')
+    .replace(/\u200B|\u200C|\u200D|\u2060|\uFEFF/g, '')
     .replace(/[\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
