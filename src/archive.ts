@@ -1,8 +1,11 @@
 import { watch, type FSWatcher } from 'chokidar';
+import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
-import type { CorpusWarning } from './core/types.js';
+import type { Article, CorpusWarning } from './core/types.js';
+import { readListedFile, statCorpusFiles } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
+import { parseSandboxed } from './workers/parseSandbox.js';
 
 /** Reading, parsing and indexing run in the index worker: this thread only loads the file it saved. */
 const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
@@ -37,6 +40,11 @@ export class Archive {
   private queued: Promise<ReindexReport> | null = null;
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | undefined;
+  private updateDebounce: NodeJS.Timeout | undefined;
+  /** The main index with the corpus's changes since it was built merged in (see update); null: none. */
+  private live: NewsIndex | null = null;
+  private updating: Promise<void> | null = null;
+  private updateQueued: Promise<void> | null = null;
 
   private constructor(
     engine: Engine,
@@ -53,7 +61,7 @@ export class Archive {
 
   get index(): NewsIndex {
     if (!this.engine.index) throw new Error('this archive was released: it saves the index for other processes and holds none');
-    return this.engine.index;
+    return this.live ?? this.engine.index;
   }
 
   get warnings(): CorpusWarning[] {
@@ -84,6 +92,10 @@ export class Archive {
    * read the corpus before the change that prompted the call); calls meanwhile share that next run.
    */
   reindex(): Promise<ReindexReport> {
+    // The change is answered from within a second (the delta); the full rebuild follows.
+    this.update().catch(() => {
+      /* the rebuild that follows reports the failure */
+    });
     if (this.running) {
       this.queued ??= this.running.then(
         () => this.startNext(),
@@ -100,17 +112,92 @@ export class Archive {
     return this.reindex();
   }
 
+  /**
+   * Takes the corpus as it is on disk into the index answered from, within about a second: the
+   * files changed, added or removed since the main index was built are parsed (in the parse
+   * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. Calls
+   * while one runs share the next run, which starts when it ends.
+   */
+  update(): Promise<void> {
+    if (this.updating) {
+      this.updateQueued ??= this.updating.then(
+        () => this.nextUpdate(),
+        () => this.nextUpdate(),
+      );
+      return this.updateQueued;
+    }
+    this.updating = this.runUpdate().finally(() => (this.updating = null));
+    return this.updating;
+  }
+
+  private nextUpdate(): Promise<void> {
+    this.updateQueued = null;
+    return this.update();
+  }
+
+  private async runUpdate(): Promise<void> {
+    for (;;) {
+      const engine = this.engine;
+      if (!engine.index) return;
+      const live = await this.withChanges(engine as Engine);
+      // A rebuild swapped in meanwhile: the delta is worked out again against the new index.
+      if (this.engine !== engine) continue;
+      this.live = live;
+      return;
+    }
+  }
+
+  /** The engine's index with the corpus's changes since it was built merged in; null when nothing changed. */
+  private async withChanges(engine: Engine): Promise<NewsIndex | null> {
+    const known = new Map(engine.files.map((f, i) => [f, engine.stamps[i] ?? null]));
+    const listed = await statCorpusFiles(this.options.corpus);
+    const hiddenFiles = new Set<string>();
+    const changed = listed.filter((f) => !(known.has(f.path) && f.stamp !== null && known.get(f.path) === f.stamp));
+    for (const f of changed) if (known.has(f.path)) hiddenFiles.add(f.path);
+    const present = new Set(listed.map((f) => f.path));
+    for (const f of engine.files) if (!present.has(f) && known.get(f) !== null) hiddenFiles.add(f);
+    if (changed.length === 0 && hiddenFiles.size === 0) return null;
+    // An added article may not take an id the index keeps answering with (the full rebuild settles who keeps it).
+    const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
+    const added: Article[] = [];
+    for (const f of changed) {
+      const file = await readListedFile(f);
+      if (file.error !== undefined || file.skipped !== undefined) continue;
+      const outcome = await parseSandboxed({ file: file.path, content: file.content });
+      if ('refused' in outcome) continue;
+      for (const a of outcome.articles) {
+        if (ids.has(a.id)) continue;
+        ids.add(a.id);
+        added.push(a);
+      }
+    }
+    return mergeDeltaAsync(engine.index, { hiddenFiles, added });
+  }
+
   private async rebuild(): Promise<ReindexReport> {
     const started = performance.now();
-    const next = await openEngine(this.options, this.prepare);
+    // Loaded in slices: the index being replaced goes on answering until the new one is whole.
+    const next = await openEngine(this.options, this.prepare, true);
+    // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
+    // over the new index is worked out before it is swapped in, and both are swapped at once.
+    const live = this.holding ? await this.withChanges(next).catch(() => null) : null;
     this.engine = this.holding ? next : { ...next, index: null };
+    this.live = live;
     return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
   }
 
-  /** Watches the corpus and reindexes after changes settle for `debounceMs`. */
+  /**
+   * Watches the corpus: a change is answered from within a second (see update), and the full
+   * reindex runs after changes settle for `debounceMs`.
+   */
   watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 500): void {
     if (this.watcher) return;
     const schedule = () => {
+      clearTimeout(this.updateDebounce);
+      this.updateDebounce = setTimeout(() => {
+        // A failed delta only delays the change until the full reindex, which reports its own failures.
+        if (this.holding) this.update().catch(() => {});
+      }, UPDATE_DEBOUNCE_MS);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         const watcher = this.watcher;
@@ -127,10 +214,14 @@ export class Archive {
 
   async close(): Promise<void> {
     clearTimeout(this.debounce);
+    clearTimeout(this.updateDebounce);
     await this.watcher?.close();
     this.watcher = null;
   }
 }
+
+/** How long the watcher lets a burst of changes settle before taking them in as a delta. */
+const UPDATE_DEBOUNCE_MS = 50;
 
 /** An engine whose index was let go (see `release`). */
 type Released = Omit<Engine, 'index'> & { index: null };

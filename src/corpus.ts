@@ -20,7 +20,12 @@ export interface CorpusFile {
   skipped?: string;
   /** Something to warn about in a file that still loads (read in a legacy encoding). */
   note?: string;
+  /** The file's size and modification time when it was read (see fileStamp): how a later change is told. */
+  stamp?: string;
 }
+
+/** A file's size and modification time, as one string: it differs once the file is written again. */
+const fileStamp = (info: { size: number; mtimeMs: number }): string => `${info.size}:${info.mtimeMs}`;
 
 export interface ListOptions {
   /** Files larger than this many bytes are skipped with a warning (default 20 MB). */
@@ -53,11 +58,14 @@ async function readOne(full: string, path: string, maxFileBytes: number): Promis
   // A file of a type we do not parse is listed (it gets a warning) but not read.
   if (!isArticleFile(path)) return { path, content: '' };
   try {
-    // The size is checked before reading, so a huge file costs nothing.
-    if ((await stat(full)).size > maxFileBytes) return { path, content: '', skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped` };
+    // The size is checked before reading, so a huge file costs nothing; stamped before it is
+    // read, so a write in between shows as a change later rather than going unnoticed.
+    const info = await stat(full);
+    const stamp = fileStamp(info);
+    if (info.size > maxFileBytes) return { path, content: '', skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped`, stamp };
     const decoded = decodeBytes(await readFile(full));
-    if ('error' in decoded) return { path, content: '', skipped: `${decoded.error}; skipped` };
-    return decoded.note ? { path, content: decoded.text, note: decoded.note } : { path, content: decoded.text };
+    if ('error' in decoded) return { path, content: '', skipped: `${decoded.error}; skipped`, stamp };
+    return decoded.note ? { path, content: decoded.text, note: decoded.note, stamp } : { path, content: decoded.text, stamp };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { path, content: '', error: e.code ?? e.message.split('\n')[0] ?? 'read error' };
@@ -178,6 +186,33 @@ export async function listCorpusFiles(path: string, options: ListOptions = {}): 
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, listed.length) }, worker));
   return files;
 }
+
+/** A corpus file as listed, not read: its path, where it is read from, and its stamp (null when it can't be read). */
+export interface ListedFile {
+  path: string;
+  from: string;
+  stamp: string | null;
+}
+
+/**
+ * The corpus's article files as listCorpusFiles finds them, with their stamps, none of them read:
+ * what a delta compares with the stamps an index was built with, to find what changed.
+ */
+export async function statCorpusFiles(path: string): Promise<ListedFile[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new Error(`corpus not found: ${path}`);
+  const listed: Listed[] = info.isDirectory() ? await listDirectory(path) : [{ path: basename(path), from: path }];
+  const out = listed.filter((l) => l.skipped === undefined && isArticleFile(l.path)).map((l): ListedFile => ({ path: l.path, from: l.from, stamp: null }));
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < out.length; i = next++) out[i]!.stamp = await stat(out[i]!.from).then(fileStamp, () => null);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, out.length) }, worker));
+  return out;
+}
+
+/** Reads one listed file as listCorpusFiles would. */
+export const readListedFile = (file: ListedFile, options: ListOptions = {}): Promise<CorpusFile> => readOne(file.from, file.path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
 
 /**
  * Folders of the corpus that Newsdesk writes itself (curator servers' uploads and feeds). Their
