@@ -5,7 +5,7 @@ import type { Article, CorpusWarning } from './core/types.js';
 import { readListedFile, statCorpusFiles } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
-import { parseSandboxed } from './workers/parseSandbox.js';
+import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
 
 /** Reading, parsing and indexing run in the index worker: this thread only loads the file it saved. */
 const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
@@ -44,6 +44,11 @@ export class Archive {
   /** The main index with the corpus's changes since it was built merged in (see update); null: none. */
   private live: NewsIndex | null = null;
   private updating: Promise<void> | null = null;
+  /**
+   * The delta's own parse sandbox, kept ready: a change is answered within a second only if its
+   * file need not wait for a thread to start (seconds through tsx, on a busy machine 6 s).
+   */
+  private sandbox: ParseSandbox | null = null;
   private updateQueued: Promise<void> | null = null;
 
   private constructor(
@@ -135,6 +140,29 @@ export class Archive {
     return this.update();
   }
 
+  /** The delta's sandbox, with the process's parse budget; started ready (see `sandbox`). */
+  private parser(): ParseSandbox {
+    const { budget } = parseSandbox();
+    if (this.sandbox && (this.sandbox.budget.timeoutMs !== budget.timeoutMs || this.sandbox.budget.memoryMb !== budget.memoryMb)) void this.sandbox.close();
+    else if (this.sandbox) return this.sandbox;
+    this.sandbox = new ParseSandbox(budget, Number.POSITIVE_INFINITY);
+    return this.sandbox;
+  }
+
+  /**
+   * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
+   * what a serving process does (watch does it too). Its thread then stays until close().
+   */
+  warm(): Promise<void> {
+    if (!this.holding) return Promise.resolve();
+    return this.parser()
+      .parse({ file: 'warm-up.txt', content: '' })
+      .then(
+        () => {},
+        () => {},
+      );
+  }
+
   private async runUpdate(): Promise<void> {
     for (;;) {
       const engine = this.engine;
@@ -163,7 +191,7 @@ export class Archive {
     for (const f of changed) {
       const file = await readListedFile(f);
       if (file.error !== undefined || file.skipped !== undefined) continue;
-      const outcome = await parseSandboxed({ file: file.path, content: file.content });
+      const outcome = await this.parser().parse({ file: file.path, content: file.content });
       if ('refused' in outcome) continue;
       for (const a of outcome.articles) {
         if (ids.has(a.id)) continue;
@@ -176,6 +204,8 @@ export class Archive {
 
   private async rebuild(): Promise<ReindexReport> {
     const started = performance.now();
+    // The delta first: it is what makes the change answerable soon, and the two would share the cores.
+    await this.updating?.catch(() => {});
     // Loaded in slices: the index being replaced goes on answering until the new one is whole.
     const next = await openEngine(this.options, this.prepare, true);
     // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
@@ -192,6 +222,7 @@ export class Archive {
    */
   watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 500): void {
     if (this.watcher) return;
+    void this.warm();
     const schedule = () => {
       clearTimeout(this.updateDebounce);
       this.updateDebounce = setTimeout(() => {
@@ -215,6 +246,8 @@ export class Archive {
   async close(): Promise<void> {
     clearTimeout(this.debounce);
     clearTimeout(this.updateDebounce);
+    await this.sandbox?.close();
+    this.sandbox = null;
     await this.watcher?.close();
     this.watcher = null;
   }
