@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { readListedFile, statCorpusFiles } from './corpus.js';
+import { pathIdOf, readListedFile, statCorpusFiles } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
 import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
@@ -194,7 +194,12 @@ export class Archive {
       const outcome = await this.parser().parse({ file: file.path, content: file.content });
       if ('refused' in outcome) continue;
       for (const a of outcome.articles) {
-        if (ids.has(a.id)) continue;
+        // As a full build names them (see pathIdOf): a same-named file in a sub-folder takes its path.
+        if (ids.has(a.id)) {
+          const pathId = pathIdOf(a);
+          if (pathId === null || ids.has(pathId)) continue;
+          a.id = pathId;
+        }
         ids.add(a.id);
         added.push(a);
       }

@@ -6,6 +6,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { isArticleFile, parseArticleFile } from './core/article.js';
+import { baseId } from './core/parsers/common.js';
 import { decodeBytes } from './core/parsers/encoding.js';
 import type { Article, CorpusWarning, ParseResult } from './core/types.js';
 
@@ -223,16 +224,43 @@ export const INGESTED_DIRS: readonly string[] = ['added', 'feeds'];
 const isIngested = (path: string) => INGESTED_DIRS.some((d) => path.startsWith(`${d}/`));
 
 /**
- * Parses read files into articles; a repeated article id keeps one (the operator's file over an
- * ingested one, else the first) and warns naming both files.
+ * The id an article of a file in a sub-folder takes when the id its file name gives it is taken
+ * by another file's article: the same id with the file's folders in front (`2024/harbour` for
+ * `2024/harbour.md`, `2024/x#3` for line 3 of `2024/x.jsonl`). Null for an id the article names
+ * itself, and for a file at the top of the corpus. Ids of files whose names are unique (every
+ * top-level file, as before) never change.
+ */
+export function pathIdOf(article: Pick<Article, 'id' | 'file'>): string | null {
+  const slash = article.file.lastIndexOf('/');
+  if (slash < 0) return null;
+  const base = baseId(article.file);
+  const derived = article.id === base || article.id.startsWith(`${base}#`);
+  return derived ? `${article.file.slice(0, slash)}/${article.id}` : null;
+}
+
+/**
+ * Parses read files into articles. Two files of the same name in different folders both load
+ * (see pathIdOf); any other repeated article id keeps one (the operator's file over an ingested
+ * one, else the first) and warns naming both files.
  */
 export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArray<ParseResult | undefined> = []): { articles: Article[]; warnings: CorpusWarning[] } {
   // `parsedAlready[i]`: file i as parsed elsewhere (the parse sandbox), so it is not parsed again here.
   const parsed = files.map((f, i) => (f.error === undefined && f.skipped === undefined ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content)) : null));
   // Who keeps each id: the operator's files are claimed first, then the ingested ones, each in file order.
   const owner = new Map<string, Article>();
-  const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || a - b);
-  for (const i of order) for (const a of parsed[i]?.articles ?? []) if (!owner.has(a.id)) owner.set(a.id, a);
+  // Then files nearer the top first: a top-level file keeps its id over a same-named file in a sub-folder.
+  const depth = (i: number) => files[i]!.path.split('/').length;
+  const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || depth(a) - depth(b) || a - b);
+  for (const i of order) {
+    for (const a of parsed[i]?.articles ?? []) {
+      const other = owner.get(a.id);
+      if (other === undefined) owner.set(a.id, a);
+      else if (other.file !== a.file) {
+        const pathId = pathIdOf(a);
+        if (pathId !== null && !owner.has(pathId)) owner.set((a.id = pathId), a);
+      }
+    }
+  }
   const articles: Article[] = [];
   const warnings: CorpusWarning[] = [];
   const emitted = new Set<Article>();
