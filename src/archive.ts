@@ -1,8 +1,9 @@
+import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { pathIdOf, readListedFile, statCorpusFiles } from './corpus.js';
+import { pathIdOf, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
 import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
@@ -44,6 +45,13 @@ export class Archive {
   /** The main index with the corpus's changes since it was built merged in (see update); null: none. */
   private live: NewsIndex | null = null;
   private updating: Promise<void> | null = null;
+  /** What the next update looks at: the files named since the last one, or every file. */
+  private pending: Set<string> | 'all' = 'all';
+  /** The files that differ from what `changedFor`'s index was built from (null: removed). */
+  private changed: Changes = new Map();
+  private changedFor: Engine | Released | null = null;
+  /** Changed files' articles by path, with the stamp of the version parsed (see articlesOf). */
+  private readonly parsed = new Map<string, { stamp: string; articles: Article[] }>();
   /**
    * The delta's own parse sandbox, kept ready: a change is answered within a second only if its
    * file need not wait for a thread to start (seconds through tsx, on a busy machine 6 s).
@@ -96,11 +104,12 @@ export class Archive {
    * while a rebuild runs gets the next one, which starts when the running one ends (it may have
    * read the corpus before the change that prompted the call); calls meanwhile share that next run.
    */
-  reindex(): Promise<ReindexReport> {
-    // The change is answered from within a second (the delta); the full rebuild follows.
-    this.update().catch(() => {
-      /* the rebuild that follows reports the failure */
-    });
+  reindex(changed?: readonly string[]): Promise<ReindexReport> {
+    // The change is answered within a second through the delta (of the files named, else of
+    // every file, unless the watcher is already reporting each change); the full rebuild follows.
+    if (changed || !this.watcher) {
+      this.update(changed).catch((err: unknown) => this.onDeltaError?.(err));
+    }
     if (this.running) {
       this.queued ??= this.running.then(
         () => this.startNext(),
@@ -114,16 +123,23 @@ export class Archive {
 
   private startNext(): Promise<ReindexReport> {
     this.queued = null;
-    return this.reindex();
+    return this.reindex([]);
   }
+
+  /** Told when a delta failed (the change then waits for the full rebuild): the bot logs it. */
+  onDeltaError: ((err: unknown) => void) | undefined;
 
   /**
    * Takes the corpus as it is on disk into the index answered from, within about a second: the
    * files changed, added or removed since the main index was built are parsed (in the parse
-   * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. Calls
+   * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. `paths`
+   * (relative to the corpus) says which files changed, when the caller knows: only those are
+   * looked at; without it every file's stamp is checked (seconds at 10× on a busy machine). Calls
    * while one runs share the next run, which starts when it ends.
    */
-  update(): Promise<void> {
+  update(paths?: readonly string[]): Promise<void> {
+    if (!paths) this.pending = 'all';
+    else if (this.pending !== 'all') for (const p of paths) this.pending.add(p);
     if (this.updating) {
       this.updateQueued ??= this.updating.then(
         () => this.nextUpdate(),
@@ -137,7 +153,13 @@ export class Archive {
 
   private nextUpdate(): Promise<void> {
     this.updateQueued = null;
-    return this.update();
+    return this.runUpdateShared();
+  }
+
+  private runUpdateShared(): Promise<void> {
+    if (this.updating) return this.updating;
+    this.updating = this.runUpdate().finally(() => (this.updating = null));
+    return this.updating;
   }
 
   /** The delta's sandbox, with the process's parse budget; started ready (see `sandbox`). */
@@ -165,35 +187,73 @@ export class Archive {
 
   private async runUpdate(): Promise<void> {
     for (;;) {
+      const scope = this.pending;
+      this.pending = new Set();
       const engine = this.engine;
       if (!engine.index) return;
-      const live = await this.withChanges(engine as Engine);
-      // A rebuild swapped in meanwhile: the delta is worked out again against the new index.
-      if (this.engine !== engine) continue;
-      this.live = live;
+      // Nothing named and nothing to look at again: the index answered from is current.
+      if (scope !== 'all' && scope.size === 0 && this.changedFor === engine) return;
+      try {
+        const next = await this.withChanges(engine as Engine, scope, this.changedFor === engine ? this.changed : null);
+        // A rebuild swapped in meanwhile: the delta is worked out again against the new index.
+        if (this.engine !== engine) {
+          this.pending = 'all';
+          continue;
+        }
+        this.changed = next.changed;
+        this.changedFor = engine;
+        this.live = next.live;
+      } catch (err) {
+        // Looked at again next time.
+        if (scope === 'all') this.pending = 'all';
+        else if (this.pending !== 'all') for (const p of scope) this.pending.add(p);
+        throw err;
+      }
       return;
     }
   }
 
-  /** The engine's index with the corpus's changes since it was built merged in; null when nothing changed. */
-  private async withChanges(engine: Engine): Promise<NewsIndex | null> {
+  /**
+   * The files that differ from what the engine's index was built from (`previous`, with the files
+   * of `scope` looked at again; every file for 'all'), and the engine's index with them merged in
+   * (null when none differ).
+   */
+  private async withChanges(engine: Engine, scope: Set<string> | 'all', previous: Changes | null): Promise<{ changed: Changes; live: NewsIndex | null }> {
     const known = new Map(engine.files.map((f, i) => [f, engine.stamps[i] ?? null]));
-    const listed = await statCorpusFiles(this.options.corpus);
-    const hiddenFiles = new Set<string>();
-    const changed = listed.filter((f) => !(known.has(f.path) && f.stamp !== null && known.get(f.path) === f.stamp));
-    for (const f of changed) if (known.has(f.path)) hiddenFiles.add(f.path);
-    const present = new Set(listed.map((f) => f.path));
-    for (const f of engine.files) if (!present.has(f) && known.get(f) !== null) hiddenFiles.add(f);
-    if (changed.length === 0 && hiddenFiles.size === 0) return null;
+    const same = (f: ListedFile) => known.has(f.path) && f.stamp !== null && known.get(f.path) === f.stamp;
+    let changed: Changes | null = null;
+    if (scope !== 'all' && previous) {
+      changed = new Map(previous);
+      for (const path of scope) {
+        const f = await statCorpusFile(this.options.corpus, path);
+        // Only a walk of the corpus can tell (a symbolic link): every file is looked at.
+        if (f === undefined) {
+          changed = null;
+          break;
+        }
+        if (f === null) {
+          if (known.has(path)) changed.set(path, null);
+          else changed.delete(path);
+        } else if (same(f)) changed.delete(path);
+        else changed.set(path, f);
+      }
+    }
+    if (!changed) {
+      changed = new Map();
+      const listed = await statCorpusFiles(this.options.corpus);
+      for (const f of listed) if (!same(f)) changed.set(f.path, f);
+      const present = new Set(listed.map((f) => f.path));
+      for (const f of engine.files) if (!present.has(f) && known.get(f) !== null) changed.set(f, null);
+    }
+    if (changed.size === 0) return { changed, live: null };
+    const hiddenFiles = new Set([...changed.keys()].filter((p) => known.has(p)));
     // An added article may not take an id the index keeps answering with (the full rebuild settles who keeps it).
     const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
     const added: Article[] = [];
-    for (const f of changed) {
-      const file = await readListedFile(f);
-      if (file.error !== undefined || file.skipped !== undefined) continue;
-      const outcome = await this.parser().parse({ file: file.path, content: file.content });
-      if ('refused' in outcome) continue;
-      for (const a of outcome.articles) {
+    for (const f of changed.values()) {
+      if (!f) continue;
+      for (const parsed of await this.articlesOf(f)) {
+        const a = { ...parsed };
         // As a full build names them (see pathIdOf): a same-named file in a sub-folder takes its path.
         if (ids.has(a.id)) {
           const pathId = pathIdOf(a);
@@ -204,7 +264,21 @@ export class Archive {
         added.push(a);
       }
     }
-    return mergeDeltaAsync(engine.index, { hiddenFiles, added });
+    return { changed, live: await mergeDeltaAsync(engine.index, { hiddenFiles, added }) };
+  }
+
+  /** A changed file's articles, parsed once per version of it (a later delta reuses them). */
+  private async articlesOf(f: ListedFile): Promise<Article[]> {
+    const cached = this.parsed.get(f.path);
+    if (cached && cached.stamp === f.stamp) return cached.articles;
+    const file = await readListedFile(f);
+    let articles: Article[] = [];
+    if (file.error === undefined && file.skipped === undefined) {
+      const outcome = await this.parser().parse({ file: file.path, content: file.content });
+      if (!('refused' in outcome)) articles = outcome.articles;
+    }
+    if (f.stamp !== null) this.parsed.set(f.path, { stamp: f.stamp, articles });
+    return articles;
   }
 
   private async rebuild(): Promise<ReindexReport> {
@@ -215,9 +289,13 @@ export class Archive {
     const next = await openEngine(this.options, this.prepare, true);
     // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
     // over the new index is worked out before it is swapped in, and both are swapped at once.
-    const live = this.holding ? await this.withChanges(next).catch(() => null) : null;
+    const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     this.engine = this.holding ? next : { ...next, index: null };
-    this.live = live;
+    this.live = delta?.live ?? null;
+    this.changed = delta?.changed ?? new Map();
+    this.changedFor = delta ? this.engine : null;
+    // Versions of files the new index holds need not be kept parsed.
+    for (const path of [...this.parsed.keys()]) if (!this.changed.has(path)) this.parsed.delete(path);
     return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
   }
 
@@ -228,11 +306,17 @@ export class Archive {
   watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 500): void {
     if (this.watcher) return;
     void this.warm();
-    const schedule = () => {
+    let paths: string[] = [];
+    const schedule = (path: string) => {
+      const rel = relative(this.options.corpus, path).split(sep).join('/');
+      // The corpus is one file (or something outside it moved): every file is looked at.
+      paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
       clearTimeout(this.updateDebounce);
       this.updateDebounce = setTimeout(() => {
-        // A failed delta only delays the change until the full reindex, which reports its own failures.
-        if (this.holding) this.update().catch(() => {});
+        const named = paths;
+        paths = [];
+        // A failed delta only delays the change until the full reindex.
+        if (this.holding) this.update(named.includes('') ? undefined : named).catch((err: unknown) => this.onDeltaError?.(err));
       }, UPDATE_DEBOUNCE_MS);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
@@ -241,7 +325,7 @@ export class Archive {
         const report = (r: ReindexReport | Error) => {
           if (this.watcher === watcher) onReindex(r);
         };
-        this.reindex().then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
+        this.reindex([]).then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
       }, debounceMs);
     };
     this.watcher = watch(this.options.corpus, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
@@ -260,6 +344,9 @@ export class Archive {
 
 /** How long the watcher lets a burst of changes settle before taking them in as a delta. */
 const UPDATE_DEBOUNCE_MS = 50;
+
+/** Files that differ from what an index was built from, by path: as they are now, or null when removed. */
+type Changes = Map<string, ListedFile | null>;
 
 /** An engine whose index was let go (see `release`). */
 type Released = Omit<Engine, 'index'> & { index: null };

@@ -3,7 +3,7 @@
  * parsed with `parseArticleFile`. Problems (unreadable or unsupported files, bad records,
  * duplicate ids) are warnings; only a corpus path that does not exist is an error.
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { isArticleFile, parseArticleFile } from './core/article.js';
 import { baseId } from './core/parsers/common.js';
@@ -210,6 +210,20 @@ export async function statCorpusFiles(path: string): Promise<ListedFile[]> {
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, out.length) }, worker));
   return out;
+}
+
+/**
+ * One corpus file by its path relative to the corpus directory, as statCorpusFiles would list it:
+ * null when it is not there (or not an article file, or hidden); undefined when only a walk of
+ * the corpus can tell (a symbolic link, whose target the walk checks).
+ */
+export async function statCorpusFile(root: string, path: string): Promise<ListedFile | null | undefined> {
+  if (!path || path.startsWith('../') || path === '..' || isSkipped(path) || !isArticleFile(path)) return null;
+  const from = join(root, ...path.split('/'));
+  const info = await lstat(from).catch(() => undefined);
+  if (!info) return null;
+  if (info.isSymbolicLink()) return undefined;
+  return info.isFile() ? { path, from, stamp: fileStamp(info) } : null;
 }
 
 /** Reads one listed file as listCorpusFiles would. */

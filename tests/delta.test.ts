@@ -100,6 +100,21 @@ describe('Archive.update: changes answered before the full rebuild', () => {
     expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.excerpt).toContain('Mosul');
   });
 
+  it('looks only at the files named, when named; at every file otherwise', async () => {
+    writeFileSync(join(paths.corpus, 'named.jsonl'), line('named', 'Zebra crossing painted', 'A zebra crossing was painted near the school.'));
+    writeFileSync(join(paths.corpus, 'unnamed.jsonl'), line('unnamed', 'Quokka seen downtown', 'A quokka was seen downtown on Friday.'));
+    await archive!.update(['named.jsonl']);
+    expect(archive!.index.articles.map((a) => a.id)).toContain('named');
+    expect(archive!.index.articles.map((a) => a.id)).not.toContain('unnamed');
+    await archive!.update();
+    expect(archive!.index.articles.map((a) => a.id)).toEqual(expect.arrayContaining(['named', 'unnamed']));
+    // Named again after it is removed: it goes; the other change is kept.
+    unlinkSync(join(paths.corpus, 'named.jsonl'));
+    await archive!.update(['named.jsonl']);
+    expect(archive!.index.articles.map((a) => a.id)).not.toContain('named');
+    expect(answerQuestion(archive!.index, 'Where was the quokka seen?').results[0]?.articleId).toBe('unnamed');
+  });
+
   it('never loses a file added while the rebuild reads the corpus', async () => {
     const rebuild = archive!.reindex();
     writeFileSync(join(paths.corpus, 'late.jsonl'), line('late', 'Late ferry strike ends', 'The ferry strike ended after nine days.'));
