@@ -2,11 +2,13 @@
  * `npm run bench -- --corpus FILE --queries FILE [--json] [--systems a,b]
  *                   [--limit N] [--no-scale] [--scale-factor N]
  *                   [--scale-queries N] [--k N] [--passes N] [--in-process]
- *                   [--discord-questions N] [--no-discord]`
+ *                   [--discord-questions N] [--no-discord]
+ *                   [--live-scales 1,10] [--no-live]`
  *
  * Runs each system in its own child process (build, cold start, all queries,
  * scoring, RSS), then the same at 10× corpus size for latency and memory, then
- * the bot on the local Discord double: INTERACTION_CREATE → first response.
+ * the bot on the local Discord double: INTERACTION_CREATE → first response, and the live
+ * archive (an article added while /ask traffic runs; see live.ts).
  * Prints Markdown tables, or with --json one JSON object on stdout
  * (progress always goes to stderr).
  */
@@ -28,6 +30,7 @@ import {
 import { DEFAULT_SYSTEMS, loadSystem, SYSTEMS } from './peers/index.js';
 import { tuneRuntime } from '../src/runtime.js';
 import { formatDiscordLatency, measureInteractionLatency, roundLatency, type InteractionLatency } from './discord-latency.js';
+import { formatLive, measureLive, readRecords, type LiveFigures } from './live.js';
 
 
 /** /ask questions sent through the Discord double for the interaction latency. */
@@ -52,6 +55,8 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
   --in-process         run all systems in this process (RSS figures polluted)
   --discord-questions N  /ask questions sent through the Discord double (default ${DEFAULT_DISCORD_QUESTIONS})
   --no-discord         skip the Discord latency run
+  --live-scales 1,10   corpus factors of the live-archive run (an article added during /ask traffic)
+  --no-live            skip the live-archive run
   -h, --help           this help
 `;
 
@@ -71,6 +76,8 @@ function parse(argv: string[]) {
       limit: { type: 'string' },
       'no-scale': { type: 'boolean', default: false },
       'no-discord': { type: 'boolean', default: false },
+      'live-scales': { type: 'string' },
+      'no-live': { type: 'boolean', default: false },
       'discord-questions': { type: 'string' },
       'scale-factor': { type: 'string' },
       'scale-queries': { type: 'string' },
@@ -95,6 +102,11 @@ function posInt(s: string | undefined, dflt: number | undefined, flag: string): 
   const n = Number(s);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${s}"`);
   return n;
+}
+
+/** The corpus factors of the live run (default 1 and 10). */
+function liveScales(o: Opts): number[] {
+  return (o['live-scales'] ?? '1,10').split(',').map((s) => posInt(s.trim(), undefined, '--live-scales')!);
 }
 
 /** Runs one system in this process, in the main or the scale setting. */
@@ -176,6 +188,7 @@ export async function main(argv: string[]): Promise<number> {
     posInt(o['scale-factor'], 10, '--scale-factor');
     posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries');
     posInt(o['discord-questions'], DEFAULT_DISCORD_QUESTIONS, '--discord-questions');
+    liveScales(o);
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
@@ -216,10 +229,20 @@ export async function main(argv: string[]): Promise<number> {
     discord = await measureInteractionLatency(o.corpus, questions);
     log(`discord: INTERACTION_CREATE → first response over ${discord.n} /ask: p50 ${discord.p50ms.toFixed(2)} ms, p99 ${discord.p99ms.toFixed(2)} ms`);
   }
+  const live: LiveFigures[] = [];
+  if (!o['no-live']) {
+    const questions = loadQueries(o.queries).slice(0, 200).map((q) => q.question);
+    const records = readRecords(o.corpus);
+    for (const factor of liveScales(o)) {
+      const f = await measureLive(records, factor, questions, log);
+      live.push(f);
+      log(`live ${factor}x: added article answerable after ${f.addToAnswerableMs ?? '–'} ms, longest stall ${f.maxLoopStallMs} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), ${f.lostInteractions} of ${f.interactions} /ask lost`);
+    }
+  }
   log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  if (o.json) process.stdout.write(JSON.stringify({ ...benchJson(mainFigures, scale), discord: discord && roundLatency(discord) }, null, 2) + '\n');
-  else process.stdout.write(formatBenchTables(mainFigures, scale) + formatDiscordLatency(discord));
+  if (o.json) process.stdout.write(JSON.stringify({ ...benchJson(mainFigures, scale), discord: discord && roundLatency(discord), live }, null, 2) + '\n');
+  else process.stdout.write(formatBenchTables(mainFigures, scale) + formatDiscordLatency(discord) + formatLive(live));
   return 0;
 }
 

@@ -2,11 +2,14 @@
  * How long the serving event loop stalls while the archive rebuilds: a corpus of one JSON file
  * per article (MultiHop-RAG by default, replicated `--scale-factor` times under new ids) is
  * indexed, then one article is added and `Archive.reindex` runs while the loop's delay is
- * sampled (perf_hooks.monitorEventLoopDelay, plus a 10 ms timer's longest gap).
+ * sampled (perf_hooks.monitorEventLoopDelay, plus a 10 ms timer's longest gap). On Linux it also
+ * reports the most CPU the serving thread spent between two ticks (maxLoopCpuMs, from
+ * /proc/thread-self/schedstat): the stall this process causes itself, without the time other
+ * processes on a busy machine took the core from it.
  *
  *   npx tsx bench/rebuild-stall.ts [--corpus corpus.jsonl] [--scale-factor N] [--json]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -30,12 +33,19 @@ try {
   const first = records[0]!;
   writeFileSync(join(corpus, 'added-one.json'), JSON.stringify({ ...first, id: 'added-one', title: 'A freshly added article' }));
   const h = monitorEventLoopDelay({ resolution: 10 });
+  const schedstat = '/proc/thread-self/schedstat';
+  const cpuMs = existsSync(schedstat) ? () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : () => NaN;
   let last = performance.now();
+  let lastCpu = cpuMs();
   let maxGap = 0;
+  let maxCpu = 0;
   const tick = setInterval(() => {
     const now = performance.now();
+    const cpu = cpuMs();
     maxGap = Math.max(maxGap, now - last);
+    maxCpu = Math.max(maxCpu, cpu - lastCpu);
     last = now;
+    lastCpu = cpu;
   }, 10);
   h.enable();
   const t1 = performance.now();
@@ -45,7 +55,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 50));
   h.disable();
   clearInterval(tick);
-  const result = { scale, articles: report.articles, openMs: Math.round(openMs), reindexMs: Math.round(reindexMs), maxLoopStallMs: Math.round(h.max / 1e6), maxTimerGapMs: Math.round(maxGap), rssMB: Math.round(process.memoryUsage().rss / 1e6) };
+  const result = { scale, articles: report.articles, openMs: Math.round(openMs), reindexMs: Math.round(reindexMs), maxLoopStallMs: Math.round(h.max / 1e6), maxTimerGapMs: Math.round(maxGap), maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu), rssMB: Math.round(process.memoryUsage().rss / 1e6) };
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${Object.entries(result).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
   await archive.close();
 } finally {

@@ -1,8 +1,12 @@
+import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
-import type { CorpusWarning } from './core/types.js';
+import type { Article, CorpusWarning } from './core/types.js';
+import { pathIdOf, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
+import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
 
 /** Reading, parsing and indexing run in the index worker: this thread only loads the file it saved. */
 const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
@@ -37,6 +41,23 @@ export class Archive {
   private queued: Promise<ReindexReport> | null = null;
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | undefined;
+  private updateDebounce: NodeJS.Timeout | undefined;
+  /** The main index with the corpus's changes since it was built merged in (see update); null: none. */
+  private live: NewsIndex | null = null;
+  private updating: Promise<void> | null = null;
+  /** What the next update looks at: the files named since the last one, or every file. */
+  private pending: Set<string> | 'all' = 'all';
+  /** The files that differ from what `changedFor`'s index was built from (null: removed). */
+  private changed: Changes = new Map();
+  private changedFor: Engine | Released | null = null;
+  /** Changed files' articles by path, with the stamp of the version parsed (see articlesOf). */
+  private readonly parsed = new Map<string, { stamp: string; articles: Article[] }>();
+  /**
+   * The delta's own parse sandbox, kept ready: a change is answered within a second only if its
+   * file need not wait for a thread to start (seconds through tsx, on a busy machine 6 s).
+   */
+  private sandbox: ParseSandbox | null = null;
+  private updateQueued: Promise<void> | null = null;
 
   private constructor(
     engine: Engine,
@@ -53,7 +74,7 @@ export class Archive {
 
   get index(): NewsIndex {
     if (!this.engine.index) throw new Error('this archive was released: it saves the index for other processes and holds none');
-    return this.engine.index;
+    return this.live ?? this.engine.index;
   }
 
   get warnings(): CorpusWarning[] {
@@ -83,7 +104,12 @@ export class Archive {
    * while a rebuild runs gets the next one, which starts when the running one ends (it may have
    * read the corpus before the change that prompted the call); calls meanwhile share that next run.
    */
-  reindex(): Promise<ReindexReport> {
+  reindex(changed?: readonly string[]): Promise<ReindexReport> {
+    // The change is answered within a second through the delta (of the files named, else of
+    // every file, unless the watcher is already reporting each change); the full rebuild follows.
+    if (changed || !this.watcher) {
+      this.update(changed).catch((err: unknown) => this.onDeltaError?.(err));
+    }
     if (this.running) {
       this.queued ??= this.running.then(
         () => this.startNext(),
@@ -97,20 +123,201 @@ export class Archive {
 
   private startNext(): Promise<ReindexReport> {
     this.queued = null;
-    return this.reindex();
+    return this.reindex([]);
+  }
+
+  /** Told when a delta failed (the change then waits for the full rebuild): the bot logs it. */
+  onDeltaError: ((err: unknown) => void) | undefined;
+
+  /**
+   * Takes the corpus as it is on disk into the index answered from, within about a second: the
+   * files changed, added or removed since the main index was built are parsed (in the parse
+   * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. `paths`
+   * (relative to the corpus) says which files changed, when the caller knows: only those are
+   * looked at; without it every file's stamp is checked (seconds at 10× on a busy machine). Calls
+   * while one runs share the next run, which starts when it ends.
+   */
+  update(paths?: readonly string[]): Promise<void> {
+    if (!paths) this.pending = 'all';
+    else if (this.pending !== 'all') for (const p of paths) this.pending.add(p);
+    if (this.updating) {
+      this.updateQueued ??= this.updating.then(
+        () => this.nextUpdate(),
+        () => this.nextUpdate(),
+      );
+      return this.updateQueued;
+    }
+    this.updating = this.runUpdate().finally(() => (this.updating = null));
+    return this.updating;
+  }
+
+  private nextUpdate(): Promise<void> {
+    this.updateQueued = null;
+    return this.runUpdateShared();
+  }
+
+  private runUpdateShared(): Promise<void> {
+    if (this.updating) return this.updating;
+    this.updating = this.runUpdate().finally(() => (this.updating = null));
+    return this.updating;
+  }
+
+  /** The delta's sandbox, with the process's parse budget; started ready (see `sandbox`). */
+  private parser(): ParseSandbox {
+    const { budget } = parseSandbox();
+    if (this.sandbox && (this.sandbox.budget.timeoutMs !== budget.timeoutMs || this.sandbox.budget.memoryMb !== budget.memoryMb)) void this.sandbox.close();
+    else if (this.sandbox) return this.sandbox;
+    this.sandbox = new ParseSandbox(budget, Number.POSITIVE_INFINITY);
+    return this.sandbox;
+  }
+
+  /**
+   * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
+   * what a serving process does (watch does it too). Its thread then stays until close().
+   */
+  warm(): Promise<void> {
+    if (!this.holding) return Promise.resolve();
+    return this.parser()
+      .parse({ file: 'warm-up.txt', content: '' })
+      .then(
+        () => {},
+        () => {},
+      );
+  }
+
+  private async runUpdate(): Promise<void> {
+    for (;;) {
+      const scope = this.pending;
+      this.pending = new Set();
+      const engine = this.engine;
+      if (!engine.index) return;
+      // Nothing named and nothing to look at again: the index answered from is current.
+      if (scope !== 'all' && scope.size === 0 && this.changedFor === engine) return;
+      try {
+        const next = await this.withChanges(engine as Engine, scope, this.changedFor === engine ? this.changed : null);
+        // A rebuild swapped in meanwhile: the delta is worked out again against the new index.
+        if (this.engine !== engine) {
+          this.pending = 'all';
+          continue;
+        }
+        this.changed = next.changed;
+        this.changedFor = engine;
+        this.live = next.live;
+      } catch (err) {
+        // Looked at again next time.
+        if (scope === 'all') this.pending = 'all';
+        else if (this.pending !== 'all') for (const p of scope) this.pending.add(p);
+        throw err;
+      }
+      return;
+    }
+  }
+
+  /**
+   * The files that differ from what the engine's index was built from (`previous`, with the files
+   * of `scope` looked at again; every file for 'all'), and the engine's index with them merged in
+   * (null when none differ).
+   */
+  private async withChanges(engine: Engine, scope: Set<string> | 'all', previous: Changes | null): Promise<{ changed: Changes; live: NewsIndex | null }> {
+    const known = new Map(engine.files.map((f, i) => [f, engine.stamps[i] ?? null]));
+    const same = (f: ListedFile) => known.has(f.path) && f.stamp !== null && known.get(f.path) === f.stamp;
+    let changed: Changes | null = null;
+    if (scope !== 'all' && previous) {
+      changed = new Map(previous);
+      for (const path of scope) {
+        const f = await statCorpusFile(this.options.corpus, path);
+        // Only a walk of the corpus can tell (a symbolic link): every file is looked at.
+        if (f === undefined) {
+          changed = null;
+          break;
+        }
+        if (f === null) {
+          if (known.has(path)) changed.set(path, null);
+          else changed.delete(path);
+        } else if (same(f)) changed.delete(path);
+        else changed.set(path, f);
+      }
+    }
+    if (!changed) {
+      changed = new Map();
+      const listed = await statCorpusFiles(this.options.corpus);
+      for (const f of listed) if (!same(f)) changed.set(f.path, f);
+      const present = new Set(listed.map((f) => f.path));
+      for (const f of engine.files) if (!present.has(f) && known.get(f) !== null) changed.set(f, null);
+    }
+    if (changed.size === 0) return { changed, live: null };
+    const hiddenFiles = new Set([...changed.keys()].filter((p) => known.has(p)));
+    // An added article may not take an id the index keeps answering with (the full rebuild settles who keeps it).
+    const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
+    const added: Article[] = [];
+    for (const f of changed.values()) {
+      if (!f) continue;
+      for (const parsed of await this.articlesOf(f)) {
+        const a = { ...parsed };
+        // As a full build names them (see pathIdOf): a same-named file in a sub-folder takes its path.
+        if (ids.has(a.id)) {
+          const pathId = pathIdOf(a);
+          if (pathId === null || ids.has(pathId)) continue;
+          a.id = pathId;
+        }
+        ids.add(a.id);
+        added.push(a);
+      }
+    }
+    return { changed, live: await mergeDeltaAsync(engine.index, { hiddenFiles, added }) };
+  }
+
+  /** A changed file's articles, parsed once per version of it (a later delta reuses them). */
+  private async articlesOf(f: ListedFile): Promise<Article[]> {
+    const cached = this.parsed.get(f.path);
+    if (cached && cached.stamp === f.stamp) return cached.articles;
+    const file = await readListedFile(f);
+    let articles: Article[] = [];
+    if (file.error === undefined && file.skipped === undefined) {
+      const outcome = await this.parser().parse({ file: file.path, content: file.content });
+      if (!('refused' in outcome)) articles = outcome.articles;
+    }
+    if (f.stamp !== null) this.parsed.set(f.path, { stamp: f.stamp, articles });
+    return articles;
   }
 
   private async rebuild(): Promise<ReindexReport> {
     const started = performance.now();
-    const next = await openEngine(this.options, this.prepare);
+    // The delta first: it is what makes the change answerable soon, and the two would share the cores.
+    await this.updating?.catch(() => {});
+    // Loaded in slices: the index being replaced goes on answering until the new one is whole.
+    const next = await openEngine(this.options, this.prepare, true);
+    // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
+    // over the new index is worked out before it is swapped in, and both are swapped at once.
+    const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     this.engine = this.holding ? next : { ...next, index: null };
+    this.live = delta?.live ?? null;
+    this.changed = delta?.changed ?? new Map();
+    this.changedFor = delta ? this.engine : null;
+    // Versions of files the new index holds need not be kept parsed.
+    for (const path of [...this.parsed.keys()]) if (!this.changed.has(path)) this.parsed.delete(path);
     return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
   }
 
-  /** Watches the corpus and reindexes after changes settle for `debounceMs`. */
+  /**
+   * Watches the corpus: a change is answered from within a second (see update), and the full
+   * reindex runs after changes settle for `debounceMs`.
+   */
   watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 500): void {
     if (this.watcher) return;
-    const schedule = () => {
+    void this.warm();
+    let paths: string[] = [];
+    const schedule = (path: string) => {
+      const rel = relative(this.options.corpus, path).split(sep).join('/');
+      // The corpus is one file (or something outside it moved): every file is looked at.
+      paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
+      clearTimeout(this.updateDebounce);
+      this.updateDebounce = setTimeout(() => {
+        const named = paths;
+        paths = [];
+        // A failed delta only delays the change until the full reindex.
+        if (this.holding) this.update(named.includes('') ? undefined : named).catch((err: unknown) => this.onDeltaError?.(err));
+      }, UPDATE_DEBOUNCE_MS);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         const watcher = this.watcher;
@@ -118,7 +325,7 @@ export class Archive {
         const report = (r: ReindexReport | Error) => {
           if (this.watcher === watcher) onReindex(r);
         };
-        this.reindex().then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
+        this.reindex([]).then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
       }, debounceMs);
     };
     this.watcher = watch(this.options.corpus, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
@@ -127,10 +334,19 @@ export class Archive {
 
   async close(): Promise<void> {
     clearTimeout(this.debounce);
+    clearTimeout(this.updateDebounce);
+    await this.sandbox?.close();
+    this.sandbox = null;
     await this.watcher?.close();
     this.watcher = null;
   }
 }
+
+/** How long the watcher lets a burst of changes settle before taking them in as a delta. */
+const UPDATE_DEBOUNCE_MS = 50;
+
+/** Files that differ from what an index was built from, by path: as they are now, or null when removed. */
+type Changes = Map<string, ListedFile | null>;
 
 /** An engine whose index was let go (see `release`). */
 type Released = Omit<Engine, 'index'> & { index: null };

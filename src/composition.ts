@@ -175,6 +175,9 @@ export async function runBot(
     inFlight,
   );
   client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
+  archive.onDeltaError = (err) => {
+    if (!stopping) logger.warn({ err }, 'could not take a corpus change in at once; the full reindex will');
+  };
   if (role.watchCorpus)
     archive.watch((r) => {
       if (stopping) return;

@@ -3,10 +3,11 @@
  * parsed with `parseArticleFile`. Problems (unreadable or unsupported files, bad records,
  * duplicate ids) are warnings; only a corpus path that does not exist is an error.
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { boilerplate } from './boilerplateFile.js';
 import { isArticleFile, parseArticleFile } from './core/article.js';
+import { baseId } from './core/parsers/common.js';
 import { decodeBytes } from './core/parsers/encoding.js';
 import type { Article, CorpusWarning, ParseResult } from './core/types.js';
 
@@ -21,7 +22,12 @@ export interface CorpusFile {
   skipped?: string;
   /** Something to warn about in a file that still loads (read in a legacy encoding). */
   note?: string;
+  /** The file's size and modification time when it was read (see fileStamp): how a later change is told. */
+  stamp?: string;
 }
+
+/** A file's size and modification time, as one string: it differs once the file is written again. */
+const fileStamp = (info: { size: number; mtimeMs: number }): string => `${info.size}:${info.mtimeMs}`;
 
 export interface ListOptions {
   /** Files larger than this many bytes are skipped with a warning (default 20 MB). */
@@ -54,11 +60,14 @@ async function readOne(full: string, path: string, maxFileBytes: number): Promis
   // A file of a type we do not parse is listed (it gets a warning) but not read.
   if (!isArticleFile(path)) return { path, content: '' };
   try {
-    // The size is checked before reading, so a huge file costs nothing.
-    if ((await stat(full)).size > maxFileBytes) return { path, content: '', skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped` };
+    // The size is checked before reading, so a huge file costs nothing; stamped before it is
+    // read, so a write in between shows as a change later rather than going unnoticed.
+    const info = await stat(full);
+    const stamp = fileStamp(info);
+    if (info.size > maxFileBytes) return { path, content: '', skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped`, stamp };
     const decoded = decodeBytes(await readFile(full));
-    if ('error' in decoded) return { path, content: '', skipped: `${decoded.error}; skipped` };
-    return decoded.note ? { path, content: decoded.text, note: decoded.note } : { path, content: decoded.text };
+    if ('error' in decoded) return { path, content: '', skipped: `${decoded.error}; skipped`, stamp };
+    return decoded.note ? { path, content: decoded.text, note: decoded.note, stamp } : { path, content: decoded.text, stamp };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { path, content: '', error: e.code ?? e.message.split('\n')[0] ?? 'read error' };
@@ -180,6 +189,47 @@ export async function listCorpusFiles(path: string, options: ListOptions = {}): 
   return files;
 }
 
+/** A corpus file as listed, not read: its path, where it is read from, and its stamp (null when it can't be read). */
+export interface ListedFile {
+  path: string;
+  from: string;
+  stamp: string | null;
+}
+
+/**
+ * The corpus's article files as listCorpusFiles finds them, with their stamps, none of them read:
+ * what a delta compares with the stamps an index was built with, to find what changed.
+ */
+export async function statCorpusFiles(path: string): Promise<ListedFile[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new Error(`corpus not found: ${path}`);
+  const listed: Listed[] = info.isDirectory() ? await listDirectory(path) : [{ path: basename(path), from: path }];
+  const out = listed.filter((l) => l.skipped === undefined && isArticleFile(l.path)).map((l): ListedFile => ({ path: l.path, from: l.from, stamp: null }));
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < out.length; i = next++) out[i]!.stamp = await stat(out[i]!.from).then(fileStamp, () => null);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, out.length) }, worker));
+  return out;
+}
+
+/**
+ * One corpus file by its path relative to the corpus directory, as statCorpusFiles would list it:
+ * null when it is not there (or not an article file, or hidden); undefined when only a walk of
+ * the corpus can tell (a symbolic link, whose target the walk checks).
+ */
+export async function statCorpusFile(root: string, path: string): Promise<ListedFile | null | undefined> {
+  if (!path || path.startsWith('../') || path === '..' || isSkipped(path) || !isArticleFile(path)) return null;
+  const from = join(root, ...path.split('/'));
+  const info = await lstat(from).catch(() => undefined);
+  if (!info) return null;
+  if (info.isSymbolicLink()) return undefined;
+  return info.isFile() ? { path, from, stamp: fileStamp(info) } : null;
+}
+
+/** Reads one listed file as listCorpusFiles would. */
+export const readListedFile = (file: ListedFile, options: ListOptions = {}): Promise<CorpusFile> => readOne(file.from, file.path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+
 /**
  * Folders of the corpus that Newsdesk writes itself (curator servers' uploads and feeds). Their
  * articles never displace the operator's: on a repeated id the operator's file wins, whatever the sort order.
@@ -189,16 +239,43 @@ export const INGESTED_DIRS: readonly string[] = ['added', 'feeds'];
 const isIngested = (path: string) => INGESTED_DIRS.some((d) => path.startsWith(`${d}/`));
 
 /**
- * Parses read files into articles; a repeated article id keeps one (the operator's file over an
- * ingested one, else the first) and warns naming both files.
+ * The id an article of a file in a sub-folder takes when the id its file name gives it is taken
+ * by another file's article: the same id with the file's folders in front (`2024/harbour` for
+ * `2024/harbour.md`, `2024/x#3` for line 3 of `2024/x.jsonl`). Null for an id the article names
+ * itself, and for a file at the top of the corpus. Ids of files whose names are unique (every
+ * top-level file, as before) never change.
+ */
+export function pathIdOf(article: Pick<Article, 'id' | 'file'>): string | null {
+  const slash = article.file.lastIndexOf('/');
+  if (slash < 0) return null;
+  const base = baseId(article.file);
+  const derived = article.id === base || article.id.startsWith(`${base}#`);
+  return derived ? `${article.file.slice(0, slash)}/${article.id}` : null;
+}
+
+/**
+ * Parses read files into articles. Two files of the same name in different folders both load
+ * (see pathIdOf); any other repeated article id keeps one (the operator's file over an ingested
+ * one, else the first) and warns naming both files.
  */
 export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArray<ParseResult | undefined> = []): { articles: Article[]; warnings: CorpusWarning[] } {
   // `parsedAlready[i]`: file i as parsed elsewhere (the parse sandbox), so it is not parsed again here.
   const parsed = files.map((f, i) => (f.error === undefined && f.skipped === undefined ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content, boilerplate())) : null));
   // Who keeps each id: the operator's files are claimed first, then the ingested ones, each in file order.
   const owner = new Map<string, Article>();
-  const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || a - b);
-  for (const i of order) for (const a of parsed[i]?.articles ?? []) if (!owner.has(a.id)) owner.set(a.id, a);
+  // Then files nearer the top first: a top-level file keeps its id over a same-named file in a sub-folder.
+  const depth = (i: number) => files[i]!.path.split('/').length;
+  const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || depth(a) - depth(b) || a - b);
+  for (const i of order) {
+    for (const a of parsed[i]?.articles ?? []) {
+      const other = owner.get(a.id);
+      if (other === undefined) owner.set(a.id, a);
+      else if (other.file !== a.file) {
+        const pathId = pathIdOf(a);
+        if (pathId !== null && !owner.has(pathId)) owner.set((a.id = pathId), a);
+      }
+    }
+  }
   const articles: Article[] = [];
   const warnings: CorpusWarning[] = [];
   const emitted = new Set<Article>();

@@ -23,6 +23,8 @@ export interface Engine {
   index: NewsIndex;
   warnings: CorpusWarning[];
   files: string[];
+  /** Each file's stamp when it was read for the index (see CorpusFile.stamp; null: none). */
+  stamps: Array<string | null>;
   /** How the index came to be: loaded from the cache, or built (and why). */
   origin: 'cache' | 'built';
   rebuildReason?: string;
@@ -34,6 +36,7 @@ interface CacheExtra {
   /** The alias file's warnings first, then the corpus files'. */
   warnings: CorpusWarning[];
   files: string[];
+  stamps: Array<string | null>;
 }
 
 /**
@@ -135,7 +138,7 @@ export async function prepareIndex(options: EngineOptions, parse: ParseFiles = p
   const parsed = await parse(files);
   const built = NewsIndex.build(parsed.articles, { aliases, hash });
   const warnings = [...aliasWarnings, ...parsed.warnings];
-  const bytes = built.toBuffer({ warnings, files: files.map((f) => f.path) } satisfies CacheExtra);
+  const bytes = built.toBuffer({ warnings, files: files.map((f) => f.path), stamps: files.map((f) => f.stamp ?? null) } satisfies CacheExtra);
   if (!options.indexPath) return { origin: 'built', hash, rebuildReason, bytes };
   saveIndex(options.indexPath, bytes);
   return { origin: 'built', hash, rebuildReason };
@@ -151,8 +154,25 @@ export function loadPrepared(options: EngineOptions, prepared: PreparedIndex, st
   else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
   else loaded = NewsIndex.fromFile(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
   if (!loaded) throw new Error('the saved index changed while it was being loaded');
+  return engineOf(loaded, prepared, started);
+}
+
+/**
+ * loadPrepared in slices of a few milliseconds, the event loop served in between: how a serving
+ * process takes up a rebuilt index while it goes on answering from the one it has.
+ */
+export async function loadPreparedSliced(options: EngineOptions, prepared: PreparedIndex, started = performance.now()): Promise<Engine> {
+  let loaded: { index: NewsIndex; extra: unknown } | null;
+  if (prepared.bytes) loaded = await NewsIndex.fromBufferAsync(prepared.bytes);
+  else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
+  else loaded = await NewsIndex.fromFileAsync(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
+  if (!loaded) throw new Error('the saved index changed while it was being loaded');
+  return engineOf(loaded, prepared, started);
+}
+
+function engineOf(loaded: { index: NewsIndex; extra: unknown }, prepared: PreparedIndex, started: number): Engine {
   const extra = loaded.extra as CacheExtra;
-  const engine: Engine = { index: loaded.index, warnings: extra.warnings, files: extra.files, origin: prepared.origin, ms: performance.now() - started };
+  const engine: Engine = { index: loaded.index, warnings: extra.warnings, files: extra.files, stamps: extra.stamps ?? [], origin: prepared.origin, ms: performance.now() - started };
   if (prepared.rebuildReason !== undefined && prepared.origin === 'built') engine.rebuildReason = prepared.rebuildReason;
   return engine;
 }
@@ -165,16 +185,22 @@ export type PrepareIndex = (options: EngineOptions, force?: string) => Promise<P
  * corpus, builds the index and saves it (atomically) for the next start. `prepare` says where
  * that work runs (here by default: the terminal and the benchmarks; the bot passes its worker).
  */
-export async function openEngine(options: EngineOptions, prepare: PrepareIndex = (o, force) => prepareIndex(o, parseHere, force)): Promise<Engine> {
+export async function openEngine(
+  options: EngineOptions,
+  prepare: PrepareIndex = (o, force) => prepareIndex(o, parseHere, force),
+  /** Load in slices, serving the event loop between them (see loadPreparedSliced): a process that answers meanwhile. */
+  slices = false,
+): Promise<Engine> {
   const started = performance.now();
+  const load = (p: PreparedIndex) => (slices ? loadPreparedSliced(options, p, started) : loadPrepared(options, p, started));
   const prepared = await prepare(options);
   try {
-    return loadPrepared(options, prepared, started);
+    return await load(prepared);
   } catch (err) {
     // A saved index that passed the quick check but will not load (damaged, or replaced by
     // another process meanwhile) is built again, once.
     if (prepared.bytes) throw err;
-    return loadPrepared(options, await prepare(options, `saved index unreadable (${(err as Error).message.split('\n')[0]})`), started);
+    return await load(await prepare(options, `saved index unreadable (${(err as Error).message.split('\n')[0]})`));
   }
 }
 

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
-import { pollFeed } from './ingest/feeds.js';
+import { MAX_ITEMS_PER_FEED_POLL, pollFeed } from './ingest/feeds.js';
 import type { FetchOptions } from './ingest/fetch.js';
 import type { Store } from './store/store.js';
+
+/** New items brought in by one poll of every feed, all feeds together; the rest wait for the next poll. */
+export const MAX_ITEMS_PER_POLL = 200;
 
 /** What one poll brought in. */
 export interface PollSummary {
@@ -56,12 +59,17 @@ export class FeedPoller {
     for (const id of ids) {
       const feed = store.feeds.list().find((f) => f.id === id);
       if (!feed) continue;
+      const room = Math.min(MAX_ITEMS_PER_FEED_POLL, MAX_ITEMS_PER_POLL - total.added);
+      if (room <= 0) {
+        logger.info({ feedId: id, limit: MAX_ITEMS_PER_POLL }, 'feed left for the next poll (this poll brought in its limit of items)');
+        continue;
+      }
       try {
-        const report = await pollFeed(store, feed, targets.dirFor(feed.guildId), fetch, targets.dedupScope(feed.guildId));
+        const report = await pollFeed(store, feed, targets.dirFor(feed.guildId), fetch, targets.dedupScope(feed.guildId), room);
         if (report.added.length > 0) changed.add(feed.guildId);
         total.added += report.added.length;
         total.errors += report.errors.length;
-        if (report.added.length || report.errors.length) logger.info({ feedId: id, added: report.added.length, skipped: report.skipped, errors: report.errors }, 'feed polled');
+        if (report.added.length || report.errors.length || report.deferred) logger.info({ feedId: id, added: report.added.length, skipped: report.skipped, deferred: report.deferred, errors: report.errors }, 'feed polled');
       } catch (err) {
         total.errors++;
         logger.warn({ err, feedId: id }, 'feed poll failed');

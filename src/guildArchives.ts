@@ -196,7 +196,7 @@ export class GuildArchives {
     let entry: Entry | null = null;
     if (path && existsSync(path)) {
       try {
-        const loaded = NewsIndex.fromFile(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
+        const loaded = await NewsIndex.fromFileAsync(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
         if (loaded) entry = { index: loaded.index, stamp, sharedHash, stale: false, warnings: (loaded.extra as { warnings?: CorpusWarning[] } | null)?.warnings ?? [], retryAt: 0 };
       } catch {
         // Unreadable: built again below.
@@ -216,7 +216,8 @@ export class GuildArchives {
   /** Builds the server's index in the index worker (never on this thread) and loads what it saved. */
   private async build(guildId: string, files: CorpusFile[], sharedHash: string, path: string | null): Promise<Entry> {
     const built = await (this.options.prepare ?? prepareInWorker)({ kind: 'guild', guildId, corpus: this.options.corpus, files, path });
-    const loaded = built.bytes ? NewsIndex.fromBuffer(built.bytes) : NewsIndex.fromFile(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
+    // In slices (see fromFileAsync): the other servers are being answered meanwhile.
+    const loaded = built.bytes ? await NewsIndex.fromBufferAsync(built.bytes) : await NewsIndex.fromFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
     if (!loaded) throw new Error('the server index changed while it was being loaded');
     return { index: loaded.index, stamp: built.stamp, sharedHash, stale: false, warnings: built.warnings, retryAt: 0 };
   }

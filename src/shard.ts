@@ -22,6 +22,8 @@ async function shard(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
   // The manager builds; a shard loads what it saved (see preferSaved), starting no index worker for it.
   const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH }, preferSaved);
+  // A shard does not watch the corpus, but takes in the changes made through it (see Archive.update).
+  void archive.warm();
   const level = archive.origin === 'cache' ? 'info' : 'warn';
   logger[level]({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)');
   const background = shardIds.includes(BACKGROUND_SHARD);

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, open, openSync, readFile, readFileSync, readSync } from 'node:fs';
+import { promisify } from 'node:util';
 import MiniSearch from 'minisearch';
 import { placeFormsOf } from './places.js';
 import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
@@ -9,7 +10,7 @@ import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 11;
+export const INDEX_FORMAT_VERSION = 12;
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -114,6 +115,9 @@ export interface SearchRequest {
 type Ints = Uint16Array | Int32Array;
 const narrowest = (values: ArrayLike<number>, max: number): Ints => (max < 0xffff ? Uint16Array.from(values) : Int32Array.from(values));
 
+/** An index's data (delta.ts merges two). */
+export type IndexParts = Built;
+
 interface Built {
   articles: ArticleMeta[];
   passages: Passage[];
@@ -135,7 +139,6 @@ interface IndexHeader {
   hash: string;
   /** Whatever the caller stores alongside the index (the engine keeps its warnings and file list). */
   extra: unknown;
-  articles: ArticleMeta[];
   /** Distinct passage headings; `passageHeading` points into it. */
   headings: string[];
   vocab: string[];
@@ -153,7 +156,9 @@ interface IndexHeader {
  * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so);
  * `text` (every passage's text, UTF-8, back to back); and `miniIndex`, minisearch's term index
  * as JSON arrays of [term, postings] entries, each chunk of `MINI_CHUNK_TERMS` terms starting at
- * the byte offset in `miniChunks`.
+ * the byte offset in `miniChunks`; `articleJson`, the articles (ArticleMeta) as JSON arrays of
+ * `ARTICLE_CHUNK` articles each, starting at the byte offsets in `articleChunks`. In chunks so a
+ * load can stop between them (see fromFileAsync): one JSON.parse of every article at 10× blocked 160 ms.
  */
 const SECTIONS = [
   'tokens',
@@ -171,6 +176,8 @@ const SECTIONS = [
   'text',
   'miniChunks',
   'miniIndex',
+  'articleChunks',
+  'articleJson',
   'postStart',
   'postArticle',
   'postTf',
@@ -186,7 +193,70 @@ const PREAMBLE_BYTES = 12;
  * Terms per chunk of the persisted minisearch index. Loading parses one chunk at a time, so the
  * parsed JSON dies young instead of outliving the whole load: a third less time in GC.
  */
-const MINI_CHUNK_TERMS = 1000;
+const MINI_CHUNK_TERMS = 250;
+/** Articles per chunk of the persisted article list (see SECTIONS). */
+const ARTICLE_CHUNK = 500;
+/** How long fromFileAsync works before it lets the event loop run (a target: one step may overrun it). */
+const LOAD_SLICE_MS = 8;
+/** Passages made between two chances to pause a load. */
+const LOAD_PASSAGES_PER_STEP = 5_000;
+
+/** Runs steps to their end, letting the event loop run whenever they have worked `LOAD_SLICE_MS`. */
+async function sliced<T>(steps: Generator<void, T>): Promise<T> {
+  let sliceStart = performance.now();
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart > LOAD_SLICE_MS) {
+      await new Promise(setImmediate);
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** Bytes copied between two chances to pause a load. */
+const LOAD_BYTES_PER_STEP = 1 << 20;
+
+/** A typed array holding a copy of `bytes`, made a step at a time (see LOAD_BYTES_PER_STEP). */
+function* copied<T extends Ints | Float32Array | Uint8Array>(bytes: Uint8Array, Type: { new (length: number): T; BYTES_PER_ELEMENT: number }): Generator<void, T> {
+  const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
+  const view = new Uint8Array(out.buffer);
+  for (let at = 0; at < bytes.length; at += LOAD_BYTES_PER_STEP) {
+    view.set(bytes.subarray(at, at + LOAD_BYTES_PER_STEP), at);
+    yield;
+  }
+  return out;
+}
+
+/** Terms of the minisearch index loaded between two chances to pause a load. */
+const LOAD_TERMS_PER_STEP = 100;
+
+/** minisearch's term index, inside: a radix tree of term → field id → document id → term frequency. */
+type MiniTermIndex = { set(term: string, data: Map<number, Map<number, number>>): unknown };
+
+/**
+ * minisearch's loadJS in steps of `LOAD_TERMS_PER_STEP` terms. Its own loadJSAsync pauses only
+ * every 1,000 terms, which took 40–170 ms each at 1× on a busy machine; this does what loadJS
+ * does for each term (serialization version 2, the one minisearch 7 writes), into the instance's
+ * term index, and falls back to loadJS for anything else.
+ */
+function* loadMini(meta: Record<string, unknown>, terms: Iterable<[string, unknown]>, options: ReturnType<typeof miniOptions>): Generator<void, MiniSearch> {
+  type Serialized = Parameters<typeof MiniSearch.loadJS>[0];
+  const mini = MiniSearch.loadJS({ ...meta, index: [] } as unknown as Serialized, options);
+  const termIndex = (mini as unknown as { _index?: Partial<MiniTermIndex> })._index;
+  if (meta.serializationVersion !== 2 || typeof termIndex?.set !== 'function') return MiniSearch.loadJS({ ...meta, index: terms } as unknown as Serialized, options);
+  let n = 0;
+  for (const [term, data] of terms) {
+    const fields = new Map<number, Map<number, number>>();
+    for (const [field, docs] of Object.entries(data as Record<string, Record<string, number>>)) {
+      const postings = new Map<number, number>();
+      for (const doc in docs) postings.set(parseInt(doc, 10), docs[doc]!);
+      fields.set(parseInt(field, 10), postings);
+    }
+    (termIndex as MiniTermIndex).set(term, fields);
+    if (++n % LOAD_TERMS_PER_STEP === 0) yield;
+  }
+  return mini;
+}
 
 const identity = (t: string) => t;
 const splitSpace = (s: string) => s.split(' ');
@@ -204,16 +274,16 @@ function miniOptions(aliases: AliasTable) {
 /** The bytes of a typed array, as they are in memory. */
 const bytesOf = (a: Ints): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-/** minisearch's term index as the `miniChunks` and `miniIndex` sections (see SECTIONS). */
-function miniSections(entries: ReturnType<MiniSearch['toJSON']>['index']): { miniChunks: Buffer; miniIndex: Buffer } {
+/** A list as JSON arrays of `size` entries each: [byte offsets of the chunks (Int32), the chunks back to back]. */
+function jsonChunks(entries: readonly unknown[], size: number): [bounds: Buffer, json: Buffer] {
   const parts: Buffer[] = [];
   const bounds = [0];
-  for (let i = 0; i < entries.length; i += MINI_CHUNK_TERMS) {
-    const part = Buffer.from(JSON.stringify(entries.slice(i, i + MINI_CHUNK_TERMS)), 'utf8');
+  for (let i = 0; i < entries.length; i += size) {
+    const part = Buffer.from(JSON.stringify(entries.slice(i, i + size)), 'utf8');
     parts.push(part);
     bounds.push(bounds[bounds.length - 1]! + part.length);
   }
-  return { miniChunks: Buffer.from(Int32Array.from(bounds).buffer), miniIndex: Buffer.concat(parts) };
+  return [Buffer.from(Int32Array.from(bounds).buffer), Buffer.concat(parts)];
 }
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -249,6 +319,10 @@ interface TextBytes {
 }
 
 const memoryText = (bytes: Buffer): TextBytes => ({ read: (from, to) => bytes.toString('utf8', from, to) });
+
+// By descriptor, not FileHandle: FileText keeps the number, and a FileHandle closes it when collected.
+const openAsync = promisify(open);
+const readFileAsync = promisify(readFile);
 
 /** Bytes of passage text read from the index file at a time (see FileText). */
 const TEXT_BLOCK_BYTES = 16_384;
@@ -536,7 +610,8 @@ export class NewsIndex {
       sentenceStart: ints(sentenceStart),
       sentences: ints(this.passages.flatMap((p) => p.sentences)),
       text: Buffer.from(this.passages.map((p) => p.text).join(''), 'utf8'),
-      ...miniSections(terms),
+      ...(([miniChunks, miniIndex]) => ({ miniChunks, miniIndex }))(jsonChunks(terms, MINI_CHUNK_TERMS)),
+      ...(([articleChunks, articleJson]) => ({ articleChunks, articleJson }))(jsonChunks(this.articles, ARTICLE_CHUNK)),
       postStart: ints(this.postings.start),
       postArticle: ints(this.postings.article),
       postTf: Buffer.from(Float32Array.from(this.postings.tf).buffer),
@@ -549,7 +624,7 @@ export class NewsIndex {
       // Each section starts on a 4-byte boundary.
       offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
     }
-    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, articles: this.articles, headings, vocab: this.vocab, aliases: this.aliases.fingerprint, mini, sections, narrow: { tokens: this.tokens instanceof Uint16Array, tokenOffsets: this.tokenOffsets instanceof Uint16Array } };
+    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, headings, vocab: this.vocab, aliases: this.aliases.fingerprint, mini, sections, narrow: { tokens: this.tokens instanceof Uint16Array, tokenOffsets: this.tokenOffsets instanceof Uint16Array } };
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     const body = PREAMBLE_BYTES + json.length + ((4 - (json.length % 4)) % 4);
     const out = Buffer.alloc(body + offset);
@@ -613,6 +688,35 @@ export class NewsIndex {
 
   /** fromBuffer, reading the passage text from `fd` (the file `buf` was read from) when given. */
   private static load(buf: Buffer, options: LoadOptions, fd?: number): { index: NewsIndex; extra: unknown } {
+    const steps = NewsIndex.loadSteps(buf, options, fd);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * Loads a persisted index from its file as fromFile does, in slices of a few milliseconds with
+   * the event loop served in between (the file is read off the thread): how a serving process
+   * takes up a rebuilt index while it goes on answering from the old one.
+   */
+  static async fromFileAsync(path: string, options: LoadOptions = {}, accept?: (data: Buffer) => boolean): Promise<{ index: NewsIndex; extra: unknown } | null> {
+    const fd = await openAsync(path, 'r');
+    let loaded: { index: NewsIndex; extra: unknown } | null = null;
+    try {
+      const data = await readFileAsync(fd);
+      if (accept && !accept(data)) return null;
+      loaded = await sliced(NewsIndex.loadSteps(data, options, fd));
+      return loaded;
+    } finally {
+      if (!loaded) closeSync(fd);
+    }
+  }
+
+  /** fromBuffer in slices, as fromFileAsync loads. */
+  static fromBufferAsync(data: Uint8Array, options: LoadOptions = {}): Promise<{ index: NewsIndex; extra: unknown }> {
+    return sliced(NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options));
+  }
+
+  /** The work of a load in steps of a few milliseconds: it yields where a caller may pause. */
+  private static *loadSteps(buf: Buffer, options: LoadOptions, fd?: number): Generator<void, { index: NewsIndex; extra: unknown }> {
     if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
     const version = buf.readUInt32LE(4);
     if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
@@ -625,29 +729,33 @@ export class NewsIndex {
       if (body + offset + bytes > buf.length) throw new Error('index file is truncated');
       return buf.subarray(body + offset, body + offset + bytes);
     };
-    const copy = <T extends Ints>(name: SectionName, Type: { new (length: number): T; BYTES_PER_ELEMENT: number }): T => {
-      const bytes = section(name);
-      // A copy: the arrays then own aligned memory and the file buffer can be freed.
-      const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
-      new Uint8Array(out.buffer).set(bytes);
-      return out;
-    };
-    const array = (name: SectionName): Int32Array => copy(name, Int32Array);
-    const floats = (name: SectionName): Float32Array => {
-      const bytes = section(name);
-      const out = new Float32Array(bytes.length / Float32Array.BYTES_PER_ELEMENT);
-      new Uint8Array(out.buffer).set(bytes);
-      return out;
-    };
-    const ints = (name: 'tokens' | 'tokenOffsets'): Ints => (header.narrow[name] ? copy(name, Uint16Array) : array(name));
-    const [article, position, heading, lead, textStart, sentenceStart, sentences] = (
-      ['passageArticle', 'passagePosition', 'passageHeading', 'passageLead', 'textStart', 'sentenceStart', 'sentences'] as const
-    ).map(array) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
+    // megabyte per step: the first write to fresh memory is slow on some machines (5 ms per MB measured).
+    const copy = <T extends Ints | Float32Array>(name: SectionName, Type: { new (length: number): T; BYTES_PER_ELEMENT: number }): Generator<void, T> =>
+      copied(section(name), Type);
+    const array = (name: SectionName) => copy(name, Int32Array);
+    const floats = (name: SectionName) => copy(name, Float32Array);
+    const ints = (name: 'tokens' | 'tokenOffsets'): Generator<void, Ints> => (header.narrow[name] ? copy(name, Uint16Array) : array(name));
+    yield;
+    const articles: ArticleMeta[] = [];
+    const articleChunks = yield* array('articleChunks');
+    const articleJson = section('articleJson');
+    for (let i = 0; i + 1 < articleChunks.length; i++) {
+      for (const a of JSON.parse(articleJson.toString('utf8', articleChunks[i]!, articleChunks[i + 1]!)) as ArticleMeta[]) articles.push(a);
+      yield;
+    }
+    const article = yield* array('passageArticle');
+    const position = yield* array('passagePosition');
+    const heading = yield* array('passageHeading');
+    const lead = yield* array('passageLead');
+    const textStart = yield* array('textStart');
+    const sentenceStart = yield* array('sentenceStart');
+    const sentences = yield* array('sentences');
     // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1
     // character), in the file or in one copied buffer, and each passage decodes its own bytes.
     const text = section('text');
     const store: PassageStore = {
-      text: fd === undefined ? memoryText(Buffer.from(text)) : new FileText(fd, body + header.sections.text[0], text.length),
+      text: fd === undefined ? memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)) : new FileText(fd, body + header.sections.text[0], text.length),
       textStart,
       sentenceStart,
       sentences,
@@ -658,33 +766,34 @@ export class NewsIndex {
       if (heading[i]! >= 0) p.heading = header.headings[heading[i]!]!;
       if (lead[i]) p.lead = true;
       passages.push(p);
+      if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
     }
-    const chunks = array('miniChunks');
+    const chunks = yield* array('miniChunks');
     const terms = section('miniIndex');
     // loadJS only iterates the term index, so it can take the chunks one at a time.
     function* termEntries(): Generator<[string, unknown]> {
       for (let i = 0; i + 1 < chunks.length; i++) yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
     }
-    const serialized = { ...header.mini, index: termEntries() } as unknown as Parameters<typeof MiniSearch.loadJS>[0];
     const aliases = options.aliases ?? buildAliasTable(JSON.parse(header.aliases));
-    const mini = MiniSearch.loadJS(serialized, miniOptions(aliases));
+    const mini = yield* loadMini(header.mini, termEntries(), miniOptions(aliases));
+    const tokens = yield* ints('tokens');
+    const tokenOffsets = yield* ints('tokenOffsets');
+    const postings = { start: yield* array('postStart'), article: yield* array('postArticle'), tf: yield* floats('postTf'), length: yield* floats('articleLength') };
+    const tokenStart = yield* array('tokenStart');
+    const passageDf = yield* array('passageDf');
+    const articleDf = yield* array('articleDf');
     const index = new NewsIndex(
       {
-        articles: header.articles,
+        articles,
         passages,
-        tokens: ints('tokens'),
-        tokenStart: array('tokenStart'),
-        tokenOffsets: ints('tokenOffsets'),
+        tokens,
+        tokenStart,
+        tokenOffsets,
         vocab: header.vocab,
-        passageDf: array('passageDf'),
-        articleDf: array('articleDf'),
+        passageDf,
+        articleDf,
         mini,
-        postings: {
-          start: array('postStart'),
-          article: array('postArticle'),
-          tf: floats('postTf'),
-          length: floats('articleLength'),
-        },
+        postings,
       },
       header.hash,
       aliases,
@@ -692,6 +801,17 @@ export class NewsIndex {
     );
     if (store.text instanceof FileText) store.text.own();
     return { index, extra: header.extra };
+  }
+
+  /** @internal The index's data as it is (shared, not copied): for delta.ts, which merges indexes. */
+  get parts(): Readonly<IndexParts> {
+    const { articles, passages, tokens, tokenStart, tokenOffsets, vocab, passageDf, articleDf, mini, postings } = this;
+    return { articles, passages, tokens, tokenStart, tokenOffsets, vocab, passageDf, articleDf, mini, postings };
+  }
+
+  /** @internal An index over merged data (see delta.ts). */
+  static fromParts(parts: IndexParts, hash: string, aliases: AliasTable, ranking: RankingOptions): NewsIndex {
+    return new NewsIndex(parts, hash, aliases, ranking);
   }
 
   get termCount(): number {

@@ -26,7 +26,18 @@ export interface PollReport {
   skipped: number;
   /** One line per entry that could not be read. */
   errors: string[];
+  /** New entries left for the next poll (over `maxItems`). */
+  deferred: number;
 }
+
+/**
+ * New entries taken from one feed in one poll; the rest wait for the next poll (they stay in the
+ * feed, not recorded). A feed of 35,000 items would otherwise keep one poll fetching for days.
+ */
+export const MAX_ITEMS_PER_FEED_POLL = 50;
+
+/** Entries brought in at once (a teaser's page fetched, or an entry's text parsed): bounded, not one at a time nor all at once. */
+export const ENTRY_CONCURRENCY = 4;
 
 /** What we read from an entry ourselves, beside the library's normalised fields. */
 interface EntryExtras {
@@ -107,8 +118,16 @@ export async function probeFeed(url: string, fetchOptions: FetchOptions): Promis
  * else from its page, fetched and extracted. One bad entry never stops the others. Throws
  * `FetchRefused` (after recording the error on the feed) only when the feed itself can't be read.
  */
-export async function pollFeed(store: Pick<Store, 'feeds'>, feed: Feed, corpusDir: string, fetchOptions: FetchOptions, known: readonly string[] = [feed.guildId]): Promise<PollReport> {
-  const report: PollReport = { feedId: feed.id, added: [], skipped: 0, errors: [] };
+export async function pollFeed(
+  store: Pick<Store, 'feeds'>,
+  feed: Feed,
+  corpusDir: string,
+  fetchOptions: FetchOptions,
+  known: readonly string[] = [feed.guildId],
+  /** At most this many new entries are brought in (see MAX_ITEMS_PER_FEED_POLL). */
+  maxItems = MAX_ITEMS_PER_FEED_POLL,
+): Promise<PollReport> {
+  const report: PollReport = { feedId: feed.id, added: [], skipped: 0, errors: [], deferred: 0 };
   let data: ReturnType<typeof readFeed>;
   try {
     const page = await safeFetch(feed.url, fetchOptions);
@@ -120,18 +139,35 @@ export async function pollFeed(store: Pick<Store, 'feeds'>, feed: Feed, corpusDi
   }
   const dir = join(corpusDir, FEEDS_DIR, String(feed.id));
   const source = titleOf(data) ?? undefined;
-  for (const entry of data.entries) {
+  const todo: Array<{ at: number; entry: Entry; label: string; link: string | undefined; keys: string[] }> = [];
+  const taken = new Set<string>();
+  // Each entry's outcome in feed order, whatever order they finish in.
+  const outcomes: Array<{ added: PollReport['added'][number] } | { error: string } | undefined> = [];
+  for (const [at, entry] of data.entries.entries()) {
     const label = clean(entry.title || entry.link || 'an entry').slice(0, 80);
     const link = linkOf(entry);
     const keys = [...new Set([entry.guid, link].filter((k): k is string => k !== undefined && k !== ''))];
     if (keys.length === 0) {
-      report.errors.push(`${label}: no guid and no link`);
+      outcomes[at] = { error: `${label}: no guid and no link` };
       continue;
     }
-    if (store.feeds.itemKnown(known, keys)) {
+    // Known, or listed twice in this feed: brought in once.
+    if (store.feeds.itemKnown(known, keys) || keys.some((k) => taken.has(k))) {
       report.skipped++;
       continue;
     }
+    if (todo.length >= maxItems) {
+      report.deferred++;
+      continue;
+    }
+    for (const k of keys) taken.add(k);
+    todo.push({ at, entry, label, link, keys });
+  }
+  let next = 0;
+  const bringIn = async () => {
+    for (let i = next++; i < todo.length; i = next++) await bringInOne(todo[i]!);
+  };
+  const bringInOne = async ({ at, entry, label, link, keys }: (typeof todo)[number]) => {
     try {
       const article = await articleOf(entry, link, fetchOptions, source);
       const markdown = articleToMarkdown(article);
@@ -141,11 +177,16 @@ export async function pollFeed(store: Pick<Store, 'feeds'>, feed: Feed, corpusDi
       const reread = await parseSandboxed({ file, content: markdown });
       const written = 'refused' in reread ? undefined : reread.articles[0];
       store.feeds.recordItem(feed.id, keys, written?.id ?? null, file);
-      report.added.push({ title: article.title, file });
+      outcomes[at] = { added: { title: article.title, file } };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      report.errors.push(`${label}: ${err instanceof FetchRefused || err instanceof EntryError ? err.message : `could not be added${typeof code === 'string' ? ` (${code})` : ''}`}`);
+      outcomes[at] = { error: `${label}: ${err instanceof FetchRefused || err instanceof EntryError ? err.message : `could not be added${typeof code === 'string' ? ` (${code})` : ''}`}` };
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(ENTRY_CONCURRENCY, todo.length) }, bringIn));
+  for (const o of outcomes) {
+    if (o && 'added' in o) report.added.push(o.added);
+    else if (o) report.errors.push(o.error);
   }
   store.feeds.markPolled(feed.id, report.errors.length > 0 && report.added.length === 0 ? report.errors[0]! : null);
   return report;

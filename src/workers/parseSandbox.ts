@@ -50,7 +50,7 @@ export class ParseSandbox {
 
   constructor(
     readonly budget: ParseBudget = DEFAULT_PARSE_BUDGET,
-    /** A thread left idle this long is stopped (its memory returned); the next file starts another. */
+    /** A thread left idle this long is stopped (its memory returned); the next file starts another. Infinity: never. */
     private readonly idleMs = 60_000,
   ) {}
 
@@ -124,7 +124,8 @@ export class ParseSandbox {
     } finally {
       if (this.worker) {
         this.worker.unref();
-        this.idleTimer = setTimeout(() => void this.close(), this.idleMs).unref();
+        // Infinity: kept ready (a thread started through tsx takes seconds).
+        if (Number.isFinite(this.idleMs)) this.idleTimer = setTimeout(() => void this.close(), this.idleMs).unref();
       }
     }
     return out;

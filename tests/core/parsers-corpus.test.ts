@@ -134,3 +134,30 @@ describe('corpus helpers', () => {
     expect(parseCorpusFiles([{ path: 'gone.txt', content: '', error: 'ENOENT' }])).toEqual({ articles: [], warnings: [{ file: 'gone.txt', reason: 'could not read the file: ENOENT' }] });
   });
 });
+
+describe('ids of same-named files in different folders', () => {
+  it('loads both: the top-level file keeps its name as id, the one in a sub-folder takes its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-same-name-'));
+    mkdirSync(join(dir, '2023'));
+    mkdirSync(join(dir, '2024'));
+    // Sorted, 2023/ and 2024/ come before the top-level file: it keeps its id all the same.
+    writeFileSync(join(dir, 'harbour.md'), '# Harbour at the top\n\nTop-level text.\n');
+    writeFileSync(join(dir, '2023', 'harbour.md'), '# Harbour in 2023\n\nText of 2023.\n');
+    writeFileSync(join(dir, '2024', 'harbour.md'), '# Harbour in 2024\n\nText of 2024.\n');
+    writeFileSync(join(dir, '2024', 'wire.jsonl'), '{"title":"Wire one","body":"First line."}\n');
+    writeFileSync(join(dir, 'wire.jsonl'), '{"title":"Top wire","body":"Top line."}\n');
+    // An id a file names itself is not renamed: a real duplicate is still skipped with a warning.
+    writeFileSync(join(dir, '2024', 'named.json'), '{"id":"harbour","title":"Named impostor","body":"Fake."}');
+    const { articles, warnings } = await loadCorpus(dir);
+    expect(articles.map((a) => [a.id, a.file]).sort()).toEqual(
+      [
+        ['2023/harbour', '2023/harbour.md'],
+        ['2024/harbour', '2024/harbour.md'],
+        ['2024/wire#1', '2024/wire.jsonl'],
+        ['harbour', 'harbour.md'],
+        ['wire#1', 'wire.jsonl'],
+      ].sort(),
+    );
+    expect(warnings).toEqual([{ file: '2024/named.json', reason: 'duplicate article id "harbour" (kept from harbour.md); skipped' }]);
+  });
+});

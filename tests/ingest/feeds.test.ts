@@ -85,6 +85,7 @@ describe('feeds', () => {
       ],
       skipped: 0,
       errors: ['Broken item: the site answered 404', 'Empty page item: no article found on its page'],
+      deferred: 0,
     });
     // The full text came from the feed itself: its page was never fetched.
     expect(hits('/full')).toBe(0);

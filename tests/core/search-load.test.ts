@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildAliasTable } from '../../src/core/aliases.js';
+import { answerQuestion } from '../../src/core/answer.js';
+import { NewsIndex } from '../../src/core/search.js';
+import type { Article } from '../../src/core/types.js';
+
+const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
+
+const WORDS = ['harbour', 'flood', 'council', 'budget', 'election', 'storm', 'library', 'museum', 'railway', 'strike', 'minister', 'festival', 'bridge', 'hospital', 'school'];
+
+/** Articles with varied words (a vocabulary of thousands of terms, so the term index has many chunks). */
+function articles(n: number): Article[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `a${i}`,
+    title: `${WORDS[i % WORDS.length]} report ${i}`,
+    tags: [],
+    file: `a${i}.txt`,
+    source: i % 3 ? 'City Post' : 'Harbour News',
+    published: `2023-10-${String((i % 28) + 1).padStart(2, '0')}T08:00:00Z`,
+    sections: [
+      { paragraphs: [`The ${WORDS[(i * 7) % WORDS.length]} of district${i} met on Monday. Word${i} and term${i * 3} were said, Daesh was not.`, `A second paragraph about ${WORDS[(i * 5) % WORDS.length]} number ${i}.`] },
+    ],
+  }));
+}
+
+const QUESTIONS = ['harbour report 12', 'Who met in district40?', 'Islamic State', 'term300 word100', 'museum festival', 'railwya strike'];
+
+describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
+  const built = NewsIndex.build(articles(2500), { aliases, hash: 'big' });
+  const bytes = built.toBuffer({ note: 'kept' });
+
+  it('answer exactly as the built index and the synchronous load do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-load-'));
+    try {
+      const path = join(dir, 'index.bin');
+      writeFileSync(path, bytes);
+      const fromFile = (await NewsIndex.fromFileAsync(path))!;
+      const fromBuffer = await NewsIndex.fromBufferAsync(bytes);
+      expect(fromFile.extra).toEqual({ note: 'kept' });
+      expect(fromBuffer.index.hash).toBe('big');
+      const sync = NewsIndex.fromFile(path)!.index;
+      for (const q of QUESTIONS) {
+        const expected = answerQuestion(built, q, { k: 4 });
+        expect(expected.results.length + (expected.nearest?.length ?? 0)).toBeGreaterThan(0);
+        expect(answerQuestion(fromFile.index, q, { k: 4 })).toEqual(expected);
+        expect(answerQuestion(fromBuffer.index, q, { k: 4 })).toEqual(expected);
+        expect(answerQuestion(sync, q, { k: 4 })).toEqual(expected);
+      }
+      expect(fromFile.index.articles).toEqual(built.articles);
+      expect(await NewsIndex.fromFileAsync(path, {}, () => false)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets the event loop run while it loads (timers fire before it ends)', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const started = performance.now();
+      await NewsIndex.fromBufferAsync(bytes);
+      const ms = performance.now() - started;
+      // Only a load that outlasts a slice (8 ms) needs to pause; this one does, several times over.
+      expect(ms).toBeGreaterThan(20);
+      expect(ticks).toBeGreaterThan(1);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('refuses what is not an index, as the synchronous load does', async () => {
+    await expect(NewsIndex.fromBufferAsync(Buffer.from('{"formatVersion": 6}'))).rejects.toThrow(/not a Newsdesk index/);
+    await expect(NewsIndex.fromBufferAsync(bytes.subarray(0, bytes.length - 4))).rejects.toThrow(/truncated/);
+  });
+});
