@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { boilerplateText } from './boilerplateFile.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
+import { loadIndexFile, loadIndexFileAsync } from './indexFile.js';
 import type { AliasTable } from './core/aliases.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
@@ -152,7 +153,7 @@ export function loadPrepared(options: EngineOptions, prepared: PreparedIndex, st
   let loaded: { index: NewsIndex; extra: unknown } | null;
   if (prepared.bytes) loaded = NewsIndex.fromBuffer(prepared.bytes);
   else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
-  else loaded = NewsIndex.fromFile(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
+  else loaded = loadIndexFile(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
   if (!loaded) throw new Error('the saved index changed while it was being loaded');
   return engineOf(loaded, prepared, started);
 }
@@ -165,7 +166,7 @@ export async function loadPreparedSliced(options: EngineOptions, prepared: Prepa
   let loaded: { index: NewsIndex; extra: unknown } | null;
   if (prepared.bytes) loaded = await NewsIndex.fromBufferAsync(prepared.bytes);
   else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
-  else loaded = await NewsIndex.fromFileAsync(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
+  else loaded = await loadIndexFileAsync(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
   if (!loaded) throw new Error('the saved index changed while it was being loaded');
   return engineOf(loaded, prepared, started);
 }

@@ -12,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { ReindexReport } from './archive.js';
 import { isArticleFile } from './core/article.js';
 import { NewsIndex } from './core/search.js';
+import { loadIndexFileAsync } from './indexFile.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
 import { corpusHash, readCorpus, saveIndex, type ParseFiles } from './engine.js';
@@ -196,7 +197,7 @@ export class GuildArchives {
     let entry: Entry | null = null;
     if (path && existsSync(path)) {
       try {
-        const loaded = await NewsIndex.fromFileAsync(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
+        const loaded = await loadIndexFileAsync(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
         if (loaded) entry = { index: loaded.index, stamp, sharedHash, stale: false, warnings: (loaded.extra as { warnings?: CorpusWarning[] } | null)?.warnings ?? [], retryAt: 0 };
       } catch {
         // Unreadable: built again below.
@@ -217,7 +218,7 @@ export class GuildArchives {
   private async build(guildId: string, files: CorpusFile[], sharedHash: string, path: string | null): Promise<Entry> {
     const built = await (this.options.prepare ?? prepareInWorker)({ kind: 'guild', guildId, corpus: this.options.corpus, files, path });
     // In slices (see fromFileAsync): the other servers are being answered meanwhile.
-    const loaded = built.bytes ? await NewsIndex.fromBufferAsync(built.bytes) : await NewsIndex.fromFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
+    const loaded = built.bytes ? await NewsIndex.fromBufferAsync(built.bytes) : await loadIndexFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
     if (!loaded) throw new Error('the server index changed while it was being loaded');
     return { index: loaded.index, stamp: built.stamp, sharedHash, stale: false, warnings: built.warnings, retryAt: 0 };
   }

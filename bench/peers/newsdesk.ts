@@ -1,5 +1,6 @@
 import { answerQuestion } from '../../src/core/answer.js';
 import { NewsIndex, type RankingOptions } from '../../src/core/search.js';
+import { loadIndexFile } from '../../src/indexFile.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
 import type { BenchArticle, PeerSystem } from './types.js';
 
@@ -37,7 +38,7 @@ export class NewsdeskPeer implements PeerSystem {
 
   /** As the bot starts: the passage text stays in the file until an answer quotes it. */
   loadFile(path: string): void {
-    this.index = NewsIndex.fromFile(path, { ranking: this.ranking })!.index;
+    this.index = loadIndexFile(path, { ranking: this.ranking })!.index;
   }
 
   search(question: string, k: number): string[] {

@@ -1,5 +1,3 @@
-import { closeSync, open, openSync, readFile, readFileSync, readSync } from 'node:fs';
-import { promisify } from 'node:util';
 import MiniSearch from 'minisearch';
 import { placeFormsOf } from './places.js';
 import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
@@ -158,7 +156,7 @@ interface IndexHeader {
  * as JSON arrays of [term, postings] entries, each chunk of `MINI_CHUNK_TERMS` terms starting at
  * the byte offset in `miniChunks`; `articleJson`, the articles (ArticleMeta) as JSON arrays of
  * `ARTICLE_CHUNK` articles each, starting at the byte offsets in `articleChunks`. In chunks so a
- * load can stop between them (see fromFileAsync): one JSON.parse of every article at 10× blocked 160 ms.
+ * load can stop between them (see fromBufferAsync): one JSON.parse of every article at 10× blocked 160 ms.
  */
 const SECTIONS = [
   'tokens',
@@ -196,7 +194,7 @@ const PREAMBLE_BYTES = 12;
 const MINI_CHUNK_TERMS = 250;
 /** Articles per chunk of the persisted article list (see SECTIONS). */
 const ARTICLE_CHUNK = 500;
-/** How long fromFileAsync works before it lets the event loop run (a target: one step may overrun it). */
+/** How long fromBufferAsync works before it lets the event loop run (a target: one step may overrun it). */
 const LOAD_SLICE_MS = 8;
 /** Passages made between two chances to pause a load. */
 const LOAD_PASSAGES_PER_STEP = 5_000;
@@ -314,81 +312,21 @@ export interface LoadOptions {
 }
 
 /** Passage text as UTF-8 bytes, by byte range. */
-interface TextBytes {
+export interface TextBytes {
   read(from: number, to: number): string;
+  /** Called once the index that reads through it has loaded (a file reader then owns its descriptor). */
+  own?(): void;
 }
+
+/**
+ * Where a loaded index reads its passage text: given the text section's place in the bytes
+ * loaded (offset and length), a reader of it. Without one, the text is copied into memory; the
+ * bot passes a reader of the index file (src/indexFile.ts), so the text stays on disk.
+ */
+export type TextSource = (offset: number, length: number) => TextBytes;
 
 const memoryText = (bytes: Buffer): TextBytes => ({ read: (from, to) => bytes.toString('utf8', from, to) });
 
-// By descriptor, not FileHandle: FileText keeps the number, and a FileHandle closes it when collected.
-const openAsync = promisify(open);
-const readFileAsync = promisify(readFile);
-
-/** Bytes of passage text read from the index file at a time (see FileText). */
-const TEXT_BLOCK_BYTES = 16_384;
-
-/** Closes the descriptor of an index file once nothing can read from it any more. */
-const fileCloser = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    /* already closed by the process ending */
-  }
-});
-
-/**
- * Passage text left in the index file and read when an answer quotes it (on the benchmark,
- * about 13 reads of 16 KB per question) instead of the whole text held in memory. Once the index
- * has loaded, the descriptor belongs to this object (see own) and is closed when it is garbage,
- * so an old index that a late reader still holds keeps working after a reindex replaced it. The
- * file is only ever replaced by a rename (see saveIndex), so the descriptor goes on reading the
- * file it opened.
- */
-class FileText implements TextBytes {
-  /** The last block read: `filled` bytes from `blockAt`; the buffer is reused by the next read. */
-  private block = Buffer.allocUnsafe(TEXT_BLOCK_BYTES);
-  private blockAt = 0;
-  private filled = 0;
-
-  constructor(
-    private readonly fd: number,
-    /** Where the text section starts in the file, and its length. */
-    private readonly base: number,
-    private readonly length: number,
-  ) {}
-
-  /**
-   * Takes the descriptor over: from now on it is closed when this object is garbage. Called once
-   * the index has loaded; until then the loader closes it if the load fails (closing it twice
-   * could close whatever file was opened in between under the same number).
-   */
-  own(): void {
-    fileCloser.register(this, this.fd);
-  }
-
-  read(from: number, to: number): string {
-    if (from < this.blockAt || to > this.blockAt + this.filled) this.fill(from, to);
-    return this.block.toString('utf8', from - this.blockAt, to - this.blockAt);
-  }
-
-  /**
-   * Reads a block holding [from, to) and the text around it: an excerpt reads its passage, the
-   * passages either side and the article's other good passages, which one read then serves.
-   */
-  private fill(from: number, to: number): void {
-    const start = Math.max(0, from - TEXT_BLOCK_BYTES / 4);
-    const end = Math.min(this.length, Math.max(to, start + TEXT_BLOCK_BYTES));
-    if (end - start > this.block.length) this.block = Buffer.allocUnsafe(end - start);
-    this.filled = 0;
-    for (let got = 0; got < end - start; ) {
-      const n = readSync(this.fd, this.block, got, end - start - got, this.base + start + got);
-      if (n === 0) throw new Error('index file is truncated: it changed after it was loaded');
-      got += n;
-    }
-    this.blockAt = start;
-    this.filled = end - start;
-  }
-}
 
 /** The loaded passages' text and sentence offsets, in flat arrays shared by every passage. */
 interface PassageStore {
@@ -664,59 +602,22 @@ export class NewsIndex {
    * Loads a persisted index; throws when it is not one, or has another format version, or is cut
    * short. It answers with the aliases it was built with unless others are given.
    */
-  static fromBuffer(data: Uint8Array, options: LoadOptions = {}): { index: NewsIndex; extra: unknown } {
-    return NewsIndex.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options);
-  }
-
-  /**
-   * Loads a persisted index from its file, as fromBuffer does, but leaves the passage text in the
-   * file (see FileText): the way a bot starts. `accept` may look at the file's bytes first (see
-   * peek) and turn it down by returning false; the result is then null.
-   */
-  static fromFile(path: string, options: LoadOptions = {}, accept?: (data: Buffer) => boolean): { index: NewsIndex; extra: unknown } | null {
-    const fd = openSync(path, 'r');
-    let loaded: { index: NewsIndex; extra: unknown } | null = null;
-    try {
-      const data = readFileSync(fd);
-      if (accept && !accept(data)) return null;
-      loaded = NewsIndex.load(data, options, fd);
-      return loaded;
-    } finally {
-      if (!loaded) closeSync(fd);
-    }
-  }
-
-  /** fromBuffer, reading the passage text from `fd` (the file `buf` was read from) when given. */
-  private static load(buf: Buffer, options: LoadOptions, fd?: number): { index: NewsIndex; extra: unknown } {
-    const steps = NewsIndex.loadSteps(buf, options, fd);
+  static fromBuffer(data: Uint8Array, options: LoadOptions = {}, text?: TextSource): { index: NewsIndex; extra: unknown } {
+    const steps = NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options, text);
     for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
   }
 
-  /**
-   * Loads a persisted index from its file as fromFile does, in slices of a few milliseconds with
-   * the event loop served in between (the file is read off the thread): how a serving process
-   * takes up a rebuilt index while it goes on answering from the old one.
-   */
-  static async fromFileAsync(path: string, options: LoadOptions = {}, accept?: (data: Buffer) => boolean): Promise<{ index: NewsIndex; extra: unknown } | null> {
-    const fd = await openAsync(path, 'r');
-    let loaded: { index: NewsIndex; extra: unknown } | null = null;
-    try {
-      const data = await readFileAsync(fd);
-      if (accept && !accept(data)) return null;
-      loaded = await sliced(NewsIndex.loadSteps(data, options, fd));
-      return loaded;
-    } finally {
-      if (!loaded) closeSync(fd);
-    }
-  }
 
-  /** fromBuffer in slices, as fromFileAsync loads. */
-  static fromBufferAsync(data: Uint8Array, options: LoadOptions = {}): Promise<{ index: NewsIndex; extra: unknown }> {
-    return sliced(NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options));
+  /**
+   * fromBuffer in slices of a few milliseconds with the event loop served in between: how a
+   * serving process takes up a rebuilt index while it goes on answering from the old one.
+   */
+  static fromBufferAsync(data: Uint8Array, options: LoadOptions = {}, text?: TextSource): Promise<{ index: NewsIndex; extra: unknown }> {
+    return sliced(NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options, text));
   }
 
   /** The work of a load in steps of a few milliseconds: it yields where a caller may pause. */
-  private static *loadSteps(buf: Buffer, options: LoadOptions, fd?: number): Generator<void, { index: NewsIndex; extra: unknown }> {
+  private static *loadSteps(buf: Buffer, options: LoadOptions, source?: TextSource): Generator<void, { index: NewsIndex; extra: unknown }> {
     if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
     const version = buf.readUInt32LE(4);
     if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
@@ -755,7 +656,7 @@ export class NewsIndex {
     // character), in the file or in one copied buffer, and each passage decodes its own bytes.
     const text = section('text');
     const store: PassageStore = {
-      text: fd === undefined ? memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)) : new FileText(fd, body + header.sections.text[0], text.length),
+      text: source ? source(body + header.sections.text[0], text.length) : memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)),
       textStart,
       sentenceStart,
       sentences,
@@ -799,7 +700,7 @@ export class NewsIndex {
       aliases,
       { ...DEFAULT_RANKING, ...options.ranking },
     );
-    if (store.text instanceof FileText) store.text.own();
+    store.text.own?.();
     return { index, extra: header.extra };
   }
 
@@ -1050,7 +951,6 @@ export class NewsIndex {
   rank(query: ParsedQuery, request: SearchRequest): PassageHit[] {
     if (query.terms.length === 0 || this.articles.length === 0) return [];
     const r = this.ranking;
-    const n = this.articles.length;
 
     // Stage 1: candidate articles by BM25F over whole articles, every question term counted.
     const outletArticles = new Set<number>();

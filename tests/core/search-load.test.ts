@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { NewsIndex } from '../../src/core/search.js';
+import { loadIndexFile, loadIndexFileAsync } from '../../src/indexFile.js';
 import type { Article } from '../../src/core/types.js';
 
 const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
@@ -37,11 +38,11 @@ describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
     try {
       const path = join(dir, 'index.bin');
       writeFileSync(path, bytes);
-      const fromFile = (await NewsIndex.fromFileAsync(path))!;
+      const fromFile = (await loadIndexFileAsync(path))!;
       const fromBuffer = await NewsIndex.fromBufferAsync(bytes);
       expect(fromFile.extra).toEqual({ note: 'kept' });
       expect(fromBuffer.index.hash).toBe('big');
-      const sync = NewsIndex.fromFile(path)!.index;
+      const sync = loadIndexFile(path)!.index;
       for (const q of QUESTIONS) {
         const expected = answerQuestion(built, q, { k: 4 });
         expect(expected.results.length + (expected.nearest?.length ?? 0)).toBeGreaterThan(0);
@@ -50,7 +51,7 @@ describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
         expect(answerQuestion(sync, q, { k: 4 })).toEqual(expected);
       }
       expect(fromFile.index.articles).toEqual(built.articles);
-      expect(await NewsIndex.fromFileAsync(path, {}, () => false)).toBeNull();
+      expect(await loadIndexFileAsync(path, {}, () => false)).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

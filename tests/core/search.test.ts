@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
+import { loadIndexFile } from '../../src/indexFile.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, evidenceOf, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
@@ -115,7 +116,7 @@ describe('NewsIndex', () => {
       const built = NewsIndex.build([...articles, ...many, long], { aliases, hash: 'f1' });
       const path = join(dir, 'index.bin');
       writeFileSync(path, built.toBuffer());
-      const loaded = NewsIndex.fromFile(path)!.index;
+      const loaded = loadIndexFile(path)!.index;
       const texts = (i: NewsIndex, order: number[]) => order.map((p) => ({ text: i.passages[p]!.text, sentences: i.passages[p]!.sentences }));
       const forward = built.passages.map((_, p) => p);
       expect(Math.max(...built.passages.map((p) => Buffer.byteLength(p.text)))).toBeGreaterThan(16_384);
@@ -128,7 +129,7 @@ describe('NewsIndex', () => {
       writeFileSync(`${path}.tmp`, other.toBuffer());
       renameSync(`${path}.tmp`, path);
       expect(texts(loaded, forward)).toEqual(texts(built, forward));
-      expect(NewsIndex.fromFile(path)!.index.hash).toBe('f2');
+      expect(loadIndexFile(path)!.index.hash).toBe('f2');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -149,7 +150,7 @@ describe('NewsIndex', () => {
       const broken = Buffer.from(whole);
       broken.fill(0x7b, body + miniAt, body + miniAt + 8);
       writeFileSync(bad, broken);
-      expect(() => NewsIndex.fromFile(bad)).toThrow();
+      expect(() => loadIndexFile(bad)).toThrow();
       // The descriptor number it had is free again, and the next open takes it.
       const other = join(dir, 'other.txt');
       writeFileSync(other, 'still open');
@@ -177,9 +178,9 @@ describe('NewsIndex', () => {
       const before = open();
       let seen = '';
       for (let i = 0; i < 20; i++) {
-        expect(NewsIndex.fromFile(path, {}, (data) => ((seen = NewsIndex.peek(data)!.hash), false))).toBeNull();
+        expect(loadIndexFile(path, {}, (data) => ((seen = NewsIndex.peek(data)!.hash), false))).toBeNull();
         writeFileSync(`${path}.bad`, 'not an index');
-        expect(() => NewsIndex.fromFile(`${path}.bad`)).toThrow(/not a Newsdesk index file/);
+        expect(() => loadIndexFile(`${path}.bad`)).toThrow(/not a Newsdesk index file/);
       }
       expect(seen).toBe('h1');
       expect(open()).toBe(before);
