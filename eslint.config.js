@@ -24,7 +24,12 @@ export default tseslint.config(
       'no-control-regex': 'off',
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },
@@ -34,7 +39,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['better-sqlite3'], message: 'The Discord adapter reaches storage through the Store.' }] },
+        {
+          patterns: [{ group: ['better-sqlite3'], message: 'The Discord adapter reaches storage through the Store.' }],
+        },
       ],
     },
   },

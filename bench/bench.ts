@@ -29,9 +29,13 @@ import {
 } from './harness.js';
 import { DEFAULT_SYSTEMS, loadSystem, SYSTEMS } from './peers/index.js';
 import { tuneRuntime } from '../src/runtime.js';
-import { formatDiscordLatency, measureInteractionLatency, roundLatency, type InteractionLatency } from './discord-latency.js';
+import {
+  formatDiscordLatency,
+  measureInteractionLatency,
+  roundLatency,
+  type InteractionLatency,
+} from './discord-latency.js';
 import { formatLive, measureLive, readRecords, type LiveFigures } from './live.js';
-
 
 /** /ask questions sent through the Discord double for the interaction latency. */
 const DEFAULT_DISCORD_QUESTIONS = 300;
@@ -44,7 +48,9 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
   --queries FILE       queries.jsonl (id, question, type, gold)
   --json               print one JSON object on stdout instead of tables
   --systems a,b        systems to run (default: ${DEFAULT_SYSTEMS.join(',')};
-                       also: ${Object.keys(SYSTEMS).filter((n) => !DEFAULT_SYSTEMS.includes(n)).join(',')})
+                       also: ${Object.keys(SYSTEMS)
+                         .filter((n) => !DEFAULT_SYSTEMS.includes(n))
+                         .join(',')})
   --limit N            only the first N questions
   --no-scale           skip the 10x-corpus run
   --scale-factor N     corpus replication factor for the scale run (default 10)
@@ -63,7 +69,6 @@ const USAGE = `usage: npm run bench -- --corpus FILE --queries FILE [options]
 const log = (msg: string): void => {
   process.stderr.write(`[bench] ${msg}\n`);
 };
-
 
 function parse(argv: string[]) {
   return parseFlags({
@@ -121,12 +126,16 @@ async function measureOne(name: string, o: Opts, scale: boolean): Promise<System
     const limit = posInt(o.limit, undefined, '--limit');
     if (limit !== undefined) queries = queries.slice(0, limit);
   }
-  const limit = scale ? posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries') : posInt(o.limit, undefined, '--limit');
+  const limit = scale
+    ? posInt(o['scale-queries'], DEFAULT_SCALE_QUERIES, '--scale-queries')
+    : posInt(o.limit, undefined, '--limit');
   return measureSystem(name, await loadSystem(name), articles, queries, {
     k,
     passes: posInt(o.passes, 3, '--passes')!,
     score: !scale,
-    ...(o['serve-script'] ? { serve: { script: o['serve-script'], queriesFile: o.queries!, ...(limit ? { limit } : {}) } } : {}),
+    ...(o['serve-script']
+      ? { serve: { script: o['serve-script'], queriesFile: o.queries!, ...(limit ? { limit } : {}) } }
+      : {}),
     log: (m) => log(scale ? `[scale] ${m}` : m),
   });
 }
@@ -149,9 +158,31 @@ async function runOne(name: string, o: Opts, scale: boolean): Promise<SystemFigu
     log(`${name}${scale ? ' [scale]' : ''} failed: ${error}`);
     const nan = Number.NaN;
     return {
-      name, articles: 0, queries: 0, 'nDCG@10': null, 'R@10': null, buildMs: nan, coldStartMs: null,
-      p50ms: nan, p99ms: nan, rssMB: nan, buildRssMB: nan, memoryColdStartMs: null, builtP50ms: nan, builtP99ms: nan, serveBaseRssMB: null, 'R@5': null, 'MRR@10': null, 'Hit@10': null, 'All@10': null,
-      meanMs: nan, serializeMs: null, serializedMB: null, baseRssMB: nan, peakRssMB: nan, error,
+      name,
+      articles: 0,
+      queries: 0,
+      'nDCG@10': null,
+      'R@10': null,
+      buildMs: nan,
+      coldStartMs: null,
+      p50ms: nan,
+      p99ms: nan,
+      rssMB: nan,
+      buildRssMB: nan,
+      memoryColdStartMs: null,
+      builtP50ms: nan,
+      builtP99ms: nan,
+      serveBaseRssMB: null,
+      'R@5': null,
+      'MRR@10': null,
+      'Hit@10': null,
+      'All@10': null,
+      meanMs: nan,
+      serializeMs: null,
+      serializedMB: null,
+      baseRssMB: nan,
+      peakRssMB: nan,
+      error,
     };
   }
 }
@@ -181,7 +212,12 @@ export async function main(argv: string[]): Promise<number> {
 
   let names: string[];
   try {
-    names = o.systems ? o.systems.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SYSTEMS;
+    names = o.systems
+      ? o.systems
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : DEFAULT_SYSTEMS;
     for (const name of names) if (!SYSTEMS[name]) throw new Error(`unknown system "${name}"`);
     posInt(o.limit, undefined, '--limit');
     posInt(o.k, 10, '--k');
@@ -200,7 +236,9 @@ export async function main(argv: string[]): Promise<number> {
   for (const name of names) {
     const f = await runOne(name, o, false);
     mainFigures.push(f);
-    log(`${name}: nDCG@10 ${f['nDCG@10']?.toFixed(4)} R@10 ${f['R@10']?.toFixed(4)} build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`);
+    log(
+      `${name}: nDCG@10 ${f['nDCG@10']?.toFixed(4)} R@10 ${f['R@10']?.toFixed(4)} build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`,
+    );
   }
 
   let scale: ScaleResult | null = null;
@@ -209,7 +247,9 @@ export async function main(argv: string[]): Promise<number> {
     for (const name of names) {
       const f = await runOne(name, o, true);
       scaleFigures.push(f);
-      log(`[scale] ${name}: build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`);
+      log(
+        `[scale] ${name}: build ${f.buildMs.toFixed(0)} ms, cold ${f.coldStartMs?.toFixed(0) ?? '–'} ms, p50 ${f.p50ms.toFixed(2)} ms, p99 ${f.p99ms.toFixed(2)} ms, RSS ${f.rssMB.toFixed(0)} MB`,
+      );
     }
     const first = scaleFigures.find((f) => !f.error) ?? scaleFigures[0];
     scale = {
@@ -217,7 +257,15 @@ export async function main(argv: string[]): Promise<number> {
       articles: first?.articles ?? 0,
       queries: first?.queries ?? 0,
       systems: scaleFigures.map((f) => {
-        const { 'nDCG@10': _n, 'R@10': _r, 'R@5': _r5, 'MRR@10': _m, 'Hit@10': _h, 'All@10': _a, ...rest } = roundFigures(f);
+        const {
+          'nDCG@10': _n,
+          'R@10': _r,
+          'R@5': _r5,
+          'MRR@10': _m,
+          'Hit@10': _h,
+          'All@10': _a,
+          ...rest
+        } = roundFigures(f);
         return rest;
       }),
     };
@@ -225,23 +273,35 @@ export async function main(argv: string[]): Promise<number> {
   let discord: InteractionLatency | null = null;
   if (!o['no-discord']) {
     const n = posInt(o['discord-questions'], DEFAULT_DISCORD_QUESTIONS, '--discord-questions')!;
-    const questions = loadQueries(o.queries).slice(0, n).map((q) => q.question);
+    const questions = loadQueries(o.queries)
+      .slice(0, n)
+      .map((q) => q.question);
     discord = await measureInteractionLatency(o.corpus, questions);
-    log(`discord: INTERACTION_CREATE → first response over ${discord.n} /ask: p50 ${discord.p50ms.toFixed(2)} ms, p99 ${discord.p99ms.toFixed(2)} ms`);
+    log(
+      `discord: INTERACTION_CREATE → first response over ${discord.n} /ask: p50 ${discord.p50ms.toFixed(2)} ms, p99 ${discord.p99ms.toFixed(2)} ms`,
+    );
   }
   const live: LiveFigures[] = [];
   if (!o['no-live']) {
-    const questions = loadQueries(o.queries).slice(0, 200).map((q) => q.question);
+    const questions = loadQueries(o.queries)
+      .slice(0, 200)
+      .map((q) => q.question);
     const records = readRecords(o.corpus);
     for (const factor of liveScales(o)) {
       const f = await measureLive(records, factor, questions, log);
       live.push(f);
-      log(`live ${factor}x: added article answerable after ${f.addToAnswerableMs ?? '–'} ms, longest stall ${f.maxLoopStallMs} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), ${f.lostInteractions} of ${f.interactions} /ask lost`);
+      log(
+        `live ${factor}x: added article answerable after ${f.addToAnswerableMs ?? '–'} ms, longest stall ${f.maxLoopStallMs} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), ${f.lostInteractions} of ${f.interactions} /ask lost`,
+      );
     }
   }
   log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  if (o.json) process.stdout.write(JSON.stringify({ ...benchJson(mainFigures, scale), discord: discord && roundLatency(discord), live }, null, 2) + '\n');
+  if (o.json)
+    process.stdout.write(
+      JSON.stringify({ ...benchJson(mainFigures, scale), discord: discord && roundLatency(discord), live }, null, 2) +
+        '\n',
+    );
   else process.stdout.write(formatBenchTables(mainFigures, scale) + formatDiscordLatency(discord) + formatLive(live));
   return 0;
 }

@@ -19,10 +19,16 @@ export interface InteractionLatency {
 }
 
 /** Sends `questions` as /ask one after another; returns dispatch → first callback latencies. */
-export async function measureInteractionLatency(corpus: string, questions: readonly string[]): Promise<InteractionLatency> {
+export async function measureInteractionLatency(
+  corpus: string,
+  questions: readonly string[],
+): Promise<InteractionLatency> {
   const { index } = await openEngine({ corpus, indexPath: null });
   const discord = await startDiscordDouble();
-  const client = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
+  const client = createClient({
+    rest: { api: discord.apiBase },
+    ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+  });
   attachHandlers(client, {
     index: () => index,
     reindex: () => Promise.reject(new Error('not in the benchmark')),
@@ -37,7 +43,9 @@ export async function measureInteractionLatency(corpus: string, questions: reado
   const times: number[] = [];
   try {
     for (const q of questions) {
-      const rec = discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: q.slice(0, 1000) }]);
+      const rec = discord.runSlashCommand('ask', [
+        { type: ApplicationCommandOptionType.String, name: 'question', value: q.slice(0, 1000) },
+      ]);
       // Wait for the whole answer, so the next question doesn't queue behind this one's edit.
       await discord.waitFor(() => (discord.original(rec.id)?.embeds.length ?? 0) > 0, 10_000, 'an answer');
       times.push(rec.firstResponseMs!);
@@ -48,7 +56,12 @@ export async function measureInteractionLatency(corpus: string, questions: reado
     await discord.close();
   }
   const sorted = [...times].sort((a, b) => a - b);
-  return { n: times.length, p50ms: percentile(sorted, 50), p99ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? 0 };
+  return {
+    n: times.length,
+    p50ms: percentile(sorted, 50),
+    p99ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? 0,
+  };
 }
 
 /** Latency figures rounded to 0.01 ms for the JSON output. */

@@ -145,7 +145,11 @@ export async function measureColdStart(
 }
 
 /** The middle value (the lower middle of an even count). */
-export const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+export const median = (xs: readonly number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 /**
  * p50 and p99 over several timed passes of the same questions: the median of the passes'
@@ -275,7 +279,15 @@ export async function measureSystem(
   if (opts.serve && !error) {
     log(`${name}: serving from the persisted index in a fresh process`);
     try {
-      served = await measureServing(system, name, opts.serve.script, opts.serve.queriesFile, k, opts.serve.limit, passes);
+      served = await measureServing(
+        system,
+        name,
+        opts.serve.script,
+        opts.serve.queriesFile,
+        k,
+        opts.serve.limit,
+        passes,
+      );
     } catch (e) {
       error = `serving failed: ${e instanceof Error ? e.message : String(e)}`;
       log(`${name}: ${error}`);
@@ -347,7 +359,15 @@ export async function buildServeScript(): Promise<string> {
  * answer only the first, so cold start is the median of `passes` processes. Null when the
  * system cannot persist.
  */
-export async function measureServing(system: PeerSystem, name: string, script: string, queriesFile: string, k: number, limit?: number, passes = 1): Promise<ServeFigures | null> {
+export async function measureServing(
+  system: PeerSystem,
+  name: string,
+  script: string,
+  queriesFile: string,
+  k: number,
+  limit?: number,
+  passes = 1,
+): Promise<ServeFigures | null> {
   if (!system.serialize) return null;
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-serve-'));
   try {
@@ -356,13 +376,18 @@ export async function measureServing(system: PeerSystem, name: string, script: s
     writeFileSync(file, data);
     const serveOnce = (questions: string, times: number) =>
       new Promise<ServeFigures>((resolve, reject) => {
-        const child = fork(script, [name, file, queriesFile, String(k), questions, String(times)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        const child = fork(script, [name, file, queriesFile, String(k), questions, String(times)], {
+          execArgv: ['--expose-gc'],
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
         child.stdout?.pipe(process.stderr);
         child.stderr?.pipe(process.stderr);
         let result: ServeFigures | null = null;
         child.on('message', (msg) => (result = msg as ServeFigures));
         child.on('error', reject);
-        child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`serving process for ${name} exited with ${code}`))));
+        child.on('exit', (code) =>
+          result ? resolve(result) : reject(new Error(`serving process for ${name} exited with ${code}`)),
+        );
       });
     const served = await serveOnce(limit ? String(limit) : 'all', passes);
     const colds = [served.coldStartMs];
@@ -412,7 +437,9 @@ export interface ScaleResult {
   articles: number;
   queries: number;
   /** The same figures as the main run, without the quality metrics (gold is meaningless at scale). */
-  systems: Array<Pick<SystemFigures, 'name' | 'buildMs' | 'coldStartMs' | 'p50ms' | 'p99ms' | 'rssMB'> & Partial<SystemFigures>>;
+  systems: Array<
+    Pick<SystemFigures, 'name' | 'buildMs' | 'coldStartMs' | 'p50ms' | 'p99ms' | 'rssMB'> & Partial<SystemFigures>
+  >;
 }
 
 export interface BenchJson {
@@ -459,7 +486,14 @@ const GOALS: Goal[] = [
   { figure: 'cold start ms', value: (f) => f.coldStartMs, higherIsBetter: false, bound: 300, decimals: 0 },
   { figure: 'RSS MB', value: (f) => f.rssMB, higherIsBetter: false, bound: 150, decimals: 0 },
 ];
-const SCALE_GOAL: Goal = { figure: 'p99 ms', value: (f) => f.p99ms, higherIsBetter: false, bound: 25, timesBest: 2, decimals: 2 };
+const SCALE_GOAL: Goal = {
+  figure: 'p99 ms',
+  value: (f) => f.p99ms,
+  higherIsBetter: false,
+  bound: 25,
+  timesBest: 2,
+  decimals: 2,
+};
 
 const present = (x: number | null | undefined): x is number => x != null && !Number.isNaN(x);
 
@@ -482,7 +516,14 @@ function compareOne(goal: Goal, systems: Figures[], label: string): ComparisonRo
     met = goal.higherIsBetter ? mine >= goal.bound && (!best || mine > best.value) : mine <= goal.bound;
     if (met && goal.timesBest && ratio !== null) met = ratio <= goal.timesBest;
   }
-  return { figure: label, newsdesk: present(mine) ? r2(mine, goal.decimals) : null, best: best && { name: best.name, value: r2(best.value, goal.decimals)! }, ratio: ratio === null ? null : r2(ratio, 2), goal: goalText, met };
+  return {
+    figure: label,
+    newsdesk: present(mine) ? r2(mine, goal.decimals) : null,
+    best: best && { name: best.name, value: r2(best.value, goal.decimals)! },
+    ratio: ratio === null ? null : r2(ratio, 2),
+    goal: goalText,
+    met,
+  };
 }
 
 /** Newsdesk against the best peer on each goal of the benchmark issue, from this run's figures. */
@@ -531,8 +572,7 @@ export function benchJson(main: SystemFigures[], scale: ScaleResult | null): Ben
   return { systems: main.map(roundFigures), scale, comparison: compareWithPeers(main, scale) };
 }
 
-const cell = (x: number | null | undefined, d: number): string =>
-  x == null || Number.isNaN(x) ? '–' : x.toFixed(d);
+const cell = (x: number | null | undefined, d: number): string => (x == null || Number.isNaN(x) ? '–' : x.toFixed(d));
 
 /** Markdown tables for people. */
 export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | null): string {
@@ -550,11 +590,18 @@ export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | nu
   }
   out.push(
     '',
-    'Serving: a fresh plain-node process (bench/serve.ts, compiled) reads the persisted index from disk and answers the first question (cold start: the median of three such processes), then every question three times (--passes): p50 and p99 are the median of the passes\'; RSS after GC. That is a restarted bot. p99 as built: the same three passes, after 5 warm-up questions, in the process that built the index. Serving base: the serving process before reading the index (runtime, library, questions). Build RSS: the building process after all questions. Index MB: size of the persisted form. A system that cannot persist is timed where it was built.',
+    "Serving: a fresh plain-node process (bench/serve.ts, compiled) reads the persisted index from disk and answers the first question (cold start: the median of three such processes), then every question three times (--passes): p50 and p99 are the median of the passes'; RSS after GC. That is a restarted bot. p99 as built: the same three passes, after 5 warm-up questions, in the process that built the index. Serving base: the serving process before reading the index (runtime, library, questions). Build RSS: the building process after all questions. Index MB: size of the persisted form. A system that cannot persist is timed where it was built.",
   );
   if (scale) {
-    out.push('', `## Scale: corpus ×${scale.factor} (${scale.articles} articles, ${scale.queries} questions; latency and memory only)`, '');
-    out.push('| system | build ms | cold start ms | index MB | p50 ms | p99 ms | p99 ms as built | RSS MB | serving base MB | build RSS MB |', '|---|---|---|---|---|---|---|---|---|---|');
+    out.push(
+      '',
+      `## Scale: corpus ×${scale.factor} (${scale.articles} articles, ${scale.queries} questions; latency and memory only)`,
+      '',
+    );
+    out.push(
+      '| system | build ms | cold start ms | index MB | p50 ms | p99 ms | p99 ms as built | RSS MB | serving base MB | build RSS MB |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
     for (const f of scale.systems) {
       out.push(
         `| ${f.name}${f.error ? ` (error: ${f.error})` : ''} | ${cell(f.buildMs, 0)} | ${cell(f.coldStartMs, 0)} | ${cell(f.serializedMB, 1)} | ${cell(f.p50ms, 2)} | ${cell(f.p99ms, 2)} | ${cell(f.builtP99ms, 2)} | ${cell(f.rssMB, 0)} | ${cell(f.serveBaseRssMB, 0)} | ${cell(f.buildRssMB, 0)} |`,
@@ -563,10 +610,18 @@ export function formatBenchTables(main: SystemFigures[], scale: ScaleResult | nu
   }
   const rows = compareWithPeers(main, scale);
   if (rows.some((r) => r.best)) {
-    out.push('', '## Newsdesk against the best peer (this run)', '', '| figure | newsdesk | best peer | ratio | goal | met |', '|---|---|---|---|---|---|');
+    out.push(
+      '',
+      '## Newsdesk against the best peer (this run)',
+      '',
+      '| figure | newsdesk | best peer | ratio | goal | met |',
+      '|---|---|---|---|---|---|',
+    );
     for (const r of rows) {
       const met = r.met === null ? '–' : r.met ? 'yes' : 'no';
-      out.push(`| ${r.figure} | ${r.newsdesk ?? '–'} | ${r.best ? `${r.best.value} (${r.best.name})` : '–'} | ${r.ratio === null ? '–' : `${r.ratio}×`} | ${r.goal} | ${met} |`);
+      out.push(
+        `| ${r.figure} | ${r.newsdesk ?? '–'} | ${r.best ? `${r.best.value} (${r.best.name})` : '–'} | ${r.ratio === null ? '–' : `${r.ratio}×`} | ${r.goal} | ${met} |`,
+      );
     }
   }
   return out.join('\n') + '\n';

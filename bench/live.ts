@@ -61,7 +61,12 @@ function threadCpu(): () => number {
 }
 
 /** Adds one article to a `scale`× corpus while the bot answers /ask on the double; see the top of this file. */
-export async function measureLive(records: readonly CorpusRecord[], scale: number, questions: readonly string[], log: (m: string) => void = () => {}): Promise<LiveFigures> {
+export async function measureLive(
+  records: readonly CorpusRecord[],
+  scale: number,
+  questions: readonly string[],
+  log: (m: string) => void = () => {},
+): Promise<LiveFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-live-'));
   const corpus = join(dir, 'corpus');
   mkdirSync(corpus);
@@ -74,14 +79,19 @@ export async function measureLive(records: readonly CorpusRecord[], scale: numbe
   const discord = await startDiscordDouble();
   const store = new Store({ path: ':memory:' });
   let archive: Archive | null = null;
-  const client = createClient({ rest: { api: discord.apiBase }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } });
+  const client = createClient({
+    rest: { api: discord.apiBase },
+    ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+  });
   try {
     const opened = performance.now();
     archive = await Archive.open({ corpus, indexPath: join(dir, 'index.bin') });
     const live = archive;
     // As the bot does when it watches the corpus: the delta's parse thread is started before any change.
     await live.warm();
-    log(`live ${scale}x: ${live.index.articles.length} articles opened in ${Math.round(performance.now() - opened)} ms`);
+    log(
+      `live ${scale}x: ${live.index.articles.length} articles opened in ${Math.round(performance.now() - opened)} ms`,
+    );
     attachHandlers(client, {
       index: () => live.index,
       reindex: () => Promise.reject(new Error('not in the benchmark')),
@@ -98,7 +108,11 @@ export async function measureLive(records: readonly CorpusRecord[], scale: numbe
     let q = 0;
     const traffic = setInterval(() => {
       const question = questions[q++ % questions.length]!;
-      sent.push(discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: question.slice(0, 1000) }]));
+      sent.push(
+        discord.runSlashCommand('ask', [
+          { type: ApplicationCommandOptionType.String, name: 'question', value: question.slice(0, 1000) },
+        ]),
+      );
     }, 250);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     const cpu = threadCpu();
@@ -118,19 +132,29 @@ export async function measureLive(records: readonly CorpusRecord[], scale: numbe
     const rebuild = live.reindex([`${ADDED.id}.json`]);
     let addToAnswerableMs: number | null = null;
     for (let polled = 0; addToAnswerableMs === null && performance.now() - added < 120_000; polled++) {
-      if (answerQuestion(live.index, ADDED_QUESTION, { k: 3 }).results[0]?.articleId === ADDED.id) addToAnswerableMs = performance.now() - added;
+      if (answerQuestion(live.index, ADDED_QUESTION, { k: 3 }).results[0]?.articleId === ADDED.id)
+        addToAnswerableMs = performance.now() - added;
       else await new Promise((r) => setTimeout(r, 10));
     }
     await rebuild;
     const rebuildMs = performance.now() - added;
     // The rebuilt index must answer it too; then a second more of traffic.
-    if (answerQuestion(live.index, ADDED_QUESTION, { k: 3 }).results[0]?.articleId !== ADDED.id) addToAnswerableMs = null;
+    if (answerQuestion(live.index, ADDED_QUESTION, { k: 3 }).results[0]?.articleId !== ADDED.id)
+      addToAnswerableMs = null;
     await new Promise((r) => setTimeout(r, 1000));
     clearInterval(traffic);
-    await discord.waitFor(() => sent.every((r) => r.statuses.length > 0 || performance.now() - r.dispatchedAt > 4000), 15_000, 'the last answers').catch(() => {});
+    await discord
+      .waitFor(
+        () => sent.every((r) => r.statuses.length > 0 || performance.now() - r.dispatchedAt > 4000),
+        15_000,
+        'the last answers',
+      )
+      .catch(() => {});
     delay.disable();
     clearInterval(tick);
-    const lost = sent.filter((r) => r.firstResponseMs === undefined || r.firstResponseMs > 3000 || r.statuses.includes(404)).length;
+    const lost = sent.filter(
+      (r) => r.firstResponseMs === undefined || r.firstResponseMs > 3000 || r.statuses.includes(404),
+    ).length;
     return {
       scale,
       articles: live.index.articles.length,
@@ -159,7 +183,10 @@ export function formatLive(figures: readonly LiveFigures[]): string {
     '',
     '| scale | articles | added → answerable ms | full rebuild ms | longest stall ms | own CPU ms | /ask | lost |',
     '|---|---|---|---|---|---|---|---|',
-    ...figures.map((f) => `| ${f.scale}× | ${f.articles} | ${f.addToAnswerableMs ?? '–'} | ${f.rebuildMs} | ${f.maxLoopStallMs} | ${f.maxLoopCpuMs ?? '–'} | ${f.interactions} | ${f.lostInteractions} |`),
+    ...figures.map(
+      (f) =>
+        `| ${f.scale}× | ${f.articles} | ${f.addToAnswerableMs ?? '–'} | ${f.rebuildMs} | ${f.maxLoopStallMs} | ${f.maxLoopCpuMs ?? '–'} | ${f.interactions} | ${f.lostInteractions} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -174,7 +201,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'scale-factor': { type: 'string', default: '1' },
     },
   });
-  const questions = readRecords(values.queries!).slice(0, 200).map((q) => String(q.question ?? q.query));
-  const figures = await measureLive(readRecords(values.corpus!), Number(values['scale-factor']), questions, (m) => process.stderr.write(`${m}\n`));
+  const questions = readRecords(values.queries!)
+    .slice(0, 200)
+    .map((q) => String(q.question ?? q.query));
+  const figures = await measureLive(readRecords(values.corpus!), Number(values['scale-factor']), questions, (m) =>
+    process.stderr.write(`${m}\n`),
+  );
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

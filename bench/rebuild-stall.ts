@@ -16,22 +16,35 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Archive } from '../src/archive.js';
 
-const { values } = parseArgs({ options: { corpus: { type: 'string', default: '/work/shared/bench/multihop-rag/corpus.jsonl' }, 'scale-factor': { type: 'string', default: '1' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: '/work/shared/bench/multihop-rag/corpus.jsonl' },
+    'scale-factor': { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const scale = Number(values['scale-factor']);
-const records = readFileSync(values.corpus!, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
+const records = readFileSync(values.corpus!, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
 const dir = mkdtempSync(join(tmpdir(), 'newsdesk-stall-'));
 const corpus = join(dir, 'corpus');
 mkdirSync(corpus);
-for (let k = 0; k < scale; k++) for (const r of records) {
-  const id = k === 0 ? r.id : `${r.id}-x${k}`;
-  writeFileSync(join(corpus, `${id}.json`), JSON.stringify({ ...r, id }));
-}
+for (let k = 0; k < scale; k++)
+  for (const r of records) {
+    const id = k === 0 ? r.id : `${r.id}-x${k}`;
+    writeFileSync(join(corpus, `${id}.json`), JSON.stringify({ ...r, id }));
+  }
 try {
   const t0 = performance.now();
   const archive = await Archive.open({ corpus, indexPath: join(dir, 'index.bin') });
   const openMs = performance.now() - t0;
   const first = records[0]!;
-  writeFileSync(join(corpus, 'added-one.json'), JSON.stringify({ ...first, id: 'added-one', title: 'A freshly added article' }));
+  writeFileSync(
+    join(corpus, 'added-one.json'),
+    JSON.stringify({ ...first, id: 'added-one', title: 'A freshly added article' }),
+  );
   const h = monitorEventLoopDelay({ resolution: 10 });
   const schedstat = '/proc/thread-self/schedstat';
   const cpuMs = existsSync(schedstat) ? () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : () => NaN;
@@ -55,8 +68,23 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 50));
   h.disable();
   clearInterval(tick);
-  const result = { scale, articles: report.articles, openMs: Math.round(openMs), reindexMs: Math.round(reindexMs), maxLoopStallMs: Math.round(h.max / 1e6), maxTimerGapMs: Math.round(maxGap), maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu), rssMB: Math.round(process.memoryUsage().rss / 1e6) };
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${Object.entries(result).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  const result = {
+    scale,
+    articles: report.articles,
+    openMs: Math.round(openMs),
+    reindexMs: Math.round(reindexMs),
+    maxLoopStallMs: Math.round(h.max / 1e6),
+    maxTimerGapMs: Math.round(maxGap),
+    maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu),
+    rssMB: Math.round(process.memoryUsage().rss / 1e6),
+  };
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(result)}\n`
+      : `${Object.entries(result)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n`,
+  );
   await archive.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

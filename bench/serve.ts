@@ -16,7 +16,6 @@ import { loadSystem } from './peers/index.js';
 import { tuneRuntime } from '../src/runtime.js';
 import type { PeerFactory } from './peers/types.js';
 
-
 export interface ServeFigures {
   /** Read the file, load it, answer the first question. */
   coldStartMs: number;
@@ -41,7 +40,14 @@ async function loadFile(peer: ReturnType<PeerFactory>, indexFile: string): Promi
   await peer.load!(indexFile.endsWith('.txt') ? bytes.toString('utf8') : bytes);
 }
 
-export async function serve(system: string, indexFile: string, queriesFile: string, k: number, limit?: number, passes = 1): Promise<ServeFigures> {
+export async function serve(
+  system: string,
+  indexFile: string,
+  queriesFile: string,
+  k: number,
+  limit?: number,
+  passes = 1,
+): Promise<ServeFigures> {
   // The runtime the bot runs under, for every system alike.
   tuneRuntime();
   const factory = await loadSystem(system);
@@ -71,7 +77,14 @@ export async function serve(system: string, indexFile: string, queriesFile: stri
 
 const [system, indexFile, queriesFile, k, limit, passes] = process.argv.slice(2);
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && system && indexFile && queriesFile && k) {
-  serve(system, indexFile, queriesFile, Number(k), limit && limit !== 'all' ? Number(limit) : undefined, passes ? Number(passes) : 1).then(
+  serve(
+    system,
+    indexFile,
+    queriesFile,
+    Number(k),
+    limit && limit !== 'all' ? Number(limit) : undefined,
+    passes ? Number(passes) : 1,
+  ).then(
     (figures) => {
       if (process.send) process.send(figures, () => process.disconnect?.());
       else process.stdout.write(`${JSON.stringify(figures)}\n`);

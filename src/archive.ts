@@ -9,7 +9,8 @@ import { prepareInWorker } from './workers/indexWorkerClient.js';
 import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
 
 /** Reading, parsing and indexing run in the index worker: this thread only loads the file it saved. */
-const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
+const inWorker: PrepareIndex = (options, force) =>
+  prepareInWorker(force === undefined ? { kind: 'shared', options } : { kind: 'shared', options, force });
 
 /**
  * A saved index that matches the corpus is loaded without starting the worker; anything to build
@@ -17,7 +18,8 @@ const inWorker: PrepareIndex = (options, force) => prepareInWorker(force === und
  * by shards for every reload: the manager has built and saved the index, so a shard only checks
  * (lists and hashes the corpus, parses nothing) and loads it.
  */
-export const preferSaved: PrepareIndex = async (options, force) => (force === undefined ? await savedIndexIfCurrent(options) : null) ?? inWorker(options, force);
+export const preferSaved: PrepareIndex = async (options, force) =>
+  (force === undefined ? await savedIndexIfCurrent(options) : null) ?? inWorker(options, force);
 
 export interface ReindexReport {
   articles: number;
@@ -73,7 +75,8 @@ export class Archive {
   }
 
   get index(): NewsIndex {
-    if (!this.engine.index) throw new Error('this archive was released: it saves the index for other processes and holds none');
+    if (!this.engine.index)
+      throw new Error('this archive was released: it saves the index for other processes and holds none');
     return this.live ?? this.engine.index;
   }
 
@@ -165,7 +168,11 @@ export class Archive {
   /** The delta's sandbox, with the process's parse budget; started ready (see `sandbox`). */
   private parser(): ParseSandbox {
     const { budget } = parseSandbox();
-    if (this.sandbox && (this.sandbox.budget.timeoutMs !== budget.timeoutMs || this.sandbox.budget.memoryMb !== budget.memoryMb)) void this.sandbox.close();
+    if (
+      this.sandbox &&
+      (this.sandbox.budget.timeoutMs !== budget.timeoutMs || this.sandbox.budget.memoryMb !== budget.memoryMb)
+    )
+      void this.sandbox.close();
     else if (this.sandbox) return this.sandbox;
     this.sandbox = new ParseSandbox(budget, Number.POSITIVE_INFINITY);
     return this.sandbox;
@@ -218,7 +225,11 @@ export class Archive {
    * of `scope` looked at again; every file for 'all'), and the engine's index with them merged in
    * (null when none differ).
    */
-  private async withChanges(engine: Engine, scope: Set<string> | 'all', previous: Changes | null): Promise<{ changed: Changes; live: NewsIndex | null }> {
+  private async withChanges(
+    engine: Engine,
+    scope: Set<string> | 'all',
+    previous: Changes | null,
+  ): Promise<{ changed: Changes; live: NewsIndex | null }> {
     const known = new Map(engine.files.map((f, i) => [f, engine.stamps[i] ?? null]));
     const same = (f: ListedFile) => known.has(f.path) && f.stamp !== null && known.get(f.path) === f.stamp;
     let changed: Changes | null = null;
@@ -296,7 +307,13 @@ export class Archive {
     this.changedFor = delta ? this.engine : null;
     // Versions of files the new index holds need not be kept parsed.
     for (const path of [...this.parsed.keys()]) if (!this.changed.has(path)) this.parsed.delete(path);
-    return { articles: next.index.articles.length, passages: next.index.passages.length, warnings: next.warnings, ms: performance.now() - started, rebuilt: next.origin === 'built' };
+    return {
+      articles: next.index.articles.length,
+      passages: next.index.passages.length,
+      warnings: next.warnings,
+      ms: performance.now() - started,
+      rebuilt: next.origin === 'built',
+    };
   }
 
   /**
@@ -316,7 +333,8 @@ export class Archive {
         const named = paths;
         paths = [];
         // A failed delta only delays the change until the full reindex.
-        if (this.holding) this.update(named.includes('') ? undefined : named).catch((err: unknown) => this.onDeltaError?.(err));
+        if (this.holding)
+          this.update(named.includes('') ? undefined : named).catch((err: unknown) => this.onDeltaError?.(err));
       }, UPDATE_DEBOUNCE_MS);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
@@ -328,7 +346,10 @@ export class Archive {
         this.reindex([]).then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
       }, debounceMs);
     };
-    this.watcher = watch(this.options.corpus, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 } });
+    this.watcher = watch(this.options.corpus, {
+      ignoreInitial: true,
+      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
+    });
     this.watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
   }
 

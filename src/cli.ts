@@ -40,7 +40,8 @@ export function terminalIndexPath(config: Pick<Config, 'INDEX_PATH'>): string | 
 
 /** A corpus with no articles answers nothing: say so, rather than refuse every question in silence. */
 export function warnIfEmpty(engine: Pick<Engine, 'index'>, corpus: string): void {
-  if (engine.index.articles.length === 0) warn(`${corpus}: no articles found; every question will go unanswered (see README, Your own articles)`);
+  if (engine.index.articles.length === 0)
+    warn(`${corpus}: no articles found; every question will go unanswered (see README, Your own articles)`);
 }
 
 /** Opens the engine for a command line: the configured corpus, or --corpus (no shared cache then). */
@@ -85,7 +86,9 @@ async function ask(argv: string[]): Promise<number> {
   }
   const answer = answerQuestion(engine.index, positionals.join(' '), { k });
   const { style, width } = textStyleFor(process.stdout);
-  process.stdout.write(values.json ? `${JSON.stringify(answerJson(answer))}\n` : `${renderAnswerText(answer, style, width)}\n`);
+  process.stdout.write(
+    values.json ? `${JSON.stringify(answerJson(answer))}\n` : `${renderAnswerText(answer, style, width)}\n`,
+  );
   return 0;
 }
 
@@ -113,7 +116,10 @@ async function firstSeenFromDatabase(path: string): Promise<Map<string, string> 
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      const rows = db.prepare('SELECT article_id, first_seen_at FROM article_seen').all() as Array<{ article_id: string; first_seen_at: string }>;
+      const rows = db.prepare('SELECT article_id, first_seen_at FROM article_seen').all() as Array<{
+        article_id: string;
+        first_seen_at: string;
+      }>;
       return new Map(rows.map((r) => [r.article_id, r.first_seen_at]));
     } finally {
       db.close();
@@ -142,7 +148,8 @@ async function digest(argv: string[]): Promise<number> {
     process.stdout.write(`${DIGEST_USAGE}\n`);
     return 0;
   }
-  const count = values.count === undefined ? DIGEST_DEFAULT_COUNT : intFlag('--count', values.count, 1, DIGEST_MAX_COUNT);
+  const count =
+    values.count === undefined ? DIGEST_DEFAULT_COUNT : intFlag('--count', values.count, 1, DIGEST_MAX_COUNT);
   let since: Date | undefined;
   try {
     if (values.since !== undefined) since = parseSince(values.since, new Date());
@@ -154,9 +161,16 @@ async function digest(argv: string[]): Promise<number> {
   const engine = await engineFor(values.corpus, !values['no-cache']);
   // First-seen records belong to the bot's corpus; another corpus was never seen.
   const firstSeen = values.corpus === undefined ? await firstSeenFromDatabase(loadConfig().DATABASE_PATH) : undefined;
-  const { items } = selectDigest(engine.index, { count, ...(since ? { since } : {}), ...(values.topic ? { topic: values.topic } : {}), ...(firstSeen ? { firstSeen } : {}) });
+  const { items } = selectDigest(engine.index, {
+    count,
+    ...(since ? { since } : {}),
+    ...(values.topic ? { topic: values.topic } : {}),
+    ...(firstSeen ? { firstSeen } : {}),
+  });
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ items: items.map((i) => ({ articleId: i.articleId, title: i.title, url: normaliseUrl(i.url) ?? null, published: i.published ?? null, summary: i.summary })) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ items: items.map((i) => ({ articleId: i.articleId, title: i.title, url: normaliseUrl(i.url) ?? null, published: i.published ?? null, summary: i.summary })) })}\n`,
+    );
     return 0;
   }
   const { style, width } = textStyleFor(process.stdout);
@@ -183,7 +197,11 @@ Options:
  * stopped, or restart the bot after: a running bot keeps the index it holds in memory.
  */
 async function forgetGuild(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (values.help) {
     process.stdout.write(`${FORGET_GUILD_USAGE}\n`);
     return 0;
@@ -205,7 +223,9 @@ async function forgetGuild(argv: string[]): Promise<number> {
   const store = new Store({ path: config.DATABASE_PATH });
   try {
     const rows = store.forgetGuild(id);
-    process.stdout.write(`Forgot server ${id}: ${hadFolder ? `removed ${folder}, ` : ''}its saved index and ${rows} database row${rows === 1 ? '' : 's'}.\n`);
+    process.stdout.write(
+      `Forgot server ${id}: ${hadFolder ? `removed ${folder}, ` : ''}its saved index and ${rows} database row${rows === 1 ? '' : 's'}.\n`,
+    );
   } finally {
     store.close();
   }
@@ -223,7 +243,11 @@ Options:
 
 /** `backup DEST`: an online copy of the database at DATABASE_PATH. */
 async function backup(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (values.help) {
     process.stdout.write(`${BACKUP_USAGE}\n`);
     return 0;
@@ -234,7 +258,9 @@ async function backup(argv: string[]): Promise<number> {
   const { backupDatabase } = await import('./backup.js');
   const source = loadConfig().DATABASE_PATH;
   if (source === ':memory:' || !existsSync(source)) {
-    throw new Error(`no database at ${source} (DATABASE_PATH): the bot creates it when it first runs with a DISCORD_TOKEN; the terminal creates none`);
+    throw new Error(
+      `no database at ${source} (DATABASE_PATH): the bot creates it when it first runs with a DISCORD_TOKEN; the terminal creates none`,
+    );
   }
   const target = callerPath(dest);
   const { pages } = await backupDatabase(source, target);
@@ -254,7 +280,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const run = command ? COMMANDS[command] : undefined;
-  if (!run) throw new UsageError(`${command ? `unknown command ${command}` : 'give a command'}; one of ${Object.keys(COMMANDS).join(', ')}`);
+  if (!run)
+    throw new UsageError(
+      `${command ? `unknown command ${command}` : 'give a command'}; one of ${Object.keys(COMMANDS).join(', ')}`,
+    );
   tuneRuntime();
   return run(rest);
 }

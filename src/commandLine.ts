@@ -36,10 +36,13 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
   } catch (err) {
     const e = err as Error & { code?: string };
     const quoted = /'([^']+)'/.exec(e.message)?.[1];
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${quoted ?? ''} (see --help)`.replace('  ', ' '));
-    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument ${quoted ?? ''} (see --help)`.replace('  ', ' '));
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`unknown option ${quoted ?? ''} (see --help)`.replace('  ', ' '));
+    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError(`unexpected argument ${quoted ?? ''} (see --help)`.replace('  ', ' '));
     // "Option '-k, --results <value>' argument missing": name the long flag.
-    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${/--[\w-]+/.exec(quoted ?? '')?.[0] ?? quoted ?? 'an option'} needs a value`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+      throw new UsageError(`${/--[\w-]+/.exec(quoted ?? '')?.[0] ?? quoted ?? 'an option'} needs a value`);
     throw new UsageError(e.message.split('. ')[0] ?? e.message);
   }
 }
@@ -47,7 +50,8 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
 /** A whole number from min to max, or a UsageError naming the flag and the range. */
 export function intFlag(flag: string, text: string, min: number, max: number): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${text}")`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${text}")`);
   return n;
 }
 

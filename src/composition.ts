@@ -103,9 +103,16 @@ export async function runBot(
   const role = options.role ?? { background: true, watchCorpus: true };
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   configureParsing(config);
-  const store = new Store({ path: config.DATABASE_PATH, storeQuestionText: config.STORE_QUESTION_TEXT, ...(options.now ? { now: options.now } : {}) });
+  const store = new Store({
+    path: config.DATABASE_PATH,
+    storeQuestionText: config.STORE_QUESTION_TEXT,
+    ...(options.now ? { now: options.now } : {}),
+  });
   markSeen(store, archive);
-  const client = createClient({ ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}), ...options.clientOptions });
+  const client = createClient({
+    ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}),
+    ...options.clientOptions,
+  });
   // Set once stop() begins; background callbacks check it so nothing writes to a closed store.
   let stopping: Promise<void> | undefined;
   const guilds = new GuildArchives({
@@ -119,9 +126,12 @@ export async function runBot(
       // A background build can finish after stop() closed the store: nothing to record then.
       if (stopping) return;
       const prefix = guildIdPrefix(guildId);
-      store.articles.markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })));
+      store.articles.markSeen(
+        index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })),
+      );
     },
-    onError: (guildId, err) => logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
+    onError: (guildId, err) =>
+      logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
   /** A server's own index, after a change in its folder; the other processes are told. */
@@ -138,11 +148,23 @@ export async function runBot(
     const own = await reindexOwn(guildId);
     return { ...own, ms: report.ms + own.ms, rebuilt: report.rebuilt || own.rebuilt };
   };
-  const service = new DigestService({ store, index: indexFor, poster: discordPoster(client), logger, ...(options.now ? { now: options.now } : {}) });
+  const service = new DigestService({
+    store,
+    index: indexFor,
+    poster: discordPoster(client),
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const scheduler =
-    role.background || !role.forwardSchedule ? new DigestScheduler(service, store, options.now) : new ForwardingScheduler(service, store, role.forwardSchedule, options.now ?? (() => new Date()));
+    role.background || !role.forwardSchedule
+      ? new DigestScheduler(service, store, options.now)
+      : new ForwardingScheduler(service, store, role.forwardSchedule, options.now ?? (() => new Date()));
   const digests = { service, scheduler };
-  const fetch = { allowPrivate: config.ALLOW_PRIVATE_URLS, maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000 };
+  const fetch = {
+    allowPrivate: config.ALLOW_PRIVATE_URLS,
+    maxBytes: config.FETCH_MAX_BYTES,
+    timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000,
+  };
   const targets = {
     dirFor: (guildId: string) => guilds.dirFor(guildId),
     // Curators share one corpus, so one curator's feed skips what another's brought in; nobody else's counts.
@@ -163,14 +185,19 @@ export async function runBot(
   attachHandlers(
     client,
     {
-    index: indexFor,
-    reindex,
-    logger,
-    store,
-    digests,
-    ingest: { dirFor: targets.dirFor, fetch, pollMinutes: config.FEED_POLL_MINUTES, pollNow: (id) => feeds.pollNow(id) },
-    answerResults: config.ANSWER_RESULTS,
-    rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
+      index: indexFor,
+      reindex,
+      logger,
+      store,
+      digests,
+      ingest: {
+        dirFor: targets.dirFor,
+        fetch,
+        pollMinutes: config.FEED_POLL_MINUTES,
+        pollNow: (id) => feeds.pollNow(id),
+      },
+      answerResults: config.ANSWER_RESULTS,
+      rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
     },
     inFlight,
   );
@@ -181,7 +208,8 @@ export async function runBot(
   if (role.watchCorpus)
     archive.watch((r) => {
       if (stopping) return;
-      if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
+      if (r instanceof Error)
+        return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
       try {
         markSeen(store, archive);
       } catch (err) {
@@ -189,7 +217,10 @@ export async function runBot(
         logger.error({ err }, 'could not record the new articles as seen');
       }
       logOverBudget(logger, r.warnings);
-      logger.info({ articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) }, 'corpus changed: reindexed');
+      logger.info(
+        { articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) },
+        'corpus changed: reindexed',
+      );
     });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
@@ -224,7 +255,8 @@ export async function runBot(
         feeds.stop();
         const running = inFlight.size;
         // The client stays connected meanwhile: the answers being worked on are sent through it.
-        if (!(await inFlight.drain(drainMs))) logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
+        if (!(await inFlight.drain(drainMs)))
+          logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
         else if (running > 0) logger.info({ finished: running }, 'answers in flight finished');
         await Promise.allSettled([client.destroy(), archive.close()]);
         store.close();

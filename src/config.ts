@@ -48,8 +48,16 @@ export const ConfigSchema = z.object({
   /** Servers (comma-separated ids) whose additions go into the shared corpus that every server is answered from. */
   CURATOR_GUILD_IDS: z
     .string()
-    .transform((v) => v.split(',').map((id) => id.trim()).filter(Boolean))
-    .refine((ids) => ids.every((id) => /^\d{17,20}$/.test(id)), 'must be Discord server ids (17 to 20 digits) separated by commas')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (ids) => ids.every((id) => /^\d{17,20}$/.test(id)),
+      'must be Discord server ids (17 to 20 digits) separated by commas',
+    )
     .default([]),
   /** How many servers' own indexes (shared corpus + their additions) are held in memory at once; the rest load from disk when asked. */
   GUILD_INDEX_CACHE: intIn(1, 1000).default(8),
@@ -76,7 +84,11 @@ export function guildArchiveDir(config: Pick<Config, 'GUILD_ARCHIVE_DIR' | 'DATA
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     // One problem is one line; several are listed under a heading, one a line.
-    super(problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      problems.length === 1
+        ? `invalid configuration: ${problems[0]}`
+        : `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -93,7 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Additions kept inside the shared corpus would be read into it, for every server.
     const guilds = resolve(guildArchiveDir(parsed.data));
     const corpus = resolve(parsed.data.CORPUS_DIR);
-    if (guilds === corpus || guilds.startsWith(`${corpus}${sep}`)) throw new ConfigError(['GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR (set it, or move DATABASE_PATH out of the corpus)']);
+    if (guilds === corpus || guilds.startsWith(`${corpus}${sep}`))
+      throw new ConfigError([
+        'GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR (set it, or move DATABASE_PATH out of the corpus)',
+      ]);
     return parsed.data;
   }
   throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

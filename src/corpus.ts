@@ -64,10 +64,18 @@ async function readOne(full: string, path: string, maxFileBytes: number): Promis
     // read, so a write in between shows as a change later rather than going unnoticed.
     const info = await stat(full);
     const stamp = fileStamp(info);
-    if (info.size > maxFileBytes) return { path, content: '', skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped`, stamp };
+    if (info.size > maxFileBytes)
+      return {
+        path,
+        content: '',
+        skipped: `file too large (over the ${formatSize(maxFileBytes)} limit); skipped`,
+        stamp,
+      };
     const decoded = decodeBytes(await readFile(full));
     if ('error' in decoded) return { path, content: '', skipped: `${decoded.error}; skipped`, stamp };
-    return decoded.note ? { path, content: decoded.text, note: decoded.note, stamp } : { path, content: decoded.text, stamp };
+    return decoded.note
+      ? { path, content: decoded.text, note: decoded.note, stamp }
+      : { path, content: decoded.text, stamp };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { path, content: '', error: e.code ?? e.message.split('\n')[0] ?? 'read error' };
@@ -94,7 +102,8 @@ const byPath = (a: Listed, b: Listed) => (a.path < b.path ? -1 : a.path > b.path
  */
 async function listDirectory(root: string): Promise<Listed[]> {
   const rootReal = await realpath(root);
-  const inside = (real: string) => real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+  const inside = (real: string) =>
+    real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
   const out: Listed[] = [];
   const files = new Map<string, string>(); // real path → relative path listed
   const dirs = new Map<string, string>(); // real folder → relative path walked
@@ -135,7 +144,12 @@ async function listDirectory(root: string): Promise<Listed[]> {
       real = await realpath(full);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      skip(rel, code === 'ELOOP' ? 'symbolic link loop (the link leads back to itself)' : 'broken symbolic link (its target does not exist)');
+      skip(
+        rel,
+        code === 'ELOOP'
+          ? 'symbolic link loop (the link leads back to itself)'
+          : 'broken symbolic link (its target does not exist)',
+      );
       continue;
     }
     if (!inside(real)) {
@@ -182,7 +196,10 @@ export async function listCorpusFiles(path: string, options: ListOptions = {}): 
   const worker = async () => {
     for (let i = next++; i < listed.length; i = next++) {
       const l = listed[i]!;
-      files[i] = l.skipped !== undefined ? { path: l.path, content: '', skipped: l.skipped } : await readOne(l.from, l.path, maxFileBytes);
+      files[i] =
+        l.skipped !== undefined
+          ? { path: l.path, content: '', skipped: l.skipped }
+          : await readOne(l.from, l.path, maxFileBytes);
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, listed.length) }, worker));
@@ -204,10 +221,13 @@ export async function statCorpusFiles(path: string): Promise<ListedFile[]> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new Error(`corpus not found: ${path}`);
   const listed: Listed[] = info.isDirectory() ? await listDirectory(path) : [{ path: basename(path), from: path }];
-  const out = listed.filter((l) => l.skipped === undefined && isArticleFile(l.path)).map((l): ListedFile => ({ path: l.path, from: l.from, stamp: null }));
+  const out = listed
+    .filter((l) => l.skipped === undefined && isArticleFile(l.path))
+    .map((l): ListedFile => ({ path: l.path, from: l.from, stamp: null }));
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < out.length; i = next++) out[i]!.stamp = await stat(out[i]!.from).then(fileStamp, () => null);
+    for (let i = next++; i < out.length; i = next++)
+      out[i]!.stamp = await stat(out[i]!.from).then(fileStamp, () => null);
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, out.length) }, worker));
   return out;
@@ -228,7 +248,8 @@ export async function statCorpusFile(root: string, path: string): Promise<Listed
 }
 
 /** Reads one listed file as listCorpusFiles would. */
-export const readListedFile = (file: ListedFile, options: ListOptions = {}): Promise<CorpusFile> => readOne(file.from, file.path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+export const readListedFile = (file: ListedFile, options: ListOptions = {}): Promise<CorpusFile> =>
+  readOne(file.from, file.path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
 
 /**
  * Folders of the corpus that Newsdesk writes itself (curator servers' uploads and feeds). Their
@@ -258,14 +279,23 @@ export function pathIdOf(article: Pick<Article, 'id' | 'file'>): string | null {
  * (see pathIdOf); any other repeated article id keeps one (the operator's file over an ingested
  * one, else the first) and warns naming both files.
  */
-export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArray<ParseResult | undefined> = []): { articles: Article[]; warnings: CorpusWarning[] } {
+export function parseCorpusFiles(
+  files: CorpusFile[],
+  parsedAlready: ReadonlyArray<ParseResult | undefined> = [],
+): { articles: Article[]; warnings: CorpusWarning[] } {
   // `parsedAlready[i]`: file i as parsed elsewhere (the parse sandbox), so it is not parsed again here.
-  const parsed = files.map((f, i) => (f.error === undefined && f.skipped === undefined ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content, boilerplate())) : null));
+  const parsed = files.map((f, i) =>
+    f.error === undefined && f.skipped === undefined
+      ? (parsedAlready[i] ?? parseArticleFile(f.path, f.content, boilerplate()))
+      : null,
+  );
   // Who keeps each id: the operator's files are claimed first, then the ingested ones, each in file order.
   const owner = new Map<string, Article>();
   // Then files nearer the top first: a top-level file keeps its id over a same-named file in a sub-folder.
   const depth = (i: number) => files[i]!.path.split('/').length;
-  const order = [...files.keys()].sort((a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || depth(a) - depth(b) || a - b);
+  const order = [...files.keys()].sort(
+    (a, b) => Number(isIngested(files[a]!.path)) - Number(isIngested(files[b]!.path)) || depth(a) - depth(b) || a - b,
+  );
   for (const i of order) {
     for (const a of parsed[i]?.articles ?? []) {
       const other = owner.get(a.id);
@@ -289,12 +319,16 @@ export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArr
       continue;
     }
     const result = parsed[i]!;
-    const fileWarnings: CorpusWarning[] = f.note !== undefined ? [{ file: f.path, reason: f.note }, ...result.warnings] : [...result.warnings];
+    const fileWarnings: CorpusWarning[] =
+      f.note !== undefined ? [{ file: f.path, reason: f.note }, ...result.warnings] : [...result.warnings];
     for (const a of result.articles) {
       const kept = owner.get(a.id)!;
       if (kept !== a) {
         const where = kept.line !== undefined ? `${kept.file}:${kept.line}` : kept.file;
-        const w: CorpusWarning = { file: a.file, reason: `duplicate article id "${a.id}" (${emitted.has(kept) ? 'first in' : 'kept from'} ${where}); skipped` };
+        const w: CorpusWarning = {
+          file: a.file,
+          reason: `duplicate article id "${a.id}" (${emitted.has(kept) ? 'first in' : 'kept from'} ${where}); skipped`,
+        };
         if (a.line !== undefined) w.line = a.line;
         fileWarnings.push(w);
         continue;
@@ -312,7 +346,10 @@ export function parseCorpusFiles(files: CorpusFile[], parsedAlready: ReadonlyArr
  * Loads a corpus directory or file: the articles in file order, the warnings, and the files
  * considered (relative paths).
  */
-export async function loadCorpus(path: string, options: ListOptions = {}): Promise<{ articles: Article[]; warnings: CorpusWarning[]; files: string[] }> {
+export async function loadCorpus(
+  path: string,
+  options: ListOptions = {},
+): Promise<{ articles: Article[]; warnings: CorpusWarning[]; files: string[] }> {
   const files = await listCorpusFiles(path, options);
   return { ...parseCorpusFiles(files), files: files.map((f) => f.path) };
 }

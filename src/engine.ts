@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { boilerplateText } from './boilerplateFile.js';
@@ -131,7 +143,11 @@ export async function savedIndexIfCurrent(options: EngineOptions): Promise<Prepa
  * the corpus, builds the index and saves it (atomically). All the heavy work of opening an
  * archive; the index worker runs it off the serving thread. `force` (why) rebuilds whatever is saved.
  */
-export async function prepareIndex(options: EngineOptions, parse: ParseFiles = parseHere, force?: string): Promise<PreparedIndex> {
+export async function prepareIndex(
+  options: EngineOptions,
+  parse: ParseFiles = parseHere,
+  force?: string,
+): Promise<PreparedIndex> {
   const { aliasWarnings, aliasPath, aliasText, files, hash, rebuildReason: staleBecause } = await readState(options);
   if (force === undefined && staleBecause === null) return { origin: 'cache', hash };
   const rebuildReason = force ?? staleBecause!;
@@ -139,7 +155,11 @@ export async function prepareIndex(options: EngineOptions, parse: ParseFiles = p
   const parsed = await parse(files);
   const built = NewsIndex.build(parsed.articles, { aliases, hash });
   const warnings = [...aliasWarnings, ...parsed.warnings];
-  const bytes = built.toBuffer({ warnings, files: files.map((f) => f.path), stamps: files.map((f) => f.stamp ?? null) } satisfies CacheExtra);
+  const bytes = built.toBuffer({
+    warnings,
+    files: files.map((f) => f.path),
+    stamps: files.map((f) => f.stamp ?? null),
+  } satisfies CacheExtra);
   if (!options.indexPath) return { origin: 'built', hash, rebuildReason, bytes };
   saveIndex(options.indexPath, bytes);
   return { origin: 'built', hash, rebuildReason };
@@ -162,7 +182,11 @@ export function loadPrepared(options: EngineOptions, prepared: PreparedIndex, st
  * loadPrepared in slices of a few milliseconds, the event loop served in between: how a serving
  * process takes up a rebuilt index while it goes on answering from the one it has.
  */
-export async function loadPreparedSliced(options: EngineOptions, prepared: PreparedIndex, started = performance.now()): Promise<Engine> {
+export async function loadPreparedSliced(
+  options: EngineOptions,
+  prepared: PreparedIndex,
+  started = performance.now(),
+): Promise<Engine> {
   let loaded: { index: NewsIndex; extra: unknown } | null;
   if (prepared.bytes) loaded = await NewsIndex.fromBufferAsync(prepared.bytes);
   else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
@@ -173,8 +197,16 @@ export async function loadPreparedSliced(options: EngineOptions, prepared: Prepa
 
 function engineOf(loaded: { index: NewsIndex; extra: unknown }, prepared: PreparedIndex, started: number): Engine {
   const extra = loaded.extra as CacheExtra;
-  const engine: Engine = { index: loaded.index, warnings: extra.warnings, files: extra.files, stamps: extra.stamps ?? [], origin: prepared.origin, ms: performance.now() - started };
-  if (prepared.rebuildReason !== undefined && prepared.origin === 'built') engine.rebuildReason = prepared.rebuildReason;
+  const engine: Engine = {
+    index: loaded.index,
+    warnings: extra.warnings,
+    files: extra.files,
+    stamps: extra.stamps ?? [],
+    origin: prepared.origin,
+    ms: performance.now() - started,
+  };
+  if (prepared.rebuildReason !== undefined && prepared.origin === 'built')
+    engine.rebuildReason = prepared.rebuildReason;
   return engine;
 }
 
@@ -193,7 +225,8 @@ export async function openEngine(
   slices = false,
 ): Promise<Engine> {
   const started = performance.now();
-  const load = (p: PreparedIndex) => (slices ? loadPreparedSliced(options, p, started) : loadPrepared(options, p, started));
+  const load = (p: PreparedIndex) =>
+    slices ? loadPreparedSliced(options, p, started) : loadPrepared(options, p, started);
   const prepared = await prepare(options);
   try {
     return await load(prepared);
@@ -209,7 +242,10 @@ export async function openEngine(
  * The corpus parsed as `openEngine` would build it, with its alias table and hash: what an index
  * over the corpus plus more articles (a server's own) is built from.
  */
-export async function readCorpus(options: Pick<EngineOptions, 'corpus' | 'aliasesPath'>, parse: ParseFiles = parseHere): Promise<{ articles: Article[]; warnings: CorpusWarning[]; aliases: AliasTable; hash: string }> {
+export async function readCorpus(
+  options: Pick<EngineOptions, 'corpus' | 'aliasesPath'>,
+  parse: ParseFiles = parseHere,
+): Promise<{ articles: Article[]; warnings: CorpusWarning[]; aliases: AliasTable; hash: string }> {
   const aliasWarnings: CorpusWarning[] = [];
   const aliasPath = findAliases(options.corpus, options.aliasesPath);
   const aliasText = readAliasText(aliasPath, aliasWarnings);
@@ -231,7 +267,7 @@ export function saveIndex(path: string, data: Buffer): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+    for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -239,8 +275,14 @@ export function saveIndex(path: string, data: Buffer): void {
   renameSync(tmp, path);
   try {
     const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* directories cannot be opened or fsynced on every platform (Windows) */ }
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* directories cannot be opened or fsynced on every platform (Windows) */
+  }
 }
 
 /** Deletes `<cache>.<pid>.tmp` files left by processes killed mid-write; never read as the cache. */
@@ -248,14 +290,27 @@ function removeStaleTmp(path: string): void {
   const dir = dirname(path);
   const prefix = `${path.slice(dir.length + 1)}.`;
   let names: string[];
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of names) {
     const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -4)) : NaN;
     if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
-    try { unlinkSync(join(dir, name)); } catch { /* another process got there first */ }
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      /* another process got there first */
+    }
   }
 }
 
 function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

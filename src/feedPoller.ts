@@ -29,11 +29,21 @@ export class FeedPoller {
   private polling: Promise<PollSummary> | null = null;
 
   constructor(
-    private readonly deps: { store: Pick<Store, 'feeds'>; targets: FeedTargets; fetch: FetchOptions; reindex: (guildIds: readonly string[]) => Promise<unknown>; logger: Logger; minutes: number },
+    private readonly deps: {
+      store: Pick<Store, 'feeds'>;
+      targets: FeedTargets;
+      fetch: FetchOptions;
+      reindex: (guildIds: readonly string[]) => Promise<unknown>;
+      logger: Logger;
+      minutes: number;
+    },
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.pollAll().catch((err: unknown) => this.deps.logger.error({ err }, 'feed poll failed')), this.deps.minutes * 60_000).unref();
+    this.timer ??= setInterval(
+      () => void this.pollAll().catch((err: unknown) => this.deps.logger.error({ err }, 'feed poll failed')),
+      this.deps.minutes * 60_000,
+    ).unref();
   }
 
   stop(): void {
@@ -61,15 +71,35 @@ export class FeedPoller {
       if (!feed) continue;
       const room = Math.min(MAX_ITEMS_PER_FEED_POLL, MAX_ITEMS_PER_POLL - total.added);
       if (room <= 0) {
-        logger.info({ feedId: id, limit: MAX_ITEMS_PER_POLL }, 'feed left for the next poll (this poll brought in its limit of items)');
+        logger.info(
+          { feedId: id, limit: MAX_ITEMS_PER_POLL },
+          'feed left for the next poll (this poll brought in its limit of items)',
+        );
         continue;
       }
       try {
-        const report = await pollFeed(store, feed, targets.dirFor(feed.guildId), fetch, targets.dedupScope(feed.guildId), room);
+        const report = await pollFeed(
+          store,
+          feed,
+          targets.dirFor(feed.guildId),
+          fetch,
+          targets.dedupScope(feed.guildId),
+          room,
+        );
         if (report.added.length > 0) changed.add(feed.guildId);
         total.added += report.added.length;
         total.errors += report.errors.length;
-        if (report.added.length || report.errors.length || report.deferred) logger.info({ feedId: id, added: report.added.length, skipped: report.skipped, deferred: report.deferred, errors: report.errors }, 'feed polled');
+        if (report.added.length || report.errors.length || report.deferred)
+          logger.info(
+            {
+              feedId: id,
+              added: report.added.length,
+              skipped: report.skipped,
+              deferred: report.deferred,
+              errors: report.errors,
+            },
+            'feed polled',
+          );
       } catch (err) {
         total.errors++;
         logger.warn({ err, feedId: id }, 'feed poll failed');
@@ -83,7 +113,10 @@ export class FeedPoller {
         await this.deps.reindex([...changed]);
       } catch (err) {
         total.errors++;
-        logger.error({ err, guildIds: [...changed] }, 'reindex after a feed poll failed; still answering from the previous index');
+        logger.error(
+          { err, guildIds: [...changed] },
+          'reindex after a feed poll failed; still answering from the previous index',
+        );
       }
     }
     return total;

@@ -36,7 +36,9 @@ export function guildIndexPath(indexPath: string, guildId: string): string {
  */
 export function existingIds(index: NewsIndex, guildId: string | null): Set<string> {
   const prefix = guildId ? guildIdPrefix(guildId) : null;
-  return new Set(index.articles.map((a) => (prefix && a.id.startsWith(prefix) ? a.id.slice(prefix.length) : a.id).toLowerCase()));
+  return new Set(
+    index.articles.map((a) => (prefix && a.id.startsWith(prefix) ? a.id.slice(prefix.length) : a.id).toLowerCase()),
+  );
 }
 
 export interface GuildArchivesOptions {
@@ -77,7 +79,9 @@ const RETRY_MS = 30_000;
 
 /** The stamp of a server's index: its id, the shared corpus's hash and its own files. */
 function guildStamp(guildId: string, sharedHash: string, files: CorpusFile[]): string {
-  return createHash('sha256').update(`newsdesk-guild\0${guildId}\0${sharedHash}\0${corpusHash(files, '')}`).digest('hex');
+  return createHash('sha256')
+    .update(`newsdesk-guild\0${guildId}\0${sharedHash}\0${corpusHash(files, '')}`)
+    .digest('hex');
 }
 
 /** The servers' own archives and their indexes, built lazily and kept (least recently used dropped first). */
@@ -148,7 +152,13 @@ export class GuildArchives {
     const before = this.entries.get(guildId)?.stamp;
     const entry = await this.refresh(guildId);
     const index = entry?.index ?? this.options.shared();
-    return { articles: index.articles.length, passages: index.passages.length, warnings: entry?.warnings ?? [], ms: performance.now() - started, rebuilt: entry !== null && entry.stamp !== before };
+    return {
+      articles: index.articles.length,
+      passages: index.passages.length,
+      warnings: entry?.warnings ?? [],
+      ms: performance.now() - started,
+      rebuilt: entry !== null && entry.stamp !== before,
+    };
   }
 
   /** Marks a server's index (every server's, without an id) to be checked again on its next question. */
@@ -198,7 +208,15 @@ export class GuildArchives {
     if (path && existsSync(path)) {
       try {
         const loaded = await loadIndexFileAsync(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
-        if (loaded) entry = { index: loaded.index, stamp, sharedHash, stale: false, warnings: (loaded.extra as { warnings?: CorpusWarning[] } | null)?.warnings ?? [], retryAt: 0 };
+        if (loaded)
+          entry = {
+            index: loaded.index,
+            stamp,
+            sharedHash,
+            stale: false,
+            warnings: (loaded.extra as { warnings?: CorpusWarning[] } | null)?.warnings ?? [],
+            retryAt: 0,
+          };
       } catch {
         // Unreadable: built again below.
       }
@@ -216,9 +234,17 @@ export class GuildArchives {
 
   /** Builds the server's index in the index worker (never on this thread) and loads what it saved. */
   private async build(guildId: string, files: CorpusFile[], sharedHash: string, path: string | null): Promise<Entry> {
-    const built = await (this.options.prepare ?? prepareInWorker)({ kind: 'guild', guildId, corpus: this.options.corpus, files, path });
+    const built = await (this.options.prepare ?? prepareInWorker)({
+      kind: 'guild',
+      guildId,
+      corpus: this.options.corpus,
+      files,
+      path,
+    });
     // In slices (see fromFileAsync): the other servers are being answered meanwhile.
-    const loaded = built.bytes ? await NewsIndex.fromBufferAsync(built.bytes) : await loadIndexFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
+    const loaded = built.bytes
+      ? await NewsIndex.fromBufferAsync(built.bytes)
+      : await loadIndexFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
     if (!loaded) throw new Error('the server index changed while it was being loaded');
     return { index: loaded.index, stamp: built.stamp, sharedHash, stale: false, warnings: built.warnings, retryAt: 0 };
   }
@@ -235,7 +261,10 @@ export interface PreparedGuildIndex {
  * Builds shared + the server's articles (theirs namespaced, the shared ones winning any id) and
  * saves it at `path` (or returns its bytes): the heavy part, run in the index worker.
  */
-export async function prepareGuildIndex(job: { guildId: string; corpus: string; files: CorpusFile[]; path: string | null }, parse?: ParseFiles): Promise<PreparedGuildIndex> {
+export async function prepareGuildIndex(
+  job: { guildId: string; corpus: string; files: CorpusFile[]; path: string | null },
+  parse?: ParseFiles,
+): Promise<PreparedGuildIndex> {
   const { guildId, files, path } = job;
   const shared = await readCorpus({ corpus: job.corpus }, parse);
   const own = parse ? await parse(files) : parseCorpusFiles(files);
@@ -245,7 +274,8 @@ export async function prepareGuildIndex(job: { guildId: string; corpus: string; 
   const mine: Article[] = [];
   for (const a of own.articles) {
     const article = { ...a, id: `${prefix}${a.id}` };
-    if (sharedIds.has(article.id)) warnings.push({ file: a.file, reason: `the shared corpus has an article with the id "${article.id}"; skipped` });
+    if (sharedIds.has(article.id))
+      warnings.push({ file: a.file, reason: `the shared corpus has an article with the id "${article.id}"; skipped` });
     else mine.push(article);
   }
   warnings.push(...own.warnings);
@@ -267,7 +297,10 @@ export async function addedFiles(dir: string): Promise<string[]> {
     if (err.code === 'ENOENT') return [];
     throw err;
   });
-  return entries.filter((e) => e.isFile() && isArticleFile(e.name)).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  return entries
+    .filter((e) => e.isFile() && isArticleFile(e.name))
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
 }
 
 /**

@@ -68,7 +68,7 @@ class FileText implements TextBytes {
     const end = Math.min(this.length, Math.max(to, start + TEXT_BLOCK_BYTES));
     if (end - start > this.block.length) this.block = Buffer.allocUnsafe(end - start);
     this.filled = 0;
-    for (let got = 0; got < end - start; ) {
+    for (let got = 0; got < end - start;) {
       const n = readSync(this.fd, this.block, got, end - start - got, this.base + start + got);
       if (n === 0) throw new Error('index file is truncated: it changed after it was loaded');
       got += n;
@@ -90,7 +90,11 @@ type Loaded = { index: NewsIndex; extra: unknown };
  * `accept` may look at the file's bytes first (see NewsIndex.peek) and turn it down by returning
  * false; the result is then null. Throws as NewsIndex.fromBuffer does.
  */
-export function loadIndexFile(path: string, options: LoadOptions = {}, accept?: (data: Buffer) => boolean): Loaded | null {
+export function loadIndexFile(
+  path: string,
+  options: LoadOptions = {},
+  accept?: (data: Buffer) => boolean,
+): Loaded | null {
   const fd = openSync(path, 'r');
   let loaded: Loaded | null = null;
   try {
@@ -108,7 +112,11 @@ export function loadIndexFile(path: string, options: LoadOptions = {}, accept?: 
  * milliseconds (NewsIndex.fromBufferAsync): how a serving process takes up a rebuilt index while
  * it goes on answering from the old one.
  */
-export async function loadIndexFileAsync(path: string, options: LoadOptions = {}, accept?: (data: Buffer) => boolean): Promise<Loaded | null> {
+export async function loadIndexFileAsync(
+  path: string,
+  options: LoadOptions = {},
+  accept?: (data: Buffer) => boolean,
+): Promise<Loaded | null> {
   const fd = await openAsync(path, 'r');
   let loaded: Loaded | null = null;
   try {

@@ -5,11 +5,26 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  * logged), authorization headers, and the request URL and body of a failed Discord call (an
  * interaction callback's URL carries that interaction's token).
  */
-export const REDACT_PATHS = ['token', '*.token', 'DISCORD_TOKEN', '*.DISCORD_TOKEN', 'headers.authorization', '*.headers.authorization', 'err.url', 'err.requestBody'];
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'DISCORD_TOKEN',
+  '*.DISCORD_TOKEN',
+  'headers.authorization',
+  '*.headers.authorization',
+  'err.url',
+  'err.requestBody',
+];
 
 /** The process's logger: JSON lines on stdout (or `destination`), secrets redacted. */
-export function createLogger(level: string, bindings?: Record<string, unknown>, destination?: DestinationStream): Logger {
-  const logger = destination ? pino({ level, redact: REDACT_PATHS }, destination) : pino({ level, redact: REDACT_PATHS });
+export function createLogger(
+  level: string,
+  bindings?: Record<string, unknown>,
+  destination?: DestinationStream,
+): Logger {
+  const logger = destination
+    ? pino({ level, redact: REDACT_PATHS }, destination)
+    : pino({ level, redact: REDACT_PATHS });
   return bindings ? logger.child(bindings) : logger;
 }
 
@@ -17,7 +32,11 @@ export function createLogger(level: string, bindings?: Record<string, unknown>, 
  * Stops cleanly on SIGTERM or SIGINT (and, for a child process, when its parent goes away):
  * runs `stop` once, logs, and exits 0, or 1 if stopping failed.
  */
-export function exitOnSignals(logger: Logger, stop: () => Promise<void>, options: { onDisconnect?: boolean } = {}): void {
+export function exitOnSignals(
+  logger: Logger,
+  stop: () => Promise<void>,
+  options: { onDisconnect?: boolean } = {},
+): void {
   let stopping = false;
   const exit = (why: string) => {
     if (stopping) return;

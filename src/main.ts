@@ -52,7 +52,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const tty = process.stdin.isTTY === true;
   if (tty) process.stderr.write('No DISCORD_TOKEN set: answering here. Ask a question (Ctrl-D to quit).\n');
-  await answerLines(() => archive.index, process.stdin, process.stdout, { json: false, k: config.ANSWER_RESULTS, ...(tty ? { prompt: '> ' } : {}) });
+  await answerLines(() => archive.index, process.stdin, process.stdout, {
+    json: false,
+    k: config.ANSWER_RESULTS,
+    ...(tty ? { prompt: '> ' } : {}),
+  });
   return 0;
 }
 
@@ -60,7 +64,10 @@ async function main(argv: string[]): Promise<number> {
 async function startManager(config: Config, archive: Archive): Promise<void> {
   const { runManager } = await import('./discord/sharding.js');
   const logger = createLogger(config.LOG_LEVEL, { shard: 'manager' });
-  logger.info({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'built' ? 'index built' : 'index loaded from cache');
+  logger.info(
+    { origin: archive.origin, articles: archive.index.articles.length },
+    archive.origin === 'built' ? 'index built' : 'index loaded from cache',
+  );
   // The shards load the saved file; this process only keeps it current, holding no index itself.
   archive.release();
   const runtime = await runManager(config, archive, logger);

@@ -25,7 +25,10 @@ async function shard(): Promise<void> {
   // A shard does not watch the corpus, but takes in the changes made through it (see Archive.update).
   void archive.warm();
   const level = archive.origin === 'cache' ? 'info' : 'warn';
-  logger[level]({ origin: archive.origin, articles: archive.index.articles.length }, archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)');
+  logger[level](
+    { origin: archive.origin, articles: archive.index.articles.length },
+    archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)',
+  );
   const background = shardIds.includes(BACKGROUND_SHARD);
   const bot = await runBot(config, archive, {
     logger,
@@ -51,7 +54,10 @@ async function shard(): Promise<void> {
     } else if (m.newsdesk === 'schedule' && background) {
       if (m.op === 'arm') bot.digests.scheduler.arm(m.id);
       else bot.digests.scheduler.disarm(m.id);
-      logger.info({ scheduleId: m.id, op: m.op, next: bot.digests.scheduler.nextRun(m.id) }, 'digest schedule changed on another shard');
+      logger.info(
+        { scheduleId: m.id, op: m.op, next: bot.digests.scheduler.nextRun(m.id) },
+        'digest schedule changed on another shard',
+      );
     }
   });
   exitOnSignals(logger, () => bot.stop(), { onDisconnect: true });

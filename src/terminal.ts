@@ -28,9 +28,17 @@ const HISTORY_SIZE = 500;
  * a pipe is read line by line as it comes. Resolves with the number of questions answered,
  * after every answer has been handed to `out`.
  */
-export async function answerLines(index: () => NewsIndex, input: NodeJS.ReadableStream, out: NodeJS.WritableStream, opts: AnswerLinesOptions): Promise<number> {
+export async function answerLines(
+  index: () => NewsIndex,
+  input: NodeJS.ReadableStream,
+  out: NodeJS.WritableStream,
+  opts: AnswerLinesOptions,
+): Promise<number> {
   const terminal = (input as NodeJS.ReadStream).isTTY === true && (out as NodeJS.WriteStream).isTTY === true;
-  const rl = createInterface({ input, ...(terminal ? { output: out, terminal: true, historySize: HISTORY_SIZE } : { terminal: false }) });
+  const rl = createInterface({
+    input,
+    ...(terminal ? { output: out, terminal: true, historySize: HISTORY_SIZE } : { terminal: false }),
+  });
   const { style, width } = textStyleFor(out, opts.env);
   const prompt = (): void => {
     if (!opts.prompt) return;

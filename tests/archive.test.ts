@@ -6,7 +6,8 @@ import { Archive, type ReindexReport } from '../src/archive.js';
 import { answerQuestion } from '../src/core/answer.js';
 
 const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;
-const article = (title: string, body: string) => `${JSON.stringify({ id: title.toLowerCase().replace(/\W+/g, '-'), title, body })}\n`;
+const article = (title: string, body: string) =>
+  `${JSON.stringify({ id: title.toLowerCase().replace(/\W+/g, '-'), title, body })}\n`;
 
 describe('the live archive', () => {
   let archive: Archive | undefined;
@@ -25,11 +26,16 @@ describe('the live archive', () => {
     archive = await Archive.open(paths);
     const before = archive.index;
     expect((await archive.reindex()).rebuilt).toBe(false);
-    writeFileSync(join(paths.corpus, 'new.jsonl'), article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'));
+    writeFileSync(
+      join(paths.corpus, 'new.jsonl'),
+      article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'),
+    );
     const report = await archive.reindex();
     expect(report).toMatchObject({ articles: 6, rebuilt: true, warnings: [] });
     expect(archive.index).not.toBe(before);
-    expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe('zeppelin-lands-in-raqqa');
+    expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe(
+      'zeppelin-lands-in-raqqa',
+    );
   });
 
   it('once released, holds no index but still rebuilds and saves it for others to load', async () => {
@@ -37,14 +43,19 @@ describe('the live archive', () => {
     archive = await Archive.open(paths);
     archive.release();
     expect(() => archive!.index).toThrow(/released/);
-    writeFileSync(join(paths.corpus, 'new.jsonl'), article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'));
+    writeFileSync(
+      join(paths.corpus, 'new.jsonl'),
+      article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'),
+    );
     expect(await archive.reindex()).toMatchObject({ articles: 6, rebuilt: true });
     expect(() => archive!.index).toThrow(/released/);
     expect(archive.files).toHaveLength(6);
     // Another process opening the same paths finds the saved index current.
     const reader = await Archive.open(paths);
     expect(reader.origin).toBe('cache');
-    expect(answerQuestion(reader.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe('zeppelin-lands-in-raqqa');
+    expect(answerQuestion(reader.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe(
+      'zeppelin-lands-in-raqqa',
+    );
   });
 
   it('keeps the current index when a rebuild fails', async () => {
@@ -63,7 +74,10 @@ describe('the live archive', () => {
     const reports: Array<ReindexReport | Error> = [];
     archive.watch((r) => reports.push(r), 100);
     await new Promise((r) => setTimeout(r, 300));
-    writeFileSync(join(paths.corpus, 'a.jsonl'), article('Ferry strike ends', 'The ferry strike ended after nine days.'));
+    writeFileSync(
+      join(paths.corpus, 'a.jsonl'),
+      article('Ferry strike ends', 'The ferry strike ended after nine days.'),
+    );
     writeFileSync(join(paths.corpus, 'b.jsonl'), article('Library opens late', 'The library now opens until nine.'));
     const deadline = Date.now() + 5000;
     while (archive.index.articles.length < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -21,7 +21,8 @@ import { yaml } from '../src/yaml.js';
 const FIXTURES = new URL('./fixtures/boilerplate/', import.meta.url).pathname;
 const SEEDS = new URL('./fixtures/seeds/', import.meta.url).pathname;
 const FORMATS = new URL('./fixtures/formats/', import.meta.url).pathname;
-const allText = (a: Article) => [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
+const allText = (a: Article) =>
+  [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
 
 /** What the fixtures carry besides their articles: none of it may reach the index. */
 const FURNITURE = [
@@ -38,7 +39,8 @@ const FURNITURE = [
   /cookies|All rights reserved|Great news, we missed it/,
 ];
 
-const parseFixture = (name: string) => parseArticleFile(name, readFileSync(join(FIXTURES, name), 'utf8'), boilerplate());
+const parseFixture = (name: string) =>
+  parseArticleFile(name, readFileSync(join(FIXTURES, name), 'utf8'), boilerplate());
 
 describe('page furniture (patterns/boilerplate.yaml)', () => {
   it('drops an inline ad, share bars, a related-links box and a newsletter prompt from a page with classes, keeping every paragraph of the story', () => {
@@ -50,7 +52,9 @@ describe('page furniture (patterns/boilerplate.yaml)', () => {
       [undefined, 3],
       ['Longer opening hours', 3],
     ]);
-    expect(a.sections[1]!.paragraphs[2]).toBe('Residents can return books borrowed from other branches at the Valley library from Monday.');
+    expect(a.sections[1]!.paragraphs[2]).toBe(
+      'Residents can return books borrowed from other branches at the Valley library from Monday.',
+    );
     for (const f of FURNITURE) expect(allText(a)).not.toMatch(f);
   });
 
@@ -77,7 +81,9 @@ describe('page furniture (patterns/boilerplate.yaml)', () => {
     expect(warnings).toEqual([]);
     const a = articles[0]!;
     expect(a.title).toBe('School meals to be free for all primary pupils');
-    expect(a.standfirst).toBe('Every primary school pupil in the county will get a free lunch from January, the education committee decided.');
+    expect(a.standfirst).toBe(
+      'Every primary school pupil in the county will get a free lunch from January, the education committee decided.',
+    );
     expect(a.sections).toEqual([
       {
         paragraphs: [
@@ -96,7 +102,11 @@ describe('page furniture (patterns/boilerplate.yaml)', () => {
     expect(articles).toHaveLength(3);
     for (const a of articles) for (const f of FURNITURE) expect(allText(a)).not.toMatch(f);
     const { index } = await openEngine({ corpus: FIXTURES, indexPath: null });
-    for (const q of ['Where can I switch to Brightline Energy and save on winter bills?', 'How do I sign up to the free newsletter?', 'Where can I share this on Facebook?']) {
+    for (const q of [
+      'Where can I switch to Brightline Energy and save on winter bills?',
+      'How do I sign up to the free newsletter?',
+      'Where can I share this on Facebook?',
+    ]) {
       const answer = answerQuestion(index, q);
       for (const r of answer.results) for (const f of FURNITURE) expect(r.excerpt, q).not.toMatch(f);
     }
@@ -107,7 +117,12 @@ describe('page furniture (patterns/boilerplate.yaml)', () => {
 
   it('never takes a sentence of reporting for furniture: on the seed articles and format fixtures it drops only their chrome', () => {
     const rules = boilerplate();
-    const texts = (r: ReturnType<typeof parseArticleFile>) => r.articles.flatMap((a) => [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])]);
+    const texts = (r: ReturnType<typeof parseArticleFile>) =>
+      r.articles.flatMap((a) => [
+        a.title,
+        a.standfirst ?? '',
+        ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs]),
+      ]);
     const removed: string[] = [];
     let kept = 0;
     for (const dir of [SEEDS, FORMATS]) {
@@ -120,8 +135,16 @@ describe('page furniture (patterns/boilerplate.yaml)', () => {
     }
     expect(kept).toBeGreaterThan(60);
     // The last line of 003 is a picture caption; with the "Tweet" chrome line gone it is read as one and dropped.
-    expect(removed.sort()).toEqual(['Share this', 'The General Gedney Tweet about the internal collapse of Isis in Syria', ...Array(5).fill('skip to Main Content')]);
-    for (const sentence of ['Readers can sign up for updates at the library desk, the council said.', 'The advertisement ran in three newspapers.', 'Shares in Acme rose 4% | analysts were surprised.']) {
+    expect(removed.sort()).toEqual([
+      'Share this',
+      'The General Gedney Tweet about the internal collapse of Isis in Syria',
+      ...Array(5).fill('skip to Main Content'),
+    ]);
+    for (const sentence of [
+      'Readers can sign up for updates at the library desk, the council said.',
+      'The advertisement ran in three newspapers.',
+      'Shares in Acme rose 4% | analysts were surprised.',
+    ]) {
       expect(rules.isFurnitureText(sentence), sentence).toBe(false);
     }
   });
@@ -189,26 +212,41 @@ describe('alias files live with their corpus', () => {
     mkdirSync(join(dir, 'own'));
     writeFileSync(join(dir, 'own', 'a.txt'), readFileSync(join(SEEDS, '000_265a22b589eca241.txt')));
     writeFileSync(join(dir, 'own', 'aliases.yaml'), 'aliases:\n  - names: [White Helmets, Lifesaver Brigades]\n');
-    expect((await readCorpus({ corpus: join(dir, 'own') })).aliases.groups.map((g) => g.names)).toEqual([['White Helmets', 'Lifesaver Brigades']]);
+    expect((await readCorpus({ corpus: join(dir, 'own') })).aliases.groups.map((g) => g.names)).toEqual([
+      ['White Helmets', 'Lifesaver Brigades'],
+    ]);
   });
 
   it('keeps the seeds fixture a copy of the bundled corpus, its alias file included', () => {
     const names = readdirSync(BUNDLED_CORPUS).sort();
     expect(names).toContain('aliases.yaml');
     expect(readdirSync(SEEDS).sort()).toEqual(names);
-    for (const name of names) expect(readFileSync(join(SEEDS, name), 'utf8'), name).toBe(readFileSync(join(BUNDLED_CORPUS, name), 'utf8'));
+    for (const name of names)
+      expect(readFileSync(join(SEEDS, name), 'utf8'), name).toBe(readFileSync(join(BUNDLED_CORPUS, name), 'utf8'));
   });
 });
 
 describe('a numeric JSON title', () => {
   it('is refused with the file, the line or item, and the reason, not read as a headline', () => {
-    const lines = parseArticleFile('feed.jsonl', '{"title":"Pier reopens","body":"The pier reopened on Saturday."}\n{"title":5,"body":"Five boats sank."}\n');
+    const lines = parseArticleFile(
+      'feed.jsonl',
+      '{"title":"Pier reopens","body":"The pier reopened on Saturday."}\n{"title":5,"body":"Five boats sank."}\n',
+    );
     expect(lines.articles.map((a) => a.title)).toEqual(['Pier reopens']);
-    expect(lines.warnings).toEqual([{ file: 'feed.jsonl', line: 2, reason: 'wrong type: "title" is a number, expected a string' }]);
-    const array = parseArticleFile('feed.json', '[{"title":"Pier reopens","body":"The pier reopened."},{"title":5,"body":"Five boats sank."}]');
+    expect(lines.warnings).toEqual([
+      { file: 'feed.jsonl', line: 2, reason: 'wrong type: "title" is a number, expected a string' },
+    ]);
+    const array = parseArticleFile(
+      'feed.json',
+      '[{"title":"Pier reopens","body":"The pier reopened."},{"title":5,"body":"Five boats sank."}]',
+    );
     expect(array.articles).toHaveLength(1);
-    expect(array.warnings).toEqual([{ file: 'feed.json', reason: 'item 1: wrong type: "title" is a number, expected a string' }]);
+    expect(array.warnings).toEqual([
+      { file: 'feed.json', reason: 'item 1: wrong type: "title" is a number, expected a string' },
+    ]);
     // An id may still be a number.
-    expect(parseArticleFile('one.json', '{"id":7,"title":"Seven","body":"Seven boats came home."}').articles[0]).toMatchObject({ id: '7', title: 'Seven' });
+    expect(
+      parseArticleFile('one.json', '{"id":7,"title":"Seven","body":"Seven boats came home."}').articles[0],
+    ).toMatchObject({ id: '7', title: 'Seven' });
   });
 });

@@ -15,7 +15,14 @@ function run(script: string, args: string[], input = '', env: Record<string, str
     input,
     encoding: 'utf8',
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: data, CORPUS_DIR: SEEDS, INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: data,
+      CORPUS_DIR: SEEDS,
+      INDEX_PATH: join(data, 'index.json'),
+      DATABASE_PATH: join(data, 'db.sqlite'),
+      ...env,
+    },
     timeout: 30_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -43,7 +50,15 @@ describe('npm run ask', () => {
   it('--json gives a refusal its reason, message and nearest articles', () => {
     const r = run('src/cli.ts', ['ask', '--json', 'What happened to the Syrain refugees?']);
     const answer = JSON.parse(r.out);
-    expect(Object.keys(answer)).toEqual(['question', 'answered', 'results', 'reason', 'message', 'nearest', 'suggestions']);
+    expect(Object.keys(answer)).toEqual([
+      'question',
+      'answered',
+      'results',
+      'reason',
+      'message',
+      'nearest',
+      'suggestions',
+    ]);
     expect(answer.answered).toBe(false);
     expect(answer.reason).toBe('unknown-name');
     // The misspelt name is too far to correct, so the closest names the archive holds are offered.
@@ -54,8 +69,15 @@ describe('npm run ask', () => {
   });
 
   it('--stdin --json answers one line per question, in order', () => {
-    const r = run('src/cli.ts', ['ask', '--stdin', '--json'], 'Who is Sadam al-Jamal?\nWhat is the capital of France?\nWhere is Tasil?\n');
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const r = run(
+      'src/cli.ts',
+      ['ask', '--stdin', '--json'],
+      'Who is Sadam al-Jamal?\nWhat is the capital of France?\nWhere is Tasil?\n',
+    );
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.question, l.answered])).toEqual([
       ['Who is Sadam al-Jamal?', true],
       ['What is the capital of France?', false],
@@ -64,7 +86,13 @@ describe('npm run ask', () => {
   });
 
   it('--corpus uses another corpus', () => {
-    const r = run('src/cli.ts', ['ask', '--json', '--corpus', join(ROOT, 'tests/fixtures/formats/articles.jsonl'), 'When do electric trains start on the coast line?']);
+    const r = run('src/cli.ts', [
+      'ask',
+      '--json',
+      '--corpus',
+      join(ROOT, 'tests/fixtures/formats/articles.jsonl'),
+      'When do electric trains start on the coast line?',
+    ]);
     expect(JSON.parse(r.out).results[0].articleId).toBe('l1');
     expect(r.err).toContain('warning: articles.jsonl:2: invalid JSON');
   });
@@ -85,7 +113,9 @@ describe('npm start without a token', () => {
   });
 
   it('meets bad input with a clear message, never a stack trace', () => {
-    const input = ['', '   ', 'x'.repeat(10_000), '🙂🙂🙂', '**bold** `code` @everyone @here', '<@&123> ||spoiler||'].join('\n') + '\n';
+    const input =
+      ['', '   ', 'x'.repeat(10_000), '🙂🙂🙂', '**bold** `code` @everyone @here', '<@&123> ||spoiler||'].join('\n') +
+      '\n';
     const r = run('src/main.ts', [], input);
     expect(r.code).toBe(0);
     expect(r.out).toContain('That question is too long');

@@ -19,7 +19,14 @@ function start(env: Record<string, string>) {
     cwd,
     input: '',
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(cwd, 'index.json'), DATABASE_PATH: join(cwd, 'db.sqlite'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: cwd,
+      CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
+      INDEX_PATH: join(cwd, 'index.json'),
+      DATABASE_PATH: join(cwd, 'db.sqlite'),
+      ...env,
+    },
     timeout: 20_000,
   });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
@@ -30,7 +37,13 @@ const named = (stderr: string) => [...stderr.matchAll(/^ {2}- ([A-Z_]+): /gm)].m
 
 describe('bad configuration stops the start', () => {
   it('names every bad variable at once, exits non-zero, and prints no value (not even a short token)', () => {
-    const bad = { LOG_LEVEL: 'loud', ANSWER_RESULTS: '0', DISCORD_TOKEN: 'tok3n-Sh0rt-s3cret', RATE_LIMIT_QUESTIONS: 'abc', STORE_QUESTION_TEXT: 'perhaps' };
+    const bad = {
+      LOG_LEVEL: 'loud',
+      ANSWER_RESULTS: '0',
+      DISCORD_TOKEN: 'tok3n-Sh0rt-s3cret',
+      RATE_LIMIT_QUESTIONS: 'abc',
+      STORE_QUESTION_TEXT: 'perhaps',
+    };
     const r = start(bad);
     expect(r.signal).toBeNull();
     expect(r.code).not.toBe(0);

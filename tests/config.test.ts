@@ -3,7 +3,13 @@ import { ConfigError, guildArchiveDir, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('gives defaults for everything optional', () => {
-    expect(loadConfig({})).toMatchObject({ CORPUS_DIR: 'corpus', DATABASE_PATH: 'data/newsdesk.db', ANSWER_RESULTS: 3, STORE_QUESTION_TEXT: false, LOG_LEVEL: 'info' });
+    expect(loadConfig({})).toMatchObject({
+      CORPUS_DIR: 'corpus',
+      DATABASE_PATH: 'data/newsdesk.db',
+      ANSWER_RESULTS: 3,
+      STORE_QUESTION_TEXT: false,
+      LOG_LEVEL: 'info',
+    });
   });
 
   it('treats empty values as unset', () => {
@@ -25,31 +31,64 @@ describe('loadConfig', () => {
   });
 
   it('gives the fetching and feed settings safe defaults, and bounds them', () => {
-    expect(loadConfig({})).toMatchObject({ ALLOW_PRIVATE_URLS: false, FETCH_MAX_BYTES: 2_000_000, FETCH_TIMEOUT_SECONDS: 10, FEED_POLL_MINUTES: 30 });
-    expect(loadConfig({ ALLOW_PRIVATE_URLS: 'on', FETCH_MAX_BYTES: '500000', FETCH_TIMEOUT_SECONDS: '30', FEED_POLL_MINUTES: '5' })).toMatchObject({ ALLOW_PRIVATE_URLS: true, FETCH_MAX_BYTES: 500_000, FETCH_TIMEOUT_SECONDS: 30, FEED_POLL_MINUTES: 5 });
+    expect(loadConfig({})).toMatchObject({
+      ALLOW_PRIVATE_URLS: false,
+      FETCH_MAX_BYTES: 2_000_000,
+      FETCH_TIMEOUT_SECONDS: 10,
+      FEED_POLL_MINUTES: 30,
+    });
+    expect(
+      loadConfig({
+        ALLOW_PRIVATE_URLS: 'on',
+        FETCH_MAX_BYTES: '500000',
+        FETCH_TIMEOUT_SECONDS: '30',
+        FEED_POLL_MINUTES: '5',
+      }),
+    ).toMatchObject({
+      ALLOW_PRIVATE_URLS: true,
+      FETCH_MAX_BYTES: 500_000,
+      FETCH_TIMEOUT_SECONDS: 30,
+      FEED_POLL_MINUTES: 5,
+    });
     try {
       loadConfig({ ALLOW_PRIVATE_URLS: 'sometimes', FETCH_TIMEOUT_SECONDS: 'ten', FEED_POLL_MINUTES: '4' });
       expect.unreachable();
     } catch (err) {
       const e = err as ConfigError;
-      expect(e.problems.map((p) => p.split(':')[0])).toEqual(['FETCH_TIMEOUT_SECONDS', 'ALLOW_PRIVATE_URLS', 'FEED_POLL_MINUTES']);
+      expect(e.problems.map((p) => p.split(':')[0])).toEqual([
+        'FETCH_TIMEOUT_SECONDS',
+        'ALLOW_PRIVATE_URLS',
+        'FEED_POLL_MINUTES',
+      ]);
       expect(e.problems[1]).toBe('ALLOW_PRIVATE_URLS: must be true or false');
     }
   });
 
   it('parses numbers and flags', () => {
-    expect(loadConfig({ ANSWER_RESULTS: '5', STORE_QUESTION_TEXT: 'yes' })).toMatchObject({ ANSWER_RESULTS: 5, STORE_QUESTION_TEXT: true });
+    expect(loadConfig({ ANSWER_RESULTS: '5', STORE_QUESTION_TEXT: 'yes' })).toMatchObject({
+      ANSWER_RESULTS: 5,
+      STORE_QUESTION_TEXT: true,
+    });
   });
 
   it('reads curator servers as a list of ids, and keeps server archives beside the database, outside the corpus', () => {
     expect(loadConfig({}).CURATOR_GUILD_IDS).toEqual([]);
-    expect(loadConfig({ CURATOR_GUILD_IDS: '123456789012345678, 223456789012345678,' }).CURATOR_GUILD_IDS).toEqual(['123456789012345678', '223456789012345678']);
-    expect(() => loadConfig({ CURATOR_GUILD_IDS: '123456789012345678,everyone' })).toThrow('CURATOR_GUILD_IDS: must be Discord server ids (17 to 20 digits) separated by commas');
+    expect(loadConfig({ CURATOR_GUILD_IDS: '123456789012345678, 223456789012345678,' }).CURATOR_GUILD_IDS).toEqual([
+      '123456789012345678',
+      '223456789012345678',
+    ]);
+    expect(() => loadConfig({ CURATOR_GUILD_IDS: '123456789012345678,everyone' })).toThrow(
+      'CURATOR_GUILD_IDS: must be Discord server ids (17 to 20 digits) separated by commas',
+    );
     expect(guildArchiveDir(loadConfig({}))).toBe('data/guilds');
     expect(guildArchiveDir(loadConfig({ DATABASE_PATH: '/srv/nd/db.sqlite' }))).toBe('/srv/nd/guilds');
-    expect(guildArchiveDir(loadConfig({ DATABASE_PATH: ':memory:', INDEX_PATH: '/tmp/x/index.bin' }))).toBe('/tmp/x/guilds');
+    expect(guildArchiveDir(loadConfig({ DATABASE_PATH: ':memory:', INDEX_PATH: '/tmp/x/index.bin' }))).toBe(
+      '/tmp/x/guilds',
+    );
     expect(guildArchiveDir(loadConfig({ GUILD_ARCHIVE_DIR: '/srv/tenants' }))).toBe('/srv/tenants');
-    expect(() => loadConfig({ CORPUS_DIR: '/srv/corpus', GUILD_ARCHIVE_DIR: '/srv/corpus/guilds' })).toThrow('GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR');
+    expect(() => loadConfig({ CORPUS_DIR: '/srv/corpus', GUILD_ARCHIVE_DIR: '/srv/corpus/guilds' })).toThrow(
+      'GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR',
+    );
     expect(() => loadConfig({ CORPUS_DIR: 'data' })).toThrow('GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR');
     expect(loadConfig({ GUILD_INDEX_CACHE: '2' }).GUILD_INDEX_CACHE).toBe(2);
   });

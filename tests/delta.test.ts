@@ -10,16 +10,44 @@ import { NewsIndex } from '../src/core/search.js';
 import type { Article } from '../src/core/types.js';
 
 const aliases = buildAliasTable({ aliases: [] });
-const article = (id: string, title: string, text: string, file = `${id}.txt`): Article => ({ id, title, tags: [], file, sections: [{ paragraphs: [text] }] });
+const article = (id: string, title: string, text: string, file = `${id}.txt`): Article => ({
+  id,
+  title,
+  tags: [],
+  file,
+  sections: [{ paragraphs: [text] }],
+});
 
 const base: Article[] = [
-  article('a', 'Floods close the harbour', 'Heavy rain flooded the harbour on Monday. Ships were moved to the outer anchorage.'),
-  article('b', 'A new library opens', 'The city opened a library with ten thousand books. Children can borrow four books at a time.'),
-  article('c', 'Harbour repairs begin', 'Workers began repairing the flooded harbour walls. The repairs are paid by the port authority.'),
+  article(
+    'a',
+    'Floods close the harbour',
+    'Heavy rain flooded the harbour on Monday. Ships were moved to the outer anchorage.',
+  ),
+  article(
+    'b',
+    'A new library opens',
+    'The city opened a library with ten thousand books. Children can borrow four books at a time.',
+  ),
+  article(
+    'c',
+    'Harbour repairs begin',
+    'Workers began repairing the flooded harbour walls. The repairs are paid by the port authority.',
+  ),
   article('d', 'Council budget passed', 'The council passed its budget after a long night. Libraries get more money.'),
 ];
-const added = [article('e', 'Zeppelin lands in the square', 'A zeppelin landed in the market square on Tuesday, witnesses said.'), article('f', 'Harbour reopens', 'The harbour reopened on Friday after the floods.')];
-const QUESTIONS = ['Where did the zeppelin land?', 'When did the harbour reopen?', 'harbour floods', 'library books children', 'council budget', 'port authority repairs'];
+const added = [
+  article('e', 'Zeppelin lands in the square', 'A zeppelin landed in the market square on Tuesday, witnesses said.'),
+  article('f', 'Harbour reopens', 'The harbour reopened on Friday after the floods.'),
+];
+const QUESTIONS = [
+  'Where did the zeppelin land?',
+  'When did the harbour reopen?',
+  'harbour floods',
+  'library books children',
+  'council budget',
+  'port authority repairs',
+];
 
 describe('mergeDelta', () => {
   const main = NewsIndex.build(base, { aliases, hash: 'm' });
@@ -36,7 +64,11 @@ describe('mergeDelta', () => {
   });
 
   it('drops the articles of changed or removed files and renumbers the rest', () => {
-    const changed = article('a', 'Floods close the harbour', 'Heavy rain flooded the harbour on Monday. The ferry was cancelled.');
+    const changed = article(
+      'a',
+      'Floods close the harbour',
+      'Heavy rain flooded the harbour on Monday. The ferry was cancelled.',
+    );
     const merged = mergeDelta(main, { hiddenFiles: new Set(['a.txt', 'b.txt']), added: [changed] });
     expect(merged.articles.map((a) => a.id)).toEqual(['c', 'd', 'a']);
     for (let a = 0; a < merged.articles.length; a++) {
@@ -45,15 +77,23 @@ describe('mergeDelta', () => {
     }
     expect(answerQuestion(merged, 'library books children').results.map((r) => r.articleId)).not.toContain('b');
     expect(answerQuestion(merged, 'Was the ferry cancelled?').results[0]?.articleId).toBe('a');
-    expect(answerQuestion(merged, 'Where were the ships moved?').results.map((r) => r.excerpt).join(' ')).not.toContain('anchorage');
+    expect(
+      answerQuestion(merged, 'Where were the ships moved?')
+        .results.map((r) => r.excerpt)
+        .join(' '),
+    ).not.toContain('anchorage');
     // The same ranking as an index built over what is left, but for the removed articles' title words in the statistics.
     const rebuilt = NewsIndex.build([base[2]!, base[3]!, changed], { aliases });
     for (const q of ['ferry cancelled', 'council budget', 'harbour walls repairs']) {
-      expect(answerQuestion(merged, q, { k: 3 }).results.map((r) => r.articleId)).toEqual(answerQuestion(rebuilt, q, { k: 3 }).results.map((r) => r.articleId));
+      expect(answerQuestion(merged, q, { k: 3 }).results.map((r) => r.articleId)).toEqual(
+        answerQuestion(rebuilt, q, { k: 3 }).results.map((r) => r.articleId),
+      );
     }
     // Survives a save and load.
     const loaded = NewsIndex.fromBuffer(merged.toBuffer()).index;
-    expect(answerQuestion(loaded, 'Was the ferry cancelled?')).toEqual(answerQuestion(merged, 'Was the ferry cancelled?'));
+    expect(answerQuestion(loaded, 'Was the ferry cancelled?')).toEqual(
+      answerQuestion(merged, 'Was the ferry cancelled?'),
+    );
   });
 });
 
@@ -73,14 +113,20 @@ describe('Archive.update: changes answered before the full rebuild', () => {
   it('answers from an added, a changed and a removed file within a second, then from the rebuilt index', async () => {
     archive = await Archive.open(paths);
     const main = archive.index;
-    writeFileSync(join(paths.corpus, 'zep.jsonl'), line('zep', 'Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'));
+    writeFileSync(
+      join(paths.corpus, 'zep.jsonl'),
+      line('zep', 'Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'),
+    );
     let started = performance.now();
     await archive.update();
     expect(performance.now() - started).toBeLessThan(5000);
     expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe('zep');
     expect(archive.index).not.toBe(main);
 
-    writeFileSync(join(paths.corpus, 'zep.jsonl'), line('zep', 'Zeppelin lands in Mosul', 'A zeppelin landed in Mosul on Wednesday, police said.'));
+    writeFileSync(
+      join(paths.corpus, 'zep.jsonl'),
+      line('zep', 'Zeppelin lands in Mosul', 'A zeppelin landed in Mosul on Wednesday, police said.'),
+    );
     await archive.update();
     const where = answerQuestion(archive.index, 'Where did the zeppelin land?');
     expect(where.results[0]?.excerpt).toContain('Mosul');
@@ -96,13 +142,21 @@ describe('Archive.update: changes answered before the full rebuild', () => {
     // The full rebuild takes the same corpus in; nothing changed since, so no delta is left over it.
     const report = await archive.reindex();
     expect(report.rebuilt).toBe(true);
-    expect(archive.index.articles.map((a) => a.id).sort()).toEqual([...main.articles.map((a) => a.id).filter((id) => id !== seed.id), 'zep'].sort());
+    expect(archive.index.articles.map((a) => a.id).sort()).toEqual(
+      [...main.articles.map((a) => a.id).filter((id) => id !== seed.id), 'zep'].sort(),
+    );
     expect(answerQuestion(archive.index, 'Where did the zeppelin land?').results[0]?.excerpt).toContain('Mosul');
   });
 
   it('looks only at the files named, when named; at every file otherwise', async () => {
-    writeFileSync(join(paths.corpus, 'named.jsonl'), line('named', 'Zebra crossing painted', 'A zebra crossing was painted near the school.'));
-    writeFileSync(join(paths.corpus, 'unnamed.jsonl'), line('unnamed', 'Quokka seen downtown', 'A quokka was seen downtown on Friday.'));
+    writeFileSync(
+      join(paths.corpus, 'named.jsonl'),
+      line('named', 'Zebra crossing painted', 'A zebra crossing was painted near the school.'),
+    );
+    writeFileSync(
+      join(paths.corpus, 'unnamed.jsonl'),
+      line('unnamed', 'Quokka seen downtown', 'A quokka was seen downtown on Friday.'),
+    );
     await archive!.update(['named.jsonl']);
     expect(archive!.index.articles.map((a) => a.id)).toContain('named');
     expect(archive!.index.articles.map((a) => a.id)).not.toContain('unnamed');
@@ -117,7 +171,10 @@ describe('Archive.update: changes answered before the full rebuild', () => {
 
   it('never loses a file added while the rebuild reads the corpus', async () => {
     const rebuild = archive!.reindex();
-    writeFileSync(join(paths.corpus, 'late.jsonl'), line('late', 'Late ferry strike ends', 'The ferry strike ended after nine days.'));
+    writeFileSync(
+      join(paths.corpus, 'late.jsonl'),
+      line('late', 'Late ferry strike ends', 'The ferry strike ended after nine days.'),
+    );
     await rebuild;
     await archive!.update();
     expect(archive!.index.articles.map((a) => a.id)).toContain('late');

@@ -23,7 +23,13 @@ function digest(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(NODE, [...CLI, 'digest', ...args], {
     encoding: 'utf8',
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: data, INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: data,
+      INDEX_PATH: join(data, 'index.json'),
+      DATABASE_PATH: join(data, 'db.sqlite'),
+      ...env,
+    },
     timeout: 30_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -39,7 +45,13 @@ describe('npm run digest, on the bundled corpus', () => {
     const parsed = JSON.parse(r.out) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['items']);
     const items = itemsOf(r.out);
-    expect(items.map((i) => i.articleId).sort()).toEqual(['000_265a22b589eca241', '001_6769e8153fbb5a3b', '002_a2c911d8e0e811de', '003_673823d6fb807e77', '004_37483b185861883f']);
+    expect(items.map((i) => i.articleId).sort()).toEqual([
+      '000_265a22b589eca241',
+      '001_6769e8153fbb5a3b',
+      '002_a2c911d8e0e811de',
+      '003_673823d6fb807e77',
+      '004_37483b185861883f',
+    ]);
     for (const i of items) {
       expect(Object.keys(i)).toEqual(['articleId', 'title', 'url', 'published', 'summary']);
       expect(i.title.length, i.articleId).toBeGreaterThan(10);
@@ -85,12 +97,17 @@ describe('npm run digest, on another corpus', () => {
     expect(r.code).toBe(0);
     const items = itemsOf(r.out);
     expect(items).toHaveLength(10);
-    const dated = items.filter((i) => i.published !== null).map((i) => Date.parse(i.published!.length === 10 ? `${i.published}T00:00:00Z` : i.published!));
+    const dated = items
+      .filter((i) => i.published !== null)
+      .map((i) => Date.parse(i.published!.length === 10 ? `${i.published}T00:00:00Z` : i.published!));
     expect(dated.length).toBeGreaterThan(5);
     expect(dated).toEqual([...dated].sort((x, y) => y - x));
     // Undated ones, never seen before, come after every dated one (here: none is left for them).
     expect(dated).toHaveLength(10);
-    expect(items.find((i) => i.articleId === 'news-page')).toMatchObject({ url: 'https://coast.example/ferry-strike-ends', published: '2024-04-10T09:30:00Z' });
+    expect(items.find((i) => i.articleId === 'news-page')).toMatchObject({
+      url: 'https://coast.example/ferry-strike-ends',
+      published: '2024-04-10T09:30:00Z',
+    });
   });
 
   it('--since leaves out dated articles before the cut-off', () => {

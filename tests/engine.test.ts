@@ -1,4 +1,14 @@
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,18 +35,28 @@ describe('openEngine and the saved index', () => {
     expect(answerQuestion(loaded.index, q)).toEqual(answerQuestion(built.index, q));
   });
 
-  it.runIf(existsSync('/proc/self/fd'))('serves a new build from the file it saved, as a restart would, and answers the same as the build', async () => {
-    const paths = tempCorpus();
-    const openFiles = () => readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } });
-    const built = await openEngine(paths);
-    expect(built.origin).toBe('built');
-    // The index holds the saved file open: its passage text is read from there.
-    expect(openFiles()).toContain(realpathSync(paths.indexPath));
-    const inMemory = await openEngine({ ...paths, indexPath: null });
-    for (const q of ['How many White Helmets did Jordan take in?', 'Who leads the Syrian Democratic Forces?']) {
-      expect(answerQuestion(built.index, q)).toEqual(answerQuestion(inMemory.index, q));
-    }
-  });
+  it.runIf(existsSync('/proc/self/fd'))(
+    'serves a new build from the file it saved, as a restart would, and answers the same as the build',
+    async () => {
+      const paths = tempCorpus();
+      const openFiles = () =>
+        readdirSync('/proc/self/fd').map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        });
+      const built = await openEngine(paths);
+      expect(built.origin).toBe('built');
+      // The index holds the saved file open: its passage text is read from there.
+      expect(openFiles()).toContain(realpathSync(paths.indexPath));
+      const inMemory = await openEngine({ ...paths, indexPath: null });
+      for (const q of ['How many White Helmets did Jordan take in?', 'Who leads the Syrian Democratic Forces?']) {
+        expect(answerQuestion(built.index, q)).toEqual(answerQuestion(inMemory.index, q));
+      }
+    },
+  );
 
   it('rebuilds when a corpus file changes', async () => {
     const paths = tempCorpus();
@@ -84,7 +104,9 @@ describe('openEngine and the saved index', () => {
     writeFileSync(join(paths.corpus, 'aliases.yaml'), 'aliases:\n  - names: []\n');
     const broken = await openEngine(paths);
     expect(broken.origin).toBe('built');
-    expect(broken.warnings).toEqual([{ file: join(paths.corpus, 'aliases.yaml'), reason: expect.stringMatching(/^alias file ignored: /) }]);
+    expect(broken.warnings).toEqual([
+      { file: join(paths.corpus, 'aliases.yaml'), reason: expect.stringMatching(/^alias file ignored: /) },
+    ]);
     const again = await openEngine(paths);
     expect(again.origin).toBe('cache');
     expect(again.warnings).toEqual(broken.warnings);
@@ -96,6 +118,8 @@ describe('openEngine and the saved index', () => {
     writeFileSync(join(paths.corpus, 'broken.jsonl'), '{"title": "ok", "body": "Fine text."}\n{not json}\n');
     const engine = await openEngine(paths);
     expect(engine.index.articles).toHaveLength(6);
-    expect(engine.warnings).toEqual([{ file: 'broken.jsonl', line: 2, reason: expect.stringMatching(/^invalid JSON: /) }]);
+    expect(engine.warnings).toEqual([
+      { file: 'broken.jsonl', line: 2, reason: expect.stringMatching(/^invalid JSON: /) },
+    ]);
   });
 });

@@ -22,7 +22,17 @@ async function setup(options: Partial<GuildArchivesOptions> = {}) {
   let shared = (await openEngine({ corpus, indexPath })).index;
   const loaded: string[] = [];
   const make = (extra: Partial<GuildArchivesOptions> = {}) =>
-    new GuildArchives({ root: join(dir, 'guilds'), corpus, shared: () => shared, indexPath, curators: [CURATOR], capacity: 4, onLoaded: (g) => loaded.push(g), ...options, ...extra });
+    new GuildArchives({
+      root: join(dir, 'guilds'),
+      corpus,
+      shared: () => shared,
+      indexPath,
+      curators: [CURATOR],
+      capacity: 4,
+      onLoaded: (g) => loaded.push(g),
+      ...options,
+      ...extra,
+    });
   const add = (guildId: string, name: string, content: string) => {
     mkdirSync(join(dir, 'guilds', guildId, 'added'), { recursive: true });
     writeFileSync(join(dir, 'guilds', guildId, 'added', name), content);
@@ -44,12 +54,26 @@ describe('GuildArchives', () => {
   it('gives a server with additions an index of the shared corpus plus its articles, their ids namespaced', async () => {
     const t = await setup();
     const guilds = t.make();
-    t.add(B, 'bridge.md', article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span.'));
+    t.add(
+      B,
+      'bridge.md',
+      article(
+        'Bridge at Raqqa reopens',
+        'The old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span.',
+      ),
+    );
     const own = await guilds.index(B);
     expect(own).not.toBe(t.shared());
-    expect(own.articles.map((a) => a.id)).toEqual([...t.shared().articles.map((a) => a.id), `${guildIdPrefix(B)}bridge`]);
-    expect(answerQuestion(own, 'When did the Raqqa bridge reopen?', { k: 1 }).results[0]?.title).toBe('Bridge at Raqqa reopens');
-    expect(answerQuestion(await guilds.index(A), 'When did the Raqqa bridge reopen?', { k: 3 }).results.map((r) => r.title)).not.toContain('Bridge at Raqqa reopens');
+    expect(own.articles.map((a) => a.id)).toEqual([
+      ...t.shared().articles.map((a) => a.id),
+      `${guildIdPrefix(B)}bridge`,
+    ]);
+    expect(answerQuestion(own, 'When did the Raqqa bridge reopen?', { k: 1 }).results[0]?.title).toBe(
+      'Bridge at Raqqa reopens',
+    );
+    expect(
+      answerQuestion(await guilds.index(A), 'When did the Raqqa bridge reopen?', { k: 3 }).results.map((r) => r.title),
+    ).not.toContain('Bridge at Raqqa reopens');
     expect(t.loaded).toEqual([B]);
     // An upload in B must not take a shared id, nor one of B's own (as B's upload would name it).
     const ids = existingIds(own, B);
@@ -59,7 +83,11 @@ describe('GuildArchives', () => {
 
   it('saves each server’s index beside the shared one, and a restart loads it instead of building', async () => {
     const t = await setup();
-    t.add(B, 'bridge.md', article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'));
+    t.add(
+      B,
+      'bridge.md',
+      article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'),
+    );
     const first = t.make();
     const built = await first.index(B);
     const path = first.cachePath(B)!;
@@ -74,8 +102,16 @@ describe('GuildArchives', () => {
   it('rebuilds a server’s index after a change there, and only that server’s', async () => {
     const t = await setup();
     const guilds = t.make();
-    t.add(A, 'ferry.md', article('Ferry to Arwad resumes', 'The ferry to the island of Arwad resumed its crossings on Monday.'));
-    t.add(B, 'bridge.md', article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'));
+    t.add(
+      A,
+      'ferry.md',
+      article('Ferry to Arwad resumes', 'The ferry to the island of Arwad resumed its crossings on Monday.'),
+    );
+    t.add(
+      B,
+      'bridge.md',
+      article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'),
+    );
     const a = await guilds.index(A);
     const b = await guilds.index(B);
     t.add(B, 'dam.md', article('Dam inspection ends', 'Engineers finished inspecting the Tabqa dam on Friday.'));
@@ -89,9 +125,16 @@ describe('GuildArchives', () => {
   it('serves a server’s index while it is rebuilt over a new shared index, then the new one', async () => {
     const t = await setup();
     const guilds = t.make();
-    t.add(B, 'bridge.md', article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'));
+    t.add(
+      B,
+      'bridge.md',
+      article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'),
+    );
     const old = await guilds.index(B);
-    writeFileSync(join(t.corpus, 'lighthouse.md'), article('Harbour lighthouse relit', 'The Ventotene harbour lighthouse was relit on Thursday.'));
+    writeFileSync(
+      join(t.corpus, 'lighthouse.md'),
+      article('Harbour lighthouse relit', 'The Ventotene harbour lighthouse was relit on Thursday.'),
+    );
     t.setShared((await openEngine({ corpus: t.corpus, indexPath: t.indexPath })).index);
     // The stale index at once (a question never waits for a rebuild it can be answered without)…
     expect(await guilds.index(B)).toBe(old);
@@ -99,14 +142,24 @@ describe('GuildArchives', () => {
     await guilds.reindex(B);
     const fresh = await guilds.index(B);
     expect(fresh).not.toBe(old);
-    expect(fresh.articles.map((a) => a.title)).toEqual(expect.arrayContaining(['Harbour lighthouse relit', 'Bridge at Raqqa reopens']));
+    expect(fresh.articles.map((a) => a.title)).toEqual(
+      expect.arrayContaining(['Harbour lighthouse relit', 'Bridge at Raqqa reopens']),
+    );
   });
 
   it('holds at most `capacity` servers’ indexes, dropping the least recently used', async () => {
     const t = await setup({ capacity: 1 });
     const guilds = t.make();
-    t.add(A, 'ferry.md', article('Ferry to Arwad resumes', 'The ferry to the island of Arwad resumed its crossings on Monday.'));
-    t.add(B, 'bridge.md', article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'));
+    t.add(
+      A,
+      'ferry.md',
+      article('Ferry to Arwad resumes', 'The ferry to the island of Arwad resumed its crossings on Monday.'),
+    );
+    t.add(
+      B,
+      'bridge.md',
+      article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'),
+    );
     await guilds.index(A);
     await guilds.index(B);
     expect(guilds.held).toBe(1);

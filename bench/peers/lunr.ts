@@ -42,7 +42,14 @@ export class LunrPeer implements PeerSystem {
   /** The question's query terms (before stemming), deduplicated. */
   queryTerms(question: string): string[] {
     const cleaned = question.replace(/[:~^+\-*]/g, ' ');
-    return [...new Set(this.queryPipeline.run(lunr.tokenizer(cleaned)).map(String).filter((t) => t !== ''))];
+    return [
+      ...new Set(
+        this.queryPipeline
+          .run(lunr.tokenizer(cleaned))
+          .map(String)
+          .filter((t) => t !== ''),
+      ),
+    ];
   }
 
   search(question: string, k: number): string[] {

@@ -22,8 +22,13 @@ export class NewsdeskPeer implements PeerSystem {
     const aliases = loadAliases(`${BUNDLED_CORPUS}/aliases.yaml`, []).table;
     // The same JSONL loader a corpus file goes through (imported here: serving from a saved index doesn't need it).
     const { parseJsonLines } = await import('../../src/core/parsers/json.js');
-    const lines = articles.map((a) => JSON.stringify({ id: a.id, title: a.title, body: a.body, source: a.source, published_at: a.published }));
-    this.index = NewsIndex.build(parseJsonLines('bench.jsonl', lines.join('\n')).articles, { aliases, ranking: this.ranking });
+    const lines = articles.map((a) =>
+      JSON.stringify({ id: a.id, title: a.title, body: a.body, source: a.source, published_at: a.published }),
+    );
+    this.index = NewsIndex.build(parseJsonLines('bench.jsonl', lines.join('\n')).articles, {
+      aliases,
+      ranking: this.ranking,
+    });
   }
 
   serialize(): Buffer {
@@ -33,7 +38,9 @@ export class NewsdeskPeer implements PeerSystem {
 
   load(data: string | Buffer): void {
     // As the bot starts from its saved index: the aliases come with it, no alias file is read.
-    this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, { ranking: this.ranking }).index;
+    this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, {
+      ranking: this.ranking,
+    }).index;
   }
 
   /** As the bot starts: the passage text stays in the file until an answer quotes it. */

@@ -66,7 +66,13 @@ export class OramaPeer implements PeerSystem {
   search(question: string, k: number): string[] {
     if (!this.db) throw new Error(`${this.name}: not built`);
     if (k <= 0) return [];
-    const res = search(this.db, { term: question, properties: ['title', 'body'], limit: k, threshold: 1, tolerance: 0 });
+    const res = search(this.db, {
+      term: question,
+      properties: ['title', 'body'],
+      limit: k,
+      threshold: 1,
+      tolerance: 0,
+    });
     if (res instanceof Promise) throw new Error(`${this.name}: search unexpectedly async`);
     return res.hits.map((h) => h.id);
   }

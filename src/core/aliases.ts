@@ -119,7 +119,8 @@ export function buildAliasTable(data: unknown): AliasTable {
   }
 
   const singleWords = new Map<string, string>();
-  for (const [first, phrases] of byFirst) for (const p of phrases) if (p.words.length === 1 && !p.exact) singleWords.set(first, p.term);
+  for (const [first, phrases] of byFirst)
+    for (const p of phrases) if (p.words.length === 1 && !p.exact) singleWords.set(first, p.term);
   const closestName = (word: string, maxDistance: number): string | undefined => {
     let best: string | undefined;
     let bestDistance = maxDistance + 1;

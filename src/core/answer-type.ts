@@ -8,8 +8,14 @@ export type AnswerType = 'time' | 'number' | 'name' | 'place';
 
 const ASKS: Array<[RegExp, AnswerType]> = [
   [/\b(when|what (year|date|day|time|month)|which (year|date|day|month)|on what (day|date)|how long ago)\b/i, 'time'],
-  [/\b(how (many|much|long|far|old|big|large|tall|high|fast|often)|number of|what (age|percentage|percent|amount))\b/i, 'number'],
-  [/\b(where|what (country|city|state|town|place|region|area|nation)|which (country|city|state|town|place|region|area|nation)|in what)\b/i, 'place'],
+  [
+    /\b(how (many|much|long|far|old|big|large|tall|high|fast|often)|number of|what (age|percentage|percent|amount))\b/i,
+    'number',
+  ],
+  [
+    /\b(where|what (country|city|state|town|place|region|area|nation)|which (country|city|state|town|place|region|area|nation)|in what)\b/i,
+    'place',
+  ],
   [/\b(who|whom|whose)\b/i, 'name'],
 ];
 
@@ -19,13 +25,15 @@ export function expectedAnswer(question: string): AnswerType | null {
   return null;
 }
 
-const MONTH = 'jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?';
+const MONTH =
+  'jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?';
 const DAY = '(mon|tues|wednes|thurs|fri|satur|sun)day';
 const TIME = new RegExp(
   `\\b(${MONTH}|${DAY}|(1[5-9]|20)\\d\\d|\\d{1,2}(:\\d\\d)? ?[ap]\\.?m\\b|\\d+s\\b|yesterday|today|tonight|tomorrow|last (week|month|year|night)|(weeks?|months?|years?|days?|decades?) (ago|later|earlier)|century|morning|afternoon|evening|night|weekend|spring|summer|autumn|fall|winter)`,
   'i',
 );
-const NUMBER = /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|first|second|third)\b/i;
+const NUMBER =
+  /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|first|second|third)\b/i;
 const CAPITALISED = /\p{Lu}[\p{L}'’-]*/gu;
 // What comes before a word that opens a sentence, where a capital says nothing.
 const OPENS = /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u;
@@ -43,7 +51,34 @@ export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet
 }
 
 // Capitalised words that are never the name asked for: titles and words capitalised by habit.
-const NOT_NAMES = new Set(['i', 'mr', 'mrs', 'ms', 'dr', 'cnn', 'the', 'a', 'an', 'he', 'she', 'it', 'they', 'we', 'but', 'and', 'in', 'on', 'at', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
+const NOT_NAMES = new Set([
+  'i',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'cnn',
+  'the',
+  'a',
+  'an',
+  'he',
+  'she',
+  'it',
+  'they',
+  'we',
+  'but',
+  'and',
+  'in',
+  'on',
+  'at',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+]);
 
 /** The question's words, lower-cased, to tell a name the question already uses from a new one. */
 export function askedWords(question: string): Set<string> {

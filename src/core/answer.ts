@@ -35,7 +35,8 @@ export interface NearestArticle {
 }
 
 /** Why a question got no quoted answer. */
-export type RefusalReason = 'empty' | 'too-long' | 'no-terms' | 'no-match' | 'unknown-name' | 'unknown-outlet' | 'weak-match';
+export type RefusalReason =
+  'empty' | 'too-long' | 'no-terms' | 'no-match' | 'unknown-name' | 'unknown-outlet' | 'weak-match';
 
 export interface Answer {
   question: string;
@@ -88,7 +89,13 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const hits = index.rank(query, { k: opts.k + offset, ...(opts.perArticle ? { perArticle: opts.perArticle } : {}) });
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
-  if (opts.refuse === false) return { question, answered: true, results: hits.slice(offset).map((h) => buildResult(index, h, weights, question)), nearest: [] };
+  if (opts.refuse === false)
+    return {
+      question,
+      answered: true,
+      results: hits.slice(offset).map((h) => buildResult(index, h, weights, question)),
+      nearest: [],
+    };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
   const evidence = evidenceOf(index, query, hits[0]!);
   const coverage = evidence.coverage;
@@ -110,9 +117,18 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
     policy,
   );
   if (refusal) {
-    const refused = refuse(question, refusal, hits.slice(0, 3).map((h) => nearestOf(index, h)));
-    if (refusal === 'unknown-outlet') refused.message = `The archive has no articles from ${query.absentOutlets.slice(0, 3).join(' or ')}.`;
-    if (refusal === 'unknown-name') refused.message = `The archive has nothing on ${query.unknownNames.slice(0, 3).map((n) => `“${n}”`).join(', ')}.`;
+    const refused = refuse(
+      question,
+      refusal,
+      hits.slice(0, 3).map((h) => nearestOf(index, h)),
+    );
+    if (refusal === 'unknown-outlet')
+      refused.message = `The archive has no articles from ${query.absentOutlets.slice(0, 3).join(' or ')}.`;
+    if (refusal === 'unknown-name')
+      refused.message = `The archive has nothing on ${query.unknownNames
+        .slice(0, 3)
+        .map((n) => `“${n}”`)
+        .join(', ')}.`;
     // Words the archive never saw may be misspelt past correcting: offer the closest it holds.
     const suggestions = [...new Set(query.unknown.flatMap((u) => index.nearestWords(u, 2)))].slice(0, 3);
     if (suggestions.length > 0 && refusal !== 'unknown-outlet') {
@@ -123,7 +139,9 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   }
   // A result far weaker than the first is noise next to it: leave it out.
   const floor = coverage * policy.minRelativeCoverage;
-  const kept = hits.filter((h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor);
+  const kept = hits.filter(
+    (h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor,
+  );
   return {
     question,
     answered: true,
@@ -171,7 +189,11 @@ export function evidenceOf(
 }
 
 /** How much of the question the hit's whole article holds (title and every passage): the same measures. */
-export function articleEvidenceOf(index: NewsIndex, query: ParsedQuery, hit: PassageHit): { coverage: number; namesMissed: number } {
+export function articleEvidenceOf(
+  index: NewsIndex,
+  query: ParsedQuery,
+  hit: PassageHit,
+): { coverage: number; namesMissed: number } {
   const held = index.articleHolds(hit.article, [...query.terms.map((t) => t.term), ...query.names]);
   const e = weighEvidence(index, query, (term) => held.has(term));
   return { coverage: e.coverage, namesMissed: e.namesMissed };
@@ -185,7 +207,10 @@ function weighEvidence(
   const maxIdf = index.passageIdf('');
   let total = 0;
   let held = 0;
-  const groups = new Map<string, { weight: number; own: boolean; forms: Array<{ idf: number; credit: number; held: boolean }> }>();
+  const groups = new Map<
+    string,
+    { weight: number; own: boolean; forms: Array<{ idf: number; credit: number; held: boolean }> }
+  >();
   // Each word asked weighs its own IDF; a word the archive knows only by a synonym or a corrected
   // spelling ("spokesperson" for "spokesman") weighs as its rarest known form.
   for (const t of query.terms) {
@@ -232,7 +257,9 @@ export interface TermWeight {
 }
 
 function termWeights(index: NewsIndex, query: ParsedQuery): Map<string, TermWeight> {
-  return new Map(query.terms.map((t) => [t.term, { weight: index.passageIdf(t.term) * t.weight, group: t.from ?? t.term }]));
+  return new Map(
+    query.terms.map((t) => [t.term, { weight: index.passageIdf(t.term) * t.weight, group: t.from ?? t.term }]),
+  );
 }
 
 /** What the question asks for, to prefer sentences that hold one. */
@@ -265,7 +292,12 @@ const OTHERS = 2;
 // A neighbouring passage must hold clearly more of the question to supply the quote instead.
 const NEIGHBOUR_DISCOUNT = 0.8;
 
-function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, TermWeight>, question: string): AnswerResult {
+function buildResult(
+  index: NewsIndex,
+  hit: PassageHit,
+  weights: Map<string, TermWeight>,
+  question: string,
+): AnswerResult {
   const article = index.articles[hit.article]!;
   const want: Wanted = { type: expectedAnswer(question), asked: askedWords(question) };
   const [from] = index.passageRange(hit.article);
@@ -290,7 +322,8 @@ function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, Ter
   const hitCoverage = coverage[hit.passage - from]!;
   for (const p of others) {
     // Only a passage that could win (even with the number bonus) is worth quoting from.
-    if (coverage[p - from]! * NEIGHBOUR_DISCOUNT * TYPE_BONUS * LEAD_BONUS * WIRE_EARLY_BONUS <= hitCoverage * 0.5) continue;
+    if (coverage[p - from]! * NEIGHBOUR_DISCOUNT * TYPE_BONUS * LEAD_BONUS * WIRE_EARLY_BONUS <= hitCoverage * 0.5)
+      continue;
     const candidate = excerptInContext(index, p, weights, want, wire);
     if (candidate.score * NEIGHBOUR_DISCOUNT > best.score) {
       best = candidate;
@@ -319,10 +352,17 @@ function buildResult(index: NewsIndex, hit: PassageHit, weights: Map<string, Ter
  * first of the passage after when they belong to the same section: a long paragraph is cut
  * into passages, but its sentences still lean on each other.
  */
-function excerptInContext(index: NewsIndex, p: number, weights: ReadonlyMap<string, TermWeight>, want: Wanted, wire: boolean): Excerpt {
+function excerptInContext(
+  index: NewsIndex,
+  p: number,
+  weights: ReadonlyMap<string, TermWeight>,
+  want: Wanted,
+  wire: boolean,
+): Excerpt {
   const passage = index.passages[p]!;
   const [from, to] = index.passageRange(passage.article);
-  const sameSection = (q: number) => !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
+  const sameSection = (q: number) =>
+    !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
   const own = passage.sentences;
   let text = passage.text;
   const offsets: number[] = [];
@@ -410,7 +450,8 @@ export function excerptOf(
   const body = text.slice(from, to);
   const highlights: Array<[number, number]> = [];
   for (const t of tokens) {
-    if (t.start >= from && t.end <= to && weights.has(t.term)) highlights.push([t.start - from + head.length, t.end - from + head.length]);
+    if (t.start >= from && t.end <= to && weights.has(t.term))
+      highlights.push([t.start - from + head.length, t.end - from + head.length]);
   }
   const opens = lead >= 0 && from <= spans[lead]![0] && to > spans[lead]![0];
   return { text: head + body + tail, highlights, score: scoreOf([from, to]) * (opens ? LEAD_BONUS : 1) };
@@ -463,7 +504,12 @@ function densestWindow(
 }
 
 /** Question weight held by the tokens within [start, end): each asked word counts once, by its best form. */
-function weightIn(tokens: readonly Token[], weights: ReadonlyMap<string, TermWeight>, start: number, end: number): number {
+function weightIn(
+  tokens: readonly Token[],
+  weights: ReadonlyMap<string, TermWeight>,
+  start: number,
+  end: number,
+): number {
   const best = new Map<string, number>();
   for (const t of tokens) {
     if (t.start < start || t.end > end) continue;

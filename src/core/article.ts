@@ -23,7 +23,10 @@ const text = (what: string) =>
 export const ArticleSchema = z.object({
   id: z.string().trim().min(1, 'missing id'),
   title: z.string().trim().min(1, 'missing title'),
-  url: z.string().refine((u) => normaliseUrl(u) === u, 'url is not a normalised absolute http(s) URL').optional(),
+  url: z
+    .string()
+    .refine((u) => normaliseUrl(u) === u, 'url is not a normalised absolute http(s) URL')
+    .optional(),
   published: z.string().regex(ISO_8601, 'published is not an ISO 8601 date').optional(),
   source: text('source').optional(),
   author: text('author').optional(),
@@ -45,7 +48,10 @@ export function validateArticle(candidate: Article): { article: Article } | { wa
   // Our own messages say what is wrong; zod's generic ones need the field's path.
   const custom = issue.code === 'custom' || issue.code === 'too_small' || issue.code === 'invalid_format';
   const path = issue.path.join('.');
-  const warning: CorpusWarning = { file: candidate.file, reason: custom || !path ? issue.message : `${path}: ${issue.message}` };
+  const warning: CorpusWarning = {
+    file: candidate.file,
+    reason: custom || !path ? issue.message : `${path}: ${issue.message}`,
+  };
   if (candidate.line !== undefined) warning.line = candidate.line;
   return { warning };
 }
@@ -78,10 +84,18 @@ export function isArticleFile(file: string): boolean {
  * `file` is used as given in articles and warnings. `boilerplate` (patterns/boilerplate.yaml, loaded
  * outside the core) names the page furniture to drop from HTML and scraped text. Never throws.
  */
-export function parseArticleFile(file: string, content: string, boilerplate: Boilerplate = NO_BOILERPLATE): ParseResult {
+export function parseArticleFile(
+  file: string,
+  content: string,
+  boilerplate: Boilerplate = NO_BOILERPLATE,
+): ParseResult {
   const ext = extensionOf(file);
   const parser = Object.hasOwn(PARSERS, ext) ? PARSERS[ext] : undefined;
-  if (!parser) return { articles: [], warnings: [{ file, reason: ext ? `unsupported file type ".${ext}"` : 'unsupported file type (no extension)' }] };
+  if (!parser)
+    return {
+      articles: [],
+      warnings: [{ file, reason: ext ? `unsupported file type ".${ext}"` : 'unsupported file type (no extension)' }],
+    };
   let parsed: ParseResult;
   try {
     parsed = parser(file, content, boilerplate);

@@ -55,9 +55,16 @@ export function isMenuLine(text: string): boolean {
 /** Compiles the data file's patterns; a line pattern must match the whole text, with trailing arrows or dots allowed. */
 export function compileBoilerplate(data: BoilerplateData): Boilerplate {
   const classes = new Set(data.classes);
-  const lines = data.lines.length > 0 ? new RegExp(`^(?:${data.lines.map((l) => `(?:${l})`).join('|')})[\\s.:!›»>↑^|-]*$`, 'iu') : null;
+  const lines =
+    data.lines.length > 0
+      ? new RegExp(`^(?:${data.lines.map((l) => `(?:${l})`).join('|')})[\\s.:!›»>↑^|-]*$`, 'iu')
+      : null;
   return {
-    isFurnitureClass: (classAndId) => classAndId.toLowerCase().split(/[\s_-]+/).some((word) => classes.has(word)),
+    isFurnitureClass: (classAndId) =>
+      classAndId
+        .toLowerCase()
+        .split(/[\s_-]+/)
+        .some((word) => classes.has(word)),
     isFurnitureText: (text) => text !== '' && (isMenuLine(text) || (lines !== null && lines.test(text))),
   };
 }

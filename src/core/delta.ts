@@ -94,7 +94,9 @@ export function* mergeSteps(main: NewsIndex, delta: Delta): Generator<void, News
     const from = base.articles[a]!.firstPassage;
     const to = a + 1 < base.articles.length ? base.articles[a + 1]!.firstPassage : base.passages.length;
     newArticle[a] = articles.length;
-    articles.push(from === passages.length ? base.articles[a]! : { ...base.articles[a]!, firstPassage: passages.length });
+    articles.push(
+      from === passages.length ? base.articles[a]! : { ...base.articles[a]!, firstPassage: passages.length },
+    );
     for (let p = from; p < to; p++) passages.push(renumbered(base.passages[p]!, articles.length - 1));
     keptPassages.push([from, to]);
     if (passages.length % STEP_PASSAGES < to - from) yield;
@@ -122,10 +124,14 @@ export function* mergeSteps(main: NewsIndex, delta: Delta): Generator<void, News
   let tokenCount = own.tokens.length;
   for (const [from, to] of keptPassages) tokenCount += base.tokenStart[to]! - base.tokenStart[from]!;
   const wide = vocab.length >= 0xffff;
-  const tokens: Ints = wide || base.tokens instanceof Int32Array ? new Int32Array(tokenCount) : new Uint16Array(tokenCount);
+  const tokens: Ints =
+    wide || base.tokens instanceof Int32Array ? new Int32Array(tokenCount) : new Uint16Array(tokenCount);
   let maxOffset = 0;
   for (const x of own.tokenOffsets) if (x > maxOffset) maxOffset = x;
-  const offsets: Ints = base.tokenOffsets instanceof Int32Array || maxOffset >= 0xffff ? new Int32Array(2 * tokenCount) : new Uint16Array(2 * tokenCount);
+  const offsets: Ints =
+    base.tokenOffsets instanceof Int32Array || maxOffset >= 0xffff
+      ? new Int32Array(2 * tokenCount)
+      : new Uint16Array(2 * tokenCount);
   const tokenStart = new Int32Array(passages.length + 1);
   const passageDf = new Int32Array(vocab.length);
   passageDf.set(base.passageDf);

@@ -33,7 +33,8 @@ export function parseSince(text: string, now: Date): Date {
   if (rel) {
     const unit = rel[2]!.startsWith('mi') || rel[2] === 'm' ? 'm' : (rel[2]![0] as 'h' | 'd' | 'w' | 'y');
     const ms = Number(rel[1]) * UNIT_MS[unit];
-    if (ms <= 0 || ms > MAX_SINCE_MS) throw new DigestInputError('"since" must be between 1 minute and 10 years, like 7d, 24h, 2w or 2y.');
+    if (ms <= 0 || ms > MAX_SINCE_MS)
+      throw new DigestInputError('"since" must be between 1 minute and 10 years, like 7d, 24h, 2w or 2y.');
     return new Date(now.getTime() - ms);
   }
   const date = isoDate(text.trim());
@@ -133,7 +134,8 @@ function topicArticles(index: NewsIndex, topic: string): Set<number> {
     const held = new Set<string>();
     for (let p = from; p < to; p++) for (const t of index.passageTerms(p)) if (asked.has(t)) held.add(t);
     for (const t of index.titleTerms(hit.article)) if (asked.has(t)) held.add(t);
-    if (evidenceOf(index, heldQuery(query, held), { ...hit, matched: [...held] }).coverage >= TOPIC_COVERAGE) out.add(hit.article);
+    if (evidenceOf(index, heldQuery(query, held), { ...hit, matched: [...held] }).coverage >= TOPIC_COVERAGE)
+      out.add(hit.article);
   }
   return out;
 }
@@ -204,7 +206,11 @@ function bodySentences(index: NewsIndex, a: number): string[] {
   return out;
 }
 
-const normalised = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const normalised = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /** A sentence that ends without a full stop is more often a list item, caption or fragment. */
 const ENDS_SENTENCE = /[.!?…]["'”’)\]]*$/;
@@ -229,7 +235,9 @@ function centralSentences(sentences: string[], title: string, index: NewsIndex):
   const order = scores.map((s, i) => [s, i] as const).sort((x, y) => y[0] - x[0] || x[1] - y[1]);
   const first = order[0]![1];
   const chosen = [first];
-  const second = order.find(([, i]) => i !== first && sentences[first]!.length + sentences[i]!.length + 1 <= SUMMARY_MAX_CHARS);
+  const second = order.find(
+    ([, i]) => i !== first && sentences[first]!.length + sentences[i]!.length + 1 <= SUMMARY_MAX_CHARS,
+  );
   if (second && sentences[first]!.length < SUMMARY_ENOUGH_CHARS) chosen.push(second[1]);
   return chosen.sort((x, y) => x - y).map((i) => sentences[i]!);
 }
@@ -244,7 +252,10 @@ function fit(sentences: readonly string[]): string {
     if (out.length >= SUMMARY_ENOUGH_CHARS) break;
   }
   if (out || sentences.length === 0) return out;
-  const cut = sentences[0]!.slice(0, SUMMARY_MAX_CHARS - ELLIPSIS.length).replace(/\s+\S*$/, '').replace(/[\s,;:–—-]+$/, '');
+  const cut = sentences[0]!
+    .slice(0, SUMMARY_MAX_CHARS - ELLIPSIS.length)
+    .replace(/\s+\S*$/, '')
+    .replace(/[\s,;:–—-]+$/, '');
   return `${cut}${ELLIPSIS}`;
 }
 
@@ -273,11 +284,19 @@ export function explainVerdict(verdict: DigestVerdict, details: VerdictDetails =
         : 'it was already posted there before, so it was left out.';
     case 'too-old': {
       const dated = details.published ? `, from ${dayOf(details.published)},` : '';
-      const since = details.since ? (dateOf(details.since) === undefined ? `the last ${details.since}` : `since ${dayOf(details.since)}`) : undefined;
-      return since ? `it${dated} was left out as older than that digest’s period (${since}).` : `it${dated} was left out as too old for the period that digest covered.`;
+      const since = details.since
+        ? dateOf(details.since) === undefined
+          ? `the last ${details.since}`
+          : `since ${dayOf(details.since)}`
+        : undefined;
+      return since
+        ? `it${dated} was left out as older than that digest’s period (${since}).`
+        : `it${dated} was left out as too old for the period that digest covered.`;
     }
     case 'off-topic':
-      return details.topic ? `it was left out because it is not about “${details.topic}”.` : 'it was left out because it is not about that digest’s topic.';
+      return details.topic
+        ? `it was left out because it is not about “${details.topic}”.`
+        : 'it was left out because it is not about that digest’s topic.';
     case 'over-count':
       return details.count !== undefined
         ? `it was eligible, but ${details.count} newer ${details.count === 1 ? 'article' : 'articles'} filled the digest; it will come in a later one.`

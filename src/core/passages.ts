@@ -27,7 +27,11 @@ export interface PassageOptions {
 export const DEFAULT_PASSAGE_OPTIONS: PassageOptions = { maxChars: 600, minChars: 120, sentenceHeadingChars: 60 };
 
 /** Splits an article's body into passages along sentence boundaries; each knows its heading and position. */
-export function splitArticle(article: Article, articleIndex: number, options: PassageOptions = DEFAULT_PASSAGE_OPTIONS): Passage[] {
+export function splitArticle(
+  article: Article,
+  articleIndex: number,
+  options: PassageOptions = DEFAULT_PASSAGE_OPTIONS,
+): Passage[] {
   const out: Passage[] = [];
   const push = (heading: string | undefined, text: string, spans: Array<[number, number]>, lead = false) => {
     const p: Passage = { article: articleIndex, position: out.length, text, sentences: spans.flat() };
@@ -39,7 +43,8 @@ export function splitArticle(article: Article, articleIndex: number, options: Pa
   if (article.standfirst) push(undefined, article.standfirst, sentenceSpans(article.standfirst), true);
   for (const section of article.sections) {
     // A sub-heading that reads as a sentence (as in scraped news) is a passage of its own.
-    if (section.heading && section.heading.length >= options.sentenceHeadingChars) push(section.heading, section.heading, sentenceSpans(section.heading), true);
+    if (section.heading && section.heading.length >= options.sentenceHeadingChars)
+      push(section.heading, section.heading, sentenceSpans(section.heading), true);
     // Short paragraphs joined into one passage keep their own sentence ends: a list item or a
     // one-line paragraph without a final point must not run into the next.
     let carry = '';
@@ -62,7 +67,11 @@ export function splitArticle(article: Article, articleIndex: number, options: Pa
       }
       for (const window of sentenceWindows(spans, options.maxChars)) {
         const [from, to] = [window[0]![0], window[window.length - 1]![1]];
-        push(section.heading, text.slice(from, to), window.map(([s, e]) => [s - from, e - from]));
+        push(
+          section.heading,
+          text.slice(from, to),
+          window.map(([s, e]) => [s - from, e - from]),
+        );
       }
     }
     if (carry) push(section.heading, carry, carrySpans);

@@ -106,8 +106,14 @@ export function judgeEvidence(e: Evidence, policy: AnswerPolicy = DEFAULT_POLICY
   if (e.absentOutlets > 0 && e.knownOutlets === 0 && e.coverage < policy.absentOutletCoverage) return 'unknown-outlet';
   if (e.unknownNames > 0 && e.coverage < policy.unknownNameCoverage) return 'unknown-name';
   if (e.coverage < policy.minCoverage) return 'weak-match';
-  if (e.namesMissed > 0 && e.asked <= policy.shortQuestionWords && e.coverage < policy.missedNameCoverage) return 'weak-match';
-  if (e.articleNamesMissed > 0 && e.asked <= policy.shortQuestionWords && e.articleCoverage < policy.articleNameCoverage) return 'weak-match';
+  if (e.namesMissed > 0 && e.asked <= policy.shortQuestionWords && e.coverage < policy.missedNameCoverage)
+    return 'weak-match';
+  if (
+    e.articleNamesMissed > 0 &&
+    e.asked <= policy.shortQuestionWords &&
+    e.articleCoverage < policy.articleNameCoverage
+  )
+    return 'weak-match';
   if (e.unknownWords >= policy.offTopicUnknownWords && e.held <= policy.offTopicMaxHeld && !e.name) return 'weak-match';
   return null;
 }

@@ -111,7 +111,8 @@ export interface SearchRequest {
 
 /** 16-bit where every value fits (a vocabulary and passages under 65,535), else 32-bit. */
 type Ints = Uint16Array | Int32Array;
-const narrowest = (values: ArrayLike<number>, max: number): Ints => (max < 0xffff ? Uint16Array.from(values) : Int32Array.from(values));
+const narrowest = (values: ArrayLike<number>, max: number): Ints =>
+  max < 0xffff ? Uint16Array.from(values) : Int32Array.from(values);
 
 /** An index's data (delta.ts merges two). */
 export type IndexParts = Built;
@@ -215,7 +216,10 @@ async function sliced<T>(steps: Generator<void, T>): Promise<T> {
 const LOAD_BYTES_PER_STEP = 1 << 20;
 
 /** A typed array holding a copy of `bytes`, made a step at a time (see LOAD_BYTES_PER_STEP). */
-function* copied<T extends Ints | Float32Array | Uint8Array>(bytes: Uint8Array, Type: { new (length: number): T; BYTES_PER_ELEMENT: number }): Generator<void, T> {
+function* copied<T extends Ints | Float32Array | Uint8Array>(
+  bytes: Uint8Array,
+  Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
+): Generator<void, T> {
   const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
   const view = new Uint8Array(out.buffer);
   for (let at = 0; at < bytes.length; at += LOAD_BYTES_PER_STEP) {
@@ -237,11 +241,16 @@ type MiniTermIndex = { set(term: string, data: Map<number, Map<number, number>>)
  * does for each term (serialization version 2, the one minisearch 7 writes), into the instance's
  * term index, and falls back to loadJS for anything else.
  */
-function* loadMini(meta: Record<string, unknown>, terms: Iterable<[string, unknown]>, options: ReturnType<typeof miniOptions>): Generator<void, MiniSearch> {
+function* loadMini(
+  meta: Record<string, unknown>,
+  terms: Iterable<[string, unknown]>,
+  options: ReturnType<typeof miniOptions>,
+): Generator<void, MiniSearch> {
   type Serialized = Parameters<typeof MiniSearch.loadJS>[0];
   const mini = MiniSearch.loadJS({ ...meta, index: [] } as unknown as Serialized, options);
   const termIndex = (mini as unknown as { _index?: Partial<MiniTermIndex> })._index;
-  if (meta.serializationVersion !== 2 || typeof termIndex?.set !== 'function') return MiniSearch.loadJS({ ...meta, index: terms } as unknown as Serialized, options);
+  if (meta.serializationVersion !== 2 || typeof termIndex?.set !== 'function')
+    return MiniSearch.loadJS({ ...meta, index: terms } as unknown as Serialized, options);
   let n = 0;
   for (const [term, data] of terms) {
     const fields = new Map<number, Map<number, number>>();
@@ -284,7 +293,20 @@ function jsonChunks(entries: readonly unknown[], size: number): [bounds: Buffer,
   return [Buffer.from(Int32Array.from(bounds).buffer), Buffer.concat(parts)];
 }
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "2023-10-07T…" → "October 7 2023", so a date asked in words finds the article's date field. */
 function dateWords(iso: string | undefined): string {
@@ -326,7 +348,6 @@ export interface TextBytes {
 export type TextSource = (offset: number, length: number) => TextBytes;
 
 const memoryText = (bytes: Buffer): TextBytes => ({ read: (from, to) => bytes.toString('utf8', from, to) });
-
 
 /** The loaded passages' text and sentence offsets, in flat arrays shared by every passage. */
 interface PassageStore {
@@ -428,7 +449,10 @@ export class NewsIndex {
   }
 
   /** Builds the index from parsed articles. */
-  static build(articles: Article[], options: { aliases: AliasTable; hash?: string; ranking?: Partial<RankingOptions>; passages?: PassageOptions }): NewsIndex {
+  static build(
+    articles: Article[],
+    options: { aliases: AliasTable; hash?: string; ranking?: Partial<RankingOptions>; passages?: PassageOptions },
+  ): NewsIndex {
     const { aliases } = options;
     const passages: Passage[] = [];
     const metas: ArticleMeta[] = [];
@@ -459,7 +483,10 @@ export class NewsIndex {
         tokenStart.push(tokenList.length);
         const seen = new Set<number>();
         // A short heading ("Background") labels every passage under it, so its words count there too.
-        const label = p.heading && p.heading !== p.text && p.heading.length < passageOptions.sentenceHeadingChars ? `${p.heading}\n` : '';
+        const label =
+          p.heading && p.heading !== p.text && p.heading.length < passageOptions.sentenceHeadingChars
+            ? `${p.heading}\n`
+            : '';
         for (const t of tokenize(label + p.text, aliases)) {
           const id = idOf(t.term);
           tokenList.push(id);
@@ -473,7 +500,9 @@ export class NewsIndex {
         }
         passages.push(p);
       }
-      const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')].filter(Boolean).join('\n');
+      const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')]
+        .filter(Boolean)
+        .join('\n');
       const doc = {
         id: i,
         title: article.title,
@@ -482,7 +511,8 @@ export class NewsIndex {
         source: article.source ?? '',
         date: dateWords(article.published),
       };
-      for (const f of ['title', 'lead', 'source', 'date'] as const) for (const t of tokenize(doc[f], aliases)) articleTerms.add(idOf(t.term));
+      for (const f of ['title', 'lead', 'source', 'date'] as const)
+        for (const t of tokenize(doc[f], aliases)) articleTerms.add(idOf(t.term));
       for (const id of articleTerms) articleDfCounts[id] = (articleDfCounts[id] ?? 0) + 1;
       docs.push(doc);
     }
@@ -495,7 +525,10 @@ export class NewsIndex {
       passages,
       tokens: narrowest(tokenList, vocab.length),
       tokenStart: Int32Array.from(tokenStart),
-      tokenOffsets: narrowest(offsets, offsets.reduce((m, x) => Math.max(m, x), 0)),
+      tokenOffsets: narrowest(
+        offsets,
+        offsets.reduce((m, x) => Math.max(m, x), 0),
+      ),
       vocab,
       passageDf: df(passageDfCounts),
       articleDf: df(articleDfCounts),
@@ -562,7 +595,17 @@ export class NewsIndex {
       // Each section starts on a 4-byte boundary.
       offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
     }
-    const header: IndexHeader = { formatVersion: INDEX_FORMAT_VERSION, hash: this.hash, extra, headings, vocab: this.vocab, aliases: this.aliases.fingerprint, mini, sections, narrow: { tokens: this.tokens instanceof Uint16Array, tokenOffsets: this.tokenOffsets instanceof Uint16Array } };
+    const header: IndexHeader = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      hash: this.hash,
+      extra,
+      headings,
+      vocab: this.vocab,
+      aliases: this.aliases.fingerprint,
+      mini,
+      sections,
+      narrow: { tokens: this.tokens instanceof Uint16Array, tokenOffsets: this.tokenOffsets instanceof Uint16Array },
+    };
     const json = Buffer.from(JSON.stringify(header), 'utf8');
     const body = PREAMBLE_BYTES + json.length + ((4 - (json.length % 4)) % 4);
     const out = Buffer.alloc(body + offset);
@@ -602,22 +645,33 @@ export class NewsIndex {
    * Loads a persisted index; throws when it is not one, or has another format version, or is cut
    * short. It answers with the aliases it was built with unless others are given.
    */
-  static fromBuffer(data: Uint8Array, options: LoadOptions = {}, text?: TextSource): { index: NewsIndex; extra: unknown } {
+  static fromBuffer(
+    data: Uint8Array,
+    options: LoadOptions = {},
+    text?: TextSource,
+  ): { index: NewsIndex; extra: unknown } {
     const steps = NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options, text);
     for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
   }
-
 
   /**
    * fromBuffer in slices of a few milliseconds with the event loop served in between: how a
    * serving process takes up a rebuilt index while it goes on answering from the old one.
    */
-  static fromBufferAsync(data: Uint8Array, options: LoadOptions = {}, text?: TextSource): Promise<{ index: NewsIndex; extra: unknown }> {
+  static fromBufferAsync(
+    data: Uint8Array,
+    options: LoadOptions = {},
+    text?: TextSource,
+  ): Promise<{ index: NewsIndex; extra: unknown }> {
     return sliced(NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options, text));
   }
 
   /** The work of a load in steps of a few milliseconds: it yields where a caller may pause. */
-  private static *loadSteps(buf: Buffer, options: LoadOptions, source?: TextSource): Generator<void, { index: NewsIndex; extra: unknown }> {
+  private static *loadSteps(
+    buf: Buffer,
+    options: LoadOptions,
+    source?: TextSource,
+  ): Generator<void, { index: NewsIndex; extra: unknown }> {
     if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
     const version = buf.readUInt32LE(4);
     if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
@@ -632,17 +686,23 @@ export class NewsIndex {
     };
     // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
     // megabyte per step: the first write to fresh memory is slow on some machines (5 ms per MB measured).
-    const copy = <T extends Ints | Float32Array>(name: SectionName, Type: { new (length: number): T; BYTES_PER_ELEMENT: number }): Generator<void, T> =>
-      copied(section(name), Type);
+    const copy = <T extends Ints | Float32Array>(
+      name: SectionName,
+      Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
+    ): Generator<void, T> => copied(section(name), Type);
     const array = (name: SectionName) => copy(name, Int32Array);
     const floats = (name: SectionName) => copy(name, Float32Array);
-    const ints = (name: 'tokens' | 'tokenOffsets'): Generator<void, Ints> => (header.narrow[name] ? copy(name, Uint16Array) : array(name));
+    const ints = (name: 'tokens' | 'tokenOffsets'): Generator<void, Ints> =>
+      header.narrow[name] ? copy(name, Uint16Array) : array(name);
     yield;
     const articles: ArticleMeta[] = [];
     const articleChunks = yield* array('articleChunks');
     const articleJson = section('articleJson');
     for (let i = 0; i + 1 < articleChunks.length; i++) {
-      for (const a of JSON.parse(articleJson.toString('utf8', articleChunks[i]!, articleChunks[i + 1]!)) as ArticleMeta[]) articles.push(a);
+      for (const a of JSON.parse(
+        articleJson.toString('utf8', articleChunks[i]!, articleChunks[i + 1]!),
+      ) as ArticleMeta[])
+        articles.push(a);
       yield;
     }
     const article = yield* array('passageArticle');
@@ -656,7 +716,9 @@ export class NewsIndex {
     // character), in the file or in one copied buffer, and each passage decodes its own bytes.
     const text = section('text');
     const store: PassageStore = {
-      text: source ? source(body + header.sections.text[0], text.length) : memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)),
+      text: source
+        ? source(body + header.sections.text[0], text.length)
+        : memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)),
       textStart,
       sentenceStart,
       sentences,
@@ -673,13 +735,19 @@ export class NewsIndex {
     const terms = section('miniIndex');
     // loadJS only iterates the term index, so it can take the chunks one at a time.
     function* termEntries(): Generator<[string, unknown]> {
-      for (let i = 0; i + 1 < chunks.length; i++) yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
+      for (let i = 0; i + 1 < chunks.length; i++)
+        yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
     }
     const aliases = options.aliases ?? buildAliasTable(JSON.parse(header.aliases));
     const mini = yield* loadMini(header.mini, termEntries(), miniOptions(aliases));
     const tokens = yield* ints('tokens');
     const tokenOffsets = yield* ints('tokenOffsets');
-    const postings = { start: yield* array('postStart'), article: yield* array('postArticle'), tf: yield* floats('postTf'), length: yield* floats('articleLength') };
+    const postings = {
+      start: yield* array('postStart'),
+      article: yield* array('postArticle'),
+      tf: yield* floats('postTf'),
+      length: yield* floats('articleLength'),
+    };
     const tokenStart = yield* array('tokenStart');
     const passageDf = yield* array('passageDf');
     const articleDf = yield* array('articleDf');
@@ -889,15 +957,19 @@ export class NewsIndex {
   nearestWords(term: string, n: number): string[] {
     if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
     const found = new Map<string, number>();
-    for (const hit of this.mini.search(term, { fuzzy: Math.min(3, Math.max(1, Math.floor(term.length / 3))), fields: ['title', 'body'] }).slice(0, 50)) {
+    for (const hit of this.mini
+      .search(term, { fuzzy: Math.min(3, Math.max(1, Math.floor(term.length / 3))), fields: ['title', 'body'] })
+      .slice(0, 50)) {
       for (const candidate of Object.keys(hit.match)) {
-        if (candidate !== term && candidate[0] === term[0] && this.termId.has(candidate)) found.set(candidate, this.articleFrequency(candidate));
+        if (candidate !== term && candidate[0] === term[0] && this.termId.has(candidate))
+          found.set(candidate, this.articleFrequency(candidate));
       }
     }
     const out: string[] = [];
     // A name of an alias group is indexed under the group's term: offer the group's first name.
     const group = this.aliases.closestName(term, 2);
-    const alias = group && this.termId.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
+    const alias =
+      group && this.termId.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
     if (alias) out.push(alias);
     for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
       const word = this.surfaceOf(candidate);
@@ -1033,7 +1105,11 @@ export class NewsIndex {
   }
 
   /** The best `count` articles for the question by BM25F over whole articles (title, source and date words weighted in). */
-  private articleCandidates(query: ParsedQuery, count: number, boostOf: (a: number) => number): Array<{ id: number; score: number }> {
+  private articleCandidates(
+    query: ParsedQuery,
+    count: number,
+    boostOf: (a: number) => number,
+  ): Array<{ id: number; score: number }> {
     const r = this.ranking;
     const { start, article, tf, length } = this.postings;
     const avgLength = this.avgArticleLength;
@@ -1170,7 +1246,11 @@ export class NewsIndex {
 }
 
 /** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
-function articleMetaTerms(meta: ArticleMeta, aliases: AliasTable, w: RankingOptions['fieldWeights']): Array<[term: string, weight: number]> {
+function articleMetaTerms(
+  meta: ArticleMeta,
+  aliases: AliasTable,
+  w: RankingOptions['fieldWeights'],
+): Array<[term: string, weight: number]> {
   const out: Array<[string, number]> = [];
   for (const t of tokenize(meta.title, aliases)) out.push([t.term, w.title]);
   for (const t of tokenize(meta.source ?? '', aliases)) out.push([t.term, w.source]);
@@ -1192,7 +1272,11 @@ interface ArticlePostings {
  * their field weight: built with the index and persisted with it (two passes over typed arrays:
  * count, then fill).
  */
-function articlePostings(b: Omit<Built, 'postings'>, termId: ReadonlyMap<string, number>, metaTerms: (a: number) => Array<[string, number]>): ArticlePostings {
+function articlePostings(
+  b: Omit<Built, 'postings'>,
+  termId: ReadonlyMap<string, number>,
+  metaTerms: (a: number) => Array<[string, number]>,
+): ArticlePostings {
   const n = b.articles.length;
   const terms = b.vocab.length;
   const meta = Array.from({ length: n }, (_, a) =>

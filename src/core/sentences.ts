@@ -23,7 +23,22 @@ export const DEFAULT_SENTENCE_OPTIONS: SentenceOptions = {
   openers: new Set([
     ...eng,
     ...['she', 'its', 'when', 'however', 'meanwhile', 'although', 'though', 'so', 'yet', 'until', 'once', 'instead'],
-    ...['during', 'despite', 'according', 'even', 'just', 'why', 'whether', 'not', 'no', 'today', 'yesterday', 'last', 'earlier', 'later'],
+    ...[
+      'during',
+      'despite',
+      'according',
+      'even',
+      'just',
+      'why',
+      'whether',
+      'not',
+      'no',
+      'today',
+      'yesterday',
+      'last',
+      'earlier',
+      'later',
+    ],
   ]),
 };
 
@@ -64,7 +79,10 @@ function continues(segment: string, rest: string, options: SentenceOptions): boo
 }
 
 /** Start and end offsets of each sentence of `text`, trimmed of surrounding white space. */
-export function sentenceSpans(text: string, options: SentenceOptions = DEFAULT_SENTENCE_OPTIONS): Array<[number, number]> {
+export function sentenceSpans(
+  text: string,
+  options: SentenceOptions = DEFAULT_SENTENCE_OPTIONS,
+): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   let pendingStart = -1;
   for (const { segment, index } of segmenter.segment(text)) {

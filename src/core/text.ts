@@ -20,12 +20,69 @@ export interface Token {
  * question words and fillers people put around a question in chat.
  */
 const QUESTION_FILLER = [
-  'when', 'why', 'whom', 'whose', 'does', 'doing', 'done', 'tell', 'please', 'know', 'anyone',
-  'anything', 'something', 'someone', 'us', 'i', 'me', 'yes', 'no', 'not', 'nor', 'so', 'just',
-  'any', 'am', 'being', 'its', 'it\'s', 'which', 'what', 'who', 'whats', 'hey', 'hi', 'hello',
-  'thanks', 'thank', 'ok', 'okay', 'ever', 'according', 'against', 'during', 'again', 'further',
-  'once', 'own', 'few', 'off', 'until', 'above', 'below', 'down', 'per', 'via', 'yet', 'say', 'says',
-  'saying', 'think', 'thinks', 'mean', 'means',
+  'when',
+  'why',
+  'whom',
+  'whose',
+  'does',
+  'doing',
+  'done',
+  'tell',
+  'please',
+  'know',
+  'anyone',
+  'anything',
+  'something',
+  'someone',
+  'us',
+  'i',
+  'me',
+  'yes',
+  'no',
+  'not',
+  'nor',
+  'so',
+  'just',
+  'any',
+  'am',
+  'being',
+  'its',
+  "it's",
+  'which',
+  'what',
+  'who',
+  'whats',
+  'hey',
+  'hi',
+  'hello',
+  'thanks',
+  'thank',
+  'ok',
+  'okay',
+  'ever',
+  'according',
+  'against',
+  'during',
+  'again',
+  'further',
+  'once',
+  'own',
+  'few',
+  'off',
+  'until',
+  'above',
+  'below',
+  'down',
+  'per',
+  'via',
+  'yet',
+  'say',
+  'says',
+  'saying',
+  'think',
+  'thinks',
+  'mean',
+  'means',
 ];
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
@@ -103,7 +160,8 @@ function rawWords(text: string): RawWord[] {
       // "1,000" is 1000; a magnitude glued on is a word of its own.
       const number = m[1];
       out.push({ text: number, folded: number.replace(/,/g, ''), start, end: start + number.length });
-      if (m[2]) out.push({ text: m[2], folded: MAGNITUDES[m[2]]!, start: start + number.length, end: start + m[0].length });
+      if (m[2])
+        out.push({ text: m[2], folded: MAGNITUDES[m[2]]!, start: start + number.length, end: start + m[0].length });
       continue;
     }
     // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".
@@ -120,7 +178,7 @@ function rawWords(text: string): RawWord[] {
 export function tokenize(text: string, aliases?: AliasTable): Token[] {
   const words = rawWords(text);
   const out: Token[] = [];
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     const w = words[i]!;
     const hit = aliases?.match(words, i);
     if (hit) {

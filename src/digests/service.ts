@@ -1,5 +1,14 @@
 import type { Logger } from 'pino';
-import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, parseSince, selectDigest, summarize, type DigestItem, type DigestSelection, type DigestVerdict } from '../core/digest.js';
+import {
+  DIGEST_DEFAULT_COUNT,
+  DIGEST_MAX_COUNT,
+  parseSince,
+  selectDigest,
+  summarize,
+  type DigestItem,
+  type DigestSelection,
+  type DigestVerdict,
+} from '../core/digest.js';
 import type { NewsIndex } from '../core/search.js';
 import type { DigestRun, Store } from '../store/store.js';
 import { cronFor, nextFire } from './when.js';
@@ -73,7 +82,13 @@ export const markerOf = (runId: number): string => `digest #${runId}`;
 function itemOf(index: NewsIndex, id: string): DigestItem | undefined {
   const a = index.articles.find((x) => x.id === id);
   if (!a) return undefined;
-  return { articleId: a.id, title: a.title, ...(a.url ? { url: a.url } : {}), ...(a.published ? { published: a.published } : {}), summary: summarize(index, a.id) };
+  return {
+    articleId: a.id,
+    title: a.title,
+    ...(a.url ? { url: a.url } : {}),
+    ...(a.published ? { published: a.published } : {}),
+    summary: summarize(index, a.id),
+  };
 }
 
 /**
@@ -92,7 +107,10 @@ export class DigestService {
   /** The digest a post to `channelId` would carry now (articles already posted there left out). */
   async select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): Promise<DigestSelection> {
     const { store } = this.deps;
-    const count = Math.min(ask.count ?? store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT);
+    const count = Math.min(
+      ask.count ?? store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT,
+      DIGEST_MAX_COUNT,
+    );
     const index = await this.deps.index(guildId);
     return selectDigest(index, {
       count,
@@ -123,21 +141,33 @@ export class DigestService {
    * scheduled run another process claimed is left to it; while another process posts in the
    * channel this one waits, then selects again (what it posted is then left out).
    */
-  private async postNow(guildId: string, channelId: string, ask: DigestAsk, options: PostOptions): Promise<PostOutcome> {
+  private async postNow(
+    guildId: string,
+    channelId: string,
+    ask: DigestAsk,
+    options: PostOptions,
+  ): Promise<PostOutcome> {
     const { store } = this.deps;
     // Real time, not the injected clock: this bounds a wait for another process.
     const giveUp = Date.now() + CLAIM_WAIT_MS;
     for (;;) {
       const selection = await this.select(guildId, channelId, ask);
       if (selection.items.length === 0) return { posted: false, reason: 'nothing-new' };
-      const skipped = options.firstRun ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id) : [];
+      const skipped = options.firstRun
+        ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id)
+        : [];
       const claim = store.digests.claimRun({
         guildId,
         channelId,
         scheduleId: options.scheduleId ?? null,
         articleIds: selection.items.map((i) => i.articleId),
         skippedIds: skipped,
-        options: { topic: ask.topic ?? null, since: ask.since ?? null, count: ask.count ?? null, at: this.now().toISOString() },
+        options: {
+          topic: ask.topic ?? null,
+          since: ask.since ?? null,
+          count: ask.count ?? null,
+          at: this.now().toISOString(),
+        },
         runKey: options.runKey ?? null,
       });
       if (claim.claimed) {
@@ -155,14 +185,20 @@ export class DigestService {
   /** Sends a recorded run and completes it; on a failed send, looks for the message before giving up on it. */
   private async send(run: DigestRun, items: DigestItem[]): Promise<string> {
     const { store, poster } = this.deps;
-    const digest: DigestMessage = { runId: run.id, marker: markerOf(run.id), topic: (run.options.topic as string | null) ?? null, items };
+    const digest: DigestMessage = {
+      runId: run.id,
+      marker: markerOf(run.id),
+      topic: (run.options.topic as string | null) ?? null,
+      items,
+    };
     try {
       const messageId = await poster.post(run.channelId, digest);
       store.digests.completeRun(run.id, messageId);
       return messageId;
     } catch (err) {
       // A timeout or 5xx may still have posted: look before recording a failure (whose articles stay unposted).
-      const found = err instanceof PostRefused ? null : await poster.find(run.channelId, digest.marker).catch(() => null);
+      const found =
+        err instanceof PostRefused ? null : await poster.find(run.channelId, digest.marker).catch(() => null);
       if (found) {
         store.digests.completeRun(run.id, found);
         return found;
@@ -216,13 +252,21 @@ export class DigestService {
     const due = nextFire(schedule.cron, schedule.timezone, new Date(schedule.lastRunAt ?? schedule.createdAt));
     if (!due || due.getTime() > at.getTime() + DUE_SLACK_MS) return null;
     try {
-      const outcome = await this.post(schedule.guildId, schedule.channelId, { topic: schedule.topic, count: schedule.count }, { scheduleId: id, firstRun: schedule.lastRunAt === null, runKey: `schedule ${id} at ${due.toISOString()}` });
+      const outcome = await this.post(
+        schedule.guildId,
+        schedule.channelId,
+        { topic: schedule.topic, count: schedule.count },
+        { scheduleId: id, firstRun: schedule.lastRunAt === null, runKey: `schedule ${id} at ${due.toISOString()}` },
+      );
       if (!outcome.posted && outcome.reason === 'claimed-elsewhere') {
         logger.info({ scheduleId: id, channelId: schedule.channelId }, 'scheduled digest claimed by another process');
         return outcome;
       }
       store.digests.markScheduleRun(id, at);
-      logger.info({ scheduleId: id, channelId: schedule.channelId, posted: outcome.posted ? outcome.items.length : 0 }, 'scheduled digest ran');
+      logger.info(
+        { scheduleId: id, channelId: schedule.channelId, posted: outcome.posted ? outcome.items.length : 0 },
+        'scheduled digest ran',
+      );
       return outcome;
     } catch (err) {
       if (err instanceof PostRefused) {
@@ -237,7 +281,11 @@ export class DigestService {
   }
 
   /** Why an article was or was not in the last digest posted (to a channel, or anywhere in the guild). */
-  async why(guildId: string, articleId: string, channelId?: string): Promise<{ verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun }> {
+  async why(
+    guildId: string,
+    articleId: string,
+    channelId?: string,
+  ): Promise<{ verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun }> {
     const { store } = this.deps;
     const run = store.digests.lastPostedRun(guildId, channelId);
     if (!run) return { verdict: 'no-digest' };
@@ -295,7 +343,10 @@ export class DigestScheduler {
     this.disarm(id);
     const s = this.store.digests.schedule(id);
     if (!s) return;
-    this.jobs.set(id, cronFor(s.cron, s.timezone, () => void this.service.runSchedule(id)));
+    this.jobs.set(
+      id,
+      cronFor(s.cron, s.timezone, () => void this.service.runSchedule(id)),
+    );
   }
 
   disarm(id: number): void {

@@ -35,7 +35,8 @@ export function parseWhen(text: string): string {
   }
   if (runs.length === 0) throw new WhenError(`“${text.trim().slice(0, 60)}” never runs: ${USAGE}.`);
   for (let i = 1; i < runs.length; i++) {
-    if (runs[i]!.getTime() - runs[i - 1]!.getTime() < MIN_INTERVAL_MINUTES * 60_000) throw new WhenError(`Digests can run at most once an hour: ${USAGE}.`);
+    if (runs[i]!.getTime() - runs[i - 1]!.getTime() < MIN_INTERVAL_MINUTES * 60_000)
+      throw new WhenError(`Digests can run at most once an hour: ${USAGE}.`);
   }
   return pattern;
 }

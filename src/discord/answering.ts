@@ -40,9 +40,13 @@ export async function answerFor(
   const ms = performance.now() - started;
   // Another page of a question already counted is not a new question for the stats.
   if (ctx.command !== 'more') recordQuery(deps, { guildId: ctx.guildId, question, answer, ms });
-  deps.logger.info({ ...ctx, ms: Math.round(ms), answered: answer.answered, reason: answer.reason ?? null }, 'answered');
+  deps.logger.info(
+    { ...ctx, ms: Math.round(ms), answered: answer.answered, reason: answer.reason ?? null },
+    'answered',
+  );
   return { limited: false, answer, more };
 }
 
 /** The private notice for a member over the rate limit. */
-export const slowDown = (waitMs: number): string => `You’re asking quickly: try again in ${Math.ceil(waitMs / 1000)} s.`;
+export const slowDown = (waitMs: number): string =>
+  `You’re asking quickly: try again in ${Math.ceil(waitMs / 1000)} s.`;

@@ -1,4 +1,13 @@
-import { ApplicationCommandType, Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Interaction, type Message } from 'discord.js';
+import {
+  ApplicationCommandType,
+  Client,
+  Events,
+  GatewayIntentBits,
+  Partials,
+  type ClientOptions,
+  type Interaction,
+  type Message,
+} from 'discord.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import type { CommandContext, MessageCommandModule, SlashCommandModule } from './commands/module.js';
 import { describeError } from './errors.js';
@@ -25,7 +34,10 @@ export function createClient(extra: Partial<ClientOptions> = {}): Client {
 
 /** The question in a message addressed to the bot: its mentions of the bot removed. */
 export function questionFromMessage(content: string, botId: string): string {
-  return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+  return content
+    .replace(new RegExp(`<@!?${botId}>`, 'g'), ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -71,13 +83,23 @@ export class InFlight {
 /** Wires the handlers onto a client. Returns the client for chaining. */
 export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InFlight()): Client {
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
-  const gate: QuestionGate = (userId, guildId) => limiter.take(userId, (guildId && deps.store.settings.get(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions);
+  const gate: QuestionGate = (userId, guildId) =>
+    limiter.take(
+      userId,
+      (guildId && deps.store.settings.get(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions,
+    );
 
   const ctx: CommandContext = { deps, gate, commands: COMMAND_MODULES };
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    const started = inFlight.run(() => onInteraction(interaction).catch((err: unknown) => deps.logger.error({ err }, 'interaction handler failed')));
-    if (!started) deps.logger.info({ interactionId: interaction.id, guildId: interaction.guildId }, 'interaction ignored: shutting down');
+    const started = inFlight.run(() =>
+      onInteraction(interaction).catch((err: unknown) => deps.logger.error({ err }, 'interaction handler failed')),
+    );
+    if (!started)
+      deps.logger.info(
+        { interactionId: interaction.id, guildId: interaction.guildId },
+        'interaction ignored: shutting down',
+      );
   });
 
   async function onInteraction(interaction: Interaction): Promise<void> {
@@ -88,7 +110,11 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
         if (!module) return;
         if (interaction.isAutocomplete()) {
           if ('autocomplete' in module && module.autocomplete) await module.autocomplete(interaction, ctx);
-        } else if (interaction.isChatInputCommand() && 'execute' in module && module.data.type !== ApplicationCommandType.Message) {
+        } else if (
+          interaction.isChatInputCommand() &&
+          'execute' in module &&
+          module.data.type !== ApplicationCommandType.Message
+        ) {
           await (module as SlashCommandModule).execute(interaction, ctx);
         } else if (interaction.isMessageContextMenuCommand() && module.data.type === ApplicationCommandType.Message) {
           await (module as MessageCommandModule).execute(interaction, ctx);
@@ -96,21 +122,38 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
         return;
       }
       if (interaction.isButton()) {
-        const owner = COMMAND_MODULES.find((m) => 'buttons' in m && m.buttons && interaction.customId.startsWith(m.buttons.prefix)) as SlashCommandModule | undefined;
+        const owner = COMMAND_MODULES.find(
+          (m) => 'buttons' in m && m.buttons && interaction.customId.startsWith(m.buttons.prefix),
+        ) as SlashCommandModule | undefined;
         await owner?.buttons?.handle(interaction, ctx);
       }
     } catch (err) {
       if (interaction.isAutocomplete()) return void deps.logger.warn({ ...context, err }, 'autocomplete failed');
-      const notice = renderNotice(describeError(err, deps.logger, { ...context, command: interaction.isCommand() ? interaction.commandName : undefined }));
+      const notice = renderNotice(
+        describeError(err, deps.logger, {
+          ...context,
+          command: interaction.isCommand() ? interaction.commandName : undefined,
+        }),
+      );
       if (!interaction.isRepliable()) return;
-      if (interaction.deferred && !interaction.replied) await interaction.editReply({ content: notice.content, embeds: [], components: [], allowedMentions: notice.allowedMentions });
+      if (interaction.deferred && !interaction.replied)
+        await interaction.editReply({
+          content: notice.content,
+          embeds: [],
+          components: [],
+          allowedMentions: notice.allowedMentions,
+        });
       else if (interaction.replied) await interaction.followUp(notice);
       else await interaction.reply(notice);
     }
   }
 
   client.on(Events.MessageCreate, (message: Message) => {
-    const started = inFlight.run(() => onMessage(message).catch((err: unknown) => deps.logger.error({ err, channelId: message.channelId }, 'message handler failed')));
+    const started = inFlight.run(() =>
+      onMessage(message).catch((err: unknown) =>
+        deps.logger.error({ err, channelId: message.channelId }, 'message handler failed'),
+      ),
+    );
     if (!started) deps.logger.debug({ messageId: message.id }, 'message ignored: shutting down');
   });
 
@@ -118,22 +161,39 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
     const me = client.user;
     if (!me || message.author.bot || message.author.id === me.id) return;
     // In a DM every message is addressed to the bot; in a server only a mention or a reply is.
-    const addressed = !message.guildId || message.mentions.users.has(me.id) || message.mentions.repliedUser?.id === me.id;
+    const addressed =
+      !message.guildId || message.mentions.users.has(me.id) || message.mentions.repliedUser?.id === me.id;
     if (!addressed) return;
     // Without the MessageContent intent Discord sends no text for a reply to the bot with its ping
     // switched off (the bot is not in `mentions`), though discord.js still fills `repliedUser`:
     // there is no question to answer, and a public "ask me something" would be noise.
-    if (message.content.trim() === '') return void deps.logger.debug({ messageId: message.id, guildId: message.guildId }, 'message ignored: no text visible to the bot');
+    if (message.content.trim() === '')
+      return void deps.logger.debug(
+        { messageId: message.id, guildId: message.guildId },
+        'message ignored: no text visible to the bot',
+      );
     const allowed = message.guildId ? deps.store.settings.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
-    const outcome = await answerFor(deps, gate, { command: 'mention', guildId: message.guildId, userId: message.author.id }, question);
+    const outcome = await answerFor(
+      deps,
+      gate,
+      { command: 'mention', guildId: message.guildId, userId: message.author.id },
+      question,
+    );
     // A chat question over the limit is ignored quietly: a reply would be noise in the channel.
     if (outcome.limited) return;
     const payload = renderAnswer(outcome.answer, { more: outcome.more });
     // The question's id as nonce, enforced: if Discord posted the reply but the response was lost
     // (a 5xx) and discord.js retries, Discord returns the first reply instead of posting twice.
-    await message.reply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: { parse: [], repliedUser: false }, nonce: message.id, enforceNonce: true });
+    await message.reply({
+      content: payload.content,
+      embeds: payload.embeds,
+      components: payload.components,
+      allowedMentions: { parse: [], repliedUser: false },
+      nonce: message.id,
+      enforceNonce: true,
+    });
   }
 
   return client;

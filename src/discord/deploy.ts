@@ -9,10 +9,16 @@ import { COMMANDS } from './bot.js';
 export async function deployCommands(config: Config, log: (line: string) => void = console.log): Promise<void> {
   if (!config.DISCORD_TOKEN) throw new ConfigError(['DISCORD_TOKEN: required to register commands']);
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
-  const appId = config.DISCORD_APPLICATION_ID ?? ((await rest.get(Routes.oauth2CurrentApplication())) as RESTGetAPIOAuth2CurrentApplicationResult).id;
-  const route = config.DISCORD_GUILD_ID ? Routes.applicationGuildCommands(appId, config.DISCORD_GUILD_ID) : Routes.applicationCommands(appId);
+  const appId =
+    config.DISCORD_APPLICATION_ID ??
+    ((await rest.get(Routes.oauth2CurrentApplication())) as RESTGetAPIOAuth2CurrentApplicationResult).id;
+  const route = config.DISCORD_GUILD_ID
+    ? Routes.applicationGuildCommands(appId, config.DISCORD_GUILD_ID)
+    : Routes.applicationCommands(appId);
   await rest.put(route, { body: COMMANDS });
-  log(`Registered ${COMMANDS.map((c) => (c.type === ApplicationCommandType.Message ? `“${c.name}” (message menu)` : `/${c.name}`)).join(', ')} ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.`);
+  log(
+    `Registered ${COMMANDS.map((c) => (c.type === ApplicationCommandType.Message ? `“${c.name}” (message menu)` : `/${c.name}`)).join(', ')} ${config.DISCORD_GUILD_ID ? `in guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.`,
+  );
 }
 
 export const DEPLOY_USAGE = `Usage:
@@ -25,7 +31,10 @@ Options:
 if (import.meta.url === `file://${process.argv[1]}`) {
   // loadConfig inside the command, so a bad token or id is one line naming the variable, not a stack trace.
   runCommand('deploy:commands', async () => {
-    const { values } = parseFlags({ args: process.argv.slice(2), options: { help: { type: 'boolean', short: 'h', default: false } } });
+    const { values } = parseFlags({
+      args: process.argv.slice(2),
+      options: { help: { type: 'boolean', short: 'h', default: false } },
+    });
     if (values.help) {
       process.stdout.write(`${DEPLOY_USAGE}\n`);
       return 0;

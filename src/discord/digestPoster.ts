@@ -41,9 +41,11 @@ export function discordPoster(client: Client): DigestPoster {
       }
     },
     async find(channelId, marker) {
-      const recent = (await client.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '50' }) }).catch((err: unknown) => {
-        throw refusal(err, channelId);
-      })) as APIMessage[];
+      const recent = (await client.rest
+        .get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '50' }) })
+        .catch((err: unknown) => {
+          throw refusal(err, channelId);
+        })) as APIMessage[];
       const pattern = new RegExp(`${marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`, 'i');
       return recent.find((m) => m.author.id === client.user?.id && pattern.test(m.content))?.id ?? null;
     },

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DiscordAPIError, RESTJSONErrorCodes, type InteractionDeferReplyOptions, type RepliableInteraction } from 'discord.js';
+import {
+  DiscordAPIError,
+  RESTJSONErrorCodes,
+  type InteractionDeferReplyOptions,
+  type RepliableInteraction,
+} from 'discord.js';
 import type { Logger } from 'pino';
 
 /** A mistake the user can fix: its message is safe to show them. */
@@ -23,11 +28,15 @@ export function describeError(err: unknown, logger: Logger, context: Record<stri
  * it again and the retry gets 40060 (already acknowledged). Newsdesk acknowledges each interaction
  * once, so 40060 here means the first attempt went through and the reply can be edited as usual.
  */
-export async function deferOnce(interaction: RepliableInteraction, options: InteractionDeferReplyOptions = {}): Promise<void> {
+export async function deferOnce(
+  interaction: RepliableInteraction,
+  options: InteractionDeferReplyOptions = {},
+): Promise<void> {
   try {
     await interaction.deferReply(options);
   } catch (err) {
-    if (!(err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged)) throw err;
+    if (!(err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged))
+      throw err;
     interaction.deferred = true;
   }
 }

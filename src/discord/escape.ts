@@ -69,7 +69,9 @@ export function misleads(text: string, url: string): boolean {
   if (/[a-z][a-z0-9+.-]*:\/\//i.test(text)) return true;
   for (const [name] of text.matchAll(HOST_IN_TEXT)) {
     // IDN in text compared in the url's (punycode) form.
-    const candidate = URL.canParse(`http://${name}`) ? new URL(`http://${name}`).hostname.replace(/^www\./, '') : name.toLowerCase();
+    const candidate = URL.canParse(`http://${name}`)
+      ? new URL(`http://${name}`).hostname.replace(/^www\./, '')
+      : name.toLowerCase();
     if (candidate !== host && !host.endsWith(`.${candidate}`) && !candidate.endsWith(`.${host}`)) return true;
   }
   return false;

@@ -7,7 +7,11 @@ import { UserError } from './errors.js';
  * `permission`, or a clear refusal. Outside a server (a DM) the refusal says so rather than naming
  * a permission nobody has there.
  */
-export function requirePermission(interaction: ChatInputCommandInteraction, permission: bigint, refusal: string): asserts interaction is ChatInputCommandInteraction<'cached' | 'raw'> {
+export function requirePermission(
+  interaction: ChatInputCommandInteraction,
+  permission: bigint,
+  refusal: string,
+): asserts interaction is ChatInputCommandInteraction<'cached' | 'raw'> {
   if (!interaction.inGuild()) throw new UserError(`/${interaction.commandName} works only in a server.`);
   if (!interaction.memberPermissions?.has(permission)) throw new UserError(refusal);
 }

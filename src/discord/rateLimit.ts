@@ -19,7 +19,8 @@ export class RateLimiter {
     recent.push(t);
     this.hits.set(key, recent);
     // Keep memory bounded: forget keys that have been quiet for a whole window.
-    if (this.hits.size > 10_000) for (const [k, v] of this.hits) if (t - (v[v.length - 1] ?? 0) >= this.windowMs) this.hits.delete(k);
+    if (this.hits.size > 10_000)
+      for (const [k, v] of this.hits) if (t - (v[v.length - 1] ?? 0) >= this.windowMs) this.hits.delete(k);
     return 0;
   }
 }

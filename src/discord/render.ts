@@ -74,7 +74,9 @@ const PROTECTED = [/@[\p{L}\p{N}_]*/gu, /<[^<>\s]*>/gu, /[a-z][a-z0-9+.-]*:\/\/\
 
 /** The protected spans of a text, merged where they touch or overlap (each pattern is run on its own, so none hides another). */
 function protectedSpans(text: string): Array<[number, number]> {
-  const spans = PROTECTED.flatMap((re) => [...text.matchAll(re)].map((m): [number, number] => [m.index, m.index + m[0].length]));
+  const spans = PROTECTED.flatMap((re) =>
+    [...text.matchAll(re)].map((m): [number, number] => [m.index, m.index + m[0].length]),
+  );
   spans.sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
   for (const span of spans) {
@@ -90,7 +92,12 @@ const BOLD_OPEN = '\uE000';
 const BOLD_CLOSE = '\uE001';
 
 /** The parts of [start, end) that bold may cover: outside protected spans, within one line, trimmed to letters and digits. */
-function boldPieces(text: string, start: number, end: number, spans: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+function boldPieces(
+  text: string,
+  start: number,
+  end: number,
+  spans: ReadonlyArray<readonly [number, number]>,
+): Array<[number, number]> {
   const pieces: Array<[number, number]> = [];
   const push = (from: number, to: number) => {
     // One line at a time: bold can't run across the quote's line prefixes.
@@ -180,7 +187,11 @@ function resultEmbed(r: AnswerResult, n: number): APIEmbed {
 }
 
 /** Lower-case words only, for "does this say the same thing" comparisons. */
-const plain = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const plain = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /**
  * A result's footer: date · source · section, each only when it adds something. A source already
@@ -200,7 +211,10 @@ export function footerOf(r: Pick<AnswerResult, 'title' | 'excerpt' | 'published'
 }
 
 /** The feedback buttons of an answer's rows relabelled with its votes (other buttons as they were). */
-export function withVotes(rows: readonly APIActionRowComponent<APIButtonComponent>[], votes: { up: number; down: number }): APIActionRowComponent<APIButtonComponent>[] {
+export function withVotes(
+  rows: readonly APIActionRowComponent<APIButtonComponent>[],
+  votes: { up: number; down: number },
+): APIActionRowComponent<APIButtonComponent>[] {
   return rows.map((row) => ({
     ...row,
     components: row.components.map((b) => {
@@ -218,7 +232,13 @@ const voteLabel = (vote: 'up' | 'down', votes?: { up: number; down: number }): s
 };
 
 function embedLength(e: APIEmbed): number {
-  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  return (
+    (e.title?.length ?? 0) +
+    (e.description?.length ?? 0) +
+    (e.footer?.text.length ?? 0) +
+    (e.author?.name.length ?? 0) +
+    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
 }
 
 /** Keeps whole embeds while they fit in Discord's total for one message. */
@@ -252,8 +272,14 @@ export function questionOf(content: string): string | undefined {
 
 /** An answer as a Discord reply: one embed per result, buttons for more, full passages and feedback. */
 export function renderAnswer(answer: Answer, options: RenderOptions = {}): ReplyPayload {
-  const allowedMentions: ReplyPayload['allowedMentions'] = options.mentionUserId ? { parse: [], users: [options.mentionUserId] } : { parse: [] };
-  const base = { content: questionLine(answer.question, options.mentionUserId), allowedMentions, ...(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) };
+  const allowedMentions: ReplyPayload['allowedMentions'] = options.mentionUserId
+    ? { parse: [], users: [options.mentionUserId] }
+    : { parse: [] };
+  const base = {
+    content: questionLine(answer.question, options.mentionUserId),
+    allowedMentions,
+    ...(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+  };
   if (!answer.answered) {
     let description = truncate(escapeText(answer.message ?? 'The archive has no answer to that.'), L.embedDescription);
     if (answer.nearest.length > 0) {
@@ -265,14 +291,22 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
         for (const line of lines) if (description.length + line.length <= L.embedDescription) description += line;
       }
     }
-    return { ...base, embeds: [{ title: 'No answer in the archive', description, color: REFUSAL_COLOUR }], components: [] };
+    return {
+      ...base,
+      embeds: [{ title: 'No answer in the archive', description, color: REFUSAL_COLOUR }],
+      components: [],
+    };
   }
   const offset = options.offset ?? 0;
   const embeds = fitEmbeds(answer.results.map((r, i) => resultEmbed(r, offset + i + 1)));
   const shown = answer.results.slice(0, embeds.length);
   const first = shown[0];
   const rows: APIActionRowComponent<APIButtonComponent>[] = [];
-  const button = (custom_id: string, label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponent => ({
+  const button = (
+    custom_id: string,
+    label: string,
+    style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary,
+  ): APIButtonComponent => ({
     type: ComponentType.Button,
     style,
     custom_id,
@@ -280,25 +314,45 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
   });
   const main: APIButtonComponent[] = [];
   // "More results" only when there is a next page: a button that answers "no more" is a dead end.
-  if (options.more || shown.length < answer.results.length) main.push(button(customIds.more(offset + shown.length), 'More results', ButtonStyle.Primary));
-  if (first) main.push(button(customIds.feedback('up'), voteLabel('up')), button(customIds.feedback('down'), voteLabel('down')));
+  if (options.more || shown.length < answer.results.length)
+    main.push(button(customIds.more(offset + shown.length), 'More results', ButtonStyle.Primary));
+  if (first)
+    main.push(button(customIds.feedback('up'), voteLabel('up')), button(customIds.feedback('down'), voteLabel('down')));
   if (main.length > 0) rows.push({ type: ComponentType.ActionRow, components: main });
-  const passages = shown.slice(0, L.buttonsPerRow).map((r, i) => button(customIds.passage(r.articleId, r.position), `Full passage ${offset + i + 1}`));
+  const passages = shown
+    .slice(0, L.buttonsPerRow)
+    .map((r, i) => button(customIds.passage(r.articleId, r.position), `Full passage ${offset + i + 1}`));
   if (passages.length > 0) rows.push({ type: ComponentType.ActionRow, components: passages });
   return { ...base, embeds, components: rows };
 }
 
 /** A passage shown whole (ephemeral), with the article it comes from. */
 export function renderPassage(p: { title: string; url?: string; heading?: string; text: string }): ReplyPayload {
-  const embed: APIEmbed = { title: truncate(defuseMentions(p.title), L.embedTitle), description: truncate(escapeText(p.text), L.embedDescription), color: EMBED_COLOUR };
+  const embed: APIEmbed = {
+    title: truncate(defuseMentions(p.title), L.embedTitle),
+    description: truncate(escapeText(p.text), L.embedDescription),
+    color: EMBED_COLOUR,
+  };
   withLink(embed, p.title, p.url, L.embedDescription);
   if (p.heading) embed.footer = { text: truncate(`§ ${defuseMentions(p.heading)}`, L.embedFooter) };
-  return { content: '', embeds: [embed], components: [], allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral };
+  return {
+    content: '',
+    embeds: [embed],
+    components: [],
+    allowedMentions: { parse: [] },
+    flags: MessageFlags.Ephemeral,
+  };
 }
 
 /** A short notice to the one user who asked (errors, rate limits, confirmations). */
 export function renderNotice(text: string): ReplyPayload {
-  return { content: truncate(text, L.content), embeds: [], components: [], allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral };
+  return {
+    content: truncate(text, L.content),
+    embeds: [],
+    components: [],
+    allowedMentions: { parse: [] },
+    flags: MessageFlags.Ephemeral,
+  };
 }
 
 /** Autocomplete choices: at most 25, names and values at most 100 characters, no duplicates. */
@@ -316,7 +370,14 @@ export function renderChoices(suggestions: readonly string[]): APIApplicationCom
 }
 
 /** A digest as one channel message: a header naming the digest, one embed per article (title linked, summary, date). */
-export function renderDigest(d: { marker: string; topic: string | null; items: ReadonlyArray<{ title: string; url?: string; published?: string; summary: string }> }, heading = ''): ReplyPayload {
+export function renderDigest(
+  d: {
+    marker: string;
+    topic: string | null;
+    items: ReadonlyArray<{ title: string; url?: string; published?: string; summary: string }>;
+  },
+  heading = '',
+): ReplyPayload {
   const n = d.items.length;
   const marker = d.marker.charAt(0).toUpperCase() + d.marker.slice(1);
   const about = d.topic ? ` on “${escapeText(truncate(d.topic, 100))}”` : '';

@@ -27,7 +27,9 @@ export function isShardMessage(m: unknown): m is ShardMessage {
 /** Discord's advice for this bot: how many shards, and how many may identify at once. */
 async function gatewayAdvice(config: Config): Promise<{ shards: number; maxConcurrency: number }> {
   // discord.js's fetchRecommendedShardCount always asks discord.com; this honours DISCORD_API_URL.
-  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN ?? '');
+  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(
+    config.DISCORD_TOKEN ?? '',
+  );
   const res = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
   return { shards: res.shards, maxConcurrency: res.session_start_limit.max_concurrency };
 }
@@ -56,31 +58,48 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
   const total = config.SHARDS === 'auto' ? advice.shards : config.SHARDS;
   const { file, execArgv } = shardEntry();
   // The shards read their configuration from the environment; SHARDS there is discord.js's own (their ids).
-  const manager = new ShardingManager(file, { totalShards: total, token: config.DISCORD_TOKEN, execArgv, respawn: true });
-  const send = (shard: Shard | undefined, message: ShardMessage) => void shard?.send(message).catch((err: unknown) => logger.warn({ err, shardId: shard.id }, 'could not reach a shard'));
+  const manager = new ShardingManager(file, {
+    totalShards: total,
+    token: config.DISCORD_TOKEN,
+    execArgv,
+    respawn: true,
+  });
+  const send = (shard: Shard | undefined, message: ShardMessage) =>
+    void shard
+      ?.send(message)
+      .catch((err: unknown) => logger.warn({ err, shardId: shard.id }, 'could not reach a shard'));
   let stopping: Promise<void> | undefined;
   manager.on('shardCreate', (shard) => {
     shard.on('message', (m: unknown) => {
       if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(BACKGROUND_SHARD), m);
       // Any shard may hold the server's index: the one that has the server, and shard 0 for digests.
-      if (isShardMessage(m) && m.newsdesk === 'guild') for (const other of manager.shards.values()) if (other !== shard) send(other, m);
+      if (isShardMessage(m) && m.newsdesk === 'guild')
+        for (const other of manager.shards.values()) if (other !== shard) send(other, m);
     });
     shard.on('death', (child) => {
       const code = 'exitCode' in child ? child.exitCode : undefined;
-      logger[stopping ? 'info' : 'warn']({ shardId: shard.id, code }, stopping ? 'shard stopped' : 'shard exited; respawning');
+      logger[stopping ? 'info' : 'warn'](
+        { shardId: shard.id, code },
+        stopping ? 'shard stopped' : 'shard exited; respawning',
+      );
     });
     shard.on('ready', () => logger.info({ shardId: shard.id }, 'shard ready'));
   });
   archive.watch((r) => {
     if (r instanceof Error) return void logger.error({ err: r }, 'reindex failed; shards keep the previous index');
     logOverBudget(logger, r.warnings);
-    logger.info({ articles: r.articles, passages: r.passages, rebuilt: r.rebuilt, ms: Math.round(r.ms) }, 'corpus changed: reindexed; shards reload');
+    logger.info(
+      { articles: r.articles, passages: r.passages, rebuilt: r.rebuilt, ms: Math.round(r.ms) },
+      'corpus changed: reindexed; shards reload',
+    );
     for (const shard of manager.shards.values()) send(shard, { newsdesk: 'reload' });
   });
   const stop = () =>
     (stopping ??= (async () => {
       manager.respawn = false;
-      const children = [...manager.shards.values()].flatMap((shard) => (shard.process && shard.process.exitCode === null ? [shard.process] : []));
+      const children = [...manager.shards.values()].flatMap((shard) =>
+        shard.process && shard.process.exitCode === null ? [shard.process] : [],
+      );
       const exits = children.map((child) => once(child, 'exit'));
       for (const child of children) child.kill('SIGTERM');
       // Each shard drains for at most DRAIN_TIMEOUT_MS; one stuck past that is killed.

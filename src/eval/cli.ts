@@ -43,13 +43,19 @@ export interface EvalOptions {
 
 /** An article's text as the parser read it, paragraphs apart, to find what follows an excerpt. */
 function sourceText(a: Article): string {
-  return [a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].filter((t) => t !== '').join('\n\n');
+  return [a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])]
+    .filter((t) => t !== '')
+    .join('\n\n');
 }
 
 function outcomeOf(answer: Answer, sources: ReadonlyMap<string, string>): Outcome {
   return {
     refused: !answer.answered,
-    results: answer.results.map((r) => ({ articleId: r.articleId, excerpt: r.excerpt, after: textAfter(sources.get(r.articleId) ?? '', r.excerpt) })),
+    results: answer.results.map((r) => ({
+      articleId: r.articleId,
+      excerpt: r.excerpt,
+      after: textAfter(sources.get(r.articleId) ?? '', r.excerpt),
+    })),
   };
 }
 
@@ -66,7 +72,11 @@ function referenceArticles(corpus: string, parsed: Article[]): BenchArticle[] {
 }
 
 /** Runs every question through each system and scores the outcomes. */
-export async function evaluate(corpus: string, questions: readonly EvalQuestion[], options: EvalOptions): Promise<EvalRun> {
+export async function evaluate(
+  corpus: string,
+  questions: readonly EvalQuestion[],
+  options: EvalOptions,
+): Promise<EvalRun> {
   const { index } = await openEngine({ corpus, indexPath: null });
   const { articles } = await loadCorpus(corpus);
   const sources = new Map(articles.map((a) => [a.id, sourceText(a)]));
@@ -83,11 +93,21 @@ export async function evaluate(corpus: string, questions: readonly EvalQuestion[
     const whole = new SqliteFts5Peer();
     whole.build(ref);
     const paragraphs = new Fts5Paragraphs(ref);
-    closers.push(() => whole.close(), () => paragraphs.close());
-    runs.push(['fts5-articles', (q) => ({ refused: false, results: whole.search(q, 10).map((articleId) => ({ articleId })) }), false]);
+    closers.push(
+      () => whole.close(),
+      () => paragraphs.close(),
+    );
+    runs.push([
+      'fts5-articles',
+      (q) => ({ refused: false, results: whole.search(q, 10).map((articleId) => ({ articleId })) }),
+      false,
+    ]);
     runs.push([
       'fts5-paragraphs',
-      (q) => ({ refused: false, results: paragraphs.search(q, 10).map((h) => ({ articleId: h.articleId, excerpt: h.paragraph, after: '' })) }),
+      (q) => ({
+        refused: false,
+        results: paragraphs.search(q, 10).map((h) => ({ articleId: h.articleId, excerpt: h.paragraph, after: '' })),
+      }),
       true,
     ]);
   }
@@ -130,7 +150,8 @@ const COLUMNS: Array<[string, (f: GroupFigures) => string]> = [
 export function formatEval(run: EvalRun): string {
   const head = `| system | group (n) | ${COLUMNS.map(([c]) => c).join(' | ')} |\n|---|---|${COLUMNS.map(() => '---').join('|')}|`;
   // A group of unanswerable questions only has nothing to rank: its cells stay empty but the refusals.
-  const cellOf = (f: GroupFigures, name: string, cell: (f: GroupFigures) => string) => (f.n === 0 && !/null|mid/.test(name) ? '–' : cell(f));
+  const cellOf = (f: GroupFigures, name: string, cell: (f: GroupFigures) => string) =>
+    f.n === 0 && !/null|mid/.test(name) ? '–' : cell(f);
   const row = (system: string, group: string, f: GroupFigures) =>
     `| ${system} | ${group} (${f.n}+${f.nullN}) | ${COLUMNS.map(([name, cell]) => cellOf(f, name, cell)).join(' | ')} |`;
   const entries = Object.entries(run.systems) as Array<[SystemName, ScoreReport]>;
@@ -179,8 +200,10 @@ export async function runEval(argv: string[]): Promise<number> {
     return 0;
   }
   if (!flags.corpus || !flags.queries) throw new UsageError('give --corpus and --queries (see --help)');
-  if (flags.half !== undefined && flags.half !== 'a' && flags.half !== 'b') throw new UsageError('--half must be a or b');
-  if (flags.reference !== 'fts5' && flags.reference !== 'none') throw new UsageError('--reference must be fts5 or none');
+  if (flags.half !== undefined && flags.half !== 'a' && flags.half !== 'b')
+    throw new UsageError('--half must be a or b');
+  if (flags.reference !== 'fts5' && flags.reference !== 'none')
+    throw new UsageError('--reference must be fts5 or none');
   const limit = flags.limit === undefined ? Infinity : intFlag('--limit', flags.limit, 1, Number.MAX_SAFE_INTEGER);
   // Paths are the caller's, not the package root's (npm runs scripts from the root).
   const values = {
@@ -190,7 +213,11 @@ export async function runEval(argv: string[]): Promise<number> {
     ...(flags.nulls !== undefined ? { nulls: callerPath(flags.nulls) } : {}),
     ...(flags.details !== undefined ? { details: callerPath(flags.details) } : {}),
   };
-  for (const [flag, given, path] of [['--corpus', flags.corpus, values.corpus], ['--queries', flags.queries, values.queries], ['--nulls', flags.nulls, values.nulls]] as const) {
+  for (const [flag, given, path] of [
+    ['--corpus', flags.corpus, values.corpus],
+    ['--queries', flags.queries, values.queries],
+    ['--nulls', flags.nulls, values.nulls],
+  ] as const) {
     if (path !== undefined && !existsSync(path)) throw new UsageError(`${flag}: no such file or directory: ${given}`);
   }
   const read = (path: string) => parseQuestions(path, readFileSync(path, 'utf8'));
@@ -201,7 +228,9 @@ export async function runEval(argv: string[]): Promise<number> {
   const run = await evaluate(values.corpus, [...answerable, ...nulls], {
     reference: values.reference === 'fts5',
     half: (values.half as 'a' | 'b' | undefined) ?? null,
-    ...(values.details ? { onOutcome: (system, q, o) => details.push(JSON.stringify({ system, id: q.id, ...o })) } : {}),
+    ...(values.details
+      ? { onOutcome: (system, q, o) => details.push(JSON.stringify({ system, id: q.id, ...o })) }
+      : {}),
   });
   if (values.details) writeFileSync(values.details, `${details.join('\n')}\n`);
   process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatEval(run));

@@ -115,7 +115,9 @@ export class Fts5Paragraphs {
         }
       }
     })();
-    this.stmt = this.db.prepare<[string, number], { rowid: number }>('SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?');
+    this.stmt = this.db.prepare<[string, number], { rowid: number }>(
+      'SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?',
+    );
   }
 
   /** The best paragraph of each of the first `k` distinct articles, best first. */

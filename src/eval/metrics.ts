@@ -128,7 +128,8 @@ export function fmt4(x: number): string {
 export function formatReport(report: EvalReport, title: string): string {
   const head = `| system | type (n) | ${METRIC_KEYS.join(' | ')} |`;
   const sep = `|---|---|${METRIC_KEYS.map(() => '---').join('|')}|`;
-  const row = (label: string, m: Metrics) => `| ${title} | ${label} | ${METRIC_KEYS.map((k) => fmt4(m[k])).join(' | ')} |`;
+  const row = (label: string, m: Metrics) =>
+    `| ${title} | ${label} | ${METRIC_KEYS.map((k) => fmt4(m[k])).join(' | ')} |`;
   const lines = [`### ${title}`, '', head, sep, row(`all (${report.n})`, report.overall)];
   for (const [type, m] of Object.entries(report.byType)) {
     lines.push(row(`${type.replace(/_query$/, '')} (${m.n})`, m));

@@ -53,7 +53,14 @@ export function parseQuestion(record: unknown): EvalQuestion {
     };
   }
   const r = MultiHopLine.parse(record);
-  return { id: r.id, question: r.question, gold: r.gold, type: r.type, answers: [], evidence: r.evidence.map((e) => ({ articleId: e.article_id, fact: e.fact })) };
+  return {
+    id: r.id,
+    question: r.question,
+    gold: r.gold,
+    type: r.type,
+    answers: [],
+    evidence: r.evidence.map((e) => ({ articleId: e.article_id, fact: e.fact })),
+  };
 }
 
 /** The questions of a JSONL text; a bad line stops the run with its line number. */

@@ -42,7 +42,8 @@ export function quotesEvidence(excerpt: string, fact: string, run = EVIDENCE_RUN
 
 // Words that end in a point without ending a sentence: titles, "vs.", "No. 1", months, company
 // suffixes. The eval's own list, apart from the segmenter's, so the count checks it.
-const SHORT_FORM = /(?:^|[\s("“])(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Rev|St|Mt|Ft|Jr|Sr|vs|v|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Inc|Corp|Co|Ltd)\.$/;
+const SHORT_FORM =
+  /(?:^|[\s("“])(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Rev|St|Mt|Ft|Jr|Sr|vs|v|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|Inc|Corp|Co|Ltd)\.$/;
 // "U.S.", "U.N.", "D.C." and single initials ("J.").
 const INITIALS = /(?:^|[\s("“])(?:[A-Z]\.)+$/;
 

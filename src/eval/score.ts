@@ -103,9 +103,13 @@ function scoreOne(q: EvalQuestion, o: Outcome, quotes: boolean, into: Acc[]): vo
     return;
   }
   const gold = new Set(q.gold);
-  const m = scoreQuery(q.gold, shown.map((r) => r.articleId));
+  const m = scoreQuery(
+    q.gold,
+    shown.map((r) => r.articleId),
+  );
   const asked = q.answers.length > 0 && quotes;
-  const answers = (r: ShownResult | undefined) => r !== undefined && gold.has(r.articleId) && r.excerpt !== undefined && holdsAnswer(r.excerpt, q.answers);
+  const answers = (r: ShownResult | undefined) =>
+    r !== undefined && gold.has(r.articleId) && r.excerpt !== undefined && holdsAnswer(r.excerpt, q.answers);
   const first = asked && answers(shown[0]);
   const top3 = asked && shown.slice(0, SHOWN_RESULTS).some(answers);
   // Each gold article in the top 10 once, by its first (best) result.
@@ -158,7 +162,11 @@ function figures(acc: Acc): GroupFigures {
  * Scores every question's outcome (a question with no outcome counts as refused). `quotes`: the
  * system shows excerpts, so the excerpt figures apply to it.
  */
-export function scoreOutcomes(questions: readonly EvalQuestion[], outcomes: ReadonlyMap<string, Outcome>, quotes = true): ScoreReport {
+export function scoreOutcomes(
+  questions: readonly EvalQuestion[],
+  outcomes: ReadonlyMap<string, Outcome>,
+  quotes = true,
+): ScoreReport {
   const overall = newAcc();
   const byType = new Map<string, Acc>();
   const byNamed = new Map<string, Acc>();
@@ -172,6 +180,7 @@ export function scoreOutcomes(questions: readonly EvalQuestion[], outcomes: Read
     if (q.named !== undefined) into.push(group(byNamed, q.named ? 'named' : 'unnamed'));
     scoreOne(q, outcomes.get(q.id) ?? { refused: true, results: [] }, quotes, into);
   }
-  const record = (map: Map<string, Acc>) => Object.fromEntries([...map.keys()].sort().map((k) => [k, figures(map.get(k)!)]));
+  const record = (map: Map<string, Acc>) =>
+    Object.fromEntries([...map.keys()].sort().map((k) => [k, figures(map.get(k)!)]));
   return { overall: figures(overall), byType: record(byType), byNamed: record(byNamed) };
 }

@@ -41,10 +41,15 @@ export interface AddedArticle {
  * Adds an uploaded file: parsed first (nothing is written when it holds no article), then written
  * under corpus/added/ with a safe, new name, atomically.
  */
-export async function addArticleFile(corpusDir: string, upload: { name: string; content: string }, options: AddOptions = {}): Promise<AddedArticle> {
+export async function addArticleFile(
+  corpusDir: string,
+  upload: { name: string; content: string },
+  options: AddOptions = {},
+): Promise<AddedArticle> {
   const ext = checkUploadName(upload.name);
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
-  if (Buffer.byteLength(upload.content, 'utf8') > maxBytes) throw new AddRefused(`the file is larger than ${formatBytes(maxBytes)}`);
+  if (Buffer.byteLength(upload.content, 'utf8') > maxBytes)
+    throw new AddRefused(`the file is larger than ${formatBytes(maxBytes)}`);
   if (upload.content.trim() === '') throw new AddRefused('the file is empty');
   const stem = safeStem(upload.name.slice(0, upload.name.length - ext.length - 1));
   return writeChecked(corpusDir, stem, ext, upload.content, options);
@@ -53,7 +58,10 @@ export async function addArticleFile(corpusDir: string, upload: { name: string; 
 /** An upload's extension when Newsdesk reads that type; refuses any other name before anything is fetched or written. */
 export function checkUploadName(name: string): string {
   const ext = extensionOf(name);
-  if (!UPLOAD_EXTENSIONS.includes(ext)) throw new AddRefused(`“${basename(name.replace(/\\/g, '/')).slice(0, 80)}” is not a file Newsdesk reads: send ${UPLOAD_EXTENSIONS.join(', ')}`);
+  if (!UPLOAD_EXTENSIONS.includes(ext))
+    throw new AddRefused(
+      `“${basename(name.replace(/\\/g, '/')).slice(0, 80)}” is not a file Newsdesk reads: send ${UPLOAD_EXTENSIONS.join(', ')}`,
+    );
   return ext;
 }
 
@@ -77,15 +85,31 @@ async function parseChecked(parse: (job: ParseJob) => Promise<ParseOutcome>, job
 }
 
 /** Adds a web page: fetched safely, the article extracted (Readability), kept as Markdown with its url. */
-export async function addArticleUrl(corpusDir: string, url: string, fetchOptions: FetchOptions, options: AddOptions = {}): Promise<AddedArticle> {
+export async function addArticleUrl(
+  corpusDir: string,
+  url: string,
+  fetchOptions: FetchOptions,
+  options: AddOptions = {},
+): Promise<AddedArticle> {
   const page = await safeFetch(url, fetchOptions);
-  if (!/html|xml/i.test(page.contentType) && !/^\s*</.test(page.body)) throw new AddRefused('that link is not a web page');
+  if (!/html|xml/i.test(page.contentType) && !/^\s*</.test(page.body))
+    throw new AddRefused('that link is not a web page');
   const article = await extractArticle(page.body, page.url, options.parse);
-  return writeChecked(corpusDir, safeStem(article.title || new URL(page.url).pathname), 'md', articleToMarkdown(article), options);
+  return writeChecked(
+    corpusDir,
+    safeStem(article.title || new URL(page.url).pathname),
+    'md',
+    articleToMarkdown(article),
+    options,
+  );
 }
 
 /** The article of a fetched page (Readability, in the parse sandbox), with the page's final url; refused when there is none. */
-export async function extractArticle(html: string, url: string, parse: (job: ParseJob) => Promise<ParseOutcome> = parseSandboxed): Promise<Article> {
+export async function extractArticle(
+  html: string,
+  url: string,
+  parse: (job: ParseJob) => Promise<ParseOutcome> = parseSandboxed,
+): Promise<Article> {
   const parsed = await parseChecked(parse, { file: 'page.html', content: html, kind: 'page' });
   const article = parsed.articles[0];
   if (!article) throw new AddRefused('no article found on that page');
@@ -161,7 +185,12 @@ const MAX_NAME_TRIES = 1000;
  * Writes `content` into `dir` atomically under the first name `nameAt(1)`, `nameAt(2)`… that is
  * free and not `taken`; never overwrites a file. Returns the name used.
  */
-export async function writeNewFile(dir: string, content: string, nameAt: (n: number) => string, taken: (name: string) => boolean = () => false): Promise<string> {
+export async function writeNewFile(
+  dir: string,
+  content: string,
+  nameAt: (n: number) => string,
+  taken: (name: string) => boolean = () => false,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   // Hidden, so the corpus never reads it: the watcher sees the file only once it is whole.
   const temp = join(dir, `.write-${randomBytes(6).toString('hex')}.tmp`);
@@ -189,7 +218,13 @@ async function placeWithoutOverwriting(temp: string, target: string): Promise<bo
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
   }
   // A file system without hard links: check, then rename (atomic too, but a race between the two can lose).
-  if (await stat(target).then(() => true, () => false)) return false;
+  if (
+    await stat(target).then(
+      () => true,
+      () => false,
+    )
+  )
+    return false;
   await copyFile(temp, `${temp}.2`);
   await rename(`${temp}.2`, target);
   return true;
@@ -198,11 +233,18 @@ async function placeWithoutOverwriting(temp: string, target: string): Promise<bo
 /** Ids a server's own articles get (`g<server id>/…`): no upload may name one. */
 const RESERVED_ID = /^g\d{17,20}\//i;
 
-async function writeChecked(corpusDir: string, stem: string, ext: string, content: string, options: AddOptions): Promise<AddedArticle> {
+async function writeChecked(
+  corpusDir: string,
+  stem: string,
+  ext: string,
+  content: string,
+  options: AddOptions,
+): Promise<AddedArticle> {
   const existing = options.existingIds ?? new Set<string>();
   const parse = options.parse ?? parseSandboxed;
   const info = await stat(corpusDir).catch(() => undefined);
-  if (info && !info.isDirectory()) throw new AddRefused('this archive is a single file: articles can be added only to a corpus directory');
+  if (info && !info.isDirectory())
+    throw new AddRefused('this archive is a single file: articles can be added only to a corpus directory');
   const taken = await takenIds(corpusDir);
   for (const id of existing) taken.add(id);
   const nameAt = (n: number) => (n === 1 ? `${stem}.${ext}` : `${stem}-${n}.${ext}`);
@@ -218,7 +260,9 @@ async function writeChecked(corpusDir: string, stem: string, ext: string, conten
   }
   // An id the content names itself (not one derived from the file name) must be new to the archive.
   const derived = baseId(guess).toLowerCase();
-  const clash = parsed.articles.find((a) => a.id.toLowerCase().split(/[#:]/)[0] !== derived && taken.has(a.id.toLowerCase()));
+  const clash = parsed.articles.find(
+    (a) => a.id.toLowerCase().split(/[#:]/)[0] !== derived && taken.has(a.id.toLowerCase()),
+  );
   if (clash) throw new AddRefused(`the archive already has an article with the id "${clash.id}"`);
   const reserved = parsed.articles.find((a) => RESERVED_ID.test(a.id));
   if (reserved) throw new AddRefused(`ids like "${reserved.id.slice(0, 40)}" (g, a server id, a slash) are reserved`);

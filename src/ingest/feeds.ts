@@ -58,7 +58,8 @@ const NOT_A_FEED = 'that address does not serve an RSS or Atom feed';
 function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim() || undefined;
   if (typeof value === 'number') return String(value);
-  if (value && typeof value === 'object' && '#text' in value) return textOf((value as Record<string, unknown>)['#text']);
+  if (value && typeof value === 'object' && '#text' in value)
+    return textOf((value as Record<string, unknown>)['#text']);
   return undefined;
 }
 
@@ -66,10 +67,14 @@ function extrasOf(raw: Record<string, unknown>): EntryExtras {
   const extras: EntryExtras = {};
   const guid = textOf(raw.guid) ?? textOf(raw.id);
   if (guid) extras.guid = guid;
-  const bodies = [raw['content:encoded'], raw.content, raw.description, raw.summary].map(textOf).filter((h): h is string => h !== undefined);
+  const bodies = [raw['content:encoded'], raw.content, raw.description, raw.summary]
+    .map(textOf)
+    .filter((h): h is string => h !== undefined);
   const html = bodies.sort((a, b) => plainLength(b) - plainLength(a))[0];
   if (html) extras.html = html;
-  const links = (Array.isArray(raw.link) ? raw.link : [raw.link]).filter((l): l is Record<string, unknown> => !!l && typeof l === 'object' && '@_href' in l);
+  const links = (Array.isArray(raw.link) ? raw.link : [raw.link]).filter(
+    (l): l is Record<string, unknown> => !!l && typeof l === 'object' && '@_href' in l,
+  );
   const alternate = links.find((l) => (l['@_rel'] ?? 'alternate') === 'alternate');
   if (alternate && typeof alternate['@_href'] === 'string') extras.alternate = alternate['@_href'];
   const date = textOf(raw.pubDate) ?? textOf(raw.published) ?? textOf(raw['dc:date']) ?? textOf(raw.updated);
@@ -105,7 +110,10 @@ function readFeed(xml: string, baseUrl: string): FeedData & { entries: Entry[] }
 const titleOf = (feed: FeedData) => (typeof feed.title === 'string' && feed.title.trim() ? feed.title.trim() : null);
 
 /** Checks a link before `/feed add`: it must serve an RSS or Atom feed; gives its title and number of entries. */
-export async function probeFeed(url: string, fetchOptions: FetchOptions): Promise<{ title: string | null; entries: number }> {
+export async function probeFeed(
+  url: string,
+  fetchOptions: FetchOptions,
+): Promise<{ title: string | null; entries: number }> {
   const page = await safeFetch(url, fetchOptions);
   const feed = readFeed(page.body, page.url);
   return { title: titleOf(feed), entries: feed.entries.length };
@@ -180,7 +188,9 @@ export async function pollFeed(
       outcomes[at] = { added: { title: article.title, file } };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      outcomes[at] = { error: `${label}: ${err instanceof FetchRefused || err instanceof EntryError ? err.message : `could not be added${typeof code === 'string' ? ` (${code})` : ''}`}` };
+      outcomes[at] = {
+        error: `${label}: ${err instanceof FetchRefused || err instanceof EntryError ? err.message : `could not be added${typeof code === 'string' ? ` (${code})` : ''}`}`,
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(ENTRY_CONCURRENCY, todo.length) }, bringIn));
@@ -214,7 +224,12 @@ function fileStem(title: string, key: string): string {
   return words ? `${words}-${hash}` : `item-${hash}`;
 }
 
-async function articleOf(entry: Entry, link: string | undefined, fetchOptions: FetchOptions, source: string | undefined): Promise<Article> {
+async function articleOf(
+  entry: Entry,
+  link: string | undefined,
+  fetchOptions: FetchOptions,
+  source: string | undefined,
+): Promise<Article> {
   const title = clean(entry.title ?? '');
   const html = entry.html ?? '';
   let article: Article | undefined;
@@ -231,7 +246,11 @@ async function articleOf(entry: Entry, link: string | undefined, fetchOptions: F
     try {
       article = await extractArticle(page.body, page.url);
     } catch (err) {
-      throw new EntryError(err instanceof AddRefused && /limit for one file/.test(err.message) ? `its page ${err.message.replace(/^it /, '')}` : 'no article found on its page');
+      throw new EntryError(
+        err instanceof AddRefused && /limit for one file/.test(err.message)
+          ? `its page ${err.message.replace(/^it /, '')}`
+          : 'no article found on its page',
+      );
     }
   }
   if (title) article.title = title;

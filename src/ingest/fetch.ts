@@ -48,7 +48,9 @@ const MAX_REDIRECTS = 5;
 function version(): string {
   try {
     // src/ingest/ and dist/ingest/ are both two levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : '0';
   } catch {
     return '0';
@@ -60,12 +62,34 @@ export const USER_AGENT = `Newsdesk/${version()}`;
 
 /** Addresses no link from a chat may reach: loopback, private, link-local (cloud metadata), CGNAT, multicast, reserved. */
 const BLOCKED = new BlockList();
-const BLOCKED_V4 = [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const;
+const BLOCKED_V4 = [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const;
 // ::/96 covers ::, ::1 and the deprecated IPv4-compatible form; BlockList checks IPv4-mapped (::ffff:a.b.c.d) against the IPv4 list itself.
 // 64:ff9b::/96 (NAT64), 64:ff9b:1::/48 (local-use NAT64), ::ffff:0:0:0/96 (IPv4-translated, SIIT), 2002::/16 (6to4) and
 // 2001::/32 (Teredo) carry an IPv4 address inside: 2002:7f00:1:: is 127.0.0.1 to a relay, ::ffff:0:7f00:1 to a translator.
 const BLOCKED_V6 = [
-  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['::ffff:0:0:0', 96], ['100::', 64], ['2002::', 16], ['2001::', 32],
+  ['::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['::ffff:0:0:0', 96],
+  ['100::', 64],
+  ['2002::', 16],
+  ['2001::', 32],
 ] as const;
 for (const [net, prefix] of BLOCKED_V4) BLOCKED.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of BLOCKED_V6) BLOCKED.addSubnet(net, prefix, 'ipv6');
@@ -81,9 +105,12 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 const systemLookup = (hostname: string): Promise<LookupAddress[]> =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
-const ACCEPT = 'text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml,text/xml,text/plain,text/markdown,application/json;q=0.9,*/*;q=0.5';
+const ACCEPT =
+  'text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml,text/xml,text/plain,text/markdown,application/json;q=0.9,*/*;q=0.5';
 
 /**
  * Fetches a public web page: http(s) only, no credentials in the link, every address the host
@@ -100,12 +127,18 @@ export async function safeFetch(url: string, options: FetchOptions): Promise<Fet
       const res = await request(target, options, controller.signal);
       if (res.status >= 300 && res.status < 400 && res.location !== undefined) {
         // A Location that is not a link is the site's fault: a refusal to show, not a TypeError.
-        if (!URL.canParse(res.location, target.href)) throw new FetchRefused('the site redirected to an address that is not a valid link');
+        if (!URL.canParse(res.location, target.href))
+          throw new FetchRefused('the site redirected to an address that is not a valid link');
         current = new URL(res.location, target).href;
         continue;
       }
       if (res.status < 200 || res.status >= 300) throw new FetchRefused(`the site answered ${res.status}`);
-      return { url: target.href, status: res.status, contentType: res.contentType, body: decode(res.body, res.contentType) };
+      return {
+        url: target.href,
+        status: res.status,
+        contentType: res.contentType,
+        body: decode(res.body, res.contentType),
+      };
     }
     throw new FetchRefused(`the link redirects more than ${MAX_REDIRECTS} times`);
   } finally {
@@ -120,7 +153,8 @@ function checkUrl(raw: string): URL {
   } catch {
     throw new FetchRefused('that is not a link');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefused('only http and https links are accepted');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new FetchRefused('only http and https links are accepted');
   if (url.username || url.password) throw new FetchRefused('links with a user name or password are not accepted');
   return url;
 }
@@ -174,25 +208,31 @@ function request(url: URL, options: FetchOptions, signal: AbortSignal): Promise<
     };
     const get = url.protocol === 'https:' ? https.get : http.get;
     // agent: false — no pooled socket: one opened under other options would skip this request's checks.
-    const req = get(url, { lookup, signal, agent: false, headers: { 'user-agent': USER_AGENT, accept: ACCEPT } }, (res) => {
-      const status = res.statusCode ?? 0;
-      const contentType = String(res.headers['content-type'] ?? '');
-      res.on('error', fail);
-      res.on('aborted', () => fail(signal.aborted ? tooSlow(options) : new FetchRefused('the site closed the connection early')));
-      if (status >= 300 && status < 400 && res.headers.location !== undefined) {
-        res.resume();
-        return succeed({ status, location: res.headers.location, contentType, body: Buffer.alloc(0) });
-      }
-      if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) return fail(tooBig(options));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) fail(tooBig(options));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => succeed({ status, contentType, body: Buffer.concat(chunks) }));
-    });
+    const req = get(
+      url,
+      { lookup, signal, agent: false, headers: { 'user-agent': USER_AGENT, accept: ACCEPT } },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const contentType = String(res.headers['content-type'] ?? '');
+        res.on('error', fail);
+        res.on('aborted', () =>
+          fail(signal.aborted ? tooSlow(options) : new FetchRefused('the site closed the connection early')),
+        );
+        if (status >= 300 && status < 400 && res.headers.location !== undefined) {
+          res.resume();
+          return succeed({ status, location: res.headers.location, contentType, body: Buffer.alloc(0) });
+        }
+        if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) return fail(tooBig(options));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxBytes) fail(tooBig(options));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => succeed({ status, contentType, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', fail);
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -204,7 +244,9 @@ const tooSlow = (o: FetchOptions) => new FetchRefused(`the site took longer than
 function unreachable(err: unknown): FetchRefused {
   const code = (err as NodeJS.ErrnoException).code;
   // A system error code says enough; its message can carry addresses and internals.
-  return new FetchRefused(code && /^[A-Z_]+$/.test(code) ? `the site could not be reached (${code})` : 'the site could not be reached');
+  return new FetchRefused(
+    code && /^[A-Z_]+$/.test(code) ? `the site could not be reached (${code})` : 'the site could not be reached',
+  );
 }
 
 function formatBytes(n: number): string {

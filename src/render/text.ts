@@ -14,7 +14,10 @@ export const ANSI: TextStyle = { bold: (s) => `\x1b[1m${s}\x1b[22m`, dim: (s) =>
  * How text goes to `out`: bold and dim only on a terminal and without NO_COLOR (https://no-color.org:
  * set to anything but empty), wrapped to the terminal's width; plain and unwrapped into a pipe or a file.
  */
-export function textStyleFor(out: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): { style: TextStyle; width?: number } {
+export function textStyleFor(
+  out: NodeJS.WritableStream,
+  env: NodeJS.ProcessEnv = process.env,
+): { style: TextStyle; width?: number } {
   const tty = (out as NodeJS.WriteStream).isTTY === true;
   const columns = (out as NodeJS.WriteStream).columns;
   const style = tty && !env.NO_COLOR ? ANSI : PLAIN;
@@ -70,7 +73,8 @@ export function shortDate(iso: string | undefined): string | undefined {
  */
 export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN, width?: number): string {
   const lines: string[] = [];
-  const wrap = (text: string, first: string, hanging: string) => (width ? wrapLine(text, width, first, hanging) : first + text);
+  const wrap = (text: string, first: string, hanging: string) =>
+    width ? wrapLine(text, width, first, hanging) : first + text;
   if (!answer.answered) {
     lines.push(wrap(answer.message ?? 'The archive has no answer to that.', '', ''));
     if (answer.nearest.length > 0) {
@@ -101,7 +105,12 @@ export function answerJson(answer: Answer): object {
     : {
         reason: answer.reason ?? null,
         message: answer.message ?? null,
-        nearest: answer.nearest.map((n) => ({ articleId: n.articleId, title: n.title, url: n.url ?? null, published: n.published ?? null })),
+        nearest: answer.nearest.map((n) => ({
+          articleId: n.articleId,
+          title: n.title,
+          url: n.url ?? null,
+          published: n.published ?? null,
+        })),
         suggestions: answer.suggestions ?? [],
       };
   return {
@@ -123,5 +132,9 @@ export function answerJson(answer: Answer): object {
 export function renderDigestItemText(item: DigestItem, n: number, style: TextStyle = PLAIN, width?: number): string {
   const meta = [shortDate(item.published), normaliseUrl(item.url)].filter(Boolean).join(' · ');
   const wrap = (text: string, first: string) => (width ? wrapLine(text, width, first, '   ') : first + text);
-  return [wrap(style.bold(item.title), `${n}. `), ...(meta ? [wrap(style.dim(meta), '   ')] : []), wrap(item.summary, '   ')].join('\n');
+  return [
+    wrap(style.bold(item.title), `${n}. `),
+    ...(meta ? [wrap(style.dim(meta), '   ')] : []),
+    wrap(item.summary, '   '),
+  ].join('\n');
 }

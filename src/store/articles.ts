@@ -9,14 +9,19 @@ export class SeenArticles {
 
   /** Records articles not seen before; returns how many were new. */
   markSeen(articles: ReadonlyArray<{ id: string; file: string }>): number {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO article_seen (article_id, file, first_seen_at) VALUES (?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO article_seen (article_id, file, first_seen_at) VALUES (?, ?, ?)',
+    );
     const at = this.now().toISOString();
     return this.db.transaction(() => articles.reduce((n, a) => n + insert.run(a.id, a.file, at).changes, 0))();
   }
 
   /** When each article was first seen (ISO time), by article id. */
   firstSeen(): Map<string, string> {
-    const rows = this.db.prepare('SELECT article_id, first_seen_at FROM article_seen').all() as Array<{ article_id: string; first_seen_at: string }>;
+    const rows = this.db.prepare('SELECT article_id, first_seen_at FROM article_seen').all() as Array<{
+      article_id: string;
+      first_seen_at: string;
+    }>;
     return new Map(rows.map((r) => [r.article_id, r.first_seen_at]));
   }
 }

@@ -72,7 +72,10 @@ export interface DigestRun {
 }
 
 /** A digest about to be posted (see {@link DigestStore.beginRun}). */
-export type NewRun = Pick<DigestRun, 'guildId' | 'channelId' | 'scheduleId' | 'articleIds' | 'skippedIds' | 'options'> & {
+export type NewRun = Pick<
+  DigestRun,
+  'guildId' | 'channelId' | 'scheduleId' | 'articleIds' | 'skippedIds' | 'options'
+> & {
   /** Identifies the run across processes, e.g. a schedule's due time: one run per key and channel. */
   runKey?: string | null;
 };
@@ -103,9 +106,19 @@ export class DigestStore {
     OPEN_OWNERS.delete(this.owner);
   }
 
-  addSchedule(s: { guildId: string; channelId: string; cron: string; timezone: string; topic: string | null; count: number; createdBy: string }): DigestSchedule {
+  addSchedule(s: {
+    guildId: string;
+    channelId: string;
+    cron: string;
+    timezone: string;
+    topic: string | null;
+    count: number;
+    createdBy: string;
+  }): DigestSchedule {
     const info = this.db
-      .prepare('INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(s.guildId, s.channelId, s.cron, s.timezone, s.topic, s.count, s.createdBy, this.now().toISOString());
     return this.schedule(Number(info.lastInsertRowid))!;
   }
@@ -117,7 +130,11 @@ export class DigestStore {
 
   /** Schedules of one guild, or of every guild. */
   schedules(guildId?: string): DigestSchedule[] {
-    const rows = (guildId === undefined ? this.db.prepare('SELECT * FROM digest_schedule ORDER BY id').all() : this.db.prepare('SELECT * FROM digest_schedule WHERE guild_id = ? ORDER BY id').all(guildId)) as ScheduleRow[];
+    const rows = (
+      guildId === undefined
+        ? this.db.prepare('SELECT * FROM digest_schedule ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM digest_schedule WHERE guild_id = ? ORDER BY id').all(guildId)
+    ) as ScheduleRow[];
     return rows.map(toSchedule);
   }
 
@@ -141,8 +158,20 @@ export class DigestStore {
    */
   beginRun(r: NewRun): DigestRun {
     const info = this.db
-      .prepare("INSERT INTO digest_run (guild_id, channel_id, schedule_id, article_ids, skipped_ids, options, state, created_at, run_key, owner) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)")
-      .run(r.guildId, r.channelId, r.scheduleId, JSON.stringify(r.articleIds), JSON.stringify(r.skippedIds), JSON.stringify(r.options), this.now().toISOString(), r.runKey ?? null, this.owner);
+      .prepare(
+        "INSERT INTO digest_run (guild_id, channel_id, schedule_id, article_ids, skipped_ids, options, state, created_at, run_key, owner) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+      )
+      .run(
+        r.guildId,
+        r.channelId,
+        r.scheduleId,
+        JSON.stringify(r.articleIds),
+        JSON.stringify(r.skippedIds),
+        JSON.stringify(r.options),
+        this.now().toISOString(),
+        r.runKey ?? null,
+        this.owner,
+      );
     return this.run(Number(info.lastInsertRowid))!;
   }
 
@@ -154,8 +183,14 @@ export class DigestStore {
    */
   claimRun(r: NewRun): Claim {
     const claim = this.db.transaction((): Claim => {
-      if (r.runKey && this.db.prepare('SELECT 1 FROM digest_run WHERE channel_id = ? AND run_key = ?').get(r.channelId, r.runKey)) return { claimed: false, why: 'taken' };
-      const pending = this.db.prepare("SELECT owner FROM digest_run WHERE channel_id = ? AND state = 'pending'").all(r.channelId) as Array<{ owner: string | null }>;
+      if (
+        r.runKey &&
+        this.db.prepare('SELECT 1 FROM digest_run WHERE channel_id = ? AND run_key = ?').get(r.channelId, r.runKey)
+      )
+        return { claimed: false, why: 'taken' };
+      const pending = this.db
+        .prepare("SELECT owner FROM digest_run WHERE channel_id = ? AND state = 'pending'")
+        .all(r.channelId) as Array<{ owner: string | null }>;
       if (pending.some((p) => p.owner !== this.owner && ownerAlive(p.owner))) return { claimed: false, why: 'busy' };
       const posted = this.db.prepare('SELECT 1 FROM digest_ledger WHERE channel_id = ? AND article_id = ?');
       if (r.articleIds.some((a) => posted.get(r.channelId, a))) return { claimed: false, why: 'stale' };
@@ -175,8 +210,12 @@ export class DigestStore {
     this.db.transaction(() => {
       const run = this.run(id);
       if (!run || run.state === 'posted') return;
-      this.db.prepare("UPDATE digest_run SET state = 'posted', message_id = ?, posted_at = ?, error = NULL WHERE id = ?").run(messageId, at, id);
-      const put = this.db.prepare('INSERT OR IGNORE INTO digest_ledger (channel_id, article_id, run_id, how, at) VALUES (?, ?, ?, ?, ?)');
+      this.db
+        .prepare("UPDATE digest_run SET state = 'posted', message_id = ?, posted_at = ?, error = NULL WHERE id = ?")
+        .run(messageId, at, id);
+      const put = this.db.prepare(
+        'INSERT OR IGNORE INTO digest_ledger (channel_id, article_id, run_id, how, at) VALUES (?, ?, ?, ?, ?)',
+      );
       for (const a of run.articleIds) put.run(run.channelId, a, id, 'posted', at);
       for (const a of run.skippedIds) put.run(run.channelId, a, id, 'skipped', at);
     })();
@@ -184,11 +223,15 @@ export class DigestStore {
 
   /** Marks a run failed; its key is released, so its schedule can try that run again. */
   failRun(id: number, error: string): void {
-    this.db.prepare("UPDATE digest_run SET state = 'failed', error = ?, run_key = NULL WHERE id = ? AND state = 'pending'").run(error.slice(0, 500), id);
+    this.db
+      .prepare("UPDATE digest_run SET state = 'failed', error = ?, run_key = NULL WHERE id = ? AND state = 'pending'")
+      .run(error.slice(0, 500), id);
   }
 
   pendingRuns(): DigestRun[] {
-    return (this.db.prepare("SELECT * FROM digest_run WHERE state = 'pending' ORDER BY id").all() as RunRow[]).map(toRun);
+    return (this.db.prepare("SELECT * FROM digest_run WHERE state = 'pending' ORDER BY id").all() as RunRow[]).map(
+      toRun,
+    );
   }
 
   /** Pending runs whose process is gone (a crash): those are for {@link DigestService.recover} to settle, not a live process's. */
@@ -198,20 +241,34 @@ export class DigestStore {
 
   /** Takes over an orphaned pending run for this store; false when another process took it first. */
   adoptRun(id: number, previousOwner: string | null): boolean {
-    return this.db.prepare("UPDATE digest_run SET owner = ? WHERE id = ? AND state = 'pending' AND owner IS ?").run(this.owner, id, previousOwner).changes > 0;
+    return (
+      this.db
+        .prepare("UPDATE digest_run SET owner = ? WHERE id = ? AND state = 'pending' AND owner IS ?")
+        .run(this.owner, id, previousOwner).changes > 0
+    );
   }
 
   /** The newest posted run in a channel (or in any channel of the guild when no channel is given). */
   lastPostedRun(guildId: string, channelId?: string): DigestRun | undefined {
-    const row = (channelId
-      ? this.db.prepare("SELECT * FROM digest_run WHERE guild_id = ? AND channel_id = ? AND state = 'posted' ORDER BY id DESC LIMIT 1").get(guildId, channelId)
-      : this.db.prepare("SELECT * FROM digest_run WHERE guild_id = ? AND state = 'posted' ORDER BY id DESC LIMIT 1").get(guildId)) as RunRow | undefined;
+    const row = (
+      channelId
+        ? this.db
+            .prepare(
+              "SELECT * FROM digest_run WHERE guild_id = ? AND channel_id = ? AND state = 'posted' ORDER BY id DESC LIMIT 1",
+            )
+            .get(guildId, channelId)
+        : this.db
+            .prepare("SELECT * FROM digest_run WHERE guild_id = ? AND state = 'posted' ORDER BY id DESC LIMIT 1")
+            .get(guildId)
+    ) as RunRow | undefined;
     return row && toRun(row);
   }
 
   /** What was posted (or marked seen) in a channel, by article id. */
   ledger(channelId: string): Map<string, LedgerEntry> {
-    const rows = this.db.prepare('SELECT article_id, run_id, how, at FROM digest_ledger WHERE channel_id = ?').all(channelId) as Array<{ article_id: string; run_id: number; how: 'posted' | 'skipped'; at: string }>;
+    const rows = this.db
+      .prepare('SELECT article_id, run_id, how, at FROM digest_ledger WHERE channel_id = ?')
+      .all(channelId) as Array<{ article_id: string; run_id: number; how: 'posted' | 'skipped'; at: string }>;
     return new Map(rows.map((r) => [r.article_id, { how: r.how, runId: r.run_id, at: r.at }]));
   }
 }
@@ -231,7 +288,19 @@ interface ScheduleRow {
 }
 
 function toSchedule(r: ScheduleRow): DigestSchedule {
-  return { id: r.id, guildId: r.guild_id, channelId: r.channel_id, cron: r.cron, timezone: r.timezone, topic: r.topic, count: r.count, createdBy: r.created_by, createdAt: r.created_at, lastRunAt: r.last_run_at, pausedReason: r.paused_reason };
+  return {
+    id: r.id,
+    guildId: r.guild_id,
+    channelId: r.channel_id,
+    cron: r.cron,
+    timezone: r.timezone,
+    topic: r.topic,
+    count: r.count,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    lastRunAt: r.last_run_at,
+    pausedReason: r.paused_reason,
+  };
 }
 
 interface RunRow {

@@ -20,24 +20,44 @@ export class FeedStore {
 
   /** Adds a feed; returns undefined when the guild already follows that url. */
   add(f: { guildId: string; url: string; title: string | null; addedBy: string }): Feed | undefined {
-    const info = this.db.prepare('INSERT OR IGNORE INTO feed (guild_id, url, title, added_by, added_at) VALUES (?, ?, ?, ?, ?)').run(f.guildId, f.url, f.title, f.addedBy, this.now().toISOString());
+    const info = this.db
+      .prepare('INSERT OR IGNORE INTO feed (guild_id, url, title, added_by, added_at) VALUES (?, ?, ?, ?, ?)')
+      .run(f.guildId, f.url, f.title, f.addedBy, this.now().toISOString());
     if (info.changes === 0) return undefined;
     return this.list().find((x) => x.id === Number(info.lastInsertRowid));
   }
 
   list(guildId?: string): Feed[] {
-    const rows = (guildId === undefined ? this.db.prepare('SELECT * FROM feed ORDER BY id').all() : this.db.prepare('SELECT * FROM feed WHERE guild_id = ? ORDER BY id').all(guildId)) as FeedRow[];
-    return rows.map((r) => ({ id: r.id, guildId: r.guild_id, url: r.url, title: r.title, addedBy: r.added_by, addedAt: r.added_at, lastPolledAt: r.last_polled_at, lastError: r.last_error }));
+    const rows = (
+      guildId === undefined
+        ? this.db.prepare('SELECT * FROM feed ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM feed WHERE guild_id = ? ORDER BY id').all(guildId)
+    ) as FeedRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      guildId: r.guild_id,
+      url: r.url,
+      title: r.title,
+      addedBy: r.added_by,
+      addedAt: r.added_at,
+      lastPolledAt: r.last_polled_at,
+      lastError: r.last_error,
+    }));
   }
 
   /** Removes a guild's feed by id or url; false when there is none. */
   remove(guildId: string, idOrUrl: string): boolean {
     const id = /^\d+$/.test(idOrUrl) ? Number(idOrUrl) : -1;
-    return this.db.prepare('DELETE FROM feed WHERE guild_id = ? AND (id = ? OR url = ?)').run(guildId, id, idOrUrl).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM feed WHERE guild_id = ? AND (id = ? OR url = ?)').run(guildId, id, idOrUrl).changes >
+      0
+    );
   }
 
   markPolled(id: number, error: string | null): void {
-    this.db.prepare('UPDATE feed SET last_polled_at = ?, last_error = ? WHERE id = ?').run(this.now().toISOString(), error && error.slice(0, 300), id);
+    this.db
+      .prepare('UPDATE feed SET last_polled_at = ?, last_error = ? WHERE id = ?')
+      .run(this.now().toISOString(), error && error.slice(0, 300), id);
   }
 
   /**
@@ -47,13 +67,17 @@ export class FeedStore {
    */
   itemKnown(guildIds: readonly string[], keys: readonly string[]): boolean {
     if (guildIds.length === 0) return false;
-    const has = this.db.prepare(`SELECT 1 FROM feed_item WHERE key = ? AND guild_id IN (${guildIds.map(() => '?').join(', ')}) LIMIT 1`);
+    const has = this.db.prepare(
+      `SELECT 1 FROM feed_item WHERE key = ? AND guild_id IN (${guildIds.map(() => '?').join(', ')}) LIMIT 1`,
+    );
     return keys.some((k) => has.get(k, ...guildIds) !== undefined);
   }
 
   /** Records an item of a feed under each of its keys (and the feed's server), so later polls skip it by guid or by url. */
   recordItem(feedId: number, keys: readonly string[], articleId: string | null, file: string | null): void {
-    const put = this.db.prepare('INSERT OR IGNORE INTO feed_item (feed_id, key, article_id, file, added_at, guild_id) VALUES (?, ?, ?, ?, ?, (SELECT guild_id FROM feed WHERE id = ?))');
+    const put = this.db.prepare(
+      'INSERT OR IGNORE INTO feed_item (feed_id, key, article_id, file, added_at, guild_id) VALUES (?, ?, ?, ?, ?, (SELECT guild_id FROM feed WHERE id = ?))',
+    );
     const at = this.now().toISOString();
     this.db.transaction(() => {
       for (const k of keys) put.run(feedId, k, articleId, file, at, feedId);

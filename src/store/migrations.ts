@@ -111,7 +111,10 @@ export const MIGRATIONS: readonly string[] = [
 /** Brings a database up to the newest schema, one transaction per migration; refuses a newer one. */
 export function migrate(db: Database.Database): void {
   const at = schemaVersion(db);
-  if (at > MIGRATIONS.length) throw new Error(`database schema version ${at} is newer than this Newsdesk knows (${MIGRATIONS.length}); upgrade Newsdesk`);
+  if (at > MIGRATIONS.length)
+    throw new Error(
+      `database schema version ${at} is newer than this Newsdesk knows (${MIGRATIONS.length}); upgrade Newsdesk`,
+    );
   for (let v = at; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

@@ -32,7 +32,8 @@ export class SettingsStore {
   ) {}
 
   get<K extends SettingKey>(guildId: string, key: K): SettingValue<K> | undefined {
-    const row = this.db.prepare('SELECT value FROM guild_settings WHERE guild_id = ? AND key = ?').get(guildId, key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM guild_settings WHERE guild_id = ? AND key = ?').get(guildId, key) as
+      { value: string } | undefined;
     if (!row) return undefined;
     const parsed = SETTINGS[key].safeParse(JSON.parse(row.value));
     return parsed.success ? (parsed.data as SettingValue<K>) : undefined;
@@ -42,7 +43,9 @@ export class SettingsStore {
   set<K extends SettingKey>(guildId: string, key: K, value: SettingValue<K>): void {
     const valid = SETTINGS[key].parse(value);
     this.db
-      .prepare('INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      )
       .run(guildId, key, JSON.stringify(valid), this.now().toISOString());
   }
 

@@ -78,7 +78,11 @@ export class Store {
     return this.db.transaction(() => {
       let rows = 0;
       const del = (sql: string, ...args: unknown[]) => (rows += this.db.prepare(sql).run(...args).changes);
-      del('DELETE FROM digest_ledger WHERE channel_id IN (SELECT channel_id FROM digest_run WHERE guild_id = ? UNION SELECT channel_id FROM digest_schedule WHERE guild_id = ?)', guildId, guildId);
+      del(
+        'DELETE FROM digest_ledger WHERE channel_id IN (SELECT channel_id FROM digest_run WHERE guild_id = ? UNION SELECT channel_id FROM digest_schedule WHERE guild_id = ?)',
+        guildId,
+        guildId,
+      );
       del('DELETE FROM digest_run WHERE guild_id = ?', guildId);
       del('DELETE FROM digest_schedule WHERE guild_id = ?', guildId);
       del('DELETE FROM feed WHERE guild_id = ?', guildId);

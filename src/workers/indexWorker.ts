@@ -41,10 +41,15 @@ function sandboxedParse(budget: ParseBudget): ParseFiles {
     });
     const parsed: Array<ParseResult | undefined> = [];
     const todo = [...marked.keys()].filter((i) => marked[i]!.error === undefined && marked[i]!.skipped === undefined);
-    for (let start = 0; start < todo.length; ) {
+    for (let start = 0; start < todo.length;) {
       let end = start;
       let chars = 0;
-      while (end < todo.length && end - start < BATCH_FILES && (end === start || chars + marked[todo[end]!]!.content.length <= BATCH_CHARS)) chars += marked[todo[end++]!]!.content.length;
+      while (
+        end < todo.length &&
+        end - start < BATCH_FILES &&
+        (end === start || chars + marked[todo[end]!]!.content.length <= BATCH_CHARS)
+      )
+        chars += marked[todo[end++]!]!.content.length;
       const batch = todo.slice(start, end);
       const jobs: ParseJob[] = batch.map((i) => ({ file: marked[i]!.path, content: marked[i]!.content }));
       const outcomes = await box.parseMany(jobs);
@@ -79,6 +84,10 @@ port.on('message', (request: IndexRequest) => {
       if (result.bytes && transferable(result.bytes).length === 0) result.bytes = new Uint8Array(result.bytes);
       port.postMessage({ id, result } satisfies IndexReply, transferable(result.bytes));
     },
-    (err: unknown) => port.postMessage({ id, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) } satisfies IndexReply),
+    (err: unknown) =>
+      port.postMessage({
+        id,
+        error: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+      } satisfies IndexReply),
   );
 });

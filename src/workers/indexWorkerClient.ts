@@ -88,7 +88,13 @@ export class IndexWorker {
       };
       const onError = (err: Error & { code?: string }) => {
         done();
-        reject(new Error(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the index worker ran out of memory' : `the index worker failed: ${err.message.split('\n')[0]}`));
+        reject(
+          new Error(
+            err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? 'the index worker ran out of memory'
+              : `the index worker failed: ${err.message.split('\n')[0]}`,
+          ),
+        );
       };
       const onExit = (code: number) => {
         done();

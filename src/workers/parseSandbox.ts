@@ -36,7 +36,8 @@ export interface SandboxRequest {
   jobs: ParseJob[];
 }
 /** @internal */
-export type SandboxReply = { ready: true } | { batch: number; begun: true } | { batch: number; i: number; result: ParseResult };
+export type SandboxReply =
+  { ready: true } | { batch: number; begun: true } | { batch: number; i: number; result: ParseResult };
 
 const seconds = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
 
@@ -158,7 +159,11 @@ export class ParseSandbox {
         else arm();
       };
       const onError = (err: Error & { code?: string }) =>
-        finish(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `needed more than ${memoryMb} MB to parse` : 'could not be parsed (the parser failed)');
+        finish(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `needed more than ${memoryMb} MB to parse`
+            : 'could not be parsed (the parser failed)',
+        );
       const onExit = () => finish('could not be parsed (the parser stopped)');
       worker.on('message', onMessage);
       worker.once('error', onError);
@@ -187,9 +192,11 @@ export function configureParseBudget(budget: ParseBudget): void {
 export const parseSandboxed = (job: ParseJob): Promise<ParseOutcome> => parseSandbox().parse(job);
 
 /** Whether a corpus warning is a file skipped for breaking the parse budget. */
-export const isOverBudget = (w: CorpusWarning): boolean => /^(took longer than|needed more than \d+ MB|could not be parsed \(the parser)/.test(w.reason);
+export const isOverBudget = (w: CorpusWarning): boolean =>
+  /^(took longer than|needed more than \d+ MB|could not be parsed \(the parser)/.test(w.reason);
 
 /** Logs each file a rebuild skipped for breaking the parse budget, by name: an operator should look at it. */
 export function logOverBudget(logger: Logger, warnings: readonly CorpusWarning[]): void {
-  for (const w of warnings.filter(isOverBudget)) logger.warn({ file: w.file, reason: w.reason }, 'corpus file over the parse budget; skipped');
+  for (const w of warnings.filter(isOverBudget))
+    logger.warn({ file: w.file, reason: w.reason }, 'corpus file over the parse budget; skipped');
 }

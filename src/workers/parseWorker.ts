@@ -15,17 +15,30 @@ const STACK_OVERFLOW = /Maximum call stack size exceeded/i;
 function parseOne(job: ParseJob): ParseResult {
   let result: ParseResult;
   try {
-    result = job.kind === 'page' ? parseHtml(job.file, job.content, boilerplate()) : parseArticleFile(job.file, job.content, boilerplate());
+    result =
+      job.kind === 'page'
+        ? parseHtml(job.file, job.content, boilerplate())
+        : parseArticleFile(job.file, job.content, boilerplate());
   } catch (err) {
-    result = { articles: [], warnings: [{ file: job.file, reason: `could not parse: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }] };
+    result = {
+      articles: [],
+      warnings: [
+        {
+          file: job.file,
+          reason: `could not parse: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        },
+      ],
+    };
   }
-  for (const w of result.warnings) if (STACK_OVERFLOW.test(w.reason)) w.reason = 'could not parse: it is nested too deeply';
+  for (const w of result.warnings)
+    if (STACK_OVERFLOW.test(w.reason)) w.reason = 'could not parse: it is nested too deeply';
   return result;
 }
 
 const port = parentPort!;
 port.on('message', (request: SandboxRequest) => {
   port.postMessage({ batch: request.batch, begun: true } satisfies SandboxReply);
-  for (const [i, job] of request.jobs.entries()) port.postMessage({ batch: request.batch, i, result: parseOne(job) } satisfies SandboxReply);
+  for (const [i, job] of request.jobs.entries())
+    port.postMessage({ batch: request.batch, i, result: parseOne(job) } satisfies SandboxReply);
 });
 port.postMessage({ ready: true } satisfies SandboxReply);

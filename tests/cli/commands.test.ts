@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeEntry } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 /** Newsdesk's own scripts: `tsx <file> [command]`; the rest (tsc, vitest, node dist) are the tools' own. */
 const OWN = Object.entries(scripts).filter(([, cmd]) => /^tsx (src|bench)\//.test(cmd));
 
@@ -24,7 +25,11 @@ function run(script: string, args: string[]): Promise<Run> {
   const [, file, ...fixed] = scripts[script]!.split(' ');
   return new Promise((resolve, reject) => {
     const [node, ...entry] = nodeEntry(file!);
-    const child = spawn(node, [...entry, ...fixed, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [...entry, ...fixed, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: ROOT },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -46,17 +51,26 @@ const flagsIn = (text: string): string[] => [...new Set(text.match(/--[a-z][a-z-
 
 describe('every script', () => {
   it('is one of ours for the ones that run Newsdesk code: start, ask, digest, eval, backup, forget-guild, bench, deploy:commands', () => {
-    expect(OWN.map(([name]) => name).sort()).toEqual(['ask', 'backup', 'bench', 'deploy:commands', 'digest', 'eval', 'forget-guild', 'start'].sort());
+    expect(OWN.map(([name]) => name).sort()).toEqual(
+      ['ask', 'backup', 'bench', 'deploy:commands', 'digest', 'eval', 'forget-guild', 'start'].sort(),
+    );
   });
 
   it('answers --help with exit 0 and its usage on stdout, and a bad flag with exit 2 and one line naming it', async () => {
-    const results = await Promise.all(OWN.map(async ([name]) => ({ name, help: await helpOf(name), bad: await run(name, ['--bogus']) })));
+    const results = await Promise.all(
+      OWN.map(async ([name]) => ({ name, help: await helpOf(name), bad: await run(name, ['--bogus']) })),
+    );
     for (const { name, help, bad } of results) {
       expect([name, help.code, help.err]).toEqual([name, 0, '']);
       expect(help.out, name).toMatch(/^usage:/i);
       expect(help.out, name).toContain(name === 'start' ? 'npm start' : `npm run ${name}`);
       const command = name === 'start' ? 'start' : name;
-      expect([name, bad.code, bad.out, bad.err]).toEqual([name, 2, '', `newsdesk ${command}: unknown option --bogus (see --help)\n`]);
+      expect([name, bad.code, bad.out, bad.err]).toEqual([
+        name,
+        2,
+        '',
+        `newsdesk ${command}: unknown option --bogus (see --help)\n`,
+      ]);
     }
   }, 120_000);
 });
@@ -64,10 +78,15 @@ describe('every script', () => {
 describe('README, Commands', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   // Escaped pipes inside a cell (`a\|b`) are not column separators.
-  const section = readme.slice(readme.indexOf('\n## Commands\n'), readme.indexOf('\n## ', readme.indexOf('\n## Commands\n') + 5)).replaceAll('\\|', '¦');
+  const section = readme
+    .slice(readme.indexOf('\n## Commands\n'), readme.indexOf('\n## ', readme.indexOf('\n## Commands\n') + 5))
+    .replaceAll('\\|', '¦');
   /** Table rows: | `npm run x` | flags | example |. */
   const rows = new Map(
-    [...section.matchAll(/^\| `npm (?:run )?([\w:-]+)`[^|]*\|([^|]*)\|([^|]*)\|$/gm)].map((m) => [m[1]!, { flags: m[2]!, example: m[3]! }]),
+    [...section.matchAll(/^\| `npm (?:run )?([\w:-]+)`[^|]*\|([^|]*)\|([^|]*)\|$/gm)].map((m) => [
+      m[1]!,
+      { flags: m[2]!, example: m[3]! },
+    ]),
   );
 
   it('has a row for every script in package.json, and none for a script that is not there', () => {
@@ -78,6 +97,7 @@ describe('README, Commands', () => {
 
   it('lists exactly the flags each of our scripts gives in its --help', async () => {
     const helps = await Promise.all(OWN.map(async ([name]) => ({ name, help: await helpOf(name) })));
-    for (const { name, help } of helps) expect([name, flagsIn(rows.get(name)!.flags)]).toEqual([name, flagsIn(help.out)]);
+    for (const { name, help } of helps)
+      expect([name, flagsIn(rows.get(name)!.flags)]).toEqual([name, flagsIn(help.out)]);
   }, 120_000);
 });

@@ -41,7 +41,11 @@ describe('numbers in the configuration', () => {
   });
 
   it('reads plain decimal whole numbers, with the limits themselves allowed', () => {
-    expect(loadConfig({ ANSWER_RESULTS: '10', RATE_LIMIT_QUESTIONS: '1', FEED_POLL_MINUTES: '10080' })).toMatchObject({ ANSWER_RESULTS: 10, RATE_LIMIT_QUESTIONS: 1, FEED_POLL_MINUTES: 10_080 });
+    expect(loadConfig({ ANSWER_RESULTS: '10', RATE_LIMIT_QUESTIONS: '1', FEED_POLL_MINUTES: '10080' })).toMatchObject({
+      ANSWER_RESULTS: 10,
+      RATE_LIMIT_QUESTIONS: 1,
+      FEED_POLL_MINUTES: 10_080,
+    });
     expect(loadConfig({ ANSWER_RESULTS: '+4' }).ANSWER_RESULTS).toBe(4);
   });
 });
@@ -53,7 +57,14 @@ function spawnScript(file: string, args: string[], env: Record<string, string>, 
     cwd,
     input: 'Where is Tasil?\n',
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: data, CORPUS_DIR: SEEDS, INDEX_PATH: join(data, 'index.bin'), DATABASE_PATH: join(data, 'db.sqlite'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: data,
+      CORPUS_DIR: SEEDS,
+      INDEX_PATH: join(data, 'index.bin'),
+      DATABASE_PATH: join(data, 'db.sqlite'),
+      ...env,
+    },
     timeout: 40_000,
   });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
@@ -62,8 +73,14 @@ function spawnScript(file: string, args: string[], env: Record<string, string>, 
 describe('npm run deploy:commands with bad settings', () => {
   it.each([
     [{ DISCORD_TOKEN: 'abc' }, 'DISCORD_TOKEN: looks too short to be a bot token'],
-    [{ DISCORD_TOKEN: 'x'.repeat(72), DISCORD_APPLICATION_ID: 'my-app' }, 'DISCORD_APPLICATION_ID: must be a Discord id (17 to 20 digits)'],
-    [{ DISCORD_TOKEN: 'x'.repeat(72), DISCORD_GUILD_ID: '12' }, 'DISCORD_GUILD_ID: must be a Discord id (17 to 20 digits)'],
+    [
+      { DISCORD_TOKEN: 'x'.repeat(72), DISCORD_APPLICATION_ID: 'my-app' },
+      'DISCORD_APPLICATION_ID: must be a Discord id (17 to 20 digits)',
+    ],
+    [
+      { DISCORD_TOKEN: 'x'.repeat(72), DISCORD_GUILD_ID: '12' },
+      'DISCORD_GUILD_ID: must be a Discord id (17 to 20 digits)',
+    ],
   ])('%j: one line naming the variable, no stack, exit 1', (env, problem) => {
     const r = spawnScript('src/discord/deploy.ts', [], env);
     expect([r.code, r.out, r.err]).toEqual([1, '', `newsdesk deploy:commands: invalid configuration: ${problem}\n`]);
@@ -75,7 +92,9 @@ describe('INDEX_PATH', () => {
     const r = spawnScript('src/main.ts', [], { INDEX_PATH: join(ROOT, 'README.md', 'index.bin') });
     expect(r.code).toBe(0);
     expect(r.out).toContain('Jordan');
-    expect(r.err).toContain(`warning: INDEX_PATH: ${join(ROOT, 'README.md')} is a file, not a folder; answering from an index in memory`);
+    expect(r.err).toContain(
+      `warning: INDEX_PATH: ${join(ROOT, 'README.md')} is a file, not a folder; answering from an index in memory`,
+    );
   });
 
   it('under /proc (where Node’s recursive mkdir loops forever): no hang, the terminal answers from memory', () => {
@@ -84,13 +103,19 @@ describe('INDEX_PATH', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     expect(r.out).toContain('Jordan');
-    expect(r.err).toContain('warning: INDEX_PATH: cannot create the folder /proc/nope (ENOENT); answering from an index in memory');
+    expect(r.err).toContain(
+      'warning: INDEX_PATH: cannot create the folder /proc/nope (ENOENT); answering from an index in memory',
+    );
     expect(Date.now() - started).toBeLessThan(40_000);
   });
 
   it('that cannot be written stops the bot before it connects, naming the variable in one line', () => {
     const r = spawnScript('src/main.ts', [], { INDEX_PATH: '/proc/nope/index.bin', DISCORD_TOKEN: 'x'.repeat(72) });
-    expect([r.code, r.out, r.err]).toEqual([1, '', 'newsdesk start: invalid configuration: INDEX_PATH: cannot create the folder /proc/nope (ENOENT)\n']);
+    expect([r.code, r.out, r.err]).toEqual([
+      1,
+      '',
+      'newsdesk start: invalid configuration: INDEX_PATH: cannot create the folder /proc/nope (ENOENT)\n',
+    ]);
   });
 
   it('makeDirs and unwritableReason: made level by level, a file in the way and a folder in the file’s place named', () => {
@@ -98,20 +123,26 @@ describe('INDEX_PATH', () => {
     makeDirs(join(dir, 'a', 'b', 'c'));
     expect(unwritableReason(join(dir, 'a', 'b', 'c', 'index.bin'))).toBeNull();
     writeFileSync(join(dir, 'file'), 'x');
-    expect(unwritableReason(join(dir, 'file', 'deeper', 'index.bin'))).toBe(`${join(dir, 'file')} is a file, not a folder`);
+    expect(unwritableReason(join(dir, 'file', 'deeper', 'index.bin'))).toBe(
+      `${join(dir, 'file')} is a file, not a folder`,
+    );
     expect(unwritableReason(join(dir, 'a'))).toBe(`${join(dir, 'a')} is a folder, not a file`);
   });
 });
 
 describe('npm run ask -- --corpus', () => {
   it('reads a relative path from the caller’s directory (INIT_CWD under npm), and warns about an empty corpus', () => {
-    const fromTests = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', 'fixtures/seeds', 'Where is Tasil?'], { INIT_CWD: join(ROOT, 'tests') });
+    const fromTests = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', 'fixtures/seeds', 'Where is Tasil?'], {
+      INIT_CWD: join(ROOT, 'tests'),
+    });
     expect(fromTests.code, fromTests.err).toBe(0);
     expect(JSON.parse(fromTests.out).answered).toBe(true);
     const empty = mkdtempSync(join(tmpdir(), 'newsdesk-empty-'));
     const r = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', '.', 'Where is Tasil?'], { INIT_CWD: empty });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).answered).toBe(false);
-    expect(r.err).toBe('warning: .: no articles found; every question will go unanswered (see README, Your own articles)\n');
+    expect(r.err).toBe(
+      'warning: .: no articles found; every question will go unanswered (see README, Your own articles)\n',
+    );
   });
 });

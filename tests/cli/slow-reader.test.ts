@@ -19,9 +19,21 @@ const QUESTIONS = 600;
 
 /** Generated questions over the seed corpus: places and people it names, asked 600 ways. */
 function questionFile(dir: string): string {
-  const subjects = ['Tasil', 'Jazeera Storm', 'the White Helmets', 'Deir Ezzor', 'Sadam al-Jamal', 'Daraa', 'the SDF', 'Jordan'];
+  const subjects = [
+    'Tasil',
+    'Jazeera Storm',
+    'the White Helmets',
+    'Deir Ezzor',
+    'Sadam al-Jamal',
+    'Daraa',
+    'the SDF',
+    'Jordan',
+  ];
   const forms = ['Where is {}?', 'What happened in {}?', 'Who leads {}?', 'What did {} do?', 'Why is {} in the news?'];
-  const lines = Array.from({ length: QUESTIONS }, (_, n) => `${forms[n % forms.length]!.replace('{}', subjects[n % subjects.length]!)} (${n})`);
+  const lines = Array.from(
+    { length: QUESTIONS },
+    (_, n) => `${forms[n % forms.length]!.replace('{}', subjects[n % subjects.length]!)} (${n})`,
+  );
   const file = join(dir, 'questions.txt');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -37,7 +49,13 @@ function slowlyRead(command: string, dir: string): string {
   return execFileSync('sh', ['-c', slowPipe(command, dir, 'wc -l')], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: dir, CORPUS_DIR: SEEDS, INDEX_PATH: join(dir, 'index.bin'), DATABASE_PATH: join(dir, 'db.sqlite') },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      CORPUS_DIR: SEEDS,
+      INDEX_PATH: join(dir, 'index.bin'),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+    },
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: 90_000,
   }).trim();
@@ -55,7 +73,14 @@ describe('a slow reader gets every answer', () => {
       cwd: ROOT,
       encoding: 'utf8',
       // One result per answer, so blank lines separate answers (and a refusal from its nearest articles).
-      env: { PATH: process.env.PATH ?? '', HOME: dir, CORPUS_DIR: SEEDS, INDEX_PATH: join(dir, 'index.bin'), DATABASE_PATH: join(dir, 'db.sqlite'), ANSWER_RESULTS: '1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        CORPUS_DIR: SEEDS,
+        INDEX_PATH: join(dir, 'index.bin'),
+        DATABASE_PATH: join(dir, 'db.sqlite'),
+        ANSWER_RESULTS: '1',
+      },
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 64 * 1024 * 1024,
       timeout: 90_000,

@@ -26,19 +26,30 @@ function tty<T extends PassThrough>(stream: T, columns = 60): T {
 describe('wrapLine', () => {
   it('wraps at spaces to the width, with the hanging indent, and keeps a long word whole', () => {
     expect(wrapLine('one two three four five', 12, '1. ', '   ')).toBe('1. one two\n   three\n   four five');
-    expect(wrapLine('see https://example.com/a/very/long/path now', 12, '', '  ')).toBe('see\n  https://example.com/a/very/long/path\n  now');
+    expect(wrapLine('see https://example.com/a/very/long/path now', 12, '', '  ')).toBe(
+      'see\n  https://example.com/a/very/long/path\n  now',
+    );
   });
 
   it('never breaks a word and never passes the width unless one word is longer (property)', () => {
     const word = fc.stringMatching(/^[a-zA-Z’“”.,-]{1,15}$/);
     fc.assert(
-      fc.property(fc.array(word, { minLength: 1, maxLength: 40 }), fc.integer({ min: 10, max: 120 }), (words, width) => {
-        const out = wrapLine(words.join(' '), width, '1. ', '   ');
-        const lines = out.split('\n');
-        expect(lines.map((l) => l.slice(3)).join(' ').split(' ')).toEqual(words);
-        for (const l of lines) if (l.length > width) expect(l.slice(3)).not.toContain(' ');
-        expect(lines.slice(1).every((l) => l.startsWith('   '))).toBe(true);
-      }),
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 10, max: 120 }),
+        (words, width) => {
+          const out = wrapLine(words.join(' '), width, '1. ', '   ');
+          const lines = out.split('\n');
+          expect(
+            lines
+              .map((l) => l.slice(3))
+              .join(' ')
+              .split(' '),
+          ).toEqual(words);
+          for (const l of lines) if (l.length > width) expect(l.slice(3)).not.toContain(' ');
+          expect(lines.slice(1).every((l) => l.startsWith('   '))).toBe(true);
+        },
+      ),
     );
   });
 
@@ -70,7 +81,12 @@ describe('answerLines on a terminal', () => {
     const out = tty(new PassThrough(), 60);
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
-    const done = answerLines(() => engine.index, input, out, { json: false, k: 1, prompt: '> ', env: { NO_COLOR: '1' } });
+    const done = answerLines(() => engine.index, input, out, {
+      json: false,
+      k: 1,
+      prompt: '> ',
+      env: { NO_COLOR: '1' },
+    });
     // Keys one at a time, as a terminal sends them: "Where is Tail?", three steps left, "s", Enter
     // asks "Where is Tasil?". Then the up arrow and Enter ask it again.
     const key = async (k: string) => {
@@ -102,7 +118,12 @@ describe('npm run ask -- --stdin, text', () => {
       cwd: ROOT,
       input: 'Where is Tasil?\nWhat is the capital of France?\n',
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: data, INDEX_PATH: join(data, 'index.bin'), DATABASE_PATH: join(data, 'db.sqlite') },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: data,
+        INDEX_PATH: join(data, 'index.bin'),
+        DATABASE_PATH: join(data, 'db.sqlite'),
+      },
       timeout: 60_000,
     });
     expect(r.status, r.stderr).toBe(0);

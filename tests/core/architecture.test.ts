@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
  * what runs in milliseconds in tests, and what the front ends (CLI, bot, bench) all share.
  */
 const CORE = join(import.meta.dirname, '../../src/core');
-const files = (readdirSync(CORE, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(CORE, f));
+const files = (readdirSync(CORE, { recursive: true }) as string[])
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join(CORE, f));
 
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/^(node:)?fs(\/promises)?$/, 'file I/O'],
@@ -41,8 +43,13 @@ describe('src/core', () => {
   });
 
   it('reads the files it should, and would catch an offence', () => {
-    expect(files.map((f) => relative(CORE, f))).toEqual(expect.arrayContaining(['search.ts', 'answer.ts', join('parsers', 'html.ts')]));
-    expect(importsOf("import { readFileSync } from 'node:fs';\nconst x = await import('pino');")).toEqual(['node:fs', 'pino']);
+    expect(files.map((f) => relative(CORE, f))).toEqual(
+      expect.arrayContaining(['search.ts', 'answer.ts', join('parsers', 'html.ts')]),
+    );
+    expect(importsOf("import { readFileSync } from 'node:fs';\nconst x = await import('pino');")).toEqual([
+      'node:fs',
+      'pino',
+    ]);
     expect(FORBIDDEN.some(([re]) => re.test('node:fs'))).toBe(true);
     expect(FORBIDDEN.some(([re]) => re.test('../store/store.js'))).toBe(true);
   });

@@ -4,7 +4,13 @@ import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
 
-const article = (id: string, title: string, paragraphs: string[]): Article => ({ id, title, tags: [], file: `${id}.txt`, sections: [{ paragraphs }] });
+const article = (id: string, title: string, paragraphs: string[]): Article => ({
+  id,
+  title,
+  tags: [],
+  file: `${id}.txt`,
+  sections: [{ paragraphs }],
+});
 
 // A wire-style story tells its facts first; a later paragraph restates the question's words.
 const wire = [
@@ -15,9 +21,15 @@ const wire = [
 ];
 
 describe('excerpts from wire-style articles', () => {
-  const index = NewsIndex.build([article('w', 'Portvale harbour reopens', wire), article('x', 'Cranes for sale', ['Used cranes are for sale at the quay.'])], {
-    aliases: buildAliasTable({ aliases: [] }),
-  });
+  const index = NewsIndex.build(
+    [
+      article('w', 'Portvale harbour reopens', wire),
+      article('x', 'Cranes for sale', ['Used cranes are for sale at the quay.']),
+    ],
+    {
+      aliases: buildAliasTable({ aliases: [] }),
+    },
+  );
 
   it('quotes the early paragraph that names the answer over a later one that echoes the question', () => {
     const a = answerQuestion(index, 'Which vessel was the first to return to the harbour?', { k: 1 });
@@ -31,14 +43,21 @@ describe('term proximity', () => {
   const build = (proximity: number) =>
     NewsIndex.build(
       [
-        article('apart', 'Coast report', ['The oil tanker left the bay on Monday; weeks later a spill of paint closed the beach.']),
-        article('together', 'Coast report', ['The tanker left the bay on Monday; weeks later an oil spill of that size closed the beach.']),
+        article('apart', 'Coast report', [
+          'The oil tanker left the bay on Monday; weeks later a spill of paint closed the beach.',
+        ]),
+        article('together', 'Coast report', [
+          'The tanker left the bay on Monday; weeks later an oil spill of that size closed the beach.',
+        ]),
       ],
       { aliases: buildAliasTable({ aliases: [] }), ranking: { proximity } },
     );
 
   it('ranks first the passage where the words asked stand side by side', () => {
-    expect(answerQuestion(build(0.3), 'oil spill closed the beach', { k: 2 }).results.map((r) => r.articleId)).toEqual(['together', 'apart']);
+    expect(answerQuestion(build(0.3), 'oil spill closed the beach', { k: 2 }).results.map((r) => r.articleId)).toEqual([
+      'together',
+      'apart',
+    ]);
     // Without it the two tie and corpus order decides: the assertion above is the proximity's doing.
     expect(answerQuestion(build(0), 'oil spill closed the beach', { k: 2 }).results[0]!.articleId).toBe('apart');
   });
@@ -47,8 +66,12 @@ describe('term proximity', () => {
 describe('places by their adjective', () => {
   const index = NewsIndex.build(
     [
-      article('fr', 'Strikes close schools', ['Teachers in France walked out on Tuesday, closing most schools in the capital.']),
-      article('other', 'Teachers walk out', ['Teachers walked out on Tuesday in a dispute over pay, closing schools in the north.']),
+      article('fr', 'Strikes close schools', [
+        'Teachers in France walked out on Tuesday, closing most schools in the capital.',
+      ]),
+      article('other', 'Teachers walk out', [
+        'Teachers walked out on Tuesday in a dispute over pay, closing schools in the north.',
+      ]),
     ],
     { aliases: buildAliasTable({ aliases: [] }) },
   );

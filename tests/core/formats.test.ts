@@ -11,10 +11,13 @@ const FIX = new URL('../fixtures/', import.meta.url).pathname;
 const read = (rel: string) => readFileSync(join(FIX, rel), 'utf8');
 // As the corpus reader parses: with the shipped page-furniture patterns.
 const parse = (rel: string) => parseArticleFile(rel, read(rel), boilerplate());
-const allText = (a: Article) => [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
+const allText = (a: Article) =>
+  [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
 
 describe('scraped text (the seed articles)', () => {
-  const seeds = readdirSync(join(FIX, 'seeds')).filter((f) => f.endsWith('.txt')).sort();
+  const seeds = readdirSync(join(FIX, 'seeds'))
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
   const parsed = seeds.map((f) => parse(`seeds/${f}`));
 
   it('loads all five with no warnings', () => {
@@ -61,11 +64,19 @@ describe('scraped text (the seed articles)', () => {
 
   it('reads optional header lines', () => {
     const [a] = parse('formats/header-article.txt').articles;
-    expect(a).toMatchObject({ title: 'Council approves budget', url: 'https://example.org/budget', published: '2024-05-02', source: 'City Post' });
+    expect(a).toMatchObject({
+      title: 'Council approves budget',
+      url: 'https://example.org/budget',
+      published: '2024-05-02',
+      source: 'City Post',
+    });
   });
 
   it('warns about a file with no article text', () => {
-    expect(parse('formats/empty.txt')).toEqual({ articles: [], warnings: [{ file: 'formats/empty.txt', reason: 'no article text' }] });
+    expect(parse('formats/empty.txt')).toEqual({
+      articles: [],
+      warnings: [{ file: 'formats/empty.txt', reason: 'no article text' }],
+    });
   });
 });
 
@@ -74,11 +85,21 @@ describe('Markdown with front matter', () => {
     const { articles, warnings } = parse('formats/markdown-article.md');
     expect(warnings).toEqual([]);
     const a = articles[0]!;
-    expect(a).toMatchObject({ title: 'Harbour reopens after the storm', url: 'https://example.org/news/harbour-reopens', source: 'Example Gazette', tags: ['harbour', 'storm'] });
+    expect(a).toMatchObject({
+      title: 'Harbour reopens after the storm',
+      url: 'https://example.org/news/harbour-reopens',
+      source: 'Example Gazette',
+      tags: ['harbour', 'storm'],
+    });
     expect(a.published).toMatch(/^2024-03-05/);
     expect(a.sections.map((s) => s.heading)).toEqual([undefined, 'What was damaged', 'What comes next']);
-    expect(a.sections[0]!.paragraphs[0]).toBe('The harbour reopened on Tuesday after a week of repairs, said the port authority.');
-    expect(a.sections[1]!.paragraphs).toEqual(['Two cranes were toppled by the wind.', 'The north pier lost forty metres of railing.']);
+    expect(a.sections[0]!.paragraphs[0]).toBe(
+      'The harbour reopened on Tuesday after a week of repairs, said the port authority.',
+    );
+    expect(a.sections[1]!.paragraphs).toEqual([
+      'Two cranes were toppled by the wind.',
+      'The north pier lost forty metres of railing.',
+    ]);
     expect(allText(a)).not.toMatch(/crane\.jpg|\*\*|\]\(/);
   });
 
@@ -96,7 +117,12 @@ describe('HTML pages', () => {
     const { articles, warnings } = parse('formats/news-page.html');
     expect(warnings).toEqual([]);
     const a = articles[0]!;
-    expect(a).toMatchObject({ url: 'https://coast.example/ferry-strike-ends', source: 'Coast Post', published: '2024-04-10T09:30:00Z', author: 'Ana Ruiz' });
+    expect(a).toMatchObject({
+      url: 'https://coast.example/ferry-strike-ends',
+      source: 'Coast Post',
+      published: '2024-04-10T09:30:00Z',
+      author: 'Ana Ruiz',
+    });
     expect(a.title).toMatch(/Ferry strike ends/);
     const text = allText(a);
     expect(text).toContain('the union accepted a new pay offer');
@@ -106,7 +132,10 @@ describe('HTML pages', () => {
   });
 
   it('warns when a page holds no article', () => {
-    expect(parse('formats/no-article.html')).toEqual({ articles: [], warnings: [{ file: 'formats/no-article.html', reason: 'no article found in the page' }] });
+    expect(parse('formats/no-article.html')).toEqual({
+      articles: [],
+      warnings: [{ file: 'formats/no-article.html', reason: 'no article found in the page' }],
+    });
   });
 });
 
@@ -114,8 +143,15 @@ describe('JSON and JSONL', () => {
   it('loads an array, skipping a bad record with a reason', () => {
     const { articles, warnings } = parse('formats/articles.json');
     expect(articles.map((a) => a.id)).toEqual(['j1', 'j3']);
-    expect(articles[0]).toMatchObject({ url: 'https://example.org/bridge', source: 'Town Times', published: '2024-01-15T08:00:00Z' });
-    expect(articles[0]!.sections[0]!.paragraphs).toEqual(['The new bridge opened to traffic on Monday.', 'It links the two halves of the town.']);
+    expect(articles[0]).toMatchObject({
+      url: 'https://example.org/bridge',
+      source: 'Town Times',
+      published: '2024-01-15T08:00:00Z',
+    });
+    expect(articles[0]!.sections[0]!.paragraphs).toEqual([
+      'The new bridge opened to traffic on Monday.',
+      'It links the two halves of the town.',
+    ]);
     expect(warnings).toEqual([{ file: 'formats/articles.json', reason: 'item 1: missing body' }]);
   });
 
@@ -133,25 +169,40 @@ describe('JSON and JSONL', () => {
   it('turns any garbage line into exactly one warning for that line (property)', () => {
     const good = JSON.stringify({ id: 'g', title: 'Good', body: 'Some body text.' });
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes('\n') && s.trim() !== '' && !/^\s*\{/.test(s)), (junk) => {
-        const { articles, warnings } = parseJsonLines('x.jsonl', `${good}\n${junk}\n${good.replace('"g"', '"h"')}`);
-        expect(articles.map((a) => a.id)).toEqual(['g', 'h']);
-        expect(warnings).toHaveLength(1);
-        expect(warnings[0]!.line).toBe(2);
-      }),
+      fc.property(
+        fc
+          .string({ minLength: 1, maxLength: 40 })
+          .filter((s) => !s.includes('\n') && s.trim() !== '' && !/^\s*\{/.test(s)),
+        (junk) => {
+          const { articles, warnings } = parseJsonLines('x.jsonl', `${good}\n${junk}\n${good.replace('"g"', '"h"')}`);
+          expect(articles.map((a) => a.id)).toEqual(['g', 'h']);
+          expect(warnings).toHaveLength(1);
+          expect(warnings[0]!.line).toBe(2);
+        },
+      ),
     );
   });
 
   it.runIf(existsSync('/work/shared/bench/multihop-rag/corpus.jsonl'))('loads the MultiHop-RAG corpus as it is', () => {
-    const { articles, warnings } = parseArticleFile('corpus.jsonl', readFileSync('/work/shared/bench/multihop-rag/corpus.jsonl', 'utf8'));
+    const { articles, warnings } = parseArticleFile(
+      'corpus.jsonl',
+      readFileSync('/work/shared/bench/multihop-rag/corpus.jsonl', 'utf8'),
+    );
     expect(warnings).toEqual([]);
     expect(articles).toHaveLength(609);
-    expect(articles[175]).toMatchObject({ id: 'd0175', source: 'The Verge', title: 'The FTX trial is bigger than Sam Bankman-Fried' });
+    expect(articles[175]).toMatchObject({
+      id: 'd0175',
+      source: 'The Verge',
+      title: 'The FTX trial is bigger than Sam Bankman-Fried',
+    });
   });
 });
 
 describe('unsupported files', () => {
   it('names an unsupported file type', () => {
-    expect(parseArticleFile('notes.csv', 'a,b')).toEqual({ articles: [], warnings: [{ file: 'notes.csv', reason: 'unsupported file type ".csv"' }] });
+    expect(parseArticleFile('notes.csv', 'a,b')).toEqual({
+      articles: [],
+      warnings: [{ file: 'notes.csv', reason: 'unsupported file type ".csv"' }],
+    });
   });
 });

@@ -33,7 +33,17 @@ const utf16 = (text: string, order: 'le' | 'be'): Buffer => {
 };
 
 /** The ids of the articles that must load whatever their neighbours hold. */
-const GOOD_IDS = ['ferry-timetable', 'good-harbour', 'good-library', 'good-orchard', 'tram-1', 'tram-3', 'bom-json', 'utf8-bom', 'types-3'];
+const GOOD_IDS = [
+  'ferry-timetable',
+  'good-harbour',
+  'good-library',
+  'good-orchard',
+  'tram-1',
+  'tram-3',
+  'bom-json',
+  'utf8-bom',
+  'types-3',
+];
 
 describe('a corpus directory with malformed files of every format', () => {
   let dir: string;
@@ -45,19 +55,52 @@ describe('a corpus directory with malformed files of every format', () => {
     dir = mkdtempSync(join(tmpdir(), 'newsdesk-malformed-'));
     cpSync(FIXTURES, dir, { recursive: true });
     // Binary junk under every text extension.
-    for (const [i, ext] of ['txt', 'md', 'html', 'json', 'jsonl'].entries()) writeFileSync(join(dir, `junk.${ext}`), junk(4096, i + 1));
+    for (const [i, ext] of ['txt', 'md', 'html', 'json', 'jsonl'].entries())
+      writeFileSync(join(dir, `junk.${ext}`), junk(4096, i + 1));
     // Valid UTF-8, but NUL bytes: a binary file all the same.
-    writeFileSync(join(dir, 'nul-padded.jsonl'), Buffer.concat([Buffer.from('{"title": "x", "body": "y"}\n'), Buffer.alloc(512)]));
+    writeFileSync(
+      join(dir, 'nul-padded.jsonl'),
+      Buffer.concat([Buffer.from('{"title": "x", "body": "y"}\n'), Buffer.alloc(512)]),
+    );
     // Latin-1 and Windows-1252 exports: é ü « » in Latin-1, curly quotes and € in Windows-1252.
-    writeFileSync(join(dir, 'latin1.txt'), Buffer.from('Café owners in Zürich fight rent rises\n\n«We will stay», says the owner of the oldest café in the old town, whose rent doubled in May.\n', 'latin1'));
+    writeFileSync(
+      join(dir, 'latin1.txt'),
+      Buffer.from(
+        'Café owners in Zürich fight rent rises\n\n«We will stay», says the owner of the oldest café in the old town, whose rent doubled in May.\n',
+        'latin1',
+      ),
+    );
     writeFileSync(
       join(dir, 'cp1252.md'),
-      Buffer.concat([Buffer.from('---\ntitle: Museum ticket rises to 12 '), Buffer.from([0x80]), Buffer.from('\n---\n\nThe director said '), Buffer.from([0x93]), Buffer.from('prices had not moved in ten years'), Buffer.from([0x94]), Buffer.from('.\n')]),
+      Buffer.concat([
+        Buffer.from('---\ntitle: Museum ticket rises to 12 '),
+        Buffer.from([0x80]),
+        Buffer.from('\n---\n\nThe director said '),
+        Buffer.from([0x93]),
+        Buffer.from('prices had not moved in ten years'),
+        Buffer.from([0x94]),
+        Buffer.from('.\n'),
+      ]),
     );
     // UTF-16 with a byte-order mark, both byte orders; and UTF-16 without one (unknown encoding).
-    writeFileSync(join(dir, 'utf16le.txt'), utf16('Snow closes the mountain pass\n\nThe pass road closed on Sunday after forty centimetres of snow fell overnight.\n', 'le'));
-    writeFileSync(join(dir, 'utf16be.json'), utf16('{"id": "utf16-json", "title": "Ski lifts open a week early", "body": "The ski lifts above the village opened a week early after the snowfall."}', 'be'));
-    writeFileSync(join(dir, 'utf16-no-bom.txt'), Buffer.from('Flood defences hold\n\nThe river wall held during the storm.\n', 'utf16le'));
+    writeFileSync(
+      join(dir, 'utf16le.txt'),
+      utf16(
+        'Snow closes the mountain pass\n\nThe pass road closed on Sunday after forty centimetres of snow fell overnight.\n',
+        'le',
+      ),
+    );
+    writeFileSync(
+      join(dir, 'utf16be.json'),
+      utf16(
+        '{"id": "utf16-json", "title": "Ski lifts open a week early", "body": "The ski lifts above the village opened a week early after the snowfall."}',
+        'be',
+      ),
+    );
+    writeFileSync(
+      join(dir, 'utf16-no-bom.txt'),
+      Buffer.from('Flood defences hold\n\nThe river wall held during the storm.\n', 'utf16le'),
+    );
     // A stray control character in an article is not enough to call the file binary.
     writeFileSync(
       join(dir, 'stray-control.txt'),
@@ -82,7 +125,9 @@ describe('a corpus directory with malformed files of every format', () => {
       ['tram-1', 1],
       ['tram-3', 3],
     ]);
-    expect(warnings.filter((w) => w.file === 'mixed-lines.jsonl')).toEqual([{ file: 'mixed-lines.jsonl', line: 2, reason: expect.stringMatching(/^invalid JSON: Unterminated string/) }]);
+    expect(warnings.filter((w) => w.file === 'mixed-lines.jsonl')).toEqual([
+      { file: 'mixed-lines.jsonl', line: 2, reason: expect.stringMatching(/^invalid JSON: Unterminated string/) },
+    ]);
   });
 
   it('gives exactly one short warning per broken file, naming it (and the line where there is one)', () => {
@@ -110,21 +155,39 @@ describe('a corpus directory with malformed files of every format', () => {
       skipped('utf16-no-bom.txt', binary),
       skipped('wrong-types.json', 'item 0: wrong type: "title" is an array, expected a string'),
       skipped('wrong-types.json', 'item 1: wrong type: "body" is a number, expected a string'),
-      skipped('wrong-types.json', 'item 2: wrong type: "tags" is an object, expected a list of strings or a comma-separated string'),
+      skipped(
+        'wrong-types.json',
+        'item 2: wrong type: "tags" is an object, expected a list of strings or a comma-separated string',
+      ),
     ]);
     for (const w of warnings) expect(w.reason.length, w.reason).toBeLessThan(120);
   });
 
   it('loads nothing from binary junk, empty files, truncated JSON or a page without an article', () => {
     const files = new Set(articles.map((a) => a.file));
-    for (const f of ['junk.txt', 'junk.md', 'junk.html', 'junk.json', 'junk.jsonl', 'nul-padded.jsonl', 'huge.txt', 'truncated.json', 'no-article.html', 'broken-front-matter.md', 'utf16-no-bom.txt']) expect(files.has(f), f).toBe(false);
+    for (const f of [
+      'junk.txt',
+      'junk.md',
+      'junk.html',
+      'junk.json',
+      'junk.jsonl',
+      'nul-padded.jsonl',
+      'huge.txt',
+      'truncated.json',
+      'no-article.html',
+      'broken-front-matter.md',
+      'utf16-no-bom.txt',
+    ])
+      expect(files.has(f), f).toBe(false);
     for (const ext of ['txt', 'md', 'html', 'json', 'jsonl']) expect(files.has(`empty.${ext}`)).toBe(false);
   });
 
   it('decodes Latin-1, Windows-1252 and UTF-16 (with a byte-order mark) correctly', () => {
     const latin1 = byId('latin1')!;
     expect(latin1.title).toBe('Café owners in Zürich fight rent rises');
-    expect(latin1.sections[0]!.paragraphs[0]).toBe('«We will stay», says the owner of the oldest café in the old town, whose rent doubled in May.');
+    expect(latin1.sections[0]!.paragraphs[0]).toBe(
+      '«We will stay», says the owner of the oldest café in the old town, whose rent doubled in May.',
+    );
     const cp1252 = byId('cp1252')!;
     expect(cp1252.title).toBe('Museum ticket rises to 12 €');
     expect(cp1252.sections[0]!.paragraphs).toEqual(['The director said “prices had not moved in ten years”.']);
@@ -141,7 +204,12 @@ describe('a corpus directory with malformed files of every format', () => {
     const library = files.find((f) => f.path === 'good-library.html')!;
     expect(harbour.content.length).toBeGreaterThan(200);
     expect(harbour.skipped).toBeUndefined();
-    expect(library).toEqual({ path: 'good-library.html', content: '', skipped: 'file too large (over the 300 bytes limit); skipped', stamp: expect.any(String) });
+    expect(library).toEqual({
+      path: 'good-library.html',
+      content: '',
+      skipped: 'file too large (over the 300 bytes limit); skipped',
+      stamp: expect.any(String),
+    });
     const { articles: small } = await loadCorpus(FIXTURES, { maxFileBytes: 300 });
     expect(small.map((a) => a.id)).toContain('good-harbour');
     expect(small.map((a) => a.id)).not.toContain('good-library');
@@ -158,22 +226,38 @@ describe('decodeBytes', () => {
   });
 
   it('reads bytes that are not UTF-8 as Windows-1252, with a note', () => {
-    expect(decodeBytes(Buffer.from([0x93, 0x63, 0x61, 0x66, 0xe9, 0x94, 0x20, 0x80]))).toEqual({ text: '“café” €', note: 'not UTF-8: read as Windows-1252 (Latin-1)' });
+    expect(decodeBytes(Buffer.from([0x93, 0x63, 0x61, 0x66, 0xe9, 0x94, 0x20, 0x80]))).toEqual({
+      text: '“café” €',
+      note: 'not UTF-8: read as Windows-1252 (Latin-1)',
+    });
     // The WHATWG table for 0x80–0x9F (Node's own TextDecoder gets these wrong: nodejs/node#60888).
     const high = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i));
-    expect(decodeBytes(high)).toEqual({ text: '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8DŽ\x8F\x90‘’“”•–—˜™š›œ\x9DžŸ', note: 'not UTF-8: read as Windows-1252 (Latin-1)' });
+    expect(decodeBytes(high)).toEqual({
+      text: '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8DŽ\x8F\x90‘’“”•–—˜™š›œ\x9DžŸ',
+      note: 'not UTF-8: read as Windows-1252 (Latin-1)',
+    });
   });
 
   it('reads UTF-8 with a few broken bytes as UTF-8, marking them, rather than as Windows-1252', () => {
     const damaged = Buffer.concat([Buffer.from('Zürich café '), Buffer.from([0xff]), Buffer.from(' naïve')]);
-    expect(decodeBytes(damaged)).toEqual({ text: 'Zürich café \uFFFD naïve', note: 'invalid UTF-8: 1 broken byte sequence shown as �' });
+    expect(decodeBytes(damaged)).toEqual({
+      text: 'Zürich café \uFFFD naïve',
+      note: 'invalid UTF-8: 1 broken byte sequence shown as �',
+    });
     // A Latin-1 é is itself a broken UTF-8 sequence: text with no valid multi-byte sequence is Windows-1252.
-    expect(decodeBytes(Buffer.from('Zürich café', 'latin1'))).toEqual({ text: 'Zürich café', note: 'not UTF-8: read as Windows-1252 (Latin-1)' });
+    expect(decodeBytes(Buffer.from('Zürich café', 'latin1'))).toEqual({
+      text: 'Zürich café',
+      note: 'not UTF-8: read as Windows-1252 (Latin-1)',
+    });
   });
 
   it('refuses binary data and broken UTF-16', () => {
     expect(decodeBytes(junk(256, 7))).toEqual({ error: 'not a text file (binary data or an unknown encoding)' });
-    expect(decodeBytes(Buffer.from('text\0more'))).toEqual({ error: 'not a text file (binary data or an unknown encoding)' });
-    expect(decodeBytes(Buffer.from([0xff, 0xfe, 0x00, 0xd8]))).toEqual({ error: 'not valid UTF-16 after its UTF-16 byte-order mark' });
+    expect(decodeBytes(Buffer.from('text\0more'))).toEqual({
+      error: 'not a text file (binary data or an unknown encoding)',
+    });
+    expect(decodeBytes(Buffer.from([0xff, 0xfe, 0x00, 0xd8]))).toEqual({
+      error: 'not valid UTF-16 after its UTF-16 byte-order mark',
+    });
   });
 });

@@ -10,7 +10,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return {
     ...real,
     readFile: (async (path: Parameters<typeof real.readFile>[0], options?: Parameters<typeof real.readFile>[1]) => {
-      if (String(path).endsWith('locked.txt')) throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), { code: 'EACCES' });
+      if (String(path).endsWith('locked.txt'))
+        throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), { code: 'EACCES' });
       return real.readFile(path, options);
     }) as typeof real.readFile,
   };
@@ -29,7 +30,10 @@ function mixedCorpus(): string {
   copyFileSync(join(FIX, 'formats/storm-survey-bad-yaml.md'), join(dir, 'storm-survey.md'));
   copyFileSync(join(FIX, 'formats/wire.jsonl'), join(dir, 'wire.jsonl'));
   copyFileSync(join(FIX, 'formats/wire.json'), join(dir, 'sub/wire.json'));
-  writeFileSync(join(dir, 'dupe.json'), JSON.stringify({ id: 'w1', title: 'Same id, earlier file', body: 'Loaded first.' }));
+  writeFileSync(
+    join(dir, 'dupe.json'),
+    JSON.stringify({ id: 'w1', title: 'Same id, earlier file', body: 'Loaded first.' }),
+  );
   writeFileSync(join(dir, 'README.md'), '# About this corpus\n\nNotes for editors.');
   writeFileSync(join(dir, 'notes.pdf'), '%PDF-1.7');
   writeFileSync(join(dir, 'locked.txt'), 'Headline\n\nBody.');
@@ -71,18 +75,32 @@ describe('loadCorpus', () => {
     expect(warnings).toEqual([
       { file: 'locked.txt', reason: 'could not read the file: EACCES' },
       { file: 'notes.pdf', reason: 'unsupported file type ".pdf"' },
-      { file: 'storm-survey.md', line: 4, reason: 'invalid front matter: flow sequence in block collection must be sufficiently indented and end with a ]' },
+      {
+        file: 'storm-survey.md',
+        line: 4,
+        reason:
+          'invalid front matter: flow sequence in block collection must be sufficiently indented and end with a ]',
+      },
       { file: 'wire.jsonl', line: 1, reason: 'duplicate article id "w1" (first in dupe.json); skipped' },
-      { file: 'wire.jsonl', line: 2, reason: "invalid JSON: Expected ',' or '}' after property value in JSON at position 146" },
+      {
+        file: 'wire.jsonl',
+        line: 2,
+        reason: "invalid JSON: Expected ',' or '}' after property value in JSON at position 146",
+      },
     ]);
   });
 
   it('names the first file and line of a duplicate inside one file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-dupes-'));
-    writeFileSync(join(dir, 'feed.jsonl'), ['{"id":"x","title":"A","body":"First."}', '{"id":"x","title":"B","body":"Second."}'].join('\n'));
+    writeFileSync(
+      join(dir, 'feed.jsonl'),
+      ['{"id":"x","title":"A","body":"First."}', '{"id":"x","title":"B","body":"Second."}'].join('\n'),
+    );
     const { articles, warnings } = await loadCorpus(dir);
     expect(articles.map((a) => a.title)).toEqual(['A']);
-    expect(warnings).toEqual([{ file: 'feed.jsonl', line: 2, reason: 'duplicate article id "x" (first in feed.jsonl:1); skipped' }]);
+    expect(warnings).toEqual([
+      { file: 'feed.jsonl', line: 2, reason: 'duplicate article id "x" (first in feed.jsonl:1); skipped' },
+    ]);
   });
 
   it('keeps the operator’s article over an added or feed one with the same id, whatever the sort order', async () => {
@@ -114,7 +132,13 @@ describe('loadCorpus', () => {
   it('loads the five seeds with no warnings', async () => {
     const { articles, warnings } = await loadCorpus(join(FIX, 'seeds'));
     expect(warnings).toEqual([]);
-    expect(articles.map((a) => a.id)).toEqual(['000_265a22b589eca241', '001_6769e8153fbb5a3b', '002_a2c911d8e0e811de', '003_673823d6fb807e77', '004_37483b185861883f']);
+    expect(articles.map((a) => a.id)).toEqual([
+      '000_265a22b589eca241',
+      '001_6769e8153fbb5a3b',
+      '002_a2c911d8e0e811de',
+      '003_673823d6fb807e77',
+      '004_37483b185861883f',
+    ]);
   });
 
   it('throws only when the corpus path does not exist', async () => {
@@ -126,12 +150,17 @@ describe('loadCorpus', () => {
 
 describe('corpus helpers', () => {
   it('skips hidden and private files and folders and the alias data, nothing else', () => {
-    expect(['.x.txt', 'a/.git/b.txt', '_draft.md', 'a/_old/b.md', 'aliases.yaml', 'sub/aliases.yml'].every(isSkipped)).toBe(true);
+    expect(
+      ['.x.txt', 'a/.git/b.txt', '_draft.md', 'a/_old/b.md', 'aliases.yaml', 'sub/aliases.yml'].every(isSkipped),
+    ).toBe(true);
     expect(['README.md', 'a/b.txt', 'my_aliases.yaml', 'aliases.json', 'x_y.md'].some(isSkipped)).toBe(false);
   });
 
   it('turns a read error into a warning', () => {
-    expect(parseCorpusFiles([{ path: 'gone.txt', content: '', error: 'ENOENT' }])).toEqual({ articles: [], warnings: [{ file: 'gone.txt', reason: 'could not read the file: ENOENT' }] });
+    expect(parseCorpusFiles([{ path: 'gone.txt', content: '', error: 'ENOENT' }])).toEqual({
+      articles: [],
+      warnings: [{ file: 'gone.txt', reason: 'could not read the file: ENOENT' }],
+    });
   });
 });
 
@@ -158,6 +187,8 @@ describe('ids of same-named files in different folders', () => {
         ['wire#1', 'wire.jsonl'],
       ].sort(),
     );
-    expect(warnings).toEqual([{ file: '2024/named.json', reason: 'duplicate article id "harbour" (kept from harbour.md); skipped' }]);
+    expect(warnings).toEqual([
+      { file: '2024/named.json', reason: 'duplicate article id "harbour" (kept from harbour.md); skipped' },
+    ]);
   });
 });

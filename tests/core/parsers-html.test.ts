@@ -6,11 +6,13 @@ import type { Article } from '../../src/core/types.js';
 
 const FORMATS = new URL('../fixtures/formats/', import.meta.url).pathname;
 const fixture = (name: string) => parseArticleFile(`formats/${name}`, readFileSync(join(FORMATS, name), 'utf8'));
-const allText = (a: Article) => [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
+const allText = (a: Article) =>
+  [a.title, a.standfirst ?? '', ...a.sections.flatMap((s) => [s.heading ?? '', ...s.paragraphs])].join('\n');
 
 const STORY = Array.from(
   { length: 3 },
-  (_, i) => `<p>Paragraph ${i + 1}. The harbour master said the new pontoons would be ready before the summer season, and that moorings would be offered first to local owners who lost berths in the storm.</p>`,
+  (_, i) =>
+    `<p>Paragraph ${i + 1}. The harbour master said the new pontoons would be ready before the summer season, and that moorings would be offered first to local owners who lost berths in the storm.</p>`,
 ).join('\n');
 const page = (head: string, body: string) => `<!doctype html><html><head>${head}</head><body>${body}</body></html>`;
 
@@ -39,16 +41,37 @@ describe('HTML news pages', () => {
       'Port Ellis council voted seven to six on Monday night to adopt a 40-year flood defence plan for the old town, ending two years of argument over how to protect the harbour front from storm surges.',
     );
     const text = allText(a);
-    for (const chrome of ['Advertisement', 'Sport', 'Opinion', 'Search the Herald', 'Related stories', 'Storm floods harbour', 'Share this', 'All rights reserved', 'Privacy', 'sea wall at high tide', 'By Jonah Pell']) {
+    for (const chrome of [
+      'Advertisement',
+      'Sport',
+      'Opinion',
+      'Search the Herald',
+      'Related stories',
+      'Storm floods harbour',
+      'Share this',
+      'All rights reserved',
+      'Privacy',
+      'sea wall at high tide',
+      'By Jonah Pell',
+    ]) {
       expect(text).not.toContain(chrome);
     }
   });
 
   it('takes the headline from the article h1 when there is no og:title, and strips the site name from <title>', () => {
-    const withH1 = parseArticleFile('a.html', page('<title>Pontoons | Harbour News</title>', `<article><h1>New pontoons for the marina</h1>${STORY}</article>`));
+    const withH1 = parseArticleFile(
+      'a.html',
+      page('<title>Pontoons | Harbour News</title>', `<article><h1>New pontoons for the marina</h1>${STORY}</article>`),
+    );
     expect(withH1.articles[0]!.title).toBe('New pontoons for the marina');
     expect(allText(withH1.articles[0]!).match(/New pontoons for the marina/g)).toHaveLength(1);
-    const titleOnly = parseArticleFile('b.html', page('<title>New pontoons for the marina | Harbour News</title><meta property="og:site_name" content="Harbour News">', `<div>${STORY}</div>`));
+    const titleOnly = parseArticleFile(
+      'b.html',
+      page(
+        '<title>New pontoons for the marina | Harbour News</title><meta property="og:site_name" content="Harbour News">',
+        `<div>${STORY}</div>`,
+      ),
+    );
     expect(titleOnly.articles[0]).toMatchObject({ title: 'New pontoons for the marina', source: 'Harbour News' });
   });
 
@@ -61,28 +84,67 @@ describe('HTML news pages', () => {
       ),
     );
     expect(ld.warnings).toEqual([]);
-    expect(ld.articles[0]).toMatchObject({ published: '2024-05-01T07:00:00Z', url: 'https://harbour.example/news/pontoons', author: 'Sam Hale', source: 'Harbour News' });
-    const time = parseArticleFile('time.html', page('<title>T</title>', `<article><time datetime="2024-05-02">2 May</time>${STORY}</article>`));
+    expect(ld.articles[0]).toMatchObject({
+      published: '2024-05-01T07:00:00Z',
+      url: 'https://harbour.example/news/pontoons',
+      author: 'Sam Hale',
+      source: 'Harbour News',
+    });
+    const time = parseArticleFile(
+      'time.html',
+      page('<title>T</title>', `<article><time datetime="2024-05-02">2 May</time>${STORY}</article>`),
+    );
     expect(time.articles[0]!.published).toBe('2024-05-02');
   });
 
   it('keeps the description as standfirst only when it is not the opening paragraph cut short', () => {
-    const cut = parseArticleFile('c.html', page('<title>T</title><meta name="description" content="Paragraph 1. The harbour master said the new pontoons…">', `<article>${STORY}</article>`));
+    const cut = parseArticleFile(
+      'c.html',
+      page(
+        '<title>T</title><meta name="description" content="Paragraph 1. The harbour master said the new pontoons…">',
+        `<article>${STORY}</article>`,
+      ),
+    );
     expect(cut.articles[0]!.standfirst).toBeUndefined();
-    const own = parseArticleFile('o.html', page('<title>T</title><meta name="description" content="Marina gets 40 new berths.">', `<article>${STORY}</article>`));
+    const own = parseArticleFile(
+      'o.html',
+      page(
+        '<title>T</title><meta name="description" content="Marina gets 40 new berths.">',
+        `<article>${STORY}</article>`,
+      ),
+    );
     expect(own.articles[0]!.standfirst).toBe('Marina gets 40 new berths.');
   });
 
   it('reads list items and quotes as paragraphs, once each', () => {
-    const { articles } = parseArticleFile('l.html', page('<title>T</title>', `<article>${STORY}<ul><li>First point about berths.</li><li><p>Second point, in a paragraph.</p></li></ul><blockquote><p>A quoted line from the harbour master.</p></blockquote></article>`));
+    const { articles } = parseArticleFile(
+      'l.html',
+      page(
+        '<title>T</title>',
+        `<article>${STORY}<ul><li>First point about berths.</li><li><p>Second point, in a paragraph.</p></li></ul><blockquote><p>A quoted line from the harbour master.</p></blockquote></article>`,
+      ),
+    );
     const paragraphs = articles[0]!.sections.flatMap((s) => s.paragraphs);
-    expect(paragraphs.slice(3)).toEqual(['First point about berths.', 'Second point, in a paragraph.', 'A quoted line from the harbour master.']);
+    expect(paragraphs.slice(3)).toEqual([
+      'First point about berths.',
+      'Second point, in a paragraph.',
+      'A quoted line from the harbour master.',
+    ]);
   });
 
   it('warns about a page with no article', () => {
-    expect(fixture('not-an-article.html')).toEqual({ articles: [], warnings: [{ file: 'formats/not-an-article.html', reason: 'no article found in the page' }] });
-    expect(parseArticleFile('e.html', '')).toEqual({ articles: [], warnings: [{ file: 'e.html', reason: 'no article found in the page' }] });
-    expect(parseArticleFile('p.htm', 'plain words, no markup')).toEqual({ articles: [], warnings: [{ file: 'p.htm', reason: 'no article found in the page' }] });
+    expect(fixture('not-an-article.html')).toEqual({
+      articles: [],
+      warnings: [{ file: 'formats/not-an-article.html', reason: 'no article found in the page' }],
+    });
+    expect(parseArticleFile('e.html', '')).toEqual({
+      articles: [],
+      warnings: [{ file: 'e.html', reason: 'no article found in the page' }],
+    });
+    expect(parseArticleFile('p.htm', 'plain words, no markup')).toEqual({
+      articles: [],
+      warnings: [{ file: 'p.htm', reason: 'no article found in the page' }],
+    });
   });
 
   it('reads a bare fragment without <html>', () => {

@@ -34,7 +34,13 @@ describe('JSON files', () => {
           title: 'Ferry timetable cut for winter',
           published: '2023-10-02',
           tags: [],
-          sections: [{ paragraphs: ['The island ferry will run four times a day instead of six from 1 November, the operator said.'] }],
+          sections: [
+            {
+              paragraphs: [
+                'The island ferry will run four times a day instead of six from 1 November, the operator said.',
+              ],
+            },
+          ],
           file: 'formats/wire.json',
         },
       ],
@@ -46,12 +52,20 @@ describe('JSON files', () => {
     const { articles, warnings } = fixture('market.json');
     expect(warnings).toEqual([]);
     expect(articles).toHaveLength(1);
-    expect(articles[0]).toMatchObject({ id: 'market', title: 'Fish market moves to new hall', published: '2024-01-13T08:00:00.000Z', source: 'Coastal Wire' });
+    expect(articles[0]).toMatchObject({
+      id: 'market',
+      title: 'Fish market moves to new hall',
+      published: '2024-01-13T08:00:00.000Z',
+      source: 'Coastal Wire',
+    });
     expect(articles[0]!.sections[0]!.paragraphs).toHaveLength(2);
   });
 
   it('warns about JSON that is not an article object, or not JSON', () => {
-    expect(fixture('not-an-object.json')).toEqual({ articles: [], warnings: [{ file: 'formats/not-an-object.json', reason: 'expected an article object, got a string' }] });
+    expect(fixture('not-an-object.json')).toEqual({
+      articles: [],
+      warnings: [{ file: 'formats/not-an-object.json', reason: 'expected an article object, got a string' }],
+    });
     const broken = parseArticleFile('b.json', '{"title": "x",');
     expect(broken.articles).toEqual([]);
     expect(broken.warnings).toHaveLength(1);
@@ -60,7 +74,15 @@ describe('JSON files', () => {
   });
 
   it('skips a bad item of an array, naming its index, and loads the rest', () => {
-    const r = parseArticleFile('a.json', JSON.stringify([{ title: 'One', body: 'First.' }, { body: 'No title.' }, 7, { title: 'Four', body: 'Fourth.', url: 'nope' }]));
+    const r = parseArticleFile(
+      'a.json',
+      JSON.stringify([
+        { title: 'One', body: 'First.' },
+        { body: 'No title.' },
+        7,
+        { title: 'Four', body: 'Fourth.', url: 'nope' },
+      ]),
+    );
     expect(r.articles.map((a) => a.id)).toEqual(['a#0', 'a#3']);
     expect(r.articles[1]!.url).toBeUndefined();
     expect(r.warnings).toEqual([
@@ -80,7 +102,13 @@ describe('JSONL files', () => {
     ]);
     expect(articles[0]).toMatchObject({ source: 'Coastal Wire', published: '2024-02-05', file: 'formats/wire.jsonl' });
     expect(articles[1]!.tags).toEqual(['tourism', 'heritage']);
-    expect(warnings).toEqual([{ file: 'formats/wire.jsonl', line: 2, reason: "invalid JSON: Expected ',' or '}' after property value in JSON at position 146" }]);
+    expect(warnings).toEqual([
+      {
+        file: 'formats/wire.jsonl',
+        line: 2,
+        reason: "invalid JSON: Expected ',' or '}' after property value in JSON at position 146",
+      },
+    ]);
   });
 
   it('names the line and the reason of each bad line', () => {
@@ -94,25 +122,49 @@ describe('JSONL files', () => {
       { file: 'formats/bad-lines.jsonl', line: 3, reason: 'expected an article object, got an array' },
       { file: 'formats/bad-lines.jsonl', line: 4, reason: 'wrong type: "title" is a number, expected a string' },
       { file: 'formats/bad-lines.jsonl', line: 5, reason: 'wrong type: "body" is an array, expected a string' },
-      { file: 'formats/bad-lines.jsonl', line: 6, reason: `invalid JSON: Unexpected token 'o', "not json at all" is not valid JSON` },
+      {
+        file: 'formats/bad-lines.jsonl',
+        line: 6,
+        reason: `invalid JSON: Unexpected token 'o', "not json at all" is not valid JSON`,
+      },
       { file: 'formats/bad-lines.jsonl', line: 7, reason: 'missing title' },
       { file: 'formats/bad-lines.jsonl', line: 8, reason: 'ignored invalid url "not a url"' },
     ]);
   });
 
   it('reads the field aliases and treats null as absent', () => {
-    const line = JSON.stringify({ title: 'T', text: 'Para one\nstill one.\n\n\n  Para two.  ', published: '2024-01-02', author: null, url: null, tags: null, summary: 'Short.' });
+    const line = JSON.stringify({
+      title: 'T',
+      text: 'Para one\nstill one.\n\n\n  Para two.  ',
+      published: '2024-01-02',
+      author: null,
+      url: null,
+      tags: null,
+      summary: 'Short.',
+    });
     const { articles, warnings } = parseArticleFile('dir/feed.ndjson', `\n${line}\r\n`);
     expect(warnings).toEqual([]);
     expect(articles).toEqual([
-      { id: 'feed#2', title: 'T', published: '2024-01-02', tags: [], standfirst: 'Short.', sections: [{ paragraphs: ['Para one still one.', 'Para two.'] }], file: 'dir/feed.ndjson', line: 2 },
+      {
+        id: 'feed#2',
+        title: 'T',
+        published: '2024-01-02',
+        tags: [],
+        standfirst: 'Short.',
+        sections: [{ paragraphs: ['Para one still one.', 'Para two.'] }],
+        file: 'dir/feed.ndjson',
+        line: 2,
+      },
     ]);
   });
 
   it('rejects fields of the wrong type, naming the field', () => {
-    const reasons = [{ title: 'T', body: 'B.', author: 5 }, { title: 'T', body: 'B.', tags: [{}] }, { title: 'T', body: 'B.', published_at: 20240102 }, { title: 'T', body: '   ' }].map(
-      (r) => parseArticleFile('f.jsonl', JSON.stringify(r)).warnings[0]!.reason,
-    );
+    const reasons = [
+      { title: 'T', body: 'B.', author: 5 },
+      { title: 'T', body: 'B.', tags: [{}] },
+      { title: 'T', body: 'B.', published_at: 20240102 },
+      { title: 'T', body: '   ' },
+    ].map((r) => parseArticleFile('f.jsonl', JSON.stringify(r)).warnings[0]!.reason);
     expect(reasons).toEqual([
       'wrong type: "author" is a number, expected a string or a list of strings',
       'wrong type: "tags" is an array, expected a list of strings or a comma-separated string',
@@ -122,21 +174,29 @@ describe('JSONL files', () => {
   });
 
   it('warns about an empty file', () => {
-    expect(parseArticleFile('e.jsonl', '\n  \n')).toEqual({ articles: [], warnings: [{ file: 'e.jsonl', reason: 'no records: the file is empty' }] });
+    expect(parseArticleFile('e.jsonl', '\n  \n')).toEqual({
+      articles: [],
+      warnings: [{ file: 'e.jsonl', reason: 'no records: the file is empty' }],
+    });
   });
 
   it('loads each valid line and gives exactly one warning, with its line number, for each garbage line (property)', () => {
     const word = fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,20}[a-z]$/);
     const record = fc.record({ id: fc.stringMatching(/^[a-z0-9]{1,8}$/), title: word, body: word.map((w) => `${w}.`) });
     const garbage = fc.oneof(
-      fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== '' && !s.includes('\n') && !s.includes('\r')),
+      fc
+        .string({ minLength: 1, maxLength: 30 })
+        .filter((s) => s.trim() !== '' && !s.includes('\n') && !s.includes('\r')),
       fc.constant('{"title": "unterminated'),
       fc.constant('{"body": "no title"}'),
       fc.constant('{"title": "no body"}'),
       fc.constant('[1, 2]'),
       fc.constant('null'),
     );
-    const line = fc.oneof(record.map((r) => ({ good: r })), garbage.map((g) => ({ bad: g })));
+    const line = fc.oneof(
+      record.map((r) => ({ good: r })),
+      garbage.map((g) => ({ bad: g })),
+    );
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), (lines) => {
         const content = lines.map((l) => ('good' in l ? JSON.stringify(l.good) : l.bad)).join('\n');

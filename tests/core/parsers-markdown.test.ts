@@ -53,16 +53,26 @@ describe('Markdown with front matter', () => {
   });
 
   it('takes the title from the first # heading when the front matter has none', () => {
-    const { articles } = md('---\nsource: Gazette\n---\n\nIntro line.\n\n# The Real Title\n\nBody.\n\n# Second part\n\nMore.');
+    const { articles } = md(
+      '---\nsource: Gazette\n---\n\nIntro line.\n\n# The Real Title\n\nBody.\n\n# Second part\n\nMore.',
+    );
     expect(articles[0]).toMatchObject({ title: 'The Real Title', source: 'Gazette' });
-    expect(articles[0]!.sections).toEqual([{ paragraphs: ['Intro line.', 'Body.'] }, { heading: 'Second part', paragraphs: ['More.'] }]);
+    expect(articles[0]!.sections).toEqual([
+      { paragraphs: ['Intro line.', 'Body.'] },
+      { heading: 'Second part', paragraphs: ['More.'] },
+    ]);
   });
 
   it('reads a file without front matter, and setext headings', () => {
-    const { articles, warnings } = md('Storm Report\n============\n\nWinds reached 90 km/h.\n\nDamage\n------\n\nTwo roofs were lost.');
+    const { articles, warnings } = md(
+      'Storm Report\n============\n\nWinds reached 90 km/h.\n\nDamage\n------\n\nTwo roofs were lost.',
+    );
     expect(warnings).toEqual([]);
     expect(articles[0]).toMatchObject({ id: 'story', title: 'Storm Report', tags: [] });
-    expect(articles[0]!.sections).toEqual([{ paragraphs: ['Winds reached 90 km/h.'] }, { heading: 'Damage', paragraphs: ['Two roofs were lost.'] }]);
+    expect(articles[0]!.sections).toEqual([
+      { paragraphs: ['Winds reached 90 km/h.'] },
+      { heading: 'Damage', paragraphs: ['Two roofs were lost.'] },
+    ]);
   });
 
   it('does not repeat a # heading that equals the front-matter title', () => {
@@ -71,8 +81,16 @@ describe('Markdown with front matter', () => {
   });
 
   it('reads tags as a comma string, `date` as the published date, an id, a standfirst and a list of authors', () => {
-    const { articles } = md('---\ntitle: T\nid: 1234\ndate: 2024-03-05T10:15:00Z\ntags: harbour, storm ,  \nauthor: [Ana Ruiz, Li Wei]\nsummary: The short version.\n---\n\nBody.');
-    expect(articles[0]).toMatchObject({ id: '1234', published: '2024-03-05T10:15:00.000Z', tags: ['harbour', 'storm'], author: 'Ana Ruiz, Li Wei', standfirst: 'The short version.' });
+    const { articles } = md(
+      '---\ntitle: T\nid: 1234\ndate: 2024-03-05T10:15:00Z\ntags: harbour, storm ,  \nauthor: [Ana Ruiz, Li Wei]\nsummary: The short version.\n---\n\nBody.',
+    );
+    expect(articles[0]).toMatchObject({
+      id: '1234',
+      published: '2024-03-05T10:15:00.000Z',
+      tags: ['harbour', 'storm'],
+      author: 'Ana Ruiz, Li Wei',
+      standfirst: 'The short version.',
+    });
   });
 
   it('normalises every kind of YAML date to ISO', () => {
@@ -86,14 +104,29 @@ describe('Markdown with front matter', () => {
   it('warns about broken YAML with the line and the YAML reason', () => {
     expect(fixture('storm-survey-bad-yaml.md')).toEqual({
       articles: [],
-      warnings: [{ file: 'formats/storm-survey-bad-yaml.md', line: 4, reason: 'invalid front matter: flow sequence in block collection must be sufficiently indented and end with a ]' }],
+      warnings: [
+        {
+          file: 'formats/storm-survey-bad-yaml.md',
+          line: 4,
+          reason:
+            'invalid front matter: flow sequence in block collection must be sufficiently indented and end with a ]',
+        },
+      ],
     });
     const r = md('---\ntitle: ok\n  bad: indent\n---\n\nBody.');
-    expect(r.warnings).toEqual([{ file: 'posts/story.md', line: 2, reason: 'invalid front matter: nested mappings are not allowed in compact mappings' }]);
+    expect(r.warnings).toEqual([
+      {
+        file: 'posts/story.md',
+        line: 2,
+        reason: 'invalid front matter: nested mappings are not allowed in compact mappings',
+      },
+    ]);
   });
 
   it('warns about front matter of the wrong shape or with a field of the wrong type', () => {
-    expect(md('---\n- a\n- b\n---\n\nBody.').warnings).toEqual([{ file: 'posts/story.md', reason: 'invalid front matter: not a mapping of fields' }]);
+    expect(md('---\n- a\n- b\n---\n\nBody.').warnings).toEqual([
+      { file: 'posts/story.md', reason: 'invalid front matter: not a mapping of fields' },
+    ]);
     expect(md('---\ntitle: [a, b]\n---\n\nBody.').warnings).toEqual([
       { file: 'posts/story.md', reason: 'invalid front matter: wrong type: "title" is an array, expected a string' },
     ]);
@@ -103,8 +136,14 @@ describe('Markdown with front matter', () => {
   });
 
   it('warns when there is no title or no text', () => {
-    expect(md('## Only a subheading\n\nBody.')).toEqual({ articles: [], warnings: [{ file: 'posts/story.md', reason: 'missing title' }] });
-    expect(md('---\ntitle: Empty\n---\n')).toEqual({ articles: [], warnings: [{ file: 'posts/story.md', reason: 'no article text' }] });
+    expect(md('## Only a subheading\n\nBody.')).toEqual({
+      articles: [],
+      warnings: [{ file: 'posts/story.md', reason: 'missing title' }],
+    });
+    expect(md('---\ntitle: Empty\n---\n')).toEqual({
+      articles: [],
+      warnings: [{ file: 'posts/story.md', reason: 'no article text' }],
+    });
     expect(md('')).toEqual({ articles: [], warnings: [{ file: 'posts/story.md', reason: 'missing title' }] });
   });
 
@@ -119,9 +158,15 @@ describe('Markdown with front matter', () => {
 
 describe('stripInline', () => {
   it('removes emphasis, links, images, code marks and inline HTML, keeping the words', () => {
-    expect(stripInline('**Bold** and *it* and __b__ and _i_ and ~~gone~~ and `code`')).toBe('Bold and it and b and i and gone and code');
-    expect(stripInline('See [the report](https://x.example/a_(b)) and ![chart](c.png) here')).toBe('See the report and here');
-    expect(stripInline('A [ref link][1] and <https://x.example> and <span class="x">span</span>')).toBe('A ref link and https://x.example and span');
+    expect(stripInline('**Bold** and *it* and __b__ and _i_ and ~~gone~~ and `code`')).toBe(
+      'Bold and it and b and i and gone and code',
+    );
+    expect(stripInline('See [the report](https://x.example/a_(b)) and ![chart](c.png) here')).toBe(
+      'See the report and here',
+    );
+    expect(stripInline('A [ref link][1] and <https://x.example> and <span class="x">span</span>')).toBe(
+      'A ref link and https://x.example and span',
+    );
   });
 
   it('leaves snake_case, lone asterisks, escapes and entities as text', () => {
@@ -131,7 +176,9 @@ describe('stripInline', () => {
   });
 
   it('drops list bullets, quote marks, rules, reference definitions and comments at block level', () => {
-    const { articles } = md('# T\n\n1. first\n2) second\n* third\n\n> quoted\n> text\n\n***\n\n[1]: https://x.example\n\n<!-- hidden -->\n\n| a | b |\n|---|---|\n| 1 | 2 |');
+    const { articles } = md(
+      '# T\n\n1. first\n2) second\n* third\n\n> quoted\n> text\n\n***\n\n[1]: https://x.example\n\n<!-- hidden -->\n\n| a | b |\n|---|---|\n| 1 | 2 |',
+    );
     expect(articles[0]!.sections).toEqual([{ paragraphs: ['first', 'second', 'third', 'quoted text', 'a b', '1 2'] }]);
   });
 });

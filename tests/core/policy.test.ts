@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, judgeEvidence, type Evidence } from '../../src/core/policy.js';
 
-const strong: Evidence = { coverage: 0.6, held: 3, name: true, asked: 4, namesMissed: 0, articleCoverage: 0.8, articleNamesMissed: 0, unknownWords: 0, unknownNames: 0, absentOutlets: 0, knownOutlets: 0 };
+const strong: Evidence = {
+  coverage: 0.6,
+  held: 3,
+  name: true,
+  asked: 4,
+  namesMissed: 0,
+  articleCoverage: 0.8,
+  articleNamesMissed: 0,
+  unknownWords: 0,
+  unknownNames: 0,
+  absentOutlets: 0,
+  knownOutlets: 0,
+};
 
 describe('answer policy', () => {
   it('answers when the best result holds enough of the question', () => {

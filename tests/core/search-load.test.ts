@@ -10,7 +10,23 @@ import type { Article } from '../../src/core/types.js';
 
 const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
 
-const WORDS = ['harbour', 'flood', 'council', 'budget', 'election', 'storm', 'library', 'museum', 'railway', 'strike', 'minister', 'festival', 'bridge', 'hospital', 'school'];
+const WORDS = [
+  'harbour',
+  'flood',
+  'council',
+  'budget',
+  'election',
+  'storm',
+  'library',
+  'museum',
+  'railway',
+  'strike',
+  'minister',
+  'festival',
+  'bridge',
+  'hospital',
+  'school',
+];
 
 /** Articles with varied words (a vocabulary of thousands of terms, so the term index has many chunks). */
 function articles(n: number): Article[] {
@@ -22,12 +38,24 @@ function articles(n: number): Article[] {
     source: i % 3 ? 'City Post' : 'Harbour News',
     published: `2023-10-${String((i % 28) + 1).padStart(2, '0')}T08:00:00Z`,
     sections: [
-      { paragraphs: [`The ${WORDS[(i * 7) % WORDS.length]} of district${i} met on Monday. Word${i} and term${i * 3} were said, Daesh was not.`, `A second paragraph about ${WORDS[(i * 5) % WORDS.length]} number ${i}.`] },
+      {
+        paragraphs: [
+          `The ${WORDS[(i * 7) % WORDS.length]} of district${i} met on Monday. Word${i} and term${i * 3} were said, Daesh was not.`,
+          `A second paragraph about ${WORDS[(i * 5) % WORDS.length]} number ${i}.`,
+        ],
+      },
     ],
   }));
 }
 
-const QUESTIONS = ['harbour report 12', 'Who met in district40?', 'Islamic State', 'term300 word100', 'museum festival', 'railwya strike'];
+const QUESTIONS = [
+  'harbour report 12',
+  'Who met in district40?',
+  'Islamic State',
+  'term300 word100',
+  'museum festival',
+  'railwya strike',
+];
 
 describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
   const built = NewsIndex.build(articles(2500), { aliases, hash: 'big' });
@@ -73,7 +101,9 @@ describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
   });
 
   it('refuses what is not an index, as the synchronous load does', async () => {
-    await expect(NewsIndex.fromBufferAsync(Buffer.from('{"formatVersion": 6}'))).rejects.toThrow(/not a Newsdesk index/);
+    await expect(NewsIndex.fromBufferAsync(Buffer.from('{"formatVersion": 6}'))).rejects.toThrow(
+      /not a Newsdesk index/,
+    );
     await expect(NewsIndex.fromBufferAsync(bytes.subarray(0, bytes.length - 4))).rejects.toThrow(/truncated/);
   });
 });

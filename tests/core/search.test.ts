@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
@@ -23,10 +33,33 @@ const article = (id: string, title: string, paragraphs: string[], extra: Partial
 });
 
 const articles: Article[] = [
-  article('a', 'Floods close the harbour', ['Heavy rain flooded the harbour on Monday. Ships were moved to the outer anchorage.', 'The port authority said repairs will take two weeks.'], { source: 'Harbour News', published: '2023-10-02T08:00:00Z' }),
-  article('b', 'Daesh cells hunted in the desert', ['Security forces hunted Islamic State cells in the desert. Several commanders were arrested near the border.'], { source: 'Desert Times', published: '2023-10-05T08:00:00Z' }),
-  article('c', 'A new library opens', ['The city opened a library with ten thousand books. Children can borrow four books at a time.'], { source: 'City Post', published: '2023-11-20T08:00:00Z' }),
-  article('d', 'Harbour repairs begin', ['Workers began repairing the flooded harbour walls. The repairs are paid by the port authority.'], { source: 'City Post', published: '2023-10-09T08:00:00Z' }),
+  article(
+    'a',
+    'Floods close the harbour',
+    [
+      'Heavy rain flooded the harbour on Monday. Ships were moved to the outer anchorage.',
+      'The port authority said repairs will take two weeks.',
+    ],
+    { source: 'Harbour News', published: '2023-10-02T08:00:00Z' },
+  ),
+  article(
+    'b',
+    'Daesh cells hunted in the desert',
+    ['Security forces hunted Islamic State cells in the desert. Several commanders were arrested near the border.'],
+    { source: 'Desert Times', published: '2023-10-05T08:00:00Z' },
+  ),
+  article(
+    'c',
+    'A new library opens',
+    ['The city opened a library with ten thousand books. Children can borrow four books at a time.'],
+    { source: 'City Post', published: '2023-11-20T08:00:00Z' },
+  ),
+  article(
+    'd',
+    'Harbour repairs begin',
+    ['Workers began repairing the flooded harbour walls. The repairs are paid by the port authority.'],
+    { source: 'City Post', published: '2023-10-09T08:00:00Z' },
+  ),
 ];
 
 describe('NewsIndex', () => {
@@ -84,7 +117,14 @@ describe('NewsIndex', () => {
     expect(NewsIndex.peek(index.toBuffer())).toEqual({ formatVersion: INDEX_FORMAT_VERSION, hash: 'h1' });
     // Loaded without an alias table, it answers with the one it was built with.
     const own = NewsIndex.fromBuffer(index.toBuffer()).index;
-    for (const q of ['harbour repairs', 'Daesh commanders arrested', 'library books', 'childern', 'City Post harbour October 9, 2023', 'nothing here']) {
+    for (const q of [
+      'harbour repairs',
+      'Daesh commanders arrested',
+      'library books',
+      'childern',
+      'City Post harbour October 9, 2023',
+      'nothing here',
+    ]) {
       expect(answerQuestion(loaded, q, { k: 4 })).toEqual(answerQuestion(index, q, { k: 4 }));
       expect(answerQuestion(own, q, { k: 4 })).toEqual(answerQuestion(index, q, { k: 4 }));
     }
@@ -95,12 +135,25 @@ describe('NewsIndex', () => {
     // Multi-byte UTF-8 before, inside and after a passage: offsets must survive the encoding.
     const mixed = [
       ...articles,
-      article('e', 'Ça ira: «café» in Kraków', ['Zürich’s “harbour” café — 42 € a cup. Łódź sent 3 ships; 東京 sent none. 🚢 arrived at 09:00.', 'Plain ASCII follows the emoji, then “quotes” again.']),
-      article('f', 'After the emoji', ['The last article is plain ASCII, so its offsets sit after every multi-byte one.']),
+      article('e', 'Ça ira: «café» in Kraków', [
+        'Zürich’s “harbour” café — 42 € a cup. Łódź sent 3 ships; 東京 sent none. 🚢 arrived at 09:00.',
+        'Plain ASCII follows the emoji, then “quotes” again.',
+      ]),
+      article('f', 'After the emoji', [
+        'The last article is plain ASCII, so its offsets sit after every multi-byte one.',
+      ]),
     ];
     const built = NewsIndex.build(mixed, { aliases });
     const loaded = NewsIndex.fromBuffer(built.toBuffer(), { aliases }).index;
-    const shape = (i: NewsIndex) => i.passages.map((p) => ({ article: p.article, position: p.position, heading: p.heading, lead: p.lead, text: p.text, sentences: p.sentences }));
+    const shape = (i: NewsIndex) =>
+      i.passages.map((p) => ({
+        article: p.article,
+        position: p.position,
+        heading: p.heading,
+        lead: p.lead,
+        text: p.text,
+        sentences: p.sentences,
+      }));
     expect(shape(loaded)).toEqual(shape(built));
     expect(loaded.passages.map((p) => p.text).join('')).toContain('東京 sent none. 🚢');
   });
@@ -110,18 +163,25 @@ describe('NewsIndex', () => {
     try {
       // Far more text than one read block, a passage longer than a block, multi-byte characters.
       const many = Array.from({ length: 60 }, (_, i) =>
-        article(`m${i}`, `Report ${i} from Łódź`, [`Item ${i}: the “harbour” café in Kraków sold ${i * 7} cups. ${'Ships came and went all day. '.repeat(12)}`, `東京 ${i} 🚢 follows.`]),
+        article(`m${i}`, `Report ${i} from Łódź`, [
+          `Item ${i}: the “harbour” café in Kraków sold ${i * 7} cups. ${'Ships came and went all day. '.repeat(12)}`,
+          `東京 ${i} 🚢 follows.`,
+        ]),
       );
-      const long = article('long', 'A run-on', [`${'and the tide rose again over the wall '.repeat(600)}until the keeper counted 17 gulls.`]);
+      const long = article('long', 'A run-on', [
+        `${'and the tide rose again over the wall '.repeat(600)}until the keeper counted 17 gulls.`,
+      ]);
       const built = NewsIndex.build([...articles, ...many, long], { aliases, hash: 'f1' });
       const path = join(dir, 'index.bin');
       writeFileSync(path, built.toBuffer());
       const loaded = loadIndexFile(path)!.index;
-      const texts = (i: NewsIndex, order: number[]) => order.map((p) => ({ text: i.passages[p]!.text, sentences: i.passages[p]!.sentences }));
+      const texts = (i: NewsIndex, order: number[]) =>
+        order.map((p) => ({ text: i.passages[p]!.text, sentences: i.passages[p]!.sentences }));
       const forward = built.passages.map((_, p) => p);
       expect(Math.max(...built.passages.map((p) => Buffer.byteLength(p.text)))).toBeGreaterThan(16_384);
       // Backwards and shuffled too: a read before or after the block in hand reads another one.
-      for (const order of [forward, [...forward].reverse(), forward.map((p) => (p * 37) % forward.length)]) expect(texts(loaded, order)).toEqual(texts(built, order));
+      for (const order of [forward, [...forward].reverse(), forward.map((p) => (p * 37) % forward.length)])
+        expect(texts(loaded, order)).toEqual(texts(built, order));
       const q = 'How many gulls did the keeper count?';
       expect(answerQuestion(loaded, q, { k: 3 })).toEqual(answerQuestion(built, q, { k: 3 }));
       // Replaced the way the engine saves (a rename over it): the loaded index still reads the old file.
@@ -144,7 +204,9 @@ describe('NewsIndex', () => {
       const whole = index.toBuffer();
       const bad = join(dir, 'bad.bin');
       writeFileSync(bad, whole);
-      const header = JSON.parse(whole.toString('utf8', 12, 12 + whole.readUInt32LE(8))) as { sections: Record<string, [number, number]> };
+      const header = JSON.parse(whole.toString('utf8', 12, 12 + whole.readUInt32LE(8))) as {
+        sections: Record<string, [number, number]>;
+      };
       const body = 12 + whole.readUInt32LE(8) + ((4 - (whole.readUInt32LE(8) % 4)) % 4);
       const [miniAt] = header.sections['miniIndex']!;
       const broken = Buffer.from(whole);
@@ -193,7 +255,10 @@ describe('NewsIndex', () => {
     // Made-up words (letters only; a few share a stem): more than two chunks of 1,000 terms.
     const word = (i: number) => `qx${i.toString(26).replace(/./g, (d) => String.fromCharCode(97 + parseInt(d, 26)))}`;
     const words = Array.from({ length: 2600 }, (_, i) => word(i));
-    const big = [...articles, article('w', 'Word list', [words.slice(0, 1300).join(' ') + '.', words.slice(1300).join(' ') + '.'])];
+    const big = [
+      ...articles,
+      article('w', 'Word list', [words.slice(0, 1300).join(' ') + '.', words.slice(1300).join(' ') + '.']),
+    ];
     const built = NewsIndex.build(big, { aliases });
     const loaded = NewsIndex.fromBuffer(built.toBuffer(), { aliases }).index;
     expect(loaded.termCount).toBe(built.termCount);
@@ -211,7 +276,9 @@ describe('NewsIndex', () => {
     const big = [...articles, article('w', 'Run-on', [`${filler} and the lighthouse keeper counted 17 gulls`])];
     const built = NewsIndex.build(big, { aliases });
     const buf = built.toBuffer();
-    const header = JSON.parse(buf.toString('utf8', 12, 12 + buf.readUInt32LE(8))) as { narrow: Record<string, boolean> };
+    const header = JSON.parse(buf.toString('utf8', 12, 12 + buf.readUInt32LE(8))) as {
+      narrow: Record<string, boolean>;
+    };
     expect(header.narrow).toEqual({ tokens: false, tokenOffsets: false });
     const loaded = NewsIndex.fromBuffer(buf).index;
     const q = 'How many gulls did the lighthouse keeper count?';
@@ -219,17 +286,24 @@ describe('NewsIndex', () => {
     expect(answer).toEqual(answerQuestion(built, q, { k: 1 }));
     const [hit] = answer.results;
     expect(hit?.articleId).toBe('w');
-    expect(hit!.highlights.map(([a, b]) => hit!.excerpt.slice(a, b))).toEqual(expect.arrayContaining(['lighthouse', 'keeper', 'gulls']));
+    expect(hit!.highlights.map(([a, b]) => hit!.excerpt.slice(a, b))).toEqual(
+      expect.arrayContaining(['lighthouse', 'keeper', 'gulls']),
+    );
     // The small archive is stored in 16 bits.
     const small = index.toBuffer();
-    expect((JSON.parse(small.toString('utf8', 12, 12 + small.readUInt32LE(8))) as { narrow: unknown }).narrow).toEqual({ tokens: true, tokenOffsets: true });
+    expect((JSON.parse(small.toString('utf8', 12, 12 + small.readUInt32LE(8))) as { narrow: unknown }).narrow).toEqual({
+      tokens: true,
+      tokenOffsets: true,
+    });
   });
 
   it('refuses to load another format version', () => {
     const older = index.toBuffer();
     older.writeUInt32LE(0, 4);
     expect(() => NewsIndex.fromBuffer(older, { aliases })).toThrow(/index format 0/);
-    expect(() => NewsIndex.fromBuffer(Buffer.from('{"formatVersion": 6}'), { aliases })).toThrow(/not a Newsdesk index/);
+    expect(() => NewsIndex.fromBuffer(Buffer.from('{"formatVersion": 6}'), { aliases })).toThrow(
+      /not a Newsdesk index/,
+    );
     const whole = index.toBuffer();
     expect(() => NewsIndex.fromBuffer(whole.subarray(0, whole.length - 4), { aliases })).toThrow(/truncated/);
   });
@@ -253,7 +327,10 @@ describe('answerQuestion', () => {
   });
 
   it('refuses weak matches and lists the nearest articles', () => {
-    const a = answerQuestion(index, 'What did the mayor say about the ferry timetable and bus tickets in harbour town?');
+    const a = answerQuestion(
+      index,
+      'What did the mayor say about the ferry timetable and bus tickets in harbour town?',
+    );
     expect(a.answered).toBe(false);
     expect(a.reason).toBe('weak-match');
     expect(a.nearest.length).toBeGreaterThan(0);
@@ -261,18 +338,36 @@ describe('answerQuestion', () => {
 
   it('names the name it has never heard of', () => {
     const a = answerQuestion(index, 'What did Zelensky say about the harbour?');
-    expect(a).toMatchObject({ answered: false, reason: 'unknown-name', message: 'The archive has nothing on “Zelensky”.' });
+    expect(a).toMatchObject({
+      answered: false,
+      reason: 'unknown-name',
+      message: 'The archive has nothing on “Zelensky”.',
+    });
   });
 
   it('says so when the question asks what an outlet the archive holds nothing from reported', () => {
-    const a = answerQuestion(index, 'What did Reuters and Bloomberg report about the library budget cuts and the new mayor?');
-    expect(a).toMatchObject({ answered: false, reason: 'unknown-outlet', message: 'The archive has no articles from Reuters or Bloomberg.' });
+    const a = answerQuestion(
+      index,
+      'What did Reuters and Bloomberg report about the library budget cuts and the new mayor?',
+    );
+    expect(a).toMatchObject({
+      answered: false,
+      reason: 'unknown-outlet',
+      message: 'The archive has no articles from Reuters or Bloomberg.',
+    });
     expect(a.nearest[0]?.articleId).toBe('c');
     // When the archive answers the rest of the question well, the quote is worth more than the refusal.
-    expect(answerQuestion(index, 'What did Reuters report about how many books children can borrow at the library?').answered).toBe(true);
+    expect(
+      answerQuestion(index, 'What did Reuters report about how many books children can borrow at the library?')
+        .answered,
+    ).toBe(true);
     // An outlet the archive holds is a preference, not a refusal; so is a half-remembered one when another named outlet is here.
-    expect(answerQuestion(index, 'What did the City Post report about the library books for children?').answered).toBe(true);
-    expect(answerQuestion(index, 'What did the City Post and Reuters report about the library books for children?').answered).toBe(true);
+    expect(answerQuestion(index, 'What did the City Post report about the library books for children?').answered).toBe(
+      true,
+    );
+    expect(
+      answerQuestion(index, 'What did the City Post and Reuters report about the library books for children?').answered,
+    ).toBe(true);
     // Outlets are names: the common word "reuters" in lower case, or "Times" alone, is not one.
     expect(index.parseQuery('The Times of India and the reuters desk').absentOutlets).toEqual(['The Times of India']);
   });
@@ -284,11 +379,17 @@ describe('answerQuestion', () => {
   });
 
   it('with refusals off (for scoring a ranking), quotes what ranks first for every kind of refusal', () => {
-    for (const q of ['What did Zelensky say about the harbour?', 'What did Reuters and Bloomberg report about the library budget cuts and the new mayor?', 'What did the mayor say about the ferry timetable and bus tickets in harbour town?']) {
+    for (const q of [
+      'What did Zelensky say about the harbour?',
+      'What did Reuters and Bloomberg report about the library budget cuts and the new mayor?',
+      'What did the mayor say about the ferry timetable and bus tickets in harbour town?',
+    ]) {
       expect(answerQuestion(index, q).answered).toBe(false);
       const a = answerQuestion(index, q, { k: 3, refuse: false });
       expect(a.answered).toBe(true);
-      expect(a.results.map((r) => r.articleId)).toEqual(index.search(q, { k: 3 }).hits.map((h) => index.articles[h.article]!.id));
+      expect(a.results.map((r) => r.articleId)).toEqual(
+        index.search(q, { k: 3 }).hits.map((h) => index.articles[h.article]!.id),
+      );
     }
   });
 

@@ -9,7 +9,9 @@ interface SeedQuestions {
   answerable: Array<{ q: string; article: string; answer: string[] }>;
   refuse: string[];
 }
-const questions = JSON.parse(readFileSync(new URL('../fixtures/seed-questions.json', import.meta.url), 'utf8')) as SeedQuestions;
+const questions = JSON.parse(
+  readFileSync(new URL('../fixtures/seed-questions.json', import.meta.url), 'utf8'),
+) as SeedQuestions;
 
 describe('questions about the seed articles', () => {
   let engine: Engine;
@@ -48,7 +50,9 @@ describe('questions about the seed articles', () => {
   });
 
   it('finds an article through every spelling of a place', () => {
-    const ids = ['Deir ez-Zor', 'Deir Ezzor', 'Dayr az-Zawr', 'deir al-zour'].map((p) => answerQuestion(engine.index, `Who is fleeing ${p} at night?`).results[0]?.articleId);
+    const ids = ['Deir ez-Zor', 'Deir Ezzor', 'Dayr az-Zawr', 'deir al-zour'].map(
+      (p) => answerQuestion(engine.index, `Who is fleeing ${p} at night?`).results[0]?.articleId,
+    );
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toBe('001_6769e8153fbb5a3b');
   });

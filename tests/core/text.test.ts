@@ -4,10 +4,7 @@ import { foldWord, terms, tokenize } from '../../src/core/text.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 
 const aliases = buildAliasTable({
-  aliases: [
-    { names: ['ISIS', 'Daesh', 'Islamic State'], exact: ['IS'] },
-    { names: ['Deir ez-Zor', 'Deir Ezzor'] },
-  ],
+  aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'], exact: ['IS'] }, { names: ['Deir ez-Zor', 'Deir Ezzor'] }],
   synonyms: [['flee', 'escape']],
 });
 
@@ -18,7 +15,8 @@ describe('tokenize', () => {
 
   it('keeps offsets that point at the words in the original text', () => {
     const text = 'Mass escapes of ISIS leaders';
-    for (const t of tokenize(text, aliases)) expect(text.slice(t.start, t.end)).toMatch(/^(Mass|escapes|ISIS|leaders)$/);
+    for (const t of tokenize(text, aliases))
+      expect(text.slice(t.start, t.end)).toMatch(/^(Mass|escapes|ISIS|leaders)$/);
   });
 
   it('merges alias phrases into one canonical term spanning the phrase', () => {

@@ -13,7 +13,9 @@ import type { DiscordDouble } from './double/server.js';
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 
 /** discord.js spaces IDENTIFYs out (5 s apart); the double has no such limit, so the tests do not wait. */
-export const NO_IDENTIFY_WAIT = { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } satisfies Partial<ClientOptions>;
+export const NO_IDENTIFY_WAIT = {
+  ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+} satisfies Partial<ClientOptions>;
 
 /** Waits until every shard of `client` is Ready: a shard destroyed while it waits to reconnect keeps reconnecting. */
 export function shardsReady(discord: DiscordDouble, client: Client, ms = 2000): Promise<unknown> {

@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const DISCORD = join(import.meta.dirname, '../../src/discord');
-const files = (readdirSync(DISCORD, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(DISCORD, f));
+const files = (readdirSync(DISCORD, { recursive: true }) as string[])
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join(DISCORD, f));
 
 describe('src/discord is an adapter: the composition root builds, it wires', () => {
   it('constructs none of the store, archives, digest service and scheduler or feed poller', () => {

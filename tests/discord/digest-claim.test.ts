@@ -49,7 +49,8 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
         arrived++;
         await discord.waitFor(() => arrived >= 2, SLOW, 'both processes at the gateway').catch(() => {});
       }
-      if (method === 'POST' && /^\/channels\/\d+\/messages$/.test(route)) await new Promise((r) => setTimeout(r, POST_LATENCY_MS));
+      if (method === 'POST' && /^\/channels\/\d+\/messages$/.test(route))
+        await new Promise((r) => setTimeout(r, POST_LATENCY_MS));
       return false;
     });
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-claim-'));
@@ -62,21 +63,43 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     // A daily schedule made three days ago that never ran: each process catches it up on start.
     const past = new Date(Date.now() - 3 * 86_400_000);
     const store = new Store({ path: dbPath, now: () => past });
-    scheduleId = store.digests.addSchedule({ guildId: discord.guildId, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.alice.id }).id;
+    scheduleId = store.digests.addSchedule({
+      guildId: discord.guildId,
+      channelId: discord.channelId,
+      cron: '0 9 * * *',
+      timezone: 'UTC',
+      topic: null,
+      count: 3,
+      createdBy: discord.users.alice.id,
+    }).id;
     store.close();
     for (let i = 0; i < 2; i++) {
       const child = spawn(...nodeCommand('src/main.ts', []), {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: dbPath, LOG_LEVEL: 'info' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          DISCORD_TOKEN: token,
+          DISCORD_API_URL: discord.apiBase,
+          CORPUS_DIR: corpus,
+          INDEX_PATH: indexPath,
+          DATABASE_PATH: dbPath,
+          LOG_LEVEL: 'info',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
       child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
       children.push(child);
     }
-    await discord.waitFor(() => lines().filter((l) => l.msg === 'digest scheduler started').length === 2, SLOW, 'both schedulers to start').catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n${output}`);
-    });
+    await discord
+      .waitFor(
+        () => lines().filter((l) => l.msg === 'digest scheduler started').length === 2,
+        SLOW,
+        'both schedulers to start',
+      )
+      .catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\n${output}`);
+      });
   }, SLOW + 10_000);
 
   afterAll(async () => {
@@ -95,7 +118,9 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
   it('posts the missed digest exactly once', () => {
     const posts = discord.messages().filter((m) => /News Digest #\d+/.test(m.content));
     expect(posts.map((m) => m.content)).toHaveLength(1);
-    const attempts = discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${discord.channelId}/messages`));
+    const attempts = discord.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith(`/channels/${discord.channelId}/messages`),
+    );
     expect(attempts).toHaveLength(1);
     const ran = lines().filter((l) => l.msg === 'scheduled digest ran' && l.scheduleId === scheduleId);
     expect(ran.filter((l) => (l.posted ?? 0) > 0)).toHaveLength(1);
@@ -105,7 +130,9 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
   it('records one posted run, nothing left pending, and each article once in the channel’s ledger', () => {
     const store = new Store({ path: dbPath });
     try {
-      const runs = store.db.prepare('SELECT state, article_ids FROM digest_run WHERE channel_id = ?').all(discord.channelId) as Array<{ state: string; article_ids: string }>;
+      const runs = store.db
+        .prepare('SELECT state, article_ids FROM digest_run WHERE channel_id = ?')
+        .all(discord.channelId) as Array<{ state: string; article_ids: string }>;
       expect(runs.map((r) => r.state)).toEqual(['posted']);
       expect(store.digests.pendingRuns()).toEqual([]);
       const posted = [...store.digests.ledger(discord.channelId).values()].filter((e) => e.how === 'posted');

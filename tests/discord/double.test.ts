@@ -1,12 +1,32 @@
-import { ChannelType, Client, DiscordAPIError, Events, GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes, Partials, Routes, Status, type Message } from 'discord.js';
+import {
+  ChannelType,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayCloseCodes,
+  GatewayIntentBits,
+  GatewayOpcodes,
+  Partials,
+  Routes,
+  Status,
+  type Message,
+} from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pingsOf, wouldPing } from './double/limits.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
 
 // The double's own rules, driven by a bare real discord.js client (no Newsdesk code).
-async function connect(discord: DiscordDouble, onInteraction: (i: import('discord.js').Interaction) => Promise<void>, dms = false): Promise<Client> {
+async function connect(
+  discord: DiscordDouble,
+  onInteraction: (i: import('discord.js').Interaction) => Promise<void>,
+  dms = false,
+): Promise<Client> {
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, ...(dms ? [GatewayIntentBits.DirectMessages] : [])],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      ...(dms ? [GatewayIntentBits.DirectMessages] : []),
+    ],
     ...(dms ? { partials: [Partials.Channel] } : {}),
     allowedMentions: { parse: [] },
     rest: { api: discord.apiBase },
@@ -39,7 +59,13 @@ describe('the Discord double', () => {
       if (i.options.getString('q') === 'late') await new Promise((r) => setTimeout(r, 300));
       await i.reply('one').catch((e: unknown) => errors.push(e));
       // discord.js refuses a second reply itself, so send the raw callback as a buggy bot would.
-      if (i.options.getString('q') === 'now') await i.client.rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'again' } }, auth: false }).catch((e: unknown) => errors.push(e));
+      if (i.options.getString('q') === 'now')
+        await i.client.rest
+          .post(Routes.interactionCallback(i.id, i.token), {
+            body: { type: 4, data: { content: 'again' } },
+            auth: false,
+          })
+          .catch((e: unknown) => errors.push(e));
     });
     const late = discord.runSlashCommand('x', [{ type: 3, name: 'q', value: 'late' }]);
     await discord.waitFor(() => errors.length >= 1, 3000, 'the late error');
@@ -56,7 +82,11 @@ describe('the Discord double', () => {
     const errors: DiscordAPIError[] = [];
     client = await connect(discord, async (i) => {
       if (!i.isChatInputCommand()) return;
-      await i.reply({ embeds: [{ title: 't'.repeat(257), description: 'd'.repeat(4000) }, { description: 'e'.repeat(4000) }] }).catch((e: DiscordAPIError) => errors.push(e));
+      await i
+        .reply({
+          embeds: [{ title: 't'.repeat(257), description: 'd'.repeat(4000) }, { description: 'e'.repeat(4000) }],
+        })
+        .catch((e: DiscordAPIError) => errors.push(e));
     });
     discord.runSlashCommand('x');
     await discord.waitFor(() => errors.length > 0, 3000, 'the rejection');
@@ -75,7 +105,9 @@ describe('the Discord double', () => {
       },
     });
     // discord.js flattens the errors into the message it throws.
-    expect(errors[0]!.message).toBe('Invalid Form Body\ndata.embeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000');
+    expect(errors[0]!.message).toBe(
+      'Invalid Form Body\ndata.embeds[MAX_EMBED_SIZE_EXCEEDED]: Embed size exceeds maximum size of 6000',
+    );
   });
 
   it('hides message text from a bot that is not addressed (no MessageContent intent)', async () => {
@@ -93,8 +125,18 @@ describe('the Discord double', () => {
     discord = await startDiscordDouble();
     const seen: Array<{ content: string; mentioned: boolean; repliedUser: string | undefined }> = [];
     client = await connect(discord, async () => {});
-    client.on(Events.MessageCreate, (m) => void seen.push({ content: m.content, mentioned: m.mentions.users.has(discord.botUser.id), repliedUser: m.mentions.repliedUser?.id }));
-    const ours = await client.channels.fetch(discord.channelId).then((c) => (c as import('discord.js').TextChannel).send('an answer'));
+    client.on(
+      Events.MessageCreate,
+      (m) =>
+        void seen.push({
+          content: m.content,
+          mentioned: m.mentions.users.has(discord.botUser.id),
+          repliedUser: m.mentions.repliedUser?.id,
+        }),
+    );
+    const ours = await client.channels
+      .fetch(discord.channelId)
+      .then((c) => (c as import('discord.js').TextChannel).send('an answer'));
     await discord.waitFor(() => seen.length === 1, 3000, 'the echo of its own message');
     discord.say('with ping', { replyTo: discord.message(ours.id)! });
     discord.say('without ping', { replyTo: discord.message(ours.id)!, ping: false });
@@ -109,10 +151,20 @@ describe('the Discord double', () => {
     discord = await startDiscordDouble();
     const other = discord.addGuild('Other guild');
     client = await connect(discord, async () => {});
-    expect(await client.rest.get(Routes.channel(other.channelId))).toMatchObject({ id: other.channelId, type: 0, guild_id: other.id });
-    expect(await client.rest.get(Routes.channel(discord.otherChannelId))).toMatchObject({ guild_id: discord.guildId, name: 'random' });
+    expect(await client.rest.get(Routes.channel(other.channelId))).toMatchObject({
+      id: other.channelId,
+      type: 0,
+      guild_id: other.id,
+    });
+    expect(await client.rest.get(Routes.channel(discord.otherChannelId))).toMatchObject({
+      guild_id: discord.guildId,
+      name: 'random',
+    });
     const missing = '900000000000000002';
-    for (const call of [() => client!.rest.get(Routes.channel(missing)), () => client!.rest.post(Routes.channelMessages(missing), { body: { content: 'x' } })]) {
+    for (const call of [
+      () => client!.rest.get(Routes.channel(missing)),
+      () => client!.rest.post(Routes.channelMessages(missing), { body: { content: 'x' } }),
+    ]) {
       const err = (await call().catch((e: unknown) => e)) as DiscordAPIError;
       expect([err.status, err.code, err.message]).toEqual([404, 10003, 'Unknown Channel']);
     }
@@ -137,7 +189,14 @@ describe('the Discord double', () => {
     expect(limit).toBe(10 * 1024 * 1024);
     expect(dispatched('INTERACTION_CREATE').member).toHaveProperty('permissions');
     const sent = await client.rest.post(Routes.channelMessages(discord.channelId), { body: { content: 'posted' } });
-    expect(sent).toMatchObject({ type: 0, tts: false, pinned: false, mentions: [], mention_everyone: false, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(sent).toMatchObject({
+      type: 0,
+      tts: false,
+      pinned: false,
+      mentions: [],
+      mention_everyone: false,
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
   });
 
   it('sends DMs only to a client with the DirectMessages intent', async () => {
@@ -149,17 +208,33 @@ describe('the Discord double', () => {
     discord.say('in the server', { mentionsBot: true });
     await discord.waitFor(() => seen.length === 1, 3000, 'the server message');
     expect(seen).toEqual([`<@${discord.botUser.id}> in the server`]);
-    expect(discord.gatewayPackets.filter((p) => p.t === 'MESSAGE_CREATE' && (p.d as { id: string }).id === dm.id)).toEqual([]);
+    expect(
+      discord.gatewayPackets.filter((p) => p.t === 'MESSAGE_CREATE' && (p.d as { id: string }).id === dm.id),
+    ).toEqual([]);
   });
 
   it('delivers DMs and DM interactions (no guild, the user, a DM channel) and keeps the replies in the DM channel', async () => {
     discord = await startDiscordDouble();
-    const interactions: Array<{ inGuild: boolean; guildId: string | null; userId: string; channelType: ChannelType | undefined }> = [];
-    client = await connect(discord, async (i) => {
-      if (!i.isChatInputCommand()) return;
-      interactions.push({ inGuild: i.inGuild(), guildId: i.guildId, userId: i.user.id, channelType: i.channel?.type });
-      await i.reply({ content: 'from the DM' });
-    }, true);
+    const interactions: Array<{
+      inGuild: boolean;
+      guildId: string | null;
+      userId: string;
+      channelType: ChannelType | undefined;
+    }> = [];
+    client = await connect(
+      discord,
+      async (i) => {
+        if (!i.isChatInputCommand()) return;
+        interactions.push({
+          inGuild: i.inGuild(),
+          guildId: i.guildId,
+          userId: i.user.id,
+          channelType: i.channel?.type,
+        });
+        await i.reply({ content: 'from the DM' });
+      },
+      true,
+    );
     const messages: Message[] = [];
     client.on(Events.MessageCreate, (m) => {
       if (m.author.id === discord.users.bob.id) void m.reply({ content: 'got it' }).then(() => messages.push(m));
@@ -169,10 +244,16 @@ describe('the Discord double', () => {
     await discord.waitFor(() => messages.length === 1, 3000, 'the DM reply');
     expect(messages[0]).toMatchObject({ guildId: null, content: 'hello in private', channelId: dm });
     expect(messages[0]!.channel.type).toBe(ChannelType.DM);
-    expect(discord.messages(dm).map((m) => [m.content, (m.message_reference as { message_id?: string } | undefined)?.message_id])).toEqual([['got it', asked.id]]);
+    expect(
+      discord
+        .messages(dm)
+        .map((m) => [m.content, (m.message_reference as { message_id?: string } | undefined)?.message_id]),
+    ).toEqual([['got it', asked.id]]);
     const rec = discord.runSlashCommand('x', [], discord.users.bob, { dm: true });
     await discord.waitFor(() => discord.original(rec.id), 3000, 'the interaction reply');
-    expect(interactions).toEqual([{ inGuild: false, guildId: null, userId: discord.users.bob.id, channelType: ChannelType.DM }]);
+    expect(interactions).toEqual([
+      { inGuild: false, guildId: null, userId: discord.users.bob.id, channelType: ChannelType.DM },
+    ]);
     expect(discord.original(rec.id)).toMatchObject({ channel_id: dm, content: 'from the DM' });
     expect(discord.messages()).toEqual([]);
     expect(discord.unknownRoutes).toEqual([]);
@@ -190,9 +271,18 @@ describe('the Discord double', () => {
     expect(session!.log.at(-1)).toMatchObject({ s: seq + 1, t: 'MESSAGE_CREATE' });
     await discord.waitFor(() => seen.length === 1, 3000, 'the replayed message');
     expect(seen).toEqual([`<@${discord.botUser.id}> while you were away`]);
-    expect(discord.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([{ token: '[redacted]', session_id: session!.id, seq }]);
+    expect(discord.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([
+      { token: '[redacted]', session_id: session!.id, seq },
+    ]);
     const resumedOn = discord.clientPackets(GatewayOpcodes.Resume)[0]!.connection;
-    expect(discord.gatewayPackets.filter((p) => p.from === 'double' && p.connection === resumedOn && p.op === GatewayOpcodes.Dispatch).map((p) => [p.t, p.s])).toEqual([['MESSAGE_CREATE', seq + 1], ['RESUMED', seq + 2]]);
+    expect(
+      discord.gatewayPackets
+        .filter((p) => p.from === 'double' && p.connection === resumedOn && p.op === GatewayOpcodes.Dispatch)
+        .map((p) => [p.t, p.s]),
+    ).toEqual([
+      ['MESSAGE_CREATE', seq + 1],
+      ['RESUMED', seq + 2],
+    ]);
     expect(discord.identifies).toHaveLength(1);
     expect(discord.connections[0]).toMatchObject({ closeCode: 4000, closedBy: 'double' });
   });
@@ -203,10 +293,20 @@ describe('the Discord double', () => {
     const [first] = [...discord.sessions.values()];
     // discord.js tries to RESUME after 4009, but Discord wants a new session.
     discord.closeGateway(GatewayCloseCodes.SessionTimedOut);
-    await discord.waitFor(() => discord.identifies.length === 2 && client!.ws.shards.every((s) => s.status === Status.Ready), 3000, 'a new session');
-    expect(discord.clientPackets(GatewayOpcodes.Resume).map((p) => (p.d as { session_id: string }).session_id)).toEqual([first!.id]);
+    await discord.waitFor(
+      () => discord.identifies.length === 2 && client!.ws.shards.every((s) => s.status === Status.Ready),
+      3000,
+      'a new session',
+    );
+    expect(discord.clientPackets(GatewayOpcodes.Resume).map((p) => (p.d as { session_id: string }).session_id)).toEqual(
+      [first!.id],
+    );
     const refusedOn = discord.clientPackets(GatewayOpcodes.Resume)[0]!.connection;
-    expect(discord.gatewayPackets.filter((p) => p.from === 'double' && p.connection === refusedOn && p.op === GatewayOpcodes.InvalidSession).map((p) => p.d)).toEqual([false]);
+    expect(
+      discord.gatewayPackets
+        .filter((p) => p.from === 'double' && p.connection === refusedOn && p.op === GatewayOpcodes.InvalidSession)
+        .map((p) => p.d),
+    ).toEqual([false]);
     expect(discord.sessions.size).toBe(2);
     expect([...discord.sessions.values()].map((s) => s.resumable)).toEqual([false, true]);
   });
@@ -214,6 +314,10 @@ describe('the Discord double', () => {
   it('computes pings the way Discord does', () => {
     expect(wouldPing('@everyone look', undefined)).toBe(true);
     expect(wouldPing('@everyone look <@1>', { parse: [] })).toBe(false);
-    expect(pingsOf('<@1> and <@2> and <@&3>', { parse: [], users: ['2'] })).toEqual({ everyone: false, users: ['2'], roles: [] });
+    expect(pingsOf('<@1> and <@2> and <@&3>', { parse: [], users: ['2'] })).toEqual({
+      everyone: false,
+      users: ['2'],
+      roles: [],
+    });
   });
 });

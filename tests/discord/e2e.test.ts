@@ -22,7 +22,13 @@ describe('the bot, end to end through the Discord double', () => {
   const store = new Store({ path: ':memory:', storeQuestionText: true });
   const deps = (): BotDeps => ({
     index: () => index(),
-    reindex: async () => ({ articles: index().articles.length, passages: index().passages.length, warnings: [{ file: 'bad.jsonl', line: 2, reason: 'invalid JSON: @everyone' }], ms: 12, rebuilt: true }),
+    reindex: async () => ({
+      articles: index().articles.length,
+      passages: index().passages.length,
+      warnings: [{ file: 'bad.jsonl', line: 2, reason: 'invalid JSON: @everyone' }],
+      ms: 12,
+      rebuilt: true,
+    }),
     logger: pino({ level: 'silent' }),
     store,
     answerResults: 3,
@@ -46,11 +52,16 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   const answered = (rec: InteractionRecord): Promise<StoredMessage> =>
-    discord.waitFor(() => {
-      const m = discord.original(rec.id);
-      return m && m.embeds.length > 0 ? m : undefined;
-    }, 5000, 'an answer');
-  const buttonIds = (m: StoredMessage) => m.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
+    discord.waitFor(
+      () => {
+        const m = discord.original(rec.id);
+        return m && m.embeds.length > 0 ? m : undefined;
+      },
+      5000,
+      'an answer',
+    );
+  const buttonIds = (m: StoredMessage) =>
+    m.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
 
   it('logs in with only the Guilds, GuildMessages and DirectMessages intents (none privileged)', () => {
     expect(discord.identifies[0]!.intents).toBe((1 << 0) | (1 << 9) | (1 << 12));
@@ -58,11 +69,17 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('answers /ask with the quoted excerpt in an embed, acknowledged at once', async () => {
-    const rec = discord.runSlashCommand('ask', [question('How many White Helmets did Jordan take in?')], discord.users.bob);
+    const rec = discord.runSlashCommand(
+      'ask',
+      [question('How many White Helmets did Jordan take in?')],
+      discord.users.bob,
+    );
     const reply = await answered(rec);
     expect(rec.callbacks[0]).toMatchObject({ type: 5 });
     expect(rec.firstResponseMs).toBeLessThan(3000);
-    expect(reply.embeds[0]!.title).toBe('1. Syria, the heads of Isis try to escape from Deir Ezzor because of SDF’s pressing');
+    expect(reply.embeds[0]!.title).toBe(
+      '1. Syria, the heads of Isis try to escape from Deir Ezzor because of SDF’s pressing',
+    );
     expect(reply.embeds[0]!.description).toMatch(/Jordan\*\* 442/);
     expect(reply.content).toBe('**Q:** How many White Helmets did Jordan take in?');
     expect(reply.allowed_mentions).toEqual({ parse: [] });
@@ -70,13 +87,19 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('refuses plainly when the archive has no answer', async () => {
-    const reply = await answered(discord.runSlashCommand('ask', [question('What is a good recipe for lasagna?')], discord.newUser()));
+    const reply = await answered(
+      discord.runSlashCommand('ask', [question('What is a good recipe for lasagna?')], discord.newUser()),
+    );
     expect(reply.embeds[0]).toMatchObject({ title: 'No answer in the archive' });
     expect(reply.components).toEqual([]);
   });
 
   it('hides the answer when asked (ephemeral)', async () => {
-    const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?'), { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true }], discord.newUser());
+    const rec = discord.runSlashCommand(
+      'ask',
+      [question('Who is Sadam al-Jamal?'), { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true }],
+      discord.newUser(),
+    );
     await answered(rec);
     expect(rec.callbacks[0]).toMatchObject({ type: 5, data: { flags: 64 } });
     expect(discord.original(rec.id)!.flags & 64).toBe(64);
@@ -84,7 +107,16 @@ describe('the bot, end to end through the Discord double', () => {
 
   it('points the mentioned user at the answer, and pings no one else', async () => {
     const bob = discord.users.bob;
-    const reply: StoredMessage = await answered(discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal? @everyone'), { type: ApplicationCommandOptionType.User, name: 'mention', value: bob.id }], discord.newUser()));
+    const reply: StoredMessage = await answered(
+      discord.runSlashCommand(
+        'ask',
+        [
+          question('Who is Sadam al-Jamal? @everyone'),
+          { type: ApplicationCommandOptionType.User, name: 'mention', value: bob.id },
+        ],
+        discord.newUser(),
+      ),
+    );
     expect(reply.content.startsWith(`<@${bob.id}> `)).toBe(true);
     expect(reply.allowed_mentions).toEqual({ parse: [], users: [bob.id] });
     expect(reply.content).not.toMatch(/@everyone/);
@@ -103,7 +135,14 @@ describe('the bot, end to end through the Discord double', () => {
 
   it('answers a message that mentions it, in place', async () => {
     const asked = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
-    const reply = await discord.waitFor(() => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), 5000, 'a reply');
+    const reply = await discord.waitFor(
+      () =>
+        discord
+          .messages()
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
+      5000,
+      'a reply',
+    );
     expect(reply.embeds[0]!.description).toContain('Mustefa Bali');
     expect(reply.allowed_mentions).toEqual({ parse: [], replied_user: false });
   });
@@ -114,27 +153,49 @@ describe('the bot, end to end through the Discord double', () => {
     discord.say('Who is the spokesman of Jazeera Storm?', { who: discord.users.otherBot, mentionsBot: true });
     const ours = discord.messages().find((m) => m.author.id === discord.botUser.id && m.embeds.length > 0)!;
     const asked = discord.say('And where is Tasil?', { replyTo: ours, who: discord.newUser() });
-    const reply = await discord.waitFor(() => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), 5000, 'a reply');
+    const reply = await discord.waitFor(
+      () =>
+        discord
+          .messages()
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
+      5000,
+      'a reply',
+    );
     expect(reply.embeds[0]!.description).toMatch(/Tasil/);
     expect(discord.messages().length).toBe(before + 1);
   });
 
   it('ignores quietly a reply to it with the ping switched off (Discord sends it no text), and answers one with the ping', async () => {
     const first = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
-    const ours = await discord.waitFor(() => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === first.id), 5000, 'an answer to reply to');
+    const ours = await discord.waitFor(
+      () =>
+        discord
+          .messages()
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === first.id),
+      5000,
+      'an answer to reply to',
+    );
     const seen: Array<{ id: string; content: string; repliedUser: string | undefined }> = [];
-    const listener = (m: { id: string; content: string; mentions: { repliedUser: { id: string } | null } }) => seen.push({ id: m.id, content: m.content, repliedUser: m.mentions.repliedUser?.id });
+    const listener = (m: { id: string; content: string; mentions: { repliedUser: { id: string } | null } }) =>
+      seen.push({ id: m.id, content: m.content, repliedUser: m.mentions.repliedUser?.id });
     bot.client.on('messageCreate', listener);
     try {
       const pingless = discord.say('And where is Tasil?', { replyTo: ours, ping: false, who: discord.newUser() });
       const pinging = discord.say('And where is Tasil?', { replyTo: ours, who: discord.newUser() });
-      const refersTo = (asked: Record<string, unknown>) => () => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
+      const refersTo = (asked: Record<string, unknown>) => () =>
+        discord
+          .messages()
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
       // The pinging reply was sent after the pingless one: once its answer is in, the other was handled.
       const reply = await discord.waitFor(refersTo(pinging), 5000, 'an answer to the pinging reply');
       expect(reply.embeds[0]!.description).toMatch(/Tasil/);
       await discord.waitFor(() => seen.some((m) => m.id === pingless.id), 2000, 'the client to see the pingless reply');
       // What makes the bug: no text, yet discord.js says it replies to the bot.
-      expect(seen.find((m) => m.id === pingless.id)).toEqual({ id: pingless.id, content: '', repliedUser: discord.botUser.id });
+      expect(seen.find((m) => m.id === pingless.id)).toEqual({
+        id: pingless.id,
+        content: '',
+        repliedUser: discord.botUser.id,
+      });
       expect(seen.find((m) => m.id === pinging.id)?.content).toBe('And where is Tasil?');
       expect(refersTo(pingless)()).toBeUndefined();
     } finally {
@@ -143,28 +204,46 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('shows more results, the full passage and takes feedback through the buttons', async () => {
-    const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
+    const reply = await answered(
+      discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()),
+    );
     const ids = buttonIds(reply);
-    const more = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:more:'))!);
+    const more = discord.clickButton(
+      reply,
+      ids.find((id) => id.startsWith('nd:more:'))!,
+    );
     await discord.waitFor(() => more.callbacks.length > 0, 3000, 'more');
     expect(more.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
     const page = (more.callbacks[0]!.data as { embeds: Array<{ title: string }> }).embeds;
     expect(page[0]!.title).toMatch(/^4\. /);
     expect(page.map((e) => e.title.slice(3))).not.toContain(reply.embeds[0]!.title!.toString().slice(3));
 
-    const passage = discord.clickButton(reply, ids.find((id) => id.startsWith('nd:psg:'))!);
+    const passage = discord.clickButton(
+      reply,
+      ids.find((id) => id.startsWith('nd:psg:'))!,
+    );
     await discord.waitFor(() => passage.callbacks.length > 0, 3000, 'passage');
-    const shown = (passage.callbacks[0]!.data as { embeds: Array<{ description: string }>; flags: number });
+    const shown = passage.callbacks[0]!.data as { embeds: Array<{ description: string }>; flags: number };
     expect(shown.flags).toBe(64);
     expect(shown.embeds[0]!.description.length).toBeGreaterThan(100);
 
-    const up = discord.clickButton(reply, ids.find((id) => id === 'nd:fb:up')!, discord.users.bob);
+    const up = discord.clickButton(
+      reply,
+      ids.find((id) => id === 'nd:fb:up')!,
+      discord.users.bob,
+    );
     await discord.waitFor(() => up.callbacks.length > 0, 3000, 'feedback');
-    expect(store.db.prepare('SELECT user_id, message_id, vote FROM feedback ORDER BY at DESC LIMIT 1').get()).toEqual({ user_id: discord.users.bob.id, message_id: reply.id, vote: 1 });
+    expect(store.db.prepare('SELECT user_id, message_id, vote FROM feedback ORDER BY at DESC LIMIT 1').get()).toEqual({
+      user_id: discord.users.bob.id,
+      message_id: reply.id,
+      vote: 1,
+    });
   });
 
   it('keeps its buttons working after a restart with a rebuilt index', async () => {
-    const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
+    const reply = await answered(
+      discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()),
+    );
     // A second process: a new client and an index built again from the same corpus.
     const rebuilt = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
     await bot.stop();
@@ -180,13 +259,25 @@ describe('the bot, end to end through the Discord double', () => {
 
   it('never pings for @everyone in a question or inside an article', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-ping-'));
-    writeFileSync(join(dir, 'a.jsonl'), `${JSON.stringify({ id: 'p1', title: '@everyone Harbour <@&1> closes', body: 'The harbour closed on Monday, @everyone was told by <@123> in a notice. @here too.' })}\n`);
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      `${JSON.stringify({ id: 'p1', title: '@everyone Harbour <@&1> closes', body: 'The harbour closed on Monday, @everyone was told by <@123> in a notice. @here too.' })}\n`,
+    );
     const pingy = (await openEngine({ corpus: dir, indexPath: null })).index;
     index = () => pingy;
-    const reply = await answered(discord.runSlashCommand('ask', [question('@everyone when did the harbour close? @here')], discord.newUser()));
+    const reply = await answered(
+      discord.runSlashCommand('ask', [question('@everyone when did the harbour close? @here')], discord.newUser()),
+    );
     expect(reply.embeds[0]!.description).toMatch(/harbour/i);
     const m = discord.say('@everyone harbour closed?', { mentionsBot: true, who: discord.newUser() });
-    await discord.waitFor(() => discord.messages().find((x) => (x.message_reference as { message_id?: string } | undefined)?.message_id === m.id), 5000, 'a reply');
+    await discord.waitFor(
+      () =>
+        discord
+          .messages()
+          .find((x) => (x.message_reference as { message_id?: string } | undefined)?.message_id === m.id),
+      5000,
+      'a reply',
+    );
     expect(discord.pings().filter((p) => p.everyone || p.roles.length > 0)).toEqual([]);
   });
 
@@ -210,21 +301,51 @@ describe('the bot, end to end through the Discord double', () => {
       await discord.waitFor(() => recs[i]!.callbacks.length > 0, 3000, 'a response');
     }
     expect(recs.slice(0, 4).map((r) => r.callbacks[0]!.type)).toEqual([5, 5, 5, 5]);
-    expect(recs[4]!.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/^You’re asking quickly: try again in \d+ s\.$/) } });
+    expect(recs[4]!.callbacks[0]).toMatchObject({
+      type: 4,
+      data: { flags: 64, content: expect.stringMatching(/^You’re asking quickly: try again in \d+ s\.$/) },
+    });
   });
 
   it('tells the user what to fix, privately', async () => {
-    const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?'), { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true }, { type: ApplicationCommandOptionType.User, name: 'mention', value: discord.users.bob.id }], discord.newUser());
+    const rec = discord.runSlashCommand(
+      'ask',
+      [
+        question('Who is Sadam al-Jamal?'),
+        { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true },
+        { type: ApplicationCommandOptionType.User, name: 'mention', value: discord.users.bob.id },
+      ],
+      discord.newUser(),
+    );
     await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
-    expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/hidden answer/) } });
+    expect(rec.callbacks[0]).toMatchObject({
+      type: 4,
+      data: { flags: 64, content: expect.stringMatching(/hidden answer/) },
+    });
   });
 
   it('lets a server manager reindex and list the corpus, privately', async () => {
-    const reindex = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: '32' });
-    const done = await discord.waitFor(() => discord.original(reindex.id)?.content && discord.original(reindex.id), 5000, 'the report');
+    const reindex = discord.runSlashCommand(
+      'admin',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }],
+      discord.newUser(),
+      { permissions: '32' },
+    );
+    const done = await discord.waitFor(
+      () => discord.original(reindex.id)?.content && discord.original(reindex.id),
+      5000,
+      'the report',
+    );
     expect(reindex.callbacks[0]).toMatchObject({ type: 5, data: { flags: 64 } });
-    expect(done && done.content).toBe('Reindexed in 12 ms.\n5 articles, 30 passages.\n1 file problem(s):\n• bad.jsonl:2: invalid JSON: @\u200beveryone');
-    const list = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'corpus', options: [] }], discord.newUser(), { permissions: '32' });
+    expect(done && done.content).toBe(
+      'Reindexed in 12 ms.\n5 articles, 30 passages.\n1 file problem(s):\n• bad.jsonl:2: invalid JSON: @\u200beveryone',
+    );
+    const list = discord.runSlashCommand(
+      'admin',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: 'corpus', options: [] }],
+      discord.newUser(),
+      { permissions: '32' },
+    );
     await discord.waitFor(() => list.callbacks.length > 0, 3000, 'the list');
     const content = (list.callbacks[0]!.data as { content: string; flags: number }).content;
     expect(content.split('\n')[0]).toBe('5 articles (page 1 of 1):');
@@ -232,47 +353,88 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('refuses /admin to a member without Manage Server, clearly', async () => {
-    const rec = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: '0' });
+    const rec = discord.runSlashCommand(
+      'admin',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }],
+      discord.newUser(),
+      { permissions: '0' },
+    );
     await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'the refusal');
-    expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64, content: 'You need the Manage Server permission to use /admin.' } });
+    expect(rec.callbacks[0]).toMatchObject({
+      type: 4,
+      data: { flags: 64, content: 'You need the Manage Server permission to use /admin.' },
+    });
   });
 
-  const admin = (sub: string, options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = [], permissions = '32') =>
-    discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }], discord.newUser(), { permissions });
+  const admin = (
+    sub: string,
+    options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = [],
+    permissions = '32',
+  ) =>
+    discord.runSlashCommand(
+      'admin',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }],
+      discord.newUser(),
+      { permissions },
+    );
   const firstReply = async (rec: InteractionRecord) => {
     await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
     return rec.callbacks[0]!.data as { content: string; flags: number };
   };
-  const replyTo = (asked: Record<string, unknown>) => () => discord.messages().concat(discord.messages(discord.otherChannelId)).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
+  const replyTo = (asked: Record<string, unknown>) => () =>
+    discord
+      .messages()
+      .concat(discord.messages(discord.otherChannelId))
+      .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
 
   it('answers mentions only in the channels an admin chose, and everywhere again when told', async () => {
-    const set = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Channel, name: 'answer_in', value: discord.otherChannelId }]));
+    const set = await firstReply(
+      admin('config', [
+        { type: ApplicationCommandOptionType.Channel, name: 'answer_in', value: discord.otherChannelId },
+      ]),
+    );
     expect(set.flags).toBe(64);
     expect(set.content).toContain(`Saved: mentions answered in <#${discord.otherChannelId}>.`);
     expect(store.settings.answerChannels(discord.guildId)).toEqual([discord.otherChannelId]);
 
-    const ignored = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
-    const answeredThere = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser(), channelId: discord.otherChannelId });
+    const ignored = discord.say('Who is the spokesman of Jazeera Storm?', {
+      mentionsBot: true,
+      who: discord.newUser(),
+    });
+    const answeredThere = discord.say('Who is the spokesman of Jazeera Storm?', {
+      mentionsBot: true,
+      who: discord.newUser(),
+      channelId: discord.otherChannelId,
+    });
     const reply = await discord.waitFor(replyTo(answeredThere), 5000, 'a reply in the chosen channel');
     expect(reply.channel_id).toBe(discord.otherChannelId);
     expect(replyTo(ignored)()).toBeUndefined();
 
-    const everywhere = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', value: true }]));
+    const everywhere = await firstReply(
+      admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', value: true }]),
+    );
     expect(everywhere.content).toContain('mentions answered in every channel');
     const again = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
     await discord.waitFor(replyTo(again), 5000, 'a reply in general');
   });
 
   it('changes no setting when one of the changes is invalid, and says which', async () => {
-    const bad = await firstReply(admin('config', [
-      { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', value: 2 },
-      { type: ApplicationCommandOptionType.String, name: 'digest_timezone', value: 'Mars/Olympus' },
-    ]));
-    expect(bad).toMatchObject({ flags: 64, content: expect.stringContaining('“Mars/Olympus” is not a time zone I know') });
+    const bad = await firstReply(
+      admin('config', [
+        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', value: 2 },
+        { type: ApplicationCommandOptionType.String, name: 'digest_timezone', value: 'Mars/Olympus' },
+      ]),
+    );
+    expect(bad).toMatchObject({
+      flags: 64,
+      content: expect.stringContaining('“Mars/Olympus” is not a time zone I know'),
+    });
     expect(store.settings.get(discord.guildId, 'rateLimitQuestions')).toBeUndefined();
     const shown = await firstReply(admin('config'));
     expect(shown.content).toMatch(/^Current settings:\n• Mentions answered in: every channel\n/);
-    const refused = await firstReply(admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', value: false }], '0'));
+    const refused = await firstReply(
+      admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', value: false }], '0'),
+    );
     expect(refused.content).toBe('You need the Manage Server permission to use /admin.');
     expect(store.settings.keepsQuestionText(discord.guildId)).toBe(true);
   });
@@ -283,13 +445,20 @@ describe('the bot, end to end through the Discord double', () => {
     expect(lines[0]).toBe('**Archive:** 5 articles, 30 passages.');
     const counted = store.activity.stats(discord.guildId, 7);
     expect(counted.answered).toBeGreaterThan(5);
-    expect(lines[1]).toBe(`**Last 7 days:** ${counted.answered + counted.refused} questions: ${counted.answered} answered, ${counted.refused} refused (${Math.round((100 * counted.refused) / (counted.answered + counted.refused))}% refused).`);
+    expect(lines[1]).toBe(
+      `**Last 7 days:** ${counted.answered + counted.refused} questions: ${counted.answered} answered, ${counted.refused} refused (${Math.round((100 * counted.refused) / (counted.answered + counted.refused))}% refused).`,
+    );
     expect(lines[2]).toBe('**Feedback:** 1 👍 · 0 👎');
     expect(lines).toContain('1. “What is a good recipe for lasagna?”');
   });
 
   it('used only routes the double knows, and pinged only the one user it was asked to', () => {
     expect(discord.unknownRoutes).toEqual([]);
-    expect(discord.pings().flatMap((p) => [p.everyone ? 'everyone' : '', ...p.users, ...p.roles]).filter(Boolean)).toEqual([discord.users.bob.id]);
+    expect(
+      discord
+        .pings()
+        .flatMap((p) => [p.everyone ? 'everyone' : '', ...p.users, ...p.roles])
+        .filter(Boolean),
+    ).toEqual([discord.users.bob.id]);
   });
 });

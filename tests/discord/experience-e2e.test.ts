@@ -11,7 +11,13 @@ import type { BotDeps } from '../../src/discord/types.js';
 import { Store } from '../../src/store/store.js';
 import { openEngine } from '../../src/engine.js';
 import { bootBot, type BootedBot } from './boot.js';
-import { commandOptions, startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';
+import {
+  commandOptions,
+  startDiscordDouble,
+  type DiscordDouble,
+  type InteractionRecord,
+  type StoredMessage,
+} from './double/server.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const MANAGE_MESSAGES = String(1n << 13n);
@@ -39,7 +45,12 @@ describe('the member experience, end to end through the Discord double', () => {
       },
       logger: pino({ level: 'silent' }),
       store,
-      ingest: { dirFor: () => own, fetch: { allowPrivate: true, maxBytes: 1_000_000, timeoutMs: 1000 }, pollMinutes: 30, pollNow: async () => ({ added: 0, errors: 0, skipped: 0 }) as never },
+      ingest: {
+        dirFor: () => own,
+        fetch: { allowPrivate: true, maxBytes: 1_000_000, timeoutMs: 1000 },
+        pollMinutes: 30,
+        pollNow: async () => ({ added: 0, errors: 0, skipped: 0 }) as never,
+      },
       answerResults: 3,
       rateLimit: { questions: 100, windowMs: 60_000 },
     };
@@ -53,11 +64,16 @@ describe('the member experience, end to end through the Discord double', () => {
 
   const first = (rec: InteractionRecord) => discord.waitFor(() => rec.callbacks[0], 5000, 'a response');
   const answered = (rec: InteractionRecord): Promise<StoredMessage> =>
-    discord.waitFor(() => {
-      const m = discord.original(rec.id);
-      return m && m.embeds.length > 0 ? m : undefined;
-    }, 5000, 'an answer');
-  const buttons = (components: unknown) => (components as Array<{ components: Array<{ custom_id: string; label: string }> }>).flatMap((row) => row.components);
+    discord.waitFor(
+      () => {
+        const m = discord.original(rec.id);
+        return m && m.embeds.length > 0 ? m : undefined;
+      },
+      5000,
+      'an answer',
+    );
+  const buttons = (components: unknown) =>
+    (components as Array<{ components: Array<{ custom_id: string; label: string }> }>).flatMap((row) => row.components);
   const helpText = async (permissions?: string) => {
     const rec = discord.runSlashCommand('help', [], discord.newUser(), permissions ? { permissions } : {});
     const data = (await first(rec)).data as { embeds: Array<{ description: string }>; flags: number };
@@ -77,8 +93,15 @@ describe('the member experience, end to end through the Discord double', () => {
     // The seed articles carry no dates: the size alone, and a title to try.
     expect(text).toContain(`**Archive:** ${seeds.articles.length} articles.`);
     expect(text).toContain(`**Try:** \`/ask question: ${seeds.articles[0]!.title}\``);
-    const dated = archiveFacts({ articles: [{ ...seeds.articles[0]!, published: '2019-10-01' }, { ...seeds.articles[1]!, published: '2019-10-29T08:00:00Z' }] });
-    expect(renderHelp([], dated).embeds[0]!.description).toContain(`**Archive:** 2 articles; newest: “${seeds.articles[1]!.title}” (2019-10-29).`);
+    const dated = archiveFacts({
+      articles: [
+        { ...seeds.articles[0]!, published: '2019-10-01' },
+        { ...seeds.articles[1]!, published: '2019-10-29T08:00:00Z' },
+      ],
+    });
+    expect(renderHelp([], dated).embeds[0]!.description).toContain(
+      `**Archive:** 2 articles; newest: “${seeds.articles[1]!.title}” (2019-10-29).`,
+    );
 
     const moderator = await helpText(MANAGE_MESSAGES);
     expect(moderator).toContain('`/article add file file:`');
@@ -102,18 +125,27 @@ describe('the member experience, end to end through the Discord double', () => {
     expect(reply.embeds[0]!.title).toMatch(/^1\. /);
 
     const empty = discord.runMessageCommand('Ask Newsdesk', { ...discord.say(''), content: '' });
-    expect(await first(empty)).toMatchObject({ type: 4, data: { content: 'That message has no text to ask about.', flags: 64 } });
+    expect(await first(empty)).toMatchObject({
+      type: 4,
+      data: { content: 'That message has no text to ask about.', flags: 64 },
+    });
   });
 
   it('offers “More results” only while there is a next page', async () => {
-    const reply = await answered(discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()));
+    const reply = await answered(
+      discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()),
+    );
     let next = buttons(reply.components).find((b) => b.custom_id.startsWith('nd:more:'));
     expect(next).toBeDefined();
     const pages: string[][] = [];
     let message = reply;
     for (let i = 0; next && i < 10; i++) {
       const click = discord.clickButton(message, next.custom_id);
-      const data = (await first(click)).data as { content: string; embeds: Array<{ title: string }>; components: unknown };
+      const data = (await first(click)).data as {
+        content: string;
+        embeds: Array<{ title: string }>;
+        components: unknown;
+      };
       // Never a page that says there is nothing more: the button would not have been there.
       expect(data.content).not.toBe('No more results for that question.');
       pages.push(data.embeds.map((e) => e.title));
@@ -133,44 +165,79 @@ describe('the member experience, end to end through the Discord double', () => {
       const rec = discord.clickButton(discord.message(reply.id)!, id, who);
       const cb = await first(rec);
       expect(cb.type).toBe(7);
-      return buttons(discord.message(reply.id)!.components).filter((b) => b.custom_id.startsWith('nd:fb:')).map((b) => b.label);
+      return buttons(discord.message(reply.id)!.components)
+        .filter((b) => b.custom_id.startsWith('nd:fb:'))
+        .map((b) => b.label);
     };
     expect(await vote('nd:fb:up')).toEqual(['👍 1', '👎 0']);
     expect(await vote('nd:fb:down', discord.users.alice)).toEqual(['👍 1', '👎 1']);
     expect(await vote('nd:fb:down')).toEqual(['👍 0', '👎 2']);
     expect(store.activity.votes(reply.id)).toEqual({ up: 0, down: 2 });
-    const stats = discord.runSlashCommand('admin', commandOptions('stats'), discord.newUser(), { permissions: MANAGE_GUILD });
+    const stats = discord.runSlashCommand('admin', commandOptions('stats'), discord.newUser(), {
+      permissions: MANAGE_GUILD,
+    });
     const text = ((await first(stats)).data as { content: string }).content;
     expect(text).toContain('**Unhelpful answers** (more 👎 than 👍):');
     expect(text).toContain('(question text not kept) · 2 👎 0 👍');
   });
 
   it('lists and removes a server’s own articles, with autocomplete for the file', async () => {
-    const run = (path: string, options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = []) =>
-      discord.runSlashCommand('article', commandOptions(path, options), discord.newUser(), { permissions: MANAGE_MESSAGES });
-    expect(((await first(run('list'))).data as { content: string }).content).toBe('This server has added no articles. Add one with `/article add file` or `/article add url`.');
+    const run = (
+      path: string,
+      options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = [],
+    ) =>
+      discord.runSlashCommand('article', commandOptions(path, options), discord.newUser(), {
+        permissions: MANAGE_MESSAGES,
+      });
+    expect(((await first(run('list'))).data as { content: string }).content).toBe(
+      'This server has added no articles. Add one with `/article add file` or `/article add url`.',
+    );
     mkdirSync(join(own, 'added'), { recursive: true });
     writeFileSync(join(own, 'added', 'harbour-report.md'), '# Harbour report\n\nThe harbour reopened.\n');
     writeFileSync(join(own, 'added', 'river.txt'), 'River\n\nThe river rose.\n');
-    expect(((await first(run('list'))).data as { content: string }).content).toBe('**2 added files:**\n• `harbour-report.md`\n• `river.txt`');
+    expect(((await first(run('list'))).data as { content: string }).content).toBe(
+      '**2 added files:**\n• `harbour-report.md`\n• `river.txt`',
+    );
     const suggest = discord.runAutocomplete('article', 'file', 'harb', discord.newUser(), 'remove', MANAGE_MESSAGES);
-    expect(await first(suggest)).toEqual({ type: 8, data: { choices: [{ name: 'harbour-report.md', value: 'harbour-report.md' }] } });
-    const removed = run('remove', [{ type: ApplicationCommandOptionType.String, name: 'file', value: 'harbour-report.md' }]);
+    expect(await first(suggest)).toEqual({
+      type: 8,
+      data: { choices: [{ name: 'harbour-report.md', value: 'harbour-report.md' }] },
+    });
+    const removed = run('remove', [
+      { type: ApplicationCommandOptionType.String, name: 'file', value: 'harbour-report.md' },
+    ]);
     await discord.waitFor(() => discord.original(removed.id)?.content, 5000, 'the removal');
-    expect(discord.original(removed.id)!.content).toBe(`Removed \`harbour-report.md\`. The archive now has ${seeds.articles.length} articles.`);
+    expect(discord.original(removed.id)!.content).toBe(
+      `Removed \`harbour-report.md\`. The archive now has ${seeds.articles.length} articles.`,
+    );
     expect(existsSync(join(own, 'added', 'harbour-report.md'))).toBe(false);
     expect(reindexed.at(-1)).toBe(discord.guildId);
     // A name that is not one of the additions (a path out of the folder) is refused and removes nothing.
-    const outside = run('remove', [{ type: ApplicationCommandOptionType.String, name: 'file', value: '../added/river.txt' }]);
+    const outside = run('remove', [
+      { type: ApplicationCommandOptionType.String, name: 'file', value: '../added/river.txt' },
+    ]);
     await discord.waitFor(() => discord.original(outside.id)?.content, 5000, 'the refusal');
     expect(discord.original(outside.id)!.content).toBe('This server added no such file: see /article list.');
     expect(existsSync(join(own, 'added', 'river.txt'))).toBe(true);
   });
 
   it('suggests the server’s feeds for /feed remove', async () => {
-    const feed = store.feeds.add({ guildId: discord.guildId, url: 'https://example.org/wire.xml', title: 'Valley Wire', addedBy: discord.users.bob.id })!;
-    store.feeds.add({ guildId: '999999999999999999', url: 'https://example.org/other.xml', title: 'Elsewhere', addedBy: discord.users.bob.id });
+    const feed = store.feeds.add({
+      guildId: discord.guildId,
+      url: 'https://example.org/wire.xml',
+      title: 'Valley Wire',
+      addedBy: discord.users.bob.id,
+    })!;
+    store.feeds.add({
+      guildId: '999999999999999999',
+      url: 'https://example.org/other.xml',
+      title: 'Elsewhere',
+      addedBy: discord.users.bob.id,
+    });
     const rec = discord.runAutocomplete('feed', 'feed', 'val', discord.newUser(), 'remove', MANAGE_MESSAGES);
-    expect(await first(rec)).toEqual({ type: 8, data: { choices: [{ name: `#${feed.id} Valley Wire — https://example.org/wire.xml`, value: String(feed.id) }] } });
+    expect(await first(rec)).toEqual({
+      type: 8,
+      data: { choices: [{ name: `#${feed.id} Valley Wire — https://example.org/wire.xml`, value: String(feed.id) }] },
+    });
   });
 });

@@ -3,7 +3,14 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootRuntime, type BootedRuntime } from './boot.js';
 import { failRoute } from './double/faults.js';
-import { startDiscordDouble, type DiscordDouble, type DoubleOptions, type GatewaySession, type InteractionRecord, type StoredMessage } from './double/server.js';
+import {
+  startDiscordDouble,
+  type DiscordDouble,
+  type DoubleOptions,
+  type GatewaySession,
+  type InteractionRecord,
+  type StoredMessage,
+} from './double/server.js';
 
 // Issue #6: the real bot (runBot, real discord.js) against the double while Discord misbehaves.
 // Each test gets its own double and bot, so a fault cannot leak into the next test.
@@ -59,24 +66,35 @@ describe('the bot under Discord faults, through the double', () => {
   });
 
   const ask = (d: DiscordDouble, question: string): InteractionRecord =>
-    d.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: question }], d.newUser());
+    d.runSlashCommand(
+      'ask',
+      [{ type: ApplicationCommandOptionType.String, name: 'question', value: question }],
+      d.newUser(),
+    );
   /** The response messages of an interaction (its original and any follow-ups). */
-  const responses = (d: DiscordDouble, rec: InteractionRecord): StoredMessage[] => d.messages().filter((m) => m.interaction_id === rec.id);
+  const responses = (d: DiscordDouble, rec: InteractionRecord): StoredMessage[] =>
+    d.messages().filter((m) => m.interaction_id === rec.id);
   const answered = (d: DiscordDouble, rec: InteractionRecord): Promise<StoredMessage> =>
-    d.waitFor(() => {
-      const m = d.original(rec.id);
-      return m && m.embeds.length > 0 ? m : undefined;
-    }, 5000, 'an answer');
+    d.waitFor(
+      () => {
+        const m = d.original(rec.id);
+        return m && m.embeds.length > 0 ? m : undefined;
+      },
+      5000,
+      'an answer',
+    );
   const repliesTo = (d: DiscordDouble, asked: { id?: unknown }): StoredMessage[] =>
     d.messages().filter((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
-  const reply = (d: DiscordDouble, asked: { id?: unknown }): Promise<StoredMessage> => d.waitFor(() => repliesTo(d, asked)[0], 5000, 'a reply');
+  const reply = (d: DiscordDouble, asked: { id?: unknown }): Promise<StoredMessage> =>
+    d.waitFor(() => repliesTo(d, asked)[0], 5000, 'a reply');
   /** A later round trip through the same channel: a duplicate of an earlier answer would have been sent by now. */
   const settle = async (d: DiscordDouble): Promise<void> => {
     await reply(d, d.say('Where is Tasil?', { mentionsBot: true, who: d.newUser() }));
   };
   /** The route of a message posted in the double's channel (a mention's reply). */
   const channelMessages = (d: DiscordDouble): RegExp => new RegExp(`^/channels/${d.channelId}/messages$`);
-  const attempts = (d: DiscordDouble, method: string, path: RegExp) => d.requests.filter((r) => r.method === method && path.test(r.path));
+  const attempts = (d: DiscordDouble, method: string, path: RegExp) =>
+    d.requests.filter((r) => r.method === method && path.test(r.path));
   const liveSession = (d: DiscordDouble): GatewaySession => {
     const live = [...d.sessions.values()].filter((s) => s.resumable);
     expect(live).toHaveLength(1);
@@ -84,7 +102,9 @@ describe('the bot under Discord faults, through the double', () => {
   };
   /** The gateway packets that carried a given message to the bot. */
   const deliveries = (d: DiscordDouble, messageId: unknown) =>
-    d.gatewayPackets.filter((p) => p.from === 'double' && p.t === 'MESSAGE_CREATE' && (p.d as { id: string }).id === messageId);
+    d.gatewayPackets.filter(
+      (p) => p.from === 'double' && p.t === 'MESSAGE_CREATE' && (p.d as { id: string }).id === messageId,
+    );
 
   describe('REST', () => {
     it('retries an interaction callback refused with 429 after Retry-After, and answers once', async () => {
@@ -109,7 +129,9 @@ describe('the bot under Discord faults, through the double', () => {
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
       await settle(d);
-      const tries = attempts(d, 'POST', new RegExp(`^/api/v10/channels/${d.channelId}/messages$`)).filter((r) => (r.body?.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
+      const tries = attempts(d, 'POST', new RegExp(`^/api/v10/channels/${d.channelId}/messages$`)).filter(
+        (r) => (r.body?.message_reference as { message_id?: string } | undefined)?.message_id === asked.id,
+      );
       expect(tries).toHaveLength(2);
       expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(300);
       expect(repliesTo(d, asked)).toHaveLength(1);
@@ -158,7 +180,10 @@ describe('the bot under Discord faults, through the double', () => {
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
       await settle(d);
-      const posts = d.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${d.channelId}/messages`) && r.body?.nonce === asked.id);
+      const posts = d.requests.filter(
+        (r) =>
+          r.method === 'POST' && r.path.endsWith(`/channels/${d.channelId}/messages`) && r.body?.nonce === asked.id,
+      );
       // The lost reply and its retry, both with the question's id as an enforced nonce.
       expect(posts.map((p) => p.body?.enforce_nonce)).toEqual([true, true]);
       expect(repliesTo(d, asked)).toEqual([answer]);
@@ -173,7 +198,9 @@ describe('the bot under Discord faults, through the double', () => {
       d.closeGateway(GatewayCloseCodes.UnknownError);
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
-      expect(d.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([{ token: '[redacted]', session_id: session.id, seq }]);
+      expect(d.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([
+        { token: '[redacted]', session_id: session.id, seq },
+      ]);
       expect(d.identifies).toHaveLength(1);
       // Not sent on the closed connection: replayed on the resumed one, before RESUMED.
       expect(deliveries(d, asked.id).map((p) => [p.connection, p.s])).toEqual([[1, seq + 1]]);
@@ -194,7 +221,9 @@ describe('the bot under Discord faults, through the double', () => {
       expect(d.connections[0]).toMatchObject({ closedBy: 'client', closeCode: 4200 });
       const asked = d.say(SPOKESMAN, { mentionsBot: true, who: d.newUser() });
       const answer = await reply(d, asked);
-      expect(d.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([{ token: '[redacted]', session_id: session.id, seq }]);
+      expect(d.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([
+        { token: '[redacted]', session_id: session.id, seq },
+      ]);
       expect(d.identifies).toHaveLength(1);
       expect(deliveries(d, asked.id).map((p) => p.connection)).toEqual([1]);
       await settle(d);
@@ -205,7 +234,11 @@ describe('the bot under Discord faults, through the double', () => {
       const d = await boot();
       const first = liveSession(d);
       d.invalidateSession(false);
-      await d.waitFor(() => d.identifies.length === 2 && booted!.bot.client.ws.shards.every((s) => s.status === Status.Ready), 3000, 'a new session');
+      await d.waitFor(
+        () => d.identifies.length === 2 && booted!.bot.client.ws.shards.every((s) => s.status === Status.Ready),
+        3000,
+        'a new session',
+      );
       expect(d.clientPackets(GatewayOpcodes.Resume)).toEqual([]);
       expect(d.connections[0]).toMatchObject({ closedBy: 'client', closeCode: 1000 });
       const second = liveSession(d);
@@ -229,10 +262,16 @@ describe('the bot under Discord faults, through the double', () => {
       const answer = await reply(d, asked);
       // The client gave up on the silent connection itself (4200 = closing to resume).
       expect(d.connections[0]).toMatchObject({ closedBy: 'client', closeCode: 4200 });
-      const unanswered = d.clientPackets(GatewayOpcodes.Heartbeat).filter((p) => p.connection === 0 && p.at > stoppedAt);
+      const unanswered = d
+        .clientPackets(GatewayOpcodes.Heartbeat)
+        .filter((p) => p.connection === 0 && p.at > stoppedAt);
       expect(unanswered.length).toBeGreaterThanOrEqual(1);
-      expect(d.gatewayPackets.filter((p) => p.op === GatewayOpcodes.HeartbeatAck && p.connection === 0 && p.at > stoppedAt)).toEqual([]);
-      expect(d.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([{ token: '[redacted]', session_id: session.id, seq }]);
+      expect(
+        d.gatewayPackets.filter((p) => p.op === GatewayOpcodes.HeartbeatAck && p.connection === 0 && p.at > stoppedAt),
+      ).toEqual([]);
+      expect(d.clientPackets(GatewayOpcodes.Resume).map((p) => p.d)).toEqual([
+        { token: '[redacted]', session_id: session.id, seq },
+      ]);
       expect(d.identifies).toHaveLength(1);
       expect(deliveries(d, asked.id).map((p) => p.connection)).toEqual([1]);
       await settle(d);
@@ -245,7 +284,12 @@ describe('the bot under Discord faults, through the double', () => {
       const windowMs = 300;
       const slowMs = 600;
       const d = await boot({ interactionAckTimeoutMs: windowMs }, slowMs);
-      const rec = d.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], d.newUser(), { permissions: MANAGE_SERVER });
+      const rec = d.runSlashCommand(
+        'admin',
+        [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }],
+        d.newUser(),
+        { permissions: MANAGE_SERVER },
+      );
       const report = await d.waitFor(() => d.original(rec.id)?.content && d.original(rec.id), 5000, 'the report');
       expect(rec.callbacks).toEqual([{ type: 5, data: { flags: 64 } }]);
       expect(rec.statuses).toEqual([204]);
@@ -254,7 +298,9 @@ describe('the bot under Discord faults, through the double', () => {
       expect(edits).toHaveLength(1);
       // The edit came after the window had closed: only the early deferral kept the interaction alive.
       expect(edits[0]!.at - rec.dispatchedAt).toBeGreaterThanOrEqual(slowMs);
-      expect(report && report.content).toMatch(/^(Reindexed in \d+ ms\.|The corpus has not changed: the index is current\.)\n5 articles, 30 passages\.$/);
+      expect(report && report.content).toMatch(
+        /^(Reindexed in \d+ ms\.|The corpus has not changed: the index is current\.)\n5 articles, 30 passages\.$/,
+      );
       expect(report && report.flags & 64).toBe(64);
     });
   });

@@ -24,7 +24,8 @@ describe('adding articles and feeds from Discord, end to end', () => {
   const asked: string[] = [];
 
   const md = `---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n`;
-  const rss = () => `<?xml version="1.0"?><rss version="2.0"><channel><title>Valley Wire</title><item><title>Dam inspection ends</title><link>${web.base}/dam</link><guid>valley-1</guid><description>Teaser only.</description></item></channel></rss>`;
+  const rss = () =>
+    `<?xml version="1.0"?><rss version="2.0"><channel><title>Valley Wire</title><item><title>Dam inspection ends</title><link>${web.base}/dam</link><guid>valley-1</guid><description>Teaser only.</description></item></channel></rss>`;
 
   beforeAll(async () => {
     discord = await startDiscordDouble();
@@ -35,7 +36,13 @@ describe('adding articles and feeds from Discord, end to end', () => {
         '/upload/bridge.md': send('text/markdown', md),
         '/news/harbour': send('text/html', articlePage('Harbour of Tartus reopens to cargo ships', LOREM)),
         '/feed.xml': send('application/rss+xml', rss()),
-        '/dam': send('text/html', articlePage('Dam inspection ends', ['Engineers finished inspecting the Tabqa dam on the Euphrates on Friday and found the spillway gates in working order, officials said.', ...LOREM.slice(1)])),
+        '/dam': send(
+          'text/html',
+          articlePage('Dam inspection ends', [
+            'Engineers finished inspecting the Tabqa dam on the Euphrates on Friday and found the spillway gates in working order, officials said.',
+            ...LOREM.slice(1),
+          ]),
+        ),
       };
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       asked.push(path);
@@ -43,9 +50,20 @@ describe('adding articles and feeds from Discord, end to end', () => {
     });
     dir = mkdtempSync(join(tmpdir(), 'newsdesk-ingest-'));
     cpSync(SEEDS, join(dir, 'corpus'), { recursive: true });
-    const config = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(dir, 'corpus'), INDEX_PATH: join(dir, 'index.json'), DATABASE_PATH: join(dir, 'db.sqlite'), ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: discord.apiBase,
+      CORPUS_DIR: join(dir, 'corpus'),
+      INDEX_PATH: join(dir, 'index.json'),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+      ALLOW_PRIVATE_URLS: 'true',
+      LOG_LEVEL: 'silent',
+    });
     const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
-    bot = await runBot(config, archive, { logger: pino({ level: 'silent' }), clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } } });
+    bot = await runBot(config, archive, {
+      logger: pino({ level: 'silent' }),
+      clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } },
+    });
   });
 
   afterAll(async () => {
@@ -55,20 +73,30 @@ describe('adding articles and feeds from Discord, end to end', () => {
     await web.close();
   });
 
-  const run = (command: string, sub: string, options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }>, permissions = MANAGE_MESSAGES) =>
-    discord.runSlashCommand(command, commandOptions(sub, options), discord.newUser(), { permissions });
+  const run = (
+    command: string,
+    sub: string,
+    options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }>,
+    permissions = MANAGE_MESSAGES,
+  ) => discord.runSlashCommand(command, commandOptions(sub, options), discord.newUser(), { permissions });
   const outcome = (rec: InteractionRecord) =>
-    discord.waitFor(() => {
-      const first = rec.callbacks[0];
-      if (first?.type === 4) return (first.data as { content: string }).content;
-      return discord.original(rec.id)?.content || undefined;
-    }, 8000, 'a response');
+    discord.waitFor(
+      () => {
+        const first = rec.callbacks[0];
+        if (first?.type === 4) return (first.data as { content: string }).content;
+        return discord.original(rec.id)?.content || undefined;
+      },
+      8000,
+      'a response',
+    );
   // Additions are the server's own: they are answered from the server's index.
   const answers = async (q: string) => answerQuestion(await bot.indexFor(discord.guildId), q, { k: 1 });
 
   it('adds an uploaded file, confirms it by title, and answers from it at once', async () => {
     const file = discord.attach('bridge.md', `${web.base}/upload/bridge.md`, md.length, 'text/markdown');
-    const text = await outcome(run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]));
+    const text = await outcome(
+      run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]),
+    );
     expect(text).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)\.\nThe archive now has 6 articles/);
     expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).toBe('Bridge at Raqqa reopens');
   });
@@ -76,7 +104,11 @@ describe('adding articles and feeds from Discord, end to end', () => {
   it('refuses a file type the loaders do not read by its name, before downloading it', async () => {
     const before = (await bot.indexFor(discord.guildId)).articles.length;
     const file = discord.attach('notes.pdf', `${web.base}/upload/notes.pdf`, 8, 'application/pdf');
-    expect(await outcome(run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]))).toBe(
+    expect(
+      await outcome(
+        run('article', 'add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }]),
+      ),
+    ).toBe(
       'Nothing was added: “notes.pdf” is not a file Newsdesk reads: send txt, text, md, markdown, html, htm, json, jsonl, ndjson',
     );
     expect(asked).not.toContain('/upload/notes.pdf');
@@ -84,7 +116,11 @@ describe('adding articles and feeds from Discord, end to end', () => {
   });
 
   it('adds a web page by its link, keeping the link', async () => {
-    const text = await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }]));
+    const text = await outcome(
+      run('article', 'add url', [
+        { type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` },
+      ]),
+    );
     expect(text).toMatch(/^Added “Harbour of Tartus reopens to cargo ships”/);
     const hit = (await answers('How much did the Tartus harbour repairs cost?')).results[0];
     expect(hit).toMatchObject({ title: 'Harbour of Tartus reopens to cargo ships', url: `${web.base}/news/harbour` });
@@ -92,22 +128,55 @@ describe('adding articles and feeds from Discord, end to end', () => {
 
   it('explains a refused link and adds nothing', async () => {
     const before = (await bot.indexFor(discord.guildId)).articles.length;
-    expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: 'file:///etc/passwd' }]))).toBe('Nothing was added: only http and https links are accepted');
-    expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/missing` }]))).toBe('Nothing was added: the site answered 404');
+    expect(
+      await outcome(
+        run('article', 'add url', [
+          { type: ApplicationCommandOptionType.String, name: 'url', value: 'file:///etc/passwd' },
+        ]),
+      ),
+    ).toBe('Nothing was added: only http and https links are accepted');
+    expect(
+      await outcome(
+        run('article', 'add url', [
+          { type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/missing` },
+        ]),
+      ),
+    ).toBe('Nothing was added: the site answered 404');
     expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
   });
 
   it('follows a feed, bringing in its items, and lists it', async () => {
-    const text = await outcome(run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]));
+    const text = await outcome(
+      run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]),
+    );
     expect(text).toMatch(/^Following “Valley Wire” \(#\d+, 1 items\): added 1 new article\./);
     expect((await answers('Which dam did engineers inspect?')).results[0]?.title).toBe('Dam inspection ends');
-    expect(await outcome(run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]))).toBe('This server already follows that feed: see /feed list.');
-    expect(await outcome(run('feed', 'list', []))).toMatch(new RegExp(`^\\*\\*#\\d+\\*\\* Valley Wire — <${web.base}/feed.xml> · checked <t:\\d+:R>$`));
+    expect(
+      await outcome(
+        run('feed', 'add', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/feed.xml` }]),
+      ),
+    ).toBe('This server already follows that feed: see /feed list.');
+    expect(await outcome(run('feed', 'list', []))).toMatch(
+      new RegExp(`^\\*\\*#\\d+\\*\\* Valley Wire — <${web.base}/feed.xml> · checked <t:\\d+:R>$`),
+    );
   });
 
   it('refuses members without Manage Messages', async () => {
-    expect(await outcome(run('article', 'add url', [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }], '0'))).toBe('You need the Manage Messages permission to manage this server’s articles.');
-    expect(await outcome(run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'))).toBe('You need the Manage Messages permission to manage feeds.');
+    expect(
+      await outcome(
+        run(
+          'article',
+          'add url',
+          [{ type: ApplicationCommandOptionType.String, name: 'url', value: `${web.base}/news/harbour` }],
+          '0',
+        ),
+      ),
+    ).toBe('You need the Manage Messages permission to manage this server’s articles.');
+    expect(
+      await outcome(
+        run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'),
+      ),
+    ).toBe('You need the Manage Messages permission to manage feeds.');
     expect(bot.store.feeds.list(discord.guildId)).toHaveLength(1);
   });
 });

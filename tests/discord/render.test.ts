@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import type { Answer, AnswerResult } from '../../src/core/answer.js';
 import { escapeText, truncate, unescapeText } from '../../src/discord/escape.js';
 import { DISCORD_LIMITS as L } from '../../src/discord/limits.js';
-import { customIds, footerOf, parseCustomId, questionOf, quoteExcerpt, renderAnswer, renderChoices, withVotes } from '../../src/discord/render.js';
+import {
+  customIds,
+  footerOf,
+  parseCustomId,
+  questionOf,
+  quoteExcerpt,
+  renderAnswer,
+  renderChoices,
+  withVotes,
+} from '../../src/discord/render.js';
 import { questionFromMessage } from '../../src/discord/bot.js';
 
 const result = (over: Partial<AnswerResult> = {}): AnswerResult => ({
@@ -16,7 +25,13 @@ const result = (over: Partial<AnswerResult> = {}): AnswerResult => ({
   position: 3,
   ...over,
 });
-const answer = (over: Partial<Answer> = {}): Answer => ({ question: 'How many did Jordan take in?', answered: true, results: [result()], nearest: [], ...over });
+const answer = (over: Partial<Answer> = {}): Answer => ({
+  question: 'How many did Jordan take in?',
+  answered: true,
+  results: [result()],
+  nearest: [],
+  ...over,
+});
 
 describe('escaping', () => {
   it('shows Markdown as typed and breaks mass mentions', () => {
@@ -47,9 +62,17 @@ describe('escaping', () => {
 
 describe('renderAnswer', () => {
   it('puts each result in an embed: linked title, quoted excerpt with matched words in bold, source and date', () => {
-    const p = renderAnswer(answer({ results: [result({ url: 'https://example.org/a', source: 'Defense', published: '2019-10-29T10:00:00Z' })] }));
+    const p = renderAnswer(
+      answer({
+        results: [result({ url: 'https://example.org/a', source: 'Defense', published: '2019-10-29T10:00:00Z' })],
+      }),
+    );
     expect(p.embeds).toHaveLength(1);
-    expect(p.embeds[0]).toMatchObject({ title: '1. Syria, the heads of Isis try to escape', url: 'https://example.org/a', footer: { text: '2019-10-29 · Defense' } });
+    expect(p.embeds[0]).toMatchObject({
+      title: '1. Syria, the heads of Isis try to escape',
+      url: 'https://example.org/a',
+      footer: { text: '2019-10-29 · Defense' },
+    });
     expect(p.embeds[0]!.description).toBe('> The jewish State has accepted about 500 and **Jordan** 442.');
     expect(p.allowedMentions).toEqual({ parse: [] });
     expect(p.content).toBe('**Q:** How many did Jordan take in?');
@@ -66,7 +89,14 @@ describe('renderAnswer', () => {
   });
 
   it('says plainly when the archive has no answer, listing the nearest articles', () => {
-    const p = renderAnswer(answer({ answered: false, message: 'The archive has no article that answers that.', results: [], nearest: [{ articleId: 'x', title: 'Near *one*', url: 'https://e.org/x' }] }));
+    const p = renderAnswer(
+      answer({
+        answered: false,
+        message: 'The archive has no article that answers that.',
+        results: [],
+        nearest: [{ articleId: 'x', title: 'Near *one*', url: 'https://e.org/x' }],
+      }),
+    );
     expect(p.embeds[0]!.title).toBe('No answer in the archive');
     expect(p.embeds[0]!.description).toContain('The archive has no article that answers that.');
     expect(p.embeds[0]!.description).toContain('• [Near \\*one\\*](https://e.org/x)');
@@ -74,14 +104,21 @@ describe('renderAnswer', () => {
   });
 
   it('shows the footer parts only when they add something: no source the title names, no section the excerpt or title says', () => {
-    const r = { title: 'Kurds retreat - Reuters', excerpt: 'In Raqqa, fighters left on Monday.', published: '2019-10-29T10:00:00Z' };
+    const r = {
+      title: 'Kurds retreat - Reuters',
+      excerpt: 'In Raqqa, fighters left on Monday.',
+      published: '2019-10-29T10:00:00Z',
+    };
     expect(footerOf({ ...r, source: 'Reuters', heading: 'In Raqqa' })).toBe('2019-10-29');
     expect(footerOf({ ...r, source: 'AP', heading: 'Aftermath' })).toBe('2019-10-29 · AP · § Aftermath');
     expect(footerOf({ title: 'x', excerpt: 'y' })).toBe('');
   });
 
   it('shows “More results” only when there is a next page', () => {
-    const ids = (more?: boolean) => renderAnswer(answer(), more === undefined ? {} : { more }).components.flatMap((row) => row.components.map((c) => ('custom_id' in c ? c.custom_id : '')));
+    const ids = (more?: boolean) =>
+      renderAnswer(answer(), more === undefined ? {} : { more }).components.flatMap((row) =>
+        row.components.map((c) => ('custom_id' in c ? c.custom_id : '')),
+      );
     expect(ids().some((id) => id.startsWith('nd:more:'))).toBe(false);
     expect(ids(false).some((id) => id.startsWith('nd:more:'))).toBe(false);
     expect(ids(true).some((id) => id.startsWith('nd:more:'))).toBe(true);
@@ -89,12 +126,17 @@ describe('renderAnswer', () => {
 
   it('relabels the vote buttons with an answer’s votes, old per-article ids included', () => {
     const rows = renderAnswer(answer()).components;
-    rows[0]!.components[0] = { ...rows[0]!.components[0]!, custom_id: 'nd:fb:up:abcdefghij' } as (typeof rows)[0]['components'][0];
+    rows[0]!.components[0] = {
+      ...rows[0]!.components[0]!,
+      custom_id: 'nd:fb:up:abcdefghij',
+    } as (typeof rows)[0]['components'][0];
     const voted = withVotes(rows, { up: 2, down: 1 });
-    expect(voted[0]!.components.map((c) => ['custom_id' in c ? c.custom_id : '', 'label' in c ? c.label : ''])).toEqual([
-      ['nd:fb:up', '👍 2'],
-      ['nd:fb:down', '👎 1'],
-    ]);
+    expect(voted[0]!.components.map((c) => ['custom_id' in c ? c.custom_id : '', 'label' in c ? c.label : ''])).toEqual(
+      [
+        ['nd:fb:up', '👍 2'],
+        ['nd:fb:down', '👎 1'],
+      ],
+    );
     expect(voted[1]).toEqual(rows[1]);
   });
 
@@ -103,7 +145,10 @@ describe('renderAnswer', () => {
     const ids = p.components.flatMap((row) => row.components.map((c) => ('custom_id' in c ? c.custom_id : '')));
     expect(ids.map((id) => parseCustomId(id)?.action)).toEqual(['more', 'feedback', 'feedback', 'passage']);
     expect(parseCustomId(ids[0]!)).toEqual({ action: 'more', offset: 4 });
-    expect(parseCustomId(customIds.passage('002_a2c911d8e0e811de', 3))).toMatchObject({ action: 'passage', position: 3 });
+    expect(parseCustomId(customIds.passage('002_a2c911d8e0e811de', 3))).toMatchObject({
+      action: 'passage',
+      position: 3,
+    });
     expect(p.embeds[0]!.title!.startsWith('4. ')).toBe(true);
   });
 
@@ -116,25 +161,30 @@ describe('renderAnswer', () => {
   it('stays within every Discord limit whatever the article text (property)', () => {
     const text = fc.string({ minLength: 1, maxLength: 5000 });
     fc.assert(
-      fc.property(fc.array(fc.record({ title: text, excerpt: text, source: text }), { minLength: 1, maxLength: 12 }), text, (rs, question) => {
-        const p = renderAnswer(answer({ question, results: rs.map((r) => result({ ...r, highlights: [] })) }));
-        expect(p.content.length).toBeLessThanOrEqual(L.content);
-        expect(p.embeds.length).toBeLessThanOrEqual(L.embedsPerMessage);
-        let total = 0;
-        for (const e of p.embeds) {
-          expect(e.title!.length).toBeLessThanOrEqual(L.embedTitle);
-          expect(e.description!.length).toBeLessThanOrEqual(L.embedDescription);
-          expect(e.footer?.text.length ?? 0).toBeLessThanOrEqual(L.embedFooter);
-          total += e.title!.length + e.description!.length + (e.footer?.text.length ?? 0);
-        }
-        expect(total).toBeLessThanOrEqual(L.embedsTotal);
-        expect(p.components.length).toBeLessThanOrEqual(L.actionRows);
-        for (const row of p.components) {
-          expect(row.components.length).toBeLessThanOrEqual(L.buttonsPerRow);
-          for (const c of row.components) if ('custom_id' in c) expect(c.custom_id.length).toBeLessThanOrEqual(L.customId);
-        }
-        expect(JSON.stringify(p)).not.toMatch(/@everyone|@here/);
-      }),
+      fc.property(
+        fc.array(fc.record({ title: text, excerpt: text, source: text }), { minLength: 1, maxLength: 12 }),
+        text,
+        (rs, question) => {
+          const p = renderAnswer(answer({ question, results: rs.map((r) => result({ ...r, highlights: [] })) }));
+          expect(p.content.length).toBeLessThanOrEqual(L.content);
+          expect(p.embeds.length).toBeLessThanOrEqual(L.embedsPerMessage);
+          let total = 0;
+          for (const e of p.embeds) {
+            expect(e.title!.length).toBeLessThanOrEqual(L.embedTitle);
+            expect(e.description!.length).toBeLessThanOrEqual(L.embedDescription);
+            expect(e.footer?.text.length ?? 0).toBeLessThanOrEqual(L.embedFooter);
+            total += e.title!.length + e.description!.length + (e.footer?.text.length ?? 0);
+          }
+          expect(total).toBeLessThanOrEqual(L.embedsTotal);
+          expect(p.components.length).toBeLessThanOrEqual(L.actionRows);
+          for (const row of p.components) {
+            expect(row.components.length).toBeLessThanOrEqual(L.buttonsPerRow);
+            for (const c of row.components)
+              if ('custom_id' in c) expect(c.custom_id.length).toBeLessThanOrEqual(L.customId);
+          }
+          expect(JSON.stringify(p)).not.toMatch(/@everyone|@here/);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -22,8 +22,17 @@ describe('hostile uploads and failing writes on the Discord double', () => {
 
   beforeAll(async () => {
     discord = await startDiscordDouble();
-    web = await startWebServer({ '/flood.md': send('text/markdown', flood), '/nested.html': send('text/html', nested) });
-    booted = await bootRuntime(discord, { env: { ALLOW_PRIVATE_URLS: 'true', PARSE_TIMEOUT_SECONDS: '2', LOG_LEVEL: 'silent' }, logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) }) });
+    web = await startWebServer({
+      '/flood.md': send('text/markdown', flood),
+      '/nested.html': send('text/html', nested),
+    });
+    booted = await bootRuntime(discord, {
+      env: { ALLOW_PRIVATE_URLS: 'true', PARSE_TIMEOUT_SECONDS: '2', LOG_LEVEL: 'silent' },
+      logger: pino(
+        { level: 'error' },
+        { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) },
+      ),
+    });
   });
 
   afterAll(async () => {
@@ -35,17 +44,46 @@ describe('hostile uploads and failing writes on the Discord double', () => {
   const upload = (name: string, size: number, type: string) =>
     discord.runSlashCommand(
       'article',
-      [{ type: ApplicationCommandOptionType.SubcommandGroup, name: 'add', options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'file', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: discord.attach(name, `${web.base}/${name}`, size, type) }] }] }],
+      [
+        {
+          type: ApplicationCommandOptionType.SubcommandGroup,
+          name: 'add',
+          options: [
+            {
+              type: ApplicationCommandOptionType.Subcommand,
+              name: 'file',
+              options: [
+                {
+                  type: ApplicationCommandOptionType.Attachment,
+                  name: 'file',
+                  value: discord.attach(name, `${web.base}/${name}`, size, type),
+                },
+              ],
+            },
+          ],
+        },
+      ],
       discord.newUser(),
       { permissions: MANAGE_MESSAGES },
     );
-  const ask = (question: string) => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: question }], discord.newUser());
+  const ask = (question: string) =>
+    discord.runSlashCommand(
+      'ask',
+      [{ type: ApplicationCommandOptionType.String, name: 'question', value: question }],
+      discord.newUser(),
+    );
   /** When the interaction's final content arrived, and what it says. */
   const settled = (rec: InteractionRecord, ms: number) =>
-    discord.waitFor(() => {
-      const m = discord.original(rec.id);
-      return m && (m.content || m.embeds.length > 0) ? { at: performance.now(), content: m.content, embeds: m.embeds.length } : undefined;
-    }, ms, 'a final reply');
+    discord.waitFor(
+      () => {
+        const m = discord.original(rec.id);
+        return m && (m.content || m.embeds.length > 0)
+          ? { at: performance.now(), content: m.content, embeds: m.embeds.length }
+          : undefined;
+      },
+      ms,
+      'a final reply',
+    );
 
   it('refuses a Markdown flood of strikethrough within the budget, answering /ask meanwhile', async () => {
     const started = performance.now();
@@ -67,20 +105,29 @@ describe('hostile uploads and failing writes on the Discord double', () => {
     const add = upload('nested.html', nested.length, 'text/html');
     const question = ask('Who is Sadam al-Jamal?');
     const [refusal, answer] = await Promise.all([settled(add, 30_000), settled(question, 30_000)]);
-    expect(refusal.content).toMatch(/^Nothing was added: (it took longer than 2 s to parse \(the limit for one file\)|could not parse: it is nested too deeply|no article found in it)$/);
+    expect(refusal.content).toMatch(
+      /^Nothing was added: (it took longer than 2 s to parse \(the limit for one file\)|could not parse: it is nested too deeply|no article found in it)$/,
+    );
     expect(refusal.content).not.toMatch(/call stack/i);
     expect(answer.embeds).toBeGreaterThan(0);
   }, 40_000);
 
   it('answers /ask while /admin reindex rebuilds over a corpus file that takes the whole budget, and names that file', async () => {
     writeFileSync(join(booted.config.CORPUS_DIR, 'flood.md'), flood);
-    const reindex = discord.runSlashCommand('admin', [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }], discord.newUser(), { permissions: MANAGE_SERVER });
+    const reindex = discord.runSlashCommand(
+      'admin',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }],
+      discord.newUser(),
+      { permissions: MANAGE_SERVER },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const question = ask('Who is Sadam al-Jamal?');
     const [report, answer] = await Promise.all([settled(reindex, 30_000), settled(question, 30_000)]);
     expect(answer.embeds).toBeGreaterThan(0);
     expect(answer.at).toBeLessThan(report.at);
-    expect(report.content).toMatch(/^Reindexed in \d+ ms\.\n5 articles, \d+ passages\.\n1 file problem\(s\):\n• flood\.md: took longer than 2 s to parse; skipped$/);
+    expect(report.content).toMatch(
+      /^Reindexed in \d+ ms\.\n5 articles, \d+ passages\.\n1 file problem\(s\):\n• flood\.md: took longer than 2 s to parse; skipped$/,
+    );
   }, 40_000);
 
   it('sends the answer when the stats cannot be written (a full disk), logging the failure', async () => {
@@ -92,7 +139,14 @@ describe('hostile uploads and failing writes on the Discord double', () => {
     try {
       const answer = await settled(ask('How many White Helmets did Jordan take in?'), 10_000);
       expect(answer.embeds).toBeGreaterThan(0);
-      expect(logged).toContainEqual(expect.objectContaining({ level: 50, guildId: discord.guildId, msg: 'could not record the question in the stats; answering anyway', err: expect.objectContaining({ code: 'SQLITE_FULL' }) }));
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          level: 50,
+          guildId: discord.guildId,
+          msg: 'could not record the question in the stats; answering anyway',
+          err: expect.objectContaining({ code: 'SQLITE_FULL' }),
+        }),
+      );
     } finally {
       store.activity.logQuery = logQuery;
     }

@@ -7,7 +7,13 @@ import { createLogger } from '../../src/lifecycle.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { bootRuntime, type BootedRuntime } from './boot.js';
 import { failRoute } from './double/faults.js';
-import { commandOptions, startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from './double/server.js';
+import {
+  commandOptions,
+  startDiscordDouble,
+  type DiscordDouble,
+  type InteractionRecord,
+  type StoredMessage,
+} from './double/server.js';
 
 // Issue "Hold up under faults", security part: who may run what, DMs, the token in logs.
 // The real bot (runBot, real discord.js) against the double.
@@ -21,26 +27,44 @@ const SPOKESMAN = 'Who is the spokesman of Jazeera Storm?';
 const str = (name: string, value: string): Option => ({ type: ApplicationCommandOptionType.String, name, value });
 const int = (name: string, value: number): Option => ({ type: ApplicationCommandOptionType.Integer, name, value });
 const bool = (name: string, value: boolean): Option => ({ type: ApplicationCommandOptionType.Boolean, name, value });
-const sub = (name: string, options: Option[] = []): Option => ({ type: ApplicationCommandOptionType.Subcommand, name, options });
+const sub = (name: string, options: Option[] = []): Option => ({
+  type: ApplicationCommandOptionType.Subcommand,
+  name,
+  options,
+});
 
 /** Every file under `dir`, relative, sorted. */
 const filesUnder = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 
 /** The first response to an interaction (its callback's data). */
-async function firstResponse(discord: DiscordDouble, rec: InteractionRecord): Promise<{ content: string; flags: number }> {
+async function firstResponse(
+  discord: DiscordDouble,
+  rec: InteractionRecord,
+): Promise<{ content: string; flags: number }> {
   await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
   return rec.callbacks[0]!.data as { content: string; flags: number };
 }
 
 /** The bot's reply to a message someone sent, in `channelId`. */
 const replyTo = (discord: DiscordDouble, asked: { id?: unknown }, channelId: string): Promise<StoredMessage> =>
-  discord.waitFor(() => discord.messages(channelId).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), 5000, 'a reply');
+  discord.waitFor(
+    () =>
+      discord
+        .messages(channelId)
+        .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
+    5000,
+    'a reply',
+  );
 
 const answeredAsk = (discord: DiscordDouble, rec: InteractionRecord): Promise<StoredMessage> =>
-  discord.waitFor(() => {
-    const m = discord.original(rec.id);
-    return m && m.embeds.length > 0 ? m : undefined;
-  }, 5000, 'an answer');
+  discord.waitFor(
+    () => {
+      const m = discord.original(rec.id);
+      return m && m.embeds.length > 0 ? m : undefined;
+    },
+    5000,
+    'an answer',
+  );
 
 describe('security: permissions and DMs, through the double', () => {
   let discord: DiscordDouble;
@@ -49,7 +73,10 @@ describe('security: permissions and DMs, through the double', () => {
   let reindexes = 0;
 
   beforeAll(async () => {
-    web = await startWebServer({ '/page': send('text/html', '<article><h1>Should never be fetched</h1></article>'), '/feed.xml': send('application/rss+xml', '<rss><channel><title>x</title></channel></rss>') });
+    web = await startWebServer({
+      '/page': send('text/html', '<article><h1>Should never be fetched</h1></article>'),
+      '/feed.xml': send('application/rss+xml', '<rss><channel><title>x</title></channel></rss>'),
+    });
     discord = await startDiscordDouble();
     booted = await bootRuntime(discord, { env: { LOG_LEVEL: 'silent', ALLOW_PRIVATE_URLS: 'true' } });
     const reindex = booted.archive.reindex.bind(booted.archive);
@@ -66,13 +93,29 @@ describe('security: permissions and DMs, through the double', () => {
   });
 
   it('registers every moderator and admin command for members with the permission only, and never in DMs; /ask works in DMs', async () => {
-    const config = loadConfig({ DISCORD_TOKEN: booted.config.DISCORD_TOKEN!, DISCORD_API_URL: discord.apiBase, DISCORD_GUILD_ID: discord.guildId });
+    const config = loadConfig({
+      DISCORD_TOKEN: booted.config.DISCORD_TOKEN!,
+      DISCORD_API_URL: discord.apiBase,
+      DISCORD_GUILD_ID: discord.guildId,
+    });
     await deployCommands(config, () => {});
     const registered = new Map(discord.commands.map((c) => [String(c.name), c]));
-    expect([...registered.keys()].sort()).toEqual(['Ask Newsdesk', 'admin', 'article', 'ask', 'digest', 'feed', 'help']);
+    expect([...registered.keys()].sort()).toEqual([
+      'Ask Newsdesk',
+      'admin',
+      'article',
+      'ask',
+      'digest',
+      'feed',
+      'help',
+    ]);
     const guarded = { digest: MANAGE_MESSAGES, article: MANAGE_MESSAGES, feed: MANAGE_MESSAGES, admin: MANAGE_GUILD };
     for (const [name, permission] of Object.entries(guarded)) {
-      expect(registered.get(name), name).toMatchObject({ default_member_permissions: permission, contexts: [0], integration_types: [0] });
+      expect(registered.get(name), name).toMatchObject({
+        default_member_permissions: permission,
+        contexts: [0],
+        integration_types: [0],
+      });
       expect(registered.get(name), name).not.toHaveProperty('dm_permission');
     }
     const ask = registered.get('ask')!;
@@ -82,18 +125,73 @@ describe('security: permissions and DMs, through the double', () => {
 
   describe('a member without the permission is refused, and nothing changes', () => {
     const cases: Array<{ command: string; sub: string; options: Option[]; refusal: string }> = [
-      { command: 'admin', sub: 'stats', options: [int('days', 3)], refusal: 'You need the Manage Server permission to use /admin.' },
-      { command: 'admin', sub: 'config', options: [bool('answer_everywhere', true), int('rate_limit', 1), bool('keep_questions', true)], refusal: 'You need the Manage Server permission to use /admin.' },
-      { command: 'admin', sub: 'reindex', options: [], refusal: 'You need the Manage Server permission to use /admin.' },
-      { command: 'admin', sub: 'corpus', options: [int('page', 1)], refusal: 'You need the Manage Server permission to use /admin.' },
+      {
+        command: 'admin',
+        sub: 'stats',
+        options: [int('days', 3)],
+        refusal: 'You need the Manage Server permission to use /admin.',
+      },
+      {
+        command: 'admin',
+        sub: 'config',
+        options: [bool('answer_everywhere', true), int('rate_limit', 1), bool('keep_questions', true)],
+        refusal: 'You need the Manage Server permission to use /admin.',
+      },
+      {
+        command: 'admin',
+        sub: 'reindex',
+        options: [],
+        refusal: 'You need the Manage Server permission to use /admin.',
+      },
+      {
+        command: 'admin',
+        sub: 'corpus',
+        options: [int('page', 1)],
+        refusal: 'You need the Manage Server permission to use /admin.',
+      },
       { command: 'feed', sub: 'add', options: [], refusal: 'You need the Manage Messages permission to manage feeds.' },
-      { command: 'feed', sub: 'list', options: [], refusal: 'You need the Manage Messages permission to manage feeds.' },
-      { command: 'feed', sub: 'remove', options: [str('feed', '1')], refusal: 'You need the Manage Messages permission to manage feeds.' },
-      { command: 'digest', sub: 'schedule', options: [], refusal: 'You need the Manage Messages permission to use /digest.' },
-      { command: 'digest', sub: 'unschedule', options: [], refusal: 'You need the Manage Messages permission to use /digest.' },
-      { command: 'digest', sub: 'post', options: [int('count', 3)], refusal: 'You need the Manage Messages permission to use /digest.' },
-      { command: 'article', sub: 'add url', options: [], refusal: 'You need the Manage Messages permission to manage this server’s articles.' },
-      { command: 'article', sub: 'remove', options: [], refusal: 'You need the Manage Messages permission to manage this server’s articles.' },
+      {
+        command: 'feed',
+        sub: 'list',
+        options: [],
+        refusal: 'You need the Manage Messages permission to manage feeds.',
+      },
+      {
+        command: 'feed',
+        sub: 'remove',
+        options: [str('feed', '1')],
+        refusal: 'You need the Manage Messages permission to manage feeds.',
+      },
+      {
+        command: 'digest',
+        sub: 'schedule',
+        options: [],
+        refusal: 'You need the Manage Messages permission to use /digest.',
+      },
+      {
+        command: 'digest',
+        sub: 'unschedule',
+        options: [],
+        refusal: 'You need the Manage Messages permission to use /digest.',
+      },
+      {
+        command: 'digest',
+        sub: 'post',
+        options: [int('count', 3)],
+        refusal: 'You need the Manage Messages permission to use /digest.',
+      },
+      {
+        command: 'article',
+        sub: 'add url',
+        options: [],
+        refusal: 'You need the Manage Messages permission to manage this server’s articles.',
+      },
+      {
+        command: 'article',
+        sub: 'remove',
+        options: [],
+        refusal: 'You need the Manage Messages permission to manage this server’s articles.',
+      },
     ];
     let state: () => unknown;
     let before: unknown;
@@ -102,14 +200,30 @@ describe('security: permissions and DMs, through the double', () => {
       const g = discord.guildId;
       const store = booted.bot.store;
       // Something for remove and unschedule to remove.
-      const feed = store.feeds.add({ guildId: g, url: `${web.base}/feed.xml`, title: 'Seeded', addedBy: discord.users.bob.id })!;
-      const schedule = store.digests.addSchedule({ guildId: g, channelId: discord.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 3, createdBy: discord.users.bob.id });
+      const feed = store.feeds.add({
+        guildId: g,
+        url: `${web.base}/feed.xml`,
+        title: 'Seeded',
+        addedBy: discord.users.bob.id,
+      })!;
+      const schedule = store.digests.addSchedule({
+        guildId: g,
+        channelId: discord.channelId,
+        cron: '0 9 * * *',
+        timezone: 'UTC',
+        topic: null,
+        count: 3,
+        createdBy: discord.users.bob.id,
+      });
       store.settings.setAnswerChannels(g, [discord.channelId]);
       // Options that would change something, had the command run.
       const byName = (c: string, s: string) => cases.find((x) => x.command === c && x.sub === s)!;
       byName('feed', 'add').options = [str('url', `${web.base}/feed.xml?new`)];
       byName('feed', 'remove').options = [str('feed', String(feed.id))];
-      byName('digest', 'schedule').options = [{ type: ApplicationCommandOptionType.Channel, name: 'channel', value: discord.channelId }, str('when', 'daily at 09:00')];
+      byName('digest', 'schedule').options = [
+        { type: ApplicationCommandOptionType.Channel, name: 'channel', value: discord.channelId },
+        str('when', 'daily at 09:00'),
+      ];
       byName('digest', 'unschedule').options = [int('id', schedule.id)];
       byName('article', 'add url').options = [str('url', `${web.base}/page`)];
       byName('article', 'remove').options = [str('file', 'anything.md')];
@@ -128,7 +242,9 @@ describe('security: permissions and DMs, through the double', () => {
     });
 
     it.each(cases)('/$command $sub', async ({ command, sub: name, options, refusal }) => {
-      const rec = discord.runSlashCommand(command, commandOptions(name, options), discord.newUser(), { permissions: '0' });
+      const rec = discord.runSlashCommand(command, commandOptions(name, options), discord.newUser(), {
+        permissions: '0',
+      });
       expect(await firstResponse(discord, rec)).toMatchObject({ content: refusal, flags: EPHEMERAL });
       expect(rec.callbacks).toHaveLength(1);
       expect(state()).toEqual(before);
@@ -159,10 +275,19 @@ describe('security: permissions and DMs, through the double', () => {
 
     it('answers the buttons of an answer given in a DM, in the DM, privately', async () => {
       const who = discord.newUser('dm-clicker');
-      const answer = await answeredAsk(discord, discord.runSlashCommand('ask', [str('question', SPOKESMAN)], who, { dm: true }));
-      const ids = answer.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
+      const answer = await answeredAsk(
+        discord,
+        discord.runSlashCommand('ask', [str('question', SPOKESMAN)], who, { dm: true }),
+      );
+      const ids = answer.components.flatMap((row) =>
+        (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id),
+      );
       const click = async (prefix: string) => {
-        const rec = discord.clickButton(answer, ids.find((id) => id.startsWith(prefix))!, who);
+        const rec = discord.clickButton(
+          answer,
+          ids.find((id) => id.startsWith(prefix))!,
+          who,
+        );
         await discord.waitFor(() => rec.callbacks.length > 0, 3000, `a response to ${prefix}`);
         expect(rec.channelId).toBe(discord.dmChannel(who));
         expect(rec.callbacks[0]).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
@@ -170,7 +295,8 @@ describe('security: permissions and DMs, through the double', () => {
       };
       expect((await click('nd:psg:')).embeds[0]!.description!.length).toBeGreaterThan(100);
       // "More results" is there only when there is a next page, and then it has results.
-      if (ids.some((id) => id.startsWith('nd:more:'))) expect((await click('nd:more:')).embeds.length).toBeGreaterThan(0);
+      if (ids.some((id) => id.startsWith('nd:more:')))
+        expect((await click('nd:more:')).embeds.length).toBeGreaterThan(0);
       const vote = discord.clickButton(answer, 'nd:fb:up', who);
       await discord.waitFor(() => vote.callbacks.length > 0, 3000, 'the vote');
       expect(vote.channelId).toBe(discord.dmChannel(who));
@@ -184,7 +310,10 @@ describe('security: permissions and DMs, through the double', () => {
       { command: 'article', options: commandOptions('add url', [str('url', 'https://example.org/')]) },
     ])('refuses /$command in a DM: it works only in a server', async ({ command, options }) => {
       const rec = discord.runSlashCommand(command, options, discord.newUser(), { dm: true });
-      expect(await firstResponse(discord, rec)).toMatchObject({ content: `/${command} works only in a server.`, flags: EPHEMERAL });
+      expect(await firstResponse(discord, rec)).toMatchObject({
+        content: `/${command} works only in a server.`,
+        flags: EPHEMERAL,
+      });
       expect(rec.callbacks).toHaveLength(1);
     });
 
@@ -215,14 +344,19 @@ describe('security: permissions and DMs, through the double', () => {
         return s.answered + s.refused;
       };
       const before = logged();
-      for (let i = 0; i < limit; i++) await replyTo(discord, discord.say(`Where is Tasil? ${i}`, { dm: true, who }), dm);
+      for (let i = 0; i < limit; i++)
+        await replyTo(discord, discord.say(`Where is Tasil? ${i}`, { dm: true, who }), dm);
       const over = discord.say('Where is Tasil? once more', { dm: true, who });
       // Someone else's DM afterwards is answered: the one over the limit was handled (or dropped) before it,
       // and a question handled is logged before its reply is sent.
       const other = discord.newUser('dm-other');
       await replyTo(discord, discord.say('Where is Tasil?', { dm: true, who: other }), discord.dmChannel(other));
       expect(logged()).toBe(before + limit + 1);
-      expect(discord.messages(dm).filter((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === over.id)).toEqual([]);
+      expect(
+        discord
+          .messages(dm)
+          .filter((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === over.id),
+      ).toEqual([]);
       expect(discord.messages(dm)).toHaveLength(limit);
     });
   });
@@ -244,16 +378,34 @@ describe('security: the token never reaches the logs', () => {
       const client = booted.bot.client;
       // An /ask and a mention.
       await answeredAsk(discord, discord.runSlashCommand('ask', [str('question', SPOKESMAN)], discord.newUser()));
-      await replyTo(discord, discord.say('Where is Tasil?', { mentionsBot: true, who: discord.newUser() }), discord.channelId);
+      await replyTo(
+        discord,
+        discord.say('Where is Tasil?', { mentionsBot: true, who: discord.newUser() }),
+        discord.channelId,
+      );
       // A digest post whose first try gets a 500 (retried).
-      const fault = failRoute(discord, { method: 'POST', route: new RegExp(`^/channels/${discord.channelId}/messages$`), status: 500 });
-      const post = discord.runSlashCommand('digest', [sub('post', [int('count', 2)])], discord.newUser(), { permissions: MANAGE_MESSAGES });
-      await discord.waitFor(() => discord.original(post.id)?.content.startsWith('Posted a digest'), 5000, 'the digest posted');
+      const fault = failRoute(discord, {
+        method: 'POST',
+        route: new RegExp(`^/channels/${discord.channelId}/messages$`),
+        status: 500,
+      });
+      const post = discord.runSlashCommand('digest', [sub('post', [int('count', 2)])], discord.newUser(), {
+        permissions: MANAGE_MESSAGES,
+      });
+      await discord.waitFor(
+        () => discord.original(post.id)?.content.startsWith('Posted a digest'),
+        5000,
+        'the digest posted',
+      );
       expect(fault.count).toBe(1);
       // The gateway drops; the client resumes and answers.
       const resumes = discord.gatewayPackets.filter((p) => p.t === 'RESUMED').length;
       discord.closeGateway(GatewayCloseCodes.UnknownError);
-      await discord.waitFor(() => discord.gatewayPackets.filter((p) => p.t === 'RESUMED').length > resumes, 5000, 'RESUMED');
+      await discord.waitFor(
+        () => discord.gatewayPackets.filter((p) => p.t === 'RESUMED').length > resumes,
+        5000,
+        'RESUMED',
+      );
       await replyTo(discord, discord.say(SPOKESMAN, { mentionsBot: true, who: discord.newUser() }), discord.channelId);
       // A 401 on the answer's edit (an interaction webhook), then on an authenticated call (the bot's token refused).
       const refused = { edit: 0, post: 0 };
@@ -262,23 +414,37 @@ describe('security: the token never reaches the logs', () => {
         const post = method === 'POST' && /^\/channels\/\d+\/messages$/.test(route) && refused.post === 0;
         if (!edit && !post) return false;
         refused[edit ? 'edit' : 'post']++;
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, message: '401: Unauthorized' }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: 0, message: '401: Unauthorized' }));
         return true;
       });
       // The edit is refused; the bot's error notice (a second edit) goes through.
       const ask = discord.runSlashCommand('ask', [str('question', 'Where is Tasil?')], discord.newUser());
-      notice = await discord.waitFor(() => (refused.edit === 1 ? discord.original(ask.id)?.content.match(/reference ([0-9a-f]{8})/)?.[1] : undefined), 5000, 'the error notice');
+      notice = await discord.waitFor(
+        () =>
+          refused.edit === 1 ? discord.original(ask.id)?.content.match(/reference ([0-9a-f]{8})/)?.[1] : undefined,
+        5000,
+        'the error notice',
+      );
       discord.say(SPOKESMAN, { mentionsBot: true, who: discord.newUser() });
       await discord.waitFor(() => refused.post === 1, 5000, 'the refused reply');
       // The failures were logged (with their errors), at error level.
-      await discord.waitFor(() => captured.split('\n').filter((l) => l.includes('"level":50')).length >= 2, 5000, 'the errors logged');
+      await discord.waitFor(
+        () => captured.split('\n').filter((l) => l.includes('"level":50')).length >= 2,
+        5000,
+        'the errors logged',
+      );
       remove();
       expect(client.isReady()).toBe(true);
     } finally {
       await booted.stop(3000);
       await discord.close();
     }
-    const messages = captured.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const messages = captured
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
     // The session was logged, its failures with their errors.
     expect(messages).toEqual(expect.arrayContaining(['connected', 'unexpected error', 'message handler failed']));
     expect(captured).toContain('401: Unauthorized');
@@ -288,7 +454,10 @@ describe('security: the token never reaches the logs', () => {
     expect(captured).not.toContain(id);
     // The config itself, if ever logged, is redacted too.
     let line = '';
-    createLogger('trace', undefined, { write: (l: string) => void (line += l) }).info({ config: booted.config, DISCORD_TOKEN: token }, 'config');
+    createLogger('trace', undefined, { write: (l: string) => void (line += l) }).info(
+      { config: booted.config, DISCORD_TOKEN: token },
+      'config',
+    );
     expect(line).not.toContain(secret);
     expect(line).toContain('"config"');
   });

@@ -34,7 +34,8 @@ describe('SHARDS', () => {
     expect(loadConfig({}).SHARDS).toBeUndefined();
     expect(loadConfig({ SHARDS: 'auto' }).SHARDS).toBe('auto');
     expect(loadConfig({ SHARDS: '4' }).SHARDS).toBe(4);
-    for (const bad of ['0', '-1', '1.5', 'two', '[0]']) expect(() => loadConfig({ SHARDS: bad })).toThrow('SHARDS: must be auto or a whole number from 1');
+    for (const bad of ['0', '-1', '1.5', 'two', '[0]'])
+      expect(() => loadConfig({ SHARDS: bad })).toThrow('SHARDS: must be auto or a whole number from 1');
   });
 });
 
@@ -48,7 +49,8 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
   let corpus: string;
   let web: Awaited<ReturnType<typeof startWebServer>>;
   let missed: number;
-  const upload = '---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n';
+  const upload =
+    '---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n';
   const lines = (): LogLine[] =>
     output
       .split('\n')
@@ -70,19 +72,39 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
     const past = new Date(Date.now() - 3 * 86_400_000);
     const store = new Store({ path: join(data, 'db.sqlite'), now: () => past });
     const onShard1 = guilds[1]!;
-    missed = store.digests.addSchedule({ guildId: onShard1.id, channelId: onShard1.channelId, cron: '0 9 * * *', timezone: 'UTC', topic: null, count: 2, createdBy: discord.users.alice.id }).id;
+    missed = store.digests.addSchedule({
+      guildId: onShard1.id,
+      channelId: onShard1.channelId,
+      cron: '0 9 * * *',
+      timezone: 'UTC',
+      topic: null,
+      count: 2,
+      createdBy: discord.users.alice.id,
+    }).id;
     store.close();
     child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', SHARDS: 'auto', ALLOW_PRIVATE_URLS: 'true', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: corpus, INDEX_PATH: indexPath, DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        SHARDS: 'auto',
+        ALLOW_PRIVATE_URLS: 'true',
+        DISCORD_TOKEN: token,
+        DISCORD_API_URL: discord.apiBase,
+        CORPUS_DIR: corpus,
+        INDEX_PATH: indexPath,
+        DATABASE_PATH: join(data, 'db.sqlite'),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
     exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await discord.waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect').catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n${output}`);
-    });
+    await discord
+      .waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect')
+      .catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\n${output}`);
+      });
   }, SLOW + 10_000);
 
   afterAll(async () => {
@@ -114,7 +136,14 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
   it('posts a scheduled digest for the guild on shard 1 from shard 0, which runs the scheduler', async () => {
     const guild = guilds[1]!;
     // Ran or paused: before the fix shard 0 found no such channel and paused the schedule.
-    const ran = await discord.waitFor(() => lines().find((l) => (l.msg === 'scheduled digest ran' || l.msg === 'scheduled digest paused') && l.scheduleId === missed), SLOW, 'the missed schedule to run');
+    const ran = await discord.waitFor(
+      () =>
+        lines().find(
+          (l) => (l.msg === 'scheduled digest ran' || l.msg === 'scheduled digest paused') && l.scheduleId === missed,
+        ),
+      SLOW,
+      'the missed schedule to run',
+    );
     expect(ran).toMatchObject({ msg: 'scheduled digest ran', shard: 0, channelId: guild.channelId });
     expect(ran.posted).toBeGreaterThan(0);
     const posts = discord.messages(guild.channelId).filter((m) => /^📰 \*\*News Digest #\d+\*\*/.test(m.content));
@@ -129,15 +158,30 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
   it('sends DMs to shard 0 only, and shard 0 answers them', async () => {
     const who = discord.newUser();
     const asked = discord.say('Who is Sadam al-Jamal?', { dm: true, who });
-    const reply = await discord.waitFor(() => discord.messages(discord.dmChannel(who)).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id), SLOW, 'an answer in the DM');
+    const reply = await discord.waitFor(
+      () =>
+        discord
+          .messages(discord.dmChannel(who))
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
+      SLOW,
+      'an answer in the DM',
+    );
     expect(reply.embeds[0]!.description).toMatch(/security chief/);
     expect(discord.shardsReceiving('MESSAGE_CREATE', (d) => d.id === asked.id)).toEqual([0]);
   });
 
   it('answers a question in each guild from the shard that has the guild', async () => {
     for (const [shard, guild] of guilds.entries()) {
-      const rec = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' }]));
-      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), SLOW, `an answer in guild ${shard}`);
+      const rec = discord.inGuild(guild.id, () =>
+        discord.runSlashCommand('ask', [
+          { type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' },
+        ]),
+      );
+      const reply = await discord.waitFor(
+        () => discord.original(rec.id)?.embeds.length && discord.original(rec.id),
+        SLOW,
+        `an answer in guild ${shard}`,
+      );
       expect(reply && reply.embeds[0]!.description).toMatch(/security chief/);
       // Only the owning shard's session was sent the interaction, so only it could have answered.
       expect(discord.shardsReceiving('INTERACTION_CREATE', (d) => d.id === rec.id)).toEqual([shard]);
@@ -149,35 +193,89 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
       join(corpus, 'lighthouse.md'),
       '---\ntitle: Harbour lighthouse relit\npublished: 2024-05-02\n---\nThe Ventotene harbour lighthouse was relit on Thursday after eleven years of darkness, the port authority said.\n',
     );
-    await discord.waitFor(() => lines().filter((l) => l.msg === 'index reloaded').length === 2, SLOW, 'both shards to reload');
+    await discord.waitFor(
+      () => lines().filter((l) => l.msg === 'index reloaded').length === 2,
+      SLOW,
+      'both shards to reload',
+    );
     const logs = lines();
-    expect(logs.filter((l) => l.msg === 'corpus changed: reindexed; shards reload').map((l) => [l.shard, l.rebuilt])).toEqual([['manager', true]]);
-    expect(logs.filter((l) => l.msg === 'index reloaded').map((l) => [l.shard, l.rebuilt]).sort()).toEqual([
+    expect(
+      logs.filter((l) => l.msg === 'corpus changed: reindexed; shards reload').map((l) => [l.shard, l.rebuilt]),
+    ).toEqual([['manager', true]]);
+    expect(
+      logs
+        .filter((l) => l.msg === 'index reloaded')
+        .map((l) => [l.shard, l.rebuilt])
+        .sort(),
+    ).toEqual([
       [0, false],
       [1, false],
     ]);
     for (const guild of guilds) {
-      const rec = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'When was the Ventotene lighthouse relit?' }]));
-      const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), SLOW, 'an answer from the new article');
+      const rec = discord.inGuild(guild.id, () =>
+        discord.runSlashCommand('ask', [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: 'question',
+            value: 'When was the Ventotene lighthouse relit?',
+          },
+        ]),
+      );
+      const reply = await discord.waitFor(
+        () => discord.original(rec.id)?.embeds.length && discord.original(rec.id),
+        SLOW,
+        'an answer from the new article',
+      );
       expect(reply && reply.embeds[0]!.title).toMatch(/Harbour lighthouse relit/);
     }
   }, 60_000);
 
   it('keeps an upload in the guild on shard 1 to that guild, and tells shard 0 (digests, feeds) its archive changed', async () => {
     const [first, second] = guilds as [DoubleGuild, DoubleGuild];
-    const file = discord.inGuild(second.id, () => discord.attach('bridge.md', `${web.base}/bridge.md`, upload.length, 'text/markdown'));
+    const file = discord.inGuild(second.id, () =>
+      discord.attach('bridge.md', `${web.base}/bridge.md`, upload.length, 'text/markdown'),
+    );
     const rec = discord.inGuild(second.id, () =>
-      discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.SubcommandGroup, name: 'add', options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'file', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }] }] }], discord.newUser(), {
-        permissions: String(PermissionFlagsBits.ManageMessages),
-      }),
+      discord.runSlashCommand(
+        'article',
+        [
+          {
+            type: ApplicationCommandOptionType.SubcommandGroup,
+            name: 'add',
+            options: [
+              {
+                type: ApplicationCommandOptionType.Subcommand,
+                name: 'file',
+                options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }],
+              },
+            ],
+          },
+        ],
+        discord.newUser(),
+        {
+          permissions: String(PermissionFlagsBits.ManageMessages),
+        },
+      ),
     );
     const added = await discord.waitFor(() => discord.original(rec.id)?.content, SLOW, 'the upload reply');
     expect(added).toMatch(/^Added “Bridge at Raqqa reopens”/);
-    const told = await discord.waitFor(() => lines().find((l) => l.msg === 'server archive changed on another shard'), SLOW, 'shard 0 to hear of it');
+    const told = await discord.waitFor(
+      () => lines().find((l) => l.msg === 'server archive changed on another shard'),
+      SLOW,
+      'shard 0 to hear of it',
+    );
     expect(told).toMatchObject({ shard: 0, guildId: second.id });
     const ask = async (guild: DoubleGuild) => {
-      const q = discord.inGuild(guild.id, () => discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'When did the Raqqa bridge reopen?' }]));
-      const reply = await discord.waitFor(() => discord.original(q.id)?.embeds.length && discord.original(q.id), SLOW, 'an answer');
+      const q = discord.inGuild(guild.id, () =>
+        discord.runSlashCommand('ask', [
+          { type: ApplicationCommandOptionType.String, name: 'question', value: 'When did the Raqqa bridge reopen?' },
+        ]),
+      );
+      const reply = await discord.waitFor(
+        () => discord.original(q.id)?.embeds.length && discord.original(q.id),
+        SLOW,
+        'an answer',
+      );
       return reply ? reply.embeds.map((e) => String(e.title)).join('\n') : '';
     };
     expect(await ask(second)).toMatch(/Bridge at Raqqa reopens/);
@@ -187,26 +285,45 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
   it('hands a digest schedule made on shard 1 to shard 0, which runs the scheduler', async () => {
     const guild = guilds[1]!;
     const rec = discord.inGuild(guild.id, () =>
-      discord.runSlashCommand('digest', [
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'schedule',
-          options: [
-            { type: ApplicationCommandOptionType.Channel, name: 'channel', value: guild.channelId },
-            { type: ApplicationCommandOptionType.String, name: 'when', value: 'daily at 09:00' },
-          ],
-        },
-      ], discord.newUser(), { permissions: String(PermissionFlagsBits.ManageMessages) }),
+      discord.runSlashCommand(
+        'digest',
+        [
+          {
+            type: ApplicationCommandOptionType.Subcommand,
+            name: 'schedule',
+            options: [
+              { type: ApplicationCommandOptionType.Channel, name: 'channel', value: guild.channelId },
+              { type: ApplicationCommandOptionType.String, name: 'when', value: 'daily at 09:00' },
+            ],
+          },
+        ],
+        discord.newUser(),
+        { permissions: String(PermissionFlagsBits.ManageMessages) },
+      ),
     );
-    const reply = await discord.waitFor(() => discord.original(rec.id)?.content && discord.original(rec.id), SLOW, 'the schedule reply');
+    const reply = await discord.waitFor(
+      () => discord.original(rec.id)?.content && discord.original(rec.id),
+      SLOW,
+      'the schedule reply',
+    );
     const id = Number(/Scheduled digest #(\d+)/.exec(reply ? reply.content : '')?.[1]);
     expect(reply && reply.content).toMatch(/daily at 09:00 \(UTC\).* Next: <t:\d+:F>/);
-    const armed = await discord.waitFor(() => lines().find((l) => l.msg === 'digest schedule changed on another shard' && l.scheduleId === id), SLOW, 'shard 0 to arm the schedule');
+    const armed = await discord.waitFor(
+      () => lines().find((l) => l.msg === 'digest schedule changed on another shard' && l.scheduleId === id),
+      SLOW,
+      'shard 0 to arm the schedule',
+    );
     expect(armed).toMatchObject({ shard: 0, op: 'arm' });
   });
 
   it('stops every shard on SIGTERM to the manager and exits 0', async () => {
-    const pids = [...new Set(lines().filter((l) => l.msg === 'connected').map((l) => l.pid!))];
+    const pids = [
+      ...new Set(
+        lines()
+          .filter((l) => l.msg === 'connected')
+          .map((l) => l.pid!),
+      ),
+    ];
     expect(pids).toHaveLength(2);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
@@ -219,6 +336,11 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
       }
     });
     expect(alive).toEqual([]);
-    expect(lines().filter((l) => l.msg === 'stopped').map((l) => l.shard).sort()).toEqual([0, 1, 'manager'].sort());
+    expect(
+      lines()
+        .filter((l) => l.msg === 'stopped')
+        .map((l) => l.shard)
+        .sort(),
+    ).toEqual([0, 1, 'manager'].sort());
   });
 });

@@ -27,7 +27,16 @@ describe('SIGTERM to a single-process bot', () => {
     child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,
       // SHARDS empty (a `SHARDS=` line in .env) means one process; discord.js must not read it as shard ids.
-      env: { PATH: process.env.PATH ?? '', SHARDS: '', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(data, 'index.bin'), DATABASE_PATH: dbPath, LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        SHARDS: '',
+        DISCORD_TOKEN: token,
+        DISCORD_API_URL: discord.apiBase,
+        CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
+        INDEX_PATH: join(data, 'index.bin'),
+        DATABASE_PATH: dbPath,
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
@@ -59,7 +68,11 @@ describe('SIGTERM to a single-process bot', () => {
     await discord.waitFor(() => logged('shutting down'), 5_000, 'the shutdown to begin');
     // Arrives while the bot drains: it must be ignored, not half-answered.
     const late = discord.runSlashCommand('ask', ask('Where is Tasil?'));
-    await discord.waitFor(() => output.includes(`"interactionId":"${late.id}"`) && logged('interaction ignored: shutting down'), 5_000, 'the late question to be turned away');
+    await discord.waitFor(
+      () => output.includes(`"interactionId":"${late.id}"`) && logged('interaction ignored: shutting down'),
+      5_000,
+      'the late question to be turned away',
+    );
     expect(child.exitCode).toBeNull();
     release();
 

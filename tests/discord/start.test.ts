@@ -20,7 +20,15 @@ describe('npm start with a token', () => {
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-start-'));
     child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: token, DISCORD_API_URL: discord.apiBase, CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'), INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite'), LOG_LEVEL: 'debug' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DISCORD_TOKEN: token,
+        DISCORD_API_URL: discord.apiBase,
+        CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
+        INDEX_PATH: join(data, 'index.json'),
+        DATABASE_PATH: join(data, 'db.sqlite'),
+        LOG_LEVEL: 'debug',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (b: Buffer) => (logs += b.toString()));
@@ -36,8 +44,14 @@ describe('npm start with a token', () => {
 
   it('connects and answers /ask', async () => {
     await discord.waitFor(() => logs.includes('connected'), 10_000, 'the connected log line');
-    const rec = discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' }]);
-    const reply = await discord.waitFor(() => discord.original(rec.id)?.embeds.length && discord.original(rec.id), 10_000, 'an answer');
+    const rec = discord.runSlashCommand('ask', [
+      { type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' },
+    ]);
+    const reply = await discord.waitFor(
+      () => discord.original(rec.id)?.embeds.length && discord.original(rec.id),
+      10_000,
+      'an answer',
+    );
     expect(reply && reply.embeds[0]!.description).toMatch(/security chief/);
   });
 

@@ -10,24 +10,53 @@ import { scoreOutcomes, type Outcome } from '../../src/eval/score.js';
 
 describe('question files', () => {
   it('reads a NewsQA record: one gold article, answers, qtype and named; a null gold is unanswerable', () => {
-    expect(parseQuestion({ id: 'n1', q: 'Who won?', gold: 'a1', answers: ['the team'], qtype: 'who', named: false })).toEqual({
-      id: 'n1', question: 'Who won?', gold: ['a1'], type: 'who', named: false, answers: ['the team'], evidence: [],
+    expect(
+      parseQuestion({ id: 'n1', q: 'Who won?', gold: 'a1', answers: ['the team'], qtype: 'who', named: false }),
+    ).toEqual({
+      id: 'n1',
+      question: 'Who won?',
+      gold: ['a1'],
+      type: 'who',
+      named: false,
+      answers: ['the team'],
+      evidence: [],
     });
-    const unanswerable = parseQuestion({ id: 'n2', q: 'Where?', gold: null, answers: ['x'], absent_story: 's', qtype: 'where', names_in_corpus: true });
+    const unanswerable = parseQuestion({
+      id: 'n2',
+      q: 'Where?',
+      gold: null,
+      answers: ['x'],
+      absent_story: 's',
+      qtype: 'where',
+      names_in_corpus: true,
+    });
     expect(unanswerable.gold).toEqual([]);
     expect(unanswerable.named).toBeUndefined();
   });
 
   it('reads a MultiHop-RAG record with its evidence facts by article', () => {
     const q = parseQuestion({
-      id: 'q1', question: 'Did both report it?', type: 'comparison_query', answer: 'Yes', gold: ['d1', 'd2'],
+      id: 'q1',
+      question: 'Did both report it?',
+      type: 'comparison_query',
+      answer: 'Yes',
+      gold: ['d1', 'd2'],
       evidence: [{ article_id: 'd1', title: 't', source: 's', published_at: null, fact: 'A fact.' }],
     });
-    expect(q).toEqual({ id: 'q1', question: 'Did both report it?', gold: ['d1', 'd2'], type: 'comparison_query', answers: [], evidence: [{ articleId: 'd1', fact: 'A fact.' }] });
+    expect(q).toEqual({
+      id: 'q1',
+      question: 'Did both report it?',
+      gold: ['d1', 'd2'],
+      type: 'comparison_query',
+      answers: [],
+      evidence: [{ articleId: 'd1', fact: 'A fact.' }],
+    });
   });
 
   it('names the file and line of a record that is neither format', () => {
-    expect(() => parseQuestions('qs.jsonl', '{"id":"a","q":"x","gold":"g"}\n\n{"id":"b"}\n')).toThrow(/^qs\.jsonl:3: not a question record/);
+    expect(() => parseQuestions('qs.jsonl', '{"id":"a","q":"x","gold":"g"}\n\n{"id":"b"}\n')).toThrow(
+      /^qs\.jsonl:3: not a question record/,
+    );
   });
 
   it('splits questions into two stable halves by id', () => {
@@ -82,8 +111,26 @@ describe('scoring what users see', () => {
     parseQuestion({ id: 'n', q: 'Where?', gold: null, answers: ['x'], qtype: 'where' }),
   ];
   const outcomes = new Map<string, Outcome>([
-    ['a', { refused: false, results: [{ articleId: 'd1', excerpt: 'Said Ann  Lee.' }, { articleId: 'd9', excerpt: 'x' }] }],
-    ['b', { refused: false, results: [{ articleId: 'd7', excerpt: 'no' }, { articleId: 'd2', excerpt: 'On May 4 it rained.' }] }],
+    [
+      'a',
+      {
+        refused: false,
+        results: [
+          { articleId: 'd1', excerpt: 'Said Ann  Lee.' },
+          { articleId: 'd9', excerpt: 'x' },
+        ],
+      },
+    ],
+    [
+      'b',
+      {
+        refused: false,
+        results: [
+          { articleId: 'd7', excerpt: 'no' },
+          { articleId: 'd2', excerpt: 'On May 4 it rained.' },
+        ],
+      },
+    ],
     // Refused: the gold article listed here must not count.
     ['c', { refused: true, results: [{ articleId: 'd3', excerpt: 'a cat' }] }],
     ['n', { refused: true, results: [] }],
@@ -91,9 +138,21 @@ describe('scoring what users see', () => {
 
   it('scores the first excerpt, any of the top three, and refusals; a refused question misses everything', () => {
     const r = scoreOutcomes(qs, outcomes);
-    expect(r.overall).toMatchObject({ n: 3, 'Hit@1': 1 / 3, 'R@10': 2 / 3, excerptAnswers: 1 / 3, top3Answers: 2 / 3, refusedCount: 1, nullN: 1, nullRefused: 1 });
+    expect(r.overall).toMatchObject({
+      n: 3,
+      'Hit@1': 1 / 3,
+      'R@10': 2 / 3,
+      excerptAnswers: 1 / 3,
+      top3Answers: 2 / 3,
+      refusedCount: 1,
+      nullN: 1,
+      nullRefused: 1,
+    });
     expect(r.byType.when).toMatchObject({ n: 1, 'Hit@1': 0, 'MRR@10': 0.5, excerptAnswers: 0, top3Answers: 1 });
-    expect(r.byNamed).toEqual({ named: expect.objectContaining({ n: 1, excerptAnswers: 1 }), unnamed: expect.objectContaining({ n: 2, refused: 0.5 }) });
+    expect(r.byNamed).toEqual({
+      named: expect.objectContaining({ n: 1, excerptAnswers: 1 }),
+      unnamed: expect.objectContaining({ n: 2, refused: 0.5 }),
+    });
     expect(r.byType.where).toMatchObject({ n: 0, nullN: 1, nullRefused: 1 });
     // A system without quotes has no excerpt figures.
     expect(scoreOutcomes(qs, outcomes, false).overall.excerptAnswers).toBeNull();
@@ -101,8 +160,15 @@ describe('scoring what users see', () => {
 
   it('counts evidence quoted per gold article in the top 10, by its first result', () => {
     const q = parseQuestion({
-      id: 'm', question: 'q', type: 't', gold: ['d1', 'd2', 'd3'],
-      evidence: [{ article_id: 'd1', fact: 'alpha beta gamma.' }, { article_id: 'd2', fact: 'delta epsilon.' }, { article_id: 'd3', fact: 'zeta.' }],
+      id: 'm',
+      question: 'q',
+      type: 't',
+      gold: ['d1', 'd2', 'd3'],
+      evidence: [
+        { article_id: 'd1', fact: 'alpha beta gamma.' },
+        { article_id: 'd2', fact: 'delta epsilon.' },
+        { article_id: 'd3', fact: 'zeta.' },
+      ],
     });
     const o: Outcome = {
       refused: false,
@@ -123,19 +189,55 @@ describe('npm run eval on a tiny archive', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const corpus = join(dir, 'corpus.jsonl');
   const articles = [
-    { id: 'a1', title: 'Harbor bridge reopens after repairs', body: 'The harbor bridge reopened on Monday after two years of repairs.\n\nThe work cost $40 million, the U.S. Department of Transportation said.' },
-    { id: 'a2', title: 'Orchard owners fight frost', body: 'Orchard owners lit fires overnight to protect the apple blossoms.\n\nFrost had destroyed half the crop last spring.' },
-    { id: 'a3', title: 'Library opens new wing', body: 'The city library opened a new wing for children on Saturday.\n\nMayor Ruiz cut the ribbon.' },
+    {
+      id: 'a1',
+      title: 'Harbor bridge reopens after repairs',
+      body: 'The harbor bridge reopened on Monday after two years of repairs.\n\nThe work cost $40 million, the U.S. Department of Transportation said.',
+    },
+    {
+      id: 'a2',
+      title: 'Orchard owners fight frost',
+      body: 'Orchard owners lit fires overnight to protect the apple blossoms.\n\nFrost had destroyed half the crop last spring.',
+    },
+    {
+      id: 'a3',
+      title: 'Library opens new wing',
+      body: 'The city library opened a new wing for children on Saturday.\n\nMayor Ruiz cut the ribbon.',
+    },
   ];
   writeFileSync(corpus, `${articles.map((a) => JSON.stringify({ ...a, source: 'Test' })).join('\n')}\n`);
   const questions = join(dir, 'questions.jsonl');
   const rows = [
-    { id: 'x1', q: 'How much did the harbor bridge repairs cost?', gold: 'a1', answers: ['$40 million'], qtype: 'how-many', named: false },
-    { id: 'x2', q: 'What did orchard owners light to protect apple blossoms?', gold: 'a2', answers: ['fires'], qtype: 'what', named: false },
-    { id: 'x3', q: 'Who cut the ribbon at the library wing?', gold: 'a3', answers: ['Mayor Ruiz'], qtype: 'who', named: false },
+    {
+      id: 'x1',
+      q: 'How much did the harbor bridge repairs cost?',
+      gold: 'a1',
+      answers: ['$40 million'],
+      qtype: 'how-many',
+      named: false,
+    },
+    {
+      id: 'x2',
+      q: 'What did orchard owners light to protect apple blossoms?',
+      gold: 'a2',
+      answers: ['fires'],
+      qtype: 'what',
+      named: false,
+    },
+    {
+      id: 'x3',
+      q: 'Who cut the ribbon at the library wing?',
+      gold: 'a3',
+      answers: ['Mayor Ruiz'],
+      qtype: 'who',
+      named: false,
+    },
   ];
   writeFileSync(questions, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
-  writeFileSync(join(dir, 'null.jsonl'), `${JSON.stringify({ id: 'z1', q: 'Which volcano erupted in Iceland last week?', gold: null, answers: ['Hekla'], qtype: 'which', names_in_corpus: false })}\n`);
+  writeFileSync(
+    join(dir, 'null.jsonl'),
+    `${JSON.stringify({ id: 'z1', q: 'Which volcano erupted in Iceland last week?', gold: null, answers: ['Hekla'], qtype: 'which', names_in_corpus: false })}\n`,
+  );
 
   it('scores Newsdesk beside the FTS5 reference, from the NewsQA format, with its null file found beside', async () => {
     const out: string[] = [];
@@ -148,7 +250,14 @@ describe('npm run eval on a tiny archive', () => {
     const run = JSON.parse(out.join('')) as EvalRun;
     expect(run).toMatchObject({ questions: 3, nullQuestions: 1, half: null });
     expect(Object.keys(run.systems)).toEqual(['newsdesk', 'newsdesk-ranking', 'fts5-articles', 'fts5-paragraphs']);
-    expect(run.systems.newsdesk!.overall).toMatchObject({ n: 3, 'Hit@1': 1, excerptAnswers: 1, refusedCount: 0, nullN: 1, nullRefused: 1 });
+    expect(run.systems.newsdesk!.overall).toMatchObject({
+      n: 3,
+      'Hit@1': 1,
+      excerptAnswers: 1,
+      refusedCount: 0,
+      nullN: 1,
+      nullRefused: 1,
+    });
     expect(run.systems['fts5-articles']!.overall).toMatchObject({ 'Hit@1': 1, excerptAnswers: null });
     expect(run.systems['fts5-paragraphs']!.overall.excerptAnswers).toBe(1);
     expect(Object.keys(run.systems.newsdesk!.byType)).toEqual(['how-many', 'what', 'which', 'who']);
@@ -165,8 +274,12 @@ describe('npm run eval on a tiny archive', () => {
   });
 
   it('refuses bad options with a short message and no run', async () => {
-    await expect(runEval(['--corpus', corpus, '--queries', questions, '--half', 'c'])).rejects.toThrow(new UsageError('--half must be a or b'));
-    await expect(runEval(['--corpus', corpus, '--queries', join(dir, 'nope.jsonl')])).rejects.toThrow(new UsageError(`--queries: no such file or directory: ${join(dir, 'nope.jsonl')}`));
+    await expect(runEval(['--corpus', corpus, '--queries', questions, '--half', 'c'])).rejects.toThrow(
+      new UsageError('--half must be a or b'),
+    );
+    await expect(runEval(['--corpus', corpus, '--queries', join(dir, 'nope.jsonl')])).rejects.toThrow(
+      new UsageError(`--queries: no such file or directory: ${join(dir, 'nope.jsonl')}`),
+    );
   });
 });
 

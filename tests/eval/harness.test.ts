@@ -23,16 +23,42 @@ import { createSqliteFts5 } from '../../bench/peers/sqlite-fts5.js';
 describe('harness helpers', () => {
   it('compareWithPeers sets Newsdesk beside the best peer of the run, with the ratio and whether each goal is met', () => {
     const sys = (name: string, ndcg: number, p99ms: number, rssMB: number, error?: string) => ({
-      name, 'nDCG@10': ndcg, 'R@10': 0.9, 'All@10': 0.7, p99ms, coldStartMs: 200, rssMB, ...(error ? { error } : {}),
+      name,
+      'nDCG@10': ndcg,
+      'R@10': 0.9,
+      'All@10': 0.7,
+      p99ms,
+      coldStartMs: 200,
+      rssMB,
+      ...(error ? { error } : {}),
     });
     const rows = compareWithPeers(
-      [sys('newsdesk', 0.8, 4, 140), sys('newsdesk-lean', 0.79, 0.5, 90), sys('fast', 0.5, 1, 100), sys('good', 0.82, 9, 300), sys('broken', 0.99, 0.1, 1, 'crashed')],
-      { factor: 10, articles: 10, queries: 1, systems: [{ name: 'newsdesk', buildMs: 1, coldStartMs: 1, p50ms: 1, p99ms: 20, rssMB: 1 }, { name: 'fast', buildMs: 1, coldStartMs: 1, p50ms: 1, p99ms: 15, rssMB: 1 }] },
+      [
+        sys('newsdesk', 0.8, 4, 140),
+        sys('newsdesk-lean', 0.79, 0.5, 90),
+        sys('fast', 0.5, 1, 100),
+        sys('good', 0.82, 9, 300),
+        sys('broken', 0.99, 0.1, 1, 'crashed'),
+      ],
+      {
+        factor: 10,
+        articles: 10,
+        queries: 1,
+        systems: [
+          { name: 'newsdesk', buildMs: 1, coldStartMs: 1, p50ms: 1, p99ms: 20, rssMB: 1 },
+          { name: 'fast', buildMs: 1, coldStartMs: 1, p50ms: 1, p99ms: 15, rssMB: 1 },
+        ],
+      },
     );
     const row = (figure: string) => rows.find((r) => r.figure === figure)!;
     // A peer that failed is no one's best, nor is a variant of Newsdesk; quality must beat every
     // peer as well as the bound.
-    expect(row('nDCG@10')).toMatchObject({ newsdesk: 0.8, best: { name: 'good', value: 0.82 }, ratio: 0.98, met: false });
+    expect(row('nDCG@10')).toMatchObject({
+      newsdesk: 0.8,
+      best: { name: 'good', value: 0.82 },
+      ratio: 0.98,
+      met: false,
+    });
     expect(row('p99 ms')).toMatchObject({ best: { name: 'fast', value: 1 }, ratio: 4, met: false });
     expect(row('RSS MB')).toMatchObject({ best: { name: 'fast', value: 100 }, ratio: 1.4, met: true });
     expect(row('p99 ms at ×10')).toMatchObject({ newsdesk: 20, ratio: 1.33, met: true });
@@ -70,8 +96,20 @@ describe('harness helpers', () => {
     writeFileSync(
       corpus,
       [
-        { id: 'd1', title: 'Volcano erupts in Iceland', body: 'Lava near Grindavik.', source: 'X', published_at: '2023-12-19' },
-        { id: 'd2', title: 'Chiefs beat Eagles', body: 'Mahomes threw two touchdowns.', source: 'Y', published_at: null },
+        {
+          id: 'd1',
+          title: 'Volcano erupts in Iceland',
+          body: 'Lava near Grindavik.',
+          source: 'X',
+          published_at: '2023-12-19',
+        },
+        {
+          id: 'd2',
+          title: 'Chiefs beat Eagles',
+          body: 'Mahomes threw two touchdowns.',
+          source: 'Y',
+          published_at: null,
+        },
         { id: 'd3', title: 'Fed holds rates', body: 'Powell spoke about inflation.' },
       ]
         .map((x) => JSON.stringify(x))
@@ -80,7 +118,13 @@ describe('harness helpers', () => {
     writeFileSync(
       queries,
       [
-        { id: 'q1', question: 'Where did the volcano erupt?', type: 'inference_query', gold: ['d1'], answer: 'Iceland' },
+        {
+          id: 'q1',
+          question: 'Where did the volcano erupt?',
+          type: 'inference_query',
+          gold: ['d1'],
+          answer: 'Iceland',
+        },
         { id: 'q2', question: 'Did Mahomes beat the Eagles?', type: 'comparison_query', gold: ['d2', 'd3'] },
       ]
         .map((x) => JSON.stringify(x))
@@ -88,10 +132,21 @@ describe('harness helpers', () => {
     );
     expect(readJsonl(corpus)).toHaveLength(3);
     const arts = loadCorpus(corpus);
-    expect(arts[0]).toEqual({ id: 'd1', title: 'Volcano erupts in Iceland', body: 'Lava near Grindavik.', source: 'X', published: '2023-12-19' });
+    expect(arts[0]).toEqual({
+      id: 'd1',
+      title: 'Volcano erupts in Iceland',
+      body: 'Lava near Grindavik.',
+      source: 'X',
+      published: '2023-12-19',
+    });
     expect(arts[1]!.published).toBeUndefined();
     const qs = loadQueries(queries);
-    expect(qs[0]).toEqual({ id: 'q1', question: 'Where did the volcano erupt?', type: 'inference_query', gold: ['d1'] });
+    expect(qs[0]).toEqual({
+      id: 'q1',
+      question: 'Where did the volcano erupt?',
+      type: 'inference_query',
+      gold: ['d1'],
+    });
 
     const f = await measureSystem('sqlite-fts5', createSqliteFts5, arts, qs, { k: 10 });
     expect(f.queries).toBe(2);
@@ -128,7 +183,9 @@ describe('harness helpers', () => {
 describe('bench CLI', () => {
   it('refuses a missing --corpus or --queries and a bad flag with a usage error (exit 2, one line)', async () => {
     await expect(main([])).rejects.toThrow(new UsageError('give --corpus and --queries (see --help)'));
-    await expect(main(['--corpus', 'x.jsonl'])).rejects.toThrow(new UsageError('give --corpus and --queries (see --help)'));
+    await expect(main(['--corpus', 'x.jsonl'])).rejects.toThrow(
+      new UsageError('give --corpus and --queries (see --help)'),
+    );
     await expect(main(['--bogus'])).rejects.toThrow(new UsageError('unknown option --bogus (see --help)'));
   });
 });

@@ -28,7 +28,11 @@ function loadRun(name: string): Map<string, string[]> {
 }
 
 /** Rows from BASELINES.md, in METRIC_KEYS order. */
-const row = (s: string): number[] => s.trim().split(/\s*\|\s*/).map(Number);
+const row = (s: string): number[] =>
+  s
+    .trim()
+    .split(/\s*\|\s*/)
+    .map(Number);
 
 const EXPECTED: Record<string, { overall: number[]; byType?: Record<string, number[]> }> = {
   fts5_article: {
@@ -94,7 +98,9 @@ describe('reproduces BASELINES.md from baseline_runs', () => {
 
   it('formatReport prints the BASELINES.md numbers', () => {
     const md = formatReport(scoreRun(gold, loadRun('fts5_article')), 'FTS5 article');
-    expect(md).toContain('| FTS5 article | all (2255) | 0.6980 | 0.8519 | 0.8055 | 0.7291 | 0.6887 | 0.9672 | 0.9938 | 0.6492 |');
+    expect(md).toContain(
+      '| FTS5 article | all (2255) | 0.6980 | 0.8519 | 0.8055 | 0.7291 | 0.6887 | 0.9672 | 0.9938 | 0.6492 |',
+    );
     expect(md).toContain('| FTS5 article | inference (816) | 0.6070 | 0.7923 |');
   });
 });

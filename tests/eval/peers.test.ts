@@ -50,7 +50,7 @@ const OBVIOUS: Array<[string, string]> = [
   ['What did Nvidia announce about its new AI chip?', 'b-chip'],
   ['Did the Chiefs beat the Eagles, and how many touchdown passes did Mahomes throw?', 'c-football'],
   ['Did the Federal Reserve change interest rates, according to Jerome Powell?', 'd-fed'],
-  ["Who is the FTX founder on trial for fraud: is it Sam Bankman-Fried?", 'e-ftx'],
+  ['Who is the FTX founder on trial for fraud: is it Sam Bankman-Fried?', 'e-ftx'],
 ];
 
 // The peers, and Newsdesk's variants as the bench runs them.
@@ -114,18 +114,9 @@ describe('baseline query terms', () => {
   });
 
   it('lower-cases, splits on non-letters/digits, drops stopwords and duplicates', () => {
-    expect(baselineQueryTerms("Did TechCrunch's report on Sam Bankman-Fried, and the FTX trial, say 1,000 FTX?")).toEqual([
-      'techcrunch',
-      'report',
-      'sam',
-      'bankman',
-      'fried',
-      'ftx',
-      'trial',
-      'say',
-      '1',
-      '000',
-    ]);
+    expect(
+      baselineQueryTerms("Did TechCrunch's report on Sam Bankman-Fried, and the FTX trial, say 1,000 FTX?"),
+    ).toEqual(['techcrunch', 'report', 'sam', 'bankman', 'fried', 'ftx', 'trial', 'say', '1', '000']);
     expect(baselineQueryTerms('Café Über naïve')).toEqual(['café', 'über', 'naïve']);
     expect(baselineQueryTerms('the and of ?')).toEqual([]);
   });

@@ -87,7 +87,10 @@ export const TRICKY = [
   'ﬁ',
 ] as const;
 
-const whitespace = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\u3000', '\u200b', '\ufeff'), maxLength: 40 });
+const whitespace = fc.string({
+  unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\u3000', '\u200b', '\ufeff'),
+  maxLength: 40,
+});
 
 /**
  * A question: a mixture of words from the corpus (so some get answers), hostile syntax, tricky
@@ -104,7 +107,9 @@ export function questionArb(words: readonly string[], { maxFragments = 24 } = {}
     { weight: 1, arbitrary: whitespace },
   );
   const glue = fc.constantFrom(' ', ' ', ' ', '', '\n', '?', ', ');
-  return fc.tuple(fc.array(fragment, { maxLength: maxFragments }), glue, fc.constantFrom('', '?', '…', ' ')).map(([parts, g, end]) => parts.join(g) + end);
+  return fc
+    .tuple(fc.array(fragment, { maxLength: maxFragments }), glue, fc.constantFrom('', '?', '…', ' '))
+    .map(([parts, g, end]) => parts.join(g) + end);
 }
 
 /** Questions of every length up to `max` characters (Discord allows 1000 in /ask; chat and the terminal more). */
@@ -115,8 +120,21 @@ export function sizedQuestionArb(words: readonly string[], max: number): fc.Arbi
     { weight: 2, arbitrary: whitespace },
     { weight: 1, arbitrary: fc.constant('') },
     // Long: a question repeated up to `max` characters, cut anywhere (even inside a surrogate pair).
-    { weight: 2, arbitrary: fc.tuple(base.filter((q) => q.length > 0), fc.integer({ min: 900, max })).map(([q, n]) => q.repeat(Math.ceil(n / q.length)).slice(0, n)) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...HOSTILE, ...TRICKY), fc.integer({ min: 1, max: Math.floor(max / 10) })).map(([s, n]) => s.repeat(n).slice(0, max)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          base.filter((q) => q.length > 0),
+          fc.integer({ min: 900, max }),
+        )
+        .map(([q, n]) => q.repeat(Math.ceil(n / q.length)).slice(0, n)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...HOSTILE, ...TRICKY), fc.integer({ min: 1, max: Math.floor(max / 10) }))
+        .map(([s, n]) => s.repeat(n).slice(0, max)),
+    },
   );
 }
 
@@ -126,7 +144,8 @@ type Json = unknown;
 export function stringsOf(value: Json, path = '$'): Array<[string, string]> {
   if (typeof value === 'string') return [[path, value]];
   if (Array.isArray(value)) return value.flatMap((v, i) => stringsOf(v, `${path}[${i}]`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => stringsOf(v, `${path}.${k}`));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => stringsOf(v, `${path}.${k}`));
   return [];
 }
 
@@ -143,7 +162,8 @@ export function mentionProblems(text: string, allowedUser?: string): string[] {
     let slashes = 0;
     for (let i = m.index - 1; i >= 0 && text[i] === '\\'; i--) slashes++;
     const escaped = slashes % 2 === 1;
-    if (!escaped && !(allowedUser && m[0] === `<@${allowedUser}>` && m.index === 0)) problems.push(`raw ${m[0]} at ${m.index}`);
+    if (!escaped && !(allowedUser && m[0] === `<@${allowedUser}>` && m.index === 0))
+      problems.push(`raw ${m[0]} at ${m.index}`);
   }
   return problems;
 }

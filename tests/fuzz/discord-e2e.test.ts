@@ -77,17 +77,25 @@ describe('hostile questions through discord.js and the Discord double (property)
         let reply: StoredMessage;
         if (how !== 'chat') {
           const options = [{ type: ApplicationCommandOptionType.String, name: 'question', value: q }];
-          if (how === 'slash+mention') options.push({ type: ApplicationCommandOptionType.User, name: 'mention', value: bob.id });
+          if (how === 'slash+mention')
+            options.push({ type: ApplicationCommandOptionType.User, name: 'mention', value: bob.id });
           const rec = discord.runSlashCommand('ask', options, who);
-          reply = await discord.waitFor(() => {
-            const m = discord.original(rec.id);
-            return m && m.embeds.length > 0 ? m : undefined;
-          }, 5000, `an answer to ${JSON.stringify(q)}`);
+          reply = await discord.waitFor(
+            () => {
+              const m = discord.original(rec.id);
+              return m && m.embeds.length > 0 ? m : undefined;
+            },
+            5000,
+            `an answer to ${JSON.stringify(q)}`,
+          );
           expect(rec.statuses.filter((s) => s >= 400)).toEqual([]);
         } else {
           const asked = discord.say(q, { mentionsBot: true, who });
           reply = await discord.waitFor(
-            () => discord.messages().find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
+            () =>
+              discord
+                .messages()
+                .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
             5000,
             `a chat reply to ${JSON.stringify(q)}`,
           );
@@ -95,7 +103,15 @@ describe('hostile questions through discord.js and the Discord double (property)
         replies.push(reply);
         if (how === 'slash+mention') mentioned.add(reply.id);
         expect(reply.content.startsWith(how === 'slash+mention' ? `<@${bob.id}> **Q:** ` : '**Q:** ')).toBe(true);
-        for (const [path, text] of stringsOf({ content: reply.content, embeds: reply.embeds, components: reply.components })) expect(mentionProblems(text, path === '$.content' && how === 'slash+mention' ? bob.id : undefined), path).toEqual([]);
+        for (const [path, text] of stringsOf({
+          content: reply.content,
+          embeds: reply.embeds,
+          components: reply.components,
+        }))
+          expect(
+            mentionProblems(text, path === '$.content' && how === 'slash+mention' ? bob.id : undefined),
+            path,
+          ).toEqual([]);
         expect(errorStatuses).toEqual([]);
       }),
       { numRuns: RUNS },
@@ -104,9 +120,16 @@ describe('hostile questions through discord.js and the Discord double (property)
     expect(mentioned.size).toBeGreaterThan(0);
     const pings = discord.pings();
     expect(pings.map((p) => p.messageId).sort()).toEqual([...mentioned].sort());
-    for (const p of pings) expect({ everyone: p.everyone, users: [...new Set(p.users)], roles: p.roles }).toEqual({ everyone: false, users: [bob.id], roles: [] });
+    for (const p of pings)
+      expect({ everyone: p.everyone, users: [...new Set(p.users)], roles: p.roles }).toEqual({
+        everyone: false,
+        users: [bob.id],
+        roles: [],
+      });
     for (const m of replies) {
-      const expected = mentioned.has(m.id) ? [`{"parse":[],"users":["${bob.id}"]}`] : ['{"parse":[]}', '{"parse":[],"replied_user":false}'];
+      const expected = mentioned.has(m.id)
+        ? [`{"parse":[],"users":["${bob.id}"]}`]
+        : ['{"parse":[]}', '{"parse":[],"replied_user":false}'];
       expect(expected).toContain(JSON.stringify(m.allowed_mentions));
     }
     expect(discord.unknownRoutes).toEqual([]);

@@ -29,7 +29,8 @@ beforeAll(async () => {
   index = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
   // Words of the seed articles, so that a share of the questions reach real answers.
   const seen = new Set<string>();
-  for (const p of index.passages) for (const w of p.text.split(/\s+/)) if (/\p{L}{3,}/u.test(w)) seen.add(w.replace(/^\P{L}+|\P{L}+$/gu, ''));
+  for (const p of index.passages)
+    for (const w of p.text.split(/\s+/)) if (/\p{L}{3,}/u.test(w)) seen.add(w.replace(/^\P{L}+|\P{L}+$/gu, ''));
   for (const a of index.articles) for (const w of a.title.split(/\s+/)) seen.add(w);
   words = [...seen].filter(Boolean).sort();
 });
@@ -39,14 +40,21 @@ function payloadProblems(p: ReplyPayload, mentionUserId?: string): string[] {
   const problems = messageProblems(p as unknown as Record<string, unknown>);
   const allowed = p.allowedMentions;
   if (allowed.parse.length !== 0) problems.push(`allowedMentions.parse: ${JSON.stringify(allowed.parse)}`);
-  if (JSON.stringify(allowed.users ?? []) !== JSON.stringify(mentionUserId ? [mentionUserId] : [])) problems.push(`allowedMentions.users: ${JSON.stringify(allowed.users)}`);
+  if (JSON.stringify(allowed.users ?? []) !== JSON.stringify(mentionUserId ? [mentionUserId] : []))
+    problems.push(`allowedMentions.users: ${JSON.stringify(allowed.users)}`);
   if ('roles' in allowed) problems.push('allowedMentions.roles is set');
   // Discord would notify exactly the user we were asked to point at. The double's pingsOf counts an
   // escaped `\<@id>` too (conservative), so that user may appear twice when the question names them.
   const pings = pingsOf(p.content, { parse: allowed.parse, ...(allowed.users ? { users: allowed.users } : {}) });
-  if (pings.everyone || pings.roles.length || JSON.stringify([...new Set(pings.users)]) !== JSON.stringify(mentionUserId ? [mentionUserId] : [])) problems.push(`pings: ${JSON.stringify(pings)}`);
+  if (
+    pings.everyone ||
+    pings.roles.length ||
+    JSON.stringify([...new Set(pings.users)]) !== JSON.stringify(mentionUserId ? [mentionUserId] : [])
+  )
+    problems.push(`pings: ${JSON.stringify(pings)}`);
   for (const [path, text] of stringsOf({ content: p.content, embeds: p.embeds, components: p.components })) {
-    for (const m of mentionProblems(text, path === '$.content' ? mentionUserId : undefined)) problems.push(`${path}: ${m}`);
+    for (const m of mentionProblems(text, path === '$.content' ? mentionUserId : undefined))
+      problems.push(`${path}: ${m}`);
     if (LONE_SURROGATE.test(text)) problems.push(`${path}: lone surrogate`);
   }
   return problems;
@@ -70,14 +78,18 @@ describe('hostile questions through answerQuestion and the renderers (property)'
   it('never throws, fits every Discord limit and pings no one: /ask and chat (6,700 questions up to 20,000 characters)', () => {
     let answered = 0;
     fc.assert(
-      fc.property(sizedQuestionArb(words, 20_000), fc.option(fc.constant(MENTION), { nil: undefined }), (question, mentionUserId) => {
-        const answer = answerQuestion(index, question, { k: K });
-        if (answer.answered) answered++;
-        const payload = renderAnswer(answer, mentionUserId ? { mentionUserId } : {});
-        expect(payloadProblems(payload, mentionUserId)).toEqual([]);
-        expect(payload.embeds.length).toBeGreaterThan(0);
-        checkText(answer);
-      }),
+      fc.property(
+        sizedQuestionArb(words, 20_000),
+        fc.option(fc.constant(MENTION), { nil: undefined }),
+        (question, mentionUserId) => {
+          const answer = answerQuestion(index, question, { k: K });
+          if (answer.answered) answered++;
+          const payload = renderAnswer(answer, mentionUserId ? { mentionUserId } : {});
+          expect(payloadProblems(payload, mentionUserId)).toEqual([]);
+          expect(payload.embeds.length).toBeGreaterThan(0);
+          checkText(answer);
+        },
+      ),
       { numRuns: 6_700 },
     );
     // The generator must reach the answering path, not only refusals.
@@ -91,7 +103,10 @@ describe('hostile questions through answerQuestion and the renderers (property)'
         const first = renderAnswer(answerQuestion(index, question, { k: K }));
         const back = questionOf(first.content);
         // The content is cut only when the escaped question does not fit in a message.
-        if (first.content.length < L.content - 1) expect(back).toBe(question.trim().replace(/\s+/g, ' ').replaceAll('\u200b', '').replace(new RegExp(LONE_SURROGATE, 'g'), ''));
+        if (first.content.length < L.content - 1)
+          expect(back).toBe(
+            question.trim().replace(/\s+/g, ' ').replaceAll('\u200b', '').replace(new RegExp(LONE_SURROGATE, 'g'), ''),
+          );
         if (back === undefined) return;
         const answer = answerQuestion(index, back, { k: K, offset });
         if (!answer.answered || answer.results.length === 0) return;
@@ -106,7 +121,29 @@ describe('hostile questions through answerQuestion and the renderers (property)'
   });
 
   it('refuses every empty, whitespace-only or symbol-only question, with a reply that fits (1,000 questions)', () => {
-    const blank = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\u3000', '\u200b', '\ufeff', '\u0000', '\u0007', '?', '!', '…', '*', '@', '🙂', '\u0301'), maxLength: 3000 });
+    const blank = fc.string({
+      unit: fc.constantFrom(
+        ' ',
+        '\t',
+        '\n',
+        '\r',
+        '\u00a0',
+        '\u2028',
+        '\u3000',
+        '\u200b',
+        '\ufeff',
+        '\u0000',
+        '\u0007',
+        '?',
+        '!',
+        '…',
+        '*',
+        '@',
+        '🙂',
+        '\u0301',
+      ),
+      maxLength: 3000,
+    });
     fc.assert(
       fc.property(blank, (question) => {
         const answer = answerQuestion(index, question, { k: K });
@@ -136,20 +173,42 @@ describe('hostile questions through answerQuestion and the renderers (property)'
     writeFileSync(join(dir, 'hostile.jsonl'), records.map((r) => JSON.stringify(r)).join('\n'));
     const hostileIndex = (await openEngine({ corpus: dir, indexPath: null })).index;
     expect(hostileIndex.articles).toHaveLength(8);
-    const vocabulary = ['tramway', 'vote', 'council', 'ward', 'stops', 'residents', 'voted', 'Daily', 'how', 'many', ...HOSTILE];
+    const vocabulary = [
+      'tramway',
+      'vote',
+      'council',
+      'ward',
+      'stops',
+      'residents',
+      'voted',
+      'Daily',
+      'how',
+      'many',
+      ...HOSTILE,
+    ];
     let answered = 0;
     fc.assert(
-      fc.property(questionArb(vocabulary, { maxFragments: 8 }), fc.option(fc.constant(MENTION), { nil: undefined }), (question, mentionUserId) => {
-        const answer = answerQuestion(hostileIndex, question, { k: K });
-        if (answer.answered) answered++;
-        expect(payloadProblems(renderAnswer(answer, mentionUserId ? { mentionUserId } : {}), mentionUserId)).toEqual([]);
-        for (const r of answer.results) {
-          const p = hostileIndex.passages[r.passage]!;
-          const article = hostileIndex.articles[p.article]!;
-          expect(payloadProblems(renderPassage({ title: article.title, text: p.text, ...(p.heading ? { heading: p.heading } : {}) }))).toEqual([]);
-        }
-        checkText(answer);
-      }),
+      fc.property(
+        questionArb(vocabulary, { maxFragments: 8 }),
+        fc.option(fc.constant(MENTION), { nil: undefined }),
+        (question, mentionUserId) => {
+          const answer = answerQuestion(hostileIndex, question, { k: K });
+          if (answer.answered) answered++;
+          expect(payloadProblems(renderAnswer(answer, mentionUserId ? { mentionUserId } : {}), mentionUserId)).toEqual(
+            [],
+          );
+          for (const r of answer.results) {
+            const p = hostileIndex.passages[r.passage]!;
+            const article = hostileIndex.articles[p.article]!;
+            expect(
+              payloadProblems(
+                renderPassage({ title: article.title, text: p.text, ...(p.heading ? { heading: p.heading } : {}) }),
+              ),
+            ).toEqual([]);
+          }
+          checkText(answer);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(answered).toBeGreaterThan(30);

@@ -23,8 +23,15 @@ describe('feed limits', () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       web.hits.push(path);
       if (path === '/many.xml') {
-        const items = Array.from({ length: ITEMS }, (_, i) => `<item><title>Teaser ${i}</title><link>${web.base}/page/${i}</link><guid>many-${i}</guid><description>Teaser.</description></item>`);
-        return send('application/rss+xml', `<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>${items.join('')}</channel></rss>`)(req, res);
+        const items = Array.from(
+          { length: ITEMS },
+          (_, i) =>
+            `<item><title>Teaser ${i}</title><link>${web.base}/page/${i}</link><guid>many-${i}</guid><description>Teaser.</description></item>`,
+        );
+        return send(
+          'application/rss+xml',
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>${items.join('')}</channel></rss>`,
+        )(req, res);
       }
       const page = /^\/page\/(\d+)$/.exec(path);
       if (!page) return send('text/plain', 'not found', 404)(req, res);

@@ -54,11 +54,23 @@ describe('feeds', () => {
     corpus = mkdtempSync(join(tmpdir(), 'newsdesk-feed-'));
     web.hits.length = 0;
     rss = rssOf([
-      item('Full text item', `${b}/full`, 'wire-1', '<description>Short teaser.</description>', `<pubDate>Sun, 05 Jan 2030 10:00:00 GMT</pubDate><content:encoded><![CDATA[${FULL}]]></content:encoded>`),
+      item(
+        'Full text item',
+        `${b}/full`,
+        'wire-1',
+        '<description>Short teaser.</description>',
+        `<pubDate>Sun, 05 Jan 2030 10:00:00 GMT</pubDate><content:encoded><![CDATA[${FULL}]]></content:encoded>`,
+      ),
       item('Teaser item', `${b}/teaser-page`, 'wire-2', '<description>Only a teaser here.</description>'),
       item('Broken item', `${b}/gone`, 'wire-3', '<description>The page is gone.</description>'),
       item('Empty page item', `${b}/no-article`, 'wire-4', '<description>Nothing there.</description>'),
-      item('Guidless item', `${b}/guidless-page`, null, '<description>No guid.</description>', '<pubDate>Mon, 06 Jan 2030 08:00:00 GMT</pubDate>'),
+      item(
+        'Guidless item',
+        `${b}/guidless-page`,
+        null,
+        '<description>No guid.</description>',
+        '<pubDate>Mon, 06 Jan 2030 08:00:00 GMT</pubDate>',
+      ),
     ]);
     atom = `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Port Atom</title><id>urn:port</id><updated>2030-01-09T00:00:00Z</updated>
       <entry><title>Atom full entry</title><id>urn:port:1</id><link rel="self" href="${b}/api/entries/1"/><link rel="alternate" type="text/html" href="/port/atom-full"/><published>2030-01-07T09:30:00Z</published><updated>2030-01-09T00:00:00Z</updated><summary>Teaser.</summary><content type="html">${FULL.replace(/</g, '&lt;').replace(/>/g, '&gt;')}</content></entry>
@@ -69,8 +81,12 @@ describe('feeds', () => {
     expect(await probeFeed(`${b}/rss.xml`, fetchOptions)).toEqual({ title: 'Harbour Wire', entries: 5 });
     expect(await probeFeed(`${b}/atom.xml`, fetchOptions)).toEqual({ title: 'Port Atom', entries: 2 });
     await expect(probeFeed(`${b}/not-a-feed`, fetchOptions)).rejects.toThrow(new FetchRefused(NOT_A_FEED));
-    await expect(probeFeed(`${b}/missing.xml`, fetchOptions)).rejects.toThrow(new FetchRefused('the site answered 404'));
-    await expect(probeFeed(`${b}/rss.xml`, { ...fetchOptions, allowPrivate: false })).rejects.toThrow(new FetchRefused('that address is on a private network'));
+    await expect(probeFeed(`${b}/missing.xml`, fetchOptions)).rejects.toThrow(
+      new FetchRefused('the site answered 404'),
+    );
+    await expect(probeFeed(`${b}/rss.xml`, { ...fetchOptions, allowPrivate: false })).rejects.toThrow(
+      new FetchRefused('that address is on a private network'),
+    );
   });
 
   it('adds new RSS items (full text kept, teasers fetched), and one bad item does not stop the others', async () => {
@@ -79,9 +95,18 @@ describe('feeds', () => {
     expect(report).toEqual({
       feedId: feed.id,
       added: [
-        { title: 'Full text item', file: expect.stringMatching(new RegExp(`^feeds/${feed.id}/full-text-item-[0-9a-f]{10}\\.md$`)) },
-        { title: 'Teaser item', file: expect.stringMatching(new RegExp(`^feeds/${feed.id}/teaser-item-[0-9a-f]{10}\\.md$`)) },
-        { title: 'Guidless item', file: expect.stringMatching(new RegExp(`^feeds/${feed.id}/guidless-item-[0-9a-f]{10}\\.md$`)) },
+        {
+          title: 'Full text item',
+          file: expect.stringMatching(new RegExp(`^feeds/${feed.id}/full-text-item-[0-9a-f]{10}\\.md$`)),
+        },
+        {
+          title: 'Teaser item',
+          file: expect.stringMatching(new RegExp(`^feeds/${feed.id}/teaser-item-[0-9a-f]{10}\\.md$`)),
+        },
+        {
+          title: 'Guidless item',
+          file: expect.stringMatching(new RegExp(`^feeds/${feed.id}/guidless-item-[0-9a-f]{10}\\.md$`)),
+        },
       ],
       skipped: 0,
       errors: ['Broken item: the site answered 404', 'Empty page item: no article found on its page'],
@@ -89,7 +114,12 @@ describe('feeds', () => {
     });
     // The full text came from the feed itself: its page was never fetched.
     expect(hits('/full')).toBe(0);
-    expect(read(report.added[0]!.file)).toMatchObject({ title: 'Full text item', url: `${b}/full`, source: 'Harbour Wire', published: '2030-01-05T10:00:00.000Z' });
+    expect(read(report.added[0]!.file)).toMatchObject({
+      title: 'Full text item',
+      url: `${b}/full`,
+      source: 'Harbour Wire',
+      published: '2030-01-05T10:00:00.000Z',
+    });
     expect(read(report.added[0]!.file).sections.flatMap((s) => s.paragraphs)).toHaveLength(LOREM.length * 2);
     // The teaser's article came from its page.
     const teaser = read(report.added[1]!.file);
@@ -117,7 +147,13 @@ describe('feeds', () => {
       // Same guid, new link: known by its guid.
       item('Teaser item, updated', `${b}/teaser-page?edition=2`, 'wire-2', '<description>Updated.</description>'),
       // No guid, same link, new date (the library would make up a new id from it): known by its url.
-      item('Guidless item', `${b}/guidless-page`, null, '<description>No guid.</description>', '<pubDate>Tue, 07 Jan 2030 08:00:00 GMT</pubDate>'),
+      item(
+        'Guidless item',
+        `${b}/guidless-page`,
+        null,
+        '<description>No guid.</description>',
+        '<pubDate>Tue, 07 Jan 2030 08:00:00 GMT</pubDate>',
+      ),
       // New guid, same link as a known item: known by its url.
       item('Full text item, reposted', `${b}/full`, 'wire-1-repost', '<description>Again.</description>'),
       item('New item', `${b}/new-page`, 'wire-6', '<description>New.</description>'),
@@ -139,7 +175,12 @@ describe('feeds', () => {
     const report = await pollFeed(store, feed, corpus, fetchOptions);
     expect(report.added.map((a) => a.title)).toEqual(['Atom full entry', 'Atom teaser']);
     const full = read(report.added[0]!.file);
-    expect(full).toMatchObject({ title: 'Atom full entry', url: `${b}/port/atom-full`, published: '2030-01-07T09:30:00Z', source: 'Port Atom' });
+    expect(full).toMatchObject({
+      title: 'Atom full entry',
+      url: `${b}/port/atom-full`,
+      published: '2030-01-07T09:30:00Z',
+      source: 'Port Atom',
+    });
     expect(full.sections.flatMap((s) => s.paragraphs)[0]).toBe(LOREM[0]);
     expect(hits('/port/atom-full')).toBe(0);
     expect(hits('/api/entries/1')).toBe(0);
@@ -153,6 +194,9 @@ describe('feeds', () => {
 
     const notFeed = store.feeds.add({ guildId: G, url: `${b}/not-a-feed`, title: null, addedBy: '1' })!;
     await expect(pollFeed(store, notFeed, corpus, fetchOptions)).rejects.toThrow(new FetchRefused(NOT_A_FEED));
-    expect(store.feeds.list(G).find((f) => f.id === notFeed.id)).toMatchObject({ lastError: NOT_A_FEED, lastPolledAt: expect.any(String) });
+    expect(store.feeds.list(G).find((f) => f.id === notFeed.id)).toMatchObject({
+      lastError: NOT_A_FEED,
+      lastPolledAt: expect.any(String),
+    });
   });
 });

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A local web server for a test: routes by path; records what was asked. */
-export async function startWebServer(routes: Record<string, Handler>): Promise<{ base: string; hits: string[]; close: () => Promise<void>; server: Server }> {
+export async function startWebServer(
+  routes: Record<string, Handler>,
+): Promise<{ base: string; hits: string[]; close: () => Promise<void>; server: Server }> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -26,7 +28,10 @@ export async function startWebServer(routes: Record<string, Handler>): Promise<{
   };
 }
 
-export const send = (type: string, body: string, status = 200): Handler => (_req, res) => res.writeHead(status, { 'content-type': type }).end(body);
+export const send =
+  (type: string, body: string, status = 200): Handler =>
+  (_req, res) =>
+    res.writeHead(status, { 'content-type': type }).end(body);
 
 /** A news page with enough text for Readability to find the article. */
 export function articlePage(title: string, paragraphs: string[], extra = ''): string {

@@ -7,7 +7,17 @@
  * the marker folder must stay empty.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationCommandOptionType } from 'discord.js';
@@ -17,7 +27,12 @@ import { normaliseUrl } from '../../src/core/links.js';
 import { misleads } from '../../src/discord/escape.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { bootRuntime, type BootedRuntime } from '../discord/boot.js';
-import { startDiscordDouble, type DiscordDouble, type InteractionRecord, type StoredMessage } from '../discord/double/server.js';
+import {
+  startDiscordDouble,
+  type DiscordDouble,
+  type InteractionRecord,
+  type StoredMessage,
+} from '../discord/double/server.js';
 import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -47,7 +62,10 @@ function hostileHost(): { base: string; corpus: string; markers: string } {
   cpSync(HOSTILE, corpus, { recursive: true });
   mkdirSync(markers);
   mkdirSync(join(base, 'secrets'));
-  writeFileSync(join(base, 'secrets', 'host-notes.txt'), 'Zebrafinch treasury password list\n\nThe zebrafinch treasury keeps its passwords in this file outside the archive.\n');
+  writeFileSync(
+    join(base, 'secrets', 'host-notes.txt'),
+    'Zebrafinch treasury password list\n\nThe zebrafinch treasury keeps its passwords in this file outside the archive.\n',
+  );
   symlinkSync(join(base, 'secrets', 'host-notes.txt'), join(corpus, 'linked-secret.txt'));
   symlinkSync(join(base, 'secrets'), join(corpus, 'linked-secrets-dir'));
   return { base, corpus, markers };
@@ -55,7 +73,9 @@ function hostileHost(): { base: string; corpus: string; markers: string } {
 
 /** Every url a Markdown text would link: masked-link targets and `<…>` links (an escaped `\]` opens none). */
 function liveLinks(markdown: string): Array<{ text?: string; url: string }> {
-  return [...markdown.matchAll(/(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)]*)\)|<(https?:[^>]*)>/g)].map((m) => (m[3] !== undefined ? { url: m[3] } : { text: m[1]!, url: m[2]! }));
+  return [...markdown.matchAll(/(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)]*)\)|<(https?:[^>]*)>/g)].map((m) =>
+    m[3] !== undefined ? { url: m[3] } : { text: m[1]!, url: m[2]! },
+  );
 }
 
 describe('hostile content through the CLI', () => {
@@ -65,10 +85,29 @@ describe('hostile content through the CLI', () => {
   });
   afterAll(() => rmSync(host.base, { recursive: true, force: true }));
 
-  const env = () => ({ PATH: process.env.PATH ?? '', HOME: host.base, NEWSDESK_HOSTILE_MARKER: host.markers, INDEX_PATH: join(host.base, 'index.json'), DATABASE_PATH: join(host.base, 'db.sqlite') });
+  const env = () => ({
+    PATH: process.env.PATH ?? '',
+    HOME: host.base,
+    NEWSDESK_HOSTILE_MARKER: host.markers,
+    INDEX_PATH: join(host.base, 'index.json'),
+    DATABASE_PATH: join(host.base, 'db.sqlite'),
+  });
 
   it('`npm run ask -- --corpus DIR --json` runs no front matter, names every refused file, and serves nothing through links out of the corpus', () => {
-    const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--corpus', host.corpus, '--json', 'What closed the Marsh Valley road for six hours?'], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'ask',
+        '--',
+        '--corpus',
+        host.corpus,
+        '--json',
+        'What closed the Marsh Valley road for six hours?',
+      ],
+      { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(host.markers)).toEqual([]);
     const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
@@ -77,11 +116,20 @@ describe('hostile content through the CLI', () => {
       expect(w, file).toBeDefined();
       expect(w!.slice(`warning: ${file}:${line}: `.length), file).toMatch(reason);
     }
-    expect(warnings).toContain('warning: linked-secret.txt: symbolic link to a place outside the corpus directory: not read; skipped');
-    expect(warnings).toContain('warning: linked-secrets-dir: symbolic link to a place outside the corpus directory: not read; skipped');
-    expect(warnings).toContain('warning: userinfo-url.json: ignored invalid url "https://discord.com@evil.example/verify"');
+    expect(warnings).toContain(
+      'warning: linked-secret.txt: symbolic link to a place outside the corpus directory: not read; skipped',
+    );
+    expect(warnings).toContain(
+      'warning: linked-secrets-dir: symbolic link to a place outside the corpus directory: not read; skipped',
+    );
+    expect(warnings).toContain(
+      'warning: userinfo-url.json: ignored invalid url "https://discord.com@evil.example/verify"',
+    );
     // The question the refused files were written to answer is answered by the plain file beside them.
-    const answer = JSON.parse(r.stdout) as { answered: boolean; results: Array<{ articleId: string; url: string | null }> };
+    const answer = JSON.parse(r.stdout) as {
+      answered: boolean;
+      results: Array<{ articleId: string; url: string | null }>;
+    };
     expect(answer.answered).toBe(true);
     // First from the plain file; nothing at all from a refused file (a later, weaker result may come from another loaded one).
     expect(answer.results[0]!.articleId).toBe('plain-good');
@@ -100,12 +148,35 @@ describe('hostile content through the CLI', () => {
       'Where does the zebrafinch treasury keep its passwords?',
       'What will the new crane on the north quay lift?',
     ];
-    const r = spawnSync(...nodeCommand('src/cli.ts', ['ask', '--corpus', host.corpus, '--stdin', '--json']), { cwd: ROOT, env: env(), input: questions.join('\n'), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(...nodeCommand('src/cli.ts', ['ask', '--corpus', host.corpus, '--stdin', '--json']), {
+      cwd: ROOT,
+      env: env(),
+      input: questions.join('\n'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(host.markers)).toEqual([]);
-    const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { answered: boolean; results: Array<{ articleId: string; title: string; url: string | null; excerpt: string }> });
+    const answers = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            answered: boolean;
+            results: Array<{ articleId: string; title: string; url: string | null; excerpt: string }>;
+          },
+      );
     const first = answers.map((a) => a.results[0]?.articleId ?? null);
-    expect(first).toEqual(['masked-links', 'misleading-record', 'userinfo-record', 'proto-pollution', 'proto-record', null, 'plain-crane']);
+    expect(first).toEqual([
+      'masked-links',
+      'misleading-record',
+      'userinfo-record',
+      'proto-pollution',
+      'proto-record',
+      null,
+      'plain-crane',
+    ]);
     // The secret behind the link is not in the archive: its question finds nothing of it.
     expect(answers[5]!.answered).toBe(false);
     expect(JSON.stringify(answers[5])).not.toMatch(/zebrafinch treasury keeps/i);
@@ -138,7 +209,11 @@ describe('hostile content through the real discord.js client on the double', () 
     for (const [file] of CODE_FILES) routes[`/upload/${file}`] = send('text/markdown', readFixture(file));
     web = await startWebServer(routes);
     discord = await startDiscordDouble();
-    app = await bootRuntime(discord, { corpus: host.corpus, env: { ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'silent' }, logger: pino({ level: 'silent' }) });
+    app = await bootRuntime(discord, {
+      corpus: host.corpus,
+      env: { ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'silent' },
+      logger: pino({ level: 'silent' }),
+    });
   });
 
   afterAll(async () => {
@@ -151,11 +226,22 @@ describe('hostile content through the real discord.js client on the double', () 
   });
 
   const reply = (rec: InteractionRecord): Promise<StoredMessage> =>
-    discord.waitFor(() => {
-      const m = discord.original(rec.id);
-      return m && (m.content || m.embeds.length > 0) ? m : undefined;
-    }, 8000, 'a reply');
-  const ask = (q: string) => reply(discord.runSlashCommand('ask', [{ type: ApplicationCommandOptionType.String, name: 'question', value: q }], discord.newUser()));
+    discord.waitFor(
+      () => {
+        const m = discord.original(rec.id);
+        return m && (m.content || m.embeds.length > 0) ? m : undefined;
+      },
+      8000,
+      'a reply',
+    );
+  const ask = (q: string) =>
+    reply(
+      discord.runSlashCommand(
+        'ask',
+        [{ type: ApplicationCommandOptionType.String, name: 'question', value: q }],
+        discord.newUser(),
+      ),
+    );
 
   /** Nothing in a message can ping, run, or link somewhere other than it says. */
   function expectInert(m: StoredMessage): void {
@@ -184,13 +270,34 @@ describe('hostile content through the real discord.js client on the double', () 
   it('refuses every code front matter sent with /article add, running nothing and writing nothing', async () => {
     for (const [file, line] of CODE_FILES) {
       const attachment = discord.attach(file, `${web.base}/upload/${file}`, readFixture(file).length, 'text/markdown');
-      const rec = discord.runSlashCommand('article', [{ type: ApplicationCommandOptionType.SubcommandGroup, name: 'add', options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'file', options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: attachment }] }] }], discord.newUser(), { permissions: MANAGE_MESSAGES });
+      const rec = discord.runSlashCommand(
+        'article',
+        [
+          {
+            type: ApplicationCommandOptionType.SubcommandGroup,
+            name: 'add',
+            options: [
+              {
+                type: ApplicationCommandOptionType.Subcommand,
+                name: 'file',
+                options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: attachment }],
+              },
+            ],
+          },
+        ],
+        discord.newUser(),
+        { permissions: MANAGE_MESSAGES },
+      );
       const m = await reply(rec);
-      expect(m.content, file).toMatch(new RegExp(`^Nothing was added: line ${line}: front matter (in "[^"]+" |tag )refused`));
+      expect(m.content, file).toMatch(
+        new RegExp(`^Nothing was added: line ${line}: front matter (in "[^"]+" |tag )refused`),
+      );
       expectInert(m);
     }
     expect(readdirSync(host.markers)).toEqual([]);
-    expect(existsSync(join(app.config.CORPUS_DIR, 'added')) ? readdirSync(join(app.config.CORPUS_DIR, 'added')) : []).toEqual([]);
+    expect(
+      existsSync(join(app.config.CORPUS_DIR, 'added')) ? readdirSync(join(app.config.CORPUS_DIR, 'added')) : [],
+    ).toEqual([]);
   });
 
   it('answers over the hostile corpus with nothing that pings, runs or misleads', async () => {
@@ -207,7 +314,9 @@ describe('hostile content through the real discord.js client on the double', () 
     const repairs = await ask('When will the Gull Point lighthouse repairs finish?');
     expectInert(repairs);
     expect((repairs.embeds[0] as { url?: string }).url).toBeUndefined();
-    expect((repairs.embeds[0] as { description: string }).description).toContain('🔗 <https://evil.example/lighthouse>');
+    expect((repairs.embeds[0] as { description: string }).description).toContain(
+      '🔗 <https://evil.example/lighthouse>',
+    );
 
     const lottery = await ask('Who won the lighthouse lottery?');
     expectInert(lottery);
@@ -228,8 +337,18 @@ describe('hostile content through the real discord.js client on the double', () 
   });
 
   it('lists a stored feed address that tries to close its link as a normalised link', async () => {
-    app.bot.store.feeds.add({ guildId: discord.guildId, url: 'https://feeds.example/rss>)[FreeNitro](https://evil.example)', title: 'Port [news](https://evil.example) @everyone', addedBy: '1' });
-    const rec = discord.runSlashCommand('feed', [{ type: ApplicationCommandOptionType.Subcommand, name: 'list', options: [] }], discord.newUser(), { permissions: MANAGE_MESSAGES });
+    app.bot.store.feeds.add({
+      guildId: discord.guildId,
+      url: 'https://feeds.example/rss>)[FreeNitro](https://evil.example)',
+      title: 'Port [news](https://evil.example) @everyone',
+      addedBy: '1',
+    });
+    const rec = discord.runSlashCommand(
+      'feed',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: 'list', options: [] }],
+      discord.newUser(),
+      { permissions: MANAGE_MESSAGES },
+    );
     const m = await reply(rec);
     expectInert(m);
     expect(m.content).toContain('<https://feeds.example/rss%3E%29%5BFreeNitro%5D%28https://evil.example%29>');

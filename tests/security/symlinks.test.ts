@@ -22,11 +22,15 @@ function host(): { corpus: string; outside: string } {
   writeFileSync(join(outside, 'host-secret.txt'), article('Host secret headline', 'The outside file says zebracorn.'));
   writeFileSync(join(corpus, 'real.txt'), article('Real article', 'A harbour bridge opened.'));
   writeFileSync(join(corpus, 'sub', 'inner.txt'), article('Inner article', 'A council voted.'));
-  writeFileSync(join(corpus, '_private', 'kept.txt'), article('Kept via a link', 'A private file linked in on purpose.'));
+  writeFileSync(
+    join(corpus, '_private', 'kept.txt'),
+    article('Kept via a link', 'A private file linked in on purpose.'),
+  );
   return { corpus, outside };
 }
 
-const reasonOf = (warnings: Array<{ file: string; reason: string }>, file: string) => warnings.filter((w) => w.file === file).map((w) => w.reason);
+const reasonOf = (warnings: Array<{ file: string; reason: string }>, file: string) =>
+  warnings.filter((w) => w.file === file).map((w) => w.reason);
 
 describe('symbolic links in the corpus', () => {
   it('serves no file outside the corpus directory, whether the link is to a file or a folder, and names each link', async () => {
@@ -97,7 +101,9 @@ describe('symbolic links in the corpus', () => {
     symlinkSync(join(alias, 'real.txt'), join(corpus, 'via-alias.txt'));
     const { articles, warnings } = await loadCorpus(alias);
     expect(articles.map((a) => a.title).sort()).toEqual(['Inner article', 'Real article']);
-    expect(reasonOf(warnings, 'leakdir')).toEqual(['symbolic link to a place outside the corpus directory: not read; skipped']);
+    expect(reasonOf(warnings, 'leakdir')).toEqual([
+      'symbolic link to a place outside the corpus directory: not read; skipped',
+    ]);
     expect(reasonOf(warnings, 'via-alias.txt')).toEqual(['symbolic link to a file already read ("real.txt"); skipped']);
   });
 });

@@ -30,7 +30,11 @@ export default async function setup(): Promise<void> {
   // Not bundled: each module compiled on its own keeps its place, and its `.js` imports stay valid.
   await build({
     // bench/ starts the local Discord double from tests/, so the test helpers come too (not the tests).
-    entryPoints: [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'bench')), ...sources(join(ROOT, 'tests')).filter((f) => !f.endsWith('.test.ts'))],
+    entryPoints: [
+      ...sources(join(ROOT, 'src')),
+      ...sources(join(ROOT, 'bench')),
+      ...sources(join(ROOT, 'tests')).filter((f) => !f.endsWith('.test.ts')),
+    ],
     outdir: out,
     outbase: ROOT,
     bundle: false,
@@ -40,7 +44,8 @@ export default async function setup(): Promise<void> {
     sourcemap: 'inline',
     logLevel: 'warning',
   });
-  for (const name of ['corpus', 'patterns', 'package.json', 'node_modules']) symlinkSync(join(ROOT, name), join(out, name));
+  for (const name of ['corpus', 'patterns', 'package.json', 'node_modules'])
+    symlinkSync(join(ROOT, name), join(out, name));
   // Test processes are forked after this, with this environment (tests/setup/tsx.ts reads it).
   process.env.NEWSDESK_TEST_BUILD = out;
 }

@@ -7,7 +7,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * Runs a TypeScript entry point in one plain node process with tsx's loader: the tsx binary
  * starts a second node process for it, and the CLI tests start dozens of them.
  */
-export const TS_NODE: readonly [command: string, ...args: string[]] = [process.execPath, '--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href];
+export const TS_NODE: readonly [command: string, ...args: string[]] = [
+  process.execPath,
+  '--import',
+  pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+];
 
 /**
  * The command that runs one of Newsdesk's entry points (`src/cli.ts`, `src/main.ts`,

@@ -42,7 +42,11 @@ describe('backup', () => {
     const db = join(dir, 'newsdesk.db');
     new Store({ path: db }).close();
     const run = (args: string[]) =>
-      spawnSync(...nodeCommand('src/cli.ts', ['backup', ...args]), { cwd: dir, env: { PATH: process.env.PATH ?? '', DATABASE_PATH: db }, encoding: 'utf8' });
+      spawnSync(...nodeCommand('src/cli.ts', ['backup', ...args]), {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', DATABASE_PATH: db },
+        encoding: 'utf8',
+      });
     const ok = run([join(dir, 'b.db')]);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^Backed up .*newsdesk\.db to .*b\.db \(\d+ pages, integrity ok\)\.\n$/);
@@ -55,9 +59,15 @@ describe('backup', () => {
 
   it('on a fresh clone, says that there is no database yet and that the terminal creates none', () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-backup-'));
-    const r = spawnSync(...nodeCommand('src/cli.ts', ['backup', 'b.db']), { cwd: dir, env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'data', 'newsdesk.db') }, encoding: 'utf8' });
+    const r = spawnSync(...nodeCommand('src/cli.ts', ['backup', 'b.db']), {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'data', 'newsdesk.db') },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`newsdesk backup: no database at ${join(dir, 'data', 'newsdesk.db')} (DATABASE_PATH): the bot creates it when it first runs with a DISCORD_TOKEN; the terminal creates none\n`);
+    expect(r.stderr).toBe(
+      `newsdesk backup: no database at ${join(dir, 'data', 'newsdesk.db')} (DATABASE_PATH): the bot creates it when it first runs with a DISCORD_TOKEN; the terminal creates none\n`,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -35,7 +35,9 @@ describe('Store', () => {
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => new Store({ path })).toThrow('database schema version 99 is newer than this Newsdesk knows (5); upgrade Newsdesk');
+    expect(() => new Store({ path })).toThrow(
+      'database schema version 99 is newer than this Newsdesk knows (5); upgrade Newsdesk',
+    );
   });
 
   it('validates settings and changes nothing on a bad value', () => {
@@ -47,16 +49,54 @@ describe('Store', () => {
   });
 
   it('counts votes per answer and reports the answers voted down more than up, with the question only when kept', () => {
-    const s = new Store({ path: join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite'), storeQuestionText: true });
-    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
-    s.activity.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: -1, question: 'Who won?' });
-    s.activity.recordFeedback({ guildId: G, userId: 'u3', messageId: 'm1', articleId: 'a', vote: 1, question: 'Who won?' });
-    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm2', articleId: 'b', vote: 1, question: 'Where?' });
+    const s = new Store({
+      path: join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite'),
+      storeQuestionText: true,
+    });
+    s.activity.recordFeedback({
+      guildId: G,
+      userId: 'u1',
+      messageId: 'm1',
+      articleId: 'a',
+      vote: -1,
+      question: 'Who won?',
+    });
+    s.activity.recordFeedback({
+      guildId: G,
+      userId: 'u2',
+      messageId: 'm1',
+      articleId: 'a',
+      vote: -1,
+      question: 'Who won?',
+    });
+    s.activity.recordFeedback({
+      guildId: G,
+      userId: 'u3',
+      messageId: 'm1',
+      articleId: 'a',
+      vote: 1,
+      question: 'Who won?',
+    });
+    s.activity.recordFeedback({
+      guildId: G,
+      userId: 'u1',
+      messageId: 'm2',
+      articleId: 'b',
+      vote: 1,
+      question: 'Where?',
+    });
     expect(s.activity.votes('m1')).toEqual({ up: 1, down: 2 });
     expect(s.activity.votes('m2')).toEqual({ up: 1, down: 0 });
     expect(s.activity.stats(G).unhelpful).toEqual([{ question: 'Who won?', up: 1, down: 2 }]);
     s.settings.setKeepsQuestionText(G, false);
-    s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm3', articleId: 'c', vote: -1, question: 'Secret?' });
+    s.activity.recordFeedback({
+      guildId: G,
+      userId: 'u1',
+      messageId: 'm3',
+      articleId: 'c',
+      vote: -1,
+      question: 'Secret?',
+    });
     expect(s.activity.stats(G).unhelpful).toContainEqual({ question: null, up: 0, down: 1 });
     s.close();
   });
@@ -78,7 +118,12 @@ describe('Store', () => {
     s.activity.logQuery({ guildId: G, question: 'Who won the cup?', answer: refused, ms: 1 });
     s.activity.logQuery({ guildId: G, question: 'who won the cup?', answer: refused, ms: 1 });
     s.activity.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
-    expect(s.db.prepare('SELECT question FROM query_log ORDER BY id').all()).toEqual([{ question: null }, { question: 'Who won the cup?' }, { question: 'who won the cup?' }, { question: 'Where is Tasil?' }]);
+    expect(s.db.prepare('SELECT question FROM query_log ORDER BY id').all()).toEqual([
+      { question: null },
+      { question: 'Who won the cup?' },
+      { question: 'who won the cup?' },
+      { question: 'Where is Tasil?' },
+    ]);
     expect(s.activity.stats(G)).toMatchObject({ answered: 1, refused: 3, unanswered: [{ count: 2 }] });
     c.advanceDays(8);
     s.activity.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
@@ -88,10 +133,26 @@ describe('Store', () => {
   it('records when each article was first seen, once', () => {
     const c = clock();
     const s = new Store({ path: ':memory:', now: c.now });
-    expect(s.articles.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'b', file: 'b.txt' }])).toBe(2);
+    expect(
+      s.articles.markSeen([
+        { id: 'a', file: 'a.txt' },
+        { id: 'b', file: 'b.txt' },
+      ]),
+    ).toBe(2);
     c.advanceDays(1);
-    expect(s.articles.markSeen([{ id: 'a', file: 'a.txt' }, { id: 'c', file: 'c.txt' }])).toBe(1);
-    expect(s.articles.firstSeen()).toEqual(new Map([['a', '2026-11-01T12:00:00.000Z'], ['b', '2026-11-01T12:00:00.000Z'], ['c', '2026-11-02T12:00:00.000Z']]));
+    expect(
+      s.articles.markSeen([
+        { id: 'a', file: 'a.txt' },
+        { id: 'c', file: 'c.txt' },
+      ]),
+    ).toBe(1);
+    expect(s.articles.firstSeen()).toEqual(
+      new Map([
+        ['a', '2026-11-01T12:00:00.000Z'],
+        ['b', '2026-11-01T12:00:00.000Z'],
+        ['c', '2026-11-02T12:00:00.000Z'],
+      ]),
+    );
   });
 });
 
@@ -99,22 +160,48 @@ describe('Store: digests and feeds', () => {
   it('keeps a pending digest out of the ledger until it is completed, then records posted and skipped articles', () => {
     const c = clock();
     const store = new Store({ path: ':memory:', now: c.now });
-    const run = store.digests.beginRun({ guildId: G, channelId: C, scheduleId: null, articleIds: ['a', 'b'], skippedIds: ['c'], options: { count: 2 } });
+    const run = store.digests.beginRun({
+      guildId: G,
+      channelId: C,
+      scheduleId: null,
+      articleIds: ['a', 'b'],
+      skippedIds: ['c'],
+      options: { count: 2 },
+    });
     expect(store.digests.pendingRuns().map((r) => r.id)).toEqual([run.id]);
     expect(store.digests.ledger(C).size).toBe(0);
     store.digests.completeRun(run.id, '999');
     store.digests.completeRun(run.id, '998');
     expect(store.digests.pendingRuns()).toEqual([]);
-    expect(store.digests.run(run.id)).toMatchObject({ state: 'posted', messageId: '999', articleIds: ['a', 'b'], options: { count: 2 } });
-    expect([...store.digests.ledger(C)].map(([id, e]) => [id, e.how])).toEqual([['a', 'posted'], ['b', 'posted'], ['c', 'skipped']]);
+    expect(store.digests.run(run.id)).toMatchObject({
+      state: 'posted',
+      messageId: '999',
+      articleIds: ['a', 'b'],
+      options: { count: 2 },
+    });
+    expect([...store.digests.ledger(C)].map(([id, e]) => [id, e.how])).toEqual([
+      ['a', 'posted'],
+      ['b', 'posted'],
+      ['c', 'skipped'],
+    ]);
     expect(store.digests.lastPostedRun(G)?.id).toBe(run.id);
   });
 
   it('stores schedules per guild, pauses them with a reason and removes only its own', () => {
     const store = new Store({ path: ':memory:' });
-    const s = store.digests.addSchedule({ guildId: G, channelId: C, cron: '0 9 * * *', timezone: 'Europe/Rome', topic: null, count: 5, createdBy: '1' });
+    const s = store.digests.addSchedule({
+      guildId: G,
+      channelId: C,
+      cron: '0 9 * * *',
+      timezone: 'Europe/Rome',
+      topic: null,
+      count: 5,
+      createdBy: '1',
+    });
     store.digests.pauseSchedule(s.id, 'missing permission to post');
-    expect(store.digests.schedules(G)).toEqual([expect.objectContaining({ id: s.id, cron: '0 9 * * *', pausedReason: 'missing permission to post' })]);
+    expect(store.digests.schedules(G)).toEqual([
+      expect.objectContaining({ id: s.id, cron: '0 9 * * *', pausedReason: 'missing permission to post' }),
+    ]);
     expect(store.digests.removeSchedule('999999999999999999', s.id)).toBe(false);
     expect(store.digests.removeSchedule(G, s.id)).toBe(true);
     expect(store.digests.schedules()).toEqual([]);
@@ -153,9 +240,15 @@ describe('Store: digests and feeds', () => {
     const feed = a.feeds.add({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
     // Back to schema 2, as an older Newsdesk left it: no guild_id on feed items.
     a.db.exec('DROP INDEX feed_item_guild_key; ALTER TABLE feed_item DROP COLUMN guild_id;');
-    a.db.exec('DROP INDEX digest_run_claim; ALTER TABLE digest_run DROP COLUMN run_key; ALTER TABLE digest_run DROP COLUMN owner;');
+    a.db.exec(
+      'DROP INDEX digest_run_claim; ALTER TABLE digest_run DROP COLUMN run_key; ALTER TABLE digest_run DROP COLUMN owner;',
+    );
     a.db.exec('DROP INDEX feedback_message; ALTER TABLE feedback DROP COLUMN question;');
-    a.db.prepare("INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')").run(feed.id);
+    a.db
+      .prepare(
+        "INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')",
+      )
+      .run(feed.id);
     a.db.pragma('user_version = 2');
     a.close();
     const b = new Store({ path });
@@ -174,7 +267,15 @@ describe('Store: digests and feeds', () => {
 });
 
 describe('claiming a digest (processes sharing one database)', () => {
-  const run = (articleIds: string[], runKey: string | null = null) => ({ guildId: G, channelId: C, scheduleId: 1, articleIds, skippedIds: [], options: {}, runKey });
+  const run = (articleIds: string[], runKey: string | null = null) => ({
+    guildId: G,
+    channelId: C,
+    scheduleId: 1,
+    articleIds,
+    skippedIds: [],
+    options: {},
+    runKey,
+  });
 
   it('gives a run key to one store only, refuses while another live store posts in the channel, and re-selects after a post', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-claim-')), 'db.sqlite');
@@ -182,7 +283,10 @@ describe('claiming a digest (processes sharing one database)', () => {
     const b = new Store({ path });
     const first = a.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'));
     expect(first).toMatchObject({ claimed: true, run: { state: 'pending', owner: a.owner } });
-    expect(b.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({ claimed: false, why: 'taken' });
+    expect(b.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({
+      claimed: false,
+      why: 'taken',
+    });
     expect(b.digests.claimRun(run(['z']))).toEqual({ claimed: false, why: 'busy' });
     // Its own pending run does not make a store wait for itself (its in-process queue orders those).
     expect(a.digests.claimRun(run(['w']))).toMatchObject({ claimed: true });

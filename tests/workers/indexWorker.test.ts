@@ -26,7 +26,10 @@ describe('rebuilding in the index worker', () => {
     const archive = await Archive.open(paths);
     const before = archive.index.articles.length;
     writeFileSync(join(paths.corpus, 'flood.md'), tildeMarkdown());
-    writeFileSync(join(paths.corpus, 'zeppelin.jsonl'), article('zeppelin', 'Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'));
+    writeFileSync(
+      join(paths.corpus, 'zeppelin.jsonl'),
+      article('zeppelin', 'Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'),
+    );
     // The longest gap between 10 ms ticks while the rebuild runs: in this thread, the flood
     // alone would hold the loop for 20 s and more; in the worker, only loading the result does.
     let last = performance.now();
@@ -51,7 +54,10 @@ describe('rebuilding in the index worker', () => {
     expect(longest).toBeLessThan(1000);
     expect(ticks).toBeGreaterThan(10);
     // Remembered: the next rebuild skips the file without spending the budget on it again.
-    writeFileSync(join(paths.corpus, 'more.jsonl'), article('more', 'Ferry resumes', 'The ferry to Arwad resumed on Sunday.'));
+    writeFileSync(
+      join(paths.corpus, 'more.jsonl'),
+      article('more', 'Ferry resumes', 'The ferry to Arwad resumed on Sunday.'),
+    );
     const again = await archive.reindex();
     expect(again.warnings).toContainEqual({ file: 'flood.md', reason: 'took longer than 1 s to parse; skipped' });
     expect(again.articles).toBe(before + 2);
@@ -72,7 +78,10 @@ describe('rebuilding in the index worker', () => {
     hold = new Promise((resolve) => (release = resolve));
     const first = archive.reindex();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    writeFileSync(join(paths.corpus, 'late.jsonl'), article('late', 'Late arrival', 'A late article about the Orontes river flood.'));
+    writeFileSync(
+      join(paths.corpus, 'late.jsonl'),
+      article('late', 'Late arrival', 'A late article about the Orontes river flood.'),
+    );
     const second = archive.reindex();
     const third = archive.reindex();
     expect(third).toBe(second);

@@ -5,7 +5,11 @@ import { parseArticleFile } from '../../src/core/article.js';
 import { ParseSandbox } from '../../src/workers/parseSandbox.js';
 import { nestedDivs, tildeMarkdown } from './hostile.js';
 
-const ok = { file: 'harbour.md', content: '---\ntitle: Harbour reopens\n---\n\nThe harbour of Tartus reopened to cargo ships on Monday, the port authority said.\n' };
+const ok = {
+  file: 'harbour.md',
+  content:
+    '---\ntitle: Harbour reopens\n---\n\nThe harbour of Tartus reopened to cargo ships on Monday, the port authority said.\n',
+};
 
 describe('the parse sandbox', () => {
   const box = new ParseSandbox({ timeoutMs: 1000, memoryMb: 128 });
@@ -13,7 +17,10 @@ describe('the parse sandbox', () => {
 
   it('parses a file exactly as the parser does in this thread, page furniture dropped by the shipped patterns', async () => {
     expect(await box.parse(ok)).toEqual(parseArticleFile(ok.file, ok.content));
-    const scraped = { file: 'school-meals.txt', content: readFileSync(new URL('../fixtures/boilerplate/school-meals.txt', import.meta.url), 'utf8') };
+    const scraped = {
+      file: 'school-meals.txt',
+      content: readFileSync(new URL('../fixtures/boilerplate/school-meals.txt', import.meta.url), 'utf8'),
+    };
     const parsed = await box.parse(scraped);
     expect(parsed).toEqual(parseArticleFile(scraped.file, scraped.content, boilerplate()));
     expect(parsed).toMatchObject({ articles: [{ title: 'School meals to be free for all primary pupils' }] });
@@ -40,8 +47,12 @@ describe('the parse sandbox', () => {
   it('gives up on a file whose parser needs more memory than the cap', async () => {
     const big = new ParseSandbox({ timeoutMs: 60_000, memoryMb: 64 });
     try {
-      const records = Array.from({ length: 200_000 }, (_, i) => `{"id":"r${i}","title":"Record ${i}","body":"b"}`).join('\n');
-      expect(await big.parse({ file: 'dump.jsonl', content: records })).toEqual({ refused: 'needed more than 64 MB to parse' });
+      const records = Array.from({ length: 200_000 }, (_, i) => `{"id":"r${i}","title":"Record ${i}","body":"b"}`).join(
+        '\n',
+      );
+      expect(await big.parse({ file: 'dump.jsonl', content: records })).toEqual({
+        refused: 'needed more than 64 MB to parse',
+      });
       expect(await big.parse(ok)).toEqual(parseArticleFile(ok.file, ok.content));
     } finally {
       await big.close();

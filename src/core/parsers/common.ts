@@ -161,8 +161,11 @@ export const META_KEYS = {
  */
 export function readMeta(record: Record<string, unknown>): { meta: ArticleMeta } | { error: string } {
   const meta: ArticleMeta = {};
-  const wrong = (key: string, value: unknown, expected: string) => ({ error: `wrong type: "${key}" is ${describeType(value)}, expected ${expected}` });
-  const scalar = (v: unknown) => (typeof v === 'string' ? clean(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
+  const wrong = (key: string, value: unknown, expected: string) => ({
+    error: `wrong type: "${key}" is ${describeType(value)}, expected ${expected}`,
+  });
+  const scalar = (v: unknown) =>
+    typeof v === 'string' ? clean(v) : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 
   // An id may be a number (record 5); a headline may not: `"title": 5` is a broken record, not an article called "5".
   const id = pick(record, META_KEYS.id);
@@ -193,7 +196,8 @@ export function readMeta(record: Record<string, unknown>): { meta: ArticleMeta }
     const [key, value] = tags;
     let list: string[];
     if (typeof value === 'string') list = value.split(',');
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) list = value.map(String);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+      list = value.map(String);
     else return wrong(key, value, 'a list of strings or a comma-separated string');
     const unique = [...new Set(list.map(clean).filter(Boolean))];
     if (unique.length) meta.tags = unique;

@@ -10,11 +10,16 @@ import { yaml } from '../yaml.js';
 
 /** The block's fields, or why the file is refused; `line` is the 1-based line in the file. */
 export type FrontMatter =
-  | { data: Record<string, unknown> | undefined; body: string }
-  | { reason: string; line?: number };
+  { data: Record<string, unknown> | undefined; body: string } | { reason: string; line?: number };
 
 /** YAML options: data types only. `uniqueKeys` turns a repeated key into an error, as before. */
-const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { schema: 'core', customTags: ['timestamp'], merge: false, uniqueKeys: true, prettyErrors: true };
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  schema: 'core',
+  customTags: ['timestamp'],
+  merge: false,
+  uniqueKeys: true,
+  prettyErrors: true,
+};
 /** An alias may stand for a large subtree: a few expansions are plenty for front matter (no "billion laughs"). */
 const MAX_ALIASES = 100;
 
@@ -32,7 +37,10 @@ export function readFrontMatter(content: string): FrontMatter {
   if (!open) return { data: undefined, body: content };
   const language = open[1]!.trim();
   if (!YAML_NAMES.has(language.toLowerCase())) {
-    return { reason: `front matter in "${language.slice(0, 40)}" refused: content is never run as code (only YAML front matter is read); skipped`, line: 1 };
+    return {
+      reason: `front matter in "${language.slice(0, 40)}" refused: content is never run as code (only YAML front matter is read); skipped`,
+      line: 1,
+    };
   }
   const rest = content.slice(open[0].length);
   // The block ends at a line of `---` (or YAML's `...`); without one, all the rest is front matter.
@@ -61,6 +69,7 @@ export function readFrontMatter(content: string): FrontMatter {
     return { reason: 'invalid front matter: too many alias expansions (a YAML "billion laughs"); skipped' };
   }
   if (data === null || data === undefined) return { data: {}, body };
-  if (typeof data !== 'object' || Array.isArray(data) || data instanceof Date) return { reason: 'invalid front matter: not a mapping of fields' };
+  if (typeof data !== 'object' || Array.isArray(data) || data instanceof Date)
+    return { reason: 'invalid front matter: not a mapping of fields' };
   return { data: data as Record<string, unknown>, body };
 }

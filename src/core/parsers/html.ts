@@ -8,7 +8,16 @@ import { createRequire } from 'node:module';
 import type { Readability as ReadabilityClass } from '@mozilla/readability';
 import { NO_BOILERPLATE, type Boilerplate } from '../boilerplate.js';
 import type { ParseResult, Section } from '../types.js';
-import { applyMeta, baseId, clean, firstLine, isHttpUrl, keptSections, newArticle, type ArticleMeta } from './common.js';
+import {
+  applyMeta,
+  baseId,
+  clean,
+  firstLine,
+  isHttpUrl,
+  keptSections,
+  newArticle,
+  type ArticleMeta,
+} from './common.js';
 
 const require = createRequire(import.meta.url);
 let dom: { Readability: typeof ReadabilityClass; parseHTML: typeof import('linkedom').parseHTML } | undefined;
@@ -81,7 +90,9 @@ const nameOf = (v: unknown): string | undefined => {
 
 /** The page's own headline: the h1 of the article (or the page's only h1), unless it is the site's name. */
 function headline(doc: Doc, siteName: string | undefined): string | undefined {
-  const h1 = doc.querySelector('article h1, main h1, h1[itemprop="headline"], [itemprop="headline"] h1') ?? (doc.querySelectorAll('h1').length === 1 ? doc.querySelector('h1') : null);
+  const h1 =
+    doc.querySelector('article h1, main h1, h1[itemprop="headline"], [itemprop="headline"] h1') ??
+    (doc.querySelectorAll('h1').length === 1 ? doc.querySelector('h1') : null);
   const text = clean(h1?.textContent ?? '');
   return text && text !== siteName ? text : undefined;
 }
@@ -90,7 +101,9 @@ function headline(doc: Doc, siteName: string | undefined): string | undefined {
 function withoutSiteName(title: string, siteName: string | undefined): string {
   if (!siteName) return title;
   const escaped = siteName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const stripped = title.replace(new RegExp(`\\s+[|\\-–—:·•»]\\s+${escaped}$`, 'i'), '').replace(new RegExp(`^${escaped}\\s+[|\\-–—:·•»]\\s+`, 'i'), '');
+  const stripped = title
+    .replace(new RegExp(`\\s+[|\\-–—:·•»]\\s+${escaped}$`, 'i'), '')
+    .replace(new RegExp(`^${escaped}\\s+[|\\-–—:·•»]\\s+`, 'i'), '');
   return stripped || title;
 }
 
@@ -121,7 +134,8 @@ function headMeta(doc: Doc): ArticleMeta & { title?: string; excerpt?: string } 
   if (published) meta.published = published;
   const source = content('meta[property="og:site_name"]') ?? nameOf(fromLd('publisher'));
   if (source) meta.source = source;
-  const author = content('meta[name="author"]') ?? content('meta[property="article:author"]') ?? nameOf(fromLd('author'));
+  const author =
+    content('meta[name="author"]') ?? content('meta[property="article:author"]') ?? nameOf(fromLd('author'));
   if (author && !/^https?:/.test(author)) meta.author = author;
   const tags = [
     ...(content('meta[name="keywords"]')?.split(',') ?? []),
@@ -139,7 +153,21 @@ function headMeta(doc: Doc): ArticleMeta & { title?: string; excerpt?: string } 
 
 const HEADING = /^H[1-6]$/;
 const BLOCK = new Set(['P', 'LI', 'BLOCKQUOTE', 'PRE', 'DD', 'DT']);
-const SKIP = new Set(['FIGURE', 'FIGCAPTION', 'PICTURE', 'IMG', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'TABLE', 'NAV', 'ASIDE', 'FORM', 'BUTTON', 'SVG']);
+const SKIP = new Set([
+  'FIGURE',
+  'FIGCAPTION',
+  'PICTURE',
+  'IMG',
+  'SCRIPT',
+  'STYLE',
+  'NOSCRIPT',
+  'TABLE',
+  'NAV',
+  'ASIDE',
+  'FORM',
+  'BUTTON',
+  'SVG',
+]);
 const HAS_BLOCKS = 'p, li, blockquote, pre, h1, h2, h3, h4, h5, h6, ul, ol, div, section, article, table, figure';
 
 /** Elements that may be a block of page furniture (inline elements are part of a sentence). */
@@ -165,11 +193,14 @@ function removeFurnitureBlocks(doc: Doc, boilerplate: Boilerplate): void {
 /** A list each of whose items is a link and nothing more: a box of links, not text. */
 function isLinkList(list: El): boolean {
   const items = Array.from(list.querySelectorAll('li'));
-  return items.length > 0 && items.every((li) => {
-    const text = clean(li.textContent ?? '');
-    const linked = Array.from(li.querySelectorAll('a')).reduce((n, a) => n + clean(a.textContent ?? '').length, 0);
-    return text.length === 0 || linked >= text.length * 0.8;
-  });
+  return (
+    items.length > 0 &&
+    items.every((li) => {
+      const text = clean(li.textContent ?? '');
+      const linked = Array.from(li.querySelectorAll('a')).reduce((n, a) => n + clean(a.textContent ?? '').length, 0);
+      return text.length === 0 || linked >= text.length * 0.8;
+    })
+  );
 }
 
 /** Walks the extracted content: headings open sections, text blocks become paragraphs. */
@@ -209,7 +240,8 @@ function withoutByline(sections: Section[], author: string | undefined): Section
   const first = sections[0];
   if (!first || first.heading) return sections;
   const isByline = (p: string) =>
-    p === author || (/^(?:by|written by|words by|reporting by)\s+\S/i.test(p) && p.split(' ').length <= 12 && !/[.!?]$/.test(p));
+    p === author ||
+    (/^(?:by|written by|words by|reporting by)\s+\S/i.test(p) && p.split(' ').length <= 12 && !/[.!?]$/.test(p));
   first.paragraphs = first.paragraphs.filter((p, i) => i > 1 || !isByline(p));
   return keptSections(sections);
 }
@@ -227,8 +259,13 @@ export function parseHtml(file: string, content: string, boilerplate: Boilerplat
     return { articles: [], warnings: [{ file, reason: `no article found in the page: ${firstLine(err)}` }] };
   }
   const siteName = head.source ?? (clean(extracted?.siteName ?? '') || undefined);
-  const title = withoutSiteName(clean(head.title || extracted?.title || doc.querySelector('title')?.textContent || ''), siteName);
-  const body = extracted?.content ? documentOf(`<!doctype html><html><body>${extracted.content}</body></html>`) : undefined;
+  const title = withoutSiteName(
+    clean(head.title || extracted?.title || doc.querySelector('title')?.textContent || ''),
+    siteName,
+  );
+  const body = extracted?.content
+    ? documentOf(`<!doctype html><html><body>${extracted.content}</body></html>`)
+    : undefined;
   const root = body?.querySelector('body');
   const author = head.author ?? (clean(extracted?.byline ?? '').replace(/^by\s+/i, '') || undefined);
   const sections = root ? withoutByline(sectionsOf(root, title, boilerplate), author) : [];

@@ -5,7 +5,16 @@
  * an array of them; a `.jsonl` file one record per line, where a bad line is skipped with a warning.
  */
 import type { Article, CorpusWarning, ParseResult } from '../types.js';
-import { applyMeta, baseId, describeType, firstLine, newArticle, normaliseNewlines, paragraphsOf, readMeta } from './common.js';
+import {
+  applyMeta,
+  baseId,
+  describeType,
+  firstLine,
+  newArticle,
+  normaliseNewlines,
+  paragraphsOf,
+  readMeta,
+} from './common.js';
 
 const BODY_KEYS = ['body', 'text', 'content'] as const;
 
@@ -13,14 +22,22 @@ const BODY_KEYS = ['body', 'text', 'content'] as const;
  * One record → an article, or the reason it is not one. `where` prefixes the reason of an array
  * item ("item 2: …") so that the warning points at it.
  */
-function fromRecord(value: unknown, file: string, fallbackId: string, line: number | undefined, warnings: CorpusWarning[], where = ''): Article | undefined {
+function fromRecord(
+  value: unknown,
+  file: string,
+  fallbackId: string,
+  line: number | undefined,
+  warnings: CorpusWarning[],
+  where = '',
+): Article | undefined {
   const fail = (reason: string) => {
     const w: CorpusWarning = { file, reason: where + reason };
     if (line !== undefined) w.line = line;
     warnings.push(w);
     return undefined;
   };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`expected an article object, got ${describeType(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail(`expected an article object, got ${describeType(value)}`);
   const record = value as Record<string, unknown>;
   const read = readMeta(record);
   if ('error' in read) return fail(read.error);

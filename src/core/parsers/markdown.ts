@@ -8,7 +8,21 @@ import { applyMeta, baseId, clean, keptSections, newArticle, normaliseNewlines, 
 import { readFrontMatter } from './frontMatter.js';
 
 const ESCAPABLE = /\\([\\`*_{}[\]()#+\-.!>~|<"'])/g;
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0', mdash: '—', ndash: '–', hellip: '…', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00A0',
+  mdash: '—',
+  ndash: '–',
+  hellip: '…',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
@@ -55,7 +69,9 @@ type Block = { kind: 'heading'; level: number; text: string } | { kind: 'paragra
 /** Splits a Markdown body into headings and paragraphs (plain text). */
 export function markdownBlocks(body: string): Block[] {
   const blocks: Block[] = [];
-  const lines = normaliseNewlines(body).replace(/<!--[\s\S]*?-->/g, '').split('\n');
+  const lines = normaliseNewlines(body)
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .split('\n');
   let buffer: string[] = [];
   const flush = () => {
     const text = stripInline(buffer.join('\n'));
@@ -130,7 +146,8 @@ export function parseMarkdown(file: string, content: string): ParseResult {
   for (const block of markdownBlocks(body)) {
     if (block.kind === 'paragraph') sections[sections.length - 1]!.paragraphs.push(block.text);
     else if (block.level === 1 && title === undefined) title = block.text;
-    else if (block.level === 1 && block.text === title && sections.length === 1 && sections[0]!.paragraphs.length === 0) continue;
+    else if (block.level === 1 && block.text === title && sections.length === 1 && sections[0]!.paragraphs.length === 0)
+      continue;
     else sections.push({ heading: block.text, paragraphs: [] });
   }
   const article = newArticle(meta.id ?? baseId(file), title ?? '', file, keptSections(sections));

@@ -8,7 +8,18 @@
  */
 import { NO_BOILERPLATE, type Boilerplate } from '../boilerplate.js';
 import type { Article, CorpusWarning, ParseResult, Section } from '../types.js';
-import { applyMeta, baseId, clean, isHttpUrl, isoDate, keptSections, listItemsOf, newArticle, normaliseNewlines, type ArticleMeta } from './common.js';
+import {
+  applyMeta,
+  baseId,
+  clean,
+  isHttpUrl,
+  isoDate,
+  keptSections,
+  listItemsOf,
+  newArticle,
+  normaliseNewlines,
+  type ArticleMeta,
+} from './common.js';
 
 /** "Photo Credits: SDF", "Photo credit: Reuters", "Photo: AP", "Image credits: …". */
 const PHOTO_CREDITS = /^(?:photo(?:graph)?s?|images?|pictures?)(?:\s+credits?)?\s*:\s*(.+)$/i;
@@ -63,7 +74,10 @@ function readHeaders(lines: string[]): { meta: ArticleMeta; next: number } {
 function splitParagraphs(lines: string[]): string[] {
   const text = lines.join('\n').trim();
   const blocks = /\n[ \t\u00A0]*\n/.test(text) ? text.split(/\n[ \t\u00A0]*\n/) : text.split('\n');
-  return blocks.flatMap(listItemsOf).map(clean).filter((p) => p.length > 0);
+  return blocks
+    .flatMap(listItemsOf)
+    .map(clean)
+    .filter((p) => p.length > 0);
 }
 
 const sameText = (a: string, b: string) => clean(a).toLowerCase() === clean(b).toLowerCase();

@@ -1,8 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-  PermissionFlagsBits,
-} from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
@@ -20,7 +16,11 @@ export const adminCommand = guardedCommand({
   description: 'Manage Newsdesk: reindex, stats, settings, the articles in the archive',
   permission: PermissionFlagsBits.ManageGuild,
   options: [
-    { type: ApplicationCommandOptionType.Subcommand, name: 'reindex', description: 'Rebuild the search index from the corpus and swap it in' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'reindex',
+      description: 'Rebuild the search index from the corpus and swap it in',
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'corpus',
@@ -31,20 +31,63 @@ export const adminCommand = guardedCommand({
       type: ApplicationCommandOptionType.Subcommand,
       name: 'stats',
       description: 'Articles, questions answered and refused, what the archive lacks, feedback',
-      options: [{ type: ApplicationCommandOptionType.Integer, name: 'days', description: 'Period in days (default 7)', min_value: 1, max_value: 365 }],
+      options: [
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'days',
+          description: 'Period in days (default 7)',
+          min_value: 1,
+          max_value: 365,
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'config',
       description: 'Show or change this server’s settings (no options: show them)',
       options: [
-        { type: ApplicationCommandOptionType.Channel, name: 'answer_in', description: 'Answer mentions in this channel (once set, only in the listed channels)', channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread] },
-        { type: ApplicationCommandOptionType.Channel, name: 'stop_answering_in', description: 'Stop answering mentions in this channel', channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread] },
-        { type: ApplicationCommandOptionType.Boolean, name: 'answer_everywhere', description: 'Answer mentions in every channel again (clears the list)' },
-        { type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', description: 'Keep question text for “most asked unanswered” stats' },
-        { type: ApplicationCommandOptionType.Integer, name: 'digest_count', description: 'Articles per digest when no count is given', min_value: 1, max_value: DIGEST_MAX_COUNT },
-        { type: ApplicationCommandOptionType.String, name: 'digest_timezone', description: 'Time zone for digest schedules, e.g. Europe/Rome', max_length: 64 },
-        { type: ApplicationCommandOptionType.Integer, name: 'rate_limit', description: 'Questions each member may ask per rate-limit window', min_value: 1, max_value: RATE_LIMIT_MAX_QUESTIONS },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'answer_in',
+          description: 'Answer mentions in this channel (once set, only in the listed channels)',
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread],
+        },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'stop_answering_in',
+          description: 'Stop answering mentions in this channel',
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread],
+        },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'answer_everywhere',
+          description: 'Answer mentions in every channel again (clears the list)',
+        },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'keep_questions',
+          description: 'Keep question text for “most asked unanswered” stats',
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'digest_count',
+          description: 'Articles per digest when no count is given',
+          min_value: 1,
+          max_value: DIGEST_MAX_COUNT,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'digest_timezone',
+          description: 'Time zone for digest schedules, e.g. Europe/Rome',
+          max_length: 64,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'rate_limit',
+          description: 'Questions each member may ask per rate-limit window',
+          min_value: 1,
+          max_value: RATE_LIMIT_MAX_QUESTIONS,
+        },
       ],
     },
   ],
@@ -54,18 +97,25 @@ const PAGE_SIZE = 20;
 
 /** Runs /admin: the caller's Manage Server permission is checked here too, not only by Discord. */
 export async function executeAdmin(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  requirePermission(interaction, PermissionFlagsBits.ManageGuild, 'You need the Manage Server permission to use /admin.');
+  requirePermission(
+    interaction,
+    PermissionFlagsBits.ManageGuild,
+    'You need the Manage Server permission to use /admin.',
+  );
   const sub = interaction.options.getSubcommand();
   if (sub === 'reindex') {
     await deferOnce(interaction, { flags: 'Ephemeral' });
     const report = await deps.reindex(interaction.guildId);
     const lines = [
-      report.rebuilt ? `Reindexed in ${Math.round(report.ms)} ms.` : 'The corpus has not changed: the index is current.',
+      report.rebuilt
+        ? `Reindexed in ${Math.round(report.ms)} ms.`
+        : 'The corpus has not changed: the index is current.',
       `${report.articles} articles, ${report.passages} passages.`,
     ];
     if (report.warnings.length > 0) {
       lines.push(`${report.warnings.length} file problem(s):`);
-      for (const w of report.warnings.slice(0, 10)) lines.push(`• ${escapeText(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.reason}`)}`);
+      for (const w of report.warnings.slice(0, 10))
+        lines.push(`• ${escapeText(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.reason}`)}`);
       if (report.warnings.length > 10) lines.push(`… and ${report.warnings.length - 10} more (see the logs).`);
     }
     await interaction.editReply({ content: truncate(lines.join('\n'), L.content), allowedMentions: { parse: [] } });
@@ -76,17 +126,31 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     const pages = Math.max(1, Math.ceil(articles.length / PAGE_SIZE));
     const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
     const seen = deps.store.articles.firstSeen();
-    const lines = articles
-      .slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
-      .map((a) => {
-        const dates = [a.published ? `published ${a.published.slice(0, 10)}` : '', seen.has(a.id) ? `first seen ${seen.get(a.id)!.slice(0, 10)}` : ''].filter(Boolean).join(', ');
-        return `• ${escapeText(truncate(a.title, 90))} — \`${a.file.replace(/`/g, "'")}\`${dates ? ` · ${dates}` : ''}`;
-      });
+    const lines = articles.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((a) => {
+      const dates = [
+        a.published ? `published ${a.published.slice(0, 10)}` : '',
+        seen.has(a.id) ? `first seen ${seen.get(a.id)!.slice(0, 10)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return `• ${escapeText(truncate(a.title, 90))} — \`${a.file.replace(/`/g, "'")}\`${dates ? ` · ${dates}` : ''}`;
+    });
     const head = `${articles.length} articles (page ${page} of ${pages}):`;
-    await interaction.reply({ content: truncate([head, ...lines].join('\n'), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
+    await interaction.reply({
+      content: truncate([head, ...lines].join('\n'), L.content),
+      flags: 'Ephemeral',
+      allowedMentions: { parse: [] },
+    });
   }
   if (sub === 'stats') {
-    await interaction.reply({ content: truncate(await statsText(deps, interaction.guildId, interaction.options.getInteger('days') ?? 7), L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
+    await interaction.reply({
+      content: truncate(
+        await statsText(deps, interaction.guildId, interaction.options.getInteger('days') ?? 7),
+        L.content,
+      ),
+      flags: 'Ephemeral',
+      allowedMentions: { parse: [] },
+    });
     return;
   }
   if (sub === 'config') {
@@ -99,7 +163,10 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
       digestTimezone: interaction.options.getString('digest_timezone'),
       rateLimit: interaction.options.getInteger('rate_limit'),
     });
-    const text = [changes.length ? `Saved: ${changes.join('; ')}.` : 'Current settings:', ...configLines(deps, interaction.guildId)].join('\n');
+    const text = [
+      changes.length ? `Saved: ${changes.join('; ')}.` : 'Current settings:',
+      ...configLines(deps, interaction.guildId),
+    ].join('\n');
     await interaction.reply({ content: truncate(text, L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
   }
 }
@@ -116,13 +183,21 @@ export async function statsText(deps: BotDeps, guildId: string, days: number): P
   ];
   if (s.unhelpful.length > 0) {
     lines.push('**Unhelpful answers** (more 👎 than 👍):');
-    s.unhelpful.forEach((u, i) => lines.push(`${i + 1}. ${u.question ? `“${escapeText(truncate(u.question, 150))}”` : '(question text not kept)'} · ${u.down} 👎 ${u.up} 👍`));
+    s.unhelpful.forEach((u, i) =>
+      lines.push(
+        `${i + 1}. ${u.question ? `“${escapeText(truncate(u.question, 150))}”` : '(question text not kept)'} · ${u.down} 👎 ${u.up} 👍`,
+      ),
+    );
   }
   if (s.unanswered.length > 0) {
     lines.push('**Most-asked unanswered** (what the archive lacks):');
-    s.unanswered.forEach((u, i) => lines.push(`${i + 1}. “${escapeText(truncate(u.question, 150))}”${u.count > 1 ? ` ×${u.count}` : ''}`));
+    s.unanswered.forEach((u, i) =>
+      lines.push(`${i + 1}. “${escapeText(truncate(u.question, 150))}”${u.count > 1 ? ` ×${u.count}` : ''}`),
+    );
   } else if (s.refused > 0 && !deps.store.settings.keepsQuestionText(guildId)) {
-    lines.push('Question text is not kept in this server, so unanswered questions can’t be listed (`/admin config keep_questions:true`).');
+    lines.push(
+      'Question text is not kept in this server, so unanswered questions can’t be listed (`/admin config keep_questions:true`).',
+    );
   }
   return lines.join('\n');
 }
@@ -140,8 +215,14 @@ interface ConfigChange {
 /** Validates every requested change first, then applies them all in one transaction; returns what changed. */
 function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] {
   const { store } = deps;
-  if (c.digestTimezone !== null && !isTimeZone(c.digestTimezone)) throw new UserError(`“${escapeText(truncate(c.digestTimezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC. Nothing was changed.`);
-  if (c.answerEverywhere && c.answerIn) throw new UserError('`answer_everywhere` clears the channel list, so it can’t go with `answer_in`. Nothing was changed.');
+  if (c.digestTimezone !== null && !isTimeZone(c.digestTimezone))
+    throw new UserError(
+      `“${escapeText(truncate(c.digestTimezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC. Nothing was changed.`,
+    );
+  if (c.answerEverywhere && c.answerIn)
+    throw new UserError(
+      '`answer_everywhere` clears the channel list, so it can’t go with `answer_in`. Nothing was changed.',
+    );
   const done: string[] = [];
   store.settings.atomically(() => {
     let channels = c.answerEverywhere ? [] : store.settings.answerChannels(guildId);
@@ -151,12 +232,18 @@ function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] 
       done.push(`mentions answered in <#${c.answerIn}>`);
     }
     if (c.stopAnsweringIn) {
-      if (channels.length === 0) throw new UserError('Mentions are answered in every channel: list the channels to answer in with `answer_in` instead. Nothing was changed.');
+      if (channels.length === 0)
+        throw new UserError(
+          'Mentions are answered in every channel: list the channels to answer in with `answer_in` instead. Nothing was changed.',
+        );
       if (channels.includes(c.stopAnsweringIn)) {
         channels = channels.filter((x) => x !== c.stopAnsweringIn);
         done.push(`mentions no longer answered in <#${c.stopAnsweringIn}>`);
       }
-      if (channels.length === 0) throw new UserError('That would leave no channel where mentions are answered: use `answer_everywhere:true` to answer everywhere. Nothing was changed.');
+      if (channels.length === 0)
+        throw new UserError(
+          'That would leave no channel where mentions are answered: use `answer_everywhere:true` to answer everywhere. Nothing was changed.',
+        );
     }
     store.settings.setAnswerChannels(guildId, channels);
     if (c.keepQuestions !== null) {

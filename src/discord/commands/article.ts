@@ -1,11 +1,14 @@
-import {
-  ApplicationCommandOptionType,
-  MessageFlags,
-  PermissionFlagsBits,
-} from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { NewsIndex } from '../../core/search.js';
-import { AddRefused, addArticleFile, addArticleUrl, checkUploadName, UPLOAD_EXTENSIONS, type AddedArticle } from '../../ingest/add.js';
+import {
+  AddRefused,
+  addArticleFile,
+  addArticleUrl,
+  checkUploadName,
+  UPLOAD_EXTENSIONS,
+  type AddedArticle,
+} from '../../ingest/add.js';
 import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
 import { addedFiles, existingIds, guildIdPrefix, removeAdded } from '../../guildArchives.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -33,13 +36,28 @@ export const articleCommand = guardedCommand({
           type: ApplicationCommandOptionType.Subcommand,
           name: 'file',
           description: `Add an article from a file (${FILE_TYPES})`,
-          options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', description: `The article as a file: ${FILE_TYPES}`, required: true }],
+          options: [
+            {
+              type: ApplicationCommandOptionType.Attachment,
+              name: 'file',
+              description: `The article as a file: ${FILE_TYPES}`,
+              required: true,
+            },
+          ],
         },
         {
           type: ApplicationCommandOptionType.Subcommand,
           name: 'url',
           description: 'Add an article from a web page',
-          options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'A web page with the article', required: true, max_length: 2000 }],
+          options: [
+            {
+              type: ApplicationCommandOptionType.String,
+              name: 'url',
+              description: 'A web page with the article',
+              required: true,
+              max_length: 2000,
+            },
+          ],
         },
       ],
     },
@@ -48,7 +66,16 @@ export const articleCommand = guardedCommand({
       type: ApplicationCommandOptionType.Subcommand,
       name: 'remove',
       description: 'Remove an article this server added',
-      options: [{ type: ApplicationCommandOptionType.String, name: 'file', description: 'The file (see /article list)', required: true, max_length: 200, autocomplete: true }],
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'file',
+          description: 'The file (see /article list)',
+          required: true,
+          max_length: 200,
+          autocomplete: true,
+        },
+      ],
     },
   ],
 });
@@ -69,24 +96,41 @@ function titlesByFile(index: NewsIndex, guildId: string): Map<string, string[]> 
 
 /** Runs /article: add (a file or a web page), list or remove the server's own articles. */
 export async function executeArticle(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to manage this server’s articles.');
+  requirePermission(
+    interaction,
+    PermissionFlagsBits.ManageMessages,
+    'You need the Manage Messages permission to manage this server’s articles.',
+  );
   const ingest = deps.ingest;
   if (!ingest) throw new UserError('Adding articles is not available in this Newsdesk.');
   const guildId = interaction.guildId;
   // Guild-only command; a DM (should Discord ever send one) must never touch the shared corpus.
   if (!guildId) throw new UserError('Articles can be managed only in a server.');
   const sub = interaction.options.getSubcommand();
-  if (interaction.options.getSubcommandGroup() === 'add') return addArticle(interaction, deps, ingest, guildId, sub === 'file');
+  if (interaction.options.getSubcommandGroup() === 'add')
+    return addArticle(interaction, deps, ingest, guildId, sub === 'file');
   const dir = ingest.dirFor(guildId);
   if (sub === 'list') {
     const files = await addedFiles(dir);
-    if (files.length === 0) return void (await interaction.reply(renderNotice('This server has added no articles. Add one with `/article add file` or `/article add url`.')));
+    if (files.length === 0)
+      return void (await interaction.reply(
+        renderNotice('This server has added no articles. Add one with `/article add file` or `/article add url`.'),
+      ));
     const titles = titlesByFile(await deps.index(guildId), guildId);
     const lines = files.map((f) => {
       const t = titles.get(f) ?? [];
-      return `• \`${f}\`${t.length ? ` — ${t.slice(0, 3).map((x) => `“${escapeText(truncate(defuseMentions(x), 80))}”`).join(', ')}${t.length > 3 ? ` and ${t.length - 3} more` : ''}` : ''}`;
+      return `• \`${f}\`${
+        t.length
+          ? ` — ${t
+              .slice(0, 3)
+              .map((x) => `“${escapeText(truncate(defuseMentions(x), 80))}”`)
+              .join(', ')}${t.length > 3 ? ` and ${t.length - 3} more` : ''}`
+          : ''
+      }`;
     });
-    await interaction.reply(renderNotice(`**${files.length} added file${files.length === 1 ? '' : 's'}:**\n${lines.join('\n')}`));
+    await interaction.reply(
+      renderNotice(`**${files.length} added file${files.length === 1 ? '' : 's'}:**\n${lines.join('\n')}`),
+    );
     return;
   }
   if (sub === 'remove') {
@@ -94,7 +138,10 @@ export async function executeArticle(interaction: ChatInputCommandInteraction, d
     await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
     if (!(await removeAdded(dir, name))) throw new UserError('This server added no such file: see /article list.');
     const report = await deps.reindex(guildId);
-    await interaction.editReply({ content: truncate(`Removed \`${name}\`. The archive now has ${report.articles} articles.`, L.content), allowedMentions: { parse: [] } });
+    await interaction.editReply({
+      content: truncate(`Removed \`${name}\`. The archive now has ${report.articles} articles.`, L.content),
+      allowedMentions: { parse: [] },
+    });
   }
 }
 
@@ -104,11 +151,22 @@ export async function autocompleteArticle(interaction: AutocompleteInteraction, 
   if (!guildId || !deps.ingest) return void (await interaction.respond([]));
   const typed = interaction.options.getFocused().trim().toLowerCase();
   const files = (await addedFiles(deps.ingest.dirFor(guildId))).filter((f) => f.toLowerCase().includes(typed));
-  await interaction.respond(files.filter((f) => f.length <= L.choiceValue).slice(0, L.autocompleteChoices).map((f) => ({ name: f, value: f })));
+  await interaction.respond(
+    files
+      .filter((f) => f.length <= L.choiceValue)
+      .slice(0, L.autocompleteChoices)
+      .map((f) => ({ name: f, value: f })),
+  );
 }
 
 /** /article add: fetches, validates and writes the article into the server's archive, reindexes it, confirms with its title. */
-async function addArticle(interaction: ChatInputCommandInteraction, deps: BotDeps, ingest: NonNullable<BotDeps['ingest']>, guildId: string, fromFile: boolean): Promise<void> {
+async function addArticle(
+  interaction: ChatInputCommandInteraction,
+  deps: BotDeps,
+  ingest: NonNullable<BotDeps['ingest']>,
+  guildId: string,
+  fromFile: boolean,
+): Promise<void> {
   const file = fromFile ? interaction.options.getAttachment('file', true) : null;
   const url = fromFile ? null : interaction.options.getString('url', true);
   await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
@@ -120,23 +178,33 @@ async function addArticle(interaction: ChatInputCommandInteraction, deps: BotDep
     if (file) {
       // Refused by name before it is downloaded, with the same check (and message) the upload gets.
       checkUploadName(file.name);
-      if (file.size > ingest.fetch.maxBytes) throw new UserError(`That file is larger than ${Math.round(ingest.fetch.maxBytes / 1_000_000)} MB.`);
+      if (file.size > ingest.fetch.maxBytes)
+        throw new UserError(`That file is larger than ${Math.round(ingest.fetch.maxBytes / 1_000_000)} MB.`);
       const page = await safeFetch(file.url, ingest.fetch);
       added = await addArticleFile(dir, { name: file.name, content: page.body }, { existingIds: existing });
     } else {
       added = await addArticleUrl(dir, url!, ingest.fetch, { existingIds: existing });
     }
   } catch (err) {
-    if (err instanceof AddRefused || err instanceof FetchRefused) throw new UserError(`Nothing was added: ${err.message}`);
+    if (err instanceof AddRefused || err instanceof FetchRefused)
+      throw new UserError(`Nothing was added: ${err.message}`);
     throw err;
   }
   const report = await deps.reindex(guildId);
   const titles = added.articles.map((a) => `“${escapeText(truncate(a.title, 150))}”`);
   const lines = [
-    added.articles.length === 1 ? `Added ${titles[0]} (\`${added.file}\`).` : `Added ${added.articles.length} articles from \`${added.file}\`: ${titles.slice(0, 5).join(', ')}${added.articles.length > 5 ? ', …' : ''}.`,
+    added.articles.length === 1
+      ? `Added ${titles[0]} (\`${added.file}\`).`
+      : `Added ${added.articles.length} articles from \`${added.file}\`: ${titles.slice(0, 5).join(', ')}${added.articles.length > 5 ? ', …' : ''}.`,
     `The archive now has ${report.articles} articles; questions in this server can find it at once.`,
   ];
-  if (added.warnings.length > 0) lines.push(`${added.warnings.length} part(s) skipped: ${added.warnings.slice(0, 3).map((w) => escapeText(`${w.line ? `line ${w.line}: ` : ''}${w.reason}`)).join('; ')}`);
+  if (added.warnings.length > 0)
+    lines.push(
+      `${added.warnings.length} part(s) skipped: ${added.warnings
+        .slice(0, 3)
+        .map((w) => escapeText(`${w.line ? `line ${w.line}: ` : ''}${w.reason}`))
+        .join('; ')}`,
+    );
   await interaction.editReply({ content: truncate(lines.join('\n'), L.content), allowedMentions: { parse: [] } });
 }
 

@@ -6,12 +6,27 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
-import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction } from 'discord.js';
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+} from 'discord.js';
 import { MAX_QUESTION_CHARS } from '../../core/answer.js';
 import type { NewsIndex } from '../../core/search.js';
 import { answerFor, slowDown, type AskContext } from '../answering.js';
 import { deferOnce, UserError } from '../errors.js';
-import { articleKey, parseCustomId, questionOf, renderAnswer, renderChoices, renderNotice, renderPassage, withVotes, type ParsedCustomId } from '../render.js';
+import {
+  articleKey,
+  parseCustomId,
+  questionOf,
+  renderAnswer,
+  renderChoices,
+  renderNotice,
+  renderPassage,
+  withVotes,
+  type ParsedCustomId,
+} from '../render.js';
 import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import type { QuestionGate } from '../rateLimit.js';
@@ -24,20 +39,36 @@ export const askCommand = {
   integration_types: [ApplicationIntegrationType.GuildInstall],
   contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   options: [
-    { type: ApplicationCommandOptionType.String, name: 'question', description: 'What do you want to know?', required: true, max_length: MAX_QUESTION_CHARS, autocomplete: true },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'question',
+      description: 'What do you want to know?',
+      required: true,
+      max_length: MAX_QUESTION_CHARS,
+      autocomplete: true,
+    },
     { type: ApplicationCommandOptionType.Boolean, name: 'hide', description: 'Only you see the answer' },
     { type: ApplicationCommandOptionType.User, name: 'mention', description: 'Point someone at the answer' },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Answers /ask: acknowledged at once (deferred), then edited with the answer. */
-export async function executeAsk(interaction: ChatInputCommandInteraction, deps: BotDeps, gate: QuestionGate): Promise<void> {
+export async function executeAsk(
+  interaction: ChatInputCommandInteraction,
+  deps: BotDeps,
+  gate: QuestionGate,
+): Promise<void> {
   const question = interaction.options.getString('question', true);
   const hide = interaction.options.getBoolean('hide') ?? false;
   const mention = interaction.options.getUser('mention');
   if (hide && mention) throw new UserError('A hidden answer can’t point anyone at it: leave out `hide` or `mention`.');
   if (mention?.bot) throw new UserError('Bots can’t be pointed at answers: mention a person.');
-  await replyWithAnswer(interaction, deps, gate, { command: 'ask', question, hide, ...(mention ? { mentionUserId: mention.id } : {}) });
+  await replyWithAnswer(interaction, deps, gate, {
+    command: 'ask',
+    question,
+    hide,
+    ...(mention ? { mentionUserId: mention.id } : {}),
+  });
 }
 
 /**
@@ -50,26 +81,47 @@ export async function replyWithAnswer(
   gate: QuestionGate,
   ask: { command: AskContext['command']; question: string; hide: boolean; mentionUserId?: string },
 ): Promise<void> {
-  const outcome = await answerFor(deps, gate, { command: ask.command, guildId: interaction.guildId, userId: interaction.user.id }, ask.question, {
-    admitted: () => deferOnce(interaction, ask.hide ? { flags: 'Ephemeral' } : {}),
-  });
+  const outcome = await answerFor(
+    deps,
+    gate,
+    { command: ask.command, guildId: interaction.guildId, userId: interaction.user.id },
+    ask.question,
+    {
+      admitted: () => deferOnce(interaction, ask.hide ? { flags: 'Ephemeral' } : {}),
+    },
+  );
   if (outcome.limited) return void (await interaction.reply(renderNotice(slowDown(outcome.waitMs))));
-  const payload = renderAnswer(outcome.answer, { more: outcome.more, ...(ask.mentionUserId ? { mentionUserId: ask.mentionUserId } : {}) });
-  await interaction.editReply({ content: payload.content, embeds: payload.embeds, components: payload.components, allowedMentions: payload.allowedMentions });
+  const payload = renderAnswer(outcome.answer, {
+    more: outcome.more,
+    ...(ask.mentionUserId ? { mentionUserId: ask.mentionUserId } : {}),
+  });
+  await interaction.editReply({
+    content: payload.content,
+    embeds: payload.embeds,
+    components: payload.components,
+    allowedMentions: payload.allowedMentions,
+  });
 }
 
 /** Suggestions while typing: titles of matching articles, then topic names from the alias data. */
 export async function autocompleteAsk(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
   const typed = interaction.options.getFocused().trim();
   const index = await deps.index(interaction.guildId);
-  const titles = typed ? index.search(typed, { k: 15 }).hits.map((h) => index.articles[h.article]!.title) : index.articles.slice(0, 15).map((a) => a.title);
+  const titles = typed
+    ? index.search(typed, { k: 15 }).hits.map((h) => index.articles[h.article]!.title)
+    : index.articles.slice(0, 15).map((a) => a.title);
   const lower = typed.toLowerCase();
   const topics = index.aliases.groups.map((g) => g.names[0]!).filter((n) => !lower || n.toLowerCase().includes(lower));
   await interaction.respond(renderChoices([...(typed ? [typed] : []), ...titles, ...topics]));
 }
 
 /** The buttons under an answer: next page, a full passage (ephemeral), feedback. */
-export async function handleAnswerButton(interaction: ButtonInteraction, action: ParsedCustomId, deps: BotDeps, gate: QuestionGate): Promise<void> {
+export async function handleAnswerButton(
+  interaction: ButtonInteraction,
+  action: ParsedCustomId,
+  deps: BotDeps,
+  gate: QuestionGate,
+): Promise<void> {
   // The index of the server the button is clicked in: another server's articles are never looked up.
   const index = await deps.index(interaction.guildId);
   if (action.action === 'passage') {
@@ -78,20 +130,45 @@ export async function handleAnswerButton(interaction: ButtonInteraction, action:
     const passage = a >= 0 ? index.passages[index.passageRange(a)[0] + action.position] : undefined;
     if (!passage || passage.article !== a) throw new UserError('That article is no longer in the archive.');
     const article = index.articles[a]!;
-    await interaction.reply(renderPassage({ title: article.title, ...(article.url ? { url: article.url } : {}), ...(passage.heading ? { heading: passage.heading } : {}), text: passage.text }));
+    await interaction.reply(
+      renderPassage({
+        title: article.title,
+        ...(article.url ? { url: article.url } : {}),
+        ...(passage.heading ? { heading: passage.heading } : {}),
+        text: passage.text,
+      }),
+    );
     return;
   }
   if (action.action === 'feedback') {
     // One vote per member and answer (a new one replaces the old); the buttons then show the answer's votes.
     const question = questionOf(interaction.message.content);
-    deps.store.activity.recordFeedback({ guildId: interaction.guildId, userId: interaction.user.id, messageId: interaction.message.id, articleId: firstArticleOf(interaction, index) ?? '', vote: action.vote === 'up' ? 1 : -1, ...(question ? { question } : {}) });
-    const rows = interaction.message.components.map((row) => row.toJSON()) as APIActionRowComponent<APIButtonComponent>[];
-    await interaction.update({ components: withVotes(rows, deps.store.activity.votes(interaction.message.id)), allowedMentions: { parse: [] } });
+    deps.store.activity.recordFeedback({
+      guildId: interaction.guildId,
+      userId: interaction.user.id,
+      messageId: interaction.message.id,
+      articleId: firstArticleOf(interaction, index) ?? '',
+      vote: action.vote === 'up' ? 1 : -1,
+      ...(question ? { question } : {}),
+    });
+    const rows = interaction.message.components.map((row) =>
+      row.toJSON(),
+    ) as APIActionRowComponent<APIButtonComponent>[];
+    await interaction.update({
+      components: withVotes(rows, deps.store.activity.votes(interaction.message.id)),
+      allowedMentions: { parse: [] },
+    });
     return;
   }
   const question = questionOf(interaction.message.content);
   if (!question) throw new UserError('I can’t tell what that answer was about any more: ask again with /ask.');
-  const outcome = await answerFor(deps, gate, { command: 'more', guildId: interaction.guildId, userId: interaction.user.id }, question, { offset: action.offset });
+  const outcome = await answerFor(
+    deps,
+    gate,
+    { command: 'more', guildId: interaction.guildId, userId: interaction.user.id },
+    question,
+    { offset: action.offset },
+  );
   if (outcome.limited) return void (await interaction.reply(renderNotice(slowDown(outcome.waitMs))));
   if (!outcome.answer.answered || outcome.answer.results.length === 0) {
     await interaction.reply(renderNotice('No more results for that question.'));
@@ -103,10 +180,13 @@ export async function handleAnswerButton(interaction: ButtonInteraction, action:
 
 /** The article the first result of an answer message quotes (from its first passage button), if it is still in the index. */
 function firstArticleOf(interaction: ButtonInteraction, index: NewsIndex): string | undefined {
-  for (const row of interaction.message.components.map((r) => r.toJSON()) as APIActionRowComponent<APIButtonComponent>[]) {
+  for (const row of interaction.message.components.map((r) =>
+    r.toJSON(),
+  ) as APIActionRowComponent<APIButtonComponent>[]) {
     for (const c of row.components) {
       const parsed = 'custom_id' in c ? parseCustomId(c.custom_id) : undefined;
-      if (parsed?.action === 'passage') return index.articles.find((a) => articleKey(a.id) === parsed.articleKey)?.id ?? parsed.articleKey;
+      if (parsed?.action === 'passage')
+        return index.articles.find((a) => articleKey(a.id) === parsed.articleKey)?.id ?? parsed.articleKey;
     }
   }
   return undefined;

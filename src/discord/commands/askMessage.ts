@@ -6,7 +6,11 @@ import type { MessageCommandModule } from './module.js';
 
 /** The question in a message's text: its user mentions taken out (they are not words to search for), cut to the question limit. */
 export function questionFromText(text: string): string {
-  return text.replace(/<@[!&]?\d+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, MAX_QUESTION_CHARS);
+  return text
+    .replace(/<@[!&]?\d+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_QUESTION_CHARS);
 }
 
 /** "Ask Newsdesk" on a message (Apps menu): answers the message's text as a question, for everyone in the channel. */

@@ -22,7 +22,9 @@ export interface GuardedCommandSpec<Name extends string> {
  * Discord's check is a default a server can override: the command's handler checks the permission again when it runs (requirePermission).
  * The keys keep the order Discord has always been sent.
  */
-export function guardedCommand<const Name extends string>(spec: GuardedCommandSpec<Name>): RESTPostAPIChatInputApplicationCommandsJSONBody & { name: Name } {
+export function guardedCommand<const Name extends string>(
+  spec: GuardedCommandSpec<Name>,
+): RESTPostAPIChatInputApplicationCommandsJSONBody & { name: Name } {
   return {
     name: spec.name,
     description: spec.description,

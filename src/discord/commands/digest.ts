@@ -6,7 +6,13 @@ import {
   type APIApplicationCommandBasicOption,
 } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { DIGEST_DEFAULT_COUNT, DIGEST_DEFAULT_TIMEZONE, DIGEST_MAX_COUNT, DigestInputError, explainVerdict } from '../../core/digest.js';
+import {
+  DIGEST_DEFAULT_COUNT,
+  DIGEST_DEFAULT_TIMEZONE,
+  DIGEST_MAX_COUNT,
+  DigestInputError,
+  explainVerdict,
+} from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
 import { isTimeZone } from '../../core/dates.js';
@@ -19,13 +25,39 @@ import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
 
-const POSTABLE: Array<ChannelType.GuildText | ChannelType.GuildAnnouncement | ChannelType.PublicThread> = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread];
+const POSTABLE: Array<ChannelType.GuildText | ChannelType.GuildAnnouncement | ChannelType.PublicThread> = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.PublicThread,
+];
 
 const selectionOptions: APIApplicationCommandBasicOption[] = [
-  { type: ApplicationCommandOptionType.String, name: 'topic', description: 'Only articles about this (names, places, subjects)', max_length: 100, autocomplete: true },
-  { type: ApplicationCommandOptionType.String, name: 'since', description: 'Only articles from this period: 7d, 24h, 2w or a date like 2026-01-31', max_length: 40 },
-  { type: ApplicationCommandOptionType.Integer, name: 'count', description: `How many articles (1 to ${DIGEST_MAX_COUNT})`, min_value: 1, max_value: DIGEST_MAX_COUNT },
-  { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Channel (default: this one)', channel_types: POSTABLE },
+  {
+    type: ApplicationCommandOptionType.String,
+    name: 'topic',
+    description: 'Only articles about this (names, places, subjects)',
+    max_length: 100,
+    autocomplete: true,
+  },
+  {
+    type: ApplicationCommandOptionType.String,
+    name: 'since',
+    description: 'Only articles from this period: 7d, 24h, 2w or a date like 2026-01-31',
+    max_length: 40,
+  },
+  {
+    type: ApplicationCommandOptionType.Integer,
+    name: 'count',
+    description: `How many articles (1 to ${DIGEST_MAX_COUNT})`,
+    min_value: 1,
+    max_value: DIGEST_MAX_COUNT,
+  },
+  {
+    type: ApplicationCommandOptionType.Channel,
+    name: 'channel',
+    description: 'Channel (default: this one)',
+    channel_types: POSTABLE,
+  },
 ];
 
 export const digestCommand = guardedCommand({
@@ -33,16 +65,43 @@ export const digestCommand = guardedCommand({
   description: 'Post, preview and schedule digests of articles',
   permission: PermissionFlagsBits.ManageMessages,
   options: [
-    { type: ApplicationCommandOptionType.Subcommand, name: 'post', description: 'Post a digest of articles not yet posted to the channel', options: selectionOptions },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'preview', description: 'See the digest /digest post would post (only you see it)', options: selectionOptions },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'post',
+      description: 'Post a digest of articles not yet posted to the channel',
+      options: selectionOptions,
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'preview',
+      description: 'See the digest /digest post would post (only you see it)',
+      options: selectionOptions,
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'schedule',
       description: 'Post a digest of new articles on a schedule',
       options: [
-        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post', required: true, channel_types: POSTABLE },
-        { type: ApplicationCommandOptionType.String, name: 'when', description: '"daily at 09:00", "weekly on friday at 17:30" or a cron pattern', required: true, max_length: 60 },
-        { type: ApplicationCommandOptionType.String, name: 'timezone', description: `Time zone, e.g. Europe/Rome (default: the server’s, else ${DIGEST_DEFAULT_TIMEZONE})`, max_length: 64 },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'channel',
+          description: 'Where to post',
+          required: true,
+          channel_types: POSTABLE,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'when',
+          description: '"daily at 09:00", "weekly on friday at 17:30" or a cron pattern',
+          required: true,
+          max_length: 60,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'timezone',
+          description: `Time zone, e.g. Europe/Rome (default: the server’s, else ${DIGEST_DEFAULT_TIMEZONE})`,
+          max_length: 64,
+        },
         selectionOptions[0]!,
         selectionOptions[2]!,
       ],
@@ -51,16 +110,41 @@ export const digestCommand = guardedCommand({
       type: ApplicationCommandOptionType.Subcommand,
       name: 'unschedule',
       description: 'Stop a scheduled digest',
-      options: [{ type: ApplicationCommandOptionType.Integer, name: 'id', description: 'The schedule’s number (see /digest list)', required: true, min_value: 1, autocomplete: true }],
+      options: [
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'id',
+          description: 'The schedule’s number (see /digest list)',
+          required: true,
+          min_value: 1,
+          autocomplete: true,
+        },
+      ],
     },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'List this server’s scheduled digests' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'list',
+      description: 'List this server’s scheduled digests',
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'why',
       description: 'Why an article was or was not in the last digest',
       options: [
-        { type: ApplicationCommandOptionType.String, name: 'article', description: 'The article’s title', required: true, max_length: 200, autocomplete: true },
-        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'The digest’s channel (default: the last digest anywhere here)', channel_types: POSTABLE },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'article',
+          description: 'The article’s title',
+          required: true,
+          max_length: 200,
+          autocomplete: true,
+        },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'channel',
+          description: 'The digest’s channel (default: the last digest anywhere here)',
+          channel_types: POSTABLE,
+        },
       ],
     },
   ],
@@ -70,21 +154,37 @@ const ARTICLE_VALUE = 'article:';
 
 /** Runs /digest: the caller's Manage Messages permission is checked here too, not only by Discord. */
 export async function executeDigest(interaction: ChatInputCommandInteraction, deps: BotDeps): Promise<void> {
-  requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'You need the Manage Messages permission to use /digest.');
+  requirePermission(
+    interaction,
+    PermissionFlagsBits.ManageMessages,
+    'You need the Manage Messages permission to use /digest.',
+  );
   const digests = deps.digests;
   if (!digests) throw new UserError('Digests are not available in this Newsdesk (no database).');
   const { service, scheduler } = digests;
   const guildId = interaction.guildId;
   const sub = interaction.options.getSubcommand();
-  const ask = (): DigestAsk => ({ topic: interaction.options.getString('topic'), since: interaction.options.getString('since'), count: interaction.options.getInteger('count') });
-  const reply = (content: string) => interaction.reply({ content: truncate(content, L.content), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  const ask = (): DigestAsk => ({
+    topic: interaction.options.getString('topic'),
+    since: interaction.options.getString('since'),
+    count: interaction.options.getInteger('count'),
+  });
+  const reply = (content: string) =>
+    interaction.reply({
+      content: truncate(content, L.content),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
 
   try {
     if (sub === 'preview') {
       const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
       const selection = await service.select(guildId, channelId, ask());
       if (selection.items.length === 0) return void (await reply(nothingText(ask(), channelId)));
-      const payload = renderDigest({ marker: 'digest (preview)', topic: ask().topic ?? null, items: selection.items }, `Preview for <#${channelId}> — only you see this.\n`);
+      const payload = renderDigest(
+        { marker: 'digest (preview)', topic: ask().topic ?? null, items: selection.items },
+        `Preview for <#${channelId}> — only you see this.\n`,
+      );
       await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
       return;
     }
@@ -103,11 +203,28 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     if (sub === 'schedule') {
       const channelId = interaction.options.getChannel('channel', true).id;
       const cron = parseWhen(interaction.options.getString('when', true));
-      const timezone = interaction.options.getString('timezone') ?? deps.store.settings.get(guildId, 'digestTimezone') ?? DIGEST_DEFAULT_TIMEZONE;
-      if (!isTimeZone(timezone)) throw new UserError(`“${escapeText(truncate(timezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC.`);
+      const timezone =
+        interaction.options.getString('timezone') ??
+        deps.store.settings.get(guildId, 'digestTimezone') ??
+        DIGEST_DEFAULT_TIMEZONE;
+      if (!isTimeZone(timezone))
+        throw new UserError(
+          `“${escapeText(truncate(timezone, 64))}” is not a time zone I know: use a name like Europe/Rome, America/New_York or UTC.`,
+        );
       const topic = interaction.options.getString('topic');
-      const count = interaction.options.getInteger('count') ?? deps.store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT;
-      const schedule = deps.store.digests.addSchedule({ guildId, channelId, cron, timezone, topic, count, createdBy: interaction.user.id });
+      const count =
+        interaction.options.getInteger('count') ??
+        deps.store.settings.get(guildId, 'digestCount') ??
+        DIGEST_DEFAULT_COUNT;
+      const schedule = deps.store.digests.addSchedule({
+        guildId,
+        channelId,
+        cron,
+        timezone,
+        topic,
+        count,
+        createdBy: interaction.user.id,
+      });
       scheduler.arm(schedule.id);
       const next = scheduler.nextRun(schedule.id);
       await reply(
@@ -118,17 +235,23 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     }
     if (sub === 'unschedule') {
       const id = interaction.options.getInteger('id', true);
-      if (!deps.store.digests.removeSchedule(guildId, id)) throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
+      if (!deps.store.digests.removeSchedule(guildId, id))
+        throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
       scheduler.disarm(id);
       await reply(`Scheduled digest #${id} removed.`);
       return;
     }
     if (sub === 'list') {
       const schedules = deps.store.digests.schedules(guildId);
-      if (schedules.length === 0) return void (await reply('No scheduled digests in this server. Add one with /digest schedule.'));
+      if (schedules.length === 0)
+        return void (await reply('No scheduled digests in this server. Add one with /digest schedule.'));
       const lines = schedules.map((s) => {
         const next = scheduler.nextRun(s.id);
-        const state = s.pausedReason ? `⏸ paused: ${escapeText(s.pausedReason)}` : next ? `next <t:${Math.floor(next.getTime() / 1000)}:R>` : 'not running';
+        const state = s.pausedReason
+          ? `⏸ paused: ${escapeText(s.pausedReason)}`
+          : next
+            ? `next <t:${Math.floor(next.getTime() / 1000)}:R>`
+            : 'not running';
         return `**#${s.id}** <#${s.channelId}> · ${describeWhen(s.cron, s.timezone)} · up to ${s.count}${s.topic ? ` on “${escapeText(s.topic)}”` : ''} · ${state}${s.lastRunAt ? ` · last ran <t:${Math.floor(Date.parse(s.lastRunAt) / 1000)}:R>` : ''}`;
       });
       await reply(lines.join('\n'));
@@ -138,11 +261,19 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       const article = await findArticle(deps, guildId, interaction.options.getString('article', true));
       const channelId = interaction.options.getChannel('channel')?.id;
       const why = await service.why(guildId, article.id, channelId);
-      if (why.verdict === 'no-digest') return void (await reply(`No digest has been posted ${channelId ? `in <#${channelId}>` : 'in this server'} yet.`));
+      if (why.verdict === 'no-digest')
+        return void (await reply(
+          `No digest has been posted ${channelId ? `in <#${channelId}>` : 'in this server'} yet.`,
+        ));
       const run = why.run!;
       const when = `<t:${Math.floor(Date.parse(run.postedAt ?? run.createdAt) / 1000)}:f>`;
-      const text = why.verdict === 'not-in-archive' ? 'it was not in the archive yet when that digest was made.' : escapeText(explainVerdict(why.verdict));
-      await reply(`“${escapeText(truncate(article.title, 150))}” and the last digest in <#${run.channelId}> (${when}): ${text}`);
+      const text =
+        why.verdict === 'not-in-archive'
+          ? 'it was not in the archive yet when that digest was made.'
+          : escapeText(explainVerdict(why.verdict));
+      await reply(
+        `“${escapeText(truncate(article.title, 150))}” and the last digest in <#${run.channelId}> (${when}): ${text}`,
+      );
       return;
     }
   } catch (err) {
@@ -178,13 +309,24 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
   const typed = String(focused.value).trim();
   const index = await deps.index(interaction.guildId);
   if (focused.name === 'article') {
-    const articles = typed ? index.search(typed, { k: L.autocompleteChoices }).hits.map((h) => index.articles[h.article]!) : index.articles.slice(-L.autocompleteChoices).reverse();
-    await interaction.respond(articles.slice(0, L.autocompleteChoices).map((a) => ({ name: truncate(a.title, L.choiceName), value: `${ARTICLE_VALUE}${articleKey(a.id)}` })));
+    const articles = typed
+      ? index.search(typed, { k: L.autocompleteChoices }).hits.map((h) => index.articles[h.article]!)
+      : index.articles.slice(-L.autocompleteChoices).reverse();
+    await interaction.respond(
+      articles
+        .slice(0, L.autocompleteChoices)
+        .map((a) => ({ name: truncate(a.title, L.choiceName), value: `${ARTICLE_VALUE}${articleKey(a.id)}` })),
+    );
     return;
   }
   if (focused.name === 'id') {
     const schedules = interaction.guildId ? deps.store.digests.schedules(interaction.guildId) : [];
-    await interaction.respond(schedules.slice(0, L.autocompleteChoices).map((s) => ({ name: truncate(`#${s.id} · ${describeWhen(s.cron, s.timezone)}${s.topic ? ` · ${s.topic}` : ''}`, L.choiceName), value: s.id })));
+    await interaction.respond(
+      schedules.slice(0, L.autocompleteChoices).map((s) => ({
+        name: truncate(`#${s.id} · ${describeWhen(s.cron, s.timezone)}${s.topic ? ` · ${s.topic}` : ''}`, L.choiceName),
+        value: s.id,
+      })),
+    );
     return;
   }
   const lower = typed.toLowerCase();

@@ -21,14 +21,31 @@ export interface HelpEntry {
 
 /** The usage lines of a slash command: one per subcommand (groups included), required options shown as `name:`. */
 export function helpEntries(module: CommandModule): HelpEntry[] {
-  if (module.data.type === ApplicationCommandType.Message) return [{ usage: `Apps → ${module.data.name}`, description: 'summary' in module ? module.summary : '' }];
+  if (module.data.type === ApplicationCommandType.Message)
+    return [{ usage: `Apps → ${module.data.name}`, description: 'summary' in module ? module.summary : '' }];
   const data = (module as SlashCommandModule).data;
   const required = (options: readonly APIApplicationCommandOption[] | undefined) =>
-    (options ?? []).filter((o) => 'required' in o && o.required).map((o) => ` ${o.name}:`).join('');
-  const walk = (path: string, options: readonly APIApplicationCommandOption[] | undefined, description: string): HelpEntry[] => {
-    const subs = (options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup);
+    (options ?? [])
+      .filter((o) => 'required' in o && o.required)
+      .map((o) => ` ${o.name}:`)
+      .join('');
+  const walk = (
+    path: string,
+    options: readonly APIApplicationCommandOption[] | undefined,
+    description: string,
+  ): HelpEntry[] => {
+    const subs = (options ?? []).filter(
+      (o) =>
+        o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup,
+    );
     if (subs.length === 0) return [{ usage: `/${path}${required(options)}`, description }];
-    return subs.flatMap((s) => walk(`${path} ${s.name}`, 'options' in s ? (s.options as APIApplicationCommandOption[] | undefined) : undefined, s.description));
+    return subs.flatMap((s) =>
+      walk(
+        `${path} ${s.name}`,
+        'options' in s ? (s.options as APIApplicationCommandOption[] | undefined) : undefined,
+        s.description,
+      ),
+    );
   };
   return walk(data.name, data.options, data.description ?? '');
 }
@@ -37,16 +54,26 @@ export function helpEntries(module: CommandModule): HelpEntry[] {
 export function usableBy(module: CommandModule, permissions: bigint | null, inGuild: boolean): boolean {
   const contexts = module.data.contexts ?? [InteractionContextType.Guild];
   if (!contexts.includes(inGuild ? InteractionContextType.Guild : InteractionContextType.BotDM)) return false;
-  if (!(module.data.integration_types ?? [ApplicationIntegrationType.GuildInstall]).includes(ApplicationIntegrationType.GuildInstall)) return false;
+  if (
+    !(module.data.integration_types ?? [ApplicationIntegrationType.GuildInstall]).includes(
+      ApplicationIntegrationType.GuildInstall,
+    )
+  )
+    return false;
   const needed = module.data.default_member_permissions;
   if (needed === undefined || needed === null) return true;
   return permissions !== null && (permissions & BigInt(needed)) === BigInt(needed);
 }
 
 /** The archive as /help describes it: its size, its newest dated article, and a question to try (an article's title, the newest when dated). */
-export function archiveFacts(index: Pick<NewsIndex, 'articles'>): { articles: number; newest?: { title: string; published: string }; example?: string } {
+export function archiveFacts(index: Pick<NewsIndex, 'articles'>): {
+  articles: number;
+  newest?: { title: string; published: string };
+  example?: string;
+} {
   let newest: { title: string; published: string } | undefined;
-  for (const a of index.articles) if (a.published && (!newest || a.published > newest.published)) newest = { title: a.title, published: a.published };
+  for (const a of index.articles)
+    if (a.published && (!newest || a.published > newest.published)) newest = { title: a.title, published: a.published };
   const example = newest?.title ?? index.articles[0]?.title;
   return { articles: index.articles.length, ...(newest ? { newest } : {}), ...(example ? { example } : {}) };
 }
@@ -61,9 +88,17 @@ export function renderHelp(entries: readonly HelpEntry[], facts: ReturnType<type
     '',
     'You can also mention Newsdesk with a question, or reply to one of its answers.',
   ];
-  if (facts.example) lines.push('', `**Try:** \`/ask question: ${truncate(defuseMentions(facts.example).replace(/`/g, "'"), 100)}\``);
-  lines.push('', `**Archive:** ${facts.articles} article${facts.articles === 1 ? '' : 's'}${facts.newest ? `; newest: “${escapeText(truncate(defuseMentions(facts.newest.title), 150))}” (${facts.newest.published.slice(0, 10)})` : ''}.`);
-  const embed: APIEmbed = { title: 'Newsdesk help', description: truncate(lines.join('\n'), L.embedDescription), color: 0x2f6fbf };
+  if (facts.example)
+    lines.push('', `**Try:** \`/ask question: ${truncate(defuseMentions(facts.example).replace(/`/g, "'"), 100)}\``);
+  lines.push(
+    '',
+    `**Archive:** ${facts.articles} article${facts.articles === 1 ? '' : 's'}${facts.newest ? `; newest: “${escapeText(truncate(defuseMentions(facts.newest.title), 150))}” (${facts.newest.published.slice(0, 10)})` : ''}.`,
+  );
+  const embed: APIEmbed = {
+    title: 'Newsdesk help',
+    description: truncate(lines.join('\n'), L.embedDescription),
+    color: 0x2f6fbf,
+  };
   return { embeds: [embed], flags: MessageFlags.Ephemeral as const, allowedMentions: { parse: [] as [] } };
 }
 

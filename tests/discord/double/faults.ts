@@ -54,7 +54,11 @@ export function failRoute(discord: DiscordDouble, fault: FailRoute): RouteFault 
 
 /** Answers a request the way Discord rate-limits a route: 429 with Retry-After in seconds. */
 function tooManyRequests(res: ServerResponse, seconds: number): void {
-  res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(seconds), 'x-ratelimit-scope': 'user' });
+  res.writeHead(429, {
+    'content-type': 'application/json',
+    'retry-after': String(seconds),
+    'x-ratelimit-scope': 'user',
+  });
   res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: seconds, global: false }));
 }
 
@@ -72,5 +76,6 @@ function loseAnswer(res: ServerResponse, status: 500 | 502): void {
     lost = code < 300;
     return lost ? writeHead(status, { 'content-type': 'application/json' }) : writeHead(code, ...rest);
   }) as ServerResponse['writeHead'];
-  res.end = ((...args: unknown[]) => (lost ? end(JSON.stringify({ message: 'Bad Gateway', code: 0 })) : end(...args))) as ServerResponse['end'];
+  res.end = ((...args: unknown[]) =>
+    lost ? end(JSON.stringify({ message: 'Bad Gateway', code: 0 })) : end(...args)) as ServerResponse['end'];
 }

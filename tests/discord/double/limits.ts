@@ -43,7 +43,8 @@ export function messageProblems(body: Json): string[] {
     check('footer.text', (e.footer as Json | undefined)?.text, LIMITS.footer);
     check('author.name', (e.author as Json | undefined)?.name, LIMITS.author);
     const fields = Array.isArray(e.fields) ? (e.fields as Json[]) : [];
-    if (fields.length > LIMITS.embedFields) problems.push(`embeds[${i}].fields: ${fields.length} > ${LIMITS.embedFields}`);
+    if (fields.length > LIMITS.embedFields)
+      problems.push(`embeds[${i}].fields: ${fields.length} > ${LIMITS.embedFields}`);
     fields.forEach((f, j) => {
       check(`fields[${j}].name`, f.name, LIMITS.fieldName);
       check(`fields[${j}].value`, f.value, LIMITS.fieldValue);
@@ -54,10 +55,13 @@ export function messageProblems(body: Json): string[] {
   if (rows.length > LIMITS.actionRows) problems.push(`components: ${rows.length} > ${LIMITS.actionRows}`);
   rows.forEach((row, i) => {
     const comps = Array.isArray(row.components) ? (row.components as Json[]) : [];
-    if (comps.length > LIMITS.rowComponents) problems.push(`components[${i}]: ${comps.length} > ${LIMITS.rowComponents}`);
+    if (comps.length > LIMITS.rowComponents)
+      problems.push(`components[${i}]: ${comps.length} > ${LIMITS.rowComponents}`);
     comps.forEach((c, j) => {
-      if (typeof c.custom_id === 'string' && c.custom_id.length > LIMITS.customId) problems.push(`components[${i}][${j}].custom_id: ${c.custom_id.length} > ${LIMITS.customId}`);
-      if (typeof c.label === 'string' && c.label.length > LIMITS.buttonLabel) problems.push(`components[${i}][${j}].label: ${c.label.length} > ${LIMITS.buttonLabel}`);
+      if (typeof c.custom_id === 'string' && c.custom_id.length > LIMITS.customId)
+        problems.push(`components[${i}][${j}].custom_id: ${c.custom_id.length} > ${LIMITS.customId}`);
+      if (typeof c.label === 'string' && c.label.length > LIMITS.buttonLabel)
+        problems.push(`components[${i}][${j}].label: ${c.label.length} > ${LIMITS.buttonLabel}`);
     });
   });
   return problems;
@@ -71,20 +75,33 @@ export function choiceProblems(choices: unknown): string[] {
   (choices as Json[]).forEach((c, i) => {
     const name = String(c.name ?? '');
     if (name.length < 1 || name.length > LIMITS.choiceName) problems.push(`choices[${i}].name: length ${name.length}`);
-    if (typeof c.value === 'string' && c.value.length > LIMITS.choiceValue) problems.push(`choices[${i}].value: length ${c.value.length}`);
+    if (typeof c.value === 'string' && c.value.length > LIMITS.choiceValue)
+      problems.push(`choices[${i}].value: length ${c.value.length}`);
   });
   return problems;
 }
 
 /** Whom Discord would notify for a message, given its content and allowed_mentions (absent: parse everything). */
-export function pingsOf(content: string, allowedMentions: Json | undefined): { everyone: boolean; users: string[]; roles: string[] } {
-  const parse = allowedMentions === undefined ? ['everyone', 'users', 'roles'] : Array.isArray(allowedMentions.parse) ? (allowedMentions.parse as string[]) : [];
+export function pingsOf(
+  content: string,
+  allowedMentions: Json | undefined,
+): { everyone: boolean; users: string[]; roles: string[] } {
+  const parse =
+    allowedMentions === undefined
+      ? ['everyone', 'users', 'roles']
+      : Array.isArray(allowedMentions.parse)
+        ? (allowedMentions.parse as string[])
+        : [];
   const users = Array.isArray(allowedMentions?.users) ? (allowedMentions.users as string[]) : [];
   const roles = Array.isArray(allowedMentions?.roles) ? (allowedMentions.roles as string[]) : [];
   return {
     everyone: parse.includes('everyone') && /@(everyone|here)/.test(content),
-    users: [...content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]!).filter((id) => parse.includes('users') || users.includes(id)),
-    roles: [...content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]!).filter((id) => parse.includes('roles') || roles.includes(id)),
+    users: [...content.matchAll(/<@!?(\d+)>/g)]
+      .map((m) => m[1]!)
+      .filter((id) => parse.includes('users') || users.includes(id)),
+    roles: [...content.matchAll(/<@&(\d+)>/g)]
+      .map((m) => m[1]!)
+      .filter((id) => parse.includes('roles') || roles.includes(id)),
   };
 }
 
@@ -116,10 +133,21 @@ export function formProblems(problems: readonly string[], prefix: readonly Prope
     const detail = p.slice(at + 2);
     const keys = path.split(/\.|\[(\d+)\]/).filter((k): k is string => k !== undefined && k !== '');
     // components[i][j] is components.i.components.j on the wire.
-    const wire = keys.flatMap((k, i) => (keys[0] === 'components' && i === 2 && /^\d+$/.test(k) ? ['components', k] : [k]));
+    const wire = keys.flatMap((k, i) =>
+      keys[0] === 'components' && i === 2 && /^\d+$/.test(k) ? ['components', k] : [k],
+    );
     const over = /^(?:length )?(\d+)(?: > (\d+))?$/.exec(detail);
-    if (total) return { path: [...prefix, ...wire], code: 'MAX_EMBED_SIZE_EXCEEDED', message: `Embed size exceeds maximum size of ${over?.[2] ?? ''}` };
-    return { path: [...prefix, ...wire], code: 'BASE_TYPE_MAX_LENGTH', message: over?.[2] ? `Must be ${over[2]} or fewer in length.` : detail };
+    if (total)
+      return {
+        path: [...prefix, ...wire],
+        code: 'MAX_EMBED_SIZE_EXCEEDED',
+        message: `Embed size exceeds maximum size of ${over?.[2] ?? ''}`,
+      };
+    return {
+      path: [...prefix, ...wire],
+      code: 'BASE_TYPE_MAX_LENGTH',
+      message: over?.[2] ? `Must be ${over[2]} or fewer in length.` : detail,
+    };
   });
 }
 

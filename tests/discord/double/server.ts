@@ -34,7 +34,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayCloseCodes, GatewayOpcodes, InteractionType, ApplicationCommandOptionType, type APIUser } from 'discord-api-types/v10';
+import {
+  GatewayCloseCodes,
+  GatewayOpcodes,
+  InteractionType,
+  ApplicationCommandOptionType,
+  type APIUser,
+} from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { choiceProblems, formErrors, formProblems, messageProblems, nestErrors, pingsOf, wouldPing } from './limits.js';
 import { componentRuleProblems, requestSchema, specProblems } from './spec.js';
@@ -84,7 +90,10 @@ export interface InteractionRecord {
  * A fault a test injects into REST: called for every request before routing. Return true when it
  * has answered the request itself (a 429, a 5xx, a hang), false to let the double route it.
  */
-export type Interceptor = (req: { method: string; route: string; body: Json | null }, res: ServerResponse) => boolean | Promise<boolean>;
+export type Interceptor = (
+  req: { method: string; route: string; body: Json | null },
+  res: ServerResponse,
+) => boolean | Promise<boolean>;
 
 export interface DoubleOptions {
   /** Discord's window for the first response to an interaction (3 s). */
@@ -108,7 +117,14 @@ export interface DoubleOptions {
 export function commandOptions(path: string, options: Json[] = []): Json[] {
   const [first, second] = path.split(' ');
   if (!first) return options;
-  if (second) return [{ type: ApplicationCommandOptionType.SubcommandGroup, name: first, options: [{ type: ApplicationCommandOptionType.Subcommand, name: second, options }] }];
+  if (second)
+    return [
+      {
+        type: ApplicationCommandOptionType.SubcommandGroup,
+        name: first,
+        options: [{ type: ApplicationCommandOptionType.Subcommand, name: second, options }],
+      },
+    ];
   return [{ type: ApplicationCommandOptionType.Subcommand, name: first, options }];
 }
 
@@ -120,7 +136,8 @@ export interface DoubleGuild {
 }
 
 /** The shard Discord sends a guild's events to: (guild_id >> 22) % num_shards. */
-export const shardOf = (guildId: string, shardCount: number): number => Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+export const shardOf = (guildId: string, shardCount: number): number =>
+  Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 
 /** One gateway WebSocket connection, as the double saw it. */
 export interface GatewayConnection {
@@ -185,7 +202,14 @@ let lastId = BigInt(Date.now() - 1420070400000) << 22n;
 /** Increasing snowflakes, like Discord's. */
 export const snowflake = (): string => (lastId += 1n << 12n).toString();
 
-const user = (id: string, username: string, bot = false): APIUser => ({ id, username, discriminator: '0', global_name: username, avatar: null, bot });
+const user = (id: string, username: string, bot = false): APIUser => ({
+  id,
+  username,
+  discriminator: '0',
+  global_name: username,
+  avatar: null,
+  bot,
+});
 
 export class DiscordDouble {
   readonly appId = snowflake();
@@ -198,7 +222,11 @@ export class DiscordDouble {
   /** The guild scenario helpers act in (see `inGuild`); the default guild when null. */
   private scope: DoubleGuild | null = null;
   private readonly gatewayAdvice: { shards: number; maxConcurrency: number };
-  readonly users = { alice: user(snowflake(), 'alice'), bob: user(snowflake(), 'bob'), otherBot: user(snowflake(), 'otherbot', true) };
+  readonly users = {
+    alice: user(snowflake(), 'alice'),
+    bob: user(snowflake(), 'bob'),
+    otherBot: user(snowflake(), 'otherbot', true),
+  };
   readonly requests: RecordedRequest[] = [];
   readonly interactions = new Map<string, InteractionRecord>();
   readonly commands: Json[] = [];
@@ -279,7 +307,9 @@ export class DiscordDouble {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (this.refused.length > 0 && !this.expectRefusals) {
-      throw new Error(`the bot sent ${this.refused.length} request(s) Discord would refuse:\n${this.refused.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.errors)}`).join('\n')}`);
+      throw new Error(
+        `the bot sent ${this.refused.length} request(s) Discord would refuse:\n${this.refused.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.errors)}`).join('\n')}`,
+      );
     }
   }
 
@@ -378,8 +408,12 @@ export class DiscordDouble {
 
   /** The shards (from their IDENTIFY) of the sessions a dispatch went out to, by a predicate on its packet. */
   shardsReceiving(t: string, match: (d: Json) => boolean): number[] {
-    const conns = this.gatewayPackets.filter((p) => p.from === 'double' && p.t === t && match(p.d as Json)).map((p) => this.connections[p.connection]);
-    return conns.map((c) => (c?.sessionId ? this.sessions.get(c.sessionId)?.shard[0] : undefined)).filter((x): x is number => x !== undefined);
+    const conns = this.gatewayPackets
+      .filter((p) => p.from === 'double' && p.t === t && match(p.d as Json))
+      .map((p) => this.connections[p.connection]);
+    return conns
+      .map((c) => (c?.sessionId ? this.sessions.get(c.sessionId)?.shard[0] : undefined))
+      .filter((x): x is number => x !== undefined);
   }
 
   private guildOfChannel(channelId: string): string {
@@ -390,17 +424,37 @@ export class DiscordDouble {
   private channelData(channelId: string): Json | undefined {
     const dm = this.dmChannelData(channelId);
     if (dm) return dm;
-    const guild = this.guilds.find((g) => g.channelId === channelId) ?? (channelId === this.otherChannelId ? this.guilds[0] : undefined);
+    const guild =
+      this.guilds.find((g) => g.channelId === channelId) ??
+      (channelId === this.otherChannelId ? this.guilds[0] : undefined);
     if (!guild) return undefined;
     const name = channelId === this.otherChannelId ? 'random' : 'general';
-    return { id: channelId, type: 0, guild_id: guild.id, name, position: name === 'random' ? 1 : 0, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null, rate_limit_per_user: 0, topic: null, flags: 0 };
+    return {
+      id: channelId,
+      type: 0,
+      guild_id: guild.id,
+      name,
+      position: name === 'random' ? 1 : 0,
+      permission_overwrites: [],
+      nsfw: false,
+      parent_id: null,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      topic: null,
+      flags: 0,
+    };
   }
 
   /**
    * Dispatches a slash command as `who`; returns the interaction record to watch. `member.permissions`
    * sets the member's permission bits; `member.dm` sends it from `who`'s DM with the bot instead.
    */
-  runSlashCommand(name: string, options: Json[] = [], who: APIUser = this.users.alice, member: { permissions?: string; dm?: boolean } = {}): InteractionRecord {
+  runSlashCommand(
+    name: string,
+    options: Json[] = [],
+    who: APIUser = this.users.alice,
+    member: { permissions?: string; dm?: boolean } = {},
+  ): InteractionRecord {
     const resolved: Record<string, Json> = {};
     const add = (kind: string, id: string, value: unknown) => (resolved[kind] = { ...resolved[kind], [id]: value });
     // Discord sends the objects behind user, channel and attachment options in `resolved`, at any depth of subcommands.
@@ -413,7 +467,12 @@ export class DiscordDouble {
           add('members', u.id, this.member(u, false, ALL_PERMISSIONS));
         } else if (o.type === ApplicationCommandOptionType.Channel) {
           const id = String(o.value);
-          add('channels', id, { id, type: 0, name: id === this.channelId ? 'general' : 'random', permissions: '2248473465835073' });
+          add('channels', id, {
+            id,
+            type: 0,
+            name: id === this.channelId ? 'general' : 'random',
+            permissions: '2248473465835073',
+          });
         } else if (o.type === ApplicationCommandOptionType.Attachment) {
           const a = this.attachments.get(String(o.value));
           if (a) add('attachments', String(a.id), a);
@@ -421,7 +480,13 @@ export class DiscordDouble {
       }
     };
     visit(options);
-    const data: Json = { id: this.commandId(name), name, type: 1, options, ...(member.dm ? {} : { guild_id: this.scope?.id ?? this.guildId }) };
+    const data: Json = {
+      id: this.commandId(name),
+      name,
+      type: 1,
+      options,
+      ...(member.dm ? {} : { guild_id: this.scope?.id ?? this.guildId }),
+    };
     if (Object.keys(resolved).length) data.resolved = resolved;
     if (member.dm) return this.dispatchDmInteraction(InteractionType.ApplicationCommand, data, who);
     return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who, undefined, member.permissions);
@@ -435,8 +500,22 @@ export class DiscordDouble {
   }
 
   /** Dispatches an autocomplete request with `focused` set on the named option (under the subcommand `path`, if any: see commandOptions). */
-  runAutocomplete(name: string, focused: string, value: string, who: APIUser = this.users.alice, path = '', permissions?: string): InteractionRecord {
-    const data = { id: this.commandId(name), name, type: 1, options: commandOptions(path, [{ type: ApplicationCommandOptionType.String, name: focused, value, focused: true }]) };
+  runAutocomplete(
+    name: string,
+    focused: string,
+    value: string,
+    who: APIUser = this.users.alice,
+    path = '',
+    permissions?: string,
+  ): InteractionRecord {
+    const data = {
+      id: this.commandId(name),
+      name,
+      type: 1,
+      options: commandOptions(path, [
+        { type: ApplicationCommandOptionType.String, name: focused, value, focused: true },
+      ]),
+    };
     return this.dispatchInteraction(InteractionType.ApplicationCommandAutocomplete, data, who, undefined, permissions);
   }
 
@@ -446,14 +525,21 @@ export class DiscordDouble {
    */
   runMessageCommand(name: string, target: Json, who: APIUser = this.users.alice): InteractionRecord {
     const id = String(target.id);
-    const data = { id: this.commandId(name), name, type: 3, target_id: id, resolved: { messages: { [id]: { ...target, content: this.fullText.get(id) ?? target.content } } } };
+    const data = {
+      id: this.commandId(name),
+      name,
+      type: 3,
+      target_id: id,
+      resolved: { messages: { [id]: { ...target, content: this.fullText.get(id) ?? target.content } } },
+    };
     return this.dispatchInteraction(InteractionType.ApplicationCommand, data, who);
   }
 
   /** Clicks a button on one of the bot's messages (from a DM when the message is in one). */
   clickButton(message: StoredMessage, customId: string, who: APIUser = this.users.alice): InteractionRecord {
     const data = { custom_id: customId, component_type: 2 };
-    if (this.dmChannelData(message.channel_id)) return this.dispatchDmInteraction(InteractionType.MessageComponent, data, who, message);
+    if (this.dmChannelData(message.channel_id))
+      return this.dispatchDmInteraction(InteractionType.MessageComponent, data, who, message);
     return this.dispatchInteraction(InteractionType.MessageComponent, data, who, message);
   }
 
@@ -462,24 +548,46 @@ export class DiscordDouble {
    * (which pings the replied-to author unless `ping: false`, the client's "@ ON/OFF" switch),
    * `dm` says it in the user's DM with the bot.
    */
-  say(content: string, opts: { who?: APIUser; channelId?: string; mentionsBot?: boolean; replyTo?: StoredMessage; ping?: boolean; dm?: boolean } = {}): Json {
+  say(
+    content: string,
+    opts: {
+      who?: APIUser;
+      channelId?: string;
+      mentionsBot?: boolean;
+      replyTo?: StoredMessage;
+      ping?: boolean;
+      dm?: boolean;
+    } = {},
+  ): Json {
     const author = opts.who ?? this.users.alice;
     if (opts.dm) return this.sayInDm(content, author);
     const text = opts.mentionsBot ? `<@${this.botUser.id}> ${content}` : content;
     const mentions = this.mentionsIn(text);
     // A reply with the ping on lists the replied-to author in `mentions`; with it off, it does not.
-    if (opts.replyTo && opts.ping !== false && !mentions.some((u) => u.id === opts.replyTo!.author.id)) mentions.push(opts.replyTo.author);
+    if (opts.replyTo && opts.ping !== false && !mentions.some((u) => u.id === opts.replyTo!.author.id))
+      mentions.push(opts.replyTo.author);
     // Without the MessageContent intent Discord sends the text only when the bot is mentioned
     // (a pinging reply counts, a pingless one does not), in DMs, and in the bot's own messages.
     const visible = mentions.some((u) => u.id === this.botUser.id) || (this.intents & (1 << 15)) !== 0;
     const message: Json = {
-      ...this.userMessage(opts.channelId ?? this.scope?.channelId ?? this.channelId, author, visible ? text : '', mentions, opts.replyTo ? 19 : 0),
+      ...this.userMessage(
+        opts.channelId ?? this.scope?.channelId ?? this.channelId,
+        author,
+        visible ? text : '',
+        mentions,
+        opts.replyTo ? 19 : 0,
+      ),
       guild_id: this.scope?.id ?? this.guildId,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     };
     this.fullText.set(String(message.id), text);
     if (opts.replyTo) {
-      message.message_reference = { type: 0, message_id: opts.replyTo.id, channel_id: opts.replyTo.channel_id, guild_id: this.scope?.id ?? this.guildId };
+      message.message_reference = {
+        type: 0,
+        message_id: opts.replyTo.id,
+        channel_id: opts.replyTo.channel_id,
+        guild_id: this.scope?.id ?? this.guildId,
+      };
       message.referenced_message = opts.replyTo;
     }
     if (this.intents & (1 << 9)) this.dispatch('MESSAGE_CREATE', message);
@@ -489,7 +597,9 @@ export class DiscordDouble {
   /** The known users a text mentions (`<@id>`). */
   private mentionsIn(text: string): APIUser[] {
     const known = [this.botUser, ...Object.values(this.users)];
-    return [...text.matchAll(/<@!?(\d+)>/g)].map((m) => known.find((u) => u.id === m[1])).filter((u): u is APIUser => u !== undefined);
+    return [...text.matchAll(/<@!?(\d+)>/g)]
+      .map((m) => known.find((u) => u.id === m[1]))
+      .filter((u): u is APIUser => u !== undefined);
   }
 
   /** The fields every MESSAGE_CREATE from a user carries, in a server or a DM. */
@@ -532,7 +642,8 @@ export class DiscordDouble {
     const s = ++this.seq;
     const packet = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s, d });
     // A guild's events go only to the shard that has the guild, as on Discord.
-    const guildId = d && typeof d === 'object' && 'guild_id' in d && typeof d.guild_id === 'string' ? d.guild_id : undefined;
+    const guildId =
+      d && typeof d === 'object' && 'guild_id' in d && typeof d.guild_id === 'string' ? d.guild_id : undefined;
     for (const session of this.sessions.values()) {
       if (!session.resumable) continue;
       if (guildId && shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
@@ -552,11 +663,32 @@ export class DiscordDouble {
 
   /** A member; `permissions` (a bit field as a string) only where Discord sends it: on an interaction's members. */
   private member(u: APIUser, withUser = true, permissions?: string): Json {
-    return { ...(withUser ? { user: u } : {}), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, ...(permissions ? { permissions } : {}) };
+    return {
+      ...(withUser ? { user: u } : {}),
+      roles: [],
+      joined_at: new Date().toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+      ...(permissions ? { permissions } : {}),
+    };
   }
 
-  private dispatchInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage, permissions?: string): InteractionRecord {
-    const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [] };
+  private dispatchInteraction(
+    type: InteractionType,
+    data: Json,
+    who: APIUser,
+    message?: StoredMessage,
+    permissions?: string,
+  ): InteractionRecord {
+    const rec: InteractionRecord = {
+      id: snowflake(),
+      token: `tok-${randomBytes(12).toString('hex')}`,
+      type,
+      dispatchedAt: performance.now(),
+      callbacks: [],
+      statuses: [],
+    };
     if (message) rec.messageId = message.id;
     this.interactions.set(rec.id, rec);
     const guild = this.scope ?? this.guilds[0]!;
@@ -585,9 +717,22 @@ export class DiscordDouble {
   }
 
   /** An interaction from `who`'s DM with the bot: no guild_id, `user` instead of `member`, context 1 (BOT_DM). */
-  private dispatchDmInteraction(type: InteractionType, data: Json, who: APIUser, message?: StoredMessage): InteractionRecord {
+  private dispatchDmInteraction(
+    type: InteractionType,
+    data: Json,
+    who: APIUser,
+    message?: StoredMessage,
+  ): InteractionRecord {
     const channelId = message?.channel_id ?? this.dmChannel(who);
-    const rec: InteractionRecord = { id: snowflake(), token: `tok-${randomBytes(12).toString('hex')}`, type, dispatchedAt: performance.now(), callbacks: [], statuses: [], channelId };
+    const rec: InteractionRecord = {
+      id: snowflake(),
+      token: `tok-${randomBytes(12).toString('hex')}`,
+      type,
+      dispatchedAt: performance.now(),
+      callbacks: [],
+      statuses: [],
+      channelId,
+    };
     this.interactions.set(rec.id, rec);
     this.dispatch('INTERACTION_CREATE', {
       id: rec.id,
@@ -636,7 +781,8 @@ export class DiscordDouble {
 
   /** Sends op 7 Reconnect on every open connection: the client should close and RESUME. */
   sendReconnect(): void {
-    for (const conn of this.openConnections()) this.socketOf.get(conn)!.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+    for (const conn of this.openConnections())
+      this.socketOf.get(conn)!.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
   }
 
   /** Sends op 9 Invalid Session on every open connection; unless `resumable`, their sessions end (RESUME will fail). */
@@ -673,9 +819,22 @@ export class DiscordDouble {
     if (session?.connection === conn) session.connection = null;
   }
 
-  private record(from: GatewayPacket['from'], conn: GatewayConnection, packet: { op: GatewayOpcodes; t?: string | null; s?: number | null; d?: unknown }): void {
-    const d = packet.d && typeof packet.d === 'object' && 'token' in packet.d ? { ...packet.d, token: '[redacted]' } : packet.d;
-    this.gatewayPackets.push({ from, connection: conn.id, op: packet.op, ...(packet.t !== undefined ? { t: packet.t } : {}), ...(packet.s !== undefined ? { s: packet.s } : {}), d, at: performance.now() });
+  private record(
+    from: GatewayPacket['from'],
+    conn: GatewayConnection,
+    packet: { op: GatewayOpcodes; t?: string | null; s?: number | null; d?: unknown },
+  ): void {
+    const d =
+      packet.d && typeof packet.d === 'object' && 'token' in packet.d ? { ...packet.d, token: '[redacted]' } : packet.d;
+    this.gatewayPackets.push({
+      from,
+      connection: conn.id,
+      op: packet.op,
+      ...(packet.t !== undefined ? { t: packet.t } : {}),
+      ...(packet.s !== undefined ? { s: packet.s } : {}),
+      d,
+      at: performance.now(),
+    });
   }
 
   /**
@@ -688,7 +847,8 @@ export class DiscordDouble {
     this.record('double', conn, packet);
     if (packet.op !== GatewayOpcodes.Dispatch || typeof packet.s !== 'number') return;
     if (packet.t === 'READY' && typeof packet.d?.session_id === 'string') {
-      const identify = [...this.clientPackets(GatewayOpcodes.Identify)].reverse().find((p) => p.connection === conn.id)?.d as Json | undefined;
+      const identify = [...this.clientPackets(GatewayOpcodes.Identify)].reverse().find((p) => p.connection === conn.id)
+        ?.d as Json | undefined;
       const shard = (Array.isArray(identify?.shard) ? identify.shard : [0, 1]) as [number, number];
       // A new session for a shard replaces the old one: Discord stops sending to it.
       for (const old of this.sessions.values()) {
@@ -697,7 +857,13 @@ export class DiscordDouble {
           old.connection = null;
         }
       }
-      this.sessions.set(packet.d.session_id, { id: packet.d.session_id, shard, log: [], connection: conn, resumable: true });
+      this.sessions.set(packet.d.session_id, {
+        id: packet.d.session_id,
+        shard,
+        log: [],
+        connection: conn,
+        resumable: true,
+      });
       conn.sessionId = packet.d.session_id;
     }
     const session = conn.sessionId ? this.sessions.get(conn.sessionId) : undefined;
@@ -724,7 +890,12 @@ export class DiscordDouble {
   }
 
   private onSocket(ws: WebSocket): void {
-    const conn: GatewayConnection = { id: this.connections.length, openedAt: performance.now(), acking: true, delivering: true };
+    const conn: GatewayConnection = {
+      id: this.connections.length,
+      openedAt: performance.now(),
+      acking: true,
+      delivering: true,
+    };
     this.connections.push(conn);
     this.socketOf.set(conn, ws);
     this.sockets.add(ws);
@@ -759,7 +930,8 @@ export class DiscordDouble {
   private onIdentify(ws: WebSocket, d: Json): void {
     this.identifies.push({ ...d, token: '[redacted]' });
     this.intents = Number(d.intents ?? 0);
-    const send = (t: string, data: unknown) => ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: ++this.seq, d: data }));
+    const send = (t: string, data: unknown) =>
+      ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: ++this.seq, d: data }));
     const [shardId, shardCount] = (Array.isArray(d.shard) ? d.shard : [0, 1]) as [number, number];
     const owned = this.guilds.filter((g) => shardOf(g.id, shardCount) === shardId);
     send('READY', {
@@ -778,13 +950,38 @@ export class DiscordDouble {
         owner_id: this.users.alice.id,
         unavailable: false,
         member_count: 4,
-        roles: [{ id: g.id, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+        roles: [
+          {
+            id: g.id,
+            name: '@everyone',
+            permissions: '2248473465835073',
+            position: 0,
+            color: 0,
+            hoist: false,
+            managed: false,
+            mentionable: false,
+            flags: 0,
+          },
+        ],
         channels: [
           { id: g.channelId, type: 0, name: 'general', guild_id: g.id, position: 0, permission_overwrites: [] },
-          ...(g.id === this.guildId ? [{ id: this.otherChannelId, type: 0, name: 'random', guild_id: g.id, position: 1, permission_overwrites: [] }] : []),
+          ...(g.id === this.guildId
+            ? [
+                {
+                  id: this.otherChannelId,
+                  type: 0,
+                  name: 'random',
+                  guild_id: g.id,
+                  position: 1,
+                  permission_overwrites: [],
+                },
+              ]
+            : []),
         ],
         // Every member only with the GuildMembers intent (1 << 1); otherwise Discord sends the bot's own.
-        members: (this.intents & (1 << 1) ? [this.botUser, ...Object.values(this.users)] : [this.botUser]).map((u) => this.member(u)),
+        members: (this.intents & (1 << 1) ? [this.botUser, ...Object.values(this.users)] : [this.botUser]).map((u) =>
+          this.member(u),
+        ),
         threads: [],
         emojis: [],
         stickers: [],
@@ -819,14 +1016,21 @@ export class DiscordDouble {
       this.notify();
     };
     // Discord's shape: errors nested by field path (discord.js flattens them into the error's message).
-    const invalid = (problems: string[]) => send(400, { code: 50035, message: 'Invalid Form Body', errors: formErrors(problems) });
+    const invalid = (problems: string[]) =>
+      send(400, { code: 50035, message: 'Invalid Form Body', errors: formErrors(problems) });
     const route = path.replace(/^\/api\/v\d+/, '');
     let m: RegExpExecArray | null;
     for (const fault of [...this.interceptors]) {
       if (await fault({ method, route, body }, res)) return this.notify();
     }
     // Discord checks every body against its schemas before acting on it.
-    const problems = requestSchema(method, route, body) ? [...specProblems(method, route, body), ...this.limitProblems(method, route, body), ...componentRuleProblems(body)] : [];
+    const problems = requestSchema(method, route, body)
+      ? [
+          ...specProblems(method, route, body),
+          ...this.limitProblems(method, route, body),
+          ...componentRuleProblems(body),
+        ]
+      : [];
     if (problems.length > 0) {
       const errors = nestErrors(problems);
       this.refused.push({ method, path, errors });
@@ -836,14 +1040,33 @@ export class DiscordDouble {
     }
 
     if (method === 'GET' && route === '/gateway/bot') {
-      return send(200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: this.gatewayAdvice.shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: this.gatewayAdvice.maxConcurrency } });
+      return send(200, {
+        url: `ws://127.0.0.1:${this.port}/gateway`,
+        shards: this.gatewayAdvice.shards,
+        session_start_limit: {
+          total: 1000,
+          remaining: 999,
+          reset_after: 0,
+          max_concurrency: this.gatewayAdvice.maxConcurrency,
+        },
+      });
     }
     if (method === 'GET' && route === '/users/@me') return send(200, this.botUser);
-    if (method === 'GET' && route === '/oauth2/applications/@me') return send(200, { id: this.appId, name: 'Newsdesk' });
+    if (method === 'GET' && route === '/oauth2/applications/@me')
+      return send(200, { id: this.appId, name: 'Newsdesk' });
 
     if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(route))) {
       if (method === 'PUT') {
-        this.commands.splice(0, this.commands.length, ...((body as unknown as Json[]) ?? []).map((c) => ({ ...c, id: snowflake(), application_id: m![1], guild_id: m![2] })));
+        this.commands.splice(
+          0,
+          this.commands.length,
+          ...((body as unknown as Json[]) ?? []).map((c) => ({
+            ...c,
+            id: snowflake(),
+            application_id: m![1],
+            guild_id: m![2],
+          })),
+        );
         return send(200, this.commands);
       }
       if (method === 'GET') return send(200, this.commands);
@@ -862,7 +1085,12 @@ export class DiscordDouble {
         return send(404, { code: 10062, message: 'Unknown interaction' });
       }
       const data = (body?.data ?? {}) as Json;
-      const problems = body?.type === 8 ? choiceProblems(data.choices) : body?.type === 4 || body?.type === 7 ? messageProblems(data) : [];
+      const problems =
+        body?.type === 8
+          ? choiceProblems(data.choices)
+          : body?.type === 4 || body?.type === 7
+            ? messageProblems(data)
+            : [];
       if (problems.length) {
         rec.statuses.push(400);
         return invalid(problems);
@@ -870,14 +1098,18 @@ export class DiscordDouble {
       rec.callbacks.push(body ?? {});
       rec.statuses.push(204);
       rec.firstResponseMs = elapsed;
-      if (body?.type === 4 || body?.type === 5) this.storeOriginal(rec, body.type === 4 ? data : { content: '', flags: data.flags });
+      if (body?.type === 4 || body?.type === 5)
+        this.storeOriginal(rec, body.type === 4 ? data : { content: '', flags: data.flags });
       if (body?.type === 7) {
         const target = rec.messageId ? this.messagesById.get(rec.messageId) : undefined;
         if (target) Object.assign(target, this.messageFields(data, target));
       }
       if (url.searchParams.get('with_response') === 'true') {
         const original = this.original(rec.id);
-        return send(200, { interaction: { id: rec.id, type: rec.type }, resource: { type: body?.type, ...(original ? { message: original } : {}) } });
+        return send(200, {
+          interaction: { id: rec.id, type: rec.type },
+          resource: { type: body?.type, ...(original ? { message: original } : {}) },
+        });
       }
       return send(204);
     }
@@ -885,12 +1117,20 @@ export class DiscordDouble {
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(route))) {
       const rec = [...this.interactions.values()].find((r) => r.token === m![2]);
       if (!rec) return send(404, { code: 10015, message: 'Unknown Webhook' });
-      if (performance.now() - rec.dispatchedAt > 15 * 60_000) return send(401, { code: 50027, message: 'Invalid Webhook Token' });
+      if (performance.now() - rec.dispatchedAt > 15 * 60_000)
+        return send(401, { code: 50027, message: 'Invalid Webhook Token' });
       const target = m[3] === '@original' ? this.original(rec.id) : m[3] ? this.messagesById.get(m[3]) : undefined;
       if (method === 'POST' && !m[3]) {
         const problems = messageProblems(body ?? {});
         if (problems.length) return invalid(problems);
-        return send(200, this.storeMessage({ ...this.messageFields(body ?? {}), channel_id: rec.channelId ?? this.channelId, interaction_id: rec.id }));
+        return send(
+          200,
+          this.storeMessage({
+            ...this.messageFields(body ?? {}),
+            channel_id: rec.channelId ?? this.channelId,
+            interaction_id: rec.id,
+          }),
+        );
       }
       if (!target) return send(404, { code: 10008, message: 'Unknown Message' });
       if (method === 'GET') return send(200, target);
@@ -907,18 +1147,37 @@ export class DiscordDouble {
     }
 
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
-      if (method === 'POST' && !m[2] && this.refusing.has(m[1]!)) return send(403, { code: 50013, message: 'Missing Permissions' });
+      if (method === 'POST' && !m[2] && this.refusing.has(m[1]!))
+        return send(403, { code: 50013, message: 'Missing Permissions' });
       if (!this.channelData(m[1]!)) return send(404, { code: 10003, message: 'Unknown Channel' });
       if (method === 'GET' && !m[2]) {
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
-        return send(200, this.messages(m[1]!).reverse().slice(0, limit).map((x) => ({ ...x, timestamp: new Date().toISOString(), edited_timestamp: null, mentions: [], mention_roles: [], attachments: [], tts: false, mention_everyone: false, pinned: false, type: 0 })));
+        return send(
+          200,
+          this.messages(m[1]!)
+            .reverse()
+            .slice(0, limit)
+            .map((x) => ({
+              ...x,
+              timestamp: new Date().toISOString(),
+              edited_timestamp: null,
+              mentions: [],
+              mention_roles: [],
+              attachments: [],
+              tts: false,
+              mention_everyone: false,
+              pinned: false,
+              type: 0,
+            })),
+        );
       }
       if (method === 'POST' && !m[2]) {
         const problems = messageProblems(body ?? {});
         if (problems.length) return invalid(problems);
         // Like Discord: with enforce_nonce, a nonce seen in this channel in the last few minutes
         // returns the message it made instead of posting again.
-        const nonce = typeof body?.nonce === 'string' || typeof body?.nonce === 'number' ? String(body.nonce) : undefined;
+        const nonce =
+          typeof body?.nonce === 'string' || typeof body?.nonce === 'number' ? String(body.nonce) : undefined;
         if (nonce && body?.enforce_nonce === true) {
           const earlier = this.messages(m[1]!).find((x) => x.nonce === nonce);
           if (earlier) return send(200, earlier);
@@ -930,8 +1189,19 @@ export class DiscordDouble {
           msg.message_reference = ref;
           msg.type = 19;
         }
-        const echo = { ...msg, mentions: [], mention_roles: [], attachments: [], timestamp: new Date().toISOString(), tts: false, mention_everyone: false, pinned: false, type: ref ? 19 : 0 };
-        if (!this.dmChannelData(m[1]!)) this.dispatch('MESSAGE_CREATE', { ...echo, guild_id: this.guildOfChannel(m[1]!) });
+        const echo = {
+          ...msg,
+          mentions: [],
+          mention_roles: [],
+          attachments: [],
+          timestamp: new Date().toISOString(),
+          tts: false,
+          mention_everyone: false,
+          pinned: false,
+          type: ref ? 19 : 0,
+        };
+        if (!this.dmChannelData(m[1]!))
+          this.dispatch('MESSAGE_CREATE', { ...echo, guild_id: this.guildOfChannel(m[1]!) });
         else if (this.intents & (1 << 12)) this.dispatch('MESSAGE_CREATE', { ...echo, channel_type: 1 });
         return send(200, msg);
       }
@@ -954,10 +1224,14 @@ export class DiscordDouble {
       return channel ? send(200, channel) : send(404, { code: 10003, message: 'Unknown Channel' });
     }
     if (method === 'POST' && route === '/users/@me/channels') {
-      const who = [...Object.values(this.users), ...[...this.dmChannels.values()].map((d) => d.user)].find((u) => u.id === body?.recipient_id) ?? user(String(body?.recipient_id), 'someone');
+      const who =
+        [...Object.values(this.users), ...[...this.dmChannels.values()].map((d) => d.user)].find(
+          (u) => u.id === body?.recipient_id,
+        ) ?? user(String(body?.recipient_id), 'someone');
       return send(200, this.dmChannelData(this.dmChannel(who)));
     }
-    if (method === 'GET' && (m = /^\/guilds\/(\d+)$/.exec(route))) return send(200, { id: m[1], name: 'Test guild', roles: [], emojis: [], features: [] });
+    if (method === 'GET' && (m = /^\/guilds\/(\d+)$/.exec(route)))
+      return send(200, { id: m[1], name: 'Test guild', roles: [], emojis: [], features: [] });
 
     this.unknownRoutes.push(`${method} ${path}`);
     return send(404, { code: 0, message: '404: Not Found' });
@@ -970,7 +1244,8 @@ export class DiscordDouble {
       if (body?.type === 8) return formProblems(choiceProblems(data.choices), ['data']);
       return body?.type === 4 || body?.type === 7 ? formProblems(messageProblems(data), ['data']) : [];
     }
-    if (method === 'POST' && (/^\/webhooks\/\d+\/[^/]+$/.test(route) || /^\/channels\/\d+\/messages$/.test(route))) return formProblems(messageProblems(body ?? {}));
+    if (method === 'POST' && (/^\/webhooks\/\d+\/[^/]+$/.test(route) || /^\/channels\/\d+\/messages$/.test(route)))
+      return formProblems(messageProblems(body ?? {}));
     return [];
   }
 
@@ -978,7 +1253,8 @@ export class DiscordDouble {
     const out: Partial<StoredMessage> = {};
     if ('content' in body || !base) out.content = typeof body.content === 'string' ? body.content : '';
     if ('embeds' in body || !base) out.embeds = Array.isArray(body.embeds) ? (body.embeds as Json[]) : [];
-    if ('components' in body || !base) out.components = Array.isArray(body.components) ? (body.components as Json[]) : [];
+    if ('components' in body || !base)
+      out.components = Array.isArray(body.components) ? (body.components as Json[]) : [];
     if ('flags' in body || !base) out.flags = Number(body.flags ?? base?.flags ?? 0);
     if ('allowed_mentions' in body) out.allowed_mentions = body.allowed_mentions as Json;
     else if (!base) delete out.allowed_mentions;
@@ -987,14 +1263,37 @@ export class DiscordDouble {
 
   private storeMessage(fields: Partial<StoredMessage> & { channel_id: string }): StoredMessage {
     // The fields Discord always sends with a message.
-    const always = { timestamp: new Date().toISOString(), edited_timestamp: null, type: 0, tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [], pinned: false };
-    const msg = { id: snowflake(), author: this.botUser, content: '', embeds: [], components: [], flags: 0, ...always, ...fields } as StoredMessage;
+    const always = {
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      type: 0,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      pinned: false,
+    };
+    const msg = {
+      id: snowflake(),
+      author: this.botUser,
+      content: '',
+      embeds: [],
+      components: [],
+      flags: 0,
+      ...always,
+      ...fields,
+    } as StoredMessage;
     this.messagesById.set(msg.id, msg);
     return msg;
   }
 
   private storeOriginal(rec: InteractionRecord, data: Json): void {
-    const msg = this.storeMessage({ ...this.messageFields(data), channel_id: rec.channelId ?? this.channelId, interaction_id: rec.id });
+    const msg = this.storeMessage({
+      ...this.messageFields(data),
+      channel_id: rec.channelId ?? this.channelId,
+      interaction_id: rec.id,
+    });
     this.originals.set(rec.id, msg.id);
   }
 }

@@ -23,7 +23,6 @@ type Json = Record<string, unknown>;
 type Issue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;
 
-
 /** Discord caps an application's commands (100 slash commands, plus 15 user and 15 message commands). */
 const CommandListSchema = z.array(ApplicationCommandUpdateRequestSchema).check(z.maxLength(130));
 
@@ -44,10 +43,14 @@ export function requestSchema(method: string, route: string, body: unknown): Sch
   if (method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(route)) return MessageEditRequestPartialSchema;
   if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(route)) {
     const type = body && typeof body === 'object' ? (body as Json).type : undefined;
-    return CALLBACKS[typeof type === 'number' ? type : -1] ?? z.object({ type: z.literal(Object.keys(CALLBACKS).map(Number)) });
+    return (
+      CALLBACKS[typeof type === 'number' ? type : -1] ??
+      z.object({ type: z.literal(Object.keys(CALLBACKS).map(Number)) })
+    );
   }
   if (method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(route)) return IncomingWebhookRequestPartialSchema;
-  if (method === 'PATCH' && /^\/webhooks\/\d+\/[^/]+\/messages\/[^/]+$/.test(route)) return IncomingWebhookUpdateRequestPartialSchema;
+  if (method === 'PATCH' && /^\/webhooks\/\d+\/[^/]+\/messages\/[^/]+$/.test(route))
+    return IncomingWebhookUpdateRequestPartialSchema;
   if (method === 'PUT' && /^\/applications\/\d+(?:\/guilds\/\d+)?\/commands$/.test(route)) return CommandListSchema;
   if (method === 'POST' && route === '/users/@me/channels') return CreatePrivateChannelRequestSchema;
   return undefined;
@@ -69,7 +72,8 @@ function realIssues(issues: readonly Issue[], body: unknown, prefix: readonly Pr
   const out: Issue[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
-    if (issue.code === 'invalid_type' && issue.expected === 'number' && /^\d{1,20}$/.test(String(at(body, path)))) continue;
+    if (issue.code === 'invalid_type' && issue.expected === 'number' && /^\d{1,20}$/.test(String(at(body, path))))
+      continue;
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // The branch Discord would have taken: the one whose `type` (or shape) matched, i.e. the fewest problems.
       const branches = issue.errors.map((b) => realIssues(b, body, path));
@@ -85,7 +89,8 @@ function realIssues(issues: readonly Issue[], body: unknown, prefix: readonly Pr
 
 /** Discord's code and message for one schema problem (the codes Discord's 50035 bodies use). */
 function describe(issue: Issue, value: unknown): { code: string; message: string } {
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && value === undefined) return { code: 'BASE_TYPE_REQUIRED', message: 'This field is required' };
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && value === undefined)
+    return { code: 'BASE_TYPE_REQUIRED', message: 'This field is required' };
   switch (issue.code) {
     case 'invalid_type':
       return { code: 'BASE_TYPE_BAD_TYPE', message: `Must be of type ${issue.expected}.` };
@@ -98,7 +103,9 @@ function describe(issue: Issue, value: unknown): { code: string; message: string
         ? { code: 'NUMBER_TYPE_MIN', message: `int value should be greater than or equal to ${String(issue.minimum)}.` }
         : { code: 'BASE_TYPE_MIN_LENGTH', message: `Must be ${String(issue.minimum)} or more in length.` };
     case 'invalid_format':
-      return issue.format === 'url' ? { code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' } : { code: 'STRING_TYPE_REGEX', message: `String value did not match validation regex.` };
+      return issue.format === 'url'
+        ? { code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' }
+        : { code: 'STRING_TYPE_REGEX', message: `String value did not match validation regex.` };
     case 'invalid_value':
       return { code: 'BASE_TYPE_CHOICES', message: `Value must be one of {${issue.values.map(String).join(', ')}}.` };
     default:
@@ -123,7 +130,9 @@ export function specProblems(method: string, route: string, body: unknown): Spec
  * in the `nestErrors` form (empty when there are none).
  */
 export function componentRuleProblems(body: Json | null): SpecProblem[] {
-  const data = (body && typeof body.type === 'number' && body.data && typeof body.data === 'object' ? body.data : body) as Json | null;
+  const data = (
+    body && typeof body.type === 'number' && body.data && typeof body.data === 'object' ? body.data : body
+  ) as Json | null;
   const rows = Array.isArray(data?.components) ? (data.components as Json[]) : [];
   const seen = new Set<string>();
   const out: SpecProblem[] = [];
@@ -132,7 +141,12 @@ export function componentRuleProblems(body: Json | null): SpecProblem[] {
     const comps = Array.isArray(row.components) ? (row.components as Json[]) : [];
     comps.forEach((c, j) => {
       if (typeof c.custom_id !== 'string') return;
-      if (seen.has(c.custom_id)) out.push({ path: [...prefix, 'components', i, 'components', j, 'custom_id'], code: 'COMPONENT_CUSTOM_ID_DUPLICATED', message: 'Component custom id cannot be duplicated' });
+      if (seen.has(c.custom_id))
+        out.push({
+          path: [...prefix, 'components', i, 'components', j, 'custom_id'],
+          code: 'COMPONENT_CUSTOM_ID_DUPLICATED',
+          message: 'Component custom id cannot be duplicated',
+        });
       seen.add(c.custom_id);
     });
   });
