@@ -67,6 +67,7 @@ export class Archive {
     private readonly prepare: PrepareIndex,
   ) {
     this.engine = engine;
+    void engine.index?.warmUp();
   }
 
   /** Opens the archive; `prepare` says where the index is built (the index worker unless given). */
@@ -302,6 +303,7 @@ export class Archive {
     // over the new index is worked out before it is swapped in, and both are swapped at once.
     const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     this.engine = this.holding ? next : { ...next, index: null };
+    if (this.holding) void next.index.warmUp();
     this.live = delta?.live ?? null;
     this.changed = delta?.changed ?? new Map();
     this.changedFor = delta ? this.engine : null;

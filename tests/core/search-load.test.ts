@@ -90,14 +90,30 @@ describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
     const timer = setInterval(() => ticks++, 1);
     try {
       const started = performance.now();
-      await NewsIndex.fromBufferAsync(bytes);
+      const { index } = await NewsIndex.fromBufferAsync(bytes);
+      await index.warmUp();
       const ms = performance.now() - started;
-      // Only a load that outlasts a slice (8 ms) needs to pause; this one does, several times over.
+      // Only work that outlasts a slice (8 ms) needs to pause; the load and the warm-up do, several times over.
       expect(ms).toBeGreaterThan(20);
       expect(ticks).toBeGreaterThan(1);
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it('leaves spelling correction for its first use or a warm-up, and corrects the same either way', async () => {
+    const misspelt = ['railwya strike', 'musuem festivl', 'hopsital'];
+    const cold = NewsIndex.fromBuffer(bytes).index;
+    const warmed = NewsIndex.fromBuffer(bytes).index;
+    await warmed.warmUp();
+    await warmed.warmUp(); // a second warm-up finds it made
+    for (const q of misspelt) {
+      const expected = answerQuestion(built, q, { k: 4 });
+      expect(answerQuestion(cold, q, { k: 4 })).toEqual(expected);
+      expect(answerQuestion(warmed, q, { k: 4 })).toEqual(expected);
+    }
+    // The correction really ran: the misspelt word was read as the archive's.
+    expect(cold.parseQuery('railwya strike').terms.some((t) => t.corrected)).toBe(true);
   });
 
   it('refuses what is not an index, as the synchronous load does', async () => {

@@ -195,12 +195,29 @@ describe('NewsIndex', () => {
     }
   });
 
+  it('answers from an index whose spelling data is broken, only without correcting', () => {
+    const whole = index.toBuffer();
+    const jsonLength = whole.readUInt32LE(8);
+    const header = JSON.parse(whole.toString('utf8', 12, 12 + jsonLength)) as {
+      sections: Record<string, [number, number]>;
+    };
+    const body = 12 + jsonLength + ((4 - (jsonLength % 4)) % 4);
+    const broken = Buffer.from(whole);
+    broken.fill(0x7b, body + header.sections['miniIndex']![0], body + header.sections['miniIndex']![0] + 8);
+    const loaded = NewsIndex.fromBuffer(broken).index;
+    expect(answerQuestion(loaded, 'harbour repairs', { k: 2 })).toEqual(
+      answerQuestion(index, 'harbour repairs', { k: 2 }),
+    );
+    expect(index.parseQuery('harbuor repairs').terms.some((t) => t.corrected)).toBe(true);
+    expect(loaded.parseQuery('harbuor repairs').terms.some((t) => t.corrected)).toBe(false);
+  });
+
   it('never closes a descriptor it gave up: a file that fails to load leaves the next file opened alone', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-file-'));
     try {
-      // Whole up to minisearch's term index, which is cut short: the load fails late.
+      // Whole up to the articles' JSON, which is broken: the load fails late.
       const whole = index.toBuffer();
       const bad = join(dir, 'bad.bin');
       writeFileSync(bad, whole);
@@ -208,9 +225,9 @@ describe('NewsIndex', () => {
         sections: Record<string, [number, number]>;
       };
       const body = 12 + whole.readUInt32LE(8) + ((4 - (whole.readUInt32LE(8) % 4)) % 4);
-      const [miniAt] = header.sections['miniIndex']!;
+      const [articlesAt] = header.sections['articleJson']!;
       const broken = Buffer.from(whole);
-      broken.fill(0x7b, body + miniAt, body + miniAt + 8);
+      broken.fill(0x7b, body + articlesAt, body + articlesAt + 8);
       writeFileSync(bad, broken);
       expect(() => loadIndexFile(bad)).toThrow();
       // The descriptor number it had is free again, and the next open takes it.
