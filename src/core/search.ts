@@ -139,7 +139,8 @@ interface Built {
 /** A minisearch index still to make from its saved form, shared by an index and any delta over it. */
 interface LazyMini {
   made?: MiniSearch;
-  steps: () => Generator<void, MiniSearch>;
+  /** How to make it; dropped once made, with the saved bytes it holds. */
+  steps?: () => Generator<void, MiniSearch>;
   /** An empty index, when the saved one cannot be read: answers go on, without spelling correction. */
   empty: () => MiniSearch;
 }
@@ -280,6 +281,29 @@ function* loadMini(
     if (++n % LOAD_TERMS_PER_STEP === 0) yield;
   }
   return mini;
+}
+
+/**
+ * A saved minisearch index to make on first use: made on a cold start it was a third of the
+ * start (parsing, building its term tree, and the garbage after), and only spelling correction
+ * asks for it. A function of its own, so what it keeps is only what it names, not the whole
+ * file's bytes that the loader's other closures hold.
+ */
+function lazyMini(
+  meta: Record<string, unknown>,
+  chunks: ArrayLike<number>,
+  terms: Buffer,
+  aliases: AliasTable,
+): LazyMini {
+  // loadJS only iterates the term index, so it can take the chunks one at a time.
+  function* termEntries(): Generator<[string, unknown]> {
+    for (let i = 0; i + 1 < chunks.length; i++)
+      yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
+  }
+  return {
+    steps: () => loadMini(meta, termEntries(), miniOptions(aliases)),
+    empty: () => new MiniSearch(miniOptions(aliases)),
+  };
 }
 
 const identity = (t: string) => t;
@@ -747,21 +771,9 @@ export class NewsIndex {
       passages.push(p);
       if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
     }
-    const chunks = yield* array('miniChunks');
-    // A copy, so the file's bytes are not kept alive for it (2.9 MB at 1× on MultiHop-RAG).
-    const terms = Buffer.from(section('miniIndex'));
-    // loadJS only iterates the term index, so it can take the chunks one at a time.
-    function* termEntries(): Generator<[string, unknown]> {
-      for (let i = 0; i + 1 < chunks.length; i++)
-        yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
-    }
     const aliases = options.aliases ?? buildAliasTable(JSON.parse(header.aliases));
-    // Made on first use, once, whichever index (this one or a delta over it) asks first: loading
-    // it was a third of a cold start (parsing and building its term tree, and the garbage after).
-    const mini: LazyMini = {
-      steps: () => loadMini(header.mini, termEntries(), miniOptions(aliases)),
-      empty: () => new MiniSearch(miniOptions(aliases)),
-    };
+    // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG).
+    const mini = lazyMini(header.mini, yield* array('miniChunks'), Buffer.from(section('miniIndex')), aliases);
     const tokens = yield* ints('tokens');
     const tokenOffsets = yield* ints('tokenOffsets');
     const postings = {
@@ -800,10 +812,11 @@ export class NewsIndex {
     if (source instanceof MiniSearch) return source;
     if (!source.made) {
       try {
-        source.made = finish(source.steps());
+        source.made = finish(source.steps!());
       } catch {
         source.made = source.empty();
       }
+      delete source.steps;
     }
     return source.made;
   }
@@ -815,9 +828,10 @@ export class NewsIndex {
    */
   async warmUp(): Promise<void> {
     const source = this.miniSource;
-    if (source instanceof MiniSearch || source.made) return;
+    if (source instanceof MiniSearch || source.made || !source.steps) return;
     const made = await sliced(source.steps()).catch(() => source.empty());
     source.made ??= made;
+    delete source.steps;
   }
 
   /** @internal The index's data as it is (shared, not copied): for delta.ts, which merges indexes. */
