@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
-import { answerQuestion } from '../../src/core/answer.js';
+import { answerQuestion, excerptOf } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
 
 const article = (id: string, title: string, paragraphs: string[]): Article => ({
@@ -80,5 +80,37 @@ describe('places by their adjective', () => {
     const q = index.parseQuery('Why did French teachers walk out?');
     expect(q.terms).toContainEqual(expect.objectContaining({ term: 'franc', from: 'french' }));
     expect(answerQuestion(index, 'Why did French teachers walk out?', { k: 2 }).results[0]!.articleId).toBe('fr');
+  });
+});
+
+describe('the neighbour that joins the quoted sentence', () => {
+  // Three sentences; only the middle one holds words asked, its neighbours hold none.
+  const sentences = [
+    'Work began in 1998 after years of argument.',
+    'The Kelso bridge opened to traffic with a parade.',
+    'Residents lined the river banks to watch.',
+  ];
+  const text = sentences.join(' ');
+  const offsets: number[] = [];
+  let at = 0;
+  for (const s of sentences) {
+    offsets.push(at, at + s.length);
+    at += s.length + 1;
+  }
+  const tokens = ['kelso', 'bridg', 'open'].map((term, i) => {
+    const word = ['Kelso', 'bridge', 'opened'][i]!;
+    const start = text.indexOf(word);
+    return { term, start, end: start + word.length };
+  });
+  const weights = new Map(['kelso', 'bridg', 'open'].map((t) => [t, { weight: 2, group: t }]));
+
+  it('is the previous sentence, on a tie, when only it holds the kind of answer asked for', () => {
+    const e = excerptOf(text, offsets, weights, tokens, { type: 'time', asked: new Set(['when', 'kelso']) });
+    expect(e.text).toBe(`${sentences[0]} ${sentences[1]}`);
+  });
+
+  it('is the next sentence when the question asks for no particular kind of answer', () => {
+    const e = excerptOf(text, offsets, weights, tokens, { type: null, asked: new Set() });
+    expect(e.text).toBe(`${sentences[1]} ${sentences[2]}`);
   });
 });
