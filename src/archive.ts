@@ -278,6 +278,15 @@ export class Archive {
     return { changed, live: await mergeDeltaAsync(engine.index, { hiddenFiles, added }) };
   }
 
+  /**
+   * One file's articles, parsed in the delta's ready sandbox (none when it is refused): what a
+   * server's delta parses with too (see guildArchives.ts), so it does not wait for a thread to start.
+   */
+  async parseFile(file: { path: string; content: string }): Promise<Article[]> {
+    const outcome = await this.parser().parse({ file: file.path, content: file.content });
+    return 'refused' in outcome ? [] : outcome.articles;
+  }
+
   /** A changed file's articles, parsed once per version of it (a later delta reuses them). */
   private async articlesOf(f: ListedFile): Promise<Article[]> {
     const cached = this.parsed.get(f.path);

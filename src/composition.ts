@@ -132,6 +132,8 @@ export async function runBot(
     },
     onError: (guildId, err) =>
       logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
+    // The archive's parse sandbox is kept ready: a server's delta need not wait for a thread to start.
+    parse: (file) => archive.parseFile(file),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
   /** A server's own index, after a change in its folder; the other processes are told. */
