@@ -133,6 +133,13 @@ export class Archive {
   onDeltaError: ((err: unknown) => void) | undefined;
 
   /**
+   * Told what the watcher saw change (paths relative to the corpus; undefined: look at every
+   * file), as soon as it takes them in: the shard manager forwards them, so every shard takes the
+   * same delta at once instead of waiting for the rebuild.
+   */
+  onChanged: ((paths: string[] | undefined) => void) | undefined;
+
+  /**
    * Takes the corpus as it is on disk into the index answered from, within about a second: the
    * files changed, added or removed since the main index was built are parsed (in the parse
    * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. `paths`
@@ -339,11 +346,11 @@ export class Archive {
       paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
       clearTimeout(this.updateDebounce);
       this.updateDebounce = setTimeout(() => {
-        const named = paths;
+        const named = paths.includes('') ? undefined : paths;
         paths = [];
         // A failed delta only delays the change until the full reindex.
-        if (this.holding)
-          this.update(named.includes('') ? undefined : named).catch((err: unknown) => this.onDeltaError?.(err));
+        if (this.holding) this.update(named).catch((err: unknown) => this.onDeltaError?.(err));
+        this.onChanged?.(named);
       }, UPDATE_DEBOUNCE_MS);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {

@@ -55,6 +55,8 @@ export interface BotRole {
   forwardSchedule?: (op: 'arm' | 'disarm', id: number) => void;
   /** Tells the other processes that a server's own archive changed, so they check its index again. */
   forwardGuildChange?: (guildId: string) => void;
+  /** Tells the other processes that a server's own archive changed as soon as this one took it in as a delta. */
+  forwardGuildDelta?: (guildId: string) => void;
 }
 
 /**
@@ -134,6 +136,7 @@ export async function runBot(
       logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
     // The archive's parse sandbox is kept ready: a server's delta need not wait for a thread to start.
     parse: (file) => archive.parseFile(file),
+    onDelta: (guildId) => role.forwardGuildDelta?.(guildId),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
   /** A server's own index, after a change in its folder; the other processes are told. */

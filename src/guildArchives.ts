@@ -74,6 +74,8 @@ export interface GuildArchivesOptions {
    * process's parse sandbox by default; the bot passes the archive's, kept ready.
    */
   parse?: (file: { path: string; content: string }) => Promise<Article[]>;
+  /** A change made here (see reindex) is answerable: the other processes may take the same delta now. */
+  onDelta?: (guildId: string) => void;
 }
 
 interface Entry {
@@ -168,7 +170,10 @@ export class GuildArchives {
   async reindex(guildId: string): Promise<ReindexReport> {
     const started = performance.now();
     // Answerable within about a second through the delta; a failed one only waits for the rebuild below.
-    await this.update(guildId).catch((err: unknown) => this.options.onError?.(guildId, err));
+    await this.update(guildId).then(
+      () => this.options.onDelta?.(guildId),
+      (err: unknown) => this.options.onError?.(guildId, err),
+    );
     // A refresh already running may have listed the folder before the change: wait for it, then look again.
     await this.running.get(guildId)?.catch(() => {});
     const before = this.entries.get(guildId)?.stamp;
@@ -242,14 +247,15 @@ export class GuildArchives {
       // A rebuild swapped in meanwhile: it holds the folder as it listed it (a later change reindexes again).
       if (now === entry && entry.built === base) entry.index = index;
     } else if (!now) {
-      // Stale: the server's own index is built on its next question (or by the reindex that follows).
+      // Not stale: the reindex that follows builds the server's own index (in the process that made
+      // the change; the others are told when it is saved, see forwardGuildChange).
       this.entries.set(guildId, {
         index,
         built: base,
         builtFiles: known,
         stamp: '',
         sharedHash: base.hash,
-        stale: true,
+        stale: false,
         warnings: [],
         retryAt: 0,
       });
