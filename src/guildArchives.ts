@@ -166,12 +166,18 @@ export class GuildArchives {
     return entry.index;
   }
 
-  /** Re-reads a server's folder now (after an addition) and rebuilds its index when anything changed. */
-  async reindex(guildId: string): Promise<ReindexReport> {
+  /**
+   * Re-reads a server's folder now (after an addition) and rebuilds its index when anything
+   * changed; `onAnswerable` is called once the change is answered from (its delta taken in).
+   */
+  async reindex(guildId: string, onAnswerable?: () => void): Promise<ReindexReport> {
     const started = performance.now();
     // Answerable within about a second through the delta; a failed one only waits for the rebuild below.
     await this.update(guildId).then(
-      () => this.options.onDelta?.(guildId),
+      () => {
+        onAnswerable?.();
+        this.options.onDelta?.(guildId);
+      },
       (err: unknown) => this.options.onError?.(guildId, err),
     );
     // A refresh already running may have listed the folder before the change: wait for it, then look again.

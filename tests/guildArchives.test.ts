@@ -174,8 +174,10 @@ describe('GuildArchives', () => {
       'bridge.md',
       article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'),
     );
-    const first = guilds.reindex(B);
-    await guilds.update(B);
+    // Told once it is answerable (what /article add replies on), while the rebuild is still held.
+    let answerable = false;
+    const first = guilds.reindex(B, () => (answerable = true));
+    await vi.waitFor(() => expect(answerable).toBe(true));
     expect(await ask('When did the Raqqa bridge reopen?')).toContain('Bridge at Raqqa reopens');
     expect(builds).toBe(1);
     // Only this server: another one is still answered from the shared index.
