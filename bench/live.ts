@@ -35,16 +35,16 @@ export interface LiveFigures {
 }
 
 /** The article added, with words no MultiHop-RAG article has, and the question that finds it. */
-const ADDED = {
+export const ADDED = {
   id: 'live-added-article',
   title: 'Zorblax festival opens in Quillmoor',
   body: 'The zorblax festival opened in Quillmoor on Saturday. Organisers said twelve thousand visitors came to see the glass boats.',
   source: 'Live Bench',
   published: '2024-01-06T10:00:00Z',
 };
-const ADDED_QUESTION = 'Where did the zorblax festival open?';
+export const ADDED_QUESTION = 'Where did the zorblax festival open?';
 
-type CorpusRecord = Record<string, unknown> & { id: string };
+export type CorpusRecord = Record<string, unknown> & { id: string };
 
 /** Reads a corpus.jsonl (id, title, body, …). */
 export function readRecords(path: string): CorpusRecord[] {
@@ -52,6 +52,17 @@ export function readRecords(path: string): CorpusRecord[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as CorpusRecord);
+}
+
+/** Writes one JSON file per article into `corpus`, the records replicated `scale` times under new ids. */
+export function writeScaledCorpus(records: readonly CorpusRecord[], scale: number, corpus: string): void {
+  mkdirSync(corpus, { recursive: true });
+  for (let k = 0; k < scale; k++) {
+    for (const r of records) {
+      const id = k === 0 ? r.id : `${r.id}-x${k}`;
+      writeFileSync(join(corpus, `${id}.json`), JSON.stringify({ ...r, id }));
+    }
+  }
 }
 
 /** The serving thread's CPU time in ms (Linux), else NaN. */
@@ -69,13 +80,7 @@ export async function measureLive(
 ): Promise<LiveFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-live-'));
   const corpus = join(dir, 'corpus');
-  mkdirSync(corpus);
-  for (let k = 0; k < scale; k++) {
-    for (const r of records) {
-      const id = k === 0 ? r.id : `${r.id}-x${k}`;
-      writeFileSync(join(corpus, `${id}.json`), JSON.stringify({ ...r, id }));
-    }
-  }
+  writeScaledCorpus(records, scale, corpus);
   const discord = await startDiscordDouble();
   const store = new Store({ path: ':memory:' });
   let archive: Archive | null = null;

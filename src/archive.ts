@@ -134,6 +134,13 @@ export class Archive {
   onDeltaError: ((err: unknown) => void) | undefined;
 
   /**
+   * Told what the watcher saw change (paths relative to the corpus; undefined: look at every
+   * file), as soon as it takes them in: the shard manager forwards them, so every shard takes the
+   * same delta at once instead of waiting for the rebuild.
+   */
+  onChanged: ((paths: string[] | undefined) => void) | undefined;
+
+  /**
    * Takes the corpus as it is on disk into the index answered from, within about a second: the
    * files changed, added or removed since the main index was built are parsed (in the parse
    * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. `paths`
@@ -279,6 +286,15 @@ export class Archive {
     return { changed, live: await mergeDeltaAsync(engine.index, { hiddenFiles, added }) };
   }
 
+  /**
+   * One file's articles, parsed in the delta's ready sandbox (none when it is refused): what a
+   * server's delta parses with too (see guildArchives.ts), so it does not wait for a thread to start.
+   */
+  async parseFile(file: { path: string; content: string }): Promise<Article[]> {
+    const outcome = await this.parser().parse({ file: file.path, content: file.content });
+    return 'refused' in outcome ? [] : outcome.articles;
+  }
+
   /** A changed file's articles, parsed once per version of it (a later delta reuses them). */
   private async articlesOf(f: ListedFile): Promise<Article[]> {
     const cached = this.parsed.get(f.path);
@@ -332,11 +348,11 @@ export class Archive {
       paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
       clearTimeout(this.updateDebounce);
       this.updateDebounce = setTimeout(() => {
-        const named = paths;
+        const named = paths.includes('') ? undefined : paths;
         paths = [];
         // A failed delta only delays the change until the full reindex.
-        if (this.holding)
-          this.update(named.includes('') ? undefined : named).catch((err: unknown) => this.onDeltaError?.(err));
+        if (this.holding) this.update(named).catch((err: unknown) => this.onDeltaError?.(err));
+        this.onChanged?.(named);
       }, UPDATE_DEBOUNCE_MS);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {

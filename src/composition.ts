@@ -55,6 +55,8 @@ export interface BotRole {
   forwardSchedule?: (op: 'arm' | 'disarm', id: number) => void;
   /** Tells the other processes that a server's own archive changed, so they check its index again. */
   forwardGuildChange?: (guildId: string) => void;
+  /** Tells the other processes that a server's own archive changed as soon as this one took it in as a delta. */
+  forwardGuildDelta?: (guildId: string) => void;
 }
 
 /**
@@ -132,11 +134,14 @@ export async function runBot(
     },
     onError: (guildId, err) =>
       logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
+    // The archive's parse sandbox is kept ready: a server's delta need not wait for a thread to start.
+    parse: (file) => archive.parseFile(file),
+    onDelta: (guildId) => role.forwardGuildDelta?.(guildId),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
   /** A server's own index, after a change in its folder; the other processes are told. */
-  const reindexOwn = async (guildId: string): Promise<ReindexReport> => {
-    const own = await guilds.reindex(guildId);
+  const reindexOwn = async (guildId: string, onAnswerable?: () => void): Promise<ReindexReport> => {
+    const own = await guilds.reindex(guildId, onAnswerable);
     if (own.rebuilt) role.forwardGuildChange?.(guildId);
     return own;
   };
@@ -147,6 +152,41 @@ export async function runBot(
     if (guildId === null || !guilds.has(guildId)) return report;
     const own = await reindexOwn(guildId);
     return { ...own, ms: report.ms + own.ms, rebuilt: report.rebuilt || own.rebuilt };
+  };
+  /**
+   * A file added or removed from Discord, answerable: resolves once its delta is in (about a
+   * second, however large the archive); the full rebuild goes on in the background, a failure logged.
+   */
+  const takeIn = async (guildId: string, file: string): Promise<ReindexReport> => {
+    const started = performance.now();
+    const failed = (err: unknown) =>
+      logger.error(
+        { err, guildId },
+        'rebuild after a change from Discord failed; the change is answered through the delta',
+      );
+    let answerable: Promise<unknown>;
+    if (guilds.isCurator(guildId)) {
+      const full = reindex(guildId);
+      full.catch(failed);
+      // The file is named: only it is looked at (the watcher may also report it; the two share one run).
+      answerable = archive.update([file]).catch(() => full);
+    } else {
+      let done = () => {};
+      const delta = new Promise<void>((resolve) => (done = resolve));
+      const full = reindexOwn(guildId, done);
+      full.catch(failed);
+      // A failed delta: the rebuild is waited for.
+      answerable = Promise.race([delta, full]);
+    }
+    await answerable.catch(() => {});
+    const index = await indexFor(guildId);
+    return {
+      articles: index.articles.length,
+      passages: index.passages.length,
+      warnings: [],
+      ms: performance.now() - started,
+      rebuilt: false,
+    };
   };
   const service = new DigestService({
     store,
@@ -192,6 +232,7 @@ export async function runBot(
       digests,
       ingest: {
         dirFor: targets.dirFor,
+        takeIn,
         fetch,
         pollMinutes: config.FEED_POLL_MINUTES,
         pollNow: (id) => feeds.pollNow(id),

@@ -11,12 +11,21 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ReindexReport } from './archive.js';
 import { isArticleFile } from './core/article.js';
+import { mergeDeltaAsync } from './core/delta.js';
 import { NewsIndex } from './core/search.js';
 import { loadIndexFileAsync } from './indexFile.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
+import {
+  listCorpusFiles,
+  parseCorpusFiles,
+  pathIdOf,
+  readListedFile,
+  statCorpusFiles,
+  type CorpusFile,
+} from './corpus.js';
 import { corpusHash, readCorpus, saveIndex, type ParseFiles } from './engine.js';
 import { prepareInWorker, type PrepareJob } from './workers/indexWorkerClient.js';
+import { parseSandbox } from './workers/parseSandbox.js';
 
 /** A Discord id: the only thing ever used as a folder or file name part here. */
 const SNOWFLAKE = /^\d{17,20}$/;
@@ -60,10 +69,22 @@ export interface GuildArchivesOptions {
   prepare?: (job: PrepareJob & { kind: 'guild' }) => Promise<PreparedGuildIndex>;
   /** A refresh running in the background failed: the server keeps its previous index meanwhile. */
   onError?: (guildId: string, err: unknown) => void;
+  /**
+   * Parses one changed file of a server for its delta, off this thread (none when refused): the
+   * process's parse sandbox by default; the bot passes the archive's, kept ready.
+   */
+  parse?: (file: { path: string; content: string }) => Promise<Article[]>;
+  /** A change made here (see reindex) is answerable: the other processes may take the same delta now. */
+  onDelta?: (guildId: string) => void;
 }
 
 interface Entry {
+  /** What the server is answered from: `built`, with the server's changes since merged in (see update). */
   index: NewsIndex;
+  /** The index as built (or the shared one, before the server's first build): what a delta merges over. */
+  built: NewsIndex;
+  /** The server's files `built` holds, path to stamp: a file whose stamp differs has changed since. */
+  builtFiles: ReadonlyMap<string, string | null>;
   /** Hash of the server's files and the shared corpus the index was built over. */
   stamp: string;
   /** The shared index's hash when this entry was last checked: a new shared index makes it stale. */
@@ -88,6 +109,7 @@ function guildStamp(guildId: string, sharedHash: string, files: CorpusFile[]): s
 export class GuildArchives {
   private readonly entries = new Map<string, Entry>();
   private readonly running = new Map<string, Promise<Entry | null>>();
+  private readonly updating = new Map<string, Promise<void>>();
   private readonly curators: ReadonlySet<string>;
 
   constructor(private readonly options: GuildArchivesOptions) {
@@ -144,9 +166,20 @@ export class GuildArchives {
     return entry.index;
   }
 
-  /** Re-reads a server's folder now (after an addition) and rebuilds its index when anything changed. */
-  async reindex(guildId: string): Promise<ReindexReport> {
+  /**
+   * Re-reads a server's folder now (after an addition) and rebuilds its index when anything
+   * changed; `onAnswerable` is called once the change is answered from (its delta taken in).
+   */
+  async reindex(guildId: string, onAnswerable?: () => void): Promise<ReindexReport> {
     const started = performance.now();
+    // Answerable within about a second through the delta; a failed one only waits for the rebuild below.
+    await this.update(guildId).then(
+      () => {
+        onAnswerable?.();
+        this.options.onDelta?.(guildId);
+      },
+      (err: unknown) => this.options.onError?.(guildId, err),
+    );
     // A refresh already running may have listed the folder before the change: wait for it, then look again.
     await this.running.get(guildId)?.catch(() => {});
     const before = this.entries.get(guildId)?.stamp;
@@ -159,6 +192,81 @@ export class GuildArchives {
       ms: performance.now() - started,
       rebuilt: entry !== null && entry.stamp !== before,
     };
+  }
+
+  /**
+   * Takes a server's folder as it is now into the index it is answered from, within about a
+   * second: its files changed, added or removed since its index was built are parsed (off this
+   * thread) and merged with that index into a new one (see core/delta.ts), swapped in whole. A
+   * server without an index yet gets the shared one with its articles merged in. The full rebuild
+   * (reindex, or the next question) later replaces it. One at a time per server.
+   */
+  update(guildId: string): Promise<void> {
+    const run = (this.updating.get(guildId) ?? Promise.resolve()).catch(() => {}).then(() => this.applyDelta(guildId));
+    const settled = run.finally(() => {
+      if (this.updating.get(guildId) === settled) this.updating.delete(guildId);
+    });
+    this.updating.set(guildId, settled);
+    return settled;
+  }
+
+  private async applyDelta(guildId: string): Promise<void> {
+    const dir = this.ownDir(guildId);
+    if (!dir) return;
+    const entry = this.entries.get(guildId);
+    const base = entry?.built ?? this.options.shared();
+    const known = entry?.builtFiles ?? new Map<string, string | null>();
+    const listed = await statCorpusFiles(dir);
+    const present = new Set(listed.map((f) => f.path));
+    const changed = listed.filter((f) => f.stamp === null || known.get(f.path) !== f.stamp);
+    const hiddenFiles = new Set([
+      ...changed.filter((f) => known.has(f.path)).map((f) => f.path),
+      ...[...known.keys()].filter((p) => !present.has(p)),
+    ]);
+    if (changed.length === 0 && hiddenFiles.size === 0) {
+      if (entry) entry.index = entry.built;
+      return;
+    }
+    const prefix = guildIdPrefix(guildId);
+    const mine = (a: { id: string }) => a.id.startsWith(prefix);
+    // As a build names them: namespaced, never taking an id the index keeps (a shared one wins).
+    const ids = new Set(base.articles.filter((a) => !(mine(a) && hiddenFiles.has(a.file))).map((a) => a.id));
+    const parse = this.options.parse ?? defaultParse;
+    const added: Article[] = [];
+    for (const f of changed) {
+      const file = await readListedFile(f);
+      if (file.error !== undefined || file.skipped !== undefined) continue;
+      for (const parsed of await parse(file)) {
+        let id = `${prefix}${parsed.id}`;
+        if (ids.has(id)) {
+          const pathId = pathIdOf(parsed);
+          if (pathId === null || ids.has(`${prefix}${pathId}`)) continue;
+          id = `${prefix}${pathId}`;
+        }
+        ids.add(id);
+        added.push({ ...parsed, id });
+      }
+    }
+    const index = await mergeDeltaAsync(base, { hiddenFiles, hiddenPrefix: prefix, added });
+    const now = this.entries.get(guildId);
+    if (entry) {
+      // A rebuild swapped in meanwhile: it holds the folder as it listed it (a later change reindexes again).
+      if (now === entry && entry.built === base) entry.index = index;
+    } else if (!now) {
+      // Not stale: the reindex that follows builds the server's own index (in the process that made
+      // the change; the others are told when it is saved, see forwardGuildChange).
+      this.entries.set(guildId, {
+        index,
+        built: base,
+        builtFiles: known,
+        stamp: '',
+        sharedHash: base.hash,
+        stale: false,
+        warnings: [],
+        retryAt: 0,
+      });
+    } else return;
+    this.options.onLoaded?.(guildId, index);
   }
 
   /** Marks a server's index (every server's, without an id) to be checked again on its next question. */
@@ -200,9 +308,10 @@ export class GuildArchives {
     const stamp = guildStamp(guildId, sharedHash, files);
     const current = this.entries.get(guildId);
     if (current && current.stamp === stamp) {
-      Object.assign(current, { stale: false, sharedHash, retryAt: 0 });
+      Object.assign(current, { index: current.built, stale: false, sharedHash, retryAt: 0 });
       return current;
     }
+    const builtFiles = new Map(files.map((f) => [f.path, f.stamp ?? null]));
     const path = this.cachePath(guildId);
     let entry: Entry | null = null;
     if (path && existsSync(path)) {
@@ -211,6 +320,8 @@ export class GuildArchives {
         if (loaded)
           entry = {
             index: loaded.index,
+            built: loaded.index,
+            builtFiles,
             stamp,
             sharedHash,
             stale: false,
@@ -221,7 +332,7 @@ export class GuildArchives {
         // Unreadable: built again below.
       }
     }
-    entry ??= await this.build(guildId, files, sharedHash, path);
+    entry ??= { ...(await this.build(guildId, files, sharedHash, path)), builtFiles };
     this.entries.delete(guildId);
     this.entries.set(guildId, entry);
     for (const id of this.entries.keys()) {
@@ -233,7 +344,12 @@ export class GuildArchives {
   }
 
   /** Builds the server's index in the index worker (never on this thread) and loads what it saved. */
-  private async build(guildId: string, files: CorpusFile[], sharedHash: string, path: string | null): Promise<Entry> {
+  private async build(
+    guildId: string,
+    files: CorpusFile[],
+    sharedHash: string,
+    path: string | null,
+  ): Promise<Omit<Entry, 'builtFiles'>> {
     const built = await (this.options.prepare ?? prepareInWorker)({
       kind: 'guild',
       guildId,
@@ -246,8 +362,22 @@ export class GuildArchives {
       ? await NewsIndex.fromBufferAsync(built.bytes)
       : await loadIndexFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
     if (!loaded) throw new Error('the server index changed while it was being loaded');
-    return { index: loaded.index, stamp: built.stamp, sharedHash, stale: false, warnings: built.warnings, retryAt: 0 };
+    return {
+      index: loaded.index,
+      built: loaded.index,
+      stamp: built.stamp,
+      sharedHash,
+      stale: false,
+      warnings: built.warnings,
+      retryAt: 0,
+    };
   }
+}
+
+/** A server's changed file parsed in the process's parse sandbox (none when refused). */
+async function defaultParse(file: { path: string; content: string }): Promise<Article[]> {
+  const outcome = await parseSandbox().parse({ file: file.path, content: file.content });
+  return 'refused' in outcome ? [] : outcome.articles;
 }
 
 /** What building a server's index left: its stamp and warnings, and its bytes when it is not saved. */

@@ -37,6 +37,7 @@ async function shard(): Promise<void> {
       watchCorpus: false,
       forwardSchedule: (op, id) => process.send?.({ newsdesk: 'schedule', op, id } satisfies ShardMessage),
       forwardGuildChange: (guildId) => process.send?.({ newsdesk: 'guild', guildId } satisfies ShardMessage),
+      forwardGuildDelta: (guildId) => process.send?.({ newsdesk: 'guild-delta', guildId } satisfies ShardMessage),
     },
   });
   process.on('message', (m: unknown) => {
@@ -47,6 +48,17 @@ async function shard(): Promise<void> {
       bot.reindex().then(
         (r) => logger.info({ articles: r.articles, rebuilt: r.rebuilt }, 'index reloaded'),
         (err: unknown) => logger.error({ err }, 'reload failed; still answering from the previous index'),
+      );
+    } else if (m.newsdesk === 'changed') {
+      archive.update(m.paths).then(
+        () => logger.info({ files: m.paths?.length ?? 'all' }, 'corpus change taken in as a delta'),
+        (err: unknown) => logger.error({ err }, 'delta failed; the change waits for the reload'),
+      );
+    } else if (m.newsdesk === 'guild-delta') {
+      bot.guilds.update(m.guildId).then(
+        () => logger.info({ guildId: m.guildId }, 'server change taken in as a delta from another shard'),
+        (err: unknown) =>
+          logger.error({ err, guildId: m.guildId }, 'server delta failed; the change waits for its rebuild'),
       );
     } else if (m.newsdesk === 'guild') {
       bot.guilds.invalidate(m.guildId);

@@ -1,11 +1,19 @@
 import { cpSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { answerQuestion } from '../src/core/answer.js';
 import type { NewsIndex } from '../src/core/search.js';
+import { rmSync } from 'node:fs';
+import { parseArticleFile } from '../src/core/article.js';
 import { openEngine } from '../src/engine.js';
-import { existingIds, GuildArchives, guildIdPrefix, type GuildArchivesOptions } from '../src/guildArchives.js';
+import {
+  existingIds,
+  GuildArchives,
+  guildIdPrefix,
+  prepareGuildIndex,
+  type GuildArchivesOptions,
+} from '../src/guildArchives.js';
 
 const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;
 const A = '111111111111111111';
@@ -145,6 +153,56 @@ describe('GuildArchives', () => {
     expect(fresh.articles.map((a) => a.title)).toEqual(
       expect.arrayContaining(['Harbour lighthouse relit', 'Bridge at Raqqa reopens']),
     );
+  });
+
+  it('answers a server’s own addition and removal through the delta before its rebuild ends', async () => {
+    const t = await setup();
+    // The rebuild is held until released: whatever is answered meanwhile came through the delta.
+    let release = () => {};
+    let builds = 0;
+    const guilds = t.make({
+      parse: async (f) => parseArticleFile(f.path, f.content).articles,
+      prepare: async (job) => {
+        builds++;
+        await new Promise<void>((r) => (release = r));
+        return prepareGuildIndex(job);
+      },
+    });
+    const ask = async (q: string) => answerQuestion(await guilds.index(B), q, { k: 3 }).results.map((r) => r.title);
+    t.add(
+      B,
+      'bridge.md',
+      article('Bridge at Raqqa reopens', 'The old bridge at Raqqa reopened to traffic on Saturday.'),
+    );
+    // Told once it is answerable (what /article add replies on), while the rebuild is still held.
+    let answerable = false;
+    const first = guilds.reindex(B, () => (answerable = true));
+    await vi.waitFor(() => expect(answerable).toBe(true));
+    expect(await ask('When did the Raqqa bridge reopen?')).toContain('Bridge at Raqqa reopens');
+    expect(builds).toBe(1);
+    // Only this server: another one is still answered from the shared index.
+    expect(await guilds.index(A)).toBe(t.shared());
+    release();
+    await first;
+    const built = await guilds.index(B);
+    expect(built.articles.filter((a) => a.id.startsWith(guildIdPrefix(B))).map((a) => a.id)).toEqual([
+      `${guildIdPrefix(B)}bridge`,
+    ]);
+
+    // A second file, and the first removed: both answered before the rebuild that follows ends.
+    t.add(B, 'dam.md', article('Dam inspection ends', 'Engineers finished inspecting the Tabqa dam on Friday.'));
+    rmSync(join(t.dir, 'guilds', B, 'added', 'bridge.md'));
+    const second = guilds.reindex(B);
+    await guilds.update(B);
+    const own = (await guilds.index(B)).articles.filter((a) => a.id.startsWith(guildIdPrefix(B))).map((a) => a.id);
+    expect(own).toEqual([`${guildIdPrefix(B)}dam`]);
+    expect(await ask('When did engineers finish inspecting the Tabqa dam?')).toContain('Dam inspection ends');
+    expect(await ask('When did the Raqqa bridge reopen?')).not.toContain('Bridge at Raqqa reopens');
+    expect((await guilds.index(B)).articles.length).toBe(t.shared().articles.length + 1);
+    // The rebuild starts once the delta is in: released only after it has started.
+    await vi.waitFor(() => expect(builds).toBe(2));
+    release();
+    expect(await second).toMatchObject({ articles: t.shared().articles.length + 1, rebuilt: true });
   });
 
   it('holds at most `capacity` servers’ indexes, dropping the least recently used', async () => {

@@ -19,6 +19,11 @@ import type { Passage } from './passages.js';
 export interface Delta {
   /** Files whose articles the main index holds but must no longer answer from (changed or removed). */
   hiddenFiles: ReadonlySet<string>;
+  /**
+   * Only articles whose ids start with this are hidden: a server's own files, whose paths may
+   * equal files of the shared corpus its index also holds (see guildArchives.ts).
+   */
+  hiddenPrefix?: string;
   /** Articles to add (from new or changed files). */
   added: Article[];
 }
@@ -80,7 +85,8 @@ export function* mergeSteps(main: NewsIndex, delta: Delta): Generator<void, News
   yield;
   const hidden = new Uint8Array(base.articles.length);
   base.articles.forEach((a, i) => {
-    if (delta.hiddenFiles.has(a.file)) hidden[i] = 1;
+    if (delta.hiddenFiles.has(a.file) && (delta.hiddenPrefix === undefined || a.id.startsWith(delta.hiddenPrefix)))
+      hidden[i] = 1;
   });
   const tokenEnd = (p: number) => base.tokenStart[p + 1]!;
 

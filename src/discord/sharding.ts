@@ -15,7 +15,11 @@ export type ShardMessage =
   /** Shard → manager → the background shard: a digest schedule was added or removed. */
   | { newsdesk: 'schedule'; op: 'arm' | 'disarm'; id: number }
   /** Shard → manager → every shard: a server's own archive changed (an upload, a feed poll on shard 0); check its index again. */
-  | { newsdesk: 'guild'; guildId: string };
+  | { newsdesk: 'guild'; guildId: string }
+  /** Manager → shards: corpus files changed (paths relative to it; none: every file): take them in as a delta now. */
+  | { newsdesk: 'changed'; paths?: string[] }
+  /** Shard → manager → every other shard: a server's own archive changed; take it in as a delta now (its rebuild follows). */
+  | { newsdesk: 'guild-delta'; guildId: string };
 
 /** The shard that runs the digest scheduler and the feed poller (every shard count has a shard 0). */
 export const BACKGROUND_SHARD = 0;
@@ -73,7 +77,7 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
     shard.on('message', (m: unknown) => {
       if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(BACKGROUND_SHARD), m);
       // Any shard may hold the server's index: the one that has the server, and shard 0 for digests.
-      if (isShardMessage(m) && m.newsdesk === 'guild')
+      if (isShardMessage(m) && (m.newsdesk === 'guild' || m.newsdesk === 'guild-delta'))
         for (const other of manager.shards.values()) if (other !== shard) send(other, m);
     });
     shard.on('death', (child) => {
@@ -94,6 +98,12 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
     );
     for (const shard of manager.shards.values()) send(shard, { newsdesk: 'reload' });
   });
+  // Every shard takes a change in within about a second (each merges it in slices on its own
+  // loop), not only the one that made it: the reload after the rebuild follows.
+  archive.onChanged = (paths) => {
+    for (const shard of manager.shards.values())
+      send(shard, paths ? { newsdesk: 'changed', paths } : { newsdesk: 'changed' });
+  };
   const stop = () =>
     (stopping ??= (async () => {
       manager.respawn = false;

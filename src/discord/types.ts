@@ -27,6 +27,12 @@ export interface BotDeps {
     fetch: FetchOptions;
     pollMinutes: number;
     pollNow: (feedId: number) => Promise<PollSummary>;
+    /**
+     * Takes a file just added to or removed from `dirFor(guildId)` (`file` relative to it) in:
+     * resolves once questions are answered from the change; the full rebuild goes on in the
+     * background. Absent: `reindex` is waited for.
+     */
+    takeIn?: (guildId: string, file: string) => Promise<ReindexReport>;
   };
   answerResults: number;
   rateLimit: { questions: number; windowMs: number };

@@ -202,6 +202,15 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
     expect(
       logs.filter((l) => l.msg === 'corpus changed: reindexed; shards reload').map((l) => [l.shard, l.rebuilt]),
     ).toEqual([['manager', true]]);
+    // Every shard took the change in as a delta (the manager forwarded it), not only after the rebuild.
+    await discord.waitFor(
+      () => lines().filter((l) => l.msg === 'corpus change taken in as a delta').length >= 2,
+      SLOW,
+      'both shards to take the delta',
+    );
+    expect(new Set(lines().flatMap((l) => (l.msg === 'corpus change taken in as a delta' ? [l.shard] : [])))).toEqual(
+      new Set([0, 1]),
+    );
     expect(
       logs
         .filter((l) => l.msg === 'index reloaded')
@@ -265,6 +274,16 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
       'shard 0 to hear of it',
     );
     expect(told).toMatchObject({ shard: 0, guildId: second.id });
+    // Shard 0 took the server's change in as a delta as soon as shard 1 had, before the rebuild was saved.
+    const delta = await discord.waitFor(
+      () => lines().find((l) => l.msg === 'server change taken in as a delta from another shard'),
+      SLOW,
+      'shard 0 to take the delta',
+    );
+    expect(delta).toMatchObject({
+      shard: 0,
+      guildId: second.id,
+    });
     const ask = async (guild: DoubleGuild) => {
       const q = discord.inGuild(guild.id, () =>
         discord.runSlashCommand('ask', [

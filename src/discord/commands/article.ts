@@ -137,7 +137,7 @@ export async function executeArticle(interaction: ChatInputCommandInteraction, d
     const name = interaction.options.getString('file', true).trim();
     await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
     if (!(await removeAdded(dir, name))) throw new UserError('This server added no such file: see /article list.');
-    const report = await deps.reindex(guildId);
+    const report = await (ingest.takeIn?.(guildId, `added/${name}`) ?? deps.reindex(guildId));
     await interaction.editReply({
       content: truncate(`Removed \`${name}\`. The archive now has ${report.articles} articles.`, L.content),
       allowedMentions: { parse: [] },
@@ -190,7 +190,8 @@ async function addArticle(
       throw new UserError(`Nothing was added: ${err.message}`);
     throw err;
   }
-  const report = await deps.reindex(guildId);
+  // Replied once the article is answerable (its delta); the full rebuild goes on in the background.
+  const report = await (ingest.takeIn?.(guildId, added.file) ?? deps.reindex(guildId));
   const titles = added.articles.map((a) => `“${escapeText(truncate(a.title, 150))}”`);
   const lines = [
     added.articles.length === 1
