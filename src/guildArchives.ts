@@ -317,6 +317,7 @@ export class GuildArchives {
     if (path && existsSync(path)) {
       try {
         const loaded = await loadIndexFileAsync(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
+        void loaded?.index.warmUp();
         if (loaded)
           entry = {
             index: loaded.index,
@@ -357,11 +358,12 @@ export class GuildArchives {
       files,
       path,
     });
-    // In slices (see fromFileAsync): the other servers are being answered meanwhile.
+    // In slices (see fromBufferAsync): the other servers are being answered meanwhile.
     const loaded = built.bytes
       ? await NewsIndex.fromBufferAsync(built.bytes)
       : await loadIndexFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
     if (!loaded) throw new Error('the server index changed while it was being loaded');
+    void loaded.index.warmUp();
     return {
       index: loaded.index,
       built: loaded.index,
