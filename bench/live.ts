@@ -196,21 +196,38 @@ export function formatLive(figures: readonly LiveFigures[]): string {
   ].join('\n');
 }
 
-/** `npx tsx bench/live.ts [--corpus corpus.jsonl] [--queries queries.jsonl] [--scale-factor N]`: one live run, JSON on stdout. */
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * The command line of the live benches (this file and liveShards.ts): `--corpus corpus.jsonl
+ * --queries queries.jsonl [--scale-factor N]`, the data's paths required (it is not in the
+ * repository). Exits with 2 and one line when they are missing.
+ */
+export async function liveArgs(
+  script: string,
+): Promise<{ records: CorpusRecord[]; scale: number; questions: string[] }> {
   const { parseArgs } = await import('node:util');
   const { values } = parseArgs({
     options: {
-      corpus: { type: 'string', default: '/work/shared/bench/multihop-rag/corpus.jsonl' },
-      queries: { type: 'string', default: '/work/shared/bench/multihop-rag/queries.jsonl' },
+      corpus: { type: 'string' },
+      queries: { type: 'string' },
       'scale-factor': { type: 'string', default: '1' },
     },
   });
-  const questions = readRecords(values.queries!)
+  const scale = Number(values['scale-factor']);
+  if (!values.corpus || !values.queries || !Number.isInteger(scale) || scale < 1) {
+    process.stderr.write(
+      `usage: npx tsx bench/${script} --corpus corpus.jsonl --queries queries.jsonl [--scale-factor N]\n`,
+    );
+    process.exit(2);
+  }
+  const questions = readRecords(values.queries)
     .slice(0, 200)
     .map((q) => String(q.question ?? q.query));
-  const figures = await measureLive(readRecords(values.corpus!), Number(values['scale-factor']), questions, (m) =>
-    process.stderr.write(`${m}\n`),
-  );
+  return { records: readRecords(values.corpus), scale, questions };
+}
+
+/** `npx tsx bench/live.ts --corpus corpus.jsonl --queries queries.jsonl [--scale-factor N]`: one live run, JSON on stdout. */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { records, scale, questions } = await liveArgs('live.ts');
+  const figures = await measureLive(records, scale, questions, (m) => process.stderr.write(`${m}\n`));
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { shardOf, startDiscordDouble, type InteractionRecord } from '../tests/discord/double/server.js';
 import { nodeCommand } from '../tests/setup/tsx.js';
-import { ADDED, ADDED_QUESTION, readRecords, writeScaledCorpus, type CorpusRecord } from './live.js';
+import { ADDED, ADDED_QUESTION, liveArgs, writeScaledCorpus, type CorpusRecord } from './live.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
@@ -166,24 +166,9 @@ export async function measureShardedLive(
   }
 }
 
-/** `npx tsx bench/liveShards.ts [--corpus corpus.jsonl] [--queries queries.jsonl] [--scale-factor N]`: JSON on stdout. */
+/** `npx tsx bench/liveShards.ts --corpus corpus.jsonl --queries queries.jsonl [--scale-factor N]`: JSON on stdout. */
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { parseArgs } = await import('node:util');
-  const { values } = parseArgs({
-    options: {
-      corpus: { type: 'string', default: '/work/shared/bench/multihop-rag/corpus.jsonl' },
-      queries: { type: 'string', default: '/work/shared/bench/multihop-rag/queries.jsonl' },
-      'scale-factor': { type: 'string', default: '1' },
-    },
-  });
-  const questions = readRecords(values.queries!)
-    .slice(0, 200)
-    .map((q) => String(q.question ?? q.query));
-  const figures = await measureShardedLive(
-    readRecords(values.corpus!),
-    Number(values['scale-factor']),
-    questions,
-    (m) => process.stderr.write(`${m}\n`),
-  );
+  const { records, scale, questions } = await liveArgs('liveShards.ts');
+  const figures = await measureShardedLive(records, scale, questions, (m) => process.stderr.write(`${m}\n`));
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -18,13 +18,17 @@ import { Archive } from '../src/archive.js';
 
 const { values } = parseArgs({
   options: {
-    corpus: { type: 'string', default: '/work/shared/bench/multihop-rag/corpus.jsonl' },
+    corpus: { type: 'string' },
     'scale-factor': { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
 });
 const scale = Number(values['scale-factor']);
-const records = readFileSync(values.corpus!, 'utf8')
+if (!values.corpus || !Number.isInteger(scale) || scale < 1) {
+  process.stderr.write('usage: npx tsx bench/rebuild-stall.ts --corpus corpus.jsonl [--scale-factor N] [--json]\n');
+  process.exit(2);
+}
+const records = readFileSync(values.corpus, 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
