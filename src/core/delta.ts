@@ -11,6 +11,7 @@
  * in the term statistics after it is removed (its passage words do not); minisearch, which only
  * corrects misspellings, does not know the new articles' words (they are found as written).
  */
+import { finish, sliced } from './slices.js';
 import type { Article } from './types.js';
 import { NewsIndex, type ArticleMeta, type IndexParts } from './search.js';
 import type { Passage } from './passages.js';
@@ -254,22 +255,10 @@ export function* mergeSteps(main: NewsIndex, delta: Delta): Generator<void, News
 
 /** mergeSteps run through at once (the terminal, tests). */
 export function mergeDelta(main: NewsIndex, delta: Delta): NewsIndex {
-  const steps = mergeSteps(main, delta);
-  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  return finish(mergeSteps(main, delta));
 }
 
-/** How long a merge works before it lets the event loop run (as a sliced index load does). */
-const SLICE_MS = 8;
-
 /** mergeSteps in slices of a few milliseconds, the event loop served between them: for a serving process. */
-export async function mergeDeltaAsync(main: NewsIndex, delta: Delta): Promise<NewsIndex> {
-  const steps = mergeSteps(main, delta);
-  let sliceStart = performance.now();
-  for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise(setImmediate);
-      sliceStart = performance.now();
-    }
-  }
+export function mergeDeltaAsync(main: NewsIndex, delta: Delta): Promise<NewsIndex> {
+  return sliced(mergeSteps(main, delta));
 }

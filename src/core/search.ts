@@ -1,3 +1,4 @@
+import { finish, sliced } from './slices.js';
 import MiniSearch from 'minisearch';
 import { placeFormsOf } from './places.js';
 import { buildAliasTable, editDistance, type AliasTable } from './aliases.js';
@@ -208,27 +209,8 @@ const PREAMBLE_BYTES = 12;
 const MINI_CHUNK_TERMS = 250;
 /** Articles per chunk of the persisted article list (see SECTIONS). */
 const ARTICLE_CHUNK = 500;
-/** How long fromBufferAsync works before it lets the event loop run (a target: one step may overrun it). */
-const LOAD_SLICE_MS = 8;
 /** Passages made between two chances to pause a load. */
 const LOAD_PASSAGES_PER_STEP = 5_000;
-
-/** Runs steps to their end, letting the event loop run whenever they have worked `LOAD_SLICE_MS`. */
-/** Runs steps to their end without pausing. */
-function finish<T>(steps: Generator<void, T>): T {
-  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
-}
-
-async function sliced<T>(steps: Generator<void, T>): Promise<T> {
-  let sliceStart = performance.now();
-  for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart > LOAD_SLICE_MS) {
-      await new Promise(setImmediate);
-      sliceStart = performance.now();
-    }
-  }
-}
 
 /** Bytes copied between two chances to pause a load. */
 const LOAD_BYTES_PER_STEP = 1 << 20;
