@@ -57,7 +57,7 @@ const QUESTIONS = [
   'railwya strike',
 ];
 
-describe('NewsIndex.fromFileAsync and fromBufferAsync', () => {
+describe('loadIndexFileAsync and NewsIndex.fromBufferAsync', () => {
   const built = NewsIndex.build(articles(2500), { aliases, hash: 'big' });
   const bytes = built.toBuffer({ note: 'kept' });
 
