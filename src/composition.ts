@@ -1,11 +1,18 @@
-import { Events, type Client, type ClientOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Archive, ReindexReport } from './archive.js';
 import { guildArchiveDir, type Config } from './config.js';
 import type { NewsIndex } from './core/search.js';
 import { DigestScheduler, DigestService } from './digests/service.js';
 import { nextFire } from './digests/when.js';
-import { attachHandlers, createClient, DRAIN_TIMEOUT_MS, InFlight } from './discord/bot.js';
+import {
+  attachHandlers,
+  connect,
+  createClient,
+  DRAIN_TIMEOUT_MS,
+  InFlight,
+  type Client,
+  type ClientOptions,
+} from './discord/bot.js';
 import { discordPoster } from './discord/digestPoster.js';
 import { FeedPoller } from './feedPoller.js';
 import { GuildArchives, guildIdPrefix } from './guildArchives.js';
@@ -242,7 +249,6 @@ export async function runBot(
     },
     inFlight,
   );
-  client.once(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected'));
   archive.onDeltaError = (err) => {
     if (!stopping) logger.warn({ err }, 'could not take a corpus change in at once; the full reindex will');
   };
@@ -263,10 +269,8 @@ export async function runBot(
         'corpus changed: reindexed',
       );
     });
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
-    await client.login(config.DISCORD_TOKEN);
-    await ready;
+    await connect(client, config.DISCORD_TOKEN, logger);
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
     if (role.background) {
       await digests.scheduler.start();

@@ -8,6 +8,7 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
+import type { Logger } from 'pino';
 import { COMMAND_MODULES } from './commands/index.js';
 import type { CommandContext, MessageCommandModule, SlashCommandModule } from './commands/module.js';
 import { describeError } from './errors.js';
@@ -197,6 +198,20 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
   }
 
   return client;
+}
+
+export type { Client, ClientOptions };
+
+/** Logs in and resolves once the gateway has made the client ready, logging who it is and how many servers it sees. */
+export async function connect(client: Client, token: string | undefined, logger: Logger): Promise<void> {
+  const ready = new Promise<void>((resolve) =>
+    client.once(Events.ClientReady, (c) => {
+      logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected');
+      resolve();
+    }),
+  );
+  await client.login(token);
+  await ready;
 }
 
 /** How long a stopping bot waits for answers already being worked on. */
