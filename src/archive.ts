@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { pathIdOf, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
+import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
 import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
@@ -269,20 +269,7 @@ export class Archive {
     // An added article may not take an id the index keeps answering with (the full rebuild settles who keeps it).
     const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
     const added: Article[] = [];
-    for (const f of changed.values()) {
-      if (!f) continue;
-      for (const parsed of await this.articlesOf(f)) {
-        const a = { ...parsed };
-        // As a full build names them (see pathIdOf): a same-named file in a sub-folder takes its path.
-        if (ids.has(a.id)) {
-          const pathId = pathIdOf(a);
-          if (pathId === null || ids.has(pathId)) continue;
-          a.id = pathId;
-        }
-        ids.add(a.id);
-        added.push(a);
-      }
-    }
+    for (const f of changed.values()) if (f) added.push(...nameAdded(await this.articlesOf(f), ids));
     return { changed, live: await mergeDeltaAsync(engine.index, { hiddenFiles, added }) };
   }
 

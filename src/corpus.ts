@@ -275,6 +275,27 @@ export function pathIdOf(article: Pick<Article, 'id' | 'file'>): string | null {
 }
 
 /**
+ * Ids for articles a delta adds, as a full build names them: `prefix` (a server's namespace) in
+ * front, a same-named file in a sub-folder under its path (see pathIdOf), and never an id in
+ * `taken`, which the index keeps answering with (an article that can take none is left out; the
+ * full rebuild settles who keeps it). `taken` gains the ids given.
+ */
+export function nameAdded(parsed: readonly Article[], taken: Set<string>, prefix = ''): Article[] {
+  const named: Article[] = [];
+  for (const article of parsed) {
+    let id = `${prefix}${article.id}`;
+    if (taken.has(id)) {
+      const pathId = pathIdOf(article);
+      if (pathId === null || taken.has(`${prefix}${pathId}`)) continue;
+      id = `${prefix}${pathId}`;
+    }
+    taken.add(id);
+    named.push({ ...article, id });
+  }
+  return named;
+}
+
+/**
  * Parses read files into articles. Two files of the same name in different folders both load
  * (see pathIdOf); any other repeated article id keeps one (the operator's file over an ingested
  * one, else the first) and warns naming both files.

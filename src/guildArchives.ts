@@ -18,7 +18,7 @@ import type { Article, CorpusWarning } from './core/types.js';
 import {
   listCorpusFiles,
   parseCorpusFiles,
-  pathIdOf,
+  nameAdded,
   readListedFile,
   statCorpusFiles,
   type CorpusFile,
@@ -235,17 +235,8 @@ export class GuildArchives {
     const added: Article[] = [];
     for (const f of changed) {
       const file = await readListedFile(f);
-      if (file.error !== undefined || file.skipped !== undefined) continue;
-      for (const parsed of await parse(file)) {
-        let id = `${prefix}${parsed.id}`;
-        if (ids.has(id)) {
-          const pathId = pathIdOf(parsed);
-          if (pathId === null || ids.has(`${prefix}${pathId}`)) continue;
-          id = `${prefix}${pathId}`;
-        }
-        ids.add(id);
-        added.push({ ...parsed, id });
-      }
+      if (file.error === undefined && file.skipped === undefined)
+        added.push(...nameAdded(await parse(file), ids, prefix));
     }
     const index = await mergeDeltaAsync(base, { hiddenFiles, hiddenPrefix: prefix, added });
     const now = this.entries.get(guildId);
