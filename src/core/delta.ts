@@ -13,7 +13,7 @@
  */
 import { finish, sliced } from './slices.js';
 import type { Article } from './types.js';
-import { NewsIndex, type ArticleMeta, type IndexParts } from './search.js';
+import { NewsIndex, type ArticleMeta, type IndexParts, type Ints } from './search.js';
 import type { Passage } from './passages.js';
 
 /** What changed since the main index was built. */
@@ -33,8 +33,6 @@ export interface Delta {
 const STEP_ENTRIES = 100_000;
 /** Passages renumbered between two chances to pause (each a new object). */
 const STEP_PASSAGES = 10_000;
-
-type Ints = Uint16Array | Int32Array;
 
 /**
  * A passage of the main index under a new article number; its text and sentences are still read

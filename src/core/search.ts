@@ -111,7 +111,7 @@ export interface SearchRequest {
 }
 
 /** 16-bit where every value fits (a vocabulary and passages under 65,535), else 32-bit. */
-type Ints = Uint16Array | Int32Array;
+export type Ints = Uint16Array | Int32Array;
 const narrowest = (values: ArrayLike<number>, max: number): Ints =>
   max < 0xffff ? Uint16Array.from(values) : Int32Array.from(values);
 
