@@ -158,18 +158,17 @@ export class Archive {
       );
       return this.updateQueued;
     }
-    this.updating = this.runUpdate().finally(() => (this.updating = null));
-    return this.updating;
+    return this.startUpdate();
   }
 
   private nextUpdate(): Promise<void> {
     this.updateQueued = null;
-    return this.runUpdateShared();
+    return this.startUpdate();
   }
 
-  private runUpdateShared(): Promise<void> {
-    if (this.updating) return this.updating;
-    this.updating = this.runUpdate().finally(() => (this.updating = null));
+  /** The update running, or a new one started. */
+  private startUpdate(): Promise<void> {
+    this.updating ??= this.runUpdate().finally(() => (this.updating = null));
     return this.updating;
   }
 
