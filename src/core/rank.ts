@@ -88,6 +88,8 @@ export class Ranker {
   private readonly slotOf: Int32Array;
   /** Scratch: article scores of the question being ranked. */
   private readonly articleScore: Float64Array;
+  /** Text fingerprints of the articles met as candidates (see fingerprint). */
+  private readonly fingerprints = new Map<number, number>();
 
   constructor(
     private readonly parts: IndexParts,
@@ -228,7 +230,46 @@ export class Ranker {
     const out = touched.map((a) => ({ id: a, score: scores[a]! * boostOf(a) }));
     for (const a of touched) scores[a] = 0;
     out.sort((x, y) => y.score - x.score || x.id - y.id);
-    return out.slice(0, count);
+    // The pool counts distinct texts: a copy of an article already kept (the same words in the
+    // same order, as when a story is filed twice or a feed repeats it) takes no slot.
+    const kept: Array<{ id: number; score: number }> = [];
+    const byPrint = new Map<number, number[]>();
+    for (const c of out) {
+      if (kept.length === count) break;
+      const print = this.fingerprint(c.id);
+      const same = byPrint.get(print);
+      if (same?.some((k) => this.sameText(k, c.id))) continue;
+      if (same) same.push(c.id);
+      else byPrint.set(print, [c.id]);
+      kept.push(c);
+    }
+    return kept;
+  }
+
+  /** A hash of article a's words in order (FNV-1a over its token ids, its length mixed in), computed on first use. */
+  private fingerprint(a: number): number {
+    let print = this.fingerprints.get(a);
+    if (print === undefined) {
+      const [from, to] = this.passageRange(a);
+      const [start, end] = [this.tokenStart[from]!, this.tokenStart[to]!];
+      let h = 0x811c9dc5;
+      for (let i = start; i < end; i++) h = Math.imul(h ^ this.tokens[i]!, 0x01000193);
+      print = (h ^ (end - start)) >>> 0;
+      if (this.fingerprints.size >= 100_000) this.fingerprints.clear();
+      this.fingerprints.set(a, print);
+    }
+    return print;
+  }
+
+  /** Whether articles a and b hold the same words in the same order (a fingerprint match, confirmed). */
+  private sameText(a: number, b: number): boolean {
+    const [fa, ta] = this.passageRange(a);
+    const [fb, tb] = this.passageRange(b);
+    const [sa, ea] = [this.tokenStart[fa]!, this.tokenStart[ta]!];
+    const sb = this.tokenStart[fb]!;
+    if (ea - sa !== this.tokenStart[tb]! - sb) return false;
+    for (let i = 0; i < ea - sa; i++) if (this.tokens[sa + i] !== this.tokens[sb + i]) return false;
+    return true;
   }
 
   /** BM25 of passage p for the question terms currently in `slotOf`. */
