@@ -2,6 +2,7 @@ import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
 import type { Token } from './text.js';
 import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
+import { RERANK_POOL, rerank } from './rerank.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -86,7 +87,12 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const query = index.parseQuery(question);
   if (query.terms.length === 0) return refuse(question, query.unknown.length ? 'no-match' : 'no-terms', []);
   const offset = opts.offset ?? 0;
-  const hits = index.rank(query, { k: opts.k + offset, ...(opts.perArticle ? { perArticle: opts.perArticle } : {}) });
+  const want = opts.k + offset;
+  const ranked = index.rank(query, {
+    k: Math.max(want, RERANK_POOL),
+    ...(opts.perArticle ? { perArticle: opts.perArticle } : {}),
+  });
+  const hits = rerank(index, query, ranked, (h) => evidenceOf(index, query, h)).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
   if (opts.refuse === false)

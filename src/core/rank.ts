@@ -318,8 +318,22 @@ export class Ranker {
         if (id !== undefined) wanted.set(id, t);
       }
     }
-    if (wanted.size === 0) return held;
     const [from, to] = this.passageRange(a);
+    return this.heldIn(from, to, wanted, held);
+  }
+
+  /** Which of `terms` passage p holds (its heading's words included). */
+  passageHolds(p: number, terms: Iterable<string>): Set<string> {
+    const wanted = new Map<number, string>();
+    for (const t of terms) {
+      const id = this.termId.get(t);
+      if (id !== undefined) wanted.set(id, t);
+    }
+    return this.heldIn(p, p + 1, wanted, new Set());
+  }
+
+  /** Adds to `held` the `wanted` terms that passages [from, to) hold. */
+  private heldIn(from: number, to: number, wanted: Map<number, string>, held: Set<string>): Set<string> {
     for (let i = this.tokenStart[from]!; i < this.tokenStart[to]! && wanted.size > 0; i++) {
       const t = wanted.get(this.tokens[i]!);
       if (t !== undefined) {

@@ -296,6 +296,11 @@ export class NewsIndex {
     return this.ranker.articleHolds(a, terms);
   }
 
+  /** Which of `terms` passage p holds. */
+  passageHolds(p: number, terms: Iterable<string>): Set<string> {
+    return this.ranker.passageHolds(p, terms);
+  }
+
   /**
    * For each passage of article a, the question weight it holds: each group of terms (a word
    * asked with its synonyms) counts once, at its best weight.
