@@ -90,9 +90,18 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const want = opts.k + offset;
   const ranked = index.rank(query, {
     k: Math.max(want, RERANK_POOL),
+    candidates: Math.max(index.ranking.candidates, want * 3),
     ...(opts.perArticle ? { perArticle: opts.perArticle } : {}),
   });
-  const hits = rerank(index, query, ranked, (h) => evidenceOf(index, query, h)).slice(0, want);
+  // Each hit's evidence, weighed once: the model reorders by it, the cut of weak results reads it again.
+  const weigh = evidenceWeigher(index, query);
+  const evidenceByPassage = new Map<number, EvidenceShare>();
+  const evidenceFor = (h: PassageHit): EvidenceShare => {
+    let e = evidenceByPassage.get(h.passage);
+    if (!e) evidenceByPassage.set(h.passage, (e = evidenceOf(index, query, h, weigh)));
+    return e;
+  };
+  const hits = rerank(index, query, ranked, evidenceFor).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
   if (opts.refuse === false)
@@ -103,7 +112,7 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
       nearest: [],
     };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
-  const evidence = evidenceOf(index, query, hits[0]!);
+  const evidence = evidenceFor(hits[0]!);
   const coverage = evidence.coverage;
   const article = articleEvidenceOf(index, query, hits[0]!);
   const refusal = judgeEvidence(
@@ -145,9 +154,7 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   }
   // A result far weaker than the first is noise next to it: leave it out.
   const floor = coverage * policy.minRelativeCoverage;
-  const kept = hits.filter(
-    (h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor,
-  );
+  const kept = hits.filter((h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceFor(h).coverage >= floor);
   return {
     question,
     answered: true,
@@ -188,10 +195,11 @@ export function evidenceOf(
   index: NewsIndex,
   query: ParsedQuery,
   hit: PassageHit,
-): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
+  weigh: (has: (term: string) => boolean) => EvidenceShare = evidenceWeigher(index, query),
+): EvidenceShare {
   const matched = new Set(hit.matched);
   const title = index.titleTerms(hit.article);
-  return weighEvidence(index, query, (term) => matched.has(term) || title.has(term));
+  return weigh((term) => matched.has(term) || title.has(term));
 }
 
 /** How much of the question the hit's whole article holds (title and every passage): the same measures. */
@@ -205,17 +213,21 @@ export function articleEvidenceOf(
   return { coverage: e.coverage, namesMissed: e.namesMissed };
 }
 
-function weighEvidence(
-  index: NewsIndex,
-  query: ParsedQuery,
-  has: (term: string) => boolean,
-): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
+type EvidenceShare = { coverage: number; held: number; asked: number; name: boolean; namesMissed: number };
+
+function weighEvidence(index: NewsIndex, query: ParsedQuery, has: (term: string) => boolean): EvidenceShare {
+  return evidenceWeigher(index, query)(has);
+}
+
+/**
+ * The question's words weighed once (each its IDF, grouped with its synonyms and corrections),
+ * then a function that measures what a result holds of them: ranking weighs many results.
+ */
+function evidenceWeigher(index: NewsIndex, query: ParsedQuery): (has: (term: string) => boolean) => EvidenceShare {
   const maxIdf = index.passageIdf('');
-  let total = 0;
-  let held = 0;
   const groups = new Map<
     string,
-    { weight: number; own: boolean; forms: Array<{ idf: number; credit: number; held: boolean }> }
+    { weight: number; own: boolean; forms: Array<{ term: string; idf: number; credit: number }> }
   >();
   // Each word asked weighs its own IDF; a word the archive knows only by a synonym or a corrected
   // spelling ("spokesperson" for "spokesman") weighs as its rarest known form.
@@ -227,28 +239,32 @@ function weighEvidence(
       g.weight = idf;
       g.own = true;
     } else if (!g.own) g.weight = Math.max(g.weight, idf);
-    g.forms.push({ idf, credit: t.from ? PARTIAL_CREDIT : 1, held: has(t.term) });
+    g.forms.push({ term: t.term, idf, credit: t.from ? PARTIAL_CREDIT : 1 });
     groups.set(asked, g);
   }
-  let heldGroups = 0;
-  for (const g of groups.values()) {
-    const weight = g.weight > 0 ? g.weight : maxIdf;
-    total += weight;
-    // A form held earns its credit of the word's weight, never more than its own IDF: a common
-    // synonym found does not stand in for a rare word asked.
-    let best = 0;
-    for (const f of g.forms) if (f.held) best = Math.max(best, Math.min(f.idf, weight) * f.credit);
-    held += best;
-    if (best > 0) heldGroups++;
-  }
+  const weighed = [...groups.values()].map((g) => ({ weight: g.weight > 0 ? g.weight : maxIdf, forms: g.forms }));
+  let total = 0;
+  for (const g of weighed) total += g.weight;
   // A name the archive has never seen is what the question is about: it weighs double.
   total += (query.unknown.length + query.unknownNames.length) * maxIdf;
-  return {
-    coverage: total > 0 ? held / total : 0,
-    held: heldGroups,
-    asked: groups.size + query.unknown.length,
-    name: query.names.some(has),
-    namesMissed: query.names.filter((n) => !has(n)).length,
+  return (has) => {
+    let held = 0;
+    let heldGroups = 0;
+    for (const g of weighed) {
+      // A form held earns its credit of the word's weight, never more than its own IDF: a common
+      // synonym found does not stand in for a rare word asked.
+      let best = 0;
+      for (const f of g.forms) if (has(f.term)) best = Math.max(best, Math.min(f.idf, g.weight) * f.credit);
+      held += best;
+      if (best > 0) heldGroups++;
+    }
+    return {
+      coverage: total > 0 ? held / total : 0,
+      held: heldGroups,
+      asked: groups.size + query.unknown.length,
+      name: query.names.some(has),
+      namesMissed: query.names.filter((n) => !has(n)).length,
+    };
   };
 }
 

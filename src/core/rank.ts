@@ -71,6 +71,8 @@ export interface SearchRequest {
   k: number;
   /** Passages per article (1: one result per article). */
   perArticle?: number;
+  /** Candidate articles whose passages are scored (default: the ranking's `candidates`, or three per result). */
+  candidates?: number;
 }
 
 /** Ranks passages of one archive; holds scratch arrays sized to it, reused by every question. */
@@ -135,7 +137,11 @@ export class Ranker {
       }
       return boost;
     };
-    const candidates = this.articleCandidates(query, Math.max(r.candidates, request.k * 3), boostOf);
+    const candidates = this.articleCandidates(
+      query,
+      request.candidates ?? Math.max(r.candidates, request.k * 3),
+      boostOf,
+    );
     if (candidates.length === 0) return [];
 
     // Stage 2: passages of the candidates, scored with BM25 over all question terms.
