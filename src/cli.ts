@@ -214,20 +214,20 @@ async function forgetGuild(argv: string[]): Promise<number> {
   const { join } = await import('node:path');
   const { guildArchiveDir } = await import('./config.js');
   const { guildIndexPath } = await import('./guildArchives.js');
-  const { Store } = await import('./store/store.js');
+  const { openStore } = await import('./store/open.js');
   const config = loadConfig();
   const folder = join(guildArchiveDir(config), id);
   const hadFolder = existsSync(folder);
   rmSync(folder, { recursive: true, force: true });
   rmSync(guildIndexPath(config.INDEX_PATH, id), { force: true });
-  const store = new Store({ path: config.DATABASE_PATH });
+  const store = await openStore(config);
   try {
-    const rows = store.forgetGuild(id);
+    const rows = await store.forgetGuild(id);
     process.stdout.write(
       `Forgot server ${id}: ${hadFolder ? `removed ${folder}, ` : ''}its saved index and ${rows} database row${rows === 1 ? '' : 's'}.\n`,
     );
   } finally {
-    store.close();
+    await store.close();
   }
   return 0;
 }
