@@ -17,6 +17,16 @@ const intIn = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
+/** Whether a value reads as a PostgreSQL connection URL (never echoed: it may carry a password). */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
 /** Every environment variable Newsdesk reads; `.env.example` lists the same ones. */
 export const ConfigSchema = z.object({
   DISCORD_TOKEN: z.string().min(50, 'looks too short to be a bot token').optional(),
@@ -27,6 +37,14 @@ export const ConfigSchema = z.object({
   CORPUS_DIR: z.string().min(1).default('corpus'),
   INDEX_PATH: z.string().min(1).default('data/index.bin'),
   DATABASE_PATH: z.string().min(1).default('data/newsdesk.db'),
+  /**
+   * Unset: SQLite at DATABASE_PATH (one machine). postgres://user:password@host:port/db (or
+   * ?host=/socket/dir): PostgreSQL, shared by every process and host (see README, Running on several machines).
+   */
+  DATABASE_URL: z
+    .string()
+    .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://newsdesk@db.example/newsdesk')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ANSWER_RESULTS: intIn(1, 10).default(3),
   RATE_LIMIT_QUESTIONS: intIn(1, RATE_LIMIT_MAX_QUESTIONS).default(5),

@@ -2,12 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/core/answer.js';
 import { Store } from '../../src/store/store.js';
+import { DIALECTS, PG_URL, closeAll } from './dialects.js';
 
 const answered: Answer = { question: 'q', answered: true, results: [], nearest: [] };
 const refused: Answer = { question: 'q', answered: false, reason: 'weak-match', results: [], nearest: [] };
+afterEach(closeAll);
+
 const G = '123456789012345678';
 const C = '223456789012345678';
 
@@ -16,32 +19,9 @@ function clock(start = '2026-11-01T12:00:00Z') {
   return { now: () => new Date(t), advanceDays: (d: number) => (t += d * 86_400_000) };
 }
 
-describe('Store', () => {
-  it('migrates a new database, in WAL mode, and keeps data across a reopen', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
-    const a = new Store({ path });
-    expect(a.version).toBe(6);
-    expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    await a.settings.set(G, 'answerChannels', [C]);
-    a.close();
-    const b = new Store({ path });
-    expect(b.version).toBe(6);
-    expect(await b.settings.answerChannels(G)).toEqual([C]);
-    b.close();
-  });
-
-  it('refuses a database from a newer Newsdesk, changing nothing', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite');
-    const raw = new Database(path);
-    raw.pragma('user_version = 99');
-    raw.close();
-    expect(() => new Store({ path })).toThrow(
-      'database schema version 99 is newer than this Newsdesk knows (6); upgrade Newsdesk',
-    );
-  });
-
+describe.each(DIALECTS)('Store ($name)', (d) => {
   it('validates settings and changes nothing on a bad value', async () => {
-    const s = new Store({ path: ':memory:' });
+    const s = await d.open();
     await s.settings.set(G, 'answerChannels', [C]);
     await expect(s.settings.set(G, 'answerChannels', ['not-a-channel'])).rejects.toThrow();
     expect(await s.settings.answerChannels(G)).toEqual([C]);
@@ -49,10 +29,7 @@ describe('Store', () => {
   });
 
   it('counts votes per answer and reports the answers voted down more than up, with the question only when kept', async () => {
-    const s = new Store({
-      path: join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite'),
-      storeQuestionText: true,
-    });
+    const s = await d.open({ storeQuestionText: true });
     await s.activity.recordFeedback({
       guildId: G,
       userId: 'u1',
@@ -98,12 +75,12 @@ describe('Store', () => {
       question: 'Secret?',
     });
     expect((await s.activity.stats(G)).unhelpful).toContainEqual({ question: null, up: 0, down: 1 });
-    s.close();
+    await s.close();
   });
 
   it('keeps one feedback vote per user per answer', async () => {
     const c = clock();
-    const s = new Store({ path: ':memory:', now: c.now });
+    const s = await d.open({ now: c.now });
     await s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: 1 });
     await s.activity.recordFeedback({ guildId: G, userId: 'u1', messageId: 'm1', articleId: 'a', vote: -1 });
     await s.activity.recordFeedback({ guildId: G, userId: 'u2', messageId: 'm1', articleId: 'a', vote: 1 });
@@ -112,13 +89,13 @@ describe('Store', () => {
 
   it('logs questions, keeping their text only when the guild allows it, and counts the last 7 days', async () => {
     const c = clock();
-    const s = new Store({ path: ':memory:', now: c.now });
+    const s = await d.open({ now: c.now });
     await s.activity.logQuery({ guildId: G, question: 'private one', answer: refused, ms: 1 });
     await s.settings.set(G, 'storeQuestionText', true);
     await s.activity.logQuery({ guildId: G, question: 'Who won the cup?', answer: refused, ms: 1 });
     await s.activity.logQuery({ guildId: G, question: 'who won the cup?', answer: refused, ms: 1 });
     await s.activity.logQuery({ guildId: G, question: 'Where is Tasil?', answer: answered, ms: 1 });
-    expect(s.db.prepare('SELECT question FROM query_log ORDER BY id').all()).toEqual([
+    expect(await d.rows(s, 'SELECT question FROM query_log ORDER BY id')).toEqual([
       { question: null },
       { question: 'Who won the cup?' },
       { question: 'who won the cup?' },
@@ -132,7 +109,7 @@ describe('Store', () => {
 
   it('records when each article was first seen, once', async () => {
     const c = clock();
-    const s = new Store({ path: ':memory:', now: c.now });
+    const s = await d.open({ now: c.now });
     expect(
       await s.articles.markSeen([
         { id: 'a', file: 'a.txt' },
@@ -156,10 +133,10 @@ describe('Store', () => {
   });
 });
 
-describe('Store: digests and feeds', () => {
+describe.each(DIALECTS)('Store: digests and feeds ($name)', (d) => {
   it('keeps a pending digest out of the ledger until it is completed, then records posted and skipped articles', async () => {
     const c = clock();
-    const store = new Store({ path: ':memory:', now: c.now });
+    const store = await d.open({ now: c.now });
     const run = await store.digests.beginRun({
       guildId: G,
       channelId: C,
@@ -188,7 +165,7 @@ describe('Store: digests and feeds', () => {
   });
 
   it('stores schedules per guild, pauses them with a reason and removes only its own', async () => {
-    const store = new Store({ path: ':memory:' });
+    const store = await d.open();
     const s = await store.digests.addSchedule({
       guildId: G,
       channelId: C,
@@ -208,7 +185,7 @@ describe('Store: digests and feeds', () => {
   });
 
   it('follows a feed once per guild and remembers items by every key', async () => {
-    const store = new Store({ path: ':memory:' });
+    const store = await d.open();
     const feed = (await store.feeds.add({
       guildId: G,
       url: 'https://example.org/rss',
@@ -226,7 +203,7 @@ describe('Store: digests and feeds', () => {
   });
 
   it('knows feed items per server: one server’s feed never makes another skip an item', async () => {
-    const store = new Store({ path: ':memory:' });
+    const store = await d.open();
     const H = '323456789012345678';
     const mine = (await store.feeds.add({ guildId: G, url: 'https://example.org/rss', title: null, addedBy: '1' }))!;
     const theirs = (await store.feeds.add({
@@ -246,6 +223,96 @@ describe('Store: digests and feeds', () => {
     expect(await store.feeds.itemKnown([G], ['guid-1'])).toBe(true);
   });
 
+  it('validates guild settings and rejects an unknown time zone', async () => {
+    const store = await d.open();
+    await expect(store.settings.set(G, 'digestTimezone', 'Mars/Olympus')).rejects.toThrow(/IANA time zone/);
+    await store.settings.set(G, 'digestTimezone', 'Europe/Rome');
+    expect(await store.settings.get(G, 'digestTimezone')).toBe('Europe/Rome');
+  });
+});
+
+describe.each(DIALECTS)('claiming a digest (processes sharing one database, $name)', (d) => {
+  const run = (articleIds: string[], runKey: string | null = null) => ({
+    guildId: G,
+    channelId: C,
+    scheduleId: 1,
+    articleIds,
+    skippedIds: [],
+    options: {},
+    runKey,
+  });
+
+  it('gives a run key to one store only, refuses while another live store posts in the channel, and re-selects after a post', async () => {
+    const db = d.fresh();
+    const a = await d.open({ db });
+    const b = await d.open({ db });
+    const first = await a.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'));
+    expect(first).toMatchObject({ claimed: true, run: { state: 'pending', owner: a.owner } });
+    expect(await b.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({
+      claimed: false,
+      why: 'taken',
+    });
+    expect(await b.digests.claimRun(run(['z']))).toEqual({ claimed: false, why: 'busy' });
+    // Its own pending run does not make a store wait for itself (its in-process queue orders those).
+    expect(await a.digests.claimRun(run(['w']))).toMatchObject({ claimed: true });
+    if (!first.claimed) throw new Error('unreachable');
+    await a.digests.completeRun(first.run.id, '1');
+    await a.digests.failRun((await a.digests.pendingRuns())[0]!.id, 'test');
+    expect(await b.digests.claimRun(run(['x', 'z']))).toEqual({ claimed: false, why: 'stale' });
+    expect(await b.digests.claimRun(run(['z']))).toMatchObject({ claimed: true });
+    await a.close();
+    await b.close();
+  });
+
+  it('leaves a live store’s pending run alone, and lets one store adopt it once its owner is gone', async () => {
+    const db = d.fresh();
+    const a = await d.open({ db });
+    const b = await d.open({ db });
+    const c = await d.open({ db });
+    const pending = await a.digests.beginRun(run(['x']));
+    expect(await b.digests.orphanedRuns()).toEqual([]);
+    await a.close();
+    expect((await b.digests.orphanedRuns()).map((r) => r.id)).toEqual([pending.id]);
+    expect(await b.digests.adoptRun(pending.id, pending.owner)).toBe(true);
+    expect(await c.digests.adoptRun(pending.id, pending.owner)).toBe(false);
+    expect(await c.digests.orphanedRuns()).toEqual([]);
+    await b.close();
+    await c.close();
+  });
+
+  it('releases a failed run’s key, so its schedule can try that run again', async () => {
+    const store = await d.open();
+    const key = 'schedule 1 at 2026-11-01T09:00:00.000Z';
+    const first = await store.digests.claimRun(run(['x'], key));
+    if (!first.claimed) throw new Error('not claimed');
+    await store.digests.failRun(first.run.id, 'HTTP 503');
+    expect(await store.digests.claimRun(run(['x'], key))).toMatchObject({ claimed: true });
+    await store.close();
+  });
+});
+
+describe('Store (SQLite only)', () => {
+  it('migrates a new database, in WAL mode, and keeps data across a reopen', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
+    const a = new Store({ path });
+    expect(a.version).toBe(6);
+    expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    await a.settings.set(G, 'answerChannels', [C]);
+    a.close();
+    const b = new Store({ path });
+    expect(b.version).toBe(6);
+    expect(await b.settings.answerChannels(G)).toEqual([C]);
+    b.close();
+  });
+  it('refuses a database from a newer Newsdesk, changing nothing', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite');
+    const raw = new Database(path);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => new Store({ path })).toThrow(
+      'database schema version 99 is newer than this Newsdesk knows (6); upgrade Newsdesk',
+    );
+  });
   it('gives feed items recorded before per-server dedup the server of their feed (migration 3)', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'db.sqlite');
     const a = new Store({ path });
@@ -270,71 +337,108 @@ describe('Store: digests and feeds', () => {
     expect(await b.feeds.itemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
     b.close();
   });
+});
 
-  it('validates guild settings and rejects an unknown time zone', async () => {
-    const store = new Store({ path: ':memory:' });
-    await expect(store.settings.set(G, 'digestTimezone', 'Mars/Olympus')).rejects.toThrow(/IANA time zone/);
-    await store.settings.set(G, 'digestTimezone', 'Europe/Rome');
-    expect(await store.settings.get(G, 'digestTimezone')).toBe('Europe/Rome');
+describe.each(DIALECTS)('settings changes, servers’ files and the change log ($name)', (d) => {
+  it('applies a settings change whole or not at all, and reads its own writes', async () => {
+    const s = await d.open();
+    await s.settings.set(G, 'answerChannels', [C]);
+    const seen = await s.settings.configure(G, (draft) => {
+      draft.set('digestCount', 4);
+      return draft.get('digestCount');
+    });
+    expect(seen).toBe(4);
+    await expect(
+      s.settings.configure(G, (draft) => {
+        draft.set('answerChannels', []);
+        draft.set('digestCount', 9);
+        throw new Error('refused midway');
+      }),
+    ).rejects.toThrow('refused midway');
+    expect(await s.settings.answerChannels(G)).toEqual([C]);
+    expect(await s.settings.get(G, 'digestCount')).toBe(4);
+    // An invalid value is refused as it is set, before anything is written.
+    await expect(s.settings.configure(G, (draft) => draft.set('digestCount', 0))).rejects.toThrow();
+    expect(await s.settings.get(G, 'digestCount')).toBe(4);
+  });
+
+  it('keeps each server’s files with a log of changes another host can replay, and forgets a server', async () => {
+    const c = clock();
+    const s = await d.open({ now: c.now });
+    const H = '323456789012345678';
+    await s.guildFiles.put(G, 'a.md', '# A\n\nfirst');
+    await s.guildFiles.put(G, 'a.md', '# A\n\nsecond');
+    await s.guildFiles.put(H, 'b.md', '# B');
+    expect(await s.guildFiles.list(G)).toEqual([
+      { guildId: G, file: 'a.md', content: '# A\n\nsecond', at: '2026-11-01T12:00:00.000Z' },
+    ]);
+    expect((await s.guildFiles.read(H, 'b.md'))?.content).toBe('# B');
+    expect(await s.guildFiles.read(H, 'a.md')).toBeUndefined();
+    const all = await s.guildFiles.changesSince(0);
+    expect(all.map((x) => [x.guildId, x.file, x.op])).toEqual([
+      [G, 'a.md', 'put'],
+      [G, 'a.md', 'put'],
+      [H, 'b.md', 'put'],
+    ]);
+    expect(await s.guildFiles.remove(G, 'missing.md')).toBe(false);
+    expect(await s.guildFiles.remove(H, 'b.md')).toBe(true);
+    const after = await s.guildFiles.changesSince(all.at(-1)!.seq);
+    expect(after.map((x) => [x.guildId, x.file, x.op])).toEqual([[H, 'b.md', 'delete']]);
+    expect(await s.forgetGuild(G)).toBe(1);
+    expect(await s.guildFiles.list(G)).toEqual([]);
+    // Only the deletion of the forgotten server's files is left in the log.
+    const log = await s.guildFiles.changesSince(0);
+    expect(log.filter((x) => x.guildId === G).map((x) => [x.file, x.op])).toEqual([['a.md', 'delete']]);
   });
 });
 
-describe('claiming a digest (processes sharing one database)', () => {
-  const run = (articleIds: string[], runKey: string | null = null) => ({
-    guildId: G,
-    channelId: C,
-    scheduleId: 1,
-    articleIds,
-    skippedIds: [],
-    options: {},
-    runKey,
+describe.skipIf(!PG_URL)('PostgreSQL only', () => {
+  const pg = DIALECTS.find((x) => x.name === 'postgres')!;
+
+  it('has one migration per SQLite migration, and refuses a database from a newer Newsdesk', async () => {
+    const { MIGRATIONS } = await import('../../src/store/migrations.js');
+    const { PG_MIGRATIONS } = await import('../../src/store/pgMigrations.js');
+    expect(PG_MIGRATIONS).toHaveLength(MIGRATIONS.length);
+    const db = pg.fresh();
+    const s = await pg.open({ db });
+    expect(await s.schemaVersion()).toBe(MIGRATIONS.length);
+    await pg.rows(s, 'UPDATE newsdesk_schema SET version = 99');
+    await expect(pg.open({ db })).rejects.toThrow(
+      `database schema version 99 is newer than this Newsdesk knows (${MIGRATIONS.length}); upgrade Newsdesk`,
+    );
   });
 
-  it('gives a run key to one store only, refuses while another live store posts in the channel, and re-selects after a post', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-claim-')), 'db.sqlite');
-    const a = new Store({ path });
-    const b = new Store({ path });
-    const first = await a.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'));
-    expect(first).toMatchObject({ claimed: true, run: { state: 'pending', owner: a.owner } });
-    expect(await b.digests.claimRun(run(['x', 'y'], 'schedule 1 at 2026-11-01T09:00:00.000Z'))).toEqual({
-      claimed: false,
-      why: 'taken',
-    });
-    expect(await b.digests.claimRun(run(['z']))).toEqual({ claimed: false, why: 'busy' });
-    // Its own pending run does not make a store wait for itself (its in-process queue orders those).
-    expect(await a.digests.claimRun(run(['w']))).toMatchObject({ claimed: true });
-    if (!first.claimed) throw new Error('unreachable');
-    await a.digests.completeRun(first.run.id, '1');
-    await a.digests.failRun((await a.digests.pendingRuns())[0]!.id, 'test');
-    expect(await b.digests.claimRun(run(['x', 'z']))).toEqual({ claimed: false, why: 'stale' });
-    expect(await b.digests.claimRun(run(['z']))).toMatchObject({ claimed: true });
-    a.close();
-    b.close();
+  it('shares rate limits between processes: one member’s questions count on every host', async () => {
+    const c = clock();
+    const db = pg.fresh();
+    const a = await pg.open({ db, now: c.now });
+    const b = await pg.open({ db, now: c.now });
+    expect(await a.limits!.take('u1', 2, 60_000)).toBe(0);
+    expect(await b.limits!.take('u1', 2, 60_000)).toBe(0);
+    expect(await a.limits!.take('u1', 2, 60_000)).toBe(60_000);
+    expect(await b.limits!.take('u2', 2, 60_000)).toBe(0);
+    // Many at once from both: exactly the limit gets through.
+    const burst = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).limits!.take('u3', 3, 60_000)));
+    expect(burst.filter((w) => w === 0)).toHaveLength(3);
+    c.advanceDays(1);
+    expect(await b.limits!.take('u1', 2, 60_000)).toBe(0);
   });
 
-  it('leaves a live store’s pending run alone, and lets one store adopt it once its owner is gone', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-claim-')), 'db.sqlite');
-    const a = new Store({ path });
-    const b = new Store({ path });
-    const c = new Store({ path });
-    const pending = await a.digests.beginRun(run(['x']));
-    expect(await b.digests.orphanedRuns()).toEqual([]);
-    a.close();
-    expect((await b.digests.orphanedRuns()).map((r) => r.id)).toEqual([pending.id]);
-    expect(await b.digests.adoptRun(pending.id, pending.owner)).toBe(true);
-    expect(await c.digests.adoptRun(pending.id, pending.owner)).toBe(false);
-    expect(await c.digests.orphanedRuns()).toEqual([]);
-    b.close();
-    c.close();
-  });
-
-  it('releases a failed run’s key, so its schedule can try that run again', async () => {
-    const store = new Store({ path: ':memory:' });
-    const key = 'schedule 1 at 2026-11-01T09:00:00.000Z';
-    const first = await store.digests.claimRun(run(['x'], key));
-    if (!first.claimed) throw new Error('not claimed');
-    await store.digests.failRun(first.run.id, 'HTTP 503');
-    expect(await store.digests.claimRun(run(['x'], key))).toMatchObject({ claimed: true });
-    store.close();
+  it('claims one digest once when two hosts race for the same scheduled run', async () => {
+    const db = pg.fresh();
+    const stores = await Promise.all([pg.open({ db }), pg.open({ db }), pg.open({ db })]);
+    const claim = (s: (typeof stores)[number]) =>
+      s.digests.claimRun({
+        guildId: G,
+        channelId: C,
+        scheduleId: 1,
+        articleIds: ['x'],
+        skippedIds: [],
+        options: {},
+        runKey: 'schedule 1 at 2026-11-01T09:00:00.000Z',
+      });
+    const results = await Promise.all([...stores, ...stores].map(claim));
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+    expect(results.filter((r) => !r.claimed && r.why === 'taken')).toHaveLength(5);
   });
 });
