@@ -30,6 +30,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a PostgreSQL URL in DATABASE_URL, and refuses another without printing it (it may hold a password)', () => {
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    const url = 'postgres://newsdesk:s3cret-pw@db.internal:5432/newsdesk';
+    expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://newsdesk@localhost/newsdesk?host=/run/pg' }).DATABASE_URL).toBe(
+      'postgresql://newsdesk@localhost/newsdesk?host=/run/pg',
+    );
+    for (const bad of ['mysql://newsdesk:s3cret-pw@db/newsdesk', 'postgres://newsdesk:s3cret-pw@db', 's3cret-pw']) {
+      try {
+        loadConfig({ DATABASE_URL: bad });
+        expect.unreachable();
+      } catch (err) {
+        expect((err as ConfigError).message).toBe(
+          'invalid configuration: DATABASE_URL: must be a postgres:// or postgresql:// URL, e.g. postgres://newsdesk@db.example/newsdesk',
+        );
+        expect((err as Error).message).not.toContain('s3cret');
+      }
+    }
+  });
+
   it('gives the fetching and feed settings safe defaults, and bounds them', () => {
     expect(loadConfig({})).toMatchObject({
       ALLOW_PRIVATE_URLS: false,
