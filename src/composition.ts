@@ -17,6 +17,7 @@ import { discordPoster } from './discord/digestPoster.js';
 import { FeedPoller } from './feedPoller.js';
 import { GuildArchives, guildIdPrefix } from './guildArchives.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
+import { Leadership } from './leadership.js';
 import { openStore } from './store/open.js';
 import type { NewsStore, StoreParts } from './store/store.js';
 import { configureParsing } from './workers/indexWorkerClient.js';
@@ -226,6 +227,7 @@ export async function runBot(
     minutes: config.FEED_POLL_MINUTES,
   });
   const inFlight = new InFlight();
+  let leadership: Leadership | undefined;
   attachHandlers(
     client,
     {
@@ -267,12 +269,33 @@ export async function runBot(
   try {
     await connect(client, config.DISCORD_TOKEN, logger);
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
-    if (role.background) {
+    if (role.background && store.tryLead) {
+      // Several processes (hosts) share the database: only the leader runs schedules and polls feeds.
+      const tryLead = store.tryLead.bind(store);
+      digests.scheduler.standby = true;
+      leadership = new Leadership({
+        tryLead,
+        onLead: async () => {
+          await digests.scheduler.start();
+          logger.info({ schedules: (await store.digests.schedules()).length }, 'digest scheduler started');
+          feeds.start();
+        },
+        onTick: () => digests.scheduler.sync(),
+        onLose: () => {
+          digests.scheduler.stop();
+          digests.scheduler.standby = true;
+          feeds.stop();
+        },
+        logger,
+      });
+      await leadership.start();
+    } else if (role.background) {
       await digests.scheduler.start();
       logger.info({ schedules: (await store.digests.schedules()).length }, 'digest scheduler started');
       feeds.start();
     }
   } catch (err) {
+    leadership?.stop();
     digests.scheduler.stop();
     feeds.stop();
     await Promise.allSettled([client.destroy(), archive.close()]);
@@ -291,6 +314,7 @@ export async function runBot(
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
         inFlight.close();
+        leadership?.stop();
         digests.scheduler.stop();
         feeds.stop();
         const running = inFlight.size;

@@ -327,8 +327,15 @@ export class DigestScheduler {
     this.now = now ?? (() => new Date());
   }
 
+  /**
+   * True while another process (the leader, over PostgreSQL) runs the schedules: arming does
+   * nothing here until {@link start}.
+   */
+  standby = false;
+
   /** Settles pending posts, runs missed schedules once, and starts every schedule's timer. */
   async start(): Promise<void> {
+    this.standby = false;
     await this.service.recover();
     for (const s of await this.store.digests.schedules()) {
       await this.arm(s.id);
@@ -340,6 +347,7 @@ export class DigestScheduler {
 
   /** Starts the timer of a new (or changed) schedule. */
   async arm(id: number): Promise<void> {
+    if (this.standby) return;
     const s = await this.store.digests.schedule(id);
     // Disarmed after the read, so two arms at once still leave one timer.
     this.disarm(id);
@@ -350,6 +358,14 @@ export class DigestScheduler {
     );
   }
 
+  /** Arms schedules added (and disarms those removed) by other processes since the last look. */
+  async sync(): Promise<void> {
+    if (this.standby) return;
+    const ids = new Set((await this.store.digests.schedules()).map((s) => s.id));
+    for (const id of ids) if (!this.jobs.has(id)) await this.arm(id);
+    for (const id of [...this.jobs.keys()]) if (!ids.has(id)) this.disarm(id);
+  }
+
   disarm(id: number): void {
     this.jobs.get(id)?.stop();
     this.jobs.delete(id);
@@ -357,7 +373,11 @@ export class DigestScheduler {
 
   /** When a schedule next runs (null when it is unknown or paused). */
   async nextRun(id: number): Promise<Date | null> {
-    return this.jobs.get(id)?.nextRun() ?? null;
+    const job = this.jobs.get(id);
+    if (job || !this.standby) return job?.nextRun() ?? null;
+    // Another process runs it: when is worked out from the stored schedule.
+    const s = await this.store.digests.schedule(id);
+    return s && !s.pausedReason ? nextFire(s.cron, s.timezone, this.now()) : null;
   }
 
   stop(): void {

@@ -286,5 +286,10 @@ export interface NewsStore extends StoreParts {
    * own articles were first seen. Returns how many rows went (cascaded feed items not counted).
    */
   forgetGuild(guildId: string): Promise<number>;
+  /**
+   * Takes or confirms leadership among every process on the database (PostgreSQL: a session
+   * advisory lock, released when the process dies). Absent (SQLite): the process decides alone, as before.
+   */
+  tryLead?(): Promise<boolean>;
   close(): void | Promise<void>;
 }

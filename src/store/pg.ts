@@ -695,6 +695,13 @@ export class PgStore implements NewsStore {
    */
   async tryLead(): Promise<boolean> {
     if (this.closing) return false;
+    // Already held by this session: confirmed without taking it again (the lock counts re-takes).
+    const held = await one<{ held: boolean }>(
+      this.session,
+      "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = 0 AND objsubid = 2 AND pid = pg_backend_pid() AND granted) AS held",
+      [LOCKS.leader],
+    );
+    if (held?.held) return true;
     return (await one<{ got: boolean }>(this.session, 'SELECT pg_try_advisory_lock($1, 0) AS got', [LOCKS.leader]))!
       .got;
   }

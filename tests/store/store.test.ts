@@ -441,4 +441,33 @@ describe.skipIf(!PG_URL)('PostgreSQL only', () => {
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
     expect(results.filter((r) => !r.claimed && r.why === 'taken')).toHaveLength(5);
   });
+  it('elects one leader among processes, and another takes over once the leader is gone', async () => {
+    const { Leadership } = await import('../../src/leadership.js');
+    const { default: pino } = await import('pino');
+    const db = pg.fresh();
+    const stores = [await pg.open({ db }), await pg.open({ db })];
+    const events: string[] = [];
+    const elect = (i: number) =>
+      new Leadership({
+        tryLead: () => stores[i]!.tryLead!(),
+        onLead: async () => void events.push(`lead ${i}`),
+        onLose: () => void events.push(`lose ${i}`),
+        logger: pino({ level: 'silent' }),
+        retryMs: 50,
+      });
+    const [a, b] = [elect(0), elect(1)];
+    await a.start();
+    await b.start();
+    expect([a.leading, b.leading]).toEqual([true, false]);
+    // Checking again keeps it where it is.
+    await a.tick();
+    await b.tick();
+    expect([a.leading, b.leading]).toEqual([true, false]);
+    // The leader's process dies: its session, and so its lock, goes.
+    a.stop();
+    await stores[0]!.close();
+    await expect.poll(() => b.leading, { timeout: 2000, interval: 20 }).toBe(true);
+    expect(events).toEqual(['lead 0', 'lead 1']);
+    b.stop();
+  });
 });
