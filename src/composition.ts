@@ -17,6 +17,7 @@ import { discordPoster } from './discord/digestPoster.js';
 import { FeedPoller } from './feedPoller.js';
 import { GuildArchives, guildIdPrefix } from './guildArchives.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
+import { GuildFileFollower, mirrorGuildFolder } from './guildFileSync.js';
 import { Leadership } from './leadership.js';
 import { openStore } from './store/open.js';
 import type { NewsStore, StoreParts } from './store/store.js';
@@ -144,8 +145,38 @@ export async function runBot(
     onDelta: (guildId) => role.forwardGuildDelta?.(guildId),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
+  // Several hosts on one database: each keeps its copy of every server's folder current from the store.
+  const follower =
+    store.dialect === 'postgres'
+      ? new GuildFileFollower({
+          store: store.guildFiles,
+          dirFor: (guildId) => (guilds.isCurator(guildId) ? null : guilds.dirFor(guildId)),
+          onChanged: (guildId) => {
+            if (stopping) return;
+            guilds.update(guildId).catch(() => guilds.invalidate(guildId));
+            logger.info({ guildId }, 'server files changed on another host: taken in');
+          },
+          logger,
+        })
+      : null;
+  /** Records a server's files in the store (the source of truth other hosts copy); `removed` names a file just removed. */
+  const mirror = async (guildId: string, removed: readonly string[] = []) => {
+    if (guilds.isCurator(guildId)) return;
+    try {
+      // Caught up first, so this host's copy holds what other hosts added before it is compared.
+      await follower?.catchUp();
+      await mirrorGuildFolder(store.guildFiles, guildId, guilds.dirFor(guildId), removed);
+    } catch (err) {
+      logger.error({ err, guildId }, 'could not record the server’s files in the database');
+    }
+  };
   /** A server's own index, after a change in its folder; the other processes are told. */
-  const reindexOwn = async (guildId: string, onAnswerable?: () => void): Promise<ReindexReport> => {
+  const reindexOwn = async (
+    guildId: string,
+    onAnswerable?: () => void,
+    removed: readonly string[] = [],
+  ): Promise<ReindexReport> => {
+    await mirror(guildId, removed);
     const own = await guilds.reindex(guildId, onAnswerable);
     if (own.rebuilt) role.forwardGuildChange?.(guildId);
     return own;
@@ -178,7 +209,7 @@ export async function runBot(
     } else {
       let done = () => {};
       const delta = new Promise<void>((resolve) => (done = resolve));
-      const full = reindexOwn(guildId, done);
+      const full = reindexOwn(guildId, done, [file]);
       full.catch(failed);
       // A failed delta: the rebuild is waited for.
       answerable = Promise.race([delta, full]);
@@ -267,6 +298,8 @@ export async function runBot(
       );
     });
   try {
+    // A new host writes every server's files from the database before it answers anyone.
+    await follower?.start();
     await connect(client, config.DISCORD_TOKEN, logger);
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
     if (role.background && store.tryLead) {
@@ -295,6 +328,7 @@ export async function runBot(
       feeds.start();
     }
   } catch (err) {
+    follower?.stop();
     leadership?.stop();
     digests.scheduler.stop();
     feeds.stop();
@@ -314,6 +348,7 @@ export async function runBot(
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
         inFlight.close();
+        follower?.stop();
         leadership?.stop();
         digests.scheduler.stop();
         feeds.stop();
