@@ -89,6 +89,15 @@ export const ConfigSchema = z.object({
     .regex(/^(auto|[1-9]\d{0,4})$/, 'must be auto or a whole number from 1')
     .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v)))
     .optional(),
+  /**
+   * The shards this host runs, of the SHARDS total (comma-separated ids from 0): several hosts
+   * each run their subset, sharing state through DATABASE_URL. Unset: every shard.
+   */
+  SHARD_IDS: z
+    .string()
+    .regex(/^\s*\d{1,5}\s*(,\s*\d{1,5}\s*)*$/, 'must be shard ids (whole numbers from 0) separated by commas')
+    .transform((v) => [...new Set(v.split(',').map((id) => Number(id.trim())))].sort((a, b) => a - b))
+    .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -127,6 +136,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError([
         'GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR (set it, or move DATABASE_PATH out of the corpus)',
       ]);
+    const { SHARD_IDS, SHARDS, DATABASE_URL } = parsed.data;
+    if (SHARD_IDS) {
+      // A host runs part of a fixed total; the others' state must be the same database.
+      if (typeof SHARDS !== 'number')
+        throw new ConfigError(['SHARD_IDS: needs SHARDS set to the total number of shards (a number, not auto)']);
+      if (SHARD_IDS.some((id) => id >= SHARDS))
+        throw new ConfigError([`SHARD_IDS: shard ids go from 0 to ${SHARDS - 1} (SHARDS=${SHARDS})`]);
+      if (!DATABASE_URL)
+        throw new ConfigError([
+          'SHARD_IDS: needs DATABASE_URL (hosts share settings, digests and feeds through PostgreSQL)',
+        ]);
+    }
     return parsed.data;
   }
   throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

@@ -29,7 +29,8 @@ async function shard(): Promise<void> {
     { origin: archive.origin, articles: archive.index.articles.length },
     archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)',
   );
-  const background = shardIds.includes(BACKGROUND_SHARD);
+  // The manager names the shard that runs this host's background work (the first of SHARD_IDS).
+  const background = shardIds.includes(Number(process.env.NEWSDESK_BACKGROUND_SHARD ?? BACKGROUND_SHARD));
   const bot = await runBot(config, archive, {
     logger,
     role: {

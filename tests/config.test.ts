@@ -50,6 +50,24 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads SHARD_IDS as this host’s part of a fixed total, shared through PostgreSQL', () => {
+    const url = 'postgres://newsdesk@db.internal/newsdesk';
+    expect(loadConfig({ SHARDS: '4', SHARD_IDS: '3, 2,2', DATABASE_URL: url }).SHARD_IDS).toEqual([2, 3]);
+    expect(loadConfig({}).SHARD_IDS).toBeUndefined();
+    expect(() => loadConfig({ SHARDS: '4', SHARD_IDS: '1,x', DATABASE_URL: url })).toThrow(
+      'SHARD_IDS: must be shard ids (whole numbers from 0) separated by commas',
+    );
+    expect(() => loadConfig({ SHARDS: 'auto', SHARD_IDS: '1', DATABASE_URL: url })).toThrow(
+      'SHARD_IDS: needs SHARDS set to the total number of shards (a number, not auto)',
+    );
+    expect(() => loadConfig({ SHARDS: '4', SHARD_IDS: '0,4', DATABASE_URL: url })).toThrow(
+      'SHARD_IDS: shard ids go from 0 to 3 (SHARDS=4)',
+    );
+    expect(() => loadConfig({ SHARDS: '4', SHARD_IDS: '0,1' })).toThrow(
+      'SHARD_IDS: needs DATABASE_URL (hosts share settings, digests and feeds through PostgreSQL)',
+    );
+  });
+
   it('gives the fetching and feed settings safe defaults, and bounds them', () => {
     expect(loadConfig({})).toMatchObject({
       ALLOW_PRIVATE_URLS: false,
