@@ -40,4 +40,4 @@ printf 'PostgreSQL up in %.1f s (%s)\n' "$(echo "$(date +%s.%N) - $started" | bc
 
 export NEWSDESK_TEST_DATABASE_URL="postgres://newsdesk@localhost/postgres?host=$work"
 # The store suite, parametrised over both dialects (tests/store/dialects.ts); extra arguments go to vitest.
-npx vitest run tests/store/store.test.ts tests/store/guildFileSync.test.ts "$@"
+npx vitest run tests/store/store.test.ts tests/store/guildFileSync.test.ts tests/discord/multihost-pg.test.ts "$@"

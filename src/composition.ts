@@ -320,6 +320,7 @@ export async function runBot(
           feeds.stop();
         },
         logger,
+        retryMs: config.LEADER_RETRY_SECONDS * 1000,
       });
       await leadership.start();
     } else if (role.background) {

@@ -90,6 +90,11 @@ export const ConfigSchema = z.object({
     .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v)))
     .optional(),
   /**
+   * With DATABASE_URL: how often a process that does not lead the scheduler and poller tries to
+   * (a dead leader is replaced within about this long).
+   */
+  LEADER_RETRY_SECONDS: intIn(1, 300).default(15),
+  /**
    * The shards this host runs, of the SHARDS total (comma-separated ids from 0): several hosts
    * each run their subset, sharing state through DATABASE_URL. Unset: every shard.
    */
