@@ -599,6 +599,8 @@ class PgGuildFiles implements GuildFileStore {
 
 /** Question rate limits counted in the database, so a member's limit holds across every process and host. */
 class PgRateLimits implements RateLimits {
+  private takes = 0;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly nowMs: () => number,
@@ -610,6 +612,8 @@ class PgRateLimits implements RateLimits {
       // One member's attempts take turns: two at once must not both see room for one more.
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.rate, key]);
       await c.query('DELETE FROM rate_limit_hit WHERE key = $1 AND at_ms <= $2', [key, t - windowMs]);
+      // Now and then, the hits of members who have not asked since go too, so the table stays small.
+      if (++this.takes % 100 === 0) await c.query('DELETE FROM rate_limit_hit WHERE at_ms <= $1', [t - windowMs]);
       const recent = (
         await rows<{ at_ms: string }>(c, 'SELECT at_ms FROM rate_limit_hit WHERE key = $1 ORDER BY at_ms', [key])
       ).map((r) => Number(r.at_ms));
