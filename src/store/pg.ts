@@ -336,8 +336,10 @@ class PgDigests implements DigestStore {
         "SELECT owner FROM digest_run WHERE channel_id = $1 AND state = 'pending'",
         [r.channelId],
       );
+      // Asked on this transaction's own connection: waiting for another from the pool while holding
+      // this one could deadlock when many channels claim at once.
       for (const p of pending)
-        if (p.owner !== this.owner && (await ownerAlivePg(this.pool, p.owner))) return { claimed: false, why: 'busy' };
+        if (p.owner !== this.owner && (await ownerAlivePg(c, p.owner))) return { claimed: false, why: 'busy' };
       if (
         r.articleIds.length > 0 &&
         (await one(c, 'SELECT 1 FROM digest_ledger WHERE channel_id = $1 AND article_id = ANY($2::text[]) LIMIT 1', [
@@ -384,10 +386,16 @@ class PgDigests implements DigestStore {
   }
 
   async orphanedRuns(): Promise<DigestRun[]> {
-    const orphaned: DigestRun[] = [];
-    for (const r of await this.pendingRuns())
-      if (r.owner !== this.owner && !(await ownerAlivePg(this.pool, r.owner))) orphaned.push(r);
-    return orphaned;
+    const pending = (await this.pendingRuns()).filter((r) => r.owner !== this.owner);
+    if (pending.length === 0) return [];
+    const c = await this.pool.connect();
+    try {
+      const orphaned: DigestRun[] = [];
+      for (const r of pending) if (!(await ownerAlivePg(c, r.owner))) orphaned.push(r);
+      return orphaned;
+    } finally {
+      c.release();
+    }
   }
 
   async adoptRun(id: number, previousOwner: string | null): Promise<boolean> {
@@ -429,19 +437,15 @@ class PgDigests implements DigestStore {
  * Whether the store that owns a pending run is still open, on any host: an open store holds the
  * advisory lock named after its owner, so taking it succeeds only once that store's session is gone.
  */
-async function ownerAlivePg(pool: pg.Pool, owner: string | null): Promise<boolean> {
+async function ownerAlivePg(c: pg.PoolClient, owner: string | null): Promise<boolean> {
   if (!owner) return false;
-  const c = await pool.connect();
-  try {
-    const got = (await one<{ got: boolean }>(c, 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [
-      LOCKS.owner,
-      owner,
-    ]))!.got;
-    if (got) await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCKS.owner, owner]);
-    return !got;
-  } finally {
-    c.release();
-  }
+  // Taken and given back on one connection (a pool's query could send the two to different ones).
+  const got = (await one<{ got: boolean }>(c, 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [
+    LOCKS.owner,
+    owner,
+  ]))!.got;
+  if (got) await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCKS.owner, owner]);
+  return !got;
 }
 
 interface FeedRow {
