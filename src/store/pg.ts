@@ -656,7 +656,9 @@ export class PgStore implements NewsStore {
     /** The pool every part queries through. */
     readonly pool: pg.Pool,
     /** This store's own session: it holds the owner lock (and leadership) for as long as the store is open. */
-    private readonly session: pg.Client,
+    private session: pg.Client,
+    /** Opens a new session (after the old one's connection broke). */
+    private readonly newSession: () => pg.Client,
     private readonly now: () => Date,
     storeQuestionText: boolean,
   ) {
@@ -671,18 +673,31 @@ export class PgStore implements NewsStore {
 
   /** Connects, migrates and takes the owner lock; throws (closing what it opened) when the database refuses. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
-    const searchPath = options.schema ? `-c search_path=${quoteIdent(options.schema)}` : undefined;
+    const searchPath = options.schema ? `-c search_path=${quoteIdent(options.schema)}` : '';
     const connection = { connectionString: options.url, ...(searchPath ? { options: searchPath } : {}) };
     const pool = new pg.Pool({ ...connection, max: options.max ?? 5 });
     // An idle connection the server dropped is replaced by the pool; the error must not crash the process.
     pool.on('error', () => {});
-    const session = new pg.Client(connection);
-    session.on('error', () => {});
+    // The session's locks outlive a host that vanished (power, network) until the server notices the
+    // peer is gone: keepalives every 5 s after 10 s idle make that about 25 s, not TCP's default hours.
+    const keepalives = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3';
+    const newSession = () => {
+      const client = new pg.Client({ ...connection, options: `${searchPath} ${keepalives}`.trim(), keepAlive: true });
+      client.on('error', () => {});
+      return client;
+    };
+    const session = newSession();
     try {
       await session.connect();
       if (options.schema) await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
       await migratePg(pool);
-      const store = new PgStore(pool, session, options.now ?? (() => new Date()), options.storeQuestionText ?? false);
+      const store = new PgStore(
+        pool,
+        session,
+        newSession,
+        options.now ?? (() => new Date()),
+        options.storeQuestionText ?? false,
+      );
       await session.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCKS.owner, store.owner]);
       return store;
     } catch (err) {
@@ -703,15 +718,29 @@ export class PgStore implements NewsStore {
    */
   async tryLead(): Promise<boolean> {
     if (this.closing) return false;
-    // Already held by this session: confirmed without taking it again (the lock counts re-takes).
-    const held = await one<{ held: boolean }>(
+    let held: { held: boolean } | undefined;
+    try {
+      held = await this.leaderHeld();
+    } catch {
+      // The session's connection broke (its locks went with it): a new one takes this store's owner
+      // lock again, and leadership is tried afresh.
+      await this.session.end().catch(() => {});
+      this.session = this.newSession();
+      await this.session.connect();
+      await this.session.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCKS.owner, this.owner]);
+    }
+    if (held?.held) return true;
+    return (await one<{ got: boolean }>(this.session, 'SELECT pg_try_advisory_lock($1, 0) AS got', [LOCKS.leader]))!
+      .got;
+  }
+
+  /** Whether this session holds the leader lock (confirmed without taking it again: the lock counts re-takes). */
+  private leaderHeld(): Promise<{ held: boolean } | undefined> {
+    return one<{ held: boolean }>(
       this.session,
       "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = 0 AND objsubid = 2 AND pid = pg_backend_pid() AND granted) AS held",
       [LOCKS.leader],
     );
-    if (held?.held) return true;
-    return (await one<{ got: boolean }>(this.session, 'SELECT pg_try_advisory_lock($1, 0) AS got', [LOCKS.leader]))!
-      .got;
   }
 
   async forgetGuild(guildId: string): Promise<number> {

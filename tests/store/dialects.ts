@@ -47,7 +47,8 @@ const postgres: Dialect = {
   name: 'postgres',
   // One schema per database: a test starts from an empty schema without the cost of CREATE DATABASE.
   fresh: () => `t_${randomBytes(6).toString('hex')}`,
-  open: ({ db, ...rest } = {}) => PgStore.open({ url: PG_URL!, schema: db ?? postgres.fresh(), max: 3, ...rest }),
+  open: async ({ db, ...rest } = {}) =>
+    track(await PgStore.open({ url: PG_URL!, schema: db ?? postgres.fresh(), max: 3, ...rest })),
   rows: async (store, sql) => (await (store as PgStore).pool.query(sql)).rows,
 };
 

@@ -441,6 +441,33 @@ describe.skipIf(!PG_URL)('PostgreSQL only', () => {
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
     expect(results.filter((r) => !r.claimed && r.why === 'taken')).toHaveLength(5);
   });
+  it('leads again on a new session when the leader’s connection is cut, and keeps others out meanwhile', async () => {
+    const db = pg.fresh();
+    const [a, b] = [await pg.open({ db }), await pg.open({ db })];
+    expect(await a.tryLead!()).toBe(true);
+    expect(await b.tryLead!()).toBe(false);
+    // The server drops a's session (a restart, a network cut): its locks go with it.
+    await pg.rows(
+      b,
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 3 AND granted",
+    );
+    await expect
+      .poll(() => pg.rows(b, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 3"))
+      .toEqual([]);
+    expect(await a.tryLead!()).toBe(true);
+    expect(await b.tryLead!()).toBe(false);
+    // a's pending digests still count as a live process's: its owner lock was taken again.
+    await a.digests.beginRun({
+      guildId: G,
+      channelId: C,
+      scheduleId: null,
+      articleIds: ['x'],
+      skippedIds: [],
+      options: {},
+    });
+    expect(await b.digests.orphanedRuns()).toEqual([]);
+  });
+
   it('elects one leader among processes, and another takes over once the leader is gone', async () => {
     const { Leadership } = await import('../../src/leadership.js');
     const { default: pino } = await import('pino');
