@@ -26,7 +26,7 @@ export async function answerFor(
   options: { offset?: number; admitted?: () => Promise<void> } = {},
 ): Promise<AskOutcome> {
   const offset = options.offset ?? 0;
-  const waitMs = gate(ctx.userId, ctx.guildId);
+  const waitMs = await gate(ctx.userId, ctx.guildId);
   if (waitMs > 0) {
     deps.logger.info({ ...ctx, answered: false, reason: 'rate-limited' }, 'question refused: rate limit');
     return { limited: true, waitMs };
@@ -39,7 +39,7 @@ export async function answerFor(
   const answer = more ? { ...full, results: full.results.slice(0, deps.answerResults) } : full;
   const ms = performance.now() - started;
   // Another page of a question already counted is not a new question for the stats.
-  if (ctx.command !== 'more') recordQuery(deps, { guildId: ctx.guildId, question, answer, ms });
+  if (ctx.command !== 'more') await recordQuery(deps, { guildId: ctx.guildId, question, answer, ms });
   deps.logger.info(
     { ...ctx, ms: Math.round(ms), answered: answer.answered, reason: answer.reason ?? null },
     'answered',

@@ -143,7 +143,7 @@ export async function handleAnswerButton(
   if (action.action === 'feedback') {
     // One vote per member and answer (a new one replaces the old); the buttons then show the answer's votes.
     const question = questionOf(interaction.message.content);
-    deps.store.activity.recordFeedback({
+    await deps.store.activity.recordFeedback({
       guildId: interaction.guildId,
       userId: interaction.user.id,
       messageId: interaction.message.id,
@@ -155,7 +155,7 @@ export async function handleAnswerButton(
       row.toJSON(),
     ) as APIActionRowComponent<APIButtonComponent>[];
     await interaction.update({
-      components: withVotes(rows, deps.store.activity.votes(interaction.message.id)),
+      components: withVotes(rows, await deps.store.activity.votes(interaction.message.id)),
       allowedMentions: { parse: [] },
     });
     return;
