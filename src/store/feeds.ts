@@ -23,16 +23,7 @@ export class SqliteFeeds implements FeedStore {
         ? this.db.prepare('SELECT * FROM feed ORDER BY id').all()
         : this.db.prepare('SELECT * FROM feed WHERE guild_id = ? ORDER BY id').all(guildId)
     ) as FeedRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      guildId: r.guild_id,
-      url: r.url,
-      title: r.title,
-      addedBy: r.added_by,
-      addedAt: r.added_at,
-      lastPolledAt: r.last_polled_at,
-      lastError: r.last_error,
-    }));
+    return rows.map(toFeed);
   }
 
   /** Removes a guild's feed by id or url; false when there is none. */
@@ -80,7 +71,8 @@ export class SqliteFeeds implements FeedStore {
   }
 }
 
-interface FeedRow {
+/** A feed row as both stores return it. */
+export interface FeedRow {
   id: number;
   guild_id: string;
   url: string;
@@ -90,3 +82,15 @@ interface FeedRow {
   last_polled_at: string | null;
   last_error: string | null;
 }
+
+/** A feed row as the rest of Newsdesk sees it. */
+export const toFeed = (r: FeedRow): Feed => ({
+  id: r.id,
+  guildId: r.guild_id,
+  url: r.url,
+  title: r.title,
+  addedBy: r.added_by,
+  addedAt: r.added_at,
+  lastPolledAt: r.last_polled_at,
+  lastError: r.last_error,
+});

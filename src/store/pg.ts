@@ -11,6 +11,7 @@ import { MIGRATIONS } from './migrations.js';
 import { PG_MIGRATIONS } from './pgMigrations.js';
 import { closeOwner, openOwner, toRun, toSchedule, type RunRow, type ScheduleRow } from './digests.js';
 import { toGuildFile, toGuildFileChange, type GuildFileChangeRow, type GuildFileRow } from './guildFiles.js';
+import { toFeed, type FeedRow } from './feeds.js';
 import type {
   ActivityStore,
   Claim,
@@ -447,28 +448,6 @@ async function ownerAlivePg(c: pg.PoolClient, owner: string | null): Promise<boo
   if (got) await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCKS.owner, owner]);
   return !got;
 }
-
-interface FeedRow {
-  id: number;
-  guild_id: string;
-  url: string;
-  title: string | null;
-  added_by: string;
-  added_at: string;
-  last_polled_at: string | null;
-  last_error: string | null;
-}
-
-const toFeed = (r: FeedRow): Feed => ({
-  id: r.id,
-  guildId: r.guild_id,
-  url: r.url,
-  title: r.title,
-  addedBy: r.added_by,
-  addedAt: r.added_at,
-  lastPolledAt: r.last_polled_at,
-  lastError: r.last_error,
-});
 
 class PgFeeds implements FeedStore {
   constructor(
