@@ -138,11 +138,13 @@ describe.skipIf(!PG_URL)('two hosts on one PostgreSQL database', { timeout: SLOW
       await discord.waitFor(() => existsSync(file), 10_000, `the file on host ${h.name}`);
       expect(readFileSync(file, 'utf8')).toContain('Shared across hosts');
     }
-    expect(
+    // Each host logs once the file is written and taken into its index: a moment after the file appears.
+    const takenIn = () =>
       logs('server files changed on another host: taken in')
         .map((l) => l.host)
-        .sort(),
-    ).toEqual(['a', 'b']);
+        .sort();
+    await discord.waitFor(() => takenIn().length >= 2, 10_000, 'both hosts to take the file in');
+    expect(takenIn()).toEqual(['a', 'b']);
   });
 
   it('moves the scheduler to the other host when the leader is killed', async () => {
