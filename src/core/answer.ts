@@ -2,6 +2,7 @@ import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
 import type { Token } from './text.js';
 import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
+import { withTimeNotes, type NewerArticle } from './newer.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -25,6 +26,8 @@ export interface AnswerResult {
   passage: number;
   /** The passage's position within its article (stable across rebuilds of the same corpus). */
   position: number;
+  /** A later article on the same subject, when the archive holds one (see newer.ts). */
+  newer?: NewerArticle;
 }
 
 export interface NearestArticle {
@@ -49,6 +52,8 @@ export interface Answer {
   nearest: NearestArticle[];
   /** When refused over words the archive never saw: the closest words it holds ("did you mean"). */
   suggestions?: string[];
+  /** The newest publication date among the quoted articles (ISO), when any is dated. */
+  asOf?: string;
 }
 
 export interface AnswerOptions {
@@ -63,6 +68,8 @@ export interface AnswerOptions {
    * ranking (eval, bench), where a refusal would hide what was found.
    */
   refuse?: boolean;
+  /** The time "last week" and "since March" count from (default: the clock). */
+  now?: Date;
 }
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3 };
@@ -83,7 +90,7 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const question = rawQuestion.trim();
   if (question.length > MAX_QUESTION_CHARS) return refuse(headOf(question, 100), 'too-long', []);
   if (!/[\p{L}\p{N}]/u.test(question)) return refuse(question, 'empty', []);
-  const query = index.parseQuery(question);
+  const query = index.parseQuery(question, opts.now);
   if (query.terms.length === 0) return refuse(question, query.unknown.length ? 'no-match' : 'no-terms', []);
   const offset = opts.offset ?? 0;
   const hits = index.rank(query, { k: opts.k + offset, ...(opts.perArticle ? { perArticle: opts.perArticle } : {}) });
@@ -142,12 +149,33 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const kept = hits.filter(
     (h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor,
   );
-  return {
+  return withTimeNotes(index, {
     question,
     answered: true,
     results: kept.slice(offset).map((h) => buildResult(index, h, weights, question)),
     nearest: [],
+  });
+}
+
+/**
+ * The question answered from one article only (a "Newer in the archive" button): its best
+ * excerpt, or its opening when it holds none of the question's words; undefined when no such article.
+ */
+export function quoteArticle(index: NewsIndex, question: string, article: number): Answer | undefined {
+  const range = index.articles[article] ? index.passageRange(article) : undefined;
+  if (!range || range[0] === range[1]) return undefined;
+  const query = index.parseQuery(question);
+  const [hit] = query.terms.length ? index.rank(query, { k: 1, only: (a) => a === article }) : [];
+  const opening: PassageHit = {
+    passage: range[0],
+    article,
+    score: 0,
+    articleEvidence: 0,
+    passageEvidence: 0,
+    matched: [],
   };
+  const result = buildResult(index, hit ?? opening, termWeights(index, query), question);
+  return withTimeNotes(index, { question, answered: true, results: [result], nearest: [] });
 }
 
 /** The first `n` UTF-16 units of `text`, less a trailing half of an emoji. */
