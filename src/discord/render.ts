@@ -340,7 +340,9 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
   const newer = shown.flatMap((r, i) => {
     if (!r.newer || newerIds.has(r.newer.articleId) || newerIds.size >= L.buttonsPerRow) return [];
     newerIds.add(r.newer.articleId);
-    return [button(customIds.newer(r.newer.articleId), `Newer than ${offset + i + 1}: ${r.newer.title}`)];
+    return [
+      button(customIds.newer(r.newer.articleId), `Newer than ${offset + i + 1}: ${defuseMentions(r.newer.title)}`),
+    ];
   });
   if (newer.length > 0) rows.push({ type: ComponentType.ActionRow, components: newer });
   return { ...base, embeds, components: rows };
