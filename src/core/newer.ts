@@ -173,7 +173,10 @@ export function withTimeNotes<
   const out: A & { asOf?: string } = { ...answer };
   out.results = answer.results.map((r) => {
     const note = newer.get(index.passages[r.passage]?.article ?? -1);
-    return note ? { ...r, newer: note } : r;
+    if (note) return { ...r, newer: note };
+    // Noted before against other results (an answer cut to fewer): no longer true of these.
+    const { newer: _stale, ...rest } = r;
+    return rest as typeof r;
   });
   const dates = answer.results.map((r) => r.published).filter((d): d is string => !!d);
   if (dates.length) out.asOf = dates.reduce((x, y) => (y > x ? y : x));
