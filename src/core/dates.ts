@@ -84,12 +84,15 @@ export interface AskedTime {
    * is only preferred.
    */
   strict?: boolean;
-  /** [start, end) of the words that ask about time: they say when, not what, so they are not searched for. */
+  /** [start, end) of a period counted back from now ("last week"): it says when, not what, so it is not searched for. */
   spans: Array<[number, number]>;
+  /** [start, end) of the recency words: searched for where the archive holds them ("recently" is a word of news too). */
+  recentSpans: Array<[number, number]>;
 }
 
 /** Words that ask for the newest news. "now" and "still" ask whether something holds today. */
-const RECENT = /\b(latest|newest|now|nowadays|currently|current|still|recent|most recent|today|these days)\b/gi;
+const RECENT =
+  /\b(latest|newest|now|nowadays|currently|current|still|recent|recently|most recent|today|these days)\b/gi;
 /** A preposition just before a date that makes it a bound: "since March", "before 5 May". */
 const BOUND = /\b(since|from|after|before|until|till|by|in|during|on)\s+(?:the\s+)?$/i;
 /** "in 2019", "since 2014", "before 2020": a bare year chrono leaves alone (it reads too many numbers as years otherwise). */
@@ -101,8 +104,8 @@ const CHRONO_CHARS = 300;
 const DATE_LIKE =
   /\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|tomorrow|tonight|week|month|year|fortnight|decade|ago)/i;
 
-/** A phrase that counts back from now: "last week", "past 3 days", "this year", "yesterday". */
-const RELATIVE = /\b(last|past|this|previous|ago|yesterday)\b/i;
+/** A phrase that counts back from now: "last week", "past 3 days", "this year", "yesterday" ("five months ago" is more often the story's time than the archive's). */
+const RELATIVE = /\b(last|past|this|previous|yesterday)\b/i;
 
 const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
 const addDays = (iso: string, n: number): string => dayOf(new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000));
@@ -115,7 +118,11 @@ const nextMonth = (y: number, m: number): string => (m === 12 ? `${y + 1}-01-01`
  */
 export function askedTime(text: string, now: Date): AskedTime {
   const recent = [...text.matchAll(RECENT)];
-  const out: AskedTime = { recent: recent.length > 0, spans: recent.map((m) => [m.index, m.index + m[0].length]) };
+  const out: AskedTime = {
+    recent: recent.length > 0,
+    spans: [],
+    recentSpans: recent.map((m) => [m.index, m.index + m[0].length]),
+  };
   const periods: Array<{ from: string; to: string; bound: string; text: string; span: [number, number] }> = [];
   for (const m of text.matchAll(BARE_YEAR)) {
     const y = Number(m[2]);

@@ -90,10 +90,14 @@ export class QueryParser {
     const surface = new Map<string, string>();
     const asWritten = new Map<string, string>();
     const time = askedTime(question, now);
-    // Words that ask when ("latest", "since March") are read as time, not searched for as text.
-    const aboutTime = (t: { start: number; end: number }) => time.spans.some(([s, e]) => t.start >= s && t.end <= e);
+    // Words that ask when are read as time, not searched for as text: a period counted back from now
+    // ("last week") always; a recency word ("latest", "now") when the archive never uses it, where it
+    // would only count against the answer. MultiHop-RAG and NewsQA dev lost a question or two when
+    // every recency word was dropped ("Who recently said …").
+    const within = (spans: Array<[number, number]>, t: { start: number; end: number }) =>
+      spans.some(([s, e]) => t.start >= s && t.end <= e);
     for (const t of tokenize(question, this.aliases)) {
-      if (aboutTime(t)) continue;
+      if (within(time.spans, t) || (within(time.recentSpans, t) && !this.termId.has(t.term))) continue;
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
       surface.set(t.term, foldWord(question.slice(t.start, t.end)));
       if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));

@@ -103,13 +103,15 @@ describe('askedTime', () => {
       'Is Baghdadi still alive now?',
       {
         recent: true,
-        spans: [
+        spans: [],
+        recentSpans: [
           [12, 17],
           [24, 27],
         ],
       },
     ],
-    ['What is the latest on Idlib?', { recent: true, spans: [[12, 18]] }],
+    ['What is the latest on Idlib?', { recent: true, recentSpans: [[12, 18]] }],
+    ['Who fled last week?', { spans: [[9, 18]], strict: true }],
   ])('%s', (question, expected) => {
     expect(askedTime(question, now)).toMatchObject(expected);
   });
@@ -122,6 +124,6 @@ describe('askedTime', () => {
     'Who may flee to Idlib?',
     'Did they win more in 2020 than last year?',
   ])('%s: no period', (question) => {
-    expect(askedTime(question, now)).toEqual({ recent: false, spans: [] });
+    expect(askedTime(question, now)).toEqual({ recent: false, spans: [], recentSpans: [] });
   });
 });
