@@ -3,6 +3,8 @@ import type { Token } from './text.js';
 import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
+import { withTimeNotes, type NewerArticle } from './newer.js';
+import { newestFirst } from './rank.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -26,6 +28,8 @@ export interface AnswerResult {
   passage: number;
   /** The passage's position within its article (stable across rebuilds of the same corpus). */
   position: number;
+  /** A later article on the same subject, when the archive holds one (see newer.ts). */
+  newer?: NewerArticle;
 }
 
 export interface NearestArticle {
@@ -50,6 +54,8 @@ export interface Answer {
   nearest: NearestArticle[];
   /** When refused over words the archive never saw: the closest words it holds ("did you mean"). */
   suggestions?: string[];
+  /** The newest publication date among the quoted articles (ISO), when any is dated. */
+  asOf?: string;
 }
 
 export interface AnswerOptions {
@@ -64,6 +70,8 @@ export interface AnswerOptions {
    * ranking (eval, bench), where a refusal would hide what was found.
    */
   refuse?: boolean;
+  /** The time "last week" and "since March" count from (default: the clock). */
+  now?: Date;
 }
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3 };
@@ -84,7 +92,7 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   const question = rawQuestion.trim();
   if (question.length > MAX_QUESTION_CHARS) return refuse(headOf(question, 100), 'too-long', []);
   if (!/[\p{L}\p{N}]/u.test(question)) return refuse(question, 'empty', []);
-  const query = index.parseQuery(question);
+  const query = index.parseQuery(question, opts.now);
   if (query.terms.length === 0) return refuse(question, query.unknown.length ? 'no-match' : 'no-terms', []);
   const offset = opts.offset ?? 0;
   const want = opts.k + offset;
@@ -101,7 +109,9 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
     if (!e) evidenceByPassage.set(h.passage, (e = evidenceOf(index, query, h, weigh)));
     return e;
   };
-  const hits = rerank(index, query, ranked, evidenceFor).slice(0, want);
+  const reranked = rerank(index, query, ranked, evidenceFor);
+  // "latest", "now", "still": the newest of the nearly best first, on the final order.
+  const hits = (query.time.recent ? newestFirst(reranked, index.articles) : reranked).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
   if (opts.refuse === false)
@@ -155,12 +165,33 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   // A result far weaker than the first is noise next to it: leave it out.
   const floor = coverage * policy.minRelativeCoverage;
   const kept = hits.filter((h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceFor(h).coverage >= floor);
-  return {
+  return withTimeNotes(index, {
     question,
     answered: true,
     results: kept.slice(offset).map((h) => buildResult(index, h, weights, question)),
     nearest: [],
+  });
+}
+
+/**
+ * The question answered from one article only (a "Newer in the archive" button): its best
+ * excerpt, or its opening when it holds none of the question's words; undefined when no such article.
+ */
+export function quoteArticle(index: NewsIndex, question: string, article: number): Answer | undefined {
+  const range = index.articles[article] ? index.passageRange(article) : undefined;
+  if (!range || range[0] === range[1]) return undefined;
+  const query = index.parseQuery(question);
+  const [hit] = query.terms.length ? index.rank(query, { k: 1, only: (a) => a === article }) : [];
+  const opening: PassageHit = {
+    passage: range[0],
+    article,
+    score: 0,
+    articleEvidence: 0,
+    passageEvidence: 0,
+    matched: [],
   };
+  const result = buildResult(index, hit ?? opening, termWeights(index, query), question);
+  return withTimeNotes(index, { question, answered: true, results: [result], nearest: [] });
 }
 
 /** The first `n` UTF-16 units of `text`, less a trailing half of an emoji. */

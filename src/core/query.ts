@@ -8,7 +8,7 @@ import type MiniSearch from 'minisearch';
 import { placeFormsOf } from './places.js';
 import { editDistance, type AliasTable } from './aliases.js';
 import { foldWord, irregularForms, stem, tokenize } from './text.js';
-import { namedDates, type NamedDates } from './dates.js';
+import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 import { madeSpelling, type SpellingIndex } from './index-spelling.js';
 import type { RankingOptions } from './rank.js';
@@ -35,6 +35,8 @@ export interface ParsedQuery {
   /** Outlets the question names that the archive holds no article from (see outlets.ts), as written. */
   absentOutlets: string[];
   dates: NamedDates;
+  /** Recency asked for, and the period the question keeps to (see dates.ts askedTime). */
+  time: AskedTime;
 }
 
 /** What the query stage reads of the archive. */
@@ -81,13 +83,21 @@ export class QueryParser {
     return madeSpelling(this.spelling);
   }
 
-  /** Turns a question into weighted index terms, outlets and dates. */
-  parse(question: string): ParsedQuery {
+  /** Turns a question into weighted index terms, outlets and dates; `now` places "last week" and "since March". */
+  parse(question: string, now: Date = new Date()): ParsedQuery {
     const counts = new Map<string, number>();
     const named = new Set<string>();
     const surface = new Map<string, string>();
     const asWritten = new Map<string, string>();
+    const time = askedTime(question, now);
+    // Words that ask when are read as time, not searched for as text: a period counted back from now
+    // ("last week") always; a recency word ("latest", "now") when the archive never uses it, where it
+    // would only count against the answer. MultiHop-RAG and NewsQA dev lost a question or two when
+    // every recency word was dropped ("Who recently said …").
+    const within = (spans: Array<[number, number]>, t: { start: number; end: number }) =>
+      spans.some(([s, e]) => t.start >= s && t.end <= e);
     for (const t of tokenize(question, this.aliases)) {
+      if (within(time.spans, t) || (within(time.recentSpans, t) && !this.termId.has(t.term))) continue;
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
       surface.set(t.term, foldWord(question.slice(t.start, t.end)));
       if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));
@@ -133,6 +143,7 @@ export class QueryParser {
       outlets,
       absentOutlets,
       dates: namedDates(question),
+      time,
     };
   }
 

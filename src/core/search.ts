@@ -254,9 +254,9 @@ export class NewsIndex {
     return Math.log(1 + (this.passages.length - df + 0.5) / (df + 0.5));
   }
 
-  /** Turns a question into weighted index terms, outlets and dates. */
-  parseQuery(question: string): ParsedQuery {
-    return this.queries.parse(question);
+  /** Turns a question into weighted index terms, outlets and dates; `now` places "last week". */
+  parseQuery(question: string, now?: Date): ParsedQuery {
+    return this.queries.parse(question, now);
   }
 
   /**
@@ -299,6 +299,16 @@ export class NewsIndex {
   /** Which of `terms` passage p holds. */
   passageHolds(p: number, terms: Iterable<string>): Set<string> {
     return this.ranker.passageHolds(p, terms);
+  }
+
+  /** The articles holding an index term (by index), with its weighted frequency in each (title words count more). */
+  articlesHolding(term: string): Array<{ article: number; tf: number }> {
+    const id = this.termId.get(term);
+    if (id === undefined) return [];
+    const { start, article, tf } = this.postings;
+    const out: Array<{ article: number; tf: number }> = [];
+    for (let i = start[id]!; i < start[id + 1]!; i++) out.push({ article: article[i]!, tf: tf[i]! });
+    return out;
   }
 
   /**
