@@ -7,6 +7,7 @@ import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { namedDates, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
+import type { AnswerIndex } from './answerIndex.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
 export const INDEX_FORMAT_VERSION = 12;
@@ -332,14 +333,15 @@ const MONTH_NAMES = [
 ];
 
 /** "2023-10-07T…" → "October 7 2023", so a date asked in words finds the article's date field. */
-function dateWords(iso: string | undefined): string {
+export function dateWords(iso: string | undefined): string {
   const m = iso ? /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(iso) : null;
   if (!m) return '';
   const month = MONTH_NAMES[Number(m[2]) - 1] ?? '';
   return [month, m[3] ? String(Number(m[3])) : '', m[1]].filter(Boolean).join(' ');
 }
 
-function toMeta(a: Article, firstPassage: number): ArticleMeta {
+/** What a renderer needs of an article (its body left out), its passages starting at `firstPassage`. */
+export function toMeta(a: Article, firstPassage: number): ArticleMeta {
   const meta: ArticleMeta = { id: a.id, title: a.title, tags: a.tags, file: a.file, firstPassage };
   if (a.url) meta.url = a.url;
   if (a.published) meta.published = a.published;
@@ -411,7 +413,7 @@ class StoredPassage implements Passage {
  * aliases and spelling correction; a compact passage store then ranks the passages of those
  * candidates, so every question is answered with sentences, not whole articles.
  */
-export class NewsIndex {
+export class NewsIndex implements AnswerIndex {
   readonly articles: ArticleMeta[];
   readonly passages: Passage[];
   readonly hash: string;
@@ -831,6 +833,16 @@ export class NewsIndex {
 
   get termCount(): number {
     return this.vocab.length;
+  }
+
+  /** Article number a (AnswerIndex: the answer path reads articles through it, whatever the backend). */
+  article(a: number): ArticleMeta {
+    return this.articles[a]!;
+  }
+
+  /** Passage number p (AnswerIndex). */
+  passage(p: number): Passage {
+    return this.passages[p]!;
   }
 
   /** Passages of article `a` as a [from, to) range of passage indexes. */
@@ -1292,7 +1304,7 @@ export class NewsIndex {
 }
 
 /** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
-function articleMetaTerms(
+export function articleMetaTerms(
   meta: ArticleMeta,
   aliases: AliasTable,
   w: RankingOptions['fieldWeights'],
@@ -1380,7 +1392,7 @@ function articlePostings(
 }
 
 /** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */
-const compact = (s: string): string => foldWord(s).replace(/[^\p{L}\p{N}]+/gu, '');
+export const compact = (s: string): string => foldWord(s).replace(/[^\p{L}\p{N}]+/gu, '');
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -1389,7 +1401,7 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
  * longest name wins where several start. One pattern, not one per outlet: each `\p{…}` pattern
  * costs a compile on first use, and a hundred of them made the first question 80 ms slower.
  */
-const OUTLET_PATTERN = new RegExp(
+export const OUTLET_PATTERN = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:${[...KNOWN_OUTLETS]
     .sort((a, b) => b.length - a.length)
     .map(escapeRegExp)
@@ -1398,7 +1410,7 @@ const OUTLET_PATTERN = new RegExp(
 );
 
 /** A word written as a name: an acronym, or capitalised somewhere other than the start of a sentence. */
-function looksLikeName(text: string, start: number, end: number): boolean {
+export function looksLikeName(text: string, start: number, end: number): boolean {
   const word = text.slice(start, end);
   if (/^[A-Z0-9]{2,}$/.test(word) && /[A-Z]/.test(word)) return true;
   if (!/^\p{Lu}/u.test(word)) return false;
@@ -1407,7 +1419,7 @@ function looksLikeName(text: string, start: number, end: number): boolean {
 }
 
 /** Names a question may use for each outlet: the full name, and the part before " - " ("The Independent"). */
-function outletNamesOf(sources: string[]): Array<{ name: string; source: string }> {
+export function outletNamesOf(sources: string[]): Array<{ name: string; source: string }> {
   const out: Array<{ name: string; source: string }> = [];
   const norm = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   for (const source of sources) {

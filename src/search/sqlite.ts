@@ -1,0 +1,490 @@
+/**
+ * The disk-backed search backend (SEARCH_BACKEND=sqlite): the archive in one SQLite file through
+ * better-sqlite3. FTS5 finds the candidate articles (one row per article, its index terms as
+ * term ids, title/body/source/date columns weighted as NewsIndex weights the fields); plain
+ * tables keep each article's metadata and passages' term ids and each passage's text. The
+ * process holds only caches, so serving memory stays flat as the archive grows; the ranking,
+ * excerpts and refusals on top are the core's (StoredIndex, answer.ts).
+ *
+ * Inserts are incremental: an article added is rows inserted and its terms' counts raised, in
+ * one transaction. The file is in WAL mode, so several processes on one machine share it:
+ * readers never block the writer, and each reader takes in the others' writes at its next
+ * question (see sync).
+ */
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import MiniSearch from 'minisearch';
+import type { AliasTable } from '../core/aliases.js';
+import type { Passage } from '../core/passages.js';
+import { DEFAULT_PASSAGE_OPTIONS, splitArticle } from '../core/passages.js';
+import {
+  articleMetaTerms,
+  dateWords,
+  DEFAULT_RANKING,
+  toMeta,
+  type ArticleMeta,
+  type RankingOptions,
+} from '../core/search.js';
+import {
+  StoredIndex,
+  type ArchiveStats,
+  type ArchiveStore,
+  type StoredArticle,
+  type StoredTerm,
+} from '../core/storedIndex.js';
+import { foldWord, tokenize } from '../core/text.js';
+import type { Article } from '../core/types.js';
+
+/** Bumped when the tables or the way terms are made change: a file of another version is refused. */
+export const SQLITE_FORMAT_VERSION = 1;
+
+/** Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. */
+const ARTICLE_CACHE = 1_024;
+/** Passages kept decoded (the excerpts of a page of answers read a few dozen). */
+const PASSAGE_CACHE = 512;
+/** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
+const INSERT_BATCH = 500;
+
+/** An FTS5 word for a term id: letters and digits only, so no tokenizer splits or folds it. */
+const word = (id: number) => `t${id.toString(36)}`;
+
+const int32 = (b: Buffer): Int32Array => {
+  // Copied: SQLite's blob buffers are not guaranteed 4-byte aligned.
+  const out = new Int32Array(b.length / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+};
+const blob = (a: Int32Array | number[]): Buffer => {
+  const arr = a instanceof Int32Array ? a : Int32Array.from(a);
+  return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
+};
+
+interface ArticleRow {
+  num: number;
+  meta: string;
+  passage_count: number;
+  length: number;
+  tokens: Buffer;
+  token_start: Buffer;
+  offsets: Buffer;
+}
+
+interface PassageRow {
+  article: number;
+  position: number;
+  heading: string | null;
+  lead: number;
+  text: string;
+  sentences: Buffer;
+}
+
+/** A small least-recently-used map (a Map keeps insertion order). */
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+export interface SqliteArchiveOptions {
+  aliases: AliasTable;
+  ranking?: Partial<RankingOptions>;
+  /** Open for reading only (a serving process that never adds). */
+  readonly?: boolean;
+}
+
+/** The archive in an SQLite file: the ArchiveStore a StoredIndex answers from, and incremental inserts. */
+export class SqliteArchive implements ArchiveStore {
+  private readonly db: Database.Database;
+  private readonly aliases: AliasTable;
+  private readonly fieldWeights: RankingOptions['fieldWeights'];
+  private dataVersion = -1;
+  private statsCache: ArchiveStats | null = null;
+  private sourceList: readonly string[] | null = null;
+  private readonly terms = new Map<string, StoredTerm | null>();
+  private readonly termNames = new Map<number, string>();
+  private readonly articles = new Lru<number, StoredArticle>(ARTICLE_CACHE);
+  private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
+  /** minisearch over the vocabulary, for spelling correction: made on first use, new terms added as they come. */
+  private vocab: { mini: MiniSearch<{ id: number; term: string }>; lastId: number } | null = null;
+  private readonly q: ReturnType<SqliteArchive['prepare']>;
+
+  constructor(
+    readonly path: string,
+    options: SqliteArchiveOptions,
+  ) {
+    this.aliases = options.aliases;
+    this.fieldWeights = { ...DEFAULT_RANKING, ...options.ranking }.fieldWeights;
+    this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+    // Another process's write holds the lock for one batch at most; wait for it rather than fail.
+    this.db.pragma('busy_timeout = 10000');
+    const tables = this.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    const version = tables.some((t) => t.name === 'info') ? this.info('format') : undefined;
+    // Someone else's database is never written to; an archive of another format is made again by its owner.
+    if ((tables.length > 0 || options.readonly) && version !== String(SQLITE_FORMAT_VERSION)) {
+      this.db.close();
+      throw new Error(`${path} is not a Newsdesk archive of format ${SQLITE_FORMAT_VERSION}`);
+    }
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.createTables();
+    }
+    // Reads are small and random: a modest page cache, the OS's file cache does the rest.
+    this.db.pragma('cache_size = -16000');
+    this.db.pragma('mmap_size = 0');
+    this.q = this.prepare();
+  }
+
+  private createTables(): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS terms (
+        id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE,
+        passage_df INTEGER NOT NULL DEFAULT 0, article_df INTEGER NOT NULL DEFAULT 0, posting_df INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS articles (
+        num INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, file TEXT NOT NULL, source TEXT, meta TEXT NOT NULL,
+        passage_count INTEGER NOT NULL, length REAL NOT NULL,
+        tokens BLOB NOT NULL, token_start BLOB NOT NULL, offsets BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS passages (
+        num INTEGER PRIMARY KEY, article INTEGER NOT NULL, position INTEGER NOT NULL,
+        heading TEXT, lead INTEGER NOT NULL, text TEXT NOT NULL, sentences BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY);
+      CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
+        title, body, source, date, content = '', contentless_delete = 1, tokenize = 'ascii');
+      INSERT OR IGNORE INTO info VALUES ('format', '${SQLITE_FORMAT_VERSION}'),
+        ('articles', '0'), ('passages', '0'), ('tokens', '0'), ('articleLength', '0');
+    `);
+  }
+
+  private prepare() {
+    const w = this.fieldWeights;
+    return {
+      info: this.db.prepare<[string], { value: string }>('SELECT value FROM info WHERE key = ?'),
+      setInfo: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO info VALUES (?, ?)'),
+      term: this.db.prepare<[string], { id: number; passage_df: number; article_df: number; posting_df: number }>(
+        'SELECT id, passage_df, article_df, posting_df FROM terms WHERE term = ?',
+      ),
+      termOf: this.db.prepare<[number], { term: string }>('SELECT term FROM terms WHERE id = ?'),
+      termsAfter: this.db.prepare<[number], { id: number; term: string }>('SELECT id, term FROM terms WHERE id > ?'),
+      addTerm: this.db.prepare<[string], { id: number }>('INSERT INTO terms (term) VALUES (?) RETURNING id'),
+      countTerm: this.db.prepare<[number, number, number, number]>(
+        'UPDATE terms SET passage_df = passage_df + ?, article_df = article_df + ?, posting_df = posting_df + ? WHERE id = ?',
+      ),
+      article: this.db.prepare<[number], ArticleRow>(
+        'SELECT num, meta, passage_count, length, tokens, token_start, offsets FROM articles WHERE num = ?',
+      ),
+      addArticle: this.db.prepare(
+        'INSERT INTO articles VALUES (@num, @doc_id, @file, @source, @meta, @passage_count, @length, @tokens, @token_start, @offsets)',
+      ),
+      passage: this.db.prepare<[number], PassageRow>(
+        'SELECT article, position, heading, lead, text, sentences FROM passages WHERE num = ?',
+      ),
+      addPassage: this.db.prepare('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      addDoc: this.db.prepare('INSERT INTO docs (rowid, title, body, source, date) VALUES (?, ?, ?, ?, ?)'),
+      addSource: this.db.prepare('INSERT OR IGNORE INTO sources VALUES (?)'),
+      sources: this.db.prepare<[], { source: string }>('SELECT source FROM sources ORDER BY source'),
+      pool: this.db.prepare<[string, number], { rowid: number }>(
+        `SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, ${w.title}, 1, ${w.source}, ${w.date}) LIMIT ?`,
+      ),
+      withTerm: this.db.prepare<[string], { rowid: number }>('SELECT rowid FROM docs WHERE docs MATCH ? LIMIT 1'),
+    };
+  }
+
+  private info(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM info WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** The corpus hash the archive was made from ('' when none was set). */
+  get hash(): string {
+    return this.info('hash') ?? '';
+  }
+
+  set hash(value: string) {
+    this.q.setInfo.run('hash', value);
+  }
+
+  /** An index that answers from this archive. */
+  index(ranking: Partial<RankingOptions> = {}, poolFactor?: number): StoredIndex {
+    return new StoredIndex(this, this.aliases, ranking, poolFactor);
+  }
+
+  sync(): void {
+    // data_version moves with other connections' commits, not this one's (add() forgets for itself).
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.forget();
+  }
+
+  /** Drops what may be stale after a write: the totals, the outlets and the terms' counts. */
+  private forget(): void {
+    this.statsCache = null;
+    this.sourceList = null;
+    this.terms.clear();
+  }
+
+  stats(): ArchiveStats {
+    if (!this.statsCache) {
+      const n = (key: string) => Number(this.q.info.get(key)?.value ?? 0);
+      this.statsCache = {
+        articles: n('articles'),
+        passages: n('passages'),
+        tokens: n('tokens'),
+        articleLength: n('articleLength'),
+      };
+    }
+    return this.statsCache;
+  }
+
+  term(term: string): StoredTerm | undefined {
+    let t = this.terms.get(term);
+    if (t === undefined) {
+      const row = this.q.term.get(term);
+      t = row ? { id: row.id, passageDf: row.passage_df, articleDf: row.article_df, postingDf: row.posting_df } : null;
+      // Question words only: bounded by what people ask between two writes.
+      if (this.terms.size > 50_000) this.terms.clear();
+      this.terms.set(term, t);
+    }
+    return t ?? undefined;
+  }
+
+  termOf(id: number): string {
+    let t = this.termNames.get(id);
+    if (t === undefined) {
+      t = this.q.termOf.get(id)?.term ?? '';
+      if (this.termNames.size > 50_000) this.termNames.clear();
+      this.termNames.set(id, t);
+    }
+    return t;
+  }
+
+  article(a: number): StoredArticle {
+    let record = this.articles.get(a);
+    if (!record) {
+      const row = this.q.article.get(a);
+      if (!row) throw new Error(`no article ${a} in ${this.path}`);
+      const meta = JSON.parse(row.meta) as ArticleMeta;
+      record = {
+        number: row.num,
+        meta,
+        passageCount: row.passage_count,
+        length: row.length,
+        tokens: int32(row.tokens),
+        tokenStart: int32(row.token_start),
+        offsets: int32(row.offsets),
+        metaTerms: articleMetaTerms(meta, this.aliases, this.fieldWeights),
+      };
+      this.articles.set(a, record);
+    }
+    return record;
+  }
+
+  passage(p: number): Passage {
+    let passage = this.passages.get(p);
+    if (!passage) {
+      const row = this.q.passage.get(p);
+      if (!row) throw new Error(`no passage ${p} in ${this.path}`);
+      passage = { article: row.article, position: row.position, text: row.text, sentences: [...int32(row.sentences)] };
+      if (row.heading !== null) passage.heading = row.heading;
+      if (row.lead) passage.lead = true;
+      this.passages.set(p, passage);
+    }
+    return passage;
+  }
+
+  pool(termIds: readonly number[], count: number): number[] {
+    return this.q.pool.all(termIds.map(word).join(' OR '), count).map((r) => r.rowid);
+  }
+
+  sources(): readonly string[] {
+    this.sourceList ??= this.q.sources.all().map((r) => r.source);
+    return this.sourceList;
+  }
+
+  similarTerms(term: string, how: { distance: number } | { prefix: true }): string[] {
+    const mini = this.vocabulary();
+    const hits = 'prefix' in how ? mini.search(term, { prefix: true }) : mini.search(term, { fuzzy: how.distance });
+    return hits.map((h) => (h as unknown as { term: string }).term);
+  }
+
+  private vocabulary(): MiniSearch<{ id: number; term: string }> {
+    this.vocab ??= {
+      mini: new MiniSearch<{ id: number; term: string }>({
+        fields: ['term'],
+        storeFields: ['term'],
+        tokenize: (s) => [s],
+        processTerm: (t) => t,
+      }),
+      lastId: 0,
+    };
+    const fresh = this.q.termsAfter.all(this.vocab.lastId);
+    if (fresh.length > 0) {
+      this.vocab.mini.addAll(fresh);
+      this.vocab.lastId = fresh[fresh.length - 1]!.id;
+    }
+    return this.vocab.mini;
+  }
+
+  articleWith(termId: number): number | undefined {
+    return this.q.withTerm.get(`body : ${word(termId)}`)?.rowid;
+  }
+
+  /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
+  add(articles: readonly Article[]): void {
+    for (let i = 0; i < articles.length; i += INSERT_BATCH) {
+      this.db.transaction(() => this.insert(articles.slice(i, i + INSERT_BATCH))).immediate();
+    }
+    this.forget();
+  }
+
+  private insert(batch: readonly Article[]): void {
+    const ids = new Map<string, number>();
+    const idOf = (term: string) => {
+      let id = ids.get(term);
+      if (id === undefined) {
+        id = this.q.term.get(term)?.id ?? this.q.addTerm.get(term)!.id;
+        ids.set(term, id);
+      }
+      return id;
+    };
+    // Counts raised per term once per batch, not per article.
+    const counts = new Map<number, [passage: number, article: number, posting: number]>();
+    const count = (id: number, which: 0 | 1 | 2) => {
+      let c = counts.get(id);
+      if (!c) counts.set(id, (c = [0, 0, 0]));
+      c[which]++;
+    };
+    const stats = this.readStats();
+    const options = DEFAULT_PASSAGE_OPTIONS;
+    for (const article of batch) {
+      const num = stats.articles++;
+      const meta = toMeta(article, stats.passages);
+      const own = splitArticle(article, num, options);
+      const tokens: number[] = [];
+      const tokenStart: number[] = [];
+      const offsets: number[] = [];
+      const articleTerms = new Set<number>();
+      for (const p of own) {
+        tokenStart.push(tokens.length);
+        const seen = new Set<number>();
+        // As NewsIndex.build: a short heading labels every passage under it.
+        const label =
+          p.heading && p.heading !== p.text && p.heading.length < options.sentenceHeadingChars ? `${p.heading}\n` : '';
+        for (const t of tokenize(label + p.text, this.aliases)) {
+          const id = idOf(t.term);
+          tokens.push(id);
+          if (t.start < label.length) offsets.push(0, 0);
+          else offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+          seen.add(id);
+        }
+        for (const id of seen) {
+          count(id, 0);
+          articleTerms.add(id);
+        }
+        this.q.addPassage.run(
+          stats.passages++,
+          num,
+          p.position,
+          p.heading ?? null,
+          p.lead ? 1 : 0,
+          p.text,
+          blob(p.sentences),
+        );
+      }
+      tokenStart.push(tokens.length);
+      const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')]
+        .filter(Boolean)
+        .join('\n');
+      for (const text of [article.title, lead, article.source ?? '', dateWords(article.published)])
+        for (const t of tokenize(text, this.aliases)) articleTerms.add(idOf(t.term));
+      for (const id of articleTerms) count(id, 1);
+      // BM25F postings: passage words, and title, source and date words at their field weights.
+      const posting = new Set(tokens);
+      let length = tokens.length;
+      const fieldWords: Record<'title' | 'source' | 'date', number[]> = { title: [], source: [], date: [] };
+      const fieldText = { title: article.title, source: article.source ?? '', date: dateWords(article.published) };
+      for (const field of ['title', 'source', 'date'] as const) {
+        const weight = this.fieldWeights[field];
+        for (const t of tokenize(fieldText[field], this.aliases)) {
+          const id = idOf(t.term);
+          fieldWords[field].push(id);
+          if (weight <= 0) continue;
+          length += weight;
+          posting.add(id);
+        }
+      }
+      for (const id of posting) count(id, 2);
+      stats.tokens += tokens.length;
+      stats.articleLength += length;
+      this.q.addArticle.run({
+        num,
+        doc_id: article.id,
+        file: article.file,
+        source: article.source ?? null,
+        meta: JSON.stringify(meta),
+        passage_count: own.length,
+        length,
+        tokens: blob(tokens),
+        token_start: blob(tokenStart),
+        offsets: blob(offsets),
+      });
+      this.q.addDoc.run(
+        num,
+        fieldWords.title.map(word).join(' '),
+        tokens.map(word).join(' '),
+        fieldWords.source.map(word).join(' '),
+        fieldWords.date.map(word).join(' '),
+      );
+      if (article.source) this.q.addSource.run(foldWord(article.source));
+    }
+    for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
+    for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
+  }
+
+  /** The totals as written, inside a write transaction (never the cache: another process may have added). */
+  private readStats(): ArchiveStats {
+    const n = (key: string) => Number(this.q.info.get(key)?.value ?? 0);
+    return { articles: n('articles'), passages: n('passages'), tokens: n('tokens'), articleLength: n('articleLength') };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/**
+ * An archive file over a corpus: the one at `path` when it was made from the same corpus (its
+ * hash), else made again from it. ':memory:' keeps it in this process (eval, tests).
+ */
+export async function openSqliteCorpus(
+  options: { corpus: string; aliasesPath?: string; path: string },
+  ranking: Partial<RankingOptions> = {},
+): Promise<{ archive: SqliteArchive; index: StoredIndex }> {
+  const { readCorpus } = await import('../engine.js');
+  const corpus = await readCorpus(options);
+  let archive = new SqliteArchive(options.path, { aliases: corpus.aliases, ranking });
+  if (archive.hash !== corpus.hash) {
+    if (archive.stats().articles > 0) {
+      archive.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
+      archive = new SqliteArchive(options.path, { aliases: corpus.aliases, ranking });
+    }
+    archive.add(corpus.articles);
+    archive.hash = corpus.hash;
+  }
+  return { archive, index: archive.index(ranking) };
+}
