@@ -87,6 +87,8 @@ export interface ArchiveStore {
   /** Article a (throws when there is none). */
   article(a: number): StoredArticle;
   passage(p: number): Passage;
+  /** The article of passage p, without reading its text. */
+  articleOf(p: number): number;
   /** Up to `count` articles holding any of the terms, best first by the store's own full-text ranking. */
   pool(termIds: readonly number[], count: number): number[];
   /** The archive's outlets, folded (foldWord) as NewsIndex keys them. */
@@ -95,6 +97,28 @@ export interface ArchiveStore {
   similarTerms(term: string, how: { distance: number } | { prefix: true }): string[];
   /** An article holding the term in its passages, if any. */
   articleWith(termId: number): number | undefined;
+}
+
+/**
+ * How many postings (articles per term, summed) the store's pool query may read. The engine
+ * scores every article holding any term it is given, so a question's common words would make
+ * it read most of a large archive; the rarest terms that fit find the pool, and every asked term
+ * still counts in the exact scoring after. At 1x on MultiHop-RAG every question fits whole
+ * (its terms' postings sum to a few thousand), so the limit only acts on large archives.
+ */
+export const POOL_POSTINGS = 20_000;
+
+/** The ids of the rarest terms whose postings fit in POOL_POSTINGS (the rarest one always). */
+function poolTerms(terms: readonly StoredTerm[], budget: number): number[] {
+  const byRarity = [...new Map(terms.map((t) => [t.id, t])).values()].sort((x, y) => x.postingDf - y.postingDf);
+  const out: number[] = [];
+  let postings = 0;
+  for (const t of byRarity) {
+    if (out.length > 0 && postings + t.postingDf > budget) break;
+    postings += t.postingDf;
+    out.push(t.id);
+  }
+  return out;
 }
 
 /** How deep the store's pool is, in multiples of the candidates scored exactly. */
@@ -117,6 +141,8 @@ export class StoredIndex implements AnswerIndex {
     ranking: Partial<RankingOptions> = {},
     /** Pool depth over the candidates scored (see DEFAULT_POOL_FACTOR). */
     private readonly poolFactor = DEFAULT_POOL_FACTOR,
+    /** Postings the pool query may read (see POOL_POSTINGS). */
+    private readonly poolPostings = POOL_POSTINGS,
   ) {
     this.ranking = { ...DEFAULT_RANKING, ...ranking };
   }
@@ -136,7 +162,7 @@ export class StoredIndex implements AnswerIndex {
 
   /** The article holding passage p, and p's place among its passages. */
   private located(p: number): { record: StoredArticle; i: number } {
-    const record = this.store.article(this.store.passage(p).article);
+    const record = this.store.article(this.store.articleOf(p));
     return { record, i: p - record.meta.firstPassage };
   }
 
@@ -255,7 +281,10 @@ export class StoredIndex implements AnswerIndex {
     const count = Math.max(r.candidates, request.k * 3);
 
     // Stage 1: the store's pool, then BM25F over whole articles as NewsIndex scores it.
-    const ids = known.flatMap((k) => (k.stored ? [k.stored.id] : []));
+    const ids = poolTerms(
+      known.flatMap((k) => (k.stored ? [k.stored] : [])),
+      this.poolPostings,
+    );
     if (ids.length === 0) return [];
     const avgLength = stats.articleLength / stats.articles;
     const articleIdf = known.map((k) =>

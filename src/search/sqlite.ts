@@ -11,10 +11,9 @@
  * readers never block the writer, and each reader takes in the others' writes at its next
  * question (see sync).
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import MiniSearch from 'minisearch';
-import type { AliasTable } from '../core/aliases.js';
+import { editDistance, type AliasTable } from '../core/aliases.js';
 import type { Passage } from '../core/passages.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle } from '../core/passages.js';
 import {
@@ -33,15 +32,18 @@ import {
   type StoredTerm,
 } from '../core/storedIndex.js';
 import { foldWord, tokenize } from '../core/text.js';
-import type { Article } from '../core/types.js';
+import type { Article, CorpusWarning } from '../core/types.js';
+import { parseAliases, readAliasText } from '../aliasFile.js';
+import { listCorpusFiles, parseCorpusFiles } from '../corpus.js';
+import { corpusHash, findAliases } from '../engine.js';
 
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
 export const SQLITE_FORMAT_VERSION = 1;
 
 /** Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. */
 const ARTICLE_CACHE = 1_024;
-/** Passages kept decoded (the excerpts of a page of answers read a few dozen). */
-const PASSAGE_CACHE = 512;
+/** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
+const PASSAGE_CACHE = 4_096;
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
 
@@ -66,7 +68,6 @@ interface ArticleRow {
   length: number;
   tokens: Buffer;
   token_start: Buffer;
-  offsets: Buffer;
 }
 
 interface PassageRow {
@@ -118,8 +119,6 @@ export class SqliteArchive implements ArchiveStore {
   private readonly termNames = new Map<number, string>();
   private readonly articles = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
-  /** minisearch over the vocabulary, for spelling correction: made on first use, new terms added as they come. */
-  private vocab: { mini: MiniSearch<{ id: number; term: string }>; lastId: number } | null = null;
   private readonly q: ReturnType<SqliteArchive['prepare']>;
 
   constructor(
@@ -179,17 +178,22 @@ export class SqliteArchive implements ArchiveStore {
         'SELECT id, passage_df, article_df, posting_df FROM terms WHERE term = ?',
       ),
       termOf: this.db.prepare<[number], { term: string }>('SELECT term FROM terms WHERE id = ?'),
-      termsAfter: this.db.prepare<[number], { id: number; term: string }>('SELECT id, term FROM terms WHERE id > ?'),
+      termsFrom: this.db.prepare<[string, string, number, number], { term: string }>(
+        'SELECT term FROM terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? ORDER BY term',
+      ),
       addTerm: this.db.prepare<[string], { id: number }>('INSERT INTO terms (term) VALUES (?) RETURNING id'),
       countTerm: this.db.prepare<[number, number, number, number]>(
         'UPDATE terms SET passage_df = passage_df + ?, article_df = article_df + ?, posting_df = posting_df + ? WHERE id = ?',
       ),
+      // Without the offsets, which only excerpts read (SQLite then leaves their pages unread).
       article: this.db.prepare<[number], ArticleRow>(
-        'SELECT num, meta, passage_count, length, tokens, token_start, offsets FROM articles WHERE num = ?',
+        'SELECT num, meta, passage_count, length, tokens, token_start FROM articles WHERE num = ?',
       ),
+      offsets: this.db.prepare<[number], { offsets: Buffer }>('SELECT offsets FROM articles WHERE num = ?'),
       addArticle: this.db.prepare(
         'INSERT INTO articles VALUES (@num, @doc_id, @file, @source, @meta, @passage_count, @length, @tokens, @token_start, @offsets)',
       ),
+      passageArticle: this.db.prepare<[number], { article: number }>('SELECT article FROM passages WHERE num = ?'),
       passage: this.db.prepare<[number], PassageRow>(
         'SELECT article, position, heading, lead, text, sentences FROM passages WHERE num = ?',
       ),
@@ -217,9 +221,18 @@ export class SqliteArchive implements ArchiveStore {
     this.q.setInfo.run('hash', value);
   }
 
+  /** A value kept with the archive (see openSqliteCorpus). */
+  getInfo(key: string): string | undefined {
+    return this.info(key);
+  }
+
+  setInfo(key: string, value: string): void {
+    this.q.setInfo.run(key, value);
+  }
+
   /** An index that answers from this archive. */
-  index(ranking: Partial<RankingOptions> = {}, poolFactor?: number): StoredIndex {
-    return new StoredIndex(this, this.aliases, ranking, poolFactor);
+  index(ranking: Partial<RankingOptions> = {}, pool: { factor?: number; postings?: number } = {}): StoredIndex {
+    return new StoredIndex(this, this.aliases, ranking, pool.factor, pool.postings);
   }
 
   sync(): void {
@@ -278,6 +291,8 @@ export class SqliteArchive implements ArchiveStore {
       const row = this.q.article.get(a);
       if (!row) throw new Error(`no article ${a} in ${this.path}`);
       const meta = JSON.parse(row.meta) as ArticleMeta;
+      const offsets = this.q.offsets;
+      let read: Int32Array | null = null;
       record = {
         number: row.num,
         meta,
@@ -285,7 +300,11 @@ export class SqliteArchive implements ArchiveStore {
         length: row.length,
         tokens: int32(row.tokens),
         tokenStart: int32(row.token_start),
-        offsets: int32(row.offsets),
+        // Read when an excerpt asks: ranking reads a pool of articles, answers quote a few.
+        get offsets() {
+          read ??= int32(offsets.get(a)!.offsets);
+          return read;
+        },
         metaTerms: articleMetaTerms(meta, this.aliases, this.fieldWeights),
       };
       this.articles.set(a, record);
@@ -306,6 +325,14 @@ export class SqliteArchive implements ArchiveStore {
     return passage;
   }
 
+  articleOf(p: number): number {
+    const cached = this.passages.get(p);
+    if (cached) return cached.article;
+    const row = this.q.passageArticle.get(p);
+    if (!row) throw new Error(`no passage ${p} in ${this.path}`);
+    return row.article;
+  }
+
   pool(termIds: readonly number[], count: number): number[] {
     return this.q.pool.all(termIds.map(word).join(' OR '), count).map((r) => r.rowid);
   }
@@ -316,27 +343,17 @@ export class SqliteArchive implements ArchiveStore {
   }
 
   similarTerms(term: string, how: { distance: number } | { prefix: true }): string[] {
-    const mini = this.vocabulary();
-    const hits = 'prefix' in how ? mini.search(term, { prefix: true }) : mini.search(term, { fuzzy: how.distance });
-    return hits.map((h) => (h as unknown as { term: string }).term);
-  }
-
-  private vocabulary(): MiniSearch<{ id: number; term: string }> {
-    this.vocab ??= {
-      mini: new MiniSearch<{ id: number; term: string }>({
-        fields: ['term'],
-        storeFields: ['term'],
-        tokenize: (s) => [s],
-        processTerm: (t) => t,
-      }),
-      lastId: 0,
-    };
-    const fresh = this.q.termsAfter.all(this.vocab.lastId);
-    if (fresh.length > 0) {
-      this.vocab.mini.addAll(fresh);
-      this.vocab.lastId = fresh[fresh.length - 1]!.id;
-    }
-    return this.vocab.mini;
+    // Every caller wants the first letter kept (a typo rarely changes it): the terms starting
+    // with it are one range of the terms' unique index, and nothing is held in memory for them.
+    const first = [...term][0];
+    if (!first) return [];
+    const after = String.fromCodePoint(first.codePointAt(0)! + 1);
+    if ('prefix' in how) return this.q.termsFrom.all(term, `${term}\u{10ffff}`, 0, term.length + 4).map((r) => r.term);
+    const d = how.distance;
+    return this.q.termsFrom
+      .all(first, after, term.length - d, term.length + d)
+      .map((r) => r.term)
+      .filter((t) => editDistance(t, term, d) <= d);
   }
 
   articleWith(termId: number): number | undefined {
@@ -461,6 +478,17 @@ export class SqliteArchive implements ArchiveStore {
     return { articles: n('articles'), passages: n('passages'), tokens: n('tokens'), articleLength: n('articleLength') };
   }
 
+  /** The whole database as one buffer (a copy of the archive file). */
+  image(): Buffer {
+    return this.db.serialize();
+  }
+
+  /** An archive written from an image() to `path`, opened there. */
+  static fromImage(path: string, image: Buffer, options: SqliteArchiveOptions): SqliteArchive {
+    writeFileSync(path, image);
+    return new SqliteArchive(path, options);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -468,23 +496,33 @@ export class SqliteArchive implements ArchiveStore {
 
 /**
  * An archive file over a corpus: the one at `path` when it was made from the same corpus (its
- * hash), else made again from it. ':memory:' keeps it in this process (eval, tests).
+ * hash: files, aliases, boilerplate patterns, as the memory backend's saved index), else made
+ * again from it. A current archive opens without parsing a file. ':memory:' keeps it in this
+ * process (eval, tests).
  */
 export async function openSqliteCorpus(
   options: { corpus: string; aliasesPath?: string; path: string },
   ranking: Partial<RankingOptions> = {},
-): Promise<{ archive: SqliteArchive; index: StoredIndex }> {
-  const { readCorpus } = await import('../engine.js');
-  const corpus = await readCorpus(options);
-  let archive = new SqliteArchive(options.path, { aliases: corpus.aliases, ranking });
-  if (archive.hash !== corpus.hash) {
+): Promise<{ archive: SqliteArchive; index: StoredIndex; warnings: CorpusWarning[] }> {
+  const warnings: CorpusWarning[] = [];
+  const aliasPath = findAliases(options.corpus, options.aliasesPath);
+  const aliasText = readAliasText(aliasPath, warnings);
+  const files = await listCorpusFiles(options.corpus);
+  const hash = `sqlite:${SQLITE_FORMAT_VERSION}:${corpusHash(files, aliasText)}`;
+  const aliases = parseAliases(aliasPath, aliasText, warnings);
+  let archive = new SqliteArchive(options.path, { aliases, ranking });
+  if (archive.hash !== hash) {
     if (archive.stats().articles > 0) {
       archive.close();
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
-      archive = new SqliteArchive(options.path, { aliases: corpus.aliases, ranking });
+      archive = new SqliteArchive(options.path, { aliases, ranking });
     }
-    archive.add(corpus.articles);
-    archive.hash = corpus.hash;
+    const parsed = parseCorpusFiles(files);
+    archive.add(parsed.articles);
+    // Kept with the archive, so a start that parses nothing still names the files it skipped.
+    archive.setInfo('warnings', JSON.stringify(parsed.warnings));
+    archive.hash = hash;
   }
-  return { archive, index: archive.index(ranking) };
+  warnings.push(...(JSON.parse(archive.getInfo('warnings') ?? '[]') as CorpusWarning[]));
+  return { archive, index: archive.index(ranking), warnings };
 }
