@@ -89,8 +89,11 @@ export interface ArchiveStore {
   passage(p: number): Passage;
   /** The article of passage p, without reading its text. */
   articleOf(p: number): number;
-  /** Up to `count` articles holding any of the terms, best first by the store's own full-text ranking. */
-  pool(termIds: readonly number[], count: number): number[];
+  /**
+   * Up to `count` articles holding any of the terms, those holding the most weight first (each
+   * term's weight counted once per article holding it; ties to the lower number).
+   */
+  pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[];
   /** The archive's outlets, folded (foldWord) as NewsIndex keys them. */
   sources(): readonly string[];
   /** Vocabulary terms within `distance` edits of `term`, or (prefix) starting with it. */
@@ -108,15 +111,20 @@ export interface ArchiveStore {
  */
 export const POOL_POSTINGS = 20_000;
 
-/** The ids of the rarest terms whose postings fit in POOL_POSTINGS (the rarest one always). */
-function poolTerms(terms: readonly StoredTerm[], budget: number): number[] {
-  const byRarity = [...new Map(terms.map((t) => [t.id, t])).values()].sort((x, y) => x.postingDf - y.postingDf);
-  const out: number[] = [];
+/** The rarest terms whose postings fit in the budget (the rarest one always), with their weights. */
+function poolTerms(
+  terms: ReadonlyArray<{ term: StoredTerm; weight: number }>,
+  budget: number,
+): Array<{ id: number; weight: number }> {
+  const byRarity = [...new Map(terms.map((t) => [t.term.id, t])).values()].sort(
+    (x, y) => x.term.postingDf - y.term.postingDf,
+  );
+  const out: Array<{ id: number; weight: number }> = [];
   let postings = 0;
   for (const t of byRarity) {
-    if (out.length > 0 && postings + t.postingDf > budget) break;
-    postings += t.postingDf;
-    out.push(t.id);
+    if (out.length > 0 && postings + t.term.postingDf > budget) break;
+    postings += t.term.postingDf;
+    out.push({ id: t.term.id, weight: t.weight });
   }
   return out;
 }
@@ -281,17 +289,17 @@ export class StoredIndex implements AnswerIndex {
     const count = Math.max(r.candidates, request.k * 3);
 
     // Stage 1: the store's pool, then BM25F over whole articles as NewsIndex scores it.
-    const ids = poolTerms(
-      known.flatMap((k) => (k.stored ? [k.stored] : [])),
-      this.poolPostings,
-    );
-    if (ids.length === 0) return [];
     const avgLength = stats.articleLength / stats.articles;
     const articleIdf = known.map((k) =>
       k.stored
         ? k.t.weight * Math.log(1 + (stats.articles - k.stored.postingDf + 0.5) / (k.stored.postingDf + 0.5))
         : 0,
     );
+    const ids = poolTerms(
+      known.flatMap((k, i) => (k.stored ? [{ term: k.stored, weight: articleIdf[i]! }] : [])),
+      this.poolPostings,
+    );
+    if (ids.length === 0) return [];
     // Each asked term's slot, so one pass over an article's tokens counts them all.
     const metaSlot = new Map<string, number>();
     const slotOf = this.slots(known.map((k) => k.stored?.id ?? -1));

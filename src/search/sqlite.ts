@@ -38,7 +38,7 @@ import { listCorpusFiles, parseCorpusFiles } from '../corpus.js';
 import { corpusHash, findAliases } from '../engine.js';
 
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
-export const SQLITE_FORMAT_VERSION = 1;
+export const SQLITE_FORMAT_VERSION = 2;
 
 /** Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. */
 const ARTICLE_CACHE = 1_024;
@@ -163,14 +163,13 @@ export class SqliteArchive implements ArchiveStore {
         heading TEXT, lead INTEGER NOT NULL, text TEXT NOT NULL, sentences BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY);
       CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
-        title, body, source, date, content = '', contentless_delete = 1, tokenize = 'ascii');
+        terms, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
       INSERT OR IGNORE INTO info VALUES ('format', '${SQLITE_FORMAT_VERSION}'),
         ('articles', '0'), ('passages', '0'), ('tokens', '0'), ('articleLength', '0');
     `);
   }
 
   private prepare() {
-    const w = this.fieldWeights;
     return {
       info: this.db.prepare<[string], { value: string }>('SELECT value FROM info WHERE key = ?'),
       setInfo: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO info VALUES (?, ?)'),
@@ -198,12 +197,10 @@ export class SqliteArchive implements ArchiveStore {
         'SELECT article, position, heading, lead, text, sentences FROM passages WHERE num = ?',
       ),
       addPassage: this.db.prepare('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      addDoc: this.db.prepare('INSERT INTO docs (rowid, title, body, source, date) VALUES (?, ?, ?, ?, ?)'),
+      addDoc: this.db.prepare('INSERT INTO docs (rowid, terms) VALUES (?, ?)'),
       addSource: this.db.prepare('INSERT OR IGNORE INTO sources VALUES (?)'),
       sources: this.db.prepare<[], { source: string }>('SELECT source FROM sources ORDER BY source'),
-      pool: this.db.prepare<[string, number], { rowid: number }>(
-        `SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, ${w.title}, 1, ${w.source}, ${w.date}) LIMIT ?`,
-      ),
+      holding: this.db.prepare<[string], number>('SELECT rowid FROM docs WHERE docs MATCH ?').pluck(),
       withTerm: this.db.prepare<[string], { rowid: number }>('SELECT rowid FROM docs WHERE docs MATCH ? LIMIT 1'),
     };
   }
@@ -333,8 +330,19 @@ export class SqliteArchive implements ArchiveStore {
     return row.article;
   }
 
-  pool(termIds: readonly number[], count: number): number[] {
-    return this.q.pool.all(termIds.map(word).join(' OR '), count).map((r) => r.rowid);
+  /**
+   * FTS5 as the inverted index: each term's articles in rowid order, the weights summed here and
+   * the best kept. No ranking is asked of FTS5 (its bm25() decodes every position of every article
+   * it scores: 40 ms a question at 10x), so the table keeps no positions (detail = none).
+   */
+  pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
+    const score = new Map<number, number>();
+    for (const { id, weight } of terms)
+      for (const a of this.q.holding.iterate(word(id)) as Iterable<number>) score.set(a, (score.get(a) ?? 0) + weight);
+    return [...score]
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+      .slice(0, count)
+      .map(([a]) => a);
   }
 
   sources(): readonly string[] {
@@ -357,7 +365,7 @@ export class SqliteArchive implements ArchiveStore {
   }
 
   articleWith(termId: number): number | undefined {
-    return this.q.withTerm.get(`body : ${word(termId)}`)?.rowid;
+    return this.q.withTerm.get(word(termId))?.rowid;
   }
 
   /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
@@ -432,13 +440,11 @@ export class SqliteArchive implements ArchiveStore {
       // BM25F postings: passage words, and title, source and date words at their field weights.
       const posting = new Set(tokens);
       let length = tokens.length;
-      const fieldWords: Record<'title' | 'source' | 'date', number[]> = { title: [], source: [], date: [] };
       const fieldText = { title: article.title, source: article.source ?? '', date: dateWords(article.published) };
       for (const field of ['title', 'source', 'date'] as const) {
         const weight = this.fieldWeights[field];
         for (const t of tokenize(fieldText[field], this.aliases)) {
           const id = idOf(t.term);
-          fieldWords[field].push(id);
           if (weight <= 0) continue;
           length += weight;
           posting.add(id);
@@ -459,13 +465,8 @@ export class SqliteArchive implements ArchiveStore {
         token_start: blob(tokenStart),
         offsets: blob(offsets),
       });
-      this.q.addDoc.run(
-        num,
-        fieldWords.title.map(word).join(' '),
-        tokens.map(word).join(' '),
-        fieldWords.source.map(word).join(' '),
-        fieldWords.date.map(word).join(' '),
-      );
+      // Every word the article is found by: its postings (passage words, and weighted title, source and date words).
+      this.q.addDoc.run(num, [...posting].map(word).join(' '));
       if (article.source) this.q.addSource.run(foldWord(article.source));
     }
     for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
@@ -510,11 +511,22 @@ export async function openSqliteCorpus(
   const files = await listCorpusFiles(options.corpus);
   const hash = `sqlite:${SQLITE_FORMAT_VERSION}:${corpusHash(files, aliasText)}`;
   const aliases = parseAliases(aliasPath, aliasText, warnings);
-  let archive = new SqliteArchive(options.path, { aliases, ranking });
+  const remove = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
+  };
+  let archive: SqliteArchive;
+  try {
+    archive = new SqliteArchive(options.path, { aliases, ranking });
+  } catch (err) {
+    // An archive of an older format is made again; any other database is left alone.
+    if (!isArchiveFile(options.path)) throw err;
+    remove();
+    archive = new SqliteArchive(options.path, { aliases, ranking });
+  }
   if (archive.hash !== hash) {
     if (archive.stats().articles > 0) {
       archive.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
+      remove();
       archive = new SqliteArchive(options.path, { aliases, ranking });
     }
     const parsed = parseCorpusFiles(files);
@@ -525,4 +537,18 @@ export async function openSqliteCorpus(
   }
   warnings.push(...(JSON.parse(archive.getInfo('warnings') ?? '[]') as CorpusWarning[]));
   return { archive, index: archive.index(ranking), warnings };
+}
+
+/** Whether the file is a Newsdesk archive of any format (its info table says a format). */
+function isArchiveFile(path: string): boolean {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT value FROM info WHERE key = 'format'").get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
 import { openEngine, readCorpus } from '../../src/engine.js';
-import { openSqliteCorpus, SqliteArchive } from '../../src/search/sqlite.js';
+import { openSqliteCorpus, SqliteArchive, SQLITE_FORMAT_VERSION } from '../../src/search/sqlite.js';
 import type { NewsIndex } from '../../src/core/search.js';
 import type { AliasTable } from '../../src/core/aliases.js';
 
@@ -105,7 +105,9 @@ describe('the sqlite search backend', () => {
     const other = new Database(path);
     other.exec('CREATE TABLE notes (body TEXT)');
     other.close();
-    expect(() => new SqliteArchive(path, { aliases })).toThrow(`${path} is not a Newsdesk archive of format 1`);
+    expect(() => new SqliteArchive(path, { aliases })).toThrow(
+      `${path} is not a Newsdesk archive of format ${SQLITE_FORMAT_VERSION}`,
+    );
     const check = new Database(path, { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'notes' }]);
     check.close();
