@@ -41,7 +41,7 @@ import { corpusHash, findAliases } from '../engine.js';
 export const SQLITE_FORMAT_VERSION = 2;
 
 /** Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. */
-const ARTICLE_CACHE = 1_024;
+const ARTICLE_CACHE = 256;
 /** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
 const PASSAGE_CACHE = 4_096;
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
@@ -143,7 +143,7 @@ export class SqliteArchive implements ArchiveStore {
       this.createTables();
     }
     // Reads are small and random: a modest page cache, the OS's file cache does the rest.
-    this.db.pragma('cache_size = -16000');
+    this.db.pragma('cache_size = -4000');
     this.db.pragma('mmap_size = 0');
     this.q = this.prepare();
   }
