@@ -5,7 +5,6 @@ import { answerQuestion } from '../../src/core/answer.js';
 import type { StoredIndex } from '../../src/core/storedIndex.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
 import { SqliteArchive } from '../../src/search/sqlite.js';
-import { parseBenchArticles } from './newsdesk.js';
 import type { BenchArticle, PeerSystem } from './types.js';
 
 /**
@@ -19,8 +18,10 @@ export class NewsdeskSqlitePeer implements PeerSystem {
   private index: StoredIndex | null = null;
   private dir: string | null = null;
 
-  build(articles: BenchArticle[]): void {
+  async build(articles: BenchArticle[]): Promise<void> {
     this.close();
+    // Imported here: the serving process loads no parser (see openSqliteCorpus).
+    const { parseBenchArticles } = await import('./newsdesk.js');
     this.dir = mkdtempSync(join(tmpdir(), 'newsdesk-sqlite-'));
     const archive = new SqliteArchive(join(this.dir, 'archive.sqlite'), { aliases: aliases() });
     for (const batch of parseBenchArticles(articles)) archive.add(batch);

@@ -33,9 +33,6 @@ import {
 } from '../core/storedIndex.js';
 import { foldWord, tokenize } from '../core/text.js';
 import type { Article, CorpusWarning } from '../core/types.js';
-import { parseAliases, readAliasText } from '../aliasFile.js';
-import { listCorpusFiles, parseCorpusFiles } from '../corpus.js';
-import { corpusHash, findAliases } from '../engine.js';
 
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
 export const SQLITE_FORMAT_VERSION = 2;
@@ -505,6 +502,11 @@ export async function openSqliteCorpus(
   options: { corpus: string; aliasesPath?: string; path: string },
   ranking: Partial<RankingOptions> = {},
 ): Promise<{ archive: SqliteArchive; index: StoredIndex; warnings: CorpusWarning[] }> {
+  // Imported here: a process that serves an archive file needs none of the parsers (their HTML
+  // libraries alone are tens of MB of RSS).
+  const { parseAliases, readAliasText } = await import('../aliasFile.js');
+  const { listCorpusFiles, parseCorpusFiles } = await import('../corpus.js');
+  const { corpusHash, findAliases } = await import('../engine.js');
   const warnings: CorpusWarning[] = [];
   const aliasPath = findAliases(options.corpus, options.aliasesPath);
   const aliasText = readAliasText(aliasPath, warnings);
