@@ -54,61 +54,59 @@ const OBVIOUS: Array<[string, string]> = [
 ];
 
 // The peers, and Newsdesk's variants as the bench runs them.
-describe.each([...PEER_NAMES, 'newsdesk', 'newsdesk-lean', 'newsdesk-sqlite'])(
-  'system %s on a 5-article corpus',
-  (name) => {
-    it('ranks the obviously right article first', async () => {
-      const p = (await loadSystem(name))();
-      expect(p.name).toBe(name);
-      await p.build(TINY);
-      for (const [q, want] of OBVIOUS) {
-        const got = p.search(q, 10);
-        expect(got[0], `${name}: ${q}`).toBe(want);
-        expect(new Set(got).size).toBe(got.length);
-        expect(got.length).toBeLessThanOrEqual(10);
-      }
-      expect(p.search(OBVIOUS[0]![0], 2).length).toBeLessThanOrEqual(2);
-      p.close?.();
-    });
+const RUN = [...PEER_NAMES, 'newsdesk', 'newsdesk-lean', 'newsdesk-sqlite'];
+describe.each(RUN)('system %s on a 5-article corpus', (name) => {
+  it('ranks the obviously right article first', async () => {
+    const p = (await loadSystem(name))();
+    expect(p.name).toBe(name);
+    await p.build(TINY);
+    for (const [q, want] of OBVIOUS) {
+      const got = p.search(q, 10);
+      expect(got[0], `${name}: ${q}`).toBe(want);
+      expect(new Set(got).size).toBe(got.length);
+      expect(got.length).toBeLessThanOrEqual(10);
+    }
+    expect(p.search(OBVIOUS[0]![0], 2).length).toBeLessThanOrEqual(2);
+    p.close?.();
+  });
 
-    it('does not throw on stopword-only, punctuation-only and query-syntax questions', async () => {
-      const p = (await loadSystem(name))();
-      await p.build(TINY);
-      for (const q of ['the and of', 'Who is it that was?', '?!', '', 'title:foo~2 ^3 +bar -baz * "x']) {
-        const got = p.search(q, 10);
-        expect(Array.isArray(got)).toBe(true);
-        for (const id of got) expect(typeof id).toBe('string');
-      }
-      p.close?.();
-    });
+  it('does not throw on stopword-only, punctuation-only and query-syntax questions', async () => {
+    const p = (await loadSystem(name))();
+    await p.build(TINY);
+    for (const q of ['the and of', 'Who is it that was?', '?!', '', 'title:foo~2 ^3 +bar -baz * "x']) {
+      const got = p.search(q, 10);
+      expect(Array.isArray(got)).toBe(true);
+      for (const id of got) expect(typeof id).toBe('string');
+    }
+    p.close?.();
+  });
 
-    it('answers the same after serialize → load into a fresh instance', async () => {
-      const factory = await loadSystem(name);
-      const p = factory();
-      await p.build(TINY);
-      if (!p.serialize || !p.load) return;
-      const data = p.serialize();
-      const q = factory();
-      await q.load!(data);
-      for (const [question] of OBVIOUS) expect(q.search(question, 10)).toEqual(p.search(question, 10));
-      if (p.loadFile) {
-        // Served from its file, as the bench's serving process (and the bot) does.
-        const dir = mkdtempSync(join(tmpdir(), 'newsdesk-peer-'));
-        try {
-          writeFileSync(join(dir, 'index'), data);
-          const r = factory();
-          await r.loadFile!(join(dir, 'index'));
-          for (const [question] of OBVIOUS) expect(r.search(question, 10)).toEqual(p.search(question, 10));
-          r.close?.();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+  it('answers the same after serialize → load into a fresh instance', async () => {
+    const factory = await loadSystem(name);
+    const p = factory();
+    await p.build(TINY);
+    if (!p.serialize || !p.load) return;
+    const data = p.serialize();
+    const q = factory();
+    await q.load!(data);
+    for (const [question] of OBVIOUS) expect(q.search(question, 10)).toEqual(p.search(question, 10));
+    if (p.loadFile) {
+      // Served from its file, as the bench's serving process (and the bot) does.
+      const dir = mkdtempSync(join(tmpdir(), 'newsdesk-peer-'));
+      try {
+        writeFileSync(join(dir, 'index'), data);
+        const r = factory();
+        await r.loadFile!(join(dir, 'index'));
+        for (const [question] of OBVIOUS) expect(r.search(question, 10)).toEqual(p.search(question, 10));
+        r.close?.();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      p.close?.();
-      q.close?.();
-    });
-  },
-);
+    }
+    p.close?.();
+    q.close?.();
+  });
+});
 
 describe('baseline query terms', () => {
   it('has the 179 NLTK stopwords', () => {
