@@ -40,7 +40,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['better-sqlite3'], message: 'The Discord adapter reaches storage through the Store.' }],
+          patterns: [
+            { group: ['better-sqlite3', 'pg'], message: 'The Discord adapter reaches storage through the Store.' },
+          ],
         },
       ],
     },

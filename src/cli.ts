@@ -238,20 +238,20 @@ async function forgetGuild(argv: string[]): Promise<number> {
   const { join } = await import('node:path');
   const { guildArchiveDir } = await import('./config.js');
   const { guildIndexPath } = await import('./guildArchives.js');
-  const { Store } = await import('./store/store.js');
+  const { openStore } = await import('./store/open.js');
   const config = loadConfig();
   const folder = join(guildArchiveDir(config), id);
   const hadFolder = existsSync(folder);
   rmSync(folder, { recursive: true, force: true });
   rmSync(guildIndexPath(config.INDEX_PATH, id), { force: true });
-  const store = new Store({ path: config.DATABASE_PATH });
+  const store = await openStore(config);
   try {
-    const rows = store.forgetGuild(id);
+    const rows = await store.forgetGuild(id);
     process.stdout.write(
       `Forgot server ${id}: ${hadFolder ? `removed ${folder}, ` : ''}its saved index and ${rows} database row${rows === 1 ? '' : 's'}.\n`,
     );
   } finally {
-    store.close();
+    await store.close();
   }
   return 0;
 }
@@ -280,7 +280,13 @@ async function backup(argv: string[]): Promise<number> {
   if (!dest) throw new UsageError('give a DEST_FILE, like backups/newsdesk.db (see --help)');
   if (extra.length > 0) throw new UsageError(`one DEST_FILE only (got ${positionals.length})`);
   const { backupDatabase } = await import('./backup.js');
-  const source = loadConfig().DATABASE_PATH;
+  const config = loadConfig();
+  // The state is in PostgreSQL then: the SQLite file, if any, is not what the bot uses.
+  if (config.DATABASE_URL)
+    throw new Error(
+      'DATABASE_URL is set: the state is in PostgreSQL; back it up with pg_dump (README, Running on several machines)',
+    );
+  const source = config.DATABASE_PATH;
   if (source === ':memory:' || !existsSync(source)) {
     throw new Error(
       `no database at ${source} (DATABASE_PATH): the bot creates it when it first runs with a DISCORD_TOKEN; the terminal creates none`,

@@ -17,7 +17,10 @@ import { discordPoster } from './discord/digestPoster.js';
 import { FeedPoller } from './feedPoller.js';
 import { GuildArchives, guildIdPrefix } from './guildArchives.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
-import { Store } from './store/store.js';
+import { GuildFileFollower, mirrorGuildFolder } from './guildFileSync.js';
+import { Leadership } from './leadership.js';
+import { openStore } from './store/open.js';
+import type { NewsStore, StoreParts } from './store/store.js';
 import { configureParsing } from './workers/indexWorkerClient.js';
 import { logOverBudget } from './workers/parseSandbox.js';
 
@@ -31,7 +34,7 @@ import { logOverBudget } from './workers/parseSandbox.js';
 /** A running bot: its client, store and digest scheduler, and how to stop it cleanly. */
 export interface BotRuntime {
   client: Client;
-  store: Store;
+  store: NewsStore;
   logger: Logger;
   /** The shared archive's current index (DMs, and servers without additions of their own). */
   index: () => NewsIndex;
@@ -73,7 +76,7 @@ export interface BotRole {
 class ForwardingScheduler extends DigestScheduler {
   constructor(
     service: DigestService,
-    private readonly schedules: Pick<Store, 'digests'>,
+    private readonly schedules: Pick<StoreParts, 'digests'>,
     private readonly forward: (op: 'arm' | 'disarm', id: number) => void,
     private readonly clock: () => Date,
   ) {
@@ -84,7 +87,7 @@ class ForwardingScheduler extends DigestScheduler {
     return Promise.resolve();
   }
 
-  override arm(id: number): void {
+  override async arm(id: number): Promise<void> {
     this.forward('arm', id);
   }
 
@@ -92,15 +95,15 @@ class ForwardingScheduler extends DigestScheduler {
     this.forward('disarm', id);
   }
 
-  override nextRun(id: number): Date | null {
-    const s = this.schedules.digests.schedule(id);
+  override async nextRun(id: number): Promise<Date | null> {
+    const s = await this.schedules.digests.schedule(id);
     return s && !s.pausedReason ? nextFire(s.cron, s.timezone, this.clock()) : null;
   }
 }
 
 /** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
-function markSeen(store: Store, archive: Archive): void {
-  store.articles.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
+async function markSeen(store: StoreParts, archive: Archive): Promise<void> {
+  await store.articles.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
 }
 
 /** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
@@ -112,12 +115,8 @@ export async function runBot(
   const role = options.role ?? { background: true, watchCorpus: true };
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   configureParsing(config);
-  const store = new Store({
-    path: config.DATABASE_PATH,
-    storeQuestionText: config.STORE_QUESTION_TEXT,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  markSeen(store, archive);
+  const store = await openStore(config, options.now);
+  await markSeen(store, archive);
   const client = createClient({
     ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}),
     ...options.clientOptions,
@@ -135,9 +134,9 @@ export async function runBot(
       // A background build can finish after stop() closed the store: nothing to record then.
       if (stopping) return;
       const prefix = guildIdPrefix(guildId);
-      store.articles.markSeen(
-        index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })),
-      );
+      store.articles
+        .markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })))
+        .catch((err: unknown) => logger.error({ err, guildId }, 'could not record the server’s articles as seen'));
     },
     onError: (guildId, err) =>
       logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
@@ -146,8 +145,38 @@ export async function runBot(
     onDelta: (guildId) => role.forwardGuildDelta?.(guildId),
   });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
+  // Several hosts on one database: each keeps its copy of every server's folder current from the store.
+  const follower =
+    store.dialect === 'postgres'
+      ? new GuildFileFollower({
+          store: store.guildFiles,
+          dirFor: (guildId) => (guilds.isCurator(guildId) ? null : guilds.dirFor(guildId)),
+          onChanged: (guildId) => {
+            if (stopping) return;
+            guilds.update(guildId).catch(() => guilds.invalidate(guildId));
+            logger.info({ guildId }, 'server files changed on another host: taken in');
+          },
+          logger,
+        })
+      : null;
+  /** Records a server's files in the store (the source of truth other hosts copy); `removed` names a file just removed. */
+  const mirror = async (guildId: string, removed: readonly string[] = []) => {
+    if (guilds.isCurator(guildId)) return;
+    try {
+      // Caught up first, so this host's copy holds what other hosts added before it is compared.
+      await follower?.catchUp();
+      await mirrorGuildFolder(store.guildFiles, guildId, guilds.dirFor(guildId), removed);
+    } catch (err) {
+      logger.error({ err, guildId }, 'could not record the server’s files in the database');
+    }
+  };
   /** A server's own index, after a change in its folder; the other processes are told. */
-  const reindexOwn = async (guildId: string, onAnswerable?: () => void): Promise<ReindexReport> => {
+  const reindexOwn = async (
+    guildId: string,
+    onAnswerable?: () => void,
+    removed: readonly string[] = [],
+  ): Promise<ReindexReport> => {
+    await mirror(guildId, removed);
     const own = await guilds.reindex(guildId, onAnswerable);
     if (own.rebuilt) role.forwardGuildChange?.(guildId);
     return own;
@@ -155,7 +184,7 @@ export async function runBot(
   /** The shared index, then the server's own (built over it); a curator's additions are in the shared one. */
   const reindex = async (guildId: string | null = null): Promise<ReindexReport> => {
     const report = await archive.reindex();
-    markSeen(store, archive);
+    await markSeen(store, archive);
     if (guildId === null || !guilds.has(guildId)) return report;
     const own = await reindexOwn(guildId);
     return { ...own, ms: report.ms + own.ms, rebuilt: report.rebuilt || own.rebuilt };
@@ -180,7 +209,7 @@ export async function runBot(
     } else {
       let done = () => {};
       const delta = new Promise<void>((resolve) => (done = resolve));
-      const full = reindexOwn(guildId, done);
+      const full = reindexOwn(guildId, done, [file]);
       full.catch(failed);
       // A failed delta: the rebuild is waited for.
       answerable = Promise.race([delta, full]);
@@ -229,6 +258,7 @@ export async function runBot(
     minutes: config.FEED_POLL_MINUTES,
   });
   const inFlight = new InFlight();
+  let leadership: Leadership | undefined;
   attachHandlers(
     client,
     {
@@ -257,12 +287,10 @@ export async function runBot(
       if (stopping) return;
       if (r instanceof Error)
         return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
-      try {
-        markSeen(store, archive);
-      } catch (err) {
-        // Bookkeeping (dates for /admin corpus and digests): the new index answers all the same.
-        logger.error({ err }, 'could not record the new articles as seen');
-      }
+      // Bookkeeping (dates for /admin corpus and digests): the new index answers all the same.
+      markSeen(store, archive).catch((err: unknown) =>
+        logger.error({ err }, 'could not record the new articles as seen'),
+      );
       logOverBudget(logger, r.warnings);
       logger.info(
         { articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) },
@@ -270,18 +298,43 @@ export async function runBot(
       );
     });
   try {
+    // A new host writes every server's files from the database before it answers anyone.
+    await follower?.start();
     await connect(client, config.DISCORD_TOKEN, logger);
     // Digests left pending by a crash are settled, missed schedules run once, timers start.
-    if (role.background) {
+    if (role.background && store.tryLead) {
+      // Several processes (hosts) share the database: only the leader runs schedules and polls feeds.
+      const tryLead = store.tryLead.bind(store);
+      digests.scheduler.standby = true;
+      leadership = new Leadership({
+        tryLead,
+        onLead: async () => {
+          await digests.scheduler.start();
+          logger.info({ schedules: (await store.digests.schedules()).length }, 'digest scheduler started');
+          feeds.start();
+        },
+        onTick: () => digests.scheduler.sync(),
+        onLose: () => {
+          digests.scheduler.stop();
+          digests.scheduler.standby = true;
+          feeds.stop();
+        },
+        logger,
+        retryMs: config.LEADER_RETRY_SECONDS * 1000,
+      });
+      await leadership.start();
+    } else if (role.background) {
       await digests.scheduler.start();
-      logger.info({ schedules: store.digests.schedules().length }, 'digest scheduler started');
+      logger.info({ schedules: (await store.digests.schedules()).length }, 'digest scheduler started');
       feeds.start();
     }
   } catch (err) {
+    follower?.stop();
+    leadership?.stop();
     digests.scheduler.stop();
     feeds.stop();
     await Promise.allSettled([client.destroy(), archive.close()]);
-    store.close();
+    await store.close();
     throw err;
   }
   return {
@@ -296,6 +349,8 @@ export async function runBot(
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
         inFlight.close();
+        follower?.stop();
+        leadership?.stop();
         digests.scheduler.stop();
         feeds.stop();
         const running = inFlight.size;
@@ -304,7 +359,7 @@ export async function runBot(
           logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
         else if (running > 0) logger.info({ finished: running }, 'answers in flight finished');
         await Promise.allSettled([client.destroy(), archive.close()]);
-        store.close();
+        await store.close();
       })()),
   };
 }

@@ -17,6 +17,16 @@ const intIn = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
+/** Whether a value reads as a PostgreSQL connection URL (never echoed: it may carry a password). */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
 /** Every environment variable Newsdesk reads; `.env.example` lists the same ones. */
 export const ConfigSchema = z.object({
   DISCORD_TOKEN: z.string().min(50, 'looks too short to be a bot token').optional(),
@@ -33,6 +43,14 @@ export const ConfigSchema = z.object({
    * archives too large to hold (README, Large archives).
    */
   SEARCH_BACKEND: z.enum(['memory', 'sqlite'], { message: 'must be memory or sqlite' }).default('memory'),
+  /**
+   * Unset: SQLite at DATABASE_PATH (one machine). postgres://user:password@host:port/db (or
+   * ?host=/socket/dir): PostgreSQL, shared by every process and host (see README, Running on several machines).
+   */
+  DATABASE_URL: z
+    .string()
+    .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, e.g. postgres://newsdesk@db.example/newsdesk')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ANSWER_RESULTS: intIn(1, 10).default(3),
   RATE_LIMIT_QUESTIONS: intIn(1, RATE_LIMIT_MAX_QUESTIONS).default(5),
@@ -76,6 +94,20 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^(auto|[1-9]\d{0,4})$/, 'must be auto or a whole number from 1')
     .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v)))
+    .optional(),
+  /**
+   * With DATABASE_URL: how often a process that does not lead the scheduler and poller tries to
+   * (a dead leader is replaced within about this long).
+   */
+  LEADER_RETRY_SECONDS: intIn(1, 300).default(15),
+  /**
+   * The shards this host runs, of the SHARDS total (comma-separated ids from 0): several hosts
+   * each run their subset, sharing state through DATABASE_URL. Unset: every shard.
+   */
+  SHARD_IDS: z
+    .string()
+    .regex(/^\s*\d{1,5}\s*(,\s*\d{1,5}\s*)*$/, 'must be shard ids (whole numbers from 0) separated by commas')
+    .transform((v) => [...new Set(v.split(',').map((id) => Number(id.trim())))].sort((a, b) => a - b))
     .optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -122,6 +154,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError([
         'GUILD_ARCHIVE_DIR: must not be inside CORPUS_DIR (set it, or move DATABASE_PATH out of the corpus)',
       ]);
+    const { SHARD_IDS, SHARDS, DATABASE_URL } = parsed.data;
+    if (SHARD_IDS) {
+      // A host runs part of a fixed total; the others' state must be the same database.
+      if (typeof SHARDS !== 'number')
+        throw new ConfigError(['SHARD_IDS: needs SHARDS set to the total number of shards (a number, not auto)']);
+      if (SHARD_IDS.some((id) => id >= SHARDS))
+        throw new ConfigError([`SHARD_IDS: shard ids go from 0 to ${SHARDS - 1} (SHARDS=${SHARDS})`]);
+      if (!DATABASE_URL)
+        throw new ConfigError([
+          'SHARD_IDS: needs DATABASE_URL (hosts share settings, digests and feeds through PostgreSQL)',
+        ]);
+    }
     return parsed.data;
   }
   throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

@@ -167,30 +167,26 @@ export async function prepareIndex(
 
 /**
  * The engine over a prepared index, loaded as a restart would load it (from the saved file, its
- * passage text left there). Throws when the file is not the prepared one (replaced meanwhile, or damaged).
+ * passage text left there). `slices`: in slices of a few milliseconds, the event loop served in
+ * between, as a serving process takes up a rebuilt index while it goes on answering from the one
+ * it has. Throws when the file is not the prepared one (replaced meanwhile, or damaged).
  */
-export function loadPrepared(options: EngineOptions, prepared: PreparedIndex, started = performance.now()): Engine {
-  let loaded: { index: NewsIndex; extra: unknown } | null;
-  if (prepared.bytes) loaded = NewsIndex.fromBuffer(prepared.bytes);
-  else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
-  else loaded = loadIndexFile(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
-  if (!loaded) throw new Error('the saved index changed while it was being loaded');
-  return engineOf(loaded, prepared, started);
-}
-
-/**
- * loadPrepared in slices of a few milliseconds, the event loop served in between: how a serving
- * process takes up a rebuilt index while it goes on answering from the one it has.
- */
-export async function loadPreparedSliced(
+export async function loadPrepared(
   options: EngineOptions,
   prepared: PreparedIndex,
+  slices = false,
   started = performance.now(),
 ): Promise<Engine> {
   let loaded: { index: NewsIndex; extra: unknown } | null;
-  if (prepared.bytes) loaded = await NewsIndex.fromBufferAsync(prepared.bytes);
+  if (prepared.bytes)
+    loaded = slices ? await NewsIndex.fromBufferAsync(prepared.bytes) : NewsIndex.fromBuffer(prepared.bytes);
   else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
-  else loaded = await loadIndexFileAsync(options.indexPath, {}, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
+  else {
+    const accept = (data: Buffer) => NewsIndex.peek(data)?.hash === prepared.hash;
+    loaded = slices
+      ? await loadIndexFileAsync(options.indexPath, {}, accept)
+      : loadIndexFile(options.indexPath, {}, accept);
+  }
   if (!loaded) throw new Error('the saved index changed while it was being loaded');
   return engineOf(loaded, prepared, started);
 }
@@ -221,12 +217,11 @@ export type PrepareIndex = (options: EngineOptions, force?: string) => Promise<P
 export async function openEngine(
   options: EngineOptions,
   prepare: PrepareIndex = (o, force) => prepareIndex(o, parseHere, force),
-  /** Load in slices, serving the event loop between them (see loadPreparedSliced): a process that answers meanwhile. */
+  /** Load in slices, serving the event loop between them (see loadPrepared): a process that answers meanwhile. */
   slices = false,
 ): Promise<Engine> {
   const started = performance.now();
-  const load = (p: PreparedIndex) =>
-    slices ? loadPreparedSliced(options, p, started) : loadPrepared(options, p, started);
+  const load = (p: PreparedIndex) => loadPrepared(options, p, slices, started);
   const prepared = await prepare(options);
   try {
     return await load(prepared);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { MAX_ITEMS_PER_FEED_POLL, pollFeed } from './ingest/feeds.js';
 import type { FetchOptions } from './ingest/fetch.js';
-import type { Store } from './store/store.js';
+import type { StoreParts } from './store/store.js';
 
 /** New items brought in by one poll of every feed, all feeds together; the rest wait for the next poll. */
 export const MAX_ITEMS_PER_POLL = 200;
@@ -30,7 +30,7 @@ export class FeedPoller {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, 'feeds'>;
+      store: Pick<StoreParts, 'feeds'>;
       targets: FeedTargets;
       fetch: FetchOptions;
       reindex: (guildIds: readonly string[]) => Promise<unknown>;
@@ -53,7 +53,10 @@ export class FeedPoller {
 
   /** Polls every feed (one poll at a time: a slow feed never overlaps the next round). */
   pollAll(): Promise<PollSummary> {
-    this.polling ??= this.poll(this.deps.store.feeds.list().map((f) => f.id)).finally(() => (this.polling = null));
+    this.polling ??= this.deps.store.feeds
+      .list()
+      .then((feeds) => this.poll(feeds.map((f) => f.id)))
+      .finally(() => (this.polling = null));
     return this.polling;
   }
 
@@ -67,7 +70,7 @@ export class FeedPoller {
     const total: PollSummary = { added: 0, errors: 0 };
     const changed = new Set<string>();
     for (const id of ids) {
-      const feed = store.feeds.list().find((f) => f.id === id);
+      const feed = (await store.feeds.list()).find((f) => f.id === id);
       if (!feed) continue;
       const room = Math.min(MAX_ITEMS_PER_FEED_POLL, MAX_ITEMS_PER_POLL - total.added);
       if (room <= 0) {

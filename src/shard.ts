@@ -29,7 +29,8 @@ async function shard(): Promise<void> {
     { origin: archive.origin, articles: archive.index.articles.length },
     archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)',
   );
-  const background = shardIds.includes(BACKGROUND_SHARD);
+  // The manager names the shard that runs this host's background work (the first of SHARD_IDS).
+  const background = shardIds.includes(Number(process.env.NEWSDESK_BACKGROUND_SHARD ?? BACKGROUND_SHARD));
   const bot = await runBot(config, archive, {
     logger,
     role: {
@@ -40,7 +41,7 @@ async function shard(): Promise<void> {
       forwardGuildDelta: (guildId) => process.send?.({ newsdesk: 'guild-delta', guildId } satisfies ShardMessage),
     },
   });
-  process.on('message', (m: unknown) => {
+  process.on('message', async (m: unknown) => {
     if (!isShardMessage(m)) return;
     if (m.newsdesk === 'reload') {
       // Every server's own index is built over the shared one: each is checked again on its next question.
@@ -64,10 +65,10 @@ async function shard(): Promise<void> {
       bot.guilds.invalidate(m.guildId);
       logger.info({ guildId: m.guildId }, 'server archive changed on another shard');
     } else if (m.newsdesk === 'schedule' && background) {
-      if (m.op === 'arm') bot.digests.scheduler.arm(m.id);
+      if (m.op === 'arm') await bot.digests.scheduler.arm(m.id);
       else bot.digests.scheduler.disarm(m.id);
       logger.info(
-        { scheduleId: m.id, op: m.op, next: bot.digests.scheduler.nextRun(m.id) },
+        { scheduleId: m.id, op: m.op, next: await bot.digests.scheduler.nextRun(m.id) },
         'digest schedule changed on another shard',
       );
     }

@@ -40,10 +40,21 @@ describe('npm run ask', () => {
     const r = run('src/cli.ts', ['ask', '--json', '-k', '2', 'Who is the spokesman of Jazeera Storm?']);
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.out);
-    expect(Object.keys(answer)).toEqual(['question', 'answered', 'results']);
+    expect(Object.keys(answer)).toEqual(['question', 'answered', 'results', 'asOf']);
     expect(answer.answered).toBe(true);
+    // The seed articles carry no dates: nothing to be "as of", nothing newer.
+    expect(answer.asOf).toBeNull();
     expect(answer.results.length).toBeLessThanOrEqual(2);
-    expect(Object.keys(answer.results[0])).toEqual(['articleId', 'title', 'url', 'published', 'excerpt', 'score']);
+    expect(Object.keys(answer.results[0])).toEqual([
+      'articleId',
+      'title',
+      'url',
+      'published',
+      'excerpt',
+      'score',
+      'newer',
+    ]);
+    expect(answer.results[0].newer).toBeNull();
     expect(answer.results[0].excerpt).toContain('Mustefa Bali');
   });
 

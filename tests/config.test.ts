@@ -40,6 +40,44 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a PostgreSQL URL in DATABASE_URL, and refuses another without printing it (it may hold a password)', () => {
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    const url = 'postgres://newsdesk:s3cret-pw@db.internal:5432/newsdesk';
+    expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://newsdesk@localhost/newsdesk?host=/run/pg' }).DATABASE_URL).toBe(
+      'postgresql://newsdesk@localhost/newsdesk?host=/run/pg',
+    );
+    for (const bad of ['mysql://newsdesk:s3cret-pw@db/newsdesk', 'postgres://newsdesk:s3cret-pw@db', 's3cret-pw']) {
+      try {
+        loadConfig({ DATABASE_URL: bad });
+        expect.unreachable();
+      } catch (err) {
+        expect((err as ConfigError).message).toBe(
+          'invalid configuration: DATABASE_URL: must be a postgres:// or postgresql:// URL, e.g. postgres://newsdesk@db.example/newsdesk',
+        );
+        expect((err as Error).message).not.toContain('s3cret');
+      }
+    }
+  });
+
+  it('reads SHARD_IDS as this host’s part of a fixed total, shared through PostgreSQL', () => {
+    const url = 'postgres://newsdesk@db.internal/newsdesk';
+    expect(loadConfig({ SHARDS: '4', SHARD_IDS: '3, 2,2', DATABASE_URL: url }).SHARD_IDS).toEqual([2, 3]);
+    expect(loadConfig({}).SHARD_IDS).toBeUndefined();
+    expect(() => loadConfig({ SHARDS: '4', SHARD_IDS: '1,x', DATABASE_URL: url })).toThrow(
+      'SHARD_IDS: must be shard ids (whole numbers from 0) separated by commas',
+    );
+    expect(() => loadConfig({ SHARDS: 'auto', SHARD_IDS: '1', DATABASE_URL: url })).toThrow(
+      'SHARD_IDS: needs SHARDS set to the total number of shards (a number, not auto)',
+    );
+    expect(() => loadConfig({ SHARDS: '4', SHARD_IDS: '0,4', DATABASE_URL: url })).toThrow(
+      'SHARD_IDS: shard ids go from 0 to 3 (SHARDS=4)',
+    );
+    expect(() => loadConfig({ SHARDS: '4', SHARD_IDS: '0,1' })).toThrow(
+      'SHARD_IDS: needs DATABASE_URL (hosts share settings, digests and feeds through PostgreSQL)',
+    );
+  });
+
   it('gives the fetching and feed settings safe defaults, and bounds them', () => {
     expect(loadConfig({})).toMatchObject({
       ALLOW_PRIVATE_URLS: false,

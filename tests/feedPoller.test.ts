@@ -23,7 +23,7 @@ describe('the feed poller', () => {
     );
     const store = new Store({ path: ':memory:' });
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-poller-'));
-    store.feeds.add({ guildId: GUILD, url: `${web.base}/feed.xml`, title: null, addedBy: '1' });
+    await store.feeds.add({ guildId: GUILD, url: `${web.base}/feed.xml`, title: null, addedBy: '1' });
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino(
       { level: 'info' },

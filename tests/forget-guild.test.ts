@@ -13,16 +13,16 @@ const KEPT = '223456789012345678';
 const answer: Answer = { question: 'q', answered: true, results: [], nearest: [] };
 
 /** A database with the same rows for two servers. */
-function seed(path: string): void {
+async function seed(path: string): Promise<void> {
   const store = new Store({ path });
   for (const [g, channel] of [
     [GONE, '900000000000000001'],
     [KEPT, '900000000000000002'],
   ] as const) {
-    store.settings.set(g, 'digestCount', 3);
-    const feed = store.feeds.add({ guildId: g, url: 'https://example.org/rss', title: null, addedBy: '1' })!;
-    store.feeds.recordItem(feed.id, ['guid-1'], `g${g}/a`, 'feeds/1/a.md');
-    store.digests.addSchedule({
+    await store.settings.set(g, 'digestCount', 3);
+    const feed = (await store.feeds.add({ guildId: g, url: 'https://example.org/rss', title: null, addedBy: '1' }))!;
+    await store.feeds.recordItem(feed.id, ['guid-1'], `g${g}/a`, 'feeds/1/a.md');
+    await store.digests.addSchedule({
       guildId: g,
       channelId: channel,
       cron: '0 9 * * *',
@@ -31,7 +31,7 @@ function seed(path: string): void {
       count: 3,
       createdBy: '1',
     });
-    const run = store.digests.beginRun({
+    const run = await store.digests.beginRun({
       guildId: g,
       channelId: channel,
       scheduleId: null,
@@ -39,19 +39,19 @@ function seed(path: string): void {
       skippedIds: [],
       options: {},
     });
-    store.digests.completeRun(run.id, '1');
-    store.activity.logQuery({ guildId: g, question: 'q', answer, ms: 1 });
-    store.activity.recordFeedback({ guildId: g, userId: '1', messageId: `m${g}`, articleId: 'x', vote: 1 });
-    store.articles.markSeen([{ id: `g${g}/a`, file: 'added/a.md' }]);
+    await store.digests.completeRun(run.id, '1');
+    await store.activity.logQuery({ guildId: g, question: 'q', answer, ms: 1 });
+    await store.activity.recordFeedback({ guildId: g, userId: '1', messageId: `m${g}`, articleId: 'x', vote: 1 });
+    await store.articles.markSeen([{ id: `g${g}/a`, file: 'added/a.md' }]);
   }
   store.close();
 }
 
 describe('npm run forget-guild', () => {
-  it('removes one server’s folder, saved index and rows, and nothing of any other server', () => {
+  it('removes one server’s folder, saved index and rows, and nothing of any other server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-forget-'));
     const db = join(dir, 'db.sqlite');
-    seed(db);
+    await seed(db);
     for (const g of [GONE, KEPT]) {
       mkdirSync(join(dir, 'guilds', g, 'added'), { recursive: true });
       writeFileSync(join(dir, 'guilds', g, 'added', 'a.md'), '---\ntitle: A\n---\n\nText.\n');
@@ -103,8 +103,8 @@ describe('npm run forget-guild', () => {
         'article_seen',
       ].map(count),
     ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(store.feeds.list().map((f) => f.guildId)).toEqual([KEPT]);
-    expect([...store.articles.firstSeen().keys()]).toEqual([`g${KEPT}/a`]);
+    expect((await store.feeds.list()).map((f) => f.guildId)).toEqual([KEPT]);
+    expect([...(await store.articles.firstSeen()).keys()]).toEqual([`g${KEPT}/a`]);
     store.close();
   });
 });

@@ -3,6 +3,9 @@ import type { AnswerIndex } from './answerIndex.js';
 import type { Token } from './text.js';
 import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
+import { RERANK_POOL, rerank } from './rerank.js';
+import { withTimeNotes, type NewerArticle } from './newer.js';
+import { newestFirst } from './rank.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -26,6 +29,8 @@ export interface AnswerResult {
   passage: number;
   /** The passage's position within its article (stable across rebuilds of the same corpus). */
   position: number;
+  /** A later article on the same subject, when the archive holds one (see newer.ts). */
+  newer?: NewerArticle;
 }
 
 export interface NearestArticle {
@@ -50,6 +55,8 @@ export interface Answer {
   nearest: NearestArticle[];
   /** When refused over words the archive never saw: the closest words it holds ("did you mean"). */
   suggestions?: string[];
+  /** The newest publication date among the quoted articles (ISO), when any is dated. */
+  asOf?: string;
 }
 
 export interface AnswerOptions {
@@ -64,6 +71,8 @@ export interface AnswerOptions {
    * ranking (eval, bench), where a refusal would hide what was found.
    */
   refuse?: boolean;
+  /** The time "last week" and "since March" count from (default: the clock). */
+  now?: Date;
 }
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = { k: 3 };
@@ -84,10 +93,26 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   const question = rawQuestion.trim();
   if (question.length > MAX_QUESTION_CHARS) return refuse(headOf(question, 100), 'too-long', []);
   if (!/[\p{L}\p{N}]/u.test(question)) return refuse(question, 'empty', []);
-  const query = index.parseQuery(question);
+  const query = index.parseQuery(question, opts.now);
   if (query.terms.length === 0) return refuse(question, query.unknown.length ? 'no-match' : 'no-terms', []);
   const offset = opts.offset ?? 0;
-  const hits = index.rank(query, { k: opts.k + offset, ...(opts.perArticle ? { perArticle: opts.perArticle } : {}) });
+  const want = opts.k + offset;
+  const ranked = index.rank(query, {
+    k: Math.max(want, RERANK_POOL),
+    candidates: Math.max(index.ranking.candidates, want * 3),
+    ...(opts.perArticle ? { perArticle: opts.perArticle } : {}),
+  });
+  // Each hit's evidence, weighed once: the model reorders by it, the cut of weak results reads it again.
+  const weigh = evidenceWeigher(index, query);
+  const evidenceByPassage = new Map<number, EvidenceShare>();
+  const evidenceFor = (h: PassageHit): EvidenceShare => {
+    let e = evidenceByPassage.get(h.passage);
+    if (!e) evidenceByPassage.set(h.passage, (e = evidenceOf(index, query, h, weigh)));
+    return e;
+  };
+  const reranked = rerank(index, query, ranked, evidenceFor);
+  // "latest", "now", "still": the newest of the nearly best first, on the final order.
+  const hits = (query.time.recent ? newestFirst(reranked, (a) => index.article(a)) : reranked).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
   if (opts.refuse === false)
@@ -98,7 +123,7 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
       nearest: [],
     };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
-  const evidence = evidenceOf(index, query, hits[0]!);
+  const evidence = evidenceFor(hits[0]!);
   const coverage = evidence.coverage;
   const article = articleEvidenceOf(index, query, hits[0]!);
   const refusal = judgeEvidence(
@@ -140,15 +165,35 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   }
   // A result far weaker than the first is noise next to it: leave it out.
   const floor = coverage * policy.minRelativeCoverage;
-  const kept = hits.filter(
-    (h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceCoverage(index, query, h) >= floor,
-  );
-  return {
+  const kept = hits.filter((h, i) => i === 0 || policy.minRelativeCoverage === 0 || evidenceFor(h).coverage >= floor);
+  return withTimeNotes(index, {
     question,
     answered: true,
     results: kept.slice(offset).map((h) => buildResult(index, h, weights, question)),
     nearest: [],
+  });
+}
+
+/**
+ * The question answered from one article only (a "Newer in the archive" button): its best
+ * excerpt, or its opening when it holds none of the question's words; undefined when no such article.
+ */
+export function quoteArticle(index: AnswerIndex, question: string, article: number): Answer | undefined {
+  const range =
+    Number.isInteger(article) && article >= 0 && article < index.articleCount ? index.passageRange(article) : undefined;
+  if (!range || range[0] === range[1]) return undefined;
+  const query = index.parseQuery(question);
+  const [hit] = query.terms.length ? index.rank(query, { k: 1, only: (a) => a === article }) : [];
+  const opening: PassageHit = {
+    passage: range[0],
+    article,
+    score: 0,
+    articleEvidence: 0,
+    passageEvidence: 0,
+    matched: [],
   };
+  const result = buildResult(index, hit ?? opening, termWeights(index, query), question);
+  return withTimeNotes(index, { question, answered: true, results: [result], nearest: [] });
 }
 
 /** The first `n` UTF-16 units of `text`, less a trailing half of an emoji. */
@@ -183,10 +228,11 @@ export function evidenceOf(
   index: AnswerIndex,
   query: ParsedQuery,
   hit: PassageHit,
-): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
+  weigh: (has: (term: string) => boolean) => EvidenceShare = evidenceWeigher(index, query),
+): EvidenceShare {
   const matched = new Set(hit.matched);
   const title = index.titleTerms(hit.article);
-  return weighEvidence(index, query, (term) => matched.has(term) || title.has(term));
+  return weigh((term) => matched.has(term) || title.has(term));
 }
 
 /** How much of the question the hit's whole article holds (title and every passage): the same measures. */
@@ -200,17 +246,21 @@ export function articleEvidenceOf(
   return { coverage: e.coverage, namesMissed: e.namesMissed };
 }
 
-function weighEvidence(
-  index: AnswerIndex,
-  query: ParsedQuery,
-  has: (term: string) => boolean,
-): { coverage: number; held: number; asked: number; name: boolean; namesMissed: number } {
+type EvidenceShare = { coverage: number; held: number; asked: number; name: boolean; namesMissed: number };
+
+function weighEvidence(index: AnswerIndex, query: ParsedQuery, has: (term: string) => boolean): EvidenceShare {
+  return evidenceWeigher(index, query)(has);
+}
+
+/**
+ * The question's words weighed once (each its IDF, grouped with its synonyms and corrections),
+ * then a function that measures what a result holds of them: ranking weighs many results.
+ */
+function evidenceWeigher(index: AnswerIndex, query: ParsedQuery): (has: (term: string) => boolean) => EvidenceShare {
   const maxIdf = index.passageIdf('');
-  let total = 0;
-  let held = 0;
   const groups = new Map<
     string,
-    { weight: number; own: boolean; forms: Array<{ idf: number; credit: number; held: boolean }> }
+    { weight: number; own: boolean; forms: Array<{ term: string; idf: number; credit: number }> }
   >();
   // Each word asked weighs its own IDF; a word the archive knows only by a synonym or a corrected
   // spelling ("spokesperson" for "spokesman") weighs as its rarest known form.
@@ -222,28 +272,32 @@ function weighEvidence(
       g.weight = idf;
       g.own = true;
     } else if (!g.own) g.weight = Math.max(g.weight, idf);
-    g.forms.push({ idf, credit: t.from ? PARTIAL_CREDIT : 1, held: has(t.term) });
+    g.forms.push({ term: t.term, idf, credit: t.from ? PARTIAL_CREDIT : 1 });
     groups.set(asked, g);
   }
-  let heldGroups = 0;
-  for (const g of groups.values()) {
-    const weight = g.weight > 0 ? g.weight : maxIdf;
-    total += weight;
-    // A form held earns its credit of the word's weight, never more than its own IDF: a common
-    // synonym found does not stand in for a rare word asked.
-    let best = 0;
-    for (const f of g.forms) if (f.held) best = Math.max(best, Math.min(f.idf, weight) * f.credit);
-    held += best;
-    if (best > 0) heldGroups++;
-  }
+  const weighed = [...groups.values()].map((g) => ({ weight: g.weight > 0 ? g.weight : maxIdf, forms: g.forms }));
+  let total = 0;
+  for (const g of weighed) total += g.weight;
   // A name the archive has never seen is what the question is about: it weighs double.
   total += (query.unknown.length + query.unknownNames.length) * maxIdf;
-  return {
-    coverage: total > 0 ? held / total : 0,
-    held: heldGroups,
-    asked: groups.size + query.unknown.length,
-    name: query.names.some(has),
-    namesMissed: query.names.filter((n) => !has(n)).length,
+  return (has) => {
+    let held = 0;
+    let heldGroups = 0;
+    for (const g of weighed) {
+      // A form held earns its credit of the word's weight, never more than its own IDF: a common
+      // synonym found does not stand in for a rare word asked.
+      let best = 0;
+      for (const f of g.forms) if (has(f.term)) best = Math.max(best, Math.min(f.idf, g.weight) * f.credit);
+      held += best;
+      if (best > 0) heldGroups++;
+    }
+    return {
+      coverage: total > 0 ? held / total : 0,
+      held: heldGroups,
+      asked: groups.size + query.unknown.length,
+      name: query.names.some(has),
+      namesMissed: query.names.filter((n) => !has(n)).length,
+    };
   };
 }
 

@@ -1,15 +1,22 @@
-import type { ArticleMeta, ParsedQuery, PassageHit, SearchRequest } from './search.js';
+import type { AliasTable } from './aliases.js';
+import type { ArticleMeta, ParsedQuery, PassageHit, RankingOptions, SearchRequest } from './search.js';
 import type { Passage } from './passages.js';
 import type { Token } from './text.js';
 
 /**
- * What the answer path (answer.ts) asks of an index: the in-memory NewsIndex and the disk-backed
- * StoredIndex (storedIndex.ts, over SQLite in src/search/sqlite.ts) both give it, so excerpts,
- * evidence and refusals are the same code whichever backend ranked the passages.
+ * What the answer path (answer.ts, rerank.ts, newer.ts) asks of an index: the in-memory NewsIndex
+ * and the disk-backed StoredIndex (storedIndex.ts, over SQLite in src/search/sqlite.ts) both give
+ * it, so excerpts, evidence, refusals and time notes are the same code whichever backend ranked the passages.
  */
 export interface AnswerIndex {
-  /** Turns a question into weighted index terms, outlets and dates. */
-  parseQuery(question: string): ParsedQuery;
+  readonly aliases: AliasTable;
+  readonly ranking: RankingOptions;
+  /** How many articles the archive holds, numbered from 0. */
+  readonly articleCount: number;
+  /** How many passages the archive holds, numbered from 0. */
+  readonly passageCount: number;
+  /** Turns a question into weighted index terms, outlets, dates and the time asked; `now` places "last week". */
+  parseQuery(question: string, now?: Date): ParsedQuery;
   /** Ranks passages for a parsed question: one per article unless asked otherwise. */
   rank(query: ParsedQuery, request: SearchRequest): PassageHit[];
   /** Article number a. */
@@ -22,10 +29,16 @@ export interface AnswerIndex {
   passageTokens(p: number, from?: number, to?: number, shift?: number, only?: ReadonlyMap<string, unknown>): Token[];
   /** Inverse document frequency of a term over passages. */
   passageIdf(term: string): number;
+  /** How many articles contain the term (0 when the archive has never seen it). */
+  articleFrequency(term: string): number;
+  /** The articles holding an index term, with its weighted frequency in each (title words count more). */
+  articlesHolding(term: string): Array<{ article: number; tf: number }>;
   /** Index terms of an article's title. */
   titleTerms(a: number): ReadonlySet<string>;
   /** Which of `terms` article a holds anywhere: title, outlet name or passages. */
   articleHolds(a: number, terms: Iterable<string>): Set<string>;
+  /** Which of `terms` passage p holds (its heading's words included). */
+  passageHolds(p: number, terms: Iterable<string>): Set<string>;
   /** For each passage of article a, the question weight it holds (each group of terms once). */
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array;
   /** Up to n words of the archive closest in spelling to one it never saw ("did you mean"). */

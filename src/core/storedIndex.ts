@@ -10,97 +10,19 @@
  * together (BM25F). Scoring a wider pool exactly keeps the first stage's result close to the
  * memory backend's while the engine only has to find the articles worth scoring.
  *
- * Query parsing (spelling correction, outlets, names) follows NewsIndex.parseQuery over the
- * store's vocabulary; see the note on parseStoredQuery.
+ * Query parsing is the query stage's QueryParser (query.ts) over the store's vocabulary: its similarTerms
+ * stands in for the spelling index.
  */
 import type { AliasTable } from './aliases.js';
-import { editDistance } from './aliases.js';
+import type { ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
 import type { AnswerIndex } from './answerIndex.js';
-import { namedDates } from './dates.js';
+import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
-import { placeFormsOf } from './places.js';
-import {
-  compact,
-  DEFAULT_RANKING,
-  looksLikeName,
-  OUTLET_PATTERN,
-  outletNamesOf,
-  type ArticleMeta,
-  type ParsedQuery,
-  type PassageHit,
-  type QueryTerm,
-  type RankingOptions,
-  type SearchRequest,
-} from './search.js';
-import { foldWord, irregularForms, stem, terms as indexTerms, tokenize, type Token } from './text.js';
+import { QueryParser, type ParsedQuery } from './query.js';
+import { DEFAULT_RANKING, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
+import { foldWord, terms as indexTerms, tokenize, type Token } from './text.js';
 
-/** A term of the store's vocabulary with its document frequencies. */
-export interface StoredTerm {
-  id: number;
-  /** Passages holding it. */
-  passageDf: number;
-  /** Articles holding it in their passages, title, standfirst, headings, source or date (NewsIndex.articleFrequency). */
-  articleDf: number;
-  /** Articles holding it in their passages or weighted title, source or date words: BM25F's document frequency. */
-  postingDf: number;
-}
-
-/** One article as the store keeps it: its metadata and its passages' term ids. */
-export interface StoredArticle {
-  /** Its article number. */
-  number: number;
-  meta: ArticleMeta;
-  passageCount: number;
-  /** BM25F length: its passages' tokens plus its title, source and date words at their field weights. */
-  length: number;
-  /** Term ids of its passages, back to back; passage i is tokenStart[i]..tokenStart[i + 1]. */
-  tokens: Int32Array;
-  tokenStart: Int32Array;
-  /** Where each token stands in its passage's text: [start, end) plus one; 0 for heading words. */
-  offsets: Int32Array;
-  /** Its title, source and date words with their field weights (see articleMetaTerms). */
-  metaTerms: ReadonlyArray<readonly [term: string, weight: number]>;
-}
-
-/** Totals over the whole archive, for IDF and length normalisation. */
-export interface ArchiveStats {
-  articles: number;
-  passages: number;
-  /** Passage tokens, all passages together. */
-  tokens: number;
-  /** Sum of the articles' BM25F lengths. */
-  articleLength: number;
-}
-
-/**
- * An archive kept outside the process (the candidate source and passage store of the answer
- * path). Article and passage numbers are dense from 0 in insertion order; an article's passages
- * are numbered consecutively from its `firstPassage`.
- */
-export interface ArchiveStore {
-  /** Takes in what other processes sharing the store wrote since the last call (a question starts with it). */
-  sync?(): void;
-  stats(): ArchiveStats;
-  term(term: string): StoredTerm | undefined;
-  /** The term with this id. */
-  termOf(id: number): string;
-  /** Article a (throws when there is none). */
-  article(a: number): StoredArticle;
-  passage(p: number): Passage;
-  /** The article of passage p, without reading its text. */
-  articleOf(p: number): number;
-  /**
-   * Up to `count` articles holding any of the terms, those holding the most weight first (each
-   * term's weight counted once per article holding it; ties to the lower number).
-   */
-  pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[];
-  /** The archive's outlets, folded (foldWord) as NewsIndex keys them. */
-  sources(): readonly string[];
-  /** Vocabulary terms within `distance` edits of `term`, or (prefix) starting with it. */
-  similarTerms(term: string, how: { distance: number } | { prefix: true }): string[];
-  /** An article holding the term in its passages, if any. */
-  articleWith(termId: number): number | undefined;
-}
+export type { ArchiveStats, ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
 
 /**
  * How many postings (articles per term, summed) the store's pool query may read. The engine
@@ -137,8 +59,9 @@ export class StoredIndex implements AnswerIndex {
   readonly ranking: RankingOptions;
   private readonly titleCache = new Map<number, ReadonlySet<string>>();
   private sourcesSeen: readonly string[] | null = null;
-  private outletNames: Array<{ name: string; source: string }> = [];
-  private sourceKeys: string[] = [];
+  private queries: QueryParser | undefined;
+  /** Text fingerprints of the articles met as candidates (see fingerprint). */
+  private readonly fingerprints = new Map<number, number>();
   /** Scratch: query slot of each term id (-1: not asked), grown to the largest id met. */
   private slotOf = new Int32Array(0);
   private slotted: number[] = [];
@@ -153,6 +76,14 @@ export class StoredIndex implements AnswerIndex {
     private readonly poolPostings = POOL_POSTINGS,
   ) {
     this.ranking = { ...DEFAULT_RANKING, ...ranking };
+  }
+
+  get articleCount(): number {
+    return this.store.stats().articles;
+  }
+
+  get passageCount(): number {
+    return this.store.stats().passages;
   }
 
   article(a: number): ArticleMeta {
@@ -242,6 +173,43 @@ export class StoredIndex implements AnswerIndex {
     return held;
   }
 
+  passageHolds(p: number, terms: Iterable<string>): Set<string> {
+    const { record, i: at } = this.located(p);
+    const wanted = new Map<number, string>();
+    for (const t of terms) {
+      const id = this.store.term(t)?.id;
+      if (id !== undefined) wanted.set(id, t);
+    }
+    const held = new Set<string>();
+    for (let i = record.tokenStart[at]!; i < record.tokenStart[at + 1]! && wanted.size > 0; i++) {
+      const t = wanted.get(record.tokens[i]!);
+      if (t !== undefined) {
+        held.add(t);
+        wanted.delete(record.tokens[i]!);
+      }
+    }
+    return held;
+  }
+
+  /**
+   * The articles holding an index term, with its weighted frequency in each (title, source and
+   * date words at their field weights, as NewsIndex's postings count it). Reads each article:
+   * only time notes ask, for a few of a quoted article's key terms.
+   */
+  articlesHolding(term: string): Array<{ article: number; tf: number }> {
+    const stored = this.store.term(term);
+    if (!stored) return [];
+    const out: Array<{ article: number; tf: number }> = [];
+    for (const a of this.store.pool([{ id: stored.id, weight: 1 }], this.store.stats().articles)) {
+      const record = this.store.article(a);
+      let tf = 0;
+      for (const x of record.tokens) if (x === stored.id) tf++;
+      for (const [t, w] of record.metaTerms) if (t === term) tf += w;
+      if (tf > 0) out.push({ article: a, tf });
+    }
+    return out.sort((x, y) => x.article - y.article);
+  }
+
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
     const record = this.store.article(a);
     const groups = [...new Set([...weights.values()].map((w) => w.group))];
@@ -276,8 +244,17 @@ export class StoredIndex implements AnswerIndex {
     if (query.terms.length === 0 || stats.articles === 0) return [];
     const r = this.ranking;
     const outlets = new Set(query.outlets);
+    const { from, to, strict } = query.time;
+    const inPeriod =
+      from !== undefined && to !== undefined
+        ? (meta: ArticleMeta) => {
+            const day = meta.published?.slice(0, 10);
+            return day !== undefined && day >= from && day < to;
+          }
+        : undefined;
     const boostOf = (meta: ArticleMeta) => {
       let boost = meta.source && outlets.has(foldWord(meta.source)) ? r.outletBoost : 1;
+      if (inPeriod && !strict && inPeriod(meta)) boost *= r.periodBoost;
       const published = meta.published;
       if (published && (query.dates.days.size || query.dates.months.size)) {
         if (query.dates.days.has(published.slice(0, 10))) boost *= r.dateBoost;
@@ -286,10 +263,9 @@ export class StoredIndex implements AnswerIndex {
       return boost;
     };
     const known = query.terms.map((t) => ({ t, stored: this.store.term(t.term) }));
-    const count = Math.max(r.candidates, request.k * 3);
+    const count = request.candidates ?? Math.max(r.candidates, request.k * 3);
 
     // Stage 1: the store's pool, then BM25F over whole articles as NewsIndex scores it.
-    const avgLength = stats.articleLength / stats.articles;
     const articleIdf = known.map((k) =>
       k.stored
         ? k.t.weight * Math.log(1 + (stats.articles - k.stored.postingDf + 0.5) / (k.stored.postingDf + 0.5))
@@ -301,35 +277,24 @@ export class StoredIndex implements AnswerIndex {
     );
     if (ids.length === 0) return [];
     // Each asked term's slot, so one pass over an article's tokens counts them all.
-    const metaSlot = new Map<string, number>();
     const slotOf = this.slots(known.map((k) => k.stored?.id ?? -1));
-    known.forEach((k, i) => {
-      if (k.stored) metaSlot.set(k.t.term, i);
-    });
-    const f = new Float64Array(known.length);
-    const candidates: Array<{ record: StoredArticle; score: number; boost: number }> = [];
-    for (const a of this.store.pool(ids, count * this.poolFactor)) {
-      const record = this.store.article(a);
-      f.fill(0);
-      const tokens = record.tokens;
-      for (let i = 0; i < tokens.length; i++) {
-        const x = tokens[i]!;
-        const slot = x < slotOf.length ? slotOf[x]! : -1;
-        if (slot >= 0) f[slot]!++;
-      }
-      for (const [term, w] of record.metaTerms) {
-        const slot = metaSlot.get(term);
-        if (slot !== undefined && w > 0) f[slot]! += w;
-      }
-      const norm = r.k1 * (1 - r.b + (r.b * record.length) / avgLength);
-      let score = 0;
-      for (let i = 0; i < f.length; i++) if (f[i]! > 0) score += (articleIdf[i]! * f[i]! * (r.k1 + 1)) / (f[i]! + norm);
-      if (score === 0) continue;
-      const boost = boostOf(record.meta);
-      candidates.push({ record, score: score * boost, boost });
-    }
-    candidates.sort((x, y) => y.score - x.score || x.record.meta.firstPassage - y.record.meta.firstPassage);
-    candidates.length = Math.min(candidates.length, count);
+    const stage1: Stage1 = {
+      known,
+      articleIdf,
+      ids,
+      slotOf,
+      count,
+      boostOf,
+      avgLength: stats.articleLength / stats.articles,
+    };
+    const only = request.only;
+    // A period counted back from now ("last week") keeps to the articles published in it, when any
+    // match; when none does, the question is answered from every date (as NewsIndex ranks).
+    const keep =
+      inPeriod && strict ? (rec: StoredArticle) => inPeriod(rec.meta) && (!only || only(rec.number)) : undefined;
+    let candidates = keep ? this.articleCandidates(stage1, keep) : [];
+    if (candidates.length === 0)
+      candidates = this.articleCandidates(stage1, only ? (rec) => only(rec.number) : undefined);
     if (candidates.length === 0) return [];
 
     // Stage 2: passages of the candidates, scored with BM25 over all question terms.
@@ -390,6 +355,69 @@ export class StoredIndex implements AnswerIndex {
     return out;
   }
 
+  /** The best `count` articles of the store's pool by BM25F over whole articles, a copy of one already kept left out. */
+  private articleCandidates(
+    s: Stage1,
+    keep?: (record: StoredArticle) => boolean,
+  ): Array<{ record: StoredArticle; score: number; boost: number }> {
+    const r = this.ranking;
+    const metaSlot = new Map<string, number>();
+    s.known.forEach((k, i) => {
+      if (k.stored) metaSlot.set(k.t.term, i);
+    });
+    const f = new Float64Array(s.known.length);
+    const out: Array<{ record: StoredArticle; score: number; boost: number }> = [];
+    for (const a of this.store.pool(s.ids, s.count * this.poolFactor)) {
+      const record = this.store.article(a);
+      if (keep && !keep(record)) continue;
+      f.fill(0);
+      const tokens = record.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const x = tokens[i]!;
+        const slot = x < s.slotOf.length ? s.slotOf[x]! : -1;
+        if (slot >= 0) f[slot]!++;
+      }
+      for (const [term, w] of record.metaTerms) {
+        const slot = metaSlot.get(term);
+        if (slot !== undefined && w > 0) f[slot]! += w;
+      }
+      const norm = r.k1 * (1 - r.b + (r.b * record.length) / s.avgLength);
+      let score = 0;
+      for (let i = 0; i < f.length; i++)
+        if (f[i]! > 0) score += (s.articleIdf[i]! * f[i]! * (r.k1 + 1)) / (f[i]! + norm);
+      if (score === 0) continue;
+      const boost = s.boostOf(record.meta);
+      out.push({ record, score: score * boost, boost });
+    }
+    out.sort((x, y) => y.score - x.score || x.record.meta.firstPassage - y.record.meta.firstPassage);
+    // The pool counts distinct texts (as NewsIndex's does): a copy of an article already kept takes no slot.
+    const kept: typeof out = [];
+    const byPrint = new Map<number, StoredArticle[]>();
+    for (const c of out) {
+      if (kept.length === s.count) break;
+      const print = this.fingerprint(c.record);
+      const same = byPrint.get(print);
+      if (same?.some((k) => sameTokens(k.tokens, c.record.tokens))) continue;
+      if (same) same.push(c.record);
+      else byPrint.set(print, [c.record]);
+      kept.push(c);
+    }
+    return kept;
+  }
+
+  /** A hash of an article's words in order (FNV-1a over its token ids, its length mixed in), as rank.ts makes it. */
+  private fingerprint(record: StoredArticle): number {
+    let print = this.fingerprints.get(record.number);
+    if (print === undefined) {
+      let h = 0x811c9dc5;
+      for (const x of record.tokens) h = Math.imul(h ^ x, 0x01000193);
+      print = (h ^ record.tokens.length) >>> 0;
+      if (this.fingerprints.size >= 100_000) this.fingerprints.clear();
+      this.fingerprints.set(record.number, print);
+    }
+    return print;
+  }
+
   /** The slot scratch with each id's slot set (its first, for an id given twice), the last question's cleared. */
   private slots(ids: readonly number[]): Int32Array {
     for (const id of this.slotted) this.slotOf[id] = -1;
@@ -418,121 +446,36 @@ export class StoredIndex implements AnswerIndex {
     return [...out];
   }
 
-  /** The outlets' names, made again when the store holds other outlets than last time. */
-  private outlets(): void {
+  /** The query stage over the store's vocabulary, made again when the store holds other outlets than last time. */
+  private parser(): QueryParser {
     const sources = this.store.sources();
-    if (sources === this.sourcesSeen) return;
+    if (this.queries && sources === this.sourcesSeen) return this.queries;
     this.sourcesSeen = sources;
-    this.outletNames = outletNamesOf([...sources]);
-    this.sourceKeys = sources.map(compact);
+    this.queries = new QueryParser({
+      vocabulary: {
+        has: (term) => this.store.term(term) !== undefined,
+        similar: (term, how) => this.store.similarTerms(term, how),
+      },
+      aliases: this.aliases,
+      ranking: this.ranking,
+      sources: [...sources],
+      articleFrequency: (term) => this.articleFrequency(term),
+      surfaceOf: (term) => this.surfaceOf(term),
+    });
+    return this.queries;
   }
 
   /**
-   * Turns a question into weighted index terms, outlets and dates: NewsIndex.parseQuery's rules
-   * over the store's vocabulary (the two must agree; tests/core/storedIndex.test.ts holds them to it).
+   * Turns a question into weighted index terms, outlets, dates and the time asked: the query
+   * stage (query.ts) over the store's vocabulary, so both backends parse a question alike.
    */
-  parseQuery(question: string): ParsedQuery {
+  parseQuery(question: string, now?: Date): ParsedQuery {
     this.store.sync?.();
-    this.outlets();
-    const has = (term: string) => this.store.term(term) !== undefined;
-    const counts = new Map<string, number>();
-    const named = new Set<string>();
-    const surface = new Map<string, string>();
-    const asWritten = new Map<string, string>();
-    for (const t of tokenize(question, this.aliases)) {
-      counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
-      surface.set(t.term, foldWord(question.slice(t.start, t.end)));
-      if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));
-      if (looksLikeName(question, t.start, t.end)) named.add(t.term);
-    }
-    const terms: QueryTerm[] = [];
-    const unknown: string[] = [];
-    const add = (qt: QueryTerm) => {
-      const existing = terms.find((t) => t.term === qt.term);
-      if (existing) existing.weight = Math.max(existing.weight, qt.weight);
-      else terms.push(qt);
-    };
-    const names = new Set<string>();
-    for (const [term] of counts) {
-      if (has(term)) {
-        add({ term, weight: 1 });
-        if (named.has(term) || this.aliases.isName(term)) names.add(term);
-      } else {
-        const fixed = this.correct(term, surface.get(term) ?? term);
-        if (fixed) {
-          add({ term: fixed, weight: 0.7, from: term, corrected: true });
-          if (named.has(term) || this.aliases.isName(fixed)) names.add(fixed);
-        } else if (!placeFormsOf(term).some(has)) unknown.push(term);
-      }
-      for (const syn of this.aliases.synonymsOf(term))
-        if (has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
-      for (const place of placeFormsOf(term))
-        if (has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
-    }
-    const outlets = this.outletsIn(question);
-    const absentOutlets = this.absentOutletsIn(question);
-    const outletWords = new Set(absentOutlets.flatMap((o) => tokenize(o, this.aliases).map((t) => t.term)));
-    const unknownWords = unknown.filter((u) => !outletWords.has(u));
-    return {
-      terms,
-      unknown: unknownWords,
-      unknownNames: unknownWords.filter((u) => named.has(u)).map((u) => asWritten.get(u) ?? u),
-      names: [...names],
-      outlets,
-      absentOutlets,
-      dates: namedDates(question),
-    };
-  }
-
-  /** The closest known term to a misspelt one, as NewsIndex.correct chooses it (the most widespread). */
-  private correct(term: string, word: string): string | undefined {
-    if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
-    const maxDistance = term.length >= 7 ? 2 : 1;
-    const alias = this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
-    if (alias && this.store.term(alias)) return alias;
-    for (const [form, base] of irregularForms()) {
-      if (form[0] !== word[0] || Math.abs(form.length - word.length) > maxDistance) continue;
-      const fixed = stem(base);
-      if (this.store.term(fixed) && editDistance(word, form, maxDistance) <= maxDistance) return fixed;
-    }
-    let best: string | undefined;
-    let bestScore = -1;
-    for (const candidate of this.store.similarTerms(term, { distance: maxDistance })) {
-      if (candidate === term || candidate[0] !== term[0]) continue;
-      const df = this.articleFrequency(candidate);
-      if (df > bestScore) {
-        best = candidate;
-        bestScore = df;
-      }
-    }
-    if (best) return best;
-    for (const candidate of this.store.similarTerms(term, { prefix: true })) {
-      const df = this.articleFrequency(candidate);
-      if (candidate.startsWith(term) && candidate.length - term.length <= 4 && df > bestScore) {
-        best = candidate;
-        bestScore = df;
-      }
-    }
-    return best;
+    return this.parser().parse(question, now);
   }
 
   nearestWords(term: string, n: number): string[] {
-    if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
-    const found = new Map<string, number>();
-    const distance = Math.min(3, Math.max(1, Math.floor(term.length / 3)));
-    for (const candidate of this.store.similarTerms(term, { distance }))
-      if (candidate !== term && candidate[0] === term[0]) found.set(candidate, this.articleFrequency(candidate));
-    const out: string[] = [];
-    const group = this.aliases.closestName(term, 2);
-    const alias =
-      group && this.store.term(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
-    if (alias) out.push(alias);
-    for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
-      const word = this.surfaceOf(candidate);
-      if (word && !out.includes(word)) out.push(word);
-      if (out.length >= n) break;
-    }
-    return out;
+    return this.parser().nearestWords(term, n);
   }
 
   /** A word of the archive's text that makes the index term. */
@@ -547,25 +490,24 @@ export class StoredIndex implements AnswerIndex {
     }
     return undefined;
   }
+}
 
-  private absentOutletsIn(question: string): string[] {
-    const found = new Set<string>();
-    for (const m of question.matchAll(OUTLET_PATTERN)) {
-      const name = m[0];
-      if (found.has(name)) continue;
-      const key = compact(name);
-      if (!this.sourceKeys.some((s) => s.includes(key))) found.add(name);
-    }
-    return [...found];
-  }
+/** What stage 1 of StoredIndex.rank weighs a candidate by. */
+interface Stage1 {
+  known: Array<{ t: { term: string; weight: number }; stored: StoredTerm | undefined }>;
+  articleIdf: number[];
+  ids: Array<{ id: number; weight: number }>;
+  slotOf: Int32Array;
+  count: number;
+  boostOf: (meta: ArticleMeta) => number;
+  avgLength: number;
+}
 
-  private outletsIn(question: string): string[] {
-    if (this.outletNames.length === 0) return [];
-    const q = ` ${foldWord(question).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
-    const found = new Set<string>();
-    for (const { name, source } of this.outletNames) if (q.includes(` ${name} `)) found.add(source);
-    return [...found];
-  }
+/** Whether two articles hold the same words in the same order. */
+function sameTokens(x: Int32Array, y: Int32Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** BM25 of passage i of an article for the question terms in `slotOf` (NewsIndex.scorePassage's measure). */

@@ -10,7 +10,7 @@ import {
   type DigestVerdict,
 } from '../core/digest.js';
 import type { NewsIndex } from '../core/search.js';
-import type { DigestRun, Store } from '../store/store.js';
+import type { DigestRun, StoreParts } from '../store/store.js';
 import { cronFor, nextFire } from './when.js';
 
 /** What a moderator asks for: the same options for post, preview and schedules. */
@@ -57,7 +57,7 @@ const CLAIM_RETRY_MS = 100;
 
 export interface DigestServiceDeps {
   /** Runs, schedules and ledgers; the guild's digest settings; when articles were first seen. */
-  store: Pick<Store, 'digests' | 'settings' | 'articles'>;
+  store: Pick<StoreParts, 'digests' | 'settings' | 'articles'>;
   /** The index a server is answered from: its digests choose from it (shared + the server's own additions). */
   index: (guildId: string) => NewsIndex | Promise<NewsIndex>;
   poster: DigestPoster;
@@ -108,7 +108,7 @@ export class DigestService {
   async select(guildId: string, channelId: string | null, ask: DigestAsk, at = this.now()): Promise<DigestSelection> {
     const { store } = this.deps;
     const count = Math.min(
-      ask.count ?? store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT,
+      ask.count ?? (await store.settings.get(guildId, 'digestCount')) ?? DIGEST_DEFAULT_COUNT,
       DIGEST_MAX_COUNT,
     );
     const index = await this.deps.index(guildId);
@@ -116,8 +116,8 @@ export class DigestService {
       count,
       ...(ask.since ? { since: parseSince(ask.since, at) } : {}),
       ...(ask.topic ? { topic: ask.topic } : {}),
-      ...(channelId ? { exclude: new Set(store.digests.ledger(channelId).keys()) } : {}),
-      firstSeen: store.articles.firstSeen(),
+      ...(channelId ? { exclude: new Set((await store.digests.ledger(channelId)).keys()) } : {}),
+      firstSeen: await store.articles.firstSeen(),
     });
   }
 
@@ -156,7 +156,7 @@ export class DigestService {
       const skipped = options.firstRun
         ? [...selection.verdicts].filter(([, v]) => v === 'over-count').map(([id]) => id)
         : [];
-      const claim = store.digests.claimRun({
+      const claim = await store.digests.claimRun({
         guildId,
         channelId,
         scheduleId: options.scheduleId ?? null,
@@ -172,7 +172,7 @@ export class DigestService {
       });
       if (claim.claimed) {
         const messageId = await this.send(claim.run, selection.items);
-        return { posted: true, run: store.digests.run(claim.run.id)!, messageId, items: selection.items };
+        return { posted: true, run: (await store.digests.run(claim.run.id))!, messageId, items: selection.items };
       }
       if (claim.why === 'taken') return { posted: false, reason: 'claimed-elsewhere' };
       if (claim.why === 'busy') {
@@ -193,17 +193,17 @@ export class DigestService {
     };
     try {
       const messageId = await poster.post(run.channelId, digest);
-      store.digests.completeRun(run.id, messageId);
+      await store.digests.completeRun(run.id, messageId);
       return messageId;
     } catch (err) {
       // A timeout or 5xx may still have posted: look before recording a failure (whose articles stay unposted).
       const found =
         err instanceof PostRefused ? null : await poster.find(run.channelId, digest.marker).catch(() => null);
       if (found) {
-        store.digests.completeRun(run.id, found);
+        await store.digests.completeRun(run.id, found);
         return found;
       }
-      store.digests.failRun(run.id, err instanceof Error ? err.message : String(err));
+      await store.digests.failRun(run.id, err instanceof Error ? err.message : String(err));
       throw err;
     }
   }
@@ -213,12 +213,12 @@ export class DigestService {
     const { store, poster, logger } = this.deps;
     const result = { found: 0, reposted: 0, failed: 0 };
     // Only runs whose process is gone: a live process (another shard, a second bot) is still posting its own.
-    for (const run of store.digests.orphanedRuns()) {
-      if (!store.digests.adoptRun(run.id, run.owner)) continue;
+    for (const run of await store.digests.orphanedRuns()) {
+      if (!(await store.digests.adoptRun(run.id, run.owner))) continue;
       try {
         const found = await poster.find(run.channelId, markerOf(run.id));
         if (found) {
-          store.digests.completeRun(run.id, found);
+          await store.digests.completeRun(run.id, found);
           result.found++;
           continue;
         }
@@ -226,7 +226,7 @@ export class DigestService {
         const items = run.articleIds.flatMap((id) => itemOf(index, id) ?? []);
         if (items.length === 0) {
           // Its articles left the archive meanwhile: nothing to post, and nothing to record as posted.
-          store.digests.failRun(run.id, 'its articles are no longer in the archive');
+          await store.digests.failRun(run.id, 'its articles are no longer in the archive');
           result.failed++;
           continue;
         }
@@ -243,7 +243,7 @@ export class DigestService {
   /** Runs a schedule now: posts what is new (nothing when nothing is), records the run, pauses on refusal. */
   async runSchedule(id: number): Promise<PostOutcome | null> {
     const { store, logger } = this.deps;
-    const schedule = store.digests.schedule(id);
+    const schedule = await store.digests.schedule(id);
     if (!schedule || schedule.pausedReason) return null;
     const at = this.now();
     // The time this run is due: the schedule's first time after its last run. Every process that
@@ -262,7 +262,7 @@ export class DigestService {
         logger.info({ scheduleId: id, channelId: schedule.channelId }, 'scheduled digest claimed by another process');
         return outcome;
       }
-      store.digests.markScheduleRun(id, at);
+      await store.digests.markScheduleRun(id, at);
       logger.info(
         { scheduleId: id, channelId: schedule.channelId, posted: outcome.posted ? outcome.items.length : 0 },
         'scheduled digest ran',
@@ -270,8 +270,8 @@ export class DigestService {
       return outcome;
     } catch (err) {
       if (err instanceof PostRefused) {
-        store.digests.pauseSchedule(id, err.message);
-        store.digests.markScheduleRun(id, at);
+        await store.digests.pauseSchedule(id, err.message);
+        await store.digests.markScheduleRun(id, at);
         logger.warn({ scheduleId: id, channelId: schedule.channelId, reason: err.message }, 'scheduled digest paused');
         return null;
       }
@@ -287,18 +287,18 @@ export class DigestService {
     channelId?: string,
   ): Promise<{ verdict: DigestVerdict | 'not-in-archive' | 'no-digest'; run?: DigestRun }> {
     const { store } = this.deps;
-    const run = store.digests.lastPostedRun(guildId, channelId);
+    const run = await store.digests.lastPostedRun(guildId, channelId);
     if (!run) return { verdict: 'no-digest' };
     const index = await this.deps.index(guildId);
     if (!index.articles.some((a) => a.id === articleId)) return { verdict: 'not-in-archive', run };
     if (run.articleIds.includes(articleId)) return { verdict: 'included', run };
-    const ledger = store.digests.ledger(run.channelId);
+    const ledger = await store.digests.ledger(run.channelId);
     const entry = ledger.get(articleId);
     if (entry && entry.runId < run.id) return { verdict: 'already-posted', run };
     // Replay the selection as it was made: its options, its time, the ledger before it.
     const at = new Date(String(run.options.at ?? run.createdAt));
     const before = new Set([...ledger].filter(([, e]) => e.runId < run.id).map(([id]) => id));
-    const seen = store.articles.firstSeen();
+    const seen = await store.articles.firstSeen();
     if ((seen.get(articleId) ?? '') > (run.postedAt ?? run.createdAt)) return { verdict: 'not-in-archive', run };
     const replay = selectDigest(index, {
       count: Number(run.options.count ?? run.articleIds.length) || run.articleIds.length,
@@ -321,17 +321,24 @@ export class DigestScheduler {
 
   constructor(
     private readonly service: DigestService,
-    private readonly store: Pick<Store, 'digests'>,
+    private readonly store: Pick<StoreParts, 'digests'>,
     now?: () => Date,
   ) {
     this.now = now ?? (() => new Date());
   }
 
+  /**
+   * True while another process (the leader, over PostgreSQL) runs the schedules: arming does
+   * nothing here until {@link start}.
+   */
+  standby = false;
+
   /** Settles pending posts, runs missed schedules once, and starts every schedule's timer. */
   async start(): Promise<void> {
+    this.standby = false;
     await this.service.recover();
-    for (const s of this.store.digests.schedules()) {
-      this.arm(s.id);
+    for (const s of await this.store.digests.schedules()) {
+      await this.arm(s.id);
       const since = new Date(s.lastRunAt ?? s.createdAt);
       const due = nextFire(s.cron, s.timezone, since);
       if (due && due.getTime() <= this.now().getTime()) await this.service.runSchedule(s.id);
@@ -339,14 +346,24 @@ export class DigestScheduler {
   }
 
   /** Starts the timer of a new (or changed) schedule. */
-  arm(id: number): void {
+  async arm(id: number): Promise<void> {
+    if (this.standby) return;
+    const s = await this.store.digests.schedule(id);
+    // Disarmed after the read, so two arms at once still leave one timer.
     this.disarm(id);
-    const s = this.store.digests.schedule(id);
     if (!s) return;
     this.jobs.set(
       id,
       cronFor(s.cron, s.timezone, () => void this.service.runSchedule(id)),
     );
+  }
+
+  /** Arms schedules added (and disarms those removed) by other processes since the last look. */
+  async sync(): Promise<void> {
+    if (this.standby) return;
+    const ids = new Set((await this.store.digests.schedules()).map((s) => s.id));
+    for (const id of ids) if (!this.jobs.has(id)) await this.arm(id);
+    for (const id of [...this.jobs.keys()]) if (!ids.has(id)) this.disarm(id);
   }
 
   disarm(id: number): void {
@@ -355,8 +372,12 @@ export class DigestScheduler {
   }
 
   /** When a schedule next runs (null when it is unknown or paused). */
-  nextRun(id: number): Date | null {
-    return this.jobs.get(id)?.nextRun() ?? null;
+  async nextRun(id: number): Promise<Date | null> {
+    const job = this.jobs.get(id);
+    if (job || !this.standby) return job?.nextRun() ?? null;
+    // Another process runs it: when is worked out from the stored schedule.
+    const s = await this.store.digests.schedule(id);
+    return s && !s.pausedReason ? nextFire(s.cron, s.timezone, this.now()) : null;
   }
 
   stop(): void {

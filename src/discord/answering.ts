@@ -1,4 +1,5 @@
 import { answerQuestion, type Answer } from '../core/answer.js';
+import { withTimeNotes } from '../core/newer.js';
 import { recordQuery } from './queryLog.js';
 import type { QuestionGate } from './rateLimit.js';
 import type { BotDeps } from './types.js';
@@ -26,7 +27,7 @@ export async function answerFor(
   options: { offset?: number; admitted?: () => Promise<void> } = {},
 ): Promise<AskOutcome> {
   const offset = options.offset ?? 0;
-  const waitMs = gate(ctx.userId, ctx.guildId);
+  const waitMs = await gate(ctx.userId, ctx.guildId);
   if (waitMs > 0) {
     deps.logger.info({ ...ctx, answered: false, reason: 'rate-limited' }, 'question refused: rate limit');
     return { limited: true, waitMs };
@@ -34,12 +35,15 @@ export async function answerFor(
   // An interaction is acknowledged here, past the gate and before the work: Discord's 3 s window.
   await options.admitted?.();
   const started = performance.now();
-  const full = answerQuestion(await deps.index(ctx.guildId), question, { k: deps.answerResults + 1, offset });
+  const index = await deps.index(ctx.guildId);
+  const full = answerQuestion(index, question, { k: deps.answerResults + 1, offset });
   const more = full.results.length > deps.answerResults;
-  const answer = more ? { ...full, results: full.results.slice(0, deps.answerResults) } : full;
+  // The result asked for only to know whether a next page exists is not shown: a newer article
+  // it quotes may be noted under the results that are.
+  const answer = more ? withTimeNotes(index, { ...full, results: full.results.slice(0, deps.answerResults) }) : full;
   const ms = performance.now() - started;
   // Another page of a question already counted is not a new question for the stats.
-  if (ctx.command !== 'more') recordQuery(deps, { guildId: ctx.guildId, question, answer, ms });
+  if (ctx.command !== 'more') await recordQuery(deps, { guildId: ctx.guildId, question, answer, ms });
   deps.logger.info(
     { ...ctx, ms: Math.round(ms), answered: answer.answered, reason: answer.reason ?? null },
     'answered',

@@ -84,11 +84,11 @@ export class InFlight {
 /** Wires the handlers onto a client. Returns the client for chaining. */
 export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InFlight()): Client {
   const limiter = new RateLimiter(deps.rateLimit.questions, deps.rateLimit.windowMs, deps.now);
-  const gate: QuestionGate = (userId, guildId) =>
-    limiter.take(
-      userId,
-      (guildId && deps.store.settings.get(guildId, 'rateLimitQuestions')) || deps.rateLimit.questions,
-    );
+  const gate: QuestionGate = async (userId, guildId) => {
+    const max = (guildId && (await deps.store.settings.get(guildId, 'rateLimitQuestions'))) || deps.rateLimit.questions;
+    // Counted in the database when the store shares limits across processes (PostgreSQL); else here, as before.
+    return deps.store.limits ? deps.store.limits.take(userId, max, deps.rateLimit.windowMs) : limiter.take(userId, max);
+  };
 
   const ctx: CommandContext = { deps, gate, commands: COMMAND_MODULES };
 
@@ -173,7 +173,7 @@ export function attachHandlers(client: Client, deps: BotDeps, inFlight = new InF
         { messageId: message.id, guildId: message.guildId },
         'message ignored: no text visible to the bot',
       );
-    const allowed = message.guildId ? deps.store.settings.answerChannels(message.guildId) : [];
+    const allowed = message.guildId ? await deps.store.settings.answerChannels(message.guildId) : [];
     if (allowed.length > 0 && !allowed.includes(message.channelId)) return;
     const question = questionFromMessage(message.content, me.id);
     const outcome = await answerFor(

@@ -26,4 +26,4 @@ export class RateLimiter {
 }
 
 /** Asks whether a user may ask another question now (in a guild, under its own limit): 0, or the wait in ms. */
-export type QuestionGate = (userId: string, guildId: string | null) => number;
+export type QuestionGate = (userId: string, guildId: string | null) => Promise<number>;

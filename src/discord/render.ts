@@ -47,12 +47,15 @@ export const customIds = {
   passage: (articleId: string, position: number) => `nd:psg:${articleKey(articleId)}:${position}`,
   /** A vote on the answer the button is under (the message is the answer: one vote per member and message). */
   feedback: (vote: 'up' | 'down') => `nd:fb:${vote}`,
+  /** Quote a later article on the same subject ("Newer in the archive") for the answer's question. */
+  newer: (articleId: string) => `nd:nwr:${articleKey(articleId)}`,
 };
 
 export type ParsedCustomId =
   | { action: 'more'; offset: number }
   | { action: 'passage'; articleKey: string; position: number }
-  | { action: 'feedback'; vote: 'up' | 'down' };
+  | { action: 'feedback'; vote: 'up' | 'down' }
+  | { action: 'newer'; articleKey: string };
 
 export function parseCustomId(id: string): ParsedCustomId | undefined {
   const [ns, action, a, b] = id.split(':');
@@ -61,6 +64,7 @@ export function parseCustomId(id: string): ParsedCustomId | undefined {
   if (action === 'psg' && a && /^\d+$/.test(b ?? '')) return { action: 'passage', articleKey: a, position: Number(b) };
   // Answers posted before votes were per answer carry an article key after the vote: still a vote on that answer.
   if (action === 'fb' && (a === 'up' || a === 'down')) return { action: 'feedback', vote: a };
+  if (action === 'nwr' && a && b === undefined) return { action: 'newer', articleKey: a };
   return undefined;
 }
 
@@ -173,11 +177,18 @@ function withLink(embed: APIEmbed, title: string, url: string | undefined, maxDe
   return embed;
 }
 
+/** The line under a quote that names a later article on the same subject, escaped. */
+export function newerLine(newer: NonNullable<AnswerResult['newer']>): string {
+  return `🕒 Newer in the archive: ${escapeText(truncate(newer.title, 150))}, ${newer.published.slice(0, 10)}`;
+}
+
 function resultEmbed(r: AnswerResult, n: number): APIEmbed {
+  // The newer-article note always shows whole: the quote gives way to it.
+  const note = r.newer ? `\n\n${newerLine(r.newer)}` : '';
   const embed: APIEmbed = {
     // Article text may hold mentions: shown, never live.
     title: truncate(`${n}. ${defuseMentions(r.title)}`, L.embedTitle),
-    description: truncate(quoteExcerpt(r), L.embedDescription),
+    description: truncate(quoteExcerpt(r), L.embedDescription - note.length) + note,
     color: EMBED_COLOUR,
   };
   withLink(embed, r.title, r.url, L.embedDescription);
@@ -194,9 +205,10 @@ const plain = (s: string): string =>
     .trim();
 
 /**
- * A result's footer: date · source · section, each only when it adds something. A source already
- * named in the title, and a section heading the title or the excerpt already says, would only
- * repeat what the reader has just read.
+ * A result's footer: date (or "undated": a reader should never take an old story for today's) ·
+ * source · section, the last two only when they add something. A source already named in the
+ * title, and a section heading the title or the excerpt already says, would only repeat what the
+ * reader has just read.
  */
 export function footerOf(r: Pick<AnswerResult, 'title' | 'excerpt' | 'published' | 'source' | 'heading'>): string {
   const title = plain(r.title);
@@ -207,7 +219,7 @@ export function footerOf(r: Pick<AnswerResult, 'title' | 'excerpt' | 'published'
   };
   const source = r.source && !plain(r.title).includes(plain(r.source)) ? r.source : undefined;
   const section = r.heading && !says(r.heading) ? `§ ${r.heading}` : undefined;
-  return [r.published?.slice(0, 10), source, section].filter(Boolean).join(' · ');
+  return [r.published?.slice(0, 10) ?? 'undated', source, section].filter(Boolean).join(' · ');
 }
 
 /** The feedback buttons of an answer's rows relabelled with its votes (other buttons as they were). */
@@ -323,6 +335,16 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): Reply
     .slice(0, L.buttonsPerRow)
     .map((r, i) => button(customIds.passage(r.articleId, r.position), `Full passage ${offset + i + 1}`));
   if (passages.length > 0) rows.push({ type: ComponentType.ActionRow, components: passages });
+  // One button per later article (two results may share one: a message's button ids must differ).
+  const newerIds = new Set<string>();
+  const newer = shown.flatMap((r, i) => {
+    if (!r.newer || newerIds.has(r.newer.articleId) || newerIds.size >= L.buttonsPerRow) return [];
+    newerIds.add(r.newer.articleId);
+    return [
+      button(customIds.newer(r.newer.articleId), `Newer than ${offset + i + 1}: ${defuseMentions(r.newer.title)}`),
+    ];
+  });
+  if (newer.length > 0) rows.push({ type: ComponentType.ActionRow, components: newer });
   return { ...base, embeds, components: rows };
 }
 

@@ -61,9 +61,14 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
   const advice = await gatewayAdvice(config);
   const total = config.SHARDS === 'auto' ? advice.shards : config.SHARDS;
   const { file, execArgv } = shardEntry();
+  // This host's shards (SHARD_IDS), or all of them; the first runs this host's background work.
+  const shardList = config.SHARD_IDS ?? [...Array(total).keys()];
+  const background = shardList[0] ?? BACKGROUND_SHARD;
+  process.env.NEWSDESK_BACKGROUND_SHARD = String(background);
   // The shards read their configuration from the environment; SHARDS there is discord.js's own (their ids).
   const manager = new ShardingManager(file, {
     totalShards: total,
+    shardList,
     token: config.DISCORD_TOKEN,
     execArgv,
     respawn: true,
@@ -75,7 +80,7 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
   let stopping: Promise<void> | undefined;
   manager.on('shardCreate', (shard) => {
     shard.on('message', (m: unknown) => {
-      if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(BACKGROUND_SHARD), m);
+      if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(background), m);
       // Any shard may hold the server's index: the one that has the server, and shard 0 for digests.
       if (isShardMessage(m) && (m.newsdesk === 'guild' || m.newsdesk === 'guild-delta'))
         for (const other of manager.shards.values()) if (other !== shard) send(other, m);
@@ -122,7 +127,7 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
     })());
   // Shards identify one after another unless Discord lets them all start together.
   const delay = total <= advice.maxConcurrency ? 0 : 5500;
-  logger.info({ shards: total, delay }, 'spawning shards');
+  logger.info({ shards: total, here: shardList, delay }, 'spawning shards');
   try {
     await manager.spawn({ amount: total, delay, timeout: 60_000 });
   } catch (err) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { extractFromXml, type FeedData, type FeedEntry } from '@extractus/feed-extractor';
 import { clean, isoDate } from '../core/parsers/common.js';
 import type { Article } from '../core/types.js';
-import type { Feed, Store } from '../store/store.js';
+import type { Feed, StoreParts } from '../store/store.js';
 import { AddRefused, articleToMarkdown, extractArticle, writeNewFile } from './add.js';
 import { FetchRefused, safeFetch, type FetchOptions } from './fetch.js';
 import { parseSandboxed } from '../workers/parseSandbox.js';
@@ -127,7 +127,7 @@ export async function probeFeed(
  * `FetchRefused` (after recording the error on the feed) only when the feed itself can't be read.
  */
 export async function pollFeed(
-  store: Pick<Store, 'feeds'>,
+  store: Pick<StoreParts, 'feeds'>,
   feed: Feed,
   corpusDir: string,
   fetchOptions: FetchOptions,
@@ -142,7 +142,7 @@ export async function pollFeed(
     data = readFeed(page.body, page.url);
   } catch (err) {
     const refused = err instanceof FetchRefused ? err : new FetchRefused('the feed could not be read');
-    store.feeds.markPolled(feed.id, refused.message);
+    await store.feeds.markPolled(feed.id, refused.message);
     throw refused;
   }
   const dir = join(corpusDir, FEEDS_DIR, String(feed.id));
@@ -160,7 +160,7 @@ export async function pollFeed(
       continue;
     }
     // Known, or listed twice in this feed: brought in once.
-    if (store.feeds.itemKnown(known, keys) || keys.some((k) => taken.has(k))) {
+    if ((await store.feeds.itemKnown(known, keys)) || keys.some((k) => taken.has(k))) {
       report.skipped++;
       continue;
     }
@@ -184,7 +184,7 @@ export async function pollFeed(
       const file = `${FEEDS_DIR}/${feed.id}/${name}`;
       const reread = await parseSandboxed({ file, content: markdown });
       const written = 'refused' in reread ? undefined : reread.articles[0];
-      store.feeds.recordItem(feed.id, keys, written?.id ?? null, file);
+      await store.feeds.recordItem(feed.id, keys, written?.id ?? null, file);
       outcomes[at] = { added: { title: article.title, file } };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -198,7 +198,10 @@ export async function pollFeed(
     if (o && 'added' in o) report.added.push(o.added);
     else if (o) report.errors.push(o.error);
   }
-  store.feeds.markPolled(feed.id, report.errors.length > 0 && report.added.length === 0 ? report.errors[0]! : null);
+  await store.feeds.markPolled(
+    feed.id,
+    report.errors.length > 0 && report.added.length === 0 ? report.errors[0]! : null,
+  );
   return report;
 }
 

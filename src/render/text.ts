@@ -87,12 +87,17 @@ export function renderAnswerText(answer: Answer, style: TextStyle = PLAIN, width
     return lines.join('\n');
   }
   answer.results.forEach((r, i) => {
-    const meta = [r.source, shortDate(r.published), normaliseUrl(r.url)].filter(Boolean).join(' · ');
+    const meta = [r.source, shortDate(r.published) ?? 'undated', normaliseUrl(r.url)].filter(Boolean).join(' · ');
     const number = `${i + 1}. `;
     const indent = ' '.repeat(Math.max(3, number.length));
     lines.push(wrap(style.bold(r.title), number, indent));
     if (meta) lines.push(wrap(style.dim(meta), indent, indent));
-    lines.push(wrap(`“${markExcerpt(r, style.bold)}”`, indent, indent), '');
+    lines.push(wrap(`“${markExcerpt(r, style.bold)}”`, indent, indent));
+    if (r.newer)
+      lines.push(
+        wrap(style.dim(`Newer in the archive: ${r.newer.title}, ${shortDate(r.newer.published)}`), indent, indent),
+      );
+    lines.push('');
   });
   return lines.join('\n').trimEnd();
 }
@@ -123,7 +128,9 @@ export function answerJson(answer: Answer): object {
       published: r.published ?? null,
       excerpt: r.excerpt,
       score: r.score,
+      newer: r.newer ? { articleId: r.newer.articleId, title: r.newer.title, published: r.newer.published } : null,
     })),
+    ...(answer.answered ? { asOf: answer.asOf ?? null } : {}),
     ...refusal,
   };
 }

@@ -16,14 +16,8 @@ import Database from 'better-sqlite3';
 import { editDistance, type AliasTable } from '../core/aliases.js';
 import type { Passage } from '../core/passages.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle } from '../core/passages.js';
-import {
-  articleMetaTerms,
-  dateWords,
-  DEFAULT_RANKING,
-  toMeta,
-  type ArticleMeta,
-  type RankingOptions,
-} from '../core/search.js';
+import { articleMetaTerms, dateWords, toMeta } from '../core/index-build.js';
+import { DEFAULT_RANKING, type ArticleMeta, type RankingOptions } from '../core/search.js';
 import {
   StoredIndex,
   type ArchiveStats,

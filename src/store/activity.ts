@@ -1,19 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Answer } from '../core/answer.js';
-import type { SettingsStore } from './settings.js';
+import type { ActivityStore, QueryStats, SettingsStore } from './parts.js';
 
-export interface QueryStats {
-  answered: number;
-  refused: number;
-  /** Most-asked refused questions (only those whose text was kept), most asked first. */
-  unanswered: Array<{ question: string; count: number }>;
-  feedback: { up: number; down: number };
-  /** Answers with more 👎 than 👍, most 👎 first (the question when its text was kept). */
-  unhelpful: Array<{ question: string | null; up: number; down: number }>;
-}
-
-/** What members asked and how they voted (query_log, feedback), and the report built from them. */
-export class ActivityStore {
+/** What members asked and how they voted (query_log, feedback) in SQLite. */
+export class SqliteActivity implements ActivityStore {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
@@ -22,15 +12,15 @@ export class ActivityStore {
   ) {}
 
   /** One vote per user per answer: a new vote replaces the old one. */
-  recordFeedback(f: {
+  async recordFeedback(f: {
     guildId: string | null;
     userId: string;
     messageId: string;
     articleId: string;
     vote: 1 | -1;
     question?: string;
-  }): void {
-    const keepText = this.settings.keepsQuestionTextIn(f.guildId);
+  }): Promise<void> {
+    const keepText = await this.settings.keepsQuestionTextIn(f.guildId);
     this.db
       .prepare(
         'INSERT INTO feedback (guild_id, user_id, message_id, article_id, vote, at, question) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, message_id) DO UPDATE SET vote = excluded.vote, article_id = excluded.article_id, at = excluded.at, question = excluded.question',
@@ -47,7 +37,7 @@ export class ActivityStore {
   }
 
   /** The votes on one answer (a message). */
-  votes(messageId: string): { up: number; down: number } {
+  async votes(messageId: string): Promise<{ up: number; down: number }> {
     return this.db
       .prepare(
         'SELECT COALESCE(SUM(vote = 1), 0) AS up, COALESCE(SUM(vote = -1), 0) AS down FROM feedback WHERE message_id = ?',
@@ -56,8 +46,8 @@ export class ActivityStore {
   }
 
   /** Logs a question's outcome; its text only when the guild keeps question text. */
-  logQuery(q: { guildId: string | null; question: string; answer: Answer; ms: number }): void {
-    const keepText = this.settings.keepsQuestionTextIn(q.guildId);
+  async logQuery(q: { guildId: string | null; question: string; answer: Answer; ms: number }): Promise<void> {
+    const keepText = await this.settings.keepsQuestionTextIn(q.guildId);
     this.db
       .prepare(
         'INSERT INTO query_log (guild_id, at, answered, reason, question, results, ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -74,7 +64,7 @@ export class ActivityStore {
   }
 
   /** Answered and refused questions, the most-asked unanswered ones and feedback, over the last `days`. */
-  stats(guildId: string | null, days = 7, top = 5): QueryStats {
+  async stats(guildId: string | null, days = 7, top = 5): Promise<QueryStats> {
     const since = new Date(this.now().getTime() - days * 86_400_000).toISOString();
     const scope = guildId === null ? 'guild_id IS NULL' : 'guild_id = @guild';
     const params = { guild: guildId, since, top };

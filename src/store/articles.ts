@@ -1,14 +1,15 @@
 import type Database from 'better-sqlite3';
+import type { SeenArticles } from './parts.js';
 
-/** When each article was first seen (article_seen): the dates `/admin corpus` and digests go by. */
-export class SeenArticles {
+/** When each article was first seen (article_seen) in SQLite. */
+export class SqliteSeenArticles implements SeenArticles {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
   ) {}
 
   /** Records articles not seen before; returns how many were new. */
-  markSeen(articles: ReadonlyArray<{ id: string; file: string }>): number {
+  async markSeen(articles: ReadonlyArray<{ id: string; file: string }>): Promise<number> {
     const insert = this.db.prepare(
       'INSERT OR IGNORE INTO article_seen (article_id, file, first_seen_at) VALUES (?, ?, ?)',
     );
@@ -17,7 +18,7 @@ export class SeenArticles {
   }
 
   /** When each article was first seen (ISO time), by article id. */
-  firstSeen(): Map<string, string> {
+  async firstSeen(): Promise<Map<string, string>> {
     const rows = this.db.prepare('SELECT article_id, first_seen_at FROM article_seen').all() as Array<{
       article_id: string;
       first_seen_at: string;

@@ -1,16 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
+import type { Claim, DigestRun, DigestSchedule, DigestStore, LedgerEntry, NewRun, NewSchedule } from './parts.js';
 
 /** Owners (see {@link DigestStore.owner}) of the stores open in this process. */
 const OPEN_OWNERS = new Set<string>();
 const HOST = hostname();
 
+/** A new owner name (host/pid/random) for a store opened in this process, alive until {@link closeOwner}. */
+export function openOwner(): string {
+  const owner = `${HOST}/${process.pid}/${randomBytes(6).toString('hex')}`;
+  OPEN_OWNERS.add(owner);
+  return owner;
+}
+
+/** A store of this process is closing: a run it left pending is another process's to settle. */
+export function closeOwner(owner: string): void {
+  OPEN_OWNERS.delete(owner);
+}
+
 /**
  * Whether the process (and, in this process, the store) that owns a pending run is still alive.
  * Another host's process can't be checked: it counts as alive, so its run is never posted twice.
  */
-function ownerAlive(owner: string | null): boolean {
+export function ownerAlive(owner: string | null): boolean {
   if (!owner) return false;
   const [host, pid] = owner.split('/');
   if (host !== HOST) return true;
@@ -24,112 +37,40 @@ function ownerAlive(owner: string | null): boolean {
   }
 }
 
-/** What {@link DigestStore.claimRun} decided: the run to post, or why not. */
-export type Claim =
-  | { claimed: true; run: DigestRun }
-  /** Another process already has this run (same channel and key): it posts it, not us. */
-  | { claimed: false; why: 'taken' }
-  /** Another live process is posting a digest in this channel right now: wait, select again. */
-  | { claimed: false; why: 'busy' }
-  /** An article selected was posted in the channel meanwhile: select again. */
-  | { claimed: false; why: 'stale' };
-
-export interface DigestSchedule {
-  id: number;
-  guildId: string;
-  channelId: string;
-  /** A cron pattern (croner syntax). */
-  cron: string;
-  /** IANA time zone the pattern is read in. */
-  timezone: string;
-  topic: string | null;
-  count: number;
-  createdBy: string;
-  createdAt: string;
-  lastRunAt: string | null;
-  /** Why the schedule stopped posting (e.g. missing permissions), or null while it runs. */
-  pausedReason: string | null;
-}
-
-export interface DigestRun {
-  id: number;
-  guildId: string;
-  channelId: string;
-  scheduleId: number | null;
-  /** Articles the post carries, in order. */
-  articleIds: string[];
-  /** Articles marked seen without being posted (the first run of a schedule does not flood). */
-  skippedIds: string[];
-  /** The selection options, for `/digest why`. */
-  options: Record<string, unknown>;
-  state: 'pending' | 'posted' | 'failed';
-  messageId: string | null;
-  error: string | null;
-  createdAt: string;
-  postedAt: string | null;
-  /** The store (process) posting it while pending; see {@link DigestStore.owner}. */
-  owner: string | null;
-}
-
-/** A digest about to be posted (see {@link DigestStore.beginRun}). */
-export type NewRun = Pick<
-  DigestRun,
-  'guildId' | 'channelId' | 'scheduleId' | 'articleIds' | 'skippedIds' | 'options'
-> & {
-  /** Identifies the run across processes, e.g. a schedule's due time: one run per key and channel. */
-  runKey?: string | null;
-};
-
-export interface LedgerEntry {
-  how: 'posted' | 'skipped';
-  runId: number;
-  at: string;
-}
-
 /**
  * Digest schedules, runs and each channel's ledger of what was posted there. Several processes may
  * share the database: a run is claimed before it is posted (see {@link DigestStore.claimRun}).
  */
-export class DigestStore {
+export class SqliteDigests implements DigestStore {
   /** Who posts this store's digests: host/pid/random, checked by other processes before they settle a pending run. */
-  readonly owner = `${HOST}/${process.pid}/${randomBytes(6).toString('hex')}`;
+  readonly owner = openOwner();
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
-  ) {
-    OPEN_OWNERS.add(this.owner);
-  }
+  ) {}
 
   /** This store is closing: a run it left pending is another process's to settle. */
   release(): void {
-    OPEN_OWNERS.delete(this.owner);
+    closeOwner(this.owner);
   }
 
-  addSchedule(s: {
-    guildId: string;
-    channelId: string;
-    cron: string;
-    timezone: string;
-    topic: string | null;
-    count: number;
-    createdBy: string;
-  }): DigestSchedule {
+  async addSchedule(s: NewSchedule): Promise<DigestSchedule> {
     const info = this.db
       .prepare(
         'INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(s.guildId, s.channelId, s.cron, s.timezone, s.topic, s.count, s.createdBy, this.now().toISOString());
-    return this.schedule(Number(info.lastInsertRowid))!;
+    return (await this.schedule(Number(info.lastInsertRowid)))!;
   }
 
-  schedule(id: number): DigestSchedule | undefined {
+  async schedule(id: number): Promise<DigestSchedule | undefined> {
     const row = this.db.prepare('SELECT * FROM digest_schedule WHERE id = ?').get(id) as ScheduleRow | undefined;
     return row && toSchedule(row);
   }
 
   /** Schedules of one guild, or of every guild. */
-  schedules(guildId?: string): DigestSchedule[] {
+  async schedules(guildId?: string): Promise<DigestSchedule[]> {
     const rows = (
       guildId === undefined
         ? this.db.prepare('SELECT * FROM digest_schedule ORDER BY id').all()
@@ -139,16 +80,16 @@ export class DigestStore {
   }
 
   /** Removes a guild's schedule; false when it has no schedule with that id. */
-  removeSchedule(guildId: string, id: number): boolean {
+  async removeSchedule(guildId: string, id: number): Promise<boolean> {
     return this.db.prepare('DELETE FROM digest_schedule WHERE guild_id = ? AND id = ?').run(guildId, id).changes > 0;
   }
 
-  markScheduleRun(id: number, at: Date): void {
+  async markScheduleRun(id: number, at: Date): Promise<void> {
     this.db.prepare('UPDATE digest_schedule SET last_run_at = ? WHERE id = ?').run(at.toISOString(), id);
   }
 
   /** Pauses a schedule with a reason shown in `/digest list`, or resumes it with null. */
-  pauseSchedule(id: number, reason: string | null): void {
+  async pauseSchedule(id: number, reason: string | null): Promise<void> {
     this.db.prepare('UPDATE digest_schedule SET paused_reason = ? WHERE id = ?').run(reason, id);
   }
 
@@ -156,7 +97,11 @@ export class DigestStore {
    * Records a digest about to be posted. It stays pending until {@link completeRun}: after a crash
    * a pending run is either found in the channel (then completed) or posted again, never both.
    */
-  beginRun(r: NewRun): DigestRun {
+  async beginRun(r: NewRun): Promise<DigestRun> {
+    return this.insertRun(r);
+  }
+
+  private insertRun(r: NewRun): DigestRun {
     const info = this.db
       .prepare(
         "INSERT INTO digest_run (guild_id, channel_id, schedule_id, article_ids, skipped_ids, options, state, created_at, run_key, owner) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
@@ -172,7 +117,7 @@ export class DigestStore {
         r.runKey ?? null,
         this.owner,
       );
-    return this.run(Number(info.lastInsertRowid))!;
+    return this.runNow(Number(info.lastInsertRowid))!;
   }
 
   /**
@@ -181,7 +126,7 @@ export class DigestStore {
    * when a run with the same key exists in the channel, when another live process has a digest
    * pending there, or when one of the articles was posted there since it was selected.
    */
-  claimRun(r: NewRun): Claim {
+  async claimRun(r: NewRun): Promise<Claim> {
     const claim = this.db.transaction((): Claim => {
       if (
         r.runKey &&
@@ -194,21 +139,25 @@ export class DigestStore {
       if (pending.some((p) => p.owner !== this.owner && ownerAlive(p.owner))) return { claimed: false, why: 'busy' };
       const posted = this.db.prepare('SELECT 1 FROM digest_ledger WHERE channel_id = ? AND article_id = ?');
       if (r.articleIds.some((a) => posted.get(r.channelId, a))) return { claimed: false, why: 'stale' };
-      return { claimed: true, run: this.beginRun(r) };
+      return { claimed: true, run: this.insertRun(r) };
     });
     return claim.immediate();
   }
 
-  run(id: number): DigestRun | undefined {
+  async run(id: number): Promise<DigestRun | undefined> {
+    return this.runNow(id);
+  }
+
+  private runNow(id: number): DigestRun | undefined {
     const row = this.db.prepare('SELECT * FROM digest_run WHERE id = ?').get(id) as RunRow | undefined;
     return row && toRun(row);
   }
 
   /** Marks a run posted and writes its articles into the channel's ledger, in one transaction. */
-  completeRun(id: number, messageId: string | null): void {
+  async completeRun(id: number, messageId: string | null): Promise<void> {
     const at = this.now().toISOString();
     this.db.transaction(() => {
-      const run = this.run(id);
+      const run = this.runNow(id);
       if (!run || run.state === 'posted') return;
       this.db
         .prepare("UPDATE digest_run SET state = 'posted', message_id = ?, posted_at = ?, error = NULL WHERE id = ?")
@@ -222,25 +171,25 @@ export class DigestStore {
   }
 
   /** Marks a run failed; its key is released, so its schedule can try that run again. */
-  failRun(id: number, error: string): void {
+  async failRun(id: number, error: string): Promise<void> {
     this.db
       .prepare("UPDATE digest_run SET state = 'failed', error = ?, run_key = NULL WHERE id = ? AND state = 'pending'")
       .run(error.slice(0, 500), id);
   }
 
-  pendingRuns(): DigestRun[] {
+  async pendingRuns(): Promise<DigestRun[]> {
     return (this.db.prepare("SELECT * FROM digest_run WHERE state = 'pending' ORDER BY id").all() as RunRow[]).map(
       toRun,
     );
   }
 
   /** Pending runs whose process is gone (a crash): those are for {@link DigestService.recover} to settle, not a live process's. */
-  orphanedRuns(): DigestRun[] {
-    return this.pendingRuns().filter((r) => !ownerAlive(r.owner));
+  async orphanedRuns(): Promise<DigestRun[]> {
+    return (await this.pendingRuns()).filter((r) => !ownerAlive(r.owner));
   }
 
   /** Takes over an orphaned pending run for this store; false when another process took it first. */
-  adoptRun(id: number, previousOwner: string | null): boolean {
+  async adoptRun(id: number, previousOwner: string | null): Promise<boolean> {
     return (
       this.db
         .prepare("UPDATE digest_run SET owner = ? WHERE id = ? AND state = 'pending' AND owner IS ?")
@@ -249,7 +198,7 @@ export class DigestStore {
   }
 
   /** The newest posted run in a channel (or in any channel of the guild when no channel is given). */
-  lastPostedRun(guildId: string, channelId?: string): DigestRun | undefined {
+  async lastPostedRun(guildId: string, channelId?: string): Promise<DigestRun | undefined> {
     const row = (
       channelId
         ? this.db
@@ -265,7 +214,7 @@ export class DigestStore {
   }
 
   /** What was posted (or marked seen) in a channel, by article id. */
-  ledger(channelId: string): Map<string, LedgerEntry> {
+  async ledger(channelId: string): Promise<Map<string, LedgerEntry>> {
     const rows = this.db
       .prepare('SELECT article_id, run_id, how, at FROM digest_ledger WHERE channel_id = ?')
       .all(channelId) as Array<{ article_id: string; run_id: number; how: 'posted' | 'skipped'; at: string }>;
@@ -273,7 +222,7 @@ export class DigestStore {
   }
 }
 
-interface ScheduleRow {
+export interface ScheduleRow {
   id: number;
   guild_id: string;
   channel_id: string;
@@ -287,7 +236,7 @@ interface ScheduleRow {
   paused_reason: string | null;
 }
 
-function toSchedule(r: ScheduleRow): DigestSchedule {
+export function toSchedule(r: ScheduleRow): DigestSchedule {
   return {
     id: r.id,
     guildId: r.guild_id,
@@ -303,7 +252,7 @@ function toSchedule(r: ScheduleRow): DigestSchedule {
   };
 }
 
-interface RunRow {
+export interface RunRow {
   id: number;
   guild_id: string;
   channel_id: string;
@@ -319,7 +268,7 @@ interface RunRow {
   owner: string | null;
 }
 
-function toRun(r: RunRow): DigestRun {
+export function toRun(r: RunRow): DigestRun {
   return {
     id: r.id,
     guildId: r.guild_id,

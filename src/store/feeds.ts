@@ -1,52 +1,33 @@
 import type Database from 'better-sqlite3';
+import type { Feed, FeedStore } from './parts.js';
 
-export interface Feed {
-  id: number;
-  guildId: string;
-  url: string;
-  title: string | null;
-  addedBy: string;
-  addedAt: string;
-  lastPolledAt: string | null;
-  lastError: string | null;
-}
-
-/** The feeds each guild follows and the items they already brought in (feed, feed_item). */
-export class FeedStore {
+/** The feeds each guild follows and the items they already brought in (feed, feed_item), in SQLite. */
+export class SqliteFeeds implements FeedStore {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
   ) {}
 
   /** Adds a feed; returns undefined when the guild already follows that url. */
-  add(f: { guildId: string; url: string; title: string | null; addedBy: string }): Feed | undefined {
+  async add(f: { guildId: string; url: string; title: string | null; addedBy: string }): Promise<Feed | undefined> {
     const info = this.db
       .prepare('INSERT OR IGNORE INTO feed (guild_id, url, title, added_by, added_at) VALUES (?, ?, ?, ?, ?)')
       .run(f.guildId, f.url, f.title, f.addedBy, this.now().toISOString());
     if (info.changes === 0) return undefined;
-    return this.list().find((x) => x.id === Number(info.lastInsertRowid));
+    return (await this.list()).find((x) => x.id === Number(info.lastInsertRowid));
   }
 
-  list(guildId?: string): Feed[] {
+  async list(guildId?: string): Promise<Feed[]> {
     const rows = (
       guildId === undefined
         ? this.db.prepare('SELECT * FROM feed ORDER BY id').all()
         : this.db.prepare('SELECT * FROM feed WHERE guild_id = ? ORDER BY id').all(guildId)
     ) as FeedRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      guildId: r.guild_id,
-      url: r.url,
-      title: r.title,
-      addedBy: r.added_by,
-      addedAt: r.added_at,
-      lastPolledAt: r.last_polled_at,
-      lastError: r.last_error,
-    }));
+    return rows.map(toFeed);
   }
 
   /** Removes a guild's feed by id or url; false when there is none. */
-  remove(guildId: string, idOrUrl: string): boolean {
+  async remove(guildId: string, idOrUrl: string): Promise<boolean> {
     const id = /^\d+$/.test(idOrUrl) ? Number(idOrUrl) : -1;
     return (
       this.db.prepare('DELETE FROM feed WHERE guild_id = ? AND (id = ? OR url = ?)').run(guildId, id, idOrUrl).changes >
@@ -54,7 +35,7 @@ export class FeedStore {
     );
   }
 
-  markPolled(id: number, error: string | null): void {
+  async markPolled(id: number, error: string | null): Promise<void> {
     this.db
       .prepare('UPDATE feed SET last_polled_at = ?, last_error = ? WHERE id = ?')
       .run(this.now().toISOString(), error && error.slice(0, 300), id);
@@ -65,7 +46,7 @@ export class FeedStore {
    * url). The scope is the asking server alone, or every curator server for a curator (they share
    * one corpus): never another server's feeds.
    */
-  itemKnown(guildIds: readonly string[], keys: readonly string[]): boolean {
+  async itemKnown(guildIds: readonly string[], keys: readonly string[]): Promise<boolean> {
     if (guildIds.length === 0) return false;
     const has = this.db.prepare(
       `SELECT 1 FROM feed_item WHERE key = ? AND guild_id IN (${guildIds.map(() => '?').join(', ')}) LIMIT 1`,
@@ -74,7 +55,12 @@ export class FeedStore {
   }
 
   /** Records an item of a feed under each of its keys (and the feed's server), so later polls skip it by guid or by url. */
-  recordItem(feedId: number, keys: readonly string[], articleId: string | null, file: string | null): void {
+  async recordItem(
+    feedId: number,
+    keys: readonly string[],
+    articleId: string | null,
+    file: string | null,
+  ): Promise<void> {
     const put = this.db.prepare(
       'INSERT OR IGNORE INTO feed_item (feed_id, key, article_id, file, added_at, guild_id) VALUES (?, ?, ?, ?, ?, (SELECT guild_id FROM feed WHERE id = ?))',
     );
@@ -85,7 +71,8 @@ export class FeedStore {
   }
 }
 
-interface FeedRow {
+/** A feed row as both stores return it. */
+export interface FeedRow {
   id: number;
   guild_id: string;
   url: string;
@@ -95,3 +82,15 @@ interface FeedRow {
   last_polled_at: string | null;
   last_error: string | null;
 }
+
+/** A feed row as the rest of Newsdesk sees it. */
+export const toFeed = (r: FeedRow): Feed => ({
+  id: r.id,
+  guildId: r.guild_id,
+  url: r.url,
+  title: r.title,
+  addedBy: r.added_by,
+  addedAt: r.added_at,
+  lastPolledAt: r.last_polled_at,
+  lastError: r.last_error,
+});

@@ -106,6 +106,28 @@ export const MIGRATIONS: readonly string[] = [
   // Votes are per answer (the message); the question is kept with a vote (when the server keeps question text) for the unhelpful-answers report.
   `ALTER TABLE feedback ADD COLUMN question TEXT;
    CREATE INDEX feedback_message ON feedback (message_id);`,
+  // Several hosts on one database: each server's added files live here (every host's copy of the
+  // server's folder is built from them, kept current from the change log), and question rate limits
+  // are counted here so they hold across processes (PostgreSQL; SQLite keeps them in memory).
+  `CREATE TABLE guild_file (
+     guild_id TEXT NOT NULL,
+     file TEXT NOT NULL,
+     content TEXT NOT NULL,
+     at TEXT NOT NULL,
+     PRIMARY KEY (guild_id, file)
+   );
+   CREATE TABLE guild_file_change (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     guild_id TEXT NOT NULL,
+     file TEXT NOT NULL,
+     op TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+     at TEXT NOT NULL
+   );
+   CREATE TABLE rate_limit_hit (
+     key TEXT NOT NULL,
+     at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX rate_limit_hit_key ON rate_limit_hit (key, at_ms);`,
 ];
 
 /** Brings a database up to the newest schema, one transaction per migration; refuses a newer one. */

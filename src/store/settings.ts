@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../core/dates.js';
 import { DIGEST_MAX_COUNT } from '../core/digest.js';
 import { RATE_LIMIT_MAX_QUESTIONS } from '../core/limits.js';
+import type { SettingsDraft, SettingsStore } from './parts.js';
 
 /** Per-guild settings, each validated; stored as JSON by key. */
 export const SETTINGS = {
@@ -22,59 +23,94 @@ export { isTimeZone };
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
 
-/** Per-guild settings (the guild_settings table). */
-export class SettingsStore {
+/** Reads and validates one stored setting (JSON); undefined when absent or no longer valid. */
+export function parseSetting<K extends SettingKey>(key: K, json: string | undefined): SettingValue<K> | undefined {
+  if (json === undefined) return undefined;
+  const parsed = SETTINGS[key].safeParse(JSON.parse(json));
+  return parsed.success ? (parsed.data as SettingValue<K>) : undefined;
+}
+
+/** A draft over a guild's stored settings (JSON by key): reads see its own writes; `changed` lists what to write. */
+export function draftOf(stored: Map<string, string>): SettingsDraft & { changed: Map<SettingKey, string> } {
+  const changed = new Map<SettingKey, string>();
+  return {
+    changed,
+    get: (key) => parseSetting(key, changed.get(key) ?? stored.get(key)),
+    set: (key, value) => void changed.set(key, JSON.stringify(SETTINGS[key].parse(value))),
+  };
+}
+
+/** What both dialects derive from get and set. */
+export abstract class SettingsBase implements SettingsStore {
   constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => Date,
     /** Default for guilds that have not set storeQuestionText. */
-    private readonly storeQuestionTextDefault: boolean,
+    protected readonly storeQuestionTextDefault: boolean,
   ) {}
 
-  get<K extends SettingKey>(guildId: string, key: K): SettingValue<K> | undefined {
-    const row = this.db.prepare('SELECT value FROM guild_settings WHERE guild_id = ? AND key = ?').get(guildId, key) as
-      { value: string } | undefined;
-    if (!row) return undefined;
-    const parsed = SETTINGS[key].safeParse(JSON.parse(row.value));
-    return parsed.success ? (parsed.data as SettingValue<K>) : undefined;
+  abstract get<K extends SettingKey>(guildId: string, key: K): Promise<SettingValue<K> | undefined>;
+  abstract set<K extends SettingKey>(guildId: string, key: K, value: SettingValue<K>): Promise<void>;
+  abstract configure<T>(guildId: string, change: (draft: SettingsDraft) => T): Promise<T>;
+
+  async answerChannels(guildId: string): Promise<string[]> {
+    return (await this.get(guildId, 'answerChannels')) ?? [];
   }
 
-  /** Stores a setting; throws a zod error (and changes nothing) when the value is invalid. */
-  set<K extends SettingKey>(guildId: string, key: K, value: SettingValue<K>): void {
-    const valid = SETTINGS[key].parse(value);
-    this.db
-      .prepare(
-        'INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-      )
-      .run(guildId, key, JSON.stringify(valid), this.now().toISOString());
+  async setAnswerChannels(guildId: string, channelIds: string[]): Promise<void> {
+    await this.set(guildId, 'answerChannels', [...new Set(channelIds)]);
   }
 
-  /**
-   * Runs several reads and changes as one: when `change` throws, none of its changes stay
-   * (so `/admin config` applies all its options or nothing).
-   */
-  atomically<T>(change: () => T): T {
-    return this.db.transaction(change)();
+  async keepsQuestionText(guildId: string): Promise<boolean> {
+    return (await this.get(guildId, 'storeQuestionText')) ?? this.storeQuestionTextDefault;
   }
 
-  answerChannels(guildId: string): string[] {
-    return this.get(guildId, 'answerChannels') ?? [];
-  }
-
-  setAnswerChannels(guildId: string, channelIds: string[]): void {
-    this.set(guildId, 'answerChannels', [...new Set(channelIds)]);
-  }
-
-  keepsQuestionText(guildId: string): boolean {
-    return this.get(guildId, 'storeQuestionText') ?? this.storeQuestionTextDefault;
-  }
-
-  /** Whether question text asked here is kept: the guild's setting, or the default outside a guild (a DM). */
-  keepsQuestionTextIn(guildId: string | null): boolean {
+  async keepsQuestionTextIn(guildId: string | null): Promise<boolean> {
     return guildId ? this.keepsQuestionText(guildId) : this.storeQuestionTextDefault;
   }
 
-  setKeepsQuestionText(guildId: string, keep: boolean): void {
-    this.set(guildId, 'storeQuestionText', keep);
+  async setKeepsQuestionText(guildId: string, keep: boolean): Promise<void> {
+    await this.set(guildId, 'storeQuestionText', keep);
+  }
+}
+
+const UPSERT_SETTING =
+  'INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at';
+
+/** Per-guild settings in SQLite. */
+export class SqliteSettings extends SettingsBase {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date,
+    storeQuestionTextDefault: boolean,
+  ) {
+    super(storeQuestionTextDefault);
+  }
+
+  private read(guildId: string, key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM guild_settings WHERE guild_id = ? AND key = ?').get(guildId, key) as
+      { value: string } | undefined;
+    return row?.value;
+  }
+
+  async get<K extends SettingKey>(guildId: string, key: K): Promise<SettingValue<K> | undefined> {
+    return parseSetting(key, this.read(guildId, key));
+  }
+
+  async set<K extends SettingKey>(guildId: string, key: K, value: SettingValue<K>): Promise<void> {
+    const valid = SETTINGS[key].parse(value);
+    this.db.prepare(UPSERT_SETTING).run(guildId, key, JSON.stringify(valid), this.now().toISOString());
+  }
+
+  async configure<T>(guildId: string, change: (draft: SettingsDraft) => T): Promise<T> {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?').all(guildId) as Array<{
+        key: string;
+        value: string;
+      }>;
+      const draft = draftOf(new Map(rows.map((r) => [r.key, r.value])));
+      const result = change(draft);
+      const at = this.now().toISOString();
+      for (const [key, json] of draft.changed) this.db.prepare(UPSERT_SETTING).run(guildId, key, json, at);
+      return result;
+    })();
   }
 }

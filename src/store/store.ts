@@ -1,18 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ActivityStore } from './activity.js';
-import { SeenArticles } from './articles.js';
-import { DigestStore } from './digests.js';
-import { FeedStore } from './feeds.js';
+import { SqliteActivity } from './activity.js';
+import { SqliteSeenArticles } from './articles.js';
+import { SqliteDigests } from './digests.js';
+import { SqliteFeeds } from './feeds.js';
+import { SqliteGuildFiles } from './guildFiles.js';
 import { migrate, schemaVersion } from './migrations.js';
-import { SettingsStore } from './settings.js';
+import type { NewsStore } from './parts.js';
+import { SqliteSettings } from './settings.js';
 
-export type { QueryStats } from './activity.js';
-export type { Claim, DigestRun, DigestSchedule, LedgerEntry, NewRun } from './digests.js';
-export type { Feed } from './feeds.js';
+export type * from './parts.js';
 export { SETTINGS, isTimeZone, type SettingKey, type SettingValue } from './settings.js';
-export { ActivityStore, DigestStore, FeedStore, SeenArticles, SettingsStore };
 
 export interface StoreOptions {
   /** A file path, or ":memory:". */
@@ -22,22 +21,21 @@ export interface StoreOptions {
   storeQuestionText?: boolean;
 }
 
-/** The store's parts, without the database or its lifetime: what the Discord layer and services are given. */
-export type StoreParts = Pick<Store, 'settings' | 'activity' | 'articles' | 'digests' | 'feeds'>;
-
 /**
- * Newsdesk's SQLite storage, one part per aggregate: guild settings, members' questions and votes,
- * when articles were first seen, digests (schedules, runs, ledgers) and feeds. Callers take the
- * part they need; only src/store sees the database itself.
+ * Newsdesk's SQLite storage (the embedded default), one part per aggregate: guild settings,
+ * members' questions and votes, when articles were first seen, digests (schedules, runs, ledgers),
+ * feeds and servers' added files. Callers take the part they need; only src/store sees the database itself.
  */
-export class Store {
+export class Store implements NewsStore {
+  readonly dialect = 'sqlite';
   /** The database, for src/store and tests that check rows directly; the rest of Newsdesk goes through the parts below. */
   readonly db: Database.Database;
-  readonly settings: SettingsStore;
-  readonly activity: ActivityStore;
-  readonly articles: SeenArticles;
-  readonly digests: DigestStore;
-  readonly feeds: FeedStore;
+  readonly settings: SqliteSettings;
+  readonly activity: SqliteActivity;
+  readonly articles: SqliteSeenArticles;
+  readonly digests: SqliteDigests;
+  readonly feeds: SqliteFeeds;
+  readonly guildFiles: SqliteGuildFiles;
 
   constructor(options: StoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -46,16 +44,21 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     const now = options.now ?? (() => new Date());
     migrate(this.db);
-    this.settings = new SettingsStore(this.db, now, options.storeQuestionText ?? false);
-    this.activity = new ActivityStore(this.db, now, this.settings);
-    this.articles = new SeenArticles(this.db, now);
-    this.digests = new DigestStore(this.db, now);
-    this.feeds = new FeedStore(this.db, now);
+    this.settings = new SqliteSettings(this.db, now, options.storeQuestionText ?? false);
+    this.activity = new SqliteActivity(this.db, now, this.settings);
+    this.articles = new SqliteSeenArticles(this.db, now);
+    this.digests = new SqliteDigests(this.db, now);
+    this.feeds = new SqliteFeeds(this.db, now);
+    this.guildFiles = new SqliteGuildFiles(this.db, now);
   }
 
   /** The schema version this database is at. */
   get version(): number {
     return schemaVersion(this.db);
+  }
+
+  async schemaVersion(): Promise<number> {
+    return this.version;
   }
 
   /** Who posts this store's digests (see {@link DigestStore.owner}). */
@@ -68,12 +71,7 @@ export class Store {
     this.db.close();
   }
 
-  /**
-   * Deletes everything stored for a server: its settings, feeds (and their items), digest
-   * schedules, runs and channel ledgers, its questions and feedback, and when its own articles were
-   * first seen. Returns how many rows went (cascaded feed items not counted).
-   */
-  forgetGuild(guildId: string): number {
+  async forgetGuild(guildId: string): Promise<number> {
     const prefix = `g${guildId}/`;
     return this.db.transaction(() => {
       let rows = 0;
@@ -90,6 +88,14 @@ export class Store {
       del('DELETE FROM query_log WHERE guild_id = ?', guildId);
       del('DELETE FROM feedback WHERE guild_id = ?', guildId);
       del('DELETE FROM article_seen WHERE substr(article_id, 1, ?) = ?', prefix.length, prefix);
+      // The server's files go; its change log keeps only their deletion, which other hosts still have to apply.
+      this.db.prepare('DELETE FROM guild_file_change WHERE guild_id = ?').run(guildId);
+      this.db
+        .prepare(
+          "INSERT INTO guild_file_change (guild_id, file, op, at) SELECT guild_id, file, 'delete', ? FROM guild_file WHERE guild_id = ?",
+        )
+        .run(new Date().toISOString(), guildId);
+      del('DELETE FROM guild_file WHERE guild_id = ?', guildId);
       return rows;
     })();
   }

@@ -77,6 +77,22 @@ describe('NewsIndex', () => {
     expect(new Set(hits.map((h) => h.article)).size).toBe(hits.length);
   });
 
+  it('counts candidates in distinct texts: copies of an article take no result slot', () => {
+    // Each article filed three more times under other ids (a feed repeating itself), plus one
+    // copy with a word changed, which is another text and stays.
+    const copies = articles.flatMap((a) => [1, 2, 3].map((n) => ({ ...a, id: `${a.id}~${n}` })));
+    const edited = article('d-edited', 'Harbour repairs begin', [
+      'Workers began repairing the flooded harbour walls. The repairs are paid by the city.',
+    ]);
+    const padded = NewsIndex.build([...articles, ...copies, edited], { aliases, hash: 'h2' });
+    const question = 'how long will the harbour repairs take?';
+    const ids = (i: NewsIndex) => i.search(question, { k: 4 }).hits.map((h) => i.articles[h.article]!.id);
+    const shown = ids(padded);
+    expect(shown.filter((id) => id.includes('~'))).toEqual([]);
+    expect(shown[0]).toBe(ids(index)[0]);
+    expect(shown).toContain('d-edited');
+  });
+
   it('finds an article through an alias of the name asked', () => {
     const hits = index.search('Where were ISIS commanders arrested?', { k: 1 }).hits;
     expect(index.articles[hits[0]!.article]!.id).toBe('b');

@@ -63,15 +63,17 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     // A daily schedule made three days ago that never ran: each process catches it up on start.
     const past = new Date(Date.now() - 3 * 86_400_000);
     const store = new Store({ path: dbPath, now: () => past });
-    scheduleId = store.digests.addSchedule({
-      guildId: discord.guildId,
-      channelId: discord.channelId,
-      cron: '0 9 * * *',
-      timezone: 'UTC',
-      topic: null,
-      count: 3,
-      createdBy: discord.users.alice.id,
-    }).id;
+    scheduleId = (
+      await store.digests.addSchedule({
+        guildId: discord.guildId,
+        channelId: discord.channelId,
+        cron: '0 9 * * *',
+        timezone: 'UTC',
+        topic: null,
+        count: 3,
+        createdBy: discord.users.alice.id,
+      })
+    ).id;
     store.close();
     for (let i = 0; i < 2; i++) {
       const child = spawn(...nodeCommand('src/main.ts', []), {
@@ -115,7 +117,7 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     await discord.close();
   });
 
-  it('posts the missed digest exactly once', () => {
+  it('posts the missed digest exactly once', async () => {
     const posts = discord.messages().filter((m) => /News Digest #\d+/.test(m.content));
     expect(posts.map((m) => m.content)).toHaveLength(1);
     const attempts = discord.requests.filter(
@@ -127,15 +129,15 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     expect(posts[0]!.embeds).toHaveLength(ran.find((l) => (l.posted ?? 0) > 0)!.posted!);
   });
 
-  it('records one posted run, nothing left pending, and each article once in the channel’s ledger', () => {
+  it('records one posted run, nothing left pending, and each article once in the channel’s ledger', async () => {
     const store = new Store({ path: dbPath });
     try {
       const runs = store.db
         .prepare('SELECT state, article_ids FROM digest_run WHERE channel_id = ?')
         .all(discord.channelId) as Array<{ state: string; article_ids: string }>;
       expect(runs.map((r) => r.state)).toEqual(['posted']);
-      expect(store.digests.pendingRuns()).toEqual([]);
-      const posted = [...store.digests.ledger(discord.channelId).values()].filter((e) => e.how === 'posted');
+      expect(await store.digests.pendingRuns()).toEqual([]);
+      const posted = [...(await store.digests.ledger(discord.channelId)).values()].filter((e) => e.how === 'posted');
       expect(posted).toHaveLength((JSON.parse(runs[0]!.article_ids) as string[]).length);
     } finally {
       store.close();

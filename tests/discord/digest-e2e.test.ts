@@ -129,9 +129,9 @@ describe('digests, end to end through the Discord double', () => {
 
   it('explains why an article was or was not in the last digest', async () => {
     const b = await start();
-    const last = b.store.digests.lastPostedRun(discord.guildId, discord.channelId)!;
+    const last = (await b.store.digests.lastPostedRun(discord.guildId, discord.channelId))!;
     const titleOf = (id: string) => b.index().articles.find((a) => a.id === id)!.title;
-    const earlier = [...b.store.digests.ledger(discord.channelId)].find(([, e]) => e.runId < last.id)![0];
+    const earlier = [...(await b.store.digests.ledger(discord.channelId))].find(([, e]) => e.runId < last.id)![0];
     const why = (title: string) =>
       digest('why', [{ type: ApplicationCommandOptionType.String, name: 'article', value: title }]);
     const included = await text(why(titleOf(last.articleIds[0]!)));
@@ -159,7 +159,7 @@ describe('digests, end to end through the Discord double', () => {
     const b = await start();
     expect(digests(discord.otherChannelId)).toHaveLength(1);
     expect(digests(discord.otherChannelId)[0]!.embeds).toHaveLength(2);
-    const ledger = [...b.store.digests.ledger(discord.otherChannelId).values()];
+    const ledger = [...(await b.store.digests.ledger(discord.otherChannelId)).values()];
     expect(ledger.filter((e) => e.how === 'posted')).toHaveLength(2);
     expect(ledger.filter((e) => e.how === 'skipped')).toHaveLength(3);
     await stop();
@@ -192,7 +192,7 @@ describe('digests, end to end through the Discord double', () => {
     const b = await start();
     const refusing = '900000000000000001';
     discord.refusing.add(refusing);
-    const schedule = b.store.digests.addSchedule({
+    const schedule = await b.store.digests.addSchedule({
       guildId: discord.guildId,
       channelId: refusing,
       cron: '0 7 * * *',
@@ -222,15 +222,15 @@ describe('digests, end to end through the Discord double', () => {
       }),
     ]);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
-    expect(bot!.store.digests.pendingRuns()).toEqual([]);
-    expect(bot!.store.digests.ledger(refusing).size).toBe(0);
+    expect(await bot!.store.digests.pendingRuns()).toEqual([]);
+    expect((await bot!.store.digests.ledger(refusing)).size).toBe(0);
   });
 
   it('settles a digest interrupted by a crash: found in the channel, or posted once', async () => {
     const b = await start();
     const channel = discord.otherChannelId;
     // Crash after posting, before recording: the message is there, the run still pending.
-    const posted = b.store.digests.beginRun({
+    const posted = await b.store.digests.beginRun({
       guildId: discord.guildId,
       channelId: channel,
       scheduleId: null,
@@ -245,16 +245,16 @@ describe('digests, end to end through the Discord double', () => {
       items: [{ articleId: 'x', title: 'Already out', summary: 'This digest reached the channel before the crash.' }],
     });
     // Crash before posting: nothing in the channel, the run pending.
-    const lost = b.store.digests.beginRun({
+    const lost = await b.store.digests.beginRun({
       guildId: discord.guildId,
       channelId: channel,
       scheduleId: null,
-      articleIds: [...b.store.digests.ledger(channel).keys()].slice(0, 1),
+      articleIds: [...(await b.store.digests.ledger(channel)).keys()].slice(0, 1),
       skippedIds: [],
       options: {},
     });
     // Pending, but its only article has left the archive since: nothing to post.
-    const gone = b.store.digests.beginRun({
+    const gone = await b.store.digests.beginRun({
       guildId: discord.guildId,
       channelId: channel,
       scheduleId: null,
@@ -268,12 +268,12 @@ describe('digests, end to end through the Discord double', () => {
     expect(digests(channel).length).toBe(before + 1);
     expect(digests(channel).filter((m) => m.content.includes(`Digest #${posted.id}**`))).toHaveLength(1);
     expect(digests(channel).filter((m) => m.content.includes(`Digest #${lost.id}**`))).toHaveLength(1);
-    expect(bot!.store.digests.pendingRuns()).toEqual([]);
-    expect(bot!.store.digests.run(posted.id)!.state).toBe('posted');
-    expect(bot!.store.digests.run(gone.id)).toMatchObject({
+    expect(await bot!.store.digests.pendingRuns()).toEqual([]);
+    expect((await bot!.store.digests.run(posted.id))!.state).toBe('posted');
+    expect(await bot!.store.digests.run(gone.id)).toMatchObject({
       state: 'failed',
       error: 'its articles are no longer in the archive',
     });
-    expect(bot!.store.digests.ledger(channel).has('no-longer-here')).toBe(false);
+    expect((await bot!.store.digests.ledger(channel)).has('no-longer-here')).toBe(false);
   });
 });

@@ -395,7 +395,7 @@ describe('the bot, end to end through the Discord double', () => {
     );
     expect(set.flags).toBe(64);
     expect(set.content).toContain(`Saved: mentions answered in <#${discord.otherChannelId}>.`);
-    expect(store.settings.answerChannels(discord.guildId)).toEqual([discord.otherChannelId]);
+    expect(await store.settings.answerChannels(discord.guildId)).toEqual([discord.otherChannelId]);
 
     const ignored = discord.say('Who is the spokesman of Jazeera Storm?', {
       mentionsBot: true,
@@ -429,21 +429,21 @@ describe('the bot, end to end through the Discord double', () => {
       flags: 64,
       content: expect.stringContaining('“Mars/Olympus” is not a time zone I know'),
     });
-    expect(store.settings.get(discord.guildId, 'rateLimitQuestions')).toBeUndefined();
+    expect(await store.settings.get(discord.guildId, 'rateLimitQuestions')).toBeUndefined();
     const shown = await firstReply(admin('config'));
     expect(shown.content).toMatch(/^Current settings:\n• Mentions answered in: every channel\n/);
     const refused = await firstReply(
       admin('config', [{ type: ApplicationCommandOptionType.Boolean, name: 'keep_questions', value: false }], '0'),
     );
     expect(refused.content).toBe('You need the Manage Server permission to use /admin.');
-    expect(store.settings.keepsQuestionText(discord.guildId)).toBe(true);
+    expect(await store.settings.keepsQuestionText(discord.guildId)).toBe(true);
   });
 
   it('reports stats: questions answered and refused, what the archive lacks, feedback', async () => {
     const stats = await firstReply(admin('stats'));
     const lines = stats.content.split('\n');
     expect(lines[0]).toBe('**Archive:** 5 articles, 30 passages.');
-    const counted = store.activity.stats(discord.guildId, 7);
+    const counted = await store.activity.stats(discord.guildId, 7);
     expect(counted.answered).toBeGreaterThan(5);
     expect(lines[1]).toBe(
       `**Last 7 days:** ${counted.answered + counted.refused} questions: ${counted.answered} answered, ${counted.refused} refused (${Math.round((100 * counted.refused) / (counted.answered + counted.refused))}% refused).`,

@@ -172,7 +172,7 @@ describe('the member experience, end to end through the Discord double', () => {
     expect(await vote('nd:fb:up')).toEqual(['👍 1', '👎 0']);
     expect(await vote('nd:fb:down', discord.users.alice)).toEqual(['👍 1', '👎 1']);
     expect(await vote('nd:fb:down')).toEqual(['👍 0', '👎 2']);
-    expect(store.activity.votes(reply.id)).toEqual({ up: 0, down: 2 });
+    expect(await store.activity.votes(reply.id)).toEqual({ up: 0, down: 2 });
     const stats = discord.runSlashCommand('admin', commandOptions('stats'), discord.newUser(), {
       permissions: MANAGE_GUILD,
     });
@@ -222,13 +222,13 @@ describe('the member experience, end to end through the Discord double', () => {
   });
 
   it('suggests the server’s feeds for /feed remove', async () => {
-    const feed = store.feeds.add({
+    const feed = (await store.feeds.add({
       guildId: discord.guildId,
       url: 'https://example.org/wire.xml',
       title: 'Valley Wire',
       addedBy: discord.users.bob.id,
-    })!;
-    store.feeds.add({
+    }))!;
+    await store.feeds.add({
       guildId: '999999999999999999',
       url: 'https://example.org/other.xml',
       title: 'Elsewhere',

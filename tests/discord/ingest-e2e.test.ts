@@ -177,6 +177,6 @@ describe('adding articles and feeds from Discord, end to end', () => {
         run('feed', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'feed', value: '1' }], '0'),
       ),
     ).toBe('You need the Manage Messages permission to manage feeds.');
-    expect(bot.store.feeds.list(discord.guildId)).toHaveLength(1);
+    expect(await bot.store.feeds.list(discord.guildId)).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import type { Answer, AnswerResult } from '../../src/core/answer.js';
 import { escapeText, truncate, unescapeText } from '../../src/discord/escape.js';
 import { DISCORD_LIMITS as L } from '../../src/discord/limits.js';
 import {
+  articleKey,
   customIds,
   footerOf,
   parseCustomId,
@@ -111,7 +112,30 @@ describe('renderAnswer', () => {
     };
     expect(footerOf({ ...r, source: 'Reuters', heading: 'In Raqqa' })).toBe('2019-10-29');
     expect(footerOf({ ...r, source: 'AP', heading: 'Aftermath' })).toBe('2019-10-29 · AP · § Aftermath');
-    expect(footerOf({ title: 'x', excerpt: 'y' })).toBe('');
+    // An article without a date says so: an old story must never pass for today's.
+    expect(footerOf({ title: 'x', excerpt: 'y' })).toBe('undated');
+    expect(footerOf({ title: 'x', excerpt: 'y', source: 'AP' })).toBe('undated · AP');
+  });
+
+  it('notes a newer article under its quote, with a button to quote it, once per article', () => {
+    const newer = { articleId: 'n1', title: 'Later *news* @everyone', published: '2019-12-04T08:00:00Z' };
+    const base = { excerpt: 'Text.', highlights: [], score: 1, passage: 0, position: 0 };
+    const p = renderAnswer({
+      question: 'q',
+      answered: true,
+      nearest: [],
+      results: [
+        { ...base, articleId: 'a', title: 'A', published: '2019-10-29', newer },
+        { ...base, articleId: 'b', title: 'B', newer },
+      ],
+    });
+    expect(p.embeds[0]!.description).toBe(
+      '> Text.\n\n🕒 Newer in the archive: Later \\*news\\* @\u200beveryone, 2019-12-04',
+    );
+    expect(p.embeds[1]!.footer?.text).toBe('undated');
+    const ids = p.components.flatMap((row) => row.components.map((c) => ('custom_id' in c ? c.custom_id : '')));
+    expect(ids.filter((id) => id.startsWith('nd:nwr:'))).toEqual([customIds.newer('n1')]);
+    expect(parseCustomId(customIds.newer('n1'))).toEqual({ action: 'newer', articleKey: articleKey('n1') });
   });
 
   it('shows “More results” only when there is a next page', () => {

@@ -196,17 +196,17 @@ describe('security: permissions and DMs, through the double', () => {
     let state: () => unknown;
     let before: unknown;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       const g = discord.guildId;
       const store = booted.bot.store;
       // Something for remove and unschedule to remove.
-      const feed = store.feeds.add({
+      const feed = (await store.feeds.add({
         guildId: g,
         url: `${web.base}/feed.xml`,
         title: 'Seeded',
         addedBy: discord.users.bob.id,
-      })!;
-      const schedule = store.digests.addSchedule({
+      }))!;
+      const schedule = await store.digests.addSchedule({
         guildId: g,
         channelId: discord.channelId,
         cron: '0 9 * * *',
@@ -215,7 +215,7 @@ describe('security: permissions and DMs, through the double', () => {
         count: 3,
         createdBy: discord.users.bob.id,
       });
-      store.settings.setAnswerChannels(g, [discord.channelId]);
+      await store.settings.setAnswerChannels(g, [discord.channelId]);
       // Options that would change something, had the command run.
       const byName = (c: string, s: string) => cases.find((x) => x.command === c && x.sub === s)!;
       byName('feed', 'add').options = [str('url', `${web.base}/feed.xml?new`)];
@@ -227,18 +227,18 @@ describe('security: permissions and DMs, through the double', () => {
       byName('digest', 'unschedule').options = [int('id', schedule.id)];
       byName('article', 'add url').options = [str('url', `${web.base}/page`)];
       byName('article', 'remove').options = [str('file', 'anything.md')];
-      state = () => ({
-        feeds: store.feeds.list(g),
-        schedules: store.digests.schedules(g),
-        answerChannels: store.settings.answerChannels(g),
-        rateLimit: store.settings.get(g, 'rateLimitQuestions'),
+      state = async () => ({
+        feeds: await store.feeds.list(g),
+        schedules: await store.digests.schedules(g),
+        answerChannels: await store.settings.answerChannels(g),
+        rateLimit: await store.settings.get(g, 'rateLimitQuestions'),
         corpus: filesUnder(booted.config.CORPUS_DIR),
         channel: discord.messages(discord.channelId).filter((m) => !m.interaction_id).length,
         articles: booted.bot.index().articles.length,
         reindexes,
         webHits: web.hits.length,
       });
-      before = structuredClone(state());
+      before = structuredClone(await state());
     });
 
     it.each(cases)('/$command $sub', async ({ command, sub: name, options, refusal }) => {
@@ -247,7 +247,7 @@ describe('security: permissions and DMs, through the double', () => {
       });
       expect(await firstResponse(discord, rec)).toMatchObject({ content: refusal, flags: EPHEMERAL });
       expect(rec.callbacks).toHaveLength(1);
-      expect(state()).toEqual(before);
+      expect(await state()).toEqual(before);
     });
 
     it('still lets a member with the permission do it (the refusal was the permission)', async () => {
@@ -258,19 +258,19 @@ describe('security: permissions and DMs, through the double', () => {
   });
 
   describe('DMs', () => {
-    it('asks Discord for DMs, and for nothing privileged', () => {
+    it('asks Discord for DMs, and for nothing privileged', async () => {
       // Guilds, GuildMessages, DirectMessages; not MessageContent (1 << 15) nor the member or presence intents.
       expect(discord.identifies.map((i) => i.intents)).toEqual([(1 << 0) | (1 << 9) | (1 << 12)]);
     });
 
     it('answers /ask in a DM, in the DM, and counts it without a server', async () => {
       const who = discord.newUser('dm-asker');
-      const answeredBefore = booted.bot.store.activity.stats(null).answered;
+      const answeredBefore = (await booted.bot.store.activity.stats(null)).answered;
       const rec = discord.runSlashCommand('ask', [str('question', SPOKESMAN)], who, { dm: true });
       const answer = await answeredAsk(discord, rec);
       expect(answer.channel_id).toBe(discord.dmChannel(who));
       expect(answer.embeds[0]!.description).toContain('Mustefa Bali');
-      expect(booted.bot.store.activity.stats(null).answered).toBe(answeredBefore + 1);
+      expect((await booted.bot.store.activity.stats(null)).answered).toBe(answeredBefore + 1);
     });
 
     it('answers the buttons of an answer given in a DM, in the DM, privately', async () => {
@@ -339,11 +339,11 @@ describe('security: permissions and DMs, through the double', () => {
       const who = discord.newUser('dm-flooder');
       const limit = booted.config.RATE_LIMIT_QUESTIONS;
       const dm = discord.dmChannel(who);
-      const logged = () => {
-        const s = booted.bot.store.activity.stats(null);
+      const logged = async () => {
+        const s = await booted.bot.store.activity.stats(null);
         return s.answered + s.refused;
       };
-      const before = logged();
+      const before = await logged();
       for (let i = 0; i < limit; i++)
         await replyTo(discord, discord.say(`Where is Tasil? ${i}`, { dm: true, who }), dm);
       const over = discord.say('Where is Tasil? once more', { dm: true, who });
@@ -351,7 +351,7 @@ describe('security: permissions and DMs, through the double', () => {
       // and a question handled is logged before its reply is sent.
       const other = discord.newUser('dm-other');
       await replyTo(discord, discord.say('Where is Tasil?', { dm: true, who: other }), discord.dmChannel(other));
-      expect(logged()).toBe(before + limit + 1);
+      expect(await logged()).toBe(before + limit + 1);
       expect(
         discord
           .messages(dm)

@@ -72,15 +72,17 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
     const past = new Date(Date.now() - 3 * 86_400_000);
     const store = new Store({ path: join(data, 'db.sqlite'), now: () => past });
     const onShard1 = guilds[1]!;
-    missed = store.digests.addSchedule({
-      guildId: onShard1.id,
-      channelId: onShard1.channelId,
-      cron: '0 9 * * *',
-      timezone: 'UTC',
-      topic: null,
-      count: 2,
-      createdBy: discord.users.alice.id,
-    }).id;
+    missed = (
+      await store.digests.addSchedule({
+        guildId: onShard1.id,
+        channelId: onShard1.channelId,
+        cron: '0 9 * * *',
+        timezone: 'UTC',
+        topic: null,
+        count: 2,
+        createdBy: discord.users.alice.id,
+      })
+    ).id;
     store.close();
     child = spawn(...nodeCommand('src/main.ts', []), {
       cwd: ROOT,

@@ -49,7 +49,7 @@ describe('feed limits', () => {
   it('brings in at most maxItems new entries a poll, the rest on the next, fetching a few teaser pages at a time', async () => {
     const store = new Store({ path: ':memory:' });
     const corpus = mkdtempSync(join(tmpdir(), 'newsdesk-feed-limits-'));
-    const feed = store.feeds.add({ guildId: G, url: `${web.base}/many.xml`, title: 'Many', addedBy: '1' })!;
+    const feed = (await store.feeds.add({ guildId: G, url: `${web.base}/many.xml`, title: 'Many', addedBy: '1' }))!;
     const first = await pollFeed(store, feed, corpus, fetchOptions, [G], 5);
     expect(first).toMatchObject({ skipped: 0, deferred: ITEMS - 5, errors: [] });
     // In feed order, whatever order the pages came back in.

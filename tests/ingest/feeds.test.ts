@@ -90,7 +90,7 @@ describe('feeds', () => {
   });
 
   it('adds new RSS items (full text kept, teasers fetched), and one bad item does not stop the others', async () => {
-    const feed = store.feeds.add({ guildId: G, url: `${b}/rss.xml`, title: 'Harbour Wire', addedBy: '1' })!;
+    const feed = (await store.feeds.add({ guildId: G, url: `${b}/rss.xml`, title: 'Harbour Wire', addedBy: '1' }))!;
     const report = await pollFeed(store, feed, corpus, fetchOptions);
     expect(report).toEqual({
       feedId: feed.id,
@@ -131,11 +131,11 @@ describe('feeds', () => {
     const loaded = await loadCorpus(corpus);
     expect(loaded.warnings).toEqual([]);
     expect(loaded.articles.map((a) => a.title).sort()).toEqual(['Full text item', 'Guidless item', 'Teaser item']);
-    expect(store.feeds.list(G)[0]).toMatchObject({ lastError: null, lastPolledAt: expect.any(String) });
+    expect((await store.feeds.list(G))[0]).toMatchObject({ lastError: null, lastPolledAt: expect.any(String) });
   });
 
   it('never adds an item twice: known by its guid or by its url, in this feed or another', async () => {
-    const feed = store.feeds.add({ guildId: G, url: `${b}/rss.xml`, title: null, addedBy: '1' })!;
+    const feed = (await store.feeds.add({ guildId: G, url: `${b}/rss.xml`, title: null, addedBy: '1' }))!;
     await pollFeed(store, feed, corpus, fetchOptions);
     const again = await pollFeed(store, feed, corpus, fetchOptions);
     expect(again).toMatchObject({ added: [], skipped: 3 });
@@ -162,7 +162,7 @@ describe('feeds', () => {
     expect(third).toMatchObject({ added: [{ title: 'New item' }], skipped: 3, errors: [] });
 
     // An Atom feed linking to a page the RSS feed brought in: skipped; its new entry is added.
-    const atomFeed = store.feeds.add({ guildId: G, url: `${b}/atom.xml`, title: null, addedBy: '1' })!;
+    const atomFeed = (await store.feeds.add({ guildId: G, url: `${b}/atom.xml`, title: null, addedBy: '1' }))!;
     const fromAtom = await pollFeed(store, atomFeed, corpus, fetchOptions);
     expect(fromAtom).toMatchObject({ added: [{ title: 'Atom full entry' }], skipped: 1, errors: [] });
     expect(fromAtom.added[0]!.file.startsWith(`feeds/${atomFeed.id}/`)).toBe(true);
@@ -171,7 +171,7 @@ describe('feeds', () => {
   });
 
   it('reads Atom: the alternate link (not "self"), the published date, the full content', async () => {
-    const feed = store.feeds.add({ guildId: G, url: `${b}/atom.xml`, title: null, addedBy: '1' })!;
+    const feed = (await store.feeds.add({ guildId: G, url: `${b}/atom.xml`, title: null, addedBy: '1' }))!;
     const report = await pollFeed(store, feed, corpus, fetchOptions);
     expect(report.added.map((a) => a.title)).toEqual(['Atom full entry', 'Atom teaser']);
     const full = read(report.added[0]!.file);
@@ -188,13 +188,13 @@ describe('feeds', () => {
 
   it('records the error on the feed when nothing could be added, or the feed itself is unreadable', async () => {
     rss = rssOf([item('Broken item', `${b}/gone`, 'wire-3', '<description>Gone.</description>')]);
-    const feed = store.feeds.add({ guildId: G, url: `${b}/rss.xml`, title: null, addedBy: '1' })!;
+    const feed = (await store.feeds.add({ guildId: G, url: `${b}/rss.xml`, title: null, addedBy: '1' }))!;
     expect((await pollFeed(store, feed, corpus, fetchOptions)).errors).toEqual(['Broken item: the site answered 404']);
-    expect(store.feeds.list(G)[0]!.lastError).toBe('Broken item: the site answered 404');
+    expect((await store.feeds.list(G))[0]!.lastError).toBe('Broken item: the site answered 404');
 
-    const notFeed = store.feeds.add({ guildId: G, url: `${b}/not-a-feed`, title: null, addedBy: '1' })!;
+    const notFeed = (await store.feeds.add({ guildId: G, url: `${b}/not-a-feed`, title: null, addedBy: '1' }))!;
     await expect(pollFeed(store, notFeed, corpus, fetchOptions)).rejects.toThrow(new FetchRefused(NOT_A_FEED));
-    expect(store.feeds.list(G).find((f) => f.id === notFeed.id)).toMatchObject({
+    expect((await store.feeds.list(G)).find((f) => f.id === notFeed.id)).toMatchObject({
       lastError: NOT_A_FEED,
       lastPolledAt: expect.any(String),
     });

@@ -279,12 +279,12 @@ describe('safeFetch', () => {
     expect(await probeFeed(`${web.base}/feed.xml`, trusted)).toEqual({ title: 'Trusted wire', entries: 4 });
     const store = new Store({ path: ':memory:' });
     const corpus = mkdtempSync(join(tmpdir(), 'newsdesk-ssrf-'));
-    const feed = store.feeds.add({
+    const feed = (await store.feeds.add({
       guildId: '123456789012345678',
       url: `${web.base}/feed.xml`,
       title: null,
       addedBy: '1',
-    })!;
+    }))!;
     const report = await pollFeed(store, feed, corpus, trusted);
     expect(report.added).toEqual([]);
     // A file: link is not taken for the item's link at all.

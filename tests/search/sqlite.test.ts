@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerQuestion } from '../../src/core/answer.js';
+import { answerQuestion, quoteArticle } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
 import { openEngine, readCorpus } from '../../src/engine.js';
 import { openSqliteCorpus, SqliteArchive, SQLITE_FORMAT_VERSION } from '../../src/search/sqlite.js';
 import type { NewsIndex } from '../../src/core/search.js';
 import type { AliasTable } from '../../src/core/aliases.js';
+import { NEWER_ID, newerCorpus } from '../fixtures/newer/corpus.js';
 
 const corpus = new URL('../fixtures/seeds', import.meta.url).pathname;
 
@@ -49,6 +50,34 @@ describe('the sqlite search backend', () => {
       );
     }
     archive.close();
+  });
+
+  it('answers in time as the memory backend: periods, "latest", newer articles and one-article quotes', async () => {
+    const dated = newerCorpus();
+    const mem = (await openEngine({ corpus: dated, indexPath: null })).index;
+    const { index, archive } = await openSqliteCorpus({ corpus: dated, path: ':memory:' });
+    const december20 = new Date('2019-12-20T12:00:00Z');
+    const questions = [
+      'Which Isis leaders fled after the death of al-Baghdadi?',
+      'Which Isis leaders fled after al-Baghdadi’s death, latest?',
+      'Who is hunting the Isis leaders since December 2019?',
+      'Which Isis leaders fled, last month?',
+      'Which Isis leaders fled, last week?',
+    ];
+    for (const q of questions) {
+      expect(index.parseQuery(q, december20)).toEqual(mem.parseQuery(q, december20));
+      expect(answerQuestion(index, q, { now: december20, refuse: false })).toEqual(
+        answerQuestion(mem, q, { now: december20, refuse: false }),
+      );
+    }
+    // "last month" keeps to the month counted back, where only the newer article came out.
+    const lastMonth = answerQuestion(index, questions[3]!, { now: december20, refuse: false });
+    expect(lastMonth.results.map((r) => r.articleId)).toEqual([NEWER_ID]);
+    const newer = mem.articles.findIndex((a) => a.id === NEWER_ID);
+    expect(quoteArticle(index, questions[0]!, newer)).toEqual(quoteArticle(mem, questions[0]!, newer));
+    expect(quoteArticle(index, 'anything', index.articleCount)).toBeUndefined();
+    archive.close();
+    rmSync(dated, { recursive: true, force: true });
   });
 
   it('answers an added article at once: rows inserted, nothing rebuilt', () => {

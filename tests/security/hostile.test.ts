@@ -337,7 +337,7 @@ describe('hostile content through the real discord.js client on the double', () 
   });
 
   it('lists a stored feed address that tries to close its link as a normalised link', async () => {
-    app.bot.store.feeds.add({
+    await app.bot.store.feeds.add({
       guildId: discord.guildId,
       url: 'https://feeds.example/rss>)[FreeNitro](https://evil.example)',
       title: 'Port [news](https://evil.example) @everyone',

@@ -14,17 +14,17 @@ describe('backup', () => {
   it('copies a database that is open and written to, uncheckpointed WAL included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-backup-'));
     const live = new Store({ path: join(dir, 'live.db') });
-    live.settings.set(G, 'answerChannels', [C]);
+    await live.settings.set(G, 'answerChannels', [C]);
     // The bot is still running: its last write sits in the WAL, not yet in the main file.
     expect(existsSync(join(dir, 'live.db-wal'))).toBe(true);
     const { pages } = await backupDatabase(join(dir, 'live.db'), join(dir, 'copies', 'one.db'));
     expect(pages).toBeGreaterThan(0);
     // One file: no -wal or -shm beside the copy.
     expect(readdirSync(join(dir, 'copies'))).toEqual(['one.db']);
-    live.settings.set(G, 'digestCount', 7);
+    await live.settings.set(G, 'digestCount', 7);
     const copy = new Store({ path: join(dir, 'copies', 'one.db') });
-    expect(copy.settings.answerChannels(G)).toEqual([C]);
-    expect(copy.settings.get(G, 'digestCount')).toBeUndefined();
+    expect(await copy.settings.answerChannels(G)).toEqual([C]);
+    expect(await copy.settings.get(G, 'digestCount')).toBeUndefined();
     copy.close();
     live.close();
   });

@@ -125,7 +125,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     const { articles } = await deps.index(interaction.guildId);
     const pages = Math.max(1, Math.ceil(articles.length / PAGE_SIZE));
     const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
-    const seen = deps.store.articles.firstSeen();
+    const seen = await deps.store.articles.firstSeen();
     const lines = articles.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((a) => {
       const dates = [
         a.published ? `published ${a.published.slice(0, 10)}` : '',
@@ -154,7 +154,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     return;
   }
   if (sub === 'config') {
-    const changes = applyConfig(deps, interaction.guildId, {
+    const changes = await applyConfig(deps, interaction.guildId, {
       answerIn: interaction.options.getChannel('answer_in')?.id ?? null,
       stopAnsweringIn: interaction.options.getChannel('stop_answering_in')?.id ?? null,
       answerEverywhere: interaction.options.getBoolean('answer_everywhere'),
@@ -165,7 +165,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     });
     const text = [
       changes.length ? `Saved: ${changes.join('; ')}.` : 'Current settings:',
-      ...configLines(deps, interaction.guildId),
+      ...(await configLines(deps, interaction.guildId)),
     ].join('\n');
     await interaction.reply({ content: truncate(text, L.content), flags: 'Ephemeral', allowedMentions: { parse: [] } });
   }
@@ -174,7 +174,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
 /** The lines of `/admin stats`: the archive, questions over `days`, what it lacks, feedback. */
 export async function statsText(deps: BotDeps, guildId: string, days: number): Promise<string> {
   const index = await deps.index(guildId);
-  const s = deps.store.activity.stats(guildId, days, 5);
+  const s = await deps.store.activity.stats(guildId, days, 5);
   const asked = s.answered + s.refused;
   const lines = [
     `**Archive:** ${index.articles.length} articles, ${index.passages.length} passages.`,
@@ -194,7 +194,7 @@ export async function statsText(deps: BotDeps, guildId: string, days: number): P
     s.unanswered.forEach((u, i) =>
       lines.push(`${i + 1}. “${escapeText(truncate(u.question, 150))}”${u.count > 1 ? ` ×${u.count}` : ''}`),
     );
-  } else if (s.refused > 0 && !deps.store.settings.keepsQuestionText(guildId)) {
+  } else if (s.refused > 0 && !(await deps.store.settings.keepsQuestionText(guildId))) {
     lines.push(
       'Question text is not kept in this server, so unanswered questions can’t be listed (`/admin config keep_questions:true`).',
     );
@@ -213,7 +213,7 @@ interface ConfigChange {
 }
 
 /** Validates every requested change first, then applies them all in one transaction; returns what changed. */
-function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] {
+async function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): Promise<string[]> {
   const { store } = deps;
   if (c.digestTimezone !== null && !isTimeZone(c.digestTimezone))
     throw new UserError(
@@ -224,8 +224,8 @@ function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] 
       '`answer_everywhere` clears the channel list, so it can’t go with `answer_in`. Nothing was changed.',
     );
   const done: string[] = [];
-  store.settings.atomically(() => {
-    let channels = c.answerEverywhere ? [] : store.settings.answerChannels(guildId);
+  await store.settings.configure(guildId, (draft) => {
+    let channels = c.answerEverywhere ? [] : (draft.get('answerChannels') ?? []);
     if (c.answerEverywhere) done.push('mentions answered in every channel');
     if (c.answerIn && !channels.includes(c.answerIn)) {
       channels = [...channels, c.answerIn];
@@ -245,21 +245,21 @@ function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] 
           'That would leave no channel where mentions are answered: use `answer_everywhere:true` to answer everywhere. Nothing was changed.',
         );
     }
-    store.settings.setAnswerChannels(guildId, channels);
+    draft.set('answerChannels', [...new Set(channels)]);
     if (c.keepQuestions !== null) {
-      store.settings.setKeepsQuestionText(guildId, c.keepQuestions);
+      draft.set('storeQuestionText', c.keepQuestions);
       done.push(c.keepQuestions ? 'question text kept' : 'question text not kept');
     }
     if (c.digestCount !== null) {
-      store.settings.set(guildId, 'digestCount', c.digestCount);
+      draft.set('digestCount', c.digestCount);
       done.push(`digests carry ${c.digestCount} articles`);
     }
     if (c.digestTimezone !== null) {
-      store.settings.set(guildId, 'digestTimezone', c.digestTimezone);
+      draft.set('digestTimezone', c.digestTimezone);
       done.push(`digest time zone ${c.digestTimezone}`);
     }
     if (c.rateLimit !== null) {
-      store.settings.set(guildId, 'rateLimitQuestions', c.rateLimit);
+      draft.set('rateLimitQuestions', c.rateLimit);
       done.push(`${c.rateLimit} questions per member per window`);
     }
   });
@@ -267,15 +267,15 @@ function applyConfig(deps: BotDeps, guildId: string, c: ConfigChange): string[] 
 }
 
 /** The guild's settings, one per line, for `/admin config`. */
-function configLines(deps: BotDeps, guildId: string): string[] {
+async function configLines(deps: BotDeps, guildId: string): Promise<string[]> {
   const { store } = deps;
-  const channels = store.settings.answerChannels(guildId);
+  const channels = await store.settings.answerChannels(guildId);
   const windowS = Math.round(deps.rateLimit.windowMs / 1000);
   return [
     `• Mentions answered in: ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'every channel'}`,
-    `• Question text kept for stats: ${store.settings.keepsQuestionText(guildId) ? 'yes' : 'no'}`,
-    `• Digest: ${store.settings.get(guildId, 'digestCount') ?? DIGEST_DEFAULT_COUNT} articles, time zone ${store.settings.get(guildId, 'digestTimezone') ?? DIGEST_DEFAULT_TIMEZONE}`,
-    `• Rate limit: ${store.settings.get(guildId, 'rateLimitQuestions') ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
+    `• Question text kept for stats: ${(await store.settings.keepsQuestionText(guildId)) ? 'yes' : 'no'}`,
+    `• Digest: ${(await store.settings.get(guildId, 'digestCount')) ?? DIGEST_DEFAULT_COUNT} articles, time zone ${(await store.settings.get(guildId, 'digestTimezone')) ?? DIGEST_DEFAULT_TIMEZONE}`,
+    `• Rate limit: ${(await store.settings.get(guildId, 'rateLimitQuestions')) ?? deps.rateLimit.questions} questions per member per ${windowS} s`,
   ];
 }
 

@@ -12,7 +12,7 @@ import type {
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
 } from 'discord.js';
-import { MAX_QUESTION_CHARS } from '../../core/answer.js';
+import { MAX_QUESTION_CHARS, quoteArticle } from '../../core/answer.js';
 import type { NewsIndex } from '../../core/search.js';
 import { answerFor, slowDown, type AskContext } from '../answering.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -143,7 +143,7 @@ export async function handleAnswerButton(
   if (action.action === 'feedback') {
     // One vote per member and answer (a new one replaces the old); the buttons then show the answer's votes.
     const question = questionOf(interaction.message.content);
-    deps.store.activity.recordFeedback({
+    await deps.store.activity.recordFeedback({
       guildId: interaction.guildId,
       userId: interaction.user.id,
       messageId: interaction.message.id,
@@ -155,13 +155,23 @@ export async function handleAnswerButton(
       row.toJSON(),
     ) as APIActionRowComponent<APIButtonComponent>[];
     await interaction.update({
-      components: withVotes(rows, deps.store.activity.votes(interaction.message.id)),
+      components: withVotes(rows, await deps.store.activity.votes(interaction.message.id)),
       allowedMentions: { parse: [] },
     });
     return;
   }
   const question = questionOf(interaction.message.content);
   if (!question) throw new UserError('I can’t tell what that answer was about any more: ask again with /ask.');
+  if (action.action === 'newer') {
+    // "Newer in the archive": the later article quoted for the same question, to the one who asked for it.
+    const waitMs = await gate(interaction.user.id, interaction.guildId);
+    if (waitMs > 0) return void (await interaction.reply(renderNotice(slowDown(waitMs))));
+    const a = index.articles.findIndex((x) => articleKey(x.id) === action.articleKey);
+    const answer = a >= 0 ? quoteArticle(index, question, a) : undefined;
+    if (!answer) throw new UserError('That article is no longer in the archive.');
+    await interaction.reply({ ...renderAnswer(answer, { ephemeral: true }), flags: 'Ephemeral' });
+    return;
+  }
   const outcome = await answerFor(
     deps,
     gate,

@@ -205,7 +205,7 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       const cron = parseWhen(interaction.options.getString('when', true));
       const timezone =
         interaction.options.getString('timezone') ??
-        deps.store.settings.get(guildId, 'digestTimezone') ??
+        (await deps.store.settings.get(guildId, 'digestTimezone')) ??
         DIGEST_DEFAULT_TIMEZONE;
       if (!isTimeZone(timezone))
         throw new UserError(
@@ -214,9 +214,9 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       const topic = interaction.options.getString('topic');
       const count =
         interaction.options.getInteger('count') ??
-        deps.store.settings.get(guildId, 'digestCount') ??
+        (await deps.store.settings.get(guildId, 'digestCount')) ??
         DIGEST_DEFAULT_COUNT;
-      const schedule = deps.store.digests.addSchedule({
+      const schedule = await deps.store.digests.addSchedule({
         guildId,
         channelId,
         cron,
@@ -225,8 +225,8 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
         count,
         createdBy: interaction.user.id,
       });
-      scheduler.arm(schedule.id);
-      const next = scheduler.nextRun(schedule.id);
+      await scheduler.arm(schedule.id);
+      const next = await scheduler.nextRun(schedule.id);
       await reply(
         `Scheduled digest #${schedule.id}: ${describeWhen(cron, timezone)} in <#${channelId}>, up to ${count} new article${count === 1 ? '' : 's'}${topic ? ` on “${escapeText(topic)}”` : ''}.` +
           `${next ? ` Next: <t:${Math.floor(next.getTime() / 1000)}:F>.` : ''} The first run posts the newest ${count} and counts the rest as already seen.`,
@@ -235,18 +235,19 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
     }
     if (sub === 'unschedule') {
       const id = interaction.options.getInteger('id', true);
-      if (!deps.store.digests.removeSchedule(guildId, id))
+      if (!(await deps.store.digests.removeSchedule(guildId, id)))
         throw new UserError(`There is no scheduled digest #${id} in this server: see /digest list.`);
       scheduler.disarm(id);
       await reply(`Scheduled digest #${id} removed.`);
       return;
     }
     if (sub === 'list') {
-      const schedules = deps.store.digests.schedules(guildId);
+      const schedules = await deps.store.digests.schedules(guildId);
       if (schedules.length === 0)
         return void (await reply('No scheduled digests in this server. Add one with /digest schedule.'));
-      const lines = schedules.map((s) => {
-        const next = scheduler.nextRun(s.id);
+      const nexts = await Promise.all(schedules.map((s) => scheduler.nextRun(s.id)));
+      const lines = schedules.map((s, i) => {
+        const next = nexts[i];
         const state = s.pausedReason
           ? `⏸ paused: ${escapeText(s.pausedReason)}`
           : next
@@ -320,7 +321,7 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
     return;
   }
   if (focused.name === 'id') {
-    const schedules = interaction.guildId ? deps.store.digests.schedules(interaction.guildId) : [];
+    const schedules = interaction.guildId ? await deps.store.digests.schedules(interaction.guildId) : [];
     await interaction.respond(
       schedules.slice(0, L.autocompleteChoices).map((s) => ({
         name: truncate(`#${s.id} · ${describeWhen(s.cron, s.timezone)}${s.topic ? ` · ${s.topic}` : ''}`, L.choiceName),

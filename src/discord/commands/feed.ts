@@ -81,7 +81,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
       if (err instanceof FetchRefused) throw new UserError(`That feed can’t be followed: ${err.message}`);
       throw new UserError('That address does not serve an RSS or Atom feed I can read.');
     }
-    const feed = deps.store.feeds.add({
+    const feed = await deps.store.feeds.add({
       guildId: interaction.guildId,
       url,
       title: probe.title,
@@ -100,7 +100,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
     return;
   }
   if (sub === 'list') {
-    const feeds = deps.store.feeds.list(interaction.guildId);
+    const feeds = await deps.store.feeds.list(interaction.guildId);
     if (feeds.length === 0) return void (await reply('This server follows no feeds. Add one with /feed add.'));
     await reply(
       feeds
@@ -114,7 +114,7 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
   }
   if (sub === 'remove') {
     const which = interaction.options.getString('feed', true).trim().replace(/^#/, '');
-    if (!deps.store.feeds.remove(interaction.guildId, which))
+    if (!(await deps.store.feeds.remove(interaction.guildId, which)))
       throw new UserError('This server follows no such feed: see /feed list.');
     await reply('Feed removed. The articles it brought stay in the archive.');
   }
@@ -124,11 +124,9 @@ export async function executeFeed(interaction: ChatInputCommandInteraction, deps
 export async function autocompleteFeed(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
   if (!interaction.guildId) return void (await interaction.respond([]));
   const typed = interaction.options.getFocused().trim().replace(/^#/, '').toLowerCase();
-  const feeds = deps.store.feeds
-    .list(interaction.guildId)
-    .filter(
-      (f) => !typed || String(f.id).startsWith(typed) || `${f.title ?? ''} ${f.url}`.toLowerCase().includes(typed),
-    );
+  const feeds = (await deps.store.feeds.list(interaction.guildId)).filter(
+    (f) => !typed || String(f.id).startsWith(typed) || `${f.title ?? ''} ${f.url}`.toLowerCase().includes(typed),
+  );
   await interaction.respond(
     feeds.slice(0, L.autocompleteChoices).map((f) => ({
       name: truncate(`#${f.id} ${f.title ? `${f.title} — ` : ''}${f.url}`, L.choiceName),

@@ -1,0 +1,370 @@
+/**
+ * The index file format: an index's data (index-parts.ts) as bytes and back. A small preamble,
+ * a JSON header and binary sections (see SECTIONS), so loading parses only the header and copies
+ * the arrays; a load runs in steps a serving process can pause between (see slices.ts). Bytes in,
+ * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
+ */
+import { buildAliasTable, type AliasTable } from './aliases.js';
+import type { Passage } from './passages.js';
+import { lazyMini, madeSpelling } from './index-spelling.js';
+import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
+
+/** Bumped whenever the persisted shape or the way terms are made changes. */
+export const INDEX_FORMAT_VERSION = 12;
+
+/** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
+interface IndexHeader {
+  formatVersion: number;
+  hash: string;
+  /** Whatever the caller stores alongside the index (the engine keeps its warnings and file list). */
+  extra: unknown;
+  /** Distinct passage headings; `passageHeading` points into it. */
+  headings: string[];
+  vocab: string[];
+  /** The alias data the index was built with (validated, as JSON), so a load needs no alias file. */
+  aliases: string;
+  /** minisearch's own serialization without its term index, which is in the `miniIndex` section. */
+  mini: Record<string, unknown>;
+  /** Where each section lies after the header: [byte offset, byte length]. */
+  sections: Record<SectionName, [offset: number, bytes: number]>;
+  /** Whether `tokens` and `tokenOffsets` are 16-bit (else 32-bit). */
+  narrow: { tokens: boolean; tokenOffsets: boolean };
+}
+
+/**
+ * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so);
+ * `text` (every passage's text, UTF-8, back to back); and `miniIndex`, minisearch's term index
+ * as JSON arrays of [term, postings] entries, each chunk of `MINI_CHUNK_TERMS` terms starting at
+ * the byte offset in `miniChunks`; `articleJson`, the articles (ArticleMeta) as JSON arrays of
+ * `ARTICLE_CHUNK` articles each, starting at the byte offsets in `articleChunks`. In chunks so a
+ * load can stop between them (see decodeIndex): one JSON.parse of every article at 10× blocked 160 ms.
+ */
+const SECTIONS = [
+  'tokens',
+  'tokenStart',
+  'tokenOffsets',
+  'passageDf',
+  'articleDf',
+  'passageArticle',
+  'passagePosition',
+  'passageHeading',
+  'passageLead',
+  'textStart',
+  'sentenceStart',
+  'sentences',
+  'text',
+  'miniChunks',
+  'miniIndex',
+  'articleChunks',
+  'articleJson',
+  'postStart',
+  'postArticle',
+  'postTf',
+  'articleLength',
+] as const;
+type SectionName = (typeof SECTIONS)[number];
+
+/** File signature of a persisted index: "NDIX". */
+const MAGIC = 0x5844_494e;
+/** Magic, format version, header length. */
+const PREAMBLE_BYTES = 12;
+/**
+ * Terms per chunk of the persisted minisearch index. Loading parses one chunk at a time, so the
+ * parsed JSON dies young instead of outliving the whole load: a third less time in GC.
+ */
+const MINI_CHUNK_TERMS = 250;
+/** Articles per chunk of the persisted article list (see SECTIONS). */
+const ARTICLE_CHUNK = 500;
+/** Passages made between two chances to pause a load. */
+const LOAD_PASSAGES_PER_STEP = 5_000;
+
+/** Bytes copied between two chances to pause a load. */
+const LOAD_BYTES_PER_STEP = 1 << 20;
+
+/** A typed array holding a copy of `bytes`, made a step at a time (see LOAD_BYTES_PER_STEP). */
+function* copied<T extends Ints | Float32Array | Uint8Array>(
+  bytes: Uint8Array,
+  Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
+): Generator<void, T> {
+  const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
+  const view = new Uint8Array(out.buffer);
+  for (let at = 0; at < bytes.length; at += LOAD_BYTES_PER_STEP) {
+    view.set(bytes.subarray(at, at + LOAD_BYTES_PER_STEP), at);
+    yield;
+  }
+  return out;
+}
+
+/** The bytes of a typed array, as they are in memory. */
+const bytesOf = (a: Ints): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** A list as JSON arrays of `size` entries each: [byte offsets of the chunks (Int32), the chunks back to back]. */
+function jsonChunks(entries: readonly unknown[], size: number): [bounds: Buffer, json: Buffer] {
+  const parts: Buffer[] = [];
+  const bounds = [0];
+  for (let i = 0; i < entries.length; i += size) {
+    const part = Buffer.from(JSON.stringify(entries.slice(i, i + size)), 'utf8');
+    parts.push(part);
+    bounds.push(bounds[bounds.length - 1]! + part.length);
+  }
+  return [Buffer.from(Int32Array.from(bounds).buffer), Buffer.concat(parts)];
+}
+
+/** Passage text as UTF-8 bytes, by byte range. */
+export interface TextBytes {
+  read(from: number, to: number): string;
+  /** Called once the index that reads through it has loaded (a file reader then owns its descriptor). */
+  own?(): void;
+}
+
+/**
+ * Where a loaded index reads its passage text: given the text section's place in the bytes
+ * loaded (offset and length), a reader of it. Without one, the text is copied into memory; the
+ * bot passes a reader of the index file (src/indexFile.ts), so the text stays on disk.
+ */
+export type TextSource = (offset: number, length: number) => TextBytes;
+
+const memoryText = (bytes: Buffer): TextBytes => ({ read: (from, to) => bytes.toString('utf8', from, to) });
+
+/** The loaded passages' text and sentence offsets, in flat arrays shared by every passage. */
+interface PassageStore {
+  text: TextBytes;
+  textStart: Int32Array;
+  sentenceStart: Int32Array;
+  sentences: Int32Array;
+}
+
+/**
+ * A passage of a loaded index. Only the passages a question reaches are ever read, so the text is
+ * decoded and the sentence offsets copied on demand instead of held for all of them.
+ */
+class StoredPassage implements Passage {
+  heading?: string;
+  lead?: true;
+
+  constructor(
+    readonly article: number,
+    readonly position: number,
+    private readonly store: PassageStore,
+    private readonly i: number,
+  ) {}
+
+  get text(): string {
+    const { text, textStart } = this.store;
+    return text.read(textStart[this.i]!, textStart[this.i + 1]!);
+  }
+
+  get sentences(): number[] {
+    const { sentences, sentenceStart } = this.store;
+    return Array.from(sentences.subarray(sentenceStart[this.i]!, sentenceStart[this.i + 1]!));
+  }
+}
+
+/**
+ * The persisted form: a small preamble, a JSON header (vocabulary, headings, minisearch's own
+ * metadata, `extra`) and the passages, articles and integer arrays in binary sections. Stamped
+ * with the format version and the corpus hash.
+ */
+export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable, extra: unknown): Buffer {
+  const n = parts.passages.length;
+  const headings: string[] = [];
+  const headingId = new Map<string, number>();
+  const passageHeading = new Int32Array(n).fill(-1);
+  const textStart = new Int32Array(n + 1);
+  const sentenceStart = new Int32Array(n + 1);
+  let bytes = 0;
+  let sentenceCount = 0;
+  parts.passages.forEach((p, i) => {
+    if (p.heading !== undefined) {
+      let id = headingId.get(p.heading);
+      if (id === undefined) headingId.set(p.heading, (id = headings.push(p.heading) - 1));
+      passageHeading[i] = id;
+    }
+    textStart[i] = bytes;
+    bytes += Buffer.byteLength(p.text, 'utf8');
+    sentenceStart[i] = sentenceCount;
+    sentenceCount += p.sentences.length;
+  });
+  textStart[n] = bytes;
+  sentenceStart[n] = sentenceCount;
+  const ints = (values: ArrayLike<number>) => Buffer.from(Int32Array.from(values).buffer);
+  const { index: terms, ...mini } = madeSpelling(parts.mini).toJSON();
+  const data: Record<SectionName, Buffer> = {
+    tokens: bytesOf(parts.tokens),
+    tokenStart: ints(parts.tokenStart),
+    tokenOffsets: bytesOf(parts.tokenOffsets),
+    passageDf: ints(parts.passageDf),
+    articleDf: ints(parts.articleDf),
+    passageArticle: ints(parts.passages.map((p) => p.article)),
+    passagePosition: ints(parts.passages.map((p) => p.position)),
+    passageHeading: ints(passageHeading),
+    passageLead: ints(parts.passages.map((p) => (p.lead ? 1 : 0))),
+    textStart: ints(textStart),
+    sentenceStart: ints(sentenceStart),
+    sentences: ints(parts.passages.flatMap((p) => p.sentences)),
+    text: Buffer.from(parts.passages.map((p) => p.text).join(''), 'utf8'),
+    ...(([miniChunks, miniIndex]) => ({ miniChunks, miniIndex }))(jsonChunks(terms, MINI_CHUNK_TERMS)),
+    ...(([articleChunks, articleJson]) => ({ articleChunks, articleJson }))(jsonChunks(parts.articles, ARTICLE_CHUNK)),
+    postStart: ints(parts.postings.start),
+    postArticle: ints(parts.postings.article),
+    postTf: Buffer.from(Float32Array.from(parts.postings.tf).buffer),
+    articleLength: Buffer.from(Float32Array.from(parts.postings.length).buffer),
+  };
+  const sections = {} as IndexHeader['sections'];
+  let offset = 0;
+  for (const name of SECTIONS) {
+    sections[name] = [offset, data[name].length];
+    // Each section starts on a 4-byte boundary.
+    offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
+  }
+  const header: IndexHeader = {
+    formatVersion: INDEX_FORMAT_VERSION,
+    hash,
+    extra,
+    headings,
+    vocab: parts.vocab,
+    aliases: aliases.fingerprint,
+    mini,
+    sections,
+    narrow: { tokens: parts.tokens instanceof Uint16Array, tokenOffsets: parts.tokenOffsets instanceof Uint16Array },
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const body = PREAMBLE_BYTES + json.length + ((4 - (json.length % 4)) % 4);
+  const out = Buffer.alloc(body + offset);
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(INDEX_FORMAT_VERSION, 4);
+  out.writeUInt32LE(json.length, 8);
+  json.copy(out, PREAMBLE_BYTES);
+  for (const name of SECTIONS) data[name].copy(out, body + sections[name][0]);
+  return out;
+}
+
+/** The bytes at the start of a file that tell how much of it `peekIndex` reads. */
+export const PEEK_MIN = PREAMBLE_BYTES;
+
+/** How many bytes of a file `peekIndex` needs, from its first `PEEK_MIN` bytes (0: not an index file). */
+export function peekLength(start: Uint8Array): number {
+  const buf = Buffer.from(start.buffer, start.byteOffset, start.byteLength);
+  return buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC ? 0 : PREAMBLE_BYTES + buf.readUInt32LE(8);
+}
+
+/**
+ * The format version and corpus hash of a persisted index, read without loading it; null when
+ * the data is not an index, an error when it is cut short.
+ */
+export function peekIndex(data: Uint8Array): { formatVersion: number; hash: string } | null {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) return null;
+  const formatVersion = buf.readUInt32LE(4);
+  if (PREAMBLE_BYTES + buf.readUInt32LE(8) > buf.length) throw new Error('index file is truncated');
+  // The hash is the second key of the header: read only the start of it.
+  const start = buf.toString('utf8', PREAMBLE_BYTES, Math.min(buf.length, PREAMBLE_BYTES + 200));
+  const quoted = /"hash":("(?:[^"\\]|\\.)*")/.exec(start)?.[1];
+  return { formatVersion, hash: quoted ? (JSON.parse(quoted) as string) : '' };
+}
+
+/** A loaded index's data, with what was saved beside it and the reader of its passage text. */
+export interface DecodedIndex {
+  parts: IndexParts;
+  hash: string;
+  aliases: AliasTable;
+  extra: unknown;
+  /** Told once the index over it is made (see TextBytes.own). */
+  text: TextBytes;
+}
+
+/**
+ * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
+ * throws when the bytes are not an index, have another format version, or are cut short. The
+ * index answers with the aliases it was built with unless `aliases` are given.
+ */
+export function* decodeIndex(
+  buf: Buffer,
+  aliasesGiven?: AliasTable,
+  source?: TextSource,
+): Generator<void, DecodedIndex> {
+  if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
+  const version = buf.readUInt32LE(4);
+  if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
+  const jsonLength = buf.readUInt32LE(8);
+  if (PREAMBLE_BYTES + jsonLength > buf.length) throw new Error('index file is truncated');
+  const header = JSON.parse(buf.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)) as IndexHeader;
+  const body = PREAMBLE_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4);
+  const section = (name: SectionName): Buffer => {
+    const [offset, bytes] = header.sections[name];
+    if (body + offset + bytes > buf.length) throw new Error('index file is truncated');
+    return buf.subarray(body + offset, body + offset + bytes);
+  };
+  // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
+  // megabyte per step: the first write to fresh memory is slow on some machines (5 ms per MB measured).
+  const copy = <T extends Ints | Float32Array>(
+    name: SectionName,
+    Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
+  ): Generator<void, T> => copied(section(name), Type);
+  const array = (name: SectionName) => copy(name, Int32Array);
+  const floats = (name: SectionName) => copy(name, Float32Array);
+  const ints = (name: 'tokens' | 'tokenOffsets'): Generator<void, Ints> =>
+    header.narrow[name] ? copy(name, Uint16Array) : array(name);
+  yield;
+  const articles: ArticleMeta[] = [];
+  const articleChunks = yield* array('articleChunks');
+  const articleJson = section('articleJson');
+  for (let i = 0; i + 1 < articleChunks.length; i++) {
+    for (const a of JSON.parse(articleJson.toString('utf8', articleChunks[i]!, articleChunks[i + 1]!)) as ArticleMeta[])
+      articles.push(a);
+    yield;
+  }
+  const article = yield* array('passageArticle');
+  const position = yield* array('passagePosition');
+  const heading = yield* array('passageHeading');
+  const lead = yield* array('passageLead');
+  const textStart = yield* array('textStart');
+  const sentenceStart = yield* array('sentenceStart');
+  const sentences = yield* array('sentences');
+  // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1
+  // character), in the file or in one copied buffer, and each passage decodes its own bytes.
+  const text = section('text');
+  const store: PassageStore = {
+    text: source
+      ? source(body + header.sections.text[0], text.length)
+      : memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)),
+    textStart,
+    sentenceStart,
+    sentences,
+  };
+  const passages: Passage[] = [];
+  for (let i = 0; i < article.length; i++) {
+    const p: Passage = new StoredPassage(article[i]!, position[i]!, store, i);
+    if (heading[i]! >= 0) p.heading = header.headings[heading[i]!]!;
+    if (lead[i]) p.lead = true;
+    passages.push(p);
+    if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
+  }
+  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases));
+  // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG).
+  const mini = lazyMini(header.mini, yield* array('miniChunks'), Buffer.from(section('miniIndex')), aliases);
+  const tokens = yield* ints('tokens');
+  const tokenOffsets = yield* ints('tokenOffsets');
+  const postings = {
+    start: yield* array('postStart'),
+    article: yield* array('postArticle'),
+    tf: yield* floats('postTf'),
+    length: yield* floats('articleLength'),
+  };
+  const tokenStart = yield* array('tokenStart');
+  const passageDf = yield* array('passageDf');
+  const articleDf = yield* array('articleDf');
+  const parts: IndexParts = {
+    articles,
+    passages,
+    tokens,
+    tokenStart,
+    tokenOffsets,
+    vocab: header.vocab,
+    passageDf,
+    articleDf,
+    mini,
+    postings,
+  };
+  return { parts, hash: header.hash, aliases, extra: header.extra, text: store.text };
+}

@@ -1,0 +1,138 @@
+/**
+ * The spelling index: minisearch over each article's fields, which only spelling correction and
+ * "did you mean" ask (see query.ts). A loaded index leaves it in its saved form and makes it on
+ * first use, or in slices when a serving process warms up, so a start pays nothing for it.
+ */
+import MiniSearch from 'minisearch';
+import { finish, sliced } from './slices.js';
+import type { AliasTable } from './aliases.js';
+import { tokenize } from './text.js';
+import type { Vocabulary } from './query.js';
+
+type ArticleField = 'title' | 'lead' | 'body' | 'source' | 'date';
+const FIELDS: ArticleField[] = ['title', 'lead', 'body', 'source', 'date'];
+
+/** A minisearch index still to make from its saved form, shared by an index and any delta over it. */
+export interface LazyMini {
+  made?: MiniSearch;
+  /** How to make it; dropped once made, with the saved bytes it holds. */
+  steps?: () => Generator<void, MiniSearch>;
+  /** An empty index, when the saved one cannot be read: answers go on, without spelling correction. */
+  empty: () => MiniSearch;
+}
+
+/** The spelling index as made, or still to make from its saved form. */
+export type SpellingIndex = MiniSearch | LazyMini;
+
+/** Terms of the minisearch index loaded between two chances to pause a load. */
+const LOAD_TERMS_PER_STEP = 100;
+
+/** minisearch's term index, inside: a radix tree of term → field id → document id → term frequency. */
+type MiniTermIndex = { set(term: string, data: Map<number, Map<number, number>>): unknown };
+
+/**
+ * minisearch's loadJS in steps of `LOAD_TERMS_PER_STEP` terms. Its own loadJSAsync pauses only
+ * every 1,000 terms, which took 40–170 ms each at 1× on a busy machine; this does what loadJS
+ * does for each term (serialization version 2, the one minisearch 7 writes), into the instance's
+ * term index, and falls back to loadJS for anything else.
+ */
+function* loadMini(
+  meta: Record<string, unknown>,
+  terms: Iterable<[string, unknown]>,
+  options: ReturnType<typeof miniOptions>,
+): Generator<void, MiniSearch> {
+  type Serialized = Parameters<typeof MiniSearch.loadJS>[0];
+  const mini = MiniSearch.loadJS({ ...meta, index: [] } as unknown as Serialized, options);
+  const termIndex = (mini as unknown as { _index?: Partial<MiniTermIndex> })._index;
+  if (meta.serializationVersion !== 2 || typeof termIndex?.set !== 'function')
+    return MiniSearch.loadJS({ ...meta, index: terms } as unknown as Serialized, options);
+  let n = 0;
+  for (const [term, data] of terms) {
+    const fields = new Map<number, Map<number, number>>();
+    for (const [field, docs] of Object.entries(data as Record<string, Record<string, number>>)) {
+      const postings = new Map<number, number>();
+      for (const doc in docs) postings.set(parseInt(doc, 10), docs[doc]!);
+      fields.set(parseInt(field, 10), postings);
+    }
+    (termIndex as MiniTermIndex).set(term, fields);
+    if (++n % LOAD_TERMS_PER_STEP === 0) yield;
+  }
+  return mini;
+}
+
+/**
+ * A saved minisearch index to make on first use: made on a cold start it was a third of the
+ * start (parsing, building its term tree, and the garbage after), and only spelling correction
+ * asks for it. A function of its own, so what it keeps is only what it names, not the whole
+ * file's bytes that the loader's other closures hold.
+ */
+export function lazyMini(
+  meta: Record<string, unknown>,
+  chunks: ArrayLike<number>,
+  terms: Buffer,
+  aliases: AliasTable,
+): LazyMini {
+  // loadJS only iterates the term index, so it can take the chunks one at a time.
+  function* termEntries(): Generator<[string, unknown]> {
+    for (let i = 0; i + 1 < chunks.length; i++)
+      yield* JSON.parse(terms.toString('utf8', chunks[i]!, chunks[i + 1]!)) as Array<[string, unknown]>;
+  }
+  return {
+    steps: () => loadMini(meta, termEntries(), miniOptions(aliases)),
+    empty: () => new MiniSearch(miniOptions(aliases)),
+  };
+}
+
+const identity = (t: string) => t;
+const splitSpace = (s: string) => s.split(' ');
+
+/** minisearch's options: the index's own tokenizer (aliases applied) at build time, terms taken as given when searching. */
+export function miniOptions(aliases: AliasTable) {
+  return {
+    fields: FIELDS,
+    storeFields: [],
+    tokenize: (text: string) => tokenize(text, aliases).map((t) => t.term),
+    processTerm: identity,
+    searchOptions: { tokenize: splitSpace, processTerm: identity },
+  };
+}
+
+/** The minisearch index, made now if it was left for its first use. */
+export function madeSpelling(source: SpellingIndex): MiniSearch {
+  if (source instanceof MiniSearch) return source;
+  if (!source.made) {
+    try {
+      source.made = finish(source.steps!());
+    } catch {
+      source.made = source.empty();
+    }
+    delete source.steps;
+  }
+  return source.made;
+}
+
+/** Makes a spelling index left for its first use in slices of a few milliseconds (see NewsIndex.warmUp). */
+export async function warmUpSpelling(source: SpellingIndex): Promise<void> {
+  if (source instanceof MiniSearch || source.made || !source.steps) return;
+  const made = await sliced(source.steps()).catch(() => source.empty());
+  source.made ??= made;
+  delete source.steps;
+}
+
+/**
+ * The archive's words as the query stage looks them up (query.ts Vocabulary): its term ids, and
+ * the spelling index for the words near a misspelt one (the first 50 fuzzy matches, 20 by prefix).
+ */
+export function spellingVocabulary(termId: ReadonlyMap<string, number>, source: SpellingIndex): Vocabulary {
+  return {
+    has: (term) => termId.has(term),
+    *similar(term, how) {
+      const mini = madeSpelling(source);
+      const hits =
+        'prefix' in how
+          ? mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)
+          : mini.search(term, { fuzzy: how.distance, fields: ['title', 'body'], combineWith: 'OR' }).slice(0, 50);
+      for (const hit of hits) yield* Object.keys(hit.match);
+    },
+  };
+}

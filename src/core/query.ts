@@ -1,0 +1,282 @@
+/**
+ * The query stage: a question → weighted index terms. Words are made into index terms as the
+ * index made them (aliases applied), misspelt ones corrected against the spelling index,
+ * synonyms and place forms added at a lower weight, and the outlets and dates the question names
+ * read out; what the archive has never seen is kept apart for the refusal ("did you mean").
+ */
+import { placeFormsOf } from './places.js';
+import { editDistance, type AliasTable } from './aliases.js';
+import { foldWord, irregularForms, stem, tokenize } from './text.js';
+import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
+import { KNOWN_OUTLETS } from './outlets.js';
+import type { RankingOptions } from './rank.js';
+
+/** A question term with its weight; `fuzzy` marks a correction of a misspelt word. */
+export interface QueryTerm {
+  term: string;
+  weight: number;
+  /** The word as asked, for terms that came from a synonym or a spelling correction. */
+  from?: string;
+  /** Set when the term is a spelling correction of `from`. */
+  corrected?: true;
+}
+
+export interface ParsedQuery {
+  terms: QueryTerm[];
+  /** Terms the archive has never seen, even after spelling correction. */
+  unknown: string[];
+  /** Of those, the ones asked as names (capitalised mid-sentence, or an acronym), as written. */
+  unknownNames: string[];
+  /** Known terms asked as names, or alias groups of names (not of common nouns). */
+  names: string[];
+  outlets: string[];
+  /** Outlets the question names that the archive holds no article from (see outlets.ts), as written. */
+  absentOutlets: string[];
+  dates: NamedDates;
+  /** Recency asked for, and the period the question keeps to (see dates.ts askedTime). */
+  time: AskedTime;
+}
+
+/**
+ * The archive's words as the query stage looks them up. The in-memory index answers from its term
+ * ids and its minisearch spelling index (index-spelling.ts); the SQLite backend from its tables
+ * (storedIndex.ts), so both parse a question by the same rules.
+ */
+export interface Vocabulary {
+  /** Whether the archive holds the index term. */
+  has(term: string): boolean;
+  /**
+   * Index terms to try as spellings of `term`, in the order to try them (duplicates allowed):
+   * those within `distance` edits, or (prefix) those starting with it.
+   */
+  similar(term: string, how: { distance: number } | { prefix: true }): Iterable<string>;
+}
+
+/** What the query stage reads of the archive. */
+export interface QueryContext {
+  vocabulary: Vocabulary;
+  aliases: AliasTable;
+  /** Read for `synonymWeight`, the weight of synonyms and place forms against the words asked. */
+  ranking: Pick<RankingOptions, 'synonymWeight'>;
+  /** The archive's sources, folded (see foldWord), in the order first met. */
+  sources: string[];
+  /** How many articles contain the term. */
+  articleFrequency(term: string): number;
+  /** A word of the archive's text that makes the index term, as written there. */
+  surfaceOf(term: string): string | undefined;
+}
+
+/** Parses questions against one archive: its vocabulary, aliases, spelling index and outlets. */
+export class QueryParser {
+  private readonly vocabulary: Vocabulary;
+  private readonly aliases: AliasTable;
+  private readonly ranking: Pick<RankingOptions, 'synonymWeight'>;
+  private readonly articleFrequency: (term: string) => number;
+  private readonly surfaceOf: (term: string) => string | undefined;
+  private readonly outletNames: Array<{ name: string; source: string }>;
+  /** The archive's sources in compact form ("bbcnewstechnology"), to tell which named outlets it holds. */
+  private readonly sourceKeys: string[];
+
+  constructor(context: QueryContext) {
+    this.vocabulary = context.vocabulary;
+    this.aliases = context.aliases;
+    this.ranking = context.ranking;
+    this.articleFrequency = context.articleFrequency;
+    this.surfaceOf = context.surfaceOf;
+    this.outletNames = outletNamesOf(context.sources);
+    this.sourceKeys = context.sources.map(compact);
+  }
+
+  /** Turns a question into weighted index terms, outlets and dates; `now` places "last week" and "since March". */
+  parse(question: string, now: Date = new Date()): ParsedQuery {
+    const counts = new Map<string, number>();
+    const named = new Set<string>();
+    const surface = new Map<string, string>();
+    const asWritten = new Map<string, string>();
+    const time = askedTime(question, now);
+    // Words that ask when are read as time, not searched for as text: a period counted back from now
+    // ("last week") always; a recency word ("latest", "now") when the archive never uses it, where it
+    // would only count against the answer. MultiHop-RAG and NewsQA dev lost a question or two when
+    // every recency word was dropped ("Who recently said …").
+    const within = (spans: Array<[number, number]>, t: { start: number; end: number }) =>
+      spans.some(([s, e]) => t.start >= s && t.end <= e);
+    for (const t of tokenize(question, this.aliases)) {
+      if (within(time.spans, t) || (within(time.recentSpans, t) && !this.vocabulary.has(t.term))) continue;
+      counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
+      surface.set(t.term, foldWord(question.slice(t.start, t.end)));
+      if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));
+      if (looksLikeName(question, t.start, t.end)) named.add(t.term);
+    }
+    const terms: QueryTerm[] = [];
+    const unknown: string[] = [];
+    const add = (qt: QueryTerm) => {
+      const existing = terms.find((t) => t.term === qt.term);
+      if (existing) existing.weight = Math.max(existing.weight, qt.weight);
+      else terms.push(qt);
+    };
+    const names = new Set<string>();
+    for (const [term] of counts) {
+      if (this.vocabulary.has(term)) {
+        add({ term, weight: 1 });
+        if (named.has(term) || this.aliases.isName(term)) names.add(term);
+      } else {
+        const fixed = this.correct(term, surface.get(term) ?? term);
+        if (fixed) {
+          add({ term: fixed, weight: 0.7, from: term, corrected: true });
+          if (named.has(term) || this.aliases.isName(fixed)) names.add(fixed);
+        } else if (!placeFormsOf(term).some((p) => this.vocabulary.has(p))) unknown.push(term);
+      }
+      for (const syn of this.aliases.synonymsOf(term)) {
+        if (this.vocabulary.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
+      }
+      // A place asked by its adjective ("Turkish") is also looked for by its name, and the other way round, as a synonym.
+      for (const place of placeFormsOf(term)) {
+        if (this.vocabulary.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
+      }
+    }
+    const outlets = this.outletsIn(question);
+    const absentOutlets = this.absentOutletsIn(question);
+    // An outlet's name says where to look, not what about: it is not an unknown word of the question.
+    const outletWords = new Set(absentOutlets.flatMap((o) => tokenize(o, this.aliases).map((t) => t.term)));
+    const unknownWords = unknown.filter((u) => !outletWords.has(u));
+    return {
+      terms,
+      unknown: unknownWords,
+      unknownNames: unknownWords.filter((u) => named.has(u)).map((u) => asWritten.get(u) ?? u),
+      names: [...names],
+      outlets,
+      absentOutlets,
+      dates: namedDates(question),
+      time,
+    };
+  }
+
+  /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
+  private correct(term: string, word: string): string | undefined {
+    // Short words are too close to other real words ("tall" → "fall") to correct safely.
+    if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
+    const maxDistance = term.length >= 7 ? 2 : 1;
+    // Names merged into an alias group are indexed under the group's term, not as words.
+    const alias = this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
+    if (alias && this.vocabulary.has(alias)) return alias;
+    // An irregular form is indexed under its base ("children" as "child"), too far from its misspellings.
+    for (const [form, base] of irregularForms()) {
+      if (form[0] !== word[0] || Math.abs(form.length - word.length) > maxDistance) continue;
+      const fixed = stem(base);
+      if (this.vocabulary.has(fixed) && editDistance(word, form, maxDistance) <= maxDistance) return fixed;
+    }
+    let best: string | undefined;
+    let bestScore = -1;
+    const seen = new Set<string>();
+    for (const candidate of this.vocabulary.similar(term, { distance: maxDistance })) {
+      // A typo rarely changes the first letter; requiring it keeps corrections honest.
+      if (seen.has(candidate) || candidate === term || candidate[0] !== term[0]) continue;
+      seen.add(candidate);
+      const df = this.articleFrequency(candidate);
+      if (df > bestScore) {
+        best = candidate;
+        bestScore = df;
+      }
+    }
+    if (best) return best;
+    // A shorter form of a known word ("Kurds" for "Kurdish"): the most common word it begins.
+    for (const candidate of this.vocabulary.similar(term, { prefix: true })) {
+      const df = this.articleFrequency(candidate);
+      if (candidate.startsWith(term) && candidate.length - term.length <= 4 && df > bestScore) {
+        best = candidate;
+        bestScore = df;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Up to `n` words of the archive closest in spelling to a word it never saw (same first
+   * letter, at most 3 edits, the most widespread first), as the archive writes them: for "did you
+   * mean". Only refusals ask, so it may read passage text.
+   */
+  nearestWords(term: string, n: number): string[] {
+    if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
+    const found = new Map<string, number>();
+    for (const candidate of this.vocabulary.similar(term, {
+      distance: Math.min(3, Math.max(1, Math.floor(term.length / 3))),
+    })) {
+      if (candidate !== term && candidate[0] === term[0] && this.vocabulary.has(candidate))
+        found.set(candidate, this.articleFrequency(candidate));
+    }
+    const out: string[] = [];
+    // A name of an alias group is indexed under the group's term: offer the group's first name.
+    const group = this.aliases.closestName(term, 2);
+    const alias =
+      group && this.vocabulary.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
+    if (alias) out.push(alias);
+    for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
+      const word = this.surfaceOf(candidate);
+      if (word && !out.includes(word)) out.push(word);
+      if (out.length >= n) break;
+    }
+    return out;
+  }
+
+  /** Well-known outlets named in the question that none of the archive's sources is. */
+  private absentOutletsIn(question: string): string[] {
+    const found = new Set<string>();
+    // One pass, longest name first at each place: "The Times of India" is not read again as "Times of India".
+    for (const m of question.matchAll(OUTLET_PATTERN)) {
+      const name = m[0];
+      if (found.has(name)) continue;
+      const key = compact(name);
+      if (!this.sourceKeys.some((s) => s.includes(key))) found.add(name);
+    }
+    return [...found];
+  }
+
+  private outletsIn(question: string): string[] {
+    if (this.outletNames.length === 0) return [];
+    const q = ` ${foldWord(question).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+    const found = new Set<string>();
+    for (const { name, source } of this.outletNames) if (q.includes(` ${name} `)) found.add(source);
+    return [...found];
+  }
+}
+
+/** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */
+const compact = (s: string): string => foldWord(s).replace(/[^\p{L}\p{N}]+/gu, '');
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The well-known outlets as one whole-word, case-sensitive pattern, longest names first so the
+ * longest name wins where several start. One pattern, not one per outlet: each `\p{…}` pattern
+ * costs a compile on first use, and a hundred of them made the first question 80 ms slower.
+ */
+const OUTLET_PATTERN = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${[...KNOWN_OUTLETS]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|')})(?![\\p{L}\\p{N}])`,
+  'gu',
+);
+
+/** A word written as a name: an acronym, or capitalised somewhere other than the start of a sentence. */
+function looksLikeName(text: string, start: number, end: number): boolean {
+  const word = text.slice(start, end);
+  if (/^[A-Z0-9]{2,}$/.test(word) && /[A-Z]/.test(word)) return true;
+  if (!/^\p{Lu}/u.test(word)) return false;
+  const before = text.slice(0, start).trimEnd();
+  return before.length > 0 && !/[.!?:"“]$/.test(before);
+}
+
+/** Names a question may use for each outlet: the full name, and the part before " - " ("The Independent"). */
+function outletNamesOf(sources: string[]): Array<{ name: string; source: string }> {
+  const out: Array<{ name: string; source: string }> = [];
+  const norm = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  for (const source of sources) {
+    const full = norm(source);
+    if (full) out.push({ name: full, source });
+    const base = norm(source.split(' - ')[0] ?? '');
+    if (base && base !== full && base.length > 3) out.push({ name: base, source });
+  }
+  // Longer names first, so "the independent life and style" is tried before "the independent".
+  return out.sort((a, b) => b.name.length - a.name.length);
+}

@@ -1,0 +1,453 @@
+/**
+ * The ranking stage: a parsed question → ranked passages. Candidate articles first, by BM25F over
+ * whole articles (the article postings, with title, source and date words weighted in when the
+ * index was built; boosts for an outlet or a date the question names), then the passages of
+ * those candidates by BM25 with a bonus for question words side by side. Article and passage
+ * evidence are combined into one score. Also the term checks the answer stage asks of an
+ * article (articleHolds, passageCoverage).
+ */
+import type { AliasTable } from './aliases.js';
+import { terms as indexTerms } from './text.js';
+import type { Passage } from './passages.js';
+import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
+import type { ParsedQuery } from './query.js';
+
+export interface RankingOptions {
+  /**
+   * BM25F weights of an article's fields in the article-level score: a title word counts as this
+   * many body words (the body holds the standfirst and headings, as passages do). Applied when
+   * the index is built: they shape its persisted article postings.
+   */
+  fieldWeights: Record<'title' | 'source' | 'date', number>;
+  /** How many articles the article-level search hands to passage scoring. */
+  candidates: number;
+  /** Weight of the best passage against the whole article. */
+  passageWeight: number;
+  /** Multiplier for articles from an outlet the question names. */
+  outletBoost: number;
+  /** Multiplier for articles published on a day the question names (half of it for the month). */
+  dateBoost: number;
+  /**
+   * Multiplier for articles published in a period the question names by date ("in 2019", "since
+   * March", "before 5 May"); a period counted back from now ("last week") is kept to instead. A
+   * date there may be when the story happened rather than when it was written, and MultiHop-RAG's
+   * dated questions compare reports on both sides of one: 1.2 left its ranking nDCG@10 as it was
+   * (0.8423 -> 0.8422), 1.5 cost 0.07 points and 2 more, and keeping to the period 1.1 points.
+   */
+  periodBoost: number;
+  /** Weight of synonym expansions relative to the words asked. */
+  synonymWeight: number;
+  /**
+   * Passage score added per adjacent pair of different question words, times the lesser word's
+   * IDF. 0.3: NewsQA dev top-1 a 0.735 -> 0.742, b 0.737 -> 0.741 (excerpt answers +1.4 / +0.4
+   * points); MultiHop-RAG nDCG@10 a 0.826 -> 0.829, b 0.834 -> 0.836, evidence quoted -0.1 / -0.3
+   * points. 1.0 did more for NewsQA but cost MultiHop-RAG 0.5 points of nDCG; a window of three
+   * words instead of adjacent ones, less on NewsQA.
+   */
+  proximity: number;
+  /** BM25 parameters, for articles and passages alike. */
+  k1: number;
+  b: number;
+}
+
+export const DEFAULT_RANKING: RankingOptions = {
+  fieldWeights: { title: 2, source: 1, date: 0.5 },
+  candidates: 30,
+  passageWeight: 1,
+  outletBoost: 2,
+  dateBoost: 2,
+  periodBoost: 1.2,
+  synonymWeight: 0.4,
+  proximity: 0.3,
+  k1: 1.2,
+  b: 0.75,
+};
+
+/** A ranked passage: the evidence behind one result. */
+export interface PassageHit {
+  passage: number;
+  article: number;
+  score: number;
+  /** Score of the article as a whole and of this passage, each scaled to the best candidate (0..1). */
+  articleEvidence: number;
+  passageEvidence: number;
+  /** Index terms of the question this passage contains. */
+  matched: string[];
+}
+
+export interface SearchRequest {
+  /** Number of results. */
+  k: number;
+  /** Passages per article (1: one result per article). */
+  perArticle?: number;
+  /** Candidate articles whose passages are scored (default: the ranking's `candidates`, or three per result). */
+  candidates?: number;
+  /** Only these articles (by index) may be ranked: to quote one article for a question. */
+  only?: (article: number) => boolean;
+}
+
+/**
+ * "latest", "now", "still": among the hits scoring at least this share of the best (after the
+ * rerank, whose scores run to about 10), the newest article first (undated ones after the dated).
+ * MultiHop-RAG (dated 2023-09..12, with "now", "currently", "recently" in its questions, which
+ * mostly do not ask for the newest report): nDCG@10 a 0.8339 -> 0.8326, b 0.8366 -> 0.8363
+ * against 0.95; 0.95 left a newer report on the same story 6% behind the older one unmoved.
+ */
+const RECENT_BAND = 0.9;
+
+/** Ranks passages of one archive; holds scratch arrays sized to it, reused by every question. */
+export class Ranker {
+  private readonly articles: ArticleMeta[];
+  private readonly passages: Passage[];
+  private readonly tokens: Ints;
+  private readonly tokenStart: Int32Array;
+  private readonly passageDf: Int32Array;
+  private readonly avgPassageLength: number;
+  /** Article-level postings (see articlePostings in index-build.ts) and the mean article length in them. */
+  private readonly postings: ArticlePostings;
+  private readonly avgArticleLength: number;
+  /** Scratch: query slot of each term id, -1 when the term is not asked. */
+  private readonly slotOf: Int32Array;
+  /** Scratch: article scores of the question being ranked. */
+  private readonly articleScore: Float64Array;
+  /** Text fingerprints of the articles met as candidates (see fingerprint). */
+  private readonly fingerprints = new Map<number, number>();
+
+  constructor(
+    private readonly parts: IndexParts,
+    private readonly termId: ReadonlyMap<string, number>,
+    /** The articles of each source, by folded source name (see foldWord). */
+    private readonly articlesBySource: ReadonlyMap<string, number[]>,
+    private readonly aliases: AliasTable,
+    private readonly ranking: RankingOptions,
+    /** Index terms of an article's title (the index caches them). */
+    private readonly titleTerms: (a: number) => ReadonlySet<string>,
+  ) {
+    this.articles = parts.articles;
+    this.passages = parts.passages;
+    this.tokens = parts.tokens;
+    this.tokenStart = parts.tokenStart;
+    this.passageDf = parts.passageDf;
+    this.avgPassageLength = parts.passages.length ? parts.tokens.length / parts.passages.length : 1;
+    this.slotOf = new Int32Array(parts.vocab.length).fill(-1);
+    this.postings = parts.postings;
+    const lengths = parts.postings.length;
+    this.avgArticleLength = lengths.length ? lengths.reduce((x, y) => x + y, 0) / lengths.length : 1;
+    this.articleScore = new Float64Array(parts.articles.length);
+  }
+
+  private passageRange(a: number): [number, number] {
+    return passageRange(this.parts, a);
+  }
+
+  /** Ranks passages for an already parsed question. */
+  rank(query: ParsedQuery, request: SearchRequest): PassageHit[] {
+    if (query.terms.length === 0 || this.articles.length === 0) return [];
+    const r = this.ranking;
+
+    // Stage 1: candidate articles by BM25F over whole articles, every question term counted.
+    const outletArticles = new Set<number>();
+    for (const s of query.outlets) for (const a of this.articlesBySource.get(s) ?? []) outletArticles.add(a);
+    const { from, to, strict } = query.time;
+    const inPeriod =
+      from !== undefined && to !== undefined
+        ? (a: number) => {
+            const day = this.articles[a]!.published?.slice(0, 10);
+            return day !== undefined && day >= from && day < to;
+          }
+        : undefined;
+    const boostOf = (a: number) => {
+      let boost = outletArticles.has(a) ? r.outletBoost : 1;
+      if (inPeriod && !strict && inPeriod(a)) boost *= r.periodBoost;
+      const published = this.articles[a]!.published;
+      if (published && (query.dates.days.size || query.dates.months.size)) {
+        if (query.dates.days.has(published.slice(0, 10))) boost *= r.dateBoost;
+        else if (query.dates.months.has(published.slice(0, 7))) boost *= Math.sqrt(r.dateBoost);
+      }
+      return boost;
+    };
+    const count = request.candidates ?? Math.max(r.candidates, request.k * 3);
+    const only = request.only;
+    // A period counted back from now ("last week") keeps to the articles published in it, when any
+    // match; when none does, the question is answered from every date rather than refused over a date.
+    const keep = inPeriod && strict ? (a: number) => inPeriod(a) && (!only || only(a)) : undefined;
+    let candidates = keep ? this.articleCandidates(query, count, boostOf, keep) : [];
+    if (candidates.length === 0) candidates = this.articleCandidates(query, count, boostOf, only);
+    if (candidates.length === 0) return [];
+
+    // Stage 2: passages of the candidates, scored with BM25 over all question terms.
+    const slots = query.terms.map((t) => this.termId.get(t.term) ?? -1);
+    const weights = query.terms.map((t, i) => {
+      const id = slots[i]!;
+      if (id < 0) return 0;
+      const df = this.passageDf[id]!;
+      return t.weight * Math.log(1 + (this.passages.length - df + 0.5) / (df + 0.5));
+    });
+    slots.forEach((id, slot) => {
+      if (id >= 0) this.slotOf[id] = slot;
+    });
+    const tf = new Float64Array(slots.length);
+    const perArticle = request.perArticle ?? 1;
+    // For each candidate, its best passages (at most perArticle), kept in score order.
+    const best: Array<{ article: number; articleScore: number; passages: Array<{ p: number; score: number }> }> = [];
+    let maxPassage = 0;
+    let maxArticle = 0;
+    try {
+      for (const c of candidates) {
+        const a = c.id;
+        const [from, to] = this.passageRange(a);
+        const top: Array<{ p: number; score: number }> = [];
+        for (let p = from; p < to; p++) {
+          const score = this.scorePassage(p, slots.length, weights, tf);
+          if (top.length < perArticle || score > top[top.length - 1]!.score) {
+            // Insert after every passage scoring at least as much (earlier passages first on a tie).
+            let at = top.length;
+            top.push({ p, score });
+            for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
+            top[at] = { p, score };
+            if (top.length > perArticle) top.pop();
+          }
+        }
+        if (top.length === 0) continue;
+        const articleScore = c.score * boostOf(a);
+        maxArticle = Math.max(maxArticle, articleScore);
+        maxPassage = Math.max(maxPassage, top[0]!.score);
+        best.push({ article: a, articleScore, passages: top });
+      }
+    } finally {
+      for (const id of slots) if (id >= 0) this.slotOf[id] = -1;
+    }
+
+    const hits: PassageHit[] = [];
+    for (const b of best) {
+      const articleEvidence = maxArticle > 0 ? b.articleScore / maxArticle : 0;
+      const boost = boostOf(b.article);
+      for (const { p, score } of b.passages) {
+        const passageEvidence = maxPassage > 0 ? score / maxPassage : 0;
+        hits.push({
+          passage: p,
+          article: b.article,
+          score: articleEvidence + r.passageWeight * passageEvidence * boost,
+          articleEvidence,
+          passageEvidence,
+          matched: [],
+        });
+      }
+    }
+    hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
+    const out = hits.slice(0, request.k);
+    for (const h of out) h.matched = this.matchedTerms(h.passage, query);
+    return out;
+  }
+
+  /** The best `count` articles for the question by BM25F over whole articles (title, source and date words weighted in). */
+  private articleCandidates(
+    query: ParsedQuery,
+    count: number,
+    boostOf: (a: number) => number,
+    keep?: (a: number) => boolean,
+  ): Array<{ id: number; score: number }> {
+    const r = this.ranking;
+    const { start, article, tf, length } = this.postings;
+    const avgLength = this.avgArticleLength;
+    const scores = this.articleScore;
+    const n = this.articles.length;
+    const touched: number[] = [];
+    for (const t of query.terms) {
+      const id = this.termId.get(t.term);
+      if (id === undefined) continue;
+      const df = start[id + 1]! - start[id]!;
+      const idf = t.weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = start[id]!; i < start[id + 1]!; i++) {
+        const a = article[i]!;
+        const f = tf[i]!;
+        if (scores[a] === 0) touched.push(a);
+        scores[a]! += (idf * f * (r.k1 + 1)) / (f + r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength));
+      }
+    }
+    const eligible = keep ? touched.filter(keep) : touched;
+    const out = eligible.map((a) => ({ id: a, score: scores[a]! * boostOf(a) }));
+    for (const a of touched) scores[a] = 0;
+    out.sort((x, y) => y.score - x.score || x.id - y.id);
+    // The pool counts distinct texts: a copy of an article already kept (the same words in the
+    // same order, as when a story is filed twice or a feed repeats it) takes no slot.
+    const kept: Array<{ id: number; score: number }> = [];
+    const byPrint = new Map<number, number[]>();
+    for (const c of out) {
+      if (kept.length === count) break;
+      const print = this.fingerprint(c.id);
+      const same = byPrint.get(print);
+      if (same?.some((k) => this.sameText(k, c.id))) continue;
+      if (same) same.push(c.id);
+      else byPrint.set(print, [c.id]);
+      kept.push(c);
+    }
+    return kept;
+  }
+
+  /** A hash of article a's words in order (FNV-1a over its token ids, its length mixed in), computed on first use. */
+  private fingerprint(a: number): number {
+    let print = this.fingerprints.get(a);
+    if (print === undefined) {
+      const [from, to] = this.passageRange(a);
+      const [start, end] = [this.tokenStart[from]!, this.tokenStart[to]!];
+      let h = 0x811c9dc5;
+      for (let i = start; i < end; i++) h = Math.imul(h ^ this.tokens[i]!, 0x01000193);
+      print = (h ^ (end - start)) >>> 0;
+      if (this.fingerprints.size >= 100_000) this.fingerprints.clear();
+      this.fingerprints.set(a, print);
+    }
+    return print;
+  }
+
+  /** Whether articles a and b hold the same words in the same order (a fingerprint match, confirmed). */
+  private sameText(a: number, b: number): boolean {
+    const [fa, ta] = this.passageRange(a);
+    const [fb, tb] = this.passageRange(b);
+    const [sa, ea] = [this.tokenStart[fa]!, this.tokenStart[ta]!];
+    const sb = this.tokenStart[fb]!;
+    if (ea - sa !== this.tokenStart[tb]! - sb) return false;
+    for (let i = 0; i < ea - sa; i++) if (this.tokens[sa + i] !== this.tokens[sb + i]) return false;
+    return true;
+  }
+
+  /** BM25 of passage p for the question terms currently in `slotOf`. */
+  private scorePassage(p: number, slotCount: number, weights: number[], tf: Float64Array): number {
+    const r = this.ranking;
+    tf.fill(0);
+    const start = this.tokenStart[p]!;
+    const end = this.tokenStart[p + 1]!;
+    let any = false;
+    // Question words side by side ("oil spill", "prime minister") say more than the same
+    // words apart: each adjacent pair of different words asked adds the lesser word's weight.
+    let prev = -1;
+    let prevAt = -2;
+    let near = 0;
+    for (let i = start; i < end; i++) {
+      const slot = this.slotOf[this.tokens[i]!]!;
+      if (slot >= 0) {
+        tf[slot]!++;
+        any = true;
+        if (prev !== slot && i - prevAt === 1) near += Math.min(weights[prev]!, weights[slot]!);
+        prev = slot;
+        prevAt = i;
+      }
+    }
+    if (!any) return 0;
+    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / this.avgPassageLength);
+    let score = r.proximity * near;
+    for (let s = 0; s < slotCount; s++) {
+      const f = tf[s]!;
+      if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+    }
+    return score;
+  }
+
+  /** Which of `terms` article a holds anywhere: in its title, its outlet's name or any of its passages. */
+  articleHolds(a: number, terms: Iterable<string>): Set<string> {
+    const title = this.titleTerms(a);
+    const source = this.articles[a]!.source;
+    const outlet = source ? new Set(indexTerms(source, this.aliases)) : null;
+    const held = new Set<string>();
+    const wanted = new Map<number, string>();
+    for (const t of terms) {
+      if (title.has(t) || outlet?.has(t)) held.add(t);
+      else {
+        const id = this.termId.get(t);
+        if (id !== undefined) wanted.set(id, t);
+      }
+    }
+    const [from, to] = this.passageRange(a);
+    return this.heldIn(from, to, wanted, held);
+  }
+
+  /** Which of `terms` passage p holds (its heading's words included). */
+  passageHolds(p: number, terms: Iterable<string>): Set<string> {
+    const wanted = new Map<number, string>();
+    for (const t of terms) {
+      const id = this.termId.get(t);
+      if (id !== undefined) wanted.set(id, t);
+    }
+    return this.heldIn(p, p + 1, wanted, new Set());
+  }
+
+  /** Adds to `held` the `wanted` terms that passages [from, to) hold. */
+  private heldIn(from: number, to: number, wanted: Map<number, string>, held: Set<string>): Set<string> {
+    for (let i = this.tokenStart[from]!; i < this.tokenStart[to]! && wanted.size > 0; i++) {
+      const t = wanted.get(this.tokens[i]!);
+      if (t !== undefined) {
+        held.add(t);
+        wanted.delete(this.tokens[i]!);
+      }
+    }
+    return held;
+  }
+
+  /**
+   * For each passage of article a, the question weight it holds: each group of terms (a word
+   * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising.
+   */
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+    const [from, to] = this.passageRange(a);
+    const groups = [...new Set([...weights.values()].map((w) => w.group))];
+    const ids: number[] = [];
+    const slotWeight: number[] = [];
+    const slotGroup: number[] = [];
+    for (const [term, w] of weights) {
+      const id = this.termId.get(term);
+      if (id === undefined) continue;
+      this.slotOf[id] = ids.length;
+      ids.push(id);
+      slotWeight.push(w.weight);
+      slotGroup.push(groups.indexOf(w.group));
+    }
+    const out = new Float64Array(to - from);
+    const best = new Float64Array(groups.length);
+    try {
+      for (let p = from; p < to; p++) {
+        best.fill(0);
+        for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
+          const slot = this.slotOf[this.tokens[i]!]!;
+          if (slot >= 0 && slotWeight[slot]! > best[slotGroup[slot]!]!) best[slotGroup[slot]!] = slotWeight[slot]!;
+        }
+        let sum = 0;
+        for (const v of best) sum += v;
+        out[p - from] = sum;
+      }
+    } finally {
+      for (const id of ids) this.slotOf[id] = -1;
+    }
+    return out;
+  }
+
+  /** The question's terms that passage p contains. */
+  private matchedTerms(p: number, query: ParsedQuery): string[] {
+    const wanted = new Map<number, string>();
+    for (const t of query.terms) {
+      const id = this.termId.get(t.term);
+      if (id !== undefined) wanted.set(id, t.term);
+    }
+    const out = new Set<string>();
+    for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
+      const term = wanted.get(this.tokens[i]!);
+      if (term !== undefined) out.add(term);
+    }
+    return [...out];
+  }
+}
+
+/**
+ * For questions asking for the newest news: hits nearly as good as the best (RECENT_BAND),
+ * newest article first; the rest stay after them, in score order. Runs on the final order
+ * (after the rerank), so no later step undoes it.
+ */
+export function newestFirst(hits: PassageHit[], article: (a: number) => ArticleMeta): PassageHit[] {
+  if (hits.length < 2) return hits;
+  const floor = hits[0]!.score * RECENT_BAND;
+  let n = 0;
+  while (n < hits.length && hits[n]!.score >= floor) n++;
+  const day = (h: PassageHit) => article(h.article).published ?? '';
+  // Stable: equal dates (and undated ones) keep their score order.
+  const band = hits.slice(0, n).sort((x, y) => (day(x) < day(y) ? 1 : day(x) > day(y) ? -1 : 0));
+  return [...band, ...hits.slice(n)];
+}
