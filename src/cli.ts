@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { answerQuestion } from './core/answer.js';
 import { normaliseUrl } from './core/links.js';
 import { openEngine, type Engine } from './engine.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, searchArchivePath, type Config } from './config.js';
+import type { AnswerIndex } from './core/answerIndex.js';
 import { tuneRuntime } from './runtime.js';
 import { answerJson, renderAnswerText, renderDigestItemText, textStyleFor } from './render/text.js';
 import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, DigestInputError, parseSince, selectDigest } from './core/digest.js';
@@ -59,6 +60,29 @@ export async function engineFor(corpus: string | undefined, cache: boolean): Pro
   return engine;
 }
 
+/**
+ * What the terminal answers from: the engine's index, or with SEARCH_BACKEND=sqlite the archive
+ * file (searchArchivePath; in memory for another corpus or --no-cache, as the index's cache is).
+ */
+async function answerIndexFor(corpus: string | undefined, cache: boolean): Promise<AnswerIndex> {
+  const config = loadConfig();
+  if (config.SEARCH_BACKEND === 'memory') return (await engineFor(corpus, cache)).index;
+  const path = corpus === undefined ? config.CORPUS_DIR : callerPath(corpus);
+  if (corpus !== undefined && !existsSync(path)) throw new UsageError(`--corpus: no such file or directory: ${corpus}`);
+  const archive = cache && corpus === undefined ? terminalIndexPath(config) : null;
+  const { openSqliteCorpus } = await import('./search/sqlite.js');
+  const opened = await openSqliteCorpus({
+    corpus: path,
+    path: archive === null ? ':memory:' : searchArchivePath({ INDEX_PATH: archive }),
+  });
+  printWarnings(opened.warnings);
+  if (opened.archive.stats().articles === 0)
+    warn(
+      `${corpus ?? config.CORPUS_DIR}: no articles found; every question will go unanswered (see README, Your own articles)`,
+    );
+  return opened.index;
+}
+
 async function ask(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
     args: argv,
@@ -79,12 +103,12 @@ async function ask(argv: string[]): Promise<number> {
   const k = values.results === undefined ? loadConfig().ANSWER_RESULTS : intFlag('-k', values.results, 1, 10);
   if (!values.stdin && positionals.length === 0) throw new UsageError('give a question, or --stdin (see --help)');
   if (values.stdin && positionals.length > 0) throw new UsageError('give a question or --stdin, not both');
-  const engine = await engineFor(values.corpus, !values['no-cache']);
+  const index = await answerIndexFor(values.corpus, !values['no-cache']);
   if (values.stdin) {
-    await answerLines(() => engine.index, process.stdin, process.stdout, { json: values.json, k, echo: !values.json });
+    await answerLines(() => index, process.stdin, process.stdout, { json: values.json, k, echo: !values.json });
     return 0;
   }
-  const answer = answerQuestion(engine.index, positionals.join(' '), { k });
+  const answer = answerQuestion(index, positionals.join(' '), { k });
   const { style, width } = textStyleFor(process.stdout);
   process.stdout.write(
     values.json ? `${JSON.stringify(answerJson(answer))}\n` : `${renderAnswerText(answer, style, width)}\n`,

@@ -1,4 +1,4 @@
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { RATE_LIMIT_MAX_QUESTIONS } from './core/limits.js';
 
@@ -37,6 +37,12 @@ export const ConfigSchema = z.object({
   CORPUS_DIR: z.string().min(1).default('corpus'),
   INDEX_PATH: z.string().min(1).default('data/index.bin'),
   DATABASE_PATH: z.string().min(1).default('data/newsdesk.db'),
+  /**
+   * Where questions are answered from: `memory`, the index held in the process (the default), or
+   * `sqlite`, the archive in an SQLite file beside INDEX_PATH (see {@link searchArchivePath}) for
+   * archives too large to hold (README, Large archives).
+   */
+  SEARCH_BACKEND: z.enum(['memory', 'sqlite'], { message: 'must be memory or sqlite' }).default('memory'),
   /**
    * Unset: SQLite at DATABASE_PATH (one machine). postgres://user:password@host:port/db (or
    * ?host=/socket/dir): PostgreSQL, shared by every process and host (see README, Running on several machines).
@@ -110,6 +116,13 @@ export type Config = z.infer<typeof ConfigSchema>;
 export function guildArchiveDir(config: Pick<Config, 'GUILD_ARCHIVE_DIR' | 'DATABASE_PATH' | 'INDEX_PATH'>): string {
   if (config.GUILD_ARCHIVE_DIR) return config.GUILD_ARCHIVE_DIR;
   return join(dirname(config.DATABASE_PATH === ':memory:' ? config.INDEX_PATH : config.DATABASE_PATH), 'guilds');
+}
+
+/** The sqlite backend's archive file: INDEX_PATH with its extension made `.sqlite` (data/index.sqlite). */
+export function searchArchivePath(config: Pick<Config, 'INDEX_PATH'>): string {
+  const path = config.INDEX_PATH;
+  const ext = extname(path);
+  return `${ext ? path.slice(0, -ext.length) : path}.sqlite`;
 }
 
 /** A configuration problem, with one line per bad variable. Never includes a variable's value. */

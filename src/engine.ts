@@ -57,7 +57,7 @@ interface CacheExtra {
  * single article file). The bundled corpus's Syria aliases never reach another corpus, where
  * they would silently widen its searches.
  */
-function findAliases(corpus: string, explicit?: string): string | undefined {
+export function findAliases(corpus: string, explicit?: string): string | undefined {
   if (explicit) return explicit;
   const dir = existsSync(corpus) && statSync(corpus).isDirectory() ? corpus : dirname(corpus);
   const candidate = join(dir, 'aliases.yaml');

@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   configureParsing(config);
   let indexPath: string | null = config.INDEX_PATH;
+  // The bot's commands, digests and live updates still read the in-memory index (see README,
+  // Large archives): say so rather than quietly build the index the setting was chosen to avoid.
+  if (config.DISCORD_TOKEN && config.SEARCH_BACKEND === 'sqlite')
+    throw new ConfigError([
+      'SEARCH_BACKEND: sqlite answers in the terminal (npm run ask), eval and bench; the bot serves from memory for now',
+    ]);
   if (config.DISCORD_TOKEN) {
     // The bot (and its shards) need the saved index; the terminal can answer from memory.
     const why = unwritableReason(config.INDEX_PATH);

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { answerQuestion } from './core/answer.js';
-import type { NewsIndex } from './core/search.js';
+import type { AnswerIndex } from './core/answerIndex.js';
 import type { CorpusWarning } from './core/types.js';
 import { answerJson, renderAnswerText, textStyleFor } from './render/text.js';
 
@@ -29,7 +29,7 @@ const HISTORY_SIZE = 500;
  * after every answer has been handed to `out`.
  */
 export async function answerLines(
-  index: () => NewsIndex,
+  index: () => AnswerIndex,
   input: NodeJS.ReadableStream,
   out: NodeJS.WritableStream,
   opts: AnswerLinesOptions,

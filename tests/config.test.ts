@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, guildArchiveDir, loadConfig } from '../src/config.js';
+import { ConfigError, guildArchiveDir, loadConfig, searchArchivePath } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('gives defaults for everything optional', () => {
@@ -10,6 +10,16 @@ describe('loadConfig', () => {
       STORE_QUESTION_TEXT: false,
       LOG_LEVEL: 'info',
     });
+  });
+
+  it('answers from memory unless SEARCH_BACKEND says sqlite, and names the variable when it is neither', () => {
+    expect(loadConfig({}).SEARCH_BACKEND).toBe('memory');
+    expect(loadConfig({ SEARCH_BACKEND: 'sqlite' }).SEARCH_BACKEND).toBe('sqlite');
+    expect(() => loadConfig({ SEARCH_BACKEND: 'postgres' })).toThrow(
+      'invalid configuration: SEARCH_BACKEND: must be memory or sqlite',
+    );
+    expect(searchArchivePath({ INDEX_PATH: 'data/index.bin' })).toBe('data/index.sqlite');
+    expect(searchArchivePath({ INDEX_PATH: '/srv/nd/idx' })).toBe('/srv/nd/idx.sqlite');
   });
 
   it('treats empty values as unset', () => {

@@ -11,6 +11,7 @@ interface SystemEntry {
 export const SYSTEMS: Record<string, SystemEntry> = {
   newsdesk: { load: async () => (await import('./newsdesk.js')).createNewsdesk },
   'newsdesk-lean': { load: async () => (await import('./newsdesk.js')).createNewsdeskLean, optional: true },
+  'newsdesk-sqlite': { load: async () => (await import('./newsdesk-sqlite.js')).createNewsdeskSqlite },
   'sqlite-fts5': { load: async () => (await import('./sqlite-fts5.js')).createSqliteFts5 },
   'minisearch-default': { load: async () => (await import('./minisearch-default.js')).createMiniSearchDefault },
   lunr: { load: async () => (await import('./lunr.js')).createLunr },

@@ -1,4 +1,5 @@
-import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
+import type { ParsedQuery, PassageHit } from './search.js';
+import type { AnswerIndex } from './answerIndex.js';
 import type { Token } from './text.js';
 import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
@@ -87,7 +88,7 @@ const REFUSALS: Record<RefusalReason, string> = {
 };
 
 /** Answers a question from the index: quoted excerpts, or an honest refusal with the nearest articles. */
-export function answerQuestion(index: NewsIndex, rawQuestion: string, options: Partial<AnswerOptions> = {}): Answer {
+export function answerQuestion(index: AnswerIndex, rawQuestion: string, options: Partial<AnswerOptions> = {}): Answer {
   const opts = { ...DEFAULT_ANSWER_OPTIONS, ...options };
   const question = rawQuestion.trim();
   if (question.length > MAX_QUESTION_CHARS) return refuse(headOf(question, 100), 'too-long', []);
@@ -111,7 +112,7 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
   };
   const reranked = rerank(index, query, ranked, evidenceFor);
   // "latest", "now", "still": the newest of the nearly best first, on the final order.
-  const hits = (query.time.recent ? newestFirst(reranked, index.articles) : reranked).slice(0, want);
+  const hits = (query.time.recent ? newestFirst(reranked, (a) => index.article(a)) : reranked).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
   if (opts.refuse === false)
@@ -177,8 +178,9 @@ export function answerQuestion(index: NewsIndex, rawQuestion: string, options: P
  * The question answered from one article only (a "Newer in the archive" button): its best
  * excerpt, or its opening when it holds none of the question's words; undefined when no such article.
  */
-export function quoteArticle(index: NewsIndex, question: string, article: number): Answer | undefined {
-  const range = index.articles[article] ? index.passageRange(article) : undefined;
+export function quoteArticle(index: AnswerIndex, question: string, article: number): Answer | undefined {
+  const range =
+    Number.isInteger(article) && article >= 0 && article < index.articleCount ? index.passageRange(article) : undefined;
   if (!range || range[0] === range[1]) return undefined;
   const query = index.parseQuery(question);
   const [hit] = query.terms.length ? index.rank(query, { k: 1, only: (a) => a === article }) : [];
@@ -204,8 +206,8 @@ function refuse(question: string, reason: RefusalReason, nearest: NearestArticle
   return { question, answered: false, reason, message: REFUSALS[reason], results: [], nearest };
 }
 
-function nearestOf(index: NewsIndex, hit: PassageHit): NearestArticle {
-  const a = index.articles[hit.article]!;
+function nearestOf(index: AnswerIndex, hit: PassageHit): NearestArticle {
+  const a = index.article(hit.article);
   const n: NearestArticle = { articleId: a.id, title: a.title };
   if (a.url) n.url = a.url;
   if (a.published) n.published = a.published;
@@ -217,13 +219,13 @@ function nearestOf(index: NewsIndex, hit: PassageHit): NearestArticle {
  * title. Each word asked weighs its IDF; a word the archive has never seen weighs the most and
  * is never held. A word held only through a synonym or a spelling correction counts in part.
  */
-export function evidenceCoverage(index: NewsIndex, query: ParsedQuery, hit: PassageHit): number {
+export function evidenceCoverage(index: AnswerIndex, query: ParsedQuery, hit: PassageHit): number {
   return evidenceOf(index, query, hit).coverage;
 }
 
 /** How much of the question a result holds: the weighted share, and how many words asked it holds. */
 export function evidenceOf(
-  index: NewsIndex,
+  index: AnswerIndex,
   query: ParsedQuery,
   hit: PassageHit,
   weigh: (has: (term: string) => boolean) => EvidenceShare = evidenceWeigher(index, query),
@@ -235,7 +237,7 @@ export function evidenceOf(
 
 /** How much of the question the hit's whole article holds (title and every passage): the same measures. */
 export function articleEvidenceOf(
-  index: NewsIndex,
+  index: AnswerIndex,
   query: ParsedQuery,
   hit: PassageHit,
 ): { coverage: number; namesMissed: number } {
@@ -246,7 +248,7 @@ export function articleEvidenceOf(
 
 type EvidenceShare = { coverage: number; held: number; asked: number; name: boolean; namesMissed: number };
 
-function weighEvidence(index: NewsIndex, query: ParsedQuery, has: (term: string) => boolean): EvidenceShare {
+function weighEvidence(index: AnswerIndex, query: ParsedQuery, has: (term: string) => boolean): EvidenceShare {
   return evidenceWeigher(index, query)(has);
 }
 
@@ -254,7 +256,7 @@ function weighEvidence(index: NewsIndex, query: ParsedQuery, has: (term: string)
  * The question's words weighed once (each its IDF, grouped with its synonyms and corrections),
  * then a function that measures what a result holds of them: ranking weighs many results.
  */
-function evidenceWeigher(index: NewsIndex, query: ParsedQuery): (has: (term: string) => boolean) => EvidenceShare {
+function evidenceWeigher(index: AnswerIndex, query: ParsedQuery): (has: (term: string) => boolean) => EvidenceShare {
   const maxIdf = index.passageIdf('');
   const groups = new Map<
     string,
@@ -309,7 +311,7 @@ export interface TermWeight {
   group: string;
 }
 
-function termWeights(index: NewsIndex, query: ParsedQuery): Map<string, TermWeight> {
+function termWeights(index: AnswerIndex, query: ParsedQuery): Map<string, TermWeight> {
   return new Map(
     query.terms.map((t) => [t.term, { weight: index.passageIdf(t.term) * t.weight, group: t.from ?? t.term }]),
   );
@@ -346,12 +348,12 @@ const OTHERS = 2;
 const NEIGHBOUR_DISCOUNT = 0.8;
 
 function buildResult(
-  index: NewsIndex,
+  index: AnswerIndex,
   hit: PassageHit,
   weights: Map<string, TermWeight>,
   question: string,
 ): AnswerResult {
-  const article = index.articles[hit.article]!;
+  const article = index.article(hit.article);
   const want: Wanted = { type: expectedAnswer(question), asked: askedWords(question) };
   const [from] = index.passageRange(hit.article);
   // The hit passage may be a heading or a summary; the sentence that answers can sit just after it.
@@ -368,7 +370,7 @@ function buildResult(
     others.splice(at, 0, i + from);
     if (others.length > OTHERS) others.pop();
   }
-  const wire = DATELINE.test(index.passages[from]!.text);
+  const wire = DATELINE.test(index.passage(from).text);
   if (wire && hit.passage !== from && !others.includes(from)) others.push(from);
   let chosen = hit.passage;
   let best = excerptInContext(index, chosen, weights, want, wire);
@@ -383,7 +385,7 @@ function buildResult(
       chosen = p;
     }
   }
-  const passage = index.passages[chosen]!;
+  const passage = index.passage(chosen);
   const r: AnswerResult = {
     articleId: article.id,
     title: article.title,
@@ -406,16 +408,16 @@ function buildResult(
  * into passages, but its sentences still lean on each other.
  */
 function excerptInContext(
-  index: NewsIndex,
+  index: AnswerIndex,
   p: number,
   weights: ReadonlyMap<string, TermWeight>,
   want: Wanted,
   wire: boolean,
 ): Excerpt {
-  const passage = index.passages[p]!;
+  const passage = index.passage(p);
   const [from, to] = index.passageRange(passage.article);
   const sameSection = (q: number) =>
-    !passage.lead && q >= from && q < to && !index.passages[q]!.lead && index.passages[q]!.heading === passage.heading;
+    !passage.lead && q >= from && q < to && !index.passage(q).lead && index.passage(q).heading === passage.heading;
   const own = passage.sentences;
   let text = passage.text;
   const offsets: number[] = [];
@@ -424,7 +426,7 @@ function excerptInContext(
   let shift = 0;
   let core: [number, number] = [0, own.length / 2];
   if (sameSection(p - 1)) {
-    const prev = index.passages[p - 1]!;
+    const prev = index.passage(p - 1);
     const [s, e] = prev.sentences.slice(-2) as [number, number];
     shift = e - s + 1;
     text = `${prev.text.slice(s, e)} ${text}`;
@@ -435,7 +437,7 @@ function excerptInContext(
   for (const o of own) offsets.push(o + shift);
   for (const t of index.passageTokens(p, 0, Infinity, shift, weights)) tokens.push(t);
   if (sameSection(p + 1)) {
-    const next = index.passages[p + 1]!;
+    const next = index.passage(p + 1);
     const [s, e] = next.sentences.slice(0, 2) as [number, number];
     const at = text.length + 1;
     text = `${text} ${next.text.slice(s, e)}`;

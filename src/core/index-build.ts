@@ -115,14 +115,15 @@ const MONTH_NAMES = [
 ];
 
 /** "2023-10-07T…" → "October 7 2023", so a date asked in words finds the article's date field. */
-function dateWords(iso: string | undefined): string {
+export function dateWords(iso: string | undefined): string {
   const m = iso ? /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(iso) : null;
   if (!m) return '';
   const month = MONTH_NAMES[Number(m[2]) - 1] ?? '';
   return [month, m[3] ? String(Number(m[3])) : '', m[1]].filter(Boolean).join(' ');
 }
 
-function toMeta(a: Article, firstPassage: number): ArticleMeta {
+/** What a renderer needs of an article (its body left out), its passages starting at `firstPassage`. */
+export function toMeta(a: Article, firstPassage: number): ArticleMeta {
   const meta: ArticleMeta = { id: a.id, title: a.title, tags: a.tags, file: a.file, firstPassage };
   if (a.url) meta.url = a.url;
   if (a.published) meta.published = a.published;
@@ -134,7 +135,7 @@ function toMeta(a: Article, firstPassage: number): ArticleMeta {
 }
 
 /** Words of an article's title, source and date, with the weight each field gives them in article scoring. */
-function articleMetaTerms(
+export function articleMetaTerms(
   meta: ArticleMeta,
   aliases: AliasTable,
   w: RankingOptions['fieldWeights'],

@@ -7,6 +7,7 @@ import MiniSearch from 'minisearch';
 import { finish, sliced } from './slices.js';
 import type { AliasTable } from './aliases.js';
 import { tokenize } from './text.js';
+import type { Vocabulary } from './query.js';
 
 type ArticleField = 'title' | 'lead' | 'body' | 'source' | 'date';
 const FIELDS: ArticleField[] = ['title', 'lead', 'body', 'source', 'date'];
@@ -116,4 +117,22 @@ export async function warmUpSpelling(source: SpellingIndex): Promise<void> {
   const made = await sliced(source.steps()).catch(() => source.empty());
   source.made ??= made;
   delete source.steps;
+}
+
+/**
+ * The archive's words as the query stage looks them up (query.ts Vocabulary): its term ids, and
+ * the spelling index for the words near a misspelt one (the first 50 fuzzy matches, 20 by prefix).
+ */
+export function spellingVocabulary(termId: ReadonlyMap<string, number>, source: SpellingIndex): Vocabulary {
+  return {
+    has: (term) => termId.has(term),
+    *similar(term, how) {
+      const mini = madeSpelling(source);
+      const hits =
+        'prefix' in how
+          ? mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)
+          : mini.search(term, { fuzzy: how.distance, fields: ['title', 'body'], combineWith: 'OR' }).slice(0, 50);
+      for (const hit of hits) yield* Object.keys(hit.match);
+    },
+  };
 }

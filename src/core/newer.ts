@@ -5,7 +5,7 @@
  * "Syria" is not a follow-up to every story about Syria. Cheap enough for the answer path: it
  * reads the quoted articles' own terms and, for candidates, the postings of a few rare terms.
  */
-import type { NewsIndex } from './search.js';
+import type { AnswerIndex } from './answerIndex.js';
 
 /** A later article on the same subject as a quoted one. */
 export interface NewerArticle {
@@ -52,11 +52,11 @@ interface Profile {
 /** How much more a name weighs than another word of the same frequency. */
 const NAME_WEIGHT = 3;
 
-const profiles = new WeakMap<NewsIndex, Map<string, Profile>>();
+const profiles = new WeakMap<AnswerIndex, Map<string, Profile>>();
 const CACHE_SIZE = 5_000;
 
 /** Key terms and names of article a (cached per index: answers quote the same articles again and again). */
-function profileOf(index: NewsIndex, a: number, options: NewerOptions): Profile {
+function profileOf(index: AnswerIndex, a: number, options: NewerOptions): Profile {
   let cache = profiles.get(index);
   if (!cache) profiles.set(index, (cache = new Map()));
   const key = `${options.keyTerms}:${a}`;
@@ -66,7 +66,7 @@ function profileOf(index: NewsIndex, a: number, options: NewerOptions): Profile 
   const names = new Set<string>();
   const [from, to] = index.passageRange(a);
   for (let p = from; p < to; p++) {
-    const text = index.passages[p]!.text;
+    const text = index.passage(p).text;
     for (const t of index.passageTokens(p)) {
       // Numbers say little about a subject (an alias group's term, "_isis", says much: it stays).
       if (/\d/.test(t.term)) continue;
@@ -76,7 +76,7 @@ function profileOf(index: NewsIndex, a: number, options: NewerOptions): Profile 
   }
   // The headline says what the story is: its words count as two mentions more.
   for (const t of index.titleTerms(a)) if (!/\d/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 2);
-  const total = index.articles.length;
+  const total = index.articleCount;
   const weighted = [...counts]
     // IDF as ln(1 + N/df): never near zero, so in a small archive on one story the story's own
     // words still weigh (BM25's IDF all but drops a word every article holds).
@@ -114,14 +114,14 @@ function cosine(x: Map<string, number>, y: Map<string, number>): number {
  * answer already quotes) are never proposed.
  */
 export function newerArticles(
-  index: NewsIndex,
+  index: AnswerIndex,
   quoted: readonly number[],
   skip: ReadonlySet<number> = new Set(quoted),
   options: NewerOptions = DEFAULT_NEWER,
 ): Map<number, NewerArticle> {
   const out = new Map<number, NewerArticle>();
   for (const a of quoted) {
-    const day = index.articles[a]?.published?.slice(0, 10);
+    const day = a >= 0 && a < index.articleCount ? index.article(a).published?.slice(0, 10) : undefined;
     if (!day) continue;
     const own = profileOf(index, a, options);
     // Candidates: later articles holding its weightiest key terms that some other article holds too.
@@ -131,7 +131,7 @@ export function newerArticles(
       const w = own.vector.get(term)!;
       for (const { article } of index.articlesHolding(term)) {
         if (article === a || skip.has(article)) continue;
-        const later = index.articles[article]!.published?.slice(0, 10);
+        const later = index.article(article).published?.slice(0, 10);
         if (later && later > day) proposed.set(article, (proposed.get(article) ?? 0) + w);
       }
     }
@@ -148,11 +148,11 @@ export function newerArticles(
         if (other.names.has(t) && other.vector.has(t)) shared++;
       }
       if (shared < Math.min(options.minSharedNames, ownKeyNames)) continue;
-      const published = index.articles[b]!.published!;
+      const published = index.article(b).published!;
       if (!best || published > best.published) best = { article: b, published };
     }
     if (best) {
-      const meta = index.articles[best.article]!;
+      const meta = index.article(best.article);
       const note: NewerArticle = { articleId: meta.id, title: meta.title, published: best.published };
       if (meta.url) note.url = meta.url;
       out.set(a, note);
@@ -167,12 +167,12 @@ export function newerArticles(
  */
 export function withTimeNotes<
   A extends { results: Array<{ articleId: string; passage: number; published?: string; newer?: NewerArticle }> },
->(index: NewsIndex, answer: A): A & { asOf?: string } {
-  const quoted = answer.results.map((r) => index.passages[r.passage]?.article ?? -1).filter((a) => a >= 0);
+>(index: AnswerIndex, answer: A): A & { asOf?: string } {
+  const quoted = answer.results.map((r) => articleOfPassage(index, r.passage)).filter((a) => a >= 0);
   const newer = newerArticles(index, quoted);
   const out: A & { asOf?: string } = { ...answer };
   out.results = answer.results.map((r) => {
-    const note = newer.get(index.passages[r.passage]?.article ?? -1);
+    const note = newer.get(articleOfPassage(index, r.passage));
     if (note) return { ...r, newer: note };
     // Noted before against other results (an answer cut to fewer): no longer true of these.
     const { newer: _stale, ...rest } = r;
@@ -181,4 +181,9 @@ export function withTimeNotes<
   const dates = answer.results.map((r) => r.published).filter((d): d is string => !!d);
   if (dates.length) out.asOf = dates.reduce((x, y) => (y > x ? y : x));
   return out;
+}
+
+/** The article of passage p, or -1 when the archive holds no such passage. */
+function articleOfPassage(index: AnswerIndex, p: number): number {
+  return Number.isInteger(p) && p >= 0 && p < index.passageCount ? index.passage(p).article : -1;
 }

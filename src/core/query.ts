@@ -4,13 +4,11 @@
  * synonyms and place forms added at a lower weight, and the outlets and dates the question names
  * read out; what the archive has never seen is kept apart for the refusal ("did you mean").
  */
-import type MiniSearch from 'minisearch';
 import { placeFormsOf } from './places.js';
 import { editDistance, type AliasTable } from './aliases.js';
 import { foldWord, irregularForms, stem, tokenize } from './text.js';
 import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
-import { madeSpelling, type SpellingIndex } from './index-spelling.js';
 import type { RankingOptions } from './rank.js';
 
 /** A question term with its weight; `fuzzy` marks a correction of a misspelt word. */
@@ -39,14 +37,27 @@ export interface ParsedQuery {
   time: AskedTime;
 }
 
+/**
+ * The archive's words as the query stage looks them up. The in-memory index answers from its term
+ * ids and its minisearch spelling index (index-spelling.ts); the SQLite backend from its tables
+ * (storedIndex.ts), so both parse a question by the same rules.
+ */
+export interface Vocabulary {
+  /** Whether the archive holds the index term. */
+  has(term: string): boolean;
+  /**
+   * Index terms to try as spellings of `term`, in the order to try them (duplicates allowed):
+   * those within `distance` edits, or (prefix) those starting with it.
+   */
+  similar(term: string, how: { distance: number } | { prefix: true }): Iterable<string>;
+}
+
 /** What the query stage reads of the archive. */
 export interface QueryContext {
-  /** The id of each index term the archive holds. */
-  termId: ReadonlyMap<string, number>;
+  vocabulary: Vocabulary;
   aliases: AliasTable;
   /** Read for `synonymWeight`, the weight of synonyms and place forms against the words asked. */
   ranking: Pick<RankingOptions, 'synonymWeight'>;
-  spelling: SpellingIndex;
   /** The archive's sources, folded (see foldWord), in the order first met. */
   sources: string[];
   /** How many articles contain the term. */
@@ -57,10 +68,9 @@ export interface QueryContext {
 
 /** Parses questions against one archive: its vocabulary, aliases, spelling index and outlets. */
 export class QueryParser {
-  private readonly termId: ReadonlyMap<string, number>;
+  private readonly vocabulary: Vocabulary;
   private readonly aliases: AliasTable;
   private readonly ranking: Pick<RankingOptions, 'synonymWeight'>;
-  private readonly spelling: SpellingIndex;
   private readonly articleFrequency: (term: string) => number;
   private readonly surfaceOf: (term: string) => string | undefined;
   private readonly outletNames: Array<{ name: string; source: string }>;
@@ -68,19 +78,13 @@ export class QueryParser {
   private readonly sourceKeys: string[];
 
   constructor(context: QueryContext) {
-    this.termId = context.termId;
+    this.vocabulary = context.vocabulary;
     this.aliases = context.aliases;
     this.ranking = context.ranking;
-    this.spelling = context.spelling;
     this.articleFrequency = context.articleFrequency;
     this.surfaceOf = context.surfaceOf;
     this.outletNames = outletNamesOf(context.sources);
     this.sourceKeys = context.sources.map(compact);
-  }
-
-  /** The spelling index, made now if it was left for its first use. */
-  private get mini(): MiniSearch {
-    return madeSpelling(this.spelling);
   }
 
   /** Turns a question into weighted index terms, outlets and dates; `now` places "last week" and "since March". */
@@ -97,7 +101,7 @@ export class QueryParser {
     const within = (spans: Array<[number, number]>, t: { start: number; end: number }) =>
       spans.some(([s, e]) => t.start >= s && t.end <= e);
     for (const t of tokenize(question, this.aliases)) {
-      if (within(time.spans, t) || (within(time.recentSpans, t) && !this.termId.has(t.term))) continue;
+      if (within(time.spans, t) || (within(time.recentSpans, t) && !this.vocabulary.has(t.term))) continue;
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
       surface.set(t.term, foldWord(question.slice(t.start, t.end)));
       if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));
@@ -112,7 +116,7 @@ export class QueryParser {
     };
     const names = new Set<string>();
     for (const [term] of counts) {
-      if (this.termId.has(term)) {
+      if (this.vocabulary.has(term)) {
         add({ term, weight: 1 });
         if (named.has(term) || this.aliases.isName(term)) names.add(term);
       } else {
@@ -120,14 +124,14 @@ export class QueryParser {
         if (fixed) {
           add({ term: fixed, weight: 0.7, from: term, corrected: true });
           if (named.has(term) || this.aliases.isName(fixed)) names.add(fixed);
-        } else if (!placeFormsOf(term).some((p) => this.termId.has(p))) unknown.push(term);
+        } else if (!placeFormsOf(term).some((p) => this.vocabulary.has(p))) unknown.push(term);
       }
       for (const syn of this.aliases.synonymsOf(term)) {
-        if (this.termId.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
+        if (this.vocabulary.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
       }
       // A place asked by its adjective ("Turkish") is also looked for by its name, and the other way round, as a synonym.
       for (const place of placeFormsOf(term)) {
-        if (this.termId.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
+        if (this.vocabulary.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
       }
     }
     const outlets = this.outletsIn(question);
@@ -152,40 +156,35 @@ export class QueryParser {
     // Short words are too close to other real words ("tall" → "fall") to correct safely.
     if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
     const maxDistance = term.length >= 7 ? 2 : 1;
-    const hits = this.mini.search(term, { fuzzy: maxDistance, fields: ['title', 'body'], combineWith: 'OR' });
     // Names merged into an alias group are indexed under the group's term, not as words.
     const alias = this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
-    if (alias && this.termId.has(alias)) return alias;
+    if (alias && this.vocabulary.has(alias)) return alias;
     // An irregular form is indexed under its base ("children" as "child"), too far from its misspellings.
     for (const [form, base] of irregularForms()) {
       if (form[0] !== word[0] || Math.abs(form.length - word.length) > maxDistance) continue;
       const fixed = stem(base);
-      if (this.termId.has(fixed) && editDistance(word, form, maxDistance) <= maxDistance) return fixed;
+      if (this.vocabulary.has(fixed) && editDistance(word, form, maxDistance) <= maxDistance) return fixed;
     }
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();
-    for (const hit of hits.slice(0, 50)) {
-      for (const candidate of Object.keys(hit.match)) {
-        // A typo rarely changes the first letter; requiring it keeps corrections honest.
-        if (seen.has(candidate) || candidate === term || candidate[0] !== term[0]) continue;
-        seen.add(candidate);
-        const df = this.articleFrequency(candidate);
-        if (df > bestScore) {
-          best = candidate;
-          bestScore = df;
-        }
+    for (const candidate of this.vocabulary.similar(term, { distance: maxDistance })) {
+      // A typo rarely changes the first letter; requiring it keeps corrections honest.
+      if (seen.has(candidate) || candidate === term || candidate[0] !== term[0]) continue;
+      seen.add(candidate);
+      const df = this.articleFrequency(candidate);
+      if (df > bestScore) {
+        best = candidate;
+        bestScore = df;
       }
     }
     if (best) return best;
     // A shorter form of a known word ("Kurds" for "Kurdish"): the most common word it begins.
-    for (const hit of this.mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)) {
-      for (const candidate of Object.keys(hit.match)) {
-        const df = this.articleFrequency(candidate);
-        if (candidate.startsWith(term) && candidate.length - term.length <= 4 && df > bestScore) {
-          best = candidate;
-          bestScore = df;
-        }
+    for (const candidate of this.vocabulary.similar(term, { prefix: true })) {
+      const df = this.articleFrequency(candidate);
+      if (candidate.startsWith(term) && candidate.length - term.length <= 4 && df > bestScore) {
+        best = candidate;
+        bestScore = df;
       }
     }
     return best;
@@ -199,19 +198,17 @@ export class QueryParser {
   nearestWords(term: string, n: number): string[] {
     if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
     const found = new Map<string, number>();
-    for (const hit of this.mini
-      .search(term, { fuzzy: Math.min(3, Math.max(1, Math.floor(term.length / 3))), fields: ['title', 'body'] })
-      .slice(0, 50)) {
-      for (const candidate of Object.keys(hit.match)) {
-        if (candidate !== term && candidate[0] === term[0] && this.termId.has(candidate))
-          found.set(candidate, this.articleFrequency(candidate));
-      }
+    for (const candidate of this.vocabulary.similar(term, {
+      distance: Math.min(3, Math.max(1, Math.floor(term.length / 3))),
+    })) {
+      if (candidate !== term && candidate[0] === term[0] && this.vocabulary.has(candidate))
+        found.set(candidate, this.articleFrequency(candidate));
     }
     const out: string[] = [];
     // A name of an alias group is indexed under the group's term: offer the group's first name.
     const group = this.aliases.closestName(term, 2);
     const alias =
-      group && this.termId.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
+      group && this.vocabulary.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
     if (alias) out.push(alias);
     for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
       const word = this.surfaceOf(candidate);

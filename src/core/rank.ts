@@ -441,12 +441,12 @@ export class Ranker {
  * newest article first; the rest stay after them, in score order. Runs on the final order
  * (after the rerank), so no later step undoes it.
  */
-export function newestFirst(hits: PassageHit[], articles: readonly ArticleMeta[]): PassageHit[] {
+export function newestFirst(hits: PassageHit[], article: (a: number) => ArticleMeta): PassageHit[] {
   if (hits.length < 2) return hits;
   const floor = hits[0]!.score * RECENT_BAND;
   let n = 0;
   while (n < hits.length && hits[n]!.score >= floor) n++;
-  const day = (h: PassageHit) => articles[h.article]!.published ?? '';
+  const day = (h: PassageHit) => article(h.article).published ?? '';
   // Stable: equal dates (and undated ones) keep their score order.
   const band = hits.slice(0, n).sort((x, y) => (day(x) < day(y) ? 1 : day(x) > day(y) ? -1 : 0));
   return [...band, ...hits.slice(n)];

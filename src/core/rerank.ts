@@ -6,7 +6,8 @@
  * and 0.7520 -> 0.7613 (b, fitted on a); MultiHop-RAG nDCG@10 0.8405 -> 0.8454 (a, fitted on b)
  * and 0.8425 -> 0.8465 (b, fitted on a). The weights below were then fitted on both halves.
  */
-import type { NewsIndex, ParsedQuery, PassageHit } from './search.js';
+import type { ParsedQuery, PassageHit } from './search.js';
+import type { AnswerIndex } from './answerIndex.js';
 
 /** How many candidates the model reorders (fitted on 30; the first 20 hold nearly all its gain: 10 left MultiHop-RAG R@10 unchanged). */
 export const RERANK_POOL = 20;
@@ -36,7 +37,7 @@ export interface RerankEvidence {
  * (the answer stage's measures, so ranking and refusals weigh a hit alike).
  */
 export function rerank(
-  index: NewsIndex,
+  index: AnswerIndex,
   query: ParsedQuery,
   hits: PassageHit[],
   evidence: (hit: PassageHit) => RerankEvidence,

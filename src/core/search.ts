@@ -17,10 +17,11 @@ import type { Article } from './types.js';
 import type { Passage, PassageOptions } from './passages.js';
 import { buildIndexParts } from './index-build.js';
 import { decodeIndex, encodeIndex, peekIndex, peekLength, PEEK_MIN, type TextSource } from './index-format.js';
-import { warmUpSpelling } from './index-spelling.js';
+import { spellingVocabulary, warmUpSpelling } from './index-spelling.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import { QueryParser, type ParsedQuery } from './query.js';
 import { DEFAULT_RANKING, Ranker, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
+import type { AnswerIndex } from './answerIndex.js';
 
 export { INDEX_FORMAT_VERSION, type TextBytes, type TextSource } from './index-format.js';
 export type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
@@ -43,7 +44,7 @@ export interface LoadOptions {
  * spelling correction; a compact passage store then ranks the passages of those candidates, so
  * every question is answered with sentences, not whole articles.
  */
-export class NewsIndex {
+export class NewsIndex implements AnswerIndex {
   readonly articles: ArticleMeta[];
   readonly passages: Passage[];
   readonly hash: string;
@@ -86,10 +87,9 @@ export class NewsIndex {
       articlesBySource.set(key, list);
     });
     this.queries = new QueryParser({
-      termId: this.termId,
+      vocabulary: spellingVocabulary(this.termId, b.mini),
       aliases,
       ranking,
-      spelling: b.mini,
       sources: [...articlesBySource.keys()],
       articleFrequency: (term) => this.articleFrequency(term),
       surfaceOf: (term) => this.surfaceOf(term),
@@ -191,6 +191,26 @@ export class NewsIndex {
 
   get termCount(): number {
     return this.vocab.length;
+  }
+
+  /** How many articles the archive holds (AnswerIndex: numbered from 0). */
+  get articleCount(): number {
+    return this.articles.length;
+  }
+
+  /** How many passages the archive holds (AnswerIndex: numbered from 0). */
+  get passageCount(): number {
+    return this.passages.length;
+  }
+
+  /** Article number a (AnswerIndex: the answer path reads articles through it, whatever the backend). */
+  article(a: number): ArticleMeta {
+    return this.articles[a]!;
+  }
+
+  /** Passage number p (AnswerIndex). */
+  passage(p: number): Passage {
+    return this.passages[p]!;
   }
 
   /** Passages of article `a` as a [from, to) range of passage indexes. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError, callerPath, intFlag, parseFlags } from '../commandLine.js';
 import { answerQuestion, type Answer } from '../core/answer.js';
+import type { AnswerIndex } from '../core/answerIndex.js';
 import type { Article } from '../core/types.js';
 import { loadCorpus } from '../corpus.js';
 import { openEngine } from '../engine.js';
@@ -13,7 +14,8 @@ import { textAfter } from './quotes.js';
 import { scoreOutcomes, type GroupFigures, type Outcome, type ScoreReport } from './score.js';
 
 export const EVAL_USAGE = `Usage: npm run eval -- --corpus FILE|DIR --queries FILE [--nulls FILE] [--half a|b]
-                      [--reference fts5|none] [--json] [--limit N] [--details FILE] [--help]
+                      [--reference fts5|none] [--backend memory|sqlite] [--json] [--limit N]
+                      [--details FILE] [--help]
   Runs every question through the bot's answer path (refusals on, 10 results) and scores what a
   user sees: the articles (Hit@1 = top-1, R@5, R@10, MRR@10, nDCG@10, All@10), the quoted
   excerpts (excerpt answers, answer in a top-3 excerpt; evidence quoted for MultiHop-RAG) and
@@ -21,7 +23,8 @@ export const EVAL_USAGE = `Usage: npm run eval -- --corpus FILE|DIR --queries FI
   question files. --nulls defaults to null_queries.jsonl or null.jsonl beside the queries file.
   --half keeps one half of the questions, split by a hash of their id. --reference fts5 (the
   default) adds SQLite FTS5 over whole articles and over paragraphs to the table. --details FILE
-  writes each question's outcome as JSON lines. Question files are JSONL; the README (Measuring)
+  writes each question's outcome as JSON lines. --backend sqlite answers from the disk-backed
+  backend (SEARCH_BACKEND=sqlite; an archive file in memory here) instead of the in-memory index. Question files are JSONL; the README (Measuring)
   says which data sets they come from and the fields read.`;
 
 /** The systems a run scores, in table order. */
@@ -37,6 +40,8 @@ export interface EvalRun {
 export interface EvalOptions {
   reference: boolean;
   half: 'a' | 'b' | null;
+  /** Which search backend answers (SEARCH_BACKEND); memory unless given. */
+  backend?: 'memory' | 'sqlite';
   /** Called with each question's outcome per system, for --details. */
   onOutcome?: (system: SystemName, q: EvalQuestion, o: Outcome) => void;
 }
@@ -77,7 +82,10 @@ export async function evaluate(
   questions: readonly EvalQuestion[],
   options: EvalOptions,
 ): Promise<EvalRun> {
-  const { index } = await openEngine({ corpus, indexPath: null });
+  const index: AnswerIndex =
+    options.backend === 'sqlite'
+      ? (await (await import('../search/sqlite.js')).openSqliteCorpus({ corpus, path: ':memory:' })).index
+      : (await openEngine({ corpus, indexPath: null })).index;
   const { articles } = await loadCorpus(corpus);
   const sources = new Map(articles.map((a) => [a.id, sourceText(a)]));
   const kept = options.half ? questions.filter((q) => halfOf(q.id) === options.half) : [...questions];
@@ -189,6 +197,7 @@ export async function runEval(argv: string[]): Promise<number> {
       nulls: { type: 'string' },
       half: { type: 'string' },
       reference: { type: 'string', default: 'fts5' },
+      backend: { type: 'string', default: 'memory' },
       json: { type: 'boolean', default: false },
       limit: { type: 'string' },
       details: { type: 'string' },
@@ -204,6 +213,8 @@ export async function runEval(argv: string[]): Promise<number> {
     throw new UsageError('--half must be a or b');
   if (flags.reference !== 'fts5' && flags.reference !== 'none')
     throw new UsageError('--reference must be fts5 or none');
+  if (flags.backend !== 'memory' && flags.backend !== 'sqlite')
+    throw new UsageError('--backend must be memory or sqlite');
   const limit = flags.limit === undefined ? Infinity : intFlag('--limit', flags.limit, 1, Number.MAX_SAFE_INTEGER);
   // Paths are the caller's, not the package root's (npm runs scripts from the root).
   const values = {
@@ -227,6 +238,7 @@ export async function runEval(argv: string[]): Promise<number> {
   const details: string[] = [];
   const run = await evaluate(values.corpus, [...answerable, ...nulls], {
     reference: values.reference === 'fts5',
+    backend: values.backend as 'memory' | 'sqlite',
     half: (values.half as 'a' | 'b' | undefined) ?? null,
     ...(values.details
       ? { onOutcome: (system, q, o) => details.push(JSON.stringify({ system, id: q.id, ...o })) }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
-import { openEngine, type Engine } from '../../src/engine.js';
+import type { AnswerIndex } from '../../src/core/answerIndex.js';
+import { openEngine } from '../../src/engine.js';
+import { openSqliteCorpus } from '../../src/search/sqlite.js';
 
 // Questions written as chat users ask them (paraphrases, other spellings, misspellings) and
 // off-topic ones. Each names the article and words the excerpt must hold, not the answer text.
@@ -13,10 +15,17 @@ const questions = JSON.parse(
   readFileSync(new URL('../fixtures/seed-questions.json', import.meta.url), 'utf8'),
 ) as SeedQuestions;
 
-describe('questions about the seed articles', () => {
-  let engine: Engine;
+const corpus = new URL('../fixtures/seeds', import.meta.url).pathname;
+// Both search backends (SEARCH_BACKEND) answer through the same answer path, and must answer alike.
+const backends: Record<string, () => Promise<AnswerIndex>> = {
+  memory: async () => (await openEngine({ corpus, indexPath: null })).index,
+  sqlite: async () => (await openSqliteCorpus({ corpus, path: ':memory:' })).index,
+};
+
+describe.each(Object.keys(backends))('questions about the seed articles (%s backend)', (backend) => {
+  const engine = {} as { index: AnswerIndex };
   beforeAll(async () => {
-    engine = await openEngine({ corpus: new URL('../fixtures/seeds', import.meta.url).pathname, indexPath: null });
+    engine.index = await backends[backend]!();
   });
 
   it('finds the right article first for at least 40 of 41 questions, and quotes the answer for at least 37', () => {

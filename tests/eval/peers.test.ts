@@ -54,7 +54,8 @@ const OBVIOUS: Array<[string, string]> = [
 ];
 
 // The peers, and Newsdesk's variants as the bench runs them.
-describe.each([...PEER_NAMES, 'newsdesk', 'newsdesk-lean'])('system %s on a 5-article corpus', (name) => {
+const RUN = [...PEER_NAMES, 'newsdesk', 'newsdesk-lean', 'newsdesk-sqlite'];
+describe.each(RUN)('system %s on a 5-article corpus', (name) => {
   it('ranks the obviously right article first', async () => {
     const p = (await loadSystem(name))();
     expect(p.name).toBe(name);

@@ -1,0 +1,46 @@
+import type { AliasTable } from './aliases.js';
+import type { ArticleMeta, ParsedQuery, PassageHit, RankingOptions, SearchRequest } from './search.js';
+import type { Passage } from './passages.js';
+import type { Token } from './text.js';
+
+/**
+ * What the answer path (answer.ts, rerank.ts, newer.ts) asks of an index: the in-memory NewsIndex
+ * and the disk-backed StoredIndex (storedIndex.ts, over SQLite in src/search/sqlite.ts) both give
+ * it, so excerpts, evidence, refusals and time notes are the same code whichever backend ranked the passages.
+ */
+export interface AnswerIndex {
+  readonly aliases: AliasTable;
+  readonly ranking: RankingOptions;
+  /** How many articles the archive holds, numbered from 0. */
+  readonly articleCount: number;
+  /** How many passages the archive holds, numbered from 0. */
+  readonly passageCount: number;
+  /** Turns a question into weighted index terms, outlets, dates and the time asked; `now` places "last week". */
+  parseQuery(question: string, now?: Date): ParsedQuery;
+  /** Ranks passages for a parsed question: one per article unless asked otherwise. */
+  rank(query: ParsedQuery, request: SearchRequest): PassageHit[];
+  /** Article number a. */
+  article(a: number): ArticleMeta;
+  /** Passage number p. */
+  passage(p: number): Passage;
+  /** Passages of article a as a [from, to) range of passage numbers. */
+  passageRange(a: number): [number, number];
+  /** The words of passage p with their index terms and offsets (see NewsIndex.passageTokens). */
+  passageTokens(p: number, from?: number, to?: number, shift?: number, only?: ReadonlyMap<string, unknown>): Token[];
+  /** Inverse document frequency of a term over passages. */
+  passageIdf(term: string): number;
+  /** How many articles contain the term (0 when the archive has never seen it). */
+  articleFrequency(term: string): number;
+  /** The articles holding an index term, with its weighted frequency in each (title words count more). */
+  articlesHolding(term: string): Array<{ article: number; tf: number }>;
+  /** Index terms of an article's title. */
+  titleTerms(a: number): ReadonlySet<string>;
+  /** Which of `terms` article a holds anywhere: title, outlet name or passages. */
+  articleHolds(a: number, terms: Iterable<string>): Set<string>;
+  /** Which of `terms` passage p holds (its heading's words included). */
+  passageHolds(p: number, terms: Iterable<string>): Set<string>;
+  /** For each passage of article a, the question weight it holds (each group of terms once). */
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array;
+  /** Up to n words of the archive closest in spelling to one it never saw ("did you mean"). */
+  nearestWords(term: string, n: number): string[];
+}

@@ -1,0 +1,75 @@
+/**
+ * What the answer path needs of an archive kept outside the process (src/search/sqlite.ts keeps
+ * one in SQLite): term statistics, a candidate pool from its own full-text engine, and each
+ * article's passages and term ids on demand. StoredIndex (storedIndex.ts) ranks over it.
+ */
+import type { ArticleMeta } from './index-parts.js';
+import type { Passage } from './passages.js';
+
+/** A term of the store's vocabulary with its document frequencies. */
+export interface StoredTerm {
+  id: number;
+  /** Passages holding it. */
+  passageDf: number;
+  /** Articles holding it in their passages, title, standfirst, headings, source or date (NewsIndex.articleFrequency). */
+  articleDf: number;
+  /** Articles holding it in their passages or weighted title, source or date words: BM25F's document frequency. */
+  postingDf: number;
+}
+
+/** One article as the store keeps it: its metadata and its passages' term ids. */
+export interface StoredArticle {
+  /** Its article number. */
+  number: number;
+  meta: ArticleMeta;
+  passageCount: number;
+  /** BM25F length: its passages' tokens plus its title, source and date words at their field weights. */
+  length: number;
+  /** Term ids of its passages, back to back; passage i is tokenStart[i]..tokenStart[i + 1]. */
+  tokens: Int32Array;
+  tokenStart: Int32Array;
+  /** Where each token stands in its passage's text: [start, end) plus one; 0 for heading words. */
+  offsets: Int32Array;
+  /** Its title, source and date words with their field weights (see articleMetaTerms). */
+  metaTerms: ReadonlyArray<readonly [term: string, weight: number]>;
+}
+
+/** Totals over the whole archive, for IDF and length normalisation. */
+export interface ArchiveStats {
+  articles: number;
+  passages: number;
+  /** Passage tokens, all passages together. */
+  tokens: number;
+  /** Sum of the articles' BM25F lengths. */
+  articleLength: number;
+}
+
+/**
+ * An archive kept outside the process (the candidate source and passage store of the answer
+ * path). Article and passage numbers are dense from 0 in insertion order; an article's passages
+ * are numbered consecutively from its `firstPassage`.
+ */
+export interface ArchiveStore {
+  /** Takes in what other processes sharing the store wrote since the last call (a question starts with it). */
+  sync?(): void;
+  stats(): ArchiveStats;
+  term(term: string): StoredTerm | undefined;
+  /** The term with this id. */
+  termOf(id: number): string;
+  /** Article a (throws when there is none). */
+  article(a: number): StoredArticle;
+  passage(p: number): Passage;
+  /** The article of passage p, without reading its text. */
+  articleOf(p: number): number;
+  /**
+   * Up to `count` articles holding any of the terms, those holding the most weight first (each
+   * term's weight counted once per article holding it; ties to the lower number).
+   */
+  pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[];
+  /** The archive's outlets, folded (foldWord) as NewsIndex keys them. */
+  sources(): readonly string[];
+  /** Vocabulary terms within `distance` edits of `term`, or (prefix) starting with it. */
+  similarTerms(term: string, how: { distance: number } | { prefix: true }): string[];
+  /** An article holding the term in its passages, if any. */
+  articleWith(termId: number): number | undefined;
+}

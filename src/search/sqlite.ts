@@ -1,0 +1,550 @@
+/**
+ * The disk-backed search backend (SEARCH_BACKEND=sqlite): the archive in one SQLite file through
+ * better-sqlite3. FTS5 finds the candidate articles (one row per article, its index terms as
+ * term ids, title/body/source/date columns weighted as NewsIndex weights the fields); plain
+ * tables keep each article's metadata and passages' term ids and each passage's text. The
+ * process holds only caches, so serving memory stays flat as the archive grows; the ranking,
+ * excerpts and refusals on top are the core's (StoredIndex, answer.ts).
+ *
+ * Inserts are incremental: an article added is rows inserted and its terms' counts raised, in
+ * one transaction. The file is in WAL mode, so several processes on one machine share it:
+ * readers never block the writer, and each reader takes in the others' writes at its next
+ * question (see sync).
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { editDistance, type AliasTable } from '../core/aliases.js';
+import type { Passage } from '../core/passages.js';
+import { DEFAULT_PASSAGE_OPTIONS, splitArticle } from '../core/passages.js';
+import { articleMetaTerms, dateWords, toMeta } from '../core/index-build.js';
+import { DEFAULT_RANKING, type ArticleMeta, type RankingOptions } from '../core/search.js';
+import {
+  StoredIndex,
+  type ArchiveStats,
+  type ArchiveStore,
+  type StoredArticle,
+  type StoredTerm,
+} from '../core/storedIndex.js';
+import { foldWord, tokenize } from '../core/text.js';
+import type { Article, CorpusWarning } from '../core/types.js';
+
+/** Bumped when the tables or the way terms are made change: a file of another version is refused. */
+export const SQLITE_FORMAT_VERSION = 2;
+
+/** Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. */
+const ARTICLE_CACHE = 256;
+/** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
+const PASSAGE_CACHE = 4_096;
+/** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
+const INSERT_BATCH = 500;
+
+/** An FTS5 word for a term id: letters and digits only, so no tokenizer splits or folds it. */
+const word = (id: number) => `t${id.toString(36)}`;
+
+const int32 = (b: Buffer): Int32Array => {
+  // Copied: SQLite's blob buffers are not guaranteed 4-byte aligned.
+  const out = new Int32Array(b.length / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+};
+const blob = (a: Int32Array | number[]): Buffer => {
+  const arr = a instanceof Int32Array ? a : Int32Array.from(a);
+  return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
+};
+
+interface ArticleRow {
+  num: number;
+  meta: string;
+  passage_count: number;
+  length: number;
+  tokens: Buffer;
+  token_start: Buffer;
+}
+
+interface PassageRow {
+  article: number;
+  position: number;
+  heading: string | null;
+  lead: number;
+  text: string;
+  sentences: Buffer;
+}
+
+/** A small least-recently-used map (a Map keeps insertion order). */
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+export interface SqliteArchiveOptions {
+  aliases: AliasTable;
+  ranking?: Partial<RankingOptions>;
+  /** Open for reading only (a serving process that never adds). */
+  readonly?: boolean;
+}
+
+/** The archive in an SQLite file: the ArchiveStore a StoredIndex answers from, and incremental inserts. */
+export class SqliteArchive implements ArchiveStore {
+  private readonly db: Database.Database;
+  private readonly aliases: AliasTable;
+  private readonly fieldWeights: RankingOptions['fieldWeights'];
+  private dataVersion = -1;
+  private statsCache: ArchiveStats | null = null;
+  private sourceList: readonly string[] | null = null;
+  private readonly terms = new Map<string, StoredTerm | null>();
+  private readonly termNames = new Map<number, string>();
+  private readonly articles = new Lru<number, StoredArticle>(ARTICLE_CACHE);
+  private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
+  private readonly q: ReturnType<SqliteArchive['prepare']>;
+
+  constructor(
+    readonly path: string,
+    options: SqliteArchiveOptions,
+  ) {
+    this.aliases = options.aliases;
+    this.fieldWeights = { ...DEFAULT_RANKING, ...options.ranking }.fieldWeights;
+    this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+    // Another process's write holds the lock for one batch at most; wait for it rather than fail.
+    this.db.pragma('busy_timeout = 10000');
+    const tables = this.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    const version = tables.some((t) => t.name === 'info') ? this.info('format') : undefined;
+    // Someone else's database is never written to; an archive of another format is made again by its owner.
+    if ((tables.length > 0 || options.readonly) && version !== String(SQLITE_FORMAT_VERSION)) {
+      this.db.close();
+      throw new Error(`${path} is not a Newsdesk archive of format ${SQLITE_FORMAT_VERSION}`);
+    }
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.createTables();
+    }
+    // Reads are small and random: a modest page cache, the OS's file cache does the rest.
+    this.db.pragma('cache_size = -4000');
+    this.db.pragma('mmap_size = 0');
+    this.q = this.prepare();
+  }
+
+  private createTables(): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS terms (
+        id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE,
+        passage_df INTEGER NOT NULL DEFAULT 0, article_df INTEGER NOT NULL DEFAULT 0, posting_df INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS articles (
+        num INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, file TEXT NOT NULL, source TEXT, meta TEXT NOT NULL,
+        passage_count INTEGER NOT NULL, length REAL NOT NULL,
+        tokens BLOB NOT NULL, token_start BLOB NOT NULL, offsets BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS passages (
+        num INTEGER PRIMARY KEY, article INTEGER NOT NULL, position INTEGER NOT NULL,
+        heading TEXT, lead INTEGER NOT NULL, text TEXT NOT NULL, sentences BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY);
+      CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
+        terms, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
+      INSERT OR IGNORE INTO info VALUES ('format', '${SQLITE_FORMAT_VERSION}'),
+        ('articles', '0'), ('passages', '0'), ('tokens', '0'), ('articleLength', '0');
+    `);
+  }
+
+  private prepare() {
+    return {
+      info: this.db.prepare<[string], { value: string }>('SELECT value FROM info WHERE key = ?'),
+      setInfo: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO info VALUES (?, ?)'),
+      term: this.db.prepare<[string], { id: number; passage_df: number; article_df: number; posting_df: number }>(
+        'SELECT id, passage_df, article_df, posting_df FROM terms WHERE term = ?',
+      ),
+      termOf: this.db.prepare<[number], { term: string }>('SELECT term FROM terms WHERE id = ?'),
+      termsFrom: this.db.prepare<[string, string, number, number], { term: string }>(
+        'SELECT term FROM terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? ORDER BY term',
+      ),
+      addTerm: this.db.prepare<[string], { id: number }>('INSERT INTO terms (term) VALUES (?) RETURNING id'),
+      countTerm: this.db.prepare<[number, number, number, number]>(
+        'UPDATE terms SET passage_df = passage_df + ?, article_df = article_df + ?, posting_df = posting_df + ? WHERE id = ?',
+      ),
+      // Without the offsets, which only excerpts read (SQLite then leaves their pages unread).
+      article: this.db.prepare<[number], ArticleRow>(
+        'SELECT num, meta, passage_count, length, tokens, token_start FROM articles WHERE num = ?',
+      ),
+      offsets: this.db.prepare<[number], { offsets: Buffer }>('SELECT offsets FROM articles WHERE num = ?'),
+      addArticle: this.db.prepare(
+        'INSERT INTO articles VALUES (@num, @doc_id, @file, @source, @meta, @passage_count, @length, @tokens, @token_start, @offsets)',
+      ),
+      passageArticle: this.db.prepare<[number], { article: number }>('SELECT article FROM passages WHERE num = ?'),
+      passage: this.db.prepare<[number], PassageRow>(
+        'SELECT article, position, heading, lead, text, sentences FROM passages WHERE num = ?',
+      ),
+      addPassage: this.db.prepare('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      addDoc: this.db.prepare('INSERT INTO docs (rowid, terms) VALUES (?, ?)'),
+      addSource: this.db.prepare('INSERT OR IGNORE INTO sources VALUES (?)'),
+      sources: this.db.prepare<[], { source: string }>('SELECT source FROM sources ORDER BY source'),
+      holding: this.db.prepare<[string], number>('SELECT rowid FROM docs WHERE docs MATCH ?').pluck(),
+      withTerm: this.db.prepare<[string], { rowid: number }>('SELECT rowid FROM docs WHERE docs MATCH ? LIMIT 1'),
+    };
+  }
+
+  private info(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM info WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** The corpus hash the archive was made from ('' when none was set). */
+  get hash(): string {
+    return this.info('hash') ?? '';
+  }
+
+  set hash(value: string) {
+    this.q.setInfo.run('hash', value);
+  }
+
+  /** A value kept with the archive (see openSqliteCorpus). */
+  getInfo(key: string): string | undefined {
+    return this.info(key);
+  }
+
+  setInfo(key: string, value: string): void {
+    this.q.setInfo.run(key, value);
+  }
+
+  /** An index that answers from this archive. */
+  index(ranking: Partial<RankingOptions> = {}, pool: { factor?: number; postings?: number } = {}): StoredIndex {
+    return new StoredIndex(this, this.aliases, ranking, pool.factor, pool.postings);
+  }
+
+  sync(): void {
+    // data_version moves with other connections' commits, not this one's (add() forgets for itself).
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.forget();
+  }
+
+  /** Drops what may be stale after a write: the totals, the outlets and the terms' counts. */
+  private forget(): void {
+    this.statsCache = null;
+    this.sourceList = null;
+    this.terms.clear();
+  }
+
+  stats(): ArchiveStats {
+    if (!this.statsCache) {
+      const n = (key: string) => Number(this.q.info.get(key)?.value ?? 0);
+      this.statsCache = {
+        articles: n('articles'),
+        passages: n('passages'),
+        tokens: n('tokens'),
+        articleLength: n('articleLength'),
+      };
+    }
+    return this.statsCache;
+  }
+
+  term(term: string): StoredTerm | undefined {
+    let t = this.terms.get(term);
+    if (t === undefined) {
+      const row = this.q.term.get(term);
+      t = row ? { id: row.id, passageDf: row.passage_df, articleDf: row.article_df, postingDf: row.posting_df } : null;
+      // Question words only: bounded by what people ask between two writes.
+      if (this.terms.size > 50_000) this.terms.clear();
+      this.terms.set(term, t);
+    }
+    return t ?? undefined;
+  }
+
+  termOf(id: number): string {
+    let t = this.termNames.get(id);
+    if (t === undefined) {
+      t = this.q.termOf.get(id)?.term ?? '';
+      if (this.termNames.size > 50_000) this.termNames.clear();
+      this.termNames.set(id, t);
+    }
+    return t;
+  }
+
+  article(a: number): StoredArticle {
+    let record = this.articles.get(a);
+    if (!record) {
+      const row = this.q.article.get(a);
+      if (!row) throw new Error(`no article ${a} in ${this.path}`);
+      const meta = JSON.parse(row.meta) as ArticleMeta;
+      const offsets = this.q.offsets;
+      let read: Int32Array | null = null;
+      record = {
+        number: row.num,
+        meta,
+        passageCount: row.passage_count,
+        length: row.length,
+        tokens: int32(row.tokens),
+        tokenStart: int32(row.token_start),
+        // Read when an excerpt asks: ranking reads a pool of articles, answers quote a few.
+        get offsets() {
+          read ??= int32(offsets.get(a)!.offsets);
+          return read;
+        },
+        metaTerms: articleMetaTerms(meta, this.aliases, this.fieldWeights),
+      };
+      this.articles.set(a, record);
+    }
+    return record;
+  }
+
+  passage(p: number): Passage {
+    let passage = this.passages.get(p);
+    if (!passage) {
+      const row = this.q.passage.get(p);
+      if (!row) throw new Error(`no passage ${p} in ${this.path}`);
+      passage = { article: row.article, position: row.position, text: row.text, sentences: [...int32(row.sentences)] };
+      if (row.heading !== null) passage.heading = row.heading;
+      if (row.lead) passage.lead = true;
+      this.passages.set(p, passage);
+    }
+    return passage;
+  }
+
+  articleOf(p: number): number {
+    const cached = this.passages.get(p);
+    if (cached) return cached.article;
+    const row = this.q.passageArticle.get(p);
+    if (!row) throw new Error(`no passage ${p} in ${this.path}`);
+    return row.article;
+  }
+
+  /**
+   * FTS5 as the inverted index: each term's articles in rowid order, the weights summed here and
+   * the best kept. No ranking is asked of FTS5 (its bm25() decodes every position of every article
+   * it scores: 40 ms a question at 10x), so the table keeps no positions (detail = none).
+   */
+  pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
+    const score = new Map<number, number>();
+    for (const { id, weight } of terms)
+      for (const a of this.q.holding.iterate(word(id)) as Iterable<number>) score.set(a, (score.get(a) ?? 0) + weight);
+    return [...score]
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+      .slice(0, count)
+      .map(([a]) => a);
+  }
+
+  sources(): readonly string[] {
+    this.sourceList ??= this.q.sources.all().map((r) => r.source);
+    return this.sourceList;
+  }
+
+  similarTerms(term: string, how: { distance: number } | { prefix: true }): string[] {
+    // Every caller wants the first letter kept (a typo rarely changes it): the terms starting
+    // with it are one range of the terms' unique index, and nothing is held in memory for them.
+    const first = [...term][0];
+    if (!first) return [];
+    const after = String.fromCodePoint(first.codePointAt(0)! + 1);
+    if ('prefix' in how) return this.q.termsFrom.all(term, `${term}\u{10ffff}`, 0, term.length + 4).map((r) => r.term);
+    const d = how.distance;
+    return this.q.termsFrom
+      .all(first, after, term.length - d, term.length + d)
+      .map((r) => r.term)
+      .filter((t) => editDistance(t, term, d) <= d);
+  }
+
+  articleWith(termId: number): number | undefined {
+    return this.q.withTerm.get(word(termId))?.rowid;
+  }
+
+  /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
+  add(articles: readonly Article[]): void {
+    for (let i = 0; i < articles.length; i += INSERT_BATCH) {
+      this.db.transaction(() => this.insert(articles.slice(i, i + INSERT_BATCH))).immediate();
+    }
+    this.forget();
+  }
+
+  private insert(batch: readonly Article[]): void {
+    const ids = new Map<string, number>();
+    const idOf = (term: string) => {
+      let id = ids.get(term);
+      if (id === undefined) {
+        id = this.q.term.get(term)?.id ?? this.q.addTerm.get(term)!.id;
+        ids.set(term, id);
+      }
+      return id;
+    };
+    // Counts raised per term once per batch, not per article.
+    const counts = new Map<number, [passage: number, article: number, posting: number]>();
+    const count = (id: number, which: 0 | 1 | 2) => {
+      let c = counts.get(id);
+      if (!c) counts.set(id, (c = [0, 0, 0]));
+      c[which]++;
+    };
+    const stats = this.readStats();
+    const options = DEFAULT_PASSAGE_OPTIONS;
+    for (const article of batch) {
+      const num = stats.articles++;
+      const meta = toMeta(article, stats.passages);
+      const own = splitArticle(article, num, options);
+      const tokens: number[] = [];
+      const tokenStart: number[] = [];
+      const offsets: number[] = [];
+      const articleTerms = new Set<number>();
+      for (const p of own) {
+        tokenStart.push(tokens.length);
+        const seen = new Set<number>();
+        // As NewsIndex.build: a short heading labels every passage under it.
+        const label =
+          p.heading && p.heading !== p.text && p.heading.length < options.sentenceHeadingChars ? `${p.heading}\n` : '';
+        for (const t of tokenize(label + p.text, this.aliases)) {
+          const id = idOf(t.term);
+          tokens.push(id);
+          if (t.start < label.length) offsets.push(0, 0);
+          else offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+          seen.add(id);
+        }
+        for (const id of seen) {
+          count(id, 0);
+          articleTerms.add(id);
+        }
+        this.q.addPassage.run(
+          stats.passages++,
+          num,
+          p.position,
+          p.heading ?? null,
+          p.lead ? 1 : 0,
+          p.text,
+          blob(p.sentences),
+        );
+      }
+      tokenStart.push(tokens.length);
+      const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')]
+        .filter(Boolean)
+        .join('\n');
+      for (const text of [article.title, lead, article.source ?? '', dateWords(article.published)])
+        for (const t of tokenize(text, this.aliases)) articleTerms.add(idOf(t.term));
+      for (const id of articleTerms) count(id, 1);
+      // BM25F postings: passage words, and title, source and date words at their field weights.
+      const posting = new Set(tokens);
+      let length = tokens.length;
+      const fieldText = { title: article.title, source: article.source ?? '', date: dateWords(article.published) };
+      for (const field of ['title', 'source', 'date'] as const) {
+        const weight = this.fieldWeights[field];
+        for (const t of tokenize(fieldText[field], this.aliases)) {
+          const id = idOf(t.term);
+          if (weight <= 0) continue;
+          length += weight;
+          posting.add(id);
+        }
+      }
+      for (const id of posting) count(id, 2);
+      stats.tokens += tokens.length;
+      stats.articleLength += length;
+      this.q.addArticle.run({
+        num,
+        doc_id: article.id,
+        file: article.file,
+        source: article.source ?? null,
+        meta: JSON.stringify(meta),
+        passage_count: own.length,
+        length,
+        tokens: blob(tokens),
+        token_start: blob(tokenStart),
+        offsets: blob(offsets),
+      });
+      // Every word the article is found by: its postings (passage words, and weighted title, source and date words).
+      this.q.addDoc.run(num, [...posting].map(word).join(' '));
+      if (article.source) this.q.addSource.run(foldWord(article.source));
+    }
+    for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
+    for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
+  }
+
+  /** The totals as written, inside a write transaction (never the cache: another process may have added). */
+  private readStats(): ArchiveStats {
+    const n = (key: string) => Number(this.q.info.get(key)?.value ?? 0);
+    return { articles: n('articles'), passages: n('passages'), tokens: n('tokens'), articleLength: n('articleLength') };
+  }
+
+  /** The whole database as one buffer (a copy of the archive file). */
+  image(): Buffer {
+    return this.db.serialize();
+  }
+
+  /** An archive written from an image() to `path`, opened there. */
+  static fromImage(path: string, image: Buffer, options: SqliteArchiveOptions): SqliteArchive {
+    writeFileSync(path, image);
+    return new SqliteArchive(path, options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/**
+ * An archive file over a corpus: the one at `path` when it was made from the same corpus (its
+ * hash: files, aliases, boilerplate patterns, as the memory backend's saved index), else made
+ * again from it. A current archive opens without parsing a file. ':memory:' keeps it in this
+ * process (eval, tests).
+ */
+export async function openSqliteCorpus(
+  options: { corpus: string; aliasesPath?: string; path: string },
+  ranking: Partial<RankingOptions> = {},
+): Promise<{ archive: SqliteArchive; index: StoredIndex; warnings: CorpusWarning[] }> {
+  // Imported here: a process that serves an archive file needs none of the parsers (their HTML
+  // libraries alone are tens of MB of RSS).
+  const { parseAliases, readAliasText } = await import('../aliasFile.js');
+  const { listCorpusFiles, parseCorpusFiles } = await import('../corpus.js');
+  const { corpusHash, findAliases } = await import('../engine.js');
+  const warnings: CorpusWarning[] = [];
+  const aliasPath = findAliases(options.corpus, options.aliasesPath);
+  const aliasText = readAliasText(aliasPath, warnings);
+  const files = await listCorpusFiles(options.corpus);
+  const hash = `sqlite:${SQLITE_FORMAT_VERSION}:${corpusHash(files, aliasText)}`;
+  const aliases = parseAliases(aliasPath, aliasText, warnings);
+  const remove = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
+  };
+  let archive: SqliteArchive;
+  try {
+    archive = new SqliteArchive(options.path, { aliases, ranking });
+  } catch (err) {
+    // An archive of an older format is made again; any other database is left alone.
+    if (!isArchiveFile(options.path)) throw err;
+    remove();
+    archive = new SqliteArchive(options.path, { aliases, ranking });
+  }
+  if (archive.hash !== hash) {
+    if (archive.stats().articles > 0) {
+      archive.close();
+      remove();
+      archive = new SqliteArchive(options.path, { aliases, ranking });
+    }
+    const parsed = parseCorpusFiles(files);
+    archive.add(parsed.articles);
+    // Kept with the archive, so a start that parses nothing still names the files it skipped.
+    archive.setInfo('warnings', JSON.stringify(parsed.warnings));
+    archive.hash = hash;
+  }
+  warnings.push(...(JSON.parse(archive.getInfo('warnings') ?? '[]') as CorpusWarning[]));
+  return { archive, index: archive.index(ranking), warnings };
+}
+
+/** Whether the file is a Newsdesk archive of any format (its info table says a format). */
+function isArchiveFile(path: string): boolean {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT value FROM info WHERE key = 'format'").get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}

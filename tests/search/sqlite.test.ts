@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerQuestion, quoteArticle } from '../../src/core/answer.js';
+import type { Article } from '../../src/core/types.js';
+import { openEngine, readCorpus } from '../../src/engine.js';
+import { openSqliteCorpus, SqliteArchive, SQLITE_FORMAT_VERSION } from '../../src/search/sqlite.js';
+import type { NewsIndex } from '../../src/core/search.js';
+import type { AliasTable } from '../../src/core/aliases.js';
+import { NEWER_ID, newerCorpus } from '../fixtures/newer/corpus.js';
+
+const corpus = new URL('../fixtures/seeds', import.meta.url).pathname;
+
+/** A new article about something the seed articles never mention. */
+const article = (id: string, title: string, body: string): Article => ({
+  id,
+  file: `${id}.md`,
+  line: 1,
+  title,
+  tags: [],
+  sections: [{ paragraphs: [body] }],
+});
+
+describe('the sqlite search backend', () => {
+  let dir: string;
+  let memory: NewsIndex;
+  let aliases: AliasTable;
+  let articles: Article[];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'newsdesk-sqlite-'));
+    memory = (await openEngine({ corpus, indexPath: null })).index;
+    ({ aliases, articles } = await readCorpus({ corpus }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ranks, quotes and refuses exactly as the memory backend over the same articles', async () => {
+    const { index, archive } = await openSqliteCorpus({ corpus, path: ':memory:' });
+    const questions = [
+      'Who is fleeing Deir Ezzor at night?',
+      'what did the ministry say about the refugees',
+      'Who won the cricket world cup?',
+      'Tell me about the Kurdsih forces',
+    ];
+    for (const q of questions) {
+      expect(answerQuestion(index, q, { k: 5 })).toEqual(answerQuestion(memory, q, { k: 5 }));
+      expect(answerQuestion(index, q, { k: 5, refuse: false })).toEqual(
+        answerQuestion(memory, q, { k: 5, refuse: false }),
+      );
+    }
+    archive.close();
+  });
+
+  it('answers in time as the memory backend: periods, "latest", newer articles and one-article quotes', async () => {
+    const dated = newerCorpus();
+    const mem = (await openEngine({ corpus: dated, indexPath: null })).index;
+    const { index, archive } = await openSqliteCorpus({ corpus: dated, path: ':memory:' });
+    const december20 = new Date('2019-12-20T12:00:00Z');
+    const questions = [
+      'Which Isis leaders fled after the death of al-Baghdadi?',
+      'Which Isis leaders fled after al-Baghdadi’s death, latest?',
+      'Who is hunting the Isis leaders since December 2019?',
+      'Which Isis leaders fled, last month?',
+      'Which Isis leaders fled, last week?',
+    ];
+    for (const q of questions) {
+      expect(index.parseQuery(q, december20)).toEqual(mem.parseQuery(q, december20));
+      expect(answerQuestion(index, q, { now: december20, refuse: false })).toEqual(
+        answerQuestion(mem, q, { now: december20, refuse: false }),
+      );
+    }
+    // "last month" keeps to the month counted back, where only the newer article came out.
+    const lastMonth = answerQuestion(index, questions[3]!, { now: december20, refuse: false });
+    expect(lastMonth.results.map((r) => r.articleId)).toEqual([NEWER_ID]);
+    const newer = mem.articles.findIndex((a) => a.id === NEWER_ID);
+    expect(quoteArticle(index, questions[0]!, newer)).toEqual(quoteArticle(mem, questions[0]!, newer));
+    expect(quoteArticle(index, 'anything', index.articleCount)).toBeUndefined();
+    archive.close();
+    rmSync(dated, { recursive: true, force: true });
+  });
+
+  it('answers an added article at once: rows inserted, nothing rebuilt', () => {
+    const path = join(dir, 'add.db');
+    const archive = new SqliteArchive(path, { aliases });
+    archive.add(articles);
+    const before = archive.stats();
+    const index = archive.index();
+    const q = 'Which glacier did the survey team measure in Patagonia?';
+    expect(answerQuestion(index, q).answered).toBe(false);
+    archive.add([
+      article(
+        'glacier',
+        'Survey team measures Patagonia glacier',
+        'The survey team measured the Perito Moreno glacier in Patagonia and found it had retreated.',
+      ),
+    ]);
+    expect(archive.stats().articles).toBe(before.articles + 1);
+    // The seed articles keep their numbers: only rows were added after them.
+    expect(archive.article(0).meta.id).toBe(articles[0]!.id);
+    const a = answerQuestion(index, q);
+    expect(a.answered).toBe(true);
+    expect(a.results[0]!.articleId).toBe('glacier');
+    expect(a.results[0]!.excerpt).toContain('Perito Moreno');
+    archive.close();
+  });
+
+  it('shares one file between connections: a reader sees another writer’s article at its next question', () => {
+    const path = join(dir, 'shared.db');
+    const writer = new SqliteArchive(path, { aliases });
+    writer.add(articles);
+    const reader = new SqliteArchive(path, { aliases, readonly: true });
+    const index = reader.index();
+    const q = 'What did the lighthouse keeper on Skerryvore report?';
+    expect(answerQuestion(index, q).answered).toBe(false);
+    writer.add([
+      article(
+        'lighthouse',
+        'Skerryvore lighthouse keeper reports storm damage',
+        'The lighthouse keeper on Skerryvore reported storm damage to the lamp room after the gale.',
+      ),
+    ]);
+    const a = answerQuestion(index, q);
+    expect(a.results[0]?.articleId).toBe('lighthouse');
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
+    check.close();
+    reader.close();
+    writer.close();
+  });
+
+  it('refuses a database that is not one of its archives, naming it, and leaves it as it was', () => {
+    const path = join(dir, 'other.db');
+    const other = new Database(path);
+    other.exec('CREATE TABLE notes (body TEXT)');
+    other.close();
+    expect(() => new SqliteArchive(path, { aliases })).toThrow(
+      `${path} is not a Newsdesk archive of format ${SQLITE_FORMAT_VERSION}`,
+    );
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'notes' }]);
+    check.close();
+  });
+});
