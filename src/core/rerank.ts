@@ -2,9 +2,10 @@
  * The last ranking step: the candidates the ranking found, reordered by a linear model over a
  * few measures of evidence that the ranking's single score mixes by hand. Its weights were
  * fitted (softmax over each question's 30 candidates) on half of both dev sets and checked on
- * the other half, both ways round: NewsQA dev top-1 0.7578 -> 0.7705 (half a, fitted on b: 0.7663)
- * and 0.7520 -> 0.7613 (b, fitted on a); MultiHop-RAG nDCG@10 0.8405 -> 0.8454 (a, fitted on b)
- * and 0.8425 -> 0.8465 (b, fitted on a). The weights below were then fitted on both halves.
+ * the other half, both ways round, the ranking alone: NewsQA dev top-1 on half a 0.7578 -> 0.7663
+ * (fitted on b) and on half b 0.7520 -> 0.7613 (fitted on a); MultiHop-RAG nDCG@10 on a 0.8405 ->
+ * 0.8454 (fitted on b) and on b 0.8425 -> 0.8465 (fitted on a). The weights below were then fitted
+ * on both halves.
  */
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
@@ -12,7 +13,7 @@ import type { AnswerIndex } from './answerIndex.js';
 /** How many candidates the model reorders (fitted on 30; the first 20 hold nearly all its gain: 10 left MultiHop-RAG R@10 unchanged). */
 export const RERANK_POOL = 20;
 
-/** The model: each measure's weight (see `features`). */
+/** The model: each measure's weight. */
 export const RERANK_WEIGHTS = {
   /** The article's BM25F score, over the best candidate's. */
   article: 4.3,
