@@ -7,7 +7,7 @@
  * article (articleHolds, passageCoverage).
  */
 import type { AliasTable } from './aliases.js';
-import { terms as indexTerms } from './text.js';
+import { foldWord, terms as indexTerms } from './text.js';
 import type { Passage } from './passages.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import type { ParsedQuery } from './query.js';
@@ -116,8 +116,6 @@ export class Ranker {
   constructor(
     private readonly parts: IndexParts,
     private readonly termId: ReadonlyMap<string, number>,
-    /** The articles of each source, by folded source name (see foldWord). */
-    private readonly articlesBySource: ReadonlyMap<string, number[]>,
     private readonly aliases: AliasTable,
     private readonly ranking: RankingOptions,
     /** Index terms of an article's title (the index caches them). */
@@ -146,26 +144,10 @@ export class Ranker {
     const r = this.ranking;
 
     // Stage 1: candidate articles by BM25F over whole articles, every question term counted.
-    const outletArticles = new Set<number>();
-    for (const s of query.outlets) for (const a of this.articlesBySource.get(s) ?? []) outletArticles.add(a);
-    const { from, to, strict } = query.time;
-    const inPeriod =
-      from !== undefined && to !== undefined
-        ? (a: number) => {
-            const day = this.articles[a]!.published?.slice(0, 10);
-            return day !== undefined && day >= from && day < to;
-          }
-        : undefined;
-    const boostOf = (a: number) => {
-      let boost = outletArticles.has(a) ? r.outletBoost : 1;
-      if (inPeriod && !strict && inPeriod(a)) boost *= r.periodBoost;
-      const published = this.articles[a]!.published;
-      if (published && (query.dates.days.size || query.dates.months.size)) {
-        if (query.dates.days.has(published.slice(0, 10))) boost *= r.dateBoost;
-        else if (query.dates.months.has(published.slice(0, 7))) boost *= Math.sqrt(r.dateBoost);
-      }
-      return boost;
-    };
+    const boosts = questionBoosts(query, r);
+    const inPeriod = boosts.inPeriod && ((a: number) => boosts.inPeriod!(this.articles[a]!));
+    const strict = query.time.strict;
+    const boostOf = (a: number) => boosts.boostOf(this.articles[a]!);
     const count = request.candidates ?? Math.max(r.candidates, request.k * 3);
     const only = request.only;
     // A period counted back from now ("last week") keeps to the articles published in it, when any
@@ -189,7 +171,7 @@ export class Ranker {
     const tf = new Float64Array(slots.length);
     const perArticle = request.perArticle ?? 1;
     // For each candidate, its best passages (at most perArticle), kept in score order.
-    const best: Array<{ article: number; articleScore: number; passages: Array<{ p: number; score: number }> }> = [];
+    const best: BestPassages[] = [];
     let maxPassage = 0;
     let maxArticle = 0;
     try {
@@ -198,43 +180,19 @@ export class Ranker {
         const [from, to] = this.passageRange(a);
         const top: Array<{ p: number; score: number }> = [];
         for (let p = from; p < to; p++) {
-          const score = this.scorePassage(p, slots.length, weights, tf);
-          if (top.length < perArticle || score > top[top.length - 1]!.score) {
-            // Insert after every passage scoring at least as much (earlier passages first on a tie).
-            let at = top.length;
-            top.push({ p, score });
-            for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
-            top[at] = { p, score };
-            if (top.length > perArticle) top.pop();
-          }
+          keepBest(top, p, this.scorePassage(p, slots.length, weights, tf), perArticle);
         }
         if (top.length === 0) continue;
         const articleScore = c.score * boostOf(a);
         maxArticle = Math.max(maxArticle, articleScore);
         maxPassage = Math.max(maxPassage, top[0]!.score);
-        best.push({ article: a, articleScore, passages: top });
+        best.push({ article: a, articleScore, boost: boostOf(a), passages: top });
       }
     } finally {
       for (const id of slots) if (id >= 0) this.slotOf[id] = -1;
     }
 
-    const hits: PassageHit[] = [];
-    for (const b of best) {
-      const articleEvidence = maxArticle > 0 ? b.articleScore / maxArticle : 0;
-      const boost = boostOf(b.article);
-      for (const { p, score } of b.passages) {
-        const passageEvidence = maxPassage > 0 ? score / maxPassage : 0;
-        hits.push({
-          passage: p,
-          article: b.article,
-          score: articleEvidence + r.passageWeight * passageEvidence * boost,
-          articleEvidence,
-          passageEvidence,
-          matched: [],
-        });
-      }
-    }
-    hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
+    const hits = combineEvidence(best, maxArticle, maxPassage, r.passageWeight);
     const out = hits.slice(0, request.k);
     for (const h of out) h.matched = this.matchedTerms(h.passage, query);
     return out;
@@ -450,4 +408,78 @@ export function newestFirst(hits: PassageHit[], article: (a: number) => ArticleM
   // Stable: equal dates (and undated ones) keep their score order.
   const band = hits.slice(0, n).sort((x, y) => (day(x) < day(y) ? 1 : day(x) > day(y) ? -1 : 0));
   return [...band, ...hits.slice(n)];
+}
+
+/** A candidate article's score and boost, with its best passages in score order. */
+export interface BestPassages {
+  article: number;
+  articleScore: number;
+  boost: number;
+  passages: Array<{ p: number; score: number }>;
+}
+
+/**
+ * The boosts a question gives an article: the outlet it names, a period it prefers ("in 2019"),
+ * a day or month it names; and the period it asks about, if any. Both rankers weigh them alike.
+ */
+export function questionBoosts(
+  query: ParsedQuery,
+  r: RankingOptions,
+): { inPeriod: ((meta: ArticleMeta) => boolean) | undefined; boostOf: (meta: ArticleMeta) => number } {
+  const { from, to, strict } = query.time;
+  const inPeriod =
+    from !== undefined && to !== undefined
+      ? (meta: ArticleMeta) => {
+          const day = meta.published?.slice(0, 10);
+          return day !== undefined && day >= from && day < to;
+        }
+      : undefined;
+  const outlets = new Set(query.outlets);
+  const boostOf = (meta: ArticleMeta) => {
+    let boost = outlets.size > 0 && meta.source && outlets.has(foldWord(meta.source)) ? r.outletBoost : 1;
+    if (inPeriod && !strict && inPeriod(meta)) boost *= r.periodBoost;
+    const published = meta.published;
+    if (published && (query.dates.days.size || query.dates.months.size)) {
+      if (query.dates.days.has(published.slice(0, 10))) boost *= r.dateBoost;
+      else if (query.dates.months.has(published.slice(0, 7))) boost *= Math.sqrt(r.dateBoost);
+    }
+    return boost;
+  };
+  return { inPeriod, boostOf };
+}
+
+/** Adds passage p to `top` (score order, at most n) when it scores among the best; earlier passages first on a tie. */
+export function keepBest(top: Array<{ p: number; score: number }>, p: number, score: number, n: number): void {
+  if (top.length >= n && score <= top[top.length - 1]!.score) return;
+  let at = top.length;
+  top.push({ p, score });
+  for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
+  top[at] = { p, score };
+  if (top.length > n) top.pop();
+}
+
+/** Hits from the candidates' best passages: article and passage evidence, each over the best candidate's, combined; best first. */
+export function combineEvidence(
+  best: readonly BestPassages[],
+  maxArticle: number,
+  maxPassage: number,
+  passageWeight: number,
+): PassageHit[] {
+  const hits: PassageHit[] = [];
+  for (const b of best) {
+    const articleEvidence = maxArticle > 0 ? b.articleScore / maxArticle : 0;
+    for (const { p, score } of b.passages) {
+      const passageEvidence = maxPassage > 0 ? score / maxPassage : 0;
+      hits.push({
+        passage: p,
+        article: b.article,
+        score: articleEvidence + passageWeight * passageEvidence * b.boost,
+        articleEvidence,
+        passageEvidence,
+        matched: [],
+      });
+    }
+  }
+  hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
+  return hits;
 }

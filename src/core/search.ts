@@ -94,7 +94,7 @@ export class NewsIndex implements AnswerIndex {
       articleFrequency: (term) => this.articleFrequency(term),
       surfaceOf: (term) => this.surfaceOf(term),
     });
-    this.ranker = new Ranker(b, this.termId, articlesBySource, aliases, ranking, (a) => this.titleTerms(a));
+    this.ranker = new Ranker(b, this.termId, aliases, ranking, (a) => this.titleTerms(a));
   }
 
   /** Builds the index from parsed articles. */

@@ -19,8 +19,17 @@ import type { AnswerIndex } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery } from './query.js';
-import { DEFAULT_RANKING, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
-import { foldWord, terms as indexTerms, tokenize, type Token } from './text.js';
+import {
+  DEFAULT_RANKING,
+  combineEvidence,
+  keepBest,
+  questionBoosts,
+  type BestPassages,
+  type PassageHit,
+  type RankingOptions,
+  type SearchRequest,
+} from './rank.js';
+import { terms as indexTerms, tokenize, type Token } from './text.js';
 
 export type { ArchiveStats, ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
 
@@ -243,25 +252,8 @@ export class StoredIndex implements AnswerIndex {
     const stats = this.store.stats();
     if (query.terms.length === 0 || stats.articles === 0) return [];
     const r = this.ranking;
-    const outlets = new Set(query.outlets);
-    const { from, to, strict } = query.time;
-    const inPeriod =
-      from !== undefined && to !== undefined
-        ? (meta: ArticleMeta) => {
-            const day = meta.published?.slice(0, 10);
-            return day !== undefined && day >= from && day < to;
-          }
-        : undefined;
-    const boostOf = (meta: ArticleMeta) => {
-      let boost = meta.source && outlets.has(foldWord(meta.source)) ? r.outletBoost : 1;
-      if (inPeriod && !strict && inPeriod(meta)) boost *= r.periodBoost;
-      const published = meta.published;
-      if (published && (query.dates.days.size || query.dates.months.size)) {
-        if (query.dates.days.has(published.slice(0, 10))) boost *= r.dateBoost;
-        else if (query.dates.months.has(published.slice(0, 7))) boost *= Math.sqrt(r.dateBoost);
-      }
-      return boost;
-    };
+    const { inPeriod, boostOf } = questionBoosts(query, r);
+    const strict = query.time.strict;
     const known = query.terms.map((t) => ({ t, stored: this.store.term(t.term) }));
     const count = request.candidates ?? Math.max(r.candidates, request.k * 3);
 
@@ -306,12 +298,7 @@ export class StoredIndex implements AnswerIndex {
     const avgPassageLength = stats.passages ? stats.tokens / stats.passages : 1;
     const tf = new Float64Array(known.length);
     const perArticle = request.perArticle ?? 1;
-    const best: Array<{
-      article: number;
-      articleScore: number;
-      boost: number;
-      passages: Array<{ p: number; score: number }>;
-    }> = [];
+    const best: BestPassages[] = [];
     let maxPassage = 0;
     let maxArticle = 0;
     for (const c of candidates) {
@@ -319,37 +306,14 @@ export class StoredIndex implements AnswerIndex {
       const from = record.meta.firstPassage;
       const top: Array<{ p: number; score: number }> = [];
       for (let i = 0; i < record.passageCount; i++) {
-        const score = scorePassage(record, i, slotOf, weights, tf, r, avgPassageLength);
-        const p = from + i;
-        if (top.length < perArticle || score > top[top.length - 1]!.score) {
-          let at = top.length;
-          top.push({ p, score });
-          for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
-          top[at] = { p, score };
-          if (top.length > perArticle) top.pop();
-        }
+        keepBest(top, from + i, scorePassage(record, i, slotOf, weights, tf, r, avgPassageLength), perArticle);
       }
       if (top.length === 0) continue;
       maxArticle = Math.max(maxArticle, c.score * c.boost);
       maxPassage = Math.max(maxPassage, top[0]!.score);
       best.push({ article: record.number, articleScore: c.score * c.boost, boost: c.boost, passages: top });
     }
-    const hits: PassageHit[] = [];
-    for (const b of best) {
-      const articleEvidence = maxArticle > 0 ? b.articleScore / maxArticle : 0;
-      for (const { p, score } of b.passages) {
-        const passageEvidence = maxPassage > 0 ? score / maxPassage : 0;
-        hits.push({
-          passage: p,
-          article: b.article,
-          score: articleEvidence + r.passageWeight * passageEvidence * b.boost,
-          articleEvidence,
-          passageEvidence,
-          matched: [],
-        });
-      }
-    }
-    hits.sort((x, y) => y.score - x.score || x.passage - y.passage);
+    const hits = combineEvidence(best, maxArticle, maxPassage, r.passageWeight);
     const out = hits.slice(0, request.k);
     for (const h of out) h.matched = this.matchedTerms(h.passage, query);
     return out;
