@@ -208,15 +208,10 @@ export interface LedgerEntry {
 }
 
 /** The fields a new schedule is given. */
-export interface NewSchedule {
-  guildId: string;
-  channelId: string;
-  cron: string;
-  timezone: string;
-  topic: string | null;
-  count: number;
-  createdBy: string;
-}
+export type NewSchedule = Pick<
+  DigestSchedule,
+  'guildId' | 'channelId' | 'cron' | 'timezone' | 'topic' | 'count' | 'createdBy'
+>;
 
 /**
  * Digest schedules, runs and each channel's ledger of what was posted there. Several processes may
