@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { runBot, type BotRuntime } from '../../src/composition.js';
 import { attachHandlers, createClient } from '../../src/discord/bot.js';
 import type { BotDeps } from '../../src/discord/types.js';
+import type { DigestStore } from '../../src/store/parts.js';
 import type { DiscordDouble } from './double/server.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
@@ -92,4 +94,34 @@ export async function bootRuntime(discord: DiscordDouble, options: BootRuntimeOp
       await bot.stop();
     },
   };
+}
+
+/** Stops bot processes: SIGTERM, then SIGKILL for one still running after 10 s. */
+export async function stopProcesses(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }),
+  );
+}
+
+/** A daily 09:00 UTC digest schedule in the double's channel (made in the past, it has a missed run to catch up). */
+export async function addDailySchedule(
+  digests: Pick<DigestStore, 'addSchedule'>,
+  discord: DiscordDouble,
+): Promise<number> {
+  const schedule = await digests.addSchedule({
+    guildId: discord.guildId,
+    channelId: discord.channelId,
+    cron: '0 9 * * *',
+    timezone: 'UTC',
+    topic: null,
+    count: 3,
+    createdBy: discord.users.alice.id,
+  });
+  return schedule.id;
 }

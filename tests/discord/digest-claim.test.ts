@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { Store } from '../../src/store/store.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+import { addDailySchedule, stopProcesses } from './boot.js';
 import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -63,17 +64,7 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     // A daily schedule made three days ago that never ran: each process catches it up on start.
     const past = new Date(Date.now() - 3 * 86_400_000);
     const store = new Store({ path: dbPath, now: () => past });
-    scheduleId = (
-      await store.digests.addSchedule({
-        guildId: discord.guildId,
-        channelId: discord.channelId,
-        cron: '0 9 * * *',
-        timezone: 'UTC',
-        topic: null,
-        count: 3,
-        createdBy: discord.users.alice.id,
-      })
-    ).id;
+    scheduleId = await addDailySchedule(store.digests, discord);
     store.close();
     for (let i = 0; i < 2; i++) {
       const child = spawn(...nodeCommand('src/main.ts', []), {
@@ -105,15 +96,7 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
   }, SLOW + 10_000);
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode !== null) return;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }),
-    );
+    await stopProcesses(children);
     await discord.close();
   });
 

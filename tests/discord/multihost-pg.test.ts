@@ -8,6 +8,7 @@ import { Archive } from '../../src/archive.js';
 import { PgStore } from '../../src/store/pg.js';
 import { PG_URL } from '../store/dialects.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
+import { addDailySchedule, stopProcesses } from './boot.js';
 import { nodeCommand } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -53,17 +54,7 @@ describe.skipIf(!PG_URL)('two hosts on one PostgreSQL database', { timeout: SLOW
     // A daily schedule made three days ago that never ran: the leader catches it up on start.
     const past = new Date(Date.now() - 3 * 86_400_000);
     const seed = await PgStore.open({ url: databaseUrl, now: () => past });
-    scheduleId = (
-      await seed.digests.addSchedule({
-        guildId: discord.guildId,
-        channelId: discord.channelId,
-        cron: '0 9 * * *',
-        timezone: 'UTC',
-        topic: null,
-        count: 3,
-        createdBy: discord.users.alice.id,
-      })
-    ).id;
+    scheduleId = await addDailySchedule(seed.digests, discord);
     await seed.close();
     for (const hostName of ['a', 'b']) {
       const data = mkdtempSync(join(tmpdir(), `newsdesk-host-${hostName}-`));
@@ -103,15 +94,7 @@ describe.skipIf(!PG_URL)('two hosts on one PostgreSQL database', { timeout: SLOW
   }, SLOW + 10_000);
 
   afterAll(async () => {
-    await Promise.all(
-      hosts.map(async ({ child }) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }),
-    );
+    await stopProcesses(hosts.map((h) => h.child));
     await discord.close();
   });
 
