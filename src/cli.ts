@@ -4,7 +4,7 @@ import { answerQuestion } from './core/answer.js';
 import { normaliseUrl } from './core/links.js';
 import { openEngine, type Engine } from './engine.js';
 import { loadConfig, searchArchivePath, type Config } from './config.js';
-import type { AnswerIndex } from './core/answerIndex.js';
+import type { AnswerIndex, ArchiveIndex } from './core/answerIndex.js';
 import { tuneRuntime } from './runtime.js';
 import { answerJson, renderAnswerText, renderDigestItemText, textStyleFor } from './render/text.js';
 import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, DigestInputError, parseSince, selectDigest } from './core/digest.js';
@@ -40,8 +40,8 @@ export function terminalIndexPath(config: Pick<Config, 'INDEX_PATH'>): string | 
 }
 
 /** A corpus with no articles answers nothing: say so, rather than refuse every question in silence. */
-export function warnIfEmpty(engine: Pick<Engine, 'index'>, corpus: string): void {
-  if (engine.index.articles.length === 0)
+export function warnIfEmpty(engine: { index: Pick<ArchiveIndex, 'held'> }, corpus: string): void {
+  if (engine.index.held().articles === 0)
     warn(`${corpus}: no articles found; every question will go unanswered (see README, Your own articles)`);
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Archive, ReindexReport } from './archive.js';
-import { guildArchiveDir, type Config } from './config.js';
-import type { NewsIndex } from './core/search.js';
+import { Archive, type ReindexReport } from './archive.js';
+import { guildArchiveDir, searchArchivePath, type Config } from './config.js';
+import { articleMetas, type ArchiveIndex } from './core/answerIndex.js';
 import { DigestScheduler, DigestService } from './digests/service.js';
 import { nextFire } from './digests/when.js';
 import {
@@ -16,6 +16,7 @@ import {
 import { discordPoster } from './discord/digestPoster.js';
 import { FeedPoller } from './feedPoller.js';
 import { GuildArchives, guildIdPrefix } from './guildArchives.js';
+import { StoredArchive, StoredGuildArchives } from './storedArchive.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { GuildFileFollower, mirrorGuildFolder } from './guildFileSync.js';
 import { Leadership } from './leadership.js';
@@ -31,17 +32,33 @@ import { logOverBudget } from './workers/parseSandbox.js';
  * tests call it with a fake clock and a quiet logger.
  */
 
+/** The shared archive the bot serves from: in memory (Archive) or in an SQLite file (StoredArchive, SEARCH_BACKEND=sqlite). */
+export type LiveArchive = Archive | StoredArchive;
+
+/** The shared archive as configured: in memory (its index saved at INDEX_PATH), or in the SQLite file beside it. */
+export function openLiveArchive(config: Config): Promise<LiveArchive> {
+  return config.SEARCH_BACKEND === 'sqlite'
+    ? StoredArchive.open({ corpus: config.CORPUS_DIR, path: searchArchivePath(config) })
+    : Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+}
+
+/** What the bot asks of the servers' own archives, on either backend. */
+export type ServerArchives = Pick<
+  GuildArchives,
+  'isCurator' | 'dirFor' | 'has' | 'update' | 'reindex' | 'invalidate' | 'held'
+> & { index(guildId: string | null): Promise<ArchiveIndex> };
+
 /** A running bot: its client, store and digest scheduler, and how to stop it cleanly. */
 export interface BotRuntime {
   client: Client;
   store: NewsStore;
   logger: Logger;
   /** The shared archive's current index (DMs, and servers without additions of their own). */
-  index: () => NewsIndex;
+  index: () => ArchiveIndex;
   /** The index a server is answered from: its own (shared + its additions), or the shared one. */
-  indexFor: (guildId: string | null) => Promise<NewsIndex>;
+  indexFor: (guildId: string | null) => Promise<ArchiveIndex>;
   /** The servers' own archives and their indexes. */
-  guilds: GuildArchives;
+  guilds: ServerArchives;
   digests: { service: DigestService; scheduler: DigestScheduler };
   /**
    * Reloads the shared index (from the saved cache when it is current) and records new articles as
@@ -102,14 +119,22 @@ class ForwardingScheduler extends DigestScheduler {
 }
 
 /** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
-async function markSeen(store: StoreParts, archive: Archive): Promise<void> {
-  await store.articles.markSeen(archive.index.articles.map((a) => ({ id: a.id, file: a.file })));
+async function markSeen(store: StoreParts, archive: LiveArchive): Promise<void> {
+  await store.articles.markSeen([...articleMetas(archive.index)].map((a) => ({ id: a.id, file: a.file })));
+}
+
+/** Records a server's own articles as seen. */
+function ownArticles(index: ArchiveIndex, guildId: string): Array<{ id: string; file: string }> {
+  const prefix = guildIdPrefix(guildId);
+  const out: Array<{ id: string; file: string }> = [];
+  for (const a of articleMetas(index)) if (a.id.startsWith(prefix)) out.push({ id: a.id, file: a.file });
+  return out;
 }
 
 /** Connects the bot with a token and serves until stopped; logs with pino (never the token). */
 export async function runBot(
   config: Config,
-  archive: Archive,
+  archive: LiveArchive,
   options: { clientOptions?: Partial<ClientOptions>; logger?: Logger; now?: () => Date; role?: BotRole } = {},
 ): Promise<BotRuntime> {
   const role = options.role ?? { background: true, watchCorpus: true };
@@ -123,27 +148,40 @@ export async function runBot(
   });
   // Set once stop() begins; background callbacks check it so nothing writes to a closed store.
   let stopping: Promise<void> | undefined;
-  const guilds = new GuildArchives({
-    root: guildArchiveDir(config),
-    corpus: config.CORPUS_DIR,
-    shared: () => archive.index,
-    indexPath: config.INDEX_PATH,
-    curators: config.CURATOR_GUILD_IDS,
-    capacity: config.GUILD_INDEX_CACHE,
-    onLoaded: (guildId, index) => {
-      // A background build can finish after stop() closed the store: nothing to record then.
-      if (stopping) return;
-      const prefix = guildIdPrefix(guildId);
-      store.articles
-        .markSeen(index.articles.filter((a) => a.id.startsWith(prefix)).map((a) => ({ id: a.id, file: a.file })))
-        .catch((err: unknown) => logger.error({ err, guildId }, 'could not record the server’s articles as seen'));
-    },
-    onError: (guildId, err) =>
-      logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index'),
-    // The archive's parse sandbox is kept ready: a server's delta need not wait for a thread to start.
-    parse: (file) => archive.parseFile(file),
-    onDelta: (guildId) => role.forwardGuildDelta?.(guildId),
-  });
+  const onLoaded = (guildId: string, index: ArchiveIndex) => {
+    // A background build can finish after stop() closed the store: nothing to record then.
+    if (stopping) return;
+    store.articles
+      .markSeen(ownArticles(index, guildId))
+      .catch((err: unknown) => logger.error({ err, guildId }, 'could not record the server’s articles as seen'));
+  };
+  const onError = (guildId: string, err: unknown) =>
+    logger.error({ err, guildId }, 'server index refresh failed; still answering from its previous index');
+  const onDelta = (guildId: string) => role.forwardGuildDelta?.(guildId);
+  const guilds: ServerArchives =
+    archive instanceof StoredArchive
+      ? new StoredGuildArchives({
+          root: guildArchiveDir(config),
+          corpus: config.CORPUS_DIR,
+          shared: archive,
+          curators: config.CURATOR_GUILD_IDS,
+          onLoaded,
+          onError,
+          onDelta,
+        })
+      : new GuildArchives({
+          root: guildArchiveDir(config),
+          corpus: config.CORPUS_DIR,
+          shared: () => archive.index,
+          indexPath: config.INDEX_PATH,
+          curators: config.CURATOR_GUILD_IDS,
+          capacity: config.GUILD_INDEX_CACHE,
+          onLoaded,
+          onError,
+          // The archive's parse sandbox is kept ready: a server's delta need not wait for a thread to start.
+          parse: (file) => archive.parseFile(file),
+          onDelta,
+        });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
   // Several hosts on one database: each keeps its copy of every server's folder current from the store.
   const follower =
@@ -217,8 +255,7 @@ export async function runBot(
     await answerable.catch(() => {});
     const index = await indexFor(guildId);
     return {
-      articles: index.articles.length,
-      passages: index.passages.length,
+      ...index.held(),
       warnings: [],
       ms: performance.now() - started,
       rebuilt: false,
@@ -365,7 +402,7 @@ export async function runBot(
 }
 
 /** Starts the bot for `npm start`: serves until SIGINT/SIGTERM, then shuts down cleanly. */
-export async function startBot(config: Config, archive: Archive): Promise<void> {
+export async function startBot(config: Config, archive: LiveArchive): Promise<void> {
   const bot = await runBot(config, archive);
   exitOnSignals(bot.logger, () => bot.stop());
 }

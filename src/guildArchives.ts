@@ -12,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { ReindexReport } from './archive.js';
 import { isArticleFile } from './core/article.js';
 import { mergeDeltaAsync } from './core/delta.js';
+import type { ArchiveIndex } from './core/answerIndex.js';
 import { NewsIndex } from './core/search.js';
 import { loadIndexFileAsync } from './indexFile.js';
 import type { Article, CorpusWarning } from './core/types.js';
@@ -43,11 +44,12 @@ export function guildIndexPath(indexPath: string, guildId: string): string {
  * The ids (lower case) an upload in a server must not take: every id of the index the server is
  * answered from — shared ones as they are, the server's own without their prefix (as the upload names them).
  */
-export function existingIds(index: NewsIndex, guildId: string | null): Set<string> {
+export function existingIds(index: Pick<ArchiveIndex, 'listArticles'>, guildId: string | null): Set<string> {
   const prefix = guildId ? guildIdPrefix(guildId) : null;
-  return new Set(
-    index.articles.map((a) => (prefix && a.id.startsWith(prefix) ? a.id.slice(prefix.length) : a.id).toLowerCase()),
-  );
+  const out = new Set<string>();
+  for (const { meta: a } of index.listArticles())
+    out.add((prefix && a.id.startsWith(prefix) ? a.id.slice(prefix.length) : a.id).toLowerCase());
+  return out;
 }
 
 export interface GuildArchivesOptions {
@@ -105,15 +107,20 @@ function guildStamp(guildId: string, sharedHash: string, files: CorpusFile[]): s
     .digest('hex');
 }
 
-/** The servers' own archives and their indexes, built lazily and kept (least recently used dropped first). */
-export class GuildArchives {
-  private readonly entries = new Map<string, Entry>();
-  private readonly running = new Map<string, Promise<Entry | null>>();
-  private readonly updating = new Map<string, Promise<void>>();
+/**
+ * Where each server's additions live: its own folder under the root, or the shared corpus for a
+ * curator server. Both backends' server archives (this file's GuildArchives, and the sqlite
+ * backend's in storedArchive.ts) are kept over these folders.
+ */
+export class ServerFolders {
   private readonly curators: ReadonlySet<string>;
 
-  constructor(private readonly options: GuildArchivesOptions) {
-    this.curators = new Set(options.curators);
+  constructor(
+    private readonly root: string,
+    private readonly sharedCorpus: string,
+    curators: readonly string[],
+  ) {
+    this.curators = new Set(curators);
   }
 
   /** A curator server's additions go into the shared corpus. */
@@ -123,9 +130,9 @@ export class GuildArchives {
 
   /** Where additions made in a server are written: the shared corpus for a curator, else the server's own folder. */
   dirFor(guildId: string): string {
-    if (this.isCurator(guildId)) return this.options.corpus;
+    if (this.isCurator(guildId)) return this.sharedCorpus;
     if (!SNOWFLAKE.test(guildId)) throw new Error('not a server id');
-    return join(this.options.root, guildId);
+    return join(this.root, guildId);
   }
 
   /** Whether a server has a folder of its own (additions that only it is answered from). */
@@ -134,10 +141,21 @@ export class GuildArchives {
   }
 
   /** The server's own folder, when it has one. */
-  private ownDir(guildId: string | null): string | null {
+  protected ownDir(guildId: string | null): string | null {
     if (guildId === null || !SNOWFLAKE.test(guildId)) return null;
-    const dir = join(this.options.root, guildId);
+    const dir = join(this.root, guildId);
     return existsSync(dir) ? dir : null;
+  }
+}
+
+/** The servers' own archives and their indexes, built lazily and kept (least recently used dropped first). */
+export class GuildArchives extends ServerFolders {
+  private readonly entries = new Map<string, Entry>();
+  private readonly running = new Map<string, Promise<Entry | null>>();
+  private readonly updating = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: GuildArchivesOptions) {
+    super(options.root, options.corpus, options.curators);
   }
 
   /** Where a server's index is saved (null: kept in memory only). */

@@ -2,7 +2,7 @@ import 'dotenv/config';
 import { Archive } from './archive.js';
 import { terminalIndexPath, warnIfEmpty } from './cli.js';
 import { parseFlags, runCommand } from './commandLine.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, searchArchivePath, type Config } from './config.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { unwritableReason } from './paths.js';
 import { tuneRuntime } from './runtime.js';
@@ -27,12 +27,23 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   configureParsing(config);
   let indexPath: string | null = config.INDEX_PATH;
-  // The bot's commands, digests and live updates still read the in-memory index (see README,
-  // Large archives): say so rather than quietly build the index the setting was chosen to avoid.
-  if (config.DISCORD_TOKEN && config.SEARCH_BACKEND === 'sqlite')
-    throw new ConfigError([
-      'SEARCH_BACKEND: sqlite answers in the terminal (npm run ask), eval and bench; the bot serves from memory for now',
-    ]);
+  // Shards each load the saved in-memory index from the file the manager keeps; the sqlite
+  // archive has one writer, which a sharded bot does not have yet.
+  if (config.DISCORD_TOKEN && config.SHARDS && config.SEARCH_BACKEND === 'sqlite')
+    throw new ConfigError(['SEARCH_BACKEND: sqlite serves an unsharded bot for now; unset SHARDS or use memory']);
+  if (config.DISCORD_TOKEN && config.SEARCH_BACKEND === 'sqlite') {
+    const why = unwritableReason(searchArchivePath(config));
+    if (why) throw new ConfigError([`INDEX_PATH: ${why}`]);
+    const { openLiveArchive, startBot } = await import('./composition.js');
+    const archive = await openLiveArchive(config);
+    printWarnings(archive.warnings);
+    warnIfEmpty(archive, config.CORPUS_DIR);
+    const held = archive.index.held();
+    process.stderr.write(`Newsdesk: ${held.articles} articles, ${held.passages} passages (sqlite).\n`);
+    delete process.env.SHARDS;
+    await startBot(config, archive);
+    return -1;
+  }
   if (config.DISCORD_TOKEN) {
     // The bot (and its shards) need the saved index; the terminal can answer from memory.
     const why = unwritableReason(config.INDEX_PATH);

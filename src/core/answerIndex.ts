@@ -11,10 +11,12 @@ import type { Token } from './text.js';
 export interface AnswerIndex {
   readonly aliases: AliasTable;
   readonly ranking: RankingOptions;
-  /** How many articles the archive holds, numbered from 0. */
+  /** Articles are numbered from 0 below this (the count, unless some were removed). */
   readonly articleCount: number;
-  /** How many passages the archive holds, numbered from 0. */
+  /** Passages are numbered from 0 below this (the count, unless some were removed). */
   readonly passageCount: number;
+  /** How many articles and passages the archive holds. */
+  held(): { articles: number; passages: number };
   /** Turns a question into weighted index terms, outlets, dates and the time asked; `now` places "last week". */
   parseQuery(question: string, now?: Date): ParsedQuery;
   /** Ranks passages for a parsed question: one per article unless asked otherwise. */
@@ -43,4 +45,33 @@ export interface AnswerIndex {
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array;
   /** Up to n words of the archive closest in spelling to one it never saw ("did you mean"). */
   nearestWords(term: string, n: number): string[];
+}
+
+/**
+ * What the bot asks of an archive besides answering (buttons, autocomplete, digests, listings): its
+ * articles found by id and listed. Both backends give it, so every command serves from either.
+ */
+export interface ArchiveIndex extends AnswerIndex {
+  /** The number of the article with this id, if the archive holds it. */
+  articleNumber(id: string): number | undefined;
+  /** Every article the archive holds with its number, in number order (a removed one leaves a gap). */
+  listArticles(): Iterable<{ number: number; meta: ArticleMeta }>;
+  /** The index terms of passage p, once each. */
+  passageTerms(p: number): string[];
+  /** Ranks passages for a question: one per article unless asked otherwise. */
+  search(question: string, request: SearchRequest): { query: ParsedQuery; hits: PassageHit[] };
+}
+
+/** The articles' metadata, in number order. */
+export function* articleMetas(index: Pick<ArchiveIndex, 'listArticles'>): Iterable<ArticleMeta> {
+  for (const a of index.listArticles()) yield a.meta;
+}
+
+/** The first article (in number order) that `match` accepts, with its number. */
+export function findArticle(
+  index: Pick<ArchiveIndex, 'listArticles'>,
+  match: (meta: ArticleMeta) => boolean,
+): { number: number; meta: ArticleMeta } | undefined {
+  for (const a of index.listArticles()) if (match(a.meta)) return a;
+  return undefined;
 }

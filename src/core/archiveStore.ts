@@ -6,6 +6,12 @@
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 
+/**
+ * Term ids from this up are a layer's own (a server's words the shared archive lacks, see
+ * layeredStore.ts); a store's own vocabulary stays below it.
+ */
+export const FAR_TERMS = 2 ** 29;
+
 /** A term of the store's vocabulary with its document frequencies. */
 export interface StoredTerm {
   id: number;
@@ -42,12 +48,16 @@ export interface ArchiveStats {
   tokens: number;
   /** Sum of the articles' BM25F lengths. */
   articleLength: number;
+  /** The number the next article added takes: articles are numbered below it (removed ones leave gaps). */
+  nextArticle: number;
+  /** The number the next passage added takes. */
+  nextPassage: number;
 }
 
 /**
  * An archive kept outside the process (the candidate source and passage store of the answer
- * path). Article and passage numbers are dense from 0 in insertion order; an article's passages
- * are numbered consecutively from its `firstPassage`.
+ * path). Articles and passages are numbered from 0 in insertion order (a removed one leaves a gap,
+ * never reused); an article's passages are numbered consecutively from its `firstPassage`.
  */
 export interface ArchiveStore {
   /** Takes in what other processes sharing the store wrote since the last call (a question starts with it). */
@@ -72,4 +82,14 @@ export interface ArchiveStore {
   similarTerms(term: string, how: { distance: number } | { prefix: true }): string[];
   /** An article holding the term in its passages, if any. */
   articleWith(termId: number): number | undefined;
+  /** The number of the article with this id, if the archive holds it. */
+  articleNumber(id: string): number | undefined;
+  /** Every article the archive holds, in number order. */
+  articles(): Iterable<StoredListing>;
+}
+
+/** An article as a listing gives it: its number and metadata. */
+export interface StoredListing {
+  number: number;
+  meta: ArticleMeta;
 }

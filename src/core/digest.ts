@@ -1,6 +1,7 @@
 import { evidenceOf } from './answer.js';
 import { isoDate } from './parsers/common.js';
-import type { NewsIndex, ParsedQuery } from './search.js';
+import type { ArchiveIndex } from './answerIndex.js';
+import type { ParsedQuery } from './search.js';
 import { splitSentences } from './sentences.js';
 import { terms } from './text.js';
 
@@ -87,22 +88,22 @@ export const DIGEST_DEFAULT_TIMEZONE = 'UTC';
  * With a topic the order stays newest first: the topic decides what is in, the date what leads,
  * so 'over-count' always means "newer articles filled the digest".
  */
-export function selectDigest(index: NewsIndex, request: DigestRequest): DigestSelection {
+export function selectDigest(index: ArchiveIndex, request: DigestRequest): DigestSelection {
   const verdicts = new Map<string, DigestVerdict>();
   const onTopic = request.topic === undefined ? undefined : topicArticles(index, request.topic);
   const eligible: Array<{ a: number; at: number }> = [];
-  index.articles.forEach((article, a) => {
+  for (const { number: a, meta: article } of index.listArticles()) {
     const at = dateOf(article.published) ?? dateOf(request.firstSeen?.get(article.id));
     if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
     else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
     else if (request.since && (at === undefined || at < request.since.getTime())) verdicts.set(article.id, 'too-old');
     else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
-  });
+  }
   eligible.sort((x, y) => y.at - x.at || x.a - y.a);
   const count = Math.min(DIGEST_MAX_COUNT, Math.max(0, Math.floor(request.count)));
   const items: DigestItem[] = [];
   for (const { a } of eligible) {
-    const article = index.articles[a]!;
+    const article = index.article(a);
     if (items.length >= count) {
       verdicts.set(article.id, 'over-count');
       continue;
@@ -124,12 +125,12 @@ function dateOf(iso: string | undefined): number | undefined {
  * topic's words are well covered by the article as a whole (title, standfirst, every passage),
  * weighed as answers weigh their evidence.
  */
-function topicArticles(index: NewsIndex, topic: string): Set<number> {
+function topicArticles(index: ArchiveIndex, topic: string): Set<number> {
   const query = index.parseQuery(topic);
   const out = new Set<number>();
   if (query.terms.length === 0) return out;
   const asked = new Set(query.terms.map((t) => t.term));
-  for (const hit of index.rank(query, { k: index.articles.length })) {
+  for (const hit of index.rank(query, { k: index.articleCount })) {
     const [from, to] = index.passageRange(hit.article);
     const held = new Set<string>();
     for (let p = from; p < to; p++) for (const t of index.passageTerms(p)) if (asked.has(t)) held.add(t);
@@ -150,8 +151,8 @@ function heldQuery(query: ParsedQuery, held: ReadonlySet<string>): ParsedQuery {
   return { ...query, terms: query.terms.filter((t) => held.has(t.term) || !groupHeld.has(t.from ?? t.term)) };
 }
 
-function itemOf(index: NewsIndex, a: number): DigestItem {
-  const article = index.articles[a]!;
+function itemOf(index: ArchiveIndex, a: number): DigestItem {
+  const article = index.article(a);
   const item: DigestItem = { articleId: article.id, title: article.title, summary: summarizeAt(index, a) };
   if (article.url) item.url = article.url;
   if (article.published) item.published = article.published;
@@ -169,14 +170,14 @@ const ELLIPSIS = '…';
  * An article's gist in one or two whole sentences (20–400 characters): its standfirst, else its
  * most central sentences. Only an article with less than 20 characters of text in all gets less.
  */
-export function summarize(index: NewsIndex, articleId: string): string {
-  const a = index.articles.findIndex((x) => x.id === articleId);
-  if (a < 0) throw new Error(`no article ${articleId} in the index`);
+export function summarize(index: ArchiveIndex, articleId: string): string {
+  const a = index.articleNumber(articleId);
+  if (a === undefined) throw new Error(`no article ${articleId} in the index`);
   return summarizeAt(index, a);
 }
 
-function summarizeAt(index: NewsIndex, a: number): string {
-  const article = index.articles[a]!;
+function summarizeAt(index: ArchiveIndex, a: number): string {
+  const article = index.article(a);
   if (article.standfirst) {
     const gist = fit(splitSentences(article.standfirst));
     if (gist.length >= SUMMARY_MIN_CHARS) return gist;
@@ -191,13 +192,13 @@ function summarizeAt(index: NewsIndex, a: number): string {
 }
 
 /** The article's sentences in order, once each, without a repeat of its title. */
-function bodySentences(index: NewsIndex, a: number): string[] {
-  const title = normalised(index.articles[a]!.title);
+function bodySentences(index: ArchiveIndex, a: number): string[] {
+  const title = normalised(index.article(a).title);
   const [from, to] = index.passageRange(a);
   const out: string[] = [];
   for (let p = from; p < to; p++) {
     // The passage's own sentence ends: re-splitting its text would glue a list item to the next.
-    const { text, sentences } = index.passages[p]!;
+    const { text, sentences } = index.passage(p);
     for (let i = 0; i + 1 < sentences.length; i += 2) {
       const s = text.slice(sentences[i], sentences[i + 1]).trim();
       if (s && normalised(s) !== title && !out.includes(s)) out.push(s);
@@ -220,7 +221,7 @@ const ENDS_SENTENCE = /[.!?…]["'”’)\]]*$/;
  * (each counted once per sentence it appears in) a sentence holds, with the title's words counting
  * double and a small preference for the opening, where news puts its gist. Returned in article order.
  */
-function centralSentences(sentences: string[], title: string, index: NewsIndex): string[] {
+function centralSentences(sentences: string[], title: string, index: ArchiveIndex): string[] {
   const bags = sentences.map((s) => new Set(terms(s, index.aliases)));
   const df = new Map<string, number>();
   for (const bag of bags) for (const t of bag) df.set(t, (df.get(t) ?? 0) + 1);

@@ -76,7 +76,7 @@ function profileOf(index: AnswerIndex, a: number, options: NewerOptions): Profil
   }
   // The headline says what the story is: its words count as two mentions more.
   for (const t of index.titleTerms(a)) if (!/\d/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 2);
-  const total = index.articleCount;
+  const total = index.held().articles;
   const weighted = [...counts]
     // IDF as ln(1 + N/df): never near zero, so in a small archive on one story the story's own
     // words still weigh (BM25's IDF all but drops a word every article holds).

@@ -21,7 +21,7 @@ import { spellingVocabulary, warmUpSpelling } from './index-spelling.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import { QueryParser, type ParsedQuery } from './query.js';
 import { DEFAULT_RANKING, Ranker, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
-import type { AnswerIndex } from './answerIndex.js';
+import type { ArchiveIndex } from './answerIndex.js';
 
 export { INDEX_FORMAT_VERSION, type TextBytes, type TextSource } from './index-format.js';
 export type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
@@ -44,7 +44,7 @@ export interface LoadOptions {
  * spelling correction; a compact passage store then ranks the passages of those candidates, so
  * every question is answered with sentences, not whole articles.
  */
-export class NewsIndex implements AnswerIndex {
+export class NewsIndex implements ArchiveIndex {
   readonly articles: ArticleMeta[];
   readonly passages: Passage[];
   readonly hash: string;
@@ -194,6 +194,24 @@ export class NewsIndex implements AnswerIndex {
   }
 
   /** How many articles the archive holds (AnswerIndex: numbered from 0). */
+  private byId: Map<string, number> | undefined;
+
+  /** How many articles and passages the index holds. */
+  held(): { articles: number; passages: number } {
+    return { articles: this.articles.length, passages: this.passages.length };
+  }
+
+  /** The number of the article with this id, if the index holds it. */
+  articleNumber(id: string): number | undefined {
+    this.byId ??= new Map(this.articles.map((a, i) => [a.id, i]));
+    return this.byId.get(id);
+  }
+
+  /** Every article with its number, in number order. */
+  *listArticles(): Iterable<{ number: number; meta: ArticleMeta }> {
+    for (let a = 0; a < this.articles.length; a++) yield { number: a, meta: this.articles[a]! };
+  }
+
   get articleCount(): number {
     return this.articles.length;
   }

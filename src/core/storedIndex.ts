@@ -14,8 +14,8 @@
  * stands in for the spelling index.
  */
 import type { AliasTable } from './aliases.js';
-import type { ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
-import type { AnswerIndex } from './answerIndex.js';
+import { FAR_TERMS, type ArchiveStore, type StoredArticle, type StoredTerm } from './archiveStore.js';
+import type { ArchiveIndex } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery } from './query.js';
@@ -64,7 +64,7 @@ function poolTerms(
 export const DEFAULT_POOL_FACTOR = 4;
 
 /** The answer path over an ArchiveStore; see the note at the top. */
-export class StoredIndex implements AnswerIndex {
+export class StoredIndex implements ArchiveIndex {
   readonly ranking: RankingOptions;
   private readonly titleCache = new Map<number, ReadonlySet<string>>();
   private sourcesSeen: readonly string[] | null = null;
@@ -74,6 +74,8 @@ export class StoredIndex implements AnswerIndex {
   /** Scratch: query slot of each term id (-1: not asked), grown to the largest id met. */
   private slotOf = new Int32Array(0);
   private slotted: number[] = [];
+  /** Slots of term ids from FAR_TERMS up (a server's own words, see layeredStore.ts): a table that large would not fit. */
+  private readonly far = new Map<number, number>();
 
   constructor(
     private readonly store: ArchiveStore,
@@ -88,11 +90,28 @@ export class StoredIndex implements AnswerIndex {
   }
 
   get articleCount(): number {
-    return this.store.stats().articles;
+    return this.store.stats().nextArticle;
   }
 
   get passageCount(): number {
-    return this.store.stats().passages;
+    return this.store.stats().nextPassage;
+  }
+
+  held(): { articles: number; passages: number } {
+    const s = this.store.stats();
+    return { articles: s.articles, passages: s.passages };
+  }
+
+  articleNumber(id: string): number | undefined {
+    return this.store.articleNumber(id);
+  }
+
+  listArticles(): Iterable<{ number: number; meta: ArticleMeta }> {
+    return this.store.articles();
+  }
+
+  passageTerms(p: number): string[] {
+    return [...new Set(this.passageTokens(p).map((t) => t.term))];
   }
 
   article(a: number): ArticleMeta {
@@ -275,6 +294,7 @@ export class StoredIndex implements AnswerIndex {
       articleIdf,
       ids,
       slotOf,
+      far: this.far,
       count,
       boostOf,
       avgLength: stats.articleLength / stats.articles,
@@ -306,7 +326,12 @@ export class StoredIndex implements AnswerIndex {
       const from = record.meta.firstPassage;
       const top: Array<{ p: number; score: number }> = [];
       for (let i = 0; i < record.passageCount; i++) {
-        keepBest(top, from + i, scorePassage(record, i, slotOf, weights, tf, r, avgPassageLength), perArticle);
+        keepBest(
+          top,
+          from + i,
+          scorePassage(record, i, slotOf, this.far, weights, tf, r, avgPassageLength),
+          perArticle,
+        );
       }
       if (top.length === 0) continue;
       maxArticle = Math.max(maxArticle, c.score * c.boost);
@@ -338,7 +363,7 @@ export class StoredIndex implements AnswerIndex {
       const tokens = record.tokens;
       for (let i = 0; i < tokens.length; i++) {
         const x = tokens[i]!;
-        const slot = x < s.slotOf.length ? s.slotOf[x]! : -1;
+        const slot = x < s.slotOf.length ? s.slotOf[x]! : s.far.size > 0 ? (s.far.get(x) ?? -1) : -1;
         if (slot >= 0) f[slot]!++;
       }
       for (const [term, w] of record.metaTerms) {
@@ -384,14 +409,19 @@ export class StoredIndex implements AnswerIndex {
 
   /** The slot scratch with each id's slot set (its first, for an id given twice), the last question's cleared. */
   private slots(ids: readonly number[]): Int32Array {
-    for (const id of this.slotted) this.slotOf[id] = -1;
+    for (const id of this.slotted) if (id < FAR_TERMS) this.slotOf[id] = -1;
+    this.far.clear();
     this.slotted = ids.filter((id) => id >= 0);
-    const max = ids.reduce((m, id) => Math.max(m, id), -1);
+    const max = ids.reduce((m, id) => (id < FAR_TERMS ? Math.max(m, id) : m), -1);
     if (max >= this.slotOf.length) {
       const grown = new Int32Array(Math.max(max + 1, this.slotOf.length * 2, 1024)).fill(-1);
       this.slotOf = grown;
     }
-    for (let i = ids.length - 1; i >= 0; i--) if (ids[i]! >= 0) this.slotOf[ids[i]!] = i;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const id = ids[i]!;
+      if (id >= FAR_TERMS) this.far.set(id, i);
+      else if (id >= 0) this.slotOf[id] = i;
+    }
     return this.slotOf;
   }
 
@@ -462,6 +492,7 @@ interface Stage1 {
   articleIdf: number[];
   ids: Array<{ id: number; weight: number }>;
   slotOf: Int32Array;
+  far: ReadonlyMap<number, number>;
   count: number;
   boostOf: (meta: ArticleMeta) => number;
   avgLength: number;
@@ -479,6 +510,7 @@ function scorePassage(
   record: StoredArticle,
   i: number,
   slotOf: Int32Array,
+  far: ReadonlyMap<number, number>,
   weights: readonly number[],
   tf: Float64Array,
   r: RankingOptions,
@@ -493,7 +525,7 @@ function scorePassage(
   let near = 0;
   for (let t = start; t < end; t++) {
     const x = record.tokens[t]!;
-    const slot = x < slotOf.length ? slotOf[x]! : -1;
+    const slot = x < slotOf.length ? slotOf[x]! : far.size > 0 ? (far.get(x) ?? -1) : -1;
     if (slot >= 0) {
       tf[slot]!++;
       any = true;

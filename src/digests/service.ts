@@ -9,7 +9,7 @@ import {
   type DigestSelection,
   type DigestVerdict,
 } from '../core/digest.js';
-import type { NewsIndex } from '../core/search.js';
+import type { ArchiveIndex } from '../core/answerIndex.js';
 import type { DigestRun, StoreParts } from '../store/store.js';
 import { cronFor, nextFire } from './when.js';
 
@@ -59,7 +59,7 @@ export interface DigestServiceDeps {
   /** Runs, schedules and ledgers; the guild's digest settings; when articles were first seen. */
   store: Pick<StoreParts, 'digests' | 'settings' | 'articles'>;
   /** The index a server is answered from: its digests choose from it (shared + the server's own additions). */
-  index: (guildId: string) => NewsIndex | Promise<NewsIndex>;
+  index: (guildId: string) => ArchiveIndex | Promise<ArchiveIndex>;
   poster: DigestPoster;
   logger: Logger;
   now?: () => Date;
@@ -79,9 +79,10 @@ const DUE_SLACK_MS = 2_000;
 export const markerOf = (runId: number): string => `digest #${runId}`;
 
 /** A digest item for an article by id (for re-posting a run), or undefined when it left the archive. */
-function itemOf(index: NewsIndex, id: string): DigestItem | undefined {
-  const a = index.articles.find((x) => x.id === id);
-  if (!a) return undefined;
+function itemOf(index: ArchiveIndex, id: string): DigestItem | undefined {
+  const n = index.articleNumber(id);
+  if (n === undefined) return undefined;
+  const a = index.article(n);
   return {
     articleId: a.id,
     title: a.title,
@@ -290,7 +291,7 @@ export class DigestService {
     const run = await store.digests.lastPostedRun(guildId, channelId);
     if (!run) return { verdict: 'no-digest' };
     const index = await this.deps.index(guildId);
-    if (!index.articles.some((a) => a.id === articleId)) return { verdict: 'not-in-archive', run };
+    if (index.articleNumber(articleId) === undefined) return { verdict: 'not-in-archive', run };
     if (run.articleIds.includes(articleId)) return { verdict: 'included', run };
     const ledger = await store.digests.ledger(run.channelId);
     const entry = ledger.get(articleId);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NewsIndex } from '../core/search.js';
+import type { ArchiveIndex } from '../core/answerIndex.js';
 import type { ReindexReport } from '../archive.js';
 import type { StoreParts } from '../store/store.js';
 import type { DigestScheduler, DigestService } from '../digests/service.js';
@@ -12,7 +12,7 @@ export interface BotDeps {
    * The index a server is answered from (it may be swapped by a reindex): the shared one, or the
    * server's own (shared + its additions). Null (a DM) is the shared one.
    */
-  index: (guildId: string | null) => NewsIndex | Promise<NewsIndex>;
+  index: (guildId: string | null) => ArchiveIndex | Promise<ArchiveIndex>;
   /** Rebuilds what a server is answered from (the shared index, and the server's own) and swaps it in on success. */
   reindex: (guildId: string | null) => Promise<ReindexReport>;
   logger: Logger;

@@ -108,7 +108,7 @@ export class SqliteArchive implements ArchiveStore {
   private sourceList: readonly string[] | null = null;
   private readonly terms = new Map<string, StoredTerm | null>();
   private readonly termNames = new Map<number, string>();
-  private readonly articles = new Lru<number, StoredArticle>(ARTICLE_CACHE);
+  private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
   private readonly q: ReturnType<SqliteArchive['prepare']>;
 
@@ -153,6 +153,10 @@ export class SqliteArchive implements ArchiveStore {
         num INTEGER PRIMARY KEY, article INTEGER NOT NULL, position INTEGER NOT NULL,
         heading TEXT, lead INTEGER NOT NULL, text TEXT NOT NULL, sentences BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS article_terms (num INTEGER PRIMARY KEY, df BLOB NOT NULL, posting BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT);
+      CREATE INDEX IF NOT EXISTS articles_doc ON articles (doc_id);
+      CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
       CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
         terms, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
       INSERT OR IGNORE INTO info VALUES ('format', '${SQLITE_FORMAT_VERSION}'),
@@ -193,6 +197,40 @@ export class SqliteArchive implements ArchiveStore {
       sources: this.db.prepare<[], { source: string }>('SELECT source FROM sources ORDER BY source'),
       holding: this.db.prepare<[string], number>('SELECT rowid FROM docs WHERE docs MATCH ?').pluck(),
       withTerm: this.db.prepare<[string], { rowid: number }>('SELECT rowid FROM docs WHERE docs MATCH ? LIMIT 1'),
+      byId: this.db.prepare<[string], number>('SELECT num FROM articles WHERE doc_id = ?').pluck(),
+      metas: this.db.prepare<[], { num: number; meta: string }>('SELECT num, meta FROM articles ORDER BY num'),
+      ids: this.db.prepare<[], string>('SELECT doc_id FROM articles').pluck(),
+      fileIds: this.db.prepare<[string], string>('SELECT doc_id FROM articles WHERE file = ?').pluck(),
+    };
+  }
+
+  /** Statements only a writer runs, prepared on first use (a reader's file may predate their tables). */
+  private writes: ReturnType<SqliteArchive['prepareWrites']> | undefined;
+  private w() {
+    this.writes ??= this.prepareWrites();
+    return this.writes;
+  }
+
+  private prepareWrites() {
+    return {
+      addTerms: this.db.prepare('INSERT INTO article_terms VALUES (?, ?, ?)'),
+      ofFile: this.db.prepare<[string], number>('SELECT num FROM articles WHERE file = ?').pluck(),
+      removed: this.db.prepare<[number], ArticleRow & { passage_count: number }>(
+        'SELECT num, meta, passage_count, length, tokens, token_start FROM articles WHERE num = ?',
+      ),
+      termsOf: this.db.prepare<[number], { df: Buffer; posting: Buffer }>(
+        'SELECT df, posting FROM article_terms WHERE num = ?',
+      ),
+      uncount: this.db.prepare<[number, number, number, number]>(
+        'UPDATE terms SET passage_df = passage_df - ?, article_df = article_df - ?, posting_df = posting_df - ? WHERE id = ?',
+      ),
+      dropDoc: this.db.prepare<[number]>('DELETE FROM docs WHERE rowid = ?'),
+      dropPassages: this.db.prepare<[number]>('DELETE FROM passages WHERE article = ?'),
+      dropArticle: this.db.prepare<[number]>('DELETE FROM articles WHERE num = ?'),
+      dropTerms: this.db.prepare<[number]>('DELETE FROM article_terms WHERE num = ?'),
+      files: this.db.prepare<[], { path: string; stamp: string | null }>('SELECT path, stamp FROM files'),
+      setFile: this.db.prepare<[string, string | null]>('INSERT OR REPLACE INTO files VALUES (?, ?)'),
+      dropFile: this.db.prepare<[string]>('DELETE FROM files WHERE path = ?'),
     };
   }
 
@@ -240,13 +278,7 @@ export class SqliteArchive implements ArchiveStore {
 
   stats(): ArchiveStats {
     if (!this.statsCache) {
-      const n = (key: string) => Number(this.q.info.get(key)?.value ?? 0);
-      this.statsCache = {
-        articles: n('articles'),
-        passages: n('passages'),
-        tokens: n('tokens'),
-        articleLength: n('articleLength'),
-      };
+      this.statsCache = this.readStats();
     }
     return this.statsCache;
   }
@@ -274,7 +306,7 @@ export class SqliteArchive implements ArchiveStore {
   }
 
   article(a: number): StoredArticle {
-    let record = this.articles.get(a);
+    let record = this.records.get(a);
     if (!record) {
       const row = this.q.article.get(a);
       if (!row) throw new Error(`no article ${a} in ${this.path}`);
@@ -295,7 +327,7 @@ export class SqliteArchive implements ArchiveStore {
         },
         metaTerms: articleMetaTerms(meta, this.aliases, this.fieldWeights),
       };
-      this.articles.set(a, record);
+      this.records.set(a, record);
     }
     return record;
   }
@@ -359,6 +391,91 @@ export class SqliteArchive implements ArchiveStore {
     return this.q.withTerm.get(word(termId))?.rowid;
   }
 
+  /** The number of the article with this id, if the archive holds it. */
+  articleNumber(id: string): number | undefined {
+    return this.q.byId.get(id);
+  }
+
+  /** Every article the archive holds, in number order. */
+  *articles(): Iterable<{ number: number; meta: ArticleMeta }> {
+    for (const row of this.q.metas.iterate()) yield { number: row.num, meta: JSON.parse(row.meta) as ArticleMeta };
+  }
+
+  /** Every article id the archive holds. */
+  ids(): Set<string> {
+    return new Set(this.q.ids.all());
+  }
+
+  /** The ids of a file's articles. */
+  fileIds(path: string): string[] {
+    return this.q.fileIds.all(path);
+  }
+
+  /** The corpus files the archive holds, with the stamp of the version read (see ListedFile.stamp). */
+  files(): Map<string, string | null> {
+    return new Map(
+      this.w()
+        .files.all()
+        .map((r) => [r.path, r.stamp]),
+    );
+  }
+
+  /**
+   * Takes a file's new version in, in one transaction: its articles as they were are removed and
+   * `articles` added (none: the file was removed, or is refused). Readers see the file before or after, never half.
+   */
+  replaceFile(path: string, stamp: string | null | undefined, articles: readonly Article[]): void {
+    this.db
+      .transaction(() => {
+        this.removeFile(path);
+        this.insert(articles);
+        if (stamp === undefined) this.w().dropFile.run(path);
+        else this.w().setFile.run(path, stamp);
+      })
+      .immediate();
+    this.forget();
+  }
+
+  /**
+   * Removes a file's articles: rows deleted, term counts and totals lowered. Numbers are not
+   * reused. Its outlet stays among the sources (a query naming it then finds nothing more).
+   */
+  private removeFile(path: string): void {
+    const w = this.w();
+    const stats = this.readStats();
+    const counts = new Map<number, [passage: number, article: number, posting: number]>();
+    const count = (id: number, which: 0 | 1 | 2) => {
+      let c = counts.get(id);
+      if (!c) counts.set(id, (c = [0, 0, 0]));
+      c[which]++;
+    };
+    for (const num of w.ofFile.all(path)) {
+      const row = w.removed.get(num)!;
+      const tokens = int32(row.tokens);
+      const start = int32(row.token_start);
+      for (let p = 0; p + 1 < start.length; p++)
+        for (const id of new Set(tokens.subarray(start[p], start[p + 1]))) count(id, 0);
+      const terms = w.termsOf.get(num);
+      // An article added before its terms were kept: its passage words stand in for them.
+      const df = terms ? int32(terms.df) : new Set(tokens);
+      const posting = terms ? int32(terms.posting) : new Set(tokens);
+      for (const id of df) count(id, 1);
+      for (const id of posting) count(id, 2);
+      stats.articles--;
+      stats.passages -= row.passage_count;
+      stats.tokens -= tokens.length;
+      stats.articleLength -= row.length;
+      w.dropDoc.run(num);
+      w.dropPassages.run(num);
+      w.dropArticle.run(num);
+      w.dropTerms.run(num);
+    }
+    for (const [id, [p, a, post]] of counts) w.uncount.run(p, a, post, id);
+    for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
+    this.records.clear();
+    this.passages.clear();
+  }
+
   /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
   add(articles: readonly Article[]): void {
     for (let i = 0; i < articles.length; i += INSERT_BATCH) {
@@ -387,8 +504,9 @@ export class SqliteArchive implements ArchiveStore {
     const stats = this.readStats();
     const options = DEFAULT_PASSAGE_OPTIONS;
     for (const article of batch) {
-      const num = stats.articles++;
-      const meta = toMeta(article, stats.passages);
+      const num = stats.nextArticle++;
+      stats.articles++;
+      const meta = toMeta(article, stats.nextPassage);
       const own = splitArticle(article, num, options);
       const tokens: number[] = [];
       const tokenStart: number[] = [];
@@ -411,8 +529,9 @@ export class SqliteArchive implements ArchiveStore {
           count(id, 0);
           articleTerms.add(id);
         }
+        stats.passages++;
         this.q.addPassage.run(
-          stats.passages++,
+          stats.nextPassage++,
           num,
           p.position,
           p.heading ?? null,
@@ -442,6 +561,8 @@ export class SqliteArchive implements ArchiveStore {
         }
       }
       for (const id of posting) count(id, 2);
+      // What its removal takes back from the counts (passage counts come from its tokens).
+      this.w().addTerms.run(num, blob([...articleTerms]), blob([...posting]));
       stats.tokens += tokens.length;
       stats.articleLength += length;
       this.q.addArticle.run({
@@ -467,7 +588,21 @@ export class SqliteArchive implements ArchiveStore {
   /** The totals as written, inside a write transaction (never the cache: another process may have added). */
   private readStats(): ArchiveStats {
     const n = (key: string) => Number(this.q.info.get(key)?.value ?? 0);
-    return { articles: n('articles'), passages: n('passages'), tokens: n('tokens'), articleLength: n('articleLength') };
+    const articles = n('articles');
+    const passages = n('passages');
+    // An archive nothing was ever removed from numbers its articles up to its count (older files keep no next numbers).
+    const next = (key: string, count: number) => {
+      const v = this.q.info.get(key)?.value;
+      return v === undefined ? count : Number(v);
+    };
+    return {
+      articles,
+      passages,
+      tokens: n('tokens'),
+      articleLength: n('articleLength'),
+      nextArticle: next('nextArticle', articles),
+      nextPassage: next('nextPassage', passages),
+    };
   }
 
   /** The whole database as one buffer (a copy of the archive file). */
@@ -487,10 +622,9 @@ export class SqliteArchive implements ArchiveStore {
 }
 
 /**
- * An archive file over a corpus: the one at `path` when it was made from the same corpus (its
- * hash: files, aliases, boilerplate patterns, as the memory backend's saved index), else made
- * again from it. A current archive opens without parsing a file. ':memory:' keeps it in this
- * process (eval, tests).
+ * An archive file over a corpus, current with it (see StoredArchive: a file made before takes in
+ * only the files changed since). ':memory:' keeps it in this process (eval, tests). Files are
+ * parsed here: the terminal and eval have nothing else to serve meanwhile.
  */
 export async function openSqliteCorpus(
   options: { corpus: string; aliasesPath?: string; path: string },
@@ -498,41 +632,25 @@ export async function openSqliteCorpus(
 ): Promise<{ archive: SqliteArchive; index: StoredIndex; warnings: CorpusWarning[] }> {
   // Imported here: a process that serves an archive file needs none of the parsers (their HTML
   // libraries alone are tens of MB of RSS).
-  const { parseAliases, readAliasText } = await import('../aliasFile.js');
-  const { listCorpusFiles, parseCorpusFiles } = await import('../corpus.js');
-  const { corpusHash, findAliases } = await import('../engine.js');
-  const warnings: CorpusWarning[] = [];
-  const aliasPath = findAliases(options.corpus, options.aliasesPath);
-  const aliasText = readAliasText(aliasPath, warnings);
-  const files = await listCorpusFiles(options.corpus);
-  const hash = `sqlite:${SQLITE_FORMAT_VERSION}:${corpusHash(files, aliasText)}`;
-  const aliases = parseAliases(aliasPath, aliasText, warnings);
-  const remove = () => {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
-  };
-  let archive: SqliteArchive;
+  const { parseCorpusFiles } = await import('../corpus.js');
+  const { StoredArchive } = await import('../storedArchive.js');
+  const opened = await StoredArchive.open({
+    ...options,
+    ranking,
+    parse: (file) => Promise.resolve(parseCorpusFiles([file])),
+  });
+  return { archive: opened.store, index: opened.index, warnings: opened.warnings };
+}
+
+/** Opens (or makes) an archive file; one of an older format is made again, any other database left alone. */
+export function openArchiveFile(path: string, options: SqliteArchiveOptions): SqliteArchive {
   try {
-    archive = new SqliteArchive(options.path, { aliases, ranking });
+    return new SqliteArchive(path, options);
   } catch (err) {
-    // An archive of an older format is made again; any other database is left alone.
-    if (!isArchiveFile(options.path)) throw err;
-    remove();
-    archive = new SqliteArchive(options.path, { aliases, ranking });
+    if (path === ':memory:' || !isArchiveFile(path)) throw err;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    return new SqliteArchive(path, options);
   }
-  if (archive.hash !== hash) {
-    if (archive.stats().articles > 0) {
-      archive.close();
-      remove();
-      archive = new SqliteArchive(options.path, { aliases, ranking });
-    }
-    const parsed = parseCorpusFiles(files);
-    archive.add(parsed.articles);
-    // Kept with the archive, so a start that parses nothing still names the files it skipped.
-    archive.setInfo('warnings', JSON.stringify(parsed.warnings));
-    archive.hash = hash;
-  }
-  warnings.push(...(JSON.parse(archive.getInfo('warnings') ?? '[]') as CorpusWarning[]));
-  return { archive, index: archive.index(ranking), warnings };
 }
 
 /** Whether the file is a Newsdesk archive of any format (its info table says a format). */

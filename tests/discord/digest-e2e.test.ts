@@ -130,7 +130,7 @@ describe('digests, end to end through the Discord double', () => {
   it('explains why an article was or was not in the last digest', async () => {
     const b = await start();
     const last = (await b.store.digests.lastPostedRun(discord.guildId, discord.channelId))!;
-    const titleOf = (id: string) => b.index().articles.find((a) => a.id === id)!.title;
+    const titleOf = (id: string) => b.index().article(b.index().articleNumber(id)!).title;
     const earlier = [...(await b.store.digests.ledger(discord.channelId))].find(([, e]) => e.runId < last.id)![0];
     const why = (title: string) =>
       digest('why', [{ type: ApplicationCommandOptionType.String, name: 'article', value: title }]);

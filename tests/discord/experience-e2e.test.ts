@@ -93,12 +93,10 @@ describe('the member experience, end to end through the Discord double', () => {
     // The seed articles carry no dates: the size alone, and a title to try.
     expect(text).toContain(`**Archive:** ${seeds.articles.length} articles.`);
     expect(text).toContain(`**Try:** \`/ask question: ${seeds.articles[0]!.title}\``);
-    const dated = archiveFacts({
-      articles: [
-        { ...seeds.articles[0]!, published: '2019-10-01' },
-        { ...seeds.articles[1]!, published: '2019-10-29T08:00:00Z' },
-      ],
-    });
+    const dated = archiveFacts([
+      { ...seeds.articles[0]!, published: '2019-10-01' },
+      { ...seeds.articles[1]!, published: '2019-10-29T08:00:00Z' },
+    ]);
     expect(renderHelp([], dated).embeds[0]!.description).toContain(
       `**Archive:** 2 articles; newest: “${seeds.articles[1]!.title}” (2019-10-29).`,
     );

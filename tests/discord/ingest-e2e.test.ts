@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { ApplicationCommandOptionType, Status } from 'discord.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Archive } from '../../src/archive.js';
 import { answerQuestion } from '../../src/core/answer.js';
+import { NewsIndex } from '../../src/core/search.js';
+import { StoredIndex } from '../../src/core/storedIndex.js';
 import { loadConfig } from '../../src/config.js';
-import { runBot, type BotRuntime } from '../../src/composition.js';
+import { openLiveArchive, runBot, type BotRuntime } from '../../src/composition.js';
 import { articlePage, LOREM, send, startWebServer } from '../ingest/server.js';
 import { commandOptions, startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
 
@@ -15,7 +16,8 @@ const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'i'.repeat(38)}`;
 const MANAGE_MESSAGES = String(1 << 13);
 
-describe('adding articles and feeds from Discord, end to end', () => {
+// Both search backends serve the bot: the same additions answered from memory and from SQLite.
+describe.each(['memory', 'sqlite'] as const)('adding articles and feeds from Discord, end to end (%s)', (backend) => {
   let discord: DiscordDouble;
   let web: Awaited<ReturnType<typeof startWebServer>>;
   let bot: BotRuntime;
@@ -58,8 +60,9 @@ describe('adding articles and feeds from Discord, end to end', () => {
       DATABASE_PATH: join(dir, 'db.sqlite'),
       ALLOW_PRIVATE_URLS: 'true',
       LOG_LEVEL: 'silent',
+      SEARCH_BACKEND: backend,
     });
-    const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH });
+    const archive = await openLiveArchive(config);
     bot = await runBot(config, archive, {
       logger: pino({ level: 'silent' }),
       clientOptions: { ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } },
@@ -99,10 +102,41 @@ describe('adding articles and feeds from Discord, end to end', () => {
     );
     expect(text).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)\.\nThe archive now has 6 articles/);
     expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).toBe('Bridge at Raqqa reopens');
+    // Served from the backend asked for.
+    expect(await bot.indexFor(discord.guildId)).toBeInstanceOf(backend === 'sqlite' ? StoredIndex : NewsIndex);
+  });
+
+  it('answers /ask from the added file, and no more once it is removed', async () => {
+    // A real /ask through the double: deferred, then the answer edited in (an embed, or a refusal's text).
+    const ask = (q: string) => {
+      const rec = discord.runSlashCommand(
+        'ask',
+        [{ type: ApplicationCommandOptionType.String, name: 'question', value: q }],
+        discord.newUser(),
+      );
+      return discord.waitFor(
+        () => {
+          const m = discord.original(rec.id);
+          return m && (m.embeds.length > 0 || m.content) ? m : undefined;
+        },
+        8000,
+        'an answer',
+      );
+    };
+    const reply = await ask('When did the Raqqa bridge reopen?');
+    expect(reply.embeds[0]?.title).toBe('1. Bridge at Raqqa reopens');
+    const before = (await bot.indexFor(discord.guildId)).held().articles;
+    const text = await outcome(
+      run('article', 'remove', [{ type: ApplicationCommandOptionType.String, name: 'file', value: 'bridge.md' }]),
+    );
+    expect(text).toBe(`Removed \`bridge.md\`. The archive now has ${before - 1} articles.`);
+    expect((await answers('When did the Raqqa bridge reopen?')).results[0]?.title).not.toBe('Bridge at Raqqa reopens');
+    const after = await ask('When did the Raqqa bridge reopen?');
+    expect(JSON.stringify(after)).not.toContain('Bridge at Raqqa reopens');
   });
 
   it('refuses a file type the loaders do not read by its name, before downloading it', async () => {
-    const before = (await bot.indexFor(discord.guildId)).articles.length;
+    const before = (await bot.indexFor(discord.guildId)).held().articles;
     const file = discord.attach('notes.pdf', `${web.base}/upload/notes.pdf`, 8, 'application/pdf');
     expect(
       await outcome(
@@ -112,7 +146,7 @@ describe('adding articles and feeds from Discord, end to end', () => {
       'Nothing was added: “notes.pdf” is not a file Newsdesk reads: send txt, text, md, markdown, html, htm, json, jsonl, ndjson',
     );
     expect(asked).not.toContain('/upload/notes.pdf');
-    expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
+    expect((await bot.indexFor(discord.guildId)).held().articles).toBe(before);
   });
 
   it('adds a web page by its link, keeping the link', async () => {
@@ -127,7 +161,7 @@ describe('adding articles and feeds from Discord, end to end', () => {
   });
 
   it('explains a refused link and adds nothing', async () => {
-    const before = (await bot.indexFor(discord.guildId)).articles.length;
+    const before = (await bot.indexFor(discord.guildId)).held().articles;
     expect(
       await outcome(
         run('article', 'add url', [
@@ -142,7 +176,7 @@ describe('adding articles and feeds from Discord, end to end', () => {
         ]),
       ),
     ).toBe('Nothing was added: the site answered 404');
-    expect((await bot.indexFor(discord.guildId)).articles.length).toBe(before);
+    expect((await bot.indexFor(discord.guildId)).held().articles).toBe(before);
   });
 
   it('follows a feed, bringing in its items, and lists it', async () => {

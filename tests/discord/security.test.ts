@@ -234,7 +234,7 @@ describe('security: permissions and DMs, through the double', () => {
         rateLimit: await store.settings.get(g, 'rateLimitQuestions'),
         corpus: filesUnder(booted.config.CORPUS_DIR),
         channel: discord.messages(discord.channelId).filter((m) => !m.interaction_id).length,
-        articles: booted.bot.index().articles.length,
+        articles: booted.bot.index().held().articles,
         reindexes,
         webHits: web.hits.length,
       });

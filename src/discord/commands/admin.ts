@@ -7,6 +7,7 @@ import { DISCORD_LIMITS as L } from '../limits.js';
 import type { BotDeps } from '../types.js';
 import type { SlashCommandModule } from './module.js';
 import { guardedCommand } from './define.js';
+import { articleMetas } from '../../core/answerIndex.js';
 import { isTimeZone } from '../../core/dates.js';
 import { DIGEST_DEFAULT_COUNT, DIGEST_DEFAULT_TIMEZONE, DIGEST_MAX_COUNT } from '../../core/digest.js';
 import { RATE_LIMIT_MAX_QUESTIONS } from '../../core/limits.js';
@@ -122,7 +123,7 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
     return;
   }
   if (sub === 'corpus') {
-    const { articles } = await deps.index(interaction.guildId);
+    const articles = [...articleMetas(await deps.index(interaction.guildId))];
     const pages = Math.max(1, Math.ceil(articles.length / PAGE_SIZE));
     const page = Math.min(interaction.options.getInteger('page') ?? 1, pages);
     const seen = await deps.store.articles.firstSeen();
@@ -173,11 +174,11 @@ export async function executeAdmin(interaction: ChatInputCommandInteraction, dep
 
 /** The lines of `/admin stats`: the archive, questions over `days`, what it lacks, feedback. */
 export async function statsText(deps: BotDeps, guildId: string, days: number): Promise<string> {
-  const index = await deps.index(guildId);
+  const held = (await deps.index(guildId)).held();
   const s = await deps.store.activity.stats(guildId, days, 5);
   const asked = s.answered + s.refused;
   const lines = [
-    `**Archive:** ${index.articles.length} articles, ${index.passages.length} passages.`,
+    `**Archive:** ${held.articles} articles, ${held.passages} passages.`,
     `**Last ${days} day${days === 1 ? '' : 's'}:** ${asked} question${asked === 1 ? '' : 's'}: ${s.answered} answered, ${s.refused} refused${asked ? ` (${Math.round((100 * s.refused) / asked)}% refused)` : ''}.`,
     `**Feedback:** ${s.feedback.up} 👍 · ${s.feedback.down} 👎`,
   ];

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import type { NewsIndex } from '../../core/search.js';
+import { articleMetas, type ArchiveIndex } from '../../core/answerIndex.js';
 import {
   AddRefused,
   addArticleFile,
@@ -81,17 +81,18 @@ export const articleCommand = guardedCommand({
 });
 
 /** The titles of a server's added articles, by file name (the server's own ones first, as /article list shows them). */
-function titlesByFile(index: NewsIndex, guildId: string): Map<string, string[]> {
+function titlesByFile(index: ArchiveIndex, guildId: string): Map<string, string[]> {
   const prefix = guildIdPrefix(guildId);
-  const out = new Map<string, string[]>();
+  const shared = new Map<string, string[]>();
+  const mine = new Map<string, string[]>();
   // A server's own article ids carry its prefix; a curator's additions are shared and carry none.
-  const own = index.articles.some((a) => a.id.startsWith(prefix));
-  for (const a of index.articles) {
-    if (!a.file.startsWith('added/') || (own && !a.id.startsWith(prefix))) continue;
+  for (const a of articleMetas(index)) {
+    if (!a.file.startsWith('added/')) continue;
+    const into = a.id.startsWith(prefix) ? mine : shared;
     const name = a.file.slice('added/'.length);
-    out.set(name, [...(out.get(name) ?? []), a.title]);
+    into.set(name, [...(into.get(name) ?? []), a.title]);
   }
-  return out;
+  return mine.size > 0 ? mine : shared;
 }
 
 /** Runs /article: add (a file or a web page), list or remove the server's own articles. */

@@ -13,7 +13,7 @@ import type {
   MessageContextMenuCommandInteraction,
 } from 'discord.js';
 import { MAX_QUESTION_CHARS, quoteArticle } from '../../core/answer.js';
-import type { NewsIndex } from '../../core/search.js';
+import { findArticle, type ArchiveIndex } from '../../core/answerIndex.js';
 import { answerFor, slowDown, type AskContext } from '../answering.js';
 import { deferOnce, UserError } from '../errors.js';
 import {
@@ -103,13 +103,23 @@ export async function replyWithAnswer(
   });
 }
 
+/** The titles of the first `n` articles in the archive. */
+function firstTitles(index: ArchiveIndex, n: number): string[] {
+  const out: string[] = [];
+  for (const a of index.listArticles()) {
+    if (out.length === n) break;
+    out.push(a.meta.title);
+  }
+  return out;
+}
+
 /** Suggestions while typing: titles of matching articles, then topic names from the alias data. */
 export async function autocompleteAsk(interaction: AutocompleteInteraction, deps: BotDeps): Promise<void> {
   const typed = interaction.options.getFocused().trim();
   const index = await deps.index(interaction.guildId);
   const titles = typed
-    ? index.search(typed, { k: 15 }).hits.map((h) => index.articles[h.article]!.title)
-    : index.articles.slice(0, 15).map((a) => a.title);
+    ? index.search(typed, { k: 15 }).hits.map((h) => index.article(h.article).title)
+    : firstTitles(index, 15);
   const lower = typed.toLowerCase();
   const topics = index.aliases.groups.map((g) => g.names[0]!).filter((n) => !lower || n.toLowerCase().includes(lower));
   await interaction.respond(renderChoices([...(typed ? [typed] : []), ...titles, ...topics]));
@@ -125,11 +135,14 @@ export async function handleAnswerButton(
   // The index of the server the button is clicked in: another server's articles are never looked up.
   const index = await deps.index(interaction.guildId);
   if (action.action === 'passage') {
-    const a = index.articles.findIndex((x) => articleKey(x.id) === action.articleKey);
+    const found = findArticle(index, (x) => articleKey(x.id) === action.articleKey);
     // Button ids carry the article and the passage's position in it, not index numbers, so they outlive a reindex.
-    const passage = a >= 0 ? index.passages[index.passageRange(a)[0] + action.position] : undefined;
-    if (!passage || passage.article !== a) throw new UserError('That article is no longer in the archive.');
-    const article = index.articles[a]!;
+    const [from, to] = found ? index.passageRange(found.number) : [0, 0];
+    const at = from + action.position;
+    const passage = found && action.position >= 0 && at < to ? index.passage(at) : undefined;
+    if (!found || !passage || passage.article !== found.number)
+      throw new UserError('That article is no longer in the archive.');
+    const article = found.meta;
     await interaction.reply(
       renderPassage({
         title: article.title,
@@ -166,8 +179,8 @@ export async function handleAnswerButton(
     // "Newer in the archive": the later article quoted for the same question, to the one who asked for it.
     const waitMs = await gate(interaction.user.id, interaction.guildId);
     if (waitMs > 0) return void (await interaction.reply(renderNotice(slowDown(waitMs))));
-    const a = index.articles.findIndex((x) => articleKey(x.id) === action.articleKey);
-    const answer = a >= 0 ? quoteArticle(index, question, a) : undefined;
+    const a = findArticle(index, (x) => articleKey(x.id) === action.articleKey)?.number;
+    const answer = a !== undefined ? quoteArticle(index, question, a) : undefined;
     if (!answer) throw new UserError('That article is no longer in the archive.');
     await interaction.reply({ ...renderAnswer(answer, { ephemeral: true }), flags: 'Ephemeral' });
     return;
@@ -189,14 +202,14 @@ export async function handleAnswerButton(
 }
 
 /** The article the first result of an answer message quotes (from its first passage button), if it is still in the index. */
-function firstArticleOf(interaction: ButtonInteraction, index: NewsIndex): string | undefined {
+function firstArticleOf(interaction: ButtonInteraction, index: ArchiveIndex): string | undefined {
   for (const row of interaction.message.components.map((r) =>
     r.toJSON(),
   ) as APIActionRowComponent<APIButtonComponent>[]) {
     for (const c of row.components) {
       const parsed = 'custom_id' in c ? parseCustomId(c.custom_id) : undefined;
       if (parsed?.action === 'passage')
-        return index.articles.find((a) => articleKey(a.id) === parsed.articleKey)?.id ?? parsed.articleKey;
+        return findArticle(index, (a) => articleKey(a.id) === parsed.articleKey)?.meta.id ?? parsed.articleKey;
     }
   }
   return undefined;

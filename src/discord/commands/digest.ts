@@ -15,6 +15,7 @@ import {
 } from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
 import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
+import { findArticle as findInArchive, type ArchiveIndex } from '../../core/answerIndex.js';
 import { isTimeZone } from '../../core/dates.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
@@ -294,14 +295,25 @@ async function findArticle(deps: BotDeps, guildId: string, value: string): Promi
   const index = await deps.index(guildId);
   if (value.startsWith(ARTICLE_VALUE)) {
     const key = value.slice(ARTICLE_VALUE.length);
-    const found = index.articles.find((a) => articleKey(a.id) === key);
-    if (found) return found;
+    const found = findInArchive(index, (a) => articleKey(a.id) === key);
+    if (found) return found.meta;
   }
-  const exact = index.articles.find((a) => a.title.toLowerCase() === value.trim().toLowerCase());
-  if (exact) return exact;
+  const title = value.trim().toLowerCase();
+  const exact = findInArchive(index, (a) => a.title.toLowerCase() === title);
+  if (exact) return exact.meta;
   const hit = index.search(value, { k: 1 }).hits[0];
   if (!hit) throw new UserError('No article in the archive matches that title: pick one from the suggestions.');
-  return index.articles[hit.article]!;
+  return index.article(hit.article);
+}
+
+/** The last `n` articles of the archive, the newest added first. */
+function lastArticles(index: ArchiveIndex, n: number): Array<{ id: string; title: string }> {
+  const out: Array<{ id: string; title: string }> = [];
+  for (const a of index.listArticles()) {
+    out.push({ id: a.meta.id, title: a.meta.title });
+    if (out.length > n) out.shift();
+  }
+  return out.reverse();
 }
 
 /** Suggestions for /digest: article titles for `why`, topics for `topic`, schedules for `unschedule`. */
@@ -311,8 +323,8 @@ export async function autocompleteDigest(interaction: AutocompleteInteraction, d
   const index = await deps.index(interaction.guildId);
   if (focused.name === 'article') {
     const articles = typed
-      ? index.search(typed, { k: L.autocompleteChoices }).hits.map((h) => index.articles[h.article]!)
-      : index.articles.slice(-L.autocompleteChoices).reverse();
+      ? index.search(typed, { k: L.autocompleteChoices }).hits.map((h) => index.article(h.article))
+      : lastArticles(index, L.autocompleteChoices);
     await interaction.respond(
       articles
         .slice(0, L.autocompleteChoices)

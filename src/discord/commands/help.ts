@@ -8,7 +8,8 @@ import {
   type APIEmbed,
 } from 'discord-api-types/v10';
 import type { ChatInputCommandInteraction } from 'discord.js';
-import type { NewsIndex } from '../../core/search.js';
+import { articleMetas } from '../../core/answerIndex.js';
+import type { ArticleMeta } from '../../core/search.js';
 import { defuseMentions, escapeText, truncate } from '../escape.js';
 import { DISCORD_LIMITS as L } from '../limits.js';
 import type { CommandModule, SlashCommandModule } from './module.js';
@@ -66,16 +67,21 @@ export function usableBy(module: CommandModule, permissions: bigint | null, inGu
 }
 
 /** The archive as /help describes it: its size, its newest dated article, and a question to try (an article's title, the newest when dated). */
-export function archiveFacts(index: Pick<NewsIndex, 'articles'>): {
+export function archiveFacts(articles: Iterable<Pick<ArticleMeta, 'title' | 'published'>>): {
   articles: number;
   newest?: { title: string; published: string };
   example?: string;
 } {
   let newest: { title: string; published: string } | undefined;
-  for (const a of index.articles)
+  let first: string | undefined;
+  let count = 0;
+  for (const a of articles) {
+    count++;
+    first ??= a.title;
     if (a.published && (!newest || a.published > newest.published)) newest = { title: a.title, published: a.published };
-  const example = newest?.title ?? index.articles[0]?.title;
-  return { articles: index.articles.length, ...(newest ? { newest } : {}), ...(example ? { example } : {}) };
+  }
+  const example = newest?.title ?? first;
+  return { articles: count, ...(newest ? { newest } : {}), ...(example ? { example } : {}) };
 }
 
 /** /help as an embed: what Newsdesk is, the commands this member can use, an example question, the archive. */
@@ -113,6 +119,6 @@ export const help: SlashCommandModule = {
   async execute(interaction: ChatInputCommandInteraction, { deps, commands }) {
     const permissions = interaction.memberPermissions?.bitfield ?? null;
     const entries = commands.filter((m) => usableBy(m, permissions, interaction.inGuild())).flatMap(helpEntries);
-    await interaction.reply(renderHelp(entries, archiveFacts(await deps.index(interaction.guildId))));
+    await interaction.reply(renderHelp(entries, archiveFacts(articleMetas(await deps.index(interaction.guildId)))));
   },
 };

@@ -1,0 +1,385 @@
+/**
+ * The live archive on the sqlite backend (SEARCH_BACKEND=sqlite): the corpus kept in an SQLite
+ * file (src/search/sqlite.ts) and kept current file by file. A change (an upload, a feed poll, a
+ * file edited on disk, /admin reindex) is the changed files' old articles removed and their new
+ * ones inserted, one transaction a file: milliseconds however large the archive, and questions
+ * meanwhile see the file before or after, never half. There is no full rebuild to wait for: the
+ * file records each corpus file's stamp, so a restart takes in only what changed while it was
+ * down (everything, only when the aliases, the boilerplate patterns or the format changed).
+ *
+ * Parsing runs in the parse sandbox (a thread, with a budget per file), as for the memory
+ * backend; the inserts run here, a file at a time, the event loop served between files.
+ *
+ * A server's own additions (see guildArchives.ts for the tenancy) go into a small SQLite file
+ * of the server's, laid over the shared archive (core/layeredStore.ts): nothing is copied, and no
+ * other server's answers move.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { watch, type FSWatcher } from 'chokidar';
+import { parseAliases, readAliasText } from './aliasFile.js';
+import type { ReindexReport } from './archive.js';
+import type { AliasTable } from './core/aliases.js';
+import { LayeredStore } from './core/layeredStore.js';
+import type { RankingOptions } from './core/search.js';
+import { StoredIndex } from './core/storedIndex.js';
+import type { Article, CorpusWarning } from './core/types.js';
+import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
+import { corpusHash, findAliases } from './engine.js';
+import { guildIdPrefix, ServerFolders } from './guildArchives.js';
+import { SQLITE_FORMAT_VERSION, SqliteArchive, openArchiveFile } from './search/sqlite.js';
+import { parseSandbox } from './workers/parseSandbox.js';
+
+/** Parses one corpus file: its articles and warnings (the sandbox in a bot; here in the terminal and eval). */
+export type ParseOne = (file: { path: string; content: string }) => Promise<{
+  articles: Article[];
+  warnings: CorpusWarning[];
+}>;
+
+/** The process's parse sandbox: a refused file is a warning naming why, and no articles. */
+export const parseInSandbox: ParseOne = async (file) => {
+  const outcome = await parseSandbox().parse({ file: file.path, content: file.content });
+  return 'refused' in outcome
+    ? { articles: [], warnings: [{ file: file.path, reason: outcome.refused }] }
+    : { articles: outcome.articles, warnings: outcome.warnings };
+};
+
+/** What a sync took in: how many files changed, and the warnings of the files it read. */
+interface Synced {
+  changed: number;
+  warnings: Map<string, CorpusWarning[]>;
+}
+
+/**
+ * Takes a folder's changes into an archive: the files named (relative to the folder; all when
+ * none are named) whose stamps differ from those recorded are read, parsed and replaced, and
+ * recorded files no longer there are removed. New ids never take one `taken` holds (a shared id,
+ * for a server's archive) and carry `prefix`.
+ */
+async function syncFolder(
+  archive: SqliteArchive,
+  dir: string,
+  options: { paths?: readonly string[]; prefix?: string; taken?: () => Set<string>; parse: ParseOne },
+): Promise<Synced> {
+  const known = archive.files();
+  const changes = new Map<string, ListedFile | null>();
+  const same = (f: ListedFile) => f.stamp !== null && known.get(f.path) === f.stamp;
+  let named = options.paths !== undefined && existsSync(dir);
+  if (named) {
+    for (const path of options.paths!) {
+      const f = await statCorpusFile(dir, path);
+      // Only a walk of the folder can tell (a symbolic link): every file is looked at.
+      if (f === undefined) {
+        named = false;
+        break;
+      }
+      if (f === null) {
+        if (known.has(path)) changes.set(path, null);
+      } else if (!same(f)) changes.set(path, f);
+    }
+  }
+  if (!named) {
+    changes.clear();
+    const listed = existsSync(dir) ? await statCorpusFiles(dir) : [];
+    for (const f of listed) if (!same(f)) changes.set(f.path, f);
+    const present = new Set(listed.map((f) => f.path));
+    for (const path of known.keys()) if (!present.has(path)) changes.set(path, null);
+  }
+  const warnings = new Map<string, CorpusWarning[]>();
+  if (changes.size === 0) return { changed: 0, warnings };
+  const taken = archive.ids();
+  for (const id of options.taken?.() ?? []) taken.add(id);
+  for (const [path, f] of changes) {
+    if (!f) {
+      archive.replaceFile(path, undefined, []);
+      warnings.set(path, []);
+      continue;
+    }
+    const file = await readListedFile(f);
+    const own: CorpusWarning[] = [];
+    let articles: Article[] = [];
+    if (file.error !== undefined) own.push({ file: path, reason: `could not be read (${file.error})` });
+    else if (file.skipped !== undefined) own.push({ file: path, reason: file.skipped });
+    else {
+      const parsed = await options.parse({ path, content: file.content });
+      articles = parsed.articles;
+      own.push(...parsed.warnings);
+    }
+    // The file's own ids are free again: its new version may keep them.
+    for (const id of archive.fileIds(path)) taken.delete(id);
+    archive.replaceFile(path, f.stamp, nameAdded(articles, taken, options.prefix));
+    warnings.set(path, own);
+    // One file a turn: questions are answered between files.
+    await yieldToLoop();
+  }
+  return { changed: changes.size, warnings };
+}
+
+/** The stamp of what an archive's articles are made with besides the files: aliases, boilerplate patterns, formats. */
+const baseStamp = (aliasText: string) => `sqlite:${SQLITE_FORMAT_VERSION}:${corpusHash([], aliasText)}`;
+
+export interface StoredArchiveOptions {
+  corpus: string;
+  /** The archive file (':memory:' keeps it in this process). */
+  path: string;
+  aliasesPath?: string;
+  ranking?: Partial<RankingOptions>;
+  /** How files are parsed: the parse sandbox unless given. */
+  parse?: ParseOne;
+}
+
+/** The shared archive on the sqlite backend; see the note at the top. */
+export class StoredArchive {
+  readonly index: StoredIndex;
+  private readonly fileWarnings: Map<string, CorpusWarning[]>;
+  private running: Promise<Synced> = Promise.resolve({ changed: 0, warnings: new Map() });
+  private watcher: FSWatcher | null = null;
+  private debounce: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly store: SqliteArchive,
+    private readonly options: StoredArchiveOptions,
+    readonly origin: 'cache' | 'built',
+  ) {
+    this.index = store.index(options.ranking ?? {});
+    this.fileWarnings = new Map(Object.entries(JSON.parse(store.getInfo('warnings') ?? '{}') as object));
+  }
+
+  /**
+   * Opens the archive file and takes in what changed in the corpus since it was last current
+   * (the whole corpus, for a new file or one made with other aliases, patterns or format).
+   */
+  static async open(options: StoredArchiveOptions): Promise<StoredArchive> {
+    const warnings: CorpusWarning[] = [];
+    const aliasPath = findAliases(options.corpus, options.aliasesPath);
+    const aliasText = readAliasText(aliasPath, warnings);
+    const aliases = parseAliases(aliasPath, aliasText, warnings);
+    const base = baseStamp(aliasText);
+    let store = openArchiveFile(options.path, { aliases, ...(options.ranking ? { ranking: options.ranking } : {}) });
+    if (store.getInfo('base') !== base && store.stats().articles + store.files().size > 0) {
+      store.close();
+      removeArchiveFile(options.path);
+      store = openArchiveFile(options.path, { aliases, ...(options.ranking ? { ranking: options.ranking } : {}) });
+    }
+    store.setInfo('base', base);
+    const archive = new StoredArchive(store, options, 'cache');
+    const synced = await archive.sync();
+    const opened = synced.changed > 0 ? new StoredArchive(store, options, 'built') : archive;
+    opened.aliasWarnings = warnings;
+    return opened;
+  }
+
+  private aliasWarnings: CorpusWarning[] = [];
+
+  get aliases(): AliasTable {
+    return this.index.aliases;
+  }
+
+  /** The alias file's warnings, then the corpus files'. */
+  get warnings(): CorpusWarning[] {
+    return [...this.aliasWarnings, ...[...this.fileWarnings.values()].flat()];
+  }
+
+  get files(): string[] {
+    return [...this.store.files().keys()];
+  }
+
+  /** One sync at a time; a call while one runs waits for it, then looks again. */
+  private sync(paths?: readonly string[]): Promise<Synced> {
+    const run = this.running
+      .catch(() => undefined)
+      .then(() =>
+        syncFolder(this.store, this.options.corpus, {
+          ...(paths ? { paths } : {}),
+          parse: this.options.parse ?? parseInSandbox,
+        }),
+      );
+    this.running = run;
+    return run.then((synced) => {
+      for (const [path, w] of synced.warnings) {
+        if (w.length > 0) this.fileWarnings.set(path, w);
+        else this.fileWarnings.delete(path);
+      }
+      if (synced.warnings.size > 0)
+        this.store.setInfo('warnings', JSON.stringify(Object.fromEntries(this.fileWarnings)));
+      return synced;
+    });
+  }
+
+  /** Takes in the files named (relative to the corpus; every file's stamp checked when none are), as a delta does. */
+  async update(paths?: readonly string[]): Promise<void> {
+    await this.sync(paths);
+  }
+
+  /** Takes in every change of the corpus (the sqlite backend's "rebuild": changed files only). */
+  async reindex(changed?: readonly string[]): Promise<ReindexReport> {
+    const started = performance.now();
+    const synced = await this.sync(changed && changed.length > 0 ? changed : undefined);
+    const held = this.index.held();
+    return { ...held, warnings: this.warnings, ms: performance.now() - started, rebuilt: synced.changed > 0 };
+  }
+
+  /** Not used by this backend: a delta never fails apart from its file (kept for the bot's wiring). */
+  onDeltaError: ((err: unknown) => void) | undefined;
+
+  /** One file's articles, parsed in the process's sandbox (none when refused). */
+  async parseFile(file: { path: string; content: string }): Promise<Article[]> {
+    return (await (this.options.parse ?? parseInSandbox)(file)).articles;
+  }
+
+  /** Starts the parse sandbox's thread now, so that the first change is not kept waiting for it. */
+  warm(): Promise<void> {
+    return this.parseFile({ path: 'warm-up.txt', content: '' }).then(
+      () => {},
+      () => {},
+    );
+  }
+
+  /** Watches the corpus: changed files are taken in once a burst of changes settles for `debounceMs`. */
+  watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 50): void {
+    if (this.watcher) return;
+    void this.warm();
+    let paths: string[] = [];
+    const schedule = (path: string) => {
+      const rel = relative(this.options.corpus, path).split(sep).join('/');
+      paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => {
+        const named = paths.includes('') ? undefined : paths;
+        paths = [];
+        const watcher = this.watcher;
+        const report = (r: ReindexReport | Error) => {
+          if (this.watcher === watcher) onReindex(r);
+        };
+        this.reindex(named).then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
+      }, debounceMs);
+    };
+    this.watcher = watch(this.options.corpus, {
+      ignoreInitial: true,
+      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
+    });
+    this.watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.debounce);
+    await this.watcher?.close();
+    this.watcher = null;
+    await this.running.catch(() => undefined);
+    this.store.close();
+  }
+}
+
+/** Removes an archive file with its WAL and shared-memory files. */
+function removeArchiveFile(path: string): void {
+  if (path === ':memory:') return;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/** Where a server's own archive is kept: beside the shared one, named by the server's id. */
+export function guildArchivePath(sharedPath: string, guildId: string): string {
+  const ext = extname(sharedPath);
+  return join(dirname(sharedPath), `${basename(sharedPath, ext)}.guild-${guildId}${ext}`);
+}
+
+interface GuildEntry {
+  store: SqliteArchive;
+  index: StoredIndex;
+  /** Checked against the folder on the next question (another process changed it). */
+  stale: boolean;
+}
+
+export interface StoredGuildArchivesOptions {
+  root: string;
+  corpus: string;
+  shared: StoredArchive;
+  curators: readonly string[];
+  /** Called when a server's archive took in changes (to record its articles as seen). */
+  onLoaded?: (guildId: string, index: StoredIndex) => void;
+  onError?: (guildId: string, err: unknown) => void;
+  /** A change made here is answerable: the other processes may look at the server's folder now. */
+  onDelta?: (guildId: string) => void;
+  parse?: ParseOne;
+}
+
+/** The servers' own archives on the sqlite backend: a small file each, laid over the shared archive. */
+export class StoredGuildArchives extends ServerFolders {
+  private readonly entries = new Map<string, GuildEntry>();
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: StoredGuildArchivesOptions) {
+    super(options.root, options.corpus, options.curators);
+  }
+
+  private entry(guildId: string): GuildEntry {
+    let entry = this.entries.get(guildId);
+    if (!entry) {
+      const shared = this.options.shared;
+      const path = shared.store.path === ':memory:' ? ':memory:' : guildArchivePath(shared.store.path, guildId);
+      const store = openArchiveFile(path, { aliases: shared.aliases });
+      entry = { store, index: new StoredIndex(new LayeredStore(shared.store, store), shared.aliases), stale: true };
+      this.entries.set(guildId, entry);
+    }
+    return entry;
+  }
+
+  /** Takes the server's folder as it is now into its archive; one run per server at a time. */
+  update(guildId: string): Promise<void> {
+    const before = this.running.get(guildId) ?? Promise.resolve();
+    const run = before
+      .catch(() => undefined)
+      .then(async () => {
+        const dir = this.ownDir(guildId);
+        const entry = this.entry(guildId);
+        entry.stale = false;
+        const synced = await syncFolder(entry.store, dir ?? join(this.options.root, guildId), {
+          prefix: guildIdPrefix(guildId),
+          taken: () => this.options.shared.store.ids(),
+          parse: this.options.parse ?? parseInSandbox,
+        });
+        if (synced.changed > 0) this.options.onLoaded?.(guildId, entry.index);
+      });
+    this.running.set(guildId, run);
+    return run;
+  }
+
+  /** The index a server is answered from: the shared one, or its own laid over it. */
+  async index(guildId: string | null): Promise<StoredIndex> {
+    if (guildId === null || !this.ownDir(guildId)) return this.options.shared.index;
+    const entry = this.entries.get(guildId);
+    if (!entry || entry.stale) await this.update(guildId);
+    return this.entry(guildId).index;
+  }
+
+  /** Takes a change in the server's folder in; `onAnswerable` once it is. */
+  async reindex(guildId: string, onAnswerable?: () => void): Promise<ReindexReport> {
+    const started = performance.now();
+    const before = this.entries.get(guildId)?.store.stats();
+    await this.update(guildId);
+    onAnswerable?.();
+    this.options.onDelta?.(guildId);
+    const entry = this.entries.get(guildId);
+    const index = entry?.index ?? this.options.shared.index;
+    return {
+      ...index.held(),
+      warnings: [],
+      ms: performance.now() - started,
+      rebuilt: entry !== undefined && entry.store.stats() !== before,
+    };
+  }
+
+  /** Marks a server's archive (every server's, without an id) to be checked against its folder on its next question. */
+  invalidate(guildId?: string): void {
+    for (const [id, entry] of this.entries) if (guildId === undefined || id === guildId) entry.stale = true;
+  }
+
+  get held(): number {
+    return this.entries.size;
+  }
+
+  close(): void {
+    for (const entry of this.entries.values()) entry.store.close();
+    this.entries.clear();
+  }
+}
