@@ -31,8 +31,12 @@ import type { Article, CorpusWarning } from '../core/types.js';
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
 export const SQLITE_FORMAT_VERSION = 2;
 
-/** Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. */
-const ARTICLE_CACHE = 256;
+/**
+ * Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. 1024
+ * holds the pool's usual working set, which copies no longer widen (see insert): at 100x, serving
+ * p50 35 -> 17-25 ms and RSS 146 -> 129-131 MB (fewer rows decoded, less garbage) against 256.
+ */
+const ARTICLE_CACHE = 1024;
 /** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
 const PASSAGE_CACHE = 4_096;
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
@@ -51,6 +55,25 @@ const blob = (a: Int32Array | number[]): Buffer => {
   const arr = a instanceof Int32Array ? a : Int32Array.from(a);
   return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
 };
+
+/**
+ * A hash of an article as it is searched: its words in order (FNV-1a over its term ids, its
+ * length mixed in, as rank.ts makes it) and its title, outlet and date, which weigh in its score.
+ */
+function fingerprint(tokens: ArrayLike<number>, meta: Pick<ArticleMeta, 'title' | 'source' | 'published'>): number {
+  // Two 32-bit hashes, 53 bits kept: among a million articles two texts share one about once in ten thousand archives.
+  let h = 0x811c9dc5;
+  let g = 0x01000193;
+  const mix = (x: number) => {
+    h = Math.imul(h ^ x, 0x01000193);
+    g = Math.imul(g ^ x, 0x5bd1e995) ^ (g >>> 15);
+  };
+  for (let i = 0; i < tokens.length; i++) mix(tokens[i]!);
+  const text = `${meta.title}\0${meta.source ?? ''}\0${meta.published ?? ''}`;
+  for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
+  mix(tokens.length);
+  return (h >>> 0) * 2 ** 21 + ((g >>> 0) & 0x1fffff);
+}
 
 interface ArticleRow {
   num: number;
@@ -111,6 +134,7 @@ export class SqliteArchive implements ArchiveStore {
   private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
   private readonly q: ReturnType<SqliteArchive['prepare']>;
+  private readonly poolQueries = new Map<number, Database.Statement<Array<string | number>, number>>();
 
   constructor(
     readonly path: string,
@@ -137,6 +161,7 @@ export class SqliteArchive implements ArchiveStore {
     this.db.pragma('cache_size = -4000');
     this.db.pragma('mmap_size = 0');
     this.q = this.prepare();
+    if (!options.readonly) this.fillPrints();
   }
 
   private createTables(): void {
@@ -154,6 +179,9 @@ export class SqliteArchive implements ArchiveStore {
         heading TEXT, lead INTEGER NOT NULL, text TEXT NOT NULL, sentences BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY);
       CREATE TABLE IF NOT EXISTS article_terms (num INTEGER PRIMARY KEY, df BLOB NOT NULL, posting BLOB NOT NULL);
+      DROP TABLE IF EXISTS prints;
+      CREATE TABLE IF NOT EXISTS copies (num INTEGER PRIMARY KEY, print INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS copies_print ON copies (print, num);
       CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT);
       CREATE INDEX IF NOT EXISTS articles_doc ON articles (doc_id);
       CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
@@ -173,7 +201,7 @@ export class SqliteArchive implements ArchiveStore {
       ),
       termOf: this.db.prepare<[number], { term: string }>('SELECT term FROM terms WHERE id = ?'),
       termsFrom: this.db.prepare<[string, string, number, number], { term: string }>(
-        'SELECT term FROM terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? ORDER BY term',
+        'SELECT term FROM terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? AND article_df > 0 ORDER BY term',
       ),
       addTerm: this.db.prepare<[string], { id: number }>('INSERT INTO terms (term) VALUES (?) RETURNING id'),
       countTerm: this.db.prepare<[number, number, number, number]>(
@@ -204,6 +232,28 @@ export class SqliteArchive implements ArchiveStore {
     };
   }
 
+  /**
+   * Fingerprints the articles of a file made before they were kept (a pass over their tokens,
+   * once: about a minute at 100x).
+   */
+  private fillPrints(): void {
+    const missing: Array<[number, number]> = [];
+    const rows = this.db.prepare<[], { num: number; meta: string; tokens: Buffer }>(
+      'SELECT num, meta, tokens FROM articles WHERE num NOT IN (SELECT num FROM copies)',
+    );
+    // Read one row at a time (the tokens of a large archive do not fit in memory together), written after.
+    for (const row of rows.iterate())
+      missing.push([row.num, fingerprint(int32(row.tokens), JSON.parse(row.meta) as ArticleMeta)]);
+    if (missing.length === 0) return;
+    this.db.transaction(() => {
+      for (const [num, print] of missing) this.w().addPrint.run(num, print);
+      // Copies after the first leave the full-text table (see insert).
+      this.db.exec(
+        'DELETE FROM docs WHERE rowid IN (SELECT c.num FROM copies c WHERE EXISTS (SELECT 1 FROM copies d WHERE d.print = c.print AND d.num < c.num))',
+      );
+    })();
+  }
+
   /** Statements only a writer runs, prepared on first use (a reader's file may predate their tables). */
   private writes: ReturnType<SqliteArchive['prepareWrites']> | undefined;
   private w() {
@@ -214,6 +264,12 @@ export class SqliteArchive implements ArchiveStore {
   private prepareWrites() {
     return {
       addTerms: this.db.prepare('INSERT INTO article_terms VALUES (?, ?, ?)'),
+      addPrint: this.db.prepare<[number, number]>('INSERT OR REPLACE INTO copies VALUES (?, ?)'),
+      dropPrint: this.db.prepare<[number]>('DELETE FROM copies WHERE num = ?'),
+      printOf: this.db.prepare<[number], number>('SELECT print FROM copies WHERE num = ?').pluck(),
+      firstCopy: this.db
+        .prepare<[number], number>('SELECT num FROM copies WHERE print = ? ORDER BY num LIMIT 1')
+        .pluck(),
       ofFile: this.db.prepare<[string], number>('SELECT num FROM articles WHERE file = ?').pluck(),
       removed: this.db.prepare<[number], ArticleRow & { passage_count: number }>(
         'SELECT num, meta, passage_count, length, tokens, token_start FROM articles WHERE num = ?',
@@ -287,7 +343,11 @@ export class SqliteArchive implements ArchiveStore {
     let t = this.terms.get(term);
     if (t === undefined) {
       const row = this.q.term.get(term);
-      t = row ? { id: row.id, passageDf: row.passage_df, articleDf: row.article_df, postingDf: row.posting_df } : null;
+      // A word only removed articles held is no longer in the archive (its row keeps its id for a return).
+      t =
+        row && row.article_df + row.posting_df > 0
+          ? { id: row.id, passageDf: row.passage_df, articleDf: row.article_df, postingDf: row.posting_df }
+          : null;
       // Question words only: bounded by what people ask between two writes.
       if (this.terms.size > 50_000) this.terms.clear();
       this.terms.set(term, t);
@@ -354,18 +414,35 @@ export class SqliteArchive implements ArchiveStore {
   }
 
   /**
-   * FTS5 as the inverted index: each term's articles in rowid order, the weights summed here and
-   * the best kept. No ranking is asked of FTS5 (its bm25() decodes every position of every article
+   * FTS5 as the inverted index: each term's articles, their weights summed per article and the
+   * best kept, in one statement (see poolQuery). No ranking is asked of FTS5 (its bm25() decodes every position of every article
    * it scores: 40 ms a question at 10x), so the table keeps no positions (detail = none).
    */
   pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
-    const score = new Map<number, number>();
-    for (const { id, weight } of terms)
-      for (const a of this.q.holding.iterate(word(id)) as Iterable<number>) score.set(a, (score.get(a) ?? 0) + weight);
-    return [...score]
-      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
-      .slice(0, count)
-      .map(([a]) => a);
+    if (terms.length === 0) return [];
+    const args: Array<string | number> = [];
+    for (const { id, weight } of terms) args.push(weight, word(id));
+    args.push(count);
+    return this.poolQuery(terms.length).all(...args);
+  }
+
+  /**
+   * The pool as one statement over `n` terms: SQLite sums each article's weights and keeps the
+   * best `count` itself, so only those cross into JavaScript (reading every posting here, one
+   * row at a time, took 90 ms a question at 100x).
+   */
+  private poolQuery(n: number): Database.Statement<Array<string | number>, number> {
+    let statement = this.poolQueries.get(n);
+    if (!statement) {
+      const parts = Array.from({ length: n }, () => 'SELECT rowid AS a, ? AS w FROM docs WHERE docs MATCH ?');
+      statement = this.db
+        .prepare<Array<string | number>, number>(
+          `SELECT a FROM (${parts.join(' UNION ALL ')}) GROUP BY a ORDER BY sum(w) DESC, a LIMIT ?`,
+        )
+        .pluck();
+      this.poolQueries.set(n, statement);
+    }
+    return statement;
   }
 
   sources(): readonly string[] {
@@ -465,10 +542,20 @@ export class SqliteArchive implements ArchiveStore {
       stats.passages -= row.passage_count;
       stats.tokens -= tokens.length;
       stats.articleLength -= row.length;
+      const print = w.printOf.get(num);
+      const found = print !== undefined && w.firstCopy.get(print) === num;
       w.dropDoc.run(num);
       w.dropPassages.run(num);
       w.dropArticle.run(num);
       w.dropTerms.run(num);
+      w.dropPrint.run(num);
+      // The article was the copy found: the next copy of it is found in its place.
+      const next = found ? w.firstCopy.get(print) : undefined;
+      if (next !== undefined) {
+        const nextTerms = w.termsOf.get(next);
+        const words = nextTerms ? int32(nextTerms.posting) : new Set(int32(w.removed.get(next)!.tokens));
+        this.q.addDoc.run(next, [...words].map(word).join(' '));
+      }
     }
     for (const [id, [p, a, post]] of counts) w.uncount.run(p, a, post, id);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
@@ -563,6 +650,12 @@ export class SqliteArchive implements ArchiveStore {
       for (const id of posting) count(id, 2);
       // What its removal takes back from the counts (passage counts come from its tokens).
       this.w().addTerms.run(num, blob([...articleTerms]), blob([...posting]));
+      // An exact copy of an article held (the same words, title, outlet and date) is not put in the
+      // full-text table: the pool is counted in distinct articles (as NewsIndex counts its
+      // candidates), and copies cost no postings. The first copy is found; the next takes its place on removal.
+      const print = fingerprint(tokens, meta);
+      this.w().addPrint.run(num, print);
+      if (this.w().firstCopy.get(print) === num) this.q.addDoc.run(num, [...posting].map(word).join(' '));
       stats.tokens += tokens.length;
       stats.articleLength += length;
       this.q.addArticle.run({
@@ -577,8 +670,6 @@ export class SqliteArchive implements ArchiveStore {
         token_start: blob(tokenStart),
         offsets: blob(offsets),
       });
-      // Every word the article is found by: its postings (passage words, and weighted title, source and date words).
-      this.q.addDoc.run(num, [...posting].map(word).join(' '));
       if (article.source) this.q.addSource.run(foldWord(article.source));
     }
     for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);

@@ -105,6 +105,58 @@ describe('the sqlite search backend', () => {
     archive.close();
   });
 
+  it('removes a file’s articles in place: answered no more, term counts back as they were, numbers not reused', () => {
+    const archive = new SqliteArchive(':memory:', { aliases });
+    archive.replaceFile('seeds.md', 'stamp-1', articles);
+    const before = archive.stats();
+    const surveyTerm = () => archive.term('survey');
+    const countsBefore = surveyTerm();
+    const glacier = article(
+      'glacier',
+      'Survey team measures Patagonia glacier',
+      'The survey team measured the Perito Moreno glacier in Patagonia and found it had retreated.',
+    );
+    archive.replaceFile('glacier.md', 'stamp-2', [glacier]);
+    const index = archive.index();
+    const q = 'Which glacier did the survey team measure in Patagonia?';
+    expect(answerQuestion(index, q).results[0]?.articleId).toBe('glacier');
+    expect([...archive.files()]).toEqual([
+      ['seeds.md', 'stamp-1'],
+      ['glacier.md', 'stamp-2'],
+    ]);
+    archive.replaceFile('glacier.md', undefined, []);
+    expect(answerQuestion(index, q).answered).toBe(false);
+    expect(archive.articleNumber('glacier')).toBeUndefined();
+    expect(archive.files().has('glacier.md')).toBe(false);
+    const after = archive.stats();
+    expect({ ...after, nextArticle: 0, nextPassage: 0 }).toEqual({ ...before, nextArticle: 0, nextPassage: 0 });
+    expect(after.nextArticle).toBe(before.nextArticle + 1);
+    expect(surveyTerm()).toEqual(countsBefore);
+    // Added again, it takes a new number and is answered again.
+    archive.replaceFile('glacier.md', 'stamp-3', [glacier]);
+    expect(archive.articleNumber('glacier')).toBe(before.nextArticle + 1);
+    expect(answerQuestion(index, q).results[0]?.articleId).toBe('glacier');
+    archive.close();
+  });
+
+  it('finds one of exact copies, counts them all, and finds the next copy once the first is removed', () => {
+    const archive = new SqliteArchive(':memory:', { aliases });
+    archive.replaceFile('seeds.md', 'stamp', articles);
+    const body = 'The ferry to Arwad island resumed its crossings after the harbour wall was repaired.';
+    const copy = (id: string) => ({ ...article(id, 'Arwad ferry resumes', body), file: `${id}.md` });
+    archive.replaceFile('ferry-a.md', 'a', [copy('ferry-a')]);
+    archive.replaceFile('ferry-b.md', 'b', [copy('ferry-b')]);
+    const index = archive.index();
+    const q = 'When did the Arwad ferry resume?';
+    // Both copies count in the statistics; only the first is a candidate (the pool is counted in distinct articles).
+    expect(archive.term('arwad')?.articleDf).toBe(2);
+    expect(answerQuestion(index, q, { k: 5, refuse: false }).results.map((r) => r.articleId)).toContain('ferry-a');
+    expect(answerQuestion(index, q, { k: 5, refuse: false }).results.map((r) => r.articleId)).not.toContain('ferry-b');
+    archive.replaceFile('ferry-a.md', undefined, []);
+    expect(answerQuestion(index, q).results[0]?.articleId).toBe('ferry-b');
+    archive.close();
+  });
+
   it('shares one file between connections: a reader sees another writer’s article at its next question', () => {
     const path = join(dir, 'shared.db');
     const writer = new SqliteArchive(path, { aliases });
