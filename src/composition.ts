@@ -396,6 +396,7 @@ export async function runBot(
           logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
         else if (running > 0) logger.info({ finished: running }, 'answers in flight finished');
         await Promise.allSettled([client.destroy(), archive.close()]);
+        if (guilds instanceof StoredGuildArchives) guilds.close();
         await store.close();
       })()),
   };

@@ -130,7 +130,7 @@ function topicArticles(index: ArchiveIndex, topic: string): Set<number> {
   const out = new Set<number>();
   if (query.terms.length === 0) return out;
   const asked = new Set(query.terms.map((t) => t.term));
-  for (const hit of index.rank(query, { k: index.articleCount })) {
+  for (const hit of index.rank(query, { k: index.held().articles })) {
     const [from, to] = index.passageRange(hit.article);
     const held = new Set<string>();
     for (let p = from; p < to; p++) for (const t of index.passageTerms(p)) if (asked.has(t)) held.add(t);
