@@ -56,6 +56,11 @@ export interface DigestRequest {
   exclude?: ReadonlySet<string>;
   /** When each article was first seen (ISO), for undated articles. */
   firstSeen?: ReadonlyMap<string, string>;
+  /**
+   * Only articles that entered the archive at or after this (by `firstSeen`, whatever their date):
+   * an "as they arrive" schedule posts what came in since it was made, not what was merely published since.
+   */
+  seenSince?: Date;
 }
 
 export type DigestVerdict = 'included' | 'already-posted' | 'too-old' | 'off-topic' | 'over-count';
@@ -96,6 +101,11 @@ export function selectDigest(index: NewsIndex, request: DigestRequest): DigestSe
     if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
     else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
     else if (request.since && (at === undefined || at < request.since.getTime())) verdicts.set(article.id, 'too-old');
+    else if (
+      request.seenSince &&
+      (dateOf(request.firstSeen?.get(article.id)) ?? Number.NEGATIVE_INFINITY) < request.seenSince.getTime()
+    )
+      verdicts.set(article.id, 'too-old');
     else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
   });
   eligible.sort((x, y) => y.at - x.at || x.a - y.a);
@@ -120,11 +130,11 @@ function dateOf(iso: string | undefined): number | undefined {
 }
 
 /**
- * Articles about a topic: the index's own candidates (aliases, stems, spelling), kept where the
+ * Articles (their positions in the index) about a topic: the index's own candidates (aliases, stems, spelling), kept where the
  * topic's words are well covered by the article as a whole (title, standfirst, every passage),
  * weighed as answers weigh their evidence.
  */
-function topicArticles(index: NewsIndex, topic: string): Set<number> {
+export function topicArticles(index: NewsIndex, topic: string): Set<number> {
   const query = index.parseQuery(topic);
   const out = new Set<number>();
   if (query.terms.length === 0) return out;
