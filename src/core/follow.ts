@@ -13,8 +13,6 @@ export const FOLLOW_TOPIC_MAX_CHARS = 100;
 export const FOLLOW_MAX_PER_MEMBER = 25;
 /** Articles one follow message carries: one Discord message holds at most 10 embeds, and a DM is read at a glance. */
 export const FOLLOW_MAX_PER_MESSAGE = 5;
-/** Follow messages a member gets per day when the operator sets none (FOLLOW_DMS_PER_DAY). */
-export const FOLLOW_DEFAULT_PER_DAY = 5;
 
 /** A new article a follower is told about. */
 export interface FollowItem {
