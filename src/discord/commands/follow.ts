@@ -108,12 +108,15 @@ export async function executeFollow(interaction: ChatInputCommandInteraction, de
   const perDay = deps.follows?.perDay;
 
   if (sub === 'add') {
-    const topic = await checkedTopic(deps, guildId, interaction.options.getString('topic', true));
+    const topic = checkedTopic(interaction.options.getString('topic', true));
     const mine = await deps.store.follows.list(guildId, userId);
     if (mine.length >= FOLLOW_MAX_PER_MEMBER)
       throw new UserError(`You follow ${FOLLOW_MAX_PER_MEMBER} topics here already: remove one with /follow remove.`);
     const follow = await deps.store.follows.add({ guildId, userId, topic });
-    if (!follow) throw new UserError(`You already follow “${escapeText(topic)}” here.`);
+    if (!follow) {
+      const same = mine.find((f) => f.topic.toLowerCase() === topic.toLowerCase());
+      throw new UserError(`You already follow “${escapeText(same?.topic ?? topic)}” here.`);
+    }
     await reply(
       `You follow “${escapeText(topic)}”: each new article on it comes to you by DM with the sentence that matches` +
         `${perDay ? ` (at most ${perDay} message${perDay === 1 ? '' : 's'} a day; several arriving together make one)` : ''}.` +
@@ -153,7 +156,7 @@ export async function executeFollow(interaction: ChatInputCommandInteraction, de
     const role = interaction.options.getRole('role', true);
     if (role.id === guildId) throw new UserError('Pick a role members can opt into, not @everyone.');
     if (role.managed) throw new UserError('That role belongs to an integration: pick one members can take themselves.');
-    const topic = await checkedTopic(deps, guildId, interaction.options.getString('topic', true));
+    const topic = checkedTopic(interaction.options.getString('topic', true));
     const offer = renderRoleOffer(topic, role.id);
     try {
       await interaction.client.rest.post(Routes.channelMessages(channelId), {
@@ -185,13 +188,13 @@ export async function executeFollow(interaction: ChatInputCommandInteraction, de
   }
 }
 
-/** A topic as given, normalised; refused when empty or when it holds no word the archive can match. */
-async function checkedTopic(deps: BotDeps, guildId: string, raw: string): Promise<string> {
+/**
+ * A topic as given, normalised; refused when it holds no letter or digit. Words the archive does
+ * not hold yet are fine: following is for what comes next.
+ */
+function checkedTopic(raw: string): string {
   const topic = normaliseTopic(raw).slice(0, FOLLOW_TOPIC_MAX_CHARS);
-  if (!topic) throw new UserError('Give a topic to follow: a name, place or subject.');
-  const index = await deps.index(guildId);
-  if (index.parseQuery(topic).terms.length === 0)
-    throw new UserError(`“${escapeText(topic)}” has no words I can match articles on: try a name, place or subject.`);
+  if (!/[\p{L}\p{N}]/u.test(topic)) throw new UserError('Give a topic to follow: a name, place or subject.');
   return topic;
 }
 
