@@ -45,6 +45,7 @@ describe('following topics on the Discord double', () => {
   let dir: string;
   const logs: Array<Record<string, unknown>> = [];
   const role = { id: '', name: 'Dam watchers' };
+  let carol: ReturnType<DiscordDouble['newUser']>;
 
   const start = async () => {
     const config = loadConfig({
@@ -81,6 +82,7 @@ describe('following topics on the Discord double', () => {
   beforeAll(async () => {
     discord = await startDiscordDouble();
     role.id = discord.addRole(role.name).id;
+    carol = discord.newUser('carol');
     web = await startWebServer({});
     web.server.removeAllListeners('request');
     web.server.on('request', (req, res) => {
@@ -141,6 +143,9 @@ describe('following topics on the Discord double', () => {
     // Bob follows the same topic, then closes his DMs to the bot.
     await outcome(run('add', [{ type: S, name: 'topic', value: 'Tabqa dam' }], discord.users.bob));
     discord.closeDms(discord.users.bob);
+    // Carol follows it too, then leaves the server.
+    await outcome(run('add', [{ type: S, name: 'topic', value: 'Tabqa dam' }], carol));
+    discord.leave(carol);
     expect(await outcome(run('list', []))).toMatch(
       /^You follow 2 topics here:\n• “Tabqa dam” since <t:\d+:d>\n• “Raqqa” since <t:\d+:d>$/,
     );
@@ -157,6 +162,7 @@ describe('following topics on the Discord double', () => {
     expect((await bot.store.follows.list(discord.guildId)).map((f) => [f.userId, f.topic])).toEqual([
       [discord.users.alice.id, 'Tabqa dam'],
       [discord.users.bob.id, 'Tabqa dam'],
+      [carol.id, 'Tabqa dam'],
     ]);
   });
 
@@ -240,7 +246,14 @@ describe('following topics on the Discord double', () => {
       userId: discord.users.bob.id,
       reason: 'does not accept DMs from Newsdesk (Discord error 50007)',
     });
-    expect(await bot.store.follows.list(discord.guildId, discord.users.bob.id)).toEqual([]);
+    const left = await discord.waitFor(
+      () => logs.find((l) => l.msg === 'follower dropped' && l.userId === carol.id),
+      5000,
+      'the log line',
+    );
+    expect(left).toMatchObject({ reason: 'left the server (Discord error 10007)' });
+    expect(dms(carol)).toEqual([]);
+    expect((await bot.store.follows.list(discord.guildId)).map((f) => f.userId)).toEqual([discord.users.alice.id]);
 
     // The role post pings that role only, and its allowed_mentions name only it.
     const rolePosts = discord.messages(discord.otherChannelId).slice(1);
