@@ -130,16 +130,16 @@ function dateOf(iso: string | undefined): number | undefined {
 }
 
 /**
- * Articles (their positions in the index) about a topic: the index's own candidates (aliases, stems, spelling), kept where the
+ * Articles (their positions in the index; among `only`, when given) about a topic: the index's own candidates (aliases, stems, spelling), kept where the
  * topic's words are well covered by the article as a whole (title, standfirst, every passage),
  * weighed as answers weigh their evidence.
  */
-export function topicArticles(index: NewsIndex, topic: string): Set<number> {
+export function topicArticles(index: NewsIndex, topic: string, only?: (article: number) => boolean): Set<number> {
   const query = index.parseQuery(topic);
   const out = new Set<number>();
   if (query.terms.length === 0) return out;
   const asked = new Set(query.terms.map((t) => t.term));
-  for (const hit of index.rank(query, { k: index.articles.length })) {
+  for (const hit of index.rank(query, { k: index.articles.length, ...(only ? { only } : {}) })) {
     const [from, to] = index.passageRange(hit.article);
     const held = new Set<string>();
     for (let p = from; p < to; p++) for (const t of index.passageTerms(p)) if (asked.has(t)) held.add(t);

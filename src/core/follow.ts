@@ -11,6 +11,12 @@ import type { NewsIndex } from './search.js';
 export const FOLLOW_TOPIC_MAX_CHARS = 100;
 /** Topics one member may follow in one server: enough for a beat, few enough that /follow list fits one message. */
 export const FOLLOW_MAX_PER_MEMBER = 25;
+/**
+ * How far back a sweep looks for articles a member has not been sent: an article held longer than
+ * this (the daily limit, a member unreachable for days) is let go rather than sent late, and a
+ * sweep stays cheap however long ago the topic was followed.
+ */
+export const FOLLOW_LOOKBACK_MS = 3 * 86_400_000;
 /** Articles one follow message carries: one Discord message holds at most 10 embeds, and a DM is read at a glance. */
 export const FOLLOW_MAX_PER_MESSAGE = 5;
 
@@ -37,10 +43,14 @@ export function normaliseTopic(text: string): string {
  */
 export function matchTopic(index: NewsIndex, topic: string, candidates: ReadonlySet<string>): FollowItem[] {
   if (candidates.size === 0) return [];
+  // Ranked among the candidates only: a sweep looks at a few new articles, not the whole archive.
+  const among = new Set<number>();
+  index.articles.forEach((article, a) => {
+    if (candidates.has(article.id)) among.add(a);
+  });
   const out: FollowItem[] = [];
-  for (const a of [...topicArticles(index, topic)].sort((x, y) => x - y)) {
+  for (const a of [...topicArticles(index, topic, (x) => among.has(x))].sort((x, y) => x - y)) {
     const article = index.articles[a]!;
-    if (!candidates.has(article.id)) continue;
     const quote = quoteArticle(index, topic, a)?.results[0];
     const item: FollowItem = {
       articleId: article.id,
@@ -64,6 +74,8 @@ export interface MemberFollow {
 
 export interface FollowPlanInput {
   follows: readonly MemberFollow[];
+  /** Now (ISO): articles that entered more than {@link FOLLOW_LOOKBACK_MS} before are let go. */
+  now?: string;
   /** When each article entered the archive (ISO), by id. */
   firstSeen: ReadonlyMap<string, string>;
   /** Articles this member was already sent (or is being sent). */
@@ -88,7 +100,10 @@ export function planFollowMessage(index: NewsIndex, input: FollowPlanInput): Fol
   const perMessage = input.perMessage ?? FOLLOW_MAX_PER_MESSAGE;
   const found = new Map<string, FollowItem>();
   for (const follow of input.follows) {
-    const from = Date.parse(follow.createdAt);
+    const from = Math.max(
+      Date.parse(follow.createdAt),
+      input.now ? Date.parse(input.now) - FOLLOW_LOOKBACK_MS : Number.NEGATIVE_INFINITY,
+    );
     const candidates = new Set<string>();
     for (const a of index.articles) {
       const seen = input.firstSeen.get(a.id);

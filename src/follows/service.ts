@@ -159,6 +159,7 @@ export class FollowService {
     const { store, sender, logger } = this.deps;
     const plan = planFollowMessage(index, {
       follows,
+      now: this.now().toISOString(),
       firstSeen,
       sent: await store.follows.sent(guildId, userId),
       messagesToday: await store.follows.messagesSince(userId, new Date(this.now().getTime() - DAY_MS)),

@@ -99,6 +99,10 @@ describe('planFollowMessage', () => {
     const later = plan({ follows: [{ topic: 'ISIS', createdAt: '2030-01-07T00:00:00.000Z' }] });
     expect(later.send && later.items.map((i) => i.articleId)).toEqual(['raid']);
     expect(plan({ sent: new Set(['cells', 'raid']) })).toEqual({ send: false, reason: 'nothing-new', waiting: 0 });
+    // Arrivals older than the look-back are let go: two days after the raid only it is left, a week after nothing.
+    const soon = plan({ now: '2030-01-10T00:00:00.000Z' });
+    expect(soon.send && soon.items.map((i) => i.articleId)).toEqual(['raid']);
+    expect(plan({ now: '2030-01-15T00:00:00.000Z' })).toMatchObject({ send: false, reason: 'nothing-new' });
     expect(plan({ follows: [{ topic: 'library', createdAt: '2030-01-02T00:00:00.000Z' }] })).toMatchObject({
       send: false,
       reason: 'nothing-new',
