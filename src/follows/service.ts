@@ -67,7 +67,10 @@ export class FollowService {
   private backstop: NodeJS.Timeout | undefined;
   private sweeping: Promise<SweepSummary> | null = null;
   private again = false;
-  private stopped = true;
+  /** Between start and stop: arrivals and the backstop make sweeps (a process that does not lead never starts). */
+  private active = false;
+  /** After stop: a sweep in progress ends early (the store is about to close). */
+  private stopped = false;
 
   constructor(private readonly deps: FollowServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -75,12 +78,14 @@ export class FollowService {
 
   /** Starts sweeping: once now (what arrived while the bot was down), then after arrivals and on the backstop. */
   start(): void {
+    this.active = true;
     this.stopped = false;
     this.backstop ??= setInterval(() => this.arrived(0), this.deps.backstopMs ?? BACKSTOP_MS).unref();
     this.arrived(0);
   }
 
   stop(): void {
+    this.active = false;
     this.stopped = true;
     clearInterval(this.backstop);
     clearTimeout(this.batch);
@@ -94,7 +99,7 @@ export class FollowService {
 
   /** New articles entered the archive: a sweep follows once the batch window closes (later arrivals join it). */
   arrived(delayMs = this.deps.batchMs): void {
-    if (this.stopped || this.batch) return;
+    if (!this.active || this.batch) return;
     this.batch = setTimeout(() => {
       this.batch = undefined;
       void this.sweep().catch((err: unknown) => this.deps.logger.error({ err }, 'follow sweep failed'));
