@@ -4,7 +4,7 @@
  * in a channel and an "as they arrive" digest is scheduled; after a restart a matching article comes
  * in through a feed; then a non-matching one; then another restart. One bot at a time, one file.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -303,6 +303,28 @@ describe('following topics on the Discord double', () => {
     expect([...(await bot.store.follows.sent(discord.guildId, discord.users.alice.id))]).toHaveLength(1);
     expect(discord.refused).toEqual([]);
     expect(discord.unknownRoutes).toEqual([]);
+  });
+
+  it('sends an article added as a file while the bot was down once, after the restart', async () => {
+    await shardsReady(discord, bot.client);
+    await bot.stop();
+    writeFileSync(
+      join(dir, 'corpus', 'tabqa-turbines.md'),
+      `---\ntitle: Turbines of the Tabqa dam restart\npublished: 2030-01-09\n---\n\nThe turbines of the Tabqa dam were restarted on Thursday, the dam authority said, after a month of repairs.\n`,
+    );
+    await start();
+    await bot.follows.sweep();
+    await discord.waitFor(() => dms().length === 2, 8000, 'the second DM');
+    expect(dms()[1]!.embeds.map((e) => e.title)).toEqual(['Turbines of the Tabqa dam restart']);
+    expect(
+      discord
+        .messages(discord.otherChannelId)
+        .slice(1)
+        .map((m) => m.embeds.map((e) => e.title)),
+    ).toEqual([['Dam inspection ends'], ['Turbines of the Tabqa dam restart']]);
+    await restart();
+    expect(dms()).toHaveLength(2);
+    expect(discord.messages(discord.otherChannelId)).toHaveLength(3);
   });
 });
 
