@@ -94,18 +94,22 @@ export const DIGEST_DEFAULT_TIMEZONE = 'UTC';
  */
 export function selectDigest(index: NewsIndex, request: DigestRequest): DigestSelection {
   const verdicts = new Map<string, DigestVerdict>();
-  const onTopic = request.topic === undefined ? undefined : topicArticles(index, request.topic);
+  const seenFrom = request.seenSince?.getTime();
+  const seenOk = (id: string) =>
+    seenFrom === undefined || (dateOf(request.firstSeen?.get(id)) ?? Number.NEGATIVE_INFINITY) >= seenFrom;
+  // With seenSince only the recent arrivals are ranked for the topic: an "as they arrive" run costs what arrived.
+  const onTopic =
+    request.topic === undefined
+      ? undefined
+      : topicArticles(index, request.topic, seenFrom === undefined ? undefined : (a) => seenOk(index.articles[a]!.id));
   const eligible: Array<{ a: number; at: number }> = [];
   index.articles.forEach((article, a) => {
     const at = dateOf(article.published) ?? dateOf(request.firstSeen?.get(article.id));
     if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
+    // Before the topic: an article that arrived before the schedule was not ranked for it.
+    else if (!seenOk(article.id)) verdicts.set(article.id, 'too-old');
     else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
     else if (request.since && (at === undefined || at < request.since.getTime())) verdicts.set(article.id, 'too-old');
-    else if (
-      request.seenSince &&
-      (dateOf(request.firstSeen?.get(article.id)) ?? Number.NEGATIVE_INFINITY) < request.seenSince.getTime()
-    )
-      verdicts.set(article.id, 'too-old');
     else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
   });
   eligible.sort((x, y) => y.at - x.at || x.a - y.a);

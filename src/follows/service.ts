@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { planFollowMessage, type FollowItem } from '../core/follow.js';
+import { FOLLOW_LOOKBACK_MS, planFollowMessage, type FollowItem } from '../core/follow.js';
 import type { NewsIndex } from '../core/search.js';
 import type { DigestService } from '../digests/service.js';
 import { postsOnArrival } from '../digests/when.js';
@@ -128,7 +128,8 @@ export class FollowService {
     let waiting = false;
     const follows = await store.follows.list();
     if (follows.length > 0) {
-      const firstSeen = await store.articles.firstSeen();
+      // Only recent arrivals can be owed (see FOLLOW_LOOKBACK_MS): the archive's whole history stays in the database.
+      const firstSeen = await store.articles.seenSince(new Date(this.now().getTime() - FOLLOW_LOOKBACK_MS));
       for (const [guildId, members] of byGuildAndMember(follows)) {
         const index = await this.deps.index(guildId);
         for (const [userId, mine] of members) {

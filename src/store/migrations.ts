@@ -150,6 +150,7 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (guild_id, user_id, article_id)
    );
    CREATE INDEX follow_ledger_user_at ON follow_ledger (user_id, at);
+   CREATE INDEX article_seen_at ON article_seen (first_seen_at);
    ALTER TABLE digest_schedule ADD COLUMN role_id TEXT;`,
 ];
 

@@ -69,6 +69,8 @@ export interface SeenArticles {
   markSeen(articles: ReadonlyArray<{ id: string; file: string }>): Promise<number>;
   /** When each article was first seen (ISO time), by article id. */
   firstSeen(): Promise<Map<string, string>>;
+  /** The same, for the articles first seen at or after `since` only. */
+  seenSince(since: Date): Promise<Map<string, string>>;
 }
 
 export interface Feed {

@@ -259,6 +259,15 @@ class PgSeenArticles implements SeenArticles {
     );
     return new Map(found.map((r) => [r.article_id, r.first_seen_at]));
   }
+
+  async seenSince(since: Date): Promise<Map<string, string>> {
+    const found = await rows<{ article_id: string; first_seen_at: string }>(
+      this.pool,
+      'SELECT article_id, first_seen_at FROM article_seen WHERE first_seen_at >= $1',
+      [since.toISOString()],
+    );
+    return new Map(found.map((r) => [r.article_id, r.first_seen_at]));
+  }
 }
 
 class PgDigests implements DigestStore {

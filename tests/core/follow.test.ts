@@ -134,3 +134,21 @@ describe('followPreview and suggestions', () => {
     expect(normaliseTopic('  Islamic   State ')).toBe('Islamic State');
   });
 });
+
+describe('selectDigest with seenSince ("as they arrive")', () => {
+  it('takes only what entered the archive since, whatever its date, and calls the rest too old', () => {
+    const s = selectDigest(index, {
+      topic: 'ISIS',
+      count: 10,
+      firstSeen: seen,
+      seenSince: new Date('2030-01-07T00:00:00Z'),
+    });
+    expect(s.items.map((i) => i.articleId)).toEqual(['raid']);
+    expect(Object.fromEntries(s.verdicts)).toEqual({
+      flood: 'too-old',
+      cells: 'too-old',
+      library: 'too-old',
+      raid: 'included',
+    });
+  });
+});

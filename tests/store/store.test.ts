@@ -208,11 +208,15 @@ describe.each(DIALECTS)('Store: digests and feeds ($name)', (d) => {
     expect(await store.follows.sent(G, 'u1')).toEqual(new Set(['a', 'b']));
     expect(await store.follows.claim(H, 'u1', 'm3', ['b'])).toBe(true);
     expect(await store.follows.messagesSince('u1', new Date('2026-11-01T00:00:00Z'))).toBe(2);
+    await store.articles.markSeen([{ id: 'old', file: 'old.md' }]);
     await store.follows.release(H, 'u1', 'm3');
     expect(await store.follows.sent(H, 'u1')).toEqual(new Set());
     c.advanceDays(1.5);
     expect(await store.follows.claim(G, 'u1', 'm4', ['c'])).toBe(true);
     expect(await store.follows.messagesSince('u1', new Date(c.now().getTime() - 86_400_000))).toBe(1);
+    await store.articles.markSeen([{ id: 'new', file: 'new.md' }]);
+    expect([...(await store.articles.seenSince(new Date(c.now().getTime() - 60_000))).keys()]).toEqual(['new']);
+    expect((await store.articles.seenSince(new Date('2026-11-01T00:00:00Z'))).size).toBe(2);
 
     expect(await store.follows.remove(G, 'u2', f.id)).toBe(false);
     expect(await store.follows.remove(G, 'u1', f.id)).toBe(true);
@@ -372,7 +376,9 @@ describe('Store (SQLite only)', () => {
     );
     a.db.exec('DROP INDEX feedback_message; ALTER TABLE feedback DROP COLUMN question;');
     a.db.exec('DROP TABLE guild_file; DROP TABLE guild_file_change; DROP TABLE rate_limit_hit;');
-    a.db.exec('DROP TABLE follow; DROP TABLE follow_ledger; ALTER TABLE digest_schedule DROP COLUMN role_id;');
+    a.db.exec(
+      'DROP TABLE follow; DROP TABLE follow_ledger; DROP INDEX article_seen_at; ALTER TABLE digest_schedule DROP COLUMN role_id;',
+    );
     a.db
       .prepare(
         "INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')",
