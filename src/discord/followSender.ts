@@ -29,7 +29,15 @@ export function discordFollowSender(client: Client): FollowSender {
         const dm = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
         const payload = renderFollowMessage(message);
         await client.rest.post(Routes.channelMessages(dm.id), {
-          body: { content: payload.content, embeds: payload.embeds, allowed_mentions: { parse: [] } },
+          // The ledger key as nonce, enforced: when a send that timed out is retried (by the REST
+          // client), Discord returns the message it already made instead of a second one.
+          body: {
+            content: payload.content,
+            embeds: payload.embeds,
+            allowed_mentions: { parse: [] },
+            nonce: message.key,
+            enforce_nonce: true,
+          },
         });
       } catch (err) {
         throw gone(err);

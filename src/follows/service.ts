@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FOLLOW_LOOKBACK_MS, planFollowMessage, type FollowItem } from '../core/follow.js';
 import type { NewsIndex } from '../core/search.js';
@@ -8,6 +8,8 @@ import type { Follow, StoreParts } from '../store/store.js';
 
 /** One follow message: the new articles a member is told about, each with its matching sentence. */
 export interface FollowMessage {
+  /** The message's key in the ledger (24 hex digits): sent as its nonce, so a retried send posts it once. */
+  key: string;
   items: FollowItem[];
   /** Articles still waiting after this one (the daily limit or the message's size held them back). */
   waiting: number;
@@ -176,7 +178,8 @@ export class FollowService {
         logger.debug({ guildId, userId, waiting: plan.waiting }, 'follow message held: daily limit reached');
       return 'none';
     }
-    const key = randomUUID();
+    // Within Discord's nonce limit (25 characters).
+    const key = randomBytes(12).toString('hex');
     // Another process (a second host) sent these meanwhile: they are its message, not ours.
     if (
       !(await store.follows.claim(
@@ -188,7 +191,7 @@ export class FollowService {
     )
       return 'none';
     try {
-      await sender.send(guildId, userId, { items: plan.items, waiting: plan.waiting });
+      await sender.send(guildId, userId, { key, items: plan.items, waiting: plan.waiting });
       return plan.waiting > 0 ? 'sent-more-waiting' : 'sent';
     } catch (err) {
       await store.follows.release(guildId, userId, key);

@@ -236,6 +236,12 @@ describe('following topics on the Discord double', () => {
     });
     expect(String(dm!.embeds[0]!.description)).toMatch(/^> .*Tabqa dam/);
     expect(dm!.allowed_mentions).toEqual({ parse: [] });
+    // Its ledger key went as an enforced nonce: a send the REST client retries is posted once.
+    expect(dm!.nonce).toMatch(/^[0-9a-f]{24}$/);
+    expect(discord.requests.find((r) => r.path.endsWith(`/channels/${dm!.channel_id}/messages`))?.body).toMatchObject({
+      nonce: dm!.nonce,
+      enforce_nonce: true,
+    });
 
     // Bob closed his DMs: nothing reached him, his follows are gone, and the reason is in the log.
     expect(dms(discord.users.bob)).toEqual([]);
