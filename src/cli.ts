@@ -8,6 +8,7 @@ import type { AnswerIndex, ArchiveIndex } from './core/answerIndex.js';
 import { tuneRuntime } from './runtime.js';
 import { answerJson, renderAnswerText, renderDigestItemText, textStyleFor } from './render/text.js';
 import { DIGEST_DEFAULT_COUNT, DIGEST_MAX_COUNT, DigestInputError, parseSince, selectDigest } from './core/digest.js';
+import { followPreview, normaliseTopic, type FollowItem } from './core/follow.js';
 import { UsageError, callerPath, intFlag, parseFlags, runCommand } from './commandLine.js';
 import { answerLines, printWarnings } from './terminal.js';
 import { unwritableReason } from './paths.js';
@@ -118,13 +119,18 @@ async function ask(argv: string[]): Promise<number> {
 
 export const DIGEST_USAGE = `Usage:
   npm run digest -- [--since 7d] [--topic T] [--count N] [--json] [--corpus DIR|FILE] [--no-cache]
+  npm run digest -- --follow T [--since 7d] [--json] [--corpus DIR|FILE] [--no-cache]
 Options:
   --since PERIOD   only articles from this period: 90m, 24h, 7d, 2w, 2y or a date (2026-01-31);
                    undated articles count from when the bot first saw them, and are left out
                    when it never has (the terminal records nothing)
   --topic T        only articles about T (names, places, subjects; other spellings count)
   --count N        at most N articles, 1-${DIGEST_MAX_COUNT} (default ${DIGEST_DEFAULT_COUNT})
+  --follow T       what a member following T would have been sent over --since (default 7d): every
+                   article about T that entered the archive then (by when the bot first saw it,
+                   else its date), each with the sentence that matches; no limit per day
   --json           print JSON: {"items":[{"articleId","title","url","published","summary"}]}
+                   (with --follow: {"items":[{"articleId","title","url","published","topic","sentence"}]})
   --corpus PATH    another corpus directory or file, relative to where you are (default: CORPUS_DIR, corpus/)
   --no-cache       do not read or write the saved index (INDEX_PATH)
   -h, --help       this help`;
@@ -161,6 +167,7 @@ async function digest(argv: string[]): Promise<number> {
     options: {
       since: { type: 'string' },
       topic: { type: 'string' },
+      follow: { type: 'string' },
       count: { type: 'string' },
       json: { type: 'boolean', default: false },
       corpus: { type: 'string' },
@@ -182,9 +189,17 @@ async function digest(argv: string[]): Promise<number> {
     throw new UsageError(`--since: ${err.message.replace(/^"since" /, '')}`);
   }
   if (values.topic !== undefined && !values.topic.trim()) throw new UsageError('--topic needs a few words');
+  if (values.follow !== undefined && !normaliseTopic(values.follow)) throw new UsageError('--follow needs a few words');
+  if (values.follow !== undefined && (values.topic !== undefined || values.count !== undefined))
+    throw new UsageError('--follow takes no --topic or --count: it shows every article on the topic');
   const engine = await engineFor(values.corpus, !values['no-cache']);
   // First-seen records belong to the bot's corpus; another corpus was never seen.
   const firstSeen = values.corpus === undefined ? await firstSeenFromDatabase(loadConfig().DATABASE_PATH) : undefined;
+  if (values.follow !== undefined) {
+    const topic = normaliseTopic(values.follow);
+    const found = followPreview(engine.index, topic, since ?? parseSince('7d', new Date()), firstSeen);
+    return printFollowPreview(found, values.json);
+  }
   const { items } = selectDigest(engine.index, {
     count,
     ...(since ? { since } : {}),
@@ -203,6 +218,30 @@ async function digest(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(`${items.map((i, n) => renderDigestItemText(i, n + 1, style, width)).join('\n\n')}\n`);
+  return 0;
+}
+
+/** Prints `digest --follow`: each article a follower would have been sent, with its matching sentence. */
+function printFollowPreview(items: FollowItem[], json: boolean): number {
+  if (json) {
+    const out = items.map((i) => ({
+      articleId: i.articleId,
+      title: i.title,
+      url: normaliseUrl(i.url) ?? null,
+      published: i.published ?? null,
+      topic: i.topic,
+      sentence: i.sentence,
+    }));
+    process.stdout.write(`${JSON.stringify({ items: out })}\n`);
+    return 0;
+  }
+  if (items.length === 0) {
+    process.stdout.write('Nothing would have been sent: no new article on that topic in the period.\n');
+    return 0;
+  }
+  const { style, width } = textStyleFor(process.stdout);
+  const text = items.map((i, n) => renderDigestItemText({ ...i, summary: `“${i.sentence}”` }, n + 1, style, width));
+  process.stdout.write(`${text.join('\n\n')}\n`);
   return 0;
 }
 

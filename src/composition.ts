@@ -14,6 +14,8 @@ import {
   type ClientOptions,
 } from './discord/bot.js';
 import { discordPoster } from './discord/digestPoster.js';
+import { discordFollowSender } from './discord/followSender.js';
+import { FollowService } from './follows/service.js';
 import { FeedPoller } from './feedPoller.js';
 import { GuildArchives, guildIdPrefix } from './guildArchives.js';
 import { StoredArchive, StoredGuildArchives } from './storedArchive.js';
@@ -60,6 +62,8 @@ export interface BotRuntime {
   /** The servers' own archives and their indexes. */
   guilds: ServerArchives;
   digests: { service: DigestService; scheduler: DigestScheduler };
+  /** Tells followers about new articles and posts "as they arrive" schedules (running in the background process only). */
+  follows: FollowService;
   /**
    * Reloads the shared index (from the saved cache when it is current) and records new articles as
    * seen; with a server id, the server's own index too.
@@ -119,8 +123,8 @@ class ForwardingScheduler extends DigestScheduler {
 }
 
 /** Records the articles of the current index as seen (the first time only): `/admin corpus` and digests use the dates. */
-async function markSeen(store: StoreParts, archive: LiveArchive): Promise<void> {
-  await store.articles.markSeen([...articleMetas(archive.index)].map((a) => ({ id: a.id, file: a.file })));
+async function markSeen(store: StoreParts, archive: LiveArchive): Promise<number> {
+  return store.articles.markSeen([...articleMetas(archive.index)].map((a) => ({ id: a.id, file: a.file })));
 }
 
 /** Records a server's own articles as seen. */
@@ -148,11 +152,18 @@ export async function runBot(
   });
   // Set once stop() begins; background callbacks check it so nothing writes to a closed store.
   let stopping: Promise<void> | undefined;
+  // Made below, once the client and the digest service exist; articles first seen before then are swept at start.
+  const late: { follows?: FollowService } = {};
+  /** New articles entered the archive: followers hear of them after the batch window. */
+  const arrived = (added: number) => {
+    if (added > 0 && !stopping) late.follows?.arrived();
+  };
   const onLoaded = (guildId: string, index: ArchiveIndex) => {
     // A background build can finish after stop() closed the store: nothing to record then.
     if (stopping) return;
     store.articles
       .markSeen(ownArticles(index, guildId))
+      .then(arrived)
       .catch((err: unknown) => logger.error({ err, guildId }, 'could not record the server’s articles as seen'));
   };
   const onError = (guildId: string, err: unknown) =>
@@ -222,7 +233,7 @@ export async function runBot(
   /** The shared index, then the server's own (built over it); a curator's additions are in the shared one. */
   const reindex = async (guildId: string | null = null): Promise<ReindexReport> => {
     const report = await archive.reindex();
-    await markSeen(store, archive);
+    arrived(await markSeen(store, archive));
     if (guildId === null || !guilds.has(guildId)) return report;
     const own = await reindexOwn(guildId);
     return { ...own, ms: report.ms + own.ms, rebuilt: report.rebuilt || own.rebuilt };
@@ -273,6 +284,17 @@ export async function runBot(
       ? new DigestScheduler(service, store, options.now)
       : new ForwardingScheduler(service, store, role.forwardSchedule, options.now ?? (() => new Date()));
   const digests = { service, scheduler };
+  const followService = new FollowService({
+    store,
+    index: indexFor,
+    sender: discordFollowSender(client),
+    digests: service,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+    perDay: config.FOLLOW_DMS_PER_DAY,
+    batchMs: config.FOLLOW_BATCH_SECONDS * 1000,
+  });
+  late.follows = followService;
   const fetch = {
     allowPrivate: config.ALLOW_PRIVATE_URLS,
     maxBytes: config.FETCH_MAX_BYTES,
@@ -311,6 +333,7 @@ export async function runBot(
         pollMinutes: config.FEED_POLL_MINUTES,
         pollNow: (id) => feeds.pollNow(id),
       },
+      follows: { perDay: config.FOLLOW_DMS_PER_DAY },
       answerResults: config.ANSWER_RESULTS,
       rateLimit: { questions: config.RATE_LIMIT_QUESTIONS, windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000 },
     },
@@ -325,9 +348,9 @@ export async function runBot(
       if (r instanceof Error)
         return void logger.error({ err: r }, 'reindex failed; still answering from the previous index');
       // Bookkeeping (dates for /admin corpus and digests): the new index answers all the same.
-      markSeen(store, archive).catch((err: unknown) =>
-        logger.error({ err }, 'could not record the new articles as seen'),
-      );
+      markSeen(store, archive)
+        .then(arrived)
+        .catch((err: unknown) => logger.error({ err }, 'could not record the new articles as seen'));
       logOverBudget(logger, r.warnings);
       logger.info(
         { articles: r.articles, passages: r.passages, warnings: r.warnings.length, ms: Math.round(r.ms) },
@@ -349,12 +372,14 @@ export async function runBot(
           await digests.scheduler.start();
           logger.info({ schedules: (await store.digests.schedules()).length }, 'digest scheduler started');
           feeds.start();
+          followService.start();
         },
         onTick: () => digests.scheduler.sync(),
         onLose: () => {
           digests.scheduler.stop();
           digests.scheduler.standby = true;
           feeds.stop();
+          followService.stop();
         },
         logger,
         retryMs: config.LEADER_RETRY_SECONDS * 1000,
@@ -364,12 +389,14 @@ export async function runBot(
       await digests.scheduler.start();
       logger.info({ schedules: (await store.digests.schedules()).length }, 'digest scheduler started');
       feeds.start();
+      followService.start();
     }
   } catch (err) {
     follower?.stop();
     leadership?.stop();
     digests.scheduler.stop();
     feeds.stop();
+    followService.stop();
     await Promise.allSettled([client.destroy(), archive.close()]);
     await store.close();
     throw err;
@@ -382,6 +409,7 @@ export async function runBot(
     indexFor,
     guilds,
     digests,
+    follows: followService,
     reindex,
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
@@ -390,11 +418,13 @@ export async function runBot(
         leadership?.stop();
         digests.scheduler.stop();
         feeds.stop();
+        followService.stop();
         const running = inFlight.size;
         // The client stays connected meanwhile: the answers being worked on are sent through it.
         if (!(await inFlight.drain(drainMs)))
           logger.warn({ running: inFlight.size, drainMs }, 'stopping with answers still running');
         else if (running > 0) logger.info({ finished: running }, 'answers in flight finished');
+        await followService.settled();
         await Promise.allSettled([client.destroy(), archive.close()]);
         if (guilds instanceof StoredGuildArchives) guilds.close();
         await store.close();

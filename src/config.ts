@@ -1,6 +1,6 @@
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { RATE_LIMIT_MAX_QUESTIONS } from './core/limits.js';
+import { FOLLOW_DEFAULT_PER_DAY, RATE_LIMIT_MAX_QUESTIONS } from './core/limits.js';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 const boolFlag = z
@@ -60,6 +60,13 @@ export const ConfigSchema = z.object({
   FETCH_TIMEOUT_SECONDS: intIn(1, 120).default(10),
   ALLOW_PRIVATE_URLS: boolFlag.default(false),
   FEED_POLL_MINUTES: intIn(5, 10_080).default(30),
+  /** Follow messages (DMs about followed topics) one member gets per day at most; more articles wait for the next day. */
+  FOLLOW_DMS_PER_DAY: intIn(1, 100).default(FOLLOW_DEFAULT_PER_DAY),
+  /**
+   * How long after new articles arrive follow messages and "as they arrive" posts wait for more to
+   * go with them (seconds): several arriving together make one message, not several.
+   */
+  FOLLOW_BATCH_SECONDS: intIn(0, 3600).default(120),
   /** How long one file (corpus file, upload, feed item) may take to parse before it is skipped or refused. */
   PARSE_TIMEOUT_SECONDS: intIn(1, 600).default(5),
   /** How much heap the parser of one file may use (the parse thread's cap) before it is skipped or refused. */

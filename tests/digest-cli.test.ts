@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { NEWER_ID, newerCorpus } from './fixtures/newer/corpus.js';
 import { nodeEntry } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -153,5 +154,45 @@ describe('npm run digest, bad arguments', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toBe(`newsdesk digest: ${message}\n`);
+  });
+});
+
+describe('npm run digest -- --follow, in process', () => {
+  /** Runs the CLI's digest in this process (no new process: the suite's budget), capturing what it prints. */
+  async function follow(args: string[]): Promise<string> {
+    const { main } = await import('../src/cli.js');
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      expect(await main(['digest', ...args])).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    return out;
+  }
+
+  it('prints what a follower would have been sent over the period: the articles on the topic, each with its sentence', async () => {
+    const corpus = newerCorpus();
+    const recent = JSON.parse(
+      await follow(['--follow', ' al-Baghdadi ', '--since', '2019-11-01', '--corpus', corpus, '--no-cache', '--json']),
+    ) as { items: Array<Record<string, unknown>> };
+    expect(recent.items.map((i) => [i.articleId, i.published, i.topic])).toEqual([
+      [NEWER_ID, '2019-12-04', 'al-Baghdadi'],
+    ]);
+    expect(String(recent.items[0]!.sentence)).toMatch(/^Five weeks after the death of Abu Bakr al-Baghdadi/);
+    const text = await follow(['--follow', 'al-Baghdadi', '--since', '2019-10-01', '--corpus', corpus, '--no-cache']);
+    expect(text.split('\n').filter((l) => /^\d+\. /.test(l))).toEqual([
+      '1. Syria, the Isis leaders begin to flee after al-Baghdadi’s death',
+      '2. Syria, the hunt for Isis leaders after al-Baghdadi’s death reaches Hasaka and Manbij',
+    ]);
+    expect(await follow(['--follow', 'Tabqa dam', '--since', '2019-10-01', '--corpus', corpus, '--no-cache'])).toBe(
+      'Nothing would have been sent: no new article on that topic in the period.\n',
+    );
+    await expect(follow(['--follow', 'x', '--count', '3'])).rejects.toThrow(
+      '--follow takes no --topic or --count: it shows every article on the topic',
+    );
   });
 });

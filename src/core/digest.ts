@@ -57,6 +57,11 @@ export interface DigestRequest {
   exclude?: ReadonlySet<string>;
   /** When each article was first seen (ISO), for undated articles. */
   firstSeen?: ReadonlyMap<string, string>;
+  /**
+   * Only articles that entered the archive at or after this (by `firstSeen`, whatever their date):
+   * an "as they arrive" schedule posts what came in since it was made, not what was merely published since.
+   */
+  seenSince?: Date;
 }
 
 export type DigestVerdict = 'included' | 'already-posted' | 'too-old' | 'off-topic' | 'over-count';
@@ -90,11 +95,20 @@ export const DIGEST_DEFAULT_TIMEZONE = 'UTC';
  */
 export function selectDigest(index: ArchiveIndex, request: DigestRequest): DigestSelection {
   const verdicts = new Map<string, DigestVerdict>();
-  const onTopic = request.topic === undefined ? undefined : topicArticles(index, request.topic);
+  const seenFrom = request.seenSince?.getTime();
+  const seenOk = (id: string) =>
+    seenFrom === undefined || (dateOf(request.firstSeen?.get(id)) ?? Number.NEGATIVE_INFINITY) >= seenFrom;
+  // With seenSince only the recent arrivals are ranked for the topic: an "as they arrive" run costs what arrived.
+  const onTopic =
+    request.topic === undefined
+      ? undefined
+      : topicArticles(index, request.topic, seenFrom === undefined ? undefined : (a) => seenOk(index.article(a).id));
   const eligible: Array<{ a: number; at: number }> = [];
   for (const { number: a, meta: article } of index.listArticles()) {
     const at = dateOf(article.published) ?? dateOf(request.firstSeen?.get(article.id));
     if (request.exclude?.has(article.id)) verdicts.set(article.id, 'already-posted');
+    // Before the topic: an article that arrived before the schedule was not ranked for it.
+    else if (!seenOk(article.id)) verdicts.set(article.id, 'too-old');
     else if (onTopic && !onTopic.has(a)) verdicts.set(article.id, 'off-topic');
     else if (request.since && (at === undefined || at < request.since.getTime())) verdicts.set(article.id, 'too-old');
     else eligible.push({ a, at: at ?? Number.NEGATIVE_INFINITY });
@@ -121,16 +135,16 @@ function dateOf(iso: string | undefined): number | undefined {
 }
 
 /**
- * Articles about a topic: the index's own candidates (aliases, stems, spelling), kept where the
+ * Articles (their positions in the index; among `only`, when given) about a topic: the index's own candidates (aliases, stems, spelling), kept where the
  * topic's words are well covered by the article as a whole (title, standfirst, every passage),
  * weighed as answers weigh their evidence.
  */
-function topicArticles(index: ArchiveIndex, topic: string): Set<number> {
+export function topicArticles(index: ArchiveIndex, topic: string, only?: (article: number) => boolean): Set<number> {
   const query = index.parseQuery(topic);
   const out = new Set<number>();
   if (query.terms.length === 0) return out;
   const asked = new Set(query.terms.map((t) => t.term));
-  for (const hit of index.rank(query, { k: index.held().articles })) {
+  for (const hit of index.rank(query, { k: index.held().articles, ...(only ? { only } : {}) })) {
     const [from, to] = index.passageRange(hit.article);
     const held = new Set<string>();
     for (let p = from; p < to; p++) for (const t of index.passageTerms(p)) if (asked.has(t)) held.add(t);

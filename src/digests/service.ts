@@ -11,7 +11,7 @@ import {
 } from '../core/digest.js';
 import type { ArchiveIndex } from '../core/answerIndex.js';
 import type { DigestRun, StoreParts } from '../store/store.js';
-import { cronFor, nextFire } from './when.js';
+import { cronFor, nextFire, postsOnArrival } from './when.js';
 
 /** What a moderator asks for: the same options for post, preview and schedules. */
 export interface DigestAsk {
@@ -19,6 +19,8 @@ export interface DigestAsk {
   /** "7d", "24h", "2w" or an ISO date. */
   since?: string | null;
   count?: number | null;
+  /** Only articles that entered the archive at or after this ISO time (an "as they arrive" schedule's creation). */
+  seenSince?: string | null;
 }
 
 /** A digest ready to post: its items and the marker that identifies its message in the channel. */
@@ -28,6 +30,8 @@ export interface DigestMessage {
   marker: string;
   topic: string | null;
   items: DigestItem[];
+  /** The opt-in role the post pings (a `/follow channel` post): the only mention it may make. */
+  roleId?: string | null;
 }
 
 /** Where digests go: the Discord adapter implements it. */
@@ -71,7 +75,12 @@ export interface PostOptions {
   firstRun?: boolean;
   /** Names the run across processes (a schedule and its due time): one post per key and channel. */
   runKey?: string;
+  /** The opt-in role the post pings, kept with the run so a post settled after a crash pings it too. */
+  roleId?: string | null;
 }
+
+/** Posts one "as they arrive" run makes at most (each up to the schedule's count): the rest wait for the next. */
+const ARRIVAL_POSTS_PER_RUN = 5;
 
 /** A timer may fire a little before the due time it was set for. */
 const DUE_SLACK_MS = 2_000;
@@ -117,6 +126,7 @@ export class DigestService {
       count,
       ...(ask.since ? { since: parseSince(ask.since, at) } : {}),
       ...(ask.topic ? { topic: ask.topic } : {}),
+      ...(ask.seenSince ? { seenSince: new Date(ask.seenSince) } : {}),
       ...(channelId ? { exclude: new Set((await store.digests.ledger(channelId)).keys()) } : {}),
       firstSeen: await store.articles.firstSeen(),
     });
@@ -168,6 +178,8 @@ export class DigestService {
           since: ask.since ?? null,
           count: ask.count ?? null,
           at: this.now().toISOString(),
+          ...(ask.seenSince ? { seenSince: ask.seenSince } : {}),
+          ...(options.roleId ? { roleId: options.roleId } : {}),
         },
         runKey: options.runKey ?? null,
       });
@@ -191,6 +203,7 @@ export class DigestService {
       marker: markerOf(run.id),
       topic: (run.options.topic as string | null) ?? null,
       items,
+      roleId: typeof run.options.roleId === 'string' ? run.options.roleId : null,
     };
     try {
       const messageId = await poster.post(run.channelId, digest);
@@ -245,7 +258,7 @@ export class DigestService {
   async runSchedule(id: number): Promise<PostOutcome | null> {
     const { store, logger } = this.deps;
     const schedule = await store.digests.schedule(id);
-    if (!schedule || schedule.pausedReason) return null;
+    if (!schedule || schedule.pausedReason || postsOnArrival(schedule.cron)) return null;
     const at = this.now();
     // The time this run is due: the schedule's first time after its last run. Every process that
     // runs it reads the same one, so it names the run in the claim; when another process has
@@ -281,6 +294,41 @@ export class DigestService {
     }
   }
 
+  /**
+   * Posts what an "as they arrive" schedule has not posted yet: the articles on its topic that
+   * entered the archive since it was made, newest first, in as many posts as they need (each one a
+   * claimed run, so a crash neither loses nor repeats one). Returns how many articles went out.
+   */
+  async runArrivals(id: number): Promise<number> {
+    const { store, logger } = this.deps;
+    const schedule = await store.digests.schedule(id);
+    if (!schedule || schedule.pausedReason || !postsOnArrival(schedule.cron)) return 0;
+    let posted = 0;
+    try {
+      // Bounded: a flood of arrivals goes out over the next sweeps rather than all at once.
+      for (let round = 0; round < ARRIVAL_POSTS_PER_RUN; round++) {
+        const outcome = await this.post(
+          schedule.guildId,
+          schedule.channelId,
+          { topic: schedule.topic, count: schedule.count, seenSince: schedule.createdAt },
+          { scheduleId: id, roleId: schedule.roleId },
+        );
+        if (!outcome.posted) break;
+        posted += outcome.items.length;
+      }
+      if (posted > 0) {
+        await store.digests.markScheduleRun(id, this.now());
+        logger.info({ scheduleId: id, channelId: schedule.channelId, posted }, 'new articles posted as they arrived');
+      }
+    } catch (err) {
+      if (err instanceof PostRefused) {
+        await store.digests.pauseSchedule(id, err.message);
+        logger.warn({ scheduleId: id, channelId: schedule.channelId, reason: err.message }, 'scheduled digest paused');
+      } else logger.error({ err, scheduleId: id }, 'posting new articles failed; the next arrival tries again');
+    }
+    return posted;
+  }
+
   /** Why an article was or was not in the last digest posted (to a channel, or anywhere in the guild). */
   async why(
     guildId: string,
@@ -305,6 +353,7 @@ export class DigestService {
       count: Number(run.options.count ?? run.articleIds.length) || run.articleIds.length,
       ...(run.options.since ? { since: parseSince(String(run.options.since), at) } : {}),
       ...(run.options.topic ? { topic: String(run.options.topic) } : {}),
+      ...(run.options.seenSince ? { seenSince: new Date(String(run.options.seenSince)) } : {}),
       exclude: before,
       firstSeen: seen,
     });
@@ -352,7 +401,8 @@ export class DigestScheduler {
     const s = await this.store.digests.schedule(id);
     // Disarmed after the read, so two arms at once still leave one timer.
     this.disarm(id);
-    if (!s) return;
+    // "As they arrive" has no times: the follow service posts for it when articles come in.
+    if (!s || postsOnArrival(s.cron)) return;
     this.jobs.set(
       id,
       cronFor(s.cron, s.timezone, () => void this.service.runSchedule(id)),

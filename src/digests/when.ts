@@ -12,14 +12,27 @@ const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 
 /** Scheduled digests no closer together than this: a digest every few minutes is noise. */
 export const MIN_INTERVAL_MINUTES = 60;
 
-const USAGE = 'write "daily at 09:00", "weekly on friday at 17:30", or a 5-field cron pattern such as "0 9 * * 1-5"';
+const USAGE =
+  'write "daily at 09:00", "weekly on friday at 17:30", "as they arrive", or a 5-field cron pattern such as "0 9 * * 1-5"';
 
 /**
- * Reads a digest schedule: "daily at HH:MM", "weekly [on DAY] at HH:MM" (Monday by default) or a
- * standard 5-field cron pattern, and returns the cron pattern (checked by croner) to store.
+ * What a schedule stores instead of a cron pattern when it posts each new article as it arrives
+ * (batched over FOLLOW_BATCH_SECONDS) rather than at set times. Not a valid cron pattern, so no
+ * timer is ever made for it by mistake.
+ */
+export const AS_THEY_ARRIVE = 'arrive';
+
+/** Whether a stored schedule posts as articles arrive (no timer) rather than at set times. */
+export const postsOnArrival = (pattern: string): boolean => pattern === AS_THEY_ARRIVE;
+
+/**
+ * Reads a digest schedule: "daily at HH:MM", "weekly [on DAY] at HH:MM" (Monday by default), "as
+ * they arrive" or a standard 5-field cron pattern, and returns the cron pattern (checked by croner)
+ * to store, or {@link AS_THEY_ARRIVE}.
  */
 export function parseWhen(text: string): string {
   const t = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (/^(?:as (?:they|it) arrives?|on arrival|as soon as they arrive)$/.test(t)) return AS_THEY_ARRIVE;
   let pattern: string;
   const daily = /^(?:daily|every day)(?: at)? (\d{1,2})[:.h](\d{2})$/.exec(t);
   const weekly = /^(?:weekly|every week)(?: on (\w+?)s?)?(?: at)? (\d{1,2})[:.h](\d{2})$/.exec(t);
@@ -67,11 +80,13 @@ export function cronFor(pattern: string, timezone: string, run?: () => void): Cr
 
 /** The next time a pattern fires after `after`, in its time zone. */
 export function nextFire(pattern: string, timezone: string, after: Date): Date | null {
+  if (postsOnArrival(pattern)) return null;
   return cronFor(pattern, timezone).nextRun(after);
 }
 
 /** "daily at 09:00 (Europe/Rome)"-style text for a stored pattern, falling back to the pattern itself. */
 export function describeWhen(pattern: string, timezone: string): string {
+  if (postsOnArrival(pattern)) return 'as they arrive';
   const m = /^(\d+) (\d+) \* \* (\*|\d)$/.exec(pattern);
   if (!m) return `\`${pattern}\` (${timezone})`;
   const at = `${m[2]!.padStart(2, '0')}:${m[1]!.padStart(2, '0')}`;

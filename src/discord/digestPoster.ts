@@ -1,5 +1,7 @@
 import { DiscordAPIError, RESTJSONErrorCodes, Routes, type APIMessage, type Client } from 'discord.js';
 import { PostRefused, type DigestPoster } from '../digests/service.js';
+import { truncate } from './escape.js';
+import { DISCORD_LIMITS as L } from './limits.js';
 import { renderDigest } from './render.js';
 
 /** Discord's answers that mean "this bot may not post there": waiting won't fix them, a person must. */
@@ -33,7 +35,16 @@ export function discordPoster(client: Client): DigestPoster {
     async post(channelId, digest) {
       const payload = renderDigest(digest);
       try {
-        const body = { content: payload.content, embeds: payload.embeds, allowed_mentions: { parse: [] } };
+        // An opt-in role post names its role, and allowed_mentions lets that role alone ping:
+        // the only ping Newsdesk makes. Everything else pings nobody.
+        const role = digest.roleId;
+        const body = role
+          ? {
+              content: truncate(`<@&${role}> ${payload.content}`, L.content),
+              embeds: payload.embeds,
+              allowed_mentions: { parse: [], roles: [role] },
+            }
+          : { content: payload.content, embeds: payload.embeds, allowed_mentions: { parse: [] } };
         const message = (await client.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
         return message.id;
       } catch (err) {

@@ -417,3 +417,60 @@ export function renderDigest(
   });
   return { content, embeds, components: [], allowedMentions: { parse: [] } };
 }
+
+/** The button members press to take or leave a topic's opt-in role (`/follow channel`). */
+export const ROLE_BUTTON_PREFIX = 'nd-follow:role:';
+
+/** A follow message (a DM): which topics, then one embed per article — title linked, the sentence that matched, its date. */
+export function renderFollowMessage(m: {
+  items: ReadonlyArray<{ title: string; url?: string; published?: string; topic: string; sentence: string }>;
+  waiting: number;
+}): ReplyPayload {
+  const topics = [...new Set(m.items.map((i) => `“${escapeText(truncate(i.topic, 100))}”`))].join(', ');
+  const n = m.items.length;
+  const more = m.waiting > 0 ? ` (${m.waiting} more to follow)` : '';
+  const content = truncate(
+    `📰 ${n === 1 ? 'A new article' : `${n} new articles`} on ${topics}${more}. Stop with /follow remove in the server.`,
+    L.content,
+  );
+  const share = Math.floor(L.embedsTotal / Math.max(1, n)) - 1;
+  const embeds = m.items.slice(0, L.embedsPerMessage).map((item): APIEmbed => {
+    const footer = item.published ? `Published ${item.published.slice(0, 10)}` : 'Undated';
+    const title = truncate(defuseMentions(item.title), Math.min(L.embedTitle, Math.floor(share / 3)));
+    const room = Math.min(L.embedDescription, share - title.length - footer.length);
+    const embed: APIEmbed = {
+      title,
+      description: truncate(`> ${escapeText(item.sentence)}`, room),
+      color: EMBED_COLOUR,
+      footer: { text: footer },
+    };
+    return withLink(embed, item.title, item.url, room);
+  });
+  return { content, embeds, components: [], allowedMentions: { parse: [] } };
+}
+
+/** The message `/follow channel` posts in the channel: what the role is for, and the button to take or leave it. */
+export function renderRoleOffer(topic: string, roleId: string): ReplyPayload {
+  return {
+    // The role is named, not pinged: this message only offers it (allowed_mentions parse: []).
+    content: truncate(
+      `📣 New articles on “${escapeText(truncate(topic, 100))}” are posted here as they arrive, pinging <@&${roleId}>. Take the role to be pinged, or leave it, with the button.`,
+      L.content,
+    ),
+    embeds: [],
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Primary,
+            custom_id: `${ROLE_BUTTON_PREFIX}${roleId}`,
+            label: truncate(`Get or leave pings: ${topic}`, L.buttonLabel),
+          },
+        ],
+      },
+    ],
+    allowedMentions: { parse: [] },
+  };
+}

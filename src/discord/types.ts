@@ -34,6 +34,8 @@ export interface BotDeps {
      */
     takeIn?: (guildId: string, file: string) => Promise<ReindexReport>;
   };
+  /** Following topics: the daily message limit members are told about (absent: not mentioned). */
+  follows?: { perDay: number };
   answerResults: number;
   rateLimit: { questions: number; windowMs: number };
   now?: () => number;

@@ -25,4 +25,12 @@ export class SqliteSeenArticles implements SeenArticles {
     }>;
     return new Map(rows.map((r) => [r.article_id, r.first_seen_at]));
   }
+
+  /** When each article first seen at or after `since` was (a follow sweep's recent arrivals, not the whole archive). */
+  async seenSince(since: Date): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare('SELECT article_id, first_seen_at FROM article_seen WHERE first_seen_at >= ?')
+      .all(since.toISOString()) as Array<{ article_id: string; first_seen_at: string }>;
+    return new Map(rows.map((r) => [r.article_id, r.first_seen_at]));
+  }
 }

@@ -58,9 +58,19 @@ export class SqliteDigests implements DigestStore {
   async addSchedule(s: NewSchedule): Promise<DigestSchedule> {
     const info = this.db
       .prepare(
-        'INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at, role_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(s.guildId, s.channelId, s.cron, s.timezone, s.topic, s.count, s.createdBy, this.now().toISOString());
+      .run(
+        s.guildId,
+        s.channelId,
+        s.cron,
+        s.timezone,
+        s.topic,
+        s.count,
+        s.createdBy,
+        this.now().toISOString(),
+        s.roleId ?? null,
+      );
     return (await this.schedule(Number(info.lastInsertRowid)))!;
   }
 
@@ -234,6 +244,7 @@ export interface ScheduleRow {
   created_at: string;
   last_run_at: string | null;
   paused_reason: string | null;
+  role_id: string | null;
 }
 
 export function toSchedule(r: ScheduleRow): DigestSchedule {
@@ -249,6 +260,7 @@ export function toSchedule(r: ScheduleRow): DigestSchedule {
     createdAt: r.created_at,
     lastRunAt: r.last_run_at,
     pausedReason: r.paused_reason,
+    roleId: r.role_id ?? null,
   };
 }
 

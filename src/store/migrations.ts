@@ -128,6 +128,30 @@ export const MIGRATIONS: readonly string[] = [
      at_ms INTEGER NOT NULL
    );
    CREATE INDEX rate_limit_hit_key ON rate_limit_hit (key, at_ms);`,
+  // Members follow topics per server: a follow is new articles on a topic sent by DM; the ledger
+  // records each article sent to a member (under the message that carried it), so nothing goes
+  // twice across restarts and the daily limit counts messages. A digest schedule may post "as
+  // they arrive", and ping an opt-in role (role_id) — the only ping Newsdesk makes.
+  `CREATE TABLE follow (
+     id INTEGER PRIMARY KEY,
+     guild_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     topic TEXT NOT NULL,
+     topic_key TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     UNIQUE (guild_id, user_id, topic_key)
+   );
+   CREATE TABLE follow_ledger (
+     guild_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     article_id TEXT NOT NULL,
+     message_key TEXT NOT NULL,
+     at TEXT NOT NULL,
+     PRIMARY KEY (guild_id, user_id, article_id)
+   );
+   CREATE INDEX follow_ledger_user_at ON follow_ledger (user_id, at);
+   CREATE INDEX article_seen_at ON article_seen (first_seen_at);
+   ALTER TABLE digest_schedule ADD COLUMN role_id TEXT;`,
 ];
 
 /** Brings a database up to the newest schema, one transaction per migration; refuses a newer one. */

@@ -69,6 +69,8 @@ export interface SeenArticles {
   markSeen(articles: ReadonlyArray<{ id: string; file: string }>): Promise<number>;
   /** When each article was first seen (ISO time), by article id. */
   firstSeen(): Promise<Map<string, string>>;
+  /** The same, for the articles first seen at or after `since` only. */
+  seenSince(since: Date): Promise<Map<string, string>>;
 }
 
 export interface Feed {
@@ -170,6 +172,8 @@ export interface DigestSchedule {
   lastRunAt: string | null;
   /** Why the schedule stopped posting (e.g. missing permissions), or null while it runs. */
   pausedReason: string | null;
+  /** The opt-in role its posts ping (a `/follow channel` post), or null: no ping. */
+  roleId: string | null;
 }
 
 export interface DigestRun {
@@ -211,7 +215,8 @@ export interface LedgerEntry {
 export type NewSchedule = Pick<
   DigestSchedule,
   'guildId' | 'channelId' | 'cron' | 'timezone' | 'topic' | 'count' | 'createdBy'
->;
+> &
+  Partial<Pick<DigestSchedule, 'roleId'>>;
 
 /**
  * Digest schedules, runs and each channel's ledger of what was posted there. Several processes may
@@ -256,6 +261,41 @@ export interface DigestStore {
   ledger(channelId: string): Promise<Map<string, LedgerEntry>>;
 }
 
+/** A topic a member follows in a server. */
+export interface Follow {
+  id: number;
+  guildId: string;
+  userId: string;
+  /** As the member wrote it (normalised spaces). */
+  topic: string;
+  /** When it was followed (ISO): only articles that entered the archive later are sent. */
+  createdAt: string;
+}
+
+/**
+ * Members' follows (follow) and the ledger of what each member was sent (follow_ledger). A message
+ * is claimed before it is sent: its articles enter the ledger under the message's key, in one
+ * step that fails when any of them is there already, so two processes never send one article twice.
+ */
+export interface FollowStore {
+  /** Follows a topic; undefined when the member already follows it (case and spacing aside). */
+  add(f: { guildId: string; userId: string; topic: string }): Promise<Follow | undefined>;
+  /** Follows in one server (of one member), or everywhere. */
+  list(guildId?: string, userId?: string): Promise<Follow[]>;
+  /** Removes a member's follow by id; false when they have none with that id. */
+  remove(guildId: string, userId: string, id: number): Promise<boolean>;
+  /** Removes every follow of a member in a server (they left, or closed their DMs); returns how many. */
+  dropMember(guildId: string, userId: string): Promise<number>;
+  /** The articles a member was sent (or is being sent) from a server. */
+  sent(guildId: string, userId: string): Promise<Set<string>>;
+  /** Follow messages a member was sent (from any server) since `since`. */
+  messagesSince(userId: string, since: Date): Promise<number>;
+  /** Records the articles of one message before it is sent; false (nothing recorded) when one is in the ledger already. */
+  claim(guildId: string, userId: string, messageKey: string, articleIds: readonly string[]): Promise<boolean>;
+  /** Forgets a claimed message that could not be sent, so its articles are tried again. */
+  release(guildId: string, userId: string, messageKey: string): Promise<void>;
+}
+
 /** The store's parts, without the database or its lifetime: what the Discord layer and services are given. */
 export interface StoreParts {
   readonly settings: SettingsStore;
@@ -264,6 +304,7 @@ export interface StoreParts {
   readonly digests: DigestStore;
   readonly feeds: FeedStore;
   readonly guildFiles: GuildFileStore;
+  readonly follows: FollowStore;
   /** Shared question rate limits (PostgreSQL); absent: each process keeps its own in memory. */
   readonly limits?: RateLimits;
 }
@@ -276,7 +317,7 @@ export interface NewsStore extends StoreParts {
   /** The schema version the database is at. */
   schemaVersion(): Promise<number>;
   /**
-   * Deletes everything stored for a server: its settings, feeds (and their items), digest
+   * Deletes everything stored for a server: its settings, members' follows and their ledger, feeds (and their items), digest
    * schedules, runs and channel ledgers, its questions and feedback, its added files and when its
    * own articles were first seen. Returns how many rows went (cascaded feed items not counted).
    */

@@ -12,6 +12,7 @@ import { PG_MIGRATIONS } from './pgMigrations.js';
 import { closeOwner, openOwner, toRun, toSchedule, type RunRow, type ScheduleRow } from './digests.js';
 import { toGuildFile, toGuildFileChange, type GuildFileChangeRow, type GuildFileRow } from './guildFiles.js';
 import { toFeed, type FeedRow } from './feeds.js';
+import { toFollow, topicKey, type FollowRow } from './follows.js';
 import type {
   ActivityStore,
   Claim,
@@ -20,6 +21,8 @@ import type {
   DigestStore,
   Feed,
   FeedStore,
+  Follow,
+  FollowStore,
   GuildFile,
   GuildFileChange,
   GuildFileStore,
@@ -46,6 +49,7 @@ export const LOCKS = {
   claim: 4,
   settings: 5,
   rate: 6,
+  follow: 7,
 } as const;
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -255,6 +259,15 @@ class PgSeenArticles implements SeenArticles {
     );
     return new Map(found.map((r) => [r.article_id, r.first_seen_at]));
   }
+
+  async seenSince(since: Date): Promise<Map<string, string>> {
+    const found = await rows<{ article_id: string; first_seen_at: string }>(
+      this.pool,
+      'SELECT article_id, first_seen_at FROM article_seen WHERE first_seen_at >= $1',
+      [since.toISOString()],
+    );
+    return new Map(found.map((r) => [r.article_id, r.first_seen_at]));
+  }
 }
 
 class PgDigests implements DigestStore {
@@ -267,8 +280,18 @@ class PgDigests implements DigestStore {
   async addSchedule(s: NewSchedule): Promise<DigestSchedule> {
     const row = await one<ScheduleRow>(
       this.pool,
-      'INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
-      [s.guildId, s.channelId, s.cron, s.timezone, s.topic, s.count, s.createdBy, this.now().toISOString()],
+      'INSERT INTO digest_schedule (guild_id, channel_id, cron, timezone, topic, count, created_by, created_at, role_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *',
+      [
+        s.guildId,
+        s.channelId,
+        s.cron,
+        s.timezone,
+        s.topic,
+        s.count,
+        s.createdBy,
+        this.now().toISOString(),
+        s.roleId ?? null,
+      ],
     );
     return toSchedule(row!);
   }
@@ -580,6 +603,95 @@ class PgGuildFiles implements GuildFileStore {
   }
 }
 
+class PgFollows implements FollowStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => Date,
+  ) {}
+
+  async add(f: { guildId: string; userId: string; topic: string }): Promise<Follow | undefined> {
+    const row = await one<FollowRow>(
+      this.pool,
+      'INSERT INTO follow (guild_id, user_id, topic, topic_key, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guild_id, user_id, topic_key) DO NOTHING RETURNING *',
+      [f.guildId, f.userId, f.topic, topicKey(f.topic), this.now().toISOString()],
+    );
+    return row && toFollow(row);
+  }
+
+  async list(guildId?: string, userId?: string): Promise<Follow[]> {
+    const found =
+      guildId === undefined
+        ? await rows<FollowRow>(this.pool, 'SELECT * FROM follow ORDER BY id')
+        : userId === undefined
+          ? await rows<FollowRow>(this.pool, 'SELECT * FROM follow WHERE guild_id = $1 ORDER BY id', [guildId])
+          : await rows<FollowRow>(this.pool, 'SELECT * FROM follow WHERE guild_id = $1 AND user_id = $2 ORDER BY id', [
+              guildId,
+              userId,
+            ]);
+    return found.map(toFollow);
+  }
+
+  async remove(guildId: string, userId: string, id: number): Promise<boolean> {
+    return (
+      (await changes(this.pool, 'DELETE FROM follow WHERE guild_id = $1 AND user_id = $2 AND id = $3', [
+        guildId,
+        userId,
+        id,
+      ])) > 0
+    );
+  }
+
+  dropMember(guildId: string, userId: string): Promise<number> {
+    return changes(this.pool, 'DELETE FROM follow WHERE guild_id = $1 AND user_id = $2', [guildId, userId]);
+  }
+
+  async sent(guildId: string, userId: string): Promise<Set<string>> {
+    const found = await rows<{ article_id: string }>(
+      this.pool,
+      'SELECT article_id FROM follow_ledger WHERE guild_id = $1 AND user_id = $2',
+      [guildId, userId],
+    );
+    return new Set(found.map((r) => r.article_id));
+  }
+
+  async messagesSince(userId: string, since: Date): Promise<number> {
+    return (await one<{ n: number }>(
+      this.pool,
+      'SELECT COUNT(DISTINCT message_key)::int AS n FROM follow_ledger WHERE user_id = $1 AND at >= $2',
+      [userId, since.toISOString()],
+    ))!.n;
+  }
+
+  async claim(guildId: string, userId: string, messageKey: string, articleIds: readonly string[]): Promise<boolean> {
+    const at = this.now().toISOString();
+    return transaction(this.pool, async (c) => {
+      // One member's claims take turns, from every host: check and insert are one step.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.follow, `${guildId}/${userId}`]);
+      if (
+        await one(
+          c,
+          'SELECT 1 FROM follow_ledger WHERE guild_id = $1 AND user_id = $2 AND article_id = ANY($3::text[]) LIMIT 1',
+          [guildId, userId, articleIds],
+        )
+      )
+        return false;
+      await c.query(
+        'INSERT INTO follow_ledger (guild_id, user_id, article_id, message_key, at) SELECT $1, $2, a, $3, $4 FROM unnest($5::text[]) AS a',
+        [guildId, userId, messageKey, at, articleIds],
+      );
+      return true;
+    });
+  }
+
+  async release(guildId: string, userId: string, messageKey: string): Promise<void> {
+    await this.pool.query('DELETE FROM follow_ledger WHERE guild_id = $1 AND user_id = $2 AND message_key = $3', [
+      guildId,
+      userId,
+      messageKey,
+    ]);
+  }
+}
+
 /** Question rate limits counted in the database, so a member's limit holds across every process and host. */
 class PgRateLimits implements RateLimits {
   private takes = 0;
@@ -628,6 +740,7 @@ export class PgStore implements NewsStore {
   readonly digests: PgDigests;
   readonly feeds: PgFeeds;
   readonly guildFiles: PgGuildFiles;
+  readonly follows: PgFollows;
   readonly limits: PgRateLimits;
   private closing: Promise<void> | undefined;
 
@@ -647,6 +760,7 @@ export class PgStore implements NewsStore {
     this.digests = new PgDigests(pool, now, this.owner);
     this.feeds = new PgFeeds(pool, now);
     this.guildFiles = new PgGuildFiles(pool, now);
+    this.follows = new PgFollows(pool, now);
     this.limits = new PgRateLimits(pool, () => now().getTime());
   }
 
@@ -734,6 +848,8 @@ export class PgStore implements NewsStore {
       );
       await del('DELETE FROM digest_run WHERE guild_id = $1', [guildId]);
       await del('DELETE FROM digest_schedule WHERE guild_id = $1', [guildId]);
+      await del('DELETE FROM follow WHERE guild_id = $1', [guildId]);
+      await del('DELETE FROM follow_ledger WHERE guild_id = $1', [guildId]);
       await del('DELETE FROM feed WHERE guild_id = $1', [guildId]);
       await del('DELETE FROM guild_settings WHERE guild_id = $1', [guildId]);
       await del('DELETE FROM query_log WHERE guild_id = $1', [guildId]);

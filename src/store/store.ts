@@ -5,6 +5,7 @@ import { SqliteActivity } from './activity.js';
 import { SqliteSeenArticles } from './articles.js';
 import { SqliteDigests } from './digests.js';
 import { SqliteFeeds } from './feeds.js';
+import { SqliteFollows } from './follows.js';
 import { SqliteGuildFiles } from './guildFiles.js';
 import { migrate, schemaVersion } from './migrations.js';
 import type { NewsStore } from './parts.js';
@@ -24,6 +25,7 @@ export interface StoreOptions {
 /**
  * Newsdesk's SQLite storage (the embedded default), one part per aggregate: guild settings,
  * members' questions and votes, when articles were first seen, digests (schedules, runs, ledgers),
+ * members' follows (and what each was sent),
  * feeds and servers' added files. Callers take the part they need; only src/store sees the database itself.
  */
 export class Store implements NewsStore {
@@ -36,6 +38,7 @@ export class Store implements NewsStore {
   readonly digests: SqliteDigests;
   readonly feeds: SqliteFeeds;
   readonly guildFiles: SqliteGuildFiles;
+  readonly follows: SqliteFollows;
 
   constructor(options: StoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -50,6 +53,7 @@ export class Store implements NewsStore {
     this.digests = new SqliteDigests(this.db, now);
     this.feeds = new SqliteFeeds(this.db, now);
     this.guildFiles = new SqliteGuildFiles(this.db, now);
+    this.follows = new SqliteFollows(this.db, now);
   }
 
   /** The schema version this database is at. */
@@ -83,6 +87,8 @@ export class Store implements NewsStore {
       );
       del('DELETE FROM digest_run WHERE guild_id = ?', guildId);
       del('DELETE FROM digest_schedule WHERE guild_id = ?', guildId);
+      del('DELETE FROM follow WHERE guild_id = ?', guildId);
+      del('DELETE FROM follow_ledger WHERE guild_id = ?', guildId);
       del('DELETE FROM feed WHERE guild_id = ?', guildId);
       del('DELETE FROM guild_settings WHERE guild_id = ?', guildId);
       del('DELETE FROM query_log WHERE guild_id = ?', guildId);

@@ -32,6 +32,8 @@ describe('numbers in the configuration', () => {
     ['ANSWER_RESULTS', '50', 'must be between 1 and 10'],
     ['RATE_LIMIT_QUESTIONS', '-1', 'must be between 1 and 1000'],
     ['FEED_POLL_MINUTES', '1', 'must be between 5 and 10080'],
+    ['FOLLOW_DMS_PER_DAY', '0', 'must be between 1 and 100'],
+    ['FOLLOW_BATCH_SECONDS', '3601', 'must be between 0 and 3600'],
     ['ANSWER_RESULTS', '0x3', 'must be a whole number between 1 and 10'],
     ['ANSWER_RESULTS', '1e1', 'must be a whole number between 1 and 10'],
     ['ANSWER_RESULTS', '2.5', 'must be a whole number between 1 and 10'],
@@ -47,6 +49,11 @@ describe('numbers in the configuration', () => {
       FEED_POLL_MINUTES: 10_080,
     });
     expect(loadConfig({ ANSWER_RESULTS: '+4' }).ANSWER_RESULTS).toBe(4);
+    expect(loadConfig({})).toMatchObject({ FOLLOW_DMS_PER_DAY: 5, FOLLOW_BATCH_SECONDS: 120 });
+    expect(loadConfig({ FOLLOW_DMS_PER_DAY: '100', FOLLOW_BATCH_SECONDS: '0' })).toMatchObject({
+      FOLLOW_DMS_PER_DAY: 100,
+      FOLLOW_BATCH_SECONDS: 0,
+    });
   });
 });
 

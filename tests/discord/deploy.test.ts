@@ -35,6 +35,7 @@ describe('npm run deploy:commands', () => {
       'article',
       'feed',
       'admin',
+      'follow',
     ]);
     // Digests for those who manage messages, admin for those who manage the server.
     expect(discord.commands[3]).toMatchObject({
@@ -58,7 +59,7 @@ describe('npm run deploy:commands', () => {
     )[0]!;
     expect(question).toMatchObject({ name: 'question', max_length: MAX_QUESTION_CHARS, autocomplete: true });
     expect(lines).toEqual([
-      `Registered /ask, “Ask Newsdesk” (message menu), /help, /digest, /article, /feed, /admin in guild ${discord.guildId}.`,
+      `Registered /ask, “Ask Newsdesk” (message menu), /help, /digest, /article, /feed, /admin, /follow in guild ${discord.guildId}.`,
     ]);
   });
 

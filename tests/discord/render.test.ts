@@ -12,6 +12,9 @@ import {
   quoteExcerpt,
   renderAnswer,
   renderChoices,
+  renderFollowMessage,
+  renderRoleOffer,
+  ROLE_BUTTON_PREFIX,
   withVotes,
 } from '../../src/discord/render.js';
 import { questionFromMessage } from '../../src/discord/bot.js';
@@ -229,5 +232,63 @@ describe('autocomplete and chat helpers', () => {
 
   it('quotes multi-line excerpts line by line', () => {
     expect(quoteExcerpt({ excerpt: 'a\nb', highlights: [] })).toBe('> a\n> b');
+  });
+});
+
+describe('renderFollowMessage and renderRoleOffer', () => {
+  const item = (over: Partial<{ title: string; url: string; published: string; topic: string; sentence: string }>) => ({
+    title: 'Dam inspection ends',
+    topic: 'Tabqa dam',
+    sentence: 'Engineers finished inspecting the Tabqa dam.',
+    ...over,
+  });
+
+  it('names the topics once, dates each article (or says undated), and stays within embed limits', () => {
+    const m = renderFollowMessage({
+      items: [
+        item({ published: '2030-01-05T10:00:00Z', url: 'https://example.org/dam' }),
+        item({ title: 'Dam level steady' }),
+      ],
+      waiting: 2,
+    });
+    expect(m.content).toBe(
+      '📰 2 new articles on “Tabqa dam” (2 more to follow). Stop with /follow remove in the server.',
+    );
+    expect(m.embeds.map((e) => [e.title, e.url, e.footer?.text])).toEqual([
+      ['Dam inspection ends', 'https://example.org/dam', 'Published 2030-01-05'],
+      ['Dam level steady', undefined, 'Undated'],
+    ]);
+    expect(m.embeds[0]!.description).toBe('> Engineers finished inspecting the Tabqa dam.');
+    const many = renderFollowMessage({
+      items: Array.from({ length: 12 }, () => item({ sentence: 'x'.repeat(5000) })),
+      waiting: 0,
+    });
+    expect(many.embeds).toHaveLength(L.embedsPerMessage);
+    const total = many.embeds.reduce(
+      (n, e) => n + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0),
+      0,
+    );
+    expect(total).toBeLessThanOrEqual(L.embedsTotal);
+  });
+
+  it('pings nobody, whatever the article or topic says', () => {
+    const m = renderFollowMessage({
+      items: [
+        item({
+          title: '@everyone <@123456789012345678>',
+          topic: '@here',
+          sentence: '<@&223456789012345678> @everyone',
+        }),
+      ],
+      waiting: 0,
+    });
+    expect(m.allowedMentions).toEqual({ parse: [] });
+    expect(`${m.content} ${m.embeds[0]!.title} ${m.embeds[0]!.description}`).not.toMatch(
+      // Defused: a zero-width space after @, or a backslash before <, shows the text without a mention.
+      /@(everyone|here)|(?<!\\)<@&?\d/,
+    );
+    const offer = renderRoleOffer('Tabqa dam', '323456789012345678');
+    expect(offer.allowedMentions).toEqual({ parse: [] });
+    expect(offer.components[0]!.components[0]).toMatchObject({ custom_id: `${ROLE_BUTTON_PREFIX}323456789012345678` });
   });
 });

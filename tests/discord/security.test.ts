@@ -107,6 +107,7 @@ describe('security: permissions and DMs, through the double', () => {
       'ask',
       'digest',
       'feed',
+      'follow',
       'help',
     ]);
     const guarded = { digest: MANAGE_MESSAGES, article: MANAGE_MESSAGES, feed: MANAGE_MESSAGES, admin: MANAGE_GUILD };
@@ -118,6 +119,9 @@ describe('security: permissions and DMs, through the double', () => {
       });
       expect(registered.get(name), name).not.toHaveProperty('dm_permission');
     }
+    // Every member may follow topics, in servers only; its admin subcommand checks Manage Server when it runs.
+    expect(registered.get('follow')).toMatchObject({ contexts: [0], integration_types: [0] });
+    expect(registered.get('follow')?.default_member_permissions ?? null).toBeNull();
     const ask = registered.get('ask')!;
     expect(ask.default_member_permissions ?? null).toBeNull();
     expect(ask.contexts).toEqual([0, 1]);

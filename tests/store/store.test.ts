@@ -184,6 +184,58 @@ describe.each(DIALECTS)('Store: digests and feeds ($name)', (d) => {
     expect(await store.digests.schedules()).toEqual([]);
   });
 
+  it('keeps members’ follows per server, claims each article for a member once, and counts messages per day', async () => {
+    const c = clock();
+    const store = await d.open({ now: c.now });
+    const H = '323456789012345678';
+    const f = (await store.follows.add({ guildId: G, userId: 'u1', topic: 'Islamic State' }))!;
+    expect(f).toMatchObject({
+      guildId: G,
+      userId: 'u1',
+      topic: 'Islamic State',
+      createdAt: '2026-11-01T12:00:00.000Z',
+    });
+    expect(await store.follows.add({ guildId: G, userId: 'u1', topic: ' islamic  state' })).toBeUndefined();
+    await store.follows.add({ guildId: G, userId: 'u2', topic: 'floods' });
+    await store.follows.add({ guildId: H, userId: 'u1', topic: 'floods' });
+    expect((await store.follows.list(G, 'u1')).map((x) => x.topic)).toEqual(['Islamic State']);
+    expect((await store.follows.list(G)).map((x) => x.userId)).toEqual(['u1', 'u2']);
+    expect(await store.follows.list()).toHaveLength(3);
+
+    expect(await store.follows.claim(G, 'u1', 'm1', ['a', 'b'])).toBe(true);
+    // One article already sent: nothing of the second message is recorded.
+    expect(await store.follows.claim(G, 'u1', 'm2', ['b', 'c'])).toBe(false);
+    expect(await store.follows.sent(G, 'u1')).toEqual(new Set(['a', 'b']));
+    expect(await store.follows.claim(H, 'u1', 'm3', ['b'])).toBe(true);
+    expect(await store.follows.messagesSince('u1', new Date('2026-11-01T00:00:00Z'))).toBe(2);
+    await store.articles.markSeen([{ id: 'old', file: 'old.md' }]);
+    await store.follows.release(H, 'u1', 'm3');
+    expect(await store.follows.sent(H, 'u1')).toEqual(new Set());
+    c.advanceDays(1.5);
+    expect(await store.follows.claim(G, 'u1', 'm4', ['c'])).toBe(true);
+    expect(await store.follows.messagesSince('u1', new Date(c.now().getTime() - 86_400_000))).toBe(1);
+    await store.articles.markSeen([{ id: 'new', file: 'new.md' }]);
+    expect([...(await store.articles.seenSince(new Date(c.now().getTime() - 60_000))).keys()]).toEqual(['new']);
+    expect((await store.articles.seenSince(new Date('2026-11-01T00:00:00Z'))).size).toBe(2);
+
+    expect(await store.follows.remove(G, 'u2', f.id)).toBe(false);
+    expect(await store.follows.remove(G, 'u1', f.id)).toBe(true);
+    expect(await store.follows.dropMember(H, 'u1')).toBe(1);
+    expect((await store.follows.list()).map((x) => [x.guildId, x.userId])).toEqual([[G, 'u2']]);
+    await store.forgetGuild(G);
+    expect(await store.follows.list()).toEqual([]);
+    expect(await store.follows.sent(G, 'u1')).toEqual(new Set());
+  });
+
+  it('keeps the role a schedule pings, and none by default', async () => {
+    const store = await d.open();
+    const base = { guildId: G, channelId: C, cron: 'arrive', timezone: 'UTC', topic: 'x', count: 10, createdBy: '1' };
+    const plain = await store.digests.addSchedule(base);
+    const pinging = await store.digests.addSchedule({ ...base, roleId: '423456789012345678' });
+    expect(plain.roleId).toBeNull();
+    expect((await store.digests.schedule(pinging.id))?.roleId).toBe('423456789012345678');
+  });
+
   it('follows a feed once per guild and remembers items by every key', async () => {
     const store = await d.open();
     const feed = (await store.feeds.add({
@@ -295,12 +347,12 @@ describe('Store (SQLite only)', () => {
   it('migrates a new database, in WAL mode, and keeps data across a reopen', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'newsdesk-store-')), 'data', 'newsdesk.db');
     const a = new Store({ path });
-    expect(a.version).toBe(6);
+    expect(a.version).toBe(7);
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     await a.settings.set(G, 'answerChannels', [C]);
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(6);
+    expect(b.version).toBe(7);
     expect(await b.settings.answerChannels(G)).toEqual([C]);
     b.close();
   });
@@ -310,7 +362,7 @@ describe('Store (SQLite only)', () => {
     raw.pragma('user_version = 99');
     raw.close();
     expect(() => new Store({ path })).toThrow(
-      'database schema version 99 is newer than this Newsdesk knows (6); upgrade Newsdesk',
+      'database schema version 99 is newer than this Newsdesk knows (7); upgrade Newsdesk',
     );
   });
   it('gives feed items recorded before per-server dedup the server of their feed (migration 3)', async () => {
@@ -324,6 +376,9 @@ describe('Store (SQLite only)', () => {
     );
     a.db.exec('DROP INDEX feedback_message; ALTER TABLE feedback DROP COLUMN question;');
     a.db.exec('DROP TABLE guild_file; DROP TABLE guild_file_change; DROP TABLE rate_limit_hit;');
+    a.db.exec(
+      'DROP TABLE follow; DROP TABLE follow_ledger; DROP INDEX article_seen_at; ALTER TABLE digest_schedule DROP COLUMN role_id;',
+    );
     a.db
       .prepare(
         "INSERT INTO feed_item (feed_id, key, article_id, file, added_at) VALUES (?, 'old-guid', 'x', 'feeds/1/x.md', '2026-01-01')",
@@ -332,7 +387,7 @@ describe('Store (SQLite only)', () => {
     a.db.pragma('user_version = 2');
     a.close();
     const b = new Store({ path });
-    expect(b.version).toBe(6);
+    expect(b.version).toBe(7);
     expect(await b.feeds.itemKnown([G], ['old-guid'])).toBe(true);
     expect(await b.feeds.itemKnown(['323456789012345678'], ['old-guid'])).toBe(false);
     b.close();

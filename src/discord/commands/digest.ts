@@ -14,7 +14,7 @@ import {
   explainVerdict,
 } from '../../core/digest.js';
 import type { DigestAsk } from '../../digests/service.js';
-import { describeWhen, parseWhen, WhenError } from '../../digests/when.js';
+import { describeWhen, parseWhen, postsOnArrival, WhenError } from '../../digests/when.js';
 import { findArticle as findInArchive, type ArchiveIndex } from '../../core/answerIndex.js';
 import { isTimeZone } from '../../core/dates.js';
 import { deferOnce, UserError } from '../errors.js';
@@ -93,7 +93,7 @@ export const digestCommand = guardedCommand({
         {
           type: ApplicationCommandOptionType.String,
           name: 'when',
-          description: '"daily at 09:00", "weekly on friday at 17:30" or a cron pattern',
+          description: '"daily at 09:00", "weekly on friday at 17:30", "as they arrive" or a cron pattern',
           required: true,
           max_length: 60,
         },
@@ -230,7 +230,9 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
       const next = await scheduler.nextRun(schedule.id);
       await reply(
         `Scheduled digest #${schedule.id}: ${describeWhen(cron, timezone)} in <#${channelId}>, up to ${count} new article${count === 1 ? '' : 's'}${topic ? ` on “${escapeText(topic)}”` : ''}.` +
-          `${next ? ` Next: <t:${Math.floor(next.getTime() / 1000)}:F>.` : ''} The first run posts the newest ${count} and counts the rest as already seen.`,
+          (postsOnArrival(cron)
+            ? ' Each new article is posted once, as it arrives (several arriving together make one post); articles already in the archive are not.'
+            : `${next ? ` Next: <t:${Math.floor(next.getTime() / 1000)}:F>.` : ''} The first run posts the newest ${count} and counts the rest as already seen.`),
       );
       return;
     }
@@ -251,9 +253,11 @@ export async function executeDigest(interaction: ChatInputCommandInteraction, de
         const next = nexts[i];
         const state = s.pausedReason
           ? `⏸ paused: ${escapeText(s.pausedReason)}`
-          : next
-            ? `next <t:${Math.floor(next.getTime() / 1000)}:R>`
-            : 'not running';
+          : postsOnArrival(s.cron)
+            ? `posts new articles as they arrive${s.roleId ? `, pinging <@&${s.roleId}>` : ''}`
+            : next
+              ? `next <t:${Math.floor(next.getTime() / 1000)}:R>`
+              : 'not running';
         return `**#${s.id}** <#${s.channelId}> · ${describeWhen(s.cron, s.timezone)} · up to ${s.count}${s.topic ? ` on “${escapeText(s.topic)}”` : ''} · ${state}${s.lastRunAt ? ` · last ran <t:${Math.floor(Date.parse(s.lastRunAt) / 1000)}:R>` : ''}`;
       });
       await reply(lines.join('\n'));

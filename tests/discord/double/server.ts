@@ -30,6 +30,13 @@
  * `runSlashCommand(…, { dm: true })` dispatches an interaction from it (no guild_id, `user` instead
  * of `member`, context 1 BOT_DM), and `say(…, { dm: true })` sends a DM, delivered only to a client
  * that IDENTIFYed with the DirectMessages intent (1 << 12), as Discord does.
+ *
+ * Members and roles: `addRole(name)` makes a role in the guild (sent in GUILD_CREATE, resolved in a
+ * Role option), `PUT`/`DELETE /guilds/{g}/members/{u}/roles/{r}` give and take it (no body, as the
+ * spec says; 10011 for an unknown role) and `memberRoles(user)` says what a member holds; interactions
+ * carry those roles. `leave(user)` makes a user a former member (GET member and role changes: 10007
+ * Unknown Member); `closeDms(user)` makes DMs to them fail with 403 50007, as Discord answers when a
+ * member closed their DMs or blocked the bot.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -244,6 +251,16 @@ export class DiscordDouble {
   private readonly attachments = new Map<string, Json>();
   /** Channels where posting answers 403 Missing Permissions. */
   readonly refusing = new Set<string>();
+  /** Roles made with `addRole`, by id. */
+  private readonly roles = new Map<string, Json>();
+  /** Roles each member holds, by `${guildId}/${userId}`. */
+  private readonly rolesHeld = new Map<string, Set<string>>();
+  /** Members made with `newUser`. */
+  private readonly newUsers: APIUser[] = [];
+  /** Users who left the guild(s). */
+  private readonly departed = new Set<string>();
+  /** Users whose DMs refuse the bot. */
+  private readonly closedDms = new Set<string>();
   /** REST faults, tried in order before routing (see `intercept`). */
   private readonly interceptors: Interceptor[] = [];
   private readonly originals = new Map<string, string>();
@@ -350,9 +367,43 @@ export class DiscordDouble {
     return dm ? { id: dm.id, type: 1, last_message_id: null, recipients: [dm.user], flags: 0 } : undefined;
   }
 
+  /** Makes a role in the guild helpers act in (before the bot connects, so GUILD_CREATE carries it); returns it. */
+  addRole(name: string): { id: string; name: string } {
+    const id = snowflake();
+    this.roles.set(id, {
+      id,
+      name,
+      permissions: '0',
+      position: this.roles.size + 1,
+      color: 0,
+      hoist: false,
+      managed: false,
+      mentionable: false,
+      flags: 0,
+    });
+    return { id, name };
+  }
+
+  /** The roles a member holds in the guild helpers act in. */
+  memberRoles(who: APIUser): string[] {
+    return [...(this.rolesHeld.get(`${this.scope?.id ?? this.guildId}/${who.id}`) ?? [])];
+  }
+
+  /** The user leaves the guilds: looking them up (or changing their roles) then answers 10007 Unknown Member. */
+  leave(who: APIUser): void {
+    this.departed.add(who.id);
+  }
+
+  /** The user closes their DMs to the bot: messages to their DM channel answer 403 50007. */
+  closeDms(who: APIUser): void {
+    this.closedDms.add(who.id);
+  }
+
   /** A new member of the guild, for a test that needs a user of its own. */
   newUser(name = 'user'): APIUser {
-    return user(snowflake(), name);
+    const u = user(snowflake(), name);
+    this.newUsers.push(u);
+    return u;
   }
 
   /** Resolves when `predicate` holds (checked after every request and event), or rejects after `timeoutMs`. */
@@ -473,6 +524,9 @@ export class DiscordDouble {
             name: id === this.channelId ? 'general' : 'random',
             permissions: '2248473465835073',
           });
+        } else if (o.type === ApplicationCommandOptionType.Role) {
+          const role = this.roles.get(String(o.value));
+          if (role) add('roles', String(role.id), role);
         } else if (o.type === ApplicationCommandOptionType.Attachment) {
           const a = this.attachments.get(String(o.value));
           if (a) add('attachments', String(a.id), a);
@@ -665,7 +719,7 @@ export class DiscordDouble {
   private member(u: APIUser, withUser = true, permissions?: string): Json {
     return {
       ...(withUser ? { user: u } : {}),
-      roles: [],
+      roles: this.memberRoles(u),
       joined_at: new Date().toISOString(),
       deaf: false,
       mute: false,
@@ -962,6 +1016,7 @@ export class DiscordDouble {
             mentionable: false,
             flags: 0,
           },
+          ...(g.id === this.guildId ? [...this.roles.values()] : []),
         ],
         channels: [
           { id: g.channelId, type: 0, name: 'general', guild_id: g.id, position: 0, permission_overwrites: [] },
@@ -1149,6 +1204,9 @@ export class DiscordDouble {
     if ((m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(route))) {
       if (method === 'POST' && !m[2] && this.refusing.has(m[1]!))
         return send(403, { code: 50013, message: 'Missing Permissions' });
+      const dmWith = [...this.dmChannels.values()].find((d) => d.id === m![1])?.user;
+      if (method === 'POST' && !m[2] && dmWith && this.closedDms.has(dmWith.id))
+        return send(403, { code: 50007, message: 'Cannot send messages to this user' });
       if (!this.channelData(m[1]!)) return send(404, { code: 10003, message: 'Unknown Channel' });
       if (method === 'GET' && !m[2]) {
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
@@ -1229,6 +1287,24 @@ export class DiscordDouble {
           (u) => u.id === body?.recipient_id,
         ) ?? user(String(body?.recipient_id), 'someone');
       return send(200, this.dmChannelData(this.dmChannel(who)));
+    }
+    if (
+      (method === 'PUT' || method === 'DELETE') &&
+      (m = /^\/guilds\/(\d+)\/members\/(\d+)\/roles\/(\d+)$/.exec(route))
+    ) {
+      if (this.departed.has(m[2]!)) return send(404, { code: 10007, message: 'Unknown Member' });
+      if (!this.roles.has(m[3]!)) return send(404, { code: 10011, message: 'Unknown Role' });
+      const key = `${m[1]}/${m[2]}`;
+      const held = this.rolesHeld.get(key) ?? new Set<string>();
+      this.rolesHeld.set(key, held);
+      if (method === 'PUT') held.add(m[3]!);
+      else held.delete(m[3]!);
+      return send(204);
+    }
+    if (method === 'GET' && (m = /^\/guilds\/(\d+)\/members\/(\d+)$/.exec(route))) {
+      const who = [...Object.values(this.users), ...this.newUsers].find((u) => u.id === m![2]);
+      if (!who || this.departed.has(who.id)) return send(404, { code: 10007, message: 'Unknown Member' });
+      return send(200, this.member(who));
     }
     if (method === 'GET' && (m = /^\/guilds\/(\d+)$/.exec(route)))
       return send(200, { id: m[1], name: 'Test guild', roles: [], emojis: [], features: [] });

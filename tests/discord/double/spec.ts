@@ -53,6 +53,10 @@ export function requestSchema(method: string, route: string, body: unknown): Sch
     return IncomingWebhookUpdateRequestPartialSchema;
   if (method === 'PUT' && /^\/applications\/\d+(?:\/guilds\/\d+)?\/commands$/.test(route)) return CommandListSchema;
   if (method === 'POST' && route === '/users/@me/channels') return CreatePrivateChannelRequestSchema;
+  // Adding or removing a member's role takes no body (the spec gives the route none): nothing, or an
+  // empty object (what a REST client sends for "no body"), and never anything else.
+  if ((method === 'PUT' || method === 'DELETE') && /^\/guilds\/\d+\/members\/\d+\/roles\/\d+$/.test(route))
+    return z.nullable(z.strictObject({}));
   return undefined;
 }
 
