@@ -1,7 +1,7 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
 import type { Token } from './text.js';
-import { askedWords, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
+import { askedWords, asksContinuation, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import type { AnswerResult } from './answer.js';
 
 /** The longest excerpt, in characters, ellipses included. */
@@ -90,6 +90,12 @@ export function buildResult(
       chosen = p;
     }
   }
+  const pool = new Set([hit.passage, ...others, chosen]);
+  const [, to] = index.passageRange(hit.article);
+  if (chosen > from) pool.add(chosen - 1);
+  if (chosen + 1 < to) pool.add(chosen + 1);
+  // "Why …?" and "What did she say?": the answer runs on from the sentence, so its neighbour stays.
+  if (!asksContinuation(question)) best = withSecondSentence(index, best, [...pool], weights, want);
   const passage = index.passage(chosen);
   const r: AnswerResult = {
     articleId: article.id,
@@ -118,7 +124,7 @@ function excerptInContext(
   weights: ReadonlyMap<string, TermWeight>,
   want: Wanted,
   wire: boolean,
-): Excerpt {
+): PlacedExcerpt {
   const passage = index.passage(p);
   const [from, to] = index.passageRange(passage.article);
   const sameSection = (q: number) =>
@@ -126,6 +132,8 @@ function excerptInContext(
   const own = passage.sentences;
   let text = passage.text;
   const offsets: number[] = [];
+  // Which sentence of the article each span is: [passage, sentence].
+  const units: Unit[] = [];
   // The question's words only (passageTokens' `only`): the others weigh nothing in an excerpt.
   let tokens: Token[] = [];
   let shift = 0;
@@ -138,8 +146,10 @@ function excerptInContext(
     offsets.push(0, e - s);
     tokens = index.passageTokens(p - 1, s, Infinity, -s, weights);
     core = [1, core[1] + 1];
+    units.push([p - 1, prev.sentences.length / 2 - 1]);
   }
   for (const o of own) offsets.push(o + shift);
+  for (let k = 0; k < own.length / 2; k++) units.push([p, k]);
   for (const t of index.passageTokens(p, 0, Infinity, shift, weights)) tokens.push(t);
   if (sameSection(p + 1)) {
     const next = index.passage(p + 1);
@@ -148,12 +158,128 @@ function excerptInContext(
     text = `${text} ${next.text.slice(s, e)}`;
     offsets.push(at, at + e - s);
     for (const t of index.passageTokens(p + 1, s, e, at - s, weights)) tokens.push(t);
+    units.push([p + 1, 0]);
   }
   // A wire-style lead ("CITY (Outlet) -- …") opens the article with the story in one sentence.
   const lead = p === from && !passage.lead && DATELINE.test(passage.text) ? core[0] : -1;
   const excerpt = excerptOf(text, offsets, weights, tokens, want, core, lead);
   if (wire && passage.position < WIRE_EARLY_PASSAGES && !passage.lead) excerpt.score *= WIRE_EARLY_BONUS;
-  return excerpt;
+  const main = excerpt.whole ? units[excerpt.main] : undefined;
+  const partner = excerpt.partner >= 0 ? units[excerpt.partner] : undefined;
+  return { ...excerpt, ...(main && { mainUnit: main }), ...(partner && { partnerUnit: partner }) };
+}
+
+/** A sentence of the article: [passage, sentence within it]. */
+type Unit = [number, number];
+
+/** An excerpt with the article sentences it quotes, when it quotes whole ones. */
+interface PlacedExcerpt extends Excerpt {
+  mainUnit?: Unit;
+  partnerUnit?: Unit;
+}
+
+/** Separates two quoted sentences that do not follow each other in the article. */
+const GAP = ' … ';
+
+/**
+ * The quote's sentence with, instead of its neighbour, the sentence of the given passages that
+ * holds the most of the question plus what it holds that the first does not (the earlier on a
+ * tie): the answer often sits a sentence or two from the one that echoes the question. A
+ * neighbour holding the kind of answer asked for, where the other does not, stays. In article
+ * order, an ellipsis between the two when they are apart; unchanged when nothing else holds any
+ * of the question or the two do not fit.
+ *
+ * Measured against the neighbour alone (NewsQA dev halves a / b, excerpt answers): 0.5156 ->
+ * 0.5609 / 0.5371 -> 0.5650; MultiHop-RAG evidence quoted 0.4639 -> 0.5354 / 0.4528 -> 0.5202.
+ * Scoring by what it holds alone gave 0.548 / 0.541; by what it adds alone 0.535 / 0.553.
+ */
+function withSecondSentence(
+  index: AnswerIndex,
+  excerpt: PlacedExcerpt,
+  passages: readonly number[],
+  weights: ReadonlyMap<string, TermWeight>,
+  want: Wanted,
+): Excerpt {
+  const main = excerpt.mainUnit;
+  if (!main) return excerpt;
+  // Each passage's text, sentence bounds and question words, read once (a stored passage decodes
+  // them on each read; most passages hold none of the question and are passed over).
+  const read = new Map<number, { text: string; bounds: number[]; tokens: Token[] }>();
+  const passageOf = (p: number) => {
+    let r = read.get(p);
+    if (!r) {
+      const passage = index.passage(p);
+      r = { text: passage.text, bounds: passage.sentences, tokens: index.passageTokens(p, 0, Infinity, 0, weights) };
+      read.set(p, r);
+    }
+    return r;
+  };
+  const sentenceOf = ([p, k]: Unit) => {
+    const { text, bounds, tokens: all } = passageOf(p);
+    const s = bounds[2 * k] ?? 0;
+    const e = bounds[2 * k + 1] ?? text.length;
+    const tokens: Token[] = [];
+    for (const t of all)
+      if (t.start >= s && t.end <= e) tokens.push({ term: t.term, start: t.start - s, end: t.end - s });
+    return { text: text.slice(s, e), tokens };
+  };
+  const first = sentenceOf(main);
+  let best: { unit: Unit; score: number } | undefined;
+  for (const p of [...passages].sort((x, y) => x - y)) {
+    const { bounds, tokens: held } = passageOf(p);
+    if (held.length === 0) continue;
+    for (let k = 0; k < bounds.length / 2; k++) {
+      if (p === main[0] && k === main[1]) continue;
+      if (first.text.length + GAP.length + bounds[2 * k + 1]! - bounds[2 * k]! > MAX_EXCERPT_CHARS) continue;
+      const { text, tokens } = sentenceOf([p, k]);
+      // A line without a final point is a sub-heading: it echoes, it does not answer.
+      if (tokens.length === 0 || !endsSentence(text)) continue;
+      // What it holds of the question, and again what it holds that the first does not.
+      let score = weightIn(tokens, weights, 0, text.length) + weightBeyond(tokens, first.tokens, weights);
+      if (score > 0 && want.type && holdsExpected(text, want.type, want.asked)) score *= TYPE_BONUS;
+      if (score > 0 && (!best || score > best.score)) best = { unit: [p, k], score };
+    }
+  }
+  const partner = excerpt.partnerUnit;
+  if (!best || (partner && partner[0] === best.unit[0] && partner[1] === best.unit[1])) return excerpt;
+  // The neighbour that holds the kind of answer asked for (a date for "when") stays beside the sentence.
+  if (partner && want.type) {
+    const typed = (u: Unit) => holdsExpected(sentenceOf(u).text, want.type!, want.asked);
+    if (typed(partner) && !typed(best.unit)) return excerpt;
+  }
+  const second = sentenceOf(best.unit);
+  const secondFirst = best.unit[0] < main[0] || (best.unit[0] === main[0] && best.unit[1] < main[1]);
+  const [a, b] = secondFirst ? [second, first] : [first, second];
+  const [ua, ub] = secondFirst ? [best.unit, main] : [main, best.unit];
+  const follows =
+    ub[0] === ua[0] ? ub[1] === ua[1] + 1 : ub[0] === ua[0] + 1 && ub[1] === 0 && isLastSentence(index, ua);
+  const sep = follows ? ' ' : GAP;
+  const text = a.text + sep + b.text;
+  const highlights: Array<[number, number]> = [];
+  const shiftB = a.text.length + sep.length;
+  for (const t of a.tokens) if (weights.has(t.term)) highlights.push([t.start, t.end]);
+  for (const t of b.tokens) if (weights.has(t.term)) highlights.push([t.start + shiftB, t.end + shiftB]);
+  return { ...excerpt, text, highlights };
+}
+
+function weightBeyond(
+  tokens: readonly Token[],
+  held: readonly Token[],
+  weights: ReadonlyMap<string, TermWeight>,
+): number {
+  const have = new Set(held.map((t) => weights.get(t.term)?.group));
+  const best = new Map<string, number>();
+  for (const t of tokens) {
+    const w = weights.get(t.term);
+    if (w && !have.has(w.group) && w.weight > (best.get(w.group) ?? 0)) best.set(w.group, w.weight);
+  }
+  let sum = 0;
+  for (const v of best.values()) sum += v;
+  return sum;
+}
+
+function isLastSentence(index: AnswerIndex, [p, k]: Unit): boolean {
+  return k === index.passage(p).sentences.length / 2 - 1;
 }
 
 interface Excerpt {
@@ -161,6 +287,11 @@ interface Excerpt {
   highlights: Array<[number, number]>;
   /** Question weight the quoted sentences hold. */
   score: number;
+  /** The span (of those given) the quote is built on, and the neighbour joined to it (-1: none). */
+  main: number;
+  partner: number;
+  /** The quote is whole sentences (not cut to fit). */
+  whole: boolean;
 }
 
 /** Picks the sentence (and a neighbour, when it helps and fits) that holds most of the question. */
@@ -205,11 +336,14 @@ export function excerptOf(
   // Only a sentence that ends like one runs on into its neighbour: a list item or a line without a
   // final point (joined into one passage with the next) would read glued to it ("…the bridge Lorries…").
   const joins = pick >= 0 && endsSentence(text.slice(...spans[Math.min(best, pick)]!));
+  let partner = -1;
   if (joins && Math.max(to, spans[pick]![1]) - Math.min(from, spans[pick]![0]) <= MAX_EXCERPT_CHARS) {
     from = Math.min(from, spans[pick]![0]);
     to = Math.max(to, spans[pick]![1]);
+    partner = pick;
   }
-  if (to - from > MAX_EXCERPT_CHARS) [from, to] = densestWindow(text, tokens, weights, from, to);
+  const whole = to - from <= MAX_EXCERPT_CHARS;
+  if (!whole) [from, to] = densestWindow(text, tokens, weights, from, to);
   const head = from > spans[0]![0] && !isSentenceStart(text, from, spans) ? ELLIPSIS : '';
   const tail = to < spans[spans.length - 1]![1] && !isSentenceEnd(to, spans) ? ELLIPSIS : '';
   const body = text.slice(from, to);
@@ -219,7 +353,14 @@ export function excerptOf(
       highlights.push([t.start - from + head.length, t.end - from + head.length]);
   }
   const opens = lead >= 0 && from <= spans[lead]![0] && to > spans[lead]![0];
-  return { text: head + body + tail, highlights, score: scoreOf([from, to]) * (opens ? LEAD_BONUS : 1) };
+  return {
+    text: head + body + tail,
+    highlights,
+    score: scoreOf([from, to]) * (opens ? LEAD_BONUS : 1),
+    main: best,
+    partner,
+    whole,
+  };
 }
 
 /** Ends with sentence punctuation (or a colon that leads into the next), maybe inside closing quotes or brackets. */
