@@ -17,12 +17,22 @@ const ASKS: Array<[RegExp, AnswerType]> = [
     'place',
   ],
   [/\b(who|whom|whose)\b/i, 'name'],
+  [/\bwhich\b/i, 'name'],
 ];
 
 /** The kind of answer a question asks for, from its question word; null when it does not say. */
 export function expectedAnswer(question: string): AnswerType | null {
   for (const [re, type] of ASKS) if (re.test(question)) return type;
   return null;
+}
+
+// An explanation or a report of words: the answer goes on from the sentence that names its subject.
+const CONTINUES =
+  /\b(why|how come|for what (reason|purpose)|what (is|was|are|were) the (reasons?|causes?|purpose|objectives?|aims?|goals?)|what did .{1,60}\b(say|says|said|tweet|tweeted|write|wrote|tell|told|announce|claim|post))\b/i;
+
+/** Whether the question asks why, or what someone said: its answer continues the sentence it echoes. */
+export function asksContinuation(question: string): boolean {
+  return CONTINUES.test(question);
 }
 
 const MONTH =

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
-import { answerQuestion, excerptOf } from '../../src/core/answer.js';
+import { answerQuestion } from '../../src/core/answer.js';
+import { excerptOf } from '../../src/core/excerpt.js';
 import type { Article } from '../../src/core/types.js';
 
 const article = (id: string, title: string, paragraphs: string[]): Article => ({
