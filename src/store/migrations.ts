@@ -128,6 +128,9 @@ export const MIGRATIONS: readonly string[] = [
      at_ms INTEGER NOT NULL
    );
    CREATE INDEX rate_limit_hit_key ON rate_limit_hit (key, at_ms);`,
+  // Which host made a change to a server's files: a host does not apply its own changes back onto
+  // its folder (which is newer than the log while a removal and a re-adding are being recorded).
+  `ALTER TABLE guild_file_change ADD COLUMN origin TEXT;`,
 ];
 
 /** Brings a database up to the newest schema, one transaction per migration; refuses a newer one. */

@@ -118,4 +118,5 @@ export const PG_MIGRATIONS: readonly string[] = [
      at_ms BIGINT NOT NULL
    );
    CREATE INDEX rate_limit_hit_key ON rate_limit_hit (key, at_ms);`,
+  `ALTER TABLE guild_file_change ADD COLUMN origin TEXT;`,
 ];
