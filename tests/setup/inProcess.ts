@@ -14,7 +14,16 @@ export interface CliRun {
  * a second or two of starting node and loading modules; the tests that check many argument
  * combinations call this and keep a spawned run or two for the process itself.
  */
-export async function runCliInProcess(argv: string[], env: Record<string, string>): Promise<CliRun> {
+export function runCliInProcess(argv: string[], env: Record<string, string>): Promise<CliRun> {
+  // One at a time: each swaps the process's environment and output for its own while it runs.
+  const run = queue.then(() => runOne(argv, env));
+  queue = run.catch(() => {});
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function runOne(argv: string[], env: Record<string, string>): Promise<CliRun> {
   const savedEnv = process.env;
   const writes = { out: process.stdout.write, err: process.stderr.write };
   let out = '';
