@@ -39,5 +39,6 @@ started=$(date +%s.%N)
 printf 'PostgreSQL up in %.1f s (%s)\n' "$(echo "$(date +%s.%N) - $started" | bc)" "$("$bin/postgres" --version)"
 
 export NEWSDESK_TEST_DATABASE_URL="postgres://newsdesk@localhost/postgres?host=$work"
-# The store suite, parametrised over both dialects (tests/store/dialects.ts); extra arguments go to vitest.
-npx vitest run tests/store/store.test.ts tests/store/guildFileSync.test.ts tests/discord/multihost-pg.test.ts "$@"
+# The store suite, parametrised over both dialects (tests/store/dialects.ts), and the two-host test;
+# extra arguments go to vitest. NEWSDESK_PG_ONLY=<files> runs only those (while working on one).
+npx vitest run ${NEWSDESK_PG_ONLY:-tests/store/store.test.ts tests/store/guildFileSync.test.ts tests/discord/multihost-pg.test.ts} "$@"

@@ -255,6 +255,9 @@ export class Archive {
         } else if (same(f)) changed.delete(path);
         else changed.set(path, f);
       }
+      // Each named file is as the last delta took it in (a shard's own change, then the manager's
+      // forward of it): the index answered from holds it already, nothing is merged again.
+      if (changed && sameChanges(changed, previous)) return { changed: previous, live: this.live };
     }
     if (!changed) {
       changed = new Map();
@@ -372,6 +375,19 @@ const UPDATE_DEBOUNCE_MS = 50;
 
 /** Files that differ from what an index was built from, by path: as they are now, or null when removed. */
 type Changes = Map<string, ListedFile | null>;
+
+/** Whether two sets of changes name the same files in the same versions (a file without a stamp never is). */
+function sameChanges(a: Changes, b: Changes): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, f] of a) {
+    if (!b.has(path)) return false;
+    const g = b.get(path);
+    if (f === null || g === null || g === undefined) {
+      if (f !== g) return false;
+    } else if (f.stamp === null || f.stamp !== g.stamp) return false;
+  }
+  return true;
+}
 
 /** An engine whose index was let go (see `release`). */
 type Released = Omit<Engine, 'index'> & { index: null };

@@ -75,19 +75,21 @@ export function runCommand(command: string, main: () => Promise<number>): void {
     (code) => {
       if (code >= 0) finish(code);
     },
-    (err: unknown) => {
-      if (err instanceof UsageError) {
-        printError(command, err.message);
-        finish(2);
-        return;
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      // A ConfigError names its variables, one a line, none with its value: all of it is shown.
-      if (err instanceof ConfigError) process.stderr.write(`newsdesk ${command}: ${message}\n`);
-      else printError(command, message);
-      finish(1);
-    },
+    (err: unknown) => finish(reportFailure(command, err)),
   );
+}
+
+/** Prints why a script's main failed, in the house style, and returns its exit code (2: how it was called, 1: anything else). */
+export function reportFailure(command: string, err: unknown): number {
+  if (err instanceof UsageError) {
+    printError(command, err.message);
+    return 2;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  // A ConfigError names its variables, one a line, none with its value: all of it is shown.
+  if (err instanceof ConfigError) process.stderr.write(`newsdesk ${command}: ${message}\n`);
+  else printError(command, message);
+  return 1;
 }
 
 function finish(code: number): void {

@@ -17,10 +17,10 @@ import { discordPoster } from './discord/digestPoster.js';
 import { discordFollowSender } from './discord/followSender.js';
 import { FollowService } from './follows/service.js';
 import { FeedPoller } from './feedPoller.js';
-import { GuildArchives, guildIdPrefix } from './guildArchives.js';
+import { addedFiles, GuildArchives, guildIdPrefix, removeAdded } from './guildArchives.js';
 import { StoredArchive, StoredGuildArchives } from './storedArchive.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
-import { GuildFileFollower, mirrorGuildFolder } from './guildFileSync.js';
+import { GuildFileFollower, hostOrigin, mirrorGuildFolder, SHARED_CORPUS } from './guildFileSync.js';
 import { Leadership } from './leadership.js';
 import { openStore } from './store/open.js';
 import type { NewsStore, StoreParts } from './store/store.js';
@@ -194,27 +194,43 @@ export async function runBot(
           onDelta,
         });
   const indexFor = (guildId: string | null) => guilds.index(guildId);
-  // Several hosts on one database: each keeps its copy of every server's folder current from the store.
+  // Several hosts on one database: each keeps its copy of every server's folder (and of the
+  // curators' part of the shared corpus) current from the store.
   const follower =
     store.dialect === 'postgres'
       ? new GuildFileFollower({
           store: store.guildFiles,
-          dirFor: (guildId) => (guilds.isCurator(guildId) ? null : guilds.dirFor(guildId)),
+          origin: hostOrigin(guildArchiveDir(config), config.CORPUS_DIR),
+          dirFor: (guildId) =>
+            guildId === SHARED_CORPUS ? config.CORPUS_DIR : guilds.isCurator(guildId) ? null : guilds.dirFor(guildId),
           onChanged: (guildId) => {
             if (stopping) return;
+            // The shared corpus is watched (here, or by the shard manager): its delta and rebuild follow the write.
+            if (guildId === SHARED_CORPUS)
+              return void logger.info('shared corpus files changed on another host: written');
             guilds.update(guildId).catch(() => guilds.invalidate(guildId));
             logger.info({ guildId }, 'server files changed on another host: taken in');
           },
           logger,
         })
       : null;
-  /** Records a server's files in the store (the source of truth other hosts copy); `removed` names a file just removed. */
+  /**
+   * Records a server's files in the store (the source of truth other hosts copy), a curator's in
+   * the shared corpus's entry; `removed` names a file just removed.
+   */
   const mirror = async (guildId: string, removed: readonly string[] = []) => {
-    if (guilds.isCurator(guildId)) return;
+    const curator = guilds.isCurator(guildId);
     try {
-      // Caught up first, so this host's copy holds what other hosts added before it is compared.
-      await follower?.catchUp();
-      await mirrorGuildFolder(store.guildFiles, guildId, guilds.dirFor(guildId), removed);
+      // One machine (SQLite) keeps the servers' files in its database too; the shared corpus is its folder.
+      if (!follower) {
+        if (!curator) await mirrorGuildFolder(store.guildFiles, guildId, guilds.dirFor(guildId), { removed });
+        return;
+      }
+      await follower.record(
+        curator ? SHARED_CORPUS : guildId,
+        curator ? config.CORPUS_DIR : guilds.dirFor(guildId),
+        removed,
+      );
     } catch (err) {
       logger.error({ err, guildId }, 'could not record the server’s files in the database');
     }
@@ -251,8 +267,12 @@ export async function runBot(
       );
     let answerable: Promise<unknown>;
     if (guilds.isCurator(guildId)) {
-      const full = reindex(guildId);
-      full.catch(failed);
+      // For the other hosts: their followers write it into their shared corpus, which they watch.
+      void mirror(guildId, [file]);
+      // A shard leaves the rebuild to the manager, whose watcher sees the file and tells every shard
+      // (this one's delta is then found current, not merged again); one process rebuilds itself.
+      const full = role.watchCorpus ? reindex(guildId) : null;
+      full?.catch(failed);
       // The file is named: only it is looked at (the watcher may also report it; the two share one run).
       answerable = archive.update([file]).catch(() => full);
     } else {
@@ -310,7 +330,11 @@ export async function runBot(
     targets,
     fetch,
     reindex: async (guildIds) => {
-      if (guildIds.some((g) => guilds.isCurator(g))) await reindex(null);
+      const curator = guildIds.find((g) => guilds.isCurator(g));
+      if (curator) {
+        await reindex(null);
+        await mirror(curator);
+      }
       for (const g of guildIds) if (!guilds.isCurator(g)) await reindexOwn(g);
     },
     logger,
@@ -328,6 +352,10 @@ export async function runBot(
       digests,
       ingest: {
         dirFor: targets.dirFor,
+        added: {
+          list: (guildId) => addedFiles(targets.dirFor(guildId)),
+          remove: (guildId, name) => removeAdded(targets.dirFor(guildId), name),
+        },
         takeIn,
         fetch,
         pollMinutes: config.FEED_POLL_MINUTES,

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from './setup/inProcess.js';
 import { nodeEntry } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -28,6 +29,20 @@ function run(script: string, args: string[], input = '', env: Record<string, str
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/**
+ * `npm run ask -- …` in this process (tests/setup/inProcess.ts), with the environment `run` gives
+ * a spawned one: for the flags whose output is JSON or an error line (a spawned run costs a node start).
+ */
+function ask(args: string[]) {
+  const data = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
+  return runCliInProcess(['ask', ...args], {
+    HOME: data,
+    CORPUS_DIR: SEEDS,
+    INDEX_PATH: join(data, 'index.json'),
+    DATABASE_PATH: join(data, 'db.sqlite'),
+  });
+}
+
 describe('npm run ask', () => {
   it('prints a readable answer with the quoted sentence', () => {
     const r = run('src/cli.ts', ['ask', 'How many White Helmets did Jordan take in?']);
@@ -36,8 +51,8 @@ describe('npm run ask', () => {
     expect(r.out).toContain('Jordan 442');
   });
 
-  it('--json prints one object with the agreed fields', () => {
-    const r = run('src/cli.ts', ['ask', '--json', '-k', '2', 'Who is the spokesman of Jazeera Storm?']);
+  it('--json prints one object with the agreed fields', async () => {
+    const r = await ask(['--json', '-k', '2', 'Who is the spokesman of Jazeera Storm?']);
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.out);
     expect(Object.keys(answer)).toEqual(['question', 'answered', 'results', 'asOf']);
@@ -58,8 +73,8 @@ describe('npm run ask', () => {
     expect(answer.results[0].excerpt).toContain('Mustefa Bali');
   });
 
-  it('--json gives a refusal its reason, message and nearest articles', () => {
-    const r = run('src/cli.ts', ['ask', '--json', 'What happened to the Syrain refugees?']);
+  it('--json gives a refusal its reason, message and nearest articles', async () => {
+    const r = await ask(['--json', 'What happened to the Syrain refugees?']);
     const answer = JSON.parse(r.out);
     expect(Object.keys(answer)).toEqual([
       'question',
@@ -96,9 +111,8 @@ describe('npm run ask', () => {
     ]);
   });
 
-  it('--corpus uses another corpus', () => {
-    const r = run('src/cli.ts', [
-      'ask',
+  it('--corpus uses another corpus', async () => {
+    const r = await ask([
       '--json',
       '--corpus',
       join(ROOT, 'tests/fixtures/formats/articles.jsonl'),
@@ -108,8 +122,8 @@ describe('npm run ask', () => {
     expect(r.err).toContain('warning: articles.jsonl:2: invalid JSON');
   });
 
-  it('rejects a bad -k with a short message', () => {
-    const r = run('src/cli.ts', ['ask', '-k', 'lots', 'question']);
+  it('rejects a bad -k with a short message', async () => {
+    const r = await ask(['-k', 'lots', 'question']);
     expect(r.code).toBe(2);
     expect(r.err).toBe('newsdesk ask: -k must be a whole number from 1 to 10 (got "lots")\n');
   });

@@ -169,6 +169,26 @@ describe('Archive.update: changes answered before the full rebuild', () => {
     expect(answerQuestion(archive!.index, 'Where was the quokka seen?').results[0]?.articleId).toBe('unnamed');
   });
 
+  it('merges a named file once: naming it again unchanged (a shard’s change, then the manager’s forward) keeps the index', async () => {
+    writeFileSync(
+      join(paths.corpus, 'twice.jsonl'),
+      line('twice', 'Walrus visits the harbour', 'A walrus climbed onto the harbour pier on Sunday.'),
+    );
+    await archive!.update(['twice.jsonl']);
+    const merged = archive!.index;
+    expect(merged.articles.map((a) => a.id)).toContain('twice');
+    await archive!.update(['twice.jsonl']);
+    expect(archive!.index).toBe(merged);
+    // Changed since: merged again, with the new version.
+    writeFileSync(
+      join(paths.corpus, 'twice.jsonl'),
+      line('twice', 'Walrus leaves the harbour', 'The walrus swam off from the harbour pier on Monday.'),
+    );
+    await archive!.update(['twice.jsonl']);
+    expect(archive!.index).not.toBe(merged);
+    expect(archive!.index.articles.find((a) => a.id === 'twice')?.title).toBe('Walrus leaves the harbour');
+  });
+
   it('never loses a file added while the rebuild reads the corpus', async () => {
     const rebuild = archive!.reindex();
     writeFileSync(

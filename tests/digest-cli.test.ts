@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { NEWER_ID, newerCorpus } from './fixtures/newer/corpus.js';
+import { runCliInProcess } from './setup/inProcess.js';
 import { nodeEntry } from './setup/tsx.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -18,29 +19,31 @@ interface Item {
   summary: string;
 }
 
-/** `npm run digest -- …` as the script runs it, with no Discord token, no database and a throwaway index path. */
-function digest(args: string[], env: Record<string, string> = {}) {
+/** No Discord token, no database and a throwaway index path. */
+function environment(): Record<string, string> {
   const data = mkdtempSync(join(tmpdir(), 'newsdesk-digest-cli-'));
+  return { HOME: data, INDEX_PATH: join(data, 'index.json'), DATABASE_PATH: join(data, 'db.sqlite') };
+}
+
+/** `npm run digest -- …` as the script runs it: its own process. */
+function spawned(args: string[]) {
   const r = spawnSync(NODE, [...CLI, 'digest', ...args], {
     encoding: 'utf8',
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: data,
-      INDEX_PATH: join(data, 'index.json'),
-      DATABASE_PATH: join(data, 'db.sqlite'),
-      ...env,
-    },
+    env: { PATH: process.env.PATH ?? '', ...environment() },
     timeout: 30_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** The same command in this process (tests/setup/inProcess.ts): the many combinations below, without a node start each. */
+const digest = (args: string[]) => runCliInProcess(['digest', ...args], environment());
+
 const itemsOf = (out: string): Item[] => (JSON.parse(out) as { items: Item[] }).items;
 
 describe('npm run digest, on the bundled corpus', () => {
-  it('--json lists the five seed articles, each with a gist of 20–400 characters', () => {
-    const r = digest(['--json']);
+  it('--json lists the five seed articles, each with a gist of 20–400 characters', async () => {
+    const r = await digest(['--json']);
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n')).toHaveLength(1);
     const parsed = JSON.parse(r.out) as Record<string, unknown>;
@@ -63,38 +66,38 @@ describe('npm run digest, on the bundled corpus', () => {
     }
   });
 
-  it('keeps undated articles in corpus order, which is the order they were found in', () => {
-    const items = itemsOf(digest(['--json']).out);
+  it('keeps undated articles in corpus order, which is the order they were found in', async () => {
+    const items = itemsOf((await digest(['--json'])).out);
     expect(items.map((i) => i.published)).toEqual([null, null, null, null, null]);
     expect(items.map((i) => i.articleId)).toEqual([...items.map((i) => i.articleId)].sort());
   });
 
-  it('--since never passes an undated article off as recent: the terminal has never seen them', () => {
+  it('--since never passes an undated article off as recent: the terminal has never seen them', async () => {
     for (const since of ['7d', '2y', '10y']) {
-      const r = digest(['--since', since, '--json']);
+      const r = await digest(['--since', since, '--json']);
       expect(r.code, r.err).toBe(0);
       expect(itemsOf(r.out), since).toEqual([]);
     }
   });
 
-  it('--topic goes through the alias data, and an off-topic one gives an empty list', () => {
-    const daesh = itemsOf(digest(['--topic', 'Islamic State', '--json', '--count', '10']).out);
+  it('--topic goes through the alias data, and an off-topic one gives an empty list', async () => {
+    const daesh = itemsOf((await digest(['--topic', 'Islamic State', '--json', '--count', '10'])).out);
     expect(daesh).toHaveLength(5);
-    const white = itemsOf(digest(['--topic', 'Syria Civil Defence', '--json']).out);
+    const white = itemsOf((await digest(['--topic', 'Syria Civil Defence', '--json'])).out);
     expect(white.map((i) => i.articleId)).toEqual(['002_a2c911d8e0e811de']);
-    const off = digest(['--topic', 'lasagna recipes', '--json']);
+    const off = await digest(['--topic', 'lasagna recipes', '--json']);
     expect(off.code).toBe(0);
     expect(off.out).toBe('{"items":[]}\n');
   });
 
-  it('--count limits the items', () => {
-    expect(itemsOf(digest(['--count', '2', '--json']).out)).toHaveLength(2);
+  it('--count limits the items', async () => {
+    expect(itemsOf((await digest(['--count', '2', '--json'])).out)).toHaveLength(2);
   });
 });
 
 describe('npm run digest, on another corpus', () => {
-  it('orders dated articles newest first and fills url and published when known', () => {
-    const r = digest(['--corpus', FORMATS, '--count', '10', '--json']);
+  it('orders dated articles newest first and fills url and published when known', async () => {
+    const r = await digest(['--corpus', FORMATS, '--count', '10', '--json']);
     expect(r.code).toBe(0);
     const items = itemsOf(r.out);
     expect(items).toHaveLength(10);
@@ -111,15 +114,17 @@ describe('npm run digest, on another corpus', () => {
     });
   });
 
-  it('--since leaves out dated articles before the cut-off', () => {
-    const items = itemsOf(digest(['--corpus', FORMATS, '--count', '10', '--since', '2024-03-01', '--json']).out);
+  it('--since leaves out dated articles before the cut-off', async () => {
+    const items = itemsOf(
+      (await digest(['--corpus', FORMATS, '--count', '10', '--since', '2024-03-01', '--json'])).out,
+    );
     // Undated articles are left out too: nothing says they are from the period.
     const dates = items.map((i) => i.published);
     expect(dates.sort()).toEqual(['2024-03-05', '2024-03-05', '2024-04-10T09:30:00Z', '2024-05-02']);
   });
 
-  it('prints a readable digest: number and title, then date and link, then the summary', () => {
-    const r = digest(['--corpus', join(FORMATS, 'news-page.html')]);
+  it('prints a readable digest: number and title, then date and link, then the summary', async () => {
+    const r = await digest(['--corpus', join(FORMATS, 'news-page.html')]);
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toBe('1. Ferry strike ends after nine days');
@@ -128,8 +133,8 @@ describe('npm run digest, on another corpus', () => {
     expect(lines).toHaveLength(3);
   });
 
-  it('says so when nothing matches', () => {
-    const r = digest(['--corpus', FORMATS, '--topic', 'lasagna recipes']);
+  it('says so when nothing matches', async () => {
+    const r = await digest(['--corpus', FORMATS, '--topic', 'lasagna recipes']);
     expect(r.code).toBe(0);
     expect(r.out).toBe('Nothing to post: no article matches.\n');
   });
@@ -149,8 +154,8 @@ describe('npm run digest, bad arguments', () => {
     [['--colour'], 'unknown option --colour (see --help)'],
     [['--count'], '--count needs a value'],
     [['news'], 'unexpected argument news (see --help)'],
-  ])('%j → exit 2 and one line on stderr', (args, message) => {
-    const r = digest(args);
+  ])('%j → exit 2 and one line on stderr', async (args, message) => {
+    const r = await digest(args);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toBe(`newsdesk digest: ${message}\n`);
@@ -194,5 +199,19 @@ describe('npm run digest -- --follow, in process', () => {
     await expect(follow(['--follow', 'x', '--count', '3'])).rejects.toThrow(
       '--follow takes no --topic or --count: it shows every article on the topic',
     );
+  });
+});
+
+describe('npm run digest, as its own process', () => {
+  it('prints the same digest, exits 0, and exits 2 with one line for a bad argument', async () => {
+    const own = spawned(['--json']);
+    expect(own.code).toBe(0);
+    expect(own.err).toBe('');
+    expect(own.out).toBe((await digest(['--json'])).out);
+    expect(itemsOf(own.out)).toHaveLength(5);
+    const bad = spawned(['--count', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toBe('');
+    expect(bad.err).toBe('newsdesk digest: --count must be a whole number from 1 to 10 (got "0")\n');
   });
 });

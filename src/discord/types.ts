@@ -24,6 +24,12 @@ export interface BotDeps {
   ingest?: {
     /** Where a server's additions are written: its own folder, or the shared corpus for a curator server. */
     dirFor: (guildId: string) => string;
+    /** The files a server added from Discord, by name (/article list and remove): the folders stay behind it. */
+    added: {
+      list: (guildId: string) => Promise<string[]>;
+      /** Removes one by its name; false when the server added no such file (then nothing changes). */
+      remove: (guildId: string, name: string) => Promise<boolean>;
+    };
     fetch: FetchOptions;
     pollMinutes: number;
     pollNow: (feedId: number) => Promise<PollSummary>;

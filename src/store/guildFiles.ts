@@ -8,7 +8,7 @@ export class SqliteGuildFiles implements GuildFileStore {
     private readonly now: () => Date,
   ) {}
 
-  async put(guildId: string, file: string, content: string): Promise<void> {
+  async put(guildId: string, file: string, content: string, origin: string | null = null): Promise<void> {
     const at = this.now().toISOString();
     this.db.transaction(() => {
       this.db
@@ -17,19 +17,19 @@ export class SqliteGuildFiles implements GuildFileStore {
         )
         .run(guildId, file, content, at);
       this.db
-        .prepare("INSERT INTO guild_file_change (guild_id, file, op, at) VALUES (?, ?, 'put', ?)")
-        .run(guildId, file, at);
+        .prepare("INSERT INTO guild_file_change (guild_id, file, op, at, origin) VALUES (?, ?, 'put', ?, ?)")
+        .run(guildId, file, at, origin);
     })();
   }
 
-  async remove(guildId: string, file: string): Promise<boolean> {
+  async remove(guildId: string, file: string, origin: string | null = null): Promise<boolean> {
     const at = this.now().toISOString();
     return this.db.transaction(() => {
       const gone = this.db.prepare('DELETE FROM guild_file WHERE guild_id = ? AND file = ?').run(guildId, file).changes;
       if (gone === 0) return false;
       this.db
-        .prepare("INSERT INTO guild_file_change (guild_id, file, op, at) VALUES (?, ?, 'delete', ?)")
-        .run(guildId, file, at);
+        .prepare("INSERT INTO guild_file_change (guild_id, file, op, at, origin) VALUES (?, ?, 'delete', ?, ?)")
+        .run(guildId, file, at, origin);
       return true;
     })();
   }
@@ -52,7 +52,7 @@ export class SqliteGuildFiles implements GuildFileStore {
   async changesSince(seq: number, limit = 1000): Promise<GuildFileChange[]> {
     return (
       this.db
-        .prepare('SELECT seq, guild_id, file, op FROM guild_file_change WHERE seq > ? ORDER BY seq LIMIT ?')
+        .prepare('SELECT seq, guild_id, file, op, origin FROM guild_file_change WHERE seq > ? ORDER BY seq LIMIT ?')
         .all(seq, limit) as GuildFileChangeRow[]
     ).map(toGuildFileChange);
   }
@@ -77,6 +77,7 @@ export interface GuildFileChangeRow {
   guild_id: string;
   file: string;
   op: 'put' | 'delete';
+  origin: string | null;
 }
 
 export const toGuildFileChange = (r: GuildFileChangeRow): GuildFileChange => ({
@@ -84,4 +85,5 @@ export const toGuildFileChange = (r: GuildFileChangeRow): GuildFileChange => ({
   guildId: r.guild_id,
   file: r.file,
   op: r.op,
+  origin: r.origin,
 });

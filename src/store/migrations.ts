@@ -152,6 +152,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX follow_ledger_user_at ON follow_ledger (user_id, at);
    CREATE INDEX article_seen_at ON article_seen (first_seen_at);
    ALTER TABLE digest_schedule ADD COLUMN role_id TEXT;`,
+  // Which host made a change to a server's files: a host does not apply its own changes back onto
+  // its folder (which is newer than the log while a removal and a re-adding are being recorded).
+  `ALTER TABLE guild_file_change ADD COLUMN origin TEXT;`,
 ];
 
 /** Brings a database up to the newest schema, one transaction per migration; refuses a newer one. */

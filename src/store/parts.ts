@@ -119,6 +119,8 @@ export interface GuildFileChange {
   guildId: string;
   file: string;
   op: 'put' | 'delete';
+  /** The host that made it (see {@link GuildFileStore.put}); null when unknown. */
+  origin: string | null;
 }
 
 /**
@@ -126,10 +128,10 @@ export interface GuildFileChange {
  * the source of truth that every host's copy of a server's folder, and so its index, is built from.
  */
 export interface GuildFileStore {
-  /** Stores (or replaces) a server's file and records the change. */
-  put(guildId: string, file: string, content: string): Promise<void>;
-  /** Deletes a server's file and records the change; false when there was none. */
-  remove(guildId: string, file: string): Promise<boolean>;
+  /** Stores (or replaces) a server's file and records the change, made by the host `origin`. */
+  put(guildId: string, file: string, content: string, origin?: string | null): Promise<void>;
+  /** Deletes a server's file and records the change, made by the host `origin`; false when there was none. */
+  remove(guildId: string, file: string, origin?: string | null): Promise<boolean>;
   /** A server's files, by name. */
   list(guildId: string): Promise<GuildFile[]>;
   /** One file, or undefined. */

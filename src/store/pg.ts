@@ -50,6 +50,7 @@ export const LOCKS = {
   settings: 5,
   rate: 6,
   follow: 7,
+  guildFiles: 8,
 } as const;
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -538,37 +539,48 @@ class PgFeeds implements FeedStore {
   }
 }
 
+/**
+ * Changes to servers' files are written one transaction at a time: an identity is taken at insert
+ * but seen at commit, so two overlapping writers could make a reader that has passed seq 11 never
+ * see seq 10, committed after it. Serialised, the log is seen in the order it is numbered.
+ */
+async function inLogOrder(c: pg.PoolClient): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCKS.guildFiles]);
+}
+
 class PgGuildFiles implements GuildFileStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,
   ) {}
 
-  async put(guildId: string, file: string, content: string): Promise<void> {
+  async put(guildId: string, file: string, content: string, origin: string | null = null): Promise<void> {
     const at = this.now().toISOString();
     await transaction(this.pool, async (c) => {
+      await inLogOrder(c);
       await c.query(
         'INSERT INTO guild_file (guild_id, file, content, at) VALUES ($1, $2, $3, $4) ON CONFLICT (guild_id, file) DO UPDATE SET content = excluded.content, at = excluded.at',
         [guildId, file, content, at],
       );
-      await c.query("INSERT INTO guild_file_change (guild_id, file, op, at) VALUES ($1, $2, 'put', $3)", [
+      await c.query("INSERT INTO guild_file_change (guild_id, file, op, at, origin) VALUES ($1, $2, 'put', $3, $4)", [
         guildId,
         file,
         at,
+        origin,
       ]);
     });
   }
 
-  async remove(guildId: string, file: string): Promise<boolean> {
+  async remove(guildId: string, file: string, origin: string | null = null): Promise<boolean> {
     const at = this.now().toISOString();
     return transaction(this.pool, async (c) => {
+      await inLogOrder(c);
       if ((await changes(c, 'DELETE FROM guild_file WHERE guild_id = $1 AND file = $2', [guildId, file])) === 0)
         return false;
-      await c.query("INSERT INTO guild_file_change (guild_id, file, op, at) VALUES ($1, $2, 'delete', $3)", [
-        guildId,
-        file,
-        at,
-      ]);
+      await c.query(
+        "INSERT INTO guild_file_change (guild_id, file, op, at, origin) VALUES ($1, $2, 'delete', $3, $4)",
+        [guildId, file, at, origin],
+      );
       return true;
     });
   }
@@ -596,7 +608,7 @@ class PgGuildFiles implements GuildFileStore {
     return (
       await rows<GuildFileChangeRow>(
         this.pool,
-        'SELECT seq, guild_id, file, op FROM guild_file_change WHERE seq > $1 ORDER BY seq LIMIT $2',
+        'SELECT seq, guild_id, file, op, origin FROM guild_file_change WHERE seq > $1 ORDER BY seq LIMIT $2',
         [seq, limit],
       )
     ).map(toGuildFileChange);

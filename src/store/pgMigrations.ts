@@ -138,4 +138,5 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX follow_ledger_user_at ON follow_ledger (user_id, at);
    CREATE INDEX article_seen_at ON article_seen (first_seen_at);
    ALTER TABLE digest_schedule ADD COLUMN role_id TEXT;`,
+  `ALTER TABLE guild_file_change ADD COLUMN origin TEXT;`,
 ];

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../setup/inProcess.js';
 import { nodeEntry } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -21,8 +22,14 @@ interface Run {
   err: string;
 }
 
+/**
+ * A script run as package.json runs it; those of src/cli.ts (ask, digest, eval, backup,
+ * forget-guild) in this process (tests/setup/inProcess.ts: the same main and error reporting,
+ * without a node start each), the others (start, bench, deploy:commands) spawned.
+ */
 function run(script: string, args: string[]): Promise<Run> {
   const [, file, ...fixed] = scripts[script]!.split(' ');
+  if (file === 'src/cli.ts') return runCliInProcess([...fixed, ...args], { HOME: ROOT });
   return new Promise((resolve, reject) => {
     const [node, ...entry] = nodeEntry(file!);
     const child = spawn(node, [...entry, ...fixed, ...args], {

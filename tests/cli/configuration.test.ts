@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { makeDirs, unwritableReason } from '../../src/paths.js';
+import { runCliInProcess } from '../setup/inProcess.js';
 import { nodeEntry } from '../setup/tsx.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -138,14 +139,26 @@ describe('INDEX_PATH', () => {
 });
 
 describe('npm run ask -- --corpus', () => {
-  it('reads a relative path from the caller’s directory (INIT_CWD under npm), and warns about an empty corpus', () => {
-    const fromTests = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', 'fixtures/seeds', 'Where is Tasil?'], {
+  /** npm run ask in this process (tests/setup/inProcess.ts), with the environment spawnScript gives. */
+  const ask = (args: string[], env: Record<string, string>) => {
+    const data = mkdtempSync(join(tmpdir(), 'newsdesk-conf-'));
+    return runCliInProcess(['ask', ...args], {
+      HOME: data,
+      CORPUS_DIR: SEEDS,
+      INDEX_PATH: join(data, 'index.bin'),
+      DATABASE_PATH: join(data, 'db.sqlite'),
+      ...env,
+    });
+  };
+
+  it('reads a relative path from the caller’s directory (INIT_CWD under npm), and warns about an empty corpus', async () => {
+    const fromTests = await ask(['--json', '--corpus', 'fixtures/seeds', 'Where is Tasil?'], {
       INIT_CWD: join(ROOT, 'tests'),
     });
     expect(fromTests.code, fromTests.err).toBe(0);
     expect(JSON.parse(fromTests.out).answered).toBe(true);
     const empty = mkdtempSync(join(tmpdir(), 'newsdesk-empty-'));
-    const r = spawnScript('src/cli.ts', ['ask', '--json', '--corpus', '.', 'Where is Tasil?'], { INIT_CWD: empty });
+    const r = await ask(['--json', '--corpus', '.', 'Where is Tasil?'], { INIT_CWD: empty });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).answered).toBe(false);
     expect(r.err).toBe(

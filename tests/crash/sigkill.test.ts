@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -265,11 +265,27 @@ describe('SIGKILL during a reindex', () => {
       '---\ntitle: Desalination plant opens in Qalamoun\npublished: 2030-02-02\n---\n\nThe Qalamoun desalination plant opened on Monday. It runs 41 pumps and serves 90,000 people, the water ministry said.\n',
     );
     const temp = () => readdirSync(data).filter((f) => f.endsWith('.tmp'));
-    const deadline = Date.now() + 30_000;
+    // Told by the kernel (inotify) the moment the temp file appears, and killed there and then: a
+    // loop polling the folder would take a core from the rebuild it waits for, on a 2-core machine.
     let seen: string[] = [];
-    while ((seen = temp()).length === 0 && Date.now() < deadline && bot.child.exitCode === null) {
-      /* poll */
-    }
+    const child = bot.child;
+    await new Promise<void>((resolve) => {
+      const watcher = watch(data);
+      const timer = setTimeout(() => done(), 30_000);
+      const done = () => {
+        clearTimeout(timer);
+        watcher.close();
+        resolve();
+      };
+      const check = () => {
+        seen = temp();
+        if (seen.length > 0) child.kill('SIGKILL');
+        if (seen.length > 0 || child.exitCode !== null) done();
+      };
+      watcher.on('change', check);
+      child.once('exit', check);
+      check();
+    });
     await kill(bot);
     expect(seen).toHaveLength(1);
 

@@ -62,6 +62,35 @@ describe('the bot, end to end through the Discord double', () => {
     );
   const buttonIds = (m: StoredMessage) =>
     m.components.flatMap((row) => (row.components as Array<{ custom_id: string }>).map((c) => c.custom_id));
+  /** /ask by a new member (each member has a rate limit of their own), with `options` after the question. */
+  const ask = (q: string, ...options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }>) =>
+    discord.runSlashCommand('ask', [question(q), ...options], discord.newUser());
+  /** The first response to a button click, once there is one. */
+  const clicked = async (reply: StoredMessage, id: string, who?: Parameters<DiscordDouble['clickButton']>[2]) => {
+    const click = discord.clickButton(reply, id, who);
+    await discord.waitFor(() => click.callbacks.length > 0, 3000, `a response to ${id}`);
+    return click.callbacks[0]!;
+  };
+  const admin = (
+    sub: string,
+    options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = [],
+    permissions = '32',
+  ) =>
+    discord.runSlashCommand(
+      'admin',
+      [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }],
+      discord.newUser(),
+      { permissions },
+    );
+  const firstReply = async (rec: InteractionRecord) => {
+    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
+    return rec.callbacks[0]!.data as { content: string; flags: number };
+  };
+  const replyTo = (asked: Record<string, unknown>) => () =>
+    discord
+      .messages()
+      .concat(discord.messages(discord.otherChannelId))
+      .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
 
   it('logs in with only the Guilds, GuildMessages and DirectMessages intents (none privileged)', () => {
     expect(discord.identifies[0]!.intents).toBe((1 << 0) | (1 << 9) | (1 << 12));
@@ -87,9 +116,7 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('refuses plainly when the archive has no answer', async () => {
-    const reply = await answered(
-      discord.runSlashCommand('ask', [question('What is a good recipe for lasagna?')], discord.newUser()),
-    );
+    const reply = await answered(ask('What is a good recipe for lasagna?'));
     expect(reply.embeds[0]).toMatchObject({ title: 'No answer in the archive' });
     expect(reply.components).toEqual([]);
   });
@@ -135,14 +162,7 @@ describe('the bot, end to end through the Discord double', () => {
 
   it('answers a message that mentions it, in place', async () => {
     const asked = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
-    const reply = await discord.waitFor(
-      () =>
-        discord
-          .messages()
-          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
-      5000,
-      'a reply',
-    );
+    const reply = await discord.waitFor(replyTo(asked), 5000, 'a reply');
     expect(reply.embeds[0]!.description).toContain('Mustefa Bali');
     expect(reply.allowed_mentions).toEqual({ parse: [], replied_user: false });
   });
@@ -153,28 +173,14 @@ describe('the bot, end to end through the Discord double', () => {
     discord.say('Who is the spokesman of Jazeera Storm?', { who: discord.users.otherBot, mentionsBot: true });
     const ours = discord.messages().find((m) => m.author.id === discord.botUser.id && m.embeds.length > 0)!;
     const asked = discord.say('And where is Tasil?', { replyTo: ours, who: discord.newUser() });
-    const reply = await discord.waitFor(
-      () =>
-        discord
-          .messages()
-          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id),
-      5000,
-      'a reply',
-    );
+    const reply = await discord.waitFor(replyTo(asked), 5000, 'a reply');
     expect(reply.embeds[0]!.description).toMatch(/Tasil/);
     expect(discord.messages().length).toBe(before + 1);
   });
 
   it('ignores quietly a reply to it with the ping switched off (Discord sends it no text), and answers one with the ping', async () => {
     const first = discord.say('Who is the spokesman of Jazeera Storm?', { mentionsBot: true, who: discord.newUser() });
-    const ours = await discord.waitFor(
-      () =>
-        discord
-          .messages()
-          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === first.id),
-      5000,
-      'an answer to reply to',
-    );
+    const ours = await discord.waitFor(replyTo(first), 5000, 'an answer to reply to');
     const seen: Array<{ id: string; content: string; repliedUser: string | undefined }> = [];
     const listener = (m: { id: string; content: string; mentions: { repliedUser: { id: string } | null } }) =>
       seen.push({ id: m.id, content: m.content, repliedUser: m.mentions.repliedUser?.id });
@@ -182,12 +188,8 @@ describe('the bot, end to end through the Discord double', () => {
     try {
       const pingless = discord.say('And where is Tasil?', { replyTo: ours, ping: false, who: discord.newUser() });
       const pinging = discord.say('And where is Tasil?', { replyTo: ours, who: discord.newUser() });
-      const refersTo = (asked: Record<string, unknown>) => () =>
-        discord
-          .messages()
-          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
       // The pinging reply was sent after the pingless one: once its answer is in, the other was handled.
-      const reply = await discord.waitFor(refersTo(pinging), 5000, 'an answer to the pinging reply');
+      const reply = await discord.waitFor(replyTo(pinging), 5000, 'an answer to the pinging reply');
       expect(reply.embeds[0]!.description).toMatch(/Tasil/);
       await discord.waitFor(() => seen.some((m) => m.id === pingless.id), 2000, 'the client to see the pingless reply');
       // What makes the bug: no text, yet discord.js says it replies to the bot.
@@ -197,42 +199,37 @@ describe('the bot, end to end through the Discord double', () => {
         repliedUser: discord.botUser.id,
       });
       expect(seen.find((m) => m.id === pinging.id)?.content).toBe('And where is Tasil?');
-      expect(refersTo(pingless)()).toBeUndefined();
+      expect(replyTo(pingless)()).toBeUndefined();
     } finally {
       bot.client.off('messageCreate', listener);
     }
   });
 
   it('shows more results, the full passage and takes feedback through the buttons', async () => {
-    const reply = await answered(
-      discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()),
-    );
+    const reply = await answered(ask('Where are Isis militants fleeing?'));
     const ids = buttonIds(reply);
-    const more = discord.clickButton(
+    const more = await clicked(
       reply,
       ids.find((id) => id.startsWith('nd:more:'))!,
     );
-    await discord.waitFor(() => more.callbacks.length > 0, 3000, 'more');
-    expect(more.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
-    const page = (more.callbacks[0]!.data as { embeds: Array<{ title: string }> }).embeds;
+    expect(more).toMatchObject({ type: 4, data: { flags: 64 } });
+    const page = (more.data as { embeds: Array<{ title: string }> }).embeds;
     expect(page[0]!.title).toMatch(/^4\. /);
     expect(page.map((e) => e.title.slice(3))).not.toContain(reply.embeds[0]!.title!.toString().slice(3));
 
-    const passage = discord.clickButton(
+    const passage = await clicked(
       reply,
       ids.find((id) => id.startsWith('nd:psg:'))!,
     );
-    await discord.waitFor(() => passage.callbacks.length > 0, 3000, 'passage');
-    const shown = passage.callbacks[0]!.data as { embeds: Array<{ description: string }>; flags: number };
+    const shown = passage.data as { embeds: Array<{ description: string }>; flags: number };
     expect(shown.flags).toBe(64);
     expect(shown.embeds[0]!.description.length).toBeGreaterThan(100);
 
-    const up = discord.clickButton(
+    await clicked(
       reply,
       ids.find((id) => id === 'nd:fb:up')!,
       discord.users.bob,
     );
-    await discord.waitFor(() => up.callbacks.length > 0, 3000, 'feedback');
     expect(store.db.prepare('SELECT user_id, message_id, vote FROM feedback ORDER BY at DESC LIMIT 1').get()).toEqual({
       user_id: discord.users.bob.id,
       message_id: reply.id,
@@ -241,19 +238,16 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('keeps its buttons working after a restart with a rebuilt index', async () => {
-    const reply = await answered(
-      discord.runSlashCommand('ask', [question('Where are Isis militants fleeing?')], discord.newUser()),
-    );
+    const reply = await answered(ask('Where are Isis militants fleeing?'));
     // A second process: a new client and an index built again from the same corpus.
     const rebuilt = (await openEngine({ corpus: SEEDS, indexPath: null })).index;
     await bot.stop();
     index = () => rebuilt;
     bot = await bootBot(discord, deps());
     for (const id of buttonIds(reply).filter((x) => !x.startsWith('nd:fb:'))) {
-      const click = discord.clickButton(reply, id, discord.newUser());
-      await discord.waitFor(() => click.callbacks.length > 0, 3000, `a response to ${id}`);
-      expect(click.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
-      expect((click.callbacks[0]!.data as { embeds: unknown[] }).embeds.length).toBeGreaterThan(0);
+      const click = await clicked(reply, id, discord.newUser());
+      expect(click).toMatchObject({ type: 4, data: { flags: 64 } });
+      expect((click.data as { embeds: unknown[] }).embeds.length).toBeGreaterThan(0);
     }
   });
 
@@ -265,19 +259,10 @@ describe('the bot, end to end through the Discord double', () => {
     );
     const pingy = (await openEngine({ corpus: dir, indexPath: null })).index;
     index = () => pingy;
-    const reply = await answered(
-      discord.runSlashCommand('ask', [question('@everyone when did the harbour close? @here')], discord.newUser()),
-    );
+    const reply = await answered(ask('@everyone when did the harbour close? @here'));
     expect(reply.embeds[0]!.description).toMatch(/harbour/i);
     const m = discord.say('@everyone harbour closed?', { mentionsBot: true, who: discord.newUser() });
-    await discord.waitFor(
-      () =>
-        discord
-          .messages()
-          .find((x) => (x.message_reference as { message_id?: string } | undefined)?.message_id === m.id),
-      5000,
-      'a reply',
-    );
+    await discord.waitFor(replyTo(m), 5000, 'a reply');
     expect(discord.pings().filter((p) => p.everyone || p.roles.length > 0)).toEqual([]);
   });
 
@@ -287,7 +272,7 @@ describe('the bot, end to end through the Discord double', () => {
       while (Date.now() < until);
       return seeds;
     };
-    const rec = discord.runSlashCommand('ask', [question('Who is Sadam al-Jamal?')], discord.newUser());
+    const rec = ask('Who is Sadam al-Jamal?');
     const reply = await answered(rec);
     expect(rec.firstResponseMs).toBeLessThan(1000);
     expect(reply.embeds.length).toBeGreaterThan(0);
@@ -308,29 +293,18 @@ describe('the bot, end to end through the Discord double', () => {
   });
 
   it('tells the user what to fix, privately', async () => {
-    const rec = discord.runSlashCommand(
-      'ask',
-      [
-        question('Who is Sadam al-Jamal?'),
+    const fix = await firstReply(
+      ask(
+        'Who is Sadam al-Jamal?',
         { type: ApplicationCommandOptionType.Boolean, name: 'hide', value: true },
         { type: ApplicationCommandOptionType.User, name: 'mention', value: discord.users.bob.id },
-      ],
-      discord.newUser(),
+      ),
     );
-    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
-    expect(rec.callbacks[0]).toMatchObject({
-      type: 4,
-      data: { flags: 64, content: expect.stringMatching(/hidden answer/) },
-    });
+    expect(fix).toMatchObject({ flags: 64, content: expect.stringMatching(/hidden answer/) });
   });
 
   it('lets a server manager reindex and list the corpus, privately', async () => {
-    const reindex = discord.runSlashCommand(
-      'admin',
-      [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }],
-      discord.newUser(),
-      { permissions: '32' },
-    );
+    const reindex = admin('reindex');
     const done = await discord.waitFor(
       () => discord.original(reindex.id)?.content && discord.original(reindex.id),
       5000,
@@ -340,52 +314,19 @@ describe('the bot, end to end through the Discord double', () => {
     expect(done && done.content).toBe(
       'Reindexed in 12 ms.\n5 articles, 30 passages.\n1 file problem(s):\n• bad.jsonl:2: invalid JSON: @\u200beveryone',
     );
-    const list = discord.runSlashCommand(
-      'admin',
-      [{ type: ApplicationCommandOptionType.Subcommand, name: 'corpus', options: [] }],
-      discord.newUser(),
-      { permissions: '32' },
-    );
-    await discord.waitFor(() => list.callbacks.length > 0, 3000, 'the list');
-    const content = (list.callbacks[0]!.data as { content: string; flags: number }).content;
+    const { content } = await firstReply(admin('corpus'));
     expect(content.split('\n')[0]).toBe('5 articles (page 1 of 1):');
     expect(content).toContain('`000_265a22b589eca241.txt`');
   });
 
   it('refuses /admin to a member without Manage Server, clearly', async () => {
-    const rec = discord.runSlashCommand(
-      'admin',
-      [{ type: ApplicationCommandOptionType.Subcommand, name: 'reindex', options: [] }],
-      discord.newUser(),
-      { permissions: '0' },
-    );
-    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'the refusal');
-    expect(rec.callbacks[0]).toMatchObject({
-      type: 4,
-      data: { flags: 64, content: 'You need the Manage Server permission to use /admin.' },
+    const rec = admin('reindex', [], '0');
+    expect(await firstReply(rec)).toMatchObject({
+      flags: 64,
+      content: 'You need the Manage Server permission to use /admin.',
     });
+    expect(rec.callbacks[0]!.type).toBe(4);
   });
-
-  const admin = (
-    sub: string,
-    options: Array<{ type: ApplicationCommandOptionType; name: string; value: unknown }> = [],
-    permissions = '32',
-  ) =>
-    discord.runSlashCommand(
-      'admin',
-      [{ type: ApplicationCommandOptionType.Subcommand, name: sub, options }],
-      discord.newUser(),
-      { permissions },
-    );
-  const firstReply = async (rec: InteractionRecord) => {
-    await discord.waitFor(() => rec.callbacks.length > 0, 3000, 'a response');
-    return rec.callbacks[0]!.data as { content: string; flags: number };
-  };
-  const replyTo = (asked: Record<string, unknown>) => () =>
-    discord
-      .messages()
-      .concat(discord.messages(discord.otherChannelId))
-      .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === asked.id);
 
   it('answers mentions only in the channels an admin chose, and everywhere again when told', async () => {
     const set = await firstReply(

@@ -10,6 +10,7 @@ import { archiveFacts, renderHelp } from '../../src/discord/commands/help.js';
 import type { BotDeps } from '../../src/discord/types.js';
 import { Store } from '../../src/store/store.js';
 import { openEngine } from '../../src/engine.js';
+import { addedFiles, removeAdded } from '../../src/guildArchives.js';
 import { bootBot, type BootedBot } from './boot.js';
 import {
   commandOptions,
@@ -47,6 +48,7 @@ describe('the member experience, end to end through the Discord double', () => {
       store,
       ingest: {
         dirFor: () => own,
+        added: { list: () => addedFiles(own), remove: (_guildId, name) => removeAdded(own, name) },
         fetch: { allowPrivate: true, maxBytes: 1_000_000, timeoutMs: 1000 },
         pollMinutes: 30,
         pollNow: async () => ({ added: 0, errors: 0, skipped: 0 }) as never,

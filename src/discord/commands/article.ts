@@ -10,7 +10,7 @@ import {
   type AddedArticle,
 } from '../../ingest/add.js';
 import { FetchRefused, safeFetch } from '../../ingest/fetch.js';
-import { addedFiles, existingIds, guildIdPrefix, removeAdded } from '../../guildArchives.js';
+import { existingIds, guildIdPrefix } from '../../guildArchives.js';
 import { deferOnce, UserError } from '../errors.js';
 import { requirePermission } from '../guard.js';
 import { defuseMentions, escapeText, truncate } from '../escape.js';
@@ -110,9 +110,8 @@ export async function executeArticle(interaction: ChatInputCommandInteraction, d
   const sub = interaction.options.getSubcommand();
   if (interaction.options.getSubcommandGroup() === 'add')
     return addArticle(interaction, deps, ingest, guildId, sub === 'file');
-  const dir = ingest.dirFor(guildId);
   if (sub === 'list') {
-    const files = await addedFiles(dir);
+    const files = await ingest.added.list(guildId);
     if (files.length === 0)
       return void (await interaction.reply(
         renderNotice('This server has added no articles. Add one with `/article add file` or `/article add url`.'),
@@ -137,7 +136,8 @@ export async function executeArticle(interaction: ChatInputCommandInteraction, d
   if (sub === 'remove') {
     const name = interaction.options.getString('file', true).trim();
     await deferOnce(interaction, { flags: MessageFlags.Ephemeral });
-    if (!(await removeAdded(dir, name))) throw new UserError('This server added no such file: see /article list.');
+    if (!(await ingest.added.remove(guildId, name)))
+      throw new UserError('This server added no such file: see /article list.');
     const report = await (ingest.takeIn?.(guildId, `added/${name}`) ?? deps.reindex(guildId));
     await interaction.editReply({
       content: truncate(`Removed \`${name}\`. The archive now has ${report.articles} articles.`, L.content),
@@ -151,7 +151,7 @@ export async function autocompleteArticle(interaction: AutocompleteInteraction, 
   const guildId = interaction.guildId;
   if (!guildId || !deps.ingest) return void (await interaction.respond([]));
   const typed = interaction.options.getFocused().trim().toLowerCase();
-  const files = (await addedFiles(deps.ingest.dirFor(guildId))).filter((f) => f.toLowerCase().includes(typed));
+  const files = (await deps.ingest.added.list(guildId)).filter((f) => f.toLowerCase().includes(typed));
   await interaction.respond(
     files
       .filter((f) => f.length <= L.choiceValue)
