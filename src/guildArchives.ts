@@ -153,6 +153,8 @@ export class GuildArchives extends ServerFolders {
   private readonly entries = new Map<string, Entry>();
   private readonly running = new Map<string, Promise<Entry | null>>();
   private readonly updating = new Map<string, Promise<void>>();
+  /** Changes announced per server (see update): a build that read the folder before one is not swapped in. */
+  private readonly changes = new Map<string, number>();
 
   constructor(private readonly options: GuildArchivesOptions) {
     super(options.root, options.corpus, options.curators);
@@ -220,6 +222,7 @@ export class GuildArchives extends ServerFolders {
    * (reindex, or the next question) later replaces it. One at a time per server.
    */
   update(guildId: string): Promise<void> {
+    this.changes.set(guildId, (this.changes.get(guildId) ?? 0) + 1);
     const run = (this.updating.get(guildId) ?? Promise.resolve()).catch(() => {}).then(() => this.applyDelta(guildId));
     const settled = run.finally(() => {
       if (this.updating.get(guildId) === settled) this.updating.delete(guildId);
@@ -308,7 +311,11 @@ export class GuildArchives extends ServerFolders {
     const { shared: sharedNow, onLoaded } = this.options;
     const sharedHash = sharedNow().hash;
     const dir = this.ownDir(guildId);
+    const changes = this.changes.get(guildId) ?? 0;
+    // The folder changed while it was read: the delta taken in since is newer than what was read.
+    const overtaken = () => (this.changes.get(guildId) ?? 0) !== changes && this.entries.has(guildId);
     const files = dir ? await listCorpusFiles(dir) : [];
+    if (overtaken()) return this.markStale(guildId);
     if (!files.some((f) => isArticleFile(f.path))) {
       // Nothing of its own (any more): the server is answered from the shared index.
       this.entries.delete(guildId);
@@ -343,6 +350,7 @@ export class GuildArchives extends ServerFolders {
       }
     }
     entry ??= { ...(await this.build(guildId, files, sharedHash, path)), builtFiles };
+    if (overtaken()) return this.markStale(guildId);
     this.entries.delete(guildId);
     this.entries.set(guildId, entry);
     for (const id of this.entries.keys()) {
@@ -350,6 +358,13 @@ export class GuildArchives extends ServerFolders {
       if (id !== guildId) this.entries.delete(id);
     }
     onLoaded?.(guildId, entry.index);
+    return entry;
+  }
+
+  /** The server's entry, kept answering (its delta is newer than a build just finished) and looked at again on its next question. */
+  private markStale(guildId: string): Entry | null {
+    const entry = this.entries.get(guildId) ?? null;
+    if (entry) Object.assign(entry, { stale: true, retryAt: 0 });
     return entry;
   }
 
