@@ -45,10 +45,10 @@ export function openLiveArchive(config: Config): Promise<LiveArchive> {
 }
 
 /** What the bot asks of the servers' own archives, on either backend. */
-export type ServerArchives = Pick<
-  GuildArchives,
-  'isCurator' | 'dirFor' | 'has' | 'update' | 'reindex' | 'invalidate' | 'held'
-> & { index(guildId: string | null): Promise<ArchiveIndex> };
+export type ServerArchives = Pick<GuildArchives, 'isCurator' | 'dirFor' | 'has' | 'reindex' | 'invalidate' | 'held'> & {
+  index(guildId: string | null): Promise<ArchiveIndex>;
+  update(guildId: string): Promise<unknown>;
+};
 
 /** A running bot: its client, store and digest scheduler, and how to stop it cleanly. */
 export interface BotRuntime {
