@@ -70,6 +70,11 @@ export interface BotRuntime {
    */
   reindex(guildId?: string | null): Promise<ReindexReport>;
   /**
+   * Records the shared index's new articles as seen, taking nothing in: another process changed
+   * the archive this one reads (the sqlite backend's shard manager). Resolves with how many were new.
+   */
+  seen(): Promise<number>;
+  /**
    * Takes no new work, lets running handlers finish (at most `drainMs`), then disconnects, stops
    * watching the corpus and closes the database (SQLite checkpoints its WAL on the last close).
    */
@@ -439,6 +444,11 @@ export async function runBot(
     digests,
     follows: followService,
     reindex,
+    seen: async () => {
+      const added = await markSeen(store, archive);
+      arrived(added);
+      return added;
+    },
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
         inFlight.close();

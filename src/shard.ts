@@ -54,7 +54,14 @@ async function shard(): Promise<void> {
   });
   process.on('message', async (m: unknown) => {
     if (!isShardMessage(m)) return;
-    if (m.newsdesk === 'reload') {
+    if (m.newsdesk === 'reload' && archive instanceof StoredArchive) {
+      // The manager wrote the file this shard reads, which answers from it already (and each
+      // server's file is laid over it): what is left is recording the new articles.
+      bot.seen().then(
+        (added) => logger.info({ added }, 'archive file changed by the manager: new articles recorded'),
+        (err: unknown) => logger.error({ err }, 'could not record the new articles as seen'),
+      );
+    } else if (m.newsdesk === 'reload') {
       // Every server's own index is built over the shared one: each is checked again on its next question.
       bot.guilds.invalidate();
       bot.reindex().then(

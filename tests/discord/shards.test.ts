@@ -26,6 +26,8 @@ interface LogLine {
   posted?: number;
   shardId?: number;
   changed?: number;
+  added?: number;
+  files?: number | string;
 }
 
 /** Generous waits: the machine running the suite may be busy, and two shard processes start slowly then. */
@@ -513,6 +515,12 @@ describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', 
       changed: 1,
     });
     expect(lines().filter((l) => l.msg?.startsWith('could not take'))).toEqual([]);
+    // The manager's watcher saw the file too: the shards only record the new article (once over both), taking nothing in.
+    const recorded = () =>
+      lines().filter((l) => l.msg === 'archive file changed by the manager: new articles recorded');
+    await discord.waitFor(() => new Set(recorded().map((l) => l.shard)).size === 2, SLOW, 'both shards to record');
+    expect(recorded().reduce((sum, l) => sum + l.added!, 0)).toBe(1);
+    expect(lines().filter((l) => l.msg === 'archive file written for a shard' && l.files === 'all')).toEqual([]);
   });
 
   it('keeps a plain server’s upload on shard 1 in its own file, answered there only', async () => {
