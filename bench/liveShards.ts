@@ -5,7 +5,9 @@
  * corpus: the manager's watcher forwards the change to both shards (a delta each), rebuilds in
  * its index worker and tells both to reload. Reports, per shard, how soon the added article is
  * the first answer in that shard's guild, the slowest first response there (a stall shows as one),
- * and the /ask Discord would have lost (no response within its 3 s).
+ * and the /ask Discord would have lost (no response within its 3 s). `SEARCH_BACKEND=sqlite` in
+ * the environment runs the sqlite backend: the manager writes the archive file, the shards read
+ * it (no delta or reload of their own; "reload" is then both shards recording the new article).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ const TOKEN = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
 
 export interface ShardedLiveFigures {
   scale: number;
+  backend: 'memory' | 'sqlite';
   shards: number;
   /** Per shard: from writing the new file to its guild's /ask answering with it first. */
   addToAnswerableMs: Array<number | null>;
@@ -46,7 +49,11 @@ export async function measureShardedLive(
   scale: number,
   questions: readonly string[],
   log: (m: string) => void = () => {},
+  backend: 'memory' | 'sqlite' = 'memory',
 ): Promise<ShardedLiveFigures> {
+  // What a shard logs once it took the change in after the manager's rebuild (or write).
+  const reloaded =
+    backend === 'sqlite' ? 'archive file changed by the manager: new articles recorded' : 'index reloaded';
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-live-shards-'));
   const corpus = join(dir, 'corpus');
   writeScaledCorpus(records, scale, corpus);
@@ -64,6 +71,7 @@ export async function measureShardedLive(
     env: {
       PATH: process.env.PATH ?? '',
       SHARDS: '2',
+      SEARCH_BACKEND: backend,
       DISCORD_TOKEN: TOKEN,
       DISCORD_API_URL: discord.apiBase,
       CORPUS_DIR: corpus,
@@ -96,7 +104,7 @@ export async function measureShardedLive(
     }, 250);
     // Seconds of traffic before the change: a shard's parse thread has started (as on a bot that has run a while).
     await new Promise((r) => setTimeout(r, 5000));
-    const reloadsBefore = lines().filter((l) => l.msg === 'index reloaded').length;
+    const reloadsBefore = lines().filter((l) => l.msg === reloaded).length;
     const added = performance.now();
     const addedAt = Date.now();
     writeFileSync(join(corpus, `${ADDED.id}.json`), JSON.stringify(ADDED));
@@ -121,7 +129,7 @@ export async function measureShardedLive(
     let rebuildAndReloadMs: number | null = null;
     await discord
       .waitFor(
-        () => lines().filter((l) => l.msg === 'index reloaded').length >= reloadsBefore + 2,
+        () => lines().filter((l) => l.msg === reloaded).length >= reloadsBefore + 2,
         180_000,
         'both shards to reload',
       )
@@ -150,6 +158,7 @@ export async function measureShardedLive(
     });
     return {
       scale,
+      backend,
       shards: 2,
       deltaMs,
       addToAnswerableMs: answerable,
@@ -169,6 +178,7 @@ export async function measureShardedLive(
 /** `npx tsx bench/liveShards.ts --corpus corpus.jsonl --queries queries.jsonl [--scale-factor N]`: JSON on stdout. */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { records, scale, questions } = await liveArgs('liveShards.ts');
-  const figures = await measureShardedLive(records, scale, questions, (m) => process.stderr.write(`${m}\n`));
+  const backend = process.env.SEARCH_BACKEND === 'sqlite' ? 'sqlite' : 'memory';
+  const figures = await measureShardedLive(records, scale, questions, (m) => process.stderr.write(`${m}\n`), backend);
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -45,10 +45,10 @@ export function openLiveArchive(config: Config): Promise<LiveArchive> {
 }
 
 /** What the bot asks of the servers' own archives, on either backend. */
-export type ServerArchives = Pick<
-  GuildArchives,
-  'isCurator' | 'dirFor' | 'has' | 'update' | 'reindex' | 'invalidate' | 'held'
-> & { index(guildId: string | null): Promise<ArchiveIndex> };
+export type ServerArchives = Pick<GuildArchives, 'isCurator' | 'dirFor' | 'has' | 'reindex' | 'invalidate' | 'held'> & {
+  index(guildId: string | null): Promise<ArchiveIndex>;
+  update(guildId: string): Promise<unknown>;
+};
 
 /** A running bot: its client, store and digest scheduler, and how to stop it cleanly. */
 export interface BotRuntime {
@@ -69,6 +69,11 @@ export interface BotRuntime {
    * seen; with a server id, the server's own index too.
    */
   reindex(guildId?: string | null): Promise<ReindexReport>;
+  /**
+   * Records the shared index's new articles as seen, taking nothing in: another process changed
+   * the archive this one reads (the sqlite backend's shard manager). Resolves with how many were new.
+   */
+  seen(): Promise<number>;
   /**
    * Takes no new work, lets running handlers finish (at most `drainMs`), then disconnects, stops
    * watching the corpus and closes the database (SQLite checkpoints its WAL on the last close).
@@ -439,6 +444,11 @@ export async function runBot(
     digests,
     follows: followService,
     reindex,
+    seen: async () => {
+      const added = await markSeen(store, archive);
+      arrived(added);
+      return added;
+    },
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
         inFlight.close();

@@ -2,7 +2,8 @@ import 'dotenv/config';
 import { Archive } from './archive.js';
 import { terminalIndexPath, warnIfEmpty } from './cli.js';
 import { parseFlags, runCommand } from './commandLine.js';
-import { ConfigError, loadConfig, searchArchivePath, type Config } from './config.js';
+import type { LiveArchive } from './composition.js';
+import { ConfigError, guildArchiveDir, loadConfig, searchArchivePath, type Config } from './config.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { unwritableReason } from './paths.js';
 import { tuneRuntime } from './runtime.js';
@@ -27,10 +28,6 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   configureParsing(config);
   let indexPath: string | null = config.INDEX_PATH;
-  // Shards each load the saved in-memory index from the file the manager keeps; the sqlite
-  // archive has one writer, which a sharded bot does not have yet.
-  if (config.DISCORD_TOKEN && config.SHARDS && config.SEARCH_BACKEND === 'sqlite')
-    throw new ConfigError(['SEARCH_BACKEND: sqlite serves an unsharded bot for now; unset SHARDS or use memory']);
   if (config.DISCORD_TOKEN && config.SEARCH_BACKEND === 'sqlite') {
     const why = unwritableReason(searchArchivePath(config));
     if (why) throw new ConfigError([`INDEX_PATH: ${why}`]);
@@ -40,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
     warnIfEmpty(archive, config.CORPUS_DIR);
     const held = archive.index.held();
     process.stderr.write(`Newsdesk: ${held.articles} articles, ${held.passages} passages (sqlite).\n`);
+    if (config.SHARDS) {
+      // This process is the archive files' one writer; the shards read them (see storedArchive.ts).
+      await startManager(config, archive);
+      return -1;
+    }
     delete process.env.SHARDS;
     await startBot(config, archive);
     return -1;
@@ -78,17 +80,37 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Runs the shard manager until SIGINT/SIGTERM, then stops every shard and exits 0. */
-async function startManager(config: Config, archive: Archive): Promise<void> {
+async function startManager(config: Config, archive: LiveArchive): Promise<void> {
   const { runManager } = await import('./discord/sharding.js');
   const logger = createLogger(config.LOG_LEVEL, { shard: 'manager' });
   logger.info(
-    { origin: archive.origin, articles: archive.index.articles.length },
+    { origin: archive.origin, articles: archive.index.held().articles },
     archive.origin === 'built' ? 'index built' : 'index loaded from cache',
   );
-  // The shards load the saved file; this process only keeps it current, holding no index itself.
-  archive.release();
-  const runtime = await runManager(config, archive, logger);
-  exitOnSignals(logger, () => runtime.stop());
+  if (archive instanceof Archive) {
+    // The shards load the saved file; this process only keeps it current, holding no index itself.
+    archive.release();
+    const runtime = await runManager(config, archive, logger);
+    exitOnSignals(logger, () => runtime.stop());
+    return;
+  }
+  // The sqlite backend: the shards read the shared file and the servers' own, and ask this
+  // process, their one writer, to take changes in (a second writer would number articles from
+  // totals the first is changing). It holds no server's index in memory, only the files open.
+  const { StoredGuildArchives } = await import('./storedArchive.js');
+  const guilds = new StoredGuildArchives({
+    root: guildArchiveDir(config),
+    corpus: config.CORPUS_DIR,
+    shared: archive,
+    curators: config.CURATOR_GUILD_IDS,
+  });
+  const runtime = await runManager(config, archive, logger, {
+    write: ({ guildId, paths }) => (guildId === undefined ? archive.update(paths) : guilds.update(guildId)),
+  });
+  exitOnSignals(logger, async () => {
+    await runtime.stop();
+    guilds.close();
+  });
 }
 
 // Config errors name the variable; anything else gets its first line only (no stack, no secrets).

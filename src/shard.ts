@@ -1,16 +1,18 @@
 import 'dotenv/config';
 import { Archive, preferSaved } from './archive.js';
-import { loadConfig } from './config.js';
-import { runBot } from './composition.js';
+import { loadConfig, searchArchivePath } from './config.js';
+import { runBot, type LiveArchive } from './composition.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { tuneRuntime } from './runtime.js';
 import { configureParsing } from './workers/indexWorkerClient.js';
-import { BACKGROUND_SHARD, isShardMessage, type ShardMessage } from './discord/sharding.js';
+import { BACKGROUND_SHARD, isShardMessage, managerWriter, type ShardMessage } from './discord/sharding.js';
+import { StoredArchive } from './storedArchive.js';
 
 /**
  * One shard process, spawned by the ShardingManager in main.ts. discord.js gives it SHARDS (its
  * shard ids, JSON) and SHARD_COUNT; the client picks both up. The index was saved by the manager,
- * so this loads it instead of building.
+ * so this loads it instead of building; on the sqlite backend this opens the manager's archive
+ * file for reading, and the manager writes what this shard adds.
  */
 async function shard(): Promise<void> {
   tuneRuntime();
@@ -21,13 +23,21 @@ async function shard(): Promise<void> {
   const config = loadConfig({ ...process.env, SHARDS: undefined, SHARD_IDS: undefined });
   configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
-  // The manager builds; a shard loads what it saved (see preferSaved), starting no index worker for it.
-  const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH }, preferSaved);
-  // A shard does not watch the corpus, but takes in the changes made through it (see Archive.update).
-  void archive.warm();
+  const archive: LiveArchive =
+    config.SEARCH_BACKEND === 'sqlite'
+      ? await StoredArchive.open({
+          corpus: config.CORPUS_DIR,
+          path: searchArchivePath(config),
+          writer: managerWriter(),
+        })
+      : // The manager builds; a shard loads what it saved (see preferSaved), starting no index worker for it.
+        await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH }, preferSaved);
+  // A shard does not watch the corpus, but takes in the changes made through it (see Archive.update);
+  // on the sqlite backend the manager parses them.
+  if (archive instanceof Archive) void archive.warm();
   const level = archive.origin === 'cache' ? 'info' : 'warn';
   logger[level](
-    { origin: archive.origin, articles: archive.index.articles.length },
+    { origin: archive.origin, articles: archive.index.held().articles },
     archive.origin === 'cache' ? 'index loaded from cache' : 'index rebuilt in a shard (the saved one was stale)',
   );
   // The manager names the shard that runs this host's background work (the first of SHARD_IDS).
@@ -44,7 +54,14 @@ async function shard(): Promise<void> {
   });
   process.on('message', async (m: unknown) => {
     if (!isShardMessage(m)) return;
-    if (m.newsdesk === 'reload') {
+    if (m.newsdesk === 'reload' && archive instanceof StoredArchive) {
+      // The manager wrote the file this shard reads, which answers from it already (and each
+      // server's file is laid over it): what is left is recording the new articles.
+      bot.seen().then(
+        (added) => logger.info({ added }, 'archive file changed by the manager: new articles recorded'),
+        (err: unknown) => logger.error({ err }, 'could not record the new articles as seen'),
+      );
+    } else if (m.newsdesk === 'reload') {
       // Every server's own index is built over the shared one: each is checked again on its next question.
       bot.guilds.invalidate();
       bot.reindex().then(

@@ -13,6 +13,11 @@
  * A server's own additions (see guildArchives.ts for the tenancy) go into a small SQLite file
  * of the server's, laid over the shared archive (core/layeredStore.ts): nothing is copied, and no
  * other server's answers move.
+ *
+ * Each file has one writer on a machine. A sharded bot's shards open the files for reading (WAL:
+ * they never block the writer, and see its commits at their next question) and ask the shard
+ * manager, the writer, to take a change in (an ArchiveWriter): two processes inserting into one
+ * file would each number articles from totals the other is changing.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
@@ -44,6 +49,18 @@ export const parseInSandbox: ParseOne = async (file) => {
     ? { articles: [], warnings: [{ file: file.path, reason: outcome.refused }] }
     : { articles: outcome.articles, warnings: outcome.warnings };
 };
+
+/** A change for the archive's writer to take in: corpus files (`paths`; all when none), or a server's folder (`guildId`). */
+export interface WriteRequest {
+  guildId?: string;
+  paths?: string[];
+}
+
+/**
+ * The one writer of this machine's archive files, as a process that only reads them reaches it
+ * (a shard asks its manager): resolves, once the change is committed, with the number of files changed.
+ */
+export type ArchiveWriter = (request: WriteRequest) => Promise<number>;
 
 /** What a sync took in: how many files changed, and the warnings of the files it read. */
 interface Synced {
@@ -127,6 +144,11 @@ export interface StoredArchiveOptions {
   ranking?: Partial<RankingOptions>;
   /** How files are parsed: the parse sandbox unless given. */
   parse?: ParseOne;
+  /**
+   * Opens the file for reading only, another process writing it: changes are asked of `writer`
+   * (the file is current already: nothing is taken in on opening).
+   */
+  writer?: ArchiveWriter;
 }
 
 /** The shared archive on the sqlite backend; see the note at the top. */
@@ -140,7 +162,7 @@ export class StoredArchive {
   private constructor(
     readonly store: SqliteArchive,
     private readonly options: StoredArchiveOptions,
-    readonly origin: 'cache' | 'built',
+    readonly origin: 'cache' | 'built' = 'cache',
   ) {
     this.index = store.index(options.ranking ?? {});
     this.fileWarnings = new Map(Object.entries(JSON.parse(store.getInfo('warnings') ?? '{}') as object));
@@ -155,6 +177,16 @@ export class StoredArchive {
     const aliasPath = findAliases(options.corpus, options.aliasesPath);
     const aliasText = readAliasText(aliasPath, warnings);
     const aliases = parseAliases(aliasPath, aliasText, warnings);
+    if (options.writer) {
+      // The writer opened (and brought current) the file before this process started.
+      const ranking = options.ranking ? { ranking: options.ranking } : {};
+      const reader = new StoredArchive(
+        new SqliteArchive(options.path, { aliases, ...ranking, readonly: true }),
+        options,
+      );
+      reader.aliasWarnings = warnings;
+      return reader;
+    }
     const base = baseStamp(aliasText);
     let store = openArchiveFile(options.path, { aliases, ...(options.ranking ? { ranking: options.ranking } : {}) });
     if (store.getInfo('base') !== base && store.stats().articles + store.files().size > 0) {
@@ -178,7 +210,16 @@ export class StoredArchive {
 
   /** The alias file's warnings, then the corpus files'. */
   get warnings(): CorpusWarning[] {
-    return [...this.aliasWarnings, ...[...this.fileWarnings.values()].flat()];
+    // A reader's are the writer's, as it last recorded them.
+    const files = this.options.writer
+      ? Object.values(JSON.parse(this.store.getInfo('warnings') ?? '{}') as Record<string, CorpusWarning[]>)
+      : [...this.fileWarnings.values()];
+    return [...this.aliasWarnings, ...files.flat()];
+  }
+
+  /** The process that writes the file, when this one only reads it. */
+  get writer(): ArchiveWriter | undefined {
+    return this.options.writer;
   }
 
   get files(): string[] {
@@ -187,14 +228,20 @@ export class StoredArchive {
 
   /** One sync at a time; a call while one runs waits for it, then looks again. */
   private sync(paths?: readonly string[]): Promise<Synced> {
+    const writer = this.options.writer;
     const run = this.running
       .catch(() => undefined)
-      .then(() =>
-        syncFolder(this.store, this.options.corpus, {
-          ...(paths ? { paths } : {}),
-          parse: this.options.parse ?? parseInSandbox,
-        }),
-      );
+      .then(async (): Promise<Synced> => {
+        if (!writer)
+          return syncFolder(this.store, this.options.corpus, {
+            ...(paths ? { paths } : {}),
+            parse: this.options.parse ?? parseInSandbox,
+          });
+        const changed = await writer(paths ? { paths: [...paths] } : {});
+        // Committed: the totals are read again now (a reply's counts), not only at the next question.
+        this.store.sync();
+        return { changed, warnings: new Map() };
+      });
     this.running = run;
     return run.then((synced) => {
       for (const [path, w] of synced.warnings) {
@@ -207,9 +254,12 @@ export class StoredArchive {
     });
   }
 
-  /** Takes in the files named (relative to the corpus; every file's stamp checked when none are), as a delta does. */
-  async update(paths?: readonly string[]): Promise<void> {
-    await this.sync(paths);
+  /**
+   * Takes in the files named (relative to the corpus; every file's stamp checked when none are),
+   * as a delta does; resolves with the number of files changed.
+   */
+  async update(paths?: readonly string[]): Promise<number> {
+    return (await this.sync(paths)).changed;
   }
 
   /** Takes in every change of the corpus (the sqlite backend's "rebuild": changed files only). */
@@ -238,7 +288,8 @@ export class StoredArchive {
 
   /** Watches the corpus: changed files are taken in once a burst of changes settles for `debounceMs`. */
   watch(onReindex: (report: ReindexReport | Error) => void, debounceMs = 50): void {
-    if (this.watcher) return;
+    // A reader's writer watches.
+    if (this.watcher || this.options.writer) return;
     void this.warm();
     let paths: string[] = [];
     const schedule = (path: string) => {
@@ -317,28 +368,47 @@ export class StoredGuildArchives extends ServerFolders {
     if (!entry) {
       const shared = this.options.shared;
       const path = shared.store.path === ':memory:' ? ':memory:' : guildArchivePath(shared.store.path, guildId);
-      const store = openArchiveFile(path, { aliases: shared.aliases });
+      // A reader opens the file its writer made (see update).
+      const store = shared.writer
+        ? new SqliteArchive(path, { aliases: shared.aliases, readonly: true })
+        : openArchiveFile(path, { aliases: shared.aliases });
       entry = { store, index: new StoredIndex(new LayeredStore(shared.store, store), shared.aliases), stale: true };
       this.entries.set(guildId, entry);
     }
     return entry;
   }
 
-  /** Takes the server's folder as it is now into its archive; one run per server at a time. */
-  update(guildId: string): Promise<void> {
+  /**
+   * Takes the server's folder as it is now into its archive (a reader asks the writer to); one
+   * run per server at a time. Resolves with the number of files changed.
+   */
+  update(guildId: string): Promise<number> {
     const before = this.running.get(guildId) ?? Promise.resolve();
+    const writer = this.options.shared.writer;
     const run = before
       .catch(() => undefined)
       .then(async () => {
-        const dir = this.ownDir(guildId);
-        const entry = this.entry(guildId);
-        entry.stale = false;
-        const synced = await syncFolder(entry.store, dir ?? join(this.options.root, guildId), {
-          prefix: guildIdPrefix(guildId),
-          taken: () => this.options.shared.store.ids(),
-          parse: this.options.parse ?? parseInSandbox,
-        });
-        if (synced.changed > 0) this.options.onLoaded?.(guildId, entry.index);
+        let changed: number;
+        let entry: GuildEntry;
+        if (writer) {
+          // The writer makes the server's file on its first change: it exists once this resolves.
+          changed = await writer({ guildId });
+          entry = this.entry(guildId);
+          entry.stale = false;
+          entry.store.sync();
+        } else {
+          const dir = this.ownDir(guildId);
+          entry = this.entry(guildId);
+          entry.stale = false;
+          const synced = await syncFolder(entry.store, dir ?? join(this.options.root, guildId), {
+            prefix: guildIdPrefix(guildId),
+            taken: () => this.options.shared.store.ids(),
+            parse: this.options.parse ?? parseInSandbox,
+          });
+          changed = synced.changed;
+        }
+        if (changed > 0) this.options.onLoaded?.(guildId, entry.index);
+        return changed;
       });
     this.running.set(guildId, run);
     return run;
@@ -356,7 +426,7 @@ export class StoredGuildArchives extends ServerFolders {
   async reindex(guildId: string, onAnswerable?: () => void): Promise<ReindexReport> {
     const started = performance.now();
     const before = this.entries.get(guildId)?.store.stats();
-    await this.update(guildId);
+    const changed = await this.update(guildId);
     onAnswerable?.();
     this.options.onDelta?.(guildId);
     const entry = this.entries.get(guildId);
@@ -365,7 +435,8 @@ export class StoredGuildArchives extends ServerFolders {
       ...index.held(),
       warnings: [],
       ms: performance.now() - started,
-      rebuilt: entry !== undefined && entry.store.stats() !== before,
+      // A run started meanwhile (a question) may have taken the change in: the totals then moved.
+      rebuilt: changed > 0 || (entry !== undefined && entry.store.stats() !== before),
     };
   }
 

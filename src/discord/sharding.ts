@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { REST, ShardingManager, type Shard } from 'discord.js';
 import { Routes, type RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
-import type { Archive } from '../archive.js';
+import type { ReindexReport } from '../archive.js';
 import type { Config } from '../config.js';
+import type { ArchiveWriter, WriteRequest } from '../storedArchive.js';
 import { DRAIN_TIMEOUT_MS } from './bot.js';
 import { logOverBudget } from '../workers/parseSandbox.js';
 
@@ -19,13 +20,56 @@ export type ShardMessage =
   /** Manager → shards: corpus files changed (paths relative to it; none: every file): take them in as a delta now. */
   | { newsdesk: 'changed'; paths?: string[] }
   /** Shard → manager → every other shard: a server's own archive changed; take it in as a delta now (its rebuild follows). */
-  | { newsdesk: 'guild-delta'; guildId: string };
+  | { newsdesk: 'guild-delta'; guildId: string }
+  /** Shard → manager, the sqlite backend's one writer: take this change into the archive files. */
+  | ({ newsdesk: 'write'; id: number } & WriteRequest)
+  /** Manager → the shard that asked: the change is committed (`changed` files), or failed (`error`, its first line). */
+  | { newsdesk: 'written'; id: number; changed: number; error?: string };
 
 /** The shard that runs the digest scheduler and the feed poller (every shard count has a shard 0). */
 export const BACKGROUND_SHARD = 0;
 
 export function isShardMessage(m: unknown): m is ShardMessage {
   return typeof m === 'object' && m !== null && 'newsdesk' in m;
+}
+
+/**
+ * In a shard: the archive files' writer is the manager, asked over the IPC channel. A request
+ * pending when the channel closes fails (the shard is being stopped with its manager).
+ */
+export function managerWriter(channel: NodeJS.Process = process): ArchiveWriter {
+  let next = 0;
+  const pending = new Map<number, { resolve: (changed: number) => void; reject: (err: Error) => void }>();
+  channel.on('message', (m: unknown) => {
+    if (!isShardMessage(m) || m.newsdesk !== 'written') return;
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error === undefined) p?.resolve(m.changed);
+    else p?.reject(new Error(`the shard manager could not write the archive: ${m.error}`));
+  });
+  channel.on('disconnect', () => {
+    for (const p of pending.values()) p.reject(new Error('the shard manager is gone'));
+    pending.clear();
+  });
+  return (request) =>
+    new Promise((resolve, reject) => {
+      if (!channel.send) return reject(new Error('not a shard: no manager to write the archive'));
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      channel.send({ newsdesk: 'write', id, ...request } satisfies ShardMessage, undefined, {}, (err) => {
+        if (!err) return;
+        pending.delete(id);
+        reject(err);
+      });
+    });
+}
+
+/** What the manager keeps current for its shards: the memory backend's saved index, or the sqlite backend's file. */
+export interface ManagedArchive {
+  watch(onReindex: (report: ReindexReport | Error) => void): void;
+  close(): Promise<void>;
+  /** The memory backend's: told of each change the watcher sees, which the shards then take in as a delta. */
+  onChanged?: ((paths: string[] | undefined) => void) | undefined;
 }
 
 /** Discord's advice for this bot: how many shards, and how many may identify at once. */
@@ -54,9 +98,15 @@ export interface ManagerRuntime {
 /**
  * Runs the bot as a discord.js ShardingManager. The index is already built and saved (by
  * Archive.open in this process), so every shard loads the saved file. This process watches the
- * corpus, rebuilds once on a change and tells the shards to reload.
+ * corpus, rebuilds once on a change and tells the shards to reload. On the sqlite backend it is
+ * the archive files' one writer (`write`): the shards read the files and ask it to take their changes in.
  */
-export async function runManager(config: Config, archive: Archive, logger: Logger): Promise<ManagerRuntime> {
+export async function runManager(
+  config: Config,
+  archive: ManagedArchive,
+  logger: Logger,
+  options: { write?: ArchiveWriter } = {},
+): Promise<ManagerRuntime> {
   if (!config.SHARDS) throw new Error('runManager needs SHARDS');
   const advice = await gatewayAdvice(config);
   const total = config.SHARDS === 'auto' ? advice.shards : config.SHARDS;
@@ -78,12 +128,33 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
       ?.send(message)
       .catch((err: unknown) => logger.warn({ err, shardId: shard.id }, 'could not reach a shard'));
   let stopping: Promise<void> | undefined;
+  /** Takes a shard's change into the archive files, then tells it (a failure too: its question must not wait forever). */
+  const write = (shard: Shard, m: Extract<ShardMessage, { newsdesk: 'write' }>) => {
+    const { id, guildId, paths } = m;
+    const request = { ...(guildId !== undefined ? { guildId } : {}), ...(paths ? { paths } : {}) };
+    const run = options.write ? options.write(request) : Promise.reject(new Error('the index is not kept in SQLite'));
+    run.then(
+      (changed) => {
+        logger.info(
+          { shardId: shard.id, guildId, files: paths?.length ?? 'all', changed },
+          'archive file written for a shard',
+        );
+        send(shard, { newsdesk: 'written', id, changed });
+      },
+      (err: unknown) => {
+        logger.error({ err, shardId: shard.id, guildId }, 'could not take a shard’s change into the archive file');
+        const error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+        send(shard, { newsdesk: 'written', id, changed: 0, error });
+      },
+    );
+  };
   manager.on('shardCreate', (shard) => {
     shard.on('message', (m: unknown) => {
       if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(background), m);
       // Any shard may hold the server's index: the one that has the server, and shard 0 for digests.
       if (isShardMessage(m) && (m.newsdesk === 'guild' || m.newsdesk === 'guild-delta'))
         for (const other of manager.shards.values()) if (other !== shard) send(other, m);
+      if (isShardMessage(m) && m.newsdesk === 'write') write(shard, m);
     });
     shard.on('death', (child) => {
       const code = 'exitCode' in child ? child.exitCode : undefined;
@@ -104,11 +175,13 @@ export async function runManager(config: Config, archive: Archive, logger: Logge
     for (const shard of manager.shards.values()) send(shard, { newsdesk: 'reload' });
   });
   // Every shard takes a change in within about a second (each merges it in slices on its own
-  // loop), not only the one that made it: the reload after the rebuild follows.
-  archive.onChanged = (paths) => {
-    for (const shard of manager.shards.values())
-      send(shard, paths ? { newsdesk: 'changed', paths } : { newsdesk: 'changed' });
-  };
+  // loop), not only the one that made it: the reload after the rebuild follows. Shards reading
+  // this process's archive file see its writes at their next question: nothing to forward.
+  if (!options.write)
+    archive.onChanged = (paths) => {
+      for (const shard of manager.shards.values())
+        send(shard, paths ? { newsdesk: 'changed', paths } : { newsdesk: 'changed' });
+    };
   const stop = () =>
     (stopping ??= (async () => {
       manager.respawn = false;

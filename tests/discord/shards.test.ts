@@ -24,6 +24,10 @@ interface LogLine {
   guildId?: string;
   channelId?: string;
   posted?: number;
+  shardId?: number;
+  changed?: number;
+  added?: number;
+  files?: number | string;
 }
 
 /** Generous waits: the machine running the suite may be busy, and two shard processes start slowly then. */
@@ -363,5 +367,188 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
         .map((l) => l.shard)
         .sort(),
     ).toEqual([0, 1, 'manager'].sort());
+  });
+});
+
+/**
+ * SHARDS=2 on the sqlite backend: the manager is the archive files' one writer; both shards read
+ * them and ask it to take their additions in. A curator's upload on shard 1 reaches the shared
+ * file, so shard 0 answers from it too; a plain server's stays in that server's own file.
+ */
+describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', { timeout: SLOW + 10_000 }, () => {
+  let discord: DiscordDouble;
+  let web: Awaited<ReturnType<typeof startWebServer>>;
+  let child: ReturnType<typeof spawn>;
+  let exit: Promise<number | null>;
+  let output = '';
+  let data: string;
+  /** A guild on shard 0; a curator and a plain guild on shard 1. */
+  let onShard0: DoubleGuild;
+  let curator: DoubleGuild;
+  let plain: DoubleGuild;
+  const article = (title: string, body: string) => `---\ntitle: ${title}\npublished: 2030-02-01\n---\n\n${body}\n`;
+  const ferry = article(
+    'Arwad ferry service resumes',
+    'The ferry between Tartus and the island of Arwad resumed its crossings on Monday after the harbour wall was rebuilt, the port authority said.',
+  );
+  const bridge = article(
+    'Bridge at Raqqa reopens',
+    'The old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.',
+  );
+  const lines = (): LogLine[] =>
+    output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+
+  const addFile = async (guild: DoubleGuild, name: string, body: string) => {
+    const file = discord.inGuild(guild.id, () =>
+      discord.attach(name, `${web.base}/${name}`, body.length, 'text/markdown'),
+    );
+    const rec = discord.inGuild(guild.id, () =>
+      discord.runSlashCommand(
+        'article',
+        [
+          {
+            type: ApplicationCommandOptionType.SubcommandGroup,
+            name: 'add',
+            options: [
+              {
+                type: ApplicationCommandOptionType.Subcommand,
+                name: 'file',
+                options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }],
+              },
+            ],
+          },
+        ],
+        discord.newUser(),
+        { permissions: String(PermissionFlagsBits.ManageMessages) },
+      ),
+    );
+    return discord.waitFor(() => discord.original(rec.id)?.content, SLOW, `the reply to ${name}`);
+  };
+  /** What a guild's shard answers a question with: the quoted titles, else the refusal. */
+  const ask = async (guild: DoubleGuild, question: string) => {
+    const rec = discord.inGuild(guild.id, () =>
+      discord.runSlashCommand('ask', [
+        { type: ApplicationCommandOptionType.String, name: 'question', value: question },
+      ]),
+    );
+    // The deferred reply is edited once: with embeds (an answer) or text (a refusal).
+    const reply = await discord.waitFor(
+      () => {
+        const r = discord.original(rec.id);
+        return r && (r.embeds.length > 0 || r.content) ? r : undefined;
+      },
+      SLOW,
+      'an answer',
+    );
+    return reply.embeds.length > 0 ? reply.embeds.map((e) => String(e.title)).join('\n') : reply.content;
+  };
+
+  beforeAll(async () => {
+    discord = await startDiscordDouble({ gatewayShards: 2, maxConcurrency: 16 });
+    web = await startWebServer({
+      '/ferry.md': send('text/markdown', ferry),
+      '/bridge.md': send('text/markdown', bridge),
+    });
+    onShard0 = shardOf(discord.guildId, 2) === 0 ? discord.guilds[0]! : discord.addGuild('Zero', [0, 2]);
+    curator = discord.addGuild('Curators', [1, 2]);
+    plain = discord.addGuild('Plain', [1, 2]);
+    data = mkdtempSync(join(tmpdir(), 'newsdesk-shards-sqlite-'));
+    cpSync(join(ROOT, 'tests/fixtures/seeds'), join(data, 'corpus'), { recursive: true });
+    child = spawn(...nodeCommand('src/main.ts', []), {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        SHARDS: '2',
+        SEARCH_BACKEND: 'sqlite',
+        CURATOR_GUILD_IDS: curator.id,
+        ALLOW_PRIVATE_URLS: 'true',
+        DISCORD_TOKEN: token,
+        DISCORD_API_URL: discord.apiBase,
+        CORPUS_DIR: join(data, 'corpus'),
+        INDEX_PATH: join(data, 'index.bin'),
+        DATABASE_PATH: join(data, 'db.sqlite'),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    await discord
+      .waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect')
+      .catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\n${output}`);
+      });
+  }, SLOW + 10_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await discord.close();
+    await web.close();
+  });
+
+  it('starts: the manager builds the archive file, each shard opens it as it is', () => {
+    expect(output).not.toMatch(/SEARCH_BACKEND/);
+    const logs = lines();
+    expect(logs.filter((l) => l.msg === 'index built').map((l) => l.shard)).toEqual(['manager']);
+    expect(
+      logs
+        .filter((l) => l.msg === 'index loaded from cache')
+        .map((l) => l.shard)
+        .sort(),
+    ).toEqual([0, 1]);
+    expect(statSync(join(data, 'index.sqlite')).size).toBeGreaterThan(0);
+  });
+
+  it('answers a curator’s upload on shard 1 on both shards, from the shared file the manager wrote', async () => {
+    expect(await ask(onShard0, 'When did the Arwad ferry resume?')).not.toMatch(/Arwad ferry service resumes/);
+    expect(await addFile(curator, 'ferry.md', ferry)).toMatch(/^Added “Arwad ferry service resumes”/);
+    for (const guild of [curator, onShard0, plain])
+      expect(await ask(guild, 'When did the Arwad ferry resume?')).toMatch(/Arwad ferry service resumes/);
+    // The manager wrote it (the shards' connections are read-only), for shard 1, which asked.
+    expect(lines().find((l) => l.msg === 'archive file written for a shard' && l.guildId === undefined)).toMatchObject({
+      shard: 'manager',
+      shardId: 1,
+      changed: 1,
+    });
+    expect(lines().filter((l) => l.msg?.startsWith('could not take'))).toEqual([]);
+    // The manager's watcher saw the file too: the shards only record the new article (once over both), taking nothing in.
+    const recorded = () =>
+      lines().filter((l) => l.msg === 'archive file changed by the manager: new articles recorded');
+    await discord.waitFor(() => new Set(recorded().map((l) => l.shard)).size === 2, SLOW, 'both shards to record');
+    expect(recorded().reduce((sum, l) => sum + l.added!, 0)).toBe(1);
+    expect(lines().filter((l) => l.msg === 'archive file written for a shard' && l.files === 'all')).toEqual([]);
+  });
+
+  it('keeps a plain server’s upload on shard 1 in its own file, answered there only', async () => {
+    expect(await addFile(plain, 'bridge.md', bridge)).toMatch(/^Added “Bridge at Raqqa reopens”/);
+    expect(await ask(plain, 'When did the Raqqa bridge reopen?')).toMatch(/Bridge at Raqqa reopens/);
+    for (const guild of [onShard0, curator])
+      expect(await ask(guild, 'When did the Raqqa bridge reopen?')).not.toMatch(/Bridge at Raqqa reopens/);
+    expect(statSync(join(data, `index.guild-${plain.id}.sqlite`)).size).toBeGreaterThan(0);
+    expect(
+      lines().find((l) => l.msg === 'archive file written for a shard' && l.guildId === plain.id && l.shardId === 1),
+    ).toMatchObject({ shard: 'manager', changed: 1 });
+    // Shard 0 (digests, feeds) reads the server's file too, once the manager wrote it.
+    const delta = await discord.waitFor(
+      () => lines().find((l) => l.msg === 'server change taken in as a delta from another shard'),
+      SLOW,
+      'shard 0 to take the delta',
+    );
+    expect(delta).toMatchObject({ shard: 0, guildId: plain.id });
+  });
+
+  it('stops every process on SIGTERM to the manager and exits 0', async () => {
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(
+      lines()
+        .filter((l) => l.msg === 'stopped')
+        .map((l) => String(l.shard))
+        .sort(),
+    ).toEqual(['0', '1', 'manager']);
   });
 });
