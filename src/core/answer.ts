@@ -1,6 +1,6 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
-import { buildResult, termWeights } from './excerpt.js';
+import { buildResult, termWeights, wantedBy } from './excerpt.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
@@ -111,11 +111,12 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   const hits = (query.time.recent ? newestFirst(reranked, (a) => index.article(a)) : reranked).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
+  const wanted = wantedBy(question);
   if (opts.refuse === false)
     return {
       question,
       answered: true,
-      results: hits.slice(offset).map((h) => buildResult(index, h, weights, question)),
+      results: hits.slice(offset).map((h) => buildResult(index, h, weights, question, wanted)),
       nearest: [],
     };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
@@ -165,7 +166,7 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   return withTimeNotes(index, {
     question,
     answered: true,
-    results: kept.slice(offset).map((h) => buildResult(index, h, weights, question)),
+    results: kept.slice(offset).map((h) => buildResult(index, h, weights, question, wanted)),
     nearest: [],
   });
 }

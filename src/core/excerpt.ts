@@ -1,6 +1,7 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
 import type { Token } from './text.js';
+import type { Passage } from './passages.js';
 import { askedWords, asksContinuation, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import type { AnswerResult } from './answer.js';
 
@@ -51,15 +52,56 @@ const OTHERS = 2;
 // A neighbouring passage must hold clearly more of the question to supply the quote instead.
 const NEIGHBOUR_DISCOUNT = 0.8;
 
+/** What a question asks for, read once per question for all its results. */
+export function wantedBy(question: string): Wanted {
+  return { type: expectedAnswer(question), asked: askedWords(question) };
+}
+
+/** A passage as an excerpt reads it: its text, sentence bounds and the question's words in it (offsets in its text). */
+interface ReadPassage {
+  passage: Passage;
+  text: string;
+  bounds: number[];
+  tokens: Token[];
+}
+
+/** Reads each passage once per result: a stored passage decodes its text and sentences on every read. */
+function passageReader(index: AnswerIndex, weights: ReadonlyMap<string, TermWeight>): (p: number) => ReadPassage {
+  const read = new Map<number, ReadPassage>();
+  return (p) => {
+    let r = read.get(p);
+    if (!r) {
+      const passage = index.passage(p);
+      r = {
+        passage,
+        text: passage.text,
+        bounds: passage.sentences,
+        tokens: index.passageTokens(p, 0, Infinity, 0, weights),
+      };
+      read.set(p, r);
+    }
+    return r;
+  };
+}
+
+/** The tokens within [s, e), shifted by `shift`. */
+function tokensWithin(tokens: readonly Token[], s: number, e: number, shift: number): Token[] {
+  const out: Token[] = [];
+  for (const t of tokens)
+    if (t.start >= s && t.end <= e) out.push({ term: t.term, start: t.start + shift, end: t.end + shift });
+  return out;
+}
+
 /** The result for a hit: its article, and the sentence or two of it that answer. */
 export function buildResult(
   index: AnswerIndex,
   hit: PassageHit,
   weights: Map<string, TermWeight>,
   question: string,
+  want: Wanted = wantedBy(question),
 ): AnswerResult {
   const article = index.article(hit.article);
-  const want: Wanted = { type: expectedAnswer(question), asked: askedWords(question) };
+  const read = passageReader(index, weights);
   const [from] = index.passageRange(hit.article);
   // The hit passage may be a heading or a summary; the sentence that answers can sit just after it.
   // Quote from the hit passage or from the article's passages that hold the most of the question.
@@ -75,16 +117,16 @@ export function buildResult(
     others.splice(at, 0, i + from);
     if (others.length > OTHERS) others.pop();
   }
-  const wire = DATELINE.test(index.passage(from).text);
+  const wire = DATELINE.test(read(from).text);
   if (wire && hit.passage !== from && !others.includes(from)) others.push(from);
   let chosen = hit.passage;
-  let best = excerptInContext(index, chosen, weights, want, wire);
+  let best = excerptInContext(index, read, chosen, weights, want, wire);
   const hitCoverage = coverage[hit.passage - from]!;
   for (const p of others) {
     // Only a passage that could win (even with the number bonus) is worth quoting from.
     if (coverage[p - from]! * NEIGHBOUR_DISCOUNT * TYPE_BONUS * LEAD_BONUS * WIRE_EARLY_BONUS <= hitCoverage * 0.5)
       continue;
-    const candidate = excerptInContext(index, p, weights, want, wire);
+    const candidate = excerptInContext(index, read, p, weights, want, wire);
     if (candidate.score * NEIGHBOUR_DISCOUNT > best.score) {
       best = candidate;
       chosen = p;
@@ -95,8 +137,8 @@ export function buildResult(
   if (chosen > from) pool.add(chosen - 1);
   if (chosen + 1 < to) pool.add(chosen + 1);
   // "Why …?" and "What did she say?": the answer runs on from the sentence, so its neighbour stays.
-  if (!asksContinuation(question)) best = withSecondSentence(index, best, [...pool], weights, want);
-  const passage = index.passage(chosen);
+  if (!asksContinuation(question)) best = withSecondSentence(read, best, [...pool], weights, want);
+  const { passage } = read(chosen);
   const r: AnswerResult = {
     articleId: article.id,
     title: article.title,
@@ -120,48 +162,48 @@ export function buildResult(
  */
 function excerptInContext(
   index: AnswerIndex,
+  read: (p: number) => ReadPassage,
   p: number,
   weights: ReadonlyMap<string, TermWeight>,
   want: Wanted,
   wire: boolean,
 ): PlacedExcerpt {
-  const passage = index.passage(p);
+  const { passage, text: own_text, bounds: own, tokens: ownTokens } = read(p);
   const [from, to] = index.passageRange(passage.article);
   const sameSection = (q: number) =>
-    !passage.lead && q >= from && q < to && !index.passage(q).lead && index.passage(q).heading === passage.heading;
-  const own = passage.sentences;
-  let text = passage.text;
+    !passage.lead && q >= from && q < to && !read(q).passage.lead && read(q).passage.heading === passage.heading;
+  let text = own_text;
   const offsets: number[] = [];
   // Which sentence of the article each span is: [passage, sentence].
   const units: Unit[] = [];
-  // The question's words only (passageTokens' `only`): the others weigh nothing in an excerpt.
+  // The question's words only: the others weigh nothing in an excerpt.
   let tokens: Token[] = [];
   let shift = 0;
   let core: [number, number] = [0, own.length / 2];
   if (sameSection(p - 1)) {
-    const prev = index.passage(p - 1);
-    const [s, e] = prev.sentences.slice(-2) as [number, number];
+    const prev = read(p - 1);
+    const [s, e] = prev.bounds.slice(-2) as [number, number];
     shift = e - s + 1;
     text = `${prev.text.slice(s, e)} ${text}`;
     offsets.push(0, e - s);
-    tokens = index.passageTokens(p - 1, s, Infinity, -s, weights);
+    tokens = tokensWithin(prev.tokens, s, Infinity, -s);
     core = [1, core[1] + 1];
-    units.push([p - 1, prev.sentences.length / 2 - 1]);
+    units.push([p - 1, prev.bounds.length / 2 - 1]);
   }
   for (const o of own) offsets.push(o + shift);
   for (let k = 0; k < own.length / 2; k++) units.push([p, k]);
-  for (const t of index.passageTokens(p, 0, Infinity, shift, weights)) tokens.push(t);
+  for (const t of tokensWithin(ownTokens, 0, Infinity, shift)) tokens.push(t);
   if (sameSection(p + 1)) {
-    const next = index.passage(p + 1);
-    const [s, e] = next.sentences.slice(0, 2) as [number, number];
+    const next = read(p + 1);
+    const [s, e] = next.bounds.slice(0, 2) as [number, number];
     const at = text.length + 1;
     text = `${text} ${next.text.slice(s, e)}`;
     offsets.push(at, at + e - s);
-    for (const t of index.passageTokens(p + 1, s, e, at - s, weights)) tokens.push(t);
+    for (const t of tokensWithin(next.tokens, s, e, at - s)) tokens.push(t);
     units.push([p + 1, 0]);
   }
   // A wire-style lead ("CITY (Outlet) -- …") opens the article with the story in one sentence.
-  const lead = p === from && !passage.lead && DATELINE.test(passage.text) ? core[0] : -1;
+  const lead = p === from && !passage.lead && DATELINE.test(own_text) ? core[0] : -1;
   const excerpt = excerptOf(text, offsets, weights, tokens, want, core, lead);
   if (wire && passage.position < WIRE_EARLY_PASSAGES && !passage.lead) excerpt.score *= WIRE_EARLY_BONUS;
   const main = excerpt.whole ? units[excerpt.main] : undefined;
@@ -199,7 +241,7 @@ const GAP = ' … ';
  * Scoring by what it holds alone gave 0.548 / 0.541; by what it adds alone 0.535 / 0.553.
  */
 function withSecondSentence(
-  index: AnswerIndex,
+  passageOf: (p: number) => ReadPassage,
   excerpt: PlacedExcerpt,
   passages: readonly number[],
   weights: ReadonlyMap<string, TermWeight>,
@@ -207,46 +249,40 @@ function withSecondSentence(
 ): Excerpt {
   const main = excerpt.mainUnit;
   if (!main) return excerpt;
-  // Each passage's text, sentence bounds and question words, read once (a stored passage decodes
-  // them on each read; most passages hold none of the question and are passed over).
-  const read = new Map<number, { text: string; bounds: number[]; tokens: Token[] }>();
-  const passageOf = (p: number) => {
-    let r = read.get(p);
-    if (!r) {
-      const passage = index.passage(p);
-      r = { text: passage.text, bounds: passage.sentences, tokens: index.passageTokens(p, 0, Infinity, 0, weights) };
-      read.set(p, r);
-    }
-    return r;
-  };
+  // The question words of [s, e) of a passage, with offsets from s.
+  const tokensIn = (all: readonly Token[], s: number, e: number) => tokensWithin(all, s, e, -s);
   const sentenceOf = ([p, k]: Unit) => {
-    const { text, bounds, tokens: all } = passageOf(p);
+    const { text, bounds, tokens } = passageOf(p);
     const s = bounds[2 * k] ?? 0;
     const e = bounds[2 * k + 1] ?? text.length;
-    const tokens: Token[] = [];
-    for (const t of all)
-      if (t.start >= s && t.end <= e) tokens.push({ term: t.term, start: t.start - s, end: t.end - s });
-    return { text: text.slice(s, e), tokens };
+    return { text: text.slice(s, e), tokens: tokensIn(tokens, s, e) };
   };
   const first = sentenceOf(main);
   const firstWeight = weightIn(first.tokens, weights, 0, first.text.length);
+  const bonus = want.type ? TYPE_BONUS : 1;
   let best: { unit: Unit; score: number } | undefined;
   for (const p of [...passages].sort((x, y) => x - y)) {
-    const { bounds, tokens: held } = passageOf(p);
+    const { text: passageText, bounds, tokens: held } = passageOf(p);
     if (held.length === 0) continue;
     for (let k = 0; k < bounds.length / 2; k++) {
       if (p === main[0] && k === main[1]) continue;
-      if (first.text.length + GAP.length + bounds[2 * k + 1]! - bounds[2 * k]! > MAX_EXCERPT_CHARS) continue;
-      const { text, tokens } = sentenceOf([p, k]);
-      // A line without a final point is a sub-heading: it echoes, it does not answer.
-      if (tokens.length === 0 || !endsSentence(text)) continue;
+      const s = bounds[2 * k]!;
+      const e = bounds[2 * k + 1]!;
+      if (first.text.length + GAP.length + e - s > MAX_EXCERPT_CHARS) continue;
+      const tokens = tokensIn(held, s, e);
+      if (tokens.length === 0) continue;
       // What it holds of the question, and again what it holds that the first does not.
-      const own = weightIn(tokens, weights, 0, text.length);
+      const own = weightIn(tokens, weights, 0, e - s);
       // One holding a small part of what the first holds (a common word such as "will") is noise beside it.
       if (own < SECOND_FLOOR * firstWeight) continue;
       let score = own + weightBeyond(tokens, first.tokens, weights);
-      if (score > 0 && want.type && holdsExpected(text, want.type, want.asked)) score *= TYPE_BONUS;
-      if (score > 0 && (!best || score > best.score)) best = { unit: [p, k], score };
+      // Read further only when it could win.
+      if (score <= 0 || (best && score * bonus <= best.score)) continue;
+      const text = passageText.slice(s, e);
+      // A line without a final point is a sub-heading: it echoes, it does not answer.
+      if (!endsSentence(text)) continue;
+      if (want.type && holdsExpected(text, want.type, want.asked)) score *= TYPE_BONUS;
+      if (!best || score > best.score) best = { unit: [p, k], score };
     }
   }
   const partner = excerpt.partnerUnit;
@@ -261,7 +297,7 @@ function withSecondSentence(
   const [a, b] = secondFirst ? [second, first] : [first, second];
   const [ua, ub] = secondFirst ? [best.unit, main] : [main, best.unit];
   const follows =
-    ub[0] === ua[0] ? ub[1] === ua[1] + 1 : ub[0] === ua[0] + 1 && ub[1] === 0 && isLastSentence(index, ua);
+    ub[0] === ua[0] ? ub[1] === ua[1] + 1 : ub[0] === ua[0] + 1 && ub[1] === 0 && isLastSentence(passageOf, ua);
   const sep = follows ? ' ' : GAP;
   const text = a.text + sep + b.text;
   const highlights: Array<[number, number]> = [];
@@ -287,8 +323,8 @@ function weightBeyond(
   return sum;
 }
 
-function isLastSentence(index: AnswerIndex, [p, k]: Unit): boolean {
-  return k === index.passage(p).sentences.length / 2 - 1;
+function isLastSentence(passageOf: (p: number) => ReadPassage, [p, k]: Unit): boolean {
+  return k === passageOf(p).bounds.length / 2 - 1;
 }
 
 interface Excerpt {
