@@ -1,5 +1,5 @@
-import { relative, sep } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
+import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
@@ -331,10 +331,8 @@ export class Archive {
     if (this.watcher) return;
     void this.warm();
     let paths: string[] = [];
-    const schedule = (path: string) => {
-      const rel = relative(this.options.corpus, path).split(sep).join('/');
-      // The corpus is one file (or something outside it moved): every file is looked at.
-      paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
+    this.watcher = watchCorpus(this.options.corpus, (path) => {
+      paths.push(path);
       clearTimeout(this.updateDebounce);
       this.updateDebounce = setTimeout(() => {
         const named = paths.includes('') ? undefined : paths;
@@ -346,18 +344,9 @@ export class Archive {
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         const watcher = this.watcher;
-        // A rebuild that ends after close() is not reported: whoever listened (the bot, its database) may be gone.
-        const report = (r: ReindexReport | Error) => {
-          if (this.watcher === watcher) onReindex(r);
-        };
-        this.reindex([]).then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
+        reportReindex(this.reindex([]), () => this.watcher === watcher, onReindex);
       }, debounceMs);
-    };
-    this.watcher = watch(this.options.corpus, {
-      ignoreInitial: true,
-      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
     });
-    this.watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
   }
 
   async close(): Promise<void> {

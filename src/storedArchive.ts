@@ -20,9 +20,10 @@
  * file would each number articles from totals the other is changing.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
+import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { parseAliases, readAliasText } from './aliasFile.js';
 import type { ReindexReport } from './archive.js';
 import type { AliasTable } from './core/aliases.js';
@@ -292,25 +293,16 @@ export class StoredArchive {
     if (this.watcher || this.options.writer) return;
     void this.warm();
     let paths: string[] = [];
-    const schedule = (path: string) => {
-      const rel = relative(this.options.corpus, path).split(sep).join('/');
-      paths.push(rel === '' || rel.startsWith('..') ? '' : rel);
+    this.watcher = watchCorpus(this.options.corpus, (path) => {
+      paths.push(path);
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         const named = paths.includes('') ? undefined : paths;
         paths = [];
         const watcher = this.watcher;
-        const report = (r: ReindexReport | Error) => {
-          if (this.watcher === watcher) onReindex(r);
-        };
-        this.reindex(named).then(report, (err: unknown) => report(err instanceof Error ? err : new Error(String(err))));
+        reportReindex(this.reindex(named), () => this.watcher === watcher, onReindex);
       }, debounceMs);
-    };
-    this.watcher = watch(this.options.corpus, {
-      ignoreInitial: true,
-      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 25 },
     });
-    this.watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
   }
 
   async close(): Promise<void> {
