@@ -259,7 +259,14 @@ function withSecondSentence(
   };
   const first = sentenceOf(main);
   const firstWeight = weightIn(first.tokens, weights, 0, first.text.length);
+  const firstGroups = new Set<string>();
+  for (const t of first.tokens) {
+    const w = weights.get(t.term);
+    if (w) firstGroups.add(w.group);
+  }
   const bonus = want.type ? TYPE_BONUS : 1;
+  // Each asked word's best weight in the sentence looked at (one map, cleared: this runs per sentence).
+  const byGroup = new Map<string, number>();
   let best: { unit: Unit; score: number } | undefined;
   for (const p of [...passages].sort((x, y) => x - y)) {
     const { text: passageText, bounds, tokens: held } = passageOf(p);
@@ -269,15 +276,24 @@ function withSecondSentence(
       const s = bounds[2 * k]!;
       const e = bounds[2 * k + 1]!;
       if (first.text.length + GAP.length + e - s > MAX_EXCERPT_CHARS) continue;
-      const tokens = tokensIn(held, s, e);
-      if (tokens.length === 0) continue;
+      byGroup.clear();
+      for (const t of held) {
+        if (t.start < s || t.end > e) continue;
+        const w = weights.get(t.term);
+        if (w && w.weight > (byGroup.get(w.group) ?? 0)) byGroup.set(w.group, w.weight);
+      }
       // What it holds of the question, and again what it holds that the first does not.
-      const own = weightIn(tokens, weights, 0, e - s);
+      let own = 0;
+      let beyond = 0;
+      for (const [group, weight] of byGroup) {
+        own += weight;
+        if (!firstGroups.has(group)) beyond += weight;
+      }
       // One holding a small part of what the first holds (a common word such as "will") is noise beside it.
-      if (own < SECOND_FLOOR * firstWeight) continue;
-      let score = own + weightBeyond(tokens, first.tokens, weights);
+      if (own === 0 || own < SECOND_FLOOR * firstWeight) continue;
+      let score = own + beyond;
       // Read further only when it could win.
-      if (score <= 0 || (best && score * bonus <= best.score)) continue;
+      if (best && score * bonus <= best.score) continue;
       const text = passageText.slice(s, e);
       // A line without a final point is a sub-heading: it echoes, it does not answer.
       if (!endsSentence(text)) continue;
@@ -305,22 +321,6 @@ function withSecondSentence(
   for (const t of a.tokens) if (weights.has(t.term)) highlights.push([t.start, t.end]);
   for (const t of b.tokens) if (weights.has(t.term)) highlights.push([t.start + shiftB, t.end + shiftB]);
   return { ...excerpt, text, highlights };
-}
-
-function weightBeyond(
-  tokens: readonly Token[],
-  held: readonly Token[],
-  weights: ReadonlyMap<string, TermWeight>,
-): number {
-  const have = new Set(held.map((t) => weights.get(t.term)?.group));
-  const best = new Map<string, number>();
-  for (const t of tokens) {
-    const w = weights.get(t.term);
-    if (w && !have.has(w.group) && w.weight > (best.get(w.group) ?? 0)) best.set(w.group, w.weight);
-  }
-  let sum = 0;
-  for (const v of best.values()) sum += v;
-  return sum;
 }
 
 function isLastSentence(passageOf: (p: number) => ReadPassage, [p, k]: Unit): boolean {
