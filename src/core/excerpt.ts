@@ -249,13 +249,11 @@ function withSecondSentence(
 ): Excerpt {
   const main = excerpt.mainUnit;
   if (!main) return excerpt;
-  // The question words of [s, e) of a passage, with offsets from s.
-  const tokensIn = (all: readonly Token[], s: number, e: number) => tokensWithin(all, s, e, -s);
   const sentenceOf = ([p, k]: Unit) => {
     const { text, bounds, tokens } = passageOf(p);
     const s = bounds[2 * k] ?? 0;
     const e = bounds[2 * k + 1] ?? text.length;
-    return { text: text.slice(s, e), tokens: tokensIn(tokens, s, e) };
+    return { text: text.slice(s, e), tokens: tokensWithin(tokens, s, e, -s) };
   };
   const first = sentenceOf(main);
   const firstWeight = weightIn(first.tokens, weights, 0, first.text.length);
