@@ -45,7 +45,10 @@ export function matchTopic(index: ArchiveIndex, topic: string, candidates: Reado
   if (candidates.size === 0) return [];
   // Ranked among the candidates only: a sweep looks at a few new articles, not the whole archive.
   const among = new Set<number>();
-  for (const { number: a, meta } of index.listArticles()) if (candidates.has(meta.id)) among.add(a);
+  for (const id of candidates) {
+    const a = index.articleNumber(id);
+    if (a !== undefined) among.add(a);
+  }
   const out: FollowItem[] = [];
   for (const a of [...topicArticles(index, topic, (x) => among.has(x))].sort((x, y) => x - y)) {
     const article = index.article(a);
@@ -103,10 +106,9 @@ export function planFollowMessage(index: ArchiveIndex, input: FollowPlanInput): 
       input.now ? Date.parse(input.now) - FOLLOW_LOOKBACK_MS : Number.NEGATIVE_INFINITY,
     );
     const candidates = new Set<string>();
-    for (const a of articleMetas(index)) {
-      const seen = input.firstSeen.get(a.id);
-      if (seen !== undefined && Date.parse(seen) >= from && !input.sent.has(a.id)) candidates.add(a.id);
-    }
+    // The recent arrivals (a few), not every article: a sweep serves every follow of every server.
+    for (const [id, seen] of input.firstSeen)
+      if (Date.parse(seen) >= from && !input.sent.has(id) && index.articleNumber(id) !== undefined) candidates.add(id);
     for (const item of matchTopic(index, follow.topic, candidates))
       if (!found.has(item.articleId)) found.set(item.articleId, item);
   }
