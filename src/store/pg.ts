@@ -84,12 +84,14 @@ async function transaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T
 }
 
 /** Brings a PostgreSQL database up to the newest schema, one transaction per migration, one host at a time; refuses a newer one. */
-export async function migratePg(pool: pg.Pool): Promise<number> {
+export async function migratePg(pool: pg.Pool, schema?: string): Promise<number> {
   if (PG_MIGRATIONS.length !== MIGRATIONS.length)
     throw new Error('the SQLite and PostgreSQL migration lists differ in length: each migration needs both');
   return transaction(pool, async (c) => {
     // Hosts starting together: one migrates, the others wait and find the work done.
     await c.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCKS.migrate]);
+    // Under the lock: CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one (a unique violation).
+    if (schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await c.query('CREATE TABLE IF NOT EXISTS newsdesk_schema (version INTEGER NOT NULL)');
     let at = (await one<{ version: number }>(c, 'SELECT version FROM newsdesk_schema'))?.version;
     if (at === undefined) {
@@ -794,8 +796,7 @@ export class PgStore implements NewsStore {
     const session = newSession();
     try {
       await session.connect();
-      if (options.schema) await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
-      await migratePg(pool);
+      await migratePg(pool, options.schema);
       const store = new PgStore(
         pool,
         session,

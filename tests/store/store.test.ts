@@ -479,6 +479,14 @@ describe.skipIf(!PG_URL)('PostgreSQL only', () => {
     expect(await b.limits!.take('u1', 2, 60_000)).toBe(0);
   });
 
+  it('opens from many hosts at once on a new schema: one creates it, every host migrates and works', async () => {
+    // Several rounds: the race between concurrent CREATE SCHEMA IF NOT EXISTS is a matter of timing.
+    for (let round = 0; round < 4; round++) {
+      const db = pg.fresh();
+      const stores = await Promise.all(Array.from({ length: 5 }, () => pg.open({ db })));
+      for (const s of stores) expect(await s.schemaVersion()).toBe(8);
+    }
+  });
   it('claims one digest once when two hosts race for the same scheduled run', async () => {
     const db = pg.fresh();
     const stores = await Promise.all([pg.open({ db }), pg.open({ db }), pg.open({ db })]);
