@@ -1,6 +1,7 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
 import { buildResult, termWeights, wantedBy } from './excerpt.js';
+import { holdsExpected } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
@@ -106,12 +107,15 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
     if (!e) evidenceByPassage.set(h.passage, (e = evidenceOf(index, query, h, weigh)));
     return e;
   };
-  const reranked = rerank(index, query, ranked, evidenceFor);
+  const wanted = wantedBy(question);
+  const reranked = rerank(index, query, ranked, (h) => ({
+    ...evidenceFor(h),
+    answerHeld: wanted.type !== null && holdsExpected(index.passage(h.passage).text, wanted.type, wanted.asked),
+  }));
   // "latest", "now", "still": the newest of the nearly best first, on the final order.
   const hits = (query.time.recent ? newestFirst(reranked, (a) => index.article(a)) : reranked).slice(0, want);
   if (hits.length === 0) return refuse(question, 'no-match', []);
   const weights = termWeights(index, query);
-  const wanted = wantedBy(question);
   if (opts.refuse === false)
     return {
       question,
