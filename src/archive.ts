@@ -3,6 +3,7 @@ import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
+import { warmEnglishWords } from './core/query.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
@@ -187,9 +188,11 @@ export class Archive {
 
   /**
    * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
-   * what a serving process does (watch does it too). Its thread then stays until close().
+   * what a serving process does (watch does it too). Its thread then stays until close(). Loads
+   * the English word list spelling correction reads, too.
    */
   warm(): Promise<void> {
+    warmEnglishWords();
     if (!this.holding) return Promise.resolve();
     return this.parser()
       .parse({ file: 'warm-up.txt', content: '' })

@@ -104,6 +104,26 @@ describe('NewsIndex', () => {
     expect(index.articles[hits[0]!.article]!.id).toBe('c');
   });
 
+  it('corrects a misspelling but not a word spelt right that the archive lacks, which may still meet its own family', () => {
+    const archive = NewsIndex.build(
+      [
+        article('choice', 'Voters choose', [
+          'Voters choose a mayor on Sunday after a campaign about the harbour and fraud.',
+        ]),
+      ],
+      { aliases },
+    );
+    const corrections = (q: string) =>
+      archive
+        .parseQuery(q)
+        .terms.filter((t) => t.corrected)
+        .map((t) => `${t.from}>${t.term}`);
+    expect(corrections('Who did the voters chosse?')).toHaveLength(1);
+    expect(corrections('How close is the vote?')).toEqual([]);
+    expect(archive.parseQuery('How close is the vote?').unknown).toContain('close');
+    expect(corrections('Was the election fraudulent?')).toEqual(['fraudul>fraud']);
+  });
+
   it('prefers the outlet a question names', () => {
     const hits = index.search('harbour according to City Post', { k: 2 }).hits;
     expect(index.articles[hits[0]!.article]!.source).toBe('City Post');
