@@ -48,8 +48,8 @@ export async function serve(
   limit?: number,
   passes = 1,
 ): Promise<ServeFigures> {
-  // The runtime the bot runs under, for every system alike.
-  tuneRuntime();
+  // The runtime the bot runs under, for every system alike; Newsdesk's sqlite backend as a bot on it sets it.
+  tuneRuntime(system === 'newsdesk-sqlite' ? 'sqlite' : 'memory');
   const factory = await loadSystem(system);
   const questions = loadQueries(queriesFile)
     .slice(0, limit)

@@ -1,4 +1,4 @@
-import { closeSync, open, openSync, readFile, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstat, fstatSync, open, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { NewsIndex, type LoadOptions, type TextBytes, type TextSource } from './core/search.js';
 
@@ -10,7 +10,33 @@ import { NewsIndex, type LoadOptions, type TextBytes, type TextSource } from './
 
 // By descriptor, not FileHandle: FileText keeps the number, and a FileHandle closes it when collected.
 const openAsync = promisify(open);
-const readFileAsync = promisify(readFile);
+const fstatAsync = promisify(fstat);
+const readAsync = promisify(read);
+
+/** Bytes asked of one read: readFile refuses a file over 2 GiB, which an index at 100× nears. */
+const READ_PIECE_BYTES = 1 << 28;
+
+/** The whole file behind a descriptor, read in pieces into one buffer. */
+function readWhole(fd: number): Buffer {
+  const out = Buffer.allocUnsafe(fstatSync(fd).size);
+  for (let at = 0; at < out.length;) {
+    const n = readSync(fd, out, at, Math.min(READ_PIECE_BYTES, out.length - at), at);
+    if (n === 0) return out.subarray(0, at);
+    at += n;
+  }
+  return out;
+}
+
+/** readWhole off the thread. */
+async function readWholeAsync(fd: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe((await fstatAsync(fd)).size);
+  for (let at = 0; at < out.length;) {
+    const { bytesRead } = await readAsync(fd, out, at, Math.min(READ_PIECE_BYTES, out.length - at), at);
+    if (bytesRead === 0) return out.subarray(0, at);
+    at += bytesRead;
+  }
+  return out;
+}
 
 /** Bytes of passage text read from the index file at a time (see FileText). */
 const TEXT_BLOCK_BYTES = 16_384;
@@ -98,7 +124,7 @@ export function loadIndexFile(
   const fd = openSync(path, 'r');
   let loaded: Loaded | null = null;
   try {
-    const data = readFileSync(fd);
+    const data = readWhole(fd);
     if (accept && !accept(data)) return null;
     loaded = NewsIndex.fromBuffer(data, options, fileText(fd));
     return loaded;
@@ -120,7 +146,7 @@ export async function loadIndexFileAsync(
   const fd = await openAsync(path, 'r');
   let loaded: Loaded | null = null;
   try {
-    const data = await readFileAsync(fd);
+    const data = await readWholeAsync(fd);
     if (accept && !accept(data)) return null;
     loaded = await NewsIndex.fromBufferAsync(data, options, fileText(fd));
     return loaded;

@@ -24,8 +24,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${START_USAGE}\n`);
     return 0;
   }
-  tuneRuntime();
   const config = loadConfig();
+  tuneRuntime(config.SEARCH_BACKEND);
   configureParsing(config);
   let indexPath: string | null = config.INDEX_PATH;
   if (config.DISCORD_TOKEN && config.SEARCH_BACKEND === 'sqlite') {

@@ -15,12 +15,12 @@ import { StoredArchive } from './storedArchive.js';
  * file for reading, and the manager writes what this shard adds.
  */
 async function shard(): Promise<void> {
-  tuneRuntime();
   const ids = JSON.parse(process.env.SHARDS ?? '[0]') as number | number[];
   const shardIds = Array.isArray(ids) ? ids : [ids];
   // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to
   // discord.js; SHARD_IDS (the manager's list, checked against SHARDS there) is the manager's alone.
   const config = loadConfig({ ...process.env, SHARDS: undefined, SHARD_IDS: undefined });
+  tuneRuntime(config.SEARCH_BACKEND);
   configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
   const archive: LiveArchive =

@@ -21,6 +21,10 @@ export function* parseBenchArticles(articles: readonly BenchArticle[]): Generato
   }
 }
 
+function* eachArticle(batches: Iterable<Article[]>): Generator<Article> {
+  for (const batch of batches) yield* batch;
+}
+
 /**
  * Newsdesk through its whole answer path: question → ranked passages → quoted excerpts, one
  * result per article. Refusals are off here so every question yields a ranking to score
@@ -37,7 +41,8 @@ export class NewsdeskPeer implements PeerSystem {
 
   build(articles: BenchArticle[]): void {
     const aliases = loadAliases(`${BUNDLED_CORPUS}/aliases.yaml`, []).table;
-    this.index = NewsIndex.build([...parseBenchArticles(articles)].flat(), { aliases, ranking: this.ranking });
+    // Parsed a batch at a time as the build takes them: the corpus is never held parsed all at once.
+    this.index = NewsIndex.build(eachArticle(parseBenchArticles(articles)), { aliases, ranking: this.ranking });
   }
 
   serialize(): Buffer {

@@ -9,12 +9,18 @@ import { tokenize } from './text.js';
 import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { miniOptions } from './index-spelling.js';
-import { narrowest, type ArticleMeta, type ArticlePostings, type IndexParts } from './index-parts.js';
+import type { ArticleMeta, ArticlePostings, IndexParts } from './index-parts.js';
+import { StoredPassage, type PassageStore } from './passage-store.js';
+import { ByteList, IntList } from './storage.js';
 import type { RankingOptions } from './rank.js';
 
-/** Builds an index's data from parsed articles; `fieldWeights` shape its article postings. */
+/**
+ * Builds an index's data from parsed articles; `fieldWeights` shape its article postings. The
+ * articles are taken one at a time (an iterable may parse each as it is asked for): what is kept
+ * of each goes into typed storage (storage.ts), so a build holds no copy of the corpus as strings.
+ */
 export function buildIndexParts(
-  articles: Article[],
+  articles: Iterable<Article>,
   options: { aliases: AliasTable; fieldWeights: RankingOptions['fieldWeights']; passages?: PassageOptions },
 ): IndexParts {
   const { aliases } = options;
@@ -31,20 +37,26 @@ export function buildIndexParts(
     }
     return id;
   };
-  const tokenList: number[] = [];
-  const tokenStart: number[] = [];
-  const offsets: number[] = [];
+  const tokens = new IntList();
+  const tokenStart = new IntList();
+  const offsets = new IntList();
   const passageDfCounts: number[] = [];
   const articleDfCounts: number[] = [];
   const mini = new MiniSearch(miniOptions(aliases));
   const passageOptions = options.passages ?? DEFAULT_PASSAGE_OPTIONS;
-  const docs = [];
-  for (const [i, article] of articles.entries()) {
+  // Each passage is kept as a view over these columns; the arrays are put in once all are known.
+  const text = new ByteList();
+  const textStart = new IntList();
+  const sentenceStart = new IntList();
+  const sentences = new IntList();
+  const store: PassageStore = { text, textStart: new Uint32Array(0), sentenceStart: NONE, sentences: NONE };
+  let i = 0;
+  for (const article of articles) {
     metas.push(toMeta(article, passages.length));
     const own = splitArticle(article, i, passageOptions);
     const articleTerms = new Set<number>();
     for (const p of own) {
-      tokenStart.push(tokenList.length);
+      tokenStart.push(tokens.length);
       const seen = new Set<number>();
       // A short heading ("Background") labels every passage under it, so its words count there too.
       const label =
@@ -53,16 +65,24 @@ export function buildIndexParts(
           : '';
       for (const t of tokenize(label + p.text, aliases)) {
         const id = idOf(t.term);
-        tokenList.push(id);
-        if (t.start < label.length) offsets.push(0, 0);
-        else offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+        tokens.push(id);
+        const inLabel = t.start < label.length;
+        offsets.push(inLabel ? 0 : t.start - label.length + 1);
+        offsets.push(inLabel ? 0 : t.end - label.length + 1);
         seen.add(id);
       }
       for (const id of seen) {
         passageDfCounts[id] = (passageDfCounts[id] ?? 0) + 1;
         articleTerms.add(id);
       }
-      passages.push(p);
+      const kept = new StoredPassage(p.article, p.position, store, passages.length);
+      if (p.heading !== undefined) kept.heading = p.heading;
+      if (p.lead) kept.lead = true;
+      textStart.push(text.length);
+      text.append(p.text);
+      sentenceStart.push(sentences.length);
+      for (const x of p.sentences) sentences.push(x);
+      passages.push(kept);
     }
     const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')].filter(Boolean).join('\n');
     const doc = {
@@ -76,20 +96,24 @@ export function buildIndexParts(
     for (const f of ['title', 'lead', 'source', 'date'] as const)
       for (const t of tokenize(doc[f], aliases)) articleTerms.add(idOf(t.term));
     for (const id of articleTerms) articleDfCounts[id] = (articleDfCounts[id] ?? 0) + 1;
-    docs.push(doc);
+    // Added as it comes (addAll adds one by one too), so no article's text outlives its turn.
+    mini.add(doc);
+    i++;
   }
-  mini.addAll(docs);
-  tokenStart.push(tokenList.length);
+  tokenStart.push(tokens.length);
+  textStart.push(text.length);
+  sentenceStart.push(sentences.length);
+  store.textStart = textStart.to(Uint32Array, true);
+  store.sentenceStart = sentenceStart.to(Int32Array, true);
+  store.sentences = sentences.to(Int32Array, true);
   const df = (counts: number[]) => Int32Array.from({ length: vocab.length }, (_, i) => counts[i] ?? 0);
   const built = {
     articles: metas,
     passages,
-    tokens: narrowest(tokenList, vocab.length),
-    tokenStart: Int32Array.from(tokenStart),
-    tokenOffsets: narrowest(
-      offsets,
-      offsets.reduce((m, x) => Math.max(m, x), 0),
-    ),
+    // 16-bit while the vocabulary fits, as narrowest decides.
+    tokens: tokens.toInts(true, vocab.length),
+    tokenStart: tokenStart.to(Int32Array, true),
+    tokenOffsets: offsets.toInts(true),
     vocab,
     passageDf: df(passageDfCounts),
     articleDf: df(articleDfCounts),
@@ -98,6 +122,8 @@ export function buildIndexParts(
   const postings = articlePostings(built, termId, (a) => articleMetaTerms(metas[a]!, aliases, options.fieldWeights));
   return { ...built, postings };
 }
+
+const NONE = new Int32Array(0);
 
 const MONTH_NAMES = [
   'January',

@@ -4,13 +4,18 @@
  * the arrays; a load runs in steps a serving process can pause between (see slices.ts). Bytes in,
  * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
  */
+import MiniSearch from 'minisearch';
 import { buildAliasTable, type AliasTable } from './aliases.js';
 import type { Passage } from './passages.js';
 import { lazyMini, madeSpelling } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
+import { memoryText, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
+import { IntList } from './storage.js';
+
+export type { TextBytes } from './passage-store.js';
 
 /** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 12;
+export const INDEX_FORMAT_VERSION = 13;
 
 /** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
 interface IndexHeader {
@@ -82,7 +87,7 @@ const LOAD_PASSAGES_PER_STEP = 5_000;
 const LOAD_BYTES_PER_STEP = 1 << 20;
 
 /** A typed array holding a copy of `bytes`, made a step at a time (see LOAD_BYTES_PER_STEP). */
-function* copied<T extends Ints | Float32Array | Uint8Array>(
+function* copied<T extends Ints | Uint32Array | Float32Array | Uint8Array>(
   bytes: Uint8Array,
   Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
 ): Generator<void, T> {
@@ -96,25 +101,50 @@ function* copied<T extends Ints | Float32Array | Uint8Array>(
 }
 
 /** The bytes of a typed array, as they are in memory. */
-const bytesOf = (a: Ints): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-/** A list as JSON arrays of `size` entries each: [byte offsets of the chunks (Int32), the chunks back to back]. */
-function jsonChunks(entries: readonly unknown[], size: number): [bounds: Buffer, json: Buffer] {
-  const parts: Buffer[] = [];
-  const bounds = [0];
-  for (let i = 0; i < entries.length; i += size) {
-    const part = Buffer.from(JSON.stringify(entries.slice(i, i + size)), 'utf8');
-    parts.push(part);
-    bounds.push(bounds[bounds.length - 1]! + part.length);
-  }
-  return [Buffer.from(Int32Array.from(bounds).buffer), Buffer.concat(parts)];
+/**
+ * A list as JSON arrays of `size` entries each: the byte offsets of the chunks (Int32) and the
+ * chunks, left apart (one joined buffer or string would double them, or pass V8's string limit).
+ */
+function jsonChunks(entries: Iterable<unknown>, size: number): { bounds: Buffer; pieces: Buffer[] } {
+  const pieces: Buffer[] = [];
+  const bounds = new IntList();
+  bounds.push(0);
+  let at = 0;
+  let chunk: unknown[] = [];
+  const flush = () => {
+    const part = Buffer.from(JSON.stringify(chunk), 'utf8');
+    pieces.push(part);
+    bounds.push((at += part.length));
+    chunk = [];
+  };
+  for (const entry of entries) if (chunk.push(entry) === size) flush();
+  if (chunk.length > 0) flush();
+  return { bounds: bytesOf(bounds.to(Int32Array)), pieces };
 }
 
-/** Passage text as UTF-8 bytes, by byte range. */
-export interface TextBytes {
-  read(from: number, to: number): string;
-  /** Called once the index that reads through it has loaded (a file reader then owns its descriptor). */
-  own?(): void;
+/**
+ * minisearch's serialization (what its toJSON gives, version 2) with its term index apart, as
+ * entries made one at a time: toJSON makes every entry at once, several GB of objects at 100×.
+ */
+function miniSerialized(mini: MiniSearch): { meta: Record<string, unknown>; terms: Iterable<unknown> } {
+  type Inner = { _index?: Iterable<[string, Map<number, Map<number, number>>]> };
+  const index = (mini as unknown as Inner)._index;
+  if (!index || typeof index[Symbol.iterator] !== 'function') {
+    const { index: terms, ...meta } = mini.toJSON();
+    return { meta, terms };
+  }
+  // toJSON over the same instance with an empty term index: the rest exactly as minisearch writes it.
+  const { index: _none, ...meta } = MiniSearch.prototype.toJSON.call({ ...mini, _index: [] } as unknown as MiniSearch);
+  function* terms(): Generator<[string, Record<number, Record<number, number>>]> {
+    for (const [term, fieldIndex] of index!) {
+      const data: Record<number, Record<number, number>> = {};
+      for (const [fieldId, freqs] of fieldIndex) data[fieldId] = Object.fromEntries(freqs);
+      yield [term, data];
+    }
+  }
+  return { meta, terms: terms() };
 }
 
 /**
@@ -123,42 +153,6 @@ export interface TextBytes {
  * bot passes a reader of the index file (src/indexFile.ts), so the text stays on disk.
  */
 export type TextSource = (offset: number, length: number) => TextBytes;
-
-const memoryText = (bytes: Buffer): TextBytes => ({ read: (from, to) => bytes.toString('utf8', from, to) });
-
-/** The loaded passages' text and sentence offsets, in flat arrays shared by every passage. */
-interface PassageStore {
-  text: TextBytes;
-  textStart: Int32Array;
-  sentenceStart: Int32Array;
-  sentences: Int32Array;
-}
-
-/**
- * A passage of a loaded index. Only the passages a question reaches are ever read, so the text is
- * decoded and the sentence offsets copied on demand instead of held for all of them.
- */
-class StoredPassage implements Passage {
-  heading?: string;
-  lead?: true;
-
-  constructor(
-    readonly article: number,
-    readonly position: number,
-    private readonly store: PassageStore,
-    private readonly i: number,
-  ) {}
-
-  get text(): string {
-    const { text, textStart } = this.store;
-    return text.read(textStart[this.i]!, textStart[this.i + 1]!);
-  }
-
-  get sentences(): number[] {
-    const { sentences, sentenceStart } = this.store;
-    return Array.from(sentences.subarray(sentenceStart[this.i]!, sentenceStart[this.i + 1]!));
-  }
-}
 
 /**
  * The persisted form: a small preamble, a JSON header (vocabulary, headings, minisearch's own
@@ -170,52 +164,65 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
   const headings: string[] = [];
   const headingId = new Map<string, number>();
   const passageHeading = new Int32Array(n).fill(-1);
-  const textStart = new Int32Array(n + 1);
+  const passageArticle = new Int32Array(n);
+  const passagePosition = new Int32Array(n);
+  const passageLead = new Int32Array(n);
+  const textStart = new Uint32Array(n + 1);
   const sentenceStart = new Int32Array(n + 1);
+  const sentences = new IntList();
+  // The text is measured here and written straight into the output below: never held twice.
   let bytes = 0;
-  let sentenceCount = 0;
   parts.passages.forEach((p, i) => {
     if (p.heading !== undefined) {
       let id = headingId.get(p.heading);
       if (id === undefined) headingId.set(p.heading, (id = headings.push(p.heading) - 1));
       passageHeading[i] = id;
     }
+    passageArticle[i] = p.article;
+    passagePosition[i] = p.position;
+    passageLead[i] = p.lead ? 1 : 0;
     textStart[i] = bytes;
     bytes += Buffer.byteLength(p.text, 'utf8');
-    sentenceStart[i] = sentenceCount;
-    sentenceCount += p.sentences.length;
+    sentenceStart[i] = sentences.length;
+    for (const x of p.sentences) sentences.push(x);
   });
+  if (bytes > 0xffff_ffff) throw new Error('index text over 4 GiB');
   textStart[n] = bytes;
-  sentenceStart[n] = sentenceCount;
-  const ints = (values: ArrayLike<number>) => Buffer.from(Int32Array.from(values).buffer);
-  const { index: terms, ...mini } = madeSpelling(parts.mini).toJSON();
-  const data: Record<SectionName, Buffer> = {
-    tokens: bytesOf(parts.tokens),
-    tokenStart: ints(parts.tokenStart),
-    tokenOffsets: bytesOf(parts.tokenOffsets),
-    passageDf: ints(parts.passageDf),
-    articleDf: ints(parts.articleDf),
-    passageArticle: ints(parts.passages.map((p) => p.article)),
-    passagePosition: ints(parts.passages.map((p) => p.position)),
-    passageHeading: ints(passageHeading),
-    passageLead: ints(parts.passages.map((p) => (p.lead ? 1 : 0))),
-    textStart: ints(textStart),
-    sentenceStart: ints(sentenceStart),
-    sentences: ints(parts.passages.flatMap((p) => p.sentences)),
-    text: Buffer.from(parts.passages.map((p) => p.text).join(''), 'utf8'),
-    ...(([miniChunks, miniIndex]) => ({ miniChunks, miniIndex }))(jsonChunks(terms, MINI_CHUNK_TERMS)),
-    ...(([articleChunks, articleJson]) => ({ articleChunks, articleJson }))(jsonChunks(parts.articles, ARTICLE_CHUNK)),
-    postStart: ints(parts.postings.start),
-    postArticle: ints(parts.postings.article),
-    postTf: Buffer.from(Float32Array.from(parts.postings.tf).buffer),
-    articleLength: Buffer.from(Float32Array.from(parts.postings.length).buffer),
+  sentenceStart[n] = sentences.length;
+  const mini = miniSerialized(madeSpelling(parts.mini));
+  const miniJson = jsonChunks(mini.terms, MINI_CHUNK_TERMS);
+  const articleJson = jsonChunks(parts.articles, ARTICLE_CHUNK);
+  const data: Record<SectionName, Uint8Array[]> = {
+    tokens: [bytesOf(parts.tokens)],
+    tokenStart: [bytesOf(parts.tokenStart)],
+    tokenOffsets: [bytesOf(parts.tokenOffsets)],
+    passageDf: [bytesOf(parts.passageDf)],
+    articleDf: [bytesOf(parts.articleDf)],
+    passageArticle: [bytesOf(passageArticle)],
+    passagePosition: [bytesOf(passagePosition)],
+    passageHeading: [bytesOf(passageHeading)],
+    passageLead: [bytesOf(passageLead)],
+    textStart: [bytesOf(textStart)],
+    sentenceStart: [bytesOf(sentenceStart)],
+    sentences: [bytesOf(sentences.to(Int32Array, true))],
+    text: [],
+    miniChunks: [miniJson.bounds],
+    miniIndex: miniJson.pieces,
+    articleChunks: [articleJson.bounds],
+    articleJson: articleJson.pieces,
+    postStart: [bytesOf(parts.postings.start)],
+    postArticle: [bytesOf(parts.postings.article)],
+    postTf: [bytesOf(parts.postings.tf)],
+    articleLength: [bytesOf(parts.postings.length)],
   };
+  const length = (name: SectionName) => (name === 'text' ? bytes : data[name].reduce((sum, x) => sum + x.length, 0));
   const sections = {} as IndexHeader['sections'];
   let offset = 0;
   for (const name of SECTIONS) {
-    sections[name] = [offset, data[name].length];
+    const size = length(name);
+    sections[name] = [offset, size];
     // Each section starts on a 4-byte boundary.
-    offset += data[name].length + ((4 - (data[name].length % 4)) % 4);
+    offset += size + ((4 - (size % 4)) % 4);
   }
   const header: IndexHeader = {
     formatVersion: INDEX_FORMAT_VERSION,
@@ -224,7 +231,7 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     headings,
     vocab: parts.vocab,
     aliases: aliases.fingerprint,
-    mini,
+    mini: mini.meta,
     sections,
     narrow: { tokens: parts.tokens instanceof Uint16Array, tokenOffsets: parts.tokenOffsets instanceof Uint16Array },
   };
@@ -235,7 +242,15 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
   out.writeUInt32LE(INDEX_FORMAT_VERSION, 4);
   out.writeUInt32LE(json.length, 8);
   json.copy(out, PREAMBLE_BYTES);
-  for (const name of SECTIONS) data[name].copy(out, body + sections[name][0]);
+  for (const name of SECTIONS) {
+    let at = body + sections[name][0];
+    for (const piece of data[name]) {
+      out.set(piece, at);
+      at += piece.length;
+    }
+  }
+  let at = body + sections.text[0];
+  for (const p of parts.passages) at += out.write(p.text, at, 'utf8');
   return out;
 }
 
@@ -297,7 +312,7 @@ export function* decodeIndex(
   };
   // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
   // megabyte per step: the first write to fresh memory is slow on some machines (5 ms per MB measured).
-  const copy = <T extends Ints | Float32Array>(
+  const copy = <T extends Ints | Uint32Array | Float32Array>(
     name: SectionName,
     Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
   ): Generator<void, T> => copied(section(name), Type);
@@ -318,7 +333,7 @@ export function* decodeIndex(
   const position = yield* array('passagePosition');
   const heading = yield* array('passageHeading');
   const lead = yield* array('passageLead');
-  const textStart = yield* array('textStart');
+  const textStart = yield* copy('textStart', Uint32Array);
   const sentenceStart = yield* array('sentenceStart');
   const sentences = yield* array('sentences');
   // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1

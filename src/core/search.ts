@@ -97,9 +97,9 @@ export class NewsIndex implements ArchiveIndex {
     this.ranker = new Ranker(b, this.termId, aliases, ranking, (a) => this.titleTerms(a));
   }
 
-  /** Builds the index from parsed articles. */
+  /** Builds the index from parsed articles, taken one at a time (see buildIndexParts). */
   static build(
-    articles: Article[],
+    articles: Iterable<Article>,
     options: { aliases: AliasTable; hash?: string; ranking?: Partial<RankingOptions>; passages?: PassageOptions },
   ): NewsIndex {
     const { aliases } = options;
