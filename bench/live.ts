@@ -52,8 +52,8 @@ export interface LiveFigures {
   load: number;
 }
 
-/** How long /ask traffic runs after an added article (at one every 250 ms: 160 interactions). */
-export const LIVE_EVENT_MS = 40_000;
+/** How long /ask traffic runs after an added article (at one every 250 ms: 180 interactions). */
+export const LIVE_EVENT_MS = 45_000;
 
 /** The article added, with words no MultiHop-RAG article has, and the question that finds it. */
 export const ADDED = {
