@@ -44,7 +44,7 @@ export interface LiveFigures {
   maxLoopStallMs: number | null;
   /** The serving thread's own CPU between two ticks (null where /proc/thread-self/schedstat is missing). */
   maxLoopCpuMs: number | null;
-  /** The slowest first response to an /ask over the event. */
+  /** The slowest first response to an /ask over the event (of those answered: the others are lost). */
   maxFirstResponseMs: number;
   interactions: number;
   lostInteractions: number;
@@ -176,7 +176,7 @@ export async function measureLive(
         articles: held(),
         maxLoopStallMs: Math.round(delay.max / 1e6),
         maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu),
-        maxFirstResponseMs: Math.round(Math.max(0, ...asked.map((r) => r.firstResponseMs ?? Infinity))),
+        maxFirstResponseMs: Math.round(Math.max(0, ...asked.map((r) => r.firstResponseMs ?? 0))),
         interactions: asked.length,
         lostInteractions: asked.filter(lostAsk).length,
         load: Math.round(loadavg()[0]! * 100) / 100,

@@ -64,7 +64,8 @@ export function shardedEntry(f: ShardedLiveFigures, articles: number): LiveFigur
     eventMs: f.rebuildAndReloadMs,
     maxLoopStallMs: null,
     maxLoopCpuMs: null,
-    maxFirstResponseMs: Math.max(...f.maxFirstResponseMs),
+    // Of the answered ones (an /ask never answered is counted lost).
+    maxFirstResponseMs: Math.max(0, ...f.maxFirstResponseMs.filter(Number.isFinite)),
     interactions: f.interactions,
     lostInteractions: f.lostInteractions,
     load: f.load,
@@ -183,7 +184,8 @@ export async function measureShardedLive(
       .catch(() => {});
     const lost = sent.filter(({ rec }) => lostAsk(rec)).length;
     const maxFirst = [0, 1].map((s) =>
-      Math.round(Math.max(0, ...sent.filter((x) => x.shard === s).map((x) => x.rec.firstResponseMs ?? Infinity))),
+      // Of the answered ones: an /ask never answered is counted lost.
+      Math.round(Math.max(0, ...sent.filter((x) => x.shard === s).map((x) => x.rec.firstResponseMs ?? 0))),
     );
     const deltaMs = [0, 1].map((s) => {
       const l = lines().find((x) => x.msg === 'corpus change taken in as a delta' && x.shard === s);
