@@ -36,6 +36,7 @@ import {
   type InteractionLatency,
 } from './discord-latency.js';
 import { formatLive, measureLive, readRecords, type LiveFigures } from './live.js';
+import { measureShardedLive, shardedEntry } from './liveShards.js';
 
 /** /ask questions sent through the Discord double for the interaction latency. */
 const DEFAULT_DISCORD_QUESTIONS = 300;
@@ -287,12 +288,25 @@ export async function main(argv: string[]): Promise<number> {
       .slice(0, 200)
       .map((q) => q.question);
     const records = readRecords(o.corpus);
+    // Every case: each scale on both backends, in one process (the add, then the full rebuild)
+    // and with SHARDS=2 (the bot as src/main.ts runs it: a manager and two shard processes).
     for (const factor of liveScales(o)) {
-      const f = await measureLive(records, factor, questions, log);
-      live.push(f);
-      log(
-        `live ${factor}x: added article answerable after ${f.addToAnswerableMs ?? '–'} ms, longest stall ${f.maxLoopStallMs} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), ${f.lostInteractions} of ${f.interactions} /ask lost`,
-      );
+      for (const backend of ['memory', 'sqlite'] as const) {
+        for (const f of await measureLive(records, factor, questions, log, backend)) {
+          live.push(f);
+          log(
+            `live ${factor}x ${backend} ${f.event}: added article answerable after ${f.addToAnswerableMs ?? '–'} ms, longest stall ${f.maxLoopStallMs} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), ${f.lostInteractions} of ${f.interactions} /ask lost (load ${f.load})`,
+          );
+        }
+        const f = shardedEntry(
+          await measureShardedLive(records, factor, questions, log, backend),
+          records.length * factor + 1,
+        );
+        live.push(f);
+        log(
+          `live ${factor}x ${backend} SHARDS=2: added article answerable after ${f.addToAnswerableMs ?? '–'} ms in both shards, slowest first response ${f.maxFirstResponseMs} ms, ${f.lostInteractions} of ${f.interactions} /ask lost (load ${f.load})`,
+        );
+      }
     }
   }
   log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,15 +1,18 @@
 /**
  * The live archive under load: the bot on the local Discord double (real discord.js client, the
  * bot's own handlers) gets an /ask every 250 ms while one article is added to a corpus of one JSON
- * file per article (replicated `scale` times under new ids) and the archive takes it in: first as
- * a delta, then through the full rebuild in the index worker. Reports how soon the added article
- * is the first answer to a question about it, the longest event-loop stall meanwhile
- * (perf_hooks.monitorEventLoopDelay; on Linux also the serving thread's own CPU between two 10 ms
- * ticks, which a busy machine's other processes do not inflate), and the /ask that Discord would
- * have lost (no response within its 3 s).
+ * file per article (replicated `scale` times under new ids), on the memory backend or, with
+ * `SEARCH_BACKEND=sqlite`, the sqlite one. Two events, each with its own figures: the add (the new
+ * file taken in as the watcher's delta, then LIVE_EVENT_MS of traffic) and the full rebuild that
+ * follows (in the index worker, then loaded in slices; the sqlite backend has none: every file's
+ * stamp checked, as /admin reindex does). Reports how soon the added article is the first answer
+ * to a question about it, the longest event-loop stall (perf_hooks.monitorEventLoopDelay; on Linux
+ * also the serving thread's own CPU between two 10 ms ticks, which a busy machine's other
+ * processes do not inflate), the /ask that Discord would have lost (no response within its 3 s),
+ * and the load average beside them.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ApplicationCommandOptionType } from 'discord.js';
@@ -18,21 +21,39 @@ import { Archive } from '../src/archive.js';
 import { answerQuestion } from '../src/core/answer.js';
 import { attachHandlers, createClient } from '../src/discord/bot.js';
 import { Store } from '../src/store/store.js';
+import { StoredArchive } from '../src/storedArchive.js';
 import { startDiscordDouble, type InteractionRecord } from '../tests/discord/double/server.js';
 
+/** One event of a live run: an article added (taken in as a delta), or the full rebuild that follows. */
 export interface LiveFigures {
   scale: number;
+  backend: 'memory' | 'sqlite';
+  shards: number;
+  /**
+   * add: the new file taken in as the watcher's delta does (no rebuild meanwhile), /ask traffic
+   * for LIVE_EVENT_MS after it; rebuild: the full rebuild that follows a change (the sqlite
+   * backend: /admin reindex, every file's stamp checked). SHARDS=2 runs both together ('add+rebuild').
+   */
+  event: 'add' | 'rebuild' | 'add+rebuild';
   articles: number;
-  /** From writing the new file to the archive answering a question about it with it first. */
+  /** From writing the new file to the archive answering a question about it with it first (add events). */
   addToAnswerableMs: number | null;
-  /** The full rebuild that follows (in the index worker, then loaded in slices). */
-  rebuildMs: number;
-  maxLoopStallMs: number;
+  /** How long the event's own work ran (the delta, or the rebuild to its swap). */
+  eventMs: number | null;
+  /** perf_hooks.monitorEventLoopDelay's longest delay over the event (null: in other processes). */
+  maxLoopStallMs: number | null;
   /** The serving thread's own CPU between two ticks (null where /proc/thread-self/schedstat is missing). */
   maxLoopCpuMs: number | null;
+  /** The slowest first response to an /ask over the event (of those answered: the others are lost). */
+  maxFirstResponseMs: number;
   interactions: number;
   lostInteractions: number;
+  /** The 1-minute load average when the event ended (2 cores: above 2, stalls are inflated by other processes). */
+  load: number;
 }
+
+/** How long /ask traffic runs after an added article (at one every 250 ms: 180 interactions). */
+export const LIVE_EVENT_MS = 45_000;
 
 /** The article added, with words no MultiHop-RAG article has, and the question that finds it. */
 export const ADDED = {
@@ -71,32 +92,42 @@ function threadCpu(): () => number {
   return existsSync(schedstat) ? () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : () => NaN;
 }
 
-/** Adds one article to a `scale`× corpus while the bot answers /ask on the double; see the top of this file. */
+/** An /ask lost as Discord would lose it: no response within its 3 s, or the token gone. */
+export const lostAsk = (r: InteractionRecord): boolean =>
+  r.firstResponseMs === undefined || r.firstResponseMs > 3000 || r.statuses.includes(404);
+
+/**
+ * Adds one article to a `scale`× corpus while the bot answers /ask on the double, then rebuilds;
+ * see the top of this file. Two figures: the add, then the rebuild.
+ */
 export async function measureLive(
   records: readonly CorpusRecord[],
   scale: number,
   questions: readonly string[],
   log: (m: string) => void = () => {},
-): Promise<LiveFigures> {
+  backend: 'memory' | 'sqlite' = 'memory',
+): Promise<LiveFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-live-'));
   const corpus = join(dir, 'corpus');
   writeScaledCorpus(records, scale, corpus);
   const discord = await startDiscordDouble();
   const store = new Store({ path: ':memory:' });
-  let archive: Archive | null = null;
+  let archive: Archive | StoredArchive | null = null;
   const client = createClient({
     rest: { api: discord.apiBase },
     ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
   });
   try {
     const opened = performance.now();
-    archive = await Archive.open({ corpus, indexPath: join(dir, 'index.bin') });
+    archive =
+      backend === 'sqlite'
+        ? await StoredArchive.open({ corpus, path: join(dir, 'archive.sqlite') })
+        : await Archive.open({ corpus, indexPath: join(dir, 'index.bin') });
     const live = archive;
     // As the bot does when it watches the corpus: the delta's parse thread is started before any change.
     await live.warm();
-    log(
-      `live ${scale}x: ${live.index.articles.length} articles opened in ${Math.round(performance.now() - opened)} ms`,
-    );
+    const held = (): number => (live instanceof Archive ? live.index.articles.length : live.index.held().articles);
+    log(`live ${scale}x ${backend}: ${held()} articles opened in ${Math.round(performance.now() - opened)} ms`);
     attachHandlers(client, {
       index: () => live.index,
       reindex: () => Promise.reject(new Error('not in the benchmark')),
@@ -119,8 +150,8 @@ export async function measureLive(
         ]),
       );
     }, 250);
-    const delay = monitorEventLoopDelay({ resolution: 10 });
     const cpu = threadCpu();
+    const delay = monitorEventLoopDelay({ resolution: 10 });
     let lastCpu = cpu();
     let maxCpu = 0;
     const tick = setInterval(() => {
@@ -128,48 +159,75 @@ export async function measureLive(
       maxCpu = Math.max(maxCpu, now - lastCpu);
       lastCpu = now;
     }, 10);
+    /** The figures of the /ask sent since `from` (an index into sent) once they are answered. */
+    const window = async (from: number): Promise<Omit<LiveFigures, 'event' | 'addToAnswerableMs' | 'eventMs'>> => {
+      const asked = sent.slice(from);
+      await discord
+        .waitFor(
+          () => asked.every((r) => r.statuses.length > 0 || performance.now() - r.dispatchedAt > 4000),
+          15_000,
+          'the last answers',
+        )
+        .catch(() => {});
+      const figures = {
+        scale,
+        backend,
+        shards: 1,
+        articles: held(),
+        maxLoopStallMs: Math.round(delay.max / 1e6),
+        maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu),
+        maxFirstResponseMs: Math.round(Math.max(0, ...asked.map((r) => r.firstResponseMs ?? 0))),
+        interactions: asked.length,
+        lostInteractions: asked.filter(lostAsk).length,
+        load: Math.round(loadavg()[0]! * 100) / 100,
+      };
+      delay.reset();
+      maxCpu = 0;
+      return figures;
+    };
     delay.enable();
     // A second of traffic before the change, so a stall at its start shows.
     await new Promise((r) => setTimeout(r, 1000));
+    delay.reset();
+    maxCpu = 0;
+
+    // The add: the new file taken in as the watcher's delta (named, as the watcher names what it saw change).
+    let from = sent.length;
     const added = performance.now();
     writeFileSync(join(corpus, `${ADDED.id}.json`), JSON.stringify(ADDED));
-    // Named, as the watcher names what it saw change (without it every file's stamp is checked).
-    const rebuild = live.reindex([`${ADDED.id}.json`]);
+    const update = live.update([`${ADDED.id}.json`]);
     let addToAnswerableMs: number | null = null;
-    for (let polled = 0; addToAnswerableMs === null && performance.now() - added < 120_000; polled++) {
+    while (addToAnswerableMs === null && performance.now() - added < 120_000) {
       if (answerQuestion(live.index, ADDED_QUESTION, { k: 3 }).results[0]?.articleId === ADDED.id)
-        addToAnswerableMs = performance.now() - added;
+        addToAnswerableMs = Math.round(performance.now() - added);
       else await new Promise((r) => setTimeout(r, 10));
     }
-    await rebuild;
-    const rebuildMs = performance.now() - added;
+    await update;
+    const deltaMs = Math.round(performance.now() - added);
+    await new Promise((r) => setTimeout(r, Math.max(0, LIVE_EVENT_MS - (performance.now() - added))));
+    const add: LiveFigures = { ...(await window(from)), event: 'add', addToAnswerableMs, eventMs: deltaMs };
+    log(`live ${scale}x ${backend} add: ${JSON.stringify(add)}`);
+
+    // The full rebuild the change calls for (the watcher starts it once changes settle).
+    from = sent.length;
+    const rebuildStarted = performance.now();
+    await live.reindex([]);
+    const rebuildMs = Math.round(performance.now() - rebuildStarted);
     // The rebuilt index must answer it too; then a second more of traffic.
     if (answerQuestion(live.index, ADDED_QUESTION, { k: 3 }).results[0]?.articleId !== ADDED.id)
-      addToAnswerableMs = null;
+      add.addToAnswerableMs = null;
     await new Promise((r) => setTimeout(r, 1000));
     clearInterval(traffic);
-    await discord
-      .waitFor(
-        () => sent.every((r) => r.statuses.length > 0 || performance.now() - r.dispatchedAt > 4000),
-        15_000,
-        'the last answers',
-      )
-      .catch(() => {});
+    const rebuild: LiveFigures = {
+      ...(await window(from)),
+      event: 'rebuild',
+      addToAnswerableMs: null,
+      eventMs: rebuildMs,
+    };
+    log(`live ${scale}x ${backend} rebuild: ${JSON.stringify(rebuild)}`);
     delay.disable();
     clearInterval(tick);
-    const lost = sent.filter(
-      (r) => r.firstResponseMs === undefined || r.firstResponseMs > 3000 || r.statuses.includes(404),
-    ).length;
-    return {
-      scale,
-      articles: live.index.articles.length,
-      addToAnswerableMs: addToAnswerableMs === null ? null : Math.round(addToAnswerableMs),
-      rebuildMs: Math.round(rebuildMs),
-      maxLoopStallMs: Math.round(delay.max / 1e6),
-      maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu),
-      interactions: sent.length,
-      lostInteractions: lost,
-    };
+    return [add, rebuild];
   } finally {
     await client.destroy();
     await discord.close();
@@ -182,15 +240,16 @@ export async function measureLive(
 /** The live section of the bench tables (empty when the run was skipped). */
 export function formatLive(figures: readonly LiveFigures[]): string {
   if (figures.length === 0) return '';
+  const or = (n: number | null) => (n === null ? '–' : String(n));
   return [
     '',
-    '## Live archive: one article added during /ask traffic (every 250 ms) on the Discord double',
+    '## Live archive: one article added, then the full rebuild, during /ask traffic (every 250 ms) on the Discord double',
     '',
-    '| scale | articles | added → answerable ms | full rebuild ms | longest stall ms | own CPU ms | /ask | lost |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scale | backend | shards | event | articles | added → answerable ms | event ms | longest stall ms | own CPU ms | slowest first response ms | /ask | lost | load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...figures.map(
       (f) =>
-        `| ${f.scale}× | ${f.articles} | ${f.addToAnswerableMs ?? '–'} | ${f.rebuildMs} | ${f.maxLoopStallMs} | ${f.maxLoopCpuMs ?? '–'} | ${f.interactions} | ${f.lostInteractions} |`,
+        `| ${f.scale}× | ${f.backend} | ${f.shards} | ${f.event} | ${f.articles} | ${or(f.addToAnswerableMs)} | ${or(f.eventMs)} | ${or(f.maxLoopStallMs)} | ${or(f.maxLoopCpuMs)} | ${f.maxFirstResponseMs} | ${f.interactions} | ${f.lostInteractions} | ${f.load} |`,
     ),
     '',
   ].join('\n');
@@ -228,6 +287,7 @@ export async function liveArgs(
 /** `npx tsx bench/live.ts --corpus corpus.jsonl --queries queries.jsonl [--scale-factor N]`: one live run, JSON on stdout. */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { records, scale, questions } = await liveArgs('live.ts');
-  const figures = await measureLive(records, scale, questions, (m) => process.stderr.write(`${m}\n`));
+  const backend = process.env.SEARCH_BACKEND === 'sqlite' ? 'sqlite' : 'memory';
+  const figures = await measureLive(records, scale, questions, (m) => process.stderr.write(`${m}\n`), backend);
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

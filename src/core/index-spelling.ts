@@ -19,6 +19,11 @@ export interface LazyMini {
   steps?: () => Generator<void, MiniSearch>;
   /** An empty index, when the saved one cannot be read: answers go on, without spelling correction. */
   empty: () => MiniSearch;
+  /**
+   * A warm-up is making it in slices: a question meanwhile goes without spelling correction
+   * rather than make it a second time at once (seconds of a blocked event loop at 10×).
+   */
+  warming?: Promise<void>;
 }
 
 /** The spelling index as made, or still to make from its saved form. */
@@ -114,9 +119,14 @@ export function madeSpelling(source: SpellingIndex): MiniSearch {
 /** Makes a spelling index left for its first use in slices of a few milliseconds (see NewsIndex.warmUp). */
 export async function warmUpSpelling(source: SpellingIndex): Promise<void> {
   if (source instanceof MiniSearch || source.made || !source.steps) return;
-  const made = await sliced(source.steps()).catch(() => source.empty());
-  source.made ??= made;
-  delete source.steps;
+  source.warming ??= sliced(source.steps())
+    .catch(() => source.empty())
+    .then((made) => {
+      source.made ??= made;
+      delete source.steps;
+      delete source.warming;
+    });
+  return source.warming;
 }
 
 /**
@@ -127,6 +137,8 @@ export function spellingVocabulary(termId: ReadonlyMap<string, number>, source: 
   return {
     has: (term) => termId.has(term),
     *similar(term, how) {
+      // Being made in slices (see LazyMini.warming): no correction for now, and no stall.
+      if (!(source instanceof MiniSearch) && !source.made && source.warming !== undefined) return;
       const mini = madeSpelling(source);
       const hits =
         'prefix' in how

@@ -116,6 +116,15 @@ describe('loadIndexFileAsync and NewsIndex.fromBufferAsync', () => {
     expect(cold.parseQuery('railwya strike').terms.some((t) => t.corrected)).toBe(true);
   });
 
+  it('answers while the spelling index warms up without making it a second time at once (no stall)', async () => {
+    const warming = NewsIndex.fromBuffer(bytes).index;
+    const warmUp = warming.warmUp();
+    // Made in one go here, this took seconds of a blocked event loop at 10×: the question goes uncorrected meanwhile.
+    expect(warming.parseQuery('railwya strike').terms.some((t) => t.corrected)).toBe(false);
+    await warmUp;
+    expect(warming.parseQuery('railwya strike').terms.some((t) => t.corrected)).toBe(true);
+  });
+
   it('refuses what is not an index, as the synchronous load does', async () => {
     await expect(NewsIndex.fromBufferAsync(Buffer.from('{"formatVersion": 6}'))).rejects.toThrow(
       /not a Newsdesk index/,
