@@ -177,7 +177,7 @@ describe('GuildArchives', () => {
     // Told once it is answerable (what /article add replies on), while the rebuild is still held.
     let answerable = false;
     const first = guilds.reindex(B, () => (answerable = true));
-    await vi.waitFor(() => expect(answerable).toBe(true));
+    await vi.waitFor(() => expect(answerable).toBe(true), { timeout: 10_000 });
     expect(await ask('When did the Raqqa bridge reopen?')).toContain('Bridge at Raqqa reopens');
     expect(builds).toBe(1);
     // Only this server: another one is still answered from the shared index.
@@ -200,7 +200,7 @@ describe('GuildArchives', () => {
     expect(await ask('When did the Raqqa bridge reopen?')).not.toContain('Bridge at Raqqa reopens');
     expect((await guilds.index(B)).articles.length).toBe(t.shared().articles.length + 1);
     // The rebuild starts once the delta is in: released only after it has started.
-    await vi.waitFor(() => expect(builds).toBe(2));
+    await vi.waitFor(() => expect(builds).toBe(2), { timeout: 10_000 });
     release();
     expect(await second).toMatchObject({ articles: t.shared().articles.length + 1, rebuilt: true });
   });

@@ -348,7 +348,8 @@ describe('NewsIndex', () => {
       tokens: true,
       tokenOffsets: true,
     });
-  });
+    // A few seconds alone; 12 s seen beside the other test worker on a loaded machine.
+  }, 60_000);
 
   it('refuses to load another format version', () => {
     const older = index.toBuffer();

@@ -1,8 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Status, type Client, type ClientOptions } from 'discord.js';
+import { ApplicationCommandOptionType, PermissionFlagsBits, Status, type Client, type ClientOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { Archive } from '../../src/archive.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -10,8 +10,10 @@ import { runBot, type BotRuntime } from '../../src/composition.js';
 import { attachHandlers, createClient } from '../../src/discord/bot.js';
 import type { BotDeps } from '../../src/discord/types.js';
 import type { DigestStore } from '../../src/store/parts.js';
-import type { DiscordDouble } from './double/server.js';
+import { nodeCommand } from '../setup/tsx.js';
+import { commandOptions, type DiscordDouble, type InteractionRecord } from './double/server.js';
 
+const ROOT = new URL('../..', import.meta.url).pathname;
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
 
 /** discord.js spaces IDENTIFYs out (5 s apart); the double has no such limit, so the tests do not wait. */
@@ -124,4 +126,82 @@ export async function addDailySchedule(
     createdBy: discord.users.alice.id,
   });
   return schedule.id;
+}
+
+/** A line of a bot process's JSON log: the fields the tests read (pino writes more). */
+export interface LogLine {
+  msg?: string;
+  shard?: number | string;
+  pid?: number;
+  [field: string]: unknown;
+}
+
+export interface BotProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+  /** The JSON log lines written so far, in order (a line still being written is left for later). */
+  lines(): LogLine[];
+  /** Everything written on stdout and stderr so far, for a failure message. */
+  output(): string;
+  /** Whether a log line with this `msg` has been written. */
+  logged(msg: string): boolean;
+}
+
+/**
+ * Newsdesk's entry point (src/main.ts: one process, or a shard manager with SHARDS) as a child
+ * process on plain node over the run's compiled copy (tests/setup/tsx.ts), with `env` and PATH
+ * only as its environment. `detached` makes it lead a process group, so that its shards can be
+ * signalled with it; `onLine` hears each log line as it comes.
+ */
+export function spawnBot(
+  env: Record<string, string>,
+  options: { detached?: boolean; onLine?: (line: LogLine) => void } = {},
+): BotProcess {
+  const child = spawn(...nodeCommand('src/main.ts', []), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.detached ? { detached: true } : {}),
+  });
+  const lines: LogLine[] = [];
+  let output = '';
+  let partial = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    output += b.toString();
+    const complete = (partial + b.toString()).split('\n');
+    partial = complete.pop()!;
+    for (const l of complete) {
+      if (!l.startsWith('{')) continue;
+      const line = JSON.parse(l) as LogLine;
+      lines.push(line);
+      options.onLine?.(line);
+    }
+  });
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    lines: () => lines,
+    output: () => output,
+    logged: (msg) => lines.some((l) => l.msg === msg),
+  };
+}
+
+/** `/article add file` in `guildId` with the file at `url`, sent by a new member with Manage Messages. */
+export function addArticleFile(
+  discord: DiscordDouble,
+  guildId: string,
+  file: { name: string; url: string; size: number; contentType: string },
+): InteractionRecord {
+  return discord.inGuild(guildId, () => {
+    const attachment = discord.attach(file.name, file.url, file.size, file.contentType);
+    return discord.runSlashCommand(
+      'article',
+      commandOptions('add file', [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: attachment }]),
+      discord.newUser(),
+      { permissions: String(PermissionFlagsBits.ManageMessages) },
+    );
+  });
 }

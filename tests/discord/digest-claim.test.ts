@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { Store } from '../../src/store/store.js';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
-import { addDailySchedule, stopProcesses } from './boot.js';
-import { nodeCommand } from '../setup/tsx.js';
+import { addDailySchedule, spawnBot, stopProcesses, type BotProcess, type LogLine as BotLogLine } from './boot.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'c'.repeat(38)}`;
@@ -16,9 +14,7 @@ const SLOW = 60_000;
 /** Discord's latency on posting a message: it widens the window in which both processes would post. */
 const POST_LATENCY_MS = 1000;
 
-interface LogLine {
-  msg?: string;
-  pid?: number;
+interface LogLine extends BotLogLine {
   scheduleId?: number;
   posted?: number;
 }
@@ -30,15 +26,10 @@ interface LogLine {
  */
 describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
   let discord: DiscordDouble;
-  const children: Array<ReturnType<typeof spawn>> = [];
-  let output = '';
+  const bots: BotProcess[] = [];
   let dbPath: string;
   let scheduleId: number;
-  const lines = (): LogLine[] =>
-    output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
+  const lines = (): LogLine[] => bots.flatMap((b) => b.lines());
 
   beforeAll(async () => {
     discord = await startDiscordDouble();
@@ -67,22 +58,16 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
     scheduleId = await addDailySchedule(store.digests, discord);
     store.close();
     for (let i = 0; i < 2; i++) {
-      const child = spawn(...nodeCommand('src/main.ts', []), {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
+      bots.push(
+        spawnBot({
           DISCORD_TOKEN: token,
           DISCORD_API_URL: discord.apiBase,
           CORPUS_DIR: corpus,
           INDEX_PATH: indexPath,
           DATABASE_PATH: dbPath,
           LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-      child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-      children.push(child);
+        }),
+      );
     }
     await discord
       .waitFor(
@@ -91,12 +76,12 @@ describe('two processes on one database', { timeout: SLOW + 10_000 }, () => {
         'both schedulers to start',
       )
       .catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}\n${output}`);
+        throw new Error(`${(err as Error).message}\n${bots.map((b) => b.output()).join('\n')}`);
       });
   }, SLOW + 10_000);
 
   afterAll(async () => {
-    await stopProcesses(children);
+    await stopProcesses(bots.map((b) => b.child));
     await discord.close();
   });
 

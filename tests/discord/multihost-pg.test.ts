@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
@@ -10,8 +10,7 @@ import { PgStore } from '../../src/store/pg.js';
 import { PG_URL } from '../store/dialects.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { shardOf, startDiscordDouble, type DiscordDouble, type DoubleGuild } from './double/server.js';
-import { addDailySchedule } from './boot.js';
-import { nodeCommand } from '../setup/tsx.js';
+import { addArticleFile, addDailySchedule, spawnBot, type BotProcess } from './boot.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'c'.repeat(38)}`;
@@ -35,6 +34,7 @@ interface Host {
   /** The host's shard manager, leading its own process group (its shards are in it). */
   child: ChildProcess;
   exited: Promise<unknown>;
+  bot: BotProcess;
 }
 
 /** Stops a host as its machine would go: every process of its group, at once. */
@@ -67,8 +67,6 @@ describe.skipIf(!PG_URL)(
     let byShard: DoubleGuild[];
     const hosts: Host[] = [];
     const output: LogLine[] = [];
-    /** What the hosts wrote on stderr, shown when they fail to start. */
-    let errors = '';
     let scheduleId: number;
     const logs = (msg: string, host?: string, from = 0) =>
       output.slice(from).filter((l) => l.msg === msg && (!host || l.host === host));
@@ -121,10 +119,8 @@ describe.skipIf(!PG_URL)(
         const indexPath = join(data, 'index.json');
         cpSync(join(ROOT, 'tests/fixtures/seeds'), corpus, { recursive: true });
         await (await Archive.open({ corpus, indexPath })).close();
-        const child = spawn(...nodeCommand('src/main.ts', []), {
-          cwd: ROOT,
-          env: {
-            PATH: process.env.PATH ?? '',
+        const bot = spawnBot(
+          {
             DISCORD_TOKEN: token,
             DISCORD_API_URL: discord.apiBase,
             SHARDS: String(SHARDS),
@@ -139,21 +135,10 @@ describe.skipIf(!PG_URL)(
             LEADER_RETRY_SECONDS: '1',
             LOG_LEVEL: 'info',
           },
-          stdio: ['ignore', 'pipe', 'pipe'],
           // Its own process group: the manager and its shards are stopped (or killed) together.
-          detached: true,
-        });
-        let partial = '';
-        child.stdout!.on('data', (b: Buffer) => {
-          const text = partial + b.toString();
-          const complete = text.split('\n');
-          partial = complete.pop()!;
-          for (const l of complete)
-            if (l.startsWith('{')) output.push({ ...(JSON.parse(l) as LogLine), host: hostName });
-        });
-        child.stderr!.on('data', (b: Buffer) => (errors += `${hostName}: ${b.toString()}`));
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        hosts.push({ name: hostName, data, child, exited });
+          { detached: true, onLine: (line) => output.push({ ...(line as LogLine), host: hostName }) },
+        );
+        hosts.push({ name: hostName, data, child: bot.child, exited: bot.exited, bot });
       }
       await discord
         .waitFor(
@@ -163,6 +148,7 @@ describe.skipIf(!PG_URL)(
         )
         .catch((err: unknown) => {
           const seen = output.map((l) => `${l.host}:${String(l.shard)} ${l.msg}`).join('\n');
+          const errors = hosts.map((h) => `${h.name}: ${h.bot.output()}`).join('\n');
           throw new Error(`${(err as Error).message}\n${seen}\n${errors}`);
         });
     }, SLOW + 10_000);
@@ -221,29 +207,12 @@ describe.skipIf(!PG_URL)(
       expect((await ask(elsewhere, 'When did the Raqqa bridge reopen?')).titles.join('\n')).not.toMatch(
         /Bridge at Raqqa reopens/,
       );
-      const file = discord.inGuild(curator.id, () =>
-        discord.attach('bridge.md', `${web.base}/bridge.md`, upload.length, 'text/markdown'),
-      );
-      const rec = discord.inGuild(curator.id, () =>
-        discord.runSlashCommand(
-          'article',
-          [
-            {
-              type: ApplicationCommandOptionType.SubcommandGroup,
-              name: 'add',
-              options: [
-                {
-                  type: ApplicationCommandOptionType.Subcommand,
-                  name: 'file',
-                  options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }],
-                },
-              ],
-            },
-          ],
-          discord.newUser(),
-          { permissions: String(PermissionFlagsBits.ManageMessages) },
-        ),
-      );
+      const rec = addArticleFile(discord, curator.id, {
+        name: 'bridge.md',
+        url: `${web.base}/bridge.md`,
+        size: upload.length,
+        contentType: 'text/markdown',
+      });
       const added = await discord.waitFor(() => discord.original(rec.id)?.content, SLOW, 'the upload reply');
       expect(added).toMatch(/^Added “Bridge at Raqqa reopens” \(`added\/bridge\.md`\)/);
       const addedAt = Date.now();

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guildArchiveDir } from '../../src/config.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { nestedDivs, tildeMarkdown } from '../workers/hostile.js';
-import { bootRuntime, type BootedRuntime } from './boot.js';
+import { addArticleFile, bootRuntime, type BootedRuntime } from './boot.js';
 import { startDiscordDouble, type DiscordDouble, type InteractionRecord } from './double/server.js';
 
-const MANAGE_MESSAGES = String(1 << 13);
 const MANAGE_SERVER = String(1 << 5);
 
 describe('hostile uploads and failing writes on the Discord double', () => {
@@ -41,31 +40,8 @@ describe('hostile uploads and failing writes on the Discord double', () => {
     await web.close();
   });
 
-  const upload = (name: string, size: number, type: string) =>
-    discord.runSlashCommand(
-      'article',
-      [
-        {
-          type: ApplicationCommandOptionType.SubcommandGroup,
-          name: 'add',
-          options: [
-            {
-              type: ApplicationCommandOptionType.Subcommand,
-              name: 'file',
-              options: [
-                {
-                  type: ApplicationCommandOptionType.Attachment,
-                  name: 'file',
-                  value: discord.attach(name, `${web.base}/${name}`, size, type),
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      discord.newUser(),
-      { permissions: MANAGE_MESSAGES },
-    );
+  const upload = (name: string, size: number, contentType: string) =>
+    addArticleFile(discord, discord.guildId, { name, url: `${web.base}/${name}`, size, contentType });
   const ask = (question: string) =>
     discord.runSlashCommand(
       'ask',

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +7,13 @@ import { loadConfig } from '../../src/config.js';
 import { Store } from '../../src/store/store.js';
 import { send, startWebServer } from '../ingest/server.js';
 import { shardOf, startDiscordDouble, type DiscordDouble, type DoubleGuild } from './double/server.js';
-import { nodeCommand } from '../setup/tsx.js';
+import { addArticleFile, spawnBot, type BotProcess, type LogLine as BotLogLine } from './boot.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
 
-interface LogLine {
-  msg?: string;
-  shard?: number | string;
+interface LogLine extends BotLogLine {
   origin?: string;
-  pid?: number;
   rebuilt?: boolean;
   scheduleId?: number;
   op?: string;
@@ -33,6 +29,36 @@ interface LogLine {
 /** Generous waits: the machine running the suite may be busy, and two shard processes start slowly then. */
 const SLOW = 60_000;
 
+/** The bot as a shard manager with `env` (over a token, the double and info logs); resolves once both shards are connected. */
+async function startShards(discord: DiscordDouble, env: Record<string, string>): Promise<BotProcess> {
+  const bot = spawnBot({
+    ALLOW_PRIVATE_URLS: 'true',
+    DISCORD_TOKEN: token,
+    DISCORD_API_URL: discord.apiBase,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  await discord
+    .waitFor(() => bot.lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect')
+    .catch((err: unknown) => {
+      // Not returned, so no afterAll would stop it.
+      bot.child.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}\n${bot.output()}`);
+    });
+  return bot;
+}
+
+/** Kills what is left of the bot (a test that failed before its SIGTERM), then closes the double and the web server. */
+async function closeAll(
+  bot: BotProcess | undefined,
+  discord: DiscordDouble,
+  web: { close(): Promise<unknown> },
+): Promise<void> {
+  if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
+  await discord.close();
+  await web.close();
+}
+
 describe('SHARDS', () => {
   it('is unset by default (one process), else auto or a whole number from 1', () => {
     expect(loadConfig({}).SHARDS).toBeUndefined();
@@ -45,9 +71,7 @@ describe('SHARDS', () => {
 
 describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW + 10_000 }, () => {
   let discord: DiscordDouble;
-  let child: ReturnType<typeof spawn>;
-  let output = '';
-  let exit: Promise<number | null>;
+  let bot: BotProcess;
   let guilds: DoubleGuild[];
   let indexPath: string;
   let corpus: string;
@@ -55,11 +79,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
   let missed: number;
   const upload =
     '---\ntitle: Bridge at Raqqa reopens\npublished: 2030-01-04\n---\n\nThe old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.\n';
-  const lines = (): LogLine[] =>
-    output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
+  const lines = (): LogLine[] => bot.lines();
 
   beforeAll(async () => {
     // 'auto': the manager asks GET /gateway/bot, which recommends 2; both may identify at once.
@@ -88,36 +108,15 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
       })
     ).id;
     store.close();
-    child = spawn(...nodeCommand('src/main.ts', []), {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SHARDS: 'auto',
-        ALLOW_PRIVATE_URLS: 'true',
-        DISCORD_TOKEN: token,
-        DISCORD_API_URL: discord.apiBase,
-        CORPUS_DIR: corpus,
-        INDEX_PATH: indexPath,
-        DATABASE_PATH: join(data, 'db.sqlite'),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bot = await startShards(discord, {
+      SHARDS: 'auto',
+      CORPUS_DIR: corpus,
+      INDEX_PATH: indexPath,
+      DATABASE_PATH: join(data, 'db.sqlite'),
     });
-    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await discord
-      .waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect')
-      .catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}\n${output}`);
-      });
   }, SLOW + 10_000);
 
-  afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await discord.close();
-    await web.close();
-  });
+  afterAll(() => closeAll(bot, discord, web));
 
   it('builds the index once, in the manager; each shard loads the saved file', () => {
     const logs = lines();
@@ -247,31 +246,12 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
 
   it('keeps an upload in the guild on shard 1 to that guild, and tells shard 0 (digests, feeds) its archive changed', async () => {
     const [first, second] = guilds as [DoubleGuild, DoubleGuild];
-    const file = discord.inGuild(second.id, () =>
-      discord.attach('bridge.md', `${web.base}/bridge.md`, upload.length, 'text/markdown'),
-    );
-    const rec = discord.inGuild(second.id, () =>
-      discord.runSlashCommand(
-        'article',
-        [
-          {
-            type: ApplicationCommandOptionType.SubcommandGroup,
-            name: 'add',
-            options: [
-              {
-                type: ApplicationCommandOptionType.Subcommand,
-                name: 'file',
-                options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }],
-              },
-            ],
-          },
-        ],
-        discord.newUser(),
-        {
-          permissions: String(PermissionFlagsBits.ManageMessages),
-        },
-      ),
-    );
+    const rec = addArticleFile(discord, second.id, {
+      name: 'bridge.md',
+      url: `${web.base}/bridge.md`,
+      size: upload.length,
+      contentType: 'text/markdown',
+    });
     const added = await discord.waitFor(() => discord.original(rec.id)?.content, SLOW, 'the upload reply');
     expect(added).toMatch(/^Added “Bridge at Raqqa reopens”/);
     const told = await discord.waitFor(
@@ -350,8 +330,8 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
       ),
     ];
     expect(pids).toHaveLength(2);
-    child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
     const alive = pids.filter((pid) => {
       try {
         process.kill(pid, 0);
@@ -378,9 +358,7 @@ describe('SHARDS=auto: a shard manager and two shard processes', { timeout: SLOW
 describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', { timeout: SLOW + 10_000 }, () => {
   let discord: DiscordDouble;
   let web: Awaited<ReturnType<typeof startWebServer>>;
-  let child: ReturnType<typeof spawn>;
-  let exit: Promise<number | null>;
-  let output = '';
+  let bot: BotProcess;
   let data: string;
   /** A guild on shard 0; a curator and a plain guild on shard 1. */
   let onShard0: DoubleGuild;
@@ -395,36 +373,15 @@ describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', 
     'Bridge at Raqqa reopens',
     'The old bridge at Raqqa reopened to traffic on Saturday after engineers repaired its central span, the city council said.',
   );
-  const lines = (): LogLine[] =>
-    output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
+  const lines = (): LogLine[] => bot.lines();
 
   const addFile = async (guild: DoubleGuild, name: string, body: string) => {
-    const file = discord.inGuild(guild.id, () =>
-      discord.attach(name, `${web.base}/${name}`, body.length, 'text/markdown'),
-    );
-    const rec = discord.inGuild(guild.id, () =>
-      discord.runSlashCommand(
-        'article',
-        [
-          {
-            type: ApplicationCommandOptionType.SubcommandGroup,
-            name: 'add',
-            options: [
-              {
-                type: ApplicationCommandOptionType.Subcommand,
-                name: 'file',
-                options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', value: file }],
-              },
-            ],
-          },
-        ],
-        discord.newUser(),
-        { permissions: String(PermissionFlagsBits.ManageMessages) },
-      ),
-    );
+    const rec = addArticleFile(discord, guild.id, {
+      name,
+      url: `${web.base}/${name}`,
+      size: body.length,
+      contentType: 'text/markdown',
+    });
     return discord.waitFor(() => discord.original(rec.id)?.content, SLOW, `the reply to ${name}`);
   };
   /** What a guild's shard answers a question with: the quoted titles, else the refusal. */
@@ -457,41 +414,20 @@ describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', 
     plain = discord.addGuild('Plain', [1, 2]);
     data = mkdtempSync(join(tmpdir(), 'newsdesk-shards-sqlite-'));
     cpSync(join(ROOT, 'tests/fixtures/seeds'), join(data, 'corpus'), { recursive: true });
-    child = spawn(...nodeCommand('src/main.ts', []), {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SHARDS: '2',
-        SEARCH_BACKEND: 'sqlite',
-        CURATOR_GUILD_IDS: curator.id,
-        ALLOW_PRIVATE_URLS: 'true',
-        DISCORD_TOKEN: token,
-        DISCORD_API_URL: discord.apiBase,
-        CORPUS_DIR: join(data, 'corpus'),
-        INDEX_PATH: join(data, 'index.bin'),
-        DATABASE_PATH: join(data, 'db.sqlite'),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bot = await startShards(discord, {
+      SHARDS: '2',
+      SEARCH_BACKEND: 'sqlite',
+      CURATOR_GUILD_IDS: curator.id,
+      CORPUS_DIR: join(data, 'corpus'),
+      INDEX_PATH: join(data, 'index.bin'),
+      DATABASE_PATH: join(data, 'db.sqlite'),
     });
-    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await discord
-      .waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, SLOW, 'both shards to connect')
-      .catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}\n${output}`);
-      });
   }, SLOW + 10_000);
 
-  afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await discord.close();
-    await web.close();
-  });
+  afterAll(() => closeAll(bot, discord, web));
 
   it('starts: the manager builds the archive file, each shard opens it as it is', () => {
-    expect(output).not.toMatch(/SEARCH_BACKEND/);
+    expect(bot.output()).not.toMatch(/SEARCH_BACKEND/);
     const logs = lines();
     expect(logs.filter((l) => l.msg === 'index built').map((l) => l.shard)).toEqual(['manager']);
     expect(
@@ -542,8 +478,8 @@ describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', 
   });
 
   it('stops every process on SIGTERM to the manager and exits 0', async () => {
-    child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
     expect(
       lines()
         .filter((l) => l.msg === 'stopped')

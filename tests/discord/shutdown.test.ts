@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import Database from 'better-sqlite3';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
-import { nodeCommand } from '../setup/tsx.js';
+import { spawnBot, type BotProcess } from './boot.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
@@ -14,39 +13,29 @@ const ask = (value: string) => [{ type: ApplicationCommandOptionType.String, nam
 
 describe('SIGTERM to a single-process bot', () => {
   let discord: DiscordDouble;
-  let child: ReturnType<typeof spawn>;
-  let output = '';
-  let exit: Promise<number | null>;
+  let bot: BotProcess;
   let dbPath: string;
-  const logged = (msg: string) => output.split('\n').some((l) => l.includes(`"msg":"${msg}"`));
+  const logged = (msg: string) => bot.logged(msg);
 
   beforeAll(async () => {
     discord = await startDiscordDouble();
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-shutdown-'));
     dbPath = join(data, 'db.sqlite');
-    child = spawn(...nodeCommand('src/main.ts', []), {
-      cwd: ROOT,
-      // SHARDS empty (a `SHARDS=` line in .env) means one process; discord.js must not read it as shard ids.
-      env: {
-        PATH: process.env.PATH ?? '',
-        SHARDS: '',
-        DISCORD_TOKEN: token,
-        DISCORD_API_URL: discord.apiBase,
-        CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
-        INDEX_PATH: join(data, 'index.bin'),
-        DATABASE_PATH: dbPath,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // SHARDS empty (a `SHARDS=` line in .env) means one process; discord.js must not read it as shard ids.
+    bot = spawnBot({
+      SHARDS: '',
+      DISCORD_TOKEN: token,
+      DISCORD_API_URL: discord.apiBase,
+      CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
+      INDEX_PATH: join(data, 'index.bin'),
+      DATABASE_PATH: dbPath,
+      LOG_LEVEL: 'info',
     });
-    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     await discord.waitFor(() => logged('connected'), 20_000, 'the bot to connect');
   }, 30_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
     await discord.close();
   });
 
@@ -64,22 +53,22 @@ describe('SIGTERM to a single-process bot', () => {
     const slow = discord.runSlashCommand('ask', ask('Who is Sadam al-Jamal?'));
     await discord.waitFor(() => held, 10_000, 'the answer to be on its way');
 
-    child.kill('SIGTERM');
+    bot.child.kill('SIGTERM');
     await discord.waitFor(() => logged('shutting down'), 5_000, 'the shutdown to begin');
     // Arrives while the bot drains: it must be ignored, not half-answered.
     const late = discord.runSlashCommand('ask', ask('Where is Tasil?'));
     await discord.waitFor(
-      () => output.includes(`"interactionId":"${late.id}"`) && logged('interaction ignored: shutting down'),
+      () => bot.output().includes(`"interactionId":"${late.id}"`) && logged('interaction ignored: shutting down'),
       5_000,
       'the late question to be turned away',
     );
-    expect(child.exitCode).toBeNull();
+    expect(bot.child.exitCode).toBeNull();
     release();
 
-    expect(await exit).toBe(0);
+    expect(await bot.exited).toBe(0);
     expect(discord.original(slow.id)?.embeds[0]?.description).toMatch(/security chief/);
     expect(late.callbacks).toEqual([]);
-    expect(output).toContain('"finished":1');
+    expect(bot.output()).toContain('"finished":1');
     expect(logged('stopped')).toBe(true);
 
     // Closed cleanly: the WAL was checkpointed into the database and removed.

@@ -1,50 +1,41 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordDouble, type DiscordDouble } from './double/server.js';
-import { nodeCommand } from '../setup/tsx.js';
+import { spawnBot, type BotProcess } from './boot.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 describe('npm start with a token', () => {
   let discord: DiscordDouble;
-  let logs = '';
-  let child: ReturnType<typeof spawn>;
+  let bot: BotProcess;
   const token = `${'N'.repeat(24)}.${'x'.repeat(6)}.${'s'.repeat(38)}`;
 
   beforeAll(async () => {
     discord = await startDiscordDouble();
     const data = mkdtempSync(join(tmpdir(), 'newsdesk-start-'));
-    child = spawn(...nodeCommand('src/main.ts', []), {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DISCORD_TOKEN: token,
-        DISCORD_API_URL: discord.apiBase,
-        CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
-        INDEX_PATH: join(data, 'index.json'),
-        DATABASE_PATH: join(data, 'db.sqlite'),
-        LOG_LEVEL: 'debug',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bot = spawnBot({
+      DISCORD_TOKEN: token,
+      DISCORD_API_URL: discord.apiBase,
+      CORPUS_DIR: join(ROOT, 'tests/fixtures/seeds'),
+      INDEX_PATH: join(data, 'index.json'),
+      DATABASE_PATH: join(data, 'db.sqlite'),
+      LOG_LEVEL: 'debug',
     });
-    child.stdout!.on('data', (b: Buffer) => (logs += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (logs += b.toString()));
     await discord.waitFor(() => discord.identifies.length > 0, 40_000, 'the bot to connect');
     // A loaded machine (CI beside other jobs) can take most of the default 20 s to start a process.
   }, 60_000);
 
   afterAll(async () => {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    bot.child.kill('SIGTERM');
+    await bot.exited;
     await discord.close();
   });
 
   it('connects and answers /ask', async () => {
-    await discord.waitFor(() => logs.includes('connected'), 10_000, 'the connected log line');
+    await discord.waitFor(() => bot.logged('connected'), 10_000, 'the connected log line');
     const rec = discord.runSlashCommand('ask', [
       { type: ApplicationCommandOptionType.String, name: 'question', value: 'Who is Sadam al-Jamal?' },
     ]);
@@ -57,7 +48,7 @@ describe('npm start with a token', () => {
   });
 
   it('never writes the token to its logs', () => {
-    expect(logs).not.toContain(token);
-    expect(logs).not.toContain('s'.repeat(38));
+    expect(bot.output()).not.toContain(token);
+    expect(bot.output()).not.toContain('s'.repeat(38));
   });
 });
