@@ -454,7 +454,13 @@ describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', 
     // The manager's watcher saw the file too: the shards only record the new article (once over both), taking nothing in.
     const recorded = () =>
       lines().filter((l) => l.msg === 'archive file changed by the manager: new articles recorded');
-    await discord.waitFor(() => new Set(recorded().map((l) => l.shard)).size === 2, SLOW, 'both shards to record');
+    await discord
+      .waitFor(() => new Set(recorded().map((l) => l.shard)).size === 2, SLOW, 'both shards to record')
+      .catch((err: Error) => {
+        // Seen once in CI under load: say what the processes did instead, to find out why.
+        const said = lines().map((l) => `${String(l.shard)}: ${l.msg ?? ''}`);
+        throw new Error(`${err.message}; the last log lines:\n${said.slice(-25).join('\n')}`);
+      });
     expect(recorded().reduce((sum, l) => sum + l.added!, 0)).toBe(1);
     expect(lines().filter((l) => l.msg === 'archive file written for a shard' && l.files === 'all')).toEqual([]);
   });
