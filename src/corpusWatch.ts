@@ -16,6 +16,9 @@ export function watchCorpus(corpus: string, onPath: (path: string) => void): FSW
     onPath(rel === '' || rel.startsWith('..') ? '' : rel);
   };
   watcher.on('add', changed).on('change', changed).on('unlink', changed);
+  // A file written the moment its folder is made (the first upload makes added/) can land before
+  // the new folder is watched, and never be reported: a new folder has every file looked at.
+  watcher.on('addDir', () => onPath(''));
   return watcher;
 }
 
