@@ -49,7 +49,7 @@ export async function serve(
   passes = 1,
 ): Promise<ServeFigures> {
   // The runtime the bot runs under, for every system alike; Newsdesk's sqlite backend as a bot on it sets it.
-  tuneRuntime(system === 'newsdesk-sqlite' ? 'sqlite' : 'memory');
+  tuneRuntime();
   const factory = await loadSystem(system);
   const questions = loadQueries(queriesFile)
     .slice(0, limit)

@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  tuneRuntime(config.SEARCH_BACKEND);
+  tuneRuntime();
   configureParsing(config);
   let indexPath: string | null = config.INDEX_PATH;
   if (config.DISCORD_TOKEN && config.SEARCH_BACKEND === 'sqlite') {

@@ -20,7 +20,7 @@ async function shard(): Promise<void> {
   // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to
   // discord.js; SHARD_IDS (the manager's list, checked against SHARDS there) is the manager's alone.
   const config = loadConfig({ ...process.env, SHARDS: undefined, SHARD_IDS: undefined });
-  tuneRuntime(config.SEARCH_BACKEND);
+  tuneRuntime();
   configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
   const archive: LiveArchive =
