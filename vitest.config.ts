@@ -13,7 +13,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: 'forks',
     // One worker (Vitest's default on 2 cores): with two, the suite took 100-130 s instead of about
-    // 200, but timing-sensitive tests (shards, a held rebuild, an internationalised url) failed in 3
+    // 150, but timing-sensitive tests (shards, a held rebuild, an internationalised url) failed in 3
     // of 6 clean runs while the other worker loaded the cores; a red run does not land.
     maxWorkers: 1,
     // One temporary folder per run, removed at the end (tests/setup/tmpdir.ts); Newsdesk compiled
