@@ -304,6 +304,7 @@ function englishWords(): Record<string, unknown> {
 export function warmEnglishWords(): void {
   englishWords();
 }
+
 // Regular inflections: a suffix and what replaces it on the base form.
 const SUFFIXES: Array<[string, string]> = [
   ['ies', 'y'],
