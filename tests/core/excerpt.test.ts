@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
-import { answerQuestion } from '../../src/core/answer.js';
+import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import { excerptOf } from '../../src/core/excerpt.js';
 import type { Article } from '../../src/core/types.js';
 
@@ -113,5 +113,40 @@ describe('the neighbour that joins the quoted sentence', () => {
   it('is the next sentence when the question asks for no particular kind of answer', () => {
     const e = excerptOf(text, offsets, weights, tokens, { type: null, asked: new Set() });
     expect(e.text).toBe(`${sentences[1]} ${sentences[2]}`);
+  });
+});
+
+describe('a quote of two sentences apart', () => {
+  const build = (builders: string) =>
+    NewsIndex.build(
+      [
+        article('k', 'Kelso bridge', [
+          'Rain fell across the valley for most of the week.',
+          `The Kelso bridge over the river opened to traffic on Monday. ${builders}`,
+          'Shops on the high street stayed shut for the parade.',
+          'Traffic on the Kelso road has doubled since the spring.',
+        ]),
+        article('o', 'Harbour news', ['The harbour reopened on Friday after the storms.']),
+      ],
+      { aliases: buildAliasTable({ aliases: [] }) },
+    );
+  const question = 'Which firm opened the Kelso bridge to traffic?';
+
+  it("keeps the first sentence's neighbour beside them when all three fit", () => {
+    const { excerpt } = answerQuestion(build('Its builders, Halden and Sons, finished two months early.'), question, {
+      k: 1,
+    }).results[0]!;
+    expect(excerpt).toContain('Halden and Sons');
+    expect(excerpt).toContain('Traffic on the Kelso road');
+    expect(excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
+  });
+
+  it('drops the neighbour when the three would not fit', () => {
+    const long = `Its builders ${'worked through every night of a long and bitter winter, '.repeat(6)}and finished early.`;
+    const { excerpt } = answerQuestion(build(long), question, { k: 1 }).results[0]!;
+    expect(excerpt).toContain('The Kelso bridge over the river');
+    expect(excerpt).not.toContain('Its builders');
+    expect(excerpt).toContain('Traffic on the Kelso road');
+    expect(excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
   });
 });
