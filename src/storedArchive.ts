@@ -223,6 +223,11 @@ export class StoredArchive {
     return this.options.writer;
   }
 
+  /** The articles numbered `from` or later (ids and files), and the number past the last of them. */
+  articlesFrom(from: number): { articles: Array<{ id: string; file: string }>; next: number } {
+    return this.store.articlesFrom(from);
+  }
+
   get files(): string[] {
     return [...this.store.files().keys()];
   }

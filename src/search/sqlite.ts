@@ -228,6 +228,9 @@ export class SqliteArchive implements ArchiveStore {
       byId: this.db.prepare<[string], number>('SELECT num FROM articles WHERE doc_id = ?').pluck(),
       metas: this.db.prepare<[], { num: number; meta: string }>('SELECT num, meta FROM articles ORDER BY num'),
       ids: this.db.prepare<[], string>('SELECT doc_id FROM articles').pluck(),
+      from: this.db.prepare<[number], { num: number; doc_id: string; file: string }>(
+        'SELECT num, doc_id, file FROM articles WHERE num >= ? ORDER BY num',
+      ),
       fileIds: this.db.prepare<[string], string>('SELECT doc_id FROM articles WHERE file = ?').pluck(),
     };
   }
@@ -281,7 +284,8 @@ export class SqliteArchive implements ArchiveStore {
         'UPDATE terms SET passage_df = passage_df - ?, article_df = article_df - ?, posting_df = posting_df - ? WHERE id = ?',
       ),
       dropDoc: this.db.prepare<[number]>('DELETE FROM docs WHERE rowid = ?'),
-      dropPassages: this.db.prepare<[number]>('DELETE FROM passages WHERE article = ?'),
+      // By their numbers (an article's passages are numbered in a row): passages has no index on article.
+      dropPassages: this.db.prepare<[number, number]>('DELETE FROM passages WHERE num >= ? AND num < ?'),
       dropArticle: this.db.prepare<[number]>('DELETE FROM articles WHERE num = ?'),
       dropTerms: this.db.prepare<[number]>('DELETE FROM article_terms WHERE num = ?'),
       files: this.db.prepare<[], { path: string; stamp: string | null }>('SELECT path, stamp FROM files'),
@@ -478,6 +482,15 @@ export class SqliteArchive implements ArchiveStore {
     for (const row of this.q.metas.iterate()) yield { number: row.num, meta: JSON.parse(row.meta) as ArticleMeta };
   }
 
+  /** The ids and files of the articles numbered `from` or later, and the number past the last of them. */
+  articlesFrom(from: number): { articles: Array<{ id: string; file: string }>; next: number } {
+    const rows = this.q.from.all(from);
+    return {
+      articles: rows.map((r) => ({ id: r.doc_id, file: r.file })),
+      next: rows.length ? rows.at(-1)!.num + 1 : from,
+    };
+  }
+
   /** Every article id the archive holds. */
   ids(): Set<string> {
     return new Set(this.q.ids.all());
@@ -545,7 +558,8 @@ export class SqliteArchive implements ArchiveStore {
       const print = w.printOf.get(num);
       const found = print !== undefined && w.firstCopy.get(print) === num;
       w.dropDoc.run(num);
-      w.dropPassages.run(num);
+      const first = (JSON.parse(row.meta) as ArticleMeta).firstPassage;
+      w.dropPassages.run(first, first + row.passage_count);
       w.dropArticle.run(num);
       w.dropTerms.run(num);
       w.dropPrint.run(num);
@@ -559,8 +573,8 @@ export class SqliteArchive implements ArchiveStore {
     }
     for (const [id, [p, a, post]] of counts) w.uncount.run(p, a, post, id);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
-    this.records.clear();
-    this.passages.clear();
+    // The decoded articles and passages stay: numbers are never reused, so none is stale (those
+    // removed are no longer asked for), and a write no longer costs the next questions their reads.
   }
 
   /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
