@@ -14,17 +14,12 @@
  * stands in for the spelling index.
  */
 import type { AliasTable } from './aliases.js';
-import {
-  FAR_TERMS,
-  type ArchiveStats,
-  type ArchiveStore,
-  type StoredArticle,
-  type StoredTerm,
-} from './archiveStore.js';
+import { FAR_TERMS, type ArchiveStore, type StoredArticle, type StoredTerm } from './archiveStore.js';
 import type { ArchiveIndex } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery } from './query.js';
+import { StoreReads } from './storeReads.js';
 import {
   DEFAULT_RANKING,
   combineEvidence,
@@ -66,11 +61,6 @@ function poolTerms(
   return out;
 }
 
-/** Pools kept (a few KB each): the questions asked again between two writes. */
-const POOL_CACHE = 256;
-/** Articles articlesHolding keeps listed, over all its terms (a few MB at most). */
-const HELD_CACHE = 100_000;
-
 /** How deep the store's pool is, in multiples of the candidates scored exactly. */
 export const DEFAULT_POOL_FACTOR = 4;
 
@@ -87,13 +77,8 @@ export class StoredIndex implements ArchiveIndex {
   private slotted: number[] = [];
   /** Slots of term ids from FAR_TERMS up (a server's own words, see layeredStore.ts): a table that large would not fit. */
   private readonly far = new Map<number, number>();
-  /** The store's totals the caches below were made under: a store replaces them after every write. */
-  private cachedUnder: ArchiveStats | null = null;
-  /** Pools by their terms, weights and depth: a question asked again (a busy channel, a retry) reads no postings. */
-  private readonly pools = new Map<string, number[]>();
-  /** articlesHolding by term: time notes probe the same key terms of the same quoted articles again and again. */
-  private readonly holding = new Map<string, Array<{ article: number; tf: number }>>();
-  private holdingSize = 0;
+  /** What the store gave and may give again, until it changes. */
+  private readonly reads: StoreReads;
 
   constructor(
     private readonly store: ArchiveStore,
@@ -105,6 +90,7 @@ export class StoredIndex implements ArchiveIndex {
     private readonly poolPostings = POOL_POSTINGS,
   ) {
     this.ranking = { ...DEFAULT_RANKING, ...ranking };
+    this.reads = new StoreReads(store);
   }
 
   get articleCount(): number {
@@ -133,7 +119,7 @@ export class StoredIndex implements ArchiveIndex {
   }
 
   article(a: number): ArticleMeta {
-    return this.store.article(a).meta;
+    return this.store.meta ? this.store.meta(a) : this.store.article(a).meta;
   }
 
   passage(p: number): Passage {
@@ -243,52 +229,33 @@ export class StoredIndex implements ArchiveIndex {
    * only time notes ask, for a few of a quoted article's key terms.
    */
   articlesHolding(term: string): Array<{ article: number; tf: number }> {
-    this.freshCaches();
-    const cached = this.holding.get(term);
-    if (cached) return cached;
     const stored = this.store.term(term);
     if (!stored) return [];
-    const out: Array<{ article: number; tf: number }> = [];
-    for (const a of this.store.pool([{ id: stored.id, weight: 1 }], this.store.stats().articles)) {
-      const record = this.store.article(a);
+    const store = this.store;
+    const tfIn = (a: number): number => {
+      const record = store.article(a);
       let tf = 0;
       for (const x of record.tokens) if (x === stored.id) tf++;
       for (const [t, w] of record.metaTerms) if (t === term) tf += w;
-      if (tf > 0) out.push({ article: a, tf });
-    }
-    out.sort((x, y) => x.article - y.article);
-    // Reading every article holding a common word took most of an answer's time at 10x (8 of 18 ms).
-    if (this.holdingSize + out.length > HELD_CACHE) this.clearHolding();
-    this.holding.set(term, out);
-    this.holdingSize += out.length;
-    return out;
-  }
-
-  /** Empties the caches of pools and postings when the store changed since they were made. */
-  private freshCaches(): void {
-    const stats = this.store.stats();
-    if (stats === this.cachedUnder) return;
-    this.cachedUnder = stats;
-    this.pools.clear();
-    this.clearHolding();
-  }
-
-  private clearHolding(): void {
-    this.holding.clear();
-    this.holdingSize = 0;
-  }
-
-  /** The store's pool for these terms, from the cache when the store has not changed since it was read. */
-  private pool(ids: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
-    this.freshCaches();
-    const key = `${count}|${ids.map((t) => `${t.id}:${t.weight}`).join(',')}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      pool = this.store.pool(ids, count);
-      if (this.pools.size >= POOL_CACHE) this.pools.clear();
-      this.pools.set(key, pool);
-    }
-    return pool;
+      return tf;
+    };
+    // Every article the pool gives holds the term (a posting is one of its words, or a title, outlet
+    // or date word weighed above 0). Its frequency is counted when asked: time notes only ask which
+    // articles, and reading the words of every article holding a common word took a second after a write at 10x.
+    return this.reads.holding(term, () =>
+      store
+        .pool([{ id: stored.id, weight: 1 }], store.stats().articles)
+        .sort((x, y) => x - y)
+        .map((article) => {
+          let tf: number | undefined;
+          return {
+            article,
+            get tf() {
+              return (tf ??= tfIn(article));
+            },
+          };
+        }),
+    );
   }
 
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
@@ -402,32 +369,10 @@ export class StoredIndex implements ArchiveIndex {
     s: Stage1,
     keep?: (record: StoredArticle) => boolean,
   ): Array<{ record: StoredArticle; score: number; boost: number }> {
-    const r = this.ranking;
-    const metaSlot = new Map<string, number>();
-    s.known.forEach((k, i) => {
-      if (k.stored) metaSlot.set(k.t.term, i);
-    });
-    const f = new Float64Array(s.known.length);
     const out: Array<{ record: StoredArticle; score: number; boost: number }> = [];
-    for (const a of this.pool(s.ids, s.count * this.poolFactor)) {
+    for (const { a, score } of this.scored(s)) {
       const record = this.store.article(a);
       if (keep && !keep(record)) continue;
-      f.fill(0);
-      const tokens = record.tokens;
-      for (let i = 0; i < tokens.length; i++) {
-        const x = tokens[i]!;
-        const slot = x < s.slotOf.length ? s.slotOf[x]! : s.far.size > 0 ? (s.far.get(x) ?? -1) : -1;
-        if (slot >= 0) f[slot]!++;
-      }
-      for (const [term, w] of record.metaTerms) {
-        const slot = metaSlot.get(term);
-        if (slot !== undefined && w > 0) f[slot]! += w;
-      }
-      const norm = r.k1 * (1 - r.b + (r.b * record.length) / s.avgLength);
-      let score = 0;
-      for (let i = 0; i < f.length; i++)
-        if (f[i]! > 0) score += (s.articleIdf[i]! * f[i]! * (r.k1 + 1)) / (f[i]! + norm);
-      if (score === 0) continue;
       const boost = s.boostOf(record.meta);
       out.push({ record, score: score * boost, boost });
     }
@@ -445,6 +390,50 @@ export class StoredIndex implements ArchiveIndex {
       kept.push(c);
     }
     return kept;
+  }
+
+  /**
+   * BM25F of each article of the pool that holds an asked term (before date boosts), from the
+   * cache when the same terms were scored since the store last changed: a question asked again
+   * reads no tokens (scoring the pool was half of a repeated question's time at 10x).
+   */
+  private scored(s: Stage1): Array<{ a: number; score: number }> {
+    const depth = s.count * this.poolFactor;
+    const pool = this.reads.pool(s.ids, depth);
+    const key = `${depth}|${s.ids.map((t) => `${t.id}:${t.weight}`).join(',')}|${s.known
+      .map((k, i) => `${k.stored?.id ?? -1}:${s.articleIdf[i]}`)
+      .join(',')}`;
+    return this.reads.scored(key, () => this.scorePool(s, pool));
+  }
+
+  private scorePool(s: Stage1, pool: readonly number[]): Array<{ a: number; score: number }> {
+    const r = this.ranking;
+    const metaSlot = new Map<string, number>();
+    s.known.forEach((k, i) => {
+      if (k.stored) metaSlot.set(k.t.term, i);
+    });
+    const f = new Float64Array(s.known.length);
+    const out: Array<{ a: number; score: number }> = [];
+    for (const a of pool) {
+      const record = this.store.article(a);
+      f.fill(0);
+      const tokens = record.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        const x = tokens[i]!;
+        const slot = x < s.slotOf.length ? s.slotOf[x]! : s.far.size > 0 ? (s.far.get(x) ?? -1) : -1;
+        if (slot >= 0) f[slot]!++;
+      }
+      for (const [term, w] of record.metaTerms) {
+        const slot = metaSlot.get(term);
+        if (slot !== undefined && w > 0) f[slot]! += w;
+      }
+      const norm = r.k1 * (1 - r.b + (r.b * record.length) / s.avgLength);
+      let score = 0;
+      for (let i = 0; i < f.length; i++)
+        if (f[i]! > 0) score += (s.articleIdf[i]! * f[i]! * (r.k1 + 1)) / (f[i]! + norm);
+      if (score > 0) out.push({ a, score });
+    }
+    return out;
   }
 
   /** A hash of an article's words in order (FNV-1a over its token ids, its length mixed in), as rank.ts makes it. */
@@ -501,7 +490,7 @@ export class StoredIndex implements ArchiveIndex {
     this.queries = new QueryParser({
       vocabulary: {
         has: (term) => this.store.term(term) !== undefined,
-        similar: (term, how) => this.store.similarTerms(term, how),
+        similar: (term, how) => this.reads.similarTerms(term, how),
       },
       aliases: this.aliases,
       ranking: this.ranking,

@@ -39,6 +39,11 @@ export const SQLITE_FORMAT_VERSION = 2;
 const ARTICLE_CACHE = 1024;
 /** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
 const PASSAGE_CACHE = 4_096;
+/**
+ * Articles' metadata kept without their words (a few hundred bytes each): time notes look up the
+ * dates of every article holding a quoted article's key terms.
+ */
+const META_CACHE = 4_096;
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
 
@@ -133,6 +138,7 @@ export class SqliteArchive implements ArchiveStore {
   private readonly termNames = new Map<number, string>();
   private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
+  private readonly metas = new Lru<number, ArticleMeta>(META_CACHE);
   private readonly q: ReturnType<SqliteArchive['prepare']>;
   private readonly poolQueries = new Map<number, Database.Statement<Array<string | number>, number>>();
 
@@ -211,6 +217,8 @@ export class SqliteArchive implements ArchiveStore {
       article: this.db.prepare<[number], ArticleRow>(
         'SELECT num, meta, passage_count, length, tokens, token_start FROM articles WHERE num = ?',
       ),
+      // The metadata comes before the words in a row: its overflow pages are left unread.
+      meta: this.db.prepare<[number], string>('SELECT meta FROM articles WHERE num = ?').pluck(),
       offsets: this.db.prepare<[number], { offsets: Buffer }>('SELECT offsets FROM articles WHERE num = ?'),
       addArticle: this.db.prepare(
         'INSERT INTO articles VALUES (@num, @doc_id, @file, @source, @meta, @passage_count, @length, @tokens, @token_start, @offsets)',
@@ -394,6 +402,19 @@ export class SqliteArchive implements ArchiveStore {
       this.records.set(a, record);
     }
     return record;
+  }
+
+  meta(a: number): ArticleMeta {
+    const record = this.records.get(a);
+    if (record) return record.meta;
+    let meta = this.metas.get(a);
+    if (!meta) {
+      const row = this.q.meta.get(a);
+      if (row === undefined) throw new Error(`no article ${a} in ${this.path}`);
+      meta = JSON.parse(row) as ArticleMeta;
+      this.metas.set(a, meta);
+    }
+    return meta;
   }
 
   passage(p: number): Passage {
