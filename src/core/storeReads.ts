@@ -11,7 +11,7 @@ const POOL_CACHE = 256;
 /** Words whose near spellings are kept (a few dozen words each at most). */
 const SIMILAR_CACHE = 4_096;
 /** Articles kept listed as holding a term, over all terms (a few MB at most). */
-const HELD_CACHE = 100_000;
+const HELD_CACHE = 50_000;
 
 /** A bounded map emptied when full (the working set between two writes is small). */
 class Bounded<V> {
