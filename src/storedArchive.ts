@@ -217,6 +217,7 @@ export class StoredArchive {
     store.setInfo('base', base);
     const archive = new StoredArchive(store, options, 'cache');
     const synced = await archive.sync();
+    if (synced.changed > 0) store.checkpoint();
     const opened = synced.changed > 0 ? new StoredArchive(store, options, 'built') : archive;
     opened.aliasWarnings = warnings;
     return opened;
