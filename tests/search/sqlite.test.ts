@@ -146,6 +146,17 @@ describe('the sqlite search backend', () => {
     archive.close();
   });
 
+  it('lists the articles numbered from a given one, for recording only new articles as seen', () => {
+    const archive = new SqliteArchive(':memory:', { aliases });
+    archive.replaceFile('seeds.md', 'stamp', articles);
+    const { articles: all, next } = archive.articlesFrom(0);
+    expect(all.map((a) => a.id)).toEqual(articles.map((a) => a.id));
+    archive.replaceFile('glacier.md', 'g', [article('glacier', 'Glacier survey', 'The survey measured the glacier.')]);
+    expect(archive.articlesFrom(next)).toEqual({ articles: [{ id: 'glacier', file: 'glacier.md' }], next: next + 1 });
+    expect(archive.articlesFrom(next + 1)).toEqual({ articles: [], next: next + 1 });
+    archive.close();
+  });
+
   it('finds one of exact copies, counts them all, and finds the next copy once the first is removed', () => {
     const archive = new SqliteArchive(':memory:', { aliases });
     archive.replaceFile('seeds.md', 'stamp', articles);
