@@ -280,7 +280,11 @@ export function pathIdOf(article: Pick<Article, 'id' | 'file'>): string | null {
  * `taken`, which the index keeps answering with (an article that can take none is left out; the
  * full rebuild settles who keeps it). `taken` gains the ids given.
  */
-export function nameAdded(parsed: readonly Article[], taken: Set<string>, prefix = ''): Article[] {
+export function nameAdded(
+  parsed: readonly Article[],
+  taken: { has(id: string): boolean; add(id: string): unknown },
+  prefix = '',
+): Article[] {
   const named: Article[] = [];
   for (const article of parsed) {
     let id = `${prefix}${article.id}`;

@@ -70,6 +70,26 @@ interface Synced {
 }
 
 /**
+ * The ids a sync may not give: those the archive holds (looked up one at a time: reading every id
+ * of a 100x archive stalled the loop), less the replaced file's own, plus those given meanwhile.
+ */
+class TakenIds {
+  private readonly added = new Set<string>();
+  private readonly freed = new Set<string>();
+  constructor(private readonly held: (id: string) => boolean) {}
+  has(id: string): boolean {
+    return this.added.has(id) || (!this.freed.has(id) && this.held(id));
+  }
+  add(id: string): void {
+    this.added.add(id);
+  }
+  delete(id: string): void {
+    this.added.delete(id);
+    this.freed.add(id);
+  }
+}
+
+/**
  * Takes a folder's changes into an archive: the files named (relative to the folder; all when
  * none are named) whose stamps differ from those recorded are read, parsed and replaced, and
  * recorded files no longer there are removed. New ids never take one `taken` holds (a shared id,
@@ -78,7 +98,7 @@ interface Synced {
 async function syncFolder(
   archive: SqliteArchive,
   dir: string,
-  options: { paths?: readonly string[]; prefix?: string; taken?: () => Set<string>; parse: ParseOne },
+  options: { paths?: readonly string[]; prefix?: string; taken?: (id: string) => boolean; parse: ParseOne },
 ): Promise<Synced> {
   const known = archive.files();
   const changes = new Map<string, ListedFile | null>();
@@ -106,8 +126,7 @@ async function syncFolder(
   }
   const warnings = new Map<string, CorpusWarning[]>();
   if (changes.size === 0) return { changed: 0, warnings };
-  const taken = archive.ids();
-  for (const id of options.taken?.() ?? []) taken.add(id);
+  const taken = new TakenIds((id) => archive.articleNumber(id) !== undefined || options.taken?.(id) === true);
   for (const [path, f] of changes) {
     if (!f) {
       archive.replaceFile(path, undefined, []);
@@ -198,6 +217,7 @@ export class StoredArchive {
     store.setInfo('base', base);
     const archive = new StoredArchive(store, options, 'cache');
     const synced = await archive.sync();
+    if (synced.changed > 0) store.checkpoint();
     const opened = synced.changed > 0 ? new StoredArchive(store, options, 'built') : archive;
     opened.aliasWarnings = warnings;
     return opened;
@@ -221,6 +241,11 @@ export class StoredArchive {
   /** The process that writes the file, when this one only reads it. */
   get writer(): ArchiveWriter | undefined {
     return this.options.writer;
+  }
+
+  /** The articles numbered `from` or later (ids and files), and the number past the last of them. */
+  articlesFrom(from: number): { articles: Array<{ id: string; file: string }>; next: number } {
+    return this.store.articlesFrom(from);
   }
 
   get files(): string[] {
@@ -394,7 +419,7 @@ export class StoredGuildArchives extends ServerFolders {
           entry.stale = false;
           const synced = await syncFolder(entry.store, dir ?? join(this.options.root, guildId), {
             prefix: guildIdPrefix(guildId),
-            taken: () => this.options.shared.store.ids(),
+            taken: (id) => this.options.shared.store.articleNumber(id) !== undefined,
             parse: this.options.parse ?? parseInSandbox,
           });
           changed = synced.changed;

@@ -68,6 +68,8 @@ export interface ArchiveStore {
   termOf(id: number): string;
   /** Article a (throws when there is none). */
   article(a: number): StoredArticle;
+  /** Article a's metadata alone, without reading its words (the store's article's meta when absent). */
+  meta?(a: number): ArticleMeta;
   passage(p: number): Passage;
   /** The article of passage p, without reading its text. */
   articleOf(p: number): number;

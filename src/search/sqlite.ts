@@ -39,6 +39,11 @@ export const SQLITE_FORMAT_VERSION = 2;
 const ARTICLE_CACHE = 1024;
 /** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
 const PASSAGE_CACHE = 4_096;
+/**
+ * Articles' metadata kept without their words (a few hundred bytes each): time notes look up the
+ * dates of every article holding a quoted article's key terms.
+ */
+const META_CACHE = 4_096;
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
 
@@ -133,6 +138,7 @@ export class SqliteArchive implements ArchiveStore {
   private readonly termNames = new Map<number, string>();
   private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
+  private readonly metas = new Lru<number, ArticleMeta>(META_CACHE);
   private readonly q: ReturnType<SqliteArchive['prepare']>;
   private readonly poolQueries = new Map<number, Database.Statement<Array<string | number>, number>>();
 
@@ -211,6 +217,8 @@ export class SqliteArchive implements ArchiveStore {
       article: this.db.prepare<[number], ArticleRow>(
         'SELECT num, meta, passage_count, length, tokens, token_start FROM articles WHERE num = ?',
       ),
+      // The metadata comes before the words in a row: its overflow pages are left unread.
+      meta: this.db.prepare<[number], string>('SELECT meta FROM articles WHERE num = ?').pluck(),
       offsets: this.db.prepare<[number], { offsets: Buffer }>('SELECT offsets FROM articles WHERE num = ?'),
       addArticle: this.db.prepare(
         'INSERT INTO articles VALUES (@num, @doc_id, @file, @source, @meta, @passage_count, @length, @tokens, @token_start, @offsets)',
@@ -228,6 +236,9 @@ export class SqliteArchive implements ArchiveStore {
       byId: this.db.prepare<[string], number>('SELECT num FROM articles WHERE doc_id = ?').pluck(),
       metas: this.db.prepare<[], { num: number; meta: string }>('SELECT num, meta FROM articles ORDER BY num'),
       ids: this.db.prepare<[], string>('SELECT doc_id FROM articles').pluck(),
+      from: this.db.prepare<[number], { num: number; doc_id: string; file: string }>(
+        'SELECT num, doc_id, file FROM articles WHERE num >= ? ORDER BY num',
+      ),
       fileIds: this.db.prepare<[string], string>('SELECT doc_id FROM articles WHERE file = ?').pluck(),
     };
   }
@@ -281,7 +292,8 @@ export class SqliteArchive implements ArchiveStore {
         'UPDATE terms SET passage_df = passage_df - ?, article_df = article_df - ?, posting_df = posting_df - ? WHERE id = ?',
       ),
       dropDoc: this.db.prepare<[number]>('DELETE FROM docs WHERE rowid = ?'),
-      dropPassages: this.db.prepare<[number]>('DELETE FROM passages WHERE article = ?'),
+      // By their numbers (an article's passages are numbered in a row): passages has no index on article.
+      dropPassages: this.db.prepare<[number, number]>('DELETE FROM passages WHERE num >= ? AND num < ?'),
       dropArticle: this.db.prepare<[number]>('DELETE FROM articles WHERE num = ?'),
       dropTerms: this.db.prepare<[number]>('DELETE FROM article_terms WHERE num = ?'),
       files: this.db.prepare<[], { path: string; stamp: string | null }>('SELECT path, stamp FROM files'),
@@ -392,6 +404,19 @@ export class SqliteArchive implements ArchiveStore {
     return record;
   }
 
+  meta(a: number): ArticleMeta {
+    const record = this.records.get(a);
+    if (record) return record.meta;
+    let meta = this.metas.get(a);
+    if (!meta) {
+      const row = this.q.meta.get(a);
+      if (row === undefined) throw new Error(`no article ${a} in ${this.path}`);
+      meta = JSON.parse(row) as ArticleMeta;
+      this.metas.set(a, meta);
+    }
+    return meta;
+  }
+
   passage(p: number): Passage {
     let passage = this.passages.get(p);
     if (!passage) {
@@ -478,6 +503,15 @@ export class SqliteArchive implements ArchiveStore {
     for (const row of this.q.metas.iterate()) yield { number: row.num, meta: JSON.parse(row.meta) as ArticleMeta };
   }
 
+  /** The ids and files of the articles numbered `from` or later, and the number past the last of them. */
+  articlesFrom(from: number): { articles: Array<{ id: string; file: string }>; next: number } {
+    const rows = this.q.from.all(from);
+    return {
+      articles: rows.map((r) => ({ id: r.doc_id, file: r.file })),
+      next: rows.length ? rows.at(-1)!.num + 1 : from,
+    };
+  }
+
   /** Every article id the archive holds. */
   ids(): Set<string> {
     return new Set(this.q.ids.all());
@@ -545,7 +579,8 @@ export class SqliteArchive implements ArchiveStore {
       const print = w.printOf.get(num);
       const found = print !== undefined && w.firstCopy.get(print) === num;
       w.dropDoc.run(num);
-      w.dropPassages.run(num);
+      const first = (JSON.parse(row.meta) as ArticleMeta).firstPassage;
+      w.dropPassages.run(first, first + row.passage_count);
       w.dropArticle.run(num);
       w.dropTerms.run(num);
       w.dropPrint.run(num);
@@ -559,8 +594,8 @@ export class SqliteArchive implements ArchiveStore {
     }
     for (const [id, [p, a, post]] of counts) w.uncount.run(p, a, post, id);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
-    this.records.clear();
-    this.passages.clear();
+    // The decoded articles and passages stay: numbers are never reused, so none is stale (those
+    // removed are no longer asked for), and a write no longer costs the next questions their reads.
   }
 
   /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
@@ -694,6 +729,15 @@ export class SqliteArchive implements ArchiveStore {
       nextArticle: next('nextArticle', articles),
       nextPassage: next('nextPassage', passages),
     };
+  }
+
+  /**
+   * Copies what the write-ahead log holds into the file now, waiting for no reader. After a build
+   * it may hold up to SQLite's 1,000-page threshold, which the next commit (an article added while
+   * serving) would otherwise copy and sync on the loop.
+   */
+  checkpoint(): void {
+    if (this.path !== ':memory:') this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** The whole database as one buffer (a copy of the archive file). */

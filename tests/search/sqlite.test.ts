@@ -106,9 +106,13 @@ describe('the sqlite search backend', () => {
   });
 
   it('removes a file’s articles in place: answered no more, term counts back as they were, numbers not reused', () => {
-    const archive = new SqliteArchive(':memory:', { aliases });
+    const path = join(dir, 'remove.db');
+    const archive = new SqliteArchive(path, { aliases });
     archive.replaceFile('seeds.md', 'stamp-1', articles);
     const before = archive.stats();
+    const rows = new Database(path, { readonly: true });
+    const passageRows = () => rows.prepare('SELECT count(*) AS n FROM passages').get() as { n: number };
+    const seedPassages = passageRows().n;
     const surveyTerm = () => archive.term('survey');
     const countsBefore = surveyTerm();
     const glacier = article(
@@ -132,10 +136,24 @@ describe('the sqlite search backend', () => {
     expect({ ...after, nextArticle: 0, nextPassage: 0 }).toEqual({ ...before, nextArticle: 0, nextPassage: 0 });
     expect(after.nextArticle).toBe(before.nextArticle + 1);
     expect(surveyTerm()).toEqual(countsBefore);
+    // Its passages' rows went, and only those.
+    expect(passageRows().n).toBe(seedPassages);
+    rows.close();
     // Added again, it takes a new number and is answered again.
     archive.replaceFile('glacier.md', 'stamp-3', [glacier]);
     expect(archive.articleNumber('glacier')).toBe(before.nextArticle + 1);
     expect(answerQuestion(index, q).results[0]?.articleId).toBe('glacier');
+    archive.close();
+  });
+
+  it('lists the articles numbered from a given one, for recording only new articles as seen', () => {
+    const archive = new SqliteArchive(':memory:', { aliases });
+    archive.replaceFile('seeds.md', 'stamp', articles);
+    const { articles: all, next } = archive.articlesFrom(0);
+    expect(all.map((a) => a.id)).toEqual(articles.map((a) => a.id));
+    archive.replaceFile('glacier.md', 'g', [article('glacier', 'Glacier survey', 'The survey measured the glacier.')]);
+    expect(archive.articlesFrom(next)).toEqual({ articles: [{ id: 'glacier', file: 'glacier.md' }], next: next + 1 });
+    expect(archive.articlesFrom(next + 1)).toEqual({ articles: [], next: next + 1 });
     archive.close();
   });
 
