@@ -69,6 +69,7 @@ export class LiveIndex implements ArchiveIndex {
   private readonly queries: QueryParser;
   private readonly stats: CorpusStats;
   private byId: Map<string, number> | undefined;
+  private counts: { articles: number; passages: number } | undefined;
   private readonly visible: (a: number) => boolean;
 
   /** @internal Use applyDelta. */
@@ -137,6 +138,12 @@ export class LiveIndex implements ArchiveIndex {
   }
 
   held(): { articles: number; passages: number } {
+    // Counted once: the answer path asks for it on every question.
+    this.counts ??= this.count();
+    return { ...this.counts };
+  }
+
+  private count(): { articles: number; passages: number } {
     let articles = 0;
     let passages = 0;
     for (let a = 0; a < this.main.articleCount; a++) {
