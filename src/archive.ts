@@ -202,16 +202,6 @@ export class Archive {
     // Every file's stamp checked once now, against the index's: a named change later looks at
     // its own files only, instead of every file's stamp (seconds at 10× on a busy machine).
     const checked = this.update().catch((err: unknown) => this.onDeltaError?.(err));
-    // A delta of one small article, thrown away: a loaded index never ran the indexing code on
-    // this thread, and the first real change should not pay for compiling it.
-    const index = this.engine.index;
-    if (index)
-      applyDelta(index, {
-        hiddenFiles: new Set(),
-        added: [
-          { id: 'warm-up', title: 'Warm up', tags: [], file: 'warm-up.txt', sections: [{ paragraphs: ['Warm up.'] }] },
-        ],
-      }).search('warm up', { k: 1 });
     return Promise.all([ready, checked]).then(() => {});
   }
 
