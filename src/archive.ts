@@ -1,7 +1,6 @@
 import type { FSWatcher } from 'chokidar';
 import { reportReindex, watchCorpus } from './corpusWatch.js';
-import { mergeDeltaAsync } from './core/delta.js';
-import type { NewsIndex } from './core/search.js';
+import { applyDelta, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { warmEnglishWords } from './core/query.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
@@ -45,8 +44,8 @@ export class Archive {
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | undefined;
   private updateDebounce: NodeJS.Timeout | undefined;
-  /** The main index with the corpus's changes since it was built merged in (see update); null: none. */
-  private live: NewsIndex | null = null;
+  /** The main index with the corpus's changes since it was built beside it (see update); null: none. */
+  private live: LiveIndex | null = null;
   private updating: Promise<void> | null = null;
   /** What the next update looks at: the files named since the last one, or every file. */
   private pending: Set<string> | 'all' = 'all';
@@ -76,7 +75,7 @@ export class Archive {
     return new Archive(await openEngine(options, prepare ?? preferSaved), options, prepare ?? inWorker);
   }
 
-  get index(): NewsIndex {
+  get index(): ServedIndex {
     if (!this.engine.index)
       throw new Error('this archive was released: it saves the index for other processes and holds none');
     return this.live ?? this.engine.index;
@@ -144,7 +143,7 @@ export class Archive {
   /**
    * Takes the corpus as it is on disk into the index answered from, within about a second: the
    * files changed, added or removed since the main index was built are parsed (in the parse
-   * sandbox) and merged with it into a new index (see core/delta.ts), swapped in whole. `paths`
+   * sandbox) and indexed on their own beside the main index (see core/delta.ts: milliseconds), swapped in. `paths`
    * (relative to the corpus) says which files changed, when the caller knows: only those are
    * looked at; without it every file's stamp is checked (seconds at 10× on a busy machine). Calls
    * while one runs share the next run, which starts when it ends.
@@ -236,14 +235,14 @@ export class Archive {
 
   /**
    * The files that differ from what the engine's index was built from (`previous`, with the files
-   * of `scope` looked at again; every file for 'all'), and the engine's index with them merged in
+   * of `scope` looked at again; every file for 'all'), and the engine's index with them beside it
    * (null when none differ).
    */
   private async withChanges(
     engine: Engine,
     scope: Set<string> | 'all',
     previous: Changes | null,
-  ): Promise<{ changed: Changes; live: NewsIndex | null }> {
+  ): Promise<{ changed: Changes; live: LiveIndex | null }> {
     const known = new Map(engine.files.map((f, i) => [f, engine.stamps[i] ?? null]));
     const same = (f: ListedFile) => known.has(f.path) && f.stamp !== null && known.get(f.path) === f.stamp;
     let changed: Changes | null = null;
@@ -263,7 +262,7 @@ export class Archive {
         else changed.set(path, f);
       }
       // Each named file is as the last delta took it in (a shard's own change, then the manager's
-      // forward of it): the index answered from holds it already, nothing is merged again.
+      // forward of it): the index answered from holds it already, nothing is indexed again.
       if (changed && sameChanges(changed, previous)) return { changed: previous, live: this.live };
     }
     if (!changed) {
@@ -279,7 +278,8 @@ export class Archive {
     const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
     const added: Article[] = [];
     for (const f of changed.values()) if (f) added.push(...nameAdded(await this.articlesOf(f), ids));
-    return { changed, live: await mergeDeltaAsync(engine.index, { hiddenFiles, added }) };
+    // Beside the main index, not merged into a copy of it: milliseconds at any scale (see core/delta.ts).
+    return { changed, live: applyDelta(engine.index, { hiddenFiles, added }) };
   }
 
   /**

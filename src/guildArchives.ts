@@ -11,7 +11,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ReindexReport } from './archive.js';
 import { isArticleFile } from './core/article.js';
-import { mergeDeltaAsync } from './core/delta.js';
+import { applyDelta, type ServedIndex } from './core/delta.js';
 import type { ArchiveIndex } from './core/answerIndex.js';
 import { NewsIndex } from './core/search.js';
 import { loadIndexFileAsync } from './indexFile.js';
@@ -58,7 +58,7 @@ export interface GuildArchivesOptions {
   /** The shared corpus directory (CORPUS_DIR). */
   corpus: string;
   /** The shared index as it is now. */
-  shared: () => NewsIndex;
+  shared: () => ServedIndex;
   /** The shared index file: each server's index is saved beside it; null keeps them in memory only. */
   indexPath: string | null;
   /** Servers whose additions go into the shared corpus instead of a folder of their own. */
@@ -66,7 +66,7 @@ export interface GuildArchivesOptions {
   /** At most this many servers' indexes are held in memory (least recently used go first). */
   capacity: number;
   /** Called when a server's index was loaded or built (to record its articles as seen). */
-  onLoaded?: (guildId: string, index: NewsIndex) => void;
+  onLoaded?: (guildId: string, index: ServedIndex) => void;
   /** Where a server's index is built: the index worker by default (tests may pass another). */
   prepare?: (job: PrepareJob & { kind: 'guild' }) => Promise<PreparedGuildIndex>;
   /** A refresh running in the background failed: the server keeps its previous index meanwhile. */
@@ -81,10 +81,10 @@ export interface GuildArchivesOptions {
 }
 
 interface Entry {
-  /** What the server is answered from: `built`, with the server's changes since merged in (see update). */
-  index: NewsIndex;
-  /** The index as built (or the shared one, before the server's first build): what a delta merges over. */
-  built: NewsIndex;
+  /** What the server is answered from: `built`, with the server's changes since beside it (see update). */
+  index: ServedIndex;
+  /** The index as built (or the shared one, before the server's first build): what a delta lies beside. */
+  built: ServedIndex;
   /** The server's files `built` holds, path to stamp: a file whose stamp differs has changed since. */
   builtFiles: ReadonlyMap<string, string | null>;
   /** Hash of the server's files and the shared corpus the index was built over. */
@@ -170,7 +170,7 @@ export class GuildArchives extends ServerFolders {
    * own. A stale index is served while its refresh runs in the background, as the shared archive
    * keeps answering during a rebuild; only a server with no index in memory waits for one.
    */
-  async index(guildId: string | null): Promise<NewsIndex> {
+  async index(guildId: string | null): Promise<ServedIndex> {
     if (guildId === null || !this.ownDir(guildId)) return this.options.shared();
     const entry = this.entries.get(guildId);
     if (!entry) return (await this.refresh(guildId))?.index ?? this.options.shared();
@@ -206,8 +206,7 @@ export class GuildArchives extends ServerFolders {
     const entry = await this.refresh(guildId);
     const index = entry?.index ?? this.options.shared();
     return {
-      articles: index.articles.length,
-      passages: index.passages.length,
+      ...index.held(),
       warnings: entry?.warnings ?? [],
       ms: performance.now() - started,
       rebuilt: entry !== null && entry.stamp !== before,
@@ -217,8 +216,8 @@ export class GuildArchives extends ServerFolders {
   /**
    * Takes a server's folder as it is now into the index it is answered from, within about a
    * second: its files changed, added or removed since its index was built are parsed (off this
-   * thread) and merged with that index into a new one (see core/delta.ts), swapped in whole. A
-   * server without an index yet gets the shared one with its articles merged in. The full rebuild
+   * thread) and indexed beside that index (see core/delta.ts: milliseconds), swapped in whole. A
+   * server without an index yet gets the shared one with its articles beside it. The full rebuild
    * (reindex, or the next question) later replaces it. One at a time per server.
    */
   update(guildId: string): Promise<void> {
@@ -259,7 +258,7 @@ export class GuildArchives extends ServerFolders {
       if (file.error === undefined && file.skipped === undefined)
         added.push(...nameAdded(await parse(file), ids, prefix));
     }
-    const index = await mergeDeltaAsync(base, { hiddenFiles, hiddenPrefix: prefix, added });
+    const index = applyDelta(base, { hiddenFiles, hiddenPrefix: prefix, added });
     const now = this.entries.get(guildId);
     if (entry) {
       // A rebuild swapped in meanwhile: it holds the folder as it listed it (a later change reindexes again).

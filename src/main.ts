@@ -54,8 +54,8 @@ async function main(argv: string[]): Promise<number> {
   const archive = await Archive.open({ corpus: config.CORPUS_DIR, indexPath });
   printWarnings(archive.warnings);
   warnIfEmpty(archive, config.CORPUS_DIR);
-  const { index } = archive;
-  process.stderr.write(`Newsdesk: ${index.articles.length} articles, ${index.passages.length} passages.\n`);
+  const held = archive.index.held();
+  process.stderr.write(`Newsdesk: ${held.articles} articles, ${held.passages} passages.\n`);
   if (config.DISCORD_TOKEN && config.SHARDS) {
     // The index above was built (or found current) and saved once, here; the shards load the file.
     await startManager(config, archive);

@@ -57,17 +57,24 @@ async function shard(): Promise<void> {
     if (m.newsdesk === 'reload' && archive instanceof StoredArchive) {
       // The manager wrote the file this shard reads, which answers from it already (and each
       // server's file is laid over it): what is left is recording the new articles.
-      bot.seen().then(
-        (added) => logger.info({ added }, 'archive file changed by the manager: new articles recorded'),
-        (err: unknown) => logger.error({ err }, 'could not record the new articles as seen'),
-      );
+      bot
+        .seen()
+        .then(
+          (added) => logger.info({ added }, 'archive file changed by the manager: new articles recorded'),
+          (err: unknown) => logger.error({ err }, 'could not record the new articles as seen'),
+        )
+        .finally(() => process.send?.({ newsdesk: 'reloaded' } satisfies ShardMessage));
     } else if (m.newsdesk === 'reload') {
       // Every server's own index is built over the shared one: each is checked again on its next question.
       bot.guilds.invalidate();
-      bot.reindex().then(
-        (r) => logger.info({ articles: r.articles, rebuilt: r.rebuilt }, 'index reloaded'),
-        (err: unknown) => logger.error({ err }, 'reload failed; still answering from the previous index'),
-      );
+      bot
+        .reindex()
+        .then(
+          (r) => logger.info({ articles: r.articles, rebuilt: r.rebuilt }, 'index reloaded'),
+          (err: unknown) => logger.error({ err }, 'reload failed; still answering from the previous index'),
+        )
+        // The manager lets the next shard load now (see reloadInTurn in sharding.ts).
+        .finally(() => process.send?.({ newsdesk: 'reloaded' } satisfies ShardMessage));
     } else if (m.newsdesk === 'changed') {
       archive.update(m.paths).then(
         () => logger.info({ files: m.paths?.length ?? 'all' }, 'corpus change taken in as a delta'),

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Archive } from '../src/archive.js';
 import { buildAliasTable } from '../src/core/aliases.js';
 import { answerQuestion } from '../src/core/answer.js';
-import { mergeDelta } from '../src/core/delta.js';
+import { applyDelta } from '../src/core/delta.js';
 import { NewsIndex } from '../src/core/search.js';
 import type { Article } from '../src/core/types.js';
 
@@ -49,11 +49,11 @@ const QUESTIONS = [
   'port authority repairs',
 ];
 
-describe('mergeDelta', () => {
+describe('applyDelta: a delta index beside the main one', () => {
   const main = NewsIndex.build(base, { aliases, hash: 'm' });
 
-  it('adds articles: the merged index answers exactly as one built over all of them', () => {
-    const merged = mergeDelta(main, { hiddenFiles: new Set(), added });
+  it('adds articles: main and delta answer exactly as one index built over all of them', () => {
+    const merged = applyDelta(main, { hiddenFiles: new Set(), added });
     const whole = NewsIndex.build([...base, ...added], { aliases, hash: 'm' });
     expect(merged.articles).toEqual(whole.articles);
     for (const q of QUESTIONS) expect(answerQuestion(merged, q, { k: 3 })).toEqual(answerQuestion(whole, q, { k: 3 }));
@@ -63,18 +63,29 @@ describe('mergeDelta', () => {
     expect(answerQuestion(main, 'Where did the zeppelin land?').results.map((r) => r.articleId)).not.toContain('e');
   });
 
-  it('drops the articles of changed or removed files and renumbers the rest', () => {
+  it('hides the articles of changed or removed files; every article keeps one number', () => {
     const changed = article(
       'a',
       'Floods close the harbour',
       'Heavy rain flooded the harbour on Monday. The ferry was cancelled.',
     );
-    const merged = mergeDelta(main, { hiddenFiles: new Set(['a.txt', 'b.txt']), added: [changed] });
+    const merged = applyDelta(main, { hiddenFiles: new Set(['a.txt', 'b.txt']), added: [changed] });
     expect(merged.articles.map((a) => a.id)).toEqual(['c', 'd', 'a']);
-    for (let a = 0; a < merged.articles.length; a++) {
-      const [from, to] = merged.passageRange(a);
-      for (let p = from; p < to; p++) expect(merged.passages[p]!.article).toBe(a);
+    expect(merged.held()).toEqual({ articles: 3, passages: 3 });
+    // Hidden ones leave gaps; the delta's follow the main index's.
+    expect([...merged.listArticles()].map((a) => [a.number, a.meta.id])).toEqual([
+      [2, 'c'],
+      [3, 'd'],
+      [4, 'a'],
+    ]);
+    expect(merged.articleNumber('a')).toBe(4);
+    expect(merged.articleNumber('b')).toBeUndefined();
+    for (const { number } of merged.listArticles()) {
+      const [from, to] = merged.passageRange(number);
+      expect(to).toBeGreaterThan(from);
+      for (let p = from; p < to; p++) expect(merged.passage(p).article).toBe(number);
     }
+    expect(merged.articlesHolding('librari').map((h) => h.article)).toEqual([3]);
     expect(answerQuestion(merged, 'library books children').results.map((r) => r.articleId)).not.toContain('b');
     expect(answerQuestion(merged, 'Was the ferry cancelled?').results[0]?.articleId).toBe('a');
     expect(
@@ -82,18 +93,26 @@ describe('mergeDelta', () => {
         .results.map((r) => r.excerpt)
         .join(' '),
     ).not.toContain('anchorage');
-    // The same ranking as an index built over what is left, but for the removed articles' title words in the statistics.
+    // The same ranking as an index built over what is left (the hidden articles still count in the statistics).
     const rebuilt = NewsIndex.build([base[2]!, base[3]!, changed], { aliases });
     for (const q of ['ferry cancelled', 'council budget', 'harbour walls repairs']) {
       expect(answerQuestion(merged, q, { k: 3 }).results.map((r) => r.articleId)).toEqual(
         answerQuestion(rebuilt, q, { k: 3 }).results.map((r) => r.articleId),
       );
     }
-    // Survives a save and load.
-    const loaded = NewsIndex.fromBuffer(merged.toBuffer()).index;
-    expect(answerQuestion(loaded, 'Was the ferry cancelled?')).toEqual(
-      answerQuestion(merged, 'Was the ferry cancelled?'),
-    );
+    // The main index is untouched.
+    expect(main.articles.map((a) => a.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('a delta over a delta: one delta beside the same main index, the earlier one’s replaced articles dropped', () => {
+    const first = applyDelta(main, { hiddenFiles: new Set(), added });
+    const f2 = article('f', 'Harbour stays shut', 'The harbour stays shut until the walls are mended.');
+    const second = applyDelta(first, { hiddenFiles: new Set(['f.txt', 'd.txt']), added: [f2] });
+    expect(second.main).toBe(main);
+    expect(second.articles.map((a) => a.id)).toEqual(['a', 'b', 'c', 'e', 'f']);
+    expect(second.articles.find((a) => a.id === 'f')?.title).toBe('Harbour stays shut');
+    expect(answerQuestion(second, 'council budget').results.map((r) => r.articleId)).not.toContain('d');
+    expect(answerQuestion(second, 'Where did the zeppelin land?').results[0]?.articleId).toBe('e');
   });
 });
 

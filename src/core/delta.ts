@@ -1,20 +1,33 @@
 /**
- * The delta: a corpus change (articles added, files changed or removed) taken into the index a
- * process serves within a second, without the full rebuild that takes minutes at scale. The
- * changed articles are indexed on their own (a small index: milliseconds), then merged with the
- * main index into a new one, copy-on-write: the main index's arrays are copied in slices, its
- * passages and minisearch index shared, so the index answering meanwhile is never touched. The
- * merged index answers as one index: every caller (answers, digests, autocomplete, "full passage")
- * sees the change. The background full rebuild later replaces it (see archive.ts).
+ * The delta: a corpus change (articles added, files changed or removed) answered from within a
+ * second, without the full rebuild that takes minutes at scale. The changed articles get a small
+ * index of their own (passages, postings and spelling index: milliseconds for a few articles),
+ * kept BESIDE the main index, which is never copied nor touched: the main index's articles of
+ * changed or removed files are hidden, and every question is ranked over both, as one pool. The
+ * background full rebuild later absorbs the change and the delta goes with the swap (archive.ts).
  *
- * Approximations until that rebuild: an article's own title, source and date words still count
- * in the term statistics after it is removed (its passage words do not); minisearch, which only
- * corrects misspellings, does not know the new articles' words (they are found as written).
+ * Numbering: the main index's articles and passages keep their numbers (a hidden one leaves a
+ * gap); the delta's follow them (article main.articleCount + i, passage main.passageCount + j).
+ *
+ * Approximations until that rebuild (the delta is small, so they move little):
+ * - Term statistics are the main index's and the delta's added together; a hidden article still
+ *   counts in them (as it does in its vocabulary and outlets, so a word only it held is not
+ *   corrected to another).
+ * - Each index picks its own candidates with those statistics, and the best of both are kept:
+ *   a candidate without a passage holding a question word takes no slot, and a copy of a main
+ *   article in the delta is not collapsed with it.
+ * - A change replaces the delta's index whole (rebuilt from every article pending: a few, so
+ *   milliseconds), rather than adding to it in place.
  */
-import { finish, sliced } from './slices.js';
-import type { Article } from './types.js';
-import { NewsIndex, type ArticleMeta, type IndexParts, type Ints } from './search.js';
+import type { AliasTable } from './aliases.js';
+import type { ArchiveIndex } from './answerIndex.js';
+import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
+import { QueryParser, type ParsedQuery, type Vocabulary } from './query.js';
+import { combineEvidence, type BestPassages, type CorpusStats, type PassageHit, type RankingOptions } from './rank.js';
+import { NewsIndex, type SearchRequest, type SearchResult } from './search.js';
+import type { Token } from './text.js';
+import type { Article } from './types.js';
 
 /** What changed since the main index was built. */
 export interface Delta {
@@ -29,234 +42,289 @@ export interface Delta {
   added: Article[];
 }
 
-/** Work done between two chances to pause (see `steps`): entries of an array copied or remapped. */
-const STEP_ENTRIES = 100_000;
-/** Passages renumbered between two chances to pause (each a new object). */
-const STEP_PASSAGES = 10_000;
+/** An index with a delta laid beside it (or none); see applyDelta. */
+export type ServedIndex = NewsIndex | LiveIndex;
 
 /**
- * A passage of the main index under a new article number; its text and sentences are still read
- * through it. A class of fixed shape: a copy with Object.create per passage took a second for
- * the 210,000 passages at 10×.
+ * The main index with a delta beside it: milliseconds, the main index shared. Over an index that
+ * has a delta already, the two deltas become one (the earlier one's articles of files the new
+ * one hides are dropped), still beside the same main index.
  */
-class Renumbered implements Passage {
+export function applyDelta(base: ServedIndex, delta: Delta): LiveIndex {
+  const main = base instanceof LiveIndex ? base.main : base;
+  const hides = (a: { file: string; id: string }) =>
+    delta.hiddenFiles.has(a.file) && (delta.hiddenPrefix === undefined || a.id.startsWith(delta.hiddenPrefix));
+  const hidden = base instanceof LiveIndex ? base.hidden.slice() : new Uint8Array(main.articles.length);
+  main.articles.forEach((a, i) => {
+    if (hides(a)) hidden[i] = 1;
+  });
+  const earlier = base instanceof LiveIndex ? base.added.filter((a) => !hides(a)) : [];
+  return new LiveIndex(main, hidden, [...earlier, ...delta.added]);
+}
+
+/** The main index and a delta beside it, answering as one archive (see the note at the top). */
+export class LiveIndex implements ArchiveIndex {
+  /** The delta's own index (its articles only). */
+  readonly own: NewsIndex;
+  private readonly queries: QueryParser;
+  private readonly stats: CorpusStats;
+  private byId: Map<string, number> | undefined;
+  private counts: { articles: number; passages: number } | undefined;
+  private readonly visible: (a: number) => boolean;
+
+  /** @internal Use applyDelta. */
   constructor(
-    private readonly inner: Passage,
-    readonly article: number,
-  ) {}
-
-  get position(): number {
-    return this.inner.position;
+    /** The index the delta lies beside (never changed). */
+    readonly main: NewsIndex,
+    /** 1 for each main article hidden (its file changed or removed). */
+    readonly hidden: Uint8Array,
+    /** The delta's articles, as parsed (what a later delta keeps or drops). */
+    readonly added: readonly Article[],
+  ) {
+    this.own = NewsIndex.build(added, { aliases: main.aliases, ranking: main.ranking });
+    this.visible = (a) => hidden[a] !== 1;
+    const m = main.stats;
+    const o = this.own.stats;
+    this.stats = {
+      articles: m.articles + o.articles,
+      passages: m.passages + o.passages,
+      articleLength: m.articleLength + o.articleLength,
+      passageLength: m.passageLength + o.passageLength,
+      postingDf: (t) => m.postingDf(t) + o.postingDf(t),
+      passageDf: (t) => m.passageDf(t) + o.passageDf(t),
+    };
+    const vocabularies = [main.vocabulary, this.own.vocabulary];
+    const vocabulary: Vocabulary = {
+      has: (term) => vocabularies.some((v) => v.has(term)),
+      *similar(term, how) {
+        for (const v of vocabularies) yield* v.similar(term, how);
+      },
+    };
+    const mainSources = new Set(main.sources);
+    this.queries = new QueryParser({
+      vocabulary,
+      aliases: main.aliases,
+      ranking: main.ranking,
+      sources: [...main.sources, ...this.own.sources.filter((s) => !mainSources.has(s))],
+      articleFrequency: (term) => this.articleFrequency(term),
+      surfaceOf: (term) => main.surfaceOf(term) ?? this.own.surfaceOf(term),
+    });
   }
 
-  get heading(): string | undefined {
-    return this.inner.heading;
+  get aliases(): AliasTable {
+    return this.main.aliases;
   }
 
-  get lead(): true | undefined {
-    return this.inner.lead;
+  get ranking(): RankingOptions {
+    return this.main.ranking;
   }
 
-  get text(): string {
-    return this.inner.text;
+  /** The main index's hash: what the delta lies over (a server's index built over it is stamped with it). */
+  get hash(): string {
+    return this.main.hash;
   }
 
-  get sentences(): number[] {
-    return this.inner.sentences;
+  get articleCount(): number {
+    return this.main.articleCount + this.own.articleCount;
   }
 
-  /** The passage under another number (never a wrapper of a wrapper, however many deltas follow). */
-  static of(p: Passage, article: number): Passage {
-    if (p.article === article) return p;
-    return new Renumbered(p instanceof Renumbered ? p.inner : p, article);
+  get passageCount(): number {
+    return this.main.passageCount + this.own.passageCount;
+  }
+
+  /** The main index's passages numbered below this; the delta's from it. */
+  private get firstOwnPassage(): number {
+    return this.main.passageCount;
+  }
+
+  held(): { articles: number; passages: number } {
+    // Counted once: the answer path asks for it on every question.
+    this.counts ??= this.count();
+    return { ...this.counts };
+  }
+
+  private count(): { articles: number; passages: number } {
+    let articles = 0;
+    let passages = 0;
+    for (let a = 0; a < this.main.articleCount; a++) {
+      if (!this.visible(a)) continue;
+      articles++;
+      const [from, to] = this.main.passageRange(a);
+      passages += to - from;
+    }
+    const own = this.own.held();
+    return { articles: articles + own.articles, passages: passages + own.passages };
+  }
+
+  /** The articles answered from, as parsed articles' metadata in number order (hidden ones left out). */
+  get articles(): ArticleMeta[] {
+    return [...this.listArticles()].map((a) => a.meta);
+  }
+
+  articleNumber(id: string): number | undefined {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const { number, meta } of this.listArticles()) this.byId.set(meta.id, number);
+    }
+    return this.byId.get(id);
+  }
+
+  *listArticles(): Iterable<{ number: number; meta: ArticleMeta }> {
+    for (const a of this.main.listArticles()) if (this.visible(a.number)) yield a;
+    const shift = this.main.articleCount;
+    for (const a of this.own.listArticles()) yield { number: a.number + shift, meta: this.article(a.number + shift) };
+  }
+
+  /** Which index holds article a, and its number there. */
+  private whereArticle(a: number): [NewsIndex, number, number] {
+    const n = this.main.articleCount;
+    return a < n ? [this.main, a, 0] : [this.own, a - n, this.firstOwnPassage];
+  }
+
+  /** Which index holds passage p, its number there, and the article shift to add to it. */
+  private wherePassage(p: number): [NewsIndex, number, number] {
+    const n = this.firstOwnPassage;
+    return p < n ? [this.main, p, 0] : [this.own, p - n, this.main.articleCount];
+  }
+
+  article(a: number): ArticleMeta {
+    const [index, at, shift] = this.whereArticle(a);
+    const meta = index.article(at);
+    return shift === 0 ? meta : { ...meta, firstPassage: meta.firstPassage + shift };
+  }
+
+  passage(p: number): Passage {
+    const [index, at, shift] = this.wherePassage(p);
+    const passage = index.passage(at);
+    return shift === 0 ? passage : renumbered(passage, passage.article + shift);
+  }
+
+  passageRange(a: number): [number, number] {
+    const [index, at, shift] = this.whereArticle(a);
+    const [from, to] = index.passageRange(at);
+    return [from + shift, to + shift];
+  }
+
+  passageTokens(p: number, from?: number, to?: number, shift?: number, only?: ReadonlyMap<string, unknown>): Token[] {
+    const [index, at] = this.wherePassage(p);
+    return index.passageTokens(at, from, to, shift, only);
+  }
+
+  passageTerms(p: number): string[] {
+    const [index, at] = this.wherePassage(p);
+    return index.passageTerms(at);
+  }
+
+  passageIdf(term: string): number {
+    const n = this.stats.passages;
+    const df = this.stats.passageDf(term);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  articleFrequency(term: string): number {
+    return this.main.articleFrequency(term) + this.own.articleFrequency(term);
+  }
+
+  articlesHolding(term: string): Array<{ article: number; tf: number }> {
+    const shift = this.main.articleCount;
+    return [
+      ...this.main.articlesHolding(term).filter((h) => this.visible(h.article)),
+      ...this.own.articlesHolding(term).map((h) => ({ article: h.article + shift, tf: h.tf })),
+    ];
+  }
+
+  titleTerms(a: number): ReadonlySet<string> {
+    const [index, at] = this.whereArticle(a);
+    return index.titleTerms(at);
+  }
+
+  articleHolds(a: number, terms: Iterable<string>): Set<string> {
+    const [index, at] = this.whereArticle(a);
+    return index.articleHolds(at, terms);
+  }
+
+  passageHolds(p: number, terms: Iterable<string>): Set<string> {
+    const [index, at] = this.wherePassage(p);
+    return index.passageHolds(at, terms);
+  }
+
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+    const [index, at] = this.whereArticle(a);
+    return index.passageCoverage(at, weights);
+  }
+
+  parseQuery(question: string, now?: Date): ParsedQuery {
+    return this.queries.parse(question, now);
+  }
+
+  nearestWords(term: string, n: number): string[] {
+    return this.queries.nearestWords(term, n);
+  }
+
+  search(question: string, request: SearchRequest): SearchResult {
+    const query = this.parseQuery(question);
+    return { query, hits: this.rank(query, request) };
+  }
+
+  /**
+   * Ranks over both indexes as one pool: each picks its candidates and their best passages with
+   * the statistics of both, the best `candidates` of the two are kept, and their evidence is
+   * combined as one index combines it.
+   */
+  rank(query: ParsedQuery, request: SearchRequest): PassageHit[] {
+    const r = this.ranking;
+    const count = request.candidates ?? Math.max(r.candidates, request.k * 3);
+    const n = this.main.articleCount;
+    const firstPassage = this.firstOwnPassage;
+    const only = request.only;
+    const mainRequest = { ...request, only: only ? (a: number) => this.visible(a) && only(a) : this.visible };
+    const ownRequest = only ? { ...request, only: (a: number) => only(a + n) } : request;
+    const pool = (dates?: 'strict' | 'all'): BestPassages[] => [
+      ...this.main.collect(query, mainRequest, this.stats, dates),
+      ...this.own.collect(query, ownRequest, this.stats, dates).map((b) => ({
+        ...b,
+        article: b.article + n,
+        passages: b.passages.map((x) => ({ p: x.p + firstPassage, score: x.score })),
+      })),
+    ];
+    // A period counted back from now keeps to it when either index has an article in it (as one index does).
+    let best = query.time.strict ? pool('strict') : pool();
+    if (best.length === 0 && query.time.strict) best = pool('all');
+    best.sort((x, y) => y.articleScore - x.articleScore || x.article - y.article);
+    best = best.slice(0, count);
+    let maxArticle = 0;
+    let maxPassage = 0;
+    for (const b of best) {
+      maxArticle = Math.max(maxArticle, b.articleScore);
+      maxPassage = Math.max(maxPassage, b.passages[0]!.score);
+    }
+    const hits = combineEvidence(best, maxArticle, maxPassage, r.passageWeight).slice(0, request.k);
+    for (const h of hits) {
+      const [index, at] = this.wherePassage(h.passage);
+      h.matched = index.matchedTerms(at, query);
+    }
+    return hits;
   }
 }
 
-const renumbered = Renumbered.of;
-
-/**
- * The main index with a delta applied, as steps: it yields where a caller may let the event loop
- * run (see mergeDelta). Articles of hidden files are dropped; added ones come last, in order.
- */
-export function* mergeSteps(main: NewsIndex, delta: Delta): Generator<void, NewsIndex> {
-  const base = main.parts;
-  const own = NewsIndex.build(delta.added, { aliases: main.aliases, ranking: main.ranking }).parts;
-  yield;
-  const hidden = new Uint8Array(base.articles.length);
-  base.articles.forEach((a, i) => {
-    if (delta.hiddenFiles.has(a.file) && (delta.hiddenPrefix === undefined || a.id.startsWith(delta.hiddenPrefix)))
-      hidden[i] = 1;
-  });
-  const tokenEnd = (p: number) => base.tokenStart[p + 1]!;
-
-  // Articles and passages: the kept ones renumbered, then the added ones.
-  const articles: ArticleMeta[] = [];
-  const passages: Passage[] = [];
-  const newArticle = new Int32Array(base.articles.length).fill(-1);
-  const keptPassages: Array<[from: number, to: number]> = [];
-  for (let a = 0; a < base.articles.length; a++) {
-    if (hidden[a]) continue;
-    const from = base.articles[a]!.firstPassage;
-    const to = a + 1 < base.articles.length ? base.articles[a + 1]!.firstPassage : base.passages.length;
-    newArticle[a] = articles.length;
-    articles.push(
-      from === passages.length ? base.articles[a]! : { ...base.articles[a]!, firstPassage: passages.length },
-    );
-    for (let p = from; p < to; p++) passages.push(renumbered(base.passages[p]!, articles.length - 1));
-    keptPassages.push([from, to]);
-    if (passages.length % STEP_PASSAGES < to - from) yield;
-  }
-  const shift = articles.length;
-  const passageShift = passages.length;
-  for (const a of own.articles) articles.push({ ...a, firstPassage: a.firstPassage + passageShift });
-  for (const p of own.passages) passages.push(renumbered(p, p.article + shift));
-  yield;
-
-  // The vocabulary: the main index's, then the added articles' new words.
-  const vocab = base.vocab.slice();
-  const termId = new Map(base.vocab.map((t, i) => [t, i]));
-  const ownTerm = Int32Array.from(own.vocab, (t) => {
-    let id = termId.get(t);
-    if (id === undefined) {
-      id = vocab.push(t) - 1;
-      termId.set(t, id);
-    }
-    return id;
-  });
-  yield;
-
-  // Tokens and their offsets: the kept passages' ranges, then the added ones' (ids mapped).
-  let tokenCount = own.tokens.length;
-  for (const [from, to] of keptPassages) tokenCount += base.tokenStart[to]! - base.tokenStart[from]!;
-  const wide = vocab.length >= 0xffff;
-  const tokens: Ints =
-    wide || base.tokens instanceof Int32Array ? new Int32Array(tokenCount) : new Uint16Array(tokenCount);
-  let maxOffset = 0;
-  for (const x of own.tokenOffsets) if (x > maxOffset) maxOffset = x;
-  const offsets: Ints =
-    base.tokenOffsets instanceof Int32Array || maxOffset >= 0xffff
-      ? new Int32Array(2 * tokenCount)
-      : new Uint16Array(2 * tokenCount);
-  const tokenStart = new Int32Array(passages.length + 1);
-  const passageDf = new Int32Array(vocab.length);
-  passageDf.set(base.passageDf);
-  const articleDf = new Int32Array(vocab.length);
-  articleDf.set(base.articleDf);
-  let at = 0;
-  let p = 0;
-  for (const [from, to] of keptPassages) {
-    const start = base.tokenStart[from]!;
-    const end = base.tokenStart[to]!;
-    tokens.set(base.tokens.subarray(start, end), at);
-    offsets.set(base.tokenOffsets.subarray(2 * start, 2 * end), 2 * at);
-    for (let q = from; q < to; q++) tokenStart[p++] = at + base.tokenStart[q]! - start;
-    at += end - start;
-    if (at % STEP_ENTRIES < end - start) yield;
-  }
-  // A hidden article's passage words no longer count in the term statistics.
-  const seen = new Int32Array(vocab.length).fill(-1);
-  for (let a = 0; a < base.articles.length; a++) {
-    if (!hidden[a]) continue;
-    const from = base.articles[a]!.firstPassage;
-    const to = a + 1 < base.articles.length ? base.articles[a + 1]!.firstPassage : base.passages.length;
-    for (let q = from; q < to; q++) {
-      for (let i = base.tokenStart[q]!; i < tokenEnd(q); i++) {
-        const t = base.tokens[i]!;
-        if (seen[t] !== q) {
-          seen[t] = q;
-          passageDf[t]!--;
-        }
-      }
-    }
-    for (let i = base.tokenStart[from]!; i < base.tokenStart[to]!; i++) {
-      const t = base.tokens[i]!;
-      if (seen[t] !== -2 - a) {
-        seen[t] = -2 - a;
-        articleDf[t]!--;
-      }
-    }
-  }
-  for (let q = 0; q < own.passages.length; q++) tokenStart[p++] = at + own.tokenStart[q]!;
-  for (let i = 0; i < own.tokens.length; i++) tokens[at + i] = ownTerm[own.tokens[i]!]!;
-  offsets.set(own.tokenOffsets, 2 * at);
-  tokenStart[p] = tokenCount;
-  for (let t = 0; t < own.vocab.length; t++) {
-    passageDf[ownTerm[t]!]! += own.passageDf[t]!;
-    articleDf[ownTerm[t]!]! += own.articleDf[t]!;
-  }
-  yield;
-
-  // Article postings: each term's kept postings (renumbered), then the added articles'.
-  const ownPostings = new Map<number, number>();
-  for (let t = 0; t < own.vocab.length; t++) ownPostings.set(ownTerm[t]!, t);
-  const start = new Int32Array(vocab.length + 1);
-  const b = base.postings;
-  // Common words come first in the vocabulary and hold most postings: steps are counted in postings, not terms.
-  let done = 0;
-  for (let t = 0; t < vocab.length; t++) {
-    let n = 0;
-    if (t < base.vocab.length) for (let i = b.start[t]!; i < b.start[t + 1]!; i++) if (!hidden[b.article[i]!]) n++;
-    const o = ownPostings.get(t);
-    if (o !== undefined) n += own.postings.start[o + 1]! - own.postings.start[o]!;
-    start[t + 1] = start[t]! + n;
-    if ((done += n + 1) > STEP_ENTRIES) {
-      done = 0;
-      yield;
-    }
-  }
-  const postArticle = new Int32Array(start[vocab.length]!);
-  const postTf = new Float32Array(postArticle.length);
-  let w = 0;
-  done = 0;
-  for (let t = 0; t < vocab.length; t++) {
-    if (t < base.vocab.length) {
-      for (let i = b.start[t]!; i < b.start[t + 1]!; i++) {
-        const a = newArticle[b.article[i]!]!;
-        if (a < 0) continue;
-        postArticle[w] = a;
-        postTf[w++] = b.tf[i]!;
-      }
-    }
-    const o = ownPostings.get(t);
-    if (o !== undefined) {
-      for (let i = own.postings.start[o]!; i < own.postings.start[o + 1]!; i++) {
-        postArticle[w] = own.postings.article[i]! + shift;
-        postTf[w++] = own.postings.tf[i]!;
-      }
-    }
-    if (w - done > STEP_ENTRIES) {
-      done = w;
-      yield;
-    }
-  }
-  const length = new Float32Array(articles.length);
-  for (let a = 0; a < base.articles.length; a++) if (newArticle[a]! >= 0) length[newArticle[a]!] = b.length[a]!;
-  length.set(own.postings.length, shift);
-  yield;
-
-  const parts: IndexParts = {
-    articles,
-    passages,
-    tokens,
-    tokenStart,
-    tokenOffsets: offsets,
-    vocab,
-    passageDf,
-    articleDf,
-    // Shared: it only serves spelling corrections (see the note at the top).
-    mini: base.mini,
-    postings: { start, article: postArticle, tf: postTf, length },
+/** A delta passage under its number in the live archive (its text and sentences read through it). */
+function renumbered(inner: Passage, article: number): Passage {
+  return {
+    article,
+    get position() {
+      return inner.position;
+    },
+    get heading() {
+      return inner.heading;
+    },
+    get lead() {
+      return inner.lead;
+    },
+    get text() {
+      return inner.text;
+    },
+    get sentences() {
+      return inner.sentences;
+    },
   };
-  // The main index's hash: what it stamps (server indexes built over it) is still the corpus it was built from.
-  return NewsIndex.fromParts(parts, main.hash, main.aliases, main.ranking);
-}
-
-/** mergeSteps run through at once (the terminal, tests). */
-export function mergeDelta(main: NewsIndex, delta: Delta): NewsIndex {
-  return finish(mergeSteps(main, delta));
-}
-
-/** mergeSteps in slices of a few milliseconds, the event loop served between them: for a serving process. */
-export function mergeDeltaAsync(main: NewsIndex, delta: Delta): Promise<NewsIndex> {
-  return sliced(mergeSteps(main, delta));
 }

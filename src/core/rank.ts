@@ -63,6 +63,23 @@ export const DEFAULT_RANKING: RankingOptions = {
   b: 0.75,
 };
 
+/**
+ * An archive's term statistics as a ranking reads them: a delta's articles and the main index's
+ * are scored with both counted together (see delta.ts), so their scores compare.
+ */
+export interface CorpusStats {
+  articles: number;
+  passages: number;
+  /** Summed article lengths (weighted words, as the article postings count them). */
+  articleLength: number;
+  /** Summed passage lengths in tokens. */
+  passageLength: number;
+  /** How many articles' postings hold the term (title, source and date words included). */
+  postingDf(term: string): number;
+  /** How many passages hold the term. */
+  passageDf(term: string): number;
+}
+
 /** A ranked passage: the evidence behind one result. */
 export interface PassageHit {
   passage: number;
@@ -140,6 +157,46 @@ export class Ranker {
 
   /** Ranks passages for an already parsed question. */
   rank(query: ParsedQuery, request: SearchRequest): PassageHit[] {
+    const best = this.collect(query, request);
+    let maxPassage = 0;
+    let maxArticle = 0;
+    for (const b of best) {
+      maxArticle = Math.max(maxArticle, b.articleScore);
+      maxPassage = Math.max(maxPassage, b.passages[0]!.score);
+    }
+    const hits = combineEvidence(best, maxArticle, maxPassage, this.ranking.passageWeight);
+    const out = hits.slice(0, request.k);
+    for (const h of out) h.matched = this.matchedTerms(h.passage, query);
+    return out;
+  }
+
+  /** This archive's own statistics (what a delta beside it is scored with, added to its own: see delta.ts). */
+  get stats(): CorpusStats {
+    const { start } = this.postings;
+    const id = (term: string) => this.termId.get(term);
+    return {
+      articles: this.articles.length,
+      passages: this.passages.length,
+      articleLength: this.avgArticleLength * this.articles.length,
+      passageLength: this.tokens.length,
+      postingDf: (term) => {
+        const t = id(term);
+        return t === undefined ? 0 : start[t + 1]! - start[t]!;
+      },
+      passageDf: (term) => {
+        const t = id(term);
+        return t === undefined ? 0 : this.passageDf[t]!;
+      },
+    };
+  }
+
+  /**
+   * The candidates' best passages in candidate order, before their evidence is combined: what
+   * rank combines, and what a delta beside this archive merges with its own (see delta.ts).
+   * `stats` replaces this archive's term statistics; `dates` 'strict' keeps to a period counted
+   * back from now even when nothing is in it, 'all' ignores it (undefined: the first, else the second).
+   */
+  collect(query: ParsedQuery, request: SearchRequest, stats?: CorpusStats, dates?: 'strict' | 'all'): BestPassages[] {
     if (query.terms.length === 0 || this.articles.length === 0) return [];
     const r = this.ranking;
 
@@ -152,19 +209,26 @@ export class Ranker {
     const only = request.only;
     // A period counted back from now ("last week") keeps to the articles published in it, when any
     // match; when none does, the question is answered from every date rather than refused over a date.
-    const keep = inPeriod && strict ? (a: number) => inPeriod(a) && (!only || only(a)) : undefined;
-    let candidates = keep ? this.articleCandidates(query, count, boostOf, keep) : [];
-    if (candidates.length === 0) candidates = this.articleCandidates(query, count, boostOf, only);
+    const keep = inPeriod && strict && dates !== 'all' ? (a: number) => inPeriod(a) && (!only || only(a)) : undefined;
+    let candidates = keep ? this.articleCandidates(query, count, boostOf, keep, stats) : [];
+    if (candidates.length === 0 && !(keep && dates === 'strict'))
+      candidates = this.articleCandidates(query, count, boostOf, only, stats);
     if (candidates.length === 0) return [];
 
     // Stage 2: passages of the candidates, scored with BM25 over all question terms.
     const slots = query.terms.map((t) => this.termId.get(t.term) ?? -1);
+    const passageCount = stats ? stats.passages : this.passages.length;
     const weights = query.terms.map((t, i) => {
       const id = slots[i]!;
       if (id < 0) return 0;
-      const df = this.passageDf[id]!;
-      return t.weight * Math.log(1 + (this.passages.length - df + 0.5) / (df + 0.5));
+      const df = stats ? stats.passageDf(t.term) : this.passageDf[id]!;
+      return t.weight * Math.log(1 + (passageCount - df + 0.5) / (df + 0.5));
     });
+    const avgPassageLength = stats
+      ? stats.passages
+        ? stats.passageLength / stats.passages
+        : 1
+      : this.avgPassageLength;
     slots.forEach((id, slot) => {
       if (id >= 0) this.slotOf[id] = slot;
     });
@@ -172,30 +236,21 @@ export class Ranker {
     const perArticle = request.perArticle ?? 1;
     // For each candidate, its best passages (at most perArticle), kept in score order.
     const best: BestPassages[] = [];
-    let maxPassage = 0;
-    let maxArticle = 0;
     try {
       for (const c of candidates) {
         const a = c.id;
         const [from, to] = this.passageRange(a);
         const top: Array<{ p: number; score: number }> = [];
         for (let p = from; p < to; p++) {
-          keepBest(top, p, this.scorePassage(p, slots.length, weights, tf), perArticle);
+          keepBest(top, p, this.scorePassage(p, slots.length, weights, tf, avgPassageLength), perArticle);
         }
         if (top.length === 0) continue;
-        const articleScore = c.score * boostOf(a);
-        maxArticle = Math.max(maxArticle, articleScore);
-        maxPassage = Math.max(maxPassage, top[0]!.score);
-        best.push({ article: a, articleScore, boost: boostOf(a), passages: top });
+        best.push({ article: a, articleScore: c.score * boostOf(a), boost: boostOf(a), passages: top });
       }
     } finally {
       for (const id of slots) if (id >= 0) this.slotOf[id] = -1;
     }
-
-    const hits = combineEvidence(best, maxArticle, maxPassage, r.passageWeight);
-    const out = hits.slice(0, request.k);
-    for (const h of out) h.matched = this.matchedTerms(h.passage, query);
-    return out;
+    return best;
   }
 
   /** The best `count` articles for the question by BM25F over whole articles (title, source and date words weighted in). */
@@ -204,17 +259,18 @@ export class Ranker {
     count: number,
     boostOf: (a: number) => number,
     keep?: (a: number) => boolean,
+    stats?: CorpusStats,
   ): Array<{ id: number; score: number }> {
     const r = this.ranking;
     const { start, article, tf, length } = this.postings;
-    const avgLength = this.avgArticleLength;
+    const avgLength = stats ? (stats.articles ? stats.articleLength / stats.articles : 1) : this.avgArticleLength;
     const scores = this.articleScore;
-    const n = this.articles.length;
+    const n = stats ? stats.articles : this.articles.length;
     const touched: number[] = [];
     for (const t of query.terms) {
       const id = this.termId.get(t.term);
       if (id === undefined) continue;
-      const df = start[id + 1]! - start[id]!;
+      const df = stats ? stats.postingDf(t.term) : start[id + 1]! - start[id]!;
       const idf = t.weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
       for (let i = start[id]!; i < start[id + 1]!; i++) {
         const a = article[i]!;
@@ -270,7 +326,13 @@ export class Ranker {
   }
 
   /** BM25 of passage p for the question terms currently in `slotOf`. */
-  private scorePassage(p: number, slotCount: number, weights: number[], tf: Float64Array): number {
+  private scorePassage(
+    p: number,
+    slotCount: number,
+    weights: number[],
+    tf: Float64Array,
+    avgPassageLength: number,
+  ): number {
     const r = this.ranking;
     tf.fill(0);
     const start = this.tokenStart[p]!;
@@ -292,7 +354,7 @@ export class Ranker {
       }
     }
     if (!any) return 0;
-    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / this.avgPassageLength);
+    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / avgPassageLength);
     let score = r.proximity * near;
     for (let s = 0; s < slotCount; s++) {
       const f = tf[s]!;
@@ -379,7 +441,7 @@ export class Ranker {
   }
 
   /** The question's terms that passage p contains. */
-  private matchedTerms(p: number, query: ParsedQuery): string[] {
+  matchedTerms(p: number, query: ParsedQuery): string[] {
     const wanted = new Map<number, string>();
     for (const t of query.terms) {
       const id = this.termId.get(t.term);

@@ -19,8 +19,16 @@ import { buildIndexParts } from './index-build.js';
 import { decodeIndex, encodeIndex, peekIndex, peekLength, PEEK_MIN, type TextSource } from './index-format.js';
 import { spellingVocabulary, warmUpSpelling } from './index-spelling.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
-import { QueryParser, type ParsedQuery } from './query.js';
-import { DEFAULT_RANKING, Ranker, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
+import { QueryParser, type ParsedQuery, type Vocabulary } from './query.js';
+import {
+  DEFAULT_RANKING,
+  Ranker,
+  type BestPassages,
+  type CorpusStats,
+  type PassageHit,
+  type RankingOptions,
+  type SearchRequest,
+} from './rank.js';
 import type { ArchiveIndex } from './answerIndex.js';
 
 export { INDEX_FORMAT_VERSION, type TextBytes, type TextSource } from './index-format.js';
@@ -62,6 +70,10 @@ export class NewsIndex implements ArchiveIndex {
   private readonly titleCache = new Map<number, ReadonlySet<string>>();
   private readonly queries: QueryParser;
   private readonly ranker: Ranker;
+  /** @internal The words the query stage looks up (a delta beside this index adds its own: see delta.ts). */
+  readonly vocabulary: Vocabulary;
+  /** @internal The articles' sources, folded, in the order first met (the query stage's outlets). */
+  readonly sources: string[];
 
   private constructor(b: IndexParts, hash: string, aliases: AliasTable, ranking: RankingOptions) {
     this.data = b;
@@ -86,11 +98,13 @@ export class NewsIndex implements ArchiveIndex {
       list.push(i);
       articlesBySource.set(key, list);
     });
+    this.vocabulary = spellingVocabulary(this.termId, b.mini);
+    this.sources = [...articlesBySource.keys()];
     this.queries = new QueryParser({
-      vocabulary: spellingVocabulary(this.termId, b.mini),
+      vocabulary: this.vocabulary,
       aliases,
       ranking,
-      sources: [...articlesBySource.keys()],
+      sources: this.sources,
       articleFrequency: (term) => this.articleFrequency(term),
       surfaceOf: (term) => this.surfaceOf(term),
     });
@@ -305,9 +319,10 @@ export class NewsIndex implements ArchiveIndex {
     return this.queries.nearestWords(term, n);
   }
 
-  /** A word of the archive's text that makes the index term, lower-cased unless it is a name. */
-  private surfaceOf(term: string): string | undefined {
-    const id = this.termId.get(term)!;
+  /** @internal A word of the archive's text that makes the index term, lower-cased unless it is a name. */
+  surfaceOf(term: string): string | undefined {
+    const id = this.termId.get(term);
+    if (id === undefined) return undefined;
     const { start, article } = this.postings;
     if (start[id] === start[id + 1]) return undefined;
     const [from, to] = this.passageRange(article[start[id]!]!);
@@ -327,6 +342,27 @@ export class NewsIndex implements ArchiveIndex {
   /** Ranks passages for an already parsed question. */
   rank(query: ParsedQuery, request: SearchRequest): PassageHit[] {
     return this.ranker.rank(query, request);
+  }
+
+  /** @internal The candidates' best passages before they are combined (see Ranker.collect; for delta.ts). */
+  collect(query: ParsedQuery, request: SearchRequest, stats?: CorpusStats, dates?: 'strict' | 'all'): BestPassages[] {
+    return this.ranker.collect(query, request, stats, dates);
+  }
+
+  /** @internal The index's term statistics (for delta.ts, which adds a delta's to them). */
+  get stats(): CorpusStats {
+    return this.ranker.stats;
+  }
+
+  /** @internal The question's terms that passage p holds, as a hit names them (for delta.ts). */
+  matchedTerms(p: number, query: ParsedQuery): string[] {
+    return this.ranker.matchedTerms(p, query);
+  }
+
+  /** How many passages contain the term. */
+  passageFrequency(term: string): number {
+    const id = this.termId.get(term);
+    return id === undefined ? 0 : this.passageDf[id]!;
   }
 
   /** Which of `terms` article a holds anywhere: in its title, its outlet's name or any of its passages. */

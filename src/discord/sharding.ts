@@ -11,8 +11,10 @@ import { logOverBudget } from '../workers/parseSandbox.js';
 
 /** Messages between the manager and its shards (besides discord.js's own). */
 export type ShardMessage =
-  /** Manager → shards: the saved index changed; load it. */
+  /** Manager → shards, one at a time: the saved index changed; load it. */
   | { newsdesk: 'reload' }
+  /** Shard → manager: the reload asked for is done (or failed): the next shard may load. */
+  | { newsdesk: 'reloaded' }
   /** Shard → manager → the background shard: a digest schedule was added or removed. */
   | { newsdesk: 'schedule'; op: 'arm' | 'disarm'; id: number }
   /** Shard → manager → every shard: a server's own archive changed (an upload, a feed poll on shard 0); check its index again. */
@@ -25,6 +27,9 @@ export type ShardMessage =
   | ({ newsdesk: 'write'; id: number } & WriteRequest)
   /** Manager → the shard that asked: the change is committed (`changed` files), or failed (`error`, its first line). */
   | { newsdesk: 'written'; id: number; changed: number; error?: string };
+
+/** How long the manager waits for one shard's reload before telling the next one to load. */
+const RELOAD_TURN_MS = 120_000;
 
 /** The shard that runs the digest scheduler and the feed poller (every shard count has a shard 0). */
 export const BACKGROUND_SHARD = 0;
@@ -148,8 +153,27 @@ export async function runManager(
       },
     );
   };
+  // Shards load a rebuilt index one at a time: two loading together would share the cores and
+  // both answer slower, where one at a time leaves the others answering at full speed.
+  const reloadWaiters = new Map<Shard, () => void>();
+  let reloading: Promise<void> = Promise.resolve();
+  const reloadInTurn = () => {
+    reloading = reloading.then(async () => {
+      for (const shard of [...manager.shards.values()]) {
+        const done = new Promise<void>((resolve) => {
+          reloadWaiters.set(shard, resolve);
+          // A shard that never answers (gone, or stuck) holds the others back at most this long.
+          setTimeout(resolve, RELOAD_TURN_MS).unref();
+        });
+        send(shard, { newsdesk: 'reload' });
+        await done;
+        reloadWaiters.delete(shard);
+      }
+    });
+  };
   manager.on('shardCreate', (shard) => {
     shard.on('message', (m: unknown) => {
+      if (isShardMessage(m) && m.newsdesk === 'reloaded') reloadWaiters.get(shard)?.();
       if (isShardMessage(m) && m.newsdesk === 'schedule') send(manager.shards.get(background), m);
       // Any shard may hold the server's index: the one that has the server, and shard 0 for digests.
       if (isShardMessage(m) && (m.newsdesk === 'guild' || m.newsdesk === 'guild-delta'))
@@ -172,10 +196,10 @@ export async function runManager(
       { articles: r.articles, passages: r.passages, rebuilt: r.rebuilt, ms: Math.round(r.ms) },
       'corpus changed: reindexed; shards reload',
     );
-    for (const shard of manager.shards.values()) send(shard, { newsdesk: 'reload' });
+    reloadInTurn();
   });
-  // Every shard takes a change in within about a second (each merges it in slices on its own
-  // loop), not only the one that made it: the reload after the rebuild follows. Shards reading
+  // Every shard takes a change in within about a second (each indexes it beside its main index,
+  // in milliseconds), not only the one that made it: the reload after the rebuild follows. Shards reading
   // this process's archive file see its writes at their next question: nothing to forward.
   if (!options.write)
     archive.onChanged = (paths) => {
