@@ -9,7 +9,7 @@ import { buildAliasTable, type AliasTable } from './aliases.js';
 import type { Passage } from './passages.js';
 import { lazyMini, madeSpelling } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
-import { memoryText, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
+import { memoryText, passageColumns, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
 import { IntList } from './storage.js';
 
 export type { TextBytes } from './passage-store.js';
@@ -167,11 +167,6 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
   const passageArticle = new Int32Array(n);
   const passagePosition = new Int32Array(n);
   const passageLead = new Int32Array(n);
-  const textStart = new Uint32Array(n + 1);
-  const sentenceStart = new Int32Array(n + 1);
-  const sentences = new IntList();
-  // The text is measured here and written straight into the output below: never held twice.
-  let bytes = 0;
   parts.passages.forEach((p, i) => {
     if (p.heading !== undefined) {
       let id = headingId.get(p.heading);
@@ -181,14 +176,9 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     passageArticle[i] = p.article;
     passagePosition[i] = p.position;
     passageLead[i] = p.lead ? 1 : 0;
-    textStart[i] = bytes;
-    bytes += Buffer.byteLength(p.text, 'utf8');
-    sentenceStart[i] = sentences.length;
-    for (const x of p.sentences) sentences.push(x);
   });
-  if (bytes > 0xffff_ffff) throw new Error('index text over 4 GiB');
-  textStart[n] = bytes;
-  sentenceStart[n] = sentences.length;
+  const columns = passageColumns(parts.passages, parts.store);
+  const bytes = columns.textStart[n]!;
   const mini = miniSerialized(madeSpelling(parts.mini));
   const miniJson = jsonChunks(mini.terms, MINI_CHUNK_TERMS);
   const articleJson = jsonChunks(parts.articles, ARTICLE_CHUNK);
@@ -202,9 +192,10 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     passagePosition: [bytesOf(passagePosition)],
     passageHeading: [bytesOf(passageHeading)],
     passageLead: [bytesOf(passageLead)],
-    textStart: [bytesOf(textStart)],
-    sentenceStart: [bytesOf(sentenceStart)],
-    sentences: [bytesOf(sentences.to(Int32Array, true))],
+    textStart: [bytesOf(columns.textStart)],
+    sentenceStart: [bytesOf(columns.sentenceStart)],
+    sentences: [bytesOf(columns.sentences)],
+    // Written last, piece by piece (see below): the pieces may be made as they are written.
     text: [],
     miniChunks: [miniJson.bounds],
     miniIndex: miniJson.pieces,
@@ -250,7 +241,10 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     }
   }
   let at = body + sections.text[0];
-  for (const p of parts.passages) at += out.write(p.text, at, 'utf8');
+  for (const piece of columns.text) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }
 
@@ -375,6 +369,7 @@ export function* decodeIndex(
   const parts: IndexParts = {
     articles,
     passages,
+    store,
     tokens,
     tokenStart,
     tokenOffsets,

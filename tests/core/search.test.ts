@@ -192,6 +192,12 @@ describe('NewsIndex', () => {
       }));
     expect(shape(loaded)).toEqual(shape(built));
     expect(loaded.passages.map((p) => p.text).join('')).toContain('東京 sent none. 🚢');
+    // A save writes the build's passage columns as they are; measured again from the passages
+    // (as for a merged index, which has no one store) they come out byte for byte the same.
+    const saved = built.toBuffer();
+    expect(built.parts.store).toBeDefined();
+    const remeasured = NewsIndex.fromParts({ ...built.parts, store: undefined }, built.hash, aliases, built.ranking);
+    expect(remeasured.toBuffer().equals(saved)).toBe(true);
   });
 
   it('loaded from its file, reads each passage’s text from the file, and keeps reading the file it opened after a save replaces it', () => {
