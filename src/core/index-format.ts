@@ -4,10 +4,9 @@
  * the arrays; a load runs in steps a serving process can pause between (see slices.ts). Bytes in,
  * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
  */
-import MiniSearch from 'minisearch';
 import { buildAliasTable, type AliasTable } from './aliases.js';
 import type { Passage } from './passages.js';
-import { lazyMini, madeSpelling } from './index-spelling.js';
+import { lazyMini, madeSpelling, miniSerialized } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
 import { memoryText, passageColumns, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
 import { IntList } from './storage.js';
@@ -122,29 +121,6 @@ function jsonChunks(entries: Iterable<unknown>, size: number): { bounds: Buffer;
   for (const entry of entries) if (chunk.push(entry) === size) flush();
   if (chunk.length > 0) flush();
   return { bounds: bytesOf(bounds.to(Int32Array)), pieces };
-}
-
-/**
- * minisearch's serialization (what its toJSON gives, version 2) with its term index apart, as
- * entries made one at a time: toJSON makes every entry at once, several GB of objects at 100×.
- */
-function miniSerialized(mini: MiniSearch): { meta: Record<string, unknown>; terms: Iterable<unknown> } {
-  type Inner = { _index?: Iterable<[string, Map<number, Map<number, number>>]> };
-  const index = (mini as unknown as Inner)._index;
-  if (!index || typeof index[Symbol.iterator] !== 'function') {
-    const { index: terms, ...meta } = mini.toJSON();
-    return { meta, terms };
-  }
-  // toJSON over the same instance with an empty term index: the rest exactly as minisearch writes it.
-  const { index: _none, ...meta } = MiniSearch.prototype.toJSON.call({ ...mini, _index: [] } as unknown as MiniSearch);
-  function* terms(): Generator<[string, Record<number, Record<number, number>>]> {
-    for (const [term, fieldIndex] of index!) {
-      const data: Record<number, Record<number, number>> = {};
-      for (const [fieldId, freqs] of fieldIndex) data[fieldId] = Object.fromEntries(freqs);
-      yield [term, data];
-    }
-  }
-  return { meta, terms: terms() };
 }
 
 /**
