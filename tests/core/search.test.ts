@@ -13,7 +13,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import MiniSearch from 'minisearch';
+import { describe, expect, it, vi } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
 import { loadIndexFile } from '../../src/indexFile.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
@@ -102,6 +103,22 @@ describe('NewsIndex', () => {
     const { query, hits } = index.search('how many books can childern borrow', { k: 1 });
     expect(query.terms.some((t) => t.from === 'childern')).toBe(true);
     expect(index.articles[hits[0]!.article]!.id).toBe('c');
+  });
+
+  it('looks a misspelt word up in the spelling index once, then corrects it alike from what it kept', () => {
+    const fresh = NewsIndex.build(articles, { aliases });
+    const search = vi.spyOn(MiniSearch.prototype, 'search');
+    try {
+      const first = fresh.parseQuery('libary opening hours');
+      const corrected = first.terms.filter((t) => t.corrected);
+      expect(corrected.map((t) => t.term)).toEqual(['librari']);
+      const lookups = search.mock.calls.length;
+      expect(lookups).toBeGreaterThan(0);
+      expect(fresh.parseQuery('Is the libary open?').terms).toEqual(expect.arrayContaining(corrected));
+      expect(search.mock.calls.length).toBe(lookups);
+    } finally {
+      search.mockRestore();
+    }
   });
 
   it('corrects a misspelling but not a word spelt right that the archive lacks, which may still meet its own family', () => {
