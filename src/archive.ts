@@ -3,7 +3,7 @@ import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { mergeDeltaAsync } from './core/delta.js';
 import type { NewsIndex } from './core/search.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { warmEnglishWords } from './core/query.js';
+import { warmEnglishWords } from './englishWords.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';

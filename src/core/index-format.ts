@@ -4,7 +4,7 @@
  * the arrays; a load runs in steps a serving process can pause between (see slices.ts). Bytes in,
  * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
  */
-import { buildAliasTable, type AliasTable } from './aliases.js';
+import { buildAliasTable, type AliasTable, type WordList } from './aliases.js';
 import type { Passage } from './passages.js';
 import { lazyMini, madeSpelling, miniSerialized } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
@@ -261,12 +261,13 @@ export interface DecodedIndex {
 /**
  * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
  * throws when the bytes are not an index, have another format version, or are cut short. The
- * index answers with the aliases it was built with unless `aliases` are given.
+ * index answers with the aliases it was built with (and `englishWords`) unless `aliases` are given.
  */
 export function* decodeIndex(
   buf: Buffer,
   aliasesGiven?: AliasTable,
   source?: TextSource,
+  englishWords?: WordList,
 ): Generator<void, DecodedIndex> {
   if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
   const version = buf.readUInt32LE(4);
@@ -325,7 +326,7 @@ export function* decodeIndex(
     passages.push(p);
     if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
   }
-  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases));
+  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases), englishWords);
   // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG),
   // made a step at a time: in one go it held the event loop for hundreds of ms at 10×.
   const miniChunks = yield* array('miniChunks');

@@ -17,6 +17,7 @@ import MiniSearch from 'minisearch';
 import { describe, expect, it, vi } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
 import { loadIndexFile } from '../../src/indexFile.js';
+import { ENGLISH_WORDS } from '../../src/englishWords.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, evidenceOf, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
@@ -128,7 +129,8 @@ describe('NewsIndex', () => {
           'Voters choose a mayor on Sunday after a campaign about the harbour and fraud.',
         ]),
       ],
-      { aliases },
+      // The English word list comes with the aliases, from outside the core (as the engine's does).
+      { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) },
     );
     const corrections = (q: string) =>
       archive
