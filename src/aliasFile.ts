@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildAliasTable, NO_ALIASES, type AliasTable } from './core/aliases.js';
+import { buildAliasTable, type AliasTable } from './core/aliases.js';
+import { ENGLISH_WORDS } from './englishWords.js';
 import type { CorpusWarning } from './core/types.js';
 import { yaml } from './yaml.js';
 
@@ -22,11 +23,17 @@ export function readAliasText(path: string | undefined, warnings: CorpusWarning[
   }
 }
 
-/** Parses and validates alias text; a broken one is reported and the engine runs without aliases. */
+/** No aliases, with the English word list spelling correction reads. */
+const NO_ALIASES = buildAliasTable({}, ENGLISH_WORDS);
+
+/**
+ * Parses and validates alias text into a table that carries the English word list too; a broken
+ * one is reported and the engine runs without aliases.
+ */
 export function parseAliases(path: string | undefined, text: string, warnings: CorpusWarning[]): AliasTable {
   if (!path || !text) return NO_ALIASES;
   try {
-    return buildAliasTable(yaml().parse(text));
+    return buildAliasTable(yaml().parse(text), ENGLISH_WORDS);
   } catch (err) {
     warn(warnings, path, err);
     return NO_ALIASES;

@@ -2,7 +2,7 @@ import type { FSWatcher } from 'chokidar';
 import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { applyDelta, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { warmEnglishWords } from './core/query.js';
+import { warmEnglishWords } from './englishWords.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';

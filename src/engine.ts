@@ -15,6 +15,7 @@ import {
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { boilerplateText } from './boilerplateFile.js';
+import { ENGLISH_WORDS } from './englishWords.js';
 import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
 import { loadIndexFile, loadIndexFileAsync } from './indexFile.js';
 import type { AliasTable } from './core/aliases.js';
@@ -43,6 +44,9 @@ export interface Engine {
   rebuildReason?: string;
   ms: number;
 }
+
+/** A saved index answers with the aliases it was built with, and the English word list (not saved with it). */
+export const LOAD_OPTIONS = { englishWords: ENGLISH_WORDS } as const;
 
 /** What the engine keeps beside the index in its cache file. */
 interface CacheExtra {
@@ -179,13 +183,15 @@ export async function loadPrepared(
 ): Promise<Engine> {
   let loaded: { index: NewsIndex; extra: unknown } | null;
   if (prepared.bytes)
-    loaded = slices ? await NewsIndex.fromBufferAsync(prepared.bytes) : NewsIndex.fromBuffer(prepared.bytes);
+    loaded = slices
+      ? await NewsIndex.fromBufferAsync(prepared.bytes, LOAD_OPTIONS)
+      : NewsIndex.fromBuffer(prepared.bytes, LOAD_OPTIONS);
   else if (!options.indexPath) throw new Error('nothing to load: no index file and no index');
   else {
     const accept = (data: Buffer) => NewsIndex.peek(data)?.hash === prepared.hash;
     loaded = slices
-      ? await loadIndexFileAsync(options.indexPath, {}, accept)
-      : loadIndexFile(options.indexPath, {}, accept);
+      ? await loadIndexFileAsync(options.indexPath, LOAD_OPTIONS, accept)
+      : loadIndexFile(options.indexPath, LOAD_OPTIONS, accept);
   }
   if (!loaded) throw new Error('the saved index changed while it was being loaded');
   return engineOf(loaded, prepared, started);

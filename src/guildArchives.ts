@@ -24,7 +24,7 @@ import {
   statCorpusFiles,
   type CorpusFile,
 } from './corpus.js';
-import { corpusHash, readCorpus, saveIndex, type ParseFiles } from './engine.js';
+import { corpusHash, LOAD_OPTIONS, readCorpus, saveIndex, type ParseFiles } from './engine.js';
 import { prepareInWorker, type PrepareJob } from './workers/indexWorkerClient.js';
 import { parseSandbox } from './workers/parseSandbox.js';
 
@@ -331,7 +331,7 @@ export class GuildArchives extends ServerFolders {
     let entry: Entry | null = null;
     if (path && existsSync(path)) {
       try {
-        const loaded = await loadIndexFileAsync(path, {}, (data) => NewsIndex.peek(data)?.hash === stamp);
+        const loaded = await loadIndexFileAsync(path, LOAD_OPTIONS, (data) => NewsIndex.peek(data)?.hash === stamp);
         void loaded?.index.warmUp();
         if (loaded)
           entry = {
@@ -383,8 +383,8 @@ export class GuildArchives extends ServerFolders {
     });
     // In slices (see fromBufferAsync): the other servers are being answered meanwhile.
     const loaded = built.bytes
-      ? await NewsIndex.fromBufferAsync(built.bytes)
-      : await loadIndexFileAsync(path!, {}, (data) => NewsIndex.peek(data)?.hash === built.stamp);
+      ? await NewsIndex.fromBufferAsync(built.bytes, LOAD_OPTIONS)
+      : await loadIndexFileAsync(path!, LOAD_OPTIONS, (data) => NewsIndex.peek(data)?.hash === built.stamp);
     if (!loaded) throw new Error('the server index changed while it was being loaded');
     void loaded.index.warmUp();
     return {

@@ -16,26 +16,36 @@ const readAsync = promisify(read);
 /** Bytes asked of one read: readFile refuses a file over 2 GiB, which an index at 100× nears. */
 const READ_PIECE_BYTES = 1 << 28;
 
-/** The whole file behind a descriptor, read in pieces into one buffer. */
-function readWhole(fd: number): Buffer {
-  const out = Buffer.allocUnsafe(fstatSync(fd).size);
+/**
+ * The reads that fill one buffer with a file of `size` bytes, as [buffer, offset, length,
+ * position] arguments for fs.read; each takes back how many bytes it gave. One loop for the
+ * synchronous and the asynchronous reader below.
+ */
+type PieceRead = [buffer: Buffer, offset: number, length: number, position: number];
+function* wholeReads(size: number): Generator<PieceRead, Buffer, number> {
+  const out = Buffer.allocUnsafe(size);
   for (let at = 0; at < out.length;) {
-    const n = readSync(fd, out, at, Math.min(READ_PIECE_BYTES, out.length - at), at);
+    const n = yield [out, at, Math.min(READ_PIECE_BYTES, out.length - at), at];
     if (n === 0) return out.subarray(0, at);
     at += n;
   }
   return out;
 }
 
+/** The whole file behind a descriptor, read in pieces into one buffer. */
+function readWhole(fd: number): Buffer {
+  const reads = wholeReads(fstatSync(fd).size);
+  let step = reads.next();
+  while (!step.done) step = reads.next(readSync(fd, ...step.value));
+  return step.value;
+}
+
 /** readWhole off the thread. */
 async function readWholeAsync(fd: number): Promise<Buffer> {
-  const out = Buffer.allocUnsafe((await fstatAsync(fd)).size);
-  for (let at = 0; at < out.length;) {
-    const { bytesRead } = await readAsync(fd, out, at, Math.min(READ_PIECE_BYTES, out.length - at), at);
-    if (bytesRead === 0) return out.subarray(0, at);
-    at += bytesRead;
-  }
-  return out;
+  const reads = wholeReads((await fstatAsync(fd)).size);
+  let step = reads.next();
+  while (!step.done) step = reads.next((await readAsync(fd, ...step.value)).bytesRead);
+  return step.value;
 }
 
 /** Bytes of passage text read from the index file at a time (see FileText). */

@@ -48,6 +48,17 @@ export interface AliasTable {
    * group is capitalised) rather than a common noun ("jihadists, militants, fighters").
    */
   isName(term: string): boolean;
+  /**
+   * Common English words spelt right, which spelling correction leaves as they are (see
+   * query.ts): language data loaded outside src/core (src/englishWords.ts) and passed in, as the
+   * aliases are. None: any word the archive lacks may be corrected.
+   */
+  readonly englishWords?: WordList;
+}
+
+/** A list of words, asked one at a time (a loader may read it on first use). */
+export interface WordList {
+  has(word: string): boolean;
 }
 
 function wordsOf(name: string): string[] {
@@ -58,8 +69,11 @@ function canonical(name: string): string {
   return '_' + wordsOf(name).map(foldWord).join('_');
 }
 
-/** Builds the alias table from the parsed data file; throws a zod error naming the bad entry. */
-export function buildAliasTable(data: unknown): AliasTable {
+/**
+ * Builds the alias table from the parsed data file, with the English word list spelling
+ * correction reads; throws a zod error naming the bad entry.
+ */
+export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTable {
   const file = AliasFileSchema.parse(data ?? {});
   const byFirst = new Map<string, Phrase[]>();
   const groups: Array<{ term: string; names: string[] }> = [];
@@ -144,6 +158,7 @@ export function buildAliasTable(data: unknown): AliasTable {
     synonymsOf: (term) => synonyms.get(term) ?? [],
     fingerprint: JSON.stringify(file),
     groups,
+    ...(englishWords ? { englishWords } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
-import { buildResult, termWeights, wantedBy } from './excerpt.js';
+import { buildResult, passageTexts, termWeights, wantedBy } from './excerpt.js';
 import { holdsExpected } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
@@ -108,9 +108,11 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
     return e;
   };
   const wanted = wantedBy(question);
+  // The rerank reads its candidates' text, the excerpts the quoted ones' again: decoded once.
+  const texts = passageTexts(index);
   const reranked = rerank(index, query, ranked, (h) => ({
     ...evidenceFor(h),
-    answerHeld: wanted.type !== null && holdsExpected(index.passage(h.passage).text, wanted.type, wanted.asked),
+    answerHeld: wanted.type !== null && holdsExpected(texts(h.passage), wanted.type, wanted.asked),
   }));
   // "latest", "now", "still": the newest of the nearly best first, on the final order.
   const hits = (query.time.recent ? newestFirst(reranked, (a) => index.article(a)) : reranked).slice(0, want);
@@ -120,7 +122,7 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
     return {
       question,
       answered: true,
-      results: hits.slice(offset).map((h) => buildResult(index, h, weights, question, wanted)),
+      results: hits.slice(offset).map((h) => buildResult(index, h, weights, question, wanted, texts)),
       nearest: [],
     };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
@@ -170,7 +172,7 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   return withTimeNotes(index, {
     question,
     answered: true,
-    results: kept.slice(offset).map((h) => buildResult(index, h, weights, question, wanted)),
+    results: kept.slice(offset).map((h) => buildResult(index, h, weights, question, wanted, texts)),
     nearest: [],
   });
 }

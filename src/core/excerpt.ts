@@ -65,8 +65,28 @@ interface ReadPassage {
   tokens: Token[];
 }
 
+/** Passage text by number, decoded at most once per question (see passageTexts). */
+export type PassageTexts = (p: number) => string;
+
+/**
+ * Passage text decoded once per question: a stored passage decodes its bytes on every read, and
+ * the rerank reads its candidates' text (answer.ts) before the excerpts read the quoted ones again.
+ */
+export function passageTexts(index: AnswerIndex): PassageTexts {
+  const texts = new Map<number, string>();
+  return (p) => {
+    let text = texts.get(p);
+    if (text === undefined) texts.set(p, (text = index.passage(p).text));
+    return text;
+  };
+}
+
 /** Reads each passage once per result: a stored passage decodes its text and sentences on every read. */
-function passageReader(index: AnswerIndex, weights: ReadonlyMap<string, TermWeight>): (p: number) => ReadPassage {
+function passageReader(
+  index: AnswerIndex,
+  weights: ReadonlyMap<string, TermWeight>,
+  texts: PassageTexts,
+): (p: number) => ReadPassage {
   const read = new Map<number, ReadPassage>();
   return (p) => {
     let r = read.get(p);
@@ -74,7 +94,7 @@ function passageReader(index: AnswerIndex, weights: ReadonlyMap<string, TermWeig
       const passage = index.passage(p);
       r = {
         passage,
-        text: passage.text,
+        text: texts(p),
         bounds: passage.sentences,
         tokens: index.passageTokens(p, 0, Infinity, 0, weights),
       };
@@ -99,9 +119,10 @@ export function buildResult(
   weights: Map<string, TermWeight>,
   question: string,
   want: Wanted = wantedBy(question),
+  texts: PassageTexts = passageTexts(index),
 ): AnswerResult {
   const article = index.article(hit.article);
-  const read = passageReader(index, weights);
+  const read = passageReader(index, weights, texts);
   const [from] = index.passageRange(hit.article);
   // The hit passage may be a heading or a summary; the sentence that answers can sit just after it.
   // Quote from the hit passage or from the article's passages that hold the most of the question.

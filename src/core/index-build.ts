@@ -10,8 +10,8 @@ import type { Article } from './types.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
 import { miniOptions } from './index-spelling.js';
 import type { ArticleMeta, ArticlePostings, IndexParts } from './index-parts.js';
-import { StoredPassage, type PassageStore } from './passage-store.js';
-import { ByteList, IntList } from './storage.js';
+import { PassageStoreBuilder, StoredPassage } from './passage-store.js';
+import { IntList } from './storage.js';
 import type { RankingOptions } from './rank.js';
 
 /**
@@ -45,11 +45,7 @@ export function buildIndexParts(
   const mini = new MiniSearch(miniOptions(aliases));
   const passageOptions = options.passages ?? DEFAULT_PASSAGE_OPTIONS;
   // Each passage is kept as a view over these columns; the arrays are put in once all are known.
-  const text = new ByteList();
-  const textStart = new IntList();
-  const sentenceStart = new IntList();
-  const sentences = new IntList();
-  const store: PassageStore = { text, textStart: new Uint32Array(0), sentenceStart: NONE, sentences: NONE };
+  const columns = new PassageStoreBuilder();
   let i = 0;
   for (const article of articles) {
     metas.push(toMeta(article, passages.length));
@@ -75,13 +71,10 @@ export function buildIndexParts(
         passageDfCounts[id] = (passageDfCounts[id] ?? 0) + 1;
         articleTerms.add(id);
       }
-      const kept = new StoredPassage(p.article, p.position, store, passages.length);
+      const kept = new StoredPassage(p.article, p.position, columns.store, passages.length);
       if (p.heading !== undefined) kept.heading = p.heading;
       if (p.lead) kept.lead = true;
-      textStart.push(text.length);
-      text.append(p.text);
-      sentenceStart.push(sentences.length);
-      for (const x of p.sentences) sentences.push(x);
+      columns.add(p);
       passages.push(kept);
     }
     const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')].filter(Boolean).join('\n');
@@ -101,15 +94,12 @@ export function buildIndexParts(
     i++;
   }
   tokenStart.push(tokens.length);
-  textStart.push(text.length);
-  sentenceStart.push(sentences.length);
-  store.textStart = textStart.to(Uint32Array, true);
-  store.sentenceStart = sentenceStart.to(Int32Array, true);
-  store.sentences = sentences.to(Int32Array, true);
+  const store = columns.finish();
   const df = (counts: number[]) => Int32Array.from({ length: vocab.length }, (_, i) => counts[i] ?? 0);
   const built = {
     articles: metas,
     passages,
+    store,
     // 16-bit while the vocabulary fits, as narrowest decides.
     tokens: tokens.toInts(true, vocab.length),
     tokenStart: tokenStart.to(Int32Array, true),
@@ -122,8 +112,6 @@ export function buildIndexParts(
   const postings = articlePostings(built, termId, (a) => articleMetaTerms(metas[a]!, aliases, options.fieldWeights));
   return { ...built, postings };
 }
-
-const NONE = new Int32Array(0);
 
 const MONTH_NAMES = [
   'January',

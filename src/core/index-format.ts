@@ -4,12 +4,11 @@
  * the arrays; a load runs in steps a serving process can pause between (see slices.ts). Bytes in,
  * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
  */
-import MiniSearch from 'minisearch';
-import { buildAliasTable, type AliasTable } from './aliases.js';
+import { buildAliasTable, type AliasTable, type WordList } from './aliases.js';
 import type { Passage } from './passages.js';
-import { lazyMini, madeSpelling } from './index-spelling.js';
+import { lazyMini, madeSpelling, miniSerialized } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
-import { memoryText, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
+import { memoryText, passageColumns, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
 import { IntList } from './storage.js';
 
 export type { TextBytes } from './passage-store.js';
@@ -125,29 +124,6 @@ function jsonChunks(entries: Iterable<unknown>, size: number): { bounds: Buffer;
 }
 
 /**
- * minisearch's serialization (what its toJSON gives, version 2) with its term index apart, as
- * entries made one at a time: toJSON makes every entry at once, several GB of objects at 100×.
- */
-function miniSerialized(mini: MiniSearch): { meta: Record<string, unknown>; terms: Iterable<unknown> } {
-  type Inner = { _index?: Iterable<[string, Map<number, Map<number, number>>]> };
-  const index = (mini as unknown as Inner)._index;
-  if (!index || typeof index[Symbol.iterator] !== 'function') {
-    const { index: terms, ...meta } = mini.toJSON();
-    return { meta, terms };
-  }
-  // toJSON over the same instance with an empty term index: the rest exactly as minisearch writes it.
-  const { index: _none, ...meta } = MiniSearch.prototype.toJSON.call({ ...mini, _index: [] } as unknown as MiniSearch);
-  function* terms(): Generator<[string, Record<number, Record<number, number>>]> {
-    for (const [term, fieldIndex] of index!) {
-      const data: Record<number, Record<number, number>> = {};
-      for (const [fieldId, freqs] of fieldIndex) data[fieldId] = Object.fromEntries(freqs);
-      yield [term, data];
-    }
-  }
-  return { meta, terms: terms() };
-}
-
-/**
  * Where a loaded index reads its passage text: given the text section's place in the bytes
  * loaded (offset and length), a reader of it. Without one, the text is copied into memory; the
  * bot passes a reader of the index file (src/indexFile.ts), so the text stays on disk.
@@ -167,11 +143,6 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
   const passageArticle = new Int32Array(n);
   const passagePosition = new Int32Array(n);
   const passageLead = new Int32Array(n);
-  const textStart = new Uint32Array(n + 1);
-  const sentenceStart = new Int32Array(n + 1);
-  const sentences = new IntList();
-  // The text is measured here and written straight into the output below: never held twice.
-  let bytes = 0;
   parts.passages.forEach((p, i) => {
     if (p.heading !== undefined) {
       let id = headingId.get(p.heading);
@@ -181,14 +152,9 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     passageArticle[i] = p.article;
     passagePosition[i] = p.position;
     passageLead[i] = p.lead ? 1 : 0;
-    textStart[i] = bytes;
-    bytes += Buffer.byteLength(p.text, 'utf8');
-    sentenceStart[i] = sentences.length;
-    for (const x of p.sentences) sentences.push(x);
   });
-  if (bytes > 0xffff_ffff) throw new Error('index text over 4 GiB');
-  textStart[n] = bytes;
-  sentenceStart[n] = sentences.length;
+  const columns = passageColumns(parts.passages, parts.store);
+  const bytes = columns.textStart[n]!;
   const mini = miniSerialized(madeSpelling(parts.mini));
   const miniJson = jsonChunks(mini.terms, MINI_CHUNK_TERMS);
   const articleJson = jsonChunks(parts.articles, ARTICLE_CHUNK);
@@ -202,9 +168,10 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     passagePosition: [bytesOf(passagePosition)],
     passageHeading: [bytesOf(passageHeading)],
     passageLead: [bytesOf(passageLead)],
-    textStart: [bytesOf(textStart)],
-    sentenceStart: [bytesOf(sentenceStart)],
-    sentences: [bytesOf(sentences.to(Int32Array, true))],
+    textStart: [bytesOf(columns.textStart)],
+    sentenceStart: [bytesOf(columns.sentenceStart)],
+    sentences: [bytesOf(columns.sentences)],
+    // Written last, piece by piece (see below): the pieces may be made as they are written.
     text: [],
     miniChunks: [miniJson.bounds],
     miniIndex: miniJson.pieces,
@@ -250,7 +217,10 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     }
   }
   let at = body + sections.text[0];
-  for (const p of parts.passages) at += out.write(p.text, at, 'utf8');
+  for (const piece of columns.text) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }
 
@@ -291,12 +261,13 @@ export interface DecodedIndex {
 /**
  * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
  * throws when the bytes are not an index, have another format version, or are cut short. The
- * index answers with the aliases it was built with unless `aliases` are given.
+ * index answers with the aliases it was built with (and `englishWords`) unless `aliases` are given.
  */
 export function* decodeIndex(
   buf: Buffer,
   aliasesGiven?: AliasTable,
   source?: TextSource,
+  englishWords?: WordList,
 ): Generator<void, DecodedIndex> {
   if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
   const version = buf.readUInt32LE(4);
@@ -355,7 +326,7 @@ export function* decodeIndex(
     passages.push(p);
     if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
   }
-  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases));
+  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases), englishWords);
   // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG),
   // made a step at a time: in one go it held the event loop for hundreds of ms at 10×.
   const miniChunks = yield* array('miniChunks');
@@ -375,6 +346,7 @@ export function* decodeIndex(
   const parts: IndexParts = {
     articles,
     passages,
+    store,
     tokens,
     tokenStart,
     tokenOffsets,

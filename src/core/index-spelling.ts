@@ -32,14 +32,52 @@ export type SpellingIndex = MiniSearch | LazyMini;
 /** Terms of the minisearch index loaded between two chances to pause a load. */
 const LOAD_TERMS_PER_STEP = 100;
 
-/** minisearch's term index, inside: a radix tree of term → field id → document id → term frequency. */
-type MiniTermIndex = { set(term: string, data: Map<number, Map<number, number>>): unknown };
+/** minisearch's term index: term → field id → document id → term frequency. */
+type TermData = Map<number, Map<number, number>>;
+type MiniTermIndex = Iterable<[string, TermData]> & { set(term: string, data: TermData): unknown };
+
+/**
+ * minisearch's private term index (`_index`, a radix tree in minisearch 7): read here, and set
+ * aside in miniSerialized below, the only places that reach inside minisearch. Its toJSON makes
+ * every term's entry at once (several GB of objects at 100×) and its loadJS takes them all at
+ * once (pauses of 40–170 ms at 1×), so the save (miniSerialized) and the load (loadMini) go
+ * through the term index a term at a time. Undefined when minisearch keeps it otherwise: both
+ * then fall back to toJSON and loadJS.
+ */
+function termIndexOf(mini: MiniSearch): MiniTermIndex | undefined {
+  const index = (mini as unknown as { _index?: Partial<MiniTermIndex> })._index;
+  return typeof index?.set === 'function' && typeof index[Symbol.iterator] === 'function'
+    ? (index as MiniTermIndex)
+    : undefined;
+}
+
+/**
+ * minisearch's serialization (what its toJSON gives, version 2) with its term index apart, as
+ * entries made one at a time (see termIndexOf).
+ */
+export function miniSerialized(mini: MiniSearch): { meta: Record<string, unknown>; terms: Iterable<unknown> } {
+  const index = termIndexOf(mini);
+  if (!index) {
+    const { index: terms, ...meta } = mini.toJSON();
+    return { meta, terms };
+  }
+  // toJSON over the same instance with an empty term index: the rest exactly as minisearch writes it.
+  const { index: _none, ...meta } = MiniSearch.prototype.toJSON.call({ ...mini, _index: [] } as unknown as MiniSearch);
+  function* terms(): Generator<[string, Record<number, Record<number, number>>]> {
+    for (const [term, fieldIndex] of index!) {
+      const data: Record<number, Record<number, number>> = {};
+      for (const [fieldId, freqs] of fieldIndex) data[fieldId] = Object.fromEntries(freqs);
+      yield [term, data];
+    }
+  }
+  return { meta, terms: terms() };
+}
 
 /**
  * minisearch's loadJS in steps of `LOAD_TERMS_PER_STEP` terms. Its own loadJSAsync pauses only
  * every 1,000 terms, which took 40–170 ms each at 1× on a busy machine; this does what loadJS
  * does for each term (serialization version 2, the one minisearch 7 writes), into the instance's
- * term index, and falls back to loadJS for anything else.
+ * term index (see termIndexOf), and falls back to loadJS for anything else.
  */
 function* loadMini(
   meta: Record<string, unknown>,
@@ -48,18 +86,18 @@ function* loadMini(
 ): Generator<void, MiniSearch> {
   type Serialized = Parameters<typeof MiniSearch.loadJS>[0];
   const mini = MiniSearch.loadJS({ ...meta, index: [] } as unknown as Serialized, options);
-  const termIndex = (mini as unknown as { _index?: Partial<MiniTermIndex> })._index;
-  if (meta.serializationVersion !== 2 || typeof termIndex?.set !== 'function')
+  const termIndex = termIndexOf(mini);
+  if (meta.serializationVersion !== 2 || !termIndex)
     return MiniSearch.loadJS({ ...meta, index: terms } as unknown as Serialized, options);
   let n = 0;
   for (const [term, data] of terms) {
-    const fields = new Map<number, Map<number, number>>();
+    const fields: TermData = new Map();
     for (const [field, docs] of Object.entries(data as Record<string, Record<string, number>>)) {
       const postings = new Map<number, number>();
       for (const doc in docs) postings.set(parseInt(doc, 10), docs[doc]!);
       fields.set(parseInt(field, 10), postings);
     }
-    (termIndex as MiniTermIndex).set(term, fields);
+    termIndex.set(term, fields);
     if (++n % LOAD_TERMS_PER_STEP === 0) yield;
   }
   return mini;
@@ -130,21 +168,38 @@ export async function warmUpSpelling(source: SpellingIndex): Promise<void> {
 }
 
 /**
+ * Look-ups in the spelling index kept per index, the least recently used dropped first: a
+ * misspelt or unindexed word comes back (a subject in the news is asked about all day) and a
+ * fuzzy look-up at two edits took 2.5 ms of CPU ("fraudulent", in 52 of MultiHop-RAG's 2,255
+ * questions). Each holds a few dozen words at most.
+ */
+const SIMILAR_KEPT = 1_000;
+
+/**
  * The archive's words as the query stage looks them up (query.ts Vocabulary): its term ids, and
  * the spelling index for the words near a misspelt one (the first 50 fuzzy matches, 20 by prefix).
  */
 export function spellingVocabulary(termId: ReadonlyMap<string, number>, source: SpellingIndex): Vocabulary {
+  const kept = new Map<string, string[]>();
   return {
     has: (term) => termId.has(term),
     *similar(term, how) {
       // Being made in slices (see LazyMini.warming): no correction for now, and no stall.
       if (!(source instanceof MiniSearch) && !source.made && source.warming !== undefined) return;
-      const mini = madeSpelling(source);
-      const hits =
-        'prefix' in how
-          ? mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)
-          : mini.search(term, { fuzzy: how.distance, fields: ['title', 'body'], combineWith: 'OR' }).slice(0, 50);
-      for (const hit of hits) yield* Object.keys(hit.match);
+      const key = 'prefix' in how ? `${term} prefix` : `${term} ${how.distance}`;
+      let found = kept.get(key);
+      if (found) kept.delete(key);
+      else {
+        const mini = madeSpelling(source);
+        const hits =
+          'prefix' in how
+            ? mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)
+            : mini.search(term, { fuzzy: how.distance, fields: ['title', 'body'], combineWith: 'OR' }).slice(0, 50);
+        found = hits.flatMap((hit) => Object.keys(hit.match));
+        if (kept.size >= SIMILAR_KEPT) kept.delete(kept.keys().next().value!);
+      }
+      kept.set(key, found);
+      yield* found;
     },
   };
 }

@@ -5,12 +5,11 @@
  * read out; what the archive has never seen is kept apart for the refusal ("did you mean").
  */
 import { placeFormsOf } from './places.js';
-import { editDistance, type AliasTable } from './aliases.js';
+import { editDistance, type AliasTable, type WordList } from './aliases.js';
 import { foldWord, irregularForms, stem, tokenize } from './text.js';
 import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
 import { KNOWN_OUTLETS } from './outlets.js';
 import type { RankingOptions } from './rank.js';
-import { createRequire } from 'node:module';
 
 /** A question term with its weight; `fuzzy` marks a correction of a misspelt word. */
 export interface QueryTerm {
@@ -162,7 +161,7 @@ export class QueryParser {
     // unchanged (half a unchanged); MultiHop-RAG unchanged; my paraphrased seed questions: one
     // more right article first and one more excerpt. Gating every correction of such a word
     // (not only those to another word) cost MultiHop-RAG 7 answerable refusals.
-    const english = isEnglishWord(word);
+    const english = isEnglishWord(word, this.aliases.englishWords);
     const maxDistance = term.length >= 7 ? 2 : 1;
     // Names merged into an alias group are indexed under the group's term, not as words.
     const alias = english ? undefined : this.aliases.closestName(word, word.length >= 7 ? 2 : 1);
@@ -291,19 +290,6 @@ function outletNamesOf(sources: string[]): Array<{ name: string; source: string 
 }
 
 let irregularSet: Set<string> | undefined;
-let lexiconWords: Record<string, unknown> | undefined;
-
-// wink's lexicon takes about 100 ms to load: only a question with a word the archive lacks needs
-// it, so a start does not pay for it (a serving process loads it while it warms up).
-function englishWords(): Record<string, unknown> {
-  lexiconWords ??= createRequire(import.meta.url)('wink-lexicon/src/lexicon.js') as Record<string, unknown>;
-  return lexiconWords;
-}
-
-/** Loads the word list isEnglishWord reads now rather than at the first question that needs it. */
-export function warmEnglishWords(): void {
-  englishWords();
-}
 
 // Regular inflections: a suffix and what replaces it on the base form.
 const SUFFIXES: Array<[string, string]> = [
@@ -320,13 +306,13 @@ const SUFFIXES: Array<[string, string]> = [
 ];
 
 /**
- * Whether a lower-case word is common English spelt right: in wink's lexicon (13,000 common
- * words with their inflected forms), WordNet's irregular forms, or a regular inflection of one.
- * WordNet's 77,000 words took half a second and 40 MB to load for no more on the dev sets.
+ * Whether a lower-case word is common English spelt right: in the word list (the bot's is wink's
+ * lexicon, see src/englishWords.ts), WordNet's irregular forms, or a regular inflection of one.
+ * Without a word list, no word is.
  */
-export function isEnglishWord(word: string): boolean {
-  const lexicon = englishWords();
-  const has = (w: string) => Object.hasOwn(lexicon, w);
+export function isEnglishWord(word: string, words: WordList | undefined): boolean {
+  if (!words) return false;
+  const has = (w: string) => words.has(w);
   irregularSet ??= new Set(irregularForms().map(([form]) => form));
   if (has(word) || irregularSet.has(word)) return true;
   for (const [suffix, base] of SUFFIXES) {

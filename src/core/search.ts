@@ -11,7 +11,7 @@
  * NewsIndex holds the parts and delegates; the answer path (answer.ts) and digests ask it.
  */
 import { finish, sliced } from './slices.js';
-import type { AliasTable } from './aliases.js';
+import type { AliasTable, WordList } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { Passage, PassageOptions } from './passages.js';
@@ -44,6 +44,8 @@ export interface SearchResult {
 export interface LoadOptions {
   /** Aliases to answer with instead of those the index was built with. */
   aliases?: AliasTable;
+  /** The English word list for the aliases the index was built with (see AliasTable.englishWords). */
+  englishWords?: WordList;
   ranking?: Partial<RankingOptions>;
 }
 
@@ -177,7 +179,7 @@ export class NewsIndex implements ArchiveIndex {
     options: LoadOptions,
     source?: TextSource,
   ): Generator<void, { index: NewsIndex; extra: unknown }> {
-    const loaded = yield* decodeIndex(buf, options.aliases, source);
+    const loaded = yield* decodeIndex(buf, options.aliases, source, options.englishWords);
     const index = new NewsIndex(loaded.parts, loaded.hash, loaded.aliases, { ...DEFAULT_RANKING, ...options.ranking });
     loaded.text.own?.();
     return { index, extra: loaded.extra };

@@ -13,9 +13,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import MiniSearch from 'minisearch';
+import { describe, expect, it, vi } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex } from '../../src/core/search.js';
 import { loadIndexFile } from '../../src/indexFile.js';
+import { ENGLISH_WORDS } from '../../src/englishWords.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, evidenceOf, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
@@ -104,6 +106,22 @@ describe('NewsIndex', () => {
     expect(index.articles[hits[0]!.article]!.id).toBe('c');
   });
 
+  it('looks a misspelt word up in the spelling index once, then corrects it alike from what it kept', () => {
+    const fresh = NewsIndex.build(articles, { aliases });
+    const search = vi.spyOn(MiniSearch.prototype, 'search');
+    try {
+      const first = fresh.parseQuery('libary opening hours');
+      const corrected = first.terms.filter((t) => t.corrected);
+      expect(corrected.map((t) => t.term)).toEqual(['librari']);
+      const lookups = search.mock.calls.length;
+      expect(lookups).toBeGreaterThan(0);
+      expect(fresh.parseQuery('Is the libary open?').terms).toEqual(expect.arrayContaining(corrected));
+      expect(search.mock.calls.length).toBe(lookups);
+    } finally {
+      search.mockRestore();
+    }
+  });
+
   it('corrects a misspelling but not a word spelt right that the archive lacks, which may still meet its own family', () => {
     const archive = NewsIndex.build(
       [
@@ -111,7 +129,8 @@ describe('NewsIndex', () => {
           'Voters choose a mayor on Sunday after a campaign about the harbour and fraud.',
         ]),
       ],
-      { aliases },
+      // The English word list comes with the aliases, from outside the core (as the engine's does).
+      { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) },
     );
     const corrections = (q: string) =>
       archive
@@ -192,6 +211,12 @@ describe('NewsIndex', () => {
       }));
     expect(shape(loaded)).toEqual(shape(built));
     expect(loaded.passages.map((p) => p.text).join('')).toContain('東京 sent none. 🚢');
+    // A save writes the build's passage columns as they are; measured again from the passages
+    // (as for a merged index, which has no one store) they come out byte for byte the same.
+    const saved = built.toBuffer();
+    expect(built.parts.store).toBeDefined();
+    const remeasured = NewsIndex.fromParts({ ...built.parts, store: undefined }, built.hash, aliases, built.ranking);
+    expect(remeasured.toBuffer().equals(saved)).toBe(true);
   });
 
   it('loaded from its file, reads each passage’s text from the file, and keeps reading the file it opened after a save replaces it', () => {
