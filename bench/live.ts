@@ -264,20 +264,27 @@ export async function liveArgs(
   script: string,
 ): Promise<{ records: CorpusRecord[]; scale: number; questions: string[] }> {
   const { parseArgs } = await import('node:util');
-  const { values } = parseArgs({
-    options: {
-      corpus: { type: 'string' },
-      queries: { type: 'string' },
-      'scale-factor': { type: 'string', default: '1' },
-    },
-  });
-  const scale = Number(values['scale-factor']);
-  if (!values.corpus || !values.queries || !Number.isInteger(scale) || scale < 1) {
+  const usage = (): never => {
     process.stderr.write(
       `usage: npx tsx bench/${script} --corpus corpus.jsonl --queries queries.jsonl [--scale-factor N]\n`,
     );
     process.exit(2);
+  };
+  let values: { corpus?: string; queries?: string; 'scale-factor'?: string };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        corpus: { type: 'string' },
+        queries: { type: 'string' },
+        'scale-factor': { type: 'string', default: '1' },
+      },
+    }));
+  } catch {
+    // An unknown option (--help among them): the usage line, not a stack trace.
+    return usage();
   }
+  const scale = Number(values['scale-factor']);
+  if (!values.corpus || !values.queries || !Number.isInteger(scale) || scale < 1) return usage();
   const questions = readRecords(values.queries)
     .slice(0, 200)
     .map((q) => String(q.question ?? q.query));

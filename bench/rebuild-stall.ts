@@ -16,19 +16,28 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Archive } from '../src/archive.js';
 
-const { values } = parseArgs({
-  options: {
-    corpus: { type: 'string' },
-    'scale-factor': { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const scale = Number(values['scale-factor']);
-if (!values.corpus || !Number.isInteger(scale) || scale < 1) {
+const usage = (): never => {
   process.stderr.write('usage: npx tsx bench/rebuild-stall.ts --corpus corpus.jsonl [--scale-factor N] [--json]\n');
   process.exit(2);
-}
-const records = readFileSync(values.corpus, 'utf8')
+};
+// An unknown option (--help among them) gets the usage line, not a stack trace.
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        corpus: { type: 'string' },
+        'scale-factor': { type: 'string', default: '1' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch {
+    return usage();
+  }
+})();
+const scale = Number(values['scale-factor']);
+const corpusFile = values.corpus ?? usage();
+if (!Number.isInteger(scale) || scale < 1) usage();
+const records = readFileSync(corpusFile, 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as Record<string, unknown> & { id: string });
