@@ -114,6 +114,13 @@ describe('applyDelta: a delta index beside the main one', () => {
     expect(answerQuestion(second, 'council budget').results.map((r) => r.articleId)).not.toContain('d');
     expect(answerQuestion(second, 'Where did the zeppelin land?').results[0]?.articleId).toBe('e');
   });
+
+  it("leaves what is worked out about the main index's articles with it, for every delta after", () => {
+    const live = applyDelta(main, { hiddenFiles: new Set(), added });
+    expect(live.lastingIndexOf(0)).toBe(main);
+    expect(live.lastingIndexOf(main.articleCount)).toBe(live);
+    expect(applyDelta(live, { hiddenFiles: new Set(), added: [] }).lastingIndexOf(1)).toBe(main);
+  });
 });
 
 const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;

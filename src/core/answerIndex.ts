@@ -45,6 +45,12 @@ export interface AnswerIndex {
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array;
   /** Up to n words of the archive closest in spelling to one it never saw ("did you mean"). */
   nearestWords(term: string, n: number): string[];
+  /**
+   * The longer-lived index that serves article a unchanged, under the same number, when this one
+   * is laid over it (a delta over the main index: see delta.ts): what is worked out about the
+   * article once (newer.ts's profiles) is kept there, and not again for every delta.
+   */
+  lastingIndexOf?(a: number): AnswerIndex;
 }
 
 /**

@@ -257,6 +257,10 @@ export class LiveIndex implements ArchiveIndex {
     return this.queries.parse(question, now);
   }
 
+  lastingIndexOf(a: number): NewsIndex | LiveIndex {
+    return a < this.main.articleCount ? this.main : this;
+  }
+
   nearestWords(term: string, n: number): string[] {
     return this.queries.nearestWords(term, n);
   }

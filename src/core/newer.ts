@@ -56,7 +56,11 @@ const profiles = new WeakMap<AnswerIndex, Map<string, Profile>>();
 const CACHE_SIZE = 5_000;
 
 /** Key terms and names of article a (cached per index: answers quote the same articles again and again). */
-function profileOf(index: AnswerIndex, a: number, options: NewerOptions): Profile {
+function profileOf(served: AnswerIndex, a: number, options: NewerOptions): Profile {
+  // Worked out over the main index for its own articles when a delta lies over it: every change
+  // makes a new delta, and each would otherwise work out every profile again (100-300 ms on the
+  // first answers after an add). Its term statistics then leave the delta's few articles out.
+  const index = served.lastingIndexOf?.(a) ?? served;
   let cache = profiles.get(index);
   if (!cache) profiles.set(index, (cache = new Map()));
   const key = `${options.keyTerms}:${a}`;

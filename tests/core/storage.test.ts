@@ -64,4 +64,17 @@ describe('ByteList', () => {
       }),
     );
   });
+
+  it('grows its first chunk as text comes, keeping what it held', () => {
+    const list = new ByteList();
+    const texts = Array.from({ length: 3_000 }, (_, i) => `passage ${i}: ${'é'.repeat(i % 40)} `);
+    texts.push('x'.repeat(300_000), 'the end');
+    const ranges = texts.map((t) => {
+      const from = list.length;
+      list.append(t);
+      return [from, list.length] as const;
+    });
+    expect(ranges.map(([from, to]) => list.read(from, to))).toEqual(texts);
+    expect(list.length).toBe(Buffer.byteLength(texts.join('')));
+  });
 });
