@@ -3,6 +3,7 @@ import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { applyDelta, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { warmEnglishWords } from './englishWords.js';
+import { warmDates } from './core/dates.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
@@ -188,10 +189,11 @@ export class Archive {
   /**
    * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
    * what a serving process does (watch does it too). Its thread then stays until close(). Loads
-   * the English word list spelling correction reads, too.
+   * the English word list spelling correction reads, and makes chrono's parsers (see warmDates).
    */
   warm(): Promise<void> {
     warmEnglishWords();
+    warmDates();
     if (!this.holding) return Promise.resolve();
     const ready = this.parser()
       .parse({ file: 'warm-up.txt', content: '' })

@@ -29,6 +29,7 @@ import type { ReindexReport } from './archive.js';
 import type { AliasTable } from './core/aliases.js';
 import { LayeredStore } from './core/layeredStore.js';
 import type { RankingOptions } from './core/search.js';
+import { warmDates } from './core/dates.js';
 import { StoredIndex } from './core/storedIndex.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
@@ -304,8 +305,12 @@ export class StoredArchive {
     return (await (this.options.parse ?? parseInSandbox)(file)).articles;
   }
 
-  /** Starts the parse sandbox's thread now, so that the first change is not kept waiting for it. */
+  /**
+   * Starts the parse sandbox's thread now, so that the first change is not kept waiting for it,
+   * and makes chrono's parsers (see warmDates).
+   */
   warm(): Promise<void> {
+    warmDates();
     return this.parseFile({ path: 'warm-up.txt', content: '' }).then(
       () => {},
       () => {},
