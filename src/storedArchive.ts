@@ -30,6 +30,7 @@ import type { AliasTable } from './core/aliases.js';
 import { LayeredStore } from './core/layeredStore.js';
 import type { RankingOptions } from './core/search.js';
 import { warmDates } from './core/dates.js';
+import { warmEnglishWords } from './englishWords.js';
 import { StoredIndex } from './core/storedIndex.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
@@ -307,9 +308,10 @@ export class StoredArchive {
 
   /**
    * Starts the parse sandbox's thread now, so that the first change is not kept waiting for it,
-   * and makes chrono's parsers (see warmDates).
+   * and loads the English word list and makes chrono's parsers (see warmDates).
    */
   warm(): Promise<void> {
+    warmEnglishWords();
     warmDates();
     return this.parseFile({ path: 'warm-up.txt', content: '' }).then(
       () => {},

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerQuestion } from '../../src/core/answer.js';
+import { warmDates } from '../../src/core/dates.js';
+import { warmEnglishWords } from '../../src/englishWords.js';
 import type { StoredIndex } from '../../src/core/storedIndex.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
 import { SqliteArchive } from '../../src/search/sqlite.js';
@@ -49,6 +51,12 @@ export class NewsdeskSqlitePeer implements PeerSystem {
   loadFile(path: string): void {
     this.close();
     this.open(new SqliteArchive(path, { aliases: aliases(), readonly: true }));
+  }
+
+  /** As StoredArchive.warm does in a serving process. */
+  warm(): void {
+    warmEnglishWords();
+    warmDates();
   }
 
   search(question: string, k: number): string[] {

@@ -1,6 +1,9 @@
 import { answerQuestion } from '../../src/core/answer.js';
 import { NewsIndex, type RankingOptions } from '../../src/core/search.js';
 import { loadIndexFile } from '../../src/indexFile.js';
+import { LOAD_OPTIONS } from '../../src/engine.js';
+import { warmEnglishWords } from '../../src/englishWords.js';
+import { warmDates } from '../../src/core/dates.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
 import type { BenchArticle, PeerSystem } from './types.js';
 import { parseJsonLines } from '../../src/core/parsers/json.js';
@@ -53,13 +56,20 @@ export class NewsdeskPeer implements PeerSystem {
   load(data: string | Buffer): void {
     // As the bot starts from its saved index: the aliases come with it, no alias file is read.
     this.index = NewsIndex.fromBuffer(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, {
+      ...LOAD_OPTIONS,
       ranking: this.ranking,
     }).index;
   }
 
   /** As the bot starts: the passage text stays in the file until an answer quotes it. */
   loadFile(path: string): void {
-    this.index = loadIndexFile(path, { ranking: this.ranking })!.index;
+    this.index = loadIndexFile(path, { ...LOAD_OPTIONS, ranking: this.ranking })!.index;
+  }
+
+  /** As Archive.warm does in a serving process. */
+  warm(): void {
+    warmEnglishWords();
+    warmDates();
   }
 
   search(question: string, k: number): string[] {

@@ -21,6 +21,11 @@ export interface PeerSystem {
    * as it is deployed; else the bench reads the file and calls load().
    */
   loadFile?(path: string): Promise<void> | void;
+  /**
+   * What the system does once loaded, before its first user's question, as a serving process
+   * does while it connects (Newsdesk: its word lists and date parser made); not timed.
+   */
+  warm?(): void;
   /** Top-k distinct article ids, best first. */
   search(question: string, k: number): string[];
   close?(): void;
