@@ -8,6 +8,7 @@ import { finish, sliced } from './slices.js';
 import type { AliasTable } from './aliases.js';
 import { tokenize } from './text.js';
 import type { Vocabulary } from './query.js';
+import { Lru } from './lru.js';
 
 type ArticleField = 'title' | 'lead' | 'body' | 'source' | 'date';
 const FIELDS: ArticleField[] = ['title', 'lead', 'body', 'source', 'date'];
@@ -180,7 +181,7 @@ const SIMILAR_KEPT = 1_000;
  * the spelling index for the words near a misspelt one (the first 50 fuzzy matches, 20 by prefix).
  */
 export function spellingVocabulary(termId: ReadonlyMap<string, number>, source: SpellingIndex): Vocabulary {
-  const kept = new Map<string, string[]>();
+  const kept = new Lru<string, string[]>(SIMILAR_KEPT);
   return {
     has: (term) => termId.has(term),
     *similar(term, how) {
@@ -188,17 +189,15 @@ export function spellingVocabulary(termId: ReadonlyMap<string, number>, source: 
       if (!(source instanceof MiniSearch) && !source.made && source.warming !== undefined) return;
       const key = 'prefix' in how ? `${term} prefix` : `${term} ${how.distance}`;
       let found = kept.get(key);
-      if (found) kept.delete(key);
-      else {
+      if (!found) {
         const mini = madeSpelling(source);
         const hits =
           'prefix' in how
             ? mini.search(term, { prefix: true, fields: ['title', 'body'] }).slice(0, 20)
             : mini.search(term, { fuzzy: how.distance, fields: ['title', 'body'], combineWith: 'OR' }).slice(0, 50);
         found = hits.flatMap((hit) => Object.keys(hit.match));
-        if (kept.size >= SIMILAR_KEPT) kept.delete(kept.keys().next().value!);
+        kept.set(key, found);
       }
-      kept.set(key, found);
       yield* found;
     },
   };

@@ -27,6 +27,7 @@ import {
 } from '../core/storedIndex.js';
 import { foldWord, tokenize } from '../core/text.js';
 import type { Article, CorpusWarning } from '../core/types.js';
+import { Lru } from '../core/lru.js';
 
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
 export const SQLITE_FORMAT_VERSION = 2;
@@ -96,27 +97,6 @@ interface PassageRow {
   lead: number;
   text: string;
   sentences: Buffer;
-}
-
-/** A small least-recently-used map (a Map keeps insertion order). */
-class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-  get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: K, value: V): void {
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
-  }
-  clear(): void {
-    this.map.clear();
-  }
 }
 
 export interface SqliteArchiveOptions {
