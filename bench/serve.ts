@@ -61,7 +61,7 @@ export async function serve(
   peer.search(questions[0] ?? 'news', k);
   const coldStartMs = performance.now() - t0;
   // As a restarted bot warms up while it connects, before its first user's question.
-  peer.warm?.();
+  await peer.warm?.();
   const timed: number[][] = [];
   for (let pass = 0; pass < passes; pass++) {
     const latencies: number[] = [];

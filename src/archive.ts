@@ -4,6 +4,8 @@ import { applyDelta, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { warmEnglishWords } from './englishWords.js';
 import { warmDates } from './core/dates.js';
+import { sliced } from './core/slices.js';
+import { warmUpAnswers } from './core/warmup.js';
 import { answerQuestion } from './core/answer.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
@@ -190,7 +192,8 @@ export class Archive {
   /**
    * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
    * what a serving process does (watch does it too). Its thread then stays until close(). Loads
-   * the English word list spelling correction reads, and makes chrono's parsers (see warmDates).
+   * the English word list spelling correction reads, makes chrono's parsers (see warmDates), and
+   * runs the answer path on questions made from the archive's headlines (see warmUpAnswers).
    */
   warm(): Promise<void> {
     warmEnglishWords();
@@ -206,7 +209,10 @@ export class Archive {
     // its own files only, instead of every file's stamp (seconds at 10× on a busy machine).
     const checked = this.update().catch((err: unknown) => this.onDeltaError?.(err));
     this.warmDelta();
-    return Promise.all([ready, checked]).then(() => {});
+    // The answer path compiled to fast code before the first questions, in slices (see warmup.ts).
+    const index = this.engine.index;
+    const answered = index ? sliced(warmUpAnswers(index)).catch(() => {}) : undefined;
+    return Promise.all([ready, checked, answered]).then(() => {});
   }
 
   /**

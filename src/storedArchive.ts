@@ -30,6 +30,8 @@ import type { AliasTable } from './core/aliases.js';
 import { LayeredStore } from './core/layeredStore.js';
 import type { RankingOptions } from './core/search.js';
 import { warmDates } from './core/dates.js';
+import { sliced } from './core/slices.js';
+import { warmUpAnswers } from './core/warmup.js';
 import { warmEnglishWords } from './englishWords.js';
 import { StoredIndex } from './core/storedIndex.js';
 import type { Article, CorpusWarning } from './core/types.js';
@@ -308,15 +310,18 @@ export class StoredArchive {
 
   /**
    * Starts the parse sandbox's thread now, so that the first change is not kept waiting for it,
-   * and loads the English word list and makes chrono's parsers (see warmDates).
+   * loads the English word list, makes chrono's parsers (see warmDates), and runs the answer path
+   * on questions made from the archive's headlines (see warmUpAnswers).
    */
   warm(): Promise<void> {
     warmEnglishWords();
     warmDates();
-    return this.parseFile({ path: 'warm-up.txt', content: '' }).then(
+    const ready = this.parseFile({ path: 'warm-up.txt', content: '' }).then(
       () => {},
       () => {},
     );
+    const answered = sliced(warmUpAnswers(this.index)).catch(() => {});
+    return Promise.all([ready, answered]).then(() => {});
   }
 
   /** Watches the corpus: changed files are taken in once a burst of changes settles for `debounceMs`. */

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerQuestion } from '../../src/core/answer.js';
 import { warmDates } from '../../src/core/dates.js';
+import { finish } from '../../src/core/slices.js';
+import { warmUpAnswers } from '../../src/core/warmup.js';
 import { warmEnglishWords } from '../../src/englishWords.js';
 import type { StoredIndex } from '../../src/core/storedIndex.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
@@ -53,10 +55,12 @@ export class NewsdeskSqlitePeer implements PeerSystem {
     this.open(new SqliteArchive(path, { aliases: aliases(), readonly: true }));
   }
 
-  /** As StoredArchive.warm does in a serving process. */
+  /** As StoredArchive.warm does in a serving process (there in slices, here at once). */
   warm(): void {
+    if (!this.index) throw new Error('newsdesk-sqlite: not built');
     warmEnglishWords();
     warmDates();
+    finish(warmUpAnswers(this.index));
   }
 
   search(question: string, k: number): string[] {

@@ -4,6 +4,8 @@ import { loadIndexFile } from '../../src/indexFile.js';
 import { LOAD_OPTIONS } from '../../src/engine.js';
 import { warmEnglishWords } from '../../src/englishWords.js';
 import { warmDates } from '../../src/core/dates.js';
+import { finish } from '../../src/core/slices.js';
+import { warmUpAnswers } from '../../src/core/warmup.js';
 import { BUNDLED_CORPUS, loadAliases } from '../../src/aliasFile.js';
 import type { BenchArticle, PeerSystem } from './types.js';
 import { parseJsonLines } from '../../src/core/parsers/json.js';
@@ -66,10 +68,13 @@ export class NewsdeskPeer implements PeerSystem {
     this.index = loadIndexFile(path, { ...LOAD_OPTIONS, ranking: this.ranking })!.index;
   }
 
-  /** As Archive.warm does in a serving process. */
-  warm(): void {
+  /** As Archive.warm does in a serving process (there in slices, here at once). */
+  async warm(): Promise<void> {
+    if (!this.index) throw new Error('newsdesk: not built');
     warmEnglishWords();
     warmDates();
+    await this.index.warmUp();
+    finish(warmUpAnswers(this.index));
   }
 
   search(question: string, k: number): string[] {

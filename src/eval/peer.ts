@@ -23,9 +23,9 @@ export interface PeerSystem {
   loadFile?(path: string): Promise<void> | void;
   /**
    * What the system does once loaded, before its first user's question, as a serving process
-   * does while it connects (Newsdesk: its word lists and date parser made); not timed.
+   * does while it connects (Newsdesk: its word lists, date parser and spelling index made, and its answer path run on questions made from its headlines); not timed.
    */
-  warm?(): void;
+  warm?(): void | Promise<void>;
   /** Top-k distinct article ids, best first. */
   search(question: string, k: number): string[];
   close?(): void;
