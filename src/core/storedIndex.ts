@@ -15,7 +15,7 @@
  */
 import type { AliasTable } from './aliases.js';
 import { FAR_TERMS, type ArchiveStore, type StoredArticle, type StoredTerm } from './archiveStore.js';
-import type { ArchiveIndex } from './answerIndex.js';
+import type { ArchiveIndex, KeyProfile } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery } from './query.js';
@@ -279,6 +279,11 @@ export class StoredIndex implements ArchiveIndex {
       out[p] = sum;
     }
     return out;
+  }
+
+  /** Article a's key-term profile, when the store keeps it (see ArchiveStore.keyProfile). */
+  keyProfile(a: number, keyTerms: number): KeyProfile | undefined {
+    return this.store.keyProfile?.(a, keyTerms);
   }
 
   /** Ranks passages for a question: one per article unless asked otherwise. */

@@ -28,6 +28,8 @@ import {
 import { foldWord, tokenize } from '../core/text.js';
 import type { Article, CorpusWarning } from '../core/types.js';
 import { Lru } from '../core/lru.js';
+import type { KeyProfile } from '../core/answerIndex.js';
+import { DEFAULT_NEWER, KeyTermCounter } from '../core/newer.js';
 
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
 export const SQLITE_FORMAT_VERSION = 2;
@@ -45,6 +47,18 @@ const PASSAGE_CACHE = 4_096;
  * dates of every article holding a quoted article's key terms.
  */
 const META_CACHE = 4_096;
+/** Key-term profiles kept decoded (time notes read a quoted article's and up to 8 candidates'). */
+const PROFILE_CACHE = 4_096;
+/**
+ * A profile's IDF is the archive's at its insert: it drifts as the archive grows. One worked out
+ * over fewer than this share of the articles held now is worked out again by the writer
+ * (refreshProfiles: on opening the file and after a sync), so a build from many files or batches
+ * ends with every profile over the whole archive, and a growing one keeps them within 10% of it.
+ */
+const PROFILE_DRIFT = 0.9;
+/** Articles whose profiles are worked out again per transaction. */
+const PROFILE_BATCH = 500;
+
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
 
@@ -79,6 +93,16 @@ function fingerprint(tokens: ArrayLike<number>, meta: Pick<ArticleMeta, 'title' 
   for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
   mix(tokens.length);
   return (h >>> 0) * 2 ** 21 + ((g >>> 0) & 0x1fffff);
+}
+
+/** A profile as the profiles table keeps it: [term, weight, 1 when a name] per key term, weightiest first. */
+function encodeProfile(profile: KeyProfile): string {
+  return JSON.stringify([...profile.vector].map(([t, w]) => [t, w, profile.names.has(t) ? 1 : 0]));
+}
+
+function decodeProfile(text: string): KeyProfile {
+  const terms = JSON.parse(text) as Array<[string, number, 0 | 1]>;
+  return { vector: new Map(terms.map(([t, w]) => [t, w])), names: new Set(terms.filter((x) => x[2]).map(([t]) => t)) };
 }
 
 interface ArticleRow {
@@ -119,6 +143,9 @@ export class SqliteArchive implements ArchiveStore {
   private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
   private readonly metas = new Lru<number, ArticleMeta>(META_CACHE);
+  private readonly profiles = new Lru<number, KeyProfile | null>(PROFILE_CACHE);
+  /** The profile read, prepared once the table exists (a reader's file may predate it): null until then. */
+  private profileQuery: Database.Statement<[number], string> | null = null;
   private readonly q: ReturnType<SqliteArchive['prepare']>;
   private readonly poolQueries = new Map<number, Database.Statement<Array<string | number>, number>>();
 
@@ -147,7 +174,10 @@ export class SqliteArchive implements ArchiveStore {
     this.db.pragma('cache_size = -4000');
     this.db.pragma('mmap_size = 0');
     this.q = this.prepare();
-    if (!options.readonly) this.fillPrints();
+    if (!options.readonly) {
+      this.fillPrints();
+      this.refreshProfiles();
+    }
   }
 
   private createTables(): void {
@@ -169,6 +199,7 @@ export class SqliteArchive implements ArchiveStore {
       CREATE TABLE IF NOT EXISTS copies (num INTEGER PRIMARY KEY, print INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS copies_print ON copies (print, num);
       CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT);
+      CREATE TABLE IF NOT EXISTS profiles (num INTEGER PRIMARY KEY, total INTEGER NOT NULL, terms TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS articles_doc ON articles (doc_id);
       CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
       CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
@@ -276,6 +307,8 @@ export class SqliteArchive implements ArchiveStore {
       dropPassages: this.db.prepare<[number, number]>('DELETE FROM passages WHERE num >= ? AND num < ?'),
       dropArticle: this.db.prepare<[number]>('DELETE FROM articles WHERE num = ?'),
       dropTerms: this.db.prepare<[number]>('DELETE FROM article_terms WHERE num = ?'),
+      addProfile: this.db.prepare<[number, number, string]>('INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)'),
+      dropProfile: this.db.prepare<[number]>('DELETE FROM profiles WHERE num = ?'),
       files: this.db.prepare<[], { path: string; stamp: string | null }>('SELECT path, stamp FROM files'),
       setFile: this.db.prepare<[string, string | null]>('INSERT OR REPLACE INTO files VALUES (?, ?)'),
       dropFile: this.db.prepare<[string]>('DELETE FROM files WHERE path = ?'),
@@ -322,6 +355,7 @@ export class SqliteArchive implements ArchiveStore {
     this.statsCache = null;
     this.sourceList = null;
     this.terms.clear();
+    this.profiles.clear();
   }
 
   stats(): ArchiveStats {
@@ -382,6 +416,25 @@ export class SqliteArchive implements ArchiveStore {
       this.records.set(a, record);
     }
     return record;
+  }
+
+  /** Article a's key-term profile as kept at its insert or last refresh (see PROFILE_DRIFT). */
+  keyProfile(a: number, keyTerms: number): KeyProfile | undefined {
+    if (keyTerms !== DEFAULT_NEWER.keyTerms) return undefined;
+    let profile = this.profiles.get(a);
+    if (profile === undefined) {
+      this.profileQuery ??= this.hasTable('profiles')
+        ? this.db.prepare<[number], string>('SELECT terms FROM profiles WHERE num = ?').pluck()
+        : null;
+      const row = this.profileQuery?.get(a);
+      profile = row === undefined ? null : decodeProfile(row);
+      this.profiles.set(a, profile);
+    }
+    return profile ?? undefined;
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
   meta(a: number): ArticleMeta {
@@ -564,6 +617,7 @@ export class SqliteArchive implements ArchiveStore {
       w.dropArticle.run(num);
       w.dropTerms.run(num);
       w.dropPrint.run(num);
+      w.dropProfile.run(num);
       // The article was the copy found: the next copy of it is found in its place.
       const next = found ? w.firstCopy.get(print) : undefined;
       if (next !== undefined) {
@@ -605,6 +659,7 @@ export class SqliteArchive implements ArchiveStore {
     };
     const stats = this.readStats();
     const options = DEFAULT_PASSAGE_OPTIONS;
+    const counters: Array<[num: number, counter: KeyTermCounter]> = [];
     for (const article of batch) {
       const num = stats.nextArticle++;
       stats.articles++;
@@ -614,6 +669,8 @@ export class SqliteArchive implements ArchiveStore {
       const tokenStart: number[] = [];
       const offsets: number[] = [];
       const articleTerms = new Set<number>();
+      const counter = new KeyTermCounter(this.aliases);
+      counters.push([num, counter]);
       for (const p of own) {
         tokenStart.push(tokens.length);
         const seen = new Set<number>();
@@ -624,7 +681,11 @@ export class SqliteArchive implements ArchiveStore {
           const id = idOf(t.term);
           tokens.push(id);
           if (t.start < label.length) offsets.push(0, 0);
-          else offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+          else {
+            offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+            // As newer.ts counts an article's words: those of its text, not of the heading's label.
+            counter.word(t.term, p.text, t.start - label.length);
+          }
           seen.add(id);
         }
         for (const id of seen) {
@@ -643,6 +704,7 @@ export class SqliteArchive implements ArchiveStore {
         );
       }
       tokenStart.push(tokens.length);
+      counter.title(new Set(tokenize(meta.title, this.aliases).map((t) => t.term)));
       const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')]
         .filter(Boolean)
         .join('\n');
@@ -689,6 +751,71 @@ export class SqliteArchive implements ArchiveStore {
     }
     for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
+    // Profiles over the archive with the batch in (its counts are written): time notes then read them, not the words.
+    const df = new Map<string, number>();
+    const articleDf = (term: string) => {
+      let n = df.get(term);
+      if (n === undefined) df.set(term, (n = this.q.term.get(term)?.article_df ?? 0));
+      return n;
+    };
+    for (const [num, counter] of counters)
+      this.w().addProfile.run(
+        num,
+        stats.articles,
+        encodeProfile(counter.profile(articleDf, stats.articles, DEFAULT_NEWER.keyTerms)),
+      );
+  }
+
+  /**
+   * Works out again the key-term profiles missing (a file made before they were kept) or made over
+   * fewer than PROFILE_DRIFT of the articles held now, from the articles' rows: a batch of
+   * articles per transaction. Returns how many it made.
+   */
+  refreshProfiles(): number {
+    const total = this.readStats().articles;
+    const stale = this.db
+      .prepare<[number], number>(
+        'SELECT num FROM articles WHERE num NOT IN (SELECT num FROM profiles WHERE total >= ?) ORDER BY num',
+      )
+      .pluck()
+      .all(Math.ceil(total * PROFILE_DRIFT));
+    if (stale.length === 0) return 0;
+    // The vocabulary once, by id (an article's words are term ids).
+    const names: string[] = [];
+    const df = new Map<string, number>();
+    for (const row of this.db
+      .prepare<[], { id: number; term: string; article_df: number }>('SELECT id, term, article_df FROM terms')
+      .iterate()) {
+      names[row.id] = row.term;
+      df.set(row.term, row.article_df);
+    }
+    const read = this.db.prepare<[number], { meta: string; tokens: Buffer; token_start: Buffer; offsets: Buffer }>(
+      'SELECT meta, tokens, token_start, offsets FROM articles WHERE num = ?',
+    );
+    const texts = this.db
+      .prepare<[number, number], string>('SELECT text FROM passages WHERE num >= ? AND num < ? ORDER BY num')
+      .pluck();
+    const articleDf = (term: string) => df.get(term) ?? 0;
+    for (let i = 0; i < stale.length; i += PROFILE_BATCH) {
+      this.db.transaction(() => {
+        for (const num of stale.slice(i, i + PROFILE_BATCH)) {
+          const row = read.get(num)!;
+          const meta = JSON.parse(row.meta) as ArticleMeta;
+          const tokens = int32(row.tokens);
+          const tokenStart = int32(row.token_start);
+          const offsets = int32(row.offsets);
+          const passages = texts.all(meta.firstPassage, meta.firstPassage + tokenStart.length - 1);
+          const counter = new KeyTermCounter(this.aliases);
+          for (let p = 0; p + 1 < tokenStart.length; p++)
+            for (let t = tokenStart[p]!; t < tokenStart[p + 1]!; t++)
+              if (offsets[2 * t]! > 0) counter.word(names[tokens[t]!]!, passages[p]!, offsets[2 * t]! - 1);
+          counter.title(new Set(tokenize(meta.title, this.aliases).map((t) => t.term)));
+          this.w().addProfile.run(num, total, encodeProfile(counter.profile(articleDf, total, DEFAULT_NEWER.keyTerms)));
+        }
+      })();
+    }
+    this.profiles.clear();
+    return stale.length;
   }
 
   /** The totals as written, inside a write transaction (never the cache: another process may have added). */
