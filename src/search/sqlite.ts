@@ -18,6 +18,7 @@ import type { Passage } from '../core/passages.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle } from '../core/passages.js';
 import { articleMetaTerms, dateWords, toMeta } from '../core/index-build.js';
 import { DEFAULT_RANKING, type ArticleMeta, type RankingOptions } from '../core/search.js';
+import { keepBest } from '../core/rank.js';
 import {
   StoredIndex,
   type ArchiveStats,
@@ -58,6 +59,13 @@ const PROFILE_CACHE = 4_096;
 const PROFILE_DRIFT = 0.9;
 /** Articles whose profiles are worked out again per transaction. */
 const PROFILE_BATCH = 500;
+
+/**
+ * Article numbers of terms' postings kept between writes (4 bytes each: 4 MB). A question's pool
+ * reads at most POOL_POSTINGS of them (storedIndex.ts); the questions of MultiHop-RAG at 1x read
+ * 179k in all.
+ */
+const POSTING_CACHE = 1_000_000;
 
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
@@ -144,10 +152,16 @@ export class SqliteArchive implements ArchiveStore {
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
   private readonly metas = new Lru<number, ArticleMeta>(META_CACHE);
   private readonly profiles = new Lru<number, KeyProfile | null>(PROFILE_CACHE);
+  /** Passages' articles (the rerank asks which words a candidate passage holds before reading its text). */
+  private readonly passageArticles = new Lru<number, number>(PASSAGE_CACHE);
   /** The profile read, prepared once the table exists (a reader's file may predate it): null until then. */
   private profileQuery: Database.Statement<[number], string> | null = null;
   private readonly q: ReturnType<SqliteArchive['prepare']>;
-  private readonly poolQueries = new Map<number, Database.Statement<Array<string | number>, number>>();
+  /** Each term's articles as read for a pool (see postings), up to POSTING_CACHE article numbers over all. */
+  private readonly postingCache = new Map<number, Int32Array>();
+  private postingInts = 0;
+  /** Scratch: each article's summed weight while a pool is made (zero between pools). */
+  private poolScores = new Float64Array(0);
 
   constructor(
     readonly path: string,
@@ -356,6 +370,8 @@ export class SqliteArchive implements ArchiveStore {
     this.sourceList = null;
     this.terms.clear();
     this.profiles.clear();
+    this.postingCache.clear();
+    this.postingInts = 0;
   }
 
   stats(): ArchiveStats {
@@ -466,41 +482,60 @@ export class SqliteArchive implements ArchiveStore {
   articleOf(p: number): number {
     const cached = this.passages.get(p);
     if (cached) return cached.article;
-    const row = this.q.passageArticle.get(p);
-    if (!row) throw new Error(`no passage ${p} in ${this.path}`);
-    return row.article;
+    let a = this.passageArticles.get(p);
+    if (a === undefined) {
+      const row = this.q.passageArticle.get(p);
+      if (!row) throw new Error(`no passage ${p} in ${this.path}`);
+      a = row.article;
+      this.passageArticles.set(p, a);
+    }
+    return a;
   }
 
   /**
-   * FTS5 as the inverted index: each term's articles, their weights summed per article and the
-   * best kept, in one statement (see poolQuery). No ranking is asked of FTS5 (its bm25() decodes every position of every article
-   * it scores: 40 ms a question at 10x), so the table keeps no positions (detail = none).
+   * FTS5 as the inverted index: each term's articles read whole (one statement a term, kept until
+   * the next write), their weights summed per article here and the best kept. No ranking is asked
+   * of FTS5 (its bm25() decodes every position of every article it scores: 40 ms a question at
+   * 10x), so the table keeps no positions (detail = none). Summing here rather than in SQL
+   * (a UNION ALL of the terms, GROUP BY, ORDER BY sum): 0.18 ms a question at 1x against 1.3 ms,
+   * its temporary b-tree and sort gone; a term asked again reads nothing.
    */
   pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
-    if (terms.length === 0) return [];
-    const args: Array<string | number> = [];
-    for (const { id, weight } of terms) args.push(weight, word(id));
-    args.push(count);
-    return this.poolQuery(terms.length).all(...args);
+    if (terms.length === 0 || count <= 0) return [];
+    const n = this.stats().nextArticle;
+    if (this.poolScores.length < n) this.poolScores = new Float64Array(Math.max(n, this.poolScores.length * 2));
+    const scores = this.poolScores;
+    let low = n;
+    let high = -1;
+    for (const { id, weight } of terms) {
+      for (const a of this.postings(id)) {
+        scores[a]! += weight;
+        if (a < low) low = a;
+        if (a > high) high = a;
+      }
+    }
+    // In number order, a tie never displacing a kept article: ties go to the lower number.
+    const top: Array<{ p: number; score: number }> = [];
+    for (let a = low; a <= high; a++) {
+      if (scores[a]! > 0) keepBest(top, a, scores[a]!, count);
+      scores[a] = 0;
+    }
+    return top.map((t) => t.p);
   }
 
-  /**
-   * The pool as one statement over `n` terms: SQLite sums each article's weights and keeps the
-   * best `count` itself, so only those cross into JavaScript (reading every posting here, one
-   * row at a time, took 90 ms a question at 100x).
-   */
-  private poolQuery(n: number): Database.Statement<Array<string | number>, number> {
-    let statement = this.poolQueries.get(n);
-    if (!statement) {
-      const parts = Array.from({ length: n }, () => 'SELECT rowid AS a, ? AS w FROM docs WHERE docs MATCH ?');
-      statement = this.db
-        .prepare<Array<string | number>, number>(
-          `SELECT a FROM (${parts.join(' UNION ALL ')}) GROUP BY a ORDER BY sum(w) DESC, a LIMIT ?`,
-        )
-        .pluck();
-      this.poolQueries.set(n, statement);
+  /** The articles holding a term in the full-text table, in number order (cached until the next write). */
+  private postings(id: number): Int32Array {
+    let list = this.postingCache.get(id);
+    if (!list) {
+      list = Int32Array.from(this.q.holding.all(word(id)));
+      if (this.postingInts + list.length > POSTING_CACHE) {
+        this.postingCache.clear();
+        this.postingInts = 0;
+      }
+      this.postingCache.set(id, list);
+      this.postingInts += list.length;
     }
-    return statement;
+    return list;
   }
 
   sources(): readonly string[] {
