@@ -677,11 +677,15 @@ export class SqliteArchive implements ArchiveStore {
 
   private insert(batch: readonly Article[]): void {
     const ids = new Map<string, number>();
+    // Each term's article count before the batch: with the batch's own, the profiles' IDF (no query again).
+    const dfBefore = new Map<string, number>();
     const idOf = (term: string) => {
       let id = ids.get(term);
       if (id === undefined) {
-        id = this.q.term.get(term)?.id ?? this.q.addTerm.get(term)!.id;
+        const row = this.q.term.get(term);
+        id = row?.id ?? this.q.addTerm.get(term)!.id;
         ids.set(term, id);
+        dfBefore.set(term, row?.article_df ?? 0);
       }
       return id;
     };
@@ -787,11 +791,11 @@ export class SqliteArchive implements ArchiveStore {
     for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
     // Profiles over the archive with the batch in (its counts are written): time notes then read them, not the words.
-    const df = new Map<string, number>();
     const articleDf = (term: string) => {
-      let n = df.get(term);
-      if (n === undefined) df.set(term, (n = this.q.term.get(term)?.article_df ?? 0));
-      return n;
+      const id = ids.get(term);
+      return id === undefined
+        ? (this.q.term.get(term)?.article_df ?? 0)
+        : dfBefore.get(term)! + (counts.get(id)?.[1] ?? 0);
     };
     for (const [num, counter] of counters)
       this.w().addProfile.run(
