@@ -221,7 +221,11 @@ export class StoredArchive {
     store.setInfo('base', base);
     const archive = new StoredArchive(store, options, 'cache');
     const synced = await archive.sync();
-    if (synced.changed > 0) store.checkpoint();
+    if (synced.changed > 0) {
+      // A build from many files made its first files' key-term profiles over a part of the archive.
+      store.refreshProfiles();
+      store.checkpoint();
+    }
     const opened = synced.changed > 0 ? new StoredArchive(store, options, 'built') : archive;
     opened.aliasWarnings = warnings;
     return opened;

@@ -29,6 +29,8 @@ export class NewsdeskSqlitePeer implements PeerSystem {
     this.dir = mkdtempSync(join(tmpdir(), 'newsdesk-sqlite-'));
     const archive = new SqliteArchive(join(this.dir, 'archive.sqlite'), { aliases: aliases() });
     for (const batch of parseBenchArticles(articles)) archive.add(batch);
+    // As StoredArchive.open after a build: the first batches' key-term profiles over the whole archive.
+    archive.refreshProfiles();
     this.open(archive);
   }
 

@@ -51,6 +51,17 @@ export interface AnswerIndex {
    * article once (newer.ts's profiles) is kept there, and not again for every delta.
    */
   lastingIndexOf?(a: number): AnswerIndex;
+  /**
+   * Article a's key-term profile as the index keeps it (see newer.ts), when it keeps one for
+   * `keyTerms` key terms: newer.ts then reads none of the article's words on the answer path.
+   */
+  keyProfile?(a: number, keyTerms: number): KeyProfile | undefined;
+}
+
+/** An article's key terms (newer.ts): their TF-IDF weights as a unit vector, and which of them are names. */
+export interface KeyProfile {
+  vector: ReadonlyMap<string, number>;
+  names: ReadonlySet<string>;
 }
 
 /**

@@ -3,6 +3,7 @@
  * one in SQLite): term statistics, a candidate pool from its own full-text engine, and each
  * article's passages and term ids on demand. StoredIndex (storedIndex.ts) ranks over it.
  */
+import type { KeyProfile } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 
@@ -78,6 +79,11 @@ export interface ArchiveStore {
    * term's weight counted once per article holding it; ties to the lower number).
    */
   pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[];
+  /**
+   * Article a's key-term profile as kept at its insert (see newer.ts KeyTermCounter), if the
+   * store keeps one for `keyTerms` key terms.
+   */
+  keyProfile?(a: number, keyTerms: number): KeyProfile | undefined;
   /** The archive's outlets, folded (foldWord) as NewsIndex keys them. */
   sources(): readonly string[];
   /** Vocabulary terms within `distance` edits of `term`, or (prefix) starting with it. */

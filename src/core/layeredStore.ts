@@ -16,6 +16,7 @@ import {
   type StoredArticle,
   type StoredTerm,
 } from './archiveStore.js';
+import type { KeyProfile } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 
@@ -122,6 +123,15 @@ export class LayeredStore implements ArchiveStore {
       this.records.set(a, record);
     }
     return record;
+  }
+
+  /**
+   * A shared article's profile as the shared store keeps it (its IDF leaves the server's few
+   * articles out). An own article's is worked out over both (newer.ts): its own store's term
+   * statistics cover only the server's articles.
+   */
+  keyProfile(a: number, keyTerms: number): KeyProfile | undefined {
+    return a < OWN_ARTICLES ? this.shared.keyProfile?.(a, keyTerms) : undefined;
   }
 
   passage(p: number): Passage {

@@ -5,7 +5,7 @@
  * "Syria" is not a follow-up to every story about Syria. Cheap enough for the answer path: it
  * reads the quoted articles' own terms and, for candidates, the postings of a few rare terms.
  */
-import type { AnswerIndex } from './answerIndex.js';
+import type { AnswerIndex, KeyProfile } from './answerIndex.js';
 
 /** A later article on the same subject as a quoted one. */
 export interface NewerArticle {
@@ -43,20 +43,59 @@ export const DEFAULT_NEWER: NewerOptions = {
   minSharedNames: 2,
 };
 
-interface Profile {
-  /** Key terms with their TF-IDF weights, unit length. */
-  vector: Map<string, number>;
-  names: Set<string>;
-}
-
 /** How much more a name weighs than another word of the same frequency. */
 const NAME_WEIGHT = 3;
 
-const profiles = new WeakMap<AnswerIndex, Map<string, Profile>>();
+/**
+ * Counts an article's words for its key-term profile: each word of its passages (numbers left
+ * out), which of them are names, and its headline's words. The memory backend counts when a
+ * profile is first asked; the sqlite backend when the article is inserted (see keyProfile).
+ */
+export class KeyTermCounter {
+  private readonly counts = new Map<string, number>();
+  private readonly names = new Set<string>();
+
+  constructor(private readonly aliases: Pick<AnswerIndex['aliases'], 'isName'>) {}
+
+  /** A word of a passage: its index term, the passage's text and where the word starts in it. */
+  word(term: string, text: string, start: number): void {
+    // Numbers say little about a subject (an alias group's term, "_isis", says much: it stays).
+    if (/\d/.test(term)) return;
+    this.counts.set(term, (this.counts.get(term) ?? 0) + 1);
+    if (this.aliases.isName(term) || isNameAt(text, start)) this.names.add(term);
+  }
+
+  /** The headline's index terms: the headline says what the story is, its words count as two mentions more. */
+  title(terms: Iterable<string>): void {
+    for (const t of terms) if (!/\d/.test(t)) this.counts.set(t, (this.counts.get(t) ?? 0) + 2);
+  }
+
+  /** The key terms by TF-IDF over an archive of `total` articles, and which of them are names. */
+  profile(articleFrequency: (term: string) => number, total: number, keyTerms: number): KeyProfile {
+    const weighted = [...this.counts]
+      // IDF as ln(1 + N/df): never near zero, so in a small archive on one story the story's own
+      // words still weigh (BM25's IDF all but drops a word every article holds).
+      // A name (a person, a place, a group) says what the story is about more than any other word.
+      .map(([term, n]) => {
+        const idf = Math.log(1 + total / Math.max(1, articleFrequency(term)));
+        return [term, (1 + Math.log(n)) * idf * (this.names.has(term) ? NAME_WEIGHT : 1)] as const;
+      })
+      .filter(([, w]) => w > 0)
+      .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+      .slice(0, keyTerms);
+    const norm = Math.hypot(...weighted.map(([, w]) => w)) || 1;
+    return {
+      vector: new Map(weighted.map(([t, w]) => [t, w / norm])),
+      names: new Set(weighted.filter(([t]) => this.names.has(t)).map(([t]) => t)),
+    };
+  }
+}
+
+const profiles = new WeakMap<AnswerIndex, Map<string, KeyProfile>>();
 const CACHE_SIZE = 5_000;
 
 /** Key terms and names of article a (cached per index: answers quote the same articles again and again). */
-function profileOf(served: AnswerIndex, a: number, options: NewerOptions): Profile {
+function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyProfile {
   // Worked out over the main index for its own articles when a delta lies over it: every change
   // makes a new delta, and each would otherwise work out every profile again (100-300 ms on the
   // first answers after an add). Its term statistics then leave the delta's few articles out.
@@ -66,34 +105,19 @@ function profileOf(served: AnswerIndex, a: number, options: NewerOptions): Profi
   const key = `${options.keyTerms}:${a}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const counts = new Map<string, number>();
-  const names = new Set<string>();
-  const [from, to] = index.passageRange(a);
-  for (let p = from; p < to; p++) {
-    const text = index.passage(p).text;
-    for (const t of index.passageTokens(p)) {
-      // Numbers say little about a subject (an alias group's term, "_isis", says much: it stays).
-      if (/\d/.test(t.term)) continue;
-      counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
-      if (index.aliases.isName(t.term) || isNameAt(text, t.start)) names.add(t.term);
+  // An index that keeps its articles' profiles (the sqlite backend's, made on insert) gives them:
+  // working one out reads every word of the article, 0.5-5 s a question on a loaded 10x archive.
+  let profile = index.keyProfile?.(a, options.keyTerms);
+  if (!profile) {
+    const counter = new KeyTermCounter(index.aliases);
+    const [from, to] = index.passageRange(a);
+    for (let p = from; p < to; p++) {
+      const text = index.passage(p).text;
+      for (const t of index.passageTokens(p)) counter.word(t.term, text, t.start);
     }
+    counter.title(index.titleTerms(a));
+    profile = counter.profile((t) => index.articleFrequency(t), index.held().articles, options.keyTerms);
   }
-  // The headline says what the story is: its words count as two mentions more.
-  for (const t of index.titleTerms(a)) if (!/\d/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 2);
-  const total = index.held().articles;
-  const weighted = [...counts]
-    // IDF as ln(1 + N/df): never near zero, so in a small archive on one story the story's own
-    // words still weigh (BM25's IDF all but drops a word every article holds).
-    // A name (a person, a place, a group) says what the story is about more than any other word.
-    .map(([term, n]) => {
-      const idf = Math.log(1 + total / Math.max(1, index.articleFrequency(term)));
-      return [term, (1 + Math.log(n)) * idf * (names.has(term) ? NAME_WEIGHT : 1)] as const;
-    })
-    .filter(([, w]) => w > 0)
-    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-    .slice(0, options.keyTerms);
-  const norm = Math.hypot(...weighted.map(([, w]) => w)) || 1;
-  const profile: Profile = { vector: new Map(weighted.map(([t, w]) => [t, w / norm])), names };
   if (cache.size >= CACHE_SIZE) cache.clear();
   cache.set(key, profile);
   return profile;
@@ -106,7 +130,7 @@ function isNameAt(text: string, start: number): boolean {
   return before.length > 0 && !/[.!?:"“]$/.test(before);
 }
 
-function cosine(x: Map<string, number>, y: Map<string, number>): number {
+function cosine(x: ReadonlyMap<string, number>, y: ReadonlyMap<string, number>): number {
   let dot = 0;
   for (const [t, w] of x) dot += w * (y.get(t) ?? 0);
   return dot;

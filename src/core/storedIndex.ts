@@ -15,7 +15,7 @@
  */
 import type { AliasTable } from './aliases.js';
 import { FAR_TERMS, type ArchiveStore, type StoredArticle, type StoredTerm } from './archiveStore.js';
-import type { ArchiveIndex } from './answerIndex.js';
+import type { ArchiveIndex, KeyProfile } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery } from './query.js';
@@ -31,6 +31,7 @@ import {
   type SearchRequest,
 } from './rank.js';
 import { terms as indexTerms, tokenize, type Token } from './text.js';
+import { bagOf, findSorted, sameTokens, scorePassage, type Bag } from './storedScore.js';
 
 export type { ArchiveStats, ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
 
@@ -70,6 +71,14 @@ export class StoredIndex implements ArchiveIndex {
   private readonly titleCache = new Map<number, ReadonlySet<string>>();
   private sourcesSeen: readonly string[] | null = null;
   private queries: QueryParser | undefined;
+  /** Distinct words of the articles met in pools, by record: dropped with the store's record (see bagOf). */
+  private readonly bags = new WeakMap<StoredArticle, Bag>();
+  /** Term ids of the words a question's weights name, by the weights' map (see passageTokens, passageCoverage). */
+  private readonly idsOf = new WeakMap<ReadonlyMap<string, unknown>, Map<number, string>>();
+  private readonly coverageSlots = new WeakMap<
+    ReadonlyMap<string, unknown>,
+    { slot: Map<number, { weight: number; group: number }>; groups: number }
+  >();
   /** Text fingerprints of the articles met as candidates (see fingerprint). */
   private readonly fingerprints = new Map<number, number>();
   /** Scratch: query slot of each term id (-1: not asked), grown to the largest id met. */
@@ -142,10 +151,15 @@ export class StoredIndex implements ArchiveIndex {
     // Only the terms asked for, looked up by id: naming every token would read the vocabulary.
     let wanted: Map<number, string> | null = null;
     if (only) {
-      wanted = new Map();
-      for (const term of only.keys()) {
-        const id = this.store.term(term)?.id;
-        if (id !== undefined) wanted.set(id, term);
+      // Kept per map asked with: an excerpt reads a dozen passages with the same question's words.
+      wanted = this.idsOf.get(only) ?? null;
+      if (!wanted) {
+        wanted = new Map();
+        for (const term of only.keys()) {
+          const id = this.store.term(term)?.id;
+          if (id !== undefined) wanted.set(id, term);
+        }
+        this.idsOf.set(only, wanted);
       }
     }
     const out: Token[] = [];
@@ -260,14 +274,19 @@ export class StoredIndex implements ArchiveIndex {
 
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
     const record = this.store.article(a);
-    const groups = [...new Set([...weights.values()].map((w) => w.group))];
-    const slot = new Map<number, { weight: number; group: number }>();
-    for (const [term, w] of weights) {
-      const id = this.store.term(term)?.id;
-      if (id !== undefined) slot.set(id, { weight: w.weight, group: groups.indexOf(w.group) });
+    let slots = this.coverageSlots.get(weights);
+    if (!slots) {
+      const groups = [...new Set([...weights.values()].map((w) => w.group))];
+      const slot = new Map<number, { weight: number; group: number }>();
+      for (const [term, w] of weights) {
+        const id = this.store.term(term)?.id;
+        if (id !== undefined) slot.set(id, { weight: w.weight, group: groups.indexOf(w.group) });
+      }
+      this.coverageSlots.set(weights, (slots = { slot, groups: groups.length }));
     }
+    const { slot, groups } = slots;
     const out = new Float64Array(record.passageCount);
-    const best = new Float64Array(groups.length);
+    const best = new Float64Array(groups);
     for (let p = 0; p < record.passageCount; p++) {
       best.fill(0);
       for (let i = record.tokenStart[p]!; i < record.tokenStart[p + 1]!; i++) {
@@ -279,6 +298,11 @@ export class StoredIndex implements ArchiveIndex {
       out[p] = sum;
     }
     return out;
+  }
+
+  /** Article a's key-term profile, when the store keeps it (see ArchiveStore.keyProfile). */
+  keyProfile(a: number, keyTerms: number): KeyProfile | undefined {
+    return this.store.keyProfile?.(a, keyTerms);
   }
 
   /** Ranks passages for a question: one per article unless asked otherwise. */
@@ -360,7 +384,7 @@ export class StoredIndex implements ArchiveIndex {
     }
     const hits = combineEvidence(best, maxArticle, maxPassage, r.passageWeight);
     const out = hits.slice(0, request.k);
-    for (const h of out) h.matched = this.matchedTerms(h.passage, query);
+    for (const h of out) h.matched = this.matchedTerms(h.passage, query, this.store.article(h.article));
     return out;
   }
 
@@ -412,16 +436,23 @@ export class StoredIndex implements ArchiveIndex {
     s.known.forEach((k, i) => {
       if (k.stored) metaSlot.set(k.t.term, i);
     });
+    // Each asked term id once, at its slot (its first, for an id given twice, as slots() sets them).
+    const asked: Array<[id: number, slot: number]> = [];
+    s.known.forEach((k, i) => {
+      const id = k.stored?.id;
+      if (id !== undefined && (id < FAR_TERMS ? s.slotOf[id] : s.far.get(id)) === i) asked.push([id, i]);
+    });
     const f = new Float64Array(s.known.length);
     const out: Array<{ a: number; score: number }> = [];
     for (const a of pool) {
       const record = this.store.article(a);
       f.fill(0);
-      const tokens = record.tokens;
-      for (let i = 0; i < tokens.length; i++) {
-        const x = tokens[i]!;
-        const slot = x < s.slotOf.length ? s.slotOf[x]! : s.far.size > 0 ? (s.far.get(x) ?? -1) : -1;
-        if (slot >= 0) f[slot]!++;
+      // The asked terms looked up among the article's distinct words, not its every word read:
+      // scoring the pool was a fifth of a question's time at 1x.
+      const bag = this.bagOf(record);
+      for (const [id, slot] of asked) {
+        const at = findSorted(bag.ids, id);
+        if (at >= 0) f[slot] = bag.counts[at]!;
       }
       for (const [term, w] of record.metaTerms) {
         const slot = metaSlot.get(term);
@@ -434,6 +465,13 @@ export class StoredIndex implements ArchiveIndex {
       if (score > 0) out.push({ a, score });
     }
     return out;
+  }
+
+  /** An article's distinct term ids, ascending, with their counts (kept with its record). */
+  private bagOf(record: StoredArticle): Bag {
+    let bag = this.bags.get(record);
+    if (!bag) this.bags.set(record, (bag = bagOf(record.tokens)));
+    return bag;
   }
 
   /** A hash of an article's words in order (FNV-1a over its token ids, its length mixed in), as rank.ts makes it. */
@@ -467,13 +505,14 @@ export class StoredIndex implements ArchiveIndex {
     return this.slotOf;
   }
 
-  private matchedTerms(p: number, query: ParsedQuery): string[] {
+  private matchedTerms(p: number, query: ParsedQuery, record: StoredArticle): string[] {
     const wanted = new Map<number, string>();
     for (const t of query.terms) {
       const id = this.store.term(t.term)?.id;
       if (id !== undefined) wanted.set(id, t.term);
     }
-    const { record, i: at } = this.located(p);
+    // The hit's article is known: no look-up of the passage's article.
+    const at = p - record.meta.firstPassage;
     const out = new Set<string>();
     for (let i = record.tokenStart[at]!; i < record.tokenStart[at + 1]!; i++) {
       const term = wanted.get(record.tokens[i]!);
@@ -538,50 +577,4 @@ interface Stage1 {
   count: number;
   boostOf: (meta: ArticleMeta) => number;
   avgLength: number;
-}
-
-/** Whether two articles hold the same words in the same order. */
-function sameTokens(x: Int32Array, y: Int32Array): boolean {
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
-/** BM25 of passage i of an article for the question terms in `slotOf` (NewsIndex.scorePassage's measure). */
-function scorePassage(
-  record: StoredArticle,
-  i: number,
-  slotOf: Int32Array,
-  far: ReadonlyMap<number, number>,
-  weights: readonly number[],
-  tf: Float64Array,
-  r: RankingOptions,
-  avgPassageLength: number,
-): number {
-  tf.fill(0);
-  const start = record.tokenStart[i]!;
-  const end = record.tokenStart[i + 1]!;
-  let any = false;
-  let prev = -1;
-  let prevAt = -2;
-  let near = 0;
-  for (let t = start; t < end; t++) {
-    const x = record.tokens[t]!;
-    const slot = x < slotOf.length ? slotOf[x]! : far.size > 0 ? (far.get(x) ?? -1) : -1;
-    if (slot >= 0) {
-      tf[slot]!++;
-      any = true;
-      if (prev !== slot && t - prevAt === 1) near += Math.min(weights[prev]!, weights[slot]!);
-      prev = slot;
-      prevAt = t;
-    }
-  }
-  if (!any) return 0;
-  const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / avgPassageLength);
-  let score = r.proximity * near;
-  for (let s = 0; s < weights.length; s++) {
-    const f = tf[s]!;
-    if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
-  }
-  return score;
 }

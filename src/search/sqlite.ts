@@ -18,6 +18,7 @@ import type { Passage } from '../core/passages.js';
 import { DEFAULT_PASSAGE_OPTIONS, splitArticle } from '../core/passages.js';
 import { articleMetaTerms, dateWords, toMeta } from '../core/index-build.js';
 import { DEFAULT_RANKING, type ArticleMeta, type RankingOptions } from '../core/search.js';
+import { keepBest } from '../core/rank.js';
 import {
   StoredIndex,
   type ArchiveStats,
@@ -28,6 +29,8 @@ import {
 import { foldWord, tokenize } from '../core/text.js';
 import type { Article, CorpusWarning } from '../core/types.js';
 import { Lru } from '../core/lru.js';
+import type { KeyProfile } from '../core/answerIndex.js';
+import { DEFAULT_NEWER, KeyTermCounter } from '../core/newer.js';
 
 /** Bumped when the tables or the way terms are made change: a file of another version is refused. */
 export const SQLITE_FORMAT_VERSION = 2;
@@ -45,6 +48,25 @@ const PASSAGE_CACHE = 4_096;
  * dates of every article holding a quoted article's key terms.
  */
 const META_CACHE = 4_096;
+/** Key-term profiles kept decoded (time notes read a quoted article's and up to 8 candidates'). */
+const PROFILE_CACHE = 4_096;
+/**
+ * A profile's IDF is the archive's at its insert: it drifts as the archive grows. One worked out
+ * over fewer than this share of the articles held now is worked out again by the writer
+ * (refreshProfiles: on opening the file and after a sync), so a build from many files or batches
+ * ends with every profile over the whole archive, and a growing one keeps them within 10% of it.
+ */
+const PROFILE_DRIFT = 0.9;
+/** Articles whose profiles are worked out again per transaction. */
+const PROFILE_BATCH = 500;
+
+/**
+ * Article numbers of terms' postings kept between writes (4 bytes each: 4 MB). A question's pool
+ * reads at most POOL_POSTINGS of them (storedIndex.ts); the questions of MultiHop-RAG at 1x read
+ * 179k in all.
+ */
+const POSTING_CACHE = 1_000_000;
+
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
 
@@ -79,6 +101,16 @@ function fingerprint(tokens: ArrayLike<number>, meta: Pick<ArticleMeta, 'title' 
   for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
   mix(tokens.length);
   return (h >>> 0) * 2 ** 21 + ((g >>> 0) & 0x1fffff);
+}
+
+/** A profile as the profiles table keeps it: [term, weight, 1 when a name] per key term, weightiest first. */
+function encodeProfile(profile: KeyProfile): string {
+  return JSON.stringify([...profile.vector].map(([t, w]) => [t, w, profile.names.has(t) ? 1 : 0]));
+}
+
+function decodeProfile(text: string): KeyProfile {
+  const terms = JSON.parse(text) as Array<[string, number, 0 | 1]>;
+  return { vector: new Map(terms.map(([t, w]) => [t, w])), names: new Set(terms.filter((x) => x[2]).map(([t]) => t)) };
 }
 
 interface ArticleRow {
@@ -119,8 +151,17 @@ export class SqliteArchive implements ArchiveStore {
   private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
   private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
   private readonly metas = new Lru<number, ArticleMeta>(META_CACHE);
+  private readonly profiles = new Lru<number, KeyProfile | null>(PROFILE_CACHE);
+  /** Passages' articles (the rerank asks which words a candidate passage holds before reading its text). */
+  private readonly passageArticles = new Lru<number, number>(PASSAGE_CACHE);
+  /** The profile read, prepared once the table exists (a reader's file may predate it): null until then. */
+  private profileQuery: Database.Statement<[number], string> | null = null;
   private readonly q: ReturnType<SqliteArchive['prepare']>;
-  private readonly poolQueries = new Map<number, Database.Statement<Array<string | number>, number>>();
+  /** Each term's articles as read for a pool (see postings), up to POSTING_CACHE article numbers over all. */
+  private readonly postingCache = new Map<number, Int32Array>();
+  private postingInts = 0;
+  /** Scratch: each article's summed weight while a pool is made (zero between pools). */
+  private poolScores = new Float64Array(0);
 
   constructor(
     readonly path: string,
@@ -147,7 +188,10 @@ export class SqliteArchive implements ArchiveStore {
     this.db.pragma('cache_size = -4000');
     this.db.pragma('mmap_size = 0');
     this.q = this.prepare();
-    if (!options.readonly) this.fillPrints();
+    if (!options.readonly) {
+      this.fillPrints();
+      this.refreshProfiles();
+    }
   }
 
   private createTables(): void {
@@ -169,6 +213,7 @@ export class SqliteArchive implements ArchiveStore {
       CREATE TABLE IF NOT EXISTS copies (num INTEGER PRIMARY KEY, print INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS copies_print ON copies (print, num);
       CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT);
+      CREATE TABLE IF NOT EXISTS profiles (num INTEGER PRIMARY KEY, total INTEGER NOT NULL, terms TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS articles_doc ON articles (doc_id);
       CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
       CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
@@ -276,6 +321,8 @@ export class SqliteArchive implements ArchiveStore {
       dropPassages: this.db.prepare<[number, number]>('DELETE FROM passages WHERE num >= ? AND num < ?'),
       dropArticle: this.db.prepare<[number]>('DELETE FROM articles WHERE num = ?'),
       dropTerms: this.db.prepare<[number]>('DELETE FROM article_terms WHERE num = ?'),
+      addProfile: this.db.prepare<[number, number, string]>('INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)'),
+      dropProfile: this.db.prepare<[number]>('DELETE FROM profiles WHERE num = ?'),
       files: this.db.prepare<[], { path: string; stamp: string | null }>('SELECT path, stamp FROM files'),
       setFile: this.db.prepare<[string, string | null]>('INSERT OR REPLACE INTO files VALUES (?, ?)'),
       dropFile: this.db.prepare<[string]>('DELETE FROM files WHERE path = ?'),
@@ -322,6 +369,9 @@ export class SqliteArchive implements ArchiveStore {
     this.statsCache = null;
     this.sourceList = null;
     this.terms.clear();
+    this.profiles.clear();
+    this.postingCache.clear();
+    this.postingInts = 0;
   }
 
   stats(): ArchiveStats {
@@ -384,6 +434,25 @@ export class SqliteArchive implements ArchiveStore {
     return record;
   }
 
+  /** Article a's key-term profile as kept at its insert or last refresh (see PROFILE_DRIFT). */
+  keyProfile(a: number, keyTerms: number): KeyProfile | undefined {
+    if (keyTerms !== DEFAULT_NEWER.keyTerms) return undefined;
+    let profile = this.profiles.get(a);
+    if (profile === undefined) {
+      this.profileQuery ??= this.hasTable('profiles')
+        ? this.db.prepare<[number], string>('SELECT terms FROM profiles WHERE num = ?').pluck()
+        : null;
+      const row = this.profileQuery?.get(a);
+      profile = row === undefined ? null : decodeProfile(row);
+      this.profiles.set(a, profile);
+    }
+    return profile ?? undefined;
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
   meta(a: number): ArticleMeta {
     const record = this.records.get(a);
     if (record) return record.meta;
@@ -413,41 +482,60 @@ export class SqliteArchive implements ArchiveStore {
   articleOf(p: number): number {
     const cached = this.passages.get(p);
     if (cached) return cached.article;
-    const row = this.q.passageArticle.get(p);
-    if (!row) throw new Error(`no passage ${p} in ${this.path}`);
-    return row.article;
+    let a = this.passageArticles.get(p);
+    if (a === undefined) {
+      const row = this.q.passageArticle.get(p);
+      if (!row) throw new Error(`no passage ${p} in ${this.path}`);
+      a = row.article;
+      this.passageArticles.set(p, a);
+    }
+    return a;
   }
 
   /**
-   * FTS5 as the inverted index: each term's articles, their weights summed per article and the
-   * best kept, in one statement (see poolQuery). No ranking is asked of FTS5 (its bm25() decodes every position of every article
-   * it scores: 40 ms a question at 10x), so the table keeps no positions (detail = none).
+   * FTS5 as the inverted index: each term's articles read whole (one statement a term, kept until
+   * the next write), their weights summed per article here and the best kept. No ranking is asked
+   * of FTS5 (its bm25() decodes every position of every article it scores: 40 ms a question at
+   * 10x), so the table keeps no positions (detail = none). Summing here rather than in SQL
+   * (a UNION ALL of the terms, GROUP BY, ORDER BY sum): 0.18 ms a question at 1x against 1.3 ms,
+   * its temporary b-tree and sort gone; a term asked again reads nothing.
    */
   pool(terms: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
-    if (terms.length === 0) return [];
-    const args: Array<string | number> = [];
-    for (const { id, weight } of terms) args.push(weight, word(id));
-    args.push(count);
-    return this.poolQuery(terms.length).all(...args);
+    if (terms.length === 0 || count <= 0) return [];
+    const n = this.stats().nextArticle;
+    if (this.poolScores.length < n) this.poolScores = new Float64Array(Math.max(n, this.poolScores.length * 2));
+    const scores = this.poolScores;
+    let low = n;
+    let high = -1;
+    for (const { id, weight } of terms) {
+      for (const a of this.postings(id)) {
+        scores[a]! += weight;
+        if (a < low) low = a;
+        if (a > high) high = a;
+      }
+    }
+    // In number order, a tie never displacing a kept article: ties go to the lower number.
+    const top: Array<{ p: number; score: number }> = [];
+    for (let a = low; a <= high; a++) {
+      if (scores[a]! > 0) keepBest(top, a, scores[a]!, count);
+      scores[a] = 0;
+    }
+    return top.map((t) => t.p);
   }
 
-  /**
-   * The pool as one statement over `n` terms: SQLite sums each article's weights and keeps the
-   * best `count` itself, so only those cross into JavaScript (reading every posting here, one
-   * row at a time, took 90 ms a question at 100x).
-   */
-  private poolQuery(n: number): Database.Statement<Array<string | number>, number> {
-    let statement = this.poolQueries.get(n);
-    if (!statement) {
-      const parts = Array.from({ length: n }, () => 'SELECT rowid AS a, ? AS w FROM docs WHERE docs MATCH ?');
-      statement = this.db
-        .prepare<Array<string | number>, number>(
-          `SELECT a FROM (${parts.join(' UNION ALL ')}) GROUP BY a ORDER BY sum(w) DESC, a LIMIT ?`,
-        )
-        .pluck();
-      this.poolQueries.set(n, statement);
+  /** The articles holding a term in the full-text table, in number order (cached until the next write). */
+  private postings(id: number): Int32Array {
+    let list = this.postingCache.get(id);
+    if (!list) {
+      list = Int32Array.from(this.q.holding.all(word(id)));
+      if (this.postingInts + list.length > POSTING_CACHE) {
+        this.postingCache.clear();
+        this.postingInts = 0;
+      }
+      this.postingCache.set(id, list);
+      this.postingInts += list.length;
     }
-    return statement;
+    return list;
   }
 
   sources(): readonly string[] {
@@ -564,6 +652,7 @@ export class SqliteArchive implements ArchiveStore {
       w.dropArticle.run(num);
       w.dropTerms.run(num);
       w.dropPrint.run(num);
+      w.dropProfile.run(num);
       // The article was the copy found: the next copy of it is found in its place.
       const next = found ? w.firstCopy.get(print) : undefined;
       if (next !== undefined) {
@@ -588,11 +677,15 @@ export class SqliteArchive implements ArchiveStore {
 
   private insert(batch: readonly Article[]): void {
     const ids = new Map<string, number>();
+    // Each term's article count before the batch: with the batch's own, the profiles' IDF (no query again).
+    const dfBefore = new Map<string, number>();
     const idOf = (term: string) => {
       let id = ids.get(term);
       if (id === undefined) {
-        id = this.q.term.get(term)?.id ?? this.q.addTerm.get(term)!.id;
+        const row = this.q.term.get(term);
+        id = row?.id ?? this.q.addTerm.get(term)!.id;
         ids.set(term, id);
+        dfBefore.set(term, row?.article_df ?? 0);
       }
       return id;
     };
@@ -605,6 +698,7 @@ export class SqliteArchive implements ArchiveStore {
     };
     const stats = this.readStats();
     const options = DEFAULT_PASSAGE_OPTIONS;
+    const counters: Array<[num: number, counter: KeyTermCounter]> = [];
     for (const article of batch) {
       const num = stats.nextArticle++;
       stats.articles++;
@@ -614,6 +708,8 @@ export class SqliteArchive implements ArchiveStore {
       const tokenStart: number[] = [];
       const offsets: number[] = [];
       const articleTerms = new Set<number>();
+      const counter = new KeyTermCounter(this.aliases);
+      counters.push([num, counter]);
       for (const p of own) {
         tokenStart.push(tokens.length);
         const seen = new Set<number>();
@@ -624,7 +720,11 @@ export class SqliteArchive implements ArchiveStore {
           const id = idOf(t.term);
           tokens.push(id);
           if (t.start < label.length) offsets.push(0, 0);
-          else offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+          else {
+            offsets.push(t.start - label.length + 1, t.end - label.length + 1);
+            // As newer.ts counts an article's words: those of its text, not of the heading's label.
+            counter.word(t.term, p.text, t.start - label.length);
+          }
           seen.add(id);
         }
         for (const id of seen) {
@@ -643,6 +743,7 @@ export class SqliteArchive implements ArchiveStore {
         );
       }
       tokenStart.push(tokens.length);
+      counter.title(new Set(tokenize(meta.title, this.aliases).map((t) => t.term)));
       const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')]
         .filter(Boolean)
         .join('\n');
@@ -689,6 +790,71 @@ export class SqliteArchive implements ArchiveStore {
     }
     for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
+    // Profiles over the archive with the batch in (its counts are written): time notes then read them, not the words.
+    const articleDf = (term: string) => {
+      const id = ids.get(term);
+      return id === undefined
+        ? (this.q.term.get(term)?.article_df ?? 0)
+        : dfBefore.get(term)! + (counts.get(id)?.[1] ?? 0);
+    };
+    for (const [num, counter] of counters)
+      this.w().addProfile.run(
+        num,
+        stats.articles,
+        encodeProfile(counter.profile(articleDf, stats.articles, DEFAULT_NEWER.keyTerms)),
+      );
+  }
+
+  /**
+   * Works out again the key-term profiles missing (a file made before they were kept) or made over
+   * fewer than PROFILE_DRIFT of the articles held now, from the articles' rows: a batch of
+   * articles per transaction. Returns how many it made.
+   */
+  refreshProfiles(): number {
+    const total = this.readStats().articles;
+    const stale = this.db
+      .prepare<[number], number>(
+        'SELECT num FROM articles WHERE num NOT IN (SELECT num FROM profiles WHERE total >= ?) ORDER BY num',
+      )
+      .pluck()
+      .all(Math.ceil(total * PROFILE_DRIFT));
+    if (stale.length === 0) return 0;
+    // The vocabulary once, by id (an article's words are term ids).
+    const names: string[] = [];
+    const df = new Map<string, number>();
+    for (const row of this.db
+      .prepare<[], { id: number; term: string; article_df: number }>('SELECT id, term, article_df FROM terms')
+      .iterate()) {
+      names[row.id] = row.term;
+      df.set(row.term, row.article_df);
+    }
+    const read = this.db.prepare<[number], { meta: string; tokens: Buffer; token_start: Buffer; offsets: Buffer }>(
+      'SELECT meta, tokens, token_start, offsets FROM articles WHERE num = ?',
+    );
+    const texts = this.db
+      .prepare<[number, number], string>('SELECT text FROM passages WHERE num >= ? AND num < ? ORDER BY num')
+      .pluck();
+    const articleDf = (term: string) => df.get(term) ?? 0;
+    for (let i = 0; i < stale.length; i += PROFILE_BATCH) {
+      this.db.transaction(() => {
+        for (const num of stale.slice(i, i + PROFILE_BATCH)) {
+          const row = read.get(num)!;
+          const meta = JSON.parse(row.meta) as ArticleMeta;
+          const tokens = int32(row.tokens);
+          const tokenStart = int32(row.token_start);
+          const offsets = int32(row.offsets);
+          const passages = texts.all(meta.firstPassage, meta.firstPassage + tokenStart.length - 1);
+          const counter = new KeyTermCounter(this.aliases);
+          for (let p = 0; p + 1 < tokenStart.length; p++)
+            for (let t = tokenStart[p]!; t < tokenStart[p + 1]!; t++)
+              if (offsets[2 * t]! > 0) counter.word(names[tokens[t]!]!, passages[p]!, offsets[2 * t]! - 1);
+          counter.title(new Set(tokenize(meta.title, this.aliases).map((t) => t.term)));
+          this.w().addProfile.run(num, total, encodeProfile(counter.profile(articleDf, total, DEFAULT_NEWER.keyTerms)));
+        }
+      })();
+    }
+    this.profiles.clear();
+    return stale.length;
   }
 
   /** The totals as written, inside a write transaction (never the cache: another process may have added). */

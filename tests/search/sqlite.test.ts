@@ -10,6 +10,18 @@ import { openSqliteCorpus, SqliteArchive, SQLITE_FORMAT_VERSION } from '../../sr
 import type { NewsIndex } from '../../src/core/search.js';
 import type { AliasTable } from '../../src/core/aliases.js';
 import { NEWER_ID, newerCorpus } from '../fixtures/newer/corpus.js';
+import { DEFAULT_NEWER, KeyTermCounter } from '../../src/core/newer.js';
+import type { AnswerIndex, KeyProfile } from '../../src/core/answerIndex.js';
+
+/** Article a's key-term profile worked out from its words, as newer.ts does for an index that keeps none. */
+function workedOut(index: AnswerIndex, a: number): KeyProfile {
+  const counter = new KeyTermCounter(index.aliases);
+  const [from, to] = index.passageRange(a);
+  for (let p = from; p < to; p++)
+    for (const t of index.passageTokens(p)) counter.word(t.term, index.passage(p).text, t.start);
+  counter.title(index.titleTerms(a));
+  return counter.profile((t) => index.articleFrequency(t), index.held().articles, DEFAULT_NEWER.keyTerms);
+}
 
 const corpus = new URL('../fixtures/seeds', import.meta.url).pathname;
 
@@ -144,6 +156,43 @@ describe('the sqlite search backend', () => {
     expect(archive.articleNumber('glacier')).toBe(before.nextArticle + 1);
     expect(answerQuestion(index, q).results[0]?.articleId).toBe('glacier');
     archive.close();
+  });
+
+  it('keeps each article’s key-term profile as time notes would work it out, over the whole archive once built', () => {
+    const path = join(dir, 'profiles.db');
+    const archive = new SqliteArchive(path, { aliases });
+    // In two batches: the first one's profiles are made over part of the archive, then made again.
+    const half = Math.ceil(articles.length / 2);
+    archive.add(articles.slice(0, half));
+    archive.add(articles.slice(half));
+    const index = archive.index();
+    const keyTerms = DEFAULT_NEWER.keyTerms;
+    const first = index.keyProfile(0, keyTerms)!;
+    expect(first).toBeDefined();
+    expect(first).not.toEqual(workedOut(memory, 0));
+    expect(archive.refreshProfiles()).toBe(half);
+    expect(archive.refreshProfiles()).toBe(0);
+    for (let a = 0; a < articles.length; a++) expect(index.keyProfile(a, keyTerms)).toEqual(workedOut(memory, a));
+    expect(first.vector.size).toBe(keyTerms);
+    // Only the count of key terms time notes use is kept.
+    expect(index.keyProfile(0, keyTerms + 1)).toBeUndefined();
+    // A file made before profiles were kept gets them when its writer opens it; a removed article's goes.
+    archive.close();
+    const db = new Database(path);
+    db.exec('DELETE FROM profiles WHERE num < 3');
+    db.close();
+    const reader = new SqliteArchive(path, { aliases, readonly: true });
+    expect(reader.keyProfile(1, keyTerms)).toBeUndefined();
+    reader.close();
+    const reopened = new SqliteArchive(path, { aliases });
+    expect(reopened.keyProfile(1, keyTerms)).toEqual(workedOut(memory, 1));
+    const glacier = article('glacier', 'Glacier survey', 'The survey team measured the Perito Moreno glacier.');
+    reopened.replaceFile('glacier.md', 'g', [glacier]);
+    const added = reopened.articleNumber('glacier')!;
+    expect([...reopened.keyProfile(added, keyTerms)!.names].sort()).toEqual(['moreno', 'perito']);
+    reopened.replaceFile('glacier.md', undefined, []);
+    expect(reopened.keyProfile(added, keyTerms)).toBeUndefined();
+    reopened.close();
   });
 
   it('lists the articles numbered from a given one, for recording only new articles as seen', () => {
