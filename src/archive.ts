@@ -1,6 +1,6 @@
 import type { FSWatcher } from 'chokidar';
 import { reportReindex, watchCorpus } from './corpusWatch.js';
-import { applyDelta, type ServedIndex, type LiveIndex } from './core/delta.js';
+import { applyDelta, applyDeltaSliced, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { warmEnglishWords } from './englishWords.js';
 import { warmDates } from './core/dates.js';
@@ -302,8 +302,9 @@ export class Archive {
     const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
     const added: Article[] = [];
     for (const f of changed.values()) if (f) added.push(...nameAdded(await this.articlesOf(f), ids));
-    // Beside the main index, not merged into a copy of it: milliseconds at any scale (see core/delta.ts).
-    return { changed, live: applyDelta(engine.index, { hiddenFiles, added }) };
+    // Beside the main index, not merged into a copy of it: milliseconds at any scale (see core/delta.ts),
+    // built in slices: an upload or a feed poll of hundreds of articles would hold the loop for all of it.
+    return { changed, live: await applyDeltaSliced(engine.index, { hiddenFiles, added }) };
   }
 
   /**

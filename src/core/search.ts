@@ -15,7 +15,7 @@ import type { AliasTable, WordList } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { Passage, PassageOptions } from './passages.js';
-import { buildIndexParts } from './index-build.js';
+import { buildIndexSteps } from './index-build.js';
 import { decodeIndex, encodeIndex, peekIndex, peekLength, PEEK_MIN, type TextSource } from './index-format.js';
 import { spellingVocabulary, warmUpSpelling } from './index-spelling.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
@@ -39,6 +39,14 @@ export { DEFAULT_RANKING, type PassageHit, type RankingOptions, type SearchReque
 export interface SearchResult {
   query: ParsedQuery;
   hits: PassageHit[];
+}
+
+/** What building an index takes besides the articles. */
+export interface BuildIndexOptions {
+  aliases: AliasTable;
+  hash?: string;
+  ranking?: Partial<RankingOptions>;
+  passages?: PassageOptions;
 }
 
 export interface LoadOptions {
@@ -114,13 +122,15 @@ export class NewsIndex implements ArchiveIndex {
   }
 
   /** Builds the index from parsed articles, taken one at a time (see buildIndexParts). */
-  static build(
-    articles: Iterable<Article>,
-    options: { aliases: AliasTable; hash?: string; ranking?: Partial<RankingOptions>; passages?: PassageOptions },
-  ): NewsIndex {
+  static build(articles: Iterable<Article>, options: BuildIndexOptions): NewsIndex {
+    return finish(NewsIndex.buildSteps(articles, options));
+  }
+
+  /** build in steps, a pause after each article (see buildIndexSteps): a delta built in slices (delta.ts). */
+  static *buildSteps(articles: Iterable<Article>, options: BuildIndexOptions): Generator<void, NewsIndex> {
     const { aliases } = options;
     const ranking = { ...DEFAULT_RANKING, ...options.ranking };
-    const parts = buildIndexParts(articles, {
+    const parts = yield* buildIndexSteps(articles, {
       aliases,
       fieldWeights: ranking.fieldWeights,
       passages: options.passages,
