@@ -338,9 +338,6 @@ export class Archive {
     await this.updating?.catch(() => {});
     // Loaded in slices: the index being replaced goes on answering until the new one is whole.
     const next = await openEngine(this.options, this.prepare, true);
-    // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
-    // over the new index is worked out before it is swapped in, and both are swapped at once.
-    const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     // Its spelling index made (in slices) before it answers: questions meanwhile go on being
     // corrected by the index they are answered from, instead of going without correction.
     if (this.holding) await next.index.warmUp();
@@ -348,6 +345,10 @@ export class Archive {
     // over it, in slices: the first answers after a swap otherwise did it, 130 ms each at 10x.
     const old = this.engine.index;
     if (this.holding && old) await sliced(carryProfiles(old, next.index));
+    // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
+    // over the new index is worked out last, after the warm-up, so that a change meanwhile is in
+    // it, and both are swapped in at once.
+    const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     this.engine = this.holding ? next : { ...next, index: null };
     this.live = delta?.live ?? null;
     this.changed = delta?.changed ?? new Map();
