@@ -1,12 +1,14 @@
 import type { FSWatcher } from 'chokidar';
 import { reportReindex, watchCorpus } from './corpusWatch.js';
-import { applyDelta, type ServedIndex, type LiveIndex } from './core/delta.js';
+import { applyDelta, applyDeltaSliced, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { warmEnglishWords } from './englishWords.js';
 import { warmDates } from './core/dates.js';
 import { sliced } from './core/slices.js';
 import { warmUpAnswers } from './core/warmup.js';
 import { answerQuestion } from './core/answer.js';
+import { carryProfiles } from './core/newer.js';
+import { sliced } from './core/slices.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
@@ -308,8 +310,9 @@ export class Archive {
     const ids = new Set(engine.index.articles.filter((a) => !hiddenFiles.has(a.file)).map((a) => a.id));
     const added: Article[] = [];
     for (const f of changed.values()) if (f) added.push(...nameAdded(await this.articlesOf(f), ids));
-    // Beside the main index, not merged into a copy of it: milliseconds at any scale (see core/delta.ts).
-    return { changed, live: applyDelta(engine.index, { hiddenFiles, added }) };
+    // Beside the main index, not merged into a copy of it: milliseconds at any scale (see core/delta.ts),
+    // built in slices: an upload or a feed poll of hundreds of articles would hold the loop for all of it.
+    return { changed, live: await applyDeltaSliced(engine.index, { hiddenFiles, added }) };
   }
 
   /**
@@ -341,12 +344,17 @@ export class Archive {
     await this.updating?.catch(() => {});
     // Loaded in slices: the index being replaced goes on answering until the new one is whole.
     const next = await openEngine(this.options, this.prepare, true);
-    // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
-    // over the new index is worked out before it is swapped in, and both are swapped at once.
-    const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     // Its spelling index made (in slices) before it answers: questions meanwhile go on being
     // corrected by the index they are answered from, instead of going without correction.
     if (this.holding) await next.index.warmUp();
+    // And what answers worked out over the index it replaces (newer.ts's profiles), worked out again
+    // over it, in slices: the first answers after a swap otherwise did it, 130 ms each at 10x.
+    const old = this.engine.index;
+    if (this.holding && old) await sliced(carryProfiles(old, next.index));
+    // Changes the rebuild did not see (made while it read the corpus) stay answered: the delta
+    // over the new index is worked out last, after the warm-up, so that a change meanwhile is in
+    // it, and both are swapped in at once.
+    const delta = this.holding ? await this.withChanges(next, 'all', null).catch(() => null) : null;
     this.engine = this.holding ? next : { ...next, index: null };
     this.live = delta?.live ?? null;
     this.changed = delta?.changed ?? new Map();

@@ -11,7 +11,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ReindexReport } from './archive.js';
 import { isArticleFile } from './core/article.js';
-import { applyDelta, type ServedIndex } from './core/delta.js';
+import { applyDeltaSliced, type ServedIndex } from './core/delta.js';
 import type { ArchiveIndex } from './core/answerIndex.js';
 import { NewsIndex } from './core/search.js';
 import { loadIndexFileAsync } from './indexFile.js';
@@ -258,7 +258,8 @@ export class GuildArchives extends ServerFolders {
       if (file.error === undefined && file.skipped === undefined)
         added.push(...nameAdded(await parse(file), ids, prefix));
     }
-    const index = applyDelta(base, { hiddenFiles, hiddenPrefix: prefix, added });
+    // In slices: a server's upload of hundreds of articles would otherwise hold the loop for its whole build.
+    const index = await applyDeltaSliced(base, { hiddenFiles, hiddenPrefix: prefix, added });
     const now = this.entries.get(guildId);
     if (entry) {
       // A rebuild swapped in meanwhile: it holds the folder as it listed it (a later change reindexes again).

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Archive } from '../src/archive.js';
 import { buildAliasTable } from '../src/core/aliases.js';
 import { answerQuestion } from '../src/core/answer.js';
-import { applyDelta } from '../src/core/delta.js';
+import { applyDelta, applyDeltaSliced } from '../src/core/delta.js';
 import { NewsIndex } from '../src/core/search.js';
 import type { Article } from '../src/core/types.js';
 
@@ -125,6 +125,43 @@ describe('applyDelta: a delta index beside the main one', () => {
 
 const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;
 const line = (id: string, title: string, body: string) => `${JSON.stringify({ id, title, body })}\n`;
+
+describe('applyDeltaSliced: a large delta built without stalling the event loop', () => {
+  const main = NewsIndex.build(base, { aliases, hash: 'm' });
+  // A feed poll's worth of articles, each with words of its own: its build outlasts a slice (8 ms) several times.
+  const many = Array.from({ length: 300 }, (_, i) =>
+    article(
+      `n${i}`,
+      `Bulletin ${i} on word${i}`,
+      `Item${i} reports that term${i * 7} and place${i % 40} were named on day${i % 9}. A second sentence about zone${i}.`,
+    ),
+  );
+
+  it('lets the event loop run between its steps, and answers exactly as applyDelta', async () => {
+    // Turns of the event loop during the build, counted by a callback that queues itself each turn.
+    let turns = 0;
+    let building = true;
+    const turn = () => {
+      if (!building) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    let live;
+    try {
+      live = await applyDeltaSliced(main, { hiddenFiles: new Set(['b.txt']), added: many });
+    } finally {
+      building = false;
+    }
+    // Built in one go (as applyDelta does) the callback could not run before the build ended.
+    expect(turns).toBeGreaterThan(1);
+    const whole = applyDelta(main, { hiddenFiles: new Set(['b.txt']), added: many });
+    expect(live.articles).toEqual(whole.articles);
+    for (const q of [...QUESTIONS, 'What did bulletin 250 report?', 'term700 place20'])
+      expect(answerQuestion(live, q, { k: 3 })).toEqual(answerQuestion(whole, q, { k: 3 }));
+    expect(answerQuestion(live, 'What did bulletin 250 report?').results[0]?.articleId).toBe('n250');
+  });
+});
 
 describe('Archive.update: changes answered before the full rebuild', () => {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-delta-'));

@@ -17,7 +17,8 @@
  *   a candidate without a passage holding a question word takes no slot, and a copy of a main
  *   article in the delta is not collapsed with it.
  * - A change replaces the delta's index whole (rebuilt from every article pending: a few, so
- *   milliseconds), rather than adding to it in place.
+ *   milliseconds), rather than adding to it in place; a serving thread builds it in slices
+ *   (applyDeltaSliced), so a delta of hundreds of articles does not stall it either.
  */
 import type { AliasTable } from './aliases.js';
 import type { ArchiveIndex } from './answerIndex.js';
@@ -26,6 +27,7 @@ import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery, type Vocabulary } from './query.js';
 import { combineEvidence, type BestPassages, type CorpusStats, type PassageHit, type RankingOptions } from './rank.js';
 import { NewsIndex, type SearchRequest, type SearchResult } from './search.js';
+import { finish, sliced } from './slices.js';
 import type { Token } from './text.js';
 import type { Article } from './types.js';
 
@@ -51,6 +53,19 @@ export type ServedIndex = NewsIndex | LiveIndex;
  * one hides are dropped), still beside the same main index.
  */
 export function applyDelta(base: ServedIndex, delta: Delta): LiveIndex {
+  return finish(deltaSteps(base, delta));
+}
+
+/**
+ * applyDelta in slices of a few milliseconds, the event loop served between them: a serving
+ * thread's way, since the delta's own index is built from every article pending (a feed poll or an
+ * upload of hundreds of articles held the loop for the whole build in one go).
+ */
+export function applyDeltaSliced(base: ServedIndex, delta: Delta): Promise<LiveIndex> {
+  return sliced(deltaSteps(base, delta));
+}
+
+function* deltaSteps(base: ServedIndex, delta: Delta): Generator<void, LiveIndex> {
   const main = base instanceof LiveIndex ? base.main : base;
   const hides = (a: { file: string; id: string }) =>
     delta.hiddenFiles.has(a.file) && (delta.hiddenPrefix === undefined || a.id.startsWith(delta.hiddenPrefix));
@@ -59,7 +74,9 @@ export function applyDelta(base: ServedIndex, delta: Delta): LiveIndex {
     if (hides(a)) hidden[i] = 1;
   });
   const earlier = base instanceof LiveIndex ? base.added.filter((a) => !hides(a)) : [];
-  return new LiveIndex(main, hidden, [...earlier, ...delta.added]);
+  const added = [...earlier, ...delta.added];
+  const own = yield* NewsIndex.buildSteps(added, { aliases: main.aliases, ranking: main.ranking });
+  return new LiveIndex(main, hidden, added, own);
 }
 
 /** The main index and a delta beside it, answering as one archive (see the note at the top). */
@@ -80,8 +97,10 @@ export class LiveIndex implements ArchiveIndex {
     readonly hidden: Uint8Array,
     /** The delta's articles, as parsed (what a later delta keeps or drops). */
     readonly added: readonly Article[],
+    /** The delta's own index, built from `added` with the main index's aliases and ranking. */
+    own: NewsIndex,
   ) {
-    this.own = NewsIndex.build(added, { aliases: main.aliases, ranking: main.ranking });
+    this.own = own;
     this.visible = (a) => hidden[a] !== 1;
     const m = main.stats;
     const o = this.own.stats;

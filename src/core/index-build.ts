@@ -13,16 +13,30 @@ import type { ArticleMeta, ArticlePostings, IndexParts } from './index-parts.js'
 import { PassageStoreBuilder, StoredPassage } from './passage-store.js';
 import { IntList } from './storage.js';
 import type { RankingOptions } from './rank.js';
+import { finish } from './slices.js';
 
 /**
  * Builds an index's data from parsed articles; `fieldWeights` shape its article postings. The
  * articles are taken one at a time (an iterable may parse each as it is asked for): what is kept
  * of each goes into typed storage (storage.ts), so a build holds no copy of the corpus as strings.
  */
-export function buildIndexParts(
-  articles: Iterable<Article>,
-  options: { aliases: AliasTable; fieldWeights: RankingOptions['fieldWeights']; passages?: PassageOptions },
-): IndexParts {
+export function buildIndexParts(articles: Iterable<Article>, options: BuildOptions): IndexParts {
+  return finish(buildIndexSteps(articles, options));
+}
+
+/** What building an index takes besides the articles. */
+export interface BuildOptions {
+  aliases: AliasTable;
+  fieldWeights: RankingOptions['fieldWeights'];
+  passages?: PassageOptions;
+}
+
+/**
+ * buildIndexParts in steps, yielding after each article (a millisecond or two) and through the
+ * postings: a delta of hundreds of articles built on the serving thread (see delta.ts) then
+ * stalls it no longer than a slice (slices.ts), not for the whole build.
+ */
+export function* buildIndexSteps(articles: Iterable<Article>, options: BuildOptions): Generator<void, IndexParts> {
   const { aliases } = options;
   const passages: Passage[] = [];
   const metas: ArticleMeta[] = [];
@@ -92,6 +106,7 @@ export function buildIndexParts(
     // Added as it comes (addAll adds one by one too), so no article's text outlives its turn.
     mini.add(doc);
     i++;
+    yield;
   }
   tokenStart.push(tokens.length);
   const store = columns.finish();
@@ -109,7 +124,9 @@ export function buildIndexParts(
     articleDf: df(articleDfCounts),
     mini,
   };
-  const postings = articlePostings(built, termId, (a) => articleMetaTerms(metas[a]!, aliases, options.fieldWeights));
+  const postings = yield* articlePostings(built, termId, (a) =>
+    articleMetaTerms(metas[a]!, aliases, options.fieldWeights),
+  );
   return { ...built, postings };
 }
 
@@ -161,16 +178,19 @@ export function articleMetaTerms(
   return out;
 }
 
+/** Articles counted or filled between two chances to pause the postings (each a few microseconds). */
+const POSTING_ARTICLES_PER_STEP = 100;
+
 /**
  * Article postings from the passage tokens, plus each article's title, source and date words at
  * their field weight: built with the index and persisted with it (two passes over typed arrays:
  * count, then fill).
  */
-function articlePostings(
+function* articlePostings(
   b: Omit<IndexParts, 'postings'>,
   termId: ReadonlyMap<string, number>,
   metaTerms: (a: number) => Array<[string, number]>,
-): ArticlePostings {
+): Generator<void, ArticlePostings> {
   const n = b.articles.length;
   const terms = b.vocab.length;
   const meta = Array.from({ length: n }, (_, a) =>
@@ -179,6 +199,7 @@ function articlePostings(
       return id === undefined || w <= 0 ? [] : [[id, w] as const];
     }),
   );
+  yield;
   const range = (a: number): [number, number] => [
     b.tokenStart[b.articles[a]!.firstPassage]!,
     a + 1 < n ? b.tokenStart[b.articles[a + 1]!.firstPassage]! : b.tokens.length,
@@ -204,6 +225,7 @@ function articlePostings(
       }
     }
     length[a] = len;
+    if (a % POSTING_ARTICLES_PER_STEP === 0) yield;
   }
   for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
   const fill = start.slice(0, terms);
@@ -223,6 +245,7 @@ function articlePostings(
     const [from, to] = range(a);
     for (let i = from; i < to; i++) add(b.tokens[i]!, a, 1);
     for (const [id, w] of meta[a]!) add(id, a, w);
+    if (a % POSTING_ARTICLES_PER_STEP === 0) yield;
   }
   return { start, article, tf, length };
 }

@@ -38,10 +38,10 @@ interface IndexHeader {
 /**
  * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so);
  * `text` (every passage's text, UTF-8, back to back); and `miniIndex`, minisearch's term index
- * as JSON arrays of [term, postings] entries, each chunk of `MINI_CHUNK_TERMS` terms starting at
+ * as JSON arrays of [term, postings] entries, each chunk of about `JSON_CHUNK_BYTES` starting at
  * the byte offset in `miniChunks`; `articleJson`, the articles (ArticleMeta) as JSON arrays of
- * `ARTICLE_CHUNK` articles each, starting at the byte offsets in `articleChunks`. In chunks so a
- * load can stop between them (see decodeIndex): one JSON.parse of every article at 10× blocked 160 ms.
+ * about as many bytes each, starting at the byte offsets in `articleChunks`. In chunks so a load
+ * can stop between them (see decodeIndex): one JSON.parse of every article at 10× blocked 160 ms.
  */
 const SECTIONS = [
   'tokens',
@@ -73,12 +73,13 @@ const MAGIC = 0x5844_494e;
 /** Magic, format version, header length. */
 const PREAMBLE_BYTES = 12;
 /**
- * Terms per chunk of the persisted minisearch index. Loading parses one chunk at a time, so the
- * parsed JSON dies young instead of outliving the whole load: a third less time in GC.
+ * Bytes of JSON a chunk of the persisted minisearch index or article list holds at least (one
+ * entry more at most), each parsed in one step of a load. Loading parses one chunk at a time, so
+ * the parsed JSON dies young instead of outliving the whole load: a third less time in GC. By
+ * bytes, not entries: 250 terms made chunks of 450 KB at 10× (a term's postings grow with the
+ * archive), each a JSON.parse of up to 28 ms on the serving thread; the reader reads any sizes.
  */
-const MINI_CHUNK_TERMS = 250;
-/** Articles per chunk of the persisted article list (see SECTIONS). */
-const ARTICLE_CHUNK = 500;
+const JSON_CHUNK_BYTES = 32_768;
 /** Passages made between two chances to pause a load. */
 const LOAD_PASSAGES_PER_STEP = 5_000;
 
@@ -103,22 +104,30 @@ function* copied<T extends Ints | Uint32Array | Float32Array | Uint8Array>(
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /**
- * A list as JSON arrays of `size` entries each: the byte offsets of the chunks (Int32) and the
- * chunks, left apart (one joined buffer or string would double them, or pass V8's string limit).
+ * A list as JSON arrays of about `bytes` each (see JSON_CHUNK_BYTES): the byte offsets of the
+ * chunks (Int32) and the chunks, left apart (one joined buffer or string would double them, or
+ * pass V8's string limit).
  */
-function jsonChunks(entries: Iterable<unknown>, size: number): { bounds: Buffer; pieces: Buffer[] } {
+function jsonChunks(entries: Iterable<unknown>, bytes: number): { bounds: Buffer; pieces: Buffer[] } {
   const pieces: Buffer[] = [];
   const bounds = new IntList();
   bounds.push(0);
   let at = 0;
-  let chunk: unknown[] = [];
+  let chunk: string[] = [];
+  let length = 0;
   const flush = () => {
-    const part = Buffer.from(JSON.stringify(chunk), 'utf8');
+    // What JSON.stringify makes of the array, its entries written one at a time.
+    const part = Buffer.from(`[${chunk.join(',')}]`, 'utf8');
     pieces.push(part);
     bounds.push((at += part.length));
     chunk = [];
+    length = 0;
   };
-  for (const entry of entries) if (chunk.push(entry) === size) flush();
+  for (const entry of entries) {
+    const json = JSON.stringify(entry);
+    chunk.push(json);
+    if ((length += json.length) >= bytes) flush();
+  }
   if (chunk.length > 0) flush();
   return { bounds: bytesOf(bounds.to(Int32Array)), pieces };
 }
@@ -156,8 +165,8 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
   const columns = passageColumns(parts.passages, parts.store);
   const bytes = columns.textStart[n]!;
   const mini = miniSerialized(madeSpelling(parts.mini));
-  const miniJson = jsonChunks(mini.terms, MINI_CHUNK_TERMS);
-  const articleJson = jsonChunks(parts.articles, ARTICLE_CHUNK);
+  const miniJson = jsonChunks(mini.terms, JSON_CHUNK_BYTES);
+  const articleJson = jsonChunks(parts.articles, JSON_CHUNK_BYTES);
   const data: Record<SectionName, Uint8Array[]> = {
     tokens: [bytesOf(parts.tokens)],
     tokenStart: [bytesOf(parts.tokenStart)],

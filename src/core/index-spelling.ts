@@ -30,8 +30,13 @@ export interface LazyMini {
 /** The spelling index as made, or still to make from its saved form. */
 export type SpellingIndex = MiniSearch | LazyMini;
 
-/** Terms of the minisearch index loaded between two chances to pause a load. */
+/**
+ * Terms of the minisearch index loaded between two chances to pause a load, or fewer when they
+ * hold `LOAD_POSTINGS_PER_STEP` postings: a common term's postings grow with the archive (at 10×
+ * a step of 100 terms took up to 16 ms of CPU).
+ */
 const LOAD_TERMS_PER_STEP = 100;
+const LOAD_POSTINGS_PER_STEP = 5_000;
 
 /** minisearch's term index: term → field id → document id → term frequency. */
 type TermData = Map<number, Map<number, number>>;
@@ -75,7 +80,7 @@ export function miniSerialized(mini: MiniSearch): { meta: Record<string, unknown
 }
 
 /**
- * minisearch's loadJS in steps of `LOAD_TERMS_PER_STEP` terms. Its own loadJSAsync pauses only
+ * minisearch's loadJS in steps of `LOAD_TERMS_PER_STEP` terms (see there). Its own loadJSAsync pauses only
  * every 1,000 terms, which took 40–170 ms each at 1× on a busy machine; this does what loadJS
  * does for each term (serialization version 2, the one minisearch 7 writes), into the instance's
  * term index (see termIndexOf), and falls back to loadJS for anything else.
@@ -91,15 +96,21 @@ function* loadMini(
   if (meta.serializationVersion !== 2 || !termIndex)
     return MiniSearch.loadJS({ ...meta, index: terms } as unknown as Serialized, options);
   let n = 0;
+  let postingCount = 0;
   for (const [term, data] of terms) {
     const fields: TermData = new Map();
     for (const [field, docs] of Object.entries(data as Record<string, Record<string, number>>)) {
       const postings = new Map<number, number>();
       for (const doc in docs) postings.set(parseInt(doc, 10), docs[doc]!);
       fields.set(parseInt(field, 10), postings);
+      postingCount += postings.size;
     }
     termIndex.set(term, fields);
-    if (++n % LOAD_TERMS_PER_STEP === 0) yield;
+    if (++n === LOAD_TERMS_PER_STEP || postingCount >= LOAD_POSTINGS_PER_STEP) {
+      n = 0;
+      postingCount = 0;
+      yield;
+    }
   }
   return mini;
 }

@@ -123,6 +123,33 @@ function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyPr
   return profile;
 }
 
+/** How many of an index's profiles carryProfiles works out again over its successor, the latest made first. */
+export const PROFILES_CARRIED = 2_000;
+
+/**
+ * Works out again over `to` (a rebuilt index about to replace `from`) the profiles worked out
+ * over `from`, the latest made first, a step each (a millisecond or less): what a serving process
+ * does in slices before it swaps, since every profile answers work out anew was the stall after
+ * a swap (at 10x a cold index answered in up to 133 ms, the warm one in 17). Worked out, not
+ * copied: the new index's term statistics differ.
+ */
+export function* carryProfiles(
+  from: AnswerIndex,
+  to: AnswerIndex & { articleNumber(id: string): number | undefined },
+  limit = PROFILES_CARRIED,
+): Generator<void> {
+  const made = profiles.get(from);
+  if (!made) return;
+  const keys = [...made.keys()].slice(-limit).reverse();
+  for (const key of keys) {
+    const [keyTerms, a] = key.split(':').map(Number) as [number, number];
+    if (a >= from.articleCount) continue;
+    const b = to.articleNumber(from.article(a).id);
+    if (b !== undefined) profileOf(to, b, { ...DEFAULT_NEWER, keyTerms });
+    yield;
+  }
+}
+
 /** A word capitalised where a sentence does not start: a name ("fled to Idlib", not "Fleeing"). */
 function isNameAt(text: string, start: number): boolean {
   if (start <= 0 || !/\p{Lu}/u.test(text[start]!)) return false;

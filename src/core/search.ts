@@ -15,7 +15,7 @@ import type { AliasTable, WordList } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { Passage, PassageOptions } from './passages.js';
-import { buildIndexParts } from './index-build.js';
+import { buildIndexSteps } from './index-build.js';
 import { decodeIndex, encodeIndex, peekIndex, peekLength, PEEK_MIN, type TextSource } from './index-format.js';
 import { spellingVocabulary, warmUpSpelling } from './index-spelling.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
@@ -36,9 +36,20 @@ export type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
 export type { ParsedQuery, QueryTerm } from './query.js';
 export { DEFAULT_RANKING, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
 
+/** Term ids a load makes between two chances to pause. */
+const TERM_IDS_PER_STEP = 10_000;
+
 export interface SearchResult {
   query: ParsedQuery;
   hits: PassageHit[];
+}
+
+/** What building an index takes besides the articles. */
+export interface BuildIndexOptions {
+  aliases: AliasTable;
+  hash?: string;
+  ranking?: Partial<RankingOptions>;
+  passages?: PassageOptions;
 }
 
 export interface LoadOptions {
@@ -77,7 +88,14 @@ export class NewsIndex implements ArchiveIndex {
   /** @internal The articles' sources, folded, in the order first met (the query stage's outlets). */
   readonly sources: string[];
 
-  private constructor(b: IndexParts, hash: string, aliases: AliasTable, ranking: RankingOptions) {
+  private constructor(
+    b: IndexParts,
+    hash: string,
+    aliases: AliasTable,
+    ranking: RankingOptions,
+    /** The vocabulary's term ids, when made already (a load makes them in steps). */
+    termId?: Map<string, number>,
+  ) {
     this.data = b;
     this.articles = b.articles;
     this.passages = b.passages;
@@ -91,7 +109,7 @@ export class NewsIndex implements ArchiveIndex {
     this.hash = hash;
     this.aliases = aliases;
     this.ranking = ranking;
-    this.termId = new Map(b.vocab.map((t, i) => [t, i]));
+    this.termId = termId ?? new Map(b.vocab.map((t, i) => [t, i]));
     const articlesBySource = new Map<string, number[]>();
     b.articles.forEach((a, i) => {
       if (!a.source) return;
@@ -114,13 +132,15 @@ export class NewsIndex implements ArchiveIndex {
   }
 
   /** Builds the index from parsed articles, taken one at a time (see buildIndexParts). */
-  static build(
-    articles: Iterable<Article>,
-    options: { aliases: AliasTable; hash?: string; ranking?: Partial<RankingOptions>; passages?: PassageOptions },
-  ): NewsIndex {
+  static build(articles: Iterable<Article>, options: BuildIndexOptions): NewsIndex {
+    return finish(NewsIndex.buildSteps(articles, options));
+  }
+
+  /** build in steps, a pause after each article (see buildIndexSteps): a delta built in slices (delta.ts). */
+  static *buildSteps(articles: Iterable<Article>, options: BuildIndexOptions): Generator<void, NewsIndex> {
     const { aliases } = options;
     const ranking = { ...DEFAULT_RANKING, ...options.ranking };
-    const parts = buildIndexParts(articles, {
+    const parts = yield* buildIndexSteps(articles, {
       aliases,
       fieldWeights: ranking.fieldWeights,
       passages: options.passages,
@@ -180,18 +200,27 @@ export class NewsIndex implements ArchiveIndex {
     source?: TextSource,
   ): Generator<void, { index: NewsIndex; extra: unknown }> {
     const loaded = yield* decodeIndex(buf, options.aliases, source, options.englishWords);
-    const index = new NewsIndex(loaded.parts, loaded.hash, loaded.aliases, { ...DEFAULT_RANKING, ...options.ranking });
+    // The term ids in steps too: in one go they took most of the 16 ms the index's making held a load at 10×.
+    const termId = new Map<string, number>();
+    const { vocab } = loaded.parts;
+    for (let i = 0; i < vocab.length; i++) {
+      termId.set(vocab[i]!, i);
+      if (i % TERM_IDS_PER_STEP === TERM_IDS_PER_STEP - 1) yield;
+    }
+    const ranking = { ...DEFAULT_RANKING, ...options.ranking };
+    const index = new NewsIndex(loaded.parts, loaded.hash, loaded.aliases, ranking, termId);
     loaded.text.own?.();
     return { index, extra: loaded.extra };
   }
 
   /**
    * Makes what a loaded index leaves for its first use (the minisearch index behind spelling
-   * correction) in slices of a few milliseconds, so the first misspelt question after a start or
+   * correction, the articles' fingerprints) in slices of a few milliseconds, so the first misspelt question after a start or
    * a reindex does not pay for it. A serving process calls it once an index is in place.
    */
   warmUp(): Promise<void> {
-    return warmUpSpelling(this.data.mini);
+    // The articles' fingerprints too (milliseconds at 10x), which the first questions would otherwise work out.
+    return Promise.all([warmUpSpelling(this.data.mini), sliced(this.ranker.fingerprintSteps())]).then(() => {});
   }
 
   /** @internal The index's data as it is (shared, not copied): for delta.ts, which merges indexes. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion, quoteArticle } from '../../src/core/answer.js';
 import { askedTime } from '../../src/core/dates.js';
-import { newerArticles } from '../../src/core/newer.js';
+import { carryProfiles, newerArticles } from '../../src/core/newer.js';
 import type { NewsIndex } from '../../src/core/search.js';
 import { openEngine } from '../../src/engine.js';
 import { answerJson, renderAnswerText } from '../../src/render/text.js';
@@ -45,6 +45,20 @@ describe('time-aware answers', () => {
       published: '2019-10-29',
       newer: { articleId: NEWER_ID, published: '2019-12-04' },
     });
+  });
+
+  it('works out again over a rebuilt index what answers worked out over the old one, answering as a cold index', async () => {
+    const question = 'Which Isis leaders fled after the death of al-Baghdadi?';
+    const rebuilt = (await openEngine({ corpus: newerCorpus(), indexPath: null })).index;
+    const cold = (await openEngine({ corpus: newerCorpus(), indexPath: null })).index;
+    // Nothing worked out over a fresh index: nothing to carry.
+    expect([...carryProfiles(cold, rebuilt)]).toHaveLength(0);
+    answerQuestion(index, question, { k: 1, now: NOW });
+    // A step for each profile the answer worked out (the quoted article's, and its candidates').
+    expect([...carryProfiles(index, rebuilt)].length).toBeGreaterThan(1);
+    expect(answerQuestion(rebuilt, question, { k: 1, now: NOW })).toEqual(
+      answerQuestion(cold, question, { k: 1, now: NOW }),
+    );
   });
 
   it('says "undated" for an article without a date', () => {
