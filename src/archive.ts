@@ -8,7 +8,6 @@ import { sliced } from './core/slices.js';
 import { warmUpAnswers } from './core/warmup.js';
 import { answerQuestion } from './core/answer.js';
 import { carryProfiles } from './core/newer.js';
-import { sliced } from './core/slices.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
 import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
