@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
 import { newestFirst } from './rank.js';
+import { holdsPhrase, quotedPhrases } from './quoted.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -94,8 +95,16 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   if (query.terms.length === 0) return refuse(question, query.unknown.length ? 'no-match' : 'no-terms', []);
   const offset = opts.offset ?? 0;
   const want = opts.k + offset;
-  const ranked = index.rank(query, {
-    k: Math.max(want, RERANK_POOL),
+  // Phrases the question quotes (quoted.ts): an article holding one as written gains in the rerank,
+  // and one of several words in the best result's article spares it the weak-match refusal. NewsQA
+  // dev top-1 a 0.7620 -> 0.7635, b 0.7599 -> 0.7599, R@10 a 0.9207 -> 0.9207, b 0.9244 -> 0.9257;
+  // MultiHop-RAG nDCG@10 a 0.8352 -> 0.8361, b 0.8404 -> 0.8413, refusals unchanged on all four.
+  const phrases = quotedPhrases(question);
+  const longPhrases = phrases.filter((p) => p.includes(' '));
+  const pool = Math.max(want, RERANK_POOL);
+  const deep = index.rank(query, {
+    // A quoted phrase can lift an article from deeper down: the candidates below the pool that hold it join it.
+    k: Math.max(pool, phrases.length > 0 ? index.ranking.candidates : 0),
     candidates: Math.max(index.ranking.candidates, want * 3),
     ...(opts.perArticle ? { perArticle: opts.perArticle } : {}),
   });
@@ -110,8 +119,21 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   const wanted = wantedBy(question);
   // The rerank reads its candidates' text, the excerpts the quoted ones' again: decoded once.
   const texts = passageTexts(index);
+  const holdsPhraseIn = (a: number, these: string[]): boolean => {
+    const [from, to] = index.passageRange(a);
+    for (let p = from; p < to; p++) if (holdsPhrase(texts(p), these)) return true;
+    return holdsPhrase(index.article(a).title, these);
+  };
+  const quoting = new Map<number, boolean>();
+  const quotes = (a: number): boolean => {
+    let held = quoting.get(a);
+    if (held === undefined) quoting.set(a, (held = phrases.length > 0 && holdsPhraseIn(a, phrases)));
+    return held;
+  };
+  const ranked = deep.length > pool ? deep.filter((h, i) => i < pool || quotes(h.article)) : deep;
   const reranked = rerank(index, query, ranked, (h) => ({
     ...evidenceFor(h),
+    quoted: quotes(h.article),
     answerHeld: wanted.type !== null && holdsExpected(texts(h.passage), wanted.type, wanted.asked),
   }));
   // "latest", "now", "still": the newest of the nearly best first, on the final order.
@@ -142,6 +164,7 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
       unknownNames: query.unknownNames.length,
       absentOutlets: query.absentOutlets.length,
       knownOutlets: query.outlets.length,
+      quotedHeld: longPhrases.length > 0 && holdsPhraseIn(hits[0]!.article, longPhrases),
     },
     policy,
   );

@@ -96,6 +96,8 @@ export interface Evidence {
   /** Outlets the question names that the archive holds nothing from, and whether it names one it holds. */
   absentOutlets: number;
   knownOutlets: number;
+  /** Whether the best result's article holds, as written, a phrase of two or more words the question quotes. */
+  quotedHeld?: boolean;
 }
 
 /** Why a question is refused on its evidence (the input checks have their own reasons). */
@@ -105,7 +107,9 @@ export type EvidenceRefusal = 'unknown-outlet' | 'unknown-name' | 'weak-match';
 export function judgeEvidence(e: Evidence, policy: AnswerPolicy = DEFAULT_POLICY): EvidenceRefusal | null {
   if (e.absentOutlets > 0 && e.knownOutlets === 0 && e.coverage < policy.absentOutletCoverage) return 'unknown-outlet';
   if (e.unknownNames > 0 && e.coverage < policy.unknownNameCoverage) return 'unknown-name';
-  if (e.coverage < policy.minCoverage) return 'weak-match';
+  // A phrase of several words quoted and found as written is evidence the words' share misses: a
+  // two-part question whose best result holds one part's quote, verbatim, shows it knows the story.
+  if (e.coverage < policy.minCoverage && !e.quotedHeld) return 'weak-match';
   if (e.namesMissed > 0 && e.asked <= policy.shortQuestionWords && e.coverage < policy.missedNameCoverage)
     return 'weak-match';
   if (

@@ -25,6 +25,12 @@ describe('answer policy', () => {
     expect(judgeEvidence({ ...strong, coverage: DEFAULT_POLICY.minCoverage - 0.01 })).toBe('weak-match');
   });
 
+  it('answers a weak match whose article holds a quoted phrase of several words as written', () => {
+    const weak = { ...strong, coverage: DEFAULT_POLICY.minCoverage - 0.01 };
+    expect(judgeEvidence({ ...weak, quotedHeld: true })).toBeNull();
+    expect(judgeEvidence({ ...weak, quotedHeld: false })).toBe('weak-match');
+  });
+
   it('refuses an unknown name unless the rest of the question is well answered', () => {
     expect(judgeEvidence({ ...strong, coverage: 0.3, unknownWords: 1, unknownNames: 1 })).toBe('unknown-name');
     expect(judgeEvidence({ ...strong, coverage: 0.5, unknownWords: 1, unknownNames: 1 })).toBeNull();
