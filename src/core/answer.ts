@@ -6,7 +6,7 @@ import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
 import { newestFirst } from './rank.js';
-import { holdsPhrase, quotedPhrases } from './quoted.js';
+import { articleQuoting, quotedPhrases } from './quoted.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -119,17 +119,8 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   const wanted = wantedBy(question);
   // The rerank reads its candidates' text, the excerpts the quoted ones' again: decoded once.
   const texts = passageTexts(index);
-  const holdsPhraseIn = (a: number, these: string[]): boolean => {
-    const [from, to] = index.passageRange(a);
-    for (let p = from; p < to; p++) if (holdsPhrase(texts(p), these)) return true;
-    return holdsPhrase(index.article(a).title, these);
-  };
-  const quoting = new Map<number, boolean>();
-  const quotes = (a: number): boolean => {
-    let held = quoting.get(a);
-    if (held === undefined) quoting.set(a, (held = phrases.length > 0 && holdsPhraseIn(a, phrases)));
-    return held;
-  };
+  const quotes = articleQuoting(index, phrases, texts);
+  const quotesLong = articleQuoting(index, longPhrases, texts);
   const ranked = deep.length > pool ? deep.filter((h, i) => i < pool || quotes(h.article)) : deep;
   const reranked = rerank(index, query, ranked, (h) => ({
     ...evidenceFor(h),
@@ -164,7 +155,7 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
       unknownNames: query.unknownNames.length,
       absentOutlets: query.absentOutlets.length,
       knownOutlets: query.outlets.length,
-      quotedHeld: longPhrases.length > 0 && holdsPhraseIn(hits[0]!.article, longPhrases),
+      quotedHeld: longPhrases.length > 0 && quotesLong(hits[0]!.article),
     },
     policy,
   );

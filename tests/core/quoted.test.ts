@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { holdsPhrase, quotedPhrases } from '../../src/core/quoted.js';
+import { buildAliasTable } from '../../src/core/aliases.js';
+import { passageTexts } from '../../src/core/excerpt.js';
+import { articleQuoting, holdsPhrase, quotedPhrases } from '../../src/core/quoted.js';
+import { NewsIndex } from '../../src/core/search.js';
 
 describe('quoted phrases', () => {
   it('reads straight and curly double quotes, longest first, punctuation dropped', () => {
@@ -15,5 +18,35 @@ describe('quoted phrases', () => {
     expect(holdsPhrase(text, quotedPhrases('Who went "over"?'))).toBe(false);
     expect(holdsPhrase(text, quotedPhrases('Which "third album" first?'))).toBe(false);
     expect(holdsPhrase(text, [])).toBe(false);
+  });
+
+  it('finds the articles holding a phrase as written, and only those', () => {
+    const article = (id: string, title: string, paragraph: string) => ({
+      id,
+      title,
+      tags: [],
+      file: `${id}.txt`,
+      sections: [{ paragraphs: [paragraph] }],
+    });
+    const index = NewsIndex.build(
+      [
+        article('held', 'Council news', 'The mayor called the plan "a bridge too far for the town" on Monday.'),
+        article('apart', 'Bridge news', 'A bridge was built too far from the town, far too late, the mayor said.'),
+        article('titled', 'A Bridge Too Far For The Town', 'The film was shown again in the square last night.'),
+      ],
+      { aliases: buildAliasTable({ aliases: [] }) },
+    );
+    const quotes = articleQuoting(
+      index,
+      quotedPhrases('Who said "a bridge too far for the town"?'),
+      passageTexts(index),
+    );
+    expect([0, 1, 2].map(quotes)).toEqual([true, false, false]);
+    const titled = articleQuoting(
+      index,
+      quotedPhrases('When was "A Bridge Too Far For The Town" shown?'),
+      passageTexts(index),
+    );
+    expect([0, 1, 2].map(titled)).toEqual([false, false, true]);
   });
 });
