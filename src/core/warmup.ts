@@ -6,6 +6,7 @@
  */
 import { answerQuestion } from './answer.js';
 import type { AnswerIndex } from './answerIndex.js';
+import { warmProfiles } from './newer.js';
 
 /** Questions the warm-up answers: at 1x, pass-1 p99 of a restarted bot 8.4 ms with none, 5.4-5.6 with 100, 4.6-5.1 with 200. */
 export const WARM_UP_QUESTIONS = 200;
@@ -37,10 +38,14 @@ export function warmUpQuestions(index: AnswerIndex, n = WARM_UP_QUESTIONS): stri
   return out;
 }
 
-/** Answers the warm-up questions one at a time, yielding after each (run it with `sliced` on a serving loop). */
+/**
+ * Answers the warm-up questions one at a time, then works out the articles' key-term profiles for
+ * the time notes (see warmProfiles), yielding after each step (run it with `sliced` on a serving loop).
+ */
 export function* warmUpAnswers(index: AnswerIndex, n = WARM_UP_QUESTIONS): Generator<void, void> {
   for (const question of warmUpQuestions(index, n)) {
     answerQuestion(index, question, { k: 5 });
     yield;
   }
+  yield* warmProfiles(index);
 }

@@ -18,6 +18,15 @@ describe('quoted phrases', () => {
     expect(holdsPhrase(text, quotedPhrases('Who went "over"?'))).toBe(false);
     expect(holdsPhrase(text, quotedPhrases('Which "third album" first?'))).toBe(false);
     expect(holdsPhrase(text, [])).toBe(false);
+    // The text's apostrophes may be curly and its separators longer; a word must not run on before it.
+    expect(
+      holdsPhrase(
+        'The mayor’s plan — “a bold move” — passed.',
+        quotedPhrases('Was "mayor\'s plan a bold move" passed?'),
+      ),
+    ).toBe(true);
+    expect(holdsPhrase('The deputy mayor said so.', quotedPhrases('Who is "mayor"?'))).toBe(true);
+    expect(holdsPhrase('The vicemayor said so.', quotedPhrases('Who is "mayor"?'))).toBe(false);
   });
 
   it('finds the articles holding a phrase as written, and only those', () => {
