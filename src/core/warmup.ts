@@ -8,7 +8,7 @@ import { answerQuestion } from './answer.js';
 import type { AnswerIndex } from './answerIndex.js';
 import { warmProfiles } from './newer.js';
 
-/** Questions the warm-up answers: at 1x, pass-1 p99 of a restarted bot 8.4 ms with none, 5.4-5.6 with 100, 4.6-5.1 with 200. */
+/** Questions the warm-up answers: p99 of the first pass over MultiHop-RAG at 1x after a restart, 8.4 ms with none, 5.4-5.6 with 100, 4.6-5.1 with 200. */
 export const WARM_UP_QUESTIONS = 200;
 
 /** The forms a headline is asked in, so each kind of answer (a date, a name, a number, a place) runs. */
