@@ -8,6 +8,7 @@ import { answerQuestion } from '../src/core/answer.js';
 import { applyDelta, applyDeltaSliced } from '../src/core/delta.js';
 import { NewsIndex } from '../src/core/search.js';
 import type { Article } from '../src/core/types.js';
+import { countLoopTurns } from './setup/loopTurns.js';
 
 const aliases = buildAliasTable({ aliases: [] });
 const article = (id: string, title: string, text: string, file = `${id}.txt`): Article => ({
@@ -138,23 +139,15 @@ describe('applyDeltaSliced: a large delta built without stalling the event loop'
   );
 
   it('lets the event loop run between its steps, and answers exactly as applyDelta', async () => {
-    // Turns of the event loop during the build, counted by a callback that queues itself each turn.
-    let turns = 0;
-    let building = true;
-    const turn = () => {
-      if (!building) return;
-      turns++;
-      setImmediate(turn);
-    };
-    setImmediate(turn);
+    const turns = countLoopTurns();
     let live;
     try {
       live = await applyDeltaSliced(main, { hiddenFiles: new Set(['b.txt']), added: many });
     } finally {
-      building = false;
+      turns.stop();
     }
     // Built in one go (as applyDelta does) the callback could not run before the build ended.
-    expect(turns).toBeGreaterThan(1);
+    expect(turns.count).toBeGreaterThan(1);
     const whole = applyDelta(main, { hiddenFiles: new Set(['b.txt']), added: many });
     expect(live.articles).toEqual(whole.articles);
     for (const q of [...QUESTIONS, 'What did bulletin 250 report?', 'term700 place20'])

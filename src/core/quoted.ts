@@ -57,11 +57,6 @@ export function phraseMatcher(phrases: readonly string[]): (text: string) => boo
   return (text) => tests.some((test) => test(text));
 }
 
-/** Whether `text` holds one of the phrases as whole words, in the case written. */
-export function holdsPhrase(text: string, phrases: readonly string[]): boolean {
-  return phraseMatcher(phrases)(text);
-}
-
 /**
  * Whether article a (its passages or its title) holds one of the phrases, kept per article. The
  * index first turns away an article, then each passage, missing one of a phrase's indexed words

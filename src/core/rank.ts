@@ -115,6 +115,29 @@ const RECENT_BAND = 0.9;
 /** Article fingerprints a ranker keeps (a number each); past it they are worked out again. */
 const FINGERPRINTS_KEPT = 100_000;
 
+/**
+ * BM25 of a passage of `length` tokens from its question terms' counts (`tf`, by slot) and the
+ * weight of its adjacent pairs of different question words (`near`): both backends' passage
+ * measure (NewsIndex's and storedScore.ts's scans count them).
+ */
+export function passageBm25(
+  tf: Float64Array,
+  weights: readonly number[],
+  slotCount: number,
+  near: number,
+  length: number,
+  avgPassageLength: number,
+  r: RankingOptions,
+): number {
+  const norm = r.k1 * (1 - r.b + (r.b * length) / avgPassageLength);
+  let score = r.proximity * near;
+  for (let s = 0; s < slotCount; s++) {
+    const f = tf[s]!;
+    if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+  }
+  return score;
+}
+
 /** Ranks passages of one archive; holds scratch arrays sized to it, reused by every question. */
 export class Ranker {
   private readonly articles: ArticleMeta[];
@@ -369,14 +392,7 @@ export class Ranker {
         prevAt = i;
       }
     }
-    if (!any) return 0;
-    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / avgPassageLength);
-    let score = r.proximity * near;
-    for (let s = 0; s < slotCount; s++) {
-      const f = tf[s]!;
-      if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
-    }
-    return score;
+    return any ? passageBm25(tf, weights, slotCount, near, end - start, avgPassageLength, r) : 0;
   }
 
   /** Which of `terms` article a holds anywhere: in its title, its outlet's name or any of its passages. */

@@ -4,7 +4,7 @@
  * (stage 1's BM25F, which only needs how often each asked term occurs).
  */
 import type { StoredArticle } from './archiveStore.js';
-import type { RankingOptions } from './rank.js';
+import { passageBm25, type RankingOptions } from './rank.js';
 
 /** An article's distinct term ids, ascending, with how often each occurs in its passages. */
 export function bagOf(tokens: Int32Array): Bag {
@@ -76,12 +76,5 @@ export function scorePassage(
       prevAt = t;
     }
   }
-  if (!any) return 0;
-  const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / avgPassageLength);
-  let score = r.proximity * near;
-  for (let s = 0; s < weights.length; s++) {
-    const f = tf[s]!;
-    if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
-  }
-  return score;
+  return any ? passageBm25(tf, weights, weights.length, near, end - start, avgPassageLength, r) : 0;
 }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { passageTexts } from '../../src/core/excerpt.js';
-import { articleQuoting, holdsPhrase, quotedPhrases } from '../../src/core/quoted.js';
+import { articleQuoting, phraseMatcher, quotedPhrases } from '../../src/core/quoted.js';
 import { NewsIndex } from '../../src/core/search.js';
+
+/** Whether `text` holds one of the phrases as whole words, in the case written. */
+const holdsPhrase = (text: string, phrases: string[]) => phraseMatcher(phrases)(text);
 
 describe('quoted phrases', () => {
   it('reads straight and curly double quotes, longest first, punctuation dropped', () => {

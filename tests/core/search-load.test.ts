@@ -7,6 +7,7 @@ import { answerQuestion } from '../../src/core/answer.js';
 import { NewsIndex } from '../../src/core/search.js';
 import { loadIndexFile, loadIndexFileAsync } from '../../src/indexFile.js';
 import type { Article } from '../../src/core/types.js';
+import { countLoopTurns } from '../setup/loopTurns.js';
 
 const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
 
@@ -86,16 +87,7 @@ describe('loadIndexFileAsync and NewsIndex.fromBufferAsync', () => {
   });
 
   it('lets the event loop run while it loads (other callbacks run before it ends)', async () => {
-    // Turns of the event loop while it loads, counted by a callback that queues itself again each
-    // turn (a timer could miss turns to a garbage collection's pause in a long-lived worker).
-    let turns = 0;
-    let loading = true;
-    const turn = () => {
-      if (!loading) return;
-      turns++;
-      setImmediate(turn);
-    };
-    setImmediate(turn);
+    const turns = countLoopTurns();
     try {
       const started = performance.now();
       const { index } = await NewsIndex.fromBufferAsync(bytes);
@@ -103,9 +95,9 @@ describe('loadIndexFileAsync and NewsIndex.fromBufferAsync', () => {
       const ms = performance.now() - started;
       // Only work that outlasts a slice (8 ms) needs to pause; the load and the warm-up do, several times over.
       expect(ms).toBeGreaterThan(20);
-      expect(turns).toBeGreaterThan(1);
+      expect(turns.count).toBeGreaterThan(1);
     } finally {
-      loading = false;
+      turns.stop();
     }
   });
 
