@@ -141,6 +141,10 @@ describe('NewsIndex', () => {
     expect(corrections('How close is the vote?')).toEqual([]);
     expect(archive.parseQuery('How close is the vote?').unknown).toContain('close');
     expect(corrections('Was the election fraudulent?')).toEqual(['fraudul>fraud']);
+    // A capitalised name it never saw is a name it lacks, not a typo of a common word it holds.
+    expect(corrections('What did the campaigm promise?')).toHaveLength(1);
+    expect(corrections('What did Campaigm tell the voters?')).toEqual([]);
+    expect(archive.parseQuery('What did Campaigm tell the voters?').unknown).toHaveLength(1);
   });
 
   it('prefers the outlet a question names', () => {
