@@ -6,18 +6,44 @@
  */
 import { answerQuestion } from './answer.js';
 import type { AnswerIndex } from './answerIndex.js';
+import type { ArticleMeta } from './index-parts.js';
 import { warmProfiles } from './newer.js';
 
 /** Questions the warm-up answers: p99 of the first pass over MultiHop-RAG at 1x after a restart, 8.4 ms with none, 5.4-5.6 with 100, 4.6-5.1 with 200. */
 export const WARM_UP_QUESTIONS = 200;
 
-/** The forms a headline is asked in, so each kind of answer (a date, a name, a number, a place) runs. */
-const FORMS = [
-  (title: string) => `What happened in ${title}?`,
-  (title: string) => `When was ${title}?`,
-  (title: string) => `Who said ${title}?`,
-  (title: string) => `How many in ${title}?`,
-  (title: string) => `Where did ${title}?`,
+/** An article's date as a reader writes it ("October 5, 2023"), or undefined. */
+function spelledDate(published: string | undefined): string | undefined {
+  const at = published ? new Date(published) : undefined;
+  if (!at || Number.isNaN(at.getTime())) return undefined;
+  return at.toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/**
+ * The forms a headline is asked in, so each kind of answer (a date, a name, a number, a place)
+ * runs, and the paths a question naming an outlet, a day or a quoted phrase takes, and one about
+ * two stories. A form whose article lacks what it names falls back to the first.
+ */
+const FORMS: Array<(article: ArticleMeta, other: ArticleMeta) => string | undefined> = [
+  ({ title }) => `What happened in ${title}?`,
+  ({ title }) => `When was ${title}?`,
+  ({ title }) => `Who said ${title}?`,
+  ({ title }) => `How many in ${title}?`,
+  ({ title }) => `Where did ${title}?`,
+  ({ title, source }) => source && `According to ${source}, what did "${title.split(' ').slice(0, 3).join(' ')}" say?`,
+  ({ title, published }) => {
+    const day = spelledDate(published);
+    return day && `What was reported on ${day} about ${title}, and is it still the latest?`;
+  },
+  // A misspelt word (two letters of the headline's longest word swapped): the spelling correction runs.
+  ({ title }) => {
+    const word = title.split(/[^A-Za-z]+/).reduce((x, y) => (y.length > x.length ? y : x), '');
+    return word.length >= 7
+      ? `What is known of the ${word.slice(0, 2)}${word[3]}${word[2]}${word.slice(4)}?`
+      : undefined;
+  },
+  ({ title, source }, other) =>
+    `Did ${source ?? 'the report'} on ${title} say the same as the article about ${other.title}?`,
 ];
 
 /** Up to `n` questions made from headlines spread over the archive (one per article at most), each in one of the forms above. */
@@ -25,15 +51,18 @@ export function warmUpQuestions(index: AnswerIndex, n = WARM_UP_QUESTIONS): stri
   const count = index.articleCount;
   n = Math.min(n, count);
   const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = Math.floor((i * count) / n);
-    let title: string | undefined;
+  const meta = (a: number): ArticleMeta | undefined => {
     try {
-      title = index.article(a).title;
+      return index.article(a);
     } catch {
-      // A removed article's number: skip it.
+      return undefined; // A removed article's number: skip it.
     }
-    if (title) out.push(FORMS[i % FORMS.length]!(title));
+  };
+  for (let i = 0; i < n; i++) {
+    const article = meta(Math.floor((i * count) / n));
+    if (!article?.title) continue;
+    const other = meta(Math.floor((((i + n / 2) % n) * count) / n)) ?? article;
+    out.push(FORMS[i % FORMS.length]!(article, other) ?? FORMS[0]!(article, other)!);
   }
   return out;
 }

@@ -30,6 +30,11 @@ describe('quoted phrases', () => {
     ).toBe(true);
     expect(holdsPhrase('The deputy mayor said so.', quotedPhrases('Who is "mayor"?'))).toBe(true);
     expect(holdsPhrase('The vicemayor said so.', quotedPhrases('Who is "mayor"?'))).toBe(false);
+    expect(holdsPhrase('The mayors said so.', quotedPhrases('Who is "mayor"?'))).toBe(false);
+    // A first word met many times: each place is walked, the one that goes on as the phrase found.
+    const often = 'the cat, the dog, the other one and then the over-the-top show';
+    expect(holdsPhrase(often, quotedPhrases('Who bet on "the over"?'))).toBe(true);
+    expect(holdsPhrase(often, quotedPhrases('Who bet on "the under"?'))).toBe(false);
   });
 
   it('finds the articles holding a phrase as written, and only those', () => {
