@@ -227,9 +227,13 @@ function excerptInContext(
   const lead = p === from && !passage.lead && DATELINE.test(own_text) ? core[0] : -1;
   const excerpt = excerptOf(text, offsets, weights, tokens, want, core, lead);
   if (wire && passage.position < WIRE_EARLY_PASSAGES && !passage.lead) excerpt.score *= WIRE_EARLY_BONUS;
+  // Placed in the excerpt itself (excerptOf made it for this call): a copy of it cost more than the rest here.
+  const placed: PlacedExcerpt = excerpt;
   const main = excerpt.whole ? units[excerpt.main] : undefined;
   const partner = excerpt.partner >= 0 ? units[excerpt.partner] : undefined;
-  return { ...excerpt, ...(main && { mainUnit: main }), ...(partner && { partnerUnit: partner }) };
+  if (main) placed.mainUnit = main;
+  if (partner) placed.partnerUnit = partner;
+  return placed;
 }
 
 /** A sentence of the article: [passage, sentence within it]. */

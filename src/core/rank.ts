@@ -306,21 +306,50 @@ export class Ranker {
       }
     }
     const eligible = keep ? touched.filter(keep) : touched;
-    const out = eligible.map((a) => ({ id: a, score: scores[a]! * boostOf(a) }));
-    for (const a of touched) scores[a] = 0;
-    out.sort((x, y) => y.score - x.score || x.id - y.id);
-    // The pool counts distinct texts: a copy of an article already kept (the same words in the
-    // same order, as when a story is filed twice or a feed repeats it) takes no slot.
-    const kept: Array<{ id: number; score: number }> = [];
+    for (const a of eligible) scores[a] = scores[a]! * boostOf(a);
+    // Best first (the lower number on a tie). Only the first few are read, unless copies fill
+    // them: kept by insertion, not by sorting every article that holds a word of the question.
+    const before = (x: number, y: number) => scores[x]! > scores[y]! || (scores[x] === scores[y] && x < y);
+    const ordered = (limit: number): number[] => {
+      const top: number[] = [];
+      for (const a of eligible) {
+        if (top.length === limit && !before(a, top[limit - 1]!)) continue;
+        if (top.length === limit) top.pop();
+        let at = top.length;
+        while (at > 0 && before(a, top[at - 1]!)) at--;
+        top.splice(at, 0, a);
+      }
+      return top;
+    };
+    try {
+      let kept = this.distinct(ordered(count * 2), count);
+      if (kept.length < count && eligible.length > count * 2)
+        kept = this.distinct(
+          [...eligible].sort((x, y) => scores[y]! - scores[x]! || x - y),
+          count,
+        );
+      return kept.map((a) => ({ id: a, score: scores[a]! }));
+    } finally {
+      for (const a of touched) scores[a] = 0;
+    }
+  }
+
+  /**
+   * The first `count` of `ordered` that are not copies: the pool counts distinct texts, so a copy
+   * of an article already kept (the same words in the same order, as when a story is filed twice
+   * or a feed repeats it) takes no slot.
+   */
+  private distinct(ordered: readonly number[], count: number): number[] {
+    const kept: number[] = [];
     const byPrint = new Map<number, number[]>();
-    for (const c of out) {
+    for (const a of ordered) {
       if (kept.length === count) break;
-      const print = this.fingerprint(c.id);
+      const print = this.fingerprint(a);
       const same = byPrint.get(print);
-      if (same?.some((k) => this.sameText(k, c.id))) continue;
-      if (same) same.push(c.id);
-      else byPrint.set(print, [c.id]);
-      kept.push(c);
+      if (same?.some((k) => this.sameText(k, a))) continue;
+      if (same) same.push(a);
+      else byPrint.set(print, [a]);
+      kept.push(a);
     }
     return kept;
   }
@@ -441,29 +470,33 @@ export class Ranker {
    */
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
     const [from, to] = this.passageRange(a);
-    const groups = [...new Set([...weights.values()].map((w) => w.group))];
+    const groupOf = new Map<string, number>();
     const ids: number[] = [];
     const slotWeight: number[] = [];
     const slotGroup: number[] = [];
     for (const [term, w] of weights) {
+      let group = groupOf.get(w.group);
+      if (group === undefined) groupOf.set(w.group, (group = groupOf.size));
       const id = this.termId.get(term);
       if (id === undefined) continue;
       this.slotOf[id] = ids.length;
       ids.push(id);
       slotWeight.push(w.weight);
-      slotGroup.push(groups.indexOf(w.group));
+      slotGroup.push(group);
     }
     const out = new Float64Array(to - from);
-    const best = new Float64Array(groups.length);
+    const best = new Float64Array(groupOf.size);
+    const tokens = this.tokens;
+    const slotOf = this.slotOf;
     try {
       for (let p = from; p < to; p++) {
         best.fill(0);
-        for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
-          const slot = this.slotOf[this.tokens[i]!]!;
+        for (let i = this.tokenStart[p]!, end = this.tokenStart[p + 1]!; i < end; i++) {
+          const slot = slotOf[tokens[i]!]!;
           if (slot >= 0 && slotWeight[slot]! > best[slotGroup[slot]!]!) best[slotGroup[slot]!] = slotWeight[slot]!;
         }
         let sum = 0;
-        for (const v of best) sum += v;
+        for (let g = 0; g < best.length; g++) sum += best[g]!;
         out[p - from] = sum;
       }
     } finally {
@@ -529,8 +562,16 @@ export function questionBoosts(
         }
       : undefined;
   const outlets = new Set(query.outlets);
+  // Whether each outlet's name (as the articles write it) is one the question names: folded once
+  // per question and outlet, not once per candidate article.
+  const named = new Map<string, boolean>();
+  const namedOutlet = (source: string) => {
+    let is = named.get(source);
+    if (is === undefined) named.set(source, (is = outlets.has(foldWord(source))));
+    return is;
+  };
   const boostOf = (meta: ArticleMeta) => {
-    let boost = outlets.size > 0 && meta.source && outlets.has(foldWord(meta.source)) ? r.outletBoost : 1;
+    let boost = outlets.size > 0 && meta.source && namedOutlet(meta.source) ? r.outletBoost : 1;
     if (inPeriod && !strict && inPeriod(meta)) boost *= r.periodBoost;
     const published = meta.published;
     if (published && (query.dates.days.size || query.dates.months.size)) {

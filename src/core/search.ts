@@ -288,16 +288,34 @@ export class NewsIndex implements ArchiveIndex {
    */
   passageTokens(p: number, from = 0, to = Infinity, shift = 0, only?: ReadonlyMap<string, unknown>): Token[] {
     const out: Token[] = [];
-    for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
-      // Stored plus one, 0 for a heading word: -1 here, before any `from`.
-      const start = this.tokenOffsets[2 * i]! - 1;
-      const end = this.tokenOffsets[2 * i + 1]! - 1;
-      if (start < from || end > to) continue;
-      const term = this.vocab[this.tokens[i]!]!;
-      if (!only || only.has(term)) out.push({ term, start: start + shift, end: end + shift });
+    // `only` by term id, marked for this call: a look-up by string for every word of the passage
+    // was a twentieth of the answer path (an excerpt reads ten passages a result).
+    const ids: number[] = [];
+    const mark = only ? (this.onlyMark ??= new Uint8Array(this.vocab.length)) : undefined;
+    if (mark)
+      for (const term of only!.keys()) {
+        const id = this.termId.get(term);
+        if (id === undefined || mark[id]) continue;
+        mark[id] = 1;
+        ids.push(id);
+      }
+    try {
+      for (let i = this.tokenStart[p]!, stop = this.tokenStart[p + 1]!; i < stop; i++) {
+        if (mark && !mark[this.tokens[i]!]) continue;
+        // Stored plus one, 0 for a heading word: -1 here, before any `from`.
+        const start = this.tokenOffsets[2 * i]! - 1;
+        const end = this.tokenOffsets[2 * i + 1]! - 1;
+        if (start < from || end > to) continue;
+        out.push({ term: this.vocab[this.tokens[i]!]!, start: start + shift, end: end + shift });
+      }
+    } finally {
+      if (mark) for (const id of ids) mark[id] = 0;
     }
     return out;
   }
+
+  /** Scratch for passageTokens: 1 for the term ids it keeps, cleared after each call. */
+  private onlyMark?: Uint8Array;
 
   /** Index terms of passage p. */
   passageTerms(p: number): string[] {

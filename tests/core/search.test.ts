@@ -95,6 +95,19 @@ describe('NewsIndex', () => {
     expect(shown).toContain('d-edited');
   });
 
+  it('fills the pool past any number of copies of the best article', () => {
+    const question = 'how long will the harbour repairs take?';
+    const best = articles[index.search(question, { k: 1 }).hits[0]!.article]!;
+    // More copies of it than the first look at the ranking reads (twice the pool).
+    const copies = Array.from({ length: 12 }, (_, n) => ({ ...best, id: `${best.id}~${n}` }));
+    const crowded = NewsIndex.build([...articles, ...copies], { aliases, hash: 'h3' });
+    const hits = crowded.search(question, { k: 2, candidates: 2 }).hits;
+    const ids = hits.map((h) => crowded.articles[h.article]!.id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(best.id);
+    expect(ids.filter((id) => id.includes('~'))).toEqual([]);
+  });
+
   it('finds an article through an alias of the name asked', () => {
     const hits = index.search('Where were ISIS commanders arrested?', { k: 1 }).hits;
     expect(index.articles[hits[0]!.article]!.id).toBe('b');
