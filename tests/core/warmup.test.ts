@@ -39,6 +39,25 @@ describe('answer-path warm-up', () => {
     expect(new Set(all.map((q) => q.split(' ')[0])).size).toBe(titles.length);
   });
 
+  it('also asks naming an outlet, a quoted phrase, a day, a misspelt word and a second story', () => {
+    const dated = NewsIndex.build(
+      Array.from({ length: 9 }, (_, i) => ({
+        ...article(`d${i}`, `Harbour reopened after ${i + 2} storms`),
+        source: 'Coast Post',
+        published: `2023-10-0${i + 1}T08:00:00Z`,
+      })),
+      { aliases: buildAliasTable({ aliases: [] }) },
+    );
+    const asked = warmUpQuestions(dated, 9);
+    expect(asked.some((q) => q.includes('Coast Post') && /"[^"]+"/.test(q))).toBe(true);
+    expect(asked.some((q) => /October \d, 2023/.test(q))).toBe(true);
+    // "reopened" with two letters swapped: a word the archive never saw, one edit from one it holds.
+    expect(asked.some((q) => q.includes('repoened'))).toBe(true);
+    expect(
+      asked.filter((q) => q.includes('Harbour reopened')).some((q) => q.split('Harbour reopened').length > 2),
+    ).toBe(true);
+  });
+
   it('answers them without changing what a question is answered from', () => {
     const before = answerQuestion(index, 'How many people were moved from the flooded streets?', { k: 3 });
     let steps = 0;
