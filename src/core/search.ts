@@ -289,7 +289,7 @@ export class NewsIndex implements ArchiveIndex {
   passageTokens(p: number, from = 0, to = Infinity, shift = 0, only?: ReadonlyMap<string, unknown>): Token[] {
     const out: Token[] = [];
     // `only` by term id, marked for this call: a look-up by string for every word of the passage
-    // was a twentieth of the answer path (an excerpt reads ten passages a result).
+    // was a twentieth of the answer path's time (each result's excerpt reads several passages).
     const ids: number[] = [];
     const mark = only ? (this.onlyMark ??= new Uint8Array(this.vocab.length)) : undefined;
     if (mark)
