@@ -66,7 +66,6 @@ const SECTIONS = [
   'postTf',
   'articleLength',
 ] as const;
-type SectionName = (typeof SECTIONS)[number];
 
 /** File signature of a persisted index: "NDIX". */
 const MAGIC = 0x5844_494e;
@@ -86,10 +85,17 @@ const LOAD_PASSAGES_PER_STEP = 5_000;
 /** Bytes copied between two chances to pause a load. */
 const LOAD_BYTES_PER_STEP = 1 << 20;
 
+/** A typed array type: made empty of a length, or over bytes already in memory. */
+interface ArrayType<T> {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  BYTES_PER_ELEMENT: number;
+}
+
 /** A typed array holding a copy of `bytes`, made a step at a time (see LOAD_BYTES_PER_STEP). */
 function* copied<T extends Ints | Uint32Array | Float32Array | Uint8Array>(
   bytes: Uint8Array,
-  Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
+  Type: ArrayType<T>,
 ): Generator<void, T> {
   const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
   const view = new Uint8Array(out.buffer);
@@ -99,6 +105,15 @@ function* copied<T extends Ints | Uint32Array | Float32Array | Uint8Array>(
   }
   return out;
 }
+
+/** A typed array over `bytes` as they are (aligned for it), in a step that does not pause. */
+// eslint-disable-next-line require-yield
+function* viewed<T>(bytes: Uint8Array, Type: ArrayType<T>): Generator<void, T> {
+  return new Type(bytes.buffer, bytes.byteOffset, bytes.length / Type.BYTES_PER_ELEMENT);
+}
+
+/** A Buffer over the same memory as `bytes` (for its toString). */
+const bufferOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The bytes of a typed array, as they are in memory. */
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -267,6 +282,44 @@ export interface DecodedIndex {
   text: TextBytes;
 }
 
+/** A persisted index's header, parsed, and where its sections start in the bytes (see readIndexHead). */
+export interface IndexHead {
+  header: IndexHeader;
+  /** Byte offset of the first section. */
+  body: number;
+}
+
+/**
+ * The header of a persisted index from its first bytes (at least `peekLength` of them); throws
+ * when they are not an index, have another format version, or are cut short.
+ */
+export function readIndexHead(data: Uint8Array): IndexHead {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
+  const version = buf.readUInt32LE(4);
+  if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
+  const jsonLength = buf.readUInt32LE(8);
+  if (PREAMBLE_BYTES + jsonLength > buf.length) throw new Error('index file is truncated');
+  const header = JSON.parse(buf.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)) as IndexHeader;
+  return { header, body: PREAMBLE_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4) };
+}
+
+/**
+ * Where the sections a load reads lie in the bytes: all but the passage text, which stays where
+ * it is when the load is given a TextSource. What a reader of the file reads (see decodeSections).
+ */
+export function sectionsToRead(
+  head: IndexHead,
+  withText: boolean,
+): Array<{ name: SectionName; offset: number; bytes: number }> {
+  return SECTIONS.filter((name) => withText || name !== 'text').map((name) => {
+    const [offset, bytes] = head.header.sections[name];
+    return { name, offset: head.body + offset, bytes };
+  });
+}
+
+export type SectionName = (typeof SECTIONS)[number];
+
 /**
  * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
  * throws when the bytes are not an index, have another format version, or are cut short. The
@@ -278,24 +331,40 @@ export function* decodeIndex(
   source?: TextSource,
   englishWords?: WordList,
 ): Generator<void, DecodedIndex> {
-  if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
-  const version = buf.readUInt32LE(4);
-  if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
-  const jsonLength = buf.readUInt32LE(8);
-  if (PREAMBLE_BYTES + jsonLength > buf.length) throw new Error('index file is truncated');
-  const header = JSON.parse(buf.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)) as IndexHeader;
-  const body = PREAMBLE_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4);
+  const head = readIndexHead(buf);
+  for (const { offset, bytes } of sectionsToRead(head, true))
+    if (offset + bytes > buf.length) throw new Error('index file is truncated');
   const section = (name: SectionName): Buffer => {
-    const [offset, bytes] = header.sections[name];
-    if (body + offset + bytes > buf.length) throw new Error('index file is truncated');
-    return buf.subarray(body + offset, body + offset + bytes);
+    const [offset, bytes] = head.header.sections[name];
+    return buf.subarray(head.body + offset, head.body + offset + bytes);
   };
+  return yield* decodeSections(head, section, false, aliasesGiven, source, englishWords);
+}
+
+/**
+ * decodeIndex over sections given one by one (`section`, each holding exactly its bytes).
+ * `owned`: each is a buffer of its own, read for this load (src/indexFile.ts), which the arrays
+ * then use as they are; else they are copied, so that the bytes they came from can be freed.
+ */
+export function* decodeSections(
+  head: IndexHead,
+  section: (name: SectionName) => Uint8Array,
+  owned: boolean,
+  aliasesGiven?: AliasTable,
+  source?: TextSource,
+  englishWords?: WordList,
+): Generator<void, DecodedIndex> {
+  const { header, body } = head;
   // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
   // megabyte per step: the first write to fresh memory is slow on some machines (5 ms per MB measured).
-  const copy = <T extends Ints | Uint32Array | Float32Array>(
+  // A section read into its own buffer is used as it is: no copy, and no second megabyte of fresh memory per megabyte.
+  const copy = <T extends Ints | Uint32Array | Float32Array | Uint8Array>(
     name: SectionName,
-    Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
-  ): Generator<void, T> => copied(section(name), Type);
+    Type: ArrayType<T>,
+  ): Generator<void, T> => {
+    const bytes = section(name);
+    return owned && bytes.byteOffset % Type.BYTES_PER_ELEMENT === 0 ? viewed(bytes, Type) : copied(bytes, Type);
+  };
   const array = (name: SectionName) => copy(name, Int32Array);
   const floats = (name: SectionName) => copy(name, Float32Array);
   const ints = (name: 'tokens' | 'tokenOffsets'): Generator<void, Ints> =>
@@ -303,7 +372,7 @@ export function* decodeIndex(
   yield;
   const articles: ArticleMeta[] = [];
   const articleChunks = yield* array('articleChunks');
-  const articleJson = section('articleJson');
+  const articleJson = bufferOf(section('articleJson'));
   for (let i = 0; i + 1 < articleChunks.length; i++) {
     for (const a of JSON.parse(articleJson.toString('utf8', articleChunks[i]!, articleChunks[i + 1]!)) as ArticleMeta[])
       articles.push(a);
@@ -318,11 +387,9 @@ export function* decodeIndex(
   const sentences = yield* array('sentences');
   // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1
   // character), in the file or in one copied buffer, and each passage decodes its own bytes.
-  const text = section('text');
+  const [textAt, textBytes] = header.sections.text;
   const store: PassageStore = {
-    text: source
-      ? source(body + header.sections.text[0], text.length)
-      : memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)),
+    text: source ? source(body + textAt, textBytes) : memoryText(bufferOf(yield* copy('text', Uint8Array))),
     textStart,
     sentenceStart,
     sentences,
@@ -339,8 +406,8 @@ export function* decodeIndex(
   // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG),
   // made a step at a time: in one go it held the event loop for hundreds of ms at 10×.
   const miniChunks = yield* array('miniChunks');
-  const miniBytes = yield* copied(section('miniIndex'), Uint8Array);
-  const mini = lazyMini(header.mini, miniChunks, Buffer.from(miniBytes.buffer), aliases);
+  const miniBytes = yield* copy('miniIndex', Uint8Array);
+  const mini = lazyMini(header.mini, miniChunks, bufferOf(miniBytes), aliases);
   const tokens = yield* ints('tokens');
   const tokenOffsets = yield* ints('tokenOffsets');
   const postings = {
