@@ -44,6 +44,8 @@ import type { ArchiveIndex } from './answerIndex.js';
 
 export {
   INDEX_FORMAT_VERSION,
+  INDEX_TERMS_VERSION,
+  readsIndexFormat,
   readIndexHead,
   sectionsToRead,
   type IndexHead,
