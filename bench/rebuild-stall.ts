@@ -5,14 +5,16 @@
  * sampled (perf_hooks.monitorEventLoopDelay, plus a 10 ms timer's longest gap). On Linux it also
  * reports the most CPU the serving thread spent between two ticks (maxLoopCpuMs, from
  * /proc/thread-self/schedstat): the stall this process causes itself, without the time other
- * processes on a busy machine took the core from it.
+ * processes on a busy machine took the core from it. And this thread's garbage collections meanwhile
+ * (perf_hooks 'gc' entries): the longest, and the time of all that took over 5 ms: what remains of the
+ * stall once the load's own steps are short (scavenges of the new index's objects, 12-50 ms at 10×).
  *
  *   npx tsx bench/rebuild-stall.ts [--corpus corpus.jsonl] [--scale-factor N] [--json]
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Archive } from '../src/archive.js';
 
@@ -73,6 +75,15 @@ try {
     last = now;
     lastCpu = cpu;
   }, 10);
+  let longestGc = 0;
+  let gcOver5 = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      longestGc = Math.max(longestGc, e.duration);
+      if (e.duration > 5) gcOver5 += e.duration;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   h.enable();
   const t1 = performance.now();
   const report = await archive.reindex();
@@ -80,6 +91,7 @@ try {
   // A stall shows only when the next tick fires: let one more come before reading the figures.
   await new Promise((resolve) => setTimeout(resolve, 50));
   h.disable();
+  gc.disconnect();
   clearInterval(tick);
   const result = {
     scale,
@@ -89,6 +101,8 @@ try {
     maxLoopStallMs: Math.round(h.max / 1e6),
     maxTimerGapMs: Math.round(maxGap),
     maxLoopCpuMs: Number.isNaN(maxCpu) ? null : Math.round(maxCpu),
+    longestGcMs: Math.round(longestGc),
+    gcOver5Ms: Math.round(gcOver5),
     rssMB: Math.round(process.memoryUsage().rss / 1e6),
   };
   process.stdout.write(

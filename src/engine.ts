@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { boilerplateText } from './boilerplateFile.js';
 import { ENGLISH_WORDS } from './englishWords.js';
-import { INDEX_FORMAT_VERSION, NewsIndex } from './core/search.js';
+import { INDEX_TERMS_VERSION, NewsIndex, readsIndexFormat } from './core/search.js';
 import { loadIndexFile, loadIndexFileAsync } from './indexFile.js';
 import type { AliasTable } from './core/aliases.js';
 import type { Article, CorpusWarning } from './core/types.js';
@@ -68,10 +68,10 @@ export function findAliases(corpus: string, explicit?: string): string | undefin
   return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Hash of everything the index depends on: the files, the alias data, the boilerplate patterns and the index format. */
+/** Hash of all the index depends on: the files, alias data, boilerplate patterns and INDEX_TERMS_VERSION. */
 export function corpusHash(files: CorpusFile[], aliasText: string): string {
   const h = createHash('sha256');
-  h.update(`format:${INDEX_FORMAT_VERSION}\0aliases:${aliasText}\0boilerplate:${boilerplateText()}\0`);
+  h.update(`format:${INDEX_TERMS_VERSION}\0aliases:${aliasText}\0boilerplate:${boilerplateText()}\0`);
   for (const f of files) h.update(`${f.path}\0${f.content.length}\0${f.content}\0`);
   return h.digest('hex');
 }
@@ -103,7 +103,7 @@ async function readState(options: EngineOptions) {
     try {
       const stamp = NewsIndex.peek(readHead(options.indexPath));
       if (!stamp) rebuildReason = 'saved index is not an index file';
-      else if (stamp.formatVersion !== INDEX_FORMAT_VERSION) rebuildReason = 'saved index has another format version';
+      else if (!readsIndexFormat(stamp.formatVersion)) rebuildReason = 'saved index has another format version';
       else if (stamp.hash !== hash) rebuildReason = 'corpus or aliases changed';
       else rebuildReason = null;
     } catch (err) {

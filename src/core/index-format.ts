@@ -13,27 +13,53 @@ import { IntList } from './storage.js';
 
 export type { TextBytes } from './passage-store.js';
 
-/** Bumped whenever the persisted shape or the way terms are made changes. */
-export const INDEX_FORMAT_VERSION = 13;
+/** Bumped whenever the persisted shape changes; a load reads the formats READ_FORMATS names. */
+export const INDEX_FORMAT_VERSION = 14;
+
+/**
+ * The formats a load reads: 13 kept its vocabulary, headings, minisearch's metadata and `extra`
+ * in the header, parsed in one step (26 ms at 10x); 14 keeps them in sections of their own.
+ */
+const READ_FORMATS: readonly number[] = [13, 14];
+
+/** Whether a load reads an index file of this format version (see READ_FORMATS). */
+export const readsIndexFormat = (version: number): boolean => READ_FORMATS.includes(version);
+
+/**
+ * Bumped whenever what an index holds changes (the way terms are made, what is indexed): the
+ * corpus hash includes it, so every saved index is rebuilt. A change of layout alone
+ * (INDEX_FORMAT_VERSION) is not: the old layout is still read.
+ */
+export const INDEX_TERMS_VERSION = 13;
 
 /** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
-interface IndexHeader {
+interface IndexHeader extends Partial<HeaderParts> {
   formatVersion: number;
   hash: string;
-  /** Whatever the caller stores alongside the index (the engine keeps its warnings and file list). */
-  extra: unknown;
-  /** Distinct passage headings; `passageHeading` points into it. */
-  headings: string[];
-  vocab: string[];
   /** The alias data the index was built with (validated, as JSON), so a load needs no alias file. */
   aliases: string;
-  /** minisearch's own serialization without its term index, which is in the `miniIndex` section. */
-  mini: Record<string, unknown>;
   /** Where each section lies after the header: [byte offset, byte length]. */
   sections: Record<SectionName, [offset: number, bytes: number]>;
   /** Whether `tokens` and `tokenOffsets` are 16-bit (else 32-bit). */
   narrow: { tokens: boolean; tokenOffsets: boolean };
 }
+
+/**
+ * What format 13 kept in the header and format 14 in JSON sections of its own (see PART_SECTIONS),
+ * each parsed in a step of its own: together they were 700 KB of JSON at 10×.
+ */
+interface HeaderParts {
+  /** Whatever the caller stores alongside the index (the engine keeps its warnings and file list). */
+  extra: unknown;
+  /** Distinct passage headings; `passageHeading` points into it. */
+  headings: string[];
+  vocab: string[];
+  /** minisearch's own serialization without its term index, which is in the `miniIndex` section. */
+  mini: Record<string, unknown>;
+}
+
+/** The section holding each of the header's parts (format 14). */
+const PART_SECTIONS = { extra: 'extraJson', headings: 'headingsJson', vocab: 'vocabJson', mini: 'miniMeta' } as const;
 
 /**
  * Binary sections: Int32 arrays (`tokens` and `tokenOffsets` 16-bit when `narrow` says so);
@@ -65,8 +91,8 @@ const SECTIONS = [
   'postArticle',
   'postTf',
   'articleLength',
+  ...Object.values(PART_SECTIONS),
 ] as const;
-type SectionName = (typeof SECTIONS)[number];
 
 /** File signature of a persisted index: "NDIX". */
 const MAGIC = 0x5844_494e;
@@ -86,10 +112,17 @@ const LOAD_PASSAGES_PER_STEP = 5_000;
 /** Bytes copied between two chances to pause a load. */
 const LOAD_BYTES_PER_STEP = 1 << 20;
 
+/** A typed array type: made empty of a length, or over bytes already in memory. */
+interface ArrayType<T> {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  BYTES_PER_ELEMENT: number;
+}
+
 /** A typed array holding a copy of `bytes`, made a step at a time (see LOAD_BYTES_PER_STEP). */
 function* copied<T extends Ints | Uint32Array | Float32Array | Uint8Array>(
   bytes: Uint8Array,
-  Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
+  Type: ArrayType<T>,
 ): Generator<void, T> {
   const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
   const view = new Uint8Array(out.buffer);
@@ -99,6 +132,18 @@ function* copied<T extends Ints | Uint32Array | Float32Array | Uint8Array>(
   }
   return out;
 }
+
+/** A typed array over `bytes` as they are (aligned for it), in a step that does not pause. */
+// eslint-disable-next-line require-yield
+function* viewed<T>(bytes: Uint8Array, Type: ArrayType<T>): Generator<void, T> {
+  return new Type(bytes.buffer, bytes.byteOffset, bytes.length / Type.BYTES_PER_ELEMENT);
+}
+
+/** A Buffer over the same memory as `bytes` (for its toString). */
+const bufferOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** A value as JSON, UTF-8. */
+const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
 
 /** The bytes of a typed array, as they are in memory. */
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -190,6 +235,10 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     postArticle: [bytesOf(parts.postings.article)],
     postTf: [bytesOf(parts.postings.tf)],
     articleLength: [bytesOf(parts.postings.length)],
+    extraJson: [jsonBytes(extra)],
+    headingsJson: [jsonBytes(headings)],
+    vocabJson: [jsonBytes(parts.vocab)],
+    miniMeta: [jsonBytes(mini.meta)],
   };
   const length = (name: SectionName) => (name === 'text' ? bytes : data[name].reduce((sum, x) => sum + x.length, 0));
   const sections = {} as IndexHeader['sections'];
@@ -203,11 +252,7 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
   const header: IndexHeader = {
     formatVersion: INDEX_FORMAT_VERSION,
     hash,
-    extra,
-    headings,
-    vocab: parts.vocab,
     aliases: aliases.fingerprint,
-    mini: mini.meta,
     sections,
     narrow: { tokens: parts.tokens instanceof Uint16Array, tokenOffsets: parts.tokenOffsets instanceof Uint16Array },
   };
@@ -267,6 +312,45 @@ export interface DecodedIndex {
   text: TextBytes;
 }
 
+/** A persisted index's header, parsed, and where its sections start in the bytes (see readIndexHead). */
+export interface IndexHead {
+  header: IndexHeader;
+  /** Byte offset of the first section. */
+  body: number;
+}
+
+/**
+ * The header of a persisted index from its first bytes (at least `peekLength` of them); throws
+ * when they are not an index, have another format version, or are cut short.
+ */
+export function readIndexHead(data: Uint8Array): IndexHead {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
+  const version = buf.readUInt32LE(4);
+  if (!readsIndexFormat(version)) throw new Error(`index format ${version} is not ${READ_FORMATS.join(' or ')}`);
+  const jsonLength = buf.readUInt32LE(8);
+  if (PREAMBLE_BYTES + jsonLength > buf.length) throw new Error('index file is truncated');
+  const header = JSON.parse(buf.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)) as IndexHeader;
+  return { header, body: PREAMBLE_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4) };
+}
+
+/**
+ * Where the sections a load reads lie in the bytes: all but the passage text, which stays where
+ * it is when the load is given a TextSource. What a reader of the file reads (see decodeSections).
+ */
+export function sectionsToRead(
+  head: IndexHead,
+  withText: boolean,
+): Array<{ name: SectionName; offset: number; bytes: number }> {
+  // A format-13 file has no sections for the header's parts.
+  return SECTIONS.filter((name) => name in head.header.sections && (withText || name !== 'text')).map((name) => {
+    const [offset, bytes] = head.header.sections[name];
+    return { name, offset: head.body + offset, bytes };
+  });
+}
+
+export type SectionName = (typeof SECTIONS)[number];
+
 /**
  * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
  * throws when the bytes are not an index, have another format version, or are cut short. The
@@ -278,32 +362,59 @@ export function* decodeIndex(
   source?: TextSource,
   englishWords?: WordList,
 ): Generator<void, DecodedIndex> {
-  if (buf.length < PREAMBLE_BYTES || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a Newsdesk index file');
-  const version = buf.readUInt32LE(4);
-  if (version !== INDEX_FORMAT_VERSION) throw new Error(`index format ${version} is not ${INDEX_FORMAT_VERSION}`);
-  const jsonLength = buf.readUInt32LE(8);
-  if (PREAMBLE_BYTES + jsonLength > buf.length) throw new Error('index file is truncated');
-  const header = JSON.parse(buf.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)) as IndexHeader;
-  const body = PREAMBLE_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4);
+  const head = readIndexHead(buf);
+  for (const { offset, bytes } of sectionsToRead(head, true))
+    if (offset + bytes > buf.length) throw new Error('index file is truncated');
   const section = (name: SectionName): Buffer => {
-    const [offset, bytes] = header.sections[name];
-    if (body + offset + bytes > buf.length) throw new Error('index file is truncated');
-    return buf.subarray(body + offset, body + offset + bytes);
+    const [offset, bytes] = head.header.sections[name];
+    return buf.subarray(head.body + offset, head.body + offset + bytes);
   };
+  return yield* decodeSections(head, section, false, aliasesGiven, source, englishWords);
+}
+
+/**
+ * decodeIndex over sections given one by one (`section`, each holding exactly its bytes).
+ * `owned`: each is a buffer of its own, read for this load (src/indexFile.ts), which the arrays
+ * then use as they are; else they are copied, so that the bytes they came from can be freed.
+ */
+export function* decodeSections(
+  head: IndexHead,
+  section: (name: SectionName) => Uint8Array,
+  owned: boolean,
+  aliasesGiven?: AliasTable,
+  source?: TextSource,
+  englishWords?: WordList,
+): Generator<void, DecodedIndex> {
+  const { header, body } = head;
   // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
   // megabyte per step: the first write to fresh memory is slow on some machines (5 ms per MB measured).
-  const copy = <T extends Ints | Uint32Array | Float32Array>(
+  // A section read into its own buffer is used as it is: no copy, and no second megabyte of fresh memory per megabyte.
+  const copy = <T extends Ints | Uint32Array | Float32Array | Uint8Array>(
     name: SectionName,
-    Type: { new (length: number): T; BYTES_PER_ELEMENT: number },
-  ): Generator<void, T> => copied(section(name), Type);
+    Type: ArrayType<T>,
+  ): Generator<void, T> => {
+    const bytes = section(name);
+    return owned && bytes.byteOffset % Type.BYTES_PER_ELEMENT === 0 ? viewed(bytes, Type) : copied(bytes, Type);
+  };
   const array = (name: SectionName) => copy(name, Int32Array);
   const floats = (name: SectionName) => copy(name, Float32Array);
   const ints = (name: 'tokens' | 'tokenOffsets'): Generator<void, Ints> =>
     header.narrow[name] ? copy(name, Uint16Array) : array(name);
+  // A part of the header from its section, parsed in a step of its own (or as a format-13 header held it).
+  function* part<K extends keyof HeaderParts>(key: K): Generator<void, HeaderParts[K]> {
+    if (!(PART_SECTIONS[key] in header.sections)) return header[key] as HeaderParts[K];
+    const value = JSON.parse(bufferOf(section(PART_SECTIONS[key])).toString('utf8')) as HeaderParts[K];
+    yield;
+    return value;
+  }
   yield;
+  const extra = yield* part('extra');
+  const headings = yield* part('headings');
+  const vocab = yield* part('vocab');
+  const miniMeta = yield* part('mini');
   const articles: ArticleMeta[] = [];
   const articleChunks = yield* array('articleChunks');
-  const articleJson = section('articleJson');
+  const articleJson = bufferOf(section('articleJson'));
   for (let i = 0; i + 1 < articleChunks.length; i++) {
     for (const a of JSON.parse(articleJson.toString('utf8', articleChunks[i]!, articleChunks[i + 1]!)) as ArticleMeta[])
       articles.push(a);
@@ -318,11 +429,9 @@ export function* decodeIndex(
   const sentences = yield* array('sentences');
   // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1
   // character), in the file or in one copied buffer, and each passage decodes its own bytes.
-  const text = section('text');
+  const [textAt, textBytes] = header.sections.text;
   const store: PassageStore = {
-    text: source
-      ? source(body + header.sections.text[0], text.length)
-      : memoryText(Buffer.from((yield* copied(text, Uint8Array)).buffer)),
+    text: source ? source(body + textAt, textBytes) : memoryText(bufferOf(yield* copy('text', Uint8Array))),
     textStart,
     sentenceStart,
     sentences,
@@ -330,7 +439,7 @@ export function* decodeIndex(
   const passages: Passage[] = [];
   for (let i = 0; i < article.length; i++) {
     const p: Passage = new StoredPassage(article[i]!, position[i]!, store, i);
-    if (heading[i]! >= 0) p.heading = header.headings[heading[i]!]!;
+    if (heading[i]! >= 0) p.heading = headings[heading[i]!]!;
     if (lead[i]) p.lead = true;
     passages.push(p);
     if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
@@ -339,8 +448,8 @@ export function* decodeIndex(
   // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG),
   // made a step at a time: in one go it held the event loop for hundreds of ms at 10×.
   const miniChunks = yield* array('miniChunks');
-  const miniBytes = yield* copied(section('miniIndex'), Uint8Array);
-  const mini = lazyMini(header.mini, miniChunks, Buffer.from(miniBytes.buffer), aliases);
+  const miniBytes = yield* copy('miniIndex', Uint8Array);
+  const mini = lazyMini(miniMeta, miniChunks, bufferOf(miniBytes), aliases);
   const tokens = yield* ints('tokens');
   const tokenOffsets = yield* ints('tokenOffsets');
   const postings = {
@@ -359,11 +468,11 @@ export function* decodeIndex(
     tokens,
     tokenStart,
     tokenOffsets,
-    vocab: header.vocab,
+    vocab,
     passageDf,
     articleDf,
     mini,
     postings,
   };
-  return { parts, hash: header.hash, aliases, extra: header.extra, text: store.text };
+  return { parts, hash: header.hash, aliases, extra, text: store.text };
 }

@@ -16,7 +16,18 @@ import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { Passage, PassageOptions } from './passages.js';
 import { buildIndexSteps } from './index-build.js';
-import { decodeIndex, encodeIndex, peekIndex, peekLength, PEEK_MIN, type TextSource } from './index-format.js';
+import {
+  decodeIndex,
+  decodeSections,
+  encodeIndex,
+  peekIndex,
+  peekLength,
+  PEEK_MIN,
+  type DecodedIndex,
+  type IndexHead,
+  type SectionName,
+  type TextSource,
+} from './index-format.js';
 import { spellingVocabulary, warmUpSpelling } from './index-spelling.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import { QueryParser, type ParsedQuery, type Vocabulary } from './query.js';
@@ -31,7 +42,17 @@ import {
 } from './rank.js';
 import type { ArchiveIndex } from './answerIndex.js';
 
-export { INDEX_FORMAT_VERSION, type TextBytes, type TextSource } from './index-format.js';
+export {
+  INDEX_FORMAT_VERSION,
+  INDEX_TERMS_VERSION,
+  readsIndexFormat,
+  readIndexHead,
+  sectionsToRead,
+  type IndexHead,
+  type SectionName,
+  type TextBytes,
+  type TextSource,
+} from './index-format.js';
 export type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
 export type { ParsedQuery, QueryTerm } from './query.js';
 export { DEFAULT_RANKING, type PassageHit, type RankingOptions, type SearchRequest } from './rank.js';
@@ -178,7 +199,7 @@ export class NewsIndex implements ArchiveIndex {
     options: LoadOptions = {},
     text?: TextSource,
   ): { index: NewsIndex; extra: unknown } {
-    return finish(NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options, text));
+    return finish(NewsIndex.loadSteps(NewsIndex.decodeBuffer(data, options, text), options));
   }
 
   /**
@@ -190,16 +211,53 @@ export class NewsIndex implements ArchiveIndex {
     options: LoadOptions = {},
     text?: TextSource,
   ): Promise<{ index: NewsIndex; extra: unknown }> {
-    return sliced(NewsIndex.loadSteps(Buffer.from(data.buffer, data.byteOffset, data.byteLength), options, text));
+    return sliced(NewsIndex.loadSteps(NewsIndex.decodeBuffer(data, options, text), options));
+  }
+
+  /**
+   * fromBuffer over an index read section by section (src/indexFile.ts): `head` as readIndexHead
+   * gives it, and each section's bytes (every one sectionsToRead names), in buffers of their own
+   * that the index keeps as its arrays instead of copying them.
+   */
+  static fromSections(
+    head: IndexHead,
+    sections: (name: SectionName) => Uint8Array,
+    options: LoadOptions = {},
+    text?: TextSource,
+  ): { index: NewsIndex; extra: unknown } {
+    return finish(NewsIndex.loadSteps(NewsIndex.decodeSections(head, sections, options, text), options));
+  }
+
+  /** fromSections in slices, as fromBufferAsync. */
+  static fromSectionsAsync(
+    head: IndexHead,
+    sections: (name: SectionName) => Uint8Array,
+    options: LoadOptions = {},
+    text?: TextSource,
+  ): Promise<{ index: NewsIndex; extra: unknown }> {
+    return sliced(NewsIndex.loadSteps(NewsIndex.decodeSections(head, sections, options, text), options));
+  }
+
+  private static decodeSections(
+    head: IndexHead,
+    sections: (name: SectionName) => Uint8Array,
+    options: LoadOptions,
+    text?: TextSource,
+  ) {
+    return decodeSections(head, sections, true, options.aliases, text, options.englishWords);
+  }
+
+  private static decodeBuffer(data: Uint8Array, options: LoadOptions, text?: TextSource) {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return decodeIndex(buf, options.aliases, text, options.englishWords);
   }
 
   /** The work of a load in steps of a few milliseconds: it yields where a caller may pause. */
   private static *loadSteps(
-    buf: Buffer,
+    decoding: Generator<void, DecodedIndex>,
     options: LoadOptions,
-    source?: TextSource,
   ): Generator<void, { index: NewsIndex; extra: unknown }> {
-    const loaded = yield* decodeIndex(buf, options.aliases, source, options.englishWords);
+    const loaded = yield* decoding;
     // The term ids in steps too: in one go they took most of the 16 ms the index's making held a load at 10×.
     const termId = new Map<string, number>();
     const { vocab } = loaded.parts;
