@@ -8,6 +8,7 @@
  * and the /ask Discord would have lost (no response within its 3 s). `SEARCH_BACKEND=sqlite` in
  * the environment runs the sqlite backend: the manager writes the archive file, the shards read
  * it (no delta or reload of their own; "reload" is then both shards recording the new article).
+ * `LIVE_TRACE=1` also writes the slow /ask and the processes' log lines around the change to stderr.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -183,6 +184,17 @@ export async function measureShardedLive(
       )
       .catch(() => {});
     const lost = sent.filter(({ rec }) => lostAsk(rec)).length;
+    if (process.env.LIVE_TRACE) {
+      // Where the time went: the slow /ask (from the change, in ms) and every log line but answers from 6 s before it.
+      for (const { shard, rec } of sent)
+        if ((rec.firstResponseMs ?? 1e9) > 80)
+          log(
+            `slow ask shard ${shard} at ${Math.round(rec.dispatchedAt - added)} ms: ${Math.round(rec.firstResponseMs ?? -1)} ms`,
+          );
+      for (const l of lines())
+        if (l.time !== undefined && l.time > addedAt - 6000 && l.msg !== 'answered')
+          log(`${l.time - addedAt} ms ${String(l.shard)} ${l.msg} ${JSON.stringify(l).slice(0, 300)}`);
+    }
     const maxFirst = [0, 1].map((s) =>
       // Of the answered ones: an /ask never answered is counted lost.
       Math.round(Math.max(0, ...sent.filter((x) => x.shard === s).map((x) => x.rec.firstResponseMs ?? 0))),

@@ -387,6 +387,14 @@ export async function runBot(
   archive.onDeltaError = (err) => {
     if (!stopping) logger.warn({ err }, 'could not take a corpus change in at once; the full reindex will');
   };
+  if (archive instanceof StoredArchive) {
+    // Every process that answers warms its own answer path (a shard too, which watches nothing):
+    // in slices, while it connects and answers.
+    const started = performance.now();
+    void archive.warmUp().then((questions) => {
+      if (!stopping) logger.info({ questions, ms: Math.round(performance.now() - started) }, 'answer path warmed up');
+    });
+  }
   if (role.watchCorpus)
     archive.watch((r) => {
       if (stopping) return;

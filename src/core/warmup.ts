@@ -69,12 +69,16 @@ export function warmUpQuestions(index: AnswerIndex, n = WARM_UP_QUESTIONS): stri
 
 /**
  * Answers the warm-up questions one at a time, then works out the articles' key-term profiles for
- * the time notes (see warmProfiles), yielding after each step (run it with `sliced` on a serving loop).
+ * the time notes (see warmProfiles), yielding after each step (run it with `sliced` on a serving
+ * loop); returns the number of questions answered.
  */
-export function* warmUpAnswers(index: AnswerIndex, n = WARM_UP_QUESTIONS): Generator<void, void> {
+export function* warmUpAnswers(index: AnswerIndex, n = WARM_UP_QUESTIONS): Generator<void, number> {
+  let answered = 0;
   for (const question of warmUpQuestions(index, n)) {
     answerQuestion(index, question, { k: 5 });
+    answered++;
     yield;
   }
   yield* warmProfiles(index);
+  return answered;
 }

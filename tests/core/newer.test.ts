@@ -1,7 +1,9 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion, quoteArticle } from '../../src/core/answer.js';
 import { askedTime } from '../../src/core/dates.js';
-import { carryProfiles, newerArticles } from '../../src/core/newer.js';
+import { DEFAULT_NEWER, carryProfiles, newerArticles } from '../../src/core/newer.js';
 import type { NewsIndex } from '../../src/core/search.js';
 import { openEngine } from '../../src/engine.js';
 import { answerJson, renderAnswerText } from '../../src/render/text.js';
@@ -133,5 +135,38 @@ describe('askedTime', () => {
     'Did they win more in 2020 than last year?',
   ])('%s: no period', (question) => {
     expect(askedTime(question, now)).toEqual({ recent: false, spans: [], recentSpans: [] });
+  });
+});
+
+describe('time notes on a large archive', () => {
+  it('reads the dates of the best proposed articles only, and finds the same newer article', async () => {
+    const corpus = newerCorpus();
+    // Older stories that share one of the followed-up article's key terms each: proposed, none later.
+    const places = ['Deir ez-Zor', 'Hasaka', 'the SDF', 'Operation Inherent Resolve', 'the United States', 'Syria'];
+    const datesRead = 20;
+    for (let i = 0; i < 300; i++)
+      writeFileSync(
+        join(corpus, `filler-${i}.md`),
+        `---\ntitle: Harvest report ${i}\npublished: 2019-01-01\n---\n\nFarmers near ${places[i % places.length]} brought in crop number ${i}.\n`,
+      );
+    const index = (await openEngine({ corpus, indexPath: null })).index;
+    const at = (id: string) => index.articles.findIndex((a) => a.id === id);
+    let dates = 0;
+    const counted = new Proxy(index, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (key === 'article')
+          return (a: number) => {
+            dates++;
+            return target.article(a);
+          };
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const found = newerArticles(counted, [at(OLDER_ID)], new Set(), { ...DEFAULT_NEWER, datesRead });
+    expect(found.get(at(OLDER_ID))?.articleId).toBe(NEWER_ID);
+    // The quoted article's own date, at most datesRead proposed, and the best's twice (reading all of them: 70).
+    expect(dates).toBeLessThanOrEqual(datesRead + 3);
+    rmSync(corpus, { recursive: true, force: true });
   });
 });

@@ -439,6 +439,20 @@ describe('SHARDS=2 with SEARCH_BACKEND=sqlite: one writer, two reading shards', 
     expect(statSync(join(data, 'index.sqlite')).size).toBeGreaterThan(0);
   });
 
+  it('warms each shard’s answer path, and not the manager’s, which answers nobody', async () => {
+    const warmed = () =>
+      lines()
+        .filter((l) => l.msg === 'answer path warmed up')
+        .map((l) => [l.shard, l.questions]);
+    // One warm-up question per seed article (fewer than the 200 a large archive gets).
+    await discord.waitFor(() => warmed().length >= 2 || undefined, SLOW, 'both shards warmed up');
+    const held = lines().find((l) => l.msg === 'index built')?.articles;
+    expect(warmed().sort()).toEqual([
+      [0, held],
+      [1, held],
+    ]);
+  });
+
   it('answers a curator’s upload on shard 1 on both shards, from the shared file the manager wrote', async () => {
     expect(await ask(onShard0, 'When did the Arwad ferry resume?')).not.toMatch(/Arwad ferry service resumes/);
     expect(await addFile(curator, 'ferry.md', ferry)).toMatch(/^Added “Arwad ferry service resumes”/);
