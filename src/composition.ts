@@ -391,9 +391,13 @@ export async function runBot(
     // Every process that answers warms its own answer path (a shard too, which watches nothing):
     // in slices, while it connects and answers.
     const started = performance.now();
-    void archive.warmUp().then((questions) => {
-      if (!stopping) logger.info({ questions, ms: Math.round(performance.now() - started) }, 'answer path warmed up');
-    });
+    void archive.warmUp().then(
+      (questions) => {
+        if (!stopping) logger.info({ questions, ms: Math.round(performance.now() - started) }, 'answer path warmed up');
+      },
+      // A failed warm-up costs only the first questions' speed: said, never fatal.
+      (err: unknown) => logger.warn({ err }, 'answer path warm-up failed; answering without it'),
+    );
   }
   if (role.watchCorpus)
     archive.watch((r) => {
