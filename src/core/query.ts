@@ -122,8 +122,9 @@ export class QueryParser {
       } else {
         const corrected = this.correct(term, surface.get(term) ?? term);
         // A capitalised name the archive never saw is a person or place it does not hold, not a
-        // typo of a common English word: it stays unknown (a refusal can name it). NewsQA dev unanswerable refused a 8 -> 8, b 11 -> 12 of
-        // 41; MultiHop-RAG nulls 248 -> 250 of 301; answerable refusals and rankings unchanged on both.
+        // typo of a common English word: it stays unknown (a refusal can name it). NewsQA dev
+        // unanswerable refused a 8 -> 8, b 11 -> 12 of 41; MultiHop-RAG nulls 248 -> 250 of 301;
+        // answerable refusals and rankings unchanged on both.
         const fixed =
           corrected &&
           named.has(term) &&

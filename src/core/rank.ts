@@ -258,11 +258,13 @@ export class Ranker {
       }
     }
     const eligible = keep ? touched.filter(keep) : touched;
-    for (const a of eligible) scores[a] = scores[a]! * boostOf(a);
-    // Best first (the lower number on a tie). Only the first few are read, unless copies fill
-    // them: kept by insertion, not by sorting every article that holds a word of the question.
-    const before = (x: number, y: number) => scores[x]! > scores[y]! || (scores[x] === scores[y] && x < y);
-    const ordered = (limit: number): number[] => {
+    // The scratch scores are zero again whatever happens (see the finally below).
+    try {
+      for (const a of eligible) scores[a] = scores[a]! * boostOf(a);
+      // Best first (the lower number on a tie). Only the first few are read, unless copies fill
+      // them: kept by insertion, not by sorting every article that holds a word of the question.
+      const before = (x: number, y: number) => scores[x]! > scores[y]! || (scores[x] === scores[y] && x < y);
+      const limit = count * 2;
       const top: number[] = [];
       for (const a of eligible) {
         if (top.length === limit && !before(a, top[limit - 1]!)) continue;
@@ -271,13 +273,10 @@ export class Ranker {
         while (at > 0 && before(a, top[at - 1]!)) at--;
         top.splice(at, 0, a);
       }
-      return top;
-    };
-    try {
-      let kept = this.distinct(ordered(count * 2), count);
-      if (kept.length < count && eligible.length > count * 2)
+      let kept = this.distinct(top, count);
+      if (kept.length < count && eligible.length > limit)
         kept = this.distinct(
-          [...eligible].sort((x, y) => scores[y]! - scores[x]! || x - y),
+          [...eligible].sort((x, y) => (before(x, y) ? -1 : 1)),
           count,
         );
       return kept.map((a) => ({ id: a, score: scores[a]! }));
