@@ -62,7 +62,7 @@ export interface WordList {
 }
 
 function wordsOf(name: string): string[] {
-  return [...name.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu)].map((m) => m[0]);
+  return [...name.matchAll(/[\p{L}\p{N}]+(?:['’‘`´ʼ][\p{L}]+)*/gu)].map((m) => m[0]);
 }
 
 function canonical(name: string): string {

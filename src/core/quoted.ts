@@ -9,7 +9,7 @@ import { tokenize } from './text.js';
 /** A quoted phrase as matched: its words' letters and digits, joined by single spaces. */
 function normalise(text: string): string {
   return text
-    .replace(/[\u2018\u2019`]/g, "'")
+    .replace(/[\u2018\u2019`\u00b4\u02bc]/g, "'")
     .replace(/[^\p{L}\p{N}']+/gu, ' ')
     .trim();
 }
@@ -25,7 +25,7 @@ export function quotedPhrases(question: string): string[] {
 }
 
 /** Apostrophes a text may hold where a phrase, normalised, has a straight one. */
-const APOSTROPHES = "'\u2018\u2019`";
+const APOSTROPHES = "'\u2018\u2019`\u00b4\u02bc";
 
 /** A letter or digit: with an apostrophe, what `normalise` keeps of a word. Tested one character at a time. */
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;

@@ -90,7 +90,13 @@ export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLE
  * A number as one word, with its thousands separators and decimals ("1,000", "2.5") and a
  * magnitude glued to it ("2.5bn"); else a run of letters and digits with its apostrophes.
  */
-const WORD = /(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(bn|tn|mn)?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const WORD =
+  /(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(bn|tn|mn)?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’‘`´ʼ][\p{L}]+)*/gu;
+/**
+ * What people type for an apostrophe: the typographic one, a backtick or an accent on its own
+ * ("O`Donnell", "Obama´s"). Each folds to "'", so every spelling meets the others.
+ */
+const APOSTROPHES = /[’‘`´ʼ]/g;
 /** Magnitudes written short, as the word written out: "$2.5bn" meets "$2.5 billion". */
 const MAGNITUDES: Record<string, string> = { bn: 'billion', tn: 'trillion', mn: 'million' };
 const COMBINING = /\p{M}+/gu;
@@ -99,7 +105,10 @@ const COMBINING = /\p{M}+/gu;
 export function foldWord(word: string): string {
   const lower = word.toLowerCase();
   // Most words are plain ASCII; skip the costly normalisation for them.
-  return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize('NFKD').replace(COMBINING, '');
+  if (/^[\x00-\x5f\x61-\x7f]*$/.test(lower)) return lower;
+  // Apostrophes first: NFKD would make a lone accent a space and a combining mark.
+  const plain = lower.replace(APOSTROPHES, "'");
+  return /^[\x00-\x7f]*$/.test(plain) ? plain : plain.normalize('NFKD').replace(COMBINING, '');
 }
 
 const stemCache = new Map<string, string>();
@@ -138,8 +147,8 @@ let irregularList: Array<[string, string]> | undefined;
 export function stem(folded: string): string {
   const cached = stemCache.get(folded);
   if (cached !== undefined) return cached;
-  // The stemmer treats apostrophes itself ("sdf's" → "sdf"); normalise the typographic one.
-  const s = stemWord(americanSpelling(lemma(folded.replace(/’/g, "'"))));
+  // The stemmer treats apostrophes itself ("sdf's" → "sdf"); foldWord made every kind "'".
+  const s = stemWord(americanSpelling(lemma(folded.replace(APOSTROPHES, "'"))));
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, s);
   return s;
@@ -165,7 +174,7 @@ function rawWords(text: string): RawWord[] {
       continue;
     }
     // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".
-    out.push({ text: m[0], folded: foldWord(m[0]).replace(/['’]s$/, ''), start, end: start + m[0].length });
+    out.push({ text: m[0], folded: foldWord(m[0]).replace(/'s$/, ''), start, end: start + m[0].length });
   }
   return out;
 }

@@ -45,6 +45,17 @@ describe('tokenize', () => {
     expect(terms('SDF’s offensive')).toEqual(['sdf', 'offens']);
   });
 
+  it('reads a backtick, a lone accent or a curly quote between letters as an apostrophe', () => {
+    const plain = terms("O'Donnell and Obama's visit");
+    expect(plain).toEqual(["o'donnel", 'obama', 'visit']);
+    for (const mark of ['`', '´', '’', '‘', 'ʼ'])
+      expect(terms(`O${mark}Donnell and Obama${mark}s visit`)).toEqual(plain);
+    // An alias name written with one kind meets the text written with another.
+    const table = buildAliasTable({ aliases: [{ names: ["Dara'a"] }] });
+    expect(terms('in Dara’a', table)).toEqual(terms("in Dara'a", table));
+    expect(terms('in Dara’a', table)).toEqual(["_dara'a"]);
+  });
+
   it('never throws and always returns in-range offsets (property)', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (s) => {
