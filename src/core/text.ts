@@ -86,19 +86,31 @@ const QUESTION_FILLER = [
 ];
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
+const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+`;
 /**
  * A number as one word, with its thousands separators and decimals ("1,000", "2.5") and a
- * magnitude glued to it ("2.5bn"); else a run of letters and digits with its apostrophes.
+ * magnitude glued to it ("2.5bn"); after a currency sign a one-letter magnitude too ("$5B",
+ * "£20m", "$40k": money, where "20m" alone may be metres); else a run of letters and digits
+ * with its apostrophes.
  */
-const WORD =
-  /(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(bn|tn|mn)?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’‘`´ʼ][\p{L}]+)*/gu;
+const WORD = new RegExp(
+  String.raw`(?<=[$£€¥])(${NUMBER})([bBtTmM][nN]|[bBmMkK])(?![\p{L}\p{N}])|(${NUMBER})([bBtTmM][nN])?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’‘\x60´ʼ][\p{L}]+)*`,
+  'gu',
+);
 /**
  * What people type for an apostrophe: the typographic one, a backtick or an accent on its own
  * ("O`Donnell", "Obama´s"). Each folds to "'", so every spelling meets the others.
  */
 const APOSTROPHES = /[’‘`´ʼ]/g;
-/** Magnitudes written short, as the word written out: "$2.5bn" meets "$2.5 billion". */
-const MAGNITUDES: Record<string, string> = { bn: 'billion', tn: 'trillion', mn: 'million' };
+/** Magnitudes written short, as the word written out: "$2.5bn" and "$2.5B" meet "$2.5 billion". */
+const MAGNITUDES: Record<string, string> = {
+  bn: 'billion',
+  tn: 'trillion',
+  mn: 'million',
+  b: 'billion',
+  m: 'million',
+  k: 'thousand',
+};
 const COMBINING = /\p{M}+/gu;
 
 /** Lower-case and fold diacritics, so "Zōr" and "zor" meet. */
@@ -165,12 +177,18 @@ function rawWords(text: string): RawWord[] {
   const out: RawWord[] = [];
   for (const m of text.matchAll(WORD)) {
     const start = m.index ?? 0;
-    if (m[1] !== undefined) {
+    const number = m[1] ?? m[3];
+    if (number !== undefined) {
       // "1,000" is 1000; a magnitude glued on is a word of its own.
-      const number = m[1];
+      const magnitude = m[2] ?? m[4];
       out.push({ text: number, folded: number.replace(/,/g, ''), start, end: start + number.length });
-      if (m[2])
-        out.push({ text: m[2], folded: MAGNITUDES[m[2]]!, start: start + number.length, end: start + m[0].length });
+      if (magnitude)
+        out.push({
+          text: magnitude,
+          folded: MAGNITUDES[magnitude.toLowerCase()]!,
+          start: start + number.length,
+          end: start + m[0].length,
+        });
       continue;
     }
     // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".

@@ -89,6 +89,16 @@ describe('synonyms', () => {
     expect(toks.map((t) => t.term)).toEqual(['cost', '4.2', 'trillion']);
   });
 
+  it('reads a one-letter magnitude after a currency sign as money, and nowhere else', () => {
+    const termsOf = (text: string) => tokenize(text).map((t) => t.term);
+    expect(termsOf('offered $5B to')).toEqual(termsOf('offered $5 billion to'));
+    expect(termsOf('inherits £20M')).toEqual(termsOf('inherits £20 million'));
+    expect(termsOf('a $40k salary')).toEqual(termsOf('a $40 thousand salary'));
+    expect(termsOf('€2.5BN deal')).toEqual(termsOf('€2.5 billion deal'));
+    // Without a currency sign a letter may be a unit ("20m" of rope) or part of a name ("3D").
+    expect(termsOf('a 20m rope and 3D')).toEqual(['20m', 'rope', '3d']);
+  });
+
   it('gives irregular verbs and nouns their base form, so they meet it', () => {
     const termsOf = (text: string) => tokenize(text).map((t) => t.term);
     expect(termsOf('ran fled children mice')).toEqual(termsOf('run flee child mouse'));
