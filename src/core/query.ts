@@ -120,7 +120,7 @@ export class QueryParser {
         add({ term, weight: 1 });
         if (named.has(term) || this.aliases.isName(term)) names.add(term);
       } else {
-        const corrected = this.correct(term, surface.get(term) ?? term);
+        const corrected = this.correct(term, surface.get(term) ?? term, named.has(term));
         // A capitalised name the archive never saw is a person or place it does not hold, not a
         // typo of a common English word: it stays unknown (a refusal can name it). NewsQA dev
         // unanswerable refused a 8 -> 8, b 11 -> 12 of 41; MultiHop-RAG nulls 248 -> 250 of 301;
@@ -163,7 +163,7 @@ export class QueryParser {
   }
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
-  private correct(term: string, word: string): string | undefined {
+  private correct(term: string, word: string, asName = false): string | undefined {
     // Short words are too close to other real words ("tall" → "fall") to correct safely.
     if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
     // A word of English spelt right is no typo: the archive does not hold it ("close" is not
@@ -186,10 +186,16 @@ export class QueryParser {
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();
-    for (const candidate of this.vocabulary.similar(term, { distance: maxDistance })) {
+    for (const candidate of [
+      ...this.vocabulary.similar(term, { distance: maxDistance }),
+      ...swaps(term).filter((t) => this.vocabulary.has(t)),
+    ]) {
       // A typo rarely changes the first letter; requiring it keeps corrections honest.
       if (seen.has(candidate) || candidate === term || candidate[0] !== term[0]) continue;
       if (english && !candidate.startsWith(term) && !term.startsWith(candidate)) continue;
+      // A name misspelt is another name ("Regan" is "Reagan", not "regain"): a word the archive
+      // writes in lower case is no candidate.
+      if (asName && !this.aliases.isName(candidate) && /^\p{Ll}/u.test(this.surfaceOf(candidate) ?? '')) continue;
       seen.add(candidate);
       const df = this.articleFrequency(candidate);
       if (df > bestScore) {
@@ -257,6 +263,17 @@ export class QueryParser {
     for (const { name, source } of this.outletNames) if (q.includes(` ${name} `)) found.add(source);
     return [...found];
   }
+}
+
+/**
+ * The words made by swapping two neighbouring letters ("isreal" → "israel"): the commonest typo,
+ * two edits for an edit distance. Only the ones the caller finds in the vocabulary count.
+ */
+function swaps(term: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; i + 1 < term.length; i++)
+    if (term[i] !== term[i + 1]) out.push(term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2));
+  return out;
 }
 
 /** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */

@@ -160,6 +160,28 @@ describe('NewsIndex', () => {
     expect(archive.parseQuery('What did Campaigm tell the voters?').unknown).toHaveLength(1);
   });
 
+  it('corrects two swapped letters, and a misspelt name to the name the archive writes, not to a lower-case word', () => {
+    const archive = NewsIndex.build(
+      [
+        article('visit', 'Reagan visits Israel', [
+          'Nancy Reagan visited Israel on Monday. The crowd regained its calm after the speech.',
+        ]),
+        // "regain" in more articles than "Reagan": the commoner word would win on frequency alone.
+        article('markets', 'Markets calm', ['Shares regained ground on Tuesday.']),
+      ],
+      { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) },
+    );
+    const corrections = (q: string) =>
+      archive
+        .parseQuery(q)
+        .terms.filter((t) => t.corrected)
+        .map((t) => `${t.from}>${t.term}`);
+    // Edit distance counts a swap as two edits; a six-letter word is corrected at one.
+    expect(corrections('Who went to Isreal?')).toEqual(['isreal>israel']);
+    // "regan" is one edit from both "reagan" and "regain"; as a name it is the name.
+    expect(corrections('Where did Nancy Regan go?')).toEqual(['regan>reagan']);
+  });
+
   it('prefers the outlet a question names', () => {
     const hits = index.search('harbour according to City Post', { k: 2 }).hits;
     expect(index.articles[hits[0]!.article]!.source).toBe('City Post');
