@@ -56,6 +56,17 @@ export interface ArchiveStats {
 }
 
 /**
+ * What changed in a store after an epoch (see ArchiveStore.changesSince): the terms whose counts
+ * or postings moved, by id, and the words that joined or left its vocabulary; null when anything
+ * may have (the store kept no account that far back, or rewrote more than terms).
+ */
+export interface StoreChanges {
+  /** The store's epoch now: ask again from it. */
+  epoch: number;
+  changed: { ids: ReadonlySet<number>; words: ReadonlySet<string> } | null;
+}
+
+/**
  * An archive kept outside the process (the candidate source and passage store of the answer
  * path). Articles and passages are numbered from 0 in insertion order (a removed one leaves a gap,
  * never reused); an article's passages are numbered consecutively from its `firstPassage`.
@@ -64,6 +75,11 @@ export interface ArchiveStore {
   /** Takes in what other processes sharing the store wrote since the last call (a question starts with it). */
   sync?(): void;
   stats(): ArchiveStats;
+  /**
+   * What its writes changed after `epoch` (an epoch an earlier call returned, -1 at first): a reader
+   * keeps what they left alone. Without it every write empties the readers' caches.
+   */
+  changesSince?(epoch: number): StoreChanges;
   term(term: string): StoredTerm | undefined;
   /** The term with this id. */
   termOf(id: number): string;

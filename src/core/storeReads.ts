@@ -1,10 +1,15 @@
 /**
  * What a StoredIndex reads from its store and may read again, kept until the store changes: a
  * store replaces its totals object after every write (its own, or another process's taken in by
- * sync), so a new one empties every cache here. A question asked again (a busy channel, a retry,
- * a misspelling people share) then reads no postings, scores no pool again and looks up no spellings.
+ * sync). A question asked again (a busy channel, a retry, a misspelling people share) then reads
+ * no postings, scores no pool again and looks up no spellings.
+ *
+ * A write keeps what it cannot have changed (when the store says what it changed: changesSince):
+ * a pool or a term's holders whose terms it left alone, the near spellings of a word no word
+ * joining or leaving the vocabulary is near. Scores go (the totals weigh them). Emptying every
+ * cache made the first questions after each added article read from SQLite again.
  */
-import type { ArchiveStats, ArchiveStore } from './archiveStore.js';
+import type { ArchiveStats, ArchiveStore, StoreChanges } from './archiveStore.js';
 
 /** Pools (and their articles' scores) kept: a few KB each. */
 const POOL_CACHE = 256;
@@ -36,40 +41,91 @@ class Bounded<V> {
     this.map.clear();
     this.size = 0;
   }
+  /** Drops the entries `stale` names. */
+  drop(stale: (v: V, key: string) => boolean): void {
+    for (const [key, v] of this.map)
+      if (stale(v, key)) {
+        this.map.delete(key);
+        this.size -= this.weigh(v);
+      }
+  }
+}
+
+interface Pool {
+  ids: readonly number[];
+  articles: number[];
+}
+interface Near {
+  term: string;
+  /** Edits allowed, or -1 for words starting with the term. */
+  distance: number;
+  words: string[];
+}
+interface Held {
+  id: number;
+  articles: Array<{ article: number; tf: number }>;
+}
+
+/** Whether `word` joining or leaving the vocabulary may change what similarTerms gives for `near` (first letter kept, lengths within reach). */
+function mayBeNear(near: Near, word: string): boolean {
+  // Any word starting with the term (the store bounds their length too: dropping more is only a read again).
+  if (near.distance < 0) return word.startsWith(near.term);
+  // Lengths in code points, as the store measures them.
+  return (
+    word.codePointAt(0) === near.term.codePointAt(0) &&
+    Math.abs([...word].length - [...near.term].length) <= near.distance
+  );
 }
 
 /** The caches of one StoredIndex over one store; see the note at the top. */
 export class StoreReads {
   private under: ArchiveStats | null = null;
-  private readonly pools = new Bounded<number[]>(POOL_CACHE);
+  private epoch = -1;
+  private readonly pools = new Bounded<Pool>(POOL_CACHE);
   private readonly scores = new Bounded<Array<{ a: number; score: number }>>(POOL_CACHE);
-  private readonly similar = new Bounded<string[]>(SIMILAR_CACHE);
-  private readonly holders = new Bounded<Array<{ article: number; tf: number }>>(HELD_CACHE, (v) => v.length);
+  private readonly similar = new Bounded<Near>(SIMILAR_CACHE);
+  private readonly holders = new Bounded<Held>(HELD_CACHE, (v) => v.articles.length);
 
   constructor(private readonly store: ArchiveStore) {}
 
-  /** Empties every cache when the store changed since they were filled. */
+  /** Drops what the store's writes since the caches were filled may have changed. */
   private fresh(): void {
     const stats = this.store.stats();
     if (stats === this.under) return;
     this.under = stats;
-    for (const c of [this.pools, this.scores, this.similar, this.holders]) c.clear();
+    const since: StoreChanges | undefined = this.store.changesSince?.(this.epoch);
+    this.epoch = since?.epoch ?? -1;
+    this.scores.clear();
+    const changed = since?.changed;
+    if (!changed) {
+      for (const c of [this.pools, this.similar, this.holders]) c.clear();
+      return;
+    }
+    if (changed.ids.size > 0) {
+      this.pools.drop((p) => p.ids.some((id) => changed.ids.has(id)));
+      this.holders.drop((h) => changed.ids.has(h.id));
+    }
+    if (changed.words.size > 0) this.similar.drop((n) => [...changed.words].some((w) => mayBeNear(n, w)));
   }
 
   /** The store's pool for these terms and depth (see ArchiveStore.pool). */
   pool(ids: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
     this.fresh();
-    return this.pools.get(`${count}|${ids.map((t) => `${t.id}:${t.weight}`).join(',')}`, () =>
-      this.store.pool(ids, count),
-    );
+    return this.pools.get(`${count}|${ids.map((t) => `${t.id}:${t.weight}`).join(',')}`, () => ({
+      ids: ids.map((t) => t.id),
+      articles: this.store.pool(ids, count),
+    })).articles;
   }
 
   /** The store's words near a term (see ArchiveStore.similarTerms). */
   similarTerms(term: string, how: { distance: number } | { prefix: true }): string[] {
     this.fresh();
-    return this.similar.get(`${'prefix' in how ? 'p' : how.distance}:${term}`, () =>
-      this.store.similarTerms(term, how),
-    );
+    const distance = 'prefix' in how ? -1 : how.distance;
+    return this.similar.get(`${distance}:${term}`, () => ({
+      term,
+      distance,
+      words: this.store.similarTerms(term, how),
+    })).words;
   }
 
   /** Stage 1's scores of a pool's articles, by a key naming the pool and the weighed terms. */
@@ -78,9 +134,13 @@ export class StoreReads {
     return this.scores.get(key, make);
   }
 
-  /** The articles holding a term (see StoredIndex.articlesHolding). */
-  holding(term: string, make: () => Array<{ article: number; tf: number }>): Array<{ article: number; tf: number }> {
+  /** The articles holding a term, of id `id` (see StoredIndex.articlesHolding). */
+  holding(
+    term: string,
+    id: number,
+    make: () => Array<{ article: number; tf: number }>,
+  ): Array<{ article: number; tf: number }> {
     this.fresh();
-    return this.holders.get(term, make);
+    return this.holders.get(term, () => ({ id, articles: make() })).articles;
   }
 }

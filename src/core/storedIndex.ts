@@ -256,7 +256,7 @@ export class StoredIndex implements ArchiveIndex {
     // Every article the pool gives holds the term (a posting is one of its words, or a title, outlet
     // or date word weighed above 0). Its frequency is counted when asked: time notes only ask which
     // articles, and reading the words of every article holding a common word took a second after a write at 10x.
-    return this.reads.holding(term, () =>
+    return this.reads.holding(term, stored.id, () =>
       store
         .pool([{ id: stored.id, weight: 1 }], store.stats().articles)
         .sort((x, y) => x - y)

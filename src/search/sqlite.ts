@@ -29,6 +29,7 @@ import {
 import { foldWord, tokenize } from '../core/text.js';
 import type { Article, CorpusWarning } from '../core/types.js';
 import { Lru } from '../core/lru.js';
+import type { StoreChanges } from '../core/archiveStore.js';
 import type { KeyProfile } from '../core/answerIndex.js';
 import { DEFAULT_NEWER, KeyTermCounter } from '../core/newer.js';
 
@@ -66,6 +67,14 @@ const PROFILE_BATCH = 500;
  * 179k in all.
  */
 const POSTING_CACHE = 1_000_000;
+
+/**
+ * Writes whose changes the file keeps (see logChanges): a reader that syncs less often than this
+ * empties its caches. A write touching more terms than CHANGED_IDS is kept as "anything changed"
+ * (a build's batches: their rows would be megabytes, and they touch most terms asked anyway).
+ */
+const CHANGES_KEPT = 64;
+const CHANGED_IDS = 20_000;
 
 /** Articles inserted per transaction when adding many: a reader waits at most one batch's commit. */
 const INSERT_BATCH = 500;
@@ -111,6 +120,12 @@ function encodeProfile(profile: KeyProfile): string {
 function decodeProfile(text: string): KeyProfile {
   const terms = JSON.parse(text) as Array<[string, number, 0 | 1]>;
   return { vector: new Map(terms.map(([t, w]) => [t, w])), names: new Set(terms.filter((x) => x[2]).map(([t]) => t)) };
+}
+
+/** What writes changed (see StoreChanges). */
+interface Changed {
+  ids: Set<number>;
+  words: Set<string>;
 }
 
 interface ArticleRow {
@@ -162,6 +177,15 @@ export class SqliteArchive implements ArchiveStore {
   private postingInts = 0;
   /** Scratch: each article's summed weight while a pool is made (zero between pools). */
   private poolScores = new Float64Array(0);
+  /** What the write under way changed (null: anything), written with it (see logChanges). */
+  private pending: Changed | null | undefined;
+  /** The last row of the changes table taken in (-1: none readable, every change is "anything"). */
+  private seen = -1;
+  /** Readers' view of the writes taken in (see changesSince): a count, and what the last few changed. */
+  private epoch = 0;
+  private readonly changeLog: Array<{ epoch: number; changed: Changed | null }> = [];
+  /** The outlets must be read again (kept as they were when the same: the query stage is made again on others). */
+  private sourcesStale = false;
 
   constructor(
     readonly path: string,
@@ -188,6 +212,7 @@ export class SqliteArchive implements ArchiveStore {
     this.db.pragma('cache_size = -4000');
     this.db.pragma('mmap_size = 0');
     this.q = this.prepare();
+    this.seen = this.lastChange() ?? -1;
     if (!options.readonly) {
       this.fillPrints();
       this.refreshProfiles();
@@ -214,6 +239,7 @@ export class SqliteArchive implements ArchiveStore {
       CREATE INDEX IF NOT EXISTS copies_print ON copies (print, num);
       CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT);
       CREATE TABLE IF NOT EXISTS profiles (num INTEGER PRIMARY KEY, total INTEGER NOT NULL, terms TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY, ids BLOB, words TEXT);
       CREATE INDEX IF NOT EXISTS articles_doc ON articles (doc_id);
       CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
       CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
@@ -282,12 +308,15 @@ export class SqliteArchive implements ArchiveStore {
       missing.push([row.num, fingerprint(int32(row.tokens), JSON.parse(row.meta) as ArticleMeta)]);
     if (missing.length === 0) return;
     this.db.transaction(() => {
+      this.pending = null;
       for (const [num, print] of missing) this.w().addPrint.run(num, print);
       // Copies after the first leave the full-text table (see insert).
       this.db.exec(
         'DELETE FROM docs WHERE rowid IN (SELECT c.num FROM copies c WHERE EXISTS (SELECT 1 FROM copies d WHERE d.print = c.print AND d.num < c.num))',
       );
+      this.logChanges();
     })();
+    this.takeChanges();
   }
 
   /** Statements only a writer runs, prepared on first use (a reader's file may predate their tables). */
@@ -326,6 +355,9 @@ export class SqliteArchive implements ArchiveStore {
       files: this.db.prepare<[], { path: string; stamp: string | null }>('SELECT path, stamp FROM files'),
       setFile: this.db.prepare<[string, string | null]>('INSERT OR REPLACE INTO files VALUES (?, ?)'),
       dropFile: this.db.prepare<[string]>('DELETE FROM files WHERE path = ?'),
+      articleDf: this.db.prepare<[number], number>('SELECT article_df FROM terms WHERE id = ?').pluck(),
+      logChange: this.db.prepare<[Buffer | null, string | null]>('INSERT INTO changes (ids, words) VALUES (?, ?)'),
+      pruneChanges: this.db.prepare<[number]>('DELETE FROM changes WHERE seq <= ?'),
     };
   }
 
@@ -357,21 +389,102 @@ export class SqliteArchive implements ArchiveStore {
   }
 
   sync(): void {
-    // data_version moves with other connections' commits, not this one's (add() forgets for itself).
+    // data_version moves with other connections' commits, not this one's (add() takes its own in).
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
-    this.forget();
+    this.takeChanges();
   }
 
-  /** Drops what may be stale after a write: the totals, the outlets and the terms' counts. */
-  private forget(): void {
+  /** The last row of the changes table, if the file has the table. */
+  private lastChange(): number | undefined {
+    if (!this.hasTable('changes')) return undefined;
+    return this.db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM changes').pluck().get()!;
+  }
+
+  /**
+   * Drops what the writes since the last call may have changed: the totals always; the counts
+   * and postings of the terms they touched (every term's, when the changes table does not say);
+   * the outlets are read again. Articles and passages stay: numbers are never reused.
+   */
+  private takeChanges(): void {
     this.statsCache = null;
-    this.sourceList = null;
-    this.terms.clear();
-    this.profiles.clear();
-    this.postingCache.clear();
-    this.postingInts = 0;
+    this.sourcesStale = true;
+    let changed: Changed | null = { ids: new Set(), words: new Set() };
+    const last = this.lastChange();
+    if (last === undefined || this.seen < 0) changed = null;
+    else if (last > this.seen) {
+      const rows = this.db
+        .prepare<[number], { seq: number; ids: Buffer | null; words: string | null }>(
+          'SELECT seq, ids, words FROM changes WHERE seq > ? ORDER BY seq',
+        )
+        .all(this.seen);
+      // A row pruned before this reader saw it: what it changed is not known.
+      if (rows[0]?.seq !== this.seen + 1) changed = null;
+      for (const row of rows) {
+        if (!changed) break;
+        if (row.ids === null || row.words === null) changed = null;
+        else {
+          for (const id of int32(row.ids)) changed.ids.add(id);
+          for (const w of JSON.parse(row.words) as string[]) changed.words.add(w);
+        }
+      }
+    }
+    this.seen = last ?? -1;
+    if (changed === null) {
+      this.terms.clear();
+      this.profiles.clear();
+      this.postingCache.clear();
+      this.postingInts = 0;
+    } else {
+      // Unknown words too: one may have joined.
+      for (const [term, t] of this.terms) if (t === null || changed.ids.has(t.id)) this.terms.delete(term);
+      for (const id of changed.ids) {
+        const list = this.postingCache.get(id);
+        if (!list) continue;
+        this.postingInts -= list.length;
+        this.postingCache.delete(id);
+      }
+    }
+    this.changeLog.push({ epoch: ++this.epoch, changed });
+    if (this.changeLog.length > CHANGES_KEPT) this.changeLog.shift();
+  }
+
+  changesSince(epoch: number): StoreChanges {
+    const out: Changed = { ids: new Set(), words: new Set() };
+    if (epoch === this.epoch) return { epoch, changed: out };
+    if (epoch < 0 || (this.changeLog[0]?.epoch ?? Infinity) > epoch + 1) return { epoch: this.epoch, changed: null };
+    for (const entry of this.changeLog) {
+      if (entry.epoch <= epoch) continue;
+      if (!entry.changed) return { epoch: this.epoch, changed: null };
+      for (const id of entry.changed.ids) out.ids.add(id);
+      for (const w of entry.changed.words) out.words.add(w);
+    }
+    return { epoch: this.epoch, changed: out };
+  }
+
+  /** Notes terms a write under way changed: their ids, and the words among them that joined or left the vocabulary. */
+  private touch(ids: Iterable<number>, words: Iterable<string>): void {
+    if (this.pending === null) return;
+    this.pending ??= { ids: new Set(), words: new Set() };
+    for (const id of ids) this.pending.ids.add(id);
+    for (const w of words) this.pending.words.add(w);
+  }
+
+  /**
+   * Writes what the transaction under way changed into the changes table, for the other
+   * processes' readers (and this one's, see takeChanges), and keeps the last CHANGES_KEPT rows.
+   */
+  private logChanges(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    const exact = p !== null && p.ids.size <= CHANGED_IDS;
+    const w = this.w();
+    const seq = Number(
+      w.logChange.run(exact ? blob([...p.ids]) : null, exact ? JSON.stringify([...p.words]) : null).lastInsertRowid,
+    );
+    w.pruneChanges.run(seq - CHANGES_KEPT);
   }
 
   stats(): ArchiveStats {
@@ -539,8 +652,13 @@ export class SqliteArchive implements ArchiveStore {
   }
 
   sources(): readonly string[] {
-    this.sourceList ??= this.q.sources.all().map((r) => r.source);
-    return this.sourceList;
+    if (this.sourceList === null || this.sourcesStale) {
+      const list = this.q.sources.all().map((r) => r.source);
+      const same = this.sourceList?.length === list.length && list.every((s, i) => s === this.sourceList![i]);
+      if (!same) this.sourceList = list;
+      this.sourcesStale = false;
+    }
+    return this.sourceList!;
   }
 
   similarTerms(term: string, how: { distance: number } | { prefix: true }): string[] {
@@ -610,9 +728,10 @@ export class SqliteArchive implements ArchiveStore {
         this.insert(articles);
         if (stamp === undefined) this.w().dropFile.run(path);
         else this.w().setFile.run(path, stamp);
+        this.logChanges();
       })
       .immediate();
-    this.forget();
+    this.takeChanges();
   }
 
   /**
@@ -653,6 +772,8 @@ export class SqliteArchive implements ArchiveStore {
       w.dropTerms.run(num);
       w.dropPrint.run(num);
       w.dropProfile.run(num);
+      // Asked of a removed article, as a fresh reader answers (its other rows are never asked for again).
+      this.profiles.delete(num);
       // The article was the copy found: the next copy of it is found in its place.
       const next = found ? w.firstCopy.get(print) : undefined;
       if (next !== undefined) {
@@ -661,7 +782,12 @@ export class SqliteArchive implements ArchiveStore {
         this.q.addDoc.run(next, [...words].map(word).join(' '));
       }
     }
-    for (const [id, [p, a, post]] of counts) w.uncount.run(p, a, post, id);
+    const gone: string[] = [];
+    for (const [id, [p, a, post]] of counts) {
+      w.uncount.run(p, a, post, id);
+      if (a > 0 && w.articleDf.get(id) === 0) gone.push(this.termOf(id));
+    }
+    this.touch(counts.keys(), gone);
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
     // The decoded articles and passages stay: numbers are never reused, so none is stale (those
     // removed are no longer asked for), and a write no longer costs the next questions their reads.
@@ -670,9 +796,14 @@ export class SqliteArchive implements ArchiveStore {
   /** Adds articles (rows inserted, term counts raised), a batch per transaction. */
   add(articles: readonly Article[]): void {
     for (let i = 0; i < articles.length; i += INSERT_BATCH) {
-      this.db.transaction(() => this.insert(articles.slice(i, i + INSERT_BATCH))).immediate();
+      this.db
+        .transaction(() => {
+          this.insert(articles.slice(i, i + INSERT_BATCH));
+          this.logChanges();
+        })
+        .immediate();
     }
-    this.forget();
+    this.takeChanges();
   }
 
   private insert(batch: readonly Article[]): void {
@@ -789,6 +920,11 @@ export class SqliteArchive implements ArchiveStore {
       if (article.source) this.q.addSource.run(foldWord(article.source));
     }
     for (const [id, [p, a, post]] of counts) this.q.countTerm.run(p, a, post, id);
+    const joined = [...dfBefore].filter(([t, df]) => df === 0 && (counts.get(ids.get(t)!)?.[1] ?? 0) > 0);
+    this.touch(
+      counts.keys(),
+      joined.map(([t]) => t),
+    );
     for (const [key, value] of Object.entries(stats)) this.q.setInfo.run(key, String(value));
     // Profiles over the archive with the batch in (its counts are written): time notes then read them, not the words.
     const articleDf = (term: string) => {
@@ -837,6 +973,8 @@ export class SqliteArchive implements ArchiveStore {
     const articleDf = (term: string) => df.get(term) ?? 0;
     for (let i = 0; i < stale.length; i += PROFILE_BATCH) {
       this.db.transaction(() => {
+        // Profiles are not terms: readers empty their caches (a refresh is rare: a build, or 10% more articles).
+        this.pending = null;
         for (const num of stale.slice(i, i + PROFILE_BATCH)) {
           const row = read.get(num)!;
           const meta = JSON.parse(row.meta) as ArticleMeta;
@@ -851,9 +989,10 @@ export class SqliteArchive implements ArchiveStore {
           counter.title(new Set(tokenize(meta.title, this.aliases).map((t) => t.term)));
           this.w().addProfile.run(num, total, encodeProfile(counter.profile(articleDf, total, DEFAULT_NEWER.keyTerms)));
         }
+        this.logChanges();
       })();
     }
-    this.profiles.clear();
+    this.takeChanges();
     return stale.length;
   }
 

@@ -248,6 +248,58 @@ describe('the sqlite search backend', () => {
     writer.close();
   });
 
+  it('after a write keeps only what it cannot have changed: answers as a fresh index over the file, in this process and another', () => {
+    const path = join(dir, 'kept.db');
+    const writer = new SqliteArchive(path, { aliases });
+    const [held, ...rest] = articles;
+    writer.replaceFile('rest.md', 's1', rest);
+    writer.replaceFile('held.md', 's1', [held!]);
+    const reader = new SqliteArchive(path, { aliases, readonly: true });
+    const questions = [
+      'Who is fleeing Deir Ezzor at night?',
+      'what did the ministry say about the refugees',
+      'Tell me about the Kurdsih forces',
+      'Which glacier did the survey team measure in Patagonia?',
+      'Which glaciar retreated in Patagonia?',
+      `What happened in ${held!.title}?`,
+    ];
+    const answers = (index: ReturnType<SqliteArchive['index']>) =>
+      questions.map((q) => answerQuestion(index, q, { k: 5, refuse: false }));
+    const own = writer.index();
+    const other = reader.index();
+    answers(own);
+    answers(other);
+    const epoch = writer.changesSince(-1).epoch;
+    const fresh = () => {
+      const again = new SqliteArchive(path, { aliases, readonly: true });
+      const out = answers(again.index());
+      again.close();
+      return out;
+    };
+    // A new word ('glacier'), a file removed and its words gone, and both read by the warm indexes.
+    writer.add([
+      article(
+        'glacier',
+        'Survey team measures Patagonia glacier',
+        'The survey team measured the Perito Moreno glacier in Patagonia and found it had retreated.',
+      ),
+    ]);
+    const added = writer.changesSince(epoch);
+    expect(added.changed?.words.has('glacier')).toBe(true);
+    expect(added.changed?.ids.has(writer.term('patagonia')!.id)).toBe(true);
+    expect(added.changed?.ids.size).toBeLessThan(100);
+    expect(answers(own)).toEqual(fresh());
+    expect(answers(other)).toEqual(fresh());
+    expect(answers(own)[3]!.results[0]!.articleId).toBe('glacier');
+    writer.replaceFile('held.md', undefined, []);
+    expect(answers(own)).toEqual(fresh());
+    expect(answers(other)).toEqual(fresh());
+    // The reader took the same account of the writes from the file.
+    expect(reader.changesSince(-1).changed).toBeNull();
+    writer.close();
+    reader.close();
+  });
+
   it('refuses a database that is not one of its archives, naming it, and leaves it as it was', () => {
     const path = join(dir, 'other.db');
     const other = new Database(path);
