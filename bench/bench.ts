@@ -36,7 +36,7 @@ import {
   type InteractionLatency,
 } from './discord-latency.js';
 import { formatLive, measureLive, readRecords, type LiveFigures } from './live.js';
-import { measureShardedLive, shardedEntry } from './liveShards.js';
+import { measureShardedLive } from './liveShards.js';
 
 /** /ask questions sent through the Discord double for the interaction latency. */
 const DEFAULT_DISCORD_QUESTIONS = 300;
@@ -298,14 +298,12 @@ export async function main(argv: string[]): Promise<number> {
             `live ${factor}x ${backend} ${f.event}: added article answerable after ${f.addToAnswerableMs ?? '–'} ms, longest stall ${f.maxLoopStallMs} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), ${f.lostInteractions} of ${f.interactions} /ask lost (load ${f.load})`,
           );
         }
-        const f = shardedEntry(
-          await measureShardedLive(records, factor, questions, log, backend),
-          records.length * factor + 1,
-        );
-        live.push(f);
-        log(
-          `live ${factor}x ${backend} SHARDS=2: added article answerable after ${f.addToAnswerableMs ?? '–'} ms in both shards, slowest first response ${f.maxFirstResponseMs} ms, ${f.lostInteractions} of ${f.interactions} /ask lost (load ${f.load})`,
-        );
+        for (const f of await measureShardedLive(records, factor, questions, log, backend)) {
+          live.push(f);
+          log(
+            `live ${factor}x ${backend} SHARDS=2 ${f.event}: added article answerable after ${f.addToAnswerableMs ?? '–'} ms in both shards, longest stall ${f.maxLoopStallMs ?? '–'} ms (own CPU ${f.maxLoopCpuMs ?? '–'} ms), slowest first response ${f.maxFirstResponseMs} ms, ${f.lostInteractions} of ${f.interactions} /ask lost (load ${f.load})`,
+          );
+        }
       }
     }
   }

@@ -38,15 +38,16 @@ export interface LiveFigures {
   /**
    * add: the new file taken in as the watcher's delta does (no rebuild meanwhile), /ask traffic
    * for LIVE_EVENT_MS after it; rebuild: the full rebuild that follows a change (the sqlite
-   * backend: /admin reindex, every file's stamp checked). SHARDS=2 runs both together ('add+rebuild').
+   * backend: /admin reindex, every file's stamp checked). SHARDS=2 (liveShards.ts): the add lasts
+   * until the manager's rebuild is done, the rebuild is the shards taking it in, one at a time.
    */
-  event: 'add' | 'rebuild' | 'add+rebuild';
+  event: 'add' | 'rebuild';
   articles: number;
   /** From writing the new file to the archive answering a question about it with it first (add events). */
   addToAnswerableMs: number | null;
   /** How long the event's own work ran (the delta, or the rebuild to its swap). */
   eventMs: number | null;
-  /** perf_hooks.monitorEventLoopDelay's longest delay over the event (null: in other processes). */
+  /** perf_hooks.monitorEventLoopDelay's longest delay over the event (SHARDS=2: the worst shard's, from its log). */
   maxLoopStallMs: number | null;
   /** The serving thread's own CPU between two ticks (null where /proc/thread-self/schedstat is missing). */
   maxLoopCpuMs: number | null;
@@ -140,7 +141,7 @@ function traceSlowCalls(proto: object, name: string, keys: readonly string[], lo
 }
 
 /** An /ask lost as Discord would lose it: no response within its 3 s, or the token gone. */
-export const lostAsk = (r: InteractionRecord): boolean =>
+export const lostAsk = (r: Pick<InteractionRecord, 'firstResponseMs' | 'statuses'>): boolean =>
   r.firstResponseMs === undefined || r.firstResponseMs > 3000 || r.statuses.includes(404);
 
 /**

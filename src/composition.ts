@@ -26,6 +26,7 @@ import { openStore } from './store/open.js';
 import type { NewsStore, StoreParts } from './store/store.js';
 import { configureParsing } from './workers/indexWorkerClient.js';
 import { logOverBudget } from './workers/parseSandbox.js';
+import { watchEventLoop } from './loopMonitor.js';
 
 /*
  * The bot's composition root: builds the store, the servers' archives, the digest service and
@@ -458,6 +459,9 @@ export async function runBot(
     await store.close();
     throw err;
   }
+  // At debug level, the event loop's longest stall each second: how a stall in one process of
+  // several (a shard) is told apart from a busy machine's (bench/liveShards.ts reads these lines).
+  const unwatchLoop = logger.isLevelEnabled('debug') ? watchEventLoop((r) => logger.debug(r, 'event loop')) : () => {};
   return {
     client,
     store,
@@ -475,6 +479,7 @@ export async function runBot(
     },
     stop: (drainMs = DRAIN_TIMEOUT_MS) =>
       (stopping ??= (async () => {
+        unwatchLoop();
         inFlight.close();
         follower?.stop();
         leadership?.stop();

@@ -7,7 +7,7 @@ import { ConfigError, guildArchiveDir, loadConfig, searchArchivePath, type Confi
 import { createLogger, exitOnSignals } from './lifecycle.js';
 import { unwritableReason } from './paths.js';
 import { tuneRuntime } from './runtime.js';
-import { configureParsing } from './workers/indexWorkerClient.js';
+import { configureParsing, yieldIndexWorker } from './workers/indexWorkerClient.js';
 import { answerLines, printWarnings } from './terminal.js';
 
 export const START_USAGE = `Usage:
@@ -90,6 +90,8 @@ async function startManager(config: Config, archive: LiveArchive): Promise<void>
   if (archive instanceof Archive) {
     // The shards load the saved file; this process only keeps it current, holding no index itself.
     archive.release();
+    // Its rebuilds give way to the shards answering (see yieldIndexWorker).
+    yieldIndexWorker();
     const runtime = await runManager(config, archive, logger);
     exitOnSignals(logger, () => runtime.stop());
     return;

@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { Archive, preferSaved } from './archive.js';
+import { Archive, savedBy } from './archive.js';
 import { loadConfig, searchArchivePath } from './config.js';
 import { runBot, type LiveArchive } from './composition.js';
 import { createLogger, exitOnSignals } from './lifecycle.js';
@@ -15,6 +15,7 @@ import { StoredArchive } from './storedArchive.js';
  * file for reading, and the manager writes what this shard adds.
  */
 async function shard(): Promise<void> {
+  const manager: { saved?: string | undefined } = {};
   const ids = JSON.parse(process.env.SHARDS ?? '[0]') as number | number[];
   const shardIds = Array.isArray(ids) ? ids : [ids];
   // SHARDS means the manager's shard count to Newsdesk's configuration, and this process's ids to
@@ -31,10 +32,13 @@ async function shard(): Promise<void> {
           writer: managerWriter(),
         })
       : // The manager builds; a shard loads what it saved (see preferSaved), starting no index worker for it.
-        await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH }, preferSaved);
+        await Archive.open({ corpus: config.CORPUS_DIR, indexPath: config.INDEX_PATH }, savedBy(manager));
   // A shard does not watch the corpus, but takes in the changes made through it (see Archive.update);
   // on the sqlite backend the manager parses them.
-  if (archive instanceof Archive) void archive.warm();
+  if (archive instanceof Archive) {
+    const warming = performance.now();
+    void archive.warm().then(() => logger.info({ ms: Math.round(performance.now() - warming) }, 'archive warmed up'));
+  }
   const level = archive.origin === 'cache' ? 'info' : 'warn';
   logger[level](
     { origin: archive.origin, articles: archive.index.held().articles },
@@ -65,19 +69,30 @@ async function shard(): Promise<void> {
         )
         .finally(() => process.send?.({ newsdesk: 'reloaded' } satisfies ShardMessage));
     } else if (m.newsdesk === 'reload') {
+      manager.saved = m.hash;
       // Every server's own index is built over the shared one: each is checked again on its next question.
       bot.guilds.invalidate();
       bot
         .reindex()
         .then(
-          (r) => logger.info({ articles: r.articles, rebuilt: r.rebuilt }, 'index reloaded'),
+          (r) =>
+            logger.info(
+              // byHash: loaded by the hash the manager gave, the corpus not read (see savedBy).
+              { articles: r.articles, rebuilt: r.rebuilt, byHash: m.hash !== undefined && r.hash === m.hash },
+              'index reloaded',
+            ),
           (err: unknown) => logger.error({ err }, 'reload failed; still answering from the previous index'),
         )
         // The manager lets the next shard load now (see reloadInTurn in sharding.ts).
         .finally(() => process.send?.({ newsdesk: 'reloaded' } satisfies ShardMessage));
     } else if (m.newsdesk === 'changed') {
+      const received = performance.now();
       archive.update(m.paths).then(
-        () => logger.info({ files: m.paths?.length ?? 'all' }, 'corpus change taken in as a delta'),
+        () =>
+          logger.info(
+            { files: m.paths?.length ?? 'all', ms: Math.round(performance.now() - received) },
+            'corpus change taken in as a delta',
+          ),
         (err: unknown) => logger.error({ err }, 'delta failed; the change waits for the reload'),
       );
     } else if (m.newsdesk === 'guild-delta') {

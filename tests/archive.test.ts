@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Archive, type ReindexReport } from '../src/archive.js';
+import { Archive, savedBy, type ReindexReport } from '../src/archive.js';
 import { answerQuestion } from '../src/core/answer.js';
 
 const SEEDS = new URL('./fixtures/seeds', import.meta.url).pathname;
@@ -83,5 +83,53 @@ describe('the live archive', () => {
     while (archive.index.articles.length < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(archive.index.articles.length).toBe(7);
     expect(reports.every((r) => !(r instanceof Error))).toBe(true);
+  });
+});
+
+describe('savedBy: a shard loading the index its manager saved', () => {
+  it('takes the hash the manager gave once, reading no corpus; without one it checks the corpus', async () => {
+    const manager: { saved?: string } = { saved: 'abc' };
+    const prepare = savedBy(manager);
+    const options = { corpus: join(tmpdir(), 'newsdesk-no-such-corpus'), indexPath: join(tmpdir(), 'none.bin') };
+    // No corpus there: had it been read, this would fail.
+    await expect(prepare(options)).resolves.toEqual({ origin: 'cache', hash: 'abc' });
+    expect(manager.saved).toBeUndefined();
+    await expect(prepare(options)).rejects.toThrow('corpus not found');
+  });
+
+  it('loads the saved index by the hash given, and takes in as a delta what changed since the manager read the corpus', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-saved-by-'));
+    const paths = { corpus: join(dir, 'corpus'), indexPath: join(dir, 'index.bin') };
+    cpSync(SEEDS, paths.corpus, { recursive: true });
+    try {
+      // The manager's build, saved.
+      const built = await Archive.open(paths);
+      const hash = built.index.hash;
+      await built.close();
+      const manager: { saved?: string } = {};
+      const shard = await Archive.open(paths, savedBy(manager));
+      try {
+        expect(shard.origin).toBe('cache');
+        // A file the manager's rebuild did not see (written after it read the corpus).
+        writeFileSync(
+          join(paths.corpus, 'late.jsonl'),
+          article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'),
+        );
+        manager.saved = hash;
+        const report = await shard.reindex();
+        expect(report).toMatchObject({ rebuilt: false, hash, articles: 5 });
+        expect(answerQuestion(shard.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe(
+          'zeppelin-lands-in-raqqa',
+        );
+        // A hash the file no longer carries (a newer save): the saved file is checked and loaded, not rebuilt here.
+        rmSync(join(paths.corpus, 'late.jsonl'));
+        manager.saved = 'an older save';
+        expect(await shard.reindex()).toMatchObject({ rebuilt: false, hash, articles: 5 });
+      } finally {
+        await shard.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,8 +11,11 @@ import { logOverBudget } from '../workers/parseSandbox.js';
 
 /** Messages between the manager and its shards (besides discord.js's own). */
 export type ShardMessage =
-  /** Manager → shards, one at a time: the saved index changed; load it. */
-  | { newsdesk: 'reload' }
+  /**
+   * Manager → shards, one at a time: the saved index changed; load it. `hash`: the corpus hash the
+   * manager saved it with, so the shard need not read and hash the corpus to check it (see shard.ts).
+   */
+  | { newsdesk: 'reload'; hash?: string }
   /** Shard → manager: the reload asked for is done (or failed): the next shard may load. */
   | { newsdesk: 'reloaded' }
   /** Shard → manager → the background shard: a digest schedule was added or removed. */
@@ -157,7 +160,7 @@ export async function runManager(
   // both answer slower, where one at a time leaves the others answering at full speed.
   const reloadWaiters = new Map<Shard, () => void>();
   let reloading: Promise<void> = Promise.resolve();
-  const reloadInTurn = () => {
+  const reloadInTurn = (hash: string | undefined) => {
     reloading = reloading.then(async () => {
       for (const shard of [...manager.shards.values()]) {
         const done = new Promise<void>((resolve) => {
@@ -165,7 +168,7 @@ export async function runManager(
           // A shard that never answers (gone, or stuck) holds the others back at most this long.
           setTimeout(resolve, RELOAD_TURN_MS).unref();
         });
-        send(shard, { newsdesk: 'reload' });
+        send(shard, hash === undefined ? { newsdesk: 'reload' } : { newsdesk: 'reload', hash });
         await done;
         reloadWaiters.delete(shard);
       }
@@ -196,13 +199,14 @@ export async function runManager(
       { articles: r.articles, passages: r.passages, rebuilt: r.rebuilt, ms: Math.round(r.ms) },
       'corpus changed: reindexed; shards reload',
     );
-    reloadInTurn();
+    reloadInTurn(r.hash);
   });
   // Every shard takes a change in within about a second (each indexes it beside its main index,
   // in milliseconds), not only the one that made it: the reload after the rebuild follows. Shards reading
   // this process's archive file see its writes at their next question: nothing to forward.
   if (!options.write)
     archive.onChanged = (paths) => {
+      logger.debug({ files: paths?.length ?? 'all' }, 'corpus change forwarded to the shards');
       for (const shard of manager.shards.values())
         send(shard, paths ? { newsdesk: 'changed', paths } : { newsdesk: 'changed' });
     };

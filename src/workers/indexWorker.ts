@@ -5,6 +5,7 @@
  * remembered (by its path and content), so later rebuilds skip it without spending the budget again.
  */
 import { createHash } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { ParseResult } from '../core/types.js';
 import { parseCorpusFiles, type CorpusFile } from '../corpus.js';
@@ -74,8 +75,23 @@ function transferable(bytes: Uint8Array | undefined): ArrayBuffer[] {
 }
 
 const port = parentPort!;
+/** The nice value this thread was set to (see yieldIndexWorker). */
+let niced: number | undefined;
+
 port.on('message', (request: IndexRequest) => {
   const { id, job, budget } = request;
+  if (request.nice !== undefined && request.nice !== niced) {
+    niced = request.nice;
+    try {
+      // pid 0: this thread only (Linux sets nice per thread); a thread started from it inherits it.
+      setPriority(0, request.nice);
+      // The parse thread started before it: started again, at this thread's priority.
+      void sandbox?.close();
+      sandbox = null;
+    } catch {
+      // Not allowed here: the worker runs at the process's priority, as before.
+    }
+  }
   const parse = sandboxedParse(budget);
   const work = job.kind === 'shared' ? prepareIndex(job.options, parse, job.force) : prepareGuildIndex(job, parse);
   work.then(

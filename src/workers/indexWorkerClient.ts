@@ -23,6 +23,8 @@ export interface IndexRequest {
   id: number;
   job: PrepareJob;
   budget: ParseBudget;
+  /** The nice value the worker's threads run at (see yieldIndexWorker); none: the process's own. */
+  nice?: number;
 }
 /** @internal */
 export type IndexReply = { id: number; result: PreparedIndex | PreparedGuildIndex } | { id: number; error: string };
@@ -103,12 +105,28 @@ export class IndexWorker {
       worker.on('message', onMessage);
       worker.once('error', onError);
       worker.once('exit', onExit);
-      worker.postMessage({ id, job, budget: this.budget } satisfies IndexRequest);
+      worker.postMessage({
+        id,
+        job,
+        budget: this.budget,
+        ...(workerNice === undefined ? {} : { nice: workerNice }),
+      } satisfies IndexRequest);
     });
   }
 }
 
 let shared: IndexWorker | null = null;
+let workerNice: number | undefined;
+
+/**
+ * Runs this process's index worker (and the parse thread it starts) at nice 19 from its next job
+ * on: for the shard manager, whose full rebuild (a core for 40 s and more at 10x) would otherwise
+ * take the cores from the shards answering meanwhile. Linux and macOS set it per thread; where it
+ * cannot be set the worker runs as before.
+ */
+export function yieldIndexWorker(): void {
+  workerNice = 19;
+}
 
 /** This process's index worker. */
 export function indexWorker(): IndexWorker {

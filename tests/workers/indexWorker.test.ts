@@ -1,11 +1,16 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/archive.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { prepareIndex, type PrepareIndex } from '../../src/engine.js';
-import { configureParsing, indexWorker } from '../../src/workers/indexWorkerClient.js';
+import {
+  configureParsing,
+  indexWorker,
+  prepareInWorker,
+  yieldIndexWorker,
+} from '../../src/workers/indexWorkerClient.js';
 import { tildeMarkdown } from './hostile.js';
 
 const SEEDS = new URL('../fixtures/seeds', import.meta.url).pathname;
@@ -93,4 +98,32 @@ describe('rebuilding in the index worker', () => {
     expect(archive.index.articles.map((x) => x.id)).toContain('late');
     await archive.close();
   });
+});
+
+describe('yieldIndexWorker (the shard manager)', () => {
+  /** The nice value of each of this process's threads (Linux), by thread id. */
+  const threadNices = (): number[] =>
+    readdirSync('/proc/self/task').map((t) =>
+      Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]),
+    );
+
+  it.runIf(existsSync('/proc/self/task'))(
+    'runs the index worker at nice 19 from its next job, the serving thread unchanged',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'newsdesk-nice-'));
+      cpSync(new URL('../fixtures/seeds', import.meta.url).pathname, join(dir, 'corpus'), { recursive: true });
+      const own = () => Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16]);
+      const ownBefore = own();
+      const before = threadNices().filter((n) => n === 19).length;
+      yieldIndexWorker();
+      await prepareInWorker({
+        kind: 'shared',
+        options: { corpus: join(dir, 'corpus'), indexPath: join(dir, 'i.bin') },
+      });
+      const nices = threadNices();
+      // The worker and the parse thread it started for the job.
+      expect(nices.filter((n) => n === 19).length).toBeGreaterThanOrEqual(before + 2);
+      expect(own()).toBe(ownBefore);
+    },
+  );
 });
