@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildAliasTable, type AliasTable } from './core/aliases.js';
+import { buildAliasTable, mergeAliasFiles, type AliasTable } from './core/aliases.js';
+import { GENERAL_ALIASES } from './generalAliases.js';
 import { ENGLISH_WORDS } from './englishWords.js';
 import type { CorpusWarning } from './core/types.js';
 import { yaml } from './yaml.js';
@@ -23,8 +24,8 @@ export function readAliasText(path: string | undefined, warnings: CorpusWarning[
   }
 }
 
-/** No aliases, with the English word list spelling correction reads. */
-const NO_ALIASES = buildAliasTable({}, ENGLISH_WORDS);
+/** No alias file: the general aliases alone, with the English word list spelling correction reads. */
+const NO_ALIASES = buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, {}), ENGLISH_WORDS);
 
 /**
  * Parses and validates alias text into a table that carries the English word list too; a broken
@@ -33,7 +34,7 @@ const NO_ALIASES = buildAliasTable({}, ENGLISH_WORDS);
 export function parseAliases(path: string | undefined, text: string, warnings: CorpusWarning[]): AliasTable {
   if (!path || !text) return NO_ALIASES;
   try {
-    return buildAliasTable(yaml().parse(text), ENGLISH_WORDS);
+    return buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, yaml().parse(text)), ENGLISH_WORDS);
   } catch (err) {
     warn(warnings, path, err);
     return NO_ALIASES;

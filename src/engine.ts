@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { boilerplateText } from './boilerplateFile.js';
 import { ENGLISH_WORDS } from './englishWords.js';
+import { GENERAL_ALIASES } from './generalAliases.js';
 import { INDEX_TERMS_VERSION, NewsIndex, readsIndexFormat } from './core/search.js';
 import { loadIndexFile, loadIndexFileAsync } from './indexFile.js';
 import type { AliasTable } from './core/aliases.js';
@@ -68,10 +69,12 @@ export function findAliases(corpus: string, explicit?: string): string | undefin
   return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Hash of all the index depends on: the files, alias data, boilerplate patterns and INDEX_TERMS_VERSION. */
+/** Hash of all the index depends on: the files, alias data (general and the archive's), boilerplate patterns and INDEX_TERMS_VERSION. */
 export function corpusHash(files: CorpusFile[], aliasText: string): string {
   const h = createHash('sha256');
-  h.update(`format:${INDEX_TERMS_VERSION}\0aliases:${aliasText}\0boilerplate:${boilerplateText()}\0`);
+  h.update(
+    `format:${INDEX_TERMS_VERSION}\0aliases:${JSON.stringify(GENERAL_ALIASES)}${aliasText}\0boilerplate:${boilerplateText()}\0`,
+  );
   for (const f of files) h.update(`${f.path}\0${f.content.length}\0${f.content}\0`);
   return h.digest('hex');
 }

@@ -162,6 +162,28 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
   };
 }
 
+/**
+ * An archive's alias data over a general set: a general group that shares a name (folded) with
+ * one of the archive's joins it, the archive's first name staying first (its term unchanged);
+ * the rest are added. Synonym groups are all kept. Throws a zod error naming a bad entry.
+ */
+export function mergeAliasFiles(general: AliasFile, own: unknown): AliasFile {
+  const base = AliasFileSchema.parse(general);
+  const mine = AliasFileSchema.parse(own ?? {});
+  const key = (name: string) => wordsOf(name).map(foldWord).join(' ');
+  const groups = mine.aliases.map((g) => ({ names: [...g.names], exact: [...g.exact] }));
+  for (const g of base.aliases) {
+    const keys = new Set(g.names.map(key));
+    const into = groups.find((o) => o.names.some((n) => keys.has(key(n))) || o.exact.some((e) => g.exact.includes(e)));
+    if (!into) groups.push({ names: [...g.names], exact: [...g.exact] });
+    else {
+      for (const n of g.names) if (!into.names.some((m) => key(m) === key(n))) into.names.push(n);
+      for (const e of g.exact) if (!into.exact.includes(e)) into.exact.push(e);
+    }
+  }
+  return { aliases: groups, synonyms: [...mine.synonyms, ...base.synonyms] };
+}
+
 /** A table with no aliases at all. */
 export const NO_ALIASES: AliasTable = buildAliasTable({});
 
