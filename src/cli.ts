@@ -359,5 +359,10 @@ export async function main(argv: string[]): Promise<number> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const argv = process.argv.slice(2);
+  // A reader that stops early (`| head`) closes the pipe: the output is no longer wanted, which is no crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   runCommand(argv[0] && COMMANDS[argv[0]] ? argv[0] : 'cli', () => main(argv));
 }
