@@ -64,6 +64,17 @@ const articles: Article[] = [
   ),
 ];
 
+/** An index over these articles whose aliases carry the English word list, from outside the core (as the engine's do). */
+const withEnglish = (list: Parameters<typeof NewsIndex.build>[0]) =>
+  NewsIndex.build(list, { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) });
+
+/** The corrections a question's parse made, as "from>to". */
+const correctionsBy = (archive: NewsIndex) => (q: string) =>
+  archive
+    .parseQuery(q)
+    .terms.filter((t) => t.corrected)
+    .map((t) => `${t.from}>${t.term}`);
+
 describe('NewsIndex', () => {
   const index = NewsIndex.build(articles, { aliases, hash: 'h1' });
 
@@ -136,20 +147,12 @@ describe('NewsIndex', () => {
   });
 
   it('corrects a misspelling but not a word spelt right that the archive lacks, which may still meet its own family', () => {
-    const archive = NewsIndex.build(
-      [
-        article('choice', 'Voters choose', [
-          'Voters choose a mayor on Sunday after a campaign about the harbour and fraud.',
-        ]),
-      ],
-      // The English word list comes with the aliases, from outside the core (as the engine's does).
-      { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) },
-    );
-    const corrections = (q: string) =>
-      archive
-        .parseQuery(q)
-        .terms.filter((t) => t.corrected)
-        .map((t) => `${t.from}>${t.term}`);
+    const archive = withEnglish([
+      article('choice', 'Voters choose', [
+        'Voters choose a mayor on Sunday after a campaign about the harbour and fraud.',
+      ]),
+    ]);
+    const corrections = correctionsBy(archive);
     expect(corrections('Who did the voters chosse?')).toHaveLength(1);
     expect(corrections('How close is the vote?')).toEqual([]);
     expect(archive.parseQuery('How close is the vote?').unknown).toContain('close');
@@ -161,21 +164,14 @@ describe('NewsIndex', () => {
   });
 
   it('corrects two swapped letters, and a misspelt name to the name the archive writes, not to a lower-case word', () => {
-    const archive = NewsIndex.build(
-      [
-        article('visit', 'Reagan visits Israel', [
-          'Nancy Reagan visited Israel on Monday. The crowd regained its calm after the speech.',
-        ]),
-        // "regain" in more articles than "Reagan": the commoner word would win on frequency alone.
-        article('markets', 'Markets calm', ['Shares regained ground on Tuesday.']),
-      ],
-      { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) },
-    );
-    const corrections = (q: string) =>
-      archive
-        .parseQuery(q)
-        .terms.filter((t) => t.corrected)
-        .map((t) => `${t.from}>${t.term}`);
+    const archive = withEnglish([
+      article('visit', 'Reagan visits Israel', [
+        'Nancy Reagan visited Israel on Monday. The crowd regained its calm after the speech.',
+      ]),
+      // "regain" in more articles than "Reagan": the commoner word would win on frequency alone.
+      article('markets', 'Markets calm', ['Shares regained ground on Tuesday.']),
+    ]);
+    const corrections = correctionsBy(archive);
     // Edit distance counts a swap as two edits; a six-letter word is corrected at one.
     expect(corrections('Who went to Isreal?')).toEqual(['isreal>israel']);
     // "regan" is one edit from both "reagan" and "regain"; as a name it is the name.
