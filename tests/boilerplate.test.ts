@@ -17,6 +17,7 @@ import type { Article } from '../src/core/types.js';
 import { loadCorpus } from '../src/corpus.js';
 import { BUNDLED_CORPUS, openEngine, readCorpus } from '../src/engine.js';
 import { yaml } from '../src/yaml.js';
+import { GENERAL_ALIASES } from '../src/generalAliases.js';
 
 const FIXTURES = new URL('./fixtures/boilerplate/', import.meta.url).pathname;
 const SEEDS = new URL('./fixtures/seeds/', import.meta.url).pathname;
@@ -202,18 +203,20 @@ describe('Markdown bullet items', () => {
 });
 
 describe('alias files live with their corpus', () => {
-  it('applies no aliases to a corpus without its own aliases.yaml, not even the bundled corpus’s', async () => {
+  it('applies only the general aliases to a corpus without its own aliases.yaml, not the bundled corpus’s', async () => {
+    const general = GENERAL_ALIASES.aliases!.map((g) => [...g.names, ...(g.exact ?? [])]);
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-aliases-'));
     writeFileSync(join(dir, 'a.txt'), readFileSync(join(SEEDS, '000_265a22b589eca241.txt')));
-    expect((await readCorpus({ corpus: dir })).aliases.groups).toEqual([]);
-    expect((await readCorpus({ corpus: join(dir, 'a.txt') })).aliases.groups).toEqual([]);
-    // The bundled corpus keeps its own; a corpus with a file of its own uses that one.
-    expect((await readCorpus({ corpus: BUNDLED_CORPUS })).aliases.groups.length).toBeGreaterThan(0);
+    expect((await readCorpus({ corpus: dir })).aliases.groups.map((g) => g.names)).toEqual(general);
+    expect((await readCorpus({ corpus: join(dir, 'a.txt') })).aliases.groups.map((g) => g.names)).toEqual(general);
+    // The bundled corpus keeps its own; a corpus with a file of its own uses that one, the general ones after it.
+    expect((await readCorpus({ corpus: BUNDLED_CORPUS })).aliases.groups.length).toBeGreaterThan(general.length);
     mkdirSync(join(dir, 'own'));
     writeFileSync(join(dir, 'own', 'a.txt'), readFileSync(join(SEEDS, '000_265a22b589eca241.txt')));
     writeFileSync(join(dir, 'own', 'aliases.yaml'), 'aliases:\n  - names: [White Helmets, Lifesaver Brigades]\n');
     expect((await readCorpus({ corpus: join(dir, 'own') })).aliases.groups.map((g) => g.names)).toEqual([
       ['White Helmets', 'Lifesaver Brigades'],
+      ...general,
     ]);
   });
 
