@@ -15,10 +15,11 @@
  * each call of the sqlite archive or the answer path over 20 ms, with the same two figures: a
  * stall whose CPU is low waited (on the disk, or on the machine's other processes).
  */
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { threadCpuClock } from '../src/loopMonitor.js';
 import { ApplicationCommandOptionType } from 'discord.js';
 import pino from 'pino';
 import { Archive } from '../src/archive.js';
@@ -91,12 +92,6 @@ export function writeScaledCorpus(records: readonly CorpusRecord[], scale: numbe
       writeFileSync(join(corpus, `${id}.json`), JSON.stringify({ ...r, id }));
     }
   }
-}
-
-/** The serving thread's CPU time in ms (Linux), else NaN. */
-function threadCpu(): () => number {
-  const schedstat = '/proc/thread-self/schedstat';
-  return existsSync(schedstat) ? () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : () => NaN;
 }
 
 /**
@@ -215,7 +210,7 @@ export async function measureLive(
         ]),
       );
     }, 250);
-    const cpu = threadCpu();
+    const cpu = threadCpuClock() ?? (() => NaN);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     const sched = trace ? threadSchedule() : () => [NaN, NaN];
     let lastQueued = sched()[1]!;

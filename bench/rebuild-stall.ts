@@ -11,10 +11,11 @@
  *
  *   npx tsx bench/rebuild-stall.ts [--corpus corpus.jsonl] [--scale-factor N] [--json]
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { threadCpuClock } from '../src/loopMonitor.js';
 import { parseArgs } from 'node:util';
 import { Archive } from '../src/archive.js';
 
@@ -61,8 +62,7 @@ try {
     JSON.stringify({ ...first, id: 'added-one', title: 'A freshly added article' }),
   );
   const h = monitorEventLoopDelay({ resolution: 10 });
-  const schedstat = '/proc/thread-self/schedstat';
-  const cpuMs = existsSync(schedstat) ? () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : () => NaN;
+  const cpuMs = threadCpuClock() ?? (() => NaN);
   let last = performance.now();
   let lastCpu = cpuMs();
   let maxGap = 0;
