@@ -33,21 +33,31 @@ export function watchEventLoop(
   delay.enable();
   let last = cpu?.() ?? 0;
   let maxCpu = 0;
-  const tick = cpu
-    ? setInterval(() => {
-        const now = cpu();
-        maxCpu = Math.max(maxCpu, now - last);
-        last = now;
-      }, tickMs)
-    : undefined;
+  // The tick's own longest gap too: a window's reset of the histogram can fall between a stall
+  // and the histogram's sample of it (both due in the same timers phase), and lose the stall.
+  let lastWall = performance.now();
+  let maxGap = 0;
+  const tick = setInterval(() => {
+    const wall = performance.now();
+    maxGap = Math.max(maxGap, wall - lastWall - tickMs);
+    lastWall = wall;
+    if (!cpu) return;
+    const now = cpu();
+    maxCpu = Math.max(maxCpu, now - last);
+    last = now;
+  }, tickMs);
   const window = setInterval(() => {
     // The histogram's max is 0 until it has a sample, and its clock's own resolution otherwise.
-    report({ maxDelayMs: Math.round(delay.max / 1e6), maxCpuMs: cpu ? Math.round(maxCpu) : null });
+    report({
+      maxDelayMs: Math.round(Math.max(delay.max / 1e6, maxGap)),
+      maxCpuMs: cpu ? Math.round(maxCpu) : null,
+    });
     delay.reset();
     maxCpu = 0;
+    maxGap = 0;
   }, everyMs);
   // Measuring never keeps a process alive.
-  tick?.unref();
+  tick.unref();
   window.unref();
   return () => {
     clearInterval(tick);
