@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RawWord } from './text.js';
-import { foldWord, stem } from './text.js';
+import { rawWords, terms } from './text.js';
 
 /**
  * The alias data file (corpus/aliases.yaml): groups of names for one thing (ISIS = Daesh =
@@ -61,12 +61,18 @@ export interface WordList {
   has(word: string): boolean;
 }
 
-function wordsOf(name: string): string[] {
-  return [...name.matchAll(/[\p{L}\p{N}]+(?:['’‘`´ʼ][\p{L}]+)*/gu)].map((m) => m[0]);
+/** A name's words as the index reads text (initials such as "U.S." one word), so the two always agree. */
+function wordsOf(name: string): RawWord[] {
+  return rawWords(name);
 }
 
 function canonical(name: string): string {
-  return '_' + wordsOf(name).map(foldWord).join('_');
+  return (
+    '_' +
+    wordsOf(name)
+      .map((w) => w.folded)
+      .join('_')
+  );
 }
 
 /**
@@ -80,8 +86,8 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
   const add = (name: string, term: string, exact: boolean) => {
     const raw = wordsOf(name);
     if (raw.length === 0) return;
-    const words = raw.map(foldWord);
-    const phrase: Phrase = exact ? { words, exact: raw, term } : { words, term };
+    const words = raw.map((w) => w.folded);
+    const phrase: Phrase = exact ? { words, exact: raw.map((w) => w.text), term } : { words, term };
     const list = byFirst.get(words[0]!) ?? [];
     list.push(phrase);
     list.sort((a, b) => b.words.length - a.words.length);
@@ -98,13 +104,10 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
   // A synonym may itself be an alias name: then it stands for its group's canonical term.
   const termOf = (name: string): string | undefined => {
     const words = wordsOf(name);
-    const hit = match(
-      words.map((text, i) => ({ text, folded: foldWord(text), start: i, end: i })),
-      0,
-    );
+    const hit = match(words, 0);
     if (hit && hit.length === words.length) return hit.term;
     // A multi-word synonym that is no alias phrase never appears in the index as one term.
-    return words.length === 1 ? stem(foldWord(words[0]!)) : undefined;
+    return words.length === 1 ? terms(name)[0] : undefined;
   };
   function match(words: readonly RawWord[], at: number): AliasMatch | undefined {
     const first = words[at];
@@ -170,7 +173,10 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
 export function mergeAliasFiles(general: AliasFile, own: unknown): AliasFile {
   const base = AliasFileSchema.parse(general);
   const mine = AliasFileSchema.parse(own ?? {});
-  const key = (name: string) => wordsOf(name).map(foldWord).join(' ');
+  const key = (name: string) =>
+    wordsOf(name)
+      .map((w) => w.folded)
+      .join(' ');
   const groups = mine.aliases.map((g) => ({ names: [...g.names], exact: [...g.exact] }));
   for (const g of base.aliases) {
     const keys = new Set(g.names.map(key));

@@ -30,7 +30,7 @@ export const readsIndexFormat = (version: number): boolean => READ_FORMATS.inclu
  * corpus hash includes it, so every saved index is rebuilt. A change of layout alone
  * (INDEX_FORMAT_VERSION) is not: the old layout is still read.
  */
-export const INDEX_TERMS_VERSION = 14;
+export const INDEX_TERMS_VERSION = 15;
 
 /** The JSON part of the persisted index; the passages and integer arrays follow it as raw bytes. */
 interface IndexHeader extends Partial<HeaderParts> {

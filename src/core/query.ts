@@ -103,7 +103,8 @@ export class QueryParser {
     for (const t of tokenize(question, this.aliases)) {
       if (within(time.spans, t) || (within(time.recentSpans, t) && !this.vocabulary.has(t.term))) continue;
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
-      surface.set(t.term, foldWord(question.slice(t.start, t.end)));
+      // As the index reads it: "al-bagdadi's" is looked up as "bagdadi", its possessive folded away.
+      surface.set(t.term, foldWord(question.slice(t.start, t.end)).replace(/'s$/, ''));
       if (!asWritten.has(t.term)) asWritten.set(t.term, question.slice(t.start, t.end));
       if (looksLikeName(question, t.start, t.end)) named.add(t.term);
     }

@@ -86,6 +86,11 @@ const QUESTION_FILLER = [
 ];
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
+/**
+ * Initials written with points ("T.I.", "D.C.", "J.K.", "a.m."), each letter alone and all of one
+ * case: one word, so "T.I" and "TI" meet them; as separate letters each was dropped as noise.
+ */
+const INITIALS = String.raw`(?<![\p{L}\p{N}.])(?:\p{Lu}(?:\.\p{Lu}(?![\p{L}\p{N}]))+|\p{Ll}(?:\.\p{Ll}(?![\p{L}\p{N}]))+)\.?`;
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+`;
 /**
  * A number as one word, with its thousands separators and decimals ("1,000", "2.5") and a
@@ -94,7 +99,7 @@ const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+`;
  * with its apostrophes.
  */
 const WORD = new RegExp(
-  String.raw`(?<=[$£€¥])(${NUMBER})([bBtTmM][nN]|[bBmMkK])(?![\p{L}\p{N}])|(${NUMBER})([bBtTmM][nN])?(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’‘\x60´ʼ][\p{L}]+)*`,
+  String.raw`(?<=[$£€¥])(${NUMBER})([bBtTmM][nN]|[bBmMkK])(?![\p{L}\p{N}])|(${NUMBER})([bBtTmM][nN])?(?![\p{L}\p{N}])|${INITIALS}|[\p{L}\p{N}]+(?:['’‘\x60´ʼ][\p{L}]+)*`,
   'gu',
 );
 /**
@@ -125,6 +130,9 @@ export function foldWord(word: string): string {
 
 const stemCache = new Map<string, string>();
 
+/** A compass adjective is its direction ("southern Syria" is "the south of Syria"): domain data, eight words. */
+const COMPASS_ADJECTIVES = /^((?:north|south)(?:east|west)?|east|west)ern$/;
+
 /**
  * British and American spellings meet before stemming ("neutralised" = "neutralized",
  * "defence" = "defense"). The rewrite runs on both sides of every match, so a word it changes
@@ -144,6 +152,8 @@ export function americanSpelling(word: string): string {
  * "child"), else the word itself: what a stemmer cannot see.
  */
 export function lemma(folded: string): string {
+  const compass = COMPASS_ADJECTIVES.exec(folded);
+  if (compass) return compass[1]!;
   if (!Object.hasOwn(irregularVerbs, folded) && !Object.hasOwn(irregularNouns, folded)) return folded;
   return (Object.hasOwn(irregularVerbs, folded) ? irregularVerbs[folded] : irregularNouns[folded]) ?? folded;
 }
@@ -173,7 +183,8 @@ interface RawWord {
   end: number;
 }
 
-function rawWords(text: string): RawWord[] {
+/** The words of a text as the index reads them (before aliases and stopwords), with offsets. */
+export function rawWords(text: string): RawWord[] {
   const out: RawWord[] = [];
   for (const m of text.matchAll(WORD)) {
     const start = m.index ?? 0;
@@ -189,6 +200,12 @@ function rawWords(text: string): RawWord[] {
           start: start + number.length,
           end: start + m[0].length,
         });
+      continue;
+    }
+    // Initials keep their points folded ("u.s"), so the pronoun "us" never meets "U.S."; the
+    // term drops them (see tokenize).
+    if (m[0][1] === '.') {
+      out.push({ text: m[0], folded: foldWord(m[0]).replace(/\.$/, ''), start, end: start + m[0].length });
       continue;
     }
     // Possessives fold away, so "Jazeera Storm’s" still meets the alias "Jazeera Storm".
@@ -216,10 +233,16 @@ export function tokenize(text: string, aliases?: AliasTable): Token[] {
     i++;
     const bare = w.folded;
     if (STOPWORDS.has(bare) || STOPWORDS.has(foldWord(w.text))) continue;
+    // The Arabic article of a name ("al-Baghdadi", "el-Sisi") says no more than "the": the name
+    // after it does. Left in, it met every other "al-" name (a question's misspelt "al-Bagdadi"
+    // quoted "al-Salihiyya").
+    if ((bare === 'al' || bare === 'el') && text[w.end] === '-') continue;
     // A single letter is noise, but keep single digits: "5 leaders" can be the answer.
     if (bare.length < 2 && !/\d/.test(bare)) continue;
-    // Numbers stay as written ("2.5"): a stemmer has nothing to take from them.
-    out.push({ term: /^[\d.]+$/.test(bare) ? bare : stem(bare), start: w.start, end: w.end });
+    // Numbers stay as written ("2.5"): a stemmer has nothing to take from them. Initials are
+    // their letters ("t.i" is "ti").
+    const term = /^[\d.]+$/.test(bare) ? bare : bare[1] === '.' ? bare.replace(/\./g, '') : stem(bare);
+    out.push({ term, start: w.start, end: w.end });
   }
   return out;
 }

@@ -178,6 +178,19 @@ describe('NewsIndex', () => {
     expect(corrections('Where did Nancy Regan go?')).toEqual(['regan>reagan']);
   });
 
+  it('corrects a misspelt name asked in the possessive to its alias group', () => {
+    const table = buildAliasTable({ aliases: [{ names: ['Abu Bakr al-Baghdadi', 'Baghdadi'] }] });
+    const archive = NewsIndex.build(
+      [
+        article('death', 'After the death', ['The death of al-Baghdadi was confirmed on Sunday.']),
+        article('city', 'Baghdad', ['Baghdad and Bagdad airport reopened on Monday.']),
+      ],
+      { aliases: table },
+    );
+    // The possessive is folded away before the lookup, as the index reads it: "bagdadi's" was 3 edits from "baghdadi".
+    expect(correctionsBy(archive)("What followed al-Bagdadi's death?")).toEqual(['bagdadi>_abu_bakr_al_baghdadi']);
+  });
+
   it('prefers the outlet a question names', () => {
     const hits = index.search('harbour according to City Post', { k: 2 }).hits;
     expect(index.articles[hits[0]!.article]!.source).toBe('City Post');

@@ -36,6 +36,30 @@ describe('tokenize', () => {
     expect(terms('is leading', aliases)).toEqual(['lead']);
   });
 
+  it('reads initials written with points as one word, met with or without them', () => {
+    expect(terms('rapper T.I. was held in Washington, D.C.')).toEqual(['rapper', 'ti', 'hold', 'washington', 'dc']);
+    expect(terms('What happened to T.I')).toEqual(terms('What happened to TI'));
+    // Letters of mixed case are no initials: "T.I.s" is T.I. and a stray letter.
+    expect(terms('T.I.s bond')).toEqual(['ti', 'bond']);
+    // A word after a point is not an initial ("J.Crew").
+    expect(terms('J.Crew outfits')).toEqual(['crew', 'outfit']);
+  });
+
+  it('never lets the pronoun "us" meet "U.S." through an alias written with points', () => {
+    const table = buildAliasTable({ aliases: [{ names: ['United States', 'U.S.'], exact: ['US'] }] });
+    expect(terms('troops in the U.S.', table)).toEqual(['troop', '_united_states']);
+    expect(terms('they told us', table)).toEqual(['tell']);
+    expect(terms('the US said', table)).toEqual(['_united_states']);
+  });
+
+  it('drops the Arabic article of a name and reads a compass adjective as its direction', () => {
+    expect(terms('al-Salihiyya and el-Sisi')).toEqual(['salihiyya', 'sisi']);
+    // "Al" alone may be a name ("Al Gore"): only the article joined by a hyphen goes.
+    expect(terms('Al Gore')).toEqual(['al', 'gore']);
+    expect(terms('southern Syria')).toEqual(terms('the south of Syria'));
+    expect(terms('Northeastern Western')).toEqual(['northeast', 'west']);
+  });
+
   it('keeps single digits but drops single letters', () => {
     expect(terms('5 leaders and a b')).toEqual(['5', 'leader']);
   });
