@@ -150,3 +150,44 @@ describe('a quote of two sentences apart', () => {
     expect(excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
   });
 });
+
+describe('an excerpt that reads on', () => {
+  // The sentence that echoes the question is followed, in the same paragraph, by the ones that answer it.
+  const routes =
+    'The fighters have to flee elsewhere, to Africa or towards Asia. In the first case the route passes through Sudan. ' +
+    'In the second, it runs from Pakistan. Smugglers charge for both.';
+  const index = NewsIndex.build(
+    [
+      {
+        ...article('r', 'Escape routes', []),
+        sections: [
+          { paragraphs: [routes, 'Officials declined to comment.'] },
+          { heading: 'Elsewhere', paragraphs: ['Officials in the capital opened a new road.'] },
+        ],
+      },
+      article('s', 'Markets', ['Prices of grain rose in Africa this week.']),
+    ],
+    { aliases: buildAliasTable({ aliases: [] }) },
+  );
+
+  it('quotes the sentences after the one that holds the question, while they fit the limit', () => {
+    const r = answerQuestion(index, 'If they head towards Asia, which country is on the way?', { k: 1 }).results[0]!;
+    expect(r.articleId).toBe('r');
+    expect(r.excerpt).toContain('towards Asia');
+    expect(r.excerpt).toContain('Pakistan');
+    expect(r.excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
+    // It reads on into the next paragraph of the section, and stops at the next section's heading.
+    expect(r.excerpt).toContain('Officials declined');
+    expect(r.excerpt).not.toContain('new road');
+  });
+
+  it('never runs past the limit', () => {
+    const long = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} tells of the convoy and its ${i + 1} trucks.`);
+    const big = NewsIndex.build([article('c', 'Convoy', [long.join(' ')])], {
+      aliases: buildAliasTable({ aliases: [] }),
+    });
+    const r = answerQuestion(big, 'What did the convoy carry?', { k: 1 }).results[0]!;
+    expect(r.excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
+    expect(r.excerpt.length).toBeGreaterThan(MAX_EXCERPT_CHARS - 60);
+  });
+});
