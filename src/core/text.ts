@@ -130,6 +130,26 @@ export function foldWord(word: string): string {
 
 const stemCache = new Map<string, string>();
 
+/**
+ * Words as chat writes them short ("how many ppl"), read as the word: domain data, at index and
+ * query time alike. Only shorthand no English word is spelt as ("mil" may be military or million).
+ */
+const SHORTHAND: ReadonlyMap<string, string> = new Map([
+  ['ppl', 'people'],
+  ['govt', 'government'],
+  ["gov't", 'government'],
+  ['dept', 'department'],
+  ['intl', 'international'],
+  ['natl', 'national'],
+  ['prez', 'president'],
+  ['approx', 'approximately'],
+  ['yrs', 'years'],
+  ['hrs', 'hours'],
+  ['mins', 'minutes'],
+  ['pics', 'pictures'],
+  ['vids', 'videos'],
+]);
+
 /** A compass adjective is its direction ("southern Syria" is "the south of Syria"): domain data, eight words. */
 const COMPASS_ADJECTIVES = /^((?:north|south)(?:east|west)?|east|west)ern$/;
 
@@ -231,7 +251,7 @@ export function tokenize(text: string, aliases?: AliasTable): Token[] {
       continue;
     }
     i++;
-    const bare = w.folded;
+    const bare = SHORTHAND.get(w.folded) ?? w.folded;
     if (STOPWORDS.has(bare) || STOPWORDS.has(foldWord(w.text))) continue;
     // The Arabic article of a name ("al-Baghdadi", "el-Sisi") says no more than "the": the name
     // after it does. Left in, it met every other "al-" name (a question's misspelt "al-Bagdadi"

@@ -60,6 +60,11 @@ describe('tokenize', () => {
     expect(terms('Northeastern Western')).toEqual(['northeast', 'west']);
   });
 
+  it('reads chat shorthand as the word it stands for', () => {
+    expect(terms('how many ppl left the govt')).toEqual(terms('how many people left the government'));
+    expect(terms('3 hrs')).toEqual(terms('3 hours'));
+  });
+
   it('keeps single digits but drops single letters', () => {
     expect(terms('5 leaders and a b')).toEqual(['5', 'leader']);
   });
