@@ -181,6 +181,12 @@ describe('an excerpt that reads on', () => {
     expect(r.excerpt).not.toContain('new road');
   });
 
+  it('reads back to the sentences before when the section ends first', () => {
+    const r = answerQuestion(index, 'Who charges for both routes?', { k: 1 }).results[0]!;
+    expect(r.excerpt).toContain('Smugglers charge');
+    expect(r.excerpt.startsWith('The fighters have to flee')).toBe(true);
+  });
+
   it('never runs past the limit', () => {
     const long = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} tells of the convoy and its ${i + 1} trucks.`);
     const big = NewsIndex.build([article('c', 'Convoy', [long.join(' ')])], {
