@@ -195,7 +195,13 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
  * The question answered from one article only (a "Newer in the archive" button): its best
  * excerpt, or its opening when it holds none of the question's words; undefined when no such article.
  */
-export function quoteArticle(index: AnswerIndex, question: string, article: number): Answer | undefined {
+export function quoteArticle(
+  index: AnswerIndex,
+  question: string,
+  article: number,
+  /** Quote only the sentence that matches and its neighbour (a topic alert), not as much as fits. */
+  brief = false,
+): Answer | undefined {
   const range =
     Number.isInteger(article) && article >= 0 && article < index.articleCount ? index.passageRange(article) : undefined;
   if (!range || range[0] === range[1]) return undefined;
@@ -209,7 +215,7 @@ export function quoteArticle(index: AnswerIndex, question: string, article: numb
     passageEvidence: 0,
     matched: [],
   };
-  const result = buildResult(index, hit ?? opening, termWeights(index, query), question);
+  const result = buildResult(index, hit ?? opening, termWeights(index, query), question, undefined, undefined, !brief);
   return withTimeNotes(index, { question, answered: true, results: [result], nearest: [] });
 }
 

@@ -120,6 +120,8 @@ export function buildResult(
   question: string,
   want: Wanted = wantedBy(question),
   texts: PassageTexts = passageTexts(index),
+  /** Read on and back while the quote fits (see readingOn); off, the sentence and its neighbour only. */
+  around = true,
 ): AnswerResult {
   const article = index.article(hit.article);
   const read = passageReader(index, weights, texts);
@@ -159,7 +161,7 @@ export function buildResult(
   if (chosen + 1 < to) pool.add(chosen + 1);
   // "Why …?" and "What did she say?": the answer runs on from the sentence, so its neighbour stays.
   if (!asksContinuation(question)) best = withSecondSentence(read, best, [...pool], weights, want);
-  best = readingOn(index, read, best, weights);
+  if (around) best = readingOn(index, read, best, weights);
   const { passage } = read(chosen);
   const r: AnswerResult = {
     articleId: article.id,

@@ -52,7 +52,8 @@ export function matchTopic(index: ArchiveIndex, topic: string, candidates: Reado
   const out: FollowItem[] = [];
   for (const a of [...topicArticles(index, topic, (x) => among.has(x))].sort((x, y) => x - y)) {
     const article = index.article(a);
-    const quote = quoteArticle(index, topic, a)?.results[0];
+    // An alert quotes the sentence about the topic, not a paragraph.
+    const quote = quoteArticle(index, topic, a, true)?.results[0];
     const item: FollowItem = {
       articleId: article.id,
       title: article.title,
