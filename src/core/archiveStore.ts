@@ -35,8 +35,11 @@ export interface StoredArticle {
   /** Term ids of its passages, back to back; passage i is tokenStart[i]..tokenStart[i + 1]. */
   tokens: Int32Array;
   tokenStart: Int32Array;
-  /** Where each token stands in its passage's text: [start, end) plus one; 0 for heading words. */
-  offsets: Int32Array;
+  /**
+   * Where each token stands in its passage's text: [start, end) plus one; 0 for heading words (in
+   * 2 bytes each where they fit: a store may keep them so).
+   */
+  offsets: Int32Array | Uint16Array;
   /** Its title, source and date words with their field weights (see articleMetaTerms). */
   metaTerms: ReadonlyArray<readonly [term: string, weight: number]>;
 }

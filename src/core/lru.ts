@@ -1,7 +1,17 @@
-/** A small least-recently-used map (a Map keeps insertion order): at most `max` entries, the longest unused dropped first. */
+/**
+ * A small least-recently-used map (a Map keeps insertion order): its entries' weights (1 each
+ * unless `weigh` says) sum to at most `max`, the longest unused dropped first. A cache weighed by
+ * bytes holds as much memory however large its entries are (an archive's articles differ in
+ * length tenfold).
+ */
 export class Lru<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
+  private readonly weights = new Map<K, number>();
+  private total = 0;
+  constructor(
+    private readonly max: number,
+    private readonly weigh?: (value: V) => number,
+  ) {}
 
   /** The value kept for `key`, now the most recently used (undefined when none). */
   get(key: K): V | undefined {
@@ -13,17 +23,39 @@ export class Lru<K, V> {
     return v;
   }
 
+  /** Keeps `value` (one weighing more than the whole budget is not kept). */
   set(key: K, value: V): void {
-    this.map.delete(key);
+    this.delete(key);
+    const w = this.weigh ? this.weigh(value) : 1;
+    if (w > this.max) return;
     this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    if (this.weigh) this.weights.set(key, w);
+    this.total += w;
+    while (this.total > this.max) this.delete(this.map.keys().next().value!);
   }
 
   delete(key: K): void {
-    this.map.delete(key);
+    if (!this.map.delete(key)) return;
+    if (!this.weigh) this.total--;
+    else {
+      this.total -= this.weights.get(key)!;
+      this.weights.delete(key);
+    }
   }
 
   clear(): void {
     this.map.clear();
+    this.weights.clear();
+    this.total = 0;
+  }
+
+  /** Entries kept. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The kept entries' weights summed (their count, unweighed). */
+  get weight(): number {
+    return this.total;
   }
 }

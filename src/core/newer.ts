@@ -106,24 +106,25 @@ function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyPr
   // makes a new delta, and each would otherwise work out every profile again (100-300 ms on the
   // first answers after an add). Its term statistics then leave the delta's few articles out.
   const index = served.lastingIndexOf?.(a) ?? served;
+  // An index that keeps its articles' profiles (the sqlite backend's, made on insert) gives them:
+  // working one out reads every word of the article, 0.5-5 s a question on a loaded 10x archive.
+  // They are not kept here too: the store keeps them within its memory budget, and drops them when
+  // its writer works them out again over a grown archive (this cache would keep the old ones).
+  const stored = index.keyProfile?.(a, options.keyTerms);
+  if (stored) return stored;
   let cache = profiles.get(index);
   if (!cache) profiles.set(index, (cache = new Map()));
   const key = `${options.keyTerms}:${a}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  // An index that keeps its articles' profiles (the sqlite backend's, made on insert) gives them:
-  // working one out reads every word of the article, 0.5-5 s a question on a loaded 10x archive.
-  let profile = index.keyProfile?.(a, options.keyTerms);
-  if (!profile) {
-    const counter = new KeyTermCounter(index.aliases);
-    const [from, to] = index.passageRange(a);
-    for (let p = from; p < to; p++) {
-      const text = index.passage(p).text;
-      for (const t of index.passageTokens(p)) counter.word(t.term, text, t.start);
-    }
-    counter.title(index.titleTerms(a));
-    profile = counter.profile((t) => index.articleFrequency(t), index.held().articles, options.keyTerms);
+  const counter = new KeyTermCounter(index.aliases);
+  const [from, to] = index.passageRange(a);
+  for (let p = from; p < to; p++) {
+    const text = index.passage(p).text;
+    for (const t of index.passageTokens(p)) counter.word(t.term, text, t.start);
   }
+  counter.title(index.titleTerms(a));
+  const profile = counter.profile((t) => index.articleFrequency(t), index.held().articles, options.keyTerms);
   if (cache.size >= CACHE_SIZE) cache.clear();
   cache.set(key, profile);
   return profile;

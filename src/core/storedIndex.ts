@@ -163,9 +163,11 @@ export class StoredIndex implements ArchiveIndex {
       }
     }
     const out: Token[] = [];
+    // Taken once: a store may read them behind a getter (the sqlite backend when first asked).
+    const offsets = record.offsets;
     for (let i = record.tokenStart[at]!; i < record.tokenStart[at + 1]!; i++) {
-      const start = record.offsets[2 * i]! - 1;
-      const end = record.offsets[2 * i + 1]! - 1;
+      const start = offsets[2 * i]! - 1;
+      const end = offsets[2 * i + 1]! - 1;
       if (start < from || end > to) continue;
       const id = record.tokens[i]!;
       const term = wanted ? wanted.get(id) : this.store.termOf(id);

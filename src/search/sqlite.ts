@@ -37,20 +37,45 @@ import { DEFAULT_NEWER, KeyTermCounter } from '../core/newer.js';
 export const SQLITE_FORMAT_VERSION = 2;
 
 /**
- * Decoded articles kept in memory: a question reads 120 (its pool) and their neighbours. 1024
- * holds the pool's usual working set, which copies no longer widen (see insert): at 100x, serving
- * p50 35 -> 17-25 ms and RSS 146 -> 129-131 MB (fewer rows decoded, less garbage) against 256.
+ * Memory the decoded rows kept between questions may hold, in bytes (estimated as V8 holds them:
+ * see the weigh functions below), not in entries: an archive's articles differ in length tenfold.
+ * A question reads 120 articles (its pool) and their neighbours; the 609 articles MultiHop-RAG's
+ * 2,255 questions read weigh 8.7 MB so, which ARTICLE_BYTES holds. Smaller is not leaner: an
+ * article read again after it was dropped leaves its old buffers (outside V8's heap) to the next
+ * full GC, and the process grows meanwhile (at 100x, all questions: 6 MB, RSS 168 MB and p50
+ * 11 ms; 3 MB, 236 MB and 18 ms; against 118-120 MB and 4-4.6 ms).
  */
-const ARTICLE_CACHE = 1024;
-/** Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred bytes). */
-const PASSAGE_CACHE = 4_096;
+const ARTICLE_BYTES = 10 << 20;
 /**
- * Articles' metadata kept without their words (a few hundred bytes each): time notes look up the
- * dates of every article holding a quoted article's key terms.
+ * Passages kept decoded (the excerpts of a page of answers read a few dozen, each a few hundred
+ * bytes; their text is V8's to collect): at 100x, 1 MB rather than 2: RSS 114-116 MB against 118-120.
  */
-const META_CACHE = 4_096;
+const PASSAGE_BYTES = 1 << 20;
+/**
+ * Articles' metadata kept without their words: time notes look up the dates of every article
+ * holding a quoted article's key terms.
+ */
+const META_BYTES = 1 << 20;
 /** Key-term profiles kept decoded (time notes read a quoted article's and up to 8 candidates'). */
-const PROFILE_CACHE = 4_096;
+const PROFILE_BYTES = 1 << 20;
+/** Passages' articles kept (a number each). */
+const PASSAGE_ARTICLES = 4_096;
+/** Words looked up (question words: what people ask between two writes) and term ids named. */
+const TERM_CACHE = 20_000;
+
+/**
+ * A decoded article's bytes: its words (4 bytes each), their offsets once an excerpt reads them
+ * (two a word, 2 bytes each: see compact), the distinct words and counts StoredIndex keeps beside
+ * it (at most as many as its words), and its metadata and metadata terms.
+ */
+const articleBytes = (r: StoredArticle): number =>
+  3 * r.tokens.byteLength + r.tokenStart.byteLength + 64 * r.metaTerms.length + 1_024;
+const passageBytes = (p: Passage): number =>
+  2 * (p.text.length + (p.heading?.length ?? 0)) + 8 * p.sentences.length + 160;
+/** Metadata as decoded from its JSON (kept with its length: see meta). */
+const metaBytes = (m: { bytes: number }): number => m.bytes;
+const profileBytes = (p: KeyProfile | null): number => (p ? 128 * p.vector.size + 200 : 64);
+
 /**
  * A profile's IDF is the archive's at its insert: it drifts as the archive grows. One worked out
  * over fewer than this share of the articles held now is worked out again by the writer
@@ -83,11 +108,23 @@ const INSERT_BATCH = 500;
 const word = (id: number) => `t${id.toString(36)}`;
 
 const int32 = (b: Buffer): Int32Array => {
-  // Copied: SQLite's blob buffers are not guaranteed 4-byte aligned.
+  // A view of the row's buffer when it is 4-byte aligned (better-sqlite3 gives each blob a buffer
+  // of its own: one allocation a blob read, not two); else copied.
+  if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
   const out = new Int32Array(b.length / 4);
   new Uint8Array(out.buffer).set(b);
   return out;
 };
+/**
+ * Offsets in 2 bytes each when they fit (they count characters within one passage): the largest
+ * part of a decoded article, halved. The row's buffer is left at once (a young object's, freed by
+ * the next scavenge).
+ */
+function compact(offsets: Int32Array): Int32Array | Uint16Array {
+  for (const x of offsets) if (x > 0xffff) return offsets;
+  return new Uint16Array(offsets);
+}
+
 const blob = (a: Int32Array | number[]): Buffer => {
   const arr = a instanceof Int32Array ? a : Int32Array.from(a);
   return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
@@ -163,12 +200,12 @@ export class SqliteArchive implements ArchiveStore {
   private sourceList: readonly string[] | null = null;
   private readonly terms = new Map<string, StoredTerm | null>();
   private readonly termNames = new Map<number, string>();
-  private readonly records = new Lru<number, StoredArticle>(ARTICLE_CACHE);
-  private readonly passages = new Lru<number, Passage>(PASSAGE_CACHE);
-  private readonly metas = new Lru<number, ArticleMeta>(META_CACHE);
-  private readonly profiles = new Lru<number, KeyProfile | null>(PROFILE_CACHE);
+  private readonly records = new Lru<number, StoredArticle>(ARTICLE_BYTES, articleBytes);
+  private readonly passages = new Lru<number, Passage>(PASSAGE_BYTES, passageBytes);
+  private readonly metas = new Lru<number, { meta: ArticleMeta; bytes: number }>(META_BYTES, metaBytes);
+  private readonly profiles = new Lru<number, KeyProfile | null>(PROFILE_BYTES, profileBytes);
   /** Passages' articles (the rerank asks which words a candidate passage holds before reading its text). */
-  private readonly passageArticles = new Lru<number, number>(PASSAGE_CACHE);
+  private readonly passageArticles = new Lru<number, number>(PASSAGE_ARTICLES);
   /** The profile read, prepared once the table exists (a reader's file may predate it): null until then. */
   private profileQuery: Database.Statement<[number], string> | null = null;
   private readonly q: ReturnType<SqliteArchive['prepare']>;
@@ -208,8 +245,9 @@ export class SqliteArchive implements ArchiveStore {
       this.db.pragma('synchronous = NORMAL');
       this.createTables();
     }
-    // Reads are small and random: a modest page cache, the OS's file cache does the rest.
-    this.db.pragma('cache_size = -4000');
+    // Reads are small and random: a small page cache (1 MB), the OS's file cache does the rest. At
+    // 100x, all 2,255 questions: RSS 2-3 MB lower than with 4 MB, p50 and p99 the same.
+    this.db.pragma('cache_size = -1000');
     this.db.pragma('mmap_size = 0');
     this.q = this.prepare();
     this.seen = this.lastChange() ?? -1;
@@ -396,10 +434,26 @@ export class SqliteArchive implements ArchiveStore {
     this.takeChanges();
   }
 
+  /** The changes table's reads, prepared once the file has the table (a reader's file may predate it): null until then. */
+  private changeReads: {
+    last: Database.Statement<[], number>;
+    since: Database.Statement<[number], { seq: number; ids: Buffer | null; words: string | null }>;
+  } | null = null;
+
+  private changeQueries() {
+    if (!this.changeReads && this.hasTable('changes'))
+      this.changeReads = {
+        last: this.db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM changes').pluck(),
+        since: this.db.prepare<[number], { seq: number; ids: Buffer | null; words: string | null }>(
+          'SELECT seq, ids, words FROM changes WHERE seq > ? ORDER BY seq',
+        ),
+      };
+    return this.changeReads;
+  }
+
   /** The last row of the changes table, if the file has the table. */
   private lastChange(): number | undefined {
-    if (!this.hasTable('changes')) return undefined;
-    return this.db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM changes').pluck().get()!;
+    return this.changeQueries()?.last.get();
   }
 
   /**
@@ -414,11 +468,7 @@ export class SqliteArchive implements ArchiveStore {
     const last = this.lastChange();
     if (last === undefined || this.seen < 0) changed = null;
     else if (last > this.seen) {
-      const rows = this.db
-        .prepare<[number], { seq: number; ids: Buffer | null; words: string | null }>(
-          'SELECT seq, ids, words FROM changes WHERE seq > ? ORDER BY seq',
-        )
-        .all(this.seen);
+      const rows = this.changeQueries()!.since.all(this.seen);
       // A row pruned before this reader saw it: what it changed is not known.
       if (rows[0]?.seq !== this.seen + 1) changed = null;
       for (const row of rows) {
@@ -504,7 +554,7 @@ export class SqliteArchive implements ArchiveStore {
           ? { id: row.id, passageDf: row.passage_df, articleDf: row.article_df, postingDf: row.posting_df }
           : null;
       // Question words only: bounded by what people ask between two writes.
-      if (this.terms.size > 50_000) this.terms.clear();
+      if (this.terms.size >= TERM_CACHE) this.terms.clear();
       this.terms.set(term, t);
     }
     return t ?? undefined;
@@ -514,7 +564,7 @@ export class SqliteArchive implements ArchiveStore {
     let t = this.termNames.get(id);
     if (t === undefined) {
       t = this.q.termOf.get(id)?.term ?? '';
-      if (this.termNames.size > 50_000) this.termNames.clear();
+      if (this.termNames.size >= TERM_CACHE) this.termNames.clear();
       this.termNames.set(id, t);
     }
     return t;
@@ -527,7 +577,7 @@ export class SqliteArchive implements ArchiveStore {
       if (!row) throw new Error(`no article ${a} in ${this.path}`);
       const meta = JSON.parse(row.meta) as ArticleMeta;
       const offsets = this.q.offsets;
-      let read: Int32Array | null = null;
+      let read: Int32Array | Uint16Array | null = null;
       record = {
         number: row.num,
         meta,
@@ -537,7 +587,7 @@ export class SqliteArchive implements ArchiveStore {
         tokenStart: int32(row.token_start),
         // Read when an excerpt asks: ranking reads a pool of articles, answers quote a few.
         get offsets() {
-          read ??= int32(offsets.get(a)!.offsets);
+          read ??= compact(int32(offsets.get(a)!.offsets));
           return read;
         },
         metaTerms: articleMetaTerms(meta, this.aliases, this.fieldWeights),
@@ -569,14 +619,15 @@ export class SqliteArchive implements ArchiveStore {
   meta(a: number): ArticleMeta {
     const record = this.records.get(a);
     if (record) return record.meta;
-    let meta = this.metas.get(a);
-    if (!meta) {
+    let kept = this.metas.get(a);
+    if (!kept) {
       const row = this.q.meta.get(a);
       if (row === undefined) throw new Error(`no article ${a} in ${this.path}`);
-      meta = JSON.parse(row) as ArticleMeta;
-      this.metas.set(a, meta);
+      // Decoded, about its JSON's length in UTF-16.
+      kept = { meta: JSON.parse(row) as ArticleMeta, bytes: 2 * row.length + 200 };
+      this.metas.set(a, kept);
     }
-    return meta;
+    return kept.meta;
   }
 
   passage(p: number): Passage {

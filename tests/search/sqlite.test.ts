@@ -10,7 +10,7 @@ import { openSqliteCorpus, SqliteArchive, SQLITE_FORMAT_VERSION } from '../../sr
 import type { NewsIndex } from '../../src/core/search.js';
 import type { AliasTable } from '../../src/core/aliases.js';
 import { NEWER_ID, newerCorpus } from '../fixtures/newer/corpus.js';
-import { DEFAULT_NEWER, KeyTermCounter } from '../../src/core/newer.js';
+import { DEFAULT_NEWER, KeyTermCounter, newerArticles } from '../../src/core/newer.js';
 import type { AnswerIndex, KeyProfile } from '../../src/core/answerIndex.js';
 
 /** Article a's key-term profile worked out from its words, as newer.ts does for an index that keeps none. */
@@ -296,6 +296,83 @@ describe('the sqlite search backend', () => {
     expect(answers(other)).toEqual(fresh());
     // The reader took the same account of the writes from the file.
     expect(reader.changesSince(-1).changed).toBeNull();
+    writer.close();
+    reader.close();
+  });
+
+  it('keeps across writes only what a fresh reader would read the same: answers, time notes and key-term profiles', async () => {
+    const dated = newerCorpus();
+    const read = await readCorpus({ corpus: dated });
+    rmSync(dated, { recursive: true, force: true });
+    const path = join(dir, 'warm.db');
+    const writer = new SqliteArchive(path, { aliases: read.aliases });
+    const byFile = new Map<string, Article[]>();
+    for (const a of read.articles) byFile.set(a.file, [...(byFile.get(a.file) ?? []), a]);
+    for (const [file, list] of byFile) writer.replaceFile(file, 's1', list);
+    writer.refreshProfiles();
+    const december20 = new Date('2019-12-20T12:00:00Z');
+    const questions = [
+      'Which Isis leaders fled after the death of al-Baghdadi?',
+      'Which Isis leaders fled after al-Baghdadi’s death, latest?',
+      'Who is hunting the Isis leaders since December 2019?',
+      'When were Isis commanders arrested in Raqqa?',
+      'Which Isis leaders fled, last month?',
+      'Who is fleeing Deir Ezzor at night?',
+      'what did the ministry say about the refugees',
+    ];
+    const observe = (archive: SqliteArchive, index: ReturnType<SqliteArchive['index']>) => {
+      const numbers = [...archive.articles()].map((a) => a.number);
+      return {
+        answers: questions.map((q) => answerQuestion(index, q, { now: december20, refuse: false })),
+        newer: numbers.map((a) => [...newerArticles(index, [a])]),
+        profiles: numbers.map((a) => index.keyProfile(a, DEFAULT_NEWER.keyTerms)),
+      };
+    };
+    const fresh = () => {
+      const again = new SqliteArchive(path, { aliases: read.aliases, readonly: true });
+      const out = observe(again, again.index());
+      again.close();
+      return out;
+    };
+    // A reader in its own connection (as another process), warmed: every cache filled.
+    const reader = new SqliteArchive(path, { aliases: read.aliases, readonly: true });
+    const warm = reader.index();
+    const own = writer.index();
+    expect(observe(reader, warm)).toEqual(fresh());
+    observe(writer, own);
+    const raqqa = (body: string): Article => ({
+      ...article('raqqa', 'Isis commanders arrested in Raqqa after al-Baghdadi’s death', body),
+      published: '2019-12-15',
+    });
+    const steps: Array<[string, () => void]> = [
+      [
+        'an article added',
+        () =>
+          writer.replaceFile('raqqa.md', 's1', [
+            raqqa('The SDF arrested three Isis commanders in Raqqa who had fled Deir Ezzor after al-Baghdadi’s death.'),
+          ]),
+      ],
+      // The profiles of the articles held before, made over fewer than 90% of those held now.
+      ['profiles worked out again', () => expect(writer.refreshProfiles()).toBeGreaterThan(0)],
+      [
+        'an article replaced',
+        () =>
+          writer.replaceFile('raqqa.md', 's2', [
+            raqqa('Coalition raids in Raqqa and Hasaka caught Isis leaders hiding since al-Baghdadi’s death.'),
+          ]),
+      ],
+      ['an article removed', () => writer.replaceFile(`${NEWER_ID}.txt`, undefined, [])],
+    ];
+    let before = fresh();
+    for (const [step, write] of steps) {
+      write();
+      const now = fresh();
+      expect(now, step).not.toEqual(before);
+      expect(observe(reader, warm), step).toEqual(now);
+      expect(observe(writer, own), step).toEqual(now);
+      before = now;
+    }
+    expect(before.answers[3]!.results[0]!.articleId).toBe('raqqa');
     writer.close();
     reader.close();
   });
