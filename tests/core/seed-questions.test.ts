@@ -72,3 +72,41 @@ describe.each(Object.keys(backends))('questions about the seed articles (%s back
     expect(a.results[0]!.excerpt).toContain('442');
   });
 });
+
+// 110 questions about the same articles that two helpers wrote without seeing the code or the
+// alias file: a second regression set, closer to how people outside the project ask.
+const independent = readFileSync(new URL('../fixtures/seed-questions-independent.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { id: string; q: string; article: string; answers: string[] });
+const folded = (s: string) => s.replace(/\s+/g, ' ').toLowerCase();
+
+describe.each(Object.keys(backends))(
+  'independently written questions about the seed articles (%s backend)',
+  (backend) => {
+    const engine = {} as { index: AnswerIndex };
+    beforeAll(async () => {
+      engine.index = await backends[backend]!();
+    });
+
+    it('finds the right article first for at least 104 of 110, quotes the answer for at least 101, refuses at most one', () => {
+      expect(independent).toHaveLength(110);
+      let rightArticle = 0;
+      let answerQuoted = 0;
+      let refused = 0;
+      const misses: string[] = [];
+      for (const { id, q, article, answers } of independent) {
+        const a = answerQuestion(engine.index, q);
+        if (!a.answered) refused++;
+        const first = a.results[0];
+        if (first?.articleId === article) rightArticle++;
+        if (first?.articleId === article && answers.some((w) => folded(first.excerpt).includes(folded(w))))
+          answerQuoted++;
+        else misses.push(id);
+      }
+      expect(rightArticle).toBeGreaterThanOrEqual(104);
+      expect(answerQuoted, `misses: ${misses.join(' ')}`).toBeGreaterThanOrEqual(101);
+      expect(refused).toBeLessThanOrEqual(1);
+    });
+  },
+);
