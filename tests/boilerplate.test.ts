@@ -193,9 +193,10 @@ describe('Markdown bullet items', () => {
     writeFileSync(join(dir, 'bridge.md'), md);
     const { index } = await openEngine({ corpus: dir, indexPath: null });
     const lorries = answerQuestion(index, 'Which road must lorries over 7.5 tonnes use?', { refuse: false });
-    expect(lorries.results[0]!.excerpt).toBe('Lorries over 7.5 tonnes must use the ring road until April');
+    // An item may follow the line that introduces the list, never run on into the next item.
+    expect(lorries.results[0]!.excerpt).toMatch(/(^|: )Lorries over 7\.5 tonnes must use the ring road until April$/);
     const buses = answerQuestion(index, 'How often will buses run over the new bridge?', { refuse: false });
-    expect(buses.results[0]!.excerpt).toBe('Buses will run every ten minutes over the new bridge');
+    expect(buses.results[0]!.excerpt).toMatch(/(^|: )Buses will run every ten minutes over the new bridge$/);
     const summary = summarize(index, 'bridge');
     expect(summary).not.toMatch(/bridge Lorries|April Cyclists/);
     expect(summary.length).toBeGreaterThan(0);
