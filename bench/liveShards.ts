@@ -177,8 +177,10 @@ export async function measureShardedLive(
     await discord.waitFor(() => lines().filter((l) => l.msg === 'connected').length === 2, 600_000, 'both shards');
     log(`live shards ${scale}x: both shards connected in ${Math.round(performance.now() - started)} ms`);
     // As on a bot that has run a while: each shard's warm-up (its answer path, its parse thread, every file's stamp) is over.
+    // A shard reading the manager's sqlite file warms its answer path only (see runBot), and says so in its own words.
+    const warmed = backend === 'sqlite' ? 'answer path warmed up' : 'archive warmed up';
     await discord
-      .waitFor(() => lines().filter((l) => l.msg === 'archive warmed up').length === 2, 300_000, 'both warm-ups')
+      .waitFor(() => lines().filter((l) => l.msg === warmed).length === 2, 300_000, 'both warm-ups')
       .catch(() => log('live shards: a shard did not log its warm-up; measuring all the same'));
     log(`live shards ${scale}x: both shards warmed up ${Math.round(performance.now() - started)} ms from the start`);
     const ask = (guild: number, question: string): InteractionRecord =>

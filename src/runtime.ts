@@ -25,4 +25,13 @@ export function tuneRuntime(): void {
   // it reads only at start). sqlite backend at 1×: RSS 174 -> 112 MB. Memory backend, three
   // paired bench runs: RSS 172-174 -> 137-139 MB, p99 5.6-7.0 -> 5.1-5.7 ms, p50 about the same.
   setFlagsFromString('--semi-space-growth-factor=1');
+  // Scavenges on the main thread alone. A parallel scavenge hands parts of the young generation to
+  // V8's helper threads and waits for them all; on a machine whose cores are taken (2 cores, other
+  // processes busy) a helper descheduled in its part holds the serving thread meanwhile. Three
+  // SHARDS=2 runs at 10x (load 3.5-5.6, bench/liveShards.ts with the thread's schedule per 10 ms
+  // tick and V8's GC entries) held 17 such stalls: a scavenge of 50-196 ms (4 over 100) in which
+  // the shard's serving thread ran 1-27 ms and waited 0-32 ms for a core (the 170 ms one: 2 ms run,
+  // none waited), the rest blocked on its helpers. A 2 MB young generation (above) is scavenged alone
+  // in a millisecond or two.
+  setFlagsFromString('--no-parallel-scavenge');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerQuestion } from '../src/core/answer.js';
 import { parseCorpusFiles } from '../src/corpus.js';
+import { configureParseBudget, DEFAULT_PARSE_BUDGET } from '../src/workers/parseSandbox.js';
 import {
   StoredArchive,
   StoredGuildArchives,
@@ -73,6 +74,26 @@ describe('a StoredArchive that reads a file another archive writes', () => {
     await reader.close();
     writerGuilds.close();
     await writer.close();
+  });
+
+  it('parses its own changes in the sandbox it started, whatever becomes of the process’s', async () => {
+    const corpus = join(dir, 'corpus3');
+    const path = join(dir, 'index3.sqlite');
+    cpSync(SEEDS, corpus, { recursive: true });
+    const writer = await StoredArchive.open({ corpus, path });
+    await writer.startParsing();
+    // The process's sandbox replaced by one no file can be parsed in (its thread cannot start within 1 ms).
+    configureParseBudget({ timeoutMs: 1, memoryMb: DEFAULT_PARSE_BUDGET.memoryMb });
+    try {
+      writeFileSync(join(corpus, 'zorblax.md'), md('Zorblax festival opens', 'The zorblax festival opened in Quillmoor.'));
+      expect(await writer.update(['zorblax.md'])).toBe(1);
+      expect(answerQuestion(writer.index, 'Where did the zorblax festival open?').results[0]?.title).toBe(
+        'Zorblax festival opens',
+      );
+    } finally {
+      configureParseBudget(DEFAULT_PARSE_BUDGET);
+      await writer.close();
+    }
   });
 
   it('fails a change its writer could not take in, and keeps answering', async () => {

@@ -101,7 +101,7 @@ const profiles = new WeakMap<AnswerIndex, Map<string, KeyProfile>>();
 const CACHE_SIZE = 5_000;
 
 /** Key terms and names of article a (cached per index: answers quote the same articles again and again). */
-function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyProfile {
+export function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyProfile {
   // Worked out over the main index for its own articles when a delta lies over it: every change
   // makes a new delta, and each would otherwise work out every profile again (100-300 ms on the
   // first answers after an add). Its term statistics then leave the delta's few articles out.
@@ -116,7 +116,12 @@ function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyPr
   if (!cache) profiles.set(index, (cache = new Map()));
   const key = `${options.keyTerms}:${a}`;
   const cached = cache.get(key);
-  if (cached) return cached;
+  if (cached) {
+    // Moved to the end: the map's order is its use, the least recently used first (see carryProfiles).
+    cache.delete(key);
+    cache.set(key, cached);
+    return cached;
+  }
   const counter = new KeyTermCounter(index.aliases);
   const [from, to] = index.passageRange(a);
   for (let p = from; p < to; p++) {
@@ -125,29 +130,34 @@ function profileOf(served: AnswerIndex, a: number, options: NewerOptions): KeyPr
   }
   counter.title(index.titleTerms(a));
   const profile = counter.profile((t) => index.articleFrequency(t), index.held().articles, options.keyTerms);
-  if (cache.size >= CACHE_SIZE) cache.clear();
+  // The least recently used one goes: clearing all at once made every answer after it work its
+  // articles out again, and a rebuild carried only what had been made since.
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, profile);
   return profile;
 }
 
-/** How many of an index's profiles carryProfiles works out again over its successor, the latest made first. */
+/** How many profiles warmProfiles works out as a serving process starts. */
 export const PROFILES_CARRIED = 2_000;
 
 /**
- * Works out again over `to` (a rebuilt index about to replace `from`) the profiles worked out
- * over `from`, the latest made first, a step each (a millisecond or less): what a serving process
- * does in slices before it swaps, since every profile answers work out anew was the stall after
- * a swap (at 10x a cold index answered in up to 133 ms, the warm one in 17). Worked out, not
- * copied: the new index's term statistics differ.
+ * Works out again over `to` (a rebuilt index about to replace `from`) the profiles held for
+ * `from` (the `limit` most recently used), a step each (a millisecond or less): what a serving
+ * process does in slices before it swaps, since every profile answers work out anew was the stall
+ * after a swap (at 10x a cold index answered in up to 133 ms, the warm one in 17). All of them
+ * (at most the cache's 5,000): carrying the 2,000 made last left out the start's warm-up, and a
+ * shard's answers after its reload took 20-55 ms of its CPU where they took 5-15 before.
+ * Worked out, not copied: the new index's term statistics differ.
  */
 export function* carryProfiles(
   from: AnswerIndex,
   to: AnswerIndex & { articleNumber(id: string): number | undefined },
-  limit = PROFILES_CARRIED,
+  limit = CACHE_SIZE,
 ): Generator<void> {
   const made = profiles.get(from);
   if (!made) return;
-  const keys = [...made.keys()].slice(-limit).reverse();
+  // In their order of use, so that the new index's cache lets the same ones go first.
+  const keys = [...made.keys()].slice(-limit);
   for (const key of keys) {
     const [keyTerms, a] = key.split(':').map(Number) as [number, number];
     if (a >= from.articleCount) continue;
@@ -155,6 +165,11 @@ export function* carryProfiles(
     if (b !== undefined) profileOf(to, b, { ...DEFAULT_NEWER, keyTerms });
     yield;
   }
+}
+
+/** The article numbers whose profiles are held for `index`, the least recently used first (tests, diagnostics). */
+export function heldProfiles(index: AnswerIndex): number[] {
+  return [...(profiles.get(index)?.keys() ?? [])].map((key) => Number(key.split(':')[1]));
 }
 
 /**

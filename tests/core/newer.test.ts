@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { answerQuestion, quoteArticle } from '../../src/core/answer.js';
 import { askedTime } from '../../src/core/dates.js';
-import { DEFAULT_NEWER, carryProfiles, newerArticles } from '../../src/core/newer.js';
+import { DEFAULT_NEWER, carryProfiles, heldProfiles, newerArticles, profileOf } from '../../src/core/newer.js';
 import type { NewsIndex } from '../../src/core/search.js';
 import { openEngine } from '../../src/engine.js';
 import { answerJson, renderAnswerText } from '../../src/render/text.js';
@@ -61,6 +61,23 @@ describe('time-aware answers', () => {
     expect(answerQuestion(rebuilt, question, { k: 1, now: NOW })).toEqual(
       answerQuestion(cold, question, { k: 1, now: NOW }),
     );
+  });
+
+  it('keeps profiles in their order of use, and carries the most recently used over a rebuild', async () => {
+    const fresh = (await openEngine({ corpus: newerCorpus(), indexPath: null })).index;
+    const [first, second] = [0, 1];
+    profileOf(fresh, first, DEFAULT_NEWER);
+    profileOf(fresh, second, DEFAULT_NEWER);
+    // Used again: it moves after the other, which would be let go first.
+    profileOf(fresh, first, DEFAULT_NEWER);
+    expect(heldProfiles(fresh)).toEqual([second, first]);
+    // With room for one, the one used last is carried; with room for all, all, in the same order.
+    const one = (await openEngine({ corpus: newerCorpus(), indexPath: null })).index;
+    expect([...carryProfiles(fresh, one, 1)]).toHaveLength(1);
+    expect(heldProfiles(one)).toEqual([one.articleNumber(fresh.article(first).id)]);
+    const all = (await openEngine({ corpus: newerCorpus(), indexPath: null })).index;
+    expect([...carryProfiles(fresh, all)]).toHaveLength(2);
+    expect(heldProfiles(all).map((a) => all.article(a).id)).toEqual([second, first].map((a) => fresh.article(a).id));
   });
 
   it('says "undated" for an article without a date', () => {
