@@ -322,11 +322,13 @@ export class StoredArchive {
   private parseKept(file: { path: string; content: string }): ReturnType<ParseOne> {
     const sandbox = this.sandbox;
     if (!sandbox) return parseInSandbox(file);
-    return sandbox.parse({ file: file.path, content: file.content }).then((outcome) =>
-      'refused' in outcome
-        ? { articles: [], warnings: [{ file: file.path, reason: outcome.refused }] }
-        : { articles: outcome.articles, warnings: outcome.warnings },
-    );
+    return sandbox
+      .parse({ file: file.path, content: file.content })
+      .then((outcome) =>
+        'refused' in outcome
+          ? { articles: [], warnings: [{ file: file.path, reason: outcome.refused }] }
+          : { articles: outcome.articles, warnings: outcome.warnings },
+      );
   }
 
   /**

@@ -85,7 +85,10 @@ describe('a StoredArchive that reads a file another archive writes', () => {
     // The process's sandbox replaced by one no file can be parsed in (its thread cannot start within 1 ms).
     configureParseBudget({ timeoutMs: 1, memoryMb: DEFAULT_PARSE_BUDGET.memoryMb });
     try {
-      writeFileSync(join(corpus, 'zorblax.md'), md('Zorblax festival opens', 'The zorblax festival opened in Quillmoor.'));
+      writeFileSync(
+        join(corpus, 'zorblax.md'),
+        md('Zorblax festival opens', 'The zorblax festival opened in Quillmoor.'),
+      );
       expect(await writer.update(['zorblax.md'])).toBe(1);
       expect(answerQuestion(writer.index, 'Where did the zorblax festival open?').results[0]?.title).toBe(
         'Zorblax festival opens',
