@@ -61,18 +61,13 @@ export interface WordList {
   has(word: string): boolean;
 }
 
-/** A name's words as the index reads text (initials such as "U.S." one word), so the two always agree. */
-function wordsOf(name: string): RawWord[] {
-  return rawWords(name);
+/** A name's words folded, split as the index reads text (initials such as "U.S." one word), so the two always agree. */
+function foldedWords(name: string): string[] {
+  return rawWords(name).map((w) => w.folded);
 }
 
 function canonical(name: string): string {
-  return (
-    '_' +
-    wordsOf(name)
-      .map((w) => w.folded)
-      .join('_')
-  );
+  return '_' + foldedWords(name).join('_');
 }
 
 /**
@@ -84,7 +79,7 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
   const byFirst = new Map<string, Phrase[]>();
   const groups: Array<{ term: string; names: string[] }> = [];
   const add = (name: string, term: string, exact: boolean) => {
-    const raw = wordsOf(name);
+    const raw = rawWords(name);
     if (raw.length === 0) return;
     const words = raw.map((w) => w.folded);
     const phrase: Phrase = exact ? { words, exact: raw.map((w) => w.text), term } : { words, term };
@@ -103,7 +98,7 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
 
   // A synonym may itself be an alias name: then it stands for its group's canonical term.
   const termOf = (name: string): string | undefined => {
-    const words = wordsOf(name);
+    const words = rawWords(name);
     const hit = match(words, 0);
     if (hit && hit.length === words.length) return hit.term;
     // A multi-word synonym that is no alias phrase never appears in the index as one term.
@@ -173,10 +168,7 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
 export function mergeAliasFiles(general: AliasFile, own: unknown): AliasFile {
   const base = AliasFileSchema.parse(general);
   const mine = AliasFileSchema.parse(own ?? {});
-  const key = (name: string) =>
-    wordsOf(name)
-      .map((w) => w.folded)
-      .join(' ');
+  const key = (name: string) => foldedWords(name).join(' ');
   const groups = mine.aliases.map((g) => ({ names: [...g.names], exact: [...g.exact] }));
   for (const g of base.aliases) {
     const keys = new Set(g.names.map(key));

@@ -4,12 +4,14 @@
  * read. The index drops stopwords, so a title like "It" or words like "all at once" cannot be matched there.
  */
 import type { AnswerIndex } from './answerIndex.js';
-import { tokenize } from './text.js';
+import { OTHER_APOSTROPHES, tokenize } from './text.js';
+
+const OTHER = new RegExp(`[${OTHER_APOSTROPHES}]`, 'g');
 
 /** A quoted phrase as matched: its words' letters and digits, joined by single spaces. */
 function normalise(text: string): string {
   return text
-    .replace(/[\u2018\u2019`\u00b4\u02bc]/g, "'")
+    .replace(OTHER, "'")
     .replace(/[^\p{L}\p{N}']+/gu, ' ')
     .trim();
 }
@@ -25,7 +27,7 @@ export function quotedPhrases(question: string): string[] {
 }
 
 /** Apostrophes a text may hold where a phrase, normalised, has a straight one. */
-const APOSTROPHES = "'\u2018\u2019`\u00b4\u02bc";
+const APOSTROPHES = `'${OTHER_APOSTROPHES}`;
 
 /** A letter or digit: with an apostrophe, what `normalise` keeps of a word. Tested one character at a time. */
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;

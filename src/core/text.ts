@@ -90,6 +90,12 @@ export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLE
  * Initials written with points ("T.I.", "D.C.", "J.K.", "a.m."), each letter alone and all of one
  * case: one word, so "T.I" and "TI" meet them; as separate letters each was dropped as noise.
  */
+/**
+ * What people type for an apostrophe besides "'": the typographic ones, a backtick or an accent on
+ * its own ("O`Donnell", "Obama´s"). Each folds to "'", so every spelling meets the others (the
+ * quoted-phrase match reads the same set).
+ */
+export const OTHER_APOSTROPHES = '’‘`´ʼ';
 const INITIALS = String.raw`(?<![\p{L}\p{N}.])(?:\p{Lu}(?:\.\p{Lu}(?![\p{L}\p{N}]))+|\p{Ll}(?:\.\p{Ll}(?![\p{L}\p{N}]))+)\.?`;
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+`;
 /**
@@ -99,14 +105,10 @@ const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+`;
  * with its apostrophes.
  */
 const WORD = new RegExp(
-  String.raw`(?<=[$£€¥])(${NUMBER})([bBtTmM][nN]|[bBmMkK])(?![\p{L}\p{N}])|(${NUMBER})([bBtTmM][nN])?(?![\p{L}\p{N}])|${INITIALS}|[\p{L}\p{N}]+(?:['’‘\x60´ʼ][\p{L}]+)*`,
+  String.raw`(?<=[$£€¥])(${NUMBER})([bBtTmM][nN]|[bBmMkK])(?![\p{L}\p{N}])|(${NUMBER})([bBtTmM][nN])?(?![\p{L}\p{N}])|${INITIALS}|[\p{L}\p{N}]+(?:['${OTHER_APOSTROPHES}][\p{L}]+)*`,
   'gu',
 );
-/**
- * What people type for an apostrophe: the typographic one, a backtick or an accent on its own
- * ("O`Donnell", "Obama´s"). Each folds to "'", so every spelling meets the others.
- */
-const APOSTROPHES = /[’‘`´ʼ]/g;
+const APOSTROPHES = new RegExp(`[${OTHER_APOSTROPHES}]`, 'g');
 /** Magnitudes written short, as the word written out: "$2.5bn" and "$2.5B" meet "$2.5 billion". */
 const MAGNITUDES: Record<string, string> = {
   bn: 'billion',
