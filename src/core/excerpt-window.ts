@@ -7,7 +7,8 @@ import type { TermWeight } from './excerpt.js';
 
 /** The longest excerpt, in characters, ellipses included. */
 export const MAX_EXCERPT_CHARS = 400;
-const ELLIPSIS = '…';
+/** Marks text left out of a quote. */
+export const ELLIPSIS = '…';
 
 /** The stretch of at most the excerpt limit (less room for ellipses) holding the most question weight, cut at words. */
 export function densestWindow(

@@ -4,10 +4,9 @@ import type { Token } from './text.js';
 import type { Passage } from './passages.js';
 import { askedWords, asksContinuation, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import type { AnswerResult } from './answer.js';
-import { densestWindow, MAX_EXCERPT_CHARS, weightIn } from './excerpt-window.js';
+import { densestWindow, ELLIPSIS, MAX_EXCERPT_CHARS, weightIn } from './excerpt-window.js';
 
 export { MAX_EXCERPT_CHARS };
-const ELLIPSIS = '…';
 
 /** Weight of each question term for choosing sentences, with the asked word it stands for. */
 export interface TermWeight {
@@ -285,12 +284,7 @@ function withSecondSentence(
 ): PlacedExcerpt {
   const main = excerpt.mainUnit;
   if (!main) return excerpt;
-  const sentenceOf = ([p, k]: Unit) => {
-    const { text, bounds, tokens } = passageOf(p);
-    const s = bounds[2 * k] ?? 0;
-    const e = bounds[2 * k + 1] ?? text.length;
-    return { text: text.slice(s, e), tokens: tokensWithin(tokens, s, e, -s) };
-  };
+  const sentenceOf = (u: Unit) => sentenceAt(passageOf, u);
   const first = sentenceOf(main);
   const firstWeight = weightIn(first.tokens, weights, 0, first.text.length);
   const firstGroups = new Set<string>();
@@ -397,13 +391,10 @@ function readingOn(
   let { text } = excerpt;
   let highlights = [...excerpt.highlights];
   // The sentence's text and the question's words in it, offsets from its start.
-  const sentence = ([p, k]: Unit) => {
-    const { text: passageText, bounds, tokens } = passageOf(p);
-    const s = bounds[2 * k]!;
-    const e = bounds[2 * k + 1]!;
-    const marks: Array<[number, number]> = [];
-    for (const t of tokens) if (t.start >= s && t.end <= e && weights.has(t.term)) marks.push([t.start - s, t.end - s]);
-    return { text: passageText.slice(s, e), marks };
+  const sentence = (u: Unit) => {
+    const { text: sentenceText, tokens } = sentenceAt(passageOf, u);
+    const marks = tokens.filter((t) => weights.has(t.term)).map((t): [number, number] => [t.start, t.end]);
+    return { text: sentenceText, marks };
   };
   // A line without a final point is a sub-heading or a list item: the quote stops before it.
   const fits = (added: string) => text.length + 1 + added.length <= MAX_EXCERPT_CHARS && endsSentence(added);
@@ -425,6 +416,14 @@ function readingOn(
       first = prev;
     }
   return text === excerpt.text ? excerpt : { ...excerpt, text, highlights };
+}
+
+/** Sentence k of passage p: its text and tokens, offsets from its start. */
+function sentenceAt(passageOf: (p: number) => ReadPassage, [p, k]: Unit): { text: string; tokens: Token[] } {
+  const { text, bounds, tokens } = passageOf(p);
+  const s = bounds[2 * k] ?? 0;
+  const e = bounds[2 * k + 1] ?? text.length;
+  return { text: text.slice(s, e), tokens: tokensWithin(tokens, s, e, -s) };
 }
 
 /** Sentences of an article quoted in its order: a space between neighbours, an ellipsis over a gap. */
