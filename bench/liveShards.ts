@@ -273,7 +273,8 @@ export async function measureShardedLive(
         const delta = all.find((x) => x.msg === 'corpus change taken in as a delta' && x.shard === shard);
         const deltaAt = at(delta);
         return {
-          ...shardWindow(all, sent, shard, { from: added, to: reloadFrom, offset }),
+          // At least LIVE_EVENT_MS of traffic: a sqlite add is the manager's write, done in well under a second.
+          ...shardWindow(all, sent, shard, { from: added, to: Math.max(reloadFrom, added + LIVE_EVENT_MS), offset }),
           addToAnswerableMs: answerable[shard] ?? null,
           deltaMs: deltaAt === null ? null : Math.round(deltaAt - added),
         };
