@@ -56,6 +56,12 @@ export interface AnswerIndex {
    * `keyTerms` key terms: newer.ts then reads none of the article's words on the answer path.
    */
   keyProfile?(a: number, keyTerms: number): KeyProfile | undefined;
+  /**
+   * For an index whose content changes in place (the sqlite backend's, as its store is written):
+   * a value that is the same object until the content changes. An index without it never changes
+   * once made (a delta makes a new one), so what is worked out from it can be kept with it.
+   */
+  version?(): unknown;
 }
 
 /** An article's key terms (newer.ts): their TF-IDF weights as a unit vector, and which of them are names. */

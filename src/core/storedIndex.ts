@@ -110,6 +110,11 @@ export class StoredIndex implements ArchiveIndex {
     return this.store.stats().nextPassage;
   }
 
+  /** The store's figures, a new object after every write (see AnswerIndex.version). */
+  version(): unknown {
+    return this.store.stats();
+  }
+
   held(): { articles: number; passages: number } {
     const s = this.store.stats();
     return { articles: s.articles, passages: s.passages };

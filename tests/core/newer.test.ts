@@ -31,6 +31,21 @@ describe('time-aware answers', () => {
     expect(newerArticles(index, [at(OLDER_ID)], new Set([at(NEWER_ID)])).size).toBe(0);
   });
 
+  it('keeps what a note reads per index: the notes are those worked out afresh, whatever the answer quotes', () => {
+    const numbers = index.articles.map((_, a) => a);
+    // A copy of the options is never kept (see followsOf): it works every note out afresh.
+    const afresh = { ...DEFAULT_NEWER };
+    let noted = 0;
+    for (const a of numbers)
+      for (const skip of [new Set<number>(), ...numbers.filter((b) => b !== a).map((b) => new Set([a, b]))]) {
+        // Asked twice: the second is read from what the first kept.
+        for (let i = 0; i < 2; i++)
+          expect(newerArticles(index, [a], skip)).toEqual(newerArticles(index, [a], skip, afresh));
+        noted += newerArticles(index, [a], skip).size;
+      }
+    expect(noted).toBeGreaterThan(0);
+  });
+
   it('notes the newer article under a quote of the older one, with asOf, in text and JSON', () => {
     const answer = answerQuestion(index, 'Which Isis leaders fled after the death of al-Baghdadi?', { k: 1, now: NOW });
     expect(answer.results.map((r) => r.articleId)).toEqual([OLDER_ID]);
