@@ -23,6 +23,13 @@ export class Lru<K, V> {
     return v;
   }
 
+  /** The value kept for `key`, else `make()`'s, kept (see set). */
+  getOr(key: K, make: () => V): V {
+    let v = this.get(key);
+    if (v === undefined) this.set(key, (v = make()));
+    return v;
+  }
+
   /** Keeps `value` (one weighing more than the whole budget is not kept). */
   set(key: K, value: V): void {
     this.delete(key);
@@ -41,6 +48,11 @@ export class Lru<K, V> {
       this.total -= this.weights.get(key)!;
       this.weights.delete(key);
     }
+  }
+
+  /** Drops the entries `stale` names. */
+  drop(stale: (value: V, key: K) => boolean): void {
+    for (const [key, v] of this.map) if (stale(v, key)) this.delete(key);
   }
 
   clear(): void {

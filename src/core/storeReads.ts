@@ -10,6 +10,7 @@
  * cache made the first questions after each added article read from SQLite again.
  */
 import type { ArchiveStats, ArchiveStore, StoreChanges } from './archiveStore.js';
+import { Lru } from './lru.js';
 
 /** Pools (and their articles' scores) kept: a few KB each. */
 const POOL_CACHE = 256;
@@ -22,39 +23,6 @@ const SIMILAR_CACHE = 4_096;
  * the same (at 100x they list 1,471).
  */
 const HELD_CACHE = 10_000;
-
-/** A bounded map emptied when full (the working set between two writes is small). */
-class Bounded<V> {
-  private readonly map = new Map<string, V>();
-  private size = 0;
-  constructor(
-    private readonly max: number,
-    private readonly weigh: (v: V) => number = () => 1,
-  ) {}
-  get(key: string, make: () => V): V {
-    let v = this.map.get(key);
-    if (v === undefined) {
-      v = make();
-      const w = this.weigh(v);
-      if (this.size + w > this.max) this.clear();
-      this.map.set(key, v);
-      this.size += w;
-    }
-    return v;
-  }
-  clear(): void {
-    this.map.clear();
-    this.size = 0;
-  }
-  /** Drops the entries `stale` names. */
-  drop(stale: (v: V, key: string) => boolean): void {
-    for (const [key, v] of this.map)
-      if (stale(v, key)) {
-        this.map.delete(key);
-        this.size -= this.weigh(v);
-      }
-  }
-}
 
 interface Pool {
   ids: readonly number[];
@@ -86,10 +54,12 @@ function mayBeNear(near: Near, word: string): boolean {
 export class StoreReads {
   private under: ArchiveStats | null = null;
   private epoch = -1;
-  private readonly pools = new Bounded<Pool>(POOL_CACHE);
-  private readonly scores = new Bounded<Array<{ a: number; score: number }>>(POOL_CACHE);
-  private readonly similar = new Bounded<Near>(SIMILAR_CACHE);
-  private readonly holders = new Bounded<Held>(HELD_CACHE, (v) => v.articles.length);
+  private readonly pools = new Lru<string, Pool>(POOL_CACHE);
+  private readonly scores = new Lru<string, Array<{ a: number; score: number }>>(POOL_CACHE);
+  private readonly similar = new Lru<string, Near>(SIMILAR_CACHE);
+  // A term more articles hold than the budget is not kept: it is read again when asked (only
+  // newer.ts asks, for an article's key terms, and keeps what it works out from them per article).
+  private readonly holders = new Lru<string, Held>(HELD_CACHE, (v) => v.articles.length);
 
   constructor(private readonly store: ArchiveStore) {}
 
@@ -116,7 +86,7 @@ export class StoreReads {
   /** The store's pool for these terms and depth (see ArchiveStore.pool). */
   pool(ids: ReadonlyArray<{ id: number; weight: number }>, count: number): number[] {
     this.fresh();
-    return this.pools.get(`${count}|${ids.map((t) => `${t.id}:${t.weight}`).join(',')}`, () => ({
+    return this.pools.getOr(`${count}|${ids.map((t) => `${t.id}:${t.weight}`).join(',')}`, () => ({
       ids: ids.map((t) => t.id),
       articles: this.store.pool(ids, count),
     })).articles;
@@ -126,7 +96,7 @@ export class StoreReads {
   similarTerms(term: string, how: { distance: number } | { prefix: true }): string[] {
     this.fresh();
     const distance = 'prefix' in how ? -1 : how.distance;
-    return this.similar.get(`${distance}:${term}`, () => ({
+    return this.similar.getOr(`${distance}:${term}`, () => ({
       term,
       distance,
       words: this.store.similarTerms(term, how),
@@ -136,7 +106,7 @@ export class StoreReads {
   /** Stage 1's scores of a pool's articles, by a key naming the pool and the weighed terms. */
   scored(key: string, make: () => Array<{ a: number; score: number }>): Array<{ a: number; score: number }> {
     this.fresh();
-    return this.scores.get(key, make);
+    return this.scores.getOr(key, make);
   }
 
   /** The articles holding a term, of id `id` (see StoredIndex.articlesHolding). */
@@ -146,6 +116,6 @@ export class StoreReads {
     make: () => Array<{ article: number; tf: number }>,
   ): Array<{ article: number; tf: number }> {
     this.fresh();
-    return this.holders.get(term, () => ({ id, articles: make() })).articles;
+    return this.holders.getOr(term, () => ({ id, articles: make() })).articles;
   }
 }

@@ -35,4 +35,15 @@ describe('Lru', () => {
     lru.clear();
     expect([lru.size, lru.weight, lru.get('d')]).toEqual([0, 0, undefined]);
   });
+
+  it('makes a value it does not hold once, and drops the entries named stale with their weights', () => {
+    const lru = new Lru<string, string>(10, (v) => v.length);
+    let made = 0;
+    const make = () => (made++, 'abc');
+    expect([lru.getOr('k', make), lru.getOr('k', make), made]).toEqual(['abc', 'abc', 1]);
+    lru.set('l', 'defg');
+    lru.set('m', 'h');
+    lru.drop((v, key) => v.length > 2 || key === 'zz');
+    expect([lru.get('k'), lru.get('l'), lru.get('m'), lru.size, lru.weight]).toEqual([undefined, undefined, 'h', 1, 1]);
+  });
 });
