@@ -12,7 +12,8 @@
  * and the /ask Discord would have lost (no response within its 3 s). `SEARCH_BACKEND=sqlite` in
  * the environment runs the sqlite backend: the manager writes the archive file, the shards read
  * it (no delta or reload of their own; "reload" is then both shards recording the new article).
- * `LIVE_TRACE=1` also writes the slow /ask and the processes' log lines around the change to stderr.
+ * `LIVE_TRACE=1` also writes the slow /ask and the processes' log lines around the change to stderr;
+ * `LIVE_QUIET_MS` is how long /ask traffic runs before the change (5 s unless given).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -195,8 +196,8 @@ export async function measureShardedLive(
       const shard = q % 2;
       sent.push({ shard, rec: ask(shard, questions[q++ % questions.length]!) });
     }, 250);
-    // Seconds of traffic before the change.
-    await new Promise((r) => setTimeout(r, 5000));
+    // Seconds of traffic before the change (LIVE_QUIET_MS: longer, to see a change after the bot sat idle).
+    await new Promise((r) => setTimeout(r, Number(process.env.LIVE_QUIET_MS) || 5000));
     const reloadsBefore = lines().filter((l) => l.msg === reloaded).length;
     const rebuildsBefore = lines().filter((l) => l.msg === rebuilt).length;
     const added = performance.now();
