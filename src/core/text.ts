@@ -191,8 +191,8 @@ let irregularList: Array<[string, string]> | undefined;
 export function stem(folded: string): string {
   const cached = stemCache.get(folded);
   if (cached !== undefined) return cached;
-  // The stemmer treats apostrophes itself ("sdf's" → "sdf"); foldWord made every kind "'".
-  const s = stemWord(americanSpelling(lemma(folded.replace(APOSTROPHES, "'"))));
+  // The stemmer treats apostrophes itself ("sdf's" → "sdf"): foldWord made every kind "'".
+  const s = stemWord(americanSpelling(lemma(folded)));
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, s);
   return s;
