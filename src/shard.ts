@@ -7,6 +7,7 @@ import { tuneRuntime } from './runtime.js';
 import { configureParsing } from './workers/indexWorkerClient.js';
 import { BACKGROUND_SHARD, isShardMessage, managerWriter, type ShardMessage } from './discord/sharding.js';
 import { StoredArchive } from './storedArchive.js';
+import { yieldOtherThreads } from './threadPriority.js';
 
 /**
  * One shard process, spawned by the ShardingManager in main.ts. discord.js gives it SHARDS (its
@@ -22,6 +23,11 @@ async function shard(): Promise<void> {
   // discord.js; SHARD_IDS (the manager's list, checked against SHARDS there) is the manager's alone.
   const config = loadConfig({ ...process.env, SHARDS: undefined, SHARD_IDS: undefined });
   tuneRuntime();
+  // The serving thread first: this process's other threads (V8's helpers, the parse thread, libuv's
+  // pool) at nice 19 (see threadPriority.ts). bench/liveShards.ts, SHARDS=2 at 10x, memory backend,
+  // alternating runs: the longest stall of a run (both shards, add and rebuild) 44-114 ms in 7 runs,
+  // one over 100 (load 0.7-2.0), against 112-183 ms in 9 runs of the code before (load 0.5-2.2).
+  yieldOtherThreads();
   configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });
   const archive: LiveArchive =
