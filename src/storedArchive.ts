@@ -47,13 +47,13 @@ export type ParseOne = (file: { path: string; content: string }) => Promise<{
   warnings: CorpusWarning[];
 }>;
 
-/** The process's parse sandbox: a refused file is a warning naming why, and no articles. */
-export const parseInSandbox: ParseOne = async (file) => {
-  const outcome = await parseSandbox().parse({ file: file.path, content: file.content });
+/** Parses in `sandbox`: a refused file is a warning naming why, and no articles. */
+async function parseIn(sandbox: ParseSandbox, file: { path: string; content: string }): ReturnType<ParseOne> {
+  const outcome = await sandbox.parse({ file: file.path, content: file.content });
   return 'refused' in outcome
     ? { articles: [], warnings: [{ file: file.path, reason: outcome.refused }] }
     : { articles: outcome.articles, warnings: outcome.warnings };
-};
+}
 
 /** A change for the archive's writer to take in: corpus files (`paths`; all when none), or a server's folder (`guildId`). */
 export interface WriteRequest {
@@ -275,7 +275,7 @@ export class StoredArchive {
         if (!writer)
           return syncFolder(this.store, this.options.corpus, {
             ...(paths ? { paths } : {}),
-            parse: this.options.parse ?? ((file) => this.parseKept(file)),
+            parse: this.parse,
           });
         const changed = await writer(paths ? { paths: [...paths] } : {});
         // Committed: the totals are read again now (a reply's counts), not only at the next question.
@@ -313,22 +313,17 @@ export class StoredArchive {
   /** Not used by this backend: a delta never fails apart from its file (kept for the bot's wiring). */
   onDeltaError: ((err: unknown) => void) | undefined;
 
-  /** One file's articles, parsed in the process's sandbox (none when refused). */
+  /** One file's articles, parsed as this archive parses (none when refused). */
   async parseFile(file: { path: string; content: string }): Promise<Article[]> {
-    return (await (this.options.parse ?? ((f: { path: string; content: string }) => this.parseKept(f)))(file)).articles;
+    return (await this.parse(file)).articles;
   }
 
   /** Parses in the kept sandbox when there is one (see `sandbox`), else in the process's. */
-  private parseKept(file: { path: string; content: string }): ReturnType<ParseOne> {
-    const sandbox = this.sandbox;
-    if (!sandbox) return parseInSandbox(file);
-    return sandbox
-      .parse({ file: file.path, content: file.content })
-      .then((outcome) =>
-        'refused' in outcome
-          ? { articles: [], warnings: [{ file: file.path, reason: outcome.refused }] }
-          : { articles: outcome.articles, warnings: outcome.warnings },
-      );
+  private readonly parseKept: ParseOne = (file) => parseIn(this.sandbox ?? parseSandbox(), file);
+
+  /** How this archive parses a file: the parser it was given (the terminal, eval), else a sandbox (parseKept). */
+  private get parse(): ParseOne {
+    return this.options.parse ?? this.parseKept;
   }
 
   /**
@@ -475,7 +470,7 @@ export class StoredGuildArchives extends ServerFolders {
           const synced = await syncFolder(entry.store, dir ?? join(this.options.root, guildId), {
             prefix: guildIdPrefix(guildId),
             taken: (id) => this.options.shared.store.articleNumber(id) !== undefined,
-            parse: this.options.parse ?? parseInSandbox,
+            parse: this.options.parse ?? ((file) => parseIn(parseSandbox(), file)),
           });
           changed = synced.changed;
         }

@@ -4,14 +4,12 @@
  * read. The index drops stopwords, so a title like "It" or words like "all at once" cannot be matched there.
  */
 import type { AnswerIndex } from './answerIndex.js';
-import { OTHER_APOSTROPHES, tokenize } from './text.js';
-
-const OTHER = new RegExp(`[${OTHER_APOSTROPHES}]`, 'g');
+import { OTHER_APOSTROPHE, OTHER_APOSTROPHES, tokenize } from './text.js';
 
 /** A quoted phrase as matched: its words' letters and digits, joined by single spaces. */
 function normalise(text: string): string {
   return text
-    .replace(OTHER, "'")
+    .replace(OTHER_APOSTROPHE, "'")
     .replace(/[^\p{L}\p{N}']+/gu, ' ')
     .trim();
 }

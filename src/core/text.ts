@@ -87,15 +87,17 @@ const QUESTION_FILLER = [
 export const STOPWORDS: ReadonlySet<string> = new Set([...eng, ...QUESTION_FILLER]);
 
 /**
- * Initials written with points ("T.I.", "D.C.", "J.K.", "a.m."), each letter alone and all of one
- * case: one word, so "T.I" and "TI" meet them; as separate letters each was dropped as noise.
- */
-/**
  * What people type for an apostrophe besides "'": the typographic ones, a backtick or an accent on
  * its own ("O`Donnell", "Obama´s"). Each folds to "'", so every spelling meets the others (the
  * quoted-phrase match reads the same set).
  */
 export const OTHER_APOSTROPHES = '’‘`´ʼ';
+/** Any of OTHER_APOSTROPHES, to fold to "'". */
+export const OTHER_APOSTROPHE = new RegExp(`[${OTHER_APOSTROPHES}]`, 'g');
+/**
+ * Initials written with points ("T.I.", "D.C.", "J.K.", "a.m."), each letter alone and all of one
+ * case: one word, so "T.I" and "TI" meet them; as separate letters each was dropped as noise.
+ */
 const INITIALS = String.raw`(?<![\p{L}\p{N}.])(?:\p{Lu}(?:\.\p{Lu}(?![\p{L}\p{N}]))+|\p{Ll}(?:\.\p{Ll}(?![\p{L}\p{N}]))+)\.?`;
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+`;
 /**
@@ -108,7 +110,6 @@ const WORD = new RegExp(
   String.raw`(?<=[$£€¥])(${NUMBER})([bBtTmM][nN]|[bBmMkK])(?![\p{L}\p{N}])|(${NUMBER})([bBtTmM][nN])?(?![\p{L}\p{N}])|${INITIALS}|[\p{L}\p{N}]+(?:['${OTHER_APOSTROPHES}][\p{L}]+)*`,
   'gu',
 );
-const APOSTROPHES = new RegExp(`[${OTHER_APOSTROPHES}]`, 'g');
 /** Magnitudes written short, as the word written out: "$2.5bn" and "$2.5B" meet "$2.5 billion". */
 const MAGNITUDES: Record<string, string> = {
   bn: 'billion',
@@ -126,7 +127,7 @@ export function foldWord(word: string): string {
   // Most words are plain ASCII; skip the costly normalisation for them.
   if (/^[\x00-\x5f\x61-\x7f]*$/.test(lower)) return lower;
   // Apostrophes first: NFKD would make a lone accent a space and a combining mark.
-  const plain = lower.replace(APOSTROPHES, "'");
+  const plain = lower.replace(OTHER_APOSTROPHE, "'");
   return /^[\x00-\x7f]*$/.test(plain) ? plain : plain.normalize('NFKD').replace(COMBINING, '');
 }
 
