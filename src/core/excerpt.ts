@@ -379,13 +379,13 @@ function readingOn(
   const [from, to] = index.passageRange(passageOf(first[0]).passage.article);
   // The sentence beside [p, k] (step +1 after, -1 before) within its section, if any.
   const beside = ([p, k]: Unit, step: 1 | -1): Unit | undefined => {
-    const here = passageOf(p).passage;
+    const here = passageOf(p);
     k += step;
-    if (k >= 0 && k < passageOf(p).bounds.length / 2) return [p, k];
+    if (k >= 0 && k < here.bounds.length / 2) return [p, k];
     const q = p + step;
-    if (q < from || q >= to || here.lead) return undefined;
+    if (q < from || q >= to || here.passage.lead) return undefined;
     const there = passageOf(q);
-    if (there.passage.lead || there.passage.heading !== here.heading) return undefined;
+    if (there.passage.lead || there.passage.heading !== here.passage.heading) return undefined;
     return [q, step === 1 ? 0 : there.bounds.length / 2 - 1];
   };
   let { text } = excerpt;
