@@ -179,6 +179,12 @@ describe.skipIf(!PG_URL)(
         expect(titles.length).toBeGreaterThan(0);
         // Only the owning shard's session was sent the interaction; that shard's host answered it.
         expect(discord.shardsReceiving('INTERACTION_CREATE', (d) => d.id === rec.id)).toEqual([shard]);
+        // The log line comes through the shard's and the host's pipes, which may trail the reply.
+        await discord.waitFor(
+          () => logs('answered').some((l) => l.guildId === guild.id),
+          SLOW,
+          `the answer’s log line in ${guild.name}`,
+        );
         expect(logs('answered').filter((l) => l.guildId === guild.id)).toEqual([
           expect.objectContaining({ host: hostOf(shard), shard }),
         ]);
@@ -232,7 +238,12 @@ describe.skipIf(!PG_URL)(
       expect(Date.now() - addedAt).toBeLessThan(15_000);
       const { rec: q, titles } = await ask(elsewhere, 'When did the Raqqa bridge reopen?');
       expect(titles[0]).toMatch(/Bridge at Raqqa reopens/);
-      expect(logs('answered').find((l) => l.guildId === elsewhere.id && l.msg === 'answered')?.host).toBe('b');
+      const line = await discord.waitFor(
+        () => logs('answered').find((l) => l.guildId === elsewhere.id),
+        SLOW,
+        'the answer’s log line',
+      );
+      expect(line.host).toBe('b');
       expect(discord.shardsReceiving('INTERACTION_CREATE', (d) => d.id === q.id)).toEqual([2]);
       // Host a made the change: its own followers skip it in the log (its corpus has it already).
       expect(logs('shared corpus files changed on another host: written', 'a')).toEqual([]);
