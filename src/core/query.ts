@@ -5,6 +5,7 @@
  * read out; what the archive has never seen is kept apart for the refusal ("did you mean").
  */
 import { placeFormsOf } from './places.js';
+import { derivedFormsOf } from './derived.js';
 import { editDistance, type AliasTable, type WordList } from './aliases.js';
 import { foldWord, irregularForms, stem, tokenize } from './text.js';
 import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
@@ -56,8 +57,8 @@ export interface Vocabulary {
 export interface QueryContext {
   vocabulary: Vocabulary;
   aliases: AliasTable;
-  /** Read for `synonymWeight`, the weight of synonyms and place forms against the words asked. */
-  ranking: Pick<RankingOptions, 'synonymWeight'>;
+  /** Read for `synonymWeight` and `derivedWeight`, the weights of synonyms, place and derived forms against the words asked. */
+  ranking: Pick<RankingOptions, 'synonymWeight' | 'derivedWeight'>;
   /** The archive's sources, folded (see foldWord), in the order first met. */
   sources: string[];
   /** How many articles contain the term. */
@@ -70,7 +71,7 @@ export interface QueryContext {
 export class QueryParser {
   private readonly vocabulary: Vocabulary;
   private readonly aliases: AliasTable;
-  private readonly ranking: Pick<RankingOptions, 'synonymWeight'>;
+  private readonly ranking: Pick<RankingOptions, 'synonymWeight' | 'derivedWeight'>;
   private readonly articleFrequency: (term: string) => number;
   private readonly surfaceOf: (term: string) => string | undefined;
   private readonly outletNames: Array<{ name: string; source: string }>;
@@ -136,7 +137,8 @@ export class QueryParser {
         if (fixed) {
           add({ term: fixed, weight: 0.7, from: term, corrected: true });
           if (named.has(term) || this.aliases.isName(fixed)) names.add(fixed);
-        } else if (!placeFormsOf(term).some((p) => this.vocabulary.has(p))) unknown.push(term);
+        } else if (![...placeFormsOf(term), ...derivedFormsOf(term)].some((p) => this.vocabulary.has(p)))
+          unknown.push(term);
       }
       for (const syn of this.aliases.synonymsOf(term)) {
         if (this.vocabulary.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
@@ -144,6 +146,10 @@ export class QueryParser {
       // A place asked by its adjective ("Turkish") is also looked for by its name, and the other way round, as a synonym.
       for (const place of placeFormsOf(term)) {
         if (this.vocabulary.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
+      }
+      // Its derived forms ("die" for "deaths", "invasion" for "invaded"), at their own weight.
+      for (const form of derivedFormsOf(term)) {
+        if (this.vocabulary.has(form)) add({ term: form, weight: this.ranking.derivedWeight, from: term });
       }
     }
     const outlets = this.outletsIn(question);

@@ -124,6 +124,25 @@ describe('NewsIndex', () => {
     expect(index.articles[hits[0]!.article]!.id).toBe('b');
   });
 
+  it('finds an article through a derived form of a word asked, as a lesser term and never an unknown word', () => {
+    const invaded = NewsIndex.build(
+      [
+        ...articles,
+        article('e', 'Border town taken', ['The invasion of the border town began at dawn. Two soldiers died.']),
+      ],
+      { aliases, hash: 'h4' },
+    );
+    const { query, hits } = invaded.search('When did the soldiers invade, and how many deaths?', { k: 1 });
+    expect(invaded.articles[hits[0]!.article]!.id).toBe('e');
+    // "invade" and "deaths" are not in the archive: each is looked for by its derived form.
+    const derived = query.terms.filter((t) => t.from).map((t) => `${t.from}>${t.term}`);
+    expect(derived).toEqual(expect.arrayContaining(['invad>invas', 'death>die']));
+    expect(query.terms.filter((t) => t.from).every((t) => t.weight < 1)).toBe(true);
+    expect(query.unknown).toEqual([]);
+    // Without the derived forms neither word meets the article.
+    expect(index.parseQuery('When did they invade?').unknown).toEqual(['invad']);
+  });
+
   it('corrects a misspelt word', () => {
     const { query, hits } = index.search('how many books can childern borrow', { k: 1 });
     expect(query.terms.some((t) => t.from === 'childern')).toBe(true);
