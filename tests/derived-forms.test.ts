@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DERIVED_FORMS } from '../src/core/derived-forms.js';
 import { derivedFormsOf } from '../src/core/derived.js';
 import { stem } from '../src/core/text.js';
+import { NewsIndex } from '../src/core/search.js';
+import { NO_ALIASES } from '../src/core/aliases.js';
+import type { Article } from '../src/core/types.js';
 import { derivedFormsModule } from '../scripts/derived-forms.js';
 
 describe('derived forms (WordNet’s derivational links)', () => {
@@ -18,6 +21,34 @@ describe('derived forms (WordNet’s derivational links)', () => {
       const [term = '', forms = ''] = row.split(':');
       expect(forms.split(',')).not.toContain(term);
     }
+  });
+
+  it('adds at most four derived forms to a question, the rarest in the archive', () => {
+    const article = (id: string, text: string): Article => ({
+      id,
+      title: `Report ${id}`,
+      tags: [],
+      file: `${id}.txt`,
+      sections: [{ paragraphs: [text] }],
+    });
+    // "decision" is in three articles, the other forms in one each.
+    const archive = NewsIndex.build(
+      [
+        article('a', 'Two die after the invasion. A violent night and an explosion. The decision came late.'),
+        article('b', 'The decision was made on Monday. The arrest followed.'),
+        article('c', 'A decision is due on the budget.'),
+        // The words asked are in the archive too: none is corrected.
+        article('d', 'Deaths, then they invaded; violence; it exploded; we decided; police arrested two.'),
+      ],
+      { aliases: NO_ALIASES, hash: 'derived' },
+    );
+    const derived = archive
+      .parseQuery('deaths invaded violence exploded decided arrested')
+      .terms.filter((t) => t.from)
+      .map((t) => t.term);
+    expect(derived).toHaveLength(4);
+    expect(derived).not.toContain(stem('decision'));
+    expect(derived).toEqual(expect.arrayContaining([stem('die'), stem('invasion'), stem('violent')]));
   });
 
   it('is what scripts/derived-forms.ts makes of the installed WordNet with today’s stemmer', () => {

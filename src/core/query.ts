@@ -67,6 +67,15 @@ export interface QueryContext {
   surfaceOf(term: string): string | undefined;
 }
 
+/**
+ * The most derived forms a question adds (its rarest ones). A MultiHop-RAG question's words had 8
+ * on average, a third more terms and about as much more time; with at most 4, its nDCG@10 went up
+ * on both halves rather than down on one (a 0.8389 -> 0.8368, b 0.8389 -> 0.8415, against 0.8356
+ * and 0.8406 with none) and its unanswerable refusals stayed at 253 of 301; NewsQA dev unchanged
+ * (0.9 a question). At most 2: NewsQA b top-1 0.7759 -> 0.7719.
+ */
+const MAX_DERIVED_TERMS = 4;
+
 /** Parses questions against one archive: its vocabulary, aliases, spelling index and outlets. */
 export class QueryParser {
   private readonly vocabulary: Vocabulary;
@@ -117,6 +126,7 @@ export class QueryParser {
       else terms.push(qt);
     };
     const names = new Set<string>();
+    const derived: Array<{ term: string; from: string; df: number }> = [];
     for (const [term] of counts) {
       if (this.vocabulary.has(term)) {
         add({ term, weight: 1 });
@@ -148,10 +158,13 @@ export class QueryParser {
         if (this.vocabulary.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
       }
       // Its derived forms ("die" for "deaths", "invasion" for "invaded"), at their own weight.
-      for (const form of derivedFormsOf(term)) {
-        if (this.vocabulary.has(form)) add({ term: form, weight: this.ranking.derivedWeight, from: term });
-      }
+      for (const form of derivedFormsOf(term))
+        if (this.vocabulary.has(form)) derived.push({ term: form, from: term, df: this.articleFrequency(form) });
     }
+    // The rarest derived forms only: each term costs every candidate passage a look.
+    derived.sort((a, b) => a.df - b.df);
+    for (const d of derived.slice(0, MAX_DERIVED_TERMS))
+      add({ term: d.term, weight: this.ranking.derivedWeight, from: d.from });
     const outlets = this.outletsIn(question);
     const absentOutlets = this.absentOutletsIn(question);
     // An outlet's name says where to look, not what about: it is not an unknown word of the question.

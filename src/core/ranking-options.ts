@@ -31,9 +31,9 @@ export interface RankingOptions {
    * Weight of a word's derived forms (WordNet's derivational links: "die" for "deaths", "invasion"
    * for "invaded"; src/core/derived.ts) relative to the words asked. 0.25 against none: NewsQA
    * dev top-1 a 0.7677 -> 0.7705, b 0.7706 -> 0.7759, R@10 a 0.9249 -> 0.9292, b 0.9337 -> 0.9363,
-   * excerpt answers a 0.5935 -> 0.5949, b 0.5995 -> 0.6034; MultiHop-RAG nDCG@10 a 0.8356 ->
-   * 0.8389, b 0.8406 -> 0.8389, answerable refused 30 -> 28, unanswerable refused 253 -> 248 of 301
-   * (NewsQA's unchanged). 0.3 about the same; 0.4 (the
+   * excerpt answers a 0.5935 -> 0.5949, b 0.5995 -> 0.6034, refusals unchanged; MultiHop-RAG
+   * nDCG@10 a 0.8356 -> 0.8368, b 0.8406 -> 0.8415, refusals unchanged (30 of 2,255 answerable, 253
+   * of 301 unanswerable), with at most 4 derived terms a question (query.ts). 0.3 about the same; 0.4 (the
    * synonyms' weight) gained more NewsQA a top-1 (0.7734) but cost MultiHop-RAG b 0.0033 of nDCG;
    * 0.18 less on NewsQA. WordNet's synonyms (a word's first sense) at 0.4 instead: R@10 up, top-1
    * down 1.3-1.7 points on NewsQA and 0.8-1.0 points of nDCG on MultiHop-RAG.
