@@ -215,7 +215,8 @@ export function quoteArticle(
     passageEvidence: 0,
     matched: [],
   };
-  const result = buildResult(index, hit ?? opening, termWeights(index, query), question, undefined, undefined, !brief);
+  const weights = termWeights(index, query);
+  const result = buildResult(index, hit ?? opening, weights, question, wantedBy(question), passageTexts(index), !brief);
   return withTimeNotes(index, { question, answered: true, results: [result], nearest: [] });
 }
 
