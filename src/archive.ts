@@ -9,7 +9,14 @@ import { warmUpAnswers } from './core/warmup.js';
 import { answerQuestion } from './core/answer.js';
 import { carryProfiles } from './core/newer.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
-import { openEngine, savedIndexIfCurrent, type Engine, type EngineOptions, type PrepareIndex } from './engine.js';
+import {
+  openEngine,
+  openSummary,
+  savedIndexIfCurrent,
+  type Engine,
+  type EngineOptions,
+  type PrepareIndex,
+} from './engine.js';
 import { prepareInWorker } from './workers/indexWorkerClient.js';
 import { parseSandbox, ParseSandbox } from './workers/parseSandbox.js';
 
@@ -370,6 +377,24 @@ export class Archive {
     const started = performance.now();
     // The delta first: it is what makes the change answerable soon, and the two would share the cores.
     await this.updating?.catch(() => {});
+    if (!this.holding) {
+      // Prepared and saved for other processes, and not loaded here: what the report says is read
+      // from the file's header (the shard manager loaded each index it built, on its serving
+      // thread at nice 0, while its shards took it up).
+      const built = await openSummary(this.options, this.prepare);
+      this.engine = built;
+      this.changed = new Map();
+      this.changedFor = null;
+      this.parsed.clear();
+      return {
+        articles: built.articles,
+        passages: built.passages,
+        warnings: built.warnings,
+        ms: performance.now() - started,
+        rebuilt: built.origin === 'built',
+        hash: built.hash,
+      };
+    }
     // Loaded in slices: the index being replaced goes on answering until the new one is whole.
     const next = await openEngine(this.options, this.prepare, true);
     // Its spelling index made (in slices) before it answers: questions meanwhile go on being
@@ -454,5 +479,5 @@ function sameChanges(a: Changes, b: Changes): boolean {
   return true;
 }
 
-/** An engine whose index was let go (see `release`). */
+/** An engine whose index was let go (see `release`), or never loaded here (see rebuild). */
 type Released = Omit<Engine, 'index'> & { index: null };

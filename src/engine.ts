@@ -18,7 +18,7 @@ import { boilerplateText } from './boilerplateFile.js';
 import { ENGLISH_WORDS } from './englishWords.js';
 import { GENERAL_ALIASES } from './generalAliases.js';
 import { INDEX_TERMS_VERSION, NewsIndex, readsIndexFormat } from './core/search.js';
-import { loadIndexFile, loadIndexFileAsync } from './indexFile.js';
+import { loadIndexFile, loadIndexFileAsync, readIndexSummary } from './indexFile.js';
 import type { AliasTable } from './core/aliases.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { listCorpusFiles, parseCorpusFiles, type CorpusFile } from './corpus.js';
@@ -201,9 +201,13 @@ export async function loadPrepared(
 }
 
 function engineOf(loaded: { index: NewsIndex; extra: unknown }, prepared: PreparedIndex, started: number): Engine {
-  const extra = loaded.extra as CacheExtra;
-  const engine: Engine = {
-    index: loaded.index,
+  return { index: loaded.index, ...describedBy(loaded.extra, prepared, started) };
+}
+
+/** An engine but its index, from what was saved beside the index. */
+function describedBy(saved: unknown, prepared: PreparedIndex, started: number): Omit<Engine, 'index'> {
+  const extra = saved as CacheExtra;
+  const engine: Omit<Engine, 'index'> = {
     warnings: extra.warnings,
     files: extra.files,
     stamps: extra.stamps ?? [],
@@ -213,6 +217,44 @@ function engineOf(loaded: { index: NewsIndex; extra: unknown }, prepared: Prepar
   if (prepared.rebuildReason !== undefined && prepared.origin === 'built')
     engine.rebuildReason = prepared.rebuildReason;
   return engine;
+}
+
+/** An engine that holds no index: what its index holds, told from the saved file (see summarizePrepared). */
+export type EngineSummary = Omit<Engine, 'index'> & { index: null; articles: number; passages: number; hash: string };
+
+/**
+ * What loadPrepared would load, told without loading it: the counts and what was saved beside the
+ * index, from the file's header and one small section (see readIndexSummary). For a process that
+ * keeps the index current for others and holds none (the shard manager: see Archive.release).
+ * Throws when the file is not the prepared one, as loadPrepared does.
+ */
+export async function summarizePrepared(
+  options: EngineOptions,
+  prepared: PreparedIndex,
+  started = performance.now(),
+): Promise<EngineSummary> {
+  if (prepared.bytes || !options.indexPath) {
+    // No file to read it from: the built bytes are loaded (a process without an index path).
+    const { index, ...rest } = await loadPrepared(options, prepared, true, started);
+    return { ...rest, index: null, articles: index.articles.length, passages: index.passages.length, hash: index.hash };
+  }
+  const summary = await readIndexSummary(options.indexPath, (data) => NewsIndex.peek(data)?.hash === prepared.hash);
+  if (!summary) throw new Error('the saved index changed while it was being loaded');
+  const { articles, passages, hash } = summary;
+  return { ...describedBy(summary.extra, prepared, started), index: null, articles, passages, hash };
+}
+
+/** openEngine for a process that holds no index: prepares it as openEngine does, and summarizes it (see summarizePrepared). */
+export async function openSummary(options: EngineOptions, prepare: PrepareIndex): Promise<EngineSummary> {
+  const started = performance.now();
+  const prepared = await prepare(options);
+  try {
+    return await summarizePrepared(options, prepared, started);
+  } catch (err) {
+    if (prepared.bytes) throw err;
+    const why = `saved index unreadable (${(err as Error).message.split('\n')[0]})`;
+    return await summarizePrepared(options, await prepare(options, why), started);
+  }
 }
 
 /** Prepares an index: in this thread by default; `isolated.ts` passes the index worker. */

@@ -1,10 +1,13 @@
 import { closeSync, open, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
+  indexSummary,
   NewsIndex,
   readIndexHead,
   sectionsToRead,
+  sectionsToSummarize,
   type IndexHead,
+  type IndexSummary,
   type LoadOptions,
   type SectionName,
   type TextBytes,
@@ -50,6 +53,8 @@ function* piecesInto(into: Uint8Array, position: number): Generator<PieceRead, n
  */
 function* indexReads(
   accept?: (data: Buffer) => boolean,
+  which: (head: IndexHead) => Array<{ name: SectionName; offset: number; bytes: number }> = (head) =>
+    sectionsToRead(head, false),
 ): Generator<PieceRead, { head: IndexHead; sections: Map<SectionName, Uint8Array> } | null, number> {
   let start = Buffer.alloc(NewsIndex.PEEK_MIN);
   start = start.subarray(0, yield* piecesInto(start, 0));
@@ -61,7 +66,7 @@ function* indexReads(
   if (accept && !accept(headBytes)) return null;
   const head = readIndexHead(headBytes);
   const sections = new Map<SectionName, Uint8Array>();
-  for (const { name, offset, bytes } of sectionsToRead(head, false)) {
+  for (const { name, offset, bytes } of which(head)) {
     // An ArrayBuffer of its own: aligned for any array (see decodeSections).
     const into = new Uint8Array(bytes);
     if ((yield* piecesInto(into, offset)) < bytes) throw new Error('index file is truncated');
@@ -78,9 +83,13 @@ function readIndex(fd: number, accept?: (data: Buffer) => boolean) {
   return step.value;
 }
 
-/** readIndex off the thread. */
-async function readIndexAsync(fd: number, accept?: (data: Buffer) => boolean) {
-  const reads = indexReads(accept);
+/** readIndex off the thread (`which`: the sections read; all but the passage text unless given). */
+async function readIndexAsync(
+  fd: number,
+  accept?: (data: Buffer) => boolean,
+  which?: Parameters<typeof indexReads>[1],
+) {
+  const reads = indexReads(accept, which);
   let step = reads.next();
   while (!step.done) step = reads.next((await readAsync(fd, ...step.value)).bytesRead);
   return step.value;
@@ -207,5 +216,22 @@ export async function loadIndexFileAsync(
     return loaded;
   } finally {
     if (!loaded) closeSync(fd);
+  }
+}
+
+/**
+ * What a saved index holds (its counts and what was saved beside it: see indexSummary), read off
+ * the thread from its header and one small section, the index not loaded; null when `accept`
+ * turns the file down. For a process that keeps the index for others and holds none: the shard
+ * manager loaded every index it had just built (a load of the whole file on its serving thread,
+ * then as much again in garbage) only to count what it held, while its shards took it up.
+ */
+export async function readIndexSummary(path: string, accept?: (data: Buffer) => boolean): Promise<IndexSummary | null> {
+  const fd = await openAsync(path, 'r');
+  try {
+    const read = await readIndexAsync(fd, accept, sectionsToSummarize);
+    return read && indexSummary(read.head, read.sections.get('extraJson'));
+  } finally {
+    closeSync(fd);
   }
 }

@@ -47,12 +47,18 @@ describe('the live archive', () => {
       join(paths.corpus, 'new.jsonl'),
       article('Zeppelin lands in Raqqa', 'A zeppelin landed in Raqqa on Tuesday, witnesses said.'),
     );
-    expect(await archive.reindex()).toMatchObject({ articles: 6, rebuilt: true });
+    const report = await archive.reindex();
+    expect(report).toMatchObject({ articles: 6, rebuilt: true });
     expect(() => archive!.index).toThrow(/released/);
     expect(archive.files).toHaveLength(6);
     // Another process opening the same paths finds the saved index current.
     const reader = await Archive.open(paths);
     expect(reader.origin).toBe('cache');
+    // The report, read from the saved file without loading it, says what the loaded index holds.
+    expect(report.passages).toBe(reader.index.held().passages);
+    expect(report.hash).toBe(reader.index.hash);
+    expect(report.warnings).toEqual(reader.warnings);
+    expect(archive.files).toEqual(reader.files);
     expect(answerQuestion(reader.index, 'Where did the zeppelin land?').results[0]?.articleId).toBe(
       'zeppelin-lands-in-raqqa',
     );

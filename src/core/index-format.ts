@@ -351,6 +351,39 @@ export function sectionsToRead(
 
 export type SectionName = (typeof SECTIONS)[number];
 
+/** What an index holds, told without loading it (see indexSummary). */
+export interface IndexSummary {
+  hash: string;
+  articles: number;
+  passages: number;
+  /** What was saved beside the index (see encodeIndex). */
+  extra: unknown;
+}
+
+/**
+ * How many articles and passages an index holds (from its sections' sizes: one Float32 length per
+ * article, one Int32 per passage) and what was saved beside it, read from its header and, in
+ * format 14, its `extraJson` section (`extraBytes`, which the caller reads; see
+ * sectionsToSummarize): all a process that keeps the index for others needs of it (the shard manager).
+ */
+export function indexSummary(head: IndexHead, extraBytes?: Uint8Array): IndexSummary {
+  const { header } = head;
+  const extra =
+    PART_SECTIONS.extra in header.sections
+      ? (JSON.parse(bufferOf(extraBytes ?? new Uint8Array(0)).toString('utf8')) as unknown)
+      : header.extra;
+  return {
+    hash: header.hash,
+    articles: header.sections.articleLength[1] / Float32Array.BYTES_PER_ELEMENT,
+    passages: header.sections.passageArticle[1] / Int32Array.BYTES_PER_ELEMENT,
+    extra,
+  };
+}
+
+/** The sections indexSummary reads (none in format 13, whose header holds `extra`). */
+export const sectionsToSummarize = (head: IndexHead) =>
+  sectionsToRead(head, false).filter(({ name }) => name === PART_SECTIONS.extra);
+
 /**
  * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
  * throws when the bytes are not an index, have another format version, or are cut short. The

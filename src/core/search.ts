@@ -45,9 +45,12 @@ import type { ArchiveIndex } from './answerIndex.js';
 export {
   INDEX_FORMAT_VERSION,
   INDEX_TERMS_VERSION,
+  indexSummary,
   readsIndexFormat,
   readIndexHead,
   sectionsToRead,
+  sectionsToSummarize,
+  type IndexSummary,
   type IndexHead,
   type SectionName,
   type TextBytes,

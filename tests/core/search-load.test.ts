@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { NewsIndex, readIndexHead, readsIndexFormat, sectionsToRead, type SectionName } from '../../src/core/search.js';
-import { loadIndexFile, loadIndexFileAsync } from '../../src/indexFile.js';
+import { loadIndexFile, loadIndexFileAsync, readIndexSummary } from '../../src/indexFile.js';
 import type { Article } from '../../src/core/types.js';
 import { countLoopTurns } from '../setup/loopTurns.js';
 
@@ -157,6 +157,28 @@ describe('loadIndexFileAsync and NewsIndex.fromBufferAsync', () => {
         expect(loaded.extra).toEqual({ note: 'kept' });
         for (const q of QUESTIONS)
           expect(answerQuestion(loaded.index, q, { k: 4 })).toEqual(answerQuestion(built, q, { k: 4 }));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells what a file holds from its header and extra section alone, in format 14 and 13', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'newsdesk-load-'));
+    try {
+      for (const [name, data] of [
+        ['current.bin', bytes],
+        ['old.bin', asFormat13(bytes)],
+      ] as const) {
+        const path = join(dir, name);
+        writeFileSync(path, data);
+        expect(await readIndexSummary(path)).toEqual({
+          hash: 'big',
+          articles: built.articles.length,
+          passages: built.passages.length,
+          extra: { note: 'kept' },
+        });
+        expect(await readIndexSummary(path, () => false)).toBeNull();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
