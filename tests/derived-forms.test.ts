@@ -24,7 +24,7 @@ describe('derived forms (WordNet’s derivational links)', () => {
     }
   });
 
-  it('adds at most four derived forms to a question, the rarest in the archive', () => {
+  it('adds at most four derived forms to a question, the rarest in the archive, and none most articles hold', () => {
     const article = (id: string, text: string): Article => ({
       id,
       title: `Report ${id}`,
@@ -32,23 +32,28 @@ describe('derived forms (WordNet’s derivational links)', () => {
       file: `${id}.txt`,
       sections: [{ paragraphs: [text] }],
     });
-    // "decision" is in three articles, the other forms in one each.
+    // "decision" is in three articles of four, the other forms in one each.
     const archive = NewsIndex.build(
       [
-        article('a', 'Two die after the invasion. A violent night and an explosion. The decision came late.'),
+        article(
+          'a',
+          'Two die after the invasion. A violent night, an explosion, no explanation. The decision came late.',
+        ),
         article('b', 'The decision was made on Monday. The arrest followed.'),
         article('c', 'A decision is due on the budget.'),
         // The words asked are in the archive too: none is corrected.
-        article('d', 'Deaths, then they invaded; violence; it exploded; we decided; police arrested two.'),
+        article('d', 'Deaths, then they invaded; violence; it exploded; we decided; police explained.'),
       ],
       { aliases: NO_ALIASES, hash: 'derived' },
     );
     const derived = archive
-      .parseQuery('deaths invaded violence exploded decided arrested')
+      .parseQuery('deaths invaded violence exploded decided explained')
       .terms.filter((t) => t.from)
       .map((t) => t.term);
     expect(derived).toHaveLength(4);
     expect(derived).not.toContain(stem('decision'));
+    // A form three articles of four hold is not added, even with room for it.
+    expect(archive.parseQuery('decided').terms.filter((t) => t.from)).toEqual([]);
     expect(derived).toEqual(expect.arrayContaining([stem('die'), stem('invasion'), stem('violent')]));
   });
 

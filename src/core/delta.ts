@@ -126,6 +126,7 @@ export class LiveIndex implements ArchiveIndex {
       ranking: main.ranking,
       sources: [...main.sources, ...this.own.sources.filter((s) => !mainSources.has(s))],
       articleFrequency: (term) => this.articleFrequency(term),
+      articleCount: () => this.articleCount,
       surfaceOf: (term) => main.surfaceOf(term) ?? this.own.surfaceOf(term),
     });
   }

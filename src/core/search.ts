@@ -150,6 +150,7 @@ export class NewsIndex implements ArchiveIndex {
       ranking,
       sources: this.sources,
       articleFrequency: (term) => this.articleFrequency(term),
+      articleCount: () => this.articleCount,
       surfaceOf: (term) => this.surfaceOf(term),
     });
     this.ranker = new Ranker(b, this.termId, aliases, ranking, (a) => this.titleTerms(a));

@@ -542,6 +542,7 @@ export class StoredIndex implements ArchiveIndex {
       ranking: this.ranking,
       sources: [...sources],
       articleFrequency: (term) => this.articleFrequency(term),
+      articleCount: () => this.articleCount,
       surfaceOf: (term) => this.surfaceOf(term),
     });
     return this.queries;
