@@ -245,16 +245,9 @@ export async function summarizePrepared(
 }
 
 /** openEngine for a process that holds no index: prepares it as openEngine does, and summarizes it (see summarizePrepared). */
-export async function openSummary(options: EngineOptions, prepare: PrepareIndex): Promise<EngineSummary> {
+export function openSummary(options: EngineOptions, prepare: PrepareIndex): Promise<EngineSummary> {
   const started = performance.now();
-  const prepared = await prepare(options);
-  try {
-    return await summarizePrepared(options, prepared, started);
-  } catch (err) {
-    if (prepared.bytes) throw err;
-    const why = `saved index unreadable (${(err as Error).message.split('\n')[0]})`;
-    return await summarizePrepared(options, await prepare(options, why), started);
-  }
+  return preparedThen(options, prepare, (p) => summarizePrepared(options, p, started));
 }
 
 /** Prepares an index: in this thread by default; `isolated.ts` passes the index worker. */
@@ -272,15 +265,23 @@ export async function openEngine(
   slices = false,
 ): Promise<Engine> {
   const started = performance.now();
-  const load = (p: PreparedIndex) => loadPrepared(options, p, slices, started);
+  return preparedThen(options, prepare, (p) => loadPrepared(options, p, slices, started));
+}
+
+/** Prepares the index and reads it with `read` (a load, or a summary of the saved file). */
+async function preparedThen<T>(
+  options: EngineOptions,
+  prepare: PrepareIndex,
+  read: (prepared: PreparedIndex) => Promise<T>,
+): Promise<T> {
   const prepared = await prepare(options);
   try {
-    return await load(prepared);
+    return await read(prepared);
   } catch (err) {
     // A saved index that passed the quick check but will not load (damaged, or replaced by
     // another process meanwhile) is built again, once.
     if (prepared.bytes) throw err;
-    return await load(await prepare(options, `saved index unreadable (${(err as Error).message.split('\n')[0]})`));
+    return await read(await prepare(options, `saved index unreadable (${(err as Error).message.split('\n')[0]})`));
   }
 }
 

@@ -230,7 +230,7 @@ export async function readIndexSummary(path: string, accept?: (data: Buffer) => 
   const fd = await openAsync(path, 'r');
   try {
     const read = await readIndexAsync(fd, accept, sectionsToSummarize);
-    return read && indexSummary(read.head, read.sections.get('extraJson'));
+    return read && indexSummary(read.head, read.sections);
   } finally {
     closeSync(fd);
   }

@@ -363,11 +363,12 @@ export interface IndexSummary {
 /**
  * How many articles and passages an index holds (from its sections' sizes: one Float32 length per
  * article, one Int32 per passage) and what was saved beside it, read from its header and, in
- * format 14, its `extraJson` section (`extraBytes`, which the caller reads; see
+ * format 14, its `extraJson` section (among `sections`, which the caller reads; see
  * sectionsToSummarize): all a process that keeps the index for others needs of it (the shard manager).
  */
-export function indexSummary(head: IndexHead, extraBytes?: Uint8Array): IndexSummary {
+export function indexSummary(head: IndexHead, sections: ReadonlyMap<SectionName, Uint8Array>): IndexSummary {
   const { header } = head;
+  const extraBytes = sections.get(PART_SECTIONS.extra);
   const extra =
     PART_SECTIONS.extra in header.sections
       ? (JSON.parse(bufferOf(extraBytes ?? new Uint8Array(0)).toString('utf8')) as unknown)

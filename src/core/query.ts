@@ -142,6 +142,7 @@ export class QueryParser {
     const names = new Set<string>();
     const derived: Array<{ term: string; from: string; df: number }> = [];
     for (const [term] of counts) {
+      const forms = derivedFormsOf(term);
       if (this.vocabulary.has(term)) {
         add({ term, weight: 1 });
         if (named.has(term) || this.aliases.isName(term)) names.add(term);
@@ -161,8 +162,7 @@ export class QueryParser {
         if (fixed) {
           add({ term: fixed, weight: 0.7, from: term, corrected: true });
           if (named.has(term) || this.aliases.isName(fixed)) names.add(fixed);
-        } else if (![...placeFormsOf(term), ...derivedFormsOf(term)].some((p) => this.vocabulary.has(p)))
-          unknown.push(term);
+        } else if (![...placeFormsOf(term), ...forms].some((p) => this.vocabulary.has(p))) unknown.push(term);
       }
       for (const syn of this.aliases.synonymsOf(term)) {
         if (this.vocabulary.has(syn)) add({ term: syn, weight: this.ranking.synonymWeight, from: term });
@@ -172,7 +172,7 @@ export class QueryParser {
         if (this.vocabulary.has(place)) add({ term: place, weight: this.ranking.synonymWeight, from: term });
       }
       // Its derived forms ("die" for "deaths", "invasion" for "invaded"), at their own weight.
-      for (const form of derivedFormsOf(term))
+      for (const form of forms)
         if (this.vocabulary.has(form)) derived.push({ term: form, from: term, df: this.articleFrequency(form) });
     }
     // The rarest derived forms only, and none that many articles hold: each term costs every
