@@ -56,6 +56,8 @@ function bindingOf(word: string, data: AbbreviationData): Binding {
   return null;
 }
 
+// Initials alone in quotes at the end: the “A.J.” of "Ashley “A.J.”".
+const QUOTED_INITIALS = /(?:^|\s)["“'‘](?:\p{Lu}\.){2,}["”'’]$/u;
 // The word before a final point, with any inner points: "U.S" of "…the U.S.", "Sen" of "Sen.".
 const LAST_WORD = /(?:^|[^\p{L}\p{N}.'’])((?:\p{L}\.)*\p{L}+)\.$/u;
 
@@ -65,12 +67,20 @@ function continues(segment: string, rest: string, options: SentenceOptions): boo
   if (/\n\s*$/.test(segment) || rest === '') return false;
   // A sentence never opens in lower case: "“Why?” he asked", "e.g. the border".
   if (/^\p{Ll}/u.test(rest)) return true;
-  const m = LAST_WORD.exec(segment.trimEnd());
+  const last = segment.trimEnd();
+  // Initials quoted as a nickname ("Ashley “A.J.” Jewell") go on into the name they stand in.
+  if (QUOTED_INITIALS.test(last)) return continuesName(rest, options);
+  const m = LAST_WORD.exec(last);
   if (!m) return false;
   const binding = bindingOf(m[1]!, options.abbreviations);
   if (binding === 'before') return /^[\p{L}\p{N}"“'‘(]/u.test(rest);
   if (binding !== 'either') return false;
   if (/^\p{N}/u.test(rest)) return true;
+  return continuesName(rest, options);
+}
+
+/** Whether `rest`, after an initial or a short form, goes on with a name rather than a new sentence. */
+function continuesName(rest: string, options: SentenceOptions): boolean {
   const next = /^(\p{Lu}[\p{L}'’-]*)(\.?)/u.exec(rest);
   if (!next) return false;
   // Another initial ("J. R. R. Tolkien") continues the name, even "A." or "I.".

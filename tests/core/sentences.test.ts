@@ -90,6 +90,18 @@ describe('splitSentences', () => {
     expect(splitSentences('“Why now?” she asked. Nobody knew!')).toEqual(['“Why now?” she asked.', 'Nobody knew!']);
   });
 
+  it('goes on after initials quoted as a nickname, and ends after quoted initials when a sentence opens', () => {
+    expect(splitSentences('The cast mourns Ashley "A.J." Jewell, a spokeswoman said. He left.')).toEqual([
+      'The cast mourns Ashley "A.J." Jewell, a spokeswoman said.',
+      'He left.',
+    ]);
+    expect(splitSentences('Rapper “T.I.” Harris was held. Bail was set.')).toEqual([
+      'Rapper “T.I.” Harris was held.',
+      'Bail was set.',
+    ]);
+    expect(splitSentences('He called it "U.S." Then he left.')).toEqual(['He called it "U.S."', 'Then he left.']);
+  });
+
   it('ends a sentence at a line break (list items)', () => {
     expect(splitSentences('Bring water\nBring a hat\nLeave early.')).toEqual([
       'Bring water',
