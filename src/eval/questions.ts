@@ -27,7 +27,11 @@ const MultiHopLine = z.object({
   type: z.string().default('query'),
   gold: z.array(z.string()).default([]),
   evidence: z.array(z.object({ article_id: z.string(), fact: z.string() })).default([]),
+  answer: z.string().optional(),
 });
+
+/** MultiHop-RAG answers no quote holds as written: a yes or no of a comparison, or the null queries' verdict. */
+const NOT_QUOTABLE = /^(yes|no|insufficient information)\.?$/i;
 
 const NewsQaLine = z.object({
   id: z.string(),
@@ -58,7 +62,8 @@ export function parseQuestion(record: unknown): EvalQuestion {
     question: r.question,
     gold: r.gold,
     type: r.type,
-    answers: [],
+    // Its answer (a name, a date, a number) counts when a quote holds it; a yes or a no never does.
+    answers: r.answer !== undefined && r.answer.trim() !== '' && !NOT_QUOTABLE.test(r.answer.trim()) ? [r.answer] : [],
     evidence: r.evidence.map((e) => ({ articleId: e.article_id, fact: e.fact })),
   };
 }

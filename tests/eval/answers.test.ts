@@ -53,6 +53,13 @@ describe('question files', () => {
     });
   });
 
+  it("counts a MultiHop-RAG answer a quote can hold, never a yes, a no or the null queries' verdict", () => {
+    const record = (answer: string) =>
+      parseQuestion({ id: 'q', question: 'Who?', type: 'inference_query', answer, gold: ['d1'], evidence: [] });
+    expect(record('Sam Bankman-Fried').answers).toEqual(['Sam Bankman-Fried']);
+    for (const answer of ['Yes', 'no', 'Insufficient information.', ' ']) expect(record(answer).answers).toEqual([]);
+  });
+
   it('names the file and line of a record that is neither format', () => {
     expect(() => parseQuestions('qs.jsonl', '{"id":"a","q":"x","gold":"g"}\n\n{"id":"b"}\n')).toThrow(
       /^qs\.jsonl:3: not a question record/,
