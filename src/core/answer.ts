@@ -85,6 +85,13 @@ const REFUSALS: Record<RefusalReason, string> = {
   'weak-match': 'The archive has no article that answers that.',
 };
 
+/**
+ * The results, from the first shown, whose "who" quotes are given the whole name of someone they
+ * name by surname alone: the three a reply shows (the bot's default k). The search reads back
+ * through the article, and a bench's ten results would pay it ten times.
+ */
+const NAMED_RESULTS = 3;
+
 /** Answers a question from the index: quoted excerpts, or an honest refusal with the nearest articles. */
 export function answerQuestion(index: AnswerIndex, rawQuestion: string, options: Partial<AnswerOptions> = {}): Answer {
   const opts = { ...DEFAULT_ANSWER_OPTIONS, ...options };
@@ -135,7 +142,9 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
     return {
       question,
       answered: true,
-      results: hits.slice(offset).map((h) => buildResult(index, h, weights, question, wanted, texts)),
+      results: hits
+        .slice(offset)
+        .map((h, i) => buildResult(index, h, weights, question, wanted, texts, true, i < NAMED_RESULTS)),
       nearest: [],
     };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
@@ -186,7 +195,9 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
   return withTimeNotes(index, {
     question,
     answered: true,
-    results: kept.slice(offset).map((h) => buildResult(index, h, weights, question, wanted, texts)),
+    results: kept
+      .slice(offset)
+      .map((h, i) => buildResult(index, h, weights, question, wanted, texts, true, i < NAMED_RESULTS)),
     nearest: [],
   });
 }

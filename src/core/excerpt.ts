@@ -1,10 +1,11 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
-import type { Token } from './text.js';
+import { terms as indexTerms, type Token } from './text.js';
 import type { Passage } from './passages.js';
 import { askedWords, asksContinuation, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import type { AnswerResult } from './answer.js';
 import { densestWindow, ELLIPSIS, MAX_EXCERPT_CHARS, weightIn } from './excerpt-window.js';
+import { nameIntroduction, type EarlierPassage } from './excerpt-names.js';
 
 export { MAX_EXCERPT_CHARS };
 
@@ -121,6 +122,8 @@ export function buildResult(
   texts: PassageTexts = passageTexts(index),
   /** Read on and back while the quote fits (see readingOn); off, the sentence and its neighbour only. */
   around = true,
+  /** Look for the whole name of someone a "who" quote names by surname (see withNameGiven). */
+  nameWhole = true,
 ): AnswerResult {
   const article = index.article(hit.article);
   const read = passageReader(index, weights, texts);
@@ -160,6 +163,8 @@ export function buildResult(
   if (chosen + 1 < to) pool.add(chosen + 1);
   // "Why …?" and "What did she say?": the answer runs on from the sentence, so its neighbour stays.
   if (!asksContinuation(question)) best = withSecondSentence(read, best, [...pool], weights, want, wire ? from : -1);
+  if (nameWhole && want.type === 'name' && ASKS_WHO.test(question))
+    best = withNameGiven(index, read, texts, best, from, weights, want);
   if (around) best = readingOn(index, read, best, weights);
   const { passage } = read(chosen);
   const r: AnswerResult = {
@@ -416,6 +421,50 @@ function readingOn(
       first = prev;
     }
   return text === excerpt.text ? excerpt : { ...excerpt, text, highlights };
+}
+
+/** A question asking who: its answer is a person, named whole once in a news story. */
+const ASKS_WHO = /\b(who|whom|whose)\b/i;
+
+/**
+ * A "who" quote that names someone by surname alone ("Mears was cast as Jason") also quotes the
+ * article's earlier sentence that gave the whole name, when the two fit (the quote's other
+ * sentences give way to it).
+ */
+function withNameGiven(
+  index: AnswerIndex,
+  passageOf: (p: number) => ReadPassage,
+  /** Passage text, decoded once per question. */
+  texts: PassageTexts,
+  excerpt: PlacedExcerpt,
+  from: number,
+  weights: ReadonlyMap<string, TermWeight>,
+  want: Wanted,
+): PlacedExcerpt {
+  const units = excerpt.units;
+  const main = excerpt.mainUnit;
+  if (!units || !main) return excerpt;
+  const first = units.reduce((a, b) => (later(a, b) ? b : a));
+  function* earlier(): Generator<EarlierPassage<number>> {
+    for (let p = from; p <= first[0]; p++)
+      yield {
+        key: p,
+        before: p < first[0] ? Infinity : first[1],
+        read: () => [texts(p), index.passage(p).sentences],
+      };
+  }
+  const sentenceOf = (u: Unit) => sentenceAt(passageOf, u);
+  // The names' index terms (worked out once), to pass over a passage by its tokens before its text is read.
+  let nameTerms: string[] | undefined;
+  const mayHold = (p: number, names: readonly string[]) =>
+    index.passageHolds(p, (nameTerms ??= names.flatMap((n) => indexTerms(n, index.aliases)))).size > 0;
+  const intro = nameIntroduction(excerpt.text, sentenceOf(main).text, want.asked, earlier(), mayHold);
+  if (!intro) return excerpt;
+  for (const kept of [units, [main]]) {
+    const joined = joinSentences(passageOf, sentenceOf, [intro, ...kept], weights);
+    if (joined.text.length <= MAX_EXCERPT_CHARS) return { ...excerpt, ...joined, units: [intro, ...kept] };
+  }
+  return excerpt;
 }
 
 /** Sentence k of passage p: its text and tokens, offsets from its start. */
