@@ -9,6 +9,7 @@ import { madeSpelling, miniOptions } from '../../src/core/index-spelling.js';
 import { NewsIndex, readIndexHead, readsIndexFormat, sectionsToRead, type SectionName } from '../../src/core/search.js';
 import { loadIndexFile, loadIndexFileAsync, readIndexSummary } from '../../src/indexFile.js';
 import type { Article } from '../../src/core/types.js';
+import type { Passage } from '../../src/core/passages.js';
 import { countLoopTurns } from '../setup/loopTurns.js';
 
 const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
@@ -141,6 +142,20 @@ describe('loadIndexFileAsync and NewsIndex.fromBufferAsync', () => {
       for (const q of QUESTIONS) expect(answerQuestion(index, q, { k: 4 })).toEqual(answerQuestion(built, q, { k: 4 }));
     }
     expect(sync.extra).toEqual({ note: 'kept' });
+    for (const { index } of [sync, sliced]) {
+      // The passages too: columns over the sections read, not one object per passage (210,740 at
+      // 10x, every one surviving a reload's scavenges); a passage is made when it is read.
+      const { store } = index.parts.passages;
+      expect(store.article.buffer).toBe(read.get('passageArticle')!.buffer);
+      expect(store.heading.buffer).toBe(read.get('passageHeading')!.buffer);
+      expect(index.passages).not.toBeInstanceOf(Array);
+      expect(index.passages.length).toBe(built.passages.length);
+      const shape = (p: Passage) => [p.article, p.position, p.heading, p.lead, p.text, p.sentences];
+      for (let p = 0; p < built.passages.length; p += 7)
+        expect(shape(index.passage(p))).toEqual(shape(built.passage(p)));
+      expect([...index.passages].map(shape)).toEqual([...built.passages].map(shape));
+      expect(() => index.passage(built.passages.length)).toThrow(RangeError);
+    }
     // What a file load reads: every section but the passage text, which it leaves in the file.
     expect(sectionsToRead(head, false).map((s) => s.name)).not.toContain('text');
   });
