@@ -24,9 +24,10 @@ async function shard(): Promise<void> {
   const config = loadConfig({ ...process.env, SHARDS: undefined, SHARD_IDS: undefined });
   tuneRuntime();
   // The serving thread first: this process's other threads (V8's helpers, the parse thread, libuv's
-  // pool) at nice 19 (see threadPriority.ts). bench/liveShards.ts, SHARDS=2 at 10x, memory backend,
-  // alternating runs: the longest stall of a run (both shards, add and rebuild) 44-114 ms in 7 runs,
-  // one over 100 (load 0.7-2.0), against 112-183 ms in 9 runs of the code before (load 0.5-2.2).
+  // pool) at nice 10 (see threadPriority.ts). bench/liveShards.ts, SHARDS=2 at 10x, memory backend,
+  // alternating runs: the longest stall of a run (both shards, add and rebuild) 44-114 ms in 7 runs
+  // at nice 19, one over 100 (load 0.7-2.0), against 112-183 ms in 9 runs with none niced (load
+  // 0.5-2.2); at 10, with a reload's surviving objects fewer, see docs/measurements.md (thirteenth session).
   yieldOtherThreads();
   configureParsing(config);
   const logger = createLogger(config.LOG_LEVEL, { shard: shardIds.length === 1 ? shardIds[0] : shardIds });

@@ -1,11 +1,19 @@
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
-/** The nice value a shard's threads other than its serving thread run at (see yieldOtherThreads). */
-export const OTHER_THREADS_NICE = 19;
+/**
+ * The nice value a shard's threads other than its serving thread run at (see yieldOtherThreads).
+ * 10, not 19: V8's helpers do part of each collection the serving thread waits on (a scavenge's
+ * parallel tasks, a mark-compact's marking), and at 19 they weighed no more than other sessions'
+ * evals at 19 (15 against 15, where nice 10 weighs 110 and nice 0 1,024), so the serving thread sat
+ * blocked in a collection while they waited for a core. bench/liveShards.ts, SHARDS=2 at 10x,
+ * alternating runs: the longest stall of a run (both shards, add and rebuild) at 10 — see
+ * docs/measurements.md, thirteenth session.
+ */
+export const OTHER_THREADS_NICE = 10;
 
 /**
- * Sets every thread of this process but the serving one (the main thread) to nice 19, now and
+ * Sets every thread of this process but the serving one (the main thread) to nice 10, now and
  * every `everyMs` after (threads start later: libuv's pool at its first file read, the parse
  * thread, V8's workers), so that on a busy machine the serving thread takes a core before its own
  * background work does: V8's concurrent marking, compiling, the delta's parse, the reload's reads.

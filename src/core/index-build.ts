@@ -7,10 +7,10 @@ import MiniSearch from 'minisearch';
 import type { AliasTable } from './aliases.js';
 import { tokenize } from './text.js';
 import type { Article } from './types.js';
-import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type Passage, type PassageOptions } from './passages.js';
+import { DEFAULT_PASSAGE_OPTIONS, splitArticle, type PassageOptions } from './passages.js';
 import { miniOptions } from './index-spelling.js';
 import type { ArticleMeta, ArticlePostings, IndexParts } from './index-parts.js';
-import { PassageStoreBuilder, StoredPassage } from './passage-store.js';
+import { PassageList, PassageStoreBuilder } from './passage-store.js';
 import { IntList } from './storage.js';
 import type { RankingOptions } from './rank.js';
 import { finish } from './slices.js';
@@ -38,7 +38,6 @@ export interface BuildOptions {
  */
 export function* buildIndexSteps(articles: Iterable<Article>, options: BuildOptions): Generator<void, IndexParts> {
   const { aliases } = options;
-  const passages: Passage[] = [];
   const metas: ArticleMeta[] = [];
   const vocab: string[] = [];
   const termId = new Map<string, number>();
@@ -58,11 +57,11 @@ export function* buildIndexSteps(articles: Iterable<Article>, options: BuildOpti
   const articleDfCounts: number[] = [];
   const mini = new MiniSearch(miniOptions(aliases));
   const passageOptions = options.passages ?? DEFAULT_PASSAGE_OPTIONS;
-  // Each passage is kept as a view over these columns; the arrays are put in once all are known.
+  // The passages are kept as columns; the arrays are put in once all are known.
   const columns = new PassageStoreBuilder();
   let i = 0;
   for (const article of articles) {
-    metas.push(toMeta(article, passages.length));
+    metas.push(toMeta(article, columns.count));
     const own = splitArticle(article, i, passageOptions);
     const articleTerms = new Set<number>();
     for (const p of own) {
@@ -85,11 +84,7 @@ export function* buildIndexSteps(articles: Iterable<Article>, options: BuildOpti
         passageDfCounts[id] = (passageDfCounts[id] ?? 0) + 1;
         articleTerms.add(id);
       }
-      const kept = new StoredPassage(p.article, p.position, columns.store, passages.length);
-      if (p.heading !== undefined) kept.heading = p.heading;
-      if (p.lead) kept.lead = true;
       columns.add(p);
-      passages.push(kept);
     }
     const lead = [article.standfirst ?? '', ...article.sections.map((s) => s.heading ?? '')].filter(Boolean).join('\n');
     const doc = {
@@ -113,8 +108,7 @@ export function* buildIndexSteps(articles: Iterable<Article>, options: BuildOpti
   const df = (counts: number[]) => Int32Array.from({ length: vocab.length }, (_, i) => counts[i] ?? 0);
   const built = {
     articles: metas,
-    passages,
-    store,
+    passages: new PassageList(store),
     // 16-bit while the vocabulary fits, as narrowest decides.
     tokens: tokens.toInts(true, vocab.length),
     tokenStart: tokenStart.to(Int32Array, true),

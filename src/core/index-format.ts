@@ -5,10 +5,9 @@
  * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
  */
 import { buildAliasTable, type AliasTable, type WordList } from './aliases.js';
-import type { Passage } from './passages.js';
 import { lazyMini, madeSpelling, miniSerialized } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
-import { memoryText, passageColumns, StoredPassage, type PassageStore, type TextBytes } from './passage-store.js';
+import { memoryText, PassageList, passageColumns, type TextBytes } from './passage-store.js';
 import { IntList } from './storage.js';
 
 export type { TextBytes } from './passage-store.js';
@@ -106,9 +105,6 @@ const PREAMBLE_BYTES = 12;
  * archive), each a JSON.parse of up to 28 ms on the serving thread; the reader reads any sizes.
  */
 const JSON_CHUNK_BYTES = 32_768;
-/** Passages made between two chances to pause a load. */
-const LOAD_PASSAGES_PER_STEP = 5_000;
-
 /** Bytes copied between two chances to pause a load. */
 const LOAD_BYTES_PER_STEP = 1 << 20;
 
@@ -190,25 +186,9 @@ export type TextSource = (offset: number, length: number) => TextBytes;
  * with the format version and the corpus hash.
  */
 export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable, extra: unknown): Buffer {
-  const n = parts.passages.length;
-  const headings: string[] = [];
-  const headingId = new Map<string, number>();
-  const passageHeading = new Int32Array(n).fill(-1);
-  const passageArticle = new Int32Array(n);
-  const passagePosition = new Int32Array(n);
-  const passageLead = new Int32Array(n);
-  parts.passages.forEach((p, i) => {
-    if (p.heading !== undefined) {
-      let id = headingId.get(p.heading);
-      if (id === undefined) headingId.set(p.heading, (id = headings.push(p.heading) - 1));
-      passageHeading[i] = id;
-    }
-    passageArticle[i] = p.article;
-    passagePosition[i] = p.position;
-    passageLead[i] = p.lead ? 1 : 0;
-  });
-  const columns = passageColumns(parts.passages, parts.store);
-  const bytes = columns.textStart[n]!;
+  const { store } = parts.passages;
+  const columns = passageColumns(parts.passages);
+  const bytes = columns.textStart[parts.passages.length]!;
   const mini = miniSerialized(madeSpelling(parts.mini));
   const miniJson = jsonChunks(mini.terms, JSON_CHUNK_BYTES);
   const articleJson = jsonChunks(parts.articles, JSON_CHUNK_BYTES);
@@ -218,10 +198,10 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     tokenOffsets: [bytesOf(parts.tokenOffsets)],
     passageDf: [bytesOf(parts.passageDf)],
     articleDf: [bytesOf(parts.articleDf)],
-    passageArticle: [bytesOf(passageArticle)],
-    passagePosition: [bytesOf(passagePosition)],
-    passageHeading: [bytesOf(passageHeading)],
-    passageLead: [bytesOf(passageLead)],
+    passageArticle: [bytesOf(store.article)],
+    passagePosition: [bytesOf(store.position)],
+    passageHeading: [bytesOf(store.heading)],
+    passageLead: [bytesOf(store.lead)],
     textStart: [bytesOf(columns.textStart)],
     sentenceStart: [bytesOf(columns.sentenceStart)],
     sentences: [bytesOf(columns.sentences)],
@@ -236,7 +216,7 @@ export function encodeIndex(parts: IndexParts, hash: string, aliases: AliasTable
     postTf: [bytesOf(parts.postings.tf)],
     articleLength: [bytesOf(parts.postings.length)],
     extraJson: [jsonBytes(extra)],
-    headingsJson: [jsonBytes(headings)],
+    headingsJson: [jsonBytes(store.headings)],
     vocabJson: [jsonBytes(parts.vocab)],
     miniMeta: [jsonBytes(mini.meta)],
   };
@@ -463,21 +443,19 @@ export function* decodeSections(
   const sentences = yield* array('sentences');
   // The passage text stays UTF-8 (half the memory of a JS string holding any non-Latin-1
   // character), in the file or in one copied buffer, and each passage decodes its own bytes.
+  // The passages stay in these columns: none is made into an object until it is read.
   const [textAt, textBytes] = header.sections.text;
-  const store: PassageStore = {
+  const passages = new PassageList({
     text: source ? source(body + textAt, textBytes) : memoryText(bufferOf(yield* copy('text', Uint8Array))),
     textStart,
     sentenceStart,
     sentences,
-  };
-  const passages: Passage[] = [];
-  for (let i = 0; i < article.length; i++) {
-    const p: Passage = new StoredPassage(article[i]!, position[i]!, store, i);
-    if (heading[i]! >= 0) p.heading = headings[heading[i]!]!;
-    if (lead[i]) p.lead = true;
-    passages.push(p);
-    if (i % LOAD_PASSAGES_PER_STEP === 0) yield;
-  }
+    article,
+    position,
+    heading,
+    lead,
+    headings,
+  });
   const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases), englishWords);
   // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG),
   // made a step at a time: in one go it held the event loop for hundreds of ms at 10×.
@@ -498,7 +476,6 @@ export function* decodeSections(
   const parts: IndexParts = {
     articles,
     passages,
-    store,
     tokens,
     tokenStart,
     tokenOffsets,
@@ -508,5 +485,5 @@ export function* decodeSections(
     mini,
     postings,
   };
-  return { parts, hash: header.hash, aliases, extra, text: store.text };
+  return { parts, hash: header.hash, aliases, extra, text: passages.store.text };
 }

@@ -3,9 +3,8 @@
  * the query and ranking stages read. Plain arrays and records, no behaviour beyond small lookups.
  */
 import type { Article } from './types.js';
-import type { Passage } from './passages.js';
 import type { SpellingIndex } from './index-spelling.js';
-import type { PassageStore } from './passage-store.js';
+import type { PassageList } from './passage-store.js';
 
 /** What a renderer needs of an article, without its body. */
 export type ArticleMeta = Omit<Article, 'sections' | 'line'> & {
@@ -22,12 +21,8 @@ export const narrowest = (values: ArrayLike<number>, max: number): Ints =>
 /** An index's data (delta.ts merges two). */
 export interface IndexParts {
   articles: ArticleMeta[];
-  passages: Passage[];
-  /**
-   * The columns passage i's text and sentences are read from, when one store holds every passage
-   * in order (a build's or a load's); a save writes them as they are. A merged index (delta.ts) has none.
-   */
-  store?: PassageStore;
+  /** The passages, in columns (see passage-store.ts): a build's or a load's. */
+  passages: PassageList;
   /** Index terms of each passage, concatenated; `tokenStart[p]..tokenStart[p+1]` is passage p. */
   tokens: Ints;
   tokenStart: Int32Array;

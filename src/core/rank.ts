@@ -8,7 +8,7 @@
  */
 import type { AliasTable } from './aliases.js';
 import { foldWord, terms as indexTerms } from './text.js';
-import type { Passage } from './passages.js';
+import type { PassageList } from './passage-store.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import type { ParsedQuery } from './query.js';
 import type { RankingOptions } from './ranking-options.js';
@@ -93,7 +93,7 @@ export function passageBm25(
 /** Ranks passages of one archive; holds scratch arrays sized to it, reused by every question. */
 export class Ranker {
   private readonly articles: ArticleMeta[];
-  private readonly passages: Passage[];
+  private readonly passages: PassageList;
   private readonly tokens: Ints;
   private readonly tokenStart: Int32Array;
   private readonly passageDf: Int32Array;

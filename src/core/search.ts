@@ -14,6 +14,7 @@ import { finish, sliced } from './slices.js';
 import type { AliasTable, WordList } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
+import type { PassageList } from './passage-store.js';
 import type { Passage, PassageOptions } from './passages.js';
 import { buildIndexSteps } from './index-build.js';
 import {
@@ -91,7 +92,7 @@ export interface LoadOptions {
  */
 export class NewsIndex implements ArchiveIndex {
   readonly articles: ArticleMeta[];
-  readonly passages: Passage[];
+  readonly passages: PassageList;
   readonly hash: string;
   readonly aliases: AliasTable;
   readonly ranking: RankingOptions;
@@ -335,7 +336,7 @@ export class NewsIndex implements ArchiveIndex {
 
   /** Passage number p (AnswerIndex). */
   passage(p: number): Passage {
-    return this.passages[p]!;
+    return this.passages.get(p);
   }
 
   /** Passages of article `a` as a [from, to) range of passage indexes. */
@@ -439,7 +440,7 @@ export class NewsIndex implements ArchiveIndex {
     const [from, to] = this.passageRange(article[start[id]!]!);
     for (let p = from; p < to; p++) {
       const t = this.passageTokens(p).find((x) => x.term === term);
-      if (t) return this.passages[p]!.text.slice(t.start, t.end);
+      if (t) return this.passages.get(p).text.slice(t.start, t.end);
     }
     return undefined;
   }

@@ -57,6 +57,12 @@ export class IntList {
     return this.chunks[Math.floor(i / this.chunkSize)]![i % this.chunkSize]!;
   }
 
+  /** Sets value number i (i < length) to x, as push does. */
+  set(i: number, x: number): void {
+    this.chunks[Math.floor(i / this.chunkSize)]![i % this.chunkSize] = x;
+    if (x > this.max) this.max = x;
+  }
+
   /** The values in one array of the given type; each chunk is dropped once copied when `release` is set. */
   to<T extends Ints | Int32Array | Uint32Array>(Type: { new (length: number): T }, release = false): T {
     const out = new Type(this.length);

@@ -298,7 +298,7 @@ describe('on the seed articles', async () => {
   const seeds = NewsIndex.build(seedArticles, { aliases: table, hash: 'seeds' });
   const textOf = (a: number) => {
     const [from, to] = seeds.passageRange(a);
-    return [seeds.articles[a]!.title, ...seeds.passages.slice(from, to).map((p) => p.text)].join('\n');
+    return [seeds.articles[a]!.title, ...[...seeds.passages].slice(from, to).map((p) => p.text)].join('\n');
   };
 
   it('finds under a topic every seed that mentions its word, synonyms or not', () => {

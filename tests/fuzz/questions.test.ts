@@ -200,7 +200,7 @@ describe('hostile questions through answerQuestion and the renderers (property)'
             [],
           );
           for (const r of answer.results) {
-            const p = hostileIndex.passages[r.passage]!;
+            const p = hostileIndex.passages.get(r.passage);
             const article = hostileIndex.articles[p.article]!;
             expect(
               payloadProblems(
