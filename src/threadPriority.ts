@@ -7,8 +7,9 @@ import { setPriority } from 'node:os';
  * parallel tasks, a mark-compact's marking), and at 19 they weighed no more than other sessions'
  * evals at 19 (15 against 15, where nice 10 weighs 110 and nice 0 1,024), so the serving thread sat
  * blocked in a collection while they waited for a core. bench/liveShards.ts, SHARDS=2 at 10x,
- * alternating runs: the longest stall of a run (both shards, add and rebuild) at 10 — see
- * docs/measurements.md, thirteenth session.
+ * alternating runs: the longest stall of a run (both shards, add and rebuild) 61-83 ms in 6 runs
+ * at 10, 65-106 ms in 6 at 19 (two over 100), 112-132 ms in 3 with V8's own threads at 0 (load
+ * 0.9-1.9; docs/measurements.md, thirteenth session).
  */
 export const OTHER_THREADS_NICE = 10;
 
