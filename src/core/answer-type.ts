@@ -60,8 +60,8 @@ export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet
   return false;
 }
 
-// Capitalised words that are never the name asked for: titles and words capitalised by habit.
-const NOT_NAMES = new Set([
+/** Capitalised words that are never the name asked for: titles and words capitalised by habit. */
+export const NOT_NAMES: ReadonlySet<string> = new Set([
   'i',
   'mr',
   'mrs',

@@ -5,15 +5,18 @@
  * capitalised word of the quote, the article's earlier sentence that gave the whole name, so the
  * excerpt can quote it too.
  */
-import { eng } from 'stopword/src/stopwords_eng.js';
+import { ENGLISH_ABBREVIATIONS } from './abbreviations.js';
+import { NOT_NAMES } from './answer-type.js';
+import { DEFAULT_SENTENCE_OPTIONS } from './sentences.js';
 
-// Words that stand before a name without being part of it, and words capitalised by habit.
+// Words that stand before a name without being part of it, and words capitalised by habit: the
+// words that open sentences, the ones never a name asked for (answer-type.ts), the titles the
+// sentence splitter knows ("Sen.", "Gen."), and titles written out.
 const NOT_NAME = new Set([
-  ...eng,
-  ...['mr', 'mrs', 'ms', 'dr', 'sen', 'rep', 'gov', 'gen', 'col', 'capt', 'lt', 'sgt', 'spc', 'prof', 'st'],
-  ...['president', 'minister', 'senator', 'governor', 'judge', 'king', 'queen', 'prince', 'pope', 'chief'],
-  ...['when', 'while', 'after', 'before', 'however', 'although', 'though', 'because', 'since', 'as', 'if', 'then'],
-  ...['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'cnn'],
+  ...DEFAULT_SENTENCE_OPTIONS.openers,
+  ...NOT_NAMES,
+  ...ENGLISH_ABBREVIATIONS.before.map((w) => w.toLowerCase()),
+  ...['st', 'president', 'minister', 'senator', 'governor', 'judge', 'king', 'queen', 'prince', 'pope', 'chief'],
 ]);
 
 const WORD_CHAR = /[\p{L}'’.-]/u;
@@ -61,7 +64,7 @@ export function bareNames(text: string, asked: ReadonlySet<string>): string[] {
 export function givesWhole(sentence: string, name: string): boolean {
   for (let at = sentence.indexOf(name); at >= 0; at = sentence.indexOf(name, at + 1)) {
     // The name as a word: no letter runs on into it from either side.
-    if (at > 0 && /[\p{L}'’.-]/u.test(sentence[at - 1]!)) continue;
+    if (at > 0 && WORD_CHAR.test(sentence[at - 1]!)) continue;
     if (/\p{L}/u.test(sentence[at + name.length] ?? '')) continue;
     if (namePart(wordBefore(sentence, at))) return true;
   }
