@@ -7,9 +7,11 @@
 import { placeFormsOf } from './places.js';
 import { derivedFormsOf } from './derived.js';
 import { editDistance, type AliasTable, type WordList } from './aliases.js';
-import { foldWord, irregularForms, stem, tokenize } from './text.js';
+import { foldWord, irregularForms, stem, stemOnce, tokenize } from './text.js';
 import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
+import { ENGLISH_ABBREVIATIONS } from './abbreviations.js';
 import { KNOWN_OUTLETS } from './outlets.js';
+import { Lru } from './lru.js';
 import type { RankingOptions } from './rank.js';
 
 /** A question term with its weight; `fuzzy` marks a correction of a misspelt word. */
@@ -106,7 +108,15 @@ export class QueryParser {
     this.ranking = context.ranking;
     this.articleFrequency = context.articleFrequency;
     this.articleCount = context.articleCount;
-    this.surfaceOf = context.surfaceOf;
+    // Reading a word as written tokenizes passages; a misspelt name asks it of every candidate.
+    const surfaces = new Lru<string, string>(SURFACES_KEPT);
+    this.surfaceOf = (term) => {
+      const kept = surfaces.get(term);
+      if (kept !== undefined) return kept;
+      const found = context.surfaceOf(term);
+      if (found !== undefined) surfaces.set(term, found);
+      return found;
+    };
     this.outletNames = outletNamesOf(context.sources);
     this.sourceKeys = context.sources.map(compact);
   }
@@ -152,11 +162,13 @@ export class QueryParser {
         // typo of a common English word: it stays unknown (a refusal can name it). NewsQA dev
         // unanswerable refused a 8 -> 8, b 11 -> 12 of 41; MultiHop-RAG nulls 248 -> 250 of 301;
         // answerable refusals and rankings unchanged on both.
+        // A word the archive writes as a name ("Bronw" is "Brown") is a name, English or not.
         const fixed =
           corrected &&
           named.has(term) &&
           !this.aliases.isName(corrected) &&
-          isEnglishWord(corrected, this.aliases.englishWords)
+          isEnglishWord(corrected, this.aliases.englishWords) &&
+          !/^\p{Lu}/u.test(this.surfaceOf(corrected) ?? '')
             ? undefined
             : corrected;
         if (fixed) {
@@ -201,8 +213,9 @@ export class QueryParser {
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */
   private correct(term: string, word: string, asName = false): string | undefined {
-    // Short words are too close to other real words ("tall" → "fall") to correct safely.
-    if (term.length < 5 || term.startsWith('_') || /\d/.test(term)) return undefined;
+    // Short words are too close to other real words ("tall" → "fall") to correct safely; a name
+    // may stem short ("Bejing" to "beje") and is looked for as written (below).
+    if (word.length < 5 || (term.length < 5 && !asName) || term.startsWith('_') || /\d/.test(term)) return undefined;
     // A word of English spelt right is no typo: the archive does not hold it ("close" is not
     // "choose", "remaining" not "regain"). It may still meet another form of itself
     // ("fraudulent" as "fraud"). NewsQA dev: unanswerable refused 18 -> 19 of 41, answerable
@@ -223,24 +236,32 @@ export class QueryParser {
     let best: string | undefined;
     let bestScore = -1;
     const seen = new Set<string>();
-    for (const candidate of [
-      ...this.vocabulary.similar(term, { distance: maxDistance }),
-      ...swaps(term).filter((t) => this.vocabulary.has(t)),
-    ]) {
+    // A name misspelt can stem shorter than the name ("Bejing" to "beje", "Beijing" to "beij"):
+    // then the name as written, one edit from a word whose index term the archive holds. Only
+    // for names: it stems some 300 made-up words (1-2 ms), and a name is what a question is about.
+    const candidates =
+      term.length >= 5
+        ? [
+            ...this.vocabulary.similar(term, { distance: maxDistance }),
+            ...swaps(term).filter((t) => this.vocabulary.has(t)),
+          ]
+        : asName
+          ? [...new Set(wordEdits(word).map(stemOnce))].filter((t) => this.vocabulary.has(t))
+          : [];
+    for (const candidate of candidates) {
       // A typo rarely changes the first letter; requiring it keeps corrections honest.
       if (seen.has(candidate) || candidate === term || candidate[0] !== term[0]) continue;
+      seen.add(candidate);
       if (english && !candidate.startsWith(term) && !term.startsWith(candidate)) continue;
+      const df = this.articleFrequency(candidate);
+      if (df <= bestScore) continue;
       // A name misspelt is another name ("Regan" is "Reagan", not "regain"): a word the archive
       // writes in lower case is no candidate.
       if (asName && !this.aliases.isName(candidate) && /^\p{Ll}/u.test(this.surfaceOf(candidate) ?? '')) continue;
-      seen.add(candidate);
-      const df = this.articleFrequency(candidate);
-      if (df > bestScore) {
-        best = candidate;
-        bestScore = df;
-      }
+      best = candidate;
+      bestScore = df;
     }
-    if (best) return best;
+    if (best || term.length < 5) return best;
     // A shorter form of a known word ("Kurds" for "Kurdish"): the most common word it begins.
     for (const candidate of this.vocabulary.similar(term, { prefix: true })) {
       const df = this.articleFrequency(candidate);
@@ -313,6 +334,29 @@ function swaps(term: string): string[] {
   return out;
 }
 
+/** Words as written kept per archive, for misspelt names (see QueryParser.correct). */
+const SURFACES_KEPT = 2_000;
+
+/**
+ * Every word one edit (a letter left out, swapped with the next, changed or added) from a
+ * lower-case word, its first letter kept (see QueryParser.correct).
+ */
+function wordEdits(word: string): string[] {
+  const out: string[] = [];
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  for (let i = 1; i <= word.length; i++) {
+    const head = word.slice(0, i);
+    const tail = word.slice(i);
+    if (tail) out.push(head + tail.slice(1));
+    if (tail.length > 1) out.push(head + tail[1] + tail[0] + tail.slice(2));
+    for (const c of letters) {
+      if (tail && c !== tail[0]) out.push(head + c + tail.slice(1));
+      out.push(head + c + tail);
+    }
+  }
+  return out;
+}
+
 /** Letters and digits only, lower case: "CBSSports.com" and "CBS Sports" meet as "cbssports". */
 const compact = (s: string): string => foldWord(s).replace(/[^\p{L}\p{N}]+/gu, '');
 
@@ -336,9 +380,16 @@ function looksLikeName(text: string, start: number, end: number): boolean {
   const word = text.slice(start, end);
   if (/^[A-Z0-9]{2,}$/.test(word) && /[A-Z]/.test(word)) return true;
   if (!/^\p{Lu}/u.test(word)) return false;
+  // A title ("Ms", "Sen.") is no name: it leans on the name after it.
+  if (TITLES.has(word)) return false;
   const before = text.slice(0, start).trimEnd();
+  const title = /(\p{L}+)\.$/u.exec(before);
+  if (title && TITLES.has(title[1]!)) return true;
   return before.length > 0 && !/[.!?:"“]$/.test(before);
 }
+
+/** Titles as written before a name ("Mrs", "Gen"): the sentence splitter's list. */
+const TITLES: ReadonlySet<string> = new Set(ENGLISH_ABBREVIATIONS.before);
 
 /** Names a question may use for each outlet: the full name, and the part before " - " ("The Independent"). */
 function outletNamesOf(sources: string[]): Array<{ name: string; source: string }> {

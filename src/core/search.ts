@@ -12,7 +12,7 @@
  */
 import { finish, sliced } from './slices.js';
 import type { AliasTable, WordList } from './aliases.js';
-import { foldWord, tokenize, type Token } from './text.js';
+import { foldWord, surfaceIn, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { PassageList } from './passage-store.js';
 import type { Passage, PassageOptions } from './passages.js';
@@ -438,11 +438,10 @@ export class NewsIndex implements ArchiveIndex {
     const { start, article } = this.postings;
     if (start[id] === start[id + 1]) return undefined;
     const [from, to] = this.passageRange(article[start[id]!]!);
-    for (let p = from; p < to; p++) {
-      const t = this.passageTokens(p).find((x) => x.term === term);
-      if (t) return this.passages.get(p).text.slice(t.start, t.end);
-    }
-    return undefined;
+    const passages = function* (index: NewsIndex) {
+      for (let p = from; p < to; p++) yield { text: index.passages.get(p).text, tokens: index.passageTokens(p) };
+    };
+    return surfaceIn(term, passages(this));
   }
 
   /** Ranks passages for a question: one per article unless asked otherwise. */

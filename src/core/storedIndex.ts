@@ -30,7 +30,7 @@ import {
   type RankingOptions,
   type SearchRequest,
 } from './rank.js';
-import { terms as indexTerms, tokenize, type Token } from './text.js';
+import { surfaceIn, terms as indexTerms, tokenize, type Token } from './text.js';
 import { bagOf, findSorted, sameTokens, scorePassage, type Bag } from './storedScore.js';
 
 export type { ArchiveStats, ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
@@ -567,11 +567,10 @@ export class StoredIndex implements ArchiveIndex {
     const a = id === undefined ? undefined : this.store.articleWith(id);
     if (a === undefined) return undefined;
     const [from, to] = this.passageRange(a);
-    for (let p = from; p < to; p++) {
-      const t = this.passageTokens(p).find((x) => x.term === term);
-      if (t) return this.passage(p).text.slice(t.start, t.end);
-    }
-    return undefined;
+    const passages = function* (index: StoredIndex) {
+      for (let p = from; p < to; p++) yield { text: index.passage(p).text, tokens: index.passageTokens(p) };
+    };
+    return surfaceIn(term, passages(this));
   }
 }
 

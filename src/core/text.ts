@@ -133,6 +133,12 @@ export function foldWord(word: string): string {
 
 const stemCache = new Map<string, string>();
 
+/** The same stem, not kept: for words made up once, such as a misspelling's candidate spellings. */
+export function stemOnce(folded: string): string {
+  // The stemmer treats apostrophes itself ("sdf's" → "sdf"): foldWord made every kind "'".
+  return stemCache.get(folded) ?? stemWord(americanSpelling(lemma(folded)));
+}
+
 /**
  * Words as chat writes them short ("how many ppl"), read as the word: domain data, at index and
  * query time alike. Only shorthand no English word is spelt as ("mil" may be military or million).
@@ -192,8 +198,7 @@ let irregularList: Array<[string, string]> | undefined;
 export function stem(folded: string): string {
   const cached = stemCache.get(folded);
   if (cached !== undefined) return cached;
-  // The stemmer treats apostrophes itself ("sdf's" → "sdf"): foldWord made every kind "'".
-  const s = stemWord(americanSpelling(lemma(folded)));
+  const s = stemOnce(folded);
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, s);
   return s;
@@ -276,3 +281,23 @@ export function terms(text: string, aliases?: AliasTable): string[] {
 }
 
 export type { RawWord };
+
+/**
+ * The word of an article that makes an index term, as written: the first one mid-sentence if
+ * any (a capital there marks a name, where a sentence's first word has one anyway), else the first.
+ */
+export function surfaceIn(
+  term: string,
+  passages: Iterable<{ text: string; tokens: readonly Token[] }>,
+): string | undefined {
+  let first: string | undefined;
+  for (const { text, tokens } of passages) {
+    for (const t of tokens) {
+      if (t.term !== term) continue;
+      const word = text.slice(t.start, t.end);
+      if (/[\p{L}\p{N},;]\s*$/u.test(text.slice(Math.max(0, t.start - 3), t.start))) return word;
+      first ??= word;
+    }
+  }
+  return first;
+}

@@ -18,6 +18,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { INDEX_FORMAT_VERSION, NewsIndex, readIndexHead } from '../../src/core/search.js';
 import { loadIndexFile } from '../../src/indexFile.js';
 import { ENGLISH_WORDS } from '../../src/englishWords.js';
+import { GENERAL_ALIASES } from '../../src/generalAliases.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, evidenceOf, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
@@ -195,6 +196,47 @@ describe('NewsIndex', () => {
     expect(corrections('Who went to Isreal?')).toEqual(['isreal>israel']);
     // "regan" is one edit from both "reagan" and "regain"; as a name it is the name.
     expect(corrections('Where did Nancy Regan go?')).toEqual(['regan>reagan']);
+  });
+
+  it('corrects a misspelling that stems unlike the word, and a name the archive writes that is also an English word', () => {
+    const archive = withEnglish([
+      article('tibet', 'Tibet talks', ['Exiles met in India on Monday to talk about Beijing and the Dalai Lama.']),
+      article('wife', 'A designer dress', [
+        "Britain's Prime Minister Gordon Brown and his wife, Sarah, arrived on Monday.",
+      ]),
+      article('shoes', 'Brown shoes', ['Brown shoes sold well. Shops sold brown shoes and brown hats all week.']),
+    ]);
+    const corrections = correctionsBy(archive);
+    // "bejing" stems to "beje", "beijing" to "beij": the word as written is one letter short of it.
+    expect(corrections('What does the Dalai Lama seek from Bejing?')).toEqual(['beje>beij']);
+    // "Brown" is an English word, and the archive writes it mid-sentence as a name.
+    expect(corrections("Who is Gordon Bronw's wife?")).toEqual(['bronw>brown']);
+    expect(archive.parseQuery("Who is Gordon Bronw's wife?").unknown).toEqual([]);
+  });
+
+  it('reads a title before a name as no name, and the name after "Mrs." as one', () => {
+    const archive = withEnglish([
+      article('speaker', 'A speaker elected', ['Meira Kumar, 64, became speaker on Wednesday.']),
+    ]);
+    expect(archive.parseQuery('What age is Mrs. Kumar?').names).toEqual(['kumar']);
+    expect(archive.parseQuery('Where was Ms Kumar born?').names).toEqual(['kumar']);
+  });
+
+  it('meets a state named the short way news writes it', () => {
+    const archive = NewsIndex.build(
+      [
+        article('carolina', 'A soldier found', [
+          'Police in Fayetteville, North Carolina, found the soldier on Friday.',
+        ]),
+        article('ohio', 'A soldier home', ['A soldier came home to Ohio on Friday.']),
+      ],
+      { aliases: buildAliasTable(GENERAL_ALIASES, ENGLISH_WORDS) },
+    );
+    for (const q of ['Which soldier was found in N.C.?', 'Which NC soldier was found?']) {
+      const { query, hits } = archive.search(q, { k: 1 });
+      expect(query.unknown).toEqual([]);
+      expect(archive.articles[hits[0]!.article]!.id).toBe('carolina');
+    }
   });
 
   it('corrects a misspelt name asked in the possessive to its alias group', () => {

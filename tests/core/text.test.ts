@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { foldWord, terms, tokenize } from '../../src/core/text.js';
+import { foldWord, surfaceIn, terms, tokenize } from '../../src/core/text.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 
 const aliases = buildAliasTable({
@@ -139,5 +139,23 @@ describe('synonyms', () => {
     expect(aliases.synonymsOf('flee')).toEqual(['escap']);
     expect(aliases.synonymsOf('escap')).toEqual(['flee']);
     expect(aliases.synonymsOf('leader')).toEqual([]);
+  });
+});
+
+describe('surfaceIn', () => {
+  const passage = (text: string) => ({ text, tokens: tokenize(text) });
+
+  it('gives a word as an article writes it mid-sentence, where a capital marks a name', () => {
+    const article = [
+      passage('Reader surveys came first. Every reader was asked.'),
+      passage('The Reader, a weekly, closed.'),
+    ];
+    expect(surfaceIn('reader', article)).toBe('reader');
+    expect(surfaceIn('reader', article.slice(1))).toBe('Reader');
+  });
+
+  it('falls back to the first word when every one opens a sentence, and gives nothing for a term it lacks', () => {
+    expect(surfaceIn('brown', [passage('Brown won. Brown lost.')])).toBe('Brown');
+    expect(surfaceIn('green', [passage('Brown won.')])).toBeUndefined();
   });
 });
