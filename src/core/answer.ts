@@ -7,6 +7,7 @@ import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
 import { newestFirst } from './rank.js';
 import { articleQuoting, quotedPhrases } from './quoted.js';
+import { isAcronym, spelledOut } from './acronyms.js';
 
 /** The longest question accepted, in characters; the Discord option shares it. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -92,6 +93,22 @@ const REFUSALS: Record<RefusalReason, string> = {
  */
 const NAMED_RESULTS = 3;
 
+/** The question with each acronym among `names` that article a spells out written out as it does. */
+function writtenOutIn(index: AnswerIndex, a: number, question: string, names: readonly string[]): string {
+  const acronyms = names.filter(isAcronym);
+  if (acronyms.length === 0) return question;
+  const [from, to] = index.passageRange(a);
+  const texts = [index.article(a).title];
+  for (let p = from; p < to; p++) texts.push(index.passage(p).text);
+  const text = texts.join('\n');
+  let out = question;
+  for (const acronym of acronyms) {
+    const phrase = spelledOut(acronym, text);
+    if (phrase) out = out.replace(acronym, phrase);
+  }
+  return out;
+}
+
 /** Answers a question from the index: quoted excerpts, or an honest refusal with the nearest articles. */
 export function answerQuestion(index: AnswerIndex, rawQuestion: string, options: Partial<AnswerOptions> = {}): Answer {
   const opts = { ...DEFAULT_ANSWER_OPTIONS, ...options };
@@ -147,6 +164,10 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
         .map((h, i) => buildResult(index, h, weights, question, wanted, texts, true, i < NAMED_RESULTS)),
       nearest: [],
     };
+  // An acronym the archive never saw that the best result's article writes out ("USCG", "U.S.
+  // Coast Guard"): the question is asked again as the archive writes it.
+  const writtenOut = writtenOutIn(index, hits[0]!.article, question, query.unknownNames);
+  if (writtenOut !== question) return { ...answerQuestion(index, writtenOut, options), question };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
   const evidence = evidenceFor(hits[0]!);
   const coverage = evidence.coverage;
