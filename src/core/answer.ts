@@ -203,7 +203,8 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
         .map((n) => `“${n}”`)
         .join(', ')}.`;
     // Words the archive never saw may be misspelt past correcting: offer the closest it holds.
-    const suggestions = [...new Set(query.unknown.flatMap((u) => index.nearestWords(u, 2)))].slice(0, 3);
+    const names = new Set(query.unknownNameTerms);
+    const suggestions = [...new Set(query.unknown.flatMap((u) => index.nearestWords(u, 2, names.has(u))))].slice(0, 3);
     if (suggestions.length > 0 && refusal !== 'unknown-outlet') {
       refused.suggestions = suggestions;
       refused.message += ` Did you mean ${suggestions.map((w) => `“${w}”`).join(' or ')}?`;

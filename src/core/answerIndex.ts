@@ -44,7 +44,7 @@ export interface AnswerIndex {
   /** For each passage of article a, the question weight it holds (each group of terms once). */
   passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array;
   /** Up to n words of the archive closest in spelling to one it never saw ("did you mean"). */
-  nearestWords(term: string, n: number): string[];
+  nearestWords(term: string, n: number, asName?: boolean): string[];
   /**
    * The longer-lived index that serves article a unchanged, under the same number, when this one
    * is laid over it (a delta over the main index: see delta.ts): what is worked out about the

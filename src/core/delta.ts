@@ -281,8 +281,8 @@ export class LiveIndex implements ArchiveIndex {
     return a < this.main.articleCount ? this.main : this;
   }
 
-  nearestWords(term: string, n: number): string[] {
-    return this.queries.nearestWords(term, n);
+  nearestWords(term: string, n: number, asName = false): string[] {
+    return this.queries.nearestWords(term, n, asName);
   }
 
   search(question: string, request: SearchRequest): SearchResult {

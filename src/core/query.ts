@@ -30,6 +30,8 @@ export interface ParsedQuery {
   unknown: string[];
   /** Of those, the ones asked as names (capitalised mid-sentence, or an acronym), as written. */
   unknownNames: string[];
+  /** The index terms of those names, in the same order. */
+  unknownNameTerms?: string[];
   /** Known terms asked as names, or alias groups of names (not of common nouns). */
   names: string[];
   outlets: string[];
@@ -203,6 +205,7 @@ export class QueryParser {
       terms,
       unknown: unknownWords,
       unknownNames: unknownWords.filter((u) => named.has(u)).map((u) => asWritten.get(u) ?? u),
+      unknownNameTerms: unknownWords.filter((u) => named.has(u)),
       names: [...names],
       outlets,
       absentOutlets,
@@ -278,7 +281,7 @@ export class QueryParser {
    * letter, at most 3 edits, the most widespread first), as the archive writes them: for "did you
    * mean". Only refusals ask, so it may read passage text.
    */
-  nearestWords(term: string, n: number): string[] {
+  nearestWords(term: string, n: number, asName = false): string[] {
     if (term.length < 3 || term.startsWith('_') || /\d/.test(term)) return [];
     const found = new Map<string, number>();
     for (const candidate of this.vocabulary.similar(term, {
@@ -289,12 +292,14 @@ export class QueryParser {
     }
     const out: string[] = [];
     // A name of an alias group is indexed under the group's term: offer the group's first name.
-    const group = this.aliases.closestName(term, 2);
+    const group = this.aliases.closestName(term, Math.min(2, Math.max(1, Math.floor(term.length / 3))));
     const alias =
       group && this.vocabulary.has(group) ? this.aliases.groups.find((g) => g.term === group)?.names[0] : undefined;
     if (alias) out.push(alias);
     for (const [candidate] of [...found].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
       const word = this.surfaceOf(candidate);
+      // A name asked is offered names ("Keaton": "Kean", not "speedboat").
+      if (asName && /^\p{Ll}/u.test(word ?? '')) continue;
       if (word && !out.includes(word)) out.push(word);
       if (out.length >= n) break;
     }

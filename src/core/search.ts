@@ -427,8 +427,8 @@ export class NewsIndex implements ArchiveIndex {
    * Up to `n` words of the archive closest in spelling to a word it never saw, as the archive
    * writes them: for "did you mean" (see QueryParser.nearestWords).
    */
-  nearestWords(term: string, n: number): string[] {
-    return this.queries.nearestWords(term, n);
+  nearestWords(term: string, n: number, asName = false): string[] {
+    return this.queries.nearestWords(term, n, asName);
   }
 
   /** @internal A word of the archive's text that makes the index term, lower-cased unless it is a name. */

@@ -557,8 +557,8 @@ export class StoredIndex implements ArchiveIndex {
     return this.parser().parse(question, now);
   }
 
-  nearestWords(term: string, n: number): string[] {
-    return this.parser().nearestWords(term, n);
+  nearestWords(term: string, n: number, asName = false): string[] {
+    return this.parser().nearestWords(term, n, asName);
   }
 
   /** A word of the archive's text that makes the index term. */

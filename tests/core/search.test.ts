@@ -214,6 +214,17 @@ describe('NewsIndex', () => {
     expect(archive.parseQuery("Who is Gordon Bronw's wife?").unknown).toEqual([]);
   });
 
+  it('offers a name asked that the archive lacks only names it writes, and a word any word', () => {
+    const archive = withEnglish([
+      article('speech', 'A speech', ['Mayor Hastings spoke of hearts and minds; the speech was heard across town.']),
+    ]);
+    const named = answerQuestion(archive, 'What did Hearst say about the speech?', { k: 1 });
+    expect(named.reason).toBe('unknown-name');
+    expect(named.suggestions?.length).toBeGreaterThan(0);
+    expect(named.suggestions!.every((w) => /^\p{Lu}/u.test(w))).toBe(true);
+    expect(archive.nearestWords('hearst', 3)).toEqual(expect.arrayContaining(['hearts']));
+  });
+
   it('reads a title before a name as no name, and the name after "Mrs." as one', () => {
     const archive = withEnglish([
       article('speaker', 'A speaker elected', ['Meira Kumar, 64, became speaker on Wednesday.']),
