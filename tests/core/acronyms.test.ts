@@ -3,16 +3,8 @@ import { isAcronym, spelledOut } from '../../src/core/acronyms.js';
 import { answerQuestion } from '../../src/core/answer.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { NewsIndex } from '../../src/core/search.js';
-import type { Article } from '../../src/core/types.js';
 import { GENERAL_ALIASES } from '../../src/generalAliases.js';
-
-const article = (id: string, title: string, paragraphs: string[]): Article => ({
-  id,
-  title,
-  tags: [],
-  file: `${id}.txt`,
-  sections: [{ paragraphs }],
-});
+import { article } from './articles.js';
 
 describe('spelledOut', () => {
   it('finds the capitalised words whose initials spell an acronym, a run of initials giving each letter', () => {

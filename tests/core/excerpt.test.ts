@@ -3,15 +3,7 @@ import { NewsIndex } from '../../src/core/search.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import { excerptOf } from '../../src/core/excerpt.js';
-import type { Article } from '../../src/core/types.js';
-
-const article = (id: string, title: string, paragraphs: string[]): Article => ({
-  id,
-  title,
-  tags: [],
-  file: `${id}.txt`,
-  sections: [{ paragraphs }],
-});
+import { article } from './articles.js';
 
 // A wire-style story tells its facts first; a later paragraph restates the question's words.
 const wire = [

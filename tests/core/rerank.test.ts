@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { rerank, RERANK_WEIGHTS } from '../../src/core/rerank.js';
 import { NewsIndex, type PassageHit } from '../../src/core/search.js';
-import type { Article } from '../../src/core/types.js';
-
-const article = (id: string, title: string, paragraphs: string[]): Article => ({
-  id,
-  title,
-  tags: [],
-  file: `${id}.txt`,
-  sections: [{ paragraphs }],
-});
+import { article } from './articles.js';
 
 // Paragraphs long enough to be passages of their own.
 const storyParagraph =

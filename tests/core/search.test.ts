@@ -23,17 +23,9 @@ import { buildAliasTable } from '../../src/core/aliases.js';
 import { answerQuestion, evidenceOf, MAX_EXCERPT_CHARS } from '../../src/core/answer.js';
 import type { Article } from '../../src/core/types.js';
 import { DEFAULT_PASSAGE_OPTIONS } from '../../src/core/passages.js';
+import { article } from './articles.js';
 
 const aliases = buildAliasTable({ aliases: [{ names: ['ISIS', 'Daesh', 'Islamic State'] }] });
-
-const article = (id: string, title: string, paragraphs: string[], extra: Partial<Article> = {}): Article => ({
-  id,
-  title,
-  tags: [],
-  file: `${id}.txt`,
-  sections: [{ paragraphs }],
-  ...extra,
-});
 
 const articles: Article[] = [
   article(
