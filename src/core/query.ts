@@ -7,7 +7,7 @@
 import { placeFormsOf } from './places.js';
 import { derivedFormsOf } from './derived.js';
 import { editDistance, type AliasTable, type WordList } from './aliases.js';
-import { foldWord, irregularForms, stem, stemOnce, tokenize } from './text.js';
+import { foldWord, irregularForms, stem, stemOnce, tokenize, type Token } from './text.js';
 import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
 import { ENGLISH_ABBREVIATIONS } from './abbreviations.js';
 import { KNOWN_OUTLETS } from './outlets.js';
@@ -136,7 +136,7 @@ export class QueryParser {
     // every recency word was dropped ("Who recently said …").
     const within = (spans: Array<[number, number]>, t: { start: number; end: number }) =>
       spans.some(([s, e]) => t.start >= s && t.end <= e);
-    for (const t of tokenize(question, this.aliases)) {
+    for (const t of this.joined(question, tokenize(question, this.aliases))) {
       if (within(time.spans, t) || (within(time.recentSpans, t) && !this.vocabulary.has(t.term))) continue;
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
       // As the index reads it: "al-bagdadi's" is looked up as "bagdadi", its possessive folded away.
@@ -212,6 +212,32 @@ export class QueryParser {
       dates: namedDates(question),
       time,
     };
+  }
+
+  /**
+   * Two words asked apart that the archive writes as one ("Tech crunch" as "TechCrunch"), when
+   * it never saw one of them: one token, the two words' span.
+   */
+  private joined(question: string, tokens: Token[]): Token[] {
+    const out: Token[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const a = tokens[i]!;
+      const b = tokens[i + 1];
+      if (
+        b &&
+        /^[ -]$/.test(question.slice(a.end, b.start)) &&
+        !(this.vocabulary.has(a.term) && this.vocabulary.has(b.term))
+      ) {
+        const term = stemOnce(foldWord(question.slice(a.start, a.end) + question.slice(b.start, b.end)));
+        if (/^\p{L}+$/u.test(term) && this.vocabulary.has(term)) {
+          out.push({ term, start: a.start, end: b.end });
+          i++;
+          continue;
+        }
+      }
+      out.push(a);
+    }
+    return out;
   }
 
   /** The closest known term to a misspelt one (edit distance ≤ 1, or 2 for long words), preferring common ones. */

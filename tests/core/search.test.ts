@@ -225,6 +225,18 @@ describe('NewsIndex', () => {
     expect(archive.parseQuery('Where was Ms Kumar born?').names).toEqual(['kumar']);
   });
 
+  it('reads two words asked apart as the one word the archive writes, when it never saw one of them', () => {
+    const archive = withEnglish([
+      article('tc', 'A blog fight', ['Michael Arrington, founder of TechCrunch, called the valley a meritocracy.']),
+    ]);
+    expect(archive.parseQuery('What did the Tech crunch founder say?').terms.map((t) => t.term)).toEqual(
+      expect.arrayContaining(['techcrunch', 'founder']),
+    );
+    expect(archive.parseQuery('What did the Tech crunch founder say?').unknown).toEqual([]);
+    // Both words known: they stay two ("valley" and "founder" are no "valleyfounder" anyway).
+    expect(archive.parseQuery('Which valley founder?').terms.map((t) => t.term)).toEqual(['valley', 'founder']);
+  });
+
   it('meets a state named the short way news writes it', () => {
     const archive = NewsIndex.build(
       [
