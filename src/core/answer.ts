@@ -110,7 +110,13 @@ function writtenOutIn(index: AnswerIndex, a: number, question: string, names: re
 }
 
 /** Answers a question from the index: quoted excerpts, or an honest refusal with the nearest articles. */
-export function answerQuestion(index: AnswerIndex, rawQuestion: string, options: Partial<AnswerOptions> = {}): Answer {
+export function answerQuestion(
+  index: AnswerIndex,
+  rawQuestion: string,
+  options: Partial<AnswerOptions> = {},
+  /** Set when the question is already asked again with its acronyms written out: never twice. */
+  writtenOutAlready = false,
+): Answer {
   const opts = { ...DEFAULT_ANSWER_OPTIONS, ...options };
   const question = rawQuestion.trim();
   if (question.length > MAX_QUESTION_CHARS) return refuse(headOf(question, 100), 'too-long', []);
@@ -166,8 +172,8 @@ export function answerQuestion(index: AnswerIndex, rawQuestion: string, options:
     };
   // An acronym the archive never saw that the best result's article writes out ("USCG", "U.S.
   // Coast Guard"): the question is asked again as the archive writes it.
-  const writtenOut = writtenOutIn(index, hits[0]!.article, question, query.unknownNames);
-  if (writtenOut !== question) return { ...answerQuestion(index, writtenOut, options), question };
+  const writtenOut = writtenOutAlready ? question : writtenOutIn(index, hits[0]!.article, question, query.unknownNames);
+  if (writtenOut !== question) return { ...answerQuestion(index, writtenOut, options, true), question };
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
   const evidence = evidenceFor(hits[0]!);
   const coverage = evidence.coverage;
