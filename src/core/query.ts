@@ -136,7 +136,10 @@ export class QueryParser {
     // every recency word was dropped ("Who recently said …").
     const within = (spans: Array<[number, number]>, t: { start: number; end: number }) =>
       spans.some(([s, e]) => t.start >= s && t.end <= e);
-    for (const t of this.joined(question, tokenize(question, this.aliases))) {
+    // A timestamp ("2023-10-04T21:11:57+00:00") is read as its day: its time of day made words
+    // such as "04T21" that no article holds, refused as names the archive lacks.
+    const text = question.replace(TIMESTAMP, (m: string) => m.slice(0, 10).padEnd(m.length, ' '));
+    for (const t of this.joined(text, tokenize(text, this.aliases))) {
       if (within(time.spans, t) || (within(time.recentSpans, t) && !this.vocabulary.has(t.term))) continue;
       counts.set(t.term, (counts.get(t.term) ?? 0) + 1);
       // As the index reads it: "al-bagdadi's" is looked up as "bagdadi", its possessive folded away.
@@ -364,6 +367,9 @@ function swaps(term: string): string[] {
     if (term[i] !== term[i + 1]) out.push(term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2));
   return out;
 }
+
+/** An ISO 8601 date and time: the day, then "T" and the time of day with its offset. */
+const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/gi;
 
 /** Words as written kept per archive, for misspelt names (see QueryParser.correct). */
 const SURFACES_KEPT = 2_000;

@@ -277,6 +277,17 @@ describe('NewsIndex', () => {
     expect(index.articles[hits[0]!.article]!.id).toBe('d');
   });
 
+  it('reads a timestamp asked as its day, not as words the archive lacks', () => {
+    const { query, hits } = index.search('harbour on 2023-10-09T08:15:00+00:00', { k: 2 });
+    // The day's own numbers stay words asked; nothing of the time of day does ("09T08" was one).
+    expect(query.unknown.filter((u) => /t|15/.test(u))).toEqual([]);
+    expect(query.unknownNames).toEqual([]);
+    expect(index.articles[hits[0]!.article]!.id).toBe('d');
+    const answer = answerQuestion(index, 'Which harbour repairs began on 2023-10-09T08:15:00Z?', { k: 1 });
+    expect(answer.answered).toBe(true);
+    expect(answer.results[0]!.articleId).toBe('d');
+  });
+
   it('gives several passages of one article only when asked', () => {
     const one = index.search('harbour', { k: 5 }).hits;
     expect(new Set(one.map((h) => h.article)).size).toBe(one.length);
