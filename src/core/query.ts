@@ -254,7 +254,9 @@ export class QueryParser {
     // unchanged (half a unchanged); MultiHop-RAG unchanged; my paraphrased seed questions: one
     // more right article first and one more excerpt. Gating every correction of such a word
     // (not only those to another word) cost MultiHop-RAG 7 answerable refusals.
-    const english = isEnglishWord(word, this.aliases.englishWords);
+    // A word WordNet derives other words from is English too ("readership": reader), though
+    // the word list lacks it: it is no misspelling of "ridership".
+    const english = isEnglishWord(word, this.aliases.englishWords) || derivedFormsOf(term).length > 0;
     const maxDistance = term.length >= 7 ? 2 : 1;
     // Names merged into an alias group are indexed under the group's term, not as words.
     const alias = english ? undefined : this.aliases.closestName(word, word.length >= 7 ? 2 : 1);

@@ -225,6 +225,16 @@ describe('NewsIndex', () => {
     expect(archive.parseQuery('Where was Ms Kumar born?').names).toEqual(['kumar']);
   });
 
+  it('leaves a word WordNet derives from uncorrected, though the word list lacks it', () => {
+    const archive = withEnglish([
+      article('transit', 'Ridership falls', ['Bus ridership fell in March, the transit agency said.']),
+      article('papers', 'Newspapers close', ['Each reader of the paper got a letter.']),
+    ]);
+    // "readership" is one edit from "ridership"; WordNet derives "reader" from it.
+    expect(correctionsBy(archive)('How did the readership change?')).toEqual([]);
+    expect(archive.parseQuery('How did the readership change?').terms.map((t) => t.term)).toContain('reader');
+  });
+
   it('reads two words asked apart as the one word the archive writes, when it never saw one of them', () => {
     const archive = withEnglish([
       article('tc', 'A blog fight', ['Michael Arrington, founder of TechCrunch, called the valley a meritocracy.']),
