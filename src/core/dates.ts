@@ -38,7 +38,7 @@ const MONTH =
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Finds "October 7, 2023", "7 October 2023", "2023-10-07" and "October 2023" in a question. */
+/** Finds "October 7, 2023", "7 October 2023", "2023-10-07" (a timestamp's too) and "October 2023" in a question. */
 export function namedDates(text: string): NamedDates {
   const days = new Set<string>();
   const months = new Set<string>();
@@ -54,7 +54,8 @@ export function namedDates(text: string): NamedDates {
     new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, 'g'),
   ))
     add(Number(m[3]), MONTHS[m[2]!], Number(m[1]));
-  for (const m of lower.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)) add(Number(m[1]), Number(m[2]), Number(m[3]));
+  // Also the day of a timestamp ("2023-10-04T21:11:57+00:00").
+  for (const m of lower.matchAll(/\b(\d{4})-(\d{2})-(\d{2})(?=t\d|\b)/g)) add(Number(m[1]), Number(m[2]), Number(m[3]));
   for (const m of lower.matchAll(new RegExp(`\\b${MONTH}\\s+(?:of\\s+)?(\\d{4})\\b`, 'g')))
     add(Number(m[2]), MONTHS[m[1]!]);
   return { days, months };

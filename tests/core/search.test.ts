@@ -292,6 +292,7 @@ describe('NewsIndex', () => {
     // The day's own numbers stay words asked; nothing of the time of day does ("09T08" was one).
     expect(query.unknown.filter((u) => /t|15/.test(u))).toEqual([]);
     expect(query.unknownNames).toEqual([]);
+    expect([...query.dates.days]).toEqual(['2023-10-09']);
     expect(index.articles[hits[0]!.article]!.id).toBe('d');
     const answer = answerQuestion(index, 'Which harbour repairs began on 2023-10-09T08:15:00Z?', { k: 1 });
     expect(answer.answered).toBe(true);
