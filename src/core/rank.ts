@@ -106,6 +106,8 @@ export class Ranker {
   private readonly slotOf: Int32Array;
   /** Scratch: article scores of the question being ranked. */
   private readonly articleScore: Float64Array;
+  /** Scratch: a passage's count of each question term, by slot (reused: see passageCoverage on typed arrays). */
+  private tf = new Float64Array(16);
   /** Text fingerprints of the articles met as candidates (see fingerprint). */
   private readonly fingerprints = new Map<number, number>();
 
@@ -212,7 +214,8 @@ export class Ranker {
     slots.forEach((id, slot) => {
       if (id >= 0) this.slotOf[id] = slot;
     });
-    const tf = new Float64Array(slots.length);
+    if (this.tf.length < slots.length) this.tf = new Float64Array(slots.length);
+    const tf = this.tf;
     const perArticle = request.perArticle ?? 1;
     // For each candidate, its best passages (at most perArticle), kept in score order.
     const best: BestPassages[] = [];
@@ -355,7 +358,7 @@ export class Ranker {
     avgPassageLength: number,
   ): number {
     const r = this.ranking;
-    tf.fill(0);
+    tf.fill(0, 0, slotCount);
     const start = this.tokenStart[p]!;
     const end = this.tokenStart[p + 1]!;
     let any = false;
@@ -394,7 +397,7 @@ export class Ranker {
 
   /** Which of `terms` passage p holds (its heading's words included). */
   passageHolds(p: number, terms: Iterable<string>): Set<string> {
-    return this.heldIn(p, p + 1, terms, new Set());
+    return this.heldIn(p, p + 1, Array.isArray(terms) ? terms : [...terms], new Set());
   }
 
   /** Index terms of each outlet's name, worked out once (an archive has few outlets; past the bound, again). */
@@ -410,46 +413,47 @@ export class Ranker {
   }
 
   /**
-   * Adds to `held`, in the order passages [from, to) first hold them, the `terms` not in it
-   * already. The terms are marked in the slotOf scratch by id (a map per call was a twentieth of
-   * the answer path's allocation: the rerank and the ranking ask it of every candidate).
+   * Adds to `held`, in the order passages [from, to) first hold them, the `terms` not in it already.
+   * Marked in slotOf by id with their place in `terms`: a map per call was 5% of the answer path's allocation.
    */
-  private heldIn(from: number, to: number, terms: Iterable<string>, held: Set<string>): Set<string> {
+  private heldIn(from: number, to: number, terms: readonly string[], held: Set<string>): Set<string> {
     const slotOf = this.slotOf;
-    const wanted: string[] = [];
-    const ids: number[] = [];
+    let left = 0;
     try {
-      for (const t of terms) {
-        if (held.has(t)) continue;
-        const id = this.termId.get(t);
+      for (let k = 0; k < terms.length; k++) {
+        if (held.has(terms[k]!)) continue;
+        const id = this.termId.get(terms[k]!);
         if (id === undefined || slotOf[id]! >= 0) continue;
-        slotOf[id] = wanted.length;
-        wanted.push(t);
-        ids.push(id);
+        slotOf[id] = k;
+        left++;
       }
-      let left = wanted.length;
       for (let i = this.tokenStart[from]!, end = this.tokenStart[to]!; i < end && left > 0; i++) {
         const slot = slotOf[this.tokens[i]!]!;
         if (slot < 0) continue;
-        held.add(wanted[slot]!);
+        held.add(terms[slot]!);
         slotOf[this.tokens[i]!] = -1;
         left--;
       }
     } finally {
-      for (const id of ids) slotOf[id] = -1;
+      for (const t of terms) {
+        const id = this.termId.get(t);
+        if (id !== undefined) slotOf[id] = -1;
+      }
     }
     return held;
   }
 
   /**
    * For each passage of article a, the question weight it holds: each group of terms (a word
-   * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising.
+   * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising. Plain
+   * arrays, not typed ones: a typed array past 64 bytes has a buffer outside the heap, which
+   * every young-generation GC had to sweep (a fifth of their time on the benchmark).
    */
-  passageCoverage(a: number, weights: ReadonlyMap<string, Weighed>): Float64Array {
+  passageCoverage(a: number, weights: ReadonlyMap<string, Weighed>): number[] {
     const [from, to] = this.passageRange(a);
     const { ids, slotWeight, slotGroup, groups } = this.coverageSlots(weights);
-    const out = new Float64Array(to - from);
-    const best = new Float64Array(groups);
+    const out: number[] = [];
+    const best = new Array<number>(groups).fill(0);
     const tokens = this.tokens;
     const slotOf = this.slotOf;
     for (let slot = 0; slot < ids.length; slot++) slotOf[ids[slot]!] = slot;
@@ -462,7 +466,7 @@ export class Ranker {
         }
         let sum = 0;
         for (let g = 0; g < best.length; g++) sum += best[g]!;
-        out[p - from] = sum;
+        out.push(sum);
       }
     } finally {
       for (const id of ids) this.slotOf[id] = -1;
@@ -557,10 +561,11 @@ export function questionBoosts(
 /** Adds passage p to `top` (score order, at most n) when it scores among the best; earlier passages first on a tie. */
 export function keepBest(top: Array<{ p: number; score: number }>, p: number, score: number, n: number): void {
   if (top.length >= n && score <= top[top.length - 1]!.score) return;
+  const kept = { p, score };
   let at = top.length;
-  top.push({ p, score });
+  top.push(kept);
   for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
-  top[at] = { p, score };
+  top[at] = kept;
   if (top.length > n) top.pop();
 }
 

@@ -511,7 +511,7 @@ export class NewsIndex implements ArchiveIndex {
    * For each passage of article a, the question weight it holds: each group of terms (a word
    * asked with its synonyms) counts once, at its best weight.
    */
-  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): number[] {
     return this.ranker.passageCoverage(a, weights);
   }
 }
