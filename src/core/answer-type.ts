@@ -44,7 +44,8 @@ const TIME = new RegExp(
 );
 const NUMBER =
   /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|first|second|third)\b/i;
-const CAPITALISED = /\p{Lu}[\p{L}'’-]*/gu;
+const CAPITAL = /\p{Lu}/gu;
+const WORD_REST = /[\p{L}'’-]*/uy;
 // What comes before a word that opens a sentence, where a capital says nothing.
 const OPENS = /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u;
 
@@ -52,9 +53,21 @@ const OPENS = /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u;
 export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet<string>): boolean {
   if (type === 'time') return TIME.test(text) || /\d/.test(text);
   if (type === 'number') return NUMBER.test(text);
-  for (const m of text.matchAll(CAPITALISED)) {
-    if (OPENS.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
-    const word = m[0].toLowerCase().replace(/['’]s$|[.'’-]+$/u, '');
+  // Each capitalised word (a capital, then letters, apostrophes and hyphens) found by its bounds,
+  // not as a match object: this runs over the text of every candidate and sentence weighed.
+  CAPITAL.lastIndex = 0;
+  while (CAPITAL.test(text)) {
+    let start = CAPITAL.lastIndex - 1;
+    // A capital beyond the Basic Multilingual Plane is two UTF-16 units.
+    if (start > 0 && (text.charCodeAt(start) & 0xfc00) === 0xdc00) start--;
+    WORD_REST.lastIndex = CAPITAL.lastIndex;
+    WORD_REST.test(text);
+    const end = (CAPITAL.lastIndex = WORD_REST.lastIndex);
+    if (OPENS.test(text.slice(Math.max(0, start - 4), start))) continue;
+    const word = text
+      .slice(start, end)
+      .toLowerCase()
+      .replace(/['’]s$|[.'’-]+$/u, '');
     if (word.length > 1 && !asked.has(word) && !NOT_NAMES.has(word)) return true;
   }
   return false;

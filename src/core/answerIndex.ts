@@ -42,7 +42,7 @@ export interface AnswerIndex {
   /** Which of `terms` passage p holds (its heading's words included). */
   passageHolds(p: number, terms: Iterable<string>): Set<string>;
   /** For each passage of article a, the question weight it holds (each group of terms once). */
-  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array;
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): ArrayLike<number>;
   /** Up to n words of the archive closest in spelling to one it never saw ("did you mean"). */
   nearestWords(term: string, n: number, asName?: boolean): string[];
   /**

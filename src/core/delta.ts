@@ -268,7 +268,7 @@ export class LiveIndex implements ArchiveIndex {
     return index.passageHolds(at, terms);
   }
 
-  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): ArrayLike<number> {
     const [index, at] = this.whereArticle(a);
     return index.passageCoverage(at, weights);
   }

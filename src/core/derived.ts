@@ -18,10 +18,20 @@ export function derivedFormsOf(term: string): readonly string[] {
     const mid = (lo + hi) >>> 1;
     const row = rows[mid]!;
     const colon = row.indexOf(':');
-    const key = row.slice(0, colon);
-    if (key === term) return row.slice(colon + 1).split(',');
-    if (key < term) lo = mid + 1;
+    const order = compareKey(row, colon, term);
+    if (order === 0) return row.slice(colon + 1).split(',');
+    if (order < 0) lo = mid + 1;
     else hi = mid - 1;
   }
   return [];
+}
+
+/** A row's key (its first `length` characters) against `term`, as `<` orders strings: without slicing it out at every probe. */
+function compareKey(row: string, length: number, term: string): number {
+  const n = Math.min(length, term.length);
+  for (let i = 0; i < n; i++) {
+    const d = row.charCodeAt(i) - term.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return length - term.length;
 }

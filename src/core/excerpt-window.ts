@@ -45,6 +45,50 @@ export function densestWindow(
   return [start, end];
 }
 
+/**
+ * Each asked word's best weight among the tokens weighed, in the order first met: a scratch
+ * reused for every sentence weighed (a map per sentence was a twentieth of the answer path's
+ * allocation). Filled and read by one call at a time.
+ */
+export class GroupWeights {
+  private readonly groups: string[] = [];
+  private readonly best: number[] = [];
+  /** How many groups are held. */
+  size = 0;
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  /** Counts a word of the question: its group's weight becomes its best. */
+  add(w: TermWeight): void {
+    let g = 0;
+    while (g < this.size && this.groups[g] !== w.group) g++;
+    if (g === this.size) {
+      if (!(w.weight > 0)) return;
+      this.groups[g] = w.group;
+      this.best[g] = w.weight;
+      this.size++;
+    } else if (w.weight > this.best[g]!) this.best[g] = w.weight;
+  }
+
+  group(g: number): string {
+    return this.groups[g]!;
+  }
+
+  weight(g: number): number {
+    return this.best[g]!;
+  }
+
+  sum(): number {
+    let sum = 0;
+    for (let g = 0; g < this.size; g++) sum += this.best[g]!;
+    return sum;
+  }
+}
+
+const weighed = new GroupWeights();
+
 /** Question weight held by the tokens within [start, end): each asked word counts once, by its best form. */
 export function weightIn(
   tokens: readonly Token[],
@@ -52,13 +96,20 @@ export function weightIn(
   start: number,
   end: number,
 ): number {
-  const best = new Map<string, number>();
+  weighed.clear();
   for (const t of tokens) {
     if (t.start < start || t.end > end) continue;
     const w = weights.get(t.term);
-    if (w && w.weight > (best.get(w.group) ?? 0)) best.set(w.group, w.weight);
+    if (w) weighed.add(w);
   }
-  let sum = 0;
-  for (const v of best.values()) sum += v;
-  return sum;
+  return weighed.sum();
+}
+
+/** The tokens within [s, e), shifted by `shift` (unshifted ones are the same objects: tokens are never changed). */
+export function tokensWithin(tokens: readonly Token[], s: number, e: number, shift: number): Token[] {
+  const out: Token[] = [];
+  for (const t of tokens)
+    if (t.start >= s && t.end <= e)
+      out.push(shift === 0 ? t : { term: t.term, start: t.start + shift, end: t.end + shift });
+  return out;
 }

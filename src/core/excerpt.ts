@@ -4,7 +4,7 @@ import { terms as indexTerms, type Token } from './text.js';
 import type { Passage } from './passages.js';
 import { askedWords, asksContinuation, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
 import type { AnswerResult } from './answer.js';
-import { densestWindow, ELLIPSIS, MAX_EXCERPT_CHARS, weightIn } from './excerpt-window.js';
+import { densestWindow, ELLIPSIS, GroupWeights, MAX_EXCERPT_CHARS, tokensWithin, weightIn } from './excerpt-window.js';
 import { nameIntroduction, type EarlierPassage } from './excerpt-names.js';
 
 export { MAX_EXCERPT_CHARS };
@@ -104,14 +104,6 @@ function passageReader(
   };
 }
 
-/** The tokens within [s, e), shifted by `shift`. */
-function tokensWithin(tokens: readonly Token[], s: number, e: number, shift: number): Token[] {
-  const out: Token[] = [];
-  for (const t of tokens)
-    if (t.start >= s && t.end <= e) out.push({ term: t.term, start: t.start + shift, end: t.end + shift });
-  return out;
-}
-
 /** The result for a hit: its article, and the sentence or two of it that answer. */
 export function buildResult(
   index: AnswerIndex,
@@ -198,8 +190,13 @@ function excerptInContext(
 ): PlacedExcerpt {
   const { passage, text: own_text, bounds: own, tokens: ownTokens } = read(p);
   const [from, to] = index.passageRange(passage.article);
-  const sameSection = (q: number) =>
-    !passage.lead && q >= from && q < to && !read(q).passage.lead && read(q).passage.heading === passage.heading;
+  // Told from the passage alone: reading a neighbour (its text and tokens) only to find it is
+  // in another section was a tenth of the answer path's allocation.
+  const sameSection = (q: number) => {
+    if (passage.lead || q < from || q >= to) return false;
+    const other = index.passage(q);
+    return !other.lead && other.heading === passage.heading;
+  };
   let text = own_text;
   const offsets: number[] = [];
   // Which sentence of the article each span is: [passage, sentence].
@@ -255,6 +252,9 @@ interface PlacedExcerpt extends Excerpt {
   units?: Unit[];
 }
 
+/** withSecondSentence's scratch (it calls nothing that weighs sentences while it holds one). */
+const sentenceGroups = new GroupWeights();
+
 const later = (x: Unit, y: Unit) => x[0] > y[0] || (x[0] === y[0] && x[1] > y[1]);
 
 // The least a second sentence holds of what the first holds. 0.25 cost NewsQA dev half a one
@@ -298,8 +298,8 @@ function withSecondSentence(
     if (w) firstGroups.add(w.group);
   }
   const bonus = want.type ? TYPE_BONUS : 1;
-  // Each asked word's best weight in the sentence looked at (one map, cleared: this runs per sentence).
-  const byGroup = new Map<string, number>();
+  // Each asked word's best weight in the sentence looked at (one scratch, cleared: this runs per sentence).
+  const byGroup = sentenceGroups;
   let best: { unit: Unit; score: number } | undefined;
   for (const p of [...passages].sort((x, y) => x - y)) {
     const { text: passageText, bounds, tokens: held } = passageOf(p);
@@ -313,14 +313,14 @@ function withSecondSentence(
       for (const t of held) {
         if (t.start < s || t.end > e) continue;
         const w = weights.get(t.term);
-        if (w && w.weight > (byGroup.get(w.group) ?? 0)) byGroup.set(w.group, w.weight);
+        if (w) byGroup.add(w);
       }
       // What it holds of the question, and again what it holds that the first does not.
       let own = 0;
       let beyond = 0;
-      for (const [group, weight] of byGroup) {
-        own += weight;
-        if (!firstGroups.has(group)) beyond += weight;
+      for (let g = 0; g < byGroup.size; g++) {
+        own += byGroup.weight(g);
+        if (!firstGroups.has(byGroup.group(g))) beyond += byGroup.weight(g);
       }
       // One holding a small part of what the first holds (a common word such as "will") is noise beside it.
       if (own === 0 || own < SECOND_FLOOR * firstWeight) continue;

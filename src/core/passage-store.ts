@@ -201,6 +201,11 @@ export class StoredPassage implements Passage {
 
   get sentences(): number[] {
     const { sentences, sentenceStart } = this.store;
-    return Array.from(sentences.subarray(sentenceStart[this.i]!, sentenceStart[this.i + 1]!));
+    const from = sentenceStart[this.i]!;
+    // Copied by index: Array.from over a subarray made a view and an iterator result per offset,
+    // garbage on every excerpt.
+    const out = new Array<number>(sentenceStart[this.i + 1]! - from);
+    for (let k = 0; k < out.length; k++) out[k] = sentences[from + k]!;
+    return out;
   }
 }

@@ -100,7 +100,7 @@ export class QueryParser {
   private readonly articleFrequency: (term: string) => number;
   private readonly articleCount: () => number;
   private readonly surfaceOf: (term: string) => string | undefined;
-  private readonly outletNames: Array<{ name: string; source: string }>;
+  private readonly outletNames: OutletName[];
   /** The archive's sources in compact form ("bbcnewstechnology"), to tell which named outlets it holds. */
   private readonly sourceKeys: string[];
 
@@ -354,7 +354,7 @@ export class QueryParser {
     if (this.outletNames.length === 0) return [];
     const q = ` ${foldWord(question).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
     const found = new Set<string>();
-    for (const { name, source } of this.outletNames) if (q.includes(` ${name} `)) found.add(source);
+    for (const { padded, source } of this.outletNames) if (q.includes(padded)) found.add(source);
     return [...found];
   }
 }
@@ -430,15 +430,22 @@ function looksLikeName(text: string, start: number, end: number): boolean {
 /** Titles as written before a name ("Mrs", "Gen"): the sentence splitter's list. */
 const TITLES: ReadonlySet<string> = new Set(ENGLISH_ABBREVIATIONS.before);
 
+/** A name a question may use for an outlet; `padded` has a space either side, as a question is searched for it. */
+interface OutletName {
+  name: string;
+  padded: string;
+  source: string;
+}
+
 /** Names a question may use for each outlet: the full name, and the part before " - " ("The Independent"). */
-function outletNamesOf(sources: string[]): Array<{ name: string; source: string }> {
-  const out: Array<{ name: string; source: string }> = [];
+function outletNamesOf(sources: string[]): OutletName[] {
+  const out: OutletName[] = [];
   const norm = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   for (const source of sources) {
     const full = norm(source);
-    if (full) out.push({ name: full, source });
+    if (full) out.push({ name: full, padded: ` ${full} `, source });
     const base = norm(source.split(' - ')[0] ?? '');
-    if (base && base !== full && base.length > 3) out.push({ name: base, source });
+    if (base && base !== full && base.length > 3) out.push({ name: base, padded: ` ${base} `, source });
   }
   // Longer names first, so "the independent life and style" is tried before "the independent".
   return out.sort((a, b) => b.name.length - a.name.length);

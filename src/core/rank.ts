@@ -12,6 +12,7 @@ import type { PassageList } from './passage-store.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import type { ParsedQuery } from './query.js';
 import type { RankingOptions } from './ranking-options.js';
+import { coverageSlots, type CoverageSlots, type Weighed } from './coverage-slots.js';
 
 export { DEFAULT_RANKING, type RankingOptions } from './ranking-options.js';
 
@@ -105,6 +106,8 @@ export class Ranker {
   private readonly slotOf: Int32Array;
   /** Scratch: article scores of the question being ranked. */
   private readonly articleScore: Float64Array;
+  /** Scratch: a passage's count of each question term, by slot (reused: see passageCoverage on typed arrays). */
+  private tf = new Float64Array(16);
   /** Text fingerprints of the articles met as candidates (see fingerprint). */
   private readonly fingerprints = new Map<number, number>();
 
@@ -144,7 +147,8 @@ export class Ranker {
     }
     const hits = combineEvidence(best, maxArticle, maxPassage, this.ranking.passageWeight);
     const out = hits.slice(0, request.k);
-    for (const h of out) h.matched = this.matchedTerms(h.passage, query);
+    const asked = query.terms.map((t) => t.term);
+    for (const h of out) h.matched = [...this.heldIn(h.passage, h.passage + 1, asked, new Set())];
     return out;
   }
 
@@ -210,7 +214,8 @@ export class Ranker {
     slots.forEach((id, slot) => {
       if (id >= 0) this.slotOf[id] = slot;
     });
-    const tf = new Float64Array(slots.length);
+    if (this.tf.length < slots.length) this.tf = new Float64Array(slots.length);
+    const tf = this.tf;
     const perArticle = request.perArticle ?? 1;
     // For each candidate, its best passages (at most perArticle), kept in score order.
     const best: BestPassages[] = [];
@@ -353,7 +358,7 @@ export class Ranker {
     avgPassageLength: number,
   ): number {
     const r = this.ranking;
-    tf.fill(0);
+    tf.fill(0, 0, slotCount);
     const start = this.tokenStart[p]!;
     const end = this.tokenStart[p + 1]!;
     let any = false;
@@ -379,37 +384,60 @@ export class Ranker {
   articleHolds(a: number, terms: Iterable<string>): Set<string> {
     const title = this.titleTerms(a);
     const source = this.articles[a]!.source;
-    const outlet = source ? new Set(indexTerms(source, this.aliases)) : null;
+    const outlet = source ? this.outletTerms(source) : null;
     const held = new Set<string>();
-    const wanted = new Map<number, string>();
+    const rest: string[] = [];
     for (const t of terms) {
       if (title.has(t) || outlet?.has(t)) held.add(t);
-      else {
-        const id = this.termId.get(t);
-        if (id !== undefined) wanted.set(id, t);
-      }
+      else rest.push(t);
     }
     const [from, to] = this.passageRange(a);
-    return this.heldIn(from, to, wanted, held);
+    return this.heldIn(from, to, rest, held);
   }
 
   /** Which of `terms` passage p holds (its heading's words included). */
   passageHolds(p: number, terms: Iterable<string>): Set<string> {
-    const wanted = new Map<number, string>();
-    for (const t of terms) {
-      const id = this.termId.get(t);
-      if (id !== undefined) wanted.set(id, t);
-    }
-    return this.heldIn(p, p + 1, wanted, new Set());
+    return this.heldIn(p, p + 1, Array.isArray(terms) ? terms : [...terms], new Set());
   }
 
-  /** Adds to `held` the `wanted` terms that passages [from, to) hold. */
-  private heldIn(from: number, to: number, wanted: Map<number, string>, held: Set<string>): Set<string> {
-    for (let i = this.tokenStart[from]!; i < this.tokenStart[to]! && wanted.size > 0; i++) {
-      const t = wanted.get(this.tokens[i]!);
-      if (t !== undefined) {
-        held.add(t);
-        wanted.delete(this.tokens[i]!);
+  /** Index terms of each outlet's name, worked out once (an archive has few outlets; past the bound, again). */
+  private readonly outletTermCache = new Map<string, ReadonlySet<string>>();
+
+  private outletTerms(source: string): ReadonlySet<string> {
+    let terms = this.outletTermCache.get(source);
+    if (!terms) {
+      if (this.outletTermCache.size >= 10_000) this.outletTermCache.clear();
+      this.outletTermCache.set(source, (terms = new Set(indexTerms(source, this.aliases))));
+    }
+    return terms;
+  }
+
+  /**
+   * Adds to `held`, in the order passages [from, to) first hold them, the `terms` not in it already.
+   * Marked in slotOf by id with their place in `terms`: a map per call was 5% of the answer path's allocation.
+   */
+  private heldIn(from: number, to: number, terms: readonly string[], held: Set<string>): Set<string> {
+    const slotOf = this.slotOf;
+    let left = 0;
+    try {
+      for (let k = 0; k < terms.length; k++) {
+        if (held.has(terms[k]!)) continue;
+        const id = this.termId.get(terms[k]!);
+        if (id === undefined || slotOf[id]! >= 0) continue;
+        slotOf[id] = k;
+        left++;
+      }
+      for (let i = this.tokenStart[from]!, end = this.tokenStart[to]!; i < end && left > 0; i++) {
+        const slot = slotOf[this.tokens[i]!]!;
+        if (slot < 0) continue;
+        held.add(terms[slot]!);
+        slotOf[this.tokens[i]!] = -1;
+        left--;
+      }
+    } finally {
+      for (const t of terms) {
+        const id = this.termId.get(t);
+        if (id !== undefined) slotOf[id] = -1;
       }
     }
     return held;
@@ -417,28 +445,18 @@ export class Ranker {
 
   /**
    * For each passage of article a, the question weight it holds: each group of terms (a word
-   * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising.
+   * asked with its synonyms) counts once, at its best weight. Cheap: no re-tokenising. Plain
+   * arrays, not typed ones: a typed array past 64 bytes has a buffer outside the heap, which
+   * every young-generation GC had to sweep (a fifth of their time on the benchmark).
    */
-  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+  passageCoverage(a: number, weights: ReadonlyMap<string, Weighed>): number[] {
     const [from, to] = this.passageRange(a);
-    const groupOf = new Map<string, number>();
-    const ids: number[] = [];
-    const slotWeight: number[] = [];
-    const slotGroup: number[] = [];
-    for (const [term, w] of weights) {
-      let group = groupOf.get(w.group);
-      if (group === undefined) groupOf.set(w.group, (group = groupOf.size));
-      const id = this.termId.get(term);
-      if (id === undefined) continue;
-      this.slotOf[id] = ids.length;
-      ids.push(id);
-      slotWeight.push(w.weight);
-      slotGroup.push(group);
-    }
-    const out = new Float64Array(to - from);
-    const best = new Float64Array(groupOf.size);
+    const { ids, slotWeight, slotGroup, groups } = this.coverageSlots(weights);
+    const out: number[] = [];
+    const best = new Array<number>(groups).fill(0);
     const tokens = this.tokens;
     const slotOf = this.slotOf;
+    for (let slot = 0; slot < ids.length; slot++) slotOf[ids[slot]!] = slot;
     try {
       for (let p = from; p < to; p++) {
         best.fill(0);
@@ -448,7 +466,7 @@ export class Ranker {
         }
         let sum = 0;
         for (let g = 0; g < best.length; g++) sum += best[g]!;
-        out[p - from] = sum;
+        out.push(sum);
       }
     } finally {
       for (const id of ids) this.slotOf[id] = -1;
@@ -456,19 +474,25 @@ export class Ranker {
     return out;
   }
 
-  /** The question's terms that passage p contains. */
+  /** passageCoverage's slots for a question's weights, by the weights' map (each result's excerpt asks with the same one). */
+  private readonly slotsOf = new WeakMap<ReadonlyMap<string, Weighed>, CoverageSlots>();
+
+  private coverageSlots(weights: ReadonlyMap<string, Weighed>): CoverageSlots {
+    let slots = this.slotsOf.get(weights);
+    if (!slots) this.slotsOf.set(weights, (slots = coverageSlots(weights, this.termId)));
+    return slots;
+  }
+
+  /** The question's terms that passage p contains, in the order it first holds them. */
   matchedTerms(p: number, query: ParsedQuery): string[] {
-    const wanted = new Map<number, string>();
-    for (const t of query.terms) {
-      const id = this.termId.get(t.term);
-      if (id !== undefined) wanted.set(id, t.term);
-    }
-    const out = new Set<string>();
-    for (let i = this.tokenStart[p]!; i < this.tokenStart[p + 1]!; i++) {
-      const term = wanted.get(this.tokens[i]!);
-      if (term !== undefined) out.add(term);
-    }
-    return [...out];
+    return [
+      ...this.heldIn(
+        p,
+        p + 1,
+        query.terms.map((t) => t.term),
+        new Set(),
+      ),
+    ];
   }
 }
 
@@ -537,10 +561,11 @@ export function questionBoosts(
 /** Adds passage p to `top` (score order, at most n) when it scores among the best; earlier passages first on a tie. */
 export function keepBest(top: Array<{ p: number; score: number }>, p: number, score: number, n: number): void {
   if (top.length >= n && score <= top[top.length - 1]!.score) return;
+  const kept = { p, score };
   let at = top.length;
-  top.push({ p, score });
+  top.push(kept);
   for (; at > 0 && top[at - 1]!.score < score; at--) top[at] = top[at - 1]!;
-  top[at] = { p, score };
+  top[at] = kept;
   if (top.length > n) top.pop();
 }
 

@@ -353,15 +353,9 @@ export class NewsIndex implements ArchiveIndex {
     const out: Token[] = [];
     // `only` by term id, marked for this call: a look-up by string for every word of the passage
     // was a twentieth of the answer path's time (each result's excerpt reads several passages).
-    const ids: number[] = [];
+    const ids = only ? this.termIdsOf(only) : [];
     const mark = only ? (this.onlyMark ??= new Uint8Array(this.vocab.length)) : undefined;
-    if (mark)
-      for (const term of only!.keys()) {
-        const id = this.termId.get(term);
-        if (id === undefined || mark[id]) continue;
-        mark[id] = 1;
-        ids.push(id);
-      }
+    if (mark) for (const id of ids) mark[id] = 1;
     try {
       for (let i = this.tokenStart[p]!, stop = this.tokenStart[p + 1]!; i < stop; i++) {
         if (mark && !mark[this.tokens[i]!]) continue;
@@ -379,6 +373,22 @@ export class NewsIndex implements ArchiveIndex {
 
   /** Scratch for passageTokens: 1 for the term ids it keeps, cleared after each call. */
   private onlyMark?: Uint8Array;
+
+  /** The distinct term ids of a map's terms, by the map (a question's weights: its excerpts read a few dozen passages with them). */
+  private readonly idsOf = new WeakMap<ReadonlyMap<string, unknown>, number[]>();
+
+  private termIdsOf(terms: ReadonlyMap<string, unknown>): number[] {
+    let ids = this.idsOf.get(terms);
+    if (!ids) {
+      const seen = new Set<number>();
+      for (const term of terms.keys()) {
+        const id = this.termId.get(term);
+        if (id !== undefined) seen.add(id);
+      }
+      this.idsOf.set(terms, (ids = [...seen]));
+    }
+    return ids;
+  }
 
   /** Index terms of passage p. */
   passageTerms(p: number): string[] {
@@ -500,7 +510,7 @@ export class NewsIndex implements ArchiveIndex {
    * For each passage of article a, the question weight it holds: each group of terms (a word
    * asked with its synonyms) counts once, at its best weight.
    */
-  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): Float64Array {
+  passageCoverage(a: number, weights: ReadonlyMap<string, { weight: number; group: string }>): number[] {
     return this.ranker.passageCoverage(a, weights);
   }
 }

@@ -27,6 +27,14 @@ describe('holdsExpected', () => {
   it('ignores the capital that opens a sentence', () => {
     expect(holdsExpected('Yesterday it rained. Nobody came.', 'name', asked)).toBe(false);
   });
+  it('reads a capitalised word whole, whatever its capital or its possessive', () => {
+    // A capital beyond the Basic Multilingual Plane (Deseret) is two UTF-16 units; the word is read from it.
+    expect(holdsExpected('They met \u{10400}lice there.', 'name', asked)).toBe(true);
+    expect(holdsExpected('They met \u{10400}lice there.', 'name', askedWords('Who is \u{10400}lice?'))).toBe(false);
+    // "Lopez's" is the name asked; "Berg-Smith" is one word, a new name.
+    expect(holdsExpected("They praised Lopez's serve.", 'name', asked)).toBe(false);
+    expect(holdsExpected('They praised Berg-Smith and Lopez.', 'name', asked)).toBe(true);
+  });
   it('finds times and numbers', () => {
     expect(holdsExpected('The bridge closed on Sunday.', 'time', asked)).toBe(true);
     expect(holdsExpected('It opened in 1998.', 'time', asked)).toBe(true);
