@@ -104,7 +104,7 @@ function writtenOutIn(index: AnswerIndex, a: number, question: string, names: re
   let out = question;
   for (const acronym of acronyms) {
     const phrase = spelledOut(acronym, text);
-    if (phrase) out = out.replace(acronym, phrase);
+    if (phrase) out = out.replace(acronym, () => phrase);
   }
   return out;
 }

@@ -11,7 +11,6 @@ import { foldWord, irregularForms, stem, stemOnce, tokenize, type Token } from '
 import { askedTime, namedDates, type AskedTime, type NamedDates } from './dates.js';
 import { ENGLISH_ABBREVIATIONS } from './abbreviations.js';
 import { KNOWN_OUTLETS } from './outlets.js';
-import { Lru } from './lru.js';
 import type { RankingOptions } from './rank.js';
 
 /** A question term with its weight; `fuzzy` marks a correction of a misspelt word. */
@@ -110,15 +109,7 @@ export class QueryParser {
     this.ranking = context.ranking;
     this.articleFrequency = context.articleFrequency;
     this.articleCount = context.articleCount;
-    // Reading a word as written tokenizes passages; a misspelt name asks it of every candidate.
-    const surfaces = new Lru<string, string>(SURFACES_KEPT);
-    this.surfaceOf = (term) => {
-      const kept = surfaces.get(term);
-      if (kept !== undefined) return kept;
-      const found = context.surfaceOf(term);
-      if (found !== undefined) surfaces.set(term, found);
-      return found;
-    };
+    this.surfaceOf = context.surfaceOf;
     this.outletNames = outletNamesOf(context.sources);
     this.sourceKeys = context.sources.map(compact);
   }
@@ -372,9 +363,6 @@ function swaps(term: string): string[] {
 
 /** An ISO 8601 date and time: the day, then "T" and the time of day with its offset. */
 const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/gi;
-
-/** Words as written kept per archive, for misspelt names (see QueryParser.correct). */
-const SURFACES_KEPT = 2_000;
 
 /**
  * Every word one edit (a letter left out, swapped with the next, changed or added) from a
