@@ -6,6 +6,12 @@
  */
 export type AnswerType = 'time' | 'number' | 'name' | 'place';
 
+/** A question asking who: its answer is a person. */
+const ASKS_WHO = /\b(who|whom|whose)\b/i;
+
+/** Whether a question asks who (not which or what): its answer is a person, named whole once in a news story. */
+export const asksWho = (question: string): boolean => ASKS_WHO.test(question);
+
 const ASKS: Array<[RegExp, AnswerType]> = [
   [/\b(when|what (year|date|day|time|month)|which (year|date|day|month)|on what (day|date)|how long ago)\b/i, 'time'],
   [
@@ -16,7 +22,7 @@ const ASKS: Array<[RegExp, AnswerType]> = [
     /\b(where|what (country|city|state|town|place|region|area|nation)|which (country|city|state|town|place|region|area|nation)|in what)\b/i,
     'place',
   ],
-  [/\b(who|whom|whose)\b/i, 'name'],
+  [ASKS_WHO, 'name'],
   [/\bwhich\b/i, 'name'],
 ];
 

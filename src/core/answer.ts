@@ -367,4 +367,5 @@ function evidenceWeigher(index: AnswerIndex, query: ParsedQuery): (has: (term: s
 /** What a synonym or a corrected spelling earns of the word asked. */
 const PARTIAL_CREDIT = 0.7;
 
-export { MAX_EXCERPT_CHARS, type TermWeight } from './excerpt.js';
+export { type TermWeight } from './excerpt.js';
+export { MAX_EXCERPT_CHARS } from './excerpt-window.js';

@@ -2,12 +2,17 @@ import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
 import { terms as indexTerms, type Token } from './text.js';
 import type { Passage } from './passages.js';
-import { askedWords, asksContinuation, expectedAnswer, holdsExpected, type AnswerType } from './answer-type.js';
+import {
+  askedWords,
+  asksContinuation,
+  asksWho,
+  expectedAnswer,
+  holdsExpected,
+  type AnswerType,
+} from './answer-type.js';
 import type { AnswerResult } from './answer.js';
 import { densestWindow, ELLIPSIS, GroupWeights, MAX_EXCERPT_CHARS, tokensWithin, weightIn } from './excerpt-window.js';
 import { nameIntroduction, type EarlierPassage } from './excerpt-names.js';
-
-export { MAX_EXCERPT_CHARS };
 
 /** Weight of each question term for choosing sentences, with the asked word it stands for. */
 export interface TermWeight {
@@ -155,7 +160,7 @@ export function buildResult(
   if (chosen + 1 < to) pool.add(chosen + 1);
   // "Why …?" and "What did she say?": the answer runs on from the sentence, so its neighbour stays.
   if (!asksContinuation(question)) best = withSecondSentence(read, best, [...pool], weights, want, wire ? from : -1);
-  if (nameWhole && want.type === 'name' && ASKS_WHO.test(question))
+  if (nameWhole && want.type === 'name' && asksWho(question))
     best = withNameGiven(index, read, texts, best, from, weights, want);
   if (around) best = readingOn(index, read, best, weights);
   const { passage } = read(chosen);
@@ -423,9 +428,6 @@ function readingOn(
   return text === excerpt.text ? excerpt : { ...excerpt, text, highlights };
 }
 
-/** A question asking who: its answer is a person, named whole once in a news story. */
-const ASKS_WHO = /\b(who|whom|whose)\b/i;
-
 /**
  * A "who" quote that names someone by surname alone ("Mears was cast as Jason") also quotes the
  * article's earlier sentence that gave the whole name, when the two fit (the quote's other
@@ -434,7 +436,6 @@ const ASKS_WHO = /\b(who|whom|whose)\b/i;
 function withNameGiven(
   index: AnswerIndex,
   passageOf: (p: number) => ReadPassage,
-  /** Passage text, decoded once per question. */
   texts: PassageTexts,
   excerpt: PlacedExcerpt,
   from: number,

@@ -148,7 +148,7 @@ export class Ranker {
     const hits = combineEvidence(best, maxArticle, maxPassage, this.ranking.passageWeight);
     const out = hits.slice(0, request.k);
     const asked = query.terms.map((t) => t.term);
-    for (const h of out) h.matched = [...this.heldIn(h.passage, h.passage + 1, asked, new Set())];
+    for (const h of out) h.matched = this.matchedTerms(h.passage, query, asked);
     return out;
   }
 
@@ -484,15 +484,8 @@ export class Ranker {
   }
 
   /** The question's terms that passage p contains, in the order it first holds them. */
-  matchedTerms(p: number, query: ParsedQuery): string[] {
-    return [
-      ...this.heldIn(
-        p,
-        p + 1,
-        query.terms.map((t) => t.term),
-        new Set(),
-      ),
-    ];
+  matchedTerms(p: number, query: ParsedQuery, asked = query.terms.map((t) => t.term)): string[] {
+    return [...this.heldIn(p, p + 1, asked, new Set())];
   }
 }
 
