@@ -109,6 +109,18 @@ export const NOT_NAMES: ReadonlySet<string> = new Set([
   'sunday',
 ]);
 
+/** What the question asks for, to prefer sentences that hold one. */
+export interface Wanted {
+  type: AnswerType | null;
+  /** The question's words, lower-cased: a name already asked is no answer. */
+  asked: ReadonlySet<string>;
+}
+
+/** What a question asks for, read once per question for all its results. */
+export function wantedBy(question: string): Wanted {
+  return { type: expectedAnswer(question), asked: askedWords(question) };
+}
+
 /** The question's words, lower-cased, to tell a name the question already uses from a new one. */
 export function askedWords(question: string): Set<string> {
   return new Set(question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);

@@ -1,7 +1,7 @@
 import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
-import { buildResult, passageTexts, termWeights, wantedBy } from './excerpt.js';
-import { holdsExpected } from './answer-type.js';
+import { buildResult, passageTexts, termWeights } from './excerpt.js';
+import { holdsExpected, wantedBy } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
@@ -167,7 +167,7 @@ export function answerQuestion(
       answered: true,
       results: hits
         .slice(offset)
-        .map((h, i) => buildResult(index, h, weights, question, wanted, texts, true, i < NAMED_RESULTS)),
+        .map((h, i) => buildResult(index, h, weights, question, { want: wanted, texts, nameWhole: i < NAMED_RESULTS })),
       nearest: [],
     };
   // An acronym the archive never saw that the best result's article writes out ("USCG", "U.S.
@@ -225,7 +225,7 @@ export function answerQuestion(
     answered: true,
     results: kept
       .slice(offset)
-      .map((h, i) => buildResult(index, h, weights, question, wanted, texts, true, i < NAMED_RESULTS)),
+      .map((h, i) => buildResult(index, h, weights, question, { want: wanted, texts, nameWhole: i < NAMED_RESULTS })),
     nearest: [],
   });
 }
@@ -255,7 +255,7 @@ export function quoteArticle(
     matched: [],
   };
   const weights = termWeights(index, query);
-  const result = buildResult(index, hit ?? opening, weights, question, wantedBy(question), passageTexts(index), !brief);
+  const result = buildResult(index, hit ?? opening, weights, question, { around: !brief });
   return withTimeNotes(index, { question, answered: true, results: [result], nearest: [] });
 }
 

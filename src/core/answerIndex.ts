@@ -1,7 +1,7 @@
 import type { AliasTable } from './aliases.js';
 import type { ArticleMeta, ParsedQuery, PassageHit, RankingOptions, SearchRequest } from './search.js';
 import type { Passage } from './passages.js';
-import type { Token } from './text.js';
+import { surfaceIn, type Token } from './text.js';
 
 /**
  * What the answer path (answer.ts, rerank.ts, newer.ts) asks of an index: the in-memory NewsIndex
@@ -97,4 +97,17 @@ export function findArticle(
 ): { number: number; meta: ArticleMeta } | undefined {
   for (const a of index.listArticles()) if (match(a.meta)) return a;
   return undefined;
+}
+
+/** A word of article a's text that makes the index term, as written (see surfaceIn); both backends read it so. */
+export function surfaceInArticle(
+  index: Pick<AnswerIndex, 'passage' | 'passageRange' | 'passageTokens'>,
+  a: number,
+  term: string,
+): string | undefined {
+  const [from, to] = index.passageRange(a);
+  const passages = function* () {
+    for (let p = from; p < to; p++) yield { text: index.passage(p).text, tokens: index.passageTokens(p) };
+  };
+  return surfaceIn(term, passages());
 }

@@ -2,14 +2,7 @@ import type { ParsedQuery, PassageHit } from './search.js';
 import type { AnswerIndex } from './answerIndex.js';
 import { terms as indexTerms, type Token } from './text.js';
 import type { Passage } from './passages.js';
-import {
-  askedWords,
-  asksContinuation,
-  asksWho,
-  expectedAnswer,
-  holdsExpected,
-  type AnswerType,
-} from './answer-type.js';
+import { asksContinuation, asksWho, holdsExpected, wantedBy, type Wanted } from './answer-type.js';
 import type { AnswerResult } from './answer.js';
 import { densestWindow, ELLIPSIS, GroupWeights, MAX_EXCERPT_CHARS, tokensWithin, weightIn } from './excerpt-window.js';
 import { nameIntroduction, type EarlierPassage } from './excerpt-names.js';
@@ -25,13 +18,6 @@ export function termWeights(index: AnswerIndex, query: ParsedQuery): Map<string,
   return new Map(
     query.terms.map((t) => [t.term, { weight: index.passageIdf(t.term) * t.weight, group: t.from ?? t.term }]),
   );
-}
-
-/** What the question asks for, to prefer sentences that hold one. */
-interface Wanted {
-  type: AnswerType | null;
-  /** The question's words, lower-cased: a name already asked is no answer. */
-  asked: ReadonlySet<string>;
 }
 
 // A sentence holding the kind of answer asked for (a date for "when", a name not asked for
@@ -56,11 +42,6 @@ const WIRE_EARLY_PASSAGES = 2;
 const OTHERS = 2;
 // A neighbouring passage must hold clearly more of the question to supply the quote instead.
 const NEIGHBOUR_DISCOUNT = 0.8;
-
-/** What a question asks for, read once per question for all its results. */
-export function wantedBy(question: string): Wanted {
-  return { type: expectedAnswer(question), asked: askedWords(question) };
-}
 
 /** A passage as an excerpt reads it: its text, sentence bounds and the question's words in it (offsets in its text). */
 interface ReadPassage {
@@ -109,18 +90,25 @@ function passageReader(
   };
 }
 
+/** How buildResult reads: what it is given once per question, and how much it quotes. */
+export interface ResultOptions {
+  /** What the question asks for (wantedBy), read once for all its results. */
+  want?: Wanted;
+  /** Passage texts decoded once per question (passageTexts). */
+  texts?: PassageTexts;
+  /** Read on and back while the quote fits (see readingOn); off, the sentence and its neighbour only. */
+  around?: boolean;
+  /** Look for the whole name of someone a "who" quote names by surname (see withNameGiven). */
+  nameWhole?: boolean;
+}
+
 /** The result for a hit: its article, and the sentence or two of it that answer. */
 export function buildResult(
   index: AnswerIndex,
   hit: PassageHit,
   weights: Map<string, TermWeight>,
   question: string,
-  want: Wanted = wantedBy(question),
-  texts: PassageTexts = passageTexts(index),
-  /** Read on and back while the quote fits (see readingOn); off, the sentence and its neighbour only. */
-  around = true,
-  /** Look for the whole name of someone a "who" quote names by surname (see withNameGiven). */
-  nameWhole = true,
+  { want = wantedBy(question), texts = passageTexts(index), around = true, nameWhole = true }: ResultOptions = {},
 ): AnswerResult {
   const article = index.article(hit.article);
   const read = passageReader(index, weights, texts);

@@ -12,7 +12,7 @@
  */
 import { finish, sliced } from './slices.js';
 import type { AliasTable, WordList } from './aliases.js';
-import { foldWord, surfaceIn, tokenize, type Token } from './text.js';
+import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { PassageList } from './passage-store.js';
 import type { Passage, PassageOptions } from './passages.js';
@@ -41,7 +41,7 @@ import {
   type RankingOptions,
   type SearchRequest,
 } from './rank.js';
-import type { ArchiveIndex } from './answerIndex.js';
+import { surfaceInArticle, type ArchiveIndex } from './answerIndex.js';
 
 export {
   INDEX_FORMAT_VERSION,
@@ -447,11 +447,7 @@ export class NewsIndex implements ArchiveIndex {
     if (id === undefined) return undefined;
     const { start, article } = this.postings;
     if (start[id] === start[id + 1]) return undefined;
-    const [from, to] = this.passageRange(article[start[id]!]!);
-    const passages = function* (index: NewsIndex) {
-      for (let p = from; p < to; p++) yield { text: index.passages.get(p).text, tokens: index.passageTokens(p) };
-    };
-    return surfaceIn(term, passages(this));
+    return surfaceInArticle(this, article[start[id]!]!, term);
   }
 
   /** Ranks passages for a question: one per article unless asked otherwise. */

@@ -15,7 +15,7 @@
  */
 import type { AliasTable } from './aliases.js';
 import { FAR_TERMS, type ArchiveStore, type StoredArticle, type StoredTerm } from './archiveStore.js';
-import type { ArchiveIndex, KeyProfile } from './answerIndex.js';
+import { surfaceInArticle, type ArchiveIndex, type KeyProfile } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import type { Passage } from './passages.js';
 import { QueryParser, type ParsedQuery } from './query.js';
@@ -30,7 +30,7 @@ import {
   type RankingOptions,
   type SearchRequest,
 } from './rank.js';
-import { surfaceIn, terms as indexTerms, tokenize, type Token } from './text.js';
+import { terms as indexTerms, tokenize, type Token } from './text.js';
 import { bagOf, findSorted, sameTokens, scorePassage, type Bag } from './storedScore.js';
 
 export type { ArchiveStats, ArchiveStore, StoredArticle, StoredTerm } from './archiveStore.js';
@@ -566,11 +566,7 @@ export class StoredIndex implements ArchiveIndex {
     const id = this.store.term(term)?.id;
     const a = id === undefined ? undefined : this.store.articleWith(id);
     if (a === undefined) return undefined;
-    const [from, to] = this.passageRange(a);
-    const passages = function* (index: StoredIndex) {
-      for (let p = from; p < to; p++) yield { text: index.passage(p).text, tokens: index.passageTokens(p) };
-    };
-    return surfaceIn(term, passages(this));
+    return surfaceInArticle(this, a, term);
   }
 }
 
