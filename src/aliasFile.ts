@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildAliasTable, mergeAliasFiles, type AliasTable } from './core/aliases.js';
 import { GENERAL_ALIASES } from './generalAliases.js';
-import { ENGLISH_WORDS } from './englishWords.js';
+import { LANGUAGE } from './language.js';
 import type { CorpusWarning } from './core/types.js';
 import { yaml } from './yaml.js';
 
@@ -24,8 +24,8 @@ export function readAliasText(path: string | undefined, warnings: CorpusWarning[
   }
 }
 
-/** No alias file: the general aliases alone, with the English word list spelling correction reads. */
-const NO_ALIASES = buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, {}), ENGLISH_WORDS);
+/** No alias file: the general aliases alone, with the language data the core reads (see LANGUAGE). */
+const NO_ALIASES = buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, {}), LANGUAGE);
 
 /**
  * Parses and validates alias text into a table that carries the English word list too; a broken
@@ -34,7 +34,7 @@ const NO_ALIASES = buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, {}), ENGLISH
 export function parseAliases(path: string | undefined, text: string, warnings: CorpusWarning[]): AliasTable {
   if (!path || !text) return NO_ALIASES;
   try {
-    return buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, yaml().parse(text)), ENGLISH_WORDS);
+    return buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, yaml().parse(text)), LANGUAGE);
   } catch (err) {
     warn(warnings, path, err);
     return NO_ALIASES;

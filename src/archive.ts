@@ -2,7 +2,7 @@ import type { FSWatcher } from 'chokidar';
 import { reportReindex, watchCorpus } from './corpusWatch.js';
 import { applyDelta, applyDeltaSliced, type ServedIndex, type LiveIndex } from './core/delta.js';
 import type { Article, CorpusWarning } from './core/types.js';
-import { warmEnglishWords } from './englishWords.js';
+import { warmLanguage } from './language.js';
 import { warmDates } from './core/dates.js';
 import { sliced } from './core/slices.js';
 import { warmUpAnswers } from './core/warmup.js';
@@ -227,11 +227,11 @@ export class Archive {
   /**
    * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
    * what a serving process does (watch does it too). Its thread then stays until close(). Loads
-   * the English word list spelling correction reads, makes chrono's parsers (see warmDates), and
+   * the language data (the English word list spelling correction reads, the word vectors), makes chrono's parsers (see warmDates), and
    * runs the answer path on questions made from the archive's headlines (see warmUpAnswers).
    */
   warm(): Promise<void> {
-    warmEnglishWords();
+    warmLanguage();
     warmDates();
     if (!this.holding) return Promise.resolve();
     const ready = this.parser()

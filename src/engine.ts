@@ -15,7 +15,7 @@ import {
 import { dirname, join } from 'node:path';
 import { BUNDLED_CORPUS, loadAliases, parseAliases, readAliasText } from './aliasFile.js';
 import { boilerplateText } from './boilerplateFile.js';
-import { ENGLISH_WORDS } from './englishWords.js';
+import { LANGUAGE } from './language.js';
 import { GENERAL_ALIASES } from './generalAliases.js';
 import { INDEX_TERMS_VERSION, NewsIndex, readsIndexFormat } from './core/search.js';
 import { loadIndexFile, loadIndexFileAsync, readIndexSummary } from './indexFile.js';
@@ -47,7 +47,7 @@ export interface Engine {
 }
 
 /** A saved index answers with the aliases it was built with, and the English word list (not saved with it). */
-export const LOAD_OPTIONS = { englishWords: ENGLISH_WORDS } as const;
+export const LOAD_OPTIONS = { language: LANGUAGE } as const;
 
 /** What the engine keeps beside the index in its cache file. */
 interface CacheExtra {

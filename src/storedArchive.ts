@@ -32,7 +32,7 @@ import type { RankingOptions } from './core/search.js';
 import { warmDates } from './core/dates.js';
 import { sliced } from './core/slices.js';
 import { warmUpAnswers } from './core/warmup.js';
-import { warmEnglishWords } from './englishWords.js';
+import { warmLanguage } from './language.js';
 import { StoredIndex } from './core/storedIndex.js';
 import type { Article, CorpusWarning } from './core/types.js';
 import { nameAdded, readListedFile, statCorpusFile, statCorpusFiles, type ListedFile } from './corpus.js';
@@ -342,13 +342,13 @@ export class StoredArchive {
   }
 
   /**
-   * Warms what answers questions, in slices (the process answers meanwhile): loads the English
-   * word list, makes chrono's parsers (see warmDates), and runs the answer path on questions made
+   * Warms what answers questions, in slices (the process answers meanwhile): loads the language
+   * data (the English word list, the word vectors), makes chrono's parsers (see warmDates), and runs the answer path on questions made
    * from the archive's headlines (see warmUpAnswers). Every process that answers runs it, a shard
    * reading another's file too; resolves with the questions answered.
    */
   async warmUp(): Promise<number> {
-    warmEnglishWords();
+    warmLanguage();
     warmDates();
     // A question that throws (a file being changed under it) ends the warm-up, never the process.
     return sliced(warmUpAnswers(this.index)).catch(() => 0);

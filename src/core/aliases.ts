@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TermVectors } from './meaning.js';
 import type { RawWord } from './text.js';
 import { rawWords, terms } from './text.js';
 
@@ -54,6 +55,14 @@ export interface AliasTable {
    * aliases are. None: any word the archive lacks may be corrected.
    */
   readonly englishWords?: WordList;
+  /** Word vectors by index term, for what a short question means (meaning.ts): passed in as the English words are. None: no meaning weighed. */
+  readonly termVectors?: TermVectors;
+}
+
+/** Language data loaded outside src/core and passed in with the aliases. */
+export interface Language {
+  englishWords?: WordList;
+  termVectors?: TermVectors;
 }
 
 /** A list of words, asked one at a time (a loader may read it on first use). */
@@ -71,10 +80,10 @@ function canonical(name: string): string {
 }
 
 /**
- * Builds the alias table from the parsed data file, with the English word list spelling
- * correction reads; throws a zod error naming the bad entry.
+ * Builds the alias table from the parsed data file, with the language data the core reads (the
+ * English word list spelling correction reads, the word vectors); throws a zod error naming the bad entry.
  */
-export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTable {
+export function buildAliasTable(data: unknown, { englishWords, termVectors }: Language = {}): AliasTable {
   const file = AliasFileSchema.parse(data ?? {});
   const byFirst = new Map<string, Phrase[]>();
   const groups: Array<{ term: string; names: string[] }> = [];
@@ -157,6 +166,7 @@ export function buildAliasTable(data: unknown, englishWords?: WordList): AliasTa
     fingerprint: JSON.stringify(file),
     groups,
     ...(englishWords ? { englishWords } : {}),
+    ...(termVectors ? { termVectors } : {}),
   };
 }
 

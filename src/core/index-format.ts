@@ -4,7 +4,7 @@
  * the arrays; a load runs in steps a serving process can pause between (see slices.ts). Bytes in,
  * bytes out: reading and writing files is the caller's (src/indexFile.ts, src/engine.ts).
  */
-import { buildAliasTable, type AliasTable, type WordList } from './aliases.js';
+import { buildAliasTable, type AliasTable, type Language } from './aliases.js';
 import { lazyMini, madeSpelling, miniSerialized } from './index-spelling.js';
 import type { ArticleMeta, IndexParts, Ints } from './index-parts.js';
 import { memoryText, PassageList, passageColumns, type TextBytes } from './passage-store.js';
@@ -368,13 +368,13 @@ export const sectionsToSummarize = (head: IndexHead) =>
 /**
  * Reads a persisted index in steps of a few milliseconds, yielding where a caller may pause;
  * throws when the bytes are not an index, have another format version, or are cut short. The
- * index answers with the aliases it was built with (and `englishWords`) unless `aliases` are given.
+ * index answers with the aliases it was built with (and the `language` data) unless `aliases` are given.
  */
 export function* decodeIndex(
   buf: Buffer,
   aliasesGiven?: AliasTable,
   source?: TextSource,
-  englishWords?: WordList,
+  language?: Language,
 ): Generator<void, DecodedIndex> {
   const head = readIndexHead(buf);
   for (const { offset, bytes } of sectionsToRead(head, true))
@@ -383,7 +383,7 @@ export function* decodeIndex(
     const [offset, bytes] = head.header.sections[name];
     return buf.subarray(head.body + offset, head.body + offset + bytes);
   };
-  return yield* decodeSections(head, section, false, aliasesGiven, source, englishWords);
+  return yield* decodeSections(head, section, false, aliasesGiven, source, language);
 }
 
 /**
@@ -397,7 +397,7 @@ export function* decodeSections(
   owned: boolean,
   aliasesGiven?: AliasTable,
   source?: TextSource,
-  englishWords?: WordList,
+  language?: Language,
 ): Generator<void, DecodedIndex> {
   const { header, body } = head;
   // Copies: the arrays then own aligned memory and the file buffer can be freed. Copied a
@@ -456,7 +456,7 @@ export function* decodeSections(
     lead,
     headings,
   });
-  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases), englishWords);
+  const aliases = aliasesGiven ?? buildAliasTable(JSON.parse(header.aliases), language);
   // A copy of its bytes, so the file's are not kept alive for it (2.9 MB of 17 at 1× on MultiHop-RAG),
   // made a step at a time: in one go it held the event loop for hundreds of ms at 10×.
   const miniChunks = yield* array('miniChunks');

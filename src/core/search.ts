@@ -11,7 +11,7 @@
  * NewsIndex holds the parts and delegates; the answer path (answer.ts) and digests ask it.
  */
 import { finish, sliced } from './slices.js';
-import type { AliasTable, WordList } from './aliases.js';
+import type { AliasTable, Language } from './aliases.js';
 import { foldWord, tokenize, type Token } from './text.js';
 import type { Article } from './types.js';
 import type { PassageList } from './passage-store.js';
@@ -80,8 +80,8 @@ export interface BuildIndexOptions {
 export interface LoadOptions {
   /** Aliases to answer with instead of those the index was built with. */
   aliases?: AliasTable;
-  /** The English word list for the aliases the index was built with (see AliasTable.englishWords). */
-  englishWords?: WordList;
+  /** Language data for the aliases the index was built with (see AliasTable.englishWords, termVectors). */
+  language?: Language;
   ranking?: Partial<RankingOptions>;
 }
 
@@ -249,12 +249,12 @@ export class NewsIndex implements ArchiveIndex {
     options: LoadOptions,
     text?: TextSource,
   ) {
-    return decodeSections(head, sections, true, options.aliases, text, options.englishWords);
+    return decodeSections(head, sections, true, options.aliases, text, options.language);
   }
 
   private static decodeBuffer(data: Uint8Array, options: LoadOptions, text?: TextSource) {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    return decodeIndex(buf, options.aliases, text, options.englishWords);
+    return decodeIndex(buf, options.aliases, text, options.language);
   }
 
   /** The work of a load in steps of a few milliseconds: it yields where a caller may pause. */

@@ -59,7 +59,7 @@ const articles: Article[] = [
 
 /** An index over these articles whose aliases carry the English word list, from outside the core (as the engine's do). */
 const withEnglish = (list: Parameters<typeof NewsIndex.build>[0]) =>
-  NewsIndex.build(list, { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), ENGLISH_WORDS) });
+  NewsIndex.build(list, { aliases: buildAliasTable(JSON.parse(aliases.fingerprint), { englishWords: ENGLISH_WORDS }) });
 
 /** The corrections a question's parse made, as "from>to". */
 const correctionsBy = (archive: NewsIndex) => (q: string) =>
@@ -255,7 +255,7 @@ describe('NewsIndex', () => {
         ]),
         article('ohio', 'A soldier home', ['A soldier came home to Ohio on Friday.']),
       ],
-      { aliases: buildAliasTable(GENERAL_ALIASES, ENGLISH_WORDS) },
+      { aliases: buildAliasTable(GENERAL_ALIASES, { englishWords: ENGLISH_WORDS }) },
     );
     for (const q of ['Which soldier was found in N.C.?', 'Which NC soldier was found?']) {
       const { query, hits } = archive.search(q, { k: 1 });

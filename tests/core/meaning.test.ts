@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { buildAliasTable } from '../../src/core/aliases.js';
+import { readFileSync } from 'node:fs';
+import {
+  articleMeaning,
+  askedTerms,
+  encodeTermVectors,
+  questionMeaning,
+  readTermVectors,
+  similarity,
+} from '../../src/core/meaning.js';
+import { rerank, SHORT_QUESTION_TERMS } from '../../src/core/rerank.js';
+import { NewsIndex, type PassageHit } from '../../src/core/search.js';
+import { TERM_VECTOR_FILE, TERM_VECTORS } from '../../src/termVectors.js';
+import { article } from './articles.js';
+
+// Two stories that share no word a question below asks, one about a storm at sea, one about a budget.
+const storm = article('storm', 'Night at sea', [
+  'Gales and heavy rain battered the fishing fleet overnight, and the coastguard rescued two crews from sinking boats.',
+  'Waves reached nine metres off the headland before the wind eased at dawn.',
+]);
+const budget = article('budget', 'Council meeting', [
+  'The council approved the library budget and the repairs planned for the town hall roof after a long debate.',
+  'Councillors also voted to extend the school bus routes next year.',
+]);
+const index = NewsIndex.build([budget, storm], {
+  aliases: buildAliasTable({ aliases: [] }, { termVectors: TERM_VECTORS }),
+});
+const meaningOf = (question: string) => questionMeaning(index, askedTerms(index.parseQuery(question)));
+const hit = (a: number): PassageHit => ({
+  passage: index.passageRange(a)[0],
+  article: a,
+  score: 1,
+  articleEvidence: 1,
+  passageEvidence: 1,
+  matched: [],
+});
+const even = () => ({ coverage: 0.5, namesMissed: 0, answerHeld: false });
+
+describe('term vectors', () => {
+  it('the bundled file holds one row of 100 for each of its terms', () => {
+    const table = readTermVectors(readFileSync(TERM_VECTOR_FILE));
+    expect(table.width).toBe(100);
+    expect(table.rows.size).toBeGreaterThan(15_000);
+    expect(table.bytes.length).toBe(table.rows.size * 100);
+    expect(table.rows.has('storm')).toBe(true);
+  });
+
+  it('reads back what it writes, and refuses bytes that are no vector file', () => {
+    const rows = Int8Array.from([1, -2, 3, 127, 0, -128]);
+    const table = readTermVectors(encodeTermVectors(['war', 'peace'], 3, rows));
+    expect([...table.rows]).toEqual([
+      ['war', 0],
+      ['peace', 1],
+    ]);
+    expect([...table.bytes]).toEqual([...rows]);
+    expect(() => readTermVectors(new TextEncoder().encode('not vectors at all'))).toThrow(/not a term vector file/);
+    const cut = encodeTermVectors(['war'], 3, Int8Array.from([1, 2, 3])).subarray(0, 17);
+    expect(() => readTermVectors(cut)).toThrow(/wrong length/);
+  });
+
+  it('place related words nearer each other than unrelated ones', () => {
+    const near = similarity(meaningOf('hurricane'), meaningOf('storm'));
+    const far = similarity(meaningOf('hurricane'), meaningOf('library'));
+    expect(near).toBeGreaterThan(0.5);
+    expect(near).toBeGreaterThan(far + 0.3);
+  });
+});
+
+describe('meaning', () => {
+  it('brings a short question nearer the story on its subject, though they share no word', () => {
+    const q = meaningOf('How bad was the hurricane for sailors?');
+    expect(similarity(q, articleMeaning(index, 1))).toBeGreaterThan(similarity(q, articleMeaning(index, 0)) + 0.1);
+  });
+
+  it('is none for words no vector holds or without vectors, and the same article gives the same meaning again', () => {
+    expect(meaningOf('Qxzvv wrrbl?')).toBeUndefined();
+    const plain = NewsIndex.build([budget, storm], { aliases: buildAliasTable({ aliases: [] }) });
+    expect(questionMeaning(plain, askedTerms(plain.parseQuery('storm at sea')))).toBeUndefined();
+    expect(articleMeaning(plain, 1)).toBeUndefined();
+    expect(articleMeaning(index, 1)).toBe(articleMeaning(index, 1));
+  });
+
+  it('puts the story on the subject first for a short question when the words asked tie', () => {
+    const query = index.parseQuery('How bad was the hurricane for sailors?');
+    const out = rerank(index, query, [hit(0), hit(1)], even);
+    expect(out.map((h) => index.articles[h.article]!.id)).toEqual(['storm', 'budget']);
+  });
+
+  it('leaves a long question to its words', () => {
+    const long = 'How bad was the hurricane for the sailors and fishermen of the northern coast towns last winter?';
+    const query = index.parseQuery(long);
+    expect(askedTerms(query).length).toBeGreaterThan(SHORT_QUESTION_TERMS);
+    // Equal evidence: the ranking's order stands (the sort is stable).
+    expect(rerank(index, query, [hit(0), hit(1)], even).map((h) => h.article)).toEqual([0, 1]);
+  });
+});
