@@ -5,8 +5,8 @@
  * and the CLI tests start well over a hundred. Runs after tmpdir.ts, inside the run's folder.
  *
  * The build sits one level below its root as src/ sits below the repository's, and that root
- * links back to the repository's corpus/, patterns/, package.json and node_modules/, so paths the
- * code finds from its own location (the bundled corpus, the boilerplate patterns, the worker
+ * links back to the repository's corpus/, patterns/, lexicon/, package.json and node_modules/, so paths the
+ * code finds from its own location (the bundled corpus, the boilerplate patterns, the word vectors, the worker
  * entries beside thread.js) resolve as they do from dist/.
  */
 import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
@@ -44,7 +44,7 @@ export default async function setup(): Promise<void> {
     sourcemap: 'inline',
     logLevel: 'warning',
   });
-  for (const name of ['corpus', 'patterns', 'package.json', 'node_modules'])
+  for (const name of ['corpus', 'patterns', 'lexicon', 'package.json', 'node_modules'])
     symlinkSync(join(ROOT, name), join(out, name));
   // Test processes are forked after this, with this environment (tests/setup/tsx.ts reads it).
   process.env.NEWSDESK_TEST_BUILD = out;
