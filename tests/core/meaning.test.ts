@@ -10,9 +10,9 @@ import {
   similarity,
 } from '../../src/core/meaning.js';
 import { rerank, SHORT_QUESTION_TERMS } from '../../src/core/rerank.js';
-import { NewsIndex, type PassageHit } from '../../src/core/search.js';
+import { NewsIndex } from '../../src/core/search.js';
 import { TERM_VECTOR_FILE, TERM_VECTORS } from '../../src/termVectors.js';
-import { article } from './articles.js';
+import { article, firstPassageHit } from './articles.js';
 
 // Two stories that share no word a question below asks, one about a storm at sea, one about a budget.
 const storm = article('storm', 'Night at sea', [
@@ -27,14 +27,7 @@ const index = NewsIndex.build([budget, storm], {
   aliases: buildAliasTable({ aliases: [] }, { termVectors: TERM_VECTORS }),
 });
 const meaningOf = (question: string) => questionMeaning(index, askedTerms(index.parseQuery(question)));
-const hit = (a: number): PassageHit => ({
-  passage: index.passageRange(a)[0],
-  article: a,
-  score: 1,
-  articleEvidence: 1,
-  passageEvidence: 1,
-  matched: [],
-});
+const hit = (a: number) => firstPassageHit(index, a);
 const even = () => ({ coverage: 0.5, namesMissed: 0, answerHeld: false });
 
 describe('term vectors', () => {

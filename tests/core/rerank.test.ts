@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { rerank, RERANK_WEIGHTS } from '../../src/core/rerank.js';
 import { NewsIndex, type PassageHit } from '../../src/core/search.js';
-import { article } from './articles.js';
+import { article, firstPassageHit } from './articles.js';
 
 // Paragraphs long enough to be passages of their own.
 const storyParagraph =
@@ -17,14 +17,8 @@ const index = NewsIndex.build(
   { aliases: buildAliasTable({ aliases: [] }) },
 );
 const query = index.parseQuery('Did the storm close the harbour?');
-const hit = (article: number, articleEvidence: number, passageEvidence: number): PassageHit => ({
-  passage: index.passageRange(article)[0],
-  article,
-  score: articleEvidence + passageEvidence,
-  articleEvidence,
-  passageEvidence,
-  matched: [],
-});
+const hit = (a: number, articleEvidence: number, passageEvidence: number) =>
+  firstPassageHit(index, a, articleEvidence, passageEvidence);
 
 describe('rerank', () => {
   it('puts the article that tells the story in its opening passage first when the rest is equal', () => {
@@ -70,14 +64,7 @@ describe('rerank', () => {
       ],
       { aliases: buildAliasTable({ aliases: [] }) },
     );
-    const at = (a: number): PassageHit => ({
-      passage: archive.passageRange(a)[0],
-      article: a,
-      score: 2,
-      articleEvidence: 1,
-      passageEvidence: 1,
-      matched: [],
-    });
+    const at = (a: number) => firstPassageHit(archive, a);
     const same = () => ({ coverage: 1, namesMissed: 0, answerHeld: false });
     const ids = (q: string) =>
       rerank(archive, archive.parseQuery(q), [at(1), at(0)], same).map((h) => archive.articles[h.article]!.id);
