@@ -13,7 +13,13 @@ export const TERM_VECTOR_FILE = resolve(dirname(fileURLToPath(import.meta.url)),
 let table: VectorTable | undefined;
 
 /** No vectors: answers weigh words only (a file that is missing or unreadable). */
-const NONE: VectorTable = { width: 0, rows: new Map(), bytes: new Int8Array(0), norms: new Float32Array(0) };
+const NONE: VectorTable = {
+  width: 0,
+  count: 0,
+  row: () => undefined,
+  bytes: new Int8Array(0),
+  norms: new Float32Array(0),
+};
 
 function load(): VectorTable {
   if (table) return table;

@@ -15,7 +15,10 @@ export type Meaning = Float32Array;
 /** Word vectors by index term: `width` signed bytes a row. */
 export interface VectorTable {
   width: number;
-  rows: ReadonlyMap<string, number>;
+  /** How many terms (rows). */
+  count: number;
+  /** A term's row, if it has one. */
+  row(term: string): number | undefined;
   bytes: Int8Array;
   /** Each row's length, to make it a unit vector. */
   norms: Float32Array;
@@ -32,9 +35,10 @@ const MAGIC = 'NDTV';
 const FORMAT = 1;
 const HEAD = 15;
 
-/** The bytes of a vector file: terms in row order, `width` signed bytes each. */
+/** The bytes of a vector file: terms sorted and distinct, in row order, `width` signed bytes each. */
 export function encodeTermVectors(terms: readonly string[], width: number, rows: Int8Array): Uint8Array {
   if (rows.length !== terms.length * width) throw new Error('term vectors: rows do not match the terms');
+  if (terms.some((t, i) => i > 0 && terms[i - 1]! >= t)) throw new Error('term vectors: terms not sorted and distinct');
   const names = new TextEncoder().encode(terms.join('\n'));
   const out = new Uint8Array(HEAD + names.length + rows.length);
   const view = new DataView(out.buffer);
@@ -57,8 +61,13 @@ export function readTermVectors(data: Uint8Array): VectorTable {
   const count = view.getUint32(7, true);
   const namesLength = view.getUint32(11, true);
   if (data.length !== HEAD + namesLength + count * width) throw new Error('term vector file: wrong length');
-  const terms = new TextDecoder().decode(data.subarray(HEAD, HEAD + namesLength)).split('\n');
-  if (terms.length !== count) throw new Error('term vector file: wrong term count');
+  // The terms as one string and where each starts: a Map of 19,000 strings held 1.5 MB more.
+  const names = new TextDecoder().decode(data.subarray(HEAD, HEAD + namesLength));
+  const starts = new Uint32Array(count + 1);
+  let n = 1;
+  for (let i = names.indexOf('\n'); i >= 0 && n <= count; i = names.indexOf('\n', i + 1)) starts[n++] = i + 1;
+  if (n !== count) throw new Error('term vector file: wrong term count');
+  starts[count] = names.length + 1;
   const bytes = new Int8Array(data.buffer, data.byteOffset + HEAD + namesLength, count * width);
   const norms = new Float32Array(count);
   for (let r = 0; r < count; r++) {
@@ -66,12 +75,34 @@ export function readTermVectors(data: Uint8Array): VectorTable {
     for (let i = r * width; i < (r + 1) * width; i++) sum += bytes[i]! * bytes[i]!;
     norms[r] = Math.sqrt(sum) || 1;
   }
-  return { width, rows: new Map(terms.map((t, r) => [t, r])), bytes, norms };
+  // Term r against `term`, as string comparison orders them (the file's order), without a slice.
+  const order = (r: number, term: string): number => {
+    const from = starts[r]!;
+    const length = starts[r + 1]! - 1 - from;
+    for (let i = 0; i < length && i < term.length; i++) {
+      const d = names.charCodeAt(from + i) - term.charCodeAt(i);
+      if (d !== 0) return d;
+    }
+    return length - term.length;
+  };
+  const row = (term: string): number | undefined => {
+    let lo = 0;
+    let hi = count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const d = order(mid, term);
+      if (d === 0) return mid;
+      if (d < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
+  return { width, count, row, bytes, norms };
 }
 
 /** Adds `weight` times term's unit vector to `sum`; false when the term has none. */
 function addTerm(table: VectorTable, sum: Float64Array, term: string, weight: number): boolean {
-  const row = table.rows.get(term);
+  const row = table.row(term);
   if (row === undefined) return false;
   const scale = weight / table.norms[row]!;
   for (let i = 0, at = row * table.width; i < table.width; i++, at++) sum[i]! += scale * table.bytes[at]!;
