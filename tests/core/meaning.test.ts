@@ -9,7 +9,7 @@ import {
   readTermVectors,
   similarity,
 } from '../../src/core/meaning.js';
-import { rerank, SHORT_QUESTION_TERMS } from '../../src/core/rerank.js';
+import { rerank, SHORT_QUESTION_TERMS, weighsMeaning } from '../../src/core/rerank.js';
 import { NewsIndex } from '../../src/core/search.js';
 import { TERM_VECTOR_FILE, TERM_VECTORS } from '../../src/termVectors.js';
 import { article, firstPassageHit } from './articles.js';
@@ -83,6 +83,15 @@ describe('meaning', () => {
     const query = index.parseQuery('How bad was the hurricane for sailors?');
     const out = rerank(index, query, [hit(0), hit(1)], even);
     expect(out.map((h) => index.articles[h.article]!.id)).toEqual(['storm', 'budget']);
+  });
+
+  it('leaves a question that names something to its words: the name pins the story', () => {
+    const query = index.parseQuery('How bad was the hurricane for Councillors?');
+    expect(query.names.length).toBeGreaterThan(0);
+    expect(weighsMeaning(query, askedTerms(query))).toBe(false);
+    expect(rerank(index, query, [hit(0), hit(1)], even).map((h) => h.article)).toEqual([0, 1]);
+    const plain = index.parseQuery('How bad was the hurricane for sailors?');
+    expect(weighsMeaning(plain, askedTerms(plain))).toBe(true);
   });
 
   it('leaves a long question to its words', () => {
