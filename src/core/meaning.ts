@@ -1,10 +1,10 @@
 /**
- * What a short question is about beside the words it uses: word vectors (GloVe, passed in
- * with the aliases: see src/termVectors.ts) summed over the question's words and over an article's, each word weighed by
- * its IDF, compared by cosine. A reader asks "What can the deck be converted into?" of a story
- * that says "a full garden and pool": words that never meet, on the same subject. The rerank
- * (rerank.ts) weighs it for short questions only; in a long one the words asked pin the story, and
- * their mean (outlets, events, people) blurs it.
+ * What a short question is about beside the words it uses: word vectors (GloVe, passed in with
+ * the aliases: see src/termVectors.ts) summed over the question's words and over an article's,
+ * each word weighed by its IDF, compared by cosine. A reader asks "What can the deck be converted
+ * into?" of a story that says "a full garden and pool": words that never meet, on the same
+ * subject. The rerank (rerank.ts, weighsMeaning) weighs it for short questions that name nothing;
+ * in a long one, or one that names someone, the words asked pin the story and their mean blurs it.
  */
 import type { AnswerIndex } from './answerIndex.js';
 import type { ParsedQuery } from './query.js';
@@ -66,7 +66,7 @@ export function readTermVectors(data: Uint8Array): VectorTable {
   const starts = new Uint32Array(count + 1);
   let n = 1;
   for (let i = names.indexOf('\n'); i >= 0 && n <= count; i = names.indexOf('\n', i + 1)) starts[n++] = i + 1;
-  if (n !== count) throw new Error('term vector file: wrong term count');
+  if (n !== Math.max(count, 1)) throw new Error('term vector file: wrong term count');
   starts[count] = names.length + 1;
   const bytes = new Int8Array(data.buffer, data.byteOffset + HEAD + namesLength, count * width);
   // Worked out as rows are used (addTerm): all at once held a serving loop 30-50 ms at warm-up.

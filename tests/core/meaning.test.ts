@@ -51,6 +51,7 @@ describe('term vectors', () => {
       undefined,
     ]);
     expect(() => encodeTermVectors(['war', 'peace'], 3, rows)).toThrow(/not sorted/);
+    expect(readTermVectors(encodeTermVectors([], 3, new Int8Array(0))).row('war')).toBeUndefined();
     expect([...table.bytes]).toEqual([...rows]);
     expect(() => readTermVectors(new TextEncoder().encode('not vectors at all'))).toThrow(/not a term vector file/);
     const cut = encodeTermVectors(['war'], 3, Int8Array.from([1, 2, 3])).subarray(0, 17);
