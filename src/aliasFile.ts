@@ -28,7 +28,7 @@ export function readAliasText(path: string | undefined, warnings: CorpusWarning[
 const NO_ALIASES = buildAliasTable(mergeAliasFiles(GENERAL_ALIASES, {}), LANGUAGE);
 
 /**
- * Parses and validates alias text into a table that carries the English word list too; a broken
+ * Parses and validates alias text into a table that carries the language data too; a broken
  * one is reported and the engine runs without aliases.
  */
 export function parseAliases(path: string | undefined, text: string, warnings: CorpusWarning[]): AliasTable {

@@ -55,7 +55,10 @@ export interface AliasTable {
    * aliases are. None: any word the archive lacks may be corrected.
    */
   readonly englishWords?: WordList;
-  /** Word vectors by index term, for what a short question means (meaning.ts): passed in as the English words are. None: no meaning weighed. */
+  /**
+   * Word vectors by index term, for what a short question means (meaning.ts): passed in as the
+   * English words are. None: no meaning weighed.
+   */
   readonly termVectors?: TermVectors;
 }
 
