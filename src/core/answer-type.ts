@@ -54,6 +54,29 @@ const CAPITAL = /\p{Lu}/gu;
 const WORD_REST = /[\p{L}'’-]*/uy;
 // What comes before a word that opens a sentence, where a capital says nothing.
 const OPENS = /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u;
+/** The last characters of a word as written that the possessive and trailing punctuation are taken from. */
+const TRIMMED_END = new Set([...".'’-s"].map((c) => c.charCodeAt(0)));
+/** The ASCII characters that the part of OPENS before its spaces ends with. */
+const OPENING = new Set([...'.!?:"\'(-'].map((c) => c.charCodeAt(0)));
+
+/**
+ * Whether OPENS holds of the four characters before `start`. Most capitals follow a letter, or a
+ * letter and a space, which settles it without the slice and the match (this runs for every
+ * capital of every text weighed); anything else goes to OPENS itself.
+ */
+export function opensBefore(text: string, start: number): boolean {
+  const window = Math.max(0, start - 4);
+  let j = start - 1;
+  while (j >= window && isAsciiSpace(text.charCodeAt(j))) j--;
+  if (j >= window) {
+    const c = text.charCodeAt(j);
+    if (c < 0x80 && !OPENING.has(c)) return false;
+  }
+  return OPENS.test(text.slice(window, start));
+}
+
+/** The ASCII characters \s matches: tab, line feed, vertical tab, form feed, carriage return and space. */
+const isAsciiSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 
 /** Whether `text` holds an answer of `type` beyond the words the question already uses (lower-cased in `asked`). */
 export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet<string>): boolean {
@@ -69,11 +92,10 @@ export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet
     WORD_REST.lastIndex = CAPITAL.lastIndex;
     WORD_REST.test(text);
     const end = (CAPITAL.lastIndex = WORD_REST.lastIndex);
-    if (OPENS.test(text.slice(Math.max(0, start - 4), start))) continue;
-    const word = text
-      .slice(start, end)
-      .toLowerCase()
-      .replace(/['’]s$|[.'’-]+$/u, '');
+    if (opensBefore(text, start)) continue;
+    let word = text.slice(start, end).toLowerCase();
+    // Only a word ending in one of these has anything for the pattern to take off.
+    if (TRIMMED_END.has(word.charCodeAt(word.length - 1))) word = word.replace(/['’]s$|[.'’-]+$/u, '');
     if (word.length > 1 && !asked.has(word) && !NOT_NAMES.has(word)) return true;
   }
   return false;

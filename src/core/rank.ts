@@ -106,6 +106,8 @@ export class Ranker {
   private readonly slotOf: Int32Array;
   /** Scratch: article scores of the question being ranked. */
   private readonly articleScore: Float64Array;
+  /** BM25's length term of each article, k1 (1 - b + b length / mean length), for this archive's own statistics. */
+  private readonly articleNorm: Float64Array;
   /** Scratch: a passage's count of each question term, by slot (reused: see passageCoverage on typed arrays). */
   private tf = new Float64Array(16);
   /** Text fingerprints of the articles met as candidates (see fingerprint). */
@@ -130,6 +132,9 @@ export class Ranker {
     const lengths = parts.postings.length;
     this.avgArticleLength = lengths.length ? lengths.reduce((x, y) => x + y, 0) / lengths.length : 1;
     this.articleScore = new Float64Array(parts.articles.length);
+    const { k1, b } = ranking;
+    // In double precision, as the scoring worked it out from the 32-bit lengths.
+    this.articleNorm = Float64Array.from(lengths, (length) => k1 * (1 - b + (b * length) / this.avgArticleLength));
   }
 
   private passageRange(a: number): [number, number] {
@@ -250,16 +255,19 @@ export class Ranker {
     const scores = this.articleScore;
     const n = stats ? stats.articles : this.articles.length;
     const touched: number[] = [];
+    // Each article's length term as worked out once, unless a delta's statistics change the mean.
+    const norm = stats ? undefined : this.articleNorm;
+    const k1 = r.k1 + 1;
     for (const t of query.terms) {
       const id = this.termId.get(t.term);
       if (id === undefined) continue;
       const df = stats ? stats.postingDf(t.term) : start[id + 1]! - start[id]!;
       const idf = t.weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      for (let i = start[id]!; i < start[id + 1]!; i++) {
+      for (let i = start[id]!, end = start[id + 1]!; i < end; i++) {
         const a = article[i]!;
         const f = tf[i]!;
         if (scores[a] === 0) touched.push(a);
-        scores[a]! += (idf * f * (r.k1 + 1)) / (f + r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength));
+        scores[a]! += (idf * f * k1) / (f + (norm ? norm[a]! : r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength)));
       }
     }
     const eligible = keep ? touched.filter(keep) : touched;

@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/core/answer.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { parseJsonLines } from '../../src/core/parsers/json.js';
 import { NewsIndex } from '../../src/core/search.js';
-import { askedWords, expectedAnswer, holdsExpected } from '../../src/core/answer-type.js';
+import { askedWords, expectedAnswer, holdsExpected, opensBefore } from '../../src/core/answer-type.js';
 
 describe('expectedAnswer', () => {
   it('reads the kind of answer from the question word', () => {
@@ -34,6 +35,26 @@ describe('holdsExpected', () => {
     // "Lopez's" is the name asked; "Berg-Smith" is one word, a new name.
     expect(holdsExpected("They praised Lopez's serve.", 'name', asked)).toBe(false);
     expect(holdsExpected('They praised Berg-Smith and Lopez.', 'name', asked)).toBe(true);
+  });
+  it('tells a capital that opens a sentence as the pattern over the four characters before it does', () => {
+    // The pattern as it was applied before the characters were looked at directly.
+    const opens = (text: string, start: number) =>
+      /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u.test(text.slice(Math.max(0, start - 4), start));
+    const chars = [...'aZ9 .!?:"\'”’“‘(-,;\t\n\u00a0\u2003\u3000é'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...chars), { maxLength: 10 }).map((cs) => cs.join('')),
+        fc.nat(12),
+        (text, at) => {
+          const start = Math.min(at, text.length);
+          expect(opensBefore(text, start)).toBe(opens(text, start));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    expect(opensBefore('He said. Then', 9)).toBe(true);
+    expect(opensBefore('He said  Then', 9)).toBe(false);
+    expect(opensBefore('Then', 0)).toBe(true);
   });
   it('finds times and numbers', () => {
     expect(holdsExpected('The bridge closed on Sunday.', 'time', asked)).toBe(true);
