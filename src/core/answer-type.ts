@@ -50,33 +50,69 @@ const TIME = new RegExp(
 );
 const NUMBER =
   /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|first|second|third)\b/i;
-const CAPITAL = /\p{Lu}/gu;
-const WORD_REST = /[\p{L}'’-]*/uy;
+/** A capital, and a character of a word after it, each tested where it stands (a character beyond the BMP is two units). */
+const CAPITAL = /\p{Lu}/uy;
+const WORD_PART = /[\p{L}'’-]/uy;
 // What comes before a word that opens a sentence, where a capital says nothing.
 const OPENS = /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u;
+/** The last characters of a word as written that the possessive and trailing punctuation are taken from. */
+const TRIMMED_END = new Set([...".'’-s"].map((c) => c.charCodeAt(0)));
+/** The ASCII characters that the part of OPENS before its spaces ends with. */
+const OPENING = new Set([...'.!?:"\'(-'].map((c) => c.charCodeAt(0)));
+
+/**
+ * Whether OPENS holds of the four characters before `start`. Most capitals follow a letter, or a
+ * letter and a space, which settles it without the slice and the match (this runs for every
+ * capital of every text weighed); anything else goes to OPENS itself.
+ */
+export function opensBefore(text: string, start: number): boolean {
+  const window = Math.max(0, start - 4);
+  let j = start - 1;
+  while (j >= window && isAsciiSpace(text.charCodeAt(j))) j--;
+  if (j >= window) {
+    const c = text.charCodeAt(j);
+    if (c < 0x80 && !OPENING.has(c)) return false;
+  }
+  return OPENS.test(text.slice(window, start));
+}
+
+/** The ASCII characters \s matches: tab, line feed, vertical tab, form feed, carriage return and space. */
+const isAsciiSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 
 /** Whether `text` holds an answer of `type` beyond the words the question already uses (lower-cased in `asked`). */
 export function holdsExpected(text: string, type: AnswerType, asked: ReadonlySet<string>): boolean {
   if (type === 'time') return TIME.test(text) || /\d/.test(text);
   if (type === 'number') return NUMBER.test(text);
   // Each capitalised word (a capital, then letters, apostrophes and hyphens) found by its bounds,
-  // not as a match object: this runs over the text of every candidate and sentence weighed.
-  CAPITAL.lastIndex = 0;
-  while (CAPITAL.test(text)) {
-    let start = CAPITAL.lastIndex - 1;
-    // A capital beyond the Basic Multilingual Plane is two UTF-16 units.
-    if (start > 0 && (text.charCodeAt(start) & 0xfc00) === 0xdc00) start--;
-    WORD_REST.lastIndex = CAPITAL.lastIndex;
-    WORD_REST.test(text);
-    const end = (CAPITAL.lastIndex = WORD_REST.lastIndex);
-    if (OPENS.test(text.slice(Math.max(0, start - 4), start))) continue;
-    const word = text
-      .slice(start, end)
-      .toLowerCase()
-      .replace(/['’]s$|[.'’-]+$/u, '');
+  // an ASCII character at a time and others by the patterns at their place, not as a match
+  // object: this runs over the text of every candidate and sentence weighed.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80 ? c < 0x41 || c > 0x5a : !matchesAt(CAPITAL, text, i)) continue;
+    const start = i;
+    let end = c < 0x80 ? i + 1 : CAPITAL.lastIndex;
+    for (let d = text.charCodeAt(end); end < text.length; d = text.charCodeAt(end)) {
+      if (d >= 0x80) {
+        if (!matchesAt(WORD_PART, text, end)) break;
+        end = WORD_PART.lastIndex;
+      } else if ((d | 0x20) >= 0x61 && (d | 0x20) <= 0x7a) end++;
+      else if (d === 0x27 || d === 0x2d) end++;
+      else break;
+    }
+    i = end - 1;
+    if (opensBefore(text, start)) continue;
+    let word = text.slice(start, end).toLowerCase();
+    // Only a word ending in one of these has anything for the pattern to take off.
+    if (TRIMMED_END.has(word.charCodeAt(word.length - 1))) word = word.replace(/['’]s$|[.'’-]+$/u, '');
     if (word.length > 1 && !asked.has(word) && !NOT_NAMES.has(word)) return true;
   }
   return false;
+}
+
+/** Whether sticky `pattern` matches `text` at `at` (its lastIndex then after the match). */
+function matchesAt(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return pattern.test(text);
 }
 
 /** Capitalised words that are never the name asked for: titles and words capitalised by habit. */

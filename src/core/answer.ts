@@ -5,7 +5,7 @@ import { holdsExpected, wantedBy } from './answer-type.js';
 import { DEFAULT_POLICY, judgeEvidence, type AnswerPolicy } from './policy.js';
 import { RERANK_POOL, rerank } from './rerank.js';
 import { withTimeNotes, type NewerArticle } from './newer.js';
-import { newestFirst } from './rank.js';
+import { newestFirst } from './recent.js';
 import { articleQuoting, quotedPhrases } from './quoted.js';
 import { isAcronym, spelledOut } from './acronyms.js';
 

@@ -56,40 +56,8 @@ export interface SearchRequest {
   only?: (article: number) => boolean;
 }
 
-/**
- * "latest", "now", "still": among the hits scoring at least this share of the best (after the
- * rerank, whose scores run to about 10), the newest article first (undated ones after the dated).
- * MultiHop-RAG (dated 2023-09..12, with "now", "currently", "recently" in its questions, which
- * mostly do not ask for the newest report): nDCG@10 a 0.8339 -> 0.8326, b 0.8366 -> 0.8363
- * against 0.95; 0.95 left a newer report on the same story 6% behind the older one unmoved.
- */
-const RECENT_BAND = 0.9;
-
 /** Article fingerprints a ranker keeps (a number each); past it they are worked out again. */
 const FINGERPRINTS_KEPT = 100_000;
-
-/**
- * BM25 of a passage of `length` tokens from its question terms' counts (`tf`, by slot) and the
- * weight of its adjacent pairs of different question words (`near`): both backends' passage
- * measure (NewsIndex's and storedScore.ts's scans count them).
- */
-export function passageBm25(
-  tf: Float64Array,
-  weights: readonly number[],
-  slotCount: number,
-  near: number,
-  length: number,
-  avgPassageLength: number,
-  r: RankingOptions,
-): number {
-  const norm = r.k1 * (1 - r.b + (r.b * length) / avgPassageLength);
-  let score = r.proximity * near;
-  for (let s = 0; s < slotCount; s++) {
-    const f = tf[s]!;
-    if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
-  }
-  return score;
-}
 
 /** Ranks passages of one archive; holds scratch arrays sized to it, reused by every question. */
 export class Ranker {
@@ -106,8 +74,12 @@ export class Ranker {
   private readonly slotOf: Int32Array;
   /** Scratch: article scores of the question being ranked. */
   private readonly articleScore: Float64Array;
+  /** BM25's length term of each article, k1 (1 - b + b length / mean length), for this archive's own statistics. */
+  private readonly articleNorm: Float64Array;
   /** Scratch: a passage's count of each question term, by slot (reused: see passageCoverage on typed arrays). */
   private tf = new Float64Array(16);
+  /** Scratch: the slots a passage holds, in slot order (see scorePassage). */
+  private held = new Int32Array(16);
   /** Text fingerprints of the articles met as candidates (see fingerprint). */
   private readonly fingerprints = new Map<number, number>();
 
@@ -130,6 +102,9 @@ export class Ranker {
     const lengths = parts.postings.length;
     this.avgArticleLength = lengths.length ? lengths.reduce((x, y) => x + y, 0) / lengths.length : 1;
     this.articleScore = new Float64Array(parts.articles.length);
+    const { k1, b } = ranking;
+    // In double precision, as the scoring worked it out from the 32-bit lengths.
+    this.articleNorm = Float64Array.from(lengths, (length) => k1 * (1 - b + (b * length) / this.avgArticleLength));
   }
 
   private passageRange(a: number): [number, number] {
@@ -214,8 +189,9 @@ export class Ranker {
     slots.forEach((id, slot) => {
       if (id >= 0) this.slotOf[id] = slot;
     });
-    if (this.tf.length < slots.length) this.tf = new Float64Array(slots.length);
-    const tf = this.tf;
+    if (this.tf.length < slots.length)
+      [this.tf, this.held] = [new Float64Array(slots.length), new Int32Array(slots.length)];
+    const tf = this.tf.fill(0);
     const perArticle = request.perArticle ?? 1;
     // For each candidate, its best passages (at most perArticle), kept in score order.
     const best: BestPassages[] = [];
@@ -250,17 +226,29 @@ export class Ranker {
     const scores = this.articleScore;
     const n = stats ? stats.articles : this.articles.length;
     const touched: number[] = [];
+    // Each article's length term as worked out once, unless a delta's statistics change the mean.
+    const norm = this.articleNorm;
+    const k1 = r.k1 + 1;
     for (const t of query.terms) {
       const id = this.termId.get(t.term);
       if (id === undefined) continue;
       const df = stats ? stats.postingDf(t.term) : start[id + 1]! - start[id]!;
       const idf = t.weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      for (let i = start[id]!; i < start[id + 1]!; i++) {
-        const a = article[i]!;
-        const f = tf[i]!;
-        if (scores[a] === 0) touched.push(a);
-        scores[a]! += (idf * f * (r.k1 + 1)) / (f + r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength));
-      }
+      const end = start[id + 1]!;
+      if (stats)
+        for (let i = start[id]!; i < end; i++) {
+          const a = article[i]!;
+          const f = tf[i]!;
+          if (scores[a] === 0) touched.push(a);
+          scores[a]! += (idf * f * k1) / (f + r.k1 * (1 - r.b + (r.b * length[a]!) / avgLength));
+        }
+      else
+        for (let i = start[id]!; i < end; i++) {
+          const a = article[i]!;
+          const f = tf[i]!;
+          if (scores[a] === 0) touched.push(a);
+          scores[a]! += (idf * f * k1) / (f + norm[a]!);
+        }
     }
     const eligible = keep ? touched.filter(keep) : touched;
     // The scratch scores are zero again whatever happens (see the finally below).
@@ -349,7 +337,12 @@ export class Ranker {
     return true;
   }
 
-  /** BM25 of passage p for the question terms currently in `slotOf`. */
+  /**
+   * BM25 of passage p for the question terms currently in `slotOf`, as passageBm25 (storedScore.ts) works it out.
+   * `tf` is zero on entry and left so: only the slots the passage holds are summed, in slot
+   * order, and cleared (a question's 30-odd terms each passage summed and cleared were a third
+   * of the scan).
+   */
   private scorePassage(
     p: number,
     slotCount: number,
@@ -358,26 +351,39 @@ export class Ranker {
     avgPassageLength: number,
   ): number {
     const r = this.ranking;
-    tf.fill(0, 0, slotCount);
     const start = this.tokenStart[p]!;
     const end = this.tokenStart[p + 1]!;
-    let any = false;
+    const { held, slotOf, tokens } = this;
+    let count = 0;
     // Question words side by side ("oil spill", "prime minister") say more than the same
     // words apart: each adjacent pair of different words asked adds the lesser word's weight.
     let prev = -1;
     let prevAt = -2;
     let near = 0;
     for (let i = start; i < end; i++) {
-      const slot = this.slotOf[this.tokens[i]!]!;
+      const slot = slotOf[tokens[i]!]!;
       if (slot >= 0) {
+        if (tf[slot] === 0) {
+          let at = count++;
+          for (; at > 0 && held[at - 1]! > slot; at--) held[at] = held[at - 1]!;
+          held[at] = slot;
+        }
         tf[slot]!++;
-        any = true;
         if (prev !== slot && i - prevAt === 1) near += Math.min(weights[prev]!, weights[slot]!);
         prev = slot;
         prevAt = i;
       }
     }
-    return any ? passageBm25(tf, weights, slotCount, near, end - start, avgPassageLength, r) : 0;
+    if (count === 0) return 0;
+    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / avgPassageLength);
+    let score = r.proximity * near;
+    for (let k = 0; k < count; k++) {
+      const s = held[k]!;
+      const f = tf[s]!;
+      score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+      tf[s] = 0;
+    }
+    return score;
   }
 
   /** Which of `terms` article a holds anywhere: in its title, its outlet's name or any of its passages. */
@@ -417,7 +423,7 @@ export class Ranker {
    * Marked in slotOf by id with their place in `terms`: a map per call was 5% of the answer path's allocation.
    */
   private heldIn(from: number, to: number, terms: readonly string[], held: Set<string>): Set<string> {
-    const slotOf = this.slotOf;
+    const { slotOf, tokens } = this;
     let left = 0;
     try {
       for (let k = 0; k < terms.length; k++) {
@@ -428,10 +434,10 @@ export class Ranker {
         left++;
       }
       for (let i = this.tokenStart[from]!, end = this.tokenStart[to]!; i < end && left > 0; i++) {
-        const slot = slotOf[this.tokens[i]!]!;
+        const slot = slotOf[tokens[i]!]!;
         if (slot < 0) continue;
         held.add(terms[slot]!);
-        slotOf[this.tokens[i]!] = -1;
+        slotOf[tokens[i]!] = -1;
         left--;
       }
     } finally {
@@ -487,22 +493,6 @@ export class Ranker {
   matchedTerms(p: number, query: ParsedQuery, asked = query.terms.map((t) => t.term)): string[] {
     return [...this.heldIn(p, p + 1, asked, new Set())];
   }
-}
-
-/**
- * For questions asking for the newest news: hits nearly as good as the best (RECENT_BAND),
- * newest article first; the rest stay after them, in score order. Runs on the final order
- * (after the rerank), so no later step undoes it.
- */
-export function newestFirst(hits: PassageHit[], article: (a: number) => ArticleMeta): PassageHit[] {
-  if (hits.length < 2) return hits;
-  const floor = hits[0]!.score * RECENT_BAND;
-  let n = 0;
-  while (n < hits.length && hits[n]!.score >= floor) n++;
-  const day = (h: PassageHit) => article(h.article).published ?? '';
-  // Stable: equal dates (and undated ones) keep their score order.
-  const band = hits.slice(0, n).sort((x, y) => (day(x) < day(y) ? 1 : day(x) > day(y) ? -1 : 0));
-  return [...band, ...hits.slice(n)];
 }
 
 /** A candidate article's score and boost, with its best passages in score order. */

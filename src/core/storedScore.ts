@@ -4,7 +4,7 @@
  * (stage 1's BM25F, which only needs how often each asked term occurs).
  */
 import type { StoredArticle } from './archiveStore.js';
-import { passageBm25, type RankingOptions } from './rank.js';
+import type { RankingOptions } from './rank.js';
 
 /** An article's distinct term ids, ascending, with how often each occurs in its passages. */
 export function bagOf(tokens: Int32Array): Bag {
@@ -77,4 +77,27 @@ export function scorePassage(
     }
   }
   return any ? passageBm25(tf, weights, weights.length, near, end - start, avgPassageLength, r) : 0;
+}
+
+/**
+ * BM25 of a passage of `length` tokens from its question terms' counts (`tf`, by slot) and the
+ * weight of its adjacent pairs of different question words (`near`): both backends' passage
+ * measure (this scan and the Ranker's in rank.ts count them).
+ */
+function passageBm25(
+  tf: Float64Array,
+  weights: readonly number[],
+  slotCount: number,
+  near: number,
+  length: number,
+  avgPassageLength: number,
+  r: RankingOptions,
+): number {
+  const norm = r.k1 * (1 - r.b + (r.b * length) / avgPassageLength);
+  let score = r.proximity * near;
+  for (let s = 0; s < slotCount; s++) {
+    const f = tf[s]!;
+    if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+  }
+  return score;
 }

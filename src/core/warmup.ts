@@ -9,8 +9,14 @@ import type { AnswerIndex } from './answerIndex.js';
 import type { ArticleMeta } from './index-parts.js';
 import { warmProfiles } from './newer.js';
 
-/** Questions the warm-up answers: p99 of the first pass over MultiHop-RAG at 1x after a restart, 8.4 ms with none, 5.4-5.6 with 100, 4.6-5.1 with 200. */
-export const WARM_UP_QUESTIONS = 200;
+/**
+ * Questions the warm-up answers: p99 of the first pass over MultiHop-RAG at 1x after a restart,
+ * 8.4 ms with none, 5.4-5.6 with 100, 4.6-5.1 with 200. Later, with 200 a third of that pass's
+ * slowest 1% still came in its first tenth; with 600 (all but 9 of its 609 articles) p99 3.2-4.7
+ * against 4.0-5.4 in four alternating fresh passes each (load 1.5-1.9), the first tenth holding
+ * 4-5 of the slowest 23 answers against 6-10. It takes about three times as long, in slices.
+ */
+export const WARM_UP_QUESTIONS = 600;
 
 /** An article's date as a reader writes it ("October 5, 2023"), or undefined. */
 function spelledDate(published: string | undefined): string | undefined {

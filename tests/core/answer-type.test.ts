@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/core/answer.js';
 import { buildAliasTable } from '../../src/core/aliases.js';
 import { parseJsonLines } from '../../src/core/parsers/json.js';
 import { NewsIndex } from '../../src/core/search.js';
-import { askedWords, expectedAnswer, holdsExpected } from '../../src/core/answer-type.js';
+import { askedWords, expectedAnswer, holdsExpected, NOT_NAMES, opensBefore } from '../../src/core/answer-type.js';
 
 describe('expectedAnswer', () => {
   it('reads the kind of answer from the question word', () => {
@@ -34,6 +35,59 @@ describe('holdsExpected', () => {
     // "Lopez's" is the name asked; "Berg-Smith" is one word, a new name.
     expect(holdsExpected("They praised Lopez's serve.", 'name', asked)).toBe(false);
     expect(holdsExpected('They praised Berg-Smith and Lopez.', 'name', asked)).toBe(true);
+  });
+  it('tells a capital that opens a sentence as the pattern over the four characters before it does', () => {
+    // The pattern as it was applied before the characters were looked at directly.
+    const opens = (text: string, start: number) =>
+      /(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u.test(text.slice(Math.max(0, start - 4), start));
+    const chars = [...'aZ9 .!?:"\'”’“‘(-,;\t\n\u00a0\u2003\u3000é'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...chars), { maxLength: 10 }).map((cs) => cs.join('')),
+        fc.nat(12),
+        (text, at) => {
+          const start = Math.min(at, text.length);
+          expect(opensBefore(text, start)).toBe(opens(text, start));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    expect(opensBefore('He said. Then', 9)).toBe(true);
+    expect(opensBefore('He said  Then', 9)).toBe(false);
+    expect(opensBefore('Then', 0)).toBe(true);
+  });
+  it('reads capitalised words as the patterns over the whole text did, whatever the characters', () => {
+    // The former reading, by regular expressions: each capital found by search, its word by a sticky pattern.
+    const byPatterns = (text: string, asked: ReadonlySet<string>) => {
+      const capital = /\p{Lu}/gu;
+      const rest = /[\p{L}'’-]*/uy;
+      while (capital.test(text)) {
+        let start = capital.lastIndex - 1;
+        if (start > 0 && (text.charCodeAt(start) & 0xfc00) === 0xdc00) start--;
+        rest.lastIndex = capital.lastIndex;
+        rest.test(text);
+        const end = (capital.lastIndex = rest.lastIndex);
+        if (/(^|[.!?:]["'”’]?\s+|["“‘(]|--\s*)$/u.test(text.slice(Math.max(0, start - 4), start))) continue;
+        const word = text
+          .slice(start, end)
+          .toLowerCase()
+          .replace(/['’]s$|[.'’-]+$/u, '');
+        if (word.length > 1 && !asked.has(word) && !NOT_NAMES.has(word)) return true;
+      }
+      return false;
+    };
+    const chars = [...'aZS9 .!?:"\'”’“‘(-,;\tÉéßİ\u00a0\u3000😀\u{10400}\ud800\udc00'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...chars), { maxLength: 16 }).map((cs) => cs.join('')),
+        fc.subarray(['z', 'é', 'zz', 'zs', 'éz', 'z-z', '\u{10428}']),
+        (text, words) => {
+          const asked = new Set(words);
+          expect(holdsExpected(text, 'name', asked)).toBe(byPatterns(text, asked));
+        },
+      ),
+      { numRuns: 20000 },
+    );
   });
   it('finds times and numbers', () => {
     expect(holdsExpected('The bridge closed on Sunday.', 'time', asked)).toBe(true);
