@@ -227,8 +227,9 @@ export class Archive {
   /**
    * Starts the delta's parse sandbox now, so that the first change is not kept waiting for it:
    * what a serving process does (watch does it too). Its thread then stays until close(). Loads
-   * the language data (the English word list spelling correction reads, the word vectors), makes chrono's parsers (see warmDates), and
-   * runs the answer path on questions made from the archive's headlines (see warmUpAnswers).
+   * the language data (the English word list spelling correction reads, the word vectors), makes
+   * chrono's parsers (see warmDates), and runs the answer path on questions made from the
+   * archive's headlines (see warmUpAnswers).
    */
   warm(): Promise<void> {
     warmLanguage();

@@ -343,9 +343,10 @@ export class StoredArchive {
 
   /**
    * Warms what answers questions, in slices (the process answers meanwhile): loads the language
-   * data (the English word list, the word vectors), makes chrono's parsers (see warmDates), and runs the answer path on questions made
-   * from the archive's headlines (see warmUpAnswers). Every process that answers runs it, a shard
-   * reading another's file too; resolves with the questions answered.
+   * data (the English word list, the word vectors), makes chrono's parsers (see warmDates), and
+   * runs the answer path on questions made from the archive's headlines (see warmUpAnswers).
+   * Every process that answers runs it, a shard reading another's file too; resolves with the
+   * questions answered.
    */
   async warmUp(): Promise<number> {
     warmLanguage();

@@ -6,6 +6,7 @@
  * build, paid by a restarted bot's first question).
  */
 import { DERIVED_FORMS } from './derived-forms.js';
+import { compareSlice } from './text.js';
 
 let rows: string[] | undefined;
 
@@ -35,20 +36,10 @@ function search(term: string): string[] {
     const mid = (lo + hi) >>> 1;
     const row = rows[mid]!;
     const colon = row.indexOf(':');
-    const order = compareKey(row, colon, term);
+    const order = compareSlice(row, 0, colon, term);
     if (order === 0) return row.slice(colon + 1).split(',');
     if (order < 0) lo = mid + 1;
     else hi = mid - 1;
   }
   return [];
-}
-
-/** A row's key (its first `length` characters) against `term`, as `<` orders strings: without slicing it out at every probe. */
-function compareKey(row: string, length: number, term: string): number {
-  const n = Math.min(length, term.length);
-  for (let i = 0; i < n; i++) {
-    const d = row.charCodeAt(i) - term.charCodeAt(i);
-    if (d !== 0) return d;
-  }
-  return length - term.length;
 }

@@ -8,6 +8,7 @@
  */
 import type { AnswerIndex } from './answerIndex.js';
 import type { ParsedQuery } from './query.js';
+import { compareSlice } from './text.js';
 
 /** A unit vector of meaning. */
 export type Meaning = Float32Array;
@@ -71,22 +72,12 @@ export function readTermVectors(data: Uint8Array): VectorTable {
   const bytes = new Int8Array(data.buffer, data.byteOffset + HEAD + namesLength, count * width);
   // Worked out as rows are used (addTerm): all at once held a serving loop 30-50 ms at warm-up.
   const norms = new Float32Array(count);
-  // Term r against `term`, as string comparison orders them (the file's order), without a slice.
-  const order = (r: number, term: string): number => {
-    const from = starts[r]!;
-    const length = starts[r + 1]! - 1 - from;
-    for (let i = 0; i < length && i < term.length; i++) {
-      const d = names.charCodeAt(from + i) - term.charCodeAt(i);
-      if (d !== 0) return d;
-    }
-    return length - term.length;
-  };
   const row = (term: string): number | undefined => {
     let lo = 0;
     let hi = count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const d = order(mid, term);
+      const d = compareSlice(names, starts[mid]!, starts[mid + 1]! - 1 - starts[mid]!, term);
       if (d === 0) return mid;
       if (d < 0) lo = mid + 1;
       else hi = mid - 1;

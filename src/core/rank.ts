@@ -11,7 +11,7 @@ import { foldWord, terms as indexTerms } from './text.js';
 import type { PassageList } from './passage-store.js';
 import { passageRange, type ArticleMeta, type ArticlePostings, type IndexParts, type Ints } from './index-parts.js';
 import type { ParsedQuery } from './query.js';
-import type { RankingOptions } from './ranking-options.js';
+import { bm25Term, passageNorm, type RankingOptions } from './ranking-options.js';
 import { coverageSlots, type CoverageSlots, type Weighed } from './coverage-slots.js';
 
 export { DEFAULT_RANKING, type RankingOptions } from './ranking-options.js';
@@ -338,7 +338,7 @@ export class Ranker {
   }
 
   /**
-   * BM25 of passage p for the question terms currently in `slotOf`, as passageBm25 (storedScore.ts) works it out.
+   * BM25 of passage p for the question terms currently in `slotOf` (passageNorm, bm25Term, as storedScore.ts weighs one).
    * `tf` is zero on entry and left so: only the slots the passage holds are summed, in slot
    * order, and cleared (a question's 30-odd terms each passage summed and cleared were a third
    * of the scan).
@@ -375,12 +375,11 @@ export class Ranker {
       }
     }
     if (count === 0) return 0;
-    const norm = r.k1 * (1 - r.b + (r.b * (end - start)) / avgPassageLength);
+    const norm = passageNorm(r, end - start, avgPassageLength);
     let score = r.proximity * near;
     for (let k = 0; k < count; k++) {
       const s = held[k]!;
-      const f = tf[s]!;
-      score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+      score += bm25Term(weights[s]!, tf[s]!, r.k1, norm);
       tf[s] = 0;
     }
     return score;

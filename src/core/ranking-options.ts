@@ -65,3 +65,16 @@ export const DEFAULT_RANKING: RankingOptions = {
   k1: 1.2,
   b: 0.75,
 };
+
+/**
+ * BM25's length term for a passage of `length` tokens: both backends' passage measure (the
+ * Ranker's scan in rank.ts and storedScore.ts's) weighs each question term by it (see bm25Term).
+ */
+export function passageNorm(r: RankingOptions, length: number, avgPassageLength: number): number {
+  return r.k1 * (1 - r.b + (r.b * length) / avgPassageLength);
+}
+
+/** One question term's BM25 in a passage: its weight, its count there, k1 and the passage's length term. */
+export function bm25Term(weight: number, f: number, k1: number, norm: number): number {
+  return (weight * f * (k1 + 1)) / (f + norm);
+}

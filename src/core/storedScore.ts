@@ -4,7 +4,7 @@
  * (stage 1's BM25F, which only needs how often each asked term occurs).
  */
 import type { StoredArticle } from './archiveStore.js';
-import type { RankingOptions } from './rank.js';
+import { bm25Term, passageNorm, type RankingOptions } from './ranking-options.js';
 
 /** An article's distinct term ids, ascending, with how often each occurs in its passages. */
 export function bagOf(tokens: Int32Array): Bag {
@@ -81,8 +81,8 @@ export function scorePassage(
 
 /**
  * BM25 of a passage of `length` tokens from its question terms' counts (`tf`, by slot) and the
- * weight of its adjacent pairs of different question words (`near`): both backends' passage
- * measure (this scan and the Ranker's in rank.ts count them).
+ * weight of its adjacent pairs of different question words (`near`), term by term as the
+ * Ranker's scan (rank.ts) weighs them.
  */
 function passageBm25(
   tf: Float64Array,
@@ -93,11 +93,11 @@ function passageBm25(
   avgPassageLength: number,
   r: RankingOptions,
 ): number {
-  const norm = r.k1 * (1 - r.b + (r.b * length) / avgPassageLength);
+  const norm = passageNorm(r, length, avgPassageLength);
   let score = r.proximity * near;
   for (let s = 0; s < slotCount; s++) {
     const f = tf[s]!;
-    if (f > 0) score += (weights[s]! * f * (r.k1 + 1)) / (f + norm);
+    if (f > 0) score += bm25Term(weights[s]!, f, r.k1, norm);
   }
   return score;
 }

@@ -301,3 +301,17 @@ export function surfaceIn(
   }
   return first;
 }
+
+/**
+ * `source`'s characters [from, from + length) against `term`, as `<` orders strings (negative,
+ * zero or positive), without slicing them out: a binary search over sorted words packed in one
+ * string (derived.ts, meaning.ts) compares at every probe.
+ */
+export function compareSlice(source: string, from: number, length: number, term: string): number {
+  const n = Math.min(length, term.length);
+  for (let i = 0; i < n; i++) {
+    const d = source.charCodeAt(from + i) - term.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return length - term.length;
+}
