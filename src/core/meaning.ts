@@ -115,17 +115,12 @@ function idf(index: AnswerIndex, term: string, articles: number): number {
 }
 
 /**
- * The words a question asks, as index terms: its own (not synonyms or derived forms), a corrected
- * word as asked, and words the archive never saw, which may still have a meaning.
+ * The words a question asks, as index terms, each once: a term's word as asked (a synonym, a
+ * corrected or a derived form counts as the word it stands for) and words the archive never saw,
+ * which may still have a meaning. The same count as the evidence's words asked (answer.ts).
  */
 export function askedTerms(query: Pick<ParsedQuery, 'terms' | 'unknown'>): string[] {
-  const asked = new Set<string>();
-  for (const t of query.terms) {
-    if (!t.from) asked.add(t.term);
-    else if (t.corrected) asked.add(t.from);
-  }
-  for (const u of query.unknown) asked.add(u);
-  return [...asked];
+  return [...new Set([...query.terms.map((t) => t.from ?? t.term), ...query.unknown])];
 }
 
 /** The meaning of the words a question asks, each by its IDF (a word the archive never saw weighs most). */
